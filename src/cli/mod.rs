@@ -1,0 +1,287 @@
+//! The command line: parses arguments, runs one command, maps errors to exit codes.
+
+pub mod args;
+mod print;
+mod secret;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, Local};
+
+pub use args::Cli;
+use args::{Command, DemoArgs, Global, InitArgs, PasswdArgs, StatusArg};
+
+use crate::error::{Error, Result};
+use crate::model::{Logbook, Settings, Stamp, Status};
+use crate::vault::{self, Access, Key, Vault};
+
+/// The default logbook: `logbook.age` in the platform's data folder.
+fn default_path() -> Result<PathBuf> {
+    directories::ProjectDirs::from("uk", "safeguard-logbook", "logbook")
+        .map(|dirs| dirs.data_dir().join("logbook.age"))
+        .ok_or_else(|| Error::Usage("Could not find your home folder: give --logbook PATH.".into()))
+}
+
+fn logbook_path(global: &Global) -> Result<PathBuf> {
+    match &global.logbook {
+        Some(p) => Ok(p.clone()),
+        None => default_path(),
+    }
+}
+
+fn now() -> DateTime<FixedOffset> {
+    Local::now().fixed_offset()
+}
+
+/// Who the command acts as, for the audit trail: the name given, else the first staff
+/// member in settings, else the login name.
+fn operator(given: Option<&str>, settings: &Settings) -> String {
+    given
+        .map(String::from)
+        .or_else(|| settings.staff.first().cloned())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Runs the parsed command line, writing results to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let global = cli.global;
+    let Some(command) = cli.command else {
+        return Err(Error::Usage(
+            "Give a command: `logbook demo` to try it, `logbook init` to start, `logbook list` to see incidents (`logbook --help` lists them all).".into(),
+        ));
+    };
+    match command {
+        Command::Demo(args) => demo(args, out),
+        Command::Keygen { out: file } => {
+            if let Some(folder) = file.parent() {
+                vault::file::ensure_private_dir(folder)?;
+            }
+            let public = vault::keygen(&file, &now().to_rfc3339())?;
+            writeln!(out, "{public}").map_err(stdout_error)?;
+            Ok(())
+        }
+        Command::Init(args) => init(&global, args, out),
+        Command::Verify { file } => verify(&global, file, out),
+        Command::List { status, overdue } => list(&global, status, overdue, out),
+        Command::Show { id } => show(&global, &id, out),
+        Command::Import { file, by } => import(&global, &file, by.as_deref(), out),
+        Command::Passwd(args) => passwd(&global, args, out),
+    }
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::io("writing", Path::new("standard output"), e)
+}
+
+fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
+    let path = logbook_path(global)?;
+    if path.exists() {
+        return Err(Error::Exists(path));
+    }
+    let mut settings = Settings::new(args.organisation.trim(), args.staff.clone());
+    let key_mode = !args.recipient.is_empty() || args.recipients_file.is_some();
+    let key = if key_mode {
+        settings.recipients = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
+        Key::Identities(Vec::new())
+    } else {
+        secret::new_passphrase(global.passphrase_file.as_ref())?
+    };
+    settings.validate()?;
+    let by = operator(None, &settings);
+    let logbook = Logbook::create(&Stamp::new(by, now()), settings);
+    Vault::create(&path, key, &logbook)?;
+    let mode = if key_mode {
+        "key files"
+    } else {
+        "a passphrase"
+    };
+    writeln!(out, "Created {} (opened with {mode}).", path.display()).map_err(stdout_error)?;
+    Ok(())
+}
+
+fn open(global: &Global, access: Access) -> Result<(Vault, Logbook)> {
+    let path = logbook_path(global)?;
+    if !path.exists() {
+        return Err(Error::NoLogbook(path));
+    }
+    let key = secret::open_key(global, &path)?;
+    Vault::open(&path, key, access)
+}
+
+fn verify(global: &Global, file: Option<PathBuf>, out: &mut dyn Write) -> Result<()> {
+    let path = match file {
+        Some(f) => f,
+        None => logbook_path(global)?,
+    };
+    if !path.exists() {
+        return Err(Error::NoLogbook(path));
+    }
+    let key = secret::open_key(global, &path)?;
+    let (logbook, _) = vault::read(&path, &key)?;
+    logbook.verify_audit()?;
+    let head = logbook.head();
+    let open = logbook
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed)
+        .count();
+    writeln!(
+        out,
+        "{} is sound: {} incidents ({open} open), {} people, {} audit entries; last entry hash {}.",
+        path.display(),
+        logbook.incidents.len(),
+        logbook.people.len(),
+        head.len,
+        head.hash
+    )
+    .map_err(stdout_error)?;
+    Ok(())
+}
+
+fn list(
+    global: &Global,
+    status: Option<StatusArg>,
+    overdue: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (_, logbook) = open(global, Access::Read)?;
+    let today = Local::now().date_naive();
+    let wanted = status.map(|s| match s {
+        StatusArg::Open => Status::Open,
+        StatusArg::Monitoring => Status::Monitoring,
+        StatusArg::Closed => Status::Closed,
+    });
+    let mut text = String::new();
+    for incident in logbook
+        .incidents
+        .iter()
+        .filter(|i| wanted.is_none_or(|s| i.status == s))
+        .filter(|i| !overdue || i.is_overdue(today))
+    {
+        text.push_str(&print::list_line(&logbook, incident, today));
+        text.push('\n');
+    }
+    out.write_all(text.as_bytes()).map_err(stdout_error)
+}
+
+fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
+    let (_, logbook) = open(global, Access::Read)?;
+    let id = id.trim().to_ascii_uppercase();
+    let incident = logbook.incident(&id).ok_or_else(|| {
+        Error::Usage(format!(
+            "There is no incident {} in this logbook: `logbook list` shows the numbers.",
+            crate::text::line(&id)
+        ))
+    })?;
+    let today = Local::now().date_naive();
+    out.write_all(print::show(&logbook, incident, today).as_bytes())
+        .map_err(stdout_error)
+}
+
+fn import(global: &Global, file: &Path, by: Option<&str>, out: &mut dyn Write) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::Usage(format!(
+            "The file {} does not exist: check the path.",
+            file.display()
+        )),
+        std::io::ErrorKind::InvalidData => Error::Unreadable {
+            path: file.to_path_buf(),
+            detail: "it is not UTF-8 text".into(),
+        },
+        _ => Error::io("reading", file, e),
+    })?;
+    let incoming = vault::decode(file, text.as_bytes())?;
+    let (mut vault, mut logbook) = open(global, Access::Write)?;
+    let stamp = Stamp::new(operator(by, &logbook.settings), now());
+    let (people, incidents) = logbook.import(&stamp, incoming)?;
+    vault.save(&logbook)?;
+    writeln!(
+        out,
+        "Imported {incidents} incidents and {people} people into {}.",
+        vault.path().display()
+    )
+    .map_err(stdout_error)?;
+    Ok(())
+}
+
+fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> {
+    let (mut vault, mut logbook) = open(global, Access::Write)?;
+    let to_keys = !args.recipient.is_empty() || args.recipients_file.is_some();
+    let by = operator(None, &logbook.settings);
+    if to_keys {
+        let keys = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
+        if logbook.settings.recipients != keys {
+            logbook.update_settings(&Stamp::new(by, now()), |s| s.recipients = keys)?;
+        }
+        vault.rekey(Key::Identities(Vec::new()), &logbook)?;
+        writeln!(
+            out,
+            "{} is now opened with the given key files.",
+            vault.path().display()
+        )
+        .map_err(stdout_error)?;
+    } else {
+        let key = secret::new_passphrase(args.new_passphrase_file.as_ref())?;
+        if !logbook.settings.recipients.is_empty() {
+            logbook.update_settings(&Stamp::new(by, now()), |s| s.recipients.clear())?;
+        }
+        vault.rekey(key, &logbook)?;
+        writeln!(
+            out,
+            "The passphrase of {} is changed.",
+            vault.path().display()
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(())
+}
+
+fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
+    if let (Some(n), Some(file)) = (args.generate, args.out.as_ref()) {
+        let keys = vault::parse_recipients(&args.recipient)?;
+        let mut logbook = crate::demo::generate(n, args.seed, Local::now().naive_local())?;
+        let by = operator(None, &logbook.settings);
+        logbook.update_settings(&Stamp::new(by, now()), |s| {
+            s.recipients = keys.iter().map(|k| k.to_string()).collect();
+        })?;
+        Vault::create(file, Key::Identities(Vec::new()), &logbook)?;
+        writeln!(
+            out,
+            "Wrote {} synthetic incidents to {}.",
+            logbook.incidents.len(),
+            file.display()
+        )
+        .map_err(stdout_error)?;
+        return Ok(());
+    }
+    let logbook = crate::demo::logbook()?;
+    // The demo lives in a private temporary folder, encrypted to a throwaway key, and is
+    // removed on exit, so trying the app leaves nothing behind.
+    let folder = tempfile::Builder::new()
+        .prefix("logbook-demo-")
+        .tempdir()
+        .map_err(|e| Error::io("creating", &std::env::temp_dir(), e))?;
+    let identity = age::x25519::Identity::generate();
+    let path = folder.path().join("logbook.age");
+    let book = logbook;
+    let vault = Vault::create(&path, Key::Identities(vec![identity]), &book)?;
+    let today = crate::demo::demo_now().date();
+    let mut text = format!(
+        "Demo logbook of {} (fictional): {} incidents, {} people, {} audit entries, as on {today}.\n\n",
+        crate::text::line(&book.settings.organisation),
+        book.incidents.len(),
+        book.people.len(),
+        book.audit.len()
+    );
+    for incident in &book.incidents {
+        text.push_str(&print::list_line(&book, incident, today));
+        text.push('\n');
+    }
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    drop(vault);
+    folder
+        .close()
+        .map_err(|e| Error::io("removing", &std::env::temp_dir(), e))
+}

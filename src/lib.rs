@@ -1,0 +1,13 @@
+//! safeguard-logbook: an age-encrypted logbook of online-abuse incidents for a Designated
+//! Safeguarding Lead. `model` holds the record and its rules, `vault` the encrypted file,
+//! `reference` the agencies and incident types shipped in `data/`.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod reference;
+pub mod text;
+pub mod vault;

@@ -1,0 +1,14 @@
+//! The record and its rules: plain data, validation, the audit chain. No files, no
+//! terminal, no clock: time comes in as a `Stamp` or a `now` argument.
+
+mod audit;
+mod flatten;
+mod labels;
+mod ops;
+mod types;
+mod validate;
+
+pub use audit::{AuditFault, GENESIS, Head, Stamp, canonical, entry_hash, sha256_hex, state_hash};
+pub use flatten::{diff, flatten};
+pub use types::*;
+pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id};

@@ -1,0 +1,454 @@
+//! The record: every entity a safeguarding logbook holds, as plain serde data.
+//!
+//! Times typed by a person (when something happened, was reported, was
+//! reviewed) are local wall-clock times without a zone, as a DSL writes them
+//! in a paper chronology. Audit times carry their UTC offset so the trail is
+//! unambiguous across clock changes.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+/// The format version this build writes. A file with a larger number was
+/// written by a newer build and is refused rather than half-understood.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logbook {
+    /// Always the first field, so a reader can tell the version before parsing the rest.
+    pub format: u32,
+    pub settings: Settings,
+    #[serde(default)]
+    pub people: Vec<Person>,
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Records disposed of after their retention date: id and date only.
+    #[serde(default)]
+    pub tombstones: Vec<Tombstone>,
+    #[serde(default)]
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub organisation: String,
+    /// Staff who may record, by name or initials; "who is recording" is picked from these.
+    #[serde(default)]
+    pub staff: Vec<String>,
+    #[serde(default = "default_review_days")]
+    pub review_interval_days: u32,
+    #[serde(default = "default_idle_lock")]
+    pub idle_lock_minutes: u32,
+    #[serde(default = "default_backup_days")]
+    pub backup_interval_days: u32,
+    #[serde(default = "default_backup_keep")]
+    pub backup_keep: u32,
+    /// Key mode: the X25519 public keys (age1...) the logbook is encrypted to.
+    /// Empty in passphrase mode.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Public keys that can also open every backup (e.g. the chair of trustees' offline key).
+    #[serde(default)]
+    pub recovery_recipients: Vec<String>,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+fn default_review_days() -> u32 {
+    14
+}
+fn default_idle_lock() -> u32 {
+    5
+}
+fn default_backup_days() -> u32 {
+    7
+}
+fn default_backup_keep() -> u32 {
+    10
+}
+
+impl Settings {
+    pub fn new(organisation: impl Into<String>, staff: Vec<String>) -> Self {
+        Settings {
+            organisation: organisation.into(),
+            staff,
+            review_interval_days: default_review_days(),
+            idle_lock_minutes: default_idle_lock(),
+            backup_interval_days: default_backup_days(),
+            backup_keep: default_backup_keep(),
+            recipients: Vec::new(),
+            recovery_recipients: Vec::new(),
+            retention: Retention::default(),
+        }
+    }
+}
+
+/// Retention rules (IRMS toolkit defaults for UK schools and charities).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// A child's record is kept until the child reaches this age.
+    pub child_until_age: u32,
+    /// Allegations about staff: kept until this retirement age ...
+    pub staff_retirement_age: u32,
+    /// ... or this many years after the case closed, whichever is longer.
+    pub staff_min_years: u32,
+    /// Records about adults only: this many years after the case closed.
+    pub adult_years: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            child_until_age: 25,
+            staff_retirement_age: 67,
+            staff_min_years: 10,
+            adult_years: 6,
+        }
+    }
+}
+
+/// One person in the register, recorded once and linked from incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Stable id, P-NNNN.
+    pub id: String,
+    /// Pseudonymous reference: initials or first name plus a disambiguator, e.g. "JB (Y9)".
+    pub reference: String,
+    pub age_group: AgeGroup,
+    /// Needed to work out how long a child's record is kept.
+    #[serde(default)]
+    pub birth_year: Option<i32>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub error: Option<EnteredInError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AgeGroup {
+    Child,
+    YoungPerson,
+    AdultAtRisk,
+    Adult,
+    Staff,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Subject,
+    AllegedPerpetrator,
+    Witness,
+    Reporter,
+}
+
+/// A person's part in one incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Involvement {
+    pub person: String,
+    pub role: Role,
+}
+
+/// The "4 Cs" of Keeping Children Safe in Education.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RiskArea {
+    Content,
+    Contact,
+    Conduct,
+    Commerce,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IncidentType {
+    Cyberbullying,
+    HarassmentOrTrolling,
+    Hate,
+    NudeImageSharing,
+    ChildAbuseImagery,
+    SextortionOrBlackmail,
+    GroomingOrExploitation,
+    Fraud,
+    ScamOrPhishing,
+    IdentityMisuse,
+    Doxxing,
+    HarmfulContent,
+    Radicalisation,
+    MeetingOnlineContact,
+    ExcessiveSpending,
+    StaffBoundaryBreach,
+    ServiceUserPerpetrator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Status {
+    Open,
+    Monitoring,
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// INC-YYYY-NNNN: the year it was reported and its number within that year.
+    pub id: String,
+    /// When it happened, as far as is known.
+    pub occurred: NaiveDateTime,
+    /// True when `occurred` is the best estimate rather than a known time.
+    #[serde(default)]
+    pub occurred_approximate: bool,
+    pub reported: NaiveDateTime,
+    /// Who brought the concern (a role or initials, e.g. "Form tutor", "Parent of JB").
+    pub reported_by: String,
+    /// Which member of staff wrote the record.
+    pub recorded_by: String,
+    #[serde(default)]
+    pub people: Vec<Involvement>,
+    pub risk_area: RiskArea,
+    pub types: Vec<IncidentType>,
+    /// The platform or app where it happened, e.g. "Snapchat".
+    #[serde(default)]
+    pub platform: String,
+    /// What happened, factually: who, what, when, where, in the reporter's words where possible.
+    pub description: String,
+    /// What was done straight away to keep people safe.
+    #[serde(default)]
+    pub immediate_action: String,
+    pub risk_level: RiskLevel,
+    pub status: Status,
+    /// Set when the case is closed; closing needs an outcome.
+    #[serde(default)]
+    pub closure: Option<Closure>,
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    #[serde(default)]
+    pub reports: Vec<ReportingStep>,
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    /// Ids of related incidents.
+    #[serde(default)]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub error: Option<EnteredInError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub when: NaiveDateTime,
+    pub by: String,
+    pub outcome: String,
+}
+
+/// A record that turned out to be mistaken stays in the logbook, marked, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnteredInError {
+    pub when: NaiveDateTime,
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistItem {
+    pub step: String,
+    pub state: StepState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepState {
+    Open,
+    Done {
+        by: String,
+        when: NaiveDateTime,
+    },
+    NotApplicable {
+        by: String,
+        when: NaiveDateTime,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EvidenceKind {
+    Screenshot,
+    MessageLog,
+    Url,
+    Email,
+    File,
+    Statement,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// EV-N within the incident.
+    pub id: String,
+    pub kind: EvidenceKind,
+    pub description: String,
+    /// Where it came from: platform, URL or account.
+    #[serde(default)]
+    pub source: String,
+    pub captured: NaiveDateTime,
+    pub captured_by: String,
+    /// Where the item is kept (e.g. "Safeguarding safe, envelope 12"). For imagery of
+    /// children: where the material is online or which device holds it, never a copy.
+    pub kept_at: String,
+    #[serde(default)]
+    pub file: Option<FileFingerprint>,
+    #[serde(default)]
+    pub custody: Vec<CustodyEvent>,
+    #[serde(default)]
+    pub error: Option<EnteredInError>,
+}
+
+/// SHA-256 and size of a registered file, so a later copy can be shown to be the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFingerprint {
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyEvent {
+    pub when: NaiveDateTime,
+    /// What happened to the item, e.g. "Handed to PC 1234 Smith".
+    pub event: String,
+    #[serde(default)]
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Agency {
+    Police999,
+    Police101,
+    Ceop,
+    Iwf,
+    ReportRemove,
+    ActionFraud,
+    ReportHarmfulContent,
+    Platform,
+    ChildrensSocialCare,
+    AdultSocialCare,
+    Lado,
+    Prevent,
+    NspccHelpline,
+    ProfessionalsOnlineSafetyHelpline,
+    RevengePornHelpline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Decision {
+    Referred,
+    /// Considered and not referred; the reason is required.
+    NotReferred,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Method {
+    Phone,
+    OnlineForm,
+    Email,
+    InPerson,
+    Letter,
+}
+
+/// A report made to an outside body, or a considered decision not to refer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportingStep {
+    /// RS-N within the incident.
+    pub id: String,
+    pub agency: Agency,
+    pub decision: Decision,
+    pub when: NaiveDateTime,
+    pub by: String,
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// The agency's reference (crime reference, incident number, report id).
+    #[serde(default)]
+    pub reference: String,
+    /// Who was spoken to, or the address written to.
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub follow_up_owed: bool,
+    /// Why the concern was not referred (required for NotReferred).
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub error: Option<EnteredInError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReviewDecision {
+    ContinueMonitoring,
+    Escalate,
+    Close,
+}
+
+/// A safeguarding follow-up review: scheduled with a due date, then held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// RV-N within the incident.
+    pub id: String,
+    pub due: NaiveDate,
+    #[serde(default)]
+    pub held: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub risk_now: Option<RiskLevel>,
+    #[serde(default)]
+    pub decision: Option<ReviewDecision>,
+    #[serde(default)]
+    pub next_review: Option<NaiveDate>,
+    #[serde(default)]
+    pub error: Option<EnteredInError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub id: String,
+    pub disposed: NaiveDate,
+}
+
+/// What an audit entry is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Subject {
+    Incident(String),
+    Person(String),
+    Settings,
+}
+
+/// One change to a field: its path within the subject, and the values before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// One link of the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: DateTime<FixedOffset>,
+    pub by: String,
+    pub subject: Subject,
+    pub action: String,
+    #[serde(default)]
+    pub changes: Vec<FieldChange>,
+    /// SHA-256 (hex) of the subject's canonical state after this change.
+    pub state: String,
+    /// SHA-256 (hex) over the previous entry's hash and this entry's canonical bytes.
+    pub hash: String,
+}

@@ -1,0 +1,199 @@
+//! Files on disk: private creation, the lock, and the atomic replace that makes a crash at
+//! any instant leave either the old or the new logbook.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+
+#[cfg(unix)]
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+
+/// Creates a new file readable and writable by its owner only. Refuses to replace an
+/// existing file (O_EXCL), so a stale or planted file is never written through.
+pub fn create_private(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => Error::Exists(path.to_path_buf()),
+        _ => Error::io("creating", path, e),
+    })
+}
+
+/// Creates the folder (and its parents) owner-only if it does not exist yet.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io("creating the folder", dir, e))
+}
+
+/// The folder a path lives in ("." for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `logbook.age` -> `logbook.lock`, beside it.
+pub fn lock_path(path: &Path) -> PathBuf {
+    path.with_extension("lock")
+}
+
+/// An exclusive lock on the logbook's lock file, held while this process may write.
+/// The kernel drops it when the process dies, so a crash never leaves a stale lock.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    pub fn acquire(logbook: &Path) -> Result<Lock> {
+        let path = lock_path(logbook);
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options
+            .open(&path)
+            .map_err(|e| Error::io("opening the lock file", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Lock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked(logbook.to_path_buf())),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &path, e)),
+        }
+    }
+}
+
+/// Which file was on disk: a save replaces the file by rename, so a new inode, size or
+/// modification time means someone else wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileId {
+    pub fn of(path: &Path) -> io::Result<FileId> {
+        let meta = fs::metadata(path)?;
+        #[cfg(unix)]
+        let (dev, ino) = (meta.dev(), meta.ino());
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        Ok(FileId {
+            dev,
+            ino,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "logbook".into());
+    format!(".{name}.tmp-")
+}
+
+/// Removes temporary files that a killed process left beside `target`. Only called while
+/// holding the lock, when no other writer can be mid-save.
+pub fn remove_stale_temps(target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = fs::read_dir(folder_of(target)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Replaces `target` with what `write` produces, atomically: a new owner-only temporary
+/// file in the same folder, written, flushed and fsynced (a failed fsync fails the save),
+/// then renamed over the target and the folder fsynced. If `expected` is given, the
+/// target must still be that file, or nothing is replaced. On any failure the temporary
+/// file is removed and the target is untouched. Returns the new file's identity.
+pub fn replace_atomically(
+    target: &Path,
+    expected: Option<&FileId>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<FileId> {
+    let folder = folder_of(target);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temp = folder.join(format!(
+        "{}{}-{nanos}",
+        temp_prefix(target),
+        std::process::id()
+    ));
+    let file = create_private(&temp)?;
+    let result = (|| -> Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        write(&mut out).map_err(|e| Error::io("saving", target, e))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io("saving", target, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| Error::io("saving", target, e))?;
+        drop(file);
+        if let Some(expected) = expected {
+            match FileId::of(target) {
+                Ok(now) if &now == expected => {}
+                Ok(_) => return Err(Error::ChangedOnDisk(target.to_path_buf())),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(Error::ChangedOnDisk(target.to_path_buf()));
+                }
+                Err(e) => return Err(Error::io("checking", target, e)),
+            }
+        }
+        fs::rename(&temp, target).map_err(|e| Error::io("saving", target, e))?;
+        Ok(())
+    })()
+    .and_then(|()| {
+        sync_folder(&folder).map_err(|e| Error::io("saving", target, e))?;
+        FileId::of(target).map_err(|e| Error::io("checking", target, e))
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Makes a rename durable: fsync the folder that holds the file.
+pub fn sync_folder(folder: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(folder)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        Ok(())
+    }
+}
+
+/// Owner-only permissions on an existing file (e.g. one a user encrypted by hand).
+pub fn make_private(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests: run the real binary, make keys and logbooks.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_logbook");
+
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
+}
+
+/// Runs `logbook` with no terminal on stdin and a low scrypt work factor (debug builds only).
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("LOGBOOK_TEST_SCRYPT_LOG_N", "10")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the logbook binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// A folder with a key file and an empty key-mode logbook in it.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub key: PathBuf,
+    pub public: String,
+    pub logbook: PathBuf,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("dsl.key");
+        let o = run(&["keygen", "--out", key.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let public = stdout(&o).trim().to_string();
+        let logbook = dir.path().join("logbook.age");
+        let o = run(&[
+            "--logbook",
+            logbook.to_str().unwrap(),
+            "init",
+            "--recipient",
+            &public,
+            "--organisation",
+            "Test School",
+            "--staff",
+            "RO",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        Fixture {
+            dir,
+            key,
+            public,
+            logbook,
+        }
+    }
+
+    /// Runs a command against this fixture's logbook with its key.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut all = vec![
+            "--logbook",
+            self.logbook.to_str().unwrap(),
+            "--identity",
+            self.key.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    }
+
+    pub fn with_demo(self) -> Fixture {
+        let o = self.run(&["import", data("demo.ron").to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        self
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        fs::read(&self.logbook).unwrap()
+    }
+}
+
+/// Whether the reference `age` CLI is installed (`.ci/run` installs it).
+pub fn age_cli() -> bool {
+    Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

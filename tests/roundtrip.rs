@@ -1,0 +1,65 @@
+//! Properties of the file format: any valid logbook survives encode, encrypt, decrypt and
+//! decode unchanged; any single-byte change of the file is refused, never a panic.
+
+use logbook::model::{Logbook, Stamp};
+use logbook::vault::{self, Access, Key, Vault};
+use proptest::prelude::*;
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+}
+
+/// A valid logbook: a synthetic one of a few incidents whose first description is then
+/// changed, through the audited API, to any text at all.
+fn valid_logbook(seed: u64, n: usize, text: String) -> Logbook {
+    let mut book = logbook::demo::generate(n, seed, now()).unwrap();
+    if let Some(id) = book.incidents.first().map(|i| i.id.clone()) {
+        let stamp = Stamp::new("RO", chrono::Local::now().fixed_offset());
+        let text = if text.trim().is_empty() {
+            format!("x{text}")
+        } else {
+            text
+        };
+        let _ = book.update_incident(&stamp, &id, "edited description", |i| i.description = text);
+    }
+    book
+}
+
+fn identity() -> age::x25519::Identity {
+    age::x25519::Identity::generate()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_valid_logbook_survives_the_file_unchanged(seed in any::<u64>(), n in 0usize..6, text in any::<String>()) {
+        let book = valid_logbook(seed, n, text);
+        prop_assert!(book.verify_audit().is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lb.age");
+        let id = identity();
+        drop(Vault::create(&path, Key::Identities(vec![id.clone()]), &book).unwrap());
+        let (_, back) = Vault::open(&path, Key::Identities(vec![id]), Access::Read).unwrap();
+        prop_assert_eq!(&back, &book);
+        prop_assert!(back.verify_audit().is_ok());
+    }
+
+    #[test]
+    fn any_single_byte_change_is_refused(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
+        let book = valid_logbook(3, 2, "text".into());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lb.age");
+        let id = identity();
+        drop(Vault::create(&path, Key::Identities(vec![id.clone()]), &book).unwrap());
+        let mut bytes = std::fs::read(&path).unwrap();
+        let i = at.index(bytes.len());
+        bytes[i] ^= xor;
+        std::fs::write(&path, &bytes).unwrap();
+        let result = vault::read(&path, &Key::Identities(vec![id]));
+        prop_assert!(result.is_err(), "a change at byte {} of {} was accepted", i, bytes.len());
+    }
+}
