@@ -10,4 +10,5 @@ pub mod error;
 pub mod model;
 pub mod reference;
 pub mod text;
+pub mod tui;
 pub mod vault;

@@ -4,7 +4,7 @@ pub mod args;
 mod print;
 mod secret;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Local};
@@ -48,9 +48,7 @@ fn operator(given: Option<&str>, settings: &Settings) -> String {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let global = cli.global;
     let Some(command) = cli.command else {
-        return Err(Error::Usage(
-            "Give a command: `logbook demo` to try it, `logbook init` to start, `logbook list` to see incidents (`logbook --help` lists them all).".into(),
-        ));
+        return app(&global);
     };
     match command {
         Command::Demo(args) => demo(args, out),
@@ -69,6 +67,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Import { file, by } => import(&global, &file, by.as_deref(), out),
         Command::Passwd(args) => passwd(&global, args, out),
     }
+}
+
+/// `logbook` with no command: the terminal app on the logbook (set-up if there is none yet).
+fn app(global: &Global) -> Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(Error::Usage(
+            "The logbook app needs a terminal: run `logbook` in one, or use a command such as `logbook list` (`logbook --help` lists them).".into(),
+        ));
+    }
+    let path = logbook_path(global)?;
+    if let Some(folder) = path.parent() {
+        vault::file::ensure_private_dir(folder)?;
+    }
+    crate::tui::run(crate::tui::Session {
+        path,
+        identity: global.identity.clone(),
+        open: None,
+    })
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
@@ -257,6 +273,7 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     let logbook = crate::demo::logbook()?;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     // The demo lives in a private temporary folder, encrypted to a throwaway key, and is
     // removed on exit, so trying the app leaves nothing behind.
     let folder = tempfile::Builder::new()
@@ -266,7 +283,26 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     let identity = age::x25519::Identity::generate();
     let path = folder.path().join("logbook.age");
     let book = logbook;
-    let vault = Vault::create(&path, Key::Identities(vec![identity]), &book)?;
+    let vault = Vault::create(&path, Key::Identities(vec![identity.clone()]), &book)?;
+    if interactive {
+        // The throwaway key lives in the same private folder, so the app can lock and
+        // unlock like a real key-mode logbook; both go when the folder is removed.
+        let key_file = folder.path().join("demo.key");
+        {
+            use age::secrecy::ExposeSecret;
+            let mut f = vault::file::create_private(&key_file)?;
+            f.write_all(format!("{}\n", identity.to_string().expose_secret()).as_bytes())
+                .map_err(|e| Error::io("writing", &key_file, e))?;
+        }
+        crate::tui::run(crate::tui::Session {
+            path,
+            identity: Some(key_file),
+            open: Some((vault, book)),
+        })?;
+        return folder
+            .close()
+            .map_err(|e| Error::io("removing", &std::env::temp_dir(), e));
+    }
     let today = crate::demo::demo_now().date();
     let mut text = format!(
         "Demo logbook of {} (fictional): {} incidents, {} people, {} audit entries, as on {today}.\n\n",

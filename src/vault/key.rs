@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 
 /// What opens (and, with the logbook's recipients, re-seals) a logbook.
+#[derive(Clone)]
 pub enum Key {
     Passphrase(SecretString),
     /// Key mode. Saves encrypt to the logbook's recipients in its settings, or, when the

@@ -114,6 +114,27 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// Encrypts bytes in memory with this logbook's secret (for a draft kept while locked).
+    pub fn seal_bytes(&self, recipients: &[String], plain: &[u8]) -> Result<Vec<u8>> {
+        let seal = Seal::for_key(&self.key, recipients)?;
+        let mut out = Vec::new();
+        let mut w = seal
+            .encryptor()
+            .wrap_output(&mut out)
+            .map_err(|e| Error::io("encrypting", &self.path, e))?;
+        std::io::Write::write_all(&mut w, plain)
+            .and_then(|()| w.finish().map(|_| ()))
+            .map_err(|e| Error::io("encrypting", &self.path, e))?;
+        Ok(out)
+    }
+
+    /// Replaces the key (after it has been proven by decrypting the logbook with it).
+    pub fn set_key(&mut self, key: Key) {
+        self.key = key;
+    }
+}
+
 /// Reads, decrypts and parses a logbook or backup file without locking it.
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
     let ciphertext = fs::read(path).map_err(|e| match e.kind() {

@@ -1,0 +1,1051 @@
+//! The app's state and how keys change it. `App` holds everything a frame shows; key
+//! handling changes the state and queues effects (save, unlock, quit) that the event loop
+//! carries out, so every behaviour can be tested by feeding keys and reading state.
+
+use chrono::NaiveDateTime;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::form::{ErrorTarget, Field, FieldKind, Form, FormKind};
+use super::forms;
+use super::keymap::{self, Action, Binding};
+use super::picker::Picker;
+use crate::model::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// No logbook yet: the set-up form.
+    Setup,
+    /// Asking for the passphrase or key file.
+    Unlock,
+    /// Decrypting (scrypt takes about a second by design).
+    Unlocking,
+    /// Choosing who is recording.
+    ChooseWho,
+    Ready,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Open,
+    Due,
+    Closed,
+    All,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Open, View::Due, View::Closed, View::All];
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Open => "1 Open",
+            View::Due => "2 Reviews due",
+            View::Closed => "3 Closed",
+            View::All => "4 All",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Date,
+    Risk,
+    NextReview,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Date => "newest first",
+            Sort::Risk => "highest risk first",
+            Sort::NextReview => "next review first",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Summary,
+    People,
+    Evidence,
+    Reporting,
+    Reviews,
+    Checklist,
+    History,
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Summary,
+        Section::People,
+        Section::Evidence,
+        Section::Reporting,
+        Section::Reviews,
+        Section::Checklist,
+        Section::History,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Summary => "Summary",
+            Section::People => "People",
+            Section::Evidence => "Evidence",
+            Section::Reporting => "Reporting",
+            Section::Reviews => "Reviews",
+            Section::Checklist => "Checklist",
+            Section::History => "History",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Detail {
+        id: String,
+        section: Section,
+        selected: usize,
+    },
+    People {
+        selected: usize,
+    },
+    Chronology {
+        person: String,
+        selected: usize,
+    },
+}
+
+/// The incident list's view, filter, sort and selection.
+#[derive(Debug, Clone)]
+pub struct ListState {
+    pub view: View,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: Sort,
+    pub selected: usize,
+    /// Indices into `logbook.incidents` of the rows shown, in order.
+    pub rows: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing to save yet this session.
+    Idle,
+    Saving,
+    Saved(NaiveDateTime),
+    Failed(String),
+}
+
+/// What the event loop must do for the app.
+pub enum Effect {
+    Save,
+    Unlock(zeroize::Zeroizing<String>),
+    Create { form_values: Vec<(String, String)> },
+    Lock,
+    Quit,
+}
+
+/// A read-only box over the screen: an entry opened from the detail or chronology.
+pub struct Popup {
+    pub title: String,
+    pub text: String,
+    pub scroll: u16,
+}
+
+pub struct App {
+    pub phase: Phase,
+    /// What the status bar calls the logbook.
+    pub name: String,
+    /// Key mode: unlock with the key file named here instead of a passphrase.
+    pub identity: Option<String>,
+    pub unlock: Field,
+    pub unlock_error: Option<String>,
+    pub book: Option<Logbook>,
+    pub who: String,
+    pub screens: Vec<Screen>,
+    pub list: ListState,
+    pub form: Option<Form>,
+    pub picker: Option<Picker>,
+    pub popup: Option<Popup>,
+    pub help: bool,
+    pub save: SaveState,
+    pub message: Option<String>,
+    pub now: NaiveDateTime,
+    pub last_key: NaiveDateTime,
+    pub effects: Vec<Effect>,
+    /// A form in progress when the app locked, encrypted by the loop while locked.
+    pub draft: Option<Vec<u8>>,
+    pub quitting: bool,
+    /// Rows the list shows per page (set by drawing; used for paging).
+    pub page: usize,
+}
+
+impl App {
+    pub fn new(name: String, now: NaiveDateTime) -> App {
+        let mut unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
+        unlock.required = true;
+        App {
+            phase: Phase::Unlock,
+            name,
+            identity: None,
+            unlock,
+            unlock_error: None,
+            book: None,
+            who: String::new(),
+            screens: vec![Screen::List],
+            list: ListState {
+                view: View::Open,
+                filter: String::new(),
+                filtering: false,
+                sort: Sort::Date,
+                selected: 0,
+                rows: Vec::new(),
+            },
+            form: None,
+            picker: None,
+            popup: None,
+            help: false,
+            save: SaveState::Idle,
+            message: None,
+            now,
+            last_key: now,
+            effects: Vec::new(),
+            draft: None,
+            quitting: false,
+            page: 20,
+        }
+    }
+
+    /// The app opened on a logbook already decrypted (the demo, or after set-up).
+    pub fn ready(name: String, now: NaiveDateTime, book: Logbook, who: String) -> App {
+        let mut app = App::new(name, now);
+        app.book = Some(book);
+        app.who = who;
+        app.phase = Phase::Ready;
+        app.refresh();
+        app
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&Screen::List)
+    }
+
+    /// The keymap of what has the keyboard now.
+    pub fn keymap(&self) -> &'static [Binding] {
+        if self.picker.is_some() {
+            return keymap::PICKER;
+        }
+        if self.form.is_some() {
+            return keymap::FORM;
+        }
+        if self.popup.is_some() {
+            return keymap::POPUP;
+        }
+        match self.screen() {
+            Screen::List => keymap::LIST,
+            Screen::Detail { .. } => keymap::DETAIL,
+            Screen::People { .. } => keymap::PEOPLE,
+            Screen::Chronology { .. } => keymap::CHRONOLOGY,
+        }
+    }
+
+    fn today(&self) -> chrono::NaiveDate {
+        self.now.date()
+    }
+
+    fn stamp(&self) -> Stamp {
+        use chrono::TimeZone;
+        let offset = chrono::Local
+            .from_local_datetime(&self.now)
+            .earliest()
+            .map_or_else(
+                || chrono::FixedOffset::east_opt(0).expect("zero offset"),
+                |t| *t.offset(),
+            );
+        let at = offset
+            .from_local_datetime(&self.now)
+            .earliest()
+            .unwrap_or_else(|| offset.from_utc_datetime(&self.now));
+        Stamp::new(self.who.clone(), at)
+    }
+
+    /// Recomputes the list's rows after the logbook, view, filter or sort changed.
+    pub fn refresh(&mut self) {
+        let Some(book) = &self.book else {
+            self.list.rows.clear();
+            return;
+        };
+        let today = self.today();
+        let soon = today + chrono::Duration::days(14);
+        let needle = self.list.filter.to_lowercase();
+        let mut rows: Vec<usize> = book
+            .incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| match self.list.view {
+                View::Open => i.status != Status::Closed,
+                View::Due => {
+                    i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
+                }
+                View::Closed => i.status == Status::Closed,
+                View::All => true,
+            })
+            .filter(|(_, i)| needle.is_empty() || matches_filter(book, i, &needle))
+            .map(|(n, _)| n)
+            .collect();
+        let incidents = &book.incidents;
+        match (self.list.sort, self.list.view) {
+            (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
+                (
+                    incidents[*n]
+                        .next_review()
+                        .unwrap_or(chrono::NaiveDate::MAX),
+                    std::cmp::Reverse(incidents[*n].reported),
+                )
+            }),
+            (Sort::Risk, _) => rows.sort_by_key(|n| {
+                (
+                    std::cmp::Reverse(incidents[*n].risk_level),
+                    std::cmp::Reverse(incidents[*n].reported),
+                )
+            }),
+            (Sort::Date, _) => rows.sort_by_key(|n| {
+                std::cmp::Reverse((incidents[*n].reported, incidents[*n].id.clone()))
+            }),
+        }
+        self.list.rows = rows;
+        self.list.selected = self
+            .list
+            .selected
+            .min(self.list.rows.len().saturating_sub(1));
+    }
+
+    pub fn selected_incident(&self) -> Option<&Incident> {
+        let book = self.book.as_ref()?;
+        match self.screen() {
+            Screen::Detail { id, .. } => book.incident(id),
+            _ => self
+                .list
+                .rows
+                .get(self.list.selected)
+                .map(|n| &book.incidents[*n]),
+        }
+    }
+
+    /// Feeds one key press to the app.
+    pub fn key(&mut self, ev: KeyEvent) {
+        self.last_key = self.now;
+        match self.phase {
+            Phase::Setup => self.form_key(ev),
+            Phase::Unlock => self.unlock_key(ev),
+            Phase::Unlocking => {}
+            Phase::ChooseWho => self.picker_key(ev),
+            Phase::Ready => self.ready_key(ev),
+        }
+    }
+
+    /// Time passes: locks the app after the idle minutes in settings.
+    pub fn tick(&mut self, now: NaiveDateTime) {
+        self.now = now;
+        if self.phase != Phase::Ready {
+            return;
+        }
+        let minutes = self
+            .book
+            .as_ref()
+            .map_or(5, |b| b.settings.idle_lock_minutes.max(1));
+        if (now - self.last_key).num_seconds() >= i64::from(minutes) * 60 {
+            self.lock();
+        }
+    }
+
+    /// Locks: the loop encrypts any form in progress as a draft and drops the records.
+    pub fn lock(&mut self) {
+        if self.phase != Phase::Ready {
+            return;
+        }
+        self.effects.push(Effect::Lock);
+    }
+
+    /// Called by the loop once the draft is encrypted: forget everything decrypted.
+    pub fn locked(&mut self, draft: Option<Vec<u8>>) {
+        self.draft = draft;
+        self.book = None;
+        self.form = None;
+        self.picker = None;
+        self.popup = None;
+        self.help = false;
+        self.list.rows.clear();
+        self.phase = Phase::Unlock;
+        self.unlock_error = None;
+        self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
+        self.message = Some("Locked. Unlock to continue where you were.".into());
+    }
+
+    fn unlock_key(&mut self, ev: KeyEvent) {
+        match ev.code {
+            KeyCode::Enter => {
+                let secret = zeroize::Zeroizing::new(self.unlock.text());
+                if self.identity.is_none() && secret.is_empty() {
+                    self.unlock_error = Some("Type the passphrase, then Enter.".into());
+                    return;
+                }
+                self.unlock_error = None;
+                self.phase = Phase::Unlocking;
+                self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
+                self.effects.push(Effect::Unlock(secret));
+            }
+            KeyCode::Esc => self.effects.push(Effect::Quit),
+            _ if self.identity.is_none() => {
+                self.unlock.input.input(ev);
+            }
+            _ => {}
+        }
+    }
+
+    /// The loop's answer to an unlock: the logbook, or a message and another try.
+    pub fn unlocked(&mut self, result: Result<(Logbook, Option<Form>), String>) {
+        match result {
+            Ok((book, draft)) => {
+                let staff = book.settings.staff.clone();
+                self.book = Some(book);
+                self.form = draft;
+                self.draft = None;
+                self.message = None;
+                self.refresh();
+                if self.who.is_empty() {
+                    self.choose_who(&staff);
+                } else {
+                    self.phase = Phase::Ready;
+                }
+            }
+            Err(message) => {
+                self.phase = Phase::Unlock;
+                self.unlock_error = Some(message);
+            }
+        }
+    }
+
+    fn choose_who(&mut self, staff: &[String]) {
+        use super::form::Choice;
+        let mut options: Vec<Choice> = staff
+            .iter()
+            .map(|s| Choice::new(crate::text::line(s), s.as_str()))
+            .collect();
+        if options.is_empty() {
+            options.push(Choice::new("DSL", "DSL"));
+        }
+        self.picker = Some(Picker::new("Who is recording?", options, 0, None));
+        self.phase = Phase::ChooseWho;
+    }
+
+    fn ready_key(&mut self, ev: KeyEvent) {
+        if self.picker.is_some() {
+            return self.picker_key(ev);
+        }
+        if self.form.is_some() {
+            return self.form_key(ev);
+        }
+        if self.help {
+            // Any key closes help; it is read, not used.
+            self.help = false;
+            return;
+        }
+        if self.list.filtering && matches!(self.screen(), Screen::List) {
+            return self.filter_key(ev);
+        }
+        let action =
+            keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
+        let Some(action) = action else { return };
+        if self.popup.is_some() {
+            return self.popup_action(action);
+        }
+        self.message = None;
+        match action {
+            Action::Quit => self.effects.push(Effect::Quit),
+            Action::Help => self.help = true,
+            Action::Lock => self.lock(),
+            _ => match self.screen().clone() {
+                Screen::List => self.list_action(action),
+                Screen::Detail {
+                    id,
+                    section,
+                    selected,
+                } => self.detail_action(action, &id, section, selected),
+                Screen::People { selected } => self.people_action(action, selected),
+                Screen::Chronology { person, selected } => {
+                    self.chronology_action(action, &person, selected)
+                }
+            },
+        }
+    }
+
+    fn popup_action(&mut self, action: Action) {
+        if let Some(p) = &mut self.popup {
+            match action {
+                Action::Up => p.scroll = p.scroll.saturating_sub(1),
+                Action::Down => p.scroll = p.scroll.saturating_add(1),
+                _ => self.popup = None,
+            }
+        }
+    }
+
+    fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> usize {
+        let last = len.saturating_sub(1);
+        match action {
+            Action::Up => selected.saturating_sub(1),
+            Action::Down => (selected + 1).min(last),
+            Action::PageUp => selected.saturating_sub(page),
+            Action::PageDown => (selected + page).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => selected,
+        }
+    }
+
+    fn filter_key(&mut self, ev: KeyEvent) {
+        match ev.code {
+            KeyCode::Esc => {
+                self.list.filter.clear();
+                self.list.filtering = false;
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
+                self.list.filtering = false;
+                return;
+            }
+            KeyCode::Backspace => {
+                self.list.filter.pop();
+            }
+            KeyCode::Char(c)
+                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
+            {
+                self.list.filter.push(c)
+            }
+            _ => return,
+        }
+        self.list.selected = 0;
+        self.refresh();
+    }
+
+    fn list_action(&mut self, action: Action) {
+        let len = self.list.rows.len();
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                self.list.selected =
+                    Self::move_selection(self.list.selected, len, action, self.page);
+            }
+            Action::Open => {
+                if let Some(i) = self.selected_incident() {
+                    let id = i.id.clone();
+                    self.screens.push(Screen::Detail {
+                        id,
+                        section: Section::Summary,
+                        selected: 0,
+                    });
+                }
+            }
+            Action::Filter => self.list.filtering = true,
+            Action::ViewOpen | Action::ViewDue | Action::ViewClosed | Action::ViewAll => {
+                self.list.view = match action {
+                    Action::ViewOpen => View::Open,
+                    Action::ViewDue => View::Due,
+                    Action::ViewClosed => View::Closed,
+                    _ => View::All,
+                };
+                self.list.selected = 0;
+                self.refresh();
+            }
+            Action::CycleSort => {
+                self.list.sort = match self.list.sort {
+                    Sort::Date => Sort::Risk,
+                    Sort::Risk => Sort::NextReview,
+                    Sort::NextReview => Sort::Date,
+                };
+                self.refresh();
+            }
+            Action::NewIncident => {
+                if let Some(book) = &self.book {
+                    self.form = Some(forms::incident(book, &self.who, self.now, None));
+                }
+            }
+            Action::PeopleRegister => self.screens.push(Screen::People { selected: 0 }),
+            Action::Settings => {
+                if let Some(book) = &self.book {
+                    self.form = Some(forms::settings(book));
+                }
+            }
+            Action::Back => {
+                self.list.filter.clear();
+                self.refresh();
+            }
+            _ => {}
+        }
+    }
+
+    /// How many entries the current detail section lists.
+    pub fn section_len(&self, id: &str, section: Section) -> usize {
+        let Some(book) = &self.book else { return 0 };
+        let Some(i) = book.incident(id) else { return 0 };
+        match section {
+            Section::Summary => 0,
+            Section::People => i.people.len(),
+            Section::Evidence => i.evidence.len(),
+            Section::Reporting => i.reports.len(),
+            Section::Reviews => i.reviews.len(),
+            Section::Checklist => i.checklist.len(),
+            Section::History => book
+                .audit
+                .iter()
+                .filter(|e| e.subject == Subject::Incident(id.to_string()))
+                .count(),
+        }
+    }
+
+    fn set_detail(&mut self, id: &str, section: Section, selected: usize) {
+        if let Some(top) = self.screens.last_mut() {
+            *top = Screen::Detail {
+                id: id.to_string(),
+                section,
+                selected,
+            };
+        }
+    }
+
+    fn detail_action(&mut self, action: Action, id: &str, section: Section, selected: usize) {
+        let Some(book) = self.book.as_ref() else {
+            return;
+        };
+        let Some(incident) = book.incident(id).cloned() else {
+            return;
+        };
+        let closed = incident.status == Status::Closed;
+        let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
+        match action {
+            Action::Back => {
+                self.screens.pop();
+            }
+            Action::NextSection => {
+                self.set_detail(id, Section::ALL[(index + 1) % Section::ALL.len()], 0)
+            }
+            Action::PrevSection => self.set_detail(
+                id,
+                Section::ALL[(index + Section::ALL.len() - 1) % Section::ALL.len()],
+                0,
+            ),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                let len = self.section_len(id, section);
+                self.set_detail(
+                    id,
+                    section,
+                    Self::move_selection(selected, len, action, self.page),
+                );
+            }
+            Action::Open => {
+                self.popup = super::view::detail::entry_popup(book, &incident, section, selected);
+            }
+            _ if closed
+                && !matches!(
+                    action,
+                    Action::ReopenCase | Action::Chronology | Action::MarkError
+                ) =>
+            {
+                self.message = Some(format!("{id} is closed: re-open it with o to change it."));
+            }
+            Action::EditIncident => {
+                self.form = Some(forms::incident(book, &self.who, self.now, Some(&incident)))
+            }
+            Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
+            Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),
+            Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
+            Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
+            Action::HoldReview => match incident
+                .reviews
+                .get(selected)
+                .filter(|_| section == Section::Reviews)
+            {
+                Some(r) if r.held.is_none() && r.error.is_none() => {
+                    self.form = Some(forms::hold_review(book, id, &r.id, &self.who, self.now));
+                }
+                Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
+                None => {
+                    self.message =
+                        Some("Go to Reviews (Tab) and select a review to record it as held.".into())
+                }
+            },
+            Action::TickStep | Action::StepNotApplicable => {
+                let Some(step) = incident
+                    .checklist
+                    .get(selected)
+                    .filter(|_| section == Section::Checklist)
+                else {
+                    self.message = Some("Go to Checklist (Tab) and select a step.".into());
+                    return;
+                };
+                if step.state != StepState::Open {
+                    self.message =
+                        Some("That step is already done or marked not applicable.".into());
+                } else if action == Action::StepNotApplicable {
+                    self.form = Some(forms::not_applicable(id, selected, &step.step));
+                } else {
+                    let stamp = self.stamp();
+                    let when = self.now;
+                    let by = self.who.clone();
+                    let result = self.book.as_mut().map(|b| {
+                        b.update_incident(&stamp, id, "ticked checklist step", |i| {
+                            i.checklist[selected].state = StepState::Done { by, when };
+                        })
+                    });
+                    self.after_change(
+                        result
+                            .unwrap_or(Ok(()))
+                            .map(|()| "Step ticked.".to_string()),
+                    );
+                }
+            }
+            Action::CloseCase => self.form = Some(forms::close(id)),
+            Action::ReopenCase if closed => self.form = Some(forms::reopen(id)),
+            Action::ReopenCase => self.message = Some(format!("{id} is not closed.")),
+            Action::MarkError => {
+                let target = match section {
+                    Section::Evidence => incident
+                        .evidence
+                        .get(selected)
+                        .map(|e| ErrorTarget::Evidence(e.id.clone())),
+                    Section::Reporting => incident
+                        .reports
+                        .get(selected)
+                        .map(|r| ErrorTarget::Report(r.id.clone())),
+                    Section::Reviews => incident
+                        .reviews
+                        .get(selected)
+                        .map(|r| ErrorTarget::Review(r.id.clone())),
+                    Section::Summary => Some(ErrorTarget::Incident),
+                    _ => None,
+                };
+                match target {
+                    Some(t) => self.form = Some(forms::mark_error(id, t)),
+                    None => self.message = Some("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
+                }
+            }
+            Action::Chronology => match incident
+                .people
+                .get(selected)
+                .filter(|_| section == Section::People)
+            {
+                Some(inv) => self.screens.push(Screen::Chronology {
+                    person: inv.person.clone(),
+                    selected: 0,
+                }),
+                None => self.message = Some("Go to People (Tab) and select a person.".into()),
+            },
+            _ => {}
+        }
+    }
+
+    fn people_action(&mut self, action: Action, selected: usize) {
+        let len = self.book.as_ref().map_or(0, |b| b.people.len());
+        match action {
+            Action::Back => {
+                self.screens.pop();
+            }
+            Action::Chronology => {
+                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                    let person = p.id.clone();
+                    self.screens.push(Screen::Chronology {
+                        person,
+                        selected: 0,
+                    });
+                }
+            }
+            Action::NewPerson => self.form = Some(forms::new_person()),
+            _ => {
+                if let Some(top) = self.screens.last_mut() {
+                    *top = Screen::People {
+                        selected: Self::move_selection(selected, len, action, self.page),
+                    };
+                }
+            }
+        }
+    }
+
+    fn chronology_action(&mut self, action: Action, person: &str, selected: usize) {
+        let Some(book) = &self.book else { return };
+        let events = super::view::chronology::events(book, person);
+        match action {
+            Action::Back => {
+                self.screens.pop();
+            }
+            Action::Open => {
+                if let Some(e) = events.get(selected) {
+                    let id = e.incident.clone();
+                    self.screens.push(Screen::Detail {
+                        id,
+                        section: Section::Summary,
+                        selected: 0,
+                    });
+                }
+            }
+            _ => {
+                let selected = Self::move_selection(selected, events.len(), action, self.page);
+                if let Some(top) = self.screens.last_mut() {
+                    *top = Screen::Chronology {
+                        person: person.to_string(),
+                        selected,
+                    };
+                }
+            }
+        }
+    }
+
+    fn picker_key(&mut self, ev: KeyEvent) {
+        let Some(picker) = &mut self.picker else {
+            return;
+        };
+        match keymap::lookup(keymap::PICKER, &ev) {
+            Some(Action::Up) => picker.up(),
+            Some(Action::Down) => picker.down(),
+            Some(Action::Cancel) => {
+                if self.phase == Phase::ChooseWho {
+                    return;
+                }
+                self.picker = None;
+            }
+            Some(Action::Submit) => {
+                let Some(choice) = picker.current() else {
+                    return;
+                };
+                let field = picker.field;
+                let value = picker.options[choice].value.clone();
+                self.picker = None;
+                if self.phase == Phase::ChooseWho {
+                    self.who = value;
+                    self.phase = Phase::Ready;
+                    self.refresh();
+                    return;
+                }
+                if let Some(form) = &mut self.form {
+                    if let Some(f) = form.fields.get_mut(field) {
+                        f.chosen = Some(choice);
+                        f.error = None;
+                    }
+                    form.dirty = true;
+                    forms::refresh_notice(form);
+                    form.focus = (field + 1).min(form.fields.len() - 1);
+                }
+            }
+            _ => match ev.code {
+                KeyCode::Backspace => picker.backspace(),
+                KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                    picker.type_char(c)
+                }
+                _ => {}
+            },
+        }
+    }
+
+    fn form_key(&mut self, ev: KeyEvent) {
+        if self.picker.is_some() {
+            return self.picker_key(ev);
+        }
+        let now = self.now;
+        let Some(form) = &mut self.form else { return };
+        if form.confirm_discard {
+            match ev.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.form = None;
+                    self.message = Some("Changes discarded.".into());
+                }
+                _ => form.confirm_discard = false,
+            }
+            return;
+        }
+        let action = keymap::lookup(keymap::FORM, &ev);
+        match action {
+            Some(Action::NextField) | Some(Action::PrevField) => {
+                let multiline = form.fields[form.focus].kind == FieldKind::Multiline;
+                // Arrows move inside multi-line text; Tab always moves between fields.
+                if multiline && matches!(ev.code, KeyCode::Up | KeyCode::Down) {
+                    form.fields[form.focus].input.input(ev);
+                    return;
+                }
+                form.fields[form.focus].check(now);
+                let n = form.fields.len();
+                form.focus = if action == Some(Action::NextField) {
+                    (form.focus + 1) % n
+                } else {
+                    (form.focus + n - 1) % n
+                };
+            }
+            Some(Action::Submit) => self.submit_form(),
+            Some(Action::Cancel) => {
+                if form.dirty {
+                    form.confirm_discard = true;
+                } else if self.phase == Phase::Setup {
+                    self.effects.push(Effect::Quit);
+                } else {
+                    self.form = None;
+                }
+            }
+            Some(Action::Help) => self.help = !self.help,
+            Some(Action::Lock) => self.lock(),
+            _ => {
+                let field = &mut form.fields[form.focus];
+                match (&field.kind, ev.code) {
+                    (FieldKind::Choice(options), KeyCode::Enter | KeyCode::Char(_)) => {
+                        let mut picker =
+                            Picker::new(field.label, options.clone(), form.focus, field.chosen);
+                        if let KeyCode::Char(c) = ev.code
+                            && c != ' '
+                        {
+                            picker.type_char(c);
+                        }
+                        self.picker = Some(picker);
+                    }
+                    (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Enter) => {
+                        field.chosen = Some(if field.chosen == Some(1) { 0 } else { 1 });
+                        form.dirty = true;
+                    }
+                    (FieldKind::Multiline, _) => {
+                        form.dirty |= field.input.input(ev);
+                    }
+                    (_, KeyCode::Enter) => {
+                        // Enter in a one-line field moves on, like Tab.
+                        field.check(now);
+                        form.focus = (form.focus + 1) % form.fields.len();
+                    }
+                    (
+                        FieldKind::Text
+                        | FieldKind::Secret
+                        | FieldKind::DateTime
+                        | FieldKind::Date
+                        | FieldKind::Number,
+                        _,
+                    ) if field.input.input(ev) => {
+                        form.dirty = true;
+                        field.error = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn submit_form(&mut self) {
+        let now = self.now;
+        let Some(form) = &mut self.form else { return };
+        let mut first_bad = None;
+        for (i, f) in form.fields.iter_mut().enumerate() {
+            if f.check(now).is_some() && first_bad.is_none() {
+                first_bad = Some(i);
+            }
+        }
+        if let Some(i) = first_bad {
+            form.focus = i;
+            form.error = Some("Some fields need attention: see the messages beside them.".into());
+            return;
+        }
+        if form.kind == FormKind::Setup {
+            if let Err((field, message)) = check_setup(form) {
+                form.refuse(field, &message);
+                return;
+            }
+            let values = form
+                .fields
+                .iter()
+                .map(|f| (f.key.to_string(), f.text()))
+                .collect();
+            self.effects.push(Effect::Create {
+                form_values: values,
+            });
+            return;
+        }
+        let stamp = self.stamp();
+        let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
+            return;
+        };
+        let result = forms::submit(form, book, &stamp);
+        self.after_change(result);
+    }
+
+    /// After a change: close the form and save, or keep the form with the refusal shown.
+    fn after_change(&mut self, result: Result<String, Invalid>) {
+        match result {
+            Ok(message) => {
+                self.form = None;
+                self.message = Some(message);
+                self.refresh();
+                self.effects.push(Effect::Save);
+            }
+            Err(invalid) => match &mut self.form {
+                Some(form) => form.refuse(&invalid.field, &invalid.message),
+                None => self.message = Some(invalid.message),
+            },
+        }
+    }
+
+    /// The saver's answer.
+    pub fn saved(&mut self, result: Result<(), String>) {
+        self.save = match result {
+            Ok(()) => SaveState::Saved(self.now),
+            Err(e) => SaveState::Failed(e),
+        };
+    }
+}
+
+/// The set-up form's own rules: a passphrase typed twice alike and long enough, or a key file.
+fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
+    let identity = form.value("identity");
+    if !identity.is_empty() {
+        return Ok(());
+    }
+    let pass = form
+        .field("passphrase")
+        .map(Field::text)
+        .unwrap_or_default();
+    if pass.chars().count() < 8 {
+        return Err(("passphrase", "Use a passphrase of at least 8 characters (a few unrelated words are best), or give a key file".into()));
+    }
+    if form.field("repeat").map(Field::text).unwrap_or_default() != pass {
+        return Err(("repeat", "The two passphrases differ: type it again".into()));
+    }
+    Ok(())
+}
+
+/// Whether an incident matches a lower-case filter: id, people, types, platform, agencies,
+/// reference numbers and description.
+fn matches_filter(book: &Logbook, i: &Incident, needle: &str) -> bool {
+    let has = |s: &str| contains_ignore_case(s, needle);
+    has(&i.id)
+        || has(&i.platform)
+        || i.types.iter().any(|t| has(t.label()))
+        || i.people
+            .iter()
+            .any(|p| has(&p.person) || book.person(&p.person).is_some_and(|p| has(&p.reference)))
+        || i.reports
+            .iter()
+            .any(|r| has(r.agency.label()) || has(&r.reference))
+        || has(&i.description)
+}
+
+/// Case-insensitive `contains` without allocating: the filter runs on every keystroke
+/// over every description.
+fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
+    if needle_lower.is_empty() {
+        return true;
+    }
+    if needle_lower.is_ascii() {
+        let n = needle_lower.as_bytes();
+        return haystack
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    haystack.to_lowercase().contains(needle_lower)
+}

@@ -1,0 +1,388 @@
+//! Forms: fields with labels, required marks, their own refusal messages, and typed values.
+//! Text is edited with ratatui-textarea; choices open a filterable picker; dates are typed as
+//! `YYYY-MM-DD HH:MM` (or `now`, `today`, `+7` for dates) and checked on leaving the field.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use ratatui_textarea::TextArea;
+
+/// One option of a choice field: what the user sees, and the value the form builder reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
+}
+
+impl Choice {
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Choice {
+        Choice {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Multiline,
+    Secret,
+    /// `YYYY-MM-DD HH:MM`, or `now`.
+    DateTime,
+    /// `YYYY-MM-DD`, or `today`, or `+N` days.
+    Date,
+    Number,
+    Choice(Vec<Choice>),
+    /// Yes or no; Space toggles.
+    Toggle,
+}
+
+pub struct Field {
+    /// The model field this edits; refusals whose path ends in it are shown beside it.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub input: TextArea<'static>,
+    /// The chosen option of a choice field, or a toggle's state (0 no, 1 yes).
+    pub chosen: Option<usize>,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn new(key: &'static str, label: &'static str, kind: FieldKind) -> Field {
+        let mut input = TextArea::default();
+        if kind == FieldKind::Secret {
+            input.set_mask_char('•');
+        }
+        input.set_cursor_line_style(ratatui::style::Style::default());
+        Field {
+            key,
+            label,
+            kind,
+            required: false,
+            input,
+            chosen: None,
+            error: None,
+        }
+    }
+
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    pub fn with_text(mut self, text: &str) -> Field {
+        // Stored text may hold control characters; the editor shows their escaped form.
+        let shown = crate::text::block(text);
+        self.input = TextArea::new(shown.lines().map(String::from).collect());
+        if self.kind == FieldKind::Secret {
+            self.input.set_mask_char('•');
+        }
+        self.input
+            .set_cursor_line_style(ratatui::style::Style::default());
+        self.input.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self
+    }
+
+    pub fn with_choice(mut self, value: &str) -> Field {
+        if let FieldKind::Choice(options) = &self.kind {
+            self.chosen = options.iter().position(|o| o.value == value);
+        }
+        self
+    }
+
+    pub fn with_toggle(mut self, on: bool) -> Field {
+        self.chosen = Some(on as usize);
+        self
+    }
+
+    pub fn text(&self) -> String {
+        self.input.lines().join("\n")
+    }
+
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(options) => self
+                .chosen
+                .and_then(|i| options.get(i))
+                .map(|c| c.value.clone())
+                .unwrap_or_default(),
+            FieldKind::Toggle => {
+                if self.chosen == Some(1) {
+                    "yes".into()
+                } else {
+                    String::new()
+                }
+            }
+            _ => self.text().trim().to_string(),
+        }
+    }
+
+    /// What the field shows when not being edited.
+    pub fn display(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(options) => self
+                .chosen
+                .and_then(|i| options.get(i))
+                .map_or_else(|| "(choose: Enter)".to_string(), |c| c.label.clone()),
+            FieldKind::Toggle => {
+                if self.chosen == Some(1) {
+                    "[x] yes".into()
+                } else {
+                    "[ ] no".into()
+                }
+            }
+            FieldKind::Secret => "•".repeat(self.text().chars().count()),
+            _ => self.text(),
+        }
+    }
+
+    pub fn is_text(&self) -> bool {
+        !matches!(self.kind, FieldKind::Choice(_) | FieldKind::Toggle)
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.input = TextArea::new(vec![text.to_string()]);
+        self.input
+            .set_cursor_line_style(ratatui::style::Style::default());
+        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+    }
+
+    /// Checks and normalises the field on leaving it: dates are expanded from shortcuts
+    /// and must exist; required fields must be filled. Returns the refusal, if any.
+    pub fn check(&mut self, now: NaiveDateTime) -> Option<String> {
+        let value = self.value();
+        let error = if value.is_empty() {
+            self.required
+                .then(|| format!("{} is required: fill it in", self.label))
+        } else {
+            match self.kind {
+                FieldKind::DateTime => match parse_datetime(&value, now) {
+                    Ok(t) => {
+                        self.set_text(&t.format("%Y-%m-%d %H:%M").to_string());
+                        None
+                    }
+                    Err(e) => Some(e),
+                },
+                FieldKind::Date => match parse_date(&value, now.date()) {
+                    Ok(d) => {
+                        self.set_text(&d.to_string());
+                        None
+                    }
+                    Err(e) => Some(e),
+                },
+                FieldKind::Number => value
+                    .parse::<u32>()
+                    .err()
+                    .map(|_| format!("{value} is not a whole number: type digits only")),
+                _ => None,
+            }
+        };
+        self.error.clone_from(&error);
+        error
+    }
+}
+
+pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
+    let t = text.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "now" | "n" | "today" => return Ok(now.date().and_time(now.time().with_nanosecond_zero())),
+        _ => {}
+    }
+    if let Some(rest) = t.to_ascii_lowercase().strip_prefix("today ")
+        && let Ok(time) = chrono::NaiveTime::parse_from_str(rest.trim(), "%H:%M")
+    {
+        return Ok(now.date().and_time(time));
+    }
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+        .or_else(|_| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| {
+            format!(
+                "{} is not a date and time that exists: type YYYY-MM-DD HH:MM, or now",
+                crate::text::line(t)
+            )
+        })
+}
+
+pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("t") {
+        return Ok(today);
+    }
+    if let Some(days) = t.strip_prefix('+').and_then(|d| d.parse::<i64>().ok()) {
+        return Ok(today + Duration::days(days));
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "{} is not a date that exists: type YYYY-MM-DD, today, or +7 for a week from today",
+            crate::text::line(t)
+        )
+    })
+}
+
+trait NoNanos {
+    fn with_nanosecond_zero(self) -> chrono::NaiveTime;
+}
+impl NoNanos for chrono::NaiveTime {
+    fn with_nanosecond_zero(self) -> chrono::NaiveTime {
+        use chrono::Timelike;
+        chrono::NaiveTime::from_hms_opt(self.hour(), self.minute(), 0).unwrap_or(self)
+    }
+}
+
+/// What a form is for, and so what its submission does.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FormKind {
+    Setup,
+    NewIncident,
+    EditIncident(String),
+    LinkPerson(String),
+    NewPerson,
+    Evidence(String),
+    Report(String),
+    ScheduleReview(String),
+    HoldReview(String, String),
+    Close(String),
+    Reopen(String),
+    MarkError(String, ErrorTarget),
+    NotApplicable(String, usize),
+    Settings,
+}
+
+/// What an "entered in error" marking applies to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ErrorTarget {
+    Incident,
+    Evidence(String),
+    Report(String),
+    Review(String),
+}
+
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A refusal not tied to one field.
+    pub error: Option<String>,
+    /// Guidance shown above the fields (an agency's reference format, the imagery rule).
+    pub notice: Option<String>,
+    pub dirty: bool,
+    /// Esc on a changed form asks first.
+    pub confirm_discard: bool,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            title: title.into(),
+            fields,
+            focus: 0,
+            error: None,
+            notice: None,
+            dirty: false,
+            confirm_discard: false,
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    pub fn value(&self, key: &str) -> String {
+        self.field(key).map(Field::value).unwrap_or_default()
+    }
+
+    /// Puts a refusal from the model beside the field whose path it names.
+    pub fn refuse(&mut self, path: &str, message: &str) {
+        let last = path
+            .rsplit(['.', ']'])
+            .find(|s| !s.is_empty())
+            .unwrap_or(path);
+        let index = self
+            .fields
+            .iter()
+            .position(|f| f.key == last || path.ends_with(f.key));
+        match index {
+            Some(i) => {
+                self.fields[i].error = Some(message.to_string());
+                self.focus = i;
+                self.error = None;
+            }
+            None => self.error = Some(message.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(9, 30, 12)
+            .unwrap()
+    }
+
+    #[test]
+    fn dates_accept_shortcuts_and_refuse_impossible_days() {
+        assert_eq!(
+            parse_datetime("now", now()).unwrap().to_string(),
+            "2026-11-16 09:30:00"
+        );
+        assert_eq!(
+            parse_datetime("today 14:05", now()).unwrap().to_string(),
+            "2026-11-16 14:05:00"
+        );
+        assert_eq!(
+            parse_datetime("2026-03-04 10:15", now())
+                .unwrap()
+                .to_string(),
+            "2026-03-04 10:15:00"
+        );
+        assert!(
+            parse_datetime("2026-02-30 10:00", now())
+                .unwrap_err()
+                .contains("not a date and time that exists")
+        );
+        assert_eq!(
+            parse_date("+14", now().date()).unwrap().to_string(),
+            "2026-11-30"
+        );
+        assert!(parse_date("2026-13-01", now().date()).is_err());
+    }
+
+    #[test]
+    fn leaving_a_required_empty_field_is_refused_beside_it() {
+        let mut f = Field::new("description", "Description", FieldKind::Multiline).required();
+        assert!(f.check(now()).unwrap().contains("required"));
+        assert!(f.error.is_some());
+    }
+
+    #[test]
+    fn a_refusal_lands_beside_the_field_it_names() {
+        let mut form = Form::new(
+            FormKind::NewIncident,
+            "t",
+            vec![
+                Field::new("occurred", "When", FieldKind::DateTime),
+                Field::new("reference", "Reference", FieldKind::Text),
+            ],
+        );
+        form.refuse("reports[RS-1].reference", "needed");
+        assert_eq!(form.focus, 1);
+        assert_eq!(form.fields[1].error.as_deref(), Some("needed"));
+        form.refuse("something.else", "general");
+        assert_eq!(form.error.as_deref(), Some("general"));
+    }
+}

@@ -1,0 +1,359 @@
+//! One table per screen of (keys, action, description). The same table decides what a key
+//! does and writes the help overlay and the footer hints, so they cannot drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for. `description` is exhaustive: a new action does not
+/// compile until it is described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Lock,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Filter,
+    ViewOpen,
+    ViewDue,
+    ViewClosed,
+    ViewAll,
+    CycleSort,
+    NewIncident,
+    PeopleRegister,
+    Settings,
+    NextSection,
+    PrevSection,
+    EditIncident,
+    LinkPerson,
+    AddEvidence,
+    AddReport,
+    AddReview,
+    HoldReview,
+    TickStep,
+    StepNotApplicable,
+    CloseCase,
+    ReopenCase,
+    MarkError,
+    Chronology,
+    NewPerson,
+    NextField,
+    PrevField,
+    Submit,
+    Cancel,
+}
+
+impl Action {
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit (waits for the last save)",
+            Action::Help => "show or hide this help",
+            Action::Lock => "lock now",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first",
+            Action::Bottom => "last",
+            Action::Open => "open",
+            Action::Filter => "filter as you type",
+            Action::ViewOpen => "open cases",
+            Action::ViewDue => "reviews due or overdue",
+            Action::ViewClosed => "closed cases",
+            Action::ViewAll => "all incidents",
+            Action::CycleSort => "sort by date, risk or next review",
+            Action::NewIncident => "record a new incident",
+            Action::PeopleRegister => "people register",
+            Action::Settings => "settings",
+            Action::NextSection => "next section",
+            Action::PrevSection => "previous section",
+            Action::EditIncident => "edit the summary",
+            Action::LinkPerson => "link a person",
+            Action::AddEvidence => "add evidence",
+            Action::AddReport => "add a reporting step or a decision not to refer",
+            Action::AddReview => "schedule a review",
+            Action::HoldReview => "record the selected review as held",
+            Action::TickStep => "tick the selected checklist step",
+            Action::StepNotApplicable => "mark the selected step not applicable",
+            Action::CloseCase => "close the case",
+            Action::ReopenCase => "re-open the case",
+            Action::MarkError => "mark the selected entry entered in error",
+            Action::Chronology => "chronology of the selected person",
+            Action::NewPerson => "add a person to the register",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
+            Action::Submit => "save",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+impl Key {
+    pub fn label(self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+
+    fn matches(self, ev: &KeyEvent) -> bool {
+        // Shift is part of the character for letters ('N' vs 'n'); compare the rest.
+        let mods = ev.modifiers - KeyModifiers::SHIFT;
+        let want = self.mods - KeyModifiers::SHIFT;
+        ev.code == self.code && mods == want
+            || matches!((ev.code, self.code), (KeyCode::BackTab, KeyCode::BackTab))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+}
+
+const fn bind(keys: &'static [Key], action: Action) -> Binding {
+    Binding { keys, action }
+}
+
+/// Keys that work everywhere outside text entry.
+pub const GLOBAL: &[Binding] = &[
+    bind(&[key('?')], Action::Help),
+    bind(&[ctrl('l')], Action::Lock),
+    bind(&[key('q')], Action::Quit),
+];
+
+const MOVE: [Binding; 6] = [
+    bind(&[key('k'), code(KeyCode::Up)], Action::Up),
+    bind(&[key('j'), code(KeyCode::Down)], Action::Down),
+    bind(&[code(KeyCode::PageUp), ctrl('u')], Action::PageUp),
+    bind(&[code(KeyCode::PageDown), ctrl('d')], Action::PageDown),
+    bind(&[key('g'), code(KeyCode::Home)], Action::Top),
+    bind(&[key('G'), code(KeyCode::End)], Action::Bottom),
+];
+
+pub const LIST: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('/')], Action::Filter),
+    bind(&[key('1')], Action::ViewOpen),
+    bind(&[key('2')], Action::ViewDue),
+    bind(&[key('3')], Action::ViewClosed),
+    bind(&[key('4')], Action::ViewAll),
+    bind(&[key('s')], Action::CycleSort),
+    bind(&[key('n')], Action::NewIncident),
+    bind(&[key('P')], Action::PeopleRegister),
+    bind(&[key('S')], Action::Settings),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const DETAIL: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(
+        &[code(KeyCode::Tab), key('l'), code(KeyCode::Right)],
+        Action::NextSection,
+    ),
+    bind(
+        &[code(KeyCode::BackTab), key('h'), code(KeyCode::Left)],
+        Action::PrevSection,
+    ),
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('E')], Action::EditIncident),
+    bind(&[key('p')], Action::LinkPerson),
+    bind(&[key('e')], Action::AddEvidence),
+    bind(&[key('r')], Action::AddReport),
+    bind(&[key('v')], Action::AddReview),
+    bind(&[key('H')], Action::HoldReview),
+    bind(&[key(' '), key('t')], Action::TickStep),
+    bind(&[key('N')], Action::StepNotApplicable),
+    bind(&[key('c')], Action::CloseCase),
+    bind(&[key('o')], Action::ReopenCase),
+    bind(&[key('x')], Action::MarkError),
+    bind(&[key('C')], Action::Chronology),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const PEOPLE: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter), key('C')], Action::Chronology),
+    bind(&[key('a')], Action::NewPerson),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const CHRONOLOGY: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+/// Forms: text keys go to the field, so only keys no field uses are bound here.
+pub const FORM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Action::NextField,
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Action::PrevField,
+    ),
+    bind(&[ctrl('s')], Action::Submit),
+    bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+    bind(&[code(KeyCode::F(1))], Action::Help),
+    bind(&[ctrl('l')], Action::Lock),
+];
+
+/// Pickers: typing filters, arrows choose.
+pub const PICKER: &[Binding] = &[
+    bind(&[code(KeyCode::Up), ctrl('p')], Action::Up),
+    bind(&[code(KeyCode::Down), ctrl('n')], Action::Down),
+    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+];
+
+pub const POPUP: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
+];
+
+/// The action a key asks for on a screen, if any.
+pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
+    table
+        .iter()
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// (keys, description) lines for the help overlay.
+pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
+    table
+        .iter()
+        .map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            (keys.join(" "), b.action.description())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> [(&'static str, &'static [Binding]); 8] {
+        [
+            ("global", GLOBAL),
+            ("list", LIST),
+            ("detail", DETAIL),
+            ("people", PEOPLE),
+            ("chronology", CHRONOLOGY),
+            ("form", FORM),
+            ("picker", PICKER),
+            ("popup", POPUP),
+        ]
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_on_one_screen() {
+        for (name, table) in all() {
+            let screen_keys: Vec<Key> = table.iter().flat_map(|b| b.keys.iter().copied()).collect();
+            let with_global: Vec<Key> = if matches!(name, "form" | "picker" | "global") {
+                screen_keys.clone()
+            } else {
+                screen_keys
+                    .iter()
+                    .copied()
+                    .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
+                    .collect()
+            };
+            for (i, k) in with_global.iter().enumerate() {
+                assert!(
+                    !with_global[i + 1..].contains(k),
+                    "{name}: {} is bound twice",
+                    k.label()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_description_and_help_lists_every_binding() {
+        for (_, table) in all() {
+            let lines = help(table);
+            assert_eq!(lines.len(), table.len());
+            assert!(
+                lines
+                    .iter()
+                    .all(|(keys, d)| !keys.is_empty() && !d.is_empty())
+            );
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The terminal app: set-up, unlock, the incident list, detail, forms and reviews.
+//! `run` owns the terminal and the event loop; `app` holds the state and turns keys into
+//! changes and effects; `view` draws; `saver` writes the file off the UI thread.
+
+pub mod app;
+mod draft;
+pub mod form;
+mod forms;
+pub mod keymap;
+pub mod picker;
+mod saver;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{Local, NaiveDateTime};
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::model::{Logbook, Settings, Stamp};
+use crate::vault::{self, Access, Key, Vault};
+use app::{App, Effect, Phase, SaveState};
+use saver::{Done, Job, Saver};
+
+/// What the app opens on.
+pub struct Session {
+    pub path: PathBuf,
+    /// Key mode: the identity file that unlocks it.
+    pub identity: Option<PathBuf>,
+    /// Already open (the demo): skip set-up and unlock.
+    pub open: Option<(Vault, Logbook)>,
+}
+
+fn now() -> NaiveDateTime {
+    let t = Local::now().naive_local();
+    t - chrono::Duration::nanoseconds(i64::from(chrono::Timelike::nanosecond(&t)))
+}
+
+/// Restores the terminal however the loop ends: return, `?`, or panic unwinding.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+pub fn run(session: Session) -> Result<()> {
+    let name = session.path.file_name().map_or_else(
+        || "logbook".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut app = App::new(name, now());
+    app.identity = session.identity.as_ref().map(|p| p.display().to_string());
+    let mut saver = None;
+    match session.open {
+        Some((vault, book)) => {
+            let who = book
+                .settings
+                .staff
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "DSL".into());
+            app = App::ready(app.name.clone(), now(), book, who);
+            app.identity = session.identity.as_ref().map(|p| p.display().to_string());
+            saver = Some(Saver::spawn(vault));
+        }
+        None if !session.path.exists() => {
+            app.phase = Phase::Setup;
+            app.form = Some(forms::setup());
+        }
+        None => {}
+    }
+
+    // SIGTERM and SIGHUP end the loop cleanly, so the terminal is restored and the last
+    // save finishes.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| Error::io("watching signals for", &session.path, e))?;
+    }
+
+    let mut terminal =
+        ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
+    let _guard = TerminalGuard;
+    let (unlock_tx, unlock_rx) =
+        mpsc::channel::<std::result::Result<(Logbook, Option<Vault>, Key), String>>();
+    let mut quit_warned = false;
+
+    loop {
+        terminal
+            .draw(|frame| view::draw(frame, &mut app))
+            .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
+
+        if event::poll(Duration::from_millis(250))
+            .map_err(|e| Error::io("reading keys for", &session.path, e))?
+        {
+            match event::read().map_err(|e| Error::io("reading keys for", &session.path, e))? {
+                // Only presses: some terminals also report releases.
+                Event::Key(key) if key.kind == KeyEventKind::Press => {
+                    app.now = now();
+                    app.key(key);
+                }
+                _ => {}
+            }
+        }
+        app.tick(now());
+        if stop.load(Ordering::Relaxed) {
+            app.effects.push(Effect::Quit);
+        }
+
+        if let Some(s) = &mut saver {
+            while let Ok(done) = s.done.try_recv() {
+                match done {
+                    Done::Saved(result) => {
+                        s.pending = s.pending.saturating_sub(1);
+                        if s.pending == 0 || result.is_err() {
+                            app.saved(result);
+                        }
+                    }
+                    Done::Sealed(result) => {
+                        let sealed = result
+                            .map_err(|e| {
+                                app.message = Some(format!("Could not keep the draft: {e}"))
+                            })
+                            .ok();
+                        app.locked(sealed);
+                    }
+                }
+            }
+        }
+        while let Ok(result) = unlock_rx.try_recv() {
+            match result {
+                Ok((book, vault, key)) => {
+                    let draft = app
+                        .draft
+                        .take()
+                        .and_then(|bytes| open_draft(&session.path, &bytes, &key));
+                    let (book, form) = match draft {
+                        Some(d) => {
+                            let book = d.book.unwrap_or(book);
+                            let form = d
+                                .form
+                                .and_then(|f| draft::restore(f, &book, &app.who, app.now));
+                            (book, form)
+                        }
+                        None => (book, None),
+                    };
+                    match (vault, &mut saver) {
+                        (Some(v), None) => saver = Some(Saver::spawn(v)),
+                        (_, Some(s)) => s.send(Job::SetKey(key)),
+                        (None, None) => {}
+                    }
+                    app.unlocked(Ok((book, form)));
+                }
+                Err(message) => app.unlocked(Err(message)),
+            }
+        }
+
+        for effect in std::mem::take(&mut app.effects) {
+            match effect {
+                Effect::Save => {
+                    if let (Some(s), Some(book)) = (&mut saver, &app.book) {
+                        app.save = SaveState::Saving;
+                        s.send(Job::Save(Box::new(book.clone())));
+                    }
+                    quit_warned = false;
+                }
+                Effect::Unlock(secret) => {
+                    let path = session.path.clone();
+                    let identity = session.identity.clone();
+                    let first = saver.is_none();
+                    let tx = unlock_tx.clone();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(unlock(&path, identity.as_ref(), &secret, first));
+                    });
+                }
+                Effect::Create { form_values } => match create(&session.path, &form_values) {
+                    Ok((vault, book, who)) => {
+                        saver = Some(Saver::spawn(vault));
+                        app = App::ready(app.name.clone(), now(), book, who);
+                        app.message = Some("Logbook created. Press n to record the first incident, ? for all keys.".into());
+                    }
+                    Err(e) => {
+                        if let Some(form) = &mut app.form {
+                            form.error = Some(e.to_string());
+                        }
+                    }
+                },
+                Effect::Lock => {
+                    let draft = draft::Draft {
+                        book: matches!(app.save, SaveState::Failed(_))
+                            .then(|| app.book.clone())
+                            .flatten(),
+                        form: app.form.as_ref().map(draft::capture),
+                    };
+                    match (&mut saver, &app.book) {
+                        (Some(s), Some(book)) if draft.book.is_some() || draft.form.is_some() => {
+                            let text = Zeroizing::new(ron::to_string(&draft).unwrap_or_default());
+                            s.send(Job::Seal(book.settings.recipients.clone(), text));
+                            // The records go now; the sealed draft arrives in a moment.
+                            app.book = None;
+                            app.form = None;
+                        }
+                        _ => app.locked(None),
+                    }
+                }
+                Effect::Quit => {
+                    if matches!(app.save, SaveState::Failed(_))
+                        && !quit_warned
+                        && !stop.load(Ordering::Relaxed)
+                    {
+                        app.message = Some("The last change is NOT saved. Fix the problem and change anything to retry, or press q again to quit and lose it.".into());
+                        quit_warned = true;
+                        continue;
+                    }
+                    app.quitting = true;
+                }
+            }
+        }
+        if app.quitting {
+            break;
+        }
+    }
+    drop(terminal);
+    if let Some(s) = saver {
+        s.finish();
+    }
+    Ok(())
+}
+
+fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::Draft> {
+    let plain = vault::decrypt(path, bytes, key).ok()?;
+    ron::from_str(std::str::from_utf8(&plain).ok()?).ok()
+}
+
+/// Proves the secret by decrypting the logbook. The first unlock also takes the lock.
+fn unlock(
+    path: &std::path::Path,
+    identity: Option<&PathBuf>,
+    secret: &Zeroizing<String>,
+    first: bool,
+) -> std::result::Result<(Logbook, Option<Vault>, Key), String> {
+    let key = match identity {
+        Some(file) => Key::from_identity_file(file).map_err(|e| e.to_string())?,
+        None => Key::passphrase(secret),
+    };
+    if first {
+        let (vault, book) =
+            Vault::open(path, key.clone(), Access::Write).map_err(|e| e.to_string())?;
+        Ok((book, Some(vault), key))
+    } else {
+        let (book, _) = vault::read(path, &key).map_err(|e| e.to_string())?;
+        Ok((book, None, key))
+    }
+}
+
+/// Creates the logbook from the set-up form.
+fn create(path: &std::path::Path, values: &[(String, String)]) -> Result<(Vault, Logbook, String)> {
+    let get = |k: &str| {
+        values
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let who = get("who");
+    let mut settings = Settings::new(get("organisation"), vec![who.clone()]);
+    let identity = get("identity");
+    let key = if identity.is_empty() {
+        Key::passphrase(&Zeroizing::new(
+            values
+                .iter()
+                .find(|(k, _)| k == "passphrase")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        ))
+    } else {
+        let key = Key::from_identity_file(std::path::Path::new(&identity))?;
+        settings.recipients = key.public_keys();
+        key
+    };
+    let at = Local::now().fixed_offset();
+    let book = Logbook::create(&Stamp::new(who.clone(), at), settings);
+    let vault = Vault::create(path, key, &book)?;
+    Ok((vault, book, who))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,683 @@
+//! The app driven by keys alone: every action's effect on state and records, and an insta
+//! snapshot of every screen, form, picker and dialog at 100x30 and 80x24, on the demo
+//! logbook with the demo clock.
+
+use chrono::NaiveDateTime;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::*;
+use super::form::FormKind;
+use crate::model::*;
+
+fn now() -> NaiveDateTime {
+    crate::demo::demo_now()
+}
+
+fn demo_app() -> App {
+    let book = crate::demo::logbook().unwrap();
+    App::ready("logbook.age".into(), now(), book, "RO".into())
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn tab(app: &mut App, n: usize) {
+    for _ in 0..n {
+        press(app, KeyCode::Tab);
+    }
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| super::view::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Snapshots a screen at both sizes into the top-level `snapshots/` folder.
+fn snap(name: &str, app: &mut App) {
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("{name}-100x30"), render(app, 100, 30));
+        insta::assert_snapshot!(format!("{name}-80x24"), render(app, 80, 24));
+    });
+}
+
+fn open_incident(app: &mut App, id: &str) {
+    press(app, KeyCode::Char('4'));
+    let row = app
+        .list
+        .rows
+        .iter()
+        .position(|n| app.book.as_ref().unwrap().incidents[*n].id == id)
+        .unwrap();
+    app.list.selected = row;
+    press(app, KeyCode::Enter);
+    assert!(matches!(app.screen(), Screen::Detail { id: x, .. } if x == id));
+}
+
+fn incident<'a>(app: &'a App, id: &str) -> &'a Incident {
+    app.book.as_ref().unwrap().incident(id).unwrap()
+}
+
+fn saved(app: &mut App) -> bool {
+    let saved = app.effects.iter().any(|e| matches!(e, Effect::Save));
+    app.effects.clear();
+    saved
+}
+
+/// Goes to a detail section by pressing Tab.
+fn section(app: &mut App, target: Section) {
+    for _ in 0..Section::ALL.len() {
+        if matches!(app.screen(), Screen::Detail { section, .. } if *section == target) {
+            return;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("section {target:?} not reached");
+}
+
+#[test]
+fn list_views_filter_and_sort() {
+    let mut app = demo_app();
+    snap("list-open", &mut app);
+    let open = app.list.rows.len();
+    press(&mut app, KeyCode::Char('4'));
+    assert_eq!(
+        app.list.rows.len(),
+        app.book.as_ref().unwrap().incidents.len()
+    );
+    press(&mut app, KeyCode::Char('3'));
+    assert!(app.list.rows.len() < app.book.as_ref().unwrap().incidents.len());
+    press(&mut app, KeyCode::Char('2'));
+    let due = app.list.rows.len();
+    assert!(due > 0 && due <= open);
+    snap("list-reviews-due", &mut app);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "action fraud");
+    assert!(app.list.filtering);
+    assert!(!app.list.rows.is_empty());
+    for n in &app.list.rows {
+        let i = &app.book.as_ref().unwrap().incidents[*n];
+        assert!(
+            i.reports.iter().any(|r| r.agency == Agency::ActionFraud)
+                || i.description.to_lowercase().contains("action fraud")
+        );
+    }
+    snap("list-filtered", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.list.filter.is_empty());
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.list.sort, Sort::Risk);
+    let book = app.book.as_ref().unwrap();
+    let risks: Vec<RiskLevel> = app
+        .list
+        .rows
+        .iter()
+        .map(|n| book.incidents[*n].risk_level)
+        .collect();
+    assert!(risks.windows(2).all(|w| w[0] >= w[1]));
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.list.sort, Sort::NextReview);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.list.selected, 2);
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.list.selected, app.list.rows.len() - 1);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.list.selected, 0);
+}
+
+#[test]
+fn help_comes_from_the_keymap_of_the_screen() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("filter as you type") && screen.contains("record a new incident"));
+    snap("help-list", &mut app);
+    press(&mut app, KeyCode::Char('x'));
+    assert!(!app.help);
+}
+
+#[test]
+fn detail_sections_and_entries() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0002");
+    snap("detail-summary", &mut app);
+    for s in [
+        Section::People,
+        Section::Evidence,
+        Section::Reporting,
+        Section::Reviews,
+        Section::Checklist,
+        Section::History,
+    ] {
+        section(&mut app, s);
+        snap(&format!("detail-{}", s.label().to_lowercase()), &mut app);
+    }
+    section(&mut app, Section::Reporting);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_some());
+    snap("detail-entry-popup", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popup.is_none());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), &Screen::List);
+}
+
+#[test]
+fn an_entered_in_error_incident_is_struck_through_but_visible() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0018");
+    assert!(incident(&app, "INC-2026-0018").error.is_some());
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("ENTERED IN ERROR"));
+}
+
+#[test]
+fn new_incident_refused_then_recorded() {
+    let mut app = demo_app();
+    let before = app.book.as_ref().unwrap().incidents.len();
+    press(&mut app, KeyCode::Char('n'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::NewIncident
+    ));
+    snap("form-new-incident", &mut app);
+    // Submitting with the required fields empty is refused beside them.
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().unwrap();
+    assert!(
+        form.fields
+            .iter()
+            .any(|f| f.key == "description" && f.error.is_some())
+    );
+    snap("form-refused", &mut app);
+    // An impossible date is refused on leaving the field.
+    let form = app.form.as_mut().unwrap();
+    form.focus = 0;
+    form.fields[0].set_text("2026-02-30 10:00");
+    tab(&mut app, 1);
+    assert!(
+        app.form.as_ref().unwrap().fields[0]
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("not a date")
+    );
+    app.form.as_mut().unwrap().fields[0].set_text("2026-11-15 16:00");
+    app.form.as_mut().unwrap().focus = 3;
+    keys(&mut app, "Form tutor");
+    press(&mut app, KeyCode::Tab);
+    // The type picker filters as you type.
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_some());
+    keys(&mut app, "cyberb");
+    snap("picker-incident-type", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().value("types"), "Cyberbullying");
+    app.form.as_mut().unwrap().focus = 8;
+    keys(&mut app, "Instagram");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "JB was sent messages calling him names.");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form
+            .as_ref()
+            .map(|f| f.fields.iter().map(|f| f.error.clone()).collect::<Vec<_>>())
+    );
+    assert!(saved(&mut app));
+    let book = app.book.as_ref().unwrap();
+    assert_eq!(book.incidents.len(), before + 1);
+    let new = book
+        .incidents
+        .iter()
+        .find(|i| i.platform == "Instagram" && i.description.starts_with("JB"))
+        .unwrap();
+    assert_eq!(new.id, "INC-2026-0020");
+    assert_eq!(new.recorded_by, "RO");
+    assert!(
+        !new.checklist.is_empty(),
+        "the checklist comes from the type"
+    );
+    assert_eq!(new.reviews.len(), 1, "a first review is scheduled");
+    assert_eq!(book.audit.last().unwrap().action, "recorded incident");
+    book.verify_audit().unwrap();
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_before_discarding() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    app.form.as_mut().unwrap().focus = 3;
+    keys(&mut app, "x");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form.as_ref().unwrap().confirm_discard);
+    snap("dialog-discard", &mut app);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.form.is_some());
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.form.is_none());
+}
+
+#[test]
+fn evidence_reporting_reviews_and_checklist() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    let evidence = incident(&app, id).evidence.len();
+    press(&mut app, KeyCode::Char('e'));
+    snap("form-evidence", &mut app);
+    tab(&mut app, 1);
+    keys(&mut app, "Voice note transcript");
+    tab(&mut app, 4);
+    keys(&mut app, "Safeguarding safe, envelope 31");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(incident(&app, id).evidence.len(), evidence + 1);
+    assert!(saved(&mut app));
+
+    // Action Fraud always gives a reference: without one the step is refused beside it.
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "action");
+    press(&mut app, KeyCode::Enter);
+    let form = app.form.as_ref().unwrap();
+    assert!(
+        form.notice.as_ref().unwrap().contains("NFRC"),
+        "{:?}",
+        form.notice
+    );
+    snap("form-report-action-fraud", &mut app);
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().unwrap();
+    assert!(
+        form.field("reference")
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("always gives a reference")
+    );
+    let reports = incident(&app, id).reports.len();
+    let form = app.form.as_mut().unwrap();
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.key == "reference")
+        .unwrap();
+    keys(&mut app, "NFRC2611230001");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    let step = incident(&app, id).reports.last().unwrap().clone();
+    assert_eq!(
+        (step.agency, step.reference.as_str(), reports + 1),
+        (
+            Agency::ActionFraud,
+            "NFRC2611230001",
+            incident(&app, id).reports.len()
+        )
+    );
+
+    // A decision not to refer needs its reason.
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "children");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "considered");
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("reason")
+            .unwrap()
+            .error
+            .is_some()
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+
+    // Reviews: schedule, then hold with "continue monitoring", which diaries the next one.
+    section(&mut app, Section::Reviews);
+    let reviews = incident(&app, id).reviews.len();
+    press(&mut app, KeyCode::Char('v'));
+    snap("form-schedule-review", &mut app);
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, id).reviews.len(), reviews + 1);
+    let open_review = incident(&app, id)
+        .reviews
+        .iter()
+        .position(|r| r.held.is_none())
+        .unwrap();
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = open_review;
+    }
+    press(&mut app, KeyCode::Char('H'));
+    snap("form-hold-review", &mut app);
+    tab(&mut app, 2);
+    keys(&mut app, "Theo reports no further messages.");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "low");
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form
+            .as_ref()
+            .map(|f| f.fields.iter().map(|f| f.error.clone()).collect::<Vec<_>>())
+    );
+    let inc = incident(&app, id);
+    assert!(inc.reviews[open_review].held.is_some());
+    assert_eq!(inc.status, Status::Monitoring);
+    assert_eq!(
+        inc.reviews.len(),
+        reviews + 2,
+        "continue monitoring schedules the next review"
+    );
+
+    // Checklist: tick, and not applicable with a reason.
+    section(&mut app, Section::Checklist);
+    let open_step = incident(&app, id)
+        .checklist
+        .iter()
+        .position(|c| c.state == StepState::Open)
+        .unwrap();
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = open_step;
+    }
+    press(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(&incident(&app, id).checklist[open_step].state, StepState::Done { by, .. } if by == "RO")
+    );
+    let next_step = incident(&app, id)
+        .checklist
+        .iter()
+        .position(|c| c.state == StepState::Open)
+        .unwrap();
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = next_step;
+    }
+    press(&mut app, KeyCode::Char('N'));
+    snap("form-not-applicable", &mut app);
+    keys(&mut app, "No platform account involved");
+    ctrl(&mut app, 's');
+    assert!(matches!(
+        &incident(&app, id).checklist[next_step].state,
+        StepState::NotApplicable { .. }
+    ));
+    app.book.as_ref().unwrap().verify_audit().unwrap();
+}
+
+#[test]
+fn imagery_types_show_the_never_copy_rule() {
+    let mut app = demo_app();
+    let imagery = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .find(|i| i.types.contains(&IncidentType::NudeImageSharing) && i.status != Status::Closed)
+        .unwrap()
+        .id
+        .clone();
+    open_incident(&mut app, &imagery);
+    press(&mut app, KeyCode::Char('e'));
+    let form = app.form.as_ref().unwrap();
+    assert!(form.notice.as_ref().unwrap().contains("Never view, copy"));
+    assert!(
+        form.field("kept_at")
+            .unwrap()
+            .label
+            .contains("never a copy")
+    );
+    snap("form-evidence-imagery", &mut app);
+}
+
+#[test]
+fn people_link_register_and_chronology() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    let people = app.book.as_ref().unwrap().people.len();
+    press(&mut app, KeyCode::Char('p'));
+    snap("form-link-person", &mut app);
+    tab(&mut app, 1);
+    keys(&mut app, "Sam T. (Y7)");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(app.book.as_ref().unwrap().people.len(), people + 1);
+    let linked = incident(&app, id).people.last().unwrap().clone();
+    assert_eq!(
+        app.book
+            .as_ref()
+            .unwrap()
+            .person(&linked.person)
+            .unwrap()
+            .reference,
+        "Sam T. (Y7)"
+    );
+    // Link an existing person, chosen in the picker.
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "P-0001");
+    press(&mut app, KeyCode::Enter);
+    app.form.as_mut().unwrap().focus = 4;
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "witness");
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(
+        incident(&app, id)
+            .people
+            .iter()
+            .any(|p| p.person == "P-0001" && p.role == Role::Witness)
+    );
+
+    section(&mut app, Section::People);
+    press(&mut app, KeyCode::Char('C'));
+    assert!(matches!(app.screen(), Screen::Chronology { .. }));
+    snap("chronology", &mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('P'));
+    assert!(matches!(app.screen(), Screen::People { .. }));
+    snap("people-register", &mut app);
+    press(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "Mia W. (Y10)");
+    ctrl(&mut app, 's');
+    assert_eq!(app.book.as_ref().unwrap().people.len(), people + 2);
+}
+
+#[test]
+fn close_reopen_and_entered_in_error() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('c'));
+    snap("form-close", &mut app);
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.as_ref().unwrap().fields[0].error.is_some(),
+        "closing needs an outcome"
+    );
+    keys(
+        &mut app,
+        "Senders identified; apology and restorative meeting held.",
+    );
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, id).status, Status::Closed);
+    // A closed case refuses changes until re-opened.
+    press(&mut app, KeyCode::Char('e'));
+    assert!(app.form.is_none());
+    assert!(app.message.as_ref().unwrap().contains("re-open"));
+    press(&mut app, KeyCode::Char('o'));
+    keys(&mut app, "Further messages reported by parent");
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, id).status, Status::Open);
+    assert!(incident(&app, id).closure.is_none());
+
+    section(&mut app, Section::Evidence);
+    press(&mut app, KeyCode::Char('x'));
+    snap("form-entered-in-error", &mut app);
+    keys(&mut app, "Screenshot belongs to another incident");
+    ctrl(&mut app, 's');
+    let ev = &incident(&app, id).evidence[0];
+    assert!(ev.error.is_some(), "marked, not deleted");
+    let history = app
+        .book
+        .as_ref()
+        .unwrap()
+        .audit
+        .iter()
+        .rev()
+        .take(3)
+        .map(|e| e.action.clone())
+        .collect::<Vec<_>>();
+    assert!(
+        history.iter().any(|a| a.contains("entered in error")),
+        "{history:?}"
+    );
+    app.book.as_ref().unwrap().verify_audit().unwrap();
+}
+
+#[test]
+fn settings_form_saves_through_the_trail() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    snap("form-settings", &mut app);
+    let form = app.form.as_mut().unwrap();
+    let i = form
+        .fields
+        .iter()
+        .position(|f| f.key == "idle_lock_minutes")
+        .unwrap();
+    form.fields[i].set_text("10");
+    ctrl(&mut app, 's');
+    assert_eq!(app.book.as_ref().unwrap().settings.idle_lock_minutes, 10);
+    assert_eq!(
+        app.book.as_ref().unwrap().audit.last().unwrap().subject,
+        Subject::Settings
+    );
+}
+
+#[test]
+fn idle_lock_drops_the_records_and_ctrl_l_locks() {
+    let mut app = demo_app();
+    app.tick(now() + chrono::Duration::minutes(4));
+    assert!(app.effects.is_empty());
+    app.tick(now() + chrono::Duration::minutes(5));
+    assert!(matches!(app.effects.as_slice(), [Effect::Lock]));
+    app.effects.clear();
+    app.locked(Some(vec![1, 2, 3]));
+    assert!(app.book.is_none() && app.form.is_none() && app.phase == Phase::Unlock);
+    let screen = render(&mut app, 100, 30);
+    assert!(!screen.contains("INC-"), "no record shows while locked");
+    app.identity = None;
+    snap("unlock-with-draft", &mut app);
+    keys(&mut app, "secret words");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.phase, Phase::Unlocking);
+    assert!(matches!(app.effects.as_slice(), [Effect::Unlock(s)] if s.as_str() == "secret words"));
+    snap("unlocking", &mut app);
+    app.effects.clear();
+    app.unlocked(Err(
+        "Wrong passphrase or not this logbook's key: try again.".into(),
+    ));
+    assert_eq!(app.phase, Phase::Unlock);
+    snap("unlock-wrong", &mut app);
+
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    assert!(matches!(app.effects.as_slice(), [Effect::Lock]));
+}
+
+#[test]
+fn unlock_then_choose_who_is_recording() {
+    let mut app = App::new("logbook.age".into(), now());
+    snap("unlock", &mut app);
+    let book = crate::demo::logbook().unwrap();
+    app.unlocked(Ok((book, None)));
+    assert_eq!(app.phase, Phase::ChooseWho);
+    snap("choose-who", &mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.phase, Phase::Ready);
+    assert_eq!(app.who, "KW");
+}
+
+#[test]
+fn first_run_setup_checks_the_passphrase() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::forms::setup());
+    keys(&mut app, "Northfield Primary");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "RO");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "blue horse");
+    snap("setup", &mut app);
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "blue house");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("repeat")
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("differ")
+    );
+    snap("setup-refused", &mut app);
+    app.form.as_mut().unwrap().fields[3].set_text("blue horse");
+    ctrl(&mut app, 's');
+    assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
+}
+
+#[test]
+fn quit_and_text_from_the_logbook_is_drawn_escaped() {
+    let mut book = crate::demo::logbook().unwrap();
+    let stamp = Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-16T09:00:00+00:00").unwrap(),
+    );
+    let id = book.incidents[0].id.clone();
+    book.update_incident(&stamp, &id, "edited", |i| {
+        i.platform = "\u{1b}]52;c;aGk=\u{7}\u{202e}Snap".into();
+    })
+    .unwrap();
+    let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+    press(&mut app, KeyCode::Char('4'));
+    open_incident(&mut app, &id);
+    let screen = render(&mut app, 100, 30);
+    assert!(
+        screen.contains("\\e]52;c;aGk=\\x07\\u{202e}Snap"),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(matches!(app.effects.as_slice(), [Effect::Quit]));
+}

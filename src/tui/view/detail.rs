@@ -1,0 +1,606 @@
+//! One incident: a header, the sections as tabs, and the selected section's entries.
+//! Entries entered in error stay visible, struck through, with the reason.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
+
+use crate::model::*;
+use crate::reference::Reference;
+use crate::text::{block as text_block, line};
+use crate::tui::app::{App, Popup, Section};
+
+fn when(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn struck(error: &Option<EnteredInError>) -> Style {
+    if error.is_some() {
+        Style::new().add_modifier(Modifier::CROSSED_OUT)
+    } else {
+        Style::new()
+    }
+}
+
+fn error_line(error: &Option<EnteredInError>) -> Option<String> {
+    error.as_ref().map(|e| {
+        format!(
+            "    entered in error {} by {}: {}",
+            when(e.when),
+            line(&e.by),
+            line(&e.reason)
+        )
+    })
+}
+
+/// The lines of a section, one entry per item (with continuation lines), and which line
+/// each entry starts on, for highlighting the selection.
+fn section_lines(
+    book: &Logbook,
+    i: &Incident,
+    section: Section,
+    today: chrono::NaiveDate,
+) -> Vec<(usize, Line<'static>)> {
+    let mut out: Vec<(usize, Line<'static>)> = Vec::new();
+    match section {
+        Section::Summary => {
+            let approx = if i.occurred_approximate {
+                " (approximately)"
+            } else {
+                ""
+            };
+            let rows = [
+                ("Happened", format!("{}{approx}", when(i.occurred))),
+                (
+                    "Reported",
+                    format!("{} by {}", when(i.reported), line(&i.reported_by)),
+                ),
+                ("Recorded by", line(&i.recorded_by).into_owned()),
+                (
+                    "Types",
+                    i.types
+                        .iter()
+                        .map(|t| t.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                (
+                    "Risk",
+                    format!("{} ({})", i.risk_level.label(), i.risk_area.label()),
+                ),
+                ("Platform", line(&i.platform).into_owned()),
+                ("Related", i.related.join(", ")),
+            ];
+            for (k, v) in rows {
+                out.push((
+                    usize::MAX,
+                    Line::from(vec![
+                        Span::styled(format!("{k:<12} "), Style::new().bold()),
+                        Span::raw(v),
+                    ]),
+                ));
+            }
+            out.push((usize::MAX, Line::raw("")));
+            out.push((
+                usize::MAX,
+                Line::styled("What happened", Style::new().bold()),
+            ));
+            for l in text_block(&i.description).lines() {
+                out.push((usize::MAX, Line::raw(l.to_string())));
+            }
+            if !i.immediate_action.is_empty() {
+                out.push((usize::MAX, Line::raw("")));
+                out.push((
+                    usize::MAX,
+                    Line::styled("Immediate action", Style::new().bold()),
+                ));
+                for l in text_block(&i.immediate_action).lines() {
+                    out.push((usize::MAX, Line::raw(l.to_string())));
+                }
+            }
+            if let Some(c) = &i.closure {
+                out.push((usize::MAX, Line::raw("")));
+                out.push((
+                    usize::MAX,
+                    Line::styled(
+                        format!("Closed {} by {}", when(c.when), line(&c.by)),
+                        Style::new().bold(),
+                    ),
+                ));
+                out.push((usize::MAX, Line::raw(text_block(&c.outcome).into_owned())));
+            }
+            let open: Vec<&ChecklistItem> = i
+                .checklist
+                .iter()
+                .filter(|c| c.state == StepState::Open)
+                .collect();
+            if !open.is_empty() && i.status != Status::Closed {
+                out.push((usize::MAX, Line::raw("")));
+                out.push((
+                    usize::MAX,
+                    Line::styled(
+                        format!("Open checklist steps ({})", open.len()),
+                        Style::new().bold(),
+                    ),
+                ));
+                for c in open {
+                    out.push((usize::MAX, Line::raw(format!("  [ ] {}", line(&c.step)))));
+                }
+            }
+            if let Some(e) = error_line(&i.error) {
+                out.push((usize::MAX, Line::styled(e, Style::new().red().bold())));
+            }
+        }
+        Section::People => {
+            for (n, inv) in i.people.iter().enumerate() {
+                let text = match book.person(&inv.person) {
+                    Some(p) => {
+                        let born = p
+                            .birth_year
+                            .map_or_else(String::new, |y| format!(", born {y}"));
+                        format!(
+                            "{}  {:<28} {:<20} {}{born}",
+                            p.id,
+                            line(&p.reference),
+                            inv.role.label(),
+                            p.age_group.label()
+                        )
+                    }
+                    None => format!("{}  {}", inv.person, inv.role.label()),
+                };
+                out.push((n, Line::raw(text)));
+            }
+            if i.people.is_empty() {
+                out.push((
+                    usize::MAX,
+                    Line::raw("No one linked yet: p links a person.").dim(),
+                ));
+            }
+        }
+        Section::Evidence => {
+            for (n, e) in i.evidence.iter().enumerate() {
+                out.push((
+                    n,
+                    Line::styled(
+                        format!(
+                            "{}  {:<12} {}  {}",
+                            e.id,
+                            e.kind.label(),
+                            when(e.captured),
+                            line(&e.description)
+                        ),
+                        struck(&e.error),
+                    ),
+                ));
+                out.push((
+                    n,
+                    Line::raw(format!("    kept at: {}", line(&e.kept_at))).dim(),
+                ));
+                if let Some(l) = error_line(&e.error) {
+                    out.push((n, Line::styled(l, Style::new().red())));
+                }
+            }
+            if i.evidence.is_empty() {
+                out.push((
+                    usize::MAX,
+                    Line::raw("No evidence recorded: e adds an item.").dim(),
+                ));
+            }
+        }
+        Section::Reporting => {
+            for (n, r) in i.reports.iter().enumerate() {
+                let detail = match r.decision {
+                    Decision::Referred if r.reference.is_empty() => "no reference".to_string(),
+                    Decision::Referred => format!("ref {}", line(&r.reference)),
+                    Decision::NotReferred => format!("reason: {}", line(&r.reason)),
+                };
+                let owed = if r.follow_up_owed {
+                    "  follow-up owed"
+                } else {
+                    ""
+                };
+                out.push((
+                    n,
+                    Line::styled(
+                        format!(
+                            "{}  {:<22} {:<24} {}  {detail}{owed}",
+                            r.id,
+                            r.agency.label(),
+                            r.decision.label(),
+                            when(r.when)
+                        ),
+                        struck(&r.error),
+                    ),
+                ));
+                if let Some(l) = error_line(&r.error) {
+                    out.push((n, Line::styled(l, Style::new().red())));
+                }
+            }
+            if i.reports.is_empty() {
+                out.push((
+                    usize::MAX,
+                    Line::raw("No reports or decisions yet: r records one.").dim(),
+                ));
+            }
+        }
+        Section::Reviews => {
+            for (n, r) in i.reviews.iter().enumerate() {
+                let text = match r.held {
+                    Some(held) => {
+                        let late = if held.date() > r.due { " (late)" } else { "" };
+                        format!(
+                            "{}  due {}  held {}{late} by {}: {}  {}",
+                            r.id,
+                            r.due,
+                            when(held),
+                            line(&r.by),
+                            r.decision.map_or("", |d| d.label()),
+                            line(&r.outcome)
+                        )
+                    }
+                    None => {
+                        let overdue = if r.due < today && i.status != Status::Closed {
+                            "  OVERDUE"
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "{}  due {}  not yet held{overdue} (H records it)",
+                            r.id, r.due
+                        )
+                    }
+                };
+                let style = if r.held.is_none()
+                    && r.due < today
+                    && i.status != Status::Closed
+                    && r.error.is_none()
+                {
+                    Style::new().red().bold()
+                } else {
+                    struck(&r.error)
+                };
+                out.push((n, Line::styled(text, style)));
+                if let Some(l) = error_line(&r.error) {
+                    out.push((n, Line::styled(l, Style::new().red())));
+                }
+            }
+            if i.reviews.is_empty() {
+                out.push((usize::MAX, Line::raw("No reviews: v schedules one.").dim()));
+            }
+        }
+        Section::Checklist => {
+            for (n, c) in i.checklist.iter().enumerate() {
+                let state = match &c.state {
+                    StepState::Open => "[ ]".to_string(),
+                    StepState::Done { by, when: t } => format!("[x] {} {}", when(*t), line(by)),
+                    StepState::NotApplicable {
+                        by,
+                        when: t,
+                        reason,
+                    } => format!("[-] {} {}: {}", when(*t), line(by), line(reason)),
+                };
+                out.push((n, Line::raw(format!("{}  {state}", line(&c.step)))));
+            }
+        }
+        Section::History => {
+            let subject = Subject::Incident(i.id.clone());
+            for (n, e) in book
+                .audit
+                .iter()
+                .filter(|e| e.subject == subject)
+                .enumerate()
+            {
+                out.push((
+                    n,
+                    Line::raw(format!(
+                        "#{:<5} {}  {:<6} {}",
+                        e.seq,
+                        e.at.format("%Y-%m-%d %H:%M"),
+                        line(&e.by),
+                        line(&e.action)
+                    )),
+                ));
+                for c in e.changes.iter().take(3) {
+                    out.push((
+                        n,
+                        Line::raw(format!(
+                            "        {}: {} -> {}",
+                            line(&c.field),
+                            short(&c.old),
+                            short(&c.new)
+                        ))
+                        .dim(),
+                    ));
+                }
+                if e.changes.len() > 3 {
+                    out.push((
+                        n,
+                        Line::raw(format!("        ... {} more (Enter)", e.changes.len() - 3))
+                            .dim(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn short(value: &str) -> String {
+    if value.is_empty() {
+        return "(none)".into();
+    }
+    let v = line(value);
+    let mut s: String = v.chars().take(40).collect();
+    if v.chars().count() > 40 {
+        s.push('…');
+    }
+    format!("\"{s}\"")
+}
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    app: &mut App,
+    id: &str,
+    section: Section,
+    selected: usize,
+) {
+    let Some(book) = &app.book else { return };
+    let Some(i) = book.incident(id) else { return };
+    let [head, tabs_area, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let overdue = if i.is_overdue(app.now.date()) {
+        "  REVIEW OVERDUE"
+    } else {
+        ""
+    };
+    let error = if i.error.is_some() {
+        "  ENTERED IN ERROR"
+    } else {
+        ""
+    };
+    let mut title = vec![
+        Span::styled(
+            format!(" {} ", i.id),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ),
+        Span::raw(format!(
+            "  {}  {} risk  {}",
+            i.status.label(),
+            i.risk_level.label(),
+            i.types
+                .iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    ];
+    if !overdue.is_empty() || !error.is_empty() {
+        title.push(Span::styled(
+            format!("{overdue}{error}"),
+            Style::new().red().bold(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(title)), head);
+    let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
+    frame.render_widget(
+        Tabs::new(Section::ALL.iter().map(|s| s.label()))
+            .select(index)
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+            .divider("│"),
+        tabs_area,
+    );
+    let lines = section_lines(book, i, section, app.now.date());
+    let block = Block::bordered().title_bottom(section_hint(section));
+    let height = block.inner(body).height as usize;
+    app.page = height.max(1);
+    let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
+    let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
+    let scroll = if section == Section::Summary {
+        0
+    } else {
+        (last + 1).saturating_sub(height).min(first)
+    };
+    let text: Vec<Line> = lines
+        .into_iter()
+        .map(|(n, l)| {
+            if n == selected && section != Section::Summary {
+                l.patch_style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                l
+            }
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(Text::from(text))
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0))
+            .block(block),
+        body,
+    );
+}
+
+fn section_hint(section: Section) -> &'static str {
+    match section {
+        Section::Summary => {
+            " E edit · c close · o re-open · x entered in error · Tab sections · ? keys "
+        }
+        Section::People => " p link a person · C chronology · Enter open ",
+        Section::Evidence => " e add · x entered in error · Enter open ",
+        Section::Reporting => " r add a report or a decision not to refer · x entered in error ",
+        Section::Reviews => " v schedule · H record as held · x entered in error ",
+        Section::Checklist => " Space tick · N not applicable ",
+        Section::History => " every change, with old and new values · Enter open ",
+    }
+}
+
+/// The full text of the selected entry, for Enter.
+pub fn entry_popup(
+    book: &Logbook,
+    i: &Incident,
+    section: Section,
+    selected: usize,
+) -> Option<Popup> {
+    let reference = Reference::get();
+    let (title, text) = match section {
+        Section::Summary => return None,
+        Section::People => {
+            let inv = i.people.get(selected)?;
+            let p = book.person(&inv.person)?;
+            (
+                p.id.clone(),
+                format!(
+                    "Reference: {}\nAge group: {}\nYear of birth: {}\nRole here: {}\nIncidents: {}\n\n{}\n\nC shows this person's chronology.",
+                    line(&p.reference),
+                    p.age_group.label(),
+                    p.birth_year
+                        .map_or_else(|| "not recorded".into(), |y| y.to_string()),
+                    inv.role.label(),
+                    book.incidents
+                        .iter()
+                        .filter(|x| x.people.iter().any(|y| y.person == p.id))
+                        .count(),
+                    text_block(&p.notes)
+                ),
+            )
+        }
+        Section::Evidence => {
+            let e = i.evidence.get(selected)?;
+            let mut t = format!(
+                "Kind: {}\nDescription: {}\nSource: {}\nCaptured: {} by {}\nKept at: {}\n",
+                e.kind.label(),
+                text_block(&e.description),
+                line(&e.source),
+                when(e.captured),
+                line(&e.captured_by),
+                line(&e.kept_at)
+            );
+            if let Some(f) = &e.file {
+                t.push_str(&format!(
+                    "File: {} bytes, SHA-256 {}\n",
+                    f.size,
+                    line(&f.sha256)
+                ));
+            }
+            for c in &e.custody {
+                t.push_str(&format!(
+                    "Custody {}: {} {}\n",
+                    when(c.when),
+                    line(&c.event),
+                    line(&c.reference)
+                ));
+            }
+            if let Some(x) = &e.error {
+                t.push_str(&format!(
+                    "\nENTERED IN ERROR {} by {}: {}\n",
+                    when(x.when),
+                    line(&x.by),
+                    line(&x.reason)
+                ));
+            }
+            (format!("{} {}", i.id, e.id), t)
+        }
+        Section::Reporting => {
+            let r = i.reports.get(selected)?;
+            let info = reference.agency(r.agency);
+            let mut t = format!(
+                "Agency: {}\nDecision: {}\nWhen: {} by {}\nHow: {}\nReference: {}\nContact: {}\nOutcome: {}\nFollow-up owed: {}\n",
+                info.name,
+                r.decision.label(),
+                when(r.when),
+                line(&r.by),
+                r.method.map_or("", |m| m.label()),
+                line(&r.reference),
+                line(&r.contact),
+                text_block(&r.outcome),
+                if r.follow_up_owed { "yes" } else { "no" }
+            );
+            if !r.reason.is_empty() {
+                t.push_str(&format!("Reason: {}\n", text_block(&r.reason)));
+            }
+            t.push_str(&format!("\n{}: {} {}\n", info.name, info.phone, info.web));
+            if let Some(x) = &r.error {
+                t.push_str(&format!(
+                    "\nENTERED IN ERROR {} by {}: {}\n",
+                    when(x.when),
+                    line(&x.by),
+                    line(&x.reason)
+                ));
+            }
+            (format!("{} {}", i.id, r.id), t)
+        }
+        Section::Reviews => {
+            let r = i.reviews.get(selected)?;
+            let t = format!(
+                "Due: {}\nHeld: {}\nBy: {}\nRisk now: {}\nDecision: {}\nNext review: {}\n\n{}",
+                r.due,
+                r.held.map_or_else(|| "not yet".into(), when),
+                line(&r.by),
+                r.risk_now.map_or("", |x| x.label()),
+                r.decision.map_or("", |d| d.label()),
+                r.next_review.map_or_else(String::new, |d| d.to_string()),
+                text_block(&r.outcome)
+            );
+            (format!("{} {}", i.id, r.id), t)
+        }
+        Section::Checklist => {
+            let c = i.checklist.get(selected)?;
+            let state = match &c.state {
+                StepState::Open => "Open: Space ticks it, N marks it not applicable.".to_string(),
+                StepState::Done { by, when: t } => format!("Done {} by {}", when(*t), line(by)),
+                StepState::NotApplicable {
+                    by,
+                    when: t,
+                    reason,
+                } => format!(
+                    "Not applicable ({} by {}): {}",
+                    when(*t),
+                    line(by),
+                    line(reason)
+                ),
+            };
+            (
+                "Checklist step".to_string(),
+                format!("{}\n\n{state}", line(&c.step)),
+            )
+        }
+        Section::History => {
+            let subject = Subject::Incident(i.id.clone());
+            let e = book
+                .audit
+                .iter()
+                .filter(|e| e.subject == subject)
+                .nth(selected)?;
+            let mut t = format!(
+                "{} by {}\n{}\n\n",
+                e.at.format("%Y-%m-%d %H:%M:%S %:z"),
+                line(&e.by),
+                line(&e.action)
+            );
+            for c in &e.changes {
+                t.push_str(&format!(
+                    "{}\n  was: {}\n  now: {}\n",
+                    line(&c.field),
+                    text_block(&c.old),
+                    text_block(&c.new)
+                ));
+            }
+            t.push_str(&format!(
+                "\nState SHA-256: {}\nEntry hash: {}",
+                e.state, e.hash
+            ));
+            (format!("Audit entry #{}", e.seq), t)
+        }
+    };
+    Some(Popup {
+        title,
+        text,
+        scroll: 0,
+    })
+}

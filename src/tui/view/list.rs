@@ -1,0 +1,148 @@
+//! The incident list (home): views, filter, sort, and only the visible rows built.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Tabs};
+
+use crate::model::Status;
+use crate::text::line;
+use crate::tui::app::{App, View};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let [tabs_area, filter_area, table_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let Some(book) = &app.book else { return };
+    let selected_tab = View::ALL
+        .iter()
+        .position(|v| *v == app.list.view)
+        .unwrap_or(0);
+    let org = line(&book.settings.organisation).into_owned();
+    frame.render_widget(
+        Tabs::new(View::ALL.iter().map(|v| v.label()))
+            .select(selected_tab)
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+            .divider("│"),
+        tabs_area,
+    );
+    let filter = if app.list.filtering || !app.list.filter.is_empty() {
+        let cursor = if app.list.filtering { "_" } else { "" };
+        Line::from(vec![
+            Span::styled("Filter: ", Style::new().bold()),
+            Span::raw(format!("{}{cursor}", line(&app.list.filter))),
+        ])
+    } else {
+        Line::from(format!(
+            "{org} · {} of {} incidents · sorted {} · / filter · n new",
+            app.list.rows.len(),
+            book.incidents.len(),
+            app.list.sort.label()
+        ))
+        .dim()
+    };
+    frame.render_widget(Paragraph::new(filter), filter_area);
+
+    let block = Block::bordered();
+    let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
+    app.page = inner_height.max(1);
+    let selected = app.list.selected;
+    // Only the rows that fit are built: the list stays quick at 50,000 incidents.
+    let start = selected.saturating_sub(inner_height.saturating_sub(1));
+    let today = app.now.date();
+    // Below 100 columns the risk area gives its room to people and types (detail shows it).
+    let wide = area.width >= 100;
+    let rows: Vec<Row> = app
+        .list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(inner_height)
+        .map(|(n, index)| {
+            let i = &book.incidents[*index];
+            let people: Vec<String> = i
+                .people
+                .iter()
+                .map(|p| {
+                    book.person(&p.person)
+                        .map_or_else(|| p.person.clone(), |p| line(&p.reference).into_owned())
+                })
+                .collect();
+            let types: Vec<&str> = i.types.iter().map(|t| t.label()).collect();
+            let overdue = i.is_overdue(today);
+            let review = match i.next_review() {
+                _ if i.status == Status::Closed => String::new(),
+                Some(d) if overdue => format!("{d} !"),
+                Some(d) => d.to_string(),
+                None => "none".into(),
+            };
+            let mut style = Style::new();
+            if overdue {
+                style = style.red().bold();
+            }
+            if i.error.is_some() {
+                style = style.add_modifier(Modifier::CROSSED_OUT);
+            }
+            if n == selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            let mut cells = vec![
+                i.id.clone(),
+                i.reported.format("%Y-%m-%d").to_string(),
+                people.join(", "),
+            ];
+            if wide {
+                cells.push(i.risk_area.label().to_string());
+            }
+            cells.extend([
+                types.join(", "),
+                i.risk_level.label().to_string(),
+                i.status.label().to_string(),
+                review,
+            ]);
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let mut widths = vec![
+        Constraint::Length(13),
+        Constraint::Length(10),
+        Constraint::Fill(2),
+    ];
+    let mut header = vec!["Id", "Reported", "People"];
+    if wide {
+        widths.push(Constraint::Length(8));
+        header.push("Area");
+    }
+    widths.extend([
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(12),
+    ]);
+    header.extend(["Types", "Risk", "Status", "Next review"]);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).bold())
+        .block(block.title_bottom(" ! review overdue "))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+    if empty {
+        let hint = if book.incidents.is_empty() {
+            "No incidents yet. Press n to record the first one, ? for all keys."
+        } else {
+            "Nothing in this view. 1-4 change the view, / filters, Esc clears the filter."
+        };
+        let [_, middle, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+        ])
+        .areas(table_area);
+        frame.render_widget(Paragraph::new(hint).centered(), middle);
+    }
+}

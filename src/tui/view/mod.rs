@@ -1,0 +1,353 @@
+//! Drawing. Reads the app state and the clock value in it, nothing else: no I/O, no
+//! `now()`, so every screen is a pure function of the state and snapshots are stable.
+//! Every string from the logbook goes through `text::line` or `text::block`.
+
+pub mod chronology;
+pub mod detail;
+mod list;
+mod people;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::app::{App, Phase, SaveState, Screen};
+use super::form::{FieldKind, Form};
+use super::keymap;
+
+pub fn draw(frame: &mut Frame, app: &mut App) {
+    let [main, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+    match app.phase {
+        Phase::Setup => {
+            if let Some(form) = &app.form {
+                draw_form(frame, main, form, app);
+            }
+        }
+        Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),
+        Phase::ChooseWho | Phase::Ready => {
+            if app.book.is_some() {
+                match app.screen().clone() {
+                    Screen::List => list::draw(frame, main, app),
+                    Screen::Detail {
+                        id,
+                        section,
+                        selected,
+                    } => detail::draw(frame, main, app, &id, section, selected),
+                    Screen::People { selected } => people::draw(frame, main, app, selected),
+                    Screen::Chronology { person, selected } => {
+                        chronology::draw(frame, main, app, &person, selected)
+                    }
+                }
+            }
+            if let Some(popup) = &app.popup {
+                let area = centered(main, 80, 80);
+                frame.render_widget(Clear, area);
+                frame.render_widget(
+                    Paragraph::new(popup.text.as_str())
+                        .wrap(Wrap { trim: false })
+                        .scroll((popup.scroll, 0))
+                        .block(
+                            Block::bordered()
+                                .title(format!(" {} ", popup.title))
+                                .title_bottom(" Esc close "),
+                        ),
+                    area,
+                );
+            }
+            if let Some(form) = &app.form {
+                draw_form(frame, main, form, app);
+            }
+        }
+    }
+    if app.picker.is_some() {
+        draw_picker(frame, main, app);
+    }
+    if app.help {
+        draw_help(frame, main, app);
+    }
+    draw_status(frame, status, app);
+}
+
+/// A rectangle in the middle of `area`, as a percentage of it.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Percentage(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Percentage(width)])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let save = match &app.save {
+        SaveState::Idle => Span::raw(""),
+        SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
+        SaveState::Saved(t) => Span::raw(format!("Saved {}", t.format("%H:%M"))),
+        SaveState::Failed(e) => Span::styled(
+            format!("NOT SAVED: {e} (kept in memory; any change retries)"),
+            Style::new().red().bold(),
+        ),
+    };
+    let who = if app.who.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", crate::text::line(&app.who))
+    };
+    let mut spans = vec![
+        Span::styled(
+            format!(" {}{who} ", app.name),
+            Style::new().add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(" "),
+        save,
+    ];
+    if let Some(m) = &app.message {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(m.clone(), Style::new().bold()));
+    }
+    let hint = if app.form.is_some() {
+        " Tab next · Ctrl-S save · Esc cancel · F1 help"
+    } else {
+        " ? help"
+    };
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(hint.chars().count() as u16 + 1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(hint).dim(), right);
+}
+
+fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
+    let box_area = centered(area, 70, 50);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw("Logbook: "),
+            Span::styled(app.name.clone(), Style::new().bold()),
+        ]),
+        Line::raw(""),
+    ];
+    if app.phase == Phase::Unlocking {
+        let spinner = ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize];
+        lines.push(Line::raw(format!("{spinner} Unlocking...")));
+    } else if let Some(identity) = &app.identity {
+        lines.push(Line::raw(format!(
+            "Key file: {}",
+            crate::text::line(identity)
+        )));
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(
+            "Press Enter to unlock with this key file, Esc to quit.",
+        ));
+    } else {
+        lines.push(Line::from(vec![
+            Span::raw("Passphrase: "),
+            Span::raw("•".repeat(app.unlock.text().chars().count())),
+            Span::raw("_"),
+        ]));
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Enter to unlock, Esc to quit.").dim());
+    }
+    if let Some(e) = &app.unlock_error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(e.clone(), Style::new().red().bold()));
+    }
+    if app.draft.is_some() {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(
+            "A form you were filling in is kept, encrypted, and reopens after unlocking.",
+        ));
+    }
+    frame.render_widget(Clear, box_area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Locked ")),
+        box_area,
+    );
+}
+
+fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
+    let outer = centered(area, 92, 96);
+    frame.render_widget(Clear, outer);
+    let block = Block::bordered()
+        .title(format!(" {} ", form.title))
+        .title_bottom(" Tab/Shift-Tab move · Enter choose · Ctrl-S save · Esc cancel ");
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+
+    let mut constraints = Vec::new();
+    if let Some(n) = &form.notice {
+        constraints.push(Constraint::Length(
+            (n.chars().count() as u16 / inner.width.max(1)) + 1,
+        ));
+    }
+    if form.error.is_some() || form.confirm_discard {
+        constraints.push(Constraint::Length(1));
+    }
+    for (i, f) in form.fields.iter().enumerate() {
+        let height = match f.kind {
+            FieldKind::Multiline if i == form.focus => 5,
+            FieldKind::Multiline => 2,
+            _ => 1,
+        } + u16::from(f.error.is_some());
+        constraints.push(Constraint::Length(height));
+    }
+    constraints.push(Constraint::Min(0));
+    let rows = Layout::vertical(constraints).split(inner);
+    let mut r = 0;
+    if let Some(n) = &form.notice {
+        frame.render_widget(
+            Paragraph::new(n.as_str()).wrap(Wrap { trim: false }).bold(),
+            rows[r],
+        );
+        r += 1;
+    }
+    if form.confirm_discard {
+        frame.render_widget(
+            Paragraph::new(
+                "Discard the changes in this form? y discards, any other key goes back.",
+            )
+            .red()
+            .bold(),
+            rows[r],
+        );
+        r += 1;
+    } else if let Some(e) = &form.error {
+        frame.render_widget(Paragraph::new(e.as_str()).red().bold(), rows[r]);
+        r += 1;
+    }
+    let label_width = 34.min(inner.width / 2);
+    for (i, f) in form.fields.iter().enumerate() {
+        let area = rows[r + i];
+        let [label_area, value_area] =
+            Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
+        let mark = if f.required { "*" } else { " " };
+        let focused = i == form.focus;
+        let label_style = if focused {
+            Style::new().bold().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        frame.render_widget(
+            Paragraph::new(format!("{mark}{}", f.label)).style(label_style),
+            label_area,
+        );
+        let [value_area, error_area] = if f.error.is_some() {
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
+        } else {
+            [value_area, Rect::default()]
+        };
+        if focused && f.is_text() {
+            frame.render_widget(&f.input, value_area);
+        } else {
+            let mut shown = crate::text::block(&f.display()).into_owned();
+            if f.kind == FieldKind::Secret && f.key == "passphrase" {
+                let s = super::forms::strength(&f.text());
+                if !s.is_empty() {
+                    shown.push_str(&format!("   strength: {s}"));
+                }
+            }
+            frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), value_area);
+        }
+        if let Some(e) = &f.error {
+            frame.render_widget(Paragraph::new(e.as_str()).red(), error_area);
+        }
+    }
+    let _ = app;
+}
+
+fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(p) = &app.picker else { return };
+    let visible = p.visible();
+    let height = (visible.len() as u16 + 3)
+        .min(area.height.saturating_sub(2))
+        .max(5);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Percentage(70)])
+        .flex(Flex::Center)
+        .areas(v);
+    frame.render_widget(Clear, h);
+    let block = Block::bordered()
+        .title(format!(" {} ", p.title))
+        .title_bottom(" type to filter · ↑↓ · Enter choose · Esc ");
+    let inner = block.inner(h);
+    frame.render_widget(block, h);
+    let [filter_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(format!("Filter: {}_", crate::text::line(&p.filter))).dim(),
+        filter_area,
+    );
+    let selected = p.selected.min(visible.len().saturating_sub(1));
+    let rows = list_area.height as usize;
+    let start = selected.saturating_sub(rows.saturating_sub(1));
+    let lines: Vec<Line> = visible
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(n, i)| {
+            let label = p.options[*i].label.clone();
+            if n == selected {
+                Line::styled(
+                    format!("> {label}"),
+                    Style::new().add_modifier(Modifier::REVERSED),
+                )
+            } else {
+                Line::raw(format!("  {label}"))
+            }
+        })
+        .collect();
+    let lines = if lines.is_empty() {
+        vec![Line::raw("  (nothing matches: Backspace)")]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(lines), list_area);
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let table = app.keymap();
+    let mut lines: Vec<Line> = keymap::help(table)
+        .into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:>22}  "), Style::new().bold()),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    if app.form.is_none() && app.picker.is_none() {
+        lines.push(Line::raw(""));
+        lines.extend(
+            keymap::help(keymap::GLOBAL)
+                .into_iter()
+                .map(|(keys, what)| {
+                    Line::from(vec![
+                        Span::styled(format!("{keys:>22}  "), Style::new().bold()),
+                        Span::raw(what),
+                    ])
+                }),
+        );
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(72.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    frame.render_widget(Clear, h);
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).block(Block::bordered().title(" Keys (any key closes) ")),
+        h,
+    );
+}
