@@ -1,0 +1,346 @@
+//! End to end in a real terminal: the release binary in tmux, driven by keystrokes alone,
+//! read back with `capture-pane` as a person would see it, and the saved file checked with
+//! `logbook show` and the reference `age` CLI. (`.ci/run` installs tmux and age.)
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let name = format!("lb{}-{}", std::process::id(), rand_suffix());
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                command,
+            ])
+            .status()
+            .expect("tmux is needed: `bash .ci/run` installs it")
+            .success();
+        assert!(ok);
+        Tmux { name }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            assert!(
+                Command::new("tmux")
+                    .args(["send-keys", "-t", &self.name, k])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// Types text literally (no key names).
+    fn text(&self, text: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, "-l", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn screen(&self) -> String {
+        let o = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, failing with the screen if it never does.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.name])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn wait_exit(&self) {
+        let start = Instant::now();
+        while self.alive() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the app did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+fn app_command(f: &Fixture) -> String {
+    // `exec` so the pane closes when the app exits.
+    format!(
+        "exec {BIN} --logbook {} --identity {}",
+        f.logbook.display(),
+        f.key.display()
+    )
+}
+
+fn unlock(t: &Tmux) {
+    t.wait_for("Press Enter to unlock");
+    t.keys(&["Enter"]);
+    t.wait_for("Who is recording?");
+    t.keys(&["Enter"]);
+    t.wait_for("1 Open");
+}
+
+#[test]
+fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
+    let f = Fixture::new();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("No incidents yet");
+
+    // A new incident of cyberbullying on Instagram.
+    t.keys(&["n"]);
+    t.wait_for("Record a new incident");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("Form tutor");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("type to filter");
+    t.text("cyberb");
+    t.keys(&["Enter", "Tab", "Tab", "Tab"]);
+    t.text("Instagram");
+    t.keys(&["Tab"]);
+    t.text("JB was sent comments calling him names under his photos.");
+    t.keys(&["C-s"]);
+    t.wait_for("recorded. Link the people");
+    t.keys(&["Enter"]);
+    t.wait_for("Summary");
+
+    // Two people: a new subject, then a new alleged perpetrator.
+    t.keys(&["p"]);
+    t.wait_for("Link a person");
+    t.keys(&["Tab"]);
+    t.text("JB (Y9)");
+    t.keys(&["C-s"]);
+    t.wait_for("linked to");
+    t.keys(&["p"]);
+    t.wait_for("Link a person");
+    t.keys(&["Tab"]);
+    t.text("KL (Y9)");
+    t.keys(&["Tab", "Tab", "Tab", "Enter"]);
+    t.wait_for("type to filter");
+    t.text("alleged");
+    t.keys(&["Enter", "C-s"]);
+    t.wait_for("P-0002 linked");
+
+    // Evidence.
+    t.keys(&["e"]);
+    t.wait_for("Add evidence");
+    t.keys(&["Tab"]);
+    t.text("Screenshots of the comments");
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.text("Safeguarding safe, envelope 7");
+    t.keys(&["C-s"]);
+    t.wait_for("Evidence EV-1 added");
+
+    // An Action Fraud report with its reference.
+    t.keys(&["r"]);
+    t.wait_for("Reporting step for");
+    t.keys(&["Enter"]);
+    t.text("action");
+    t.keys(&["Enter"]);
+    t.wait_for("NFRC");
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.text("NFRC261123000199");
+    t.keys(&["C-s"]);
+    t.wait_for("Reporting step RS-1 recorded");
+
+    // A review, then a checklist step ticked.
+    t.keys(&["v"]);
+    t.wait_for("Schedule a review");
+    t.keys(&["C-s"]);
+    t.wait_for("Review RV-2 due");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    t.wait_for("Space tick");
+    t.keys(&["Space"]);
+    t.wait_for("Step ticked");
+    let screen = t.wait_for("Saved");
+    assert!(screen.contains("[x]"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    // Everything is in the file: `logbook show` ...
+    let o = f.run(&["list"]);
+    let id = stdout(&o).split_whitespace().next().unwrap().to_string();
+    let shown = stdout(&f.run(&["show", &id]));
+    for expected in [
+        "Cyberbullying",
+        "Instagram",
+        "JB was sent comments",
+        "JB (Y9)",
+        "KL (Y9)",
+        "Alleged perpetrator",
+        "Screenshots of the comments",
+        "Action Fraud",
+        "NFRC261123000199",
+        "RV-2",
+        "[x]",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "`logbook show` lacks {expected:?}:\n{shown}"
+        );
+    }
+    assert_eq!(code(&f.run(&["verify"])), 0);
+    // ... and the age CLI.
+    let o = Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&f.key)
+        .arg(&f.logbook)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let ron = String::from_utf8(o.stdout).unwrap();
+    for expected in [
+        "Instagram",
+        "JB (Y9)",
+        "KL (Y9)",
+        "Screenshots of the comments",
+        "ActionFraud",
+        "NFRC261123000199",
+        "Done(",
+    ] {
+        assert!(
+            ron.contains(expected),
+            "the decrypted RON lacks {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn locking_hides_the_records_and_keeps_the_draft() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("INC-");
+    t.keys(&["n"]);
+    t.wait_for("Record a new incident");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("Draft tutor");
+    t.keys(&["C-l"]);
+    let locked = t.wait_for("Locked");
+    assert!(
+        !locked.contains("INC-") && !locked.contains("Draft tutor"),
+        "records show while locked:\n{locked}"
+    );
+    assert!(
+        locked.contains("form you were filling in is kept"),
+        "{locked}"
+    );
+    t.keys(&["Enter"]);
+    let back = t.wait_for("Draft tutor");
+    assert!(back.contains("Record a new incident"), "{back}");
+    t.keys(&["Escape", "y"]);
+    t.wait_for("Changes discarded");
+
+    // Auto-lock after the idle minutes in settings (one minute here).
+    t.keys(&["S"]);
+    t.wait_for("Settings");
+    t.keys(&["Tab", "Tab", "Tab", "BSpace", "BSpace", "BSpace"]);
+    t.text("1");
+    t.keys(&["C-s"]);
+    t.wait_for("Settings saved");
+    let start = Instant::now();
+    loop {
+        let screen = t.screen();
+        if screen.contains("Locked") {
+            assert!(!screen.contains("INC-"), "{screen}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "no auto-lock after a minute idle:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(
+        start.elapsed() >= Duration::from_secs(50),
+        "locked too early"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("INC-");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn terminal_escapes_in_a_description_are_shown_escaped_on_screen() {
+    let f = Fixture::new();
+    let demo = std::fs::read_to_string(data("demo.ron")).unwrap();
+    let start = demo.find("platform: \"").unwrap() + "platform: \"".len();
+    let mut hostile = demo.clone();
+    hostile.insert_str(start, "\\u{1b}[2J\\u{1b}]52;c;aGk=\\u{7}\\u{202e}X");
+    let file = f.dir.path().join("hostile.ron");
+    std::fs::write(&file, hostile).unwrap();
+    assert_eq!(code(&f.run(&["import", file.to_str().unwrap()])), 0);
+    let id = "INC-2025-0001";
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.keys(&["4", "G", "Enter"]);
+    let screen = t.wait_for(id);
+    assert!(
+        screen.contains("\\e[2J\\e]52;c;aGk=\\x07\\u{202e}X"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_exit();
+    let shown = stdout(&f.run(&["show", id]));
+    assert!(
+        shown.contains("\\e[2J\\e]52;c;aGk=\\x07\\u{202e}X"),
+        "{shown}"
+    );
+}
