@@ -11,12 +11,14 @@ use super::key::{Key, Seal};
 use crate::error::{Error, Result};
 use crate::model::{FORMAT, Logbook};
 
-/// Two-space indentation, no struct names: a person reading `age -d` output sees the
-/// fields plainly, and the file stays small.
+/// Two-space indentation, no struct names, and one line per item below the record level
+/// (an evidence item, an audit entry's field change): a person reading `age -d` output
+/// sees each record's fields plainly, and the file is about a third of fully pretty RON.
 fn pretty() -> ron::ser::PrettyConfig {
     ron::ser::PrettyConfig::new()
         .indentor("  ")
         .struct_names(false)
+        .depth_limit(4)
 }
 
 /// Writes the logbook as RON straight into the age stream: no plaintext copy of the whole
