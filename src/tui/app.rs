@@ -659,7 +659,22 @@ impl App {
                 self.message = Some(format!("{id} is closed: re-open it with o to change it."));
             }
             Action::EditIncident => {
-                self.form = Some(forms::incident(book, &self.who, self.now, Some(&incident)))
+                // E edits what is selected: an evidence item, a reporting step, or the summary.
+                self.form = Some(
+                    match (
+                        section,
+                        incident.evidence.get(selected),
+                        incident.reports.get(selected),
+                    ) {
+                        (Section::Evidence, Some(e), _) => {
+                            forms::edit_evidence(book, id, e, &self.who, self.now)
+                        }
+                        (Section::Reporting, _, Some(r)) => {
+                            forms::edit_report(book, id, r, &self.who, self.now)
+                        }
+                        _ => forms::incident(book, &self.who, self.now, Some(&incident)),
+                    },
+                );
             }
             Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
             Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),

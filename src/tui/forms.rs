@@ -183,7 +183,7 @@ pub fn refresh_notice(form: &mut Form) {
                 }
             }
         }
-        FormKind::Report(_) => {
+        FormKind::Report(_) | FormKind::EditReport(..) => {
             form.notice = pick(Agency::ALL, &form.value("agency")).map(|a| {
                 let info = reference.agency(a);
                 let expect = match info.issues_reference {
@@ -346,6 +346,105 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
     form
 }
 
+/// The reporting-step form filled from an existing step, e.g. to add the reference that
+/// arrived later. The old values stay in the history.
+pub fn edit_report(
+    book: &Logbook,
+    id: &str,
+    step: &ReportingStep,
+    who: &str,
+    now: NaiveDateTime,
+) -> Form {
+    let mut form = report(book, id, who, now);
+    form.kind = FormKind::EditReport(id.to_string(), step.id.clone());
+    form.title = format!("Update {} {}", id, step.id);
+    let set = |form: &mut Form, key: &str, f: &dyn Fn(Field) -> Field| {
+        if let Some(i) = form.fields.iter().position(|x| x.key == key) {
+            let field = std::mem::replace(&mut form.fields[i], Field::new("", "", FieldKind::Text));
+            form.fields[i] = f(field);
+        }
+    };
+    set(&mut form, "agency", &|f| {
+        f.with_choice(&format!("{:?}", step.agency))
+    });
+    set(&mut form, "decision", &|f| {
+        f.with_choice(&format!("{:?}", step.decision))
+    });
+    set(&mut form, "when", &|f| f.with_text(&when(step.when)));
+    set(&mut form, "by", &|f| f.with_choice(&step.by));
+    set(&mut form, "method", &|f| {
+        f.with_choice(&step.method.map_or(String::new(), |m| format!("{m:?}")))
+    });
+    set(&mut form, "reference", &|f| f.with_text(&step.reference));
+    set(&mut form, "contact", &|f| f.with_text(&step.contact));
+    set(&mut form, "outcome", &|f| f.with_text(&step.outcome));
+    set(&mut form, "follow_up_owed", &|f| {
+        f.with_toggle(step.follow_up_owed)
+    });
+    set(&mut form, "reason", &|f| f.with_text(&step.reason));
+    refresh_notice(&mut form);
+    form
+}
+
+/// The evidence form filled from an existing item, with a custody event to add (e.g.
+/// "Handed to PC 2231 Hale").
+pub fn edit_evidence(
+    book: &Logbook,
+    id: &str,
+    item: &Evidence,
+    who: &str,
+    now: NaiveDateTime,
+) -> Form {
+    let mut form = evidence(book, id, who, now);
+    form.kind = FormKind::EditEvidence(id.to_string(), item.id.clone());
+    form.title = format!("Update {} {}", id, item.id);
+    for f in &mut form.fields {
+        let filled = match f.key {
+            "kind" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_choice(&format!("{:?}", item.kind)),
+            ),
+            "description" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_text(&item.description),
+            ),
+            "source" => Some(Field::new(f.key, f.label, f.kind.clone()).with_text(&item.source)),
+            "captured" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_text(&when(item.captured)),
+            ),
+            "captured_by" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_choice(&item.captured_by),
+            ),
+            "kept_at" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_text(&item.kept_at),
+            ),
+            _ => None,
+        };
+        if let Some(filled) = filled {
+            *f = filled;
+        }
+    }
+    form.fields.push(Field::new(
+        "custody",
+        "Custody event to add (e.g. handed to police)",
+        FieldKind::Text,
+    ));
+    form.fields.push(Field::new(
+        "custody_reference",
+        "Its reference",
+        FieldKind::Text,
+    ));
+    form
+}
+
 pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
     let due = now.date() + Duration::days(book.settings.review_interval_days as i64);
     Form::new(
@@ -502,7 +601,15 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::LinkPerson(id) => link_person(book, id),
         FormKind::NewPerson => new_person(),
         FormKind::Evidence(id) => evidence(book, id, who, now),
+        FormKind::EditEvidence(id, ev) => {
+            let item = book.incident(id)?.evidence.iter().find(|e| &e.id == ev)?;
+            edit_evidence(book, id, item, who, now)
+        }
         FormKind::Report(id) => report(book, id, who, now),
+        FormKind::EditReport(id, rs) => {
+            let step = book.incident(id)?.reports.iter().find(|r| &r.id == rs)?;
+            edit_report(book, id, step, who, now)
+        }
         FormKind::ScheduleReview(id) => schedule_review(book, id, now),
         FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
         FormKind::Close(id) => close(id),
@@ -691,6 +798,84 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 i.evidence.push(item)
             })?;
             Ok(format!("Evidence {next} added to {id}."))
+        }
+        FormKind::EditEvidence(id, ev) => {
+            let (kind, description, source) = (
+                pick(EvidenceKind::ALL, &v("kind")),
+                v("description"),
+                v("source"),
+            );
+            let (captured, captured_by, kept_at) = (
+                datetime(form, "captured", now),
+                v("captured_by"),
+                v("kept_at"),
+            );
+            let custody = v("custody");
+            let custody_reference = v("custody_reference");
+            let action = if custody.is_empty() {
+                format!("updated evidence {ev}")
+            } else {
+                format!("recorded custody of {ev}")
+            };
+            book.update_incident(stamp, id, &action, |i| {
+                if let Some(e) = i.evidence.iter_mut().find(|e| &e.id == ev) {
+                    e.kind = kind.unwrap_or(e.kind);
+                    e.description = description;
+                    e.source = source;
+                    e.captured = captured;
+                    e.captured_by = captured_by;
+                    e.kept_at = kept_at;
+                    if !custody.is_empty() {
+                        e.custody.push(CustodyEvent {
+                            when: now,
+                            event: custody,
+                            reference: custody_reference,
+                        });
+                    }
+                }
+            })?;
+            Ok(format!("Evidence {ev} updated."))
+        }
+        FormKind::EditReport(id, rs) => {
+            let Some(agency) = pick(Agency::ALL, &v("agency")) else {
+                return Err(Invalid {
+                    field: "agency".into(),
+                    message: "Choose the agency".into(),
+                });
+            };
+            let decision = pick(Decision::ALL, &v("decision")).unwrap_or(Decision::Referred);
+            let reason = form
+                .field("reason")
+                .map(Field::text)
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let (when_at, by, method) = (
+                datetime(form, "when", now),
+                v("by"),
+                pick(Method::ALL, &v("method")),
+            );
+            let (reference, contact, outcome, owed) = (
+                v("reference"),
+                v("contact"),
+                v("outcome"),
+                !v("follow_up_owed").is_empty(),
+            );
+            book.update_incident(stamp, id, &format!("updated reporting step {rs}"), |i| {
+                if let Some(r) = i.reports.iter_mut().find(|r| &r.id == rs) {
+                    r.agency = agency;
+                    r.decision = decision;
+                    r.when = when_at;
+                    r.by = by;
+                    r.method = method;
+                    r.reference = reference;
+                    r.contact = contact;
+                    r.outcome = outcome;
+                    r.follow_up_owed = owed;
+                    r.reason = reason;
+                }
+            })?;
+            Ok(format!("Reporting step {rs} updated."))
         }
         FormKind::Report(id) => {
             let next = book

@@ -73,7 +73,9 @@ impl Action {
             Action::Settings => "settings",
             Action::NextSection => "next section",
             Action::PrevSection => "previous section",
-            Action::EditIncident => "edit the summary",
+            Action::EditIncident => {
+                "edit the summary, or the selected evidence item or reporting step"
+            }
             Action::LinkPerson => "link a person",
             Action::AddEvidence => "add evidence",
             Action::AddReport => "add a reporting step or a decision not to refer",

@@ -681,3 +681,59 @@ fn quit_and_text_from_the_logbook_is_drawn_escaped() {
     press(&mut app, KeyCode::Char('q'));
     assert!(matches!(app.effects.as_slice(), [Effect::Quit]));
 }
+
+#[test]
+fn a_reference_that_arrives_later_and_a_custody_event_are_recorded_with_history() {
+    let mut app = demo_app();
+    let id = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .rev()
+        .find(|i| i.status != Status::Closed && !i.reports.is_empty() && !i.evidence.is_empty())
+        .unwrap()
+        .id
+        .clone();
+    let id = id.as_str();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Reporting);
+    let before = incident(&app, id).reports[0].clone();
+    press(&mut app, KeyCode::Char('E'));
+    assert!(
+        matches!(&app.form.as_ref().unwrap().kind, FormKind::EditReport(_, rs) if rs == &before.id)
+    );
+    snap("form-edit-report", &mut app);
+    let form = app.form.as_mut().unwrap();
+    let i = form.fields.iter().position(|f| f.key == "outcome").unwrap();
+    form.fields[i].set_text("Platform removed the voice note");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(
+        incident(&app, id).reports[0].outcome,
+        "Platform removed the voice note"
+    );
+    let entry = app.book.as_ref().unwrap().audit.last().unwrap();
+    let change = entry
+        .changes
+        .iter()
+        .find(|c| c.field.ends_with(".outcome"))
+        .unwrap();
+    assert_eq!(
+        (change.old.as_str(), change.new.as_str()),
+        (before.outcome.as_str(), "Platform removed the voice note")
+    );
+
+    section(&mut app, Section::Evidence);
+    press(&mut app, KeyCode::Char('E'));
+    let form = app.form.as_mut().unwrap();
+    let i = form.fields.iter().position(|f| f.key == "custody").unwrap();
+    form.fields[i].set_text("Handed to PC 2231 Hale");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        incident(&app, id).evidence[0].custody.last().unwrap().event,
+        "Handed to PC 2231 Hale"
+    );
+    app.book.as_ref().unwrap().verify_audit().unwrap();
+}
