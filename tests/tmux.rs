@@ -344,3 +344,41 @@ fn terminal_escapes_in_a_description_are_shown_escaped_on_screen() {
         "{shown}"
     );
 }
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_saved_work() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&format!(
+        "{BIN} --logbook {} --identity {}; echo \"exit code $?\"; sleep 30",
+        f.logbook.display(),
+        f.key.display()
+    ));
+    unlock(&t);
+    t.wait_for("INC-");
+    // The pane runs a shell, and the app is its child.
+    let shell = Command::new("tmux")
+        .args(["display", "-p", "-t", &t.name, "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_string();
+    let pid = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout)
+        .lines()
+        .next()
+        .expect("the app is running")
+        .trim()
+        .to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = t.wait_for("exit code 0");
+    assert!(
+        !screen.contains("1 Open"),
+        "the app's screen is gone: the terminal was restored\n{screen}"
+    );
+    assert_eq!(code(&f.run(&["verify"])), 0);
+}

@@ -306,8 +306,9 @@ impl App {
                     std::cmp::Reverse(incidents[*n].reported),
                 )
             }),
-            (Sort::Date, _) => rows.sort_by_key(|n| {
-                std::cmp::Reverse((incidents[*n].reported, incidents[*n].id.clone()))
+            (Sort::Date, _) => rows.sort_by(|a, b| {
+                let (a, b) = (&incidents[*a], &incidents[*b]);
+                (b.reported, &b.id).cmp(&(a.reported, &a.id))
             }),
         }
         self.list.rows = rows;
