@@ -60,24 +60,74 @@ pub enum Error {
     Invalid(#[from] Invalid),
     #[error("The audit trail is broken: {0}.")]
     Audit(#[from] AuditFault),
+    #[error(
+        "{0} is on the same disk as the logbook, so a backup there would be lost with it: back up to a removable medium, or give --allow-same-disk to do it anyway."
+    )]
+    SameDisk(PathBuf),
+    #[error(
+        "{0} already exists on the medium: nothing was overwritten and no backup was made; back up again in a moment, or move that file away."
+    )]
+    BackupNameTaken(PathBuf),
+    #[error(
+        "The medium at {0} was removed during the backup: no backup was made there and the logbook is unchanged; plug it back in and back up again."
+    )]
+    MediumRemoved(PathBuf),
+    #[error(
+        "The backup {path} did not read back correctly from the medium ({detail}): it was deleted and the logbook is unchanged; try again, or use another medium."
+    )]
+    BackupUnverified { path: PathBuf, detail: String },
+    #[error(
+        "{0} is encrypted to a backup key and there is no backup key file (logbook-...-key.age) beside it that this passphrase opens: copy the key file from the medium the backup came from, or give --identity with a recovery key."
+    )]
+    NoBackupKey(PathBuf),
+    #[error(
+        "{0} is damaged, truncated or not a backup, so it cannot be used: choose another backup (`logbook backups DIR` lists them with their state)."
+    )]
+    DamagedBackup(PathBuf),
+    #[error("The audit trail of the backup {path} is broken: {fault}; it cannot be trusted.")]
+    BackupAudit { path: PathBuf, fault: AuditFault },
+    #[error(
+        "{backup} is a backup of a different logbook: compare it with the logbook it came from."
+    )]
+    OtherLogbook { backup: PathBuf },
+    #[error("{0}")]
+    CheckFailed(String),
+    #[error(
+        "The history does not match the backup {backup}: {detail}; keep this backup, it is evidence of what the logbook held."
+    )]
+    NotExtended { backup: PathBuf, detail: String },
 }
 
 impl Error {
     /// The process exit code, as the command-line contract sets them.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Audit(_) => 1,
-            Error::Usage(_) | Error::NoTerminal(_) | Error::Invalid(_) | Error::Exists(_) => 2,
+            Error::Audit(_)
+            | Error::BackupAudit { .. }
+            | Error::OtherLogbook { .. }
+            | Error::NotExtended { .. }
+            | Error::CheckFailed(_) => 1,
+            Error::Usage(_)
+            | Error::NoTerminal(_)
+            | Error::Invalid(_)
+            | Error::Exists(_)
+            | Error::SameDisk(_)
+            | Error::BackupNameTaken(_) => 2,
             Error::WrongSecret
             | Error::NeedsPassphrase(_)
             | Error::NeedsIdentity(_)
-            | Error::BadIdentity(_) => 3,
+            | Error::BadIdentity(_)
+            | Error::NoBackupKey(_) => 3,
             Error::NotAge(_)
             | Error::Damaged(_)
             | Error::Unreadable { .. }
-            | Error::NewerFormat { .. } => 4,
+            | Error::NewerFormat { .. }
+            | Error::DamagedBackup(_) => 4,
             Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
-            Error::Io(_) | Error::NoLogbook(_) => 6,
+            Error::Io(_)
+            | Error::NoLogbook(_)
+            | Error::MediumRemoved(_)
+            | Error::BackupUnverified { .. } => 6,
         }
     }
 

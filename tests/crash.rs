@@ -61,6 +61,10 @@ fn child_saver() {
     };
     let (key, _) = key();
     let (mut vault, mut book) = Vault::open(Path::new(&path), key, Access::Write).unwrap();
+    // Tell the parent the saving starts now, so its kill lands among saves however slow
+    // the machine is.
+    println!("saving");
+    std::io::Write::flush(&mut std::io::stdout()).unwrap();
     loop {
         let next = version(&book) + 1;
         book.update_settings(&stamp(), |s| s.organisation = format!("version {next}"))
@@ -96,14 +100,22 @@ fn crash_at_any_instant_leaves_the_old_or_the_new_logbook() {
             .args(["--exact", "child_saver", "--ignored", "--nocapture"])
             .env("CRASH_CHILD", &path)
             .env("CRASH_KEY", key_text())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("saving") {
+            line.clear();
+            if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
+                panic!("round {round}: the child stopped before saving");
+            }
+        }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        std::thread::sleep(Duration::from_micros(2_000 + seed % 40_000));
+        std::thread::sleep(Duration::from_micros(seed % 30_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 

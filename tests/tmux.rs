@@ -382,3 +382,73 @@ fn sigterm_restores_the_terminal_and_keeps_saved_work() {
     );
     assert_eq!(code(&f.run(&["verify"])), 0);
 }
+
+#[test]
+fn back_up_in_the_app_damage_the_logbook_restore_and_find_every_entry() {
+    let f = Fixture::new().with_demo();
+    let before = stdout(&f.run(&["list"]));
+    let media = f.dir.path().join("usb");
+    std::fs::create_dir(&media).unwrap();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("not backed up yet");
+    t.keys(&["B"]);
+    t.wait_for("Back up to removable media");
+    // The folder line is the last one: go there whatever media this machine has.
+    t.keys(&["Down", "Down", "Down", "Down", "Down", "Down"]);
+    t.text(media.to_str().unwrap());
+    t.keys(&["Enter"]);
+    let done = t.wait_for("Backup verified");
+    assert!(done.contains("safe to remove"), "{done}");
+    t.keys(&["Enter"]);
+    t.wait_for("backed up today");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let backup = std::fs::read_dir(&media)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.len() == "logbook-20261123-101500.age".len()
+                && name.starts_with("logbook-2")
+                && name.ends_with(".age")
+        })
+        .expect("a backup file on the medium");
+    assert_eq!(code(&f.run(&["verify", backup.to_str().unwrap()])), 0);
+
+    // Damage the live logbook, then restore it from the backup.
+    let mut bytes = f.bytes();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x20;
+    std::fs::write(&f.logbook, &bytes).unwrap();
+    assert_eq!(code(&f.run(&["verify"])), 4);
+    let o = f.run(&["restore", backup.to_str().unwrap(), "--yes"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(code(&f.run(&["verify"])), 0);
+    assert_eq!(stdout(&f.run(&["list"])), before, "every entry is back");
+}
+
+#[test]
+fn closing_the_terminal_ends_the_app() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("INC-");
+    let pid = Command::new("tmux")
+        .args(["display", "-p", "-t", &t.name, "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &t.name])
+        .output();
+    let start = Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the app went on running after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

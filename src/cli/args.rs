@@ -19,7 +19,8 @@ logbook keygen --out ~/dsl.key                make a key file; keep it safe\n  \
 logbook init --recipient age1...              create a logbook opened with key files\n  \
 logbook --identity ~/dsl.key list --overdue   cases whose review is overdue\n  \
 logbook show INC-2026-0007                    one incident in full\n  \
-logbook verify                                check the file and its audit trail\n\n\
+logbook verify                                check the file and its audit trail\n  \
+logbook backup --to /media/dsl/STICK          a verified, encrypted backup\n\n\
 Exit codes: 0 done; 1 a check failed; 2 usage or refused input; 3 wrong passphrase or key; \
 4 damaged or unreadable file; 5 locked by another process; 6 disk or file-system failure."
 )]
@@ -74,11 +75,24 @@ logbook init --organisation \"Northfield Primary\" --staff \"R. Okafor\" --recip
     Init(InitArgs),
     /// Check a logbook or backup: decrypt it, read it, verify its audit trail.
     #[command(
-        after_help = "Exits 0 only when the file is sound. Example:\n  logbook verify\n  logbook --identity dsl.key verify /media/usb/logbook-20261123-101500.age"
+        long_about = "Check a logbook or backup: decrypt it, read it, verify its audit trail.\n\n\
+With --against BACKUP it also proves that the history has not been rewritten since that backup: \
+the logbook's audit trail must hold every entry the backup holds, unchanged and in place, with the \
+backup's last entry hash at the same position. Because each entry's hash covers the one before it, \
+no entry recorded before the backup can be edited, removed or re-ordered without this check naming \
+the first entry that differs, even if the whole trail was re-hashed afterwards.",
+        after_help = "Exits 0 only when the file is sound (and extends BACKUP). Examples:\n  \
+logbook verify\n  \
+logbook --identity dsl.key verify /media/usb/logbook-20261123-101500.age\n  \
+logbook verify --against /media/usb/logbook-20261123-101500.age\n\
+With a passphrase, a backup opens through the key file (logbook-ID-key.age) beside it."
     )]
     Verify {
         /// The file to check [default: the logbook].
         file: Option<PathBuf>,
+        /// Also prove that the file's audit trail extends this backup's unchanged.
+        #[arg(long, value_name = "BACKUP")]
+        against: Option<PathBuf>,
     },
     /// One line per incident.
     #[command(after_help = "Examples:\n  logbook list\n  logbook list --status open --overdue")]
@@ -114,6 +128,100 @@ With --recipient (repeatable) or --recipients-file the logbook is re-encrypted t
 The file is replaced atomically: if anything fails, the old file and secret still work."
     )]
     Passwd(PasswdArgs),
+    /// Write an encrypted, verified backup to a removable medium and rotate old ones.
+    #[command(
+        long_about = "Write an encrypted backup of the logbook to a removable medium (a USB stick), read it back \
+from the medium and check it whole, then remove the oldest backups beyond --keep.\n\n\
+The backup is logbook-YYYYMMDD-HHMMSS.age: a standard age file, never plaintext. It is written under \
+a temporary name, fsynced, renamed, then read back, decrypted, parsed and its audit trail verified and \
+compared with the logbook; only then is it called good. If anything fails, the logbook and the older \
+backups are untouched and no file stands under a backup's name.\n\n\
+Who can open a backup:\n  \
+Key mode: the logbook's recipients (the DSL's and deputies' keys), plus the recovery keys \
+(`logbook recovery --add age1...`, e.g. the chair of trustees' key kept offline in a safe).\n  \
+Passphrase mode: age allows a passphrase only on its own, never beside public keys. So the first \
+backup makes a backup key for the logbook, kept inside the encrypted logbook (never in the audit \
+trail, which records only its public half). Backups are encrypted to that key plus the recovery keys, \
+and the key is written beside them as logbook-ID-key.age, encrypted with the passphrase. The \
+passphrase alone therefore opens every backup (with `logbook verify`/`restore`, or by hand: \
+`age -d logbook-ID-key.age > key.txt; age -d -i key.txt BACKUP`), and so does a recovery key. Keep \
+the key file with the backups; after `logbook passwd`, the next backup re-seals it with the new passphrase.\n\n\
+Beside the backups, logbook-ID-manifest.age (encrypted to the same keys) records each backup's SHA-256, \
+size, counts, time and audit head. Rotation removes only files that manifest lists with the same SHA-256, \
+whose history the current logbook still extends; it never removes a file it did not write, a damaged \
+one, another logbook's, or one that is evidence of a rewritten history.",
+        after_help = "Examples:\n  \
+logbook backup                          offer the mounted removable medium (asks first)\n  \
+logbook backup --to /media/dsl/STICK    back up there\n  \
+logbook backup --to /media/dsl/STICK --keep 20\n\
+Without --to and without a terminal, it lists the media it found and asks for --to."
+    )]
+    Backup(BackupArgs),
+    /// List the backups in a folder: verified, damaged, other logbook or unknown.
+    #[command(
+        long_about = "List the backups in a folder (a removable medium) with their state: verified (opens, reads \
+and its audit trail is sound, or is byte for byte the file this logbook wrote and verified), damaged, \
+other logbook, or unknown (does not open with this key). For each backup of this logbook it says \
+whether the current audit trail extends it unchanged, or names the first entry that differs.",
+        after_help = "Exits 0 when every backup of this logbook is verified and extended by the current trail, 1 otherwise.\n\
+Examples:\n  logbook backups /media/dsl/STICK\n  logbook backups          (the one removable medium mounted)"
+    )]
+    Backups {
+        /// The folder to look in [default: the removable medium mounted, if exactly one].
+        dir: Option<PathBuf>,
+    },
+    /// Replace the logbook with a backup, after verifying it and showing what changes.
+    #[command(
+        long_about = "Replace the logbook with a backup. The backup is verified first (decrypted whole, read, audit \
+trail checked); then what it holds is shown beside the current logbook (counts, newest incident, last \
+audit entry, and whether the current trail extends the backup's, i.e. which entries a restore drops). \
+Only after you confirm (or with --yes) is the logbook replaced, atomically, holding its lock. The \
+replaced file is kept as logbook.age.before-restore-YYYYMMDD-HHMMSS. Restoring never merges: the \
+logbook becomes exactly the backup. It works when the current logbook is damaged or missing.",
+        after_help = "Examples:\n  \
+logbook restore /media/dsl/STICK/logbook-20261123-101500.age\n  \
+logbook --identity recovery.key restore /media/dsl/STICK/logbook-20261123-101500.age --yes"
+    )]
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+        /// Restore without asking (for scripts); without a terminal, --yes is required.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show, add or remove the recovery keys that can also open every backup.
+    #[command(
+        long_about = "Show, add or remove recovery keys: age public keys (age1...) that can open every backup made \
+from now on, in key mode and passphrase mode alike, e.g. the chair of trustees' key kept offline in a \
+safe. They keep the records readable if the passphrase is forgotten or the DSL leaves. They do not open \
+the logbook itself. Each change is recorded in the audit trail.",
+        after_help = "Examples:\n  logbook keygen --out trustees.key      (on an offline machine; keep the file in a safe)\n  \
+logbook recovery --add age1...\n  logbook recovery"
+    )]
+    Recovery(RecoveryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The folder to back up into, normally on a removable medium.
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    /// Keep this many of this logbook's backups there [default: the logbook's setting, 10].
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+    /// Allow a folder on the same disk as the logbook (such a backup dies with the disk).
+    #[arg(long)]
+    pub allow_same_disk: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoveryArgs {
+    /// Add this recovery public key (repeatable).
+    #[arg(long, value_name = "AGE1...")]
+    pub add: Vec<String>,
+    /// Remove this recovery public key (repeatable).
+    #[arg(long, value_name = "AGE1...")]
+    pub remove: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +254,9 @@ pub struct InitArgs {
     /// Staff who record, by name or initials (repeatable).
     #[arg(long, value_name = "NAME")]
     pub staff: Vec<String>,
+    /// A recovery public key that can also open every backup (repeatable).
+    #[arg(long, value_name = "AGE1...")]
+    pub recovery_recipient: Vec<String>,
 }
 
 #[derive(Debug, Args)]

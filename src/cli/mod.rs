@@ -1,6 +1,7 @@
 //! The command line: parses arguments, runs one command, maps errors to exit codes.
 
 pub mod args;
+mod backup;
 mod print;
 mod secret;
 
@@ -61,11 +62,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             Ok(())
         }
         Command::Init(args) => init(&global, args, out),
-        Command::Verify { file } => verify(&global, file, out),
+        Command::Verify { file, against } => verify(&global, file, against, out),
         Command::List { status, overdue } => list(&global, status, overdue, out),
         Command::Show { id } => show(&global, &id, out),
         Command::Import { file, by } => import(&global, &file, by.as_deref(), out),
         Command::Passwd(args) => passwd(&global, args, out),
+        Command::Backup(args) => backup::backup(&global, args, out),
+        Command::Backups { dir } => backup::backups(&global, dir, out),
+        Command::Restore { file, yes } => backup::restore(&global, &file, yes, out),
+        Command::Recovery(args) => backup::recovery(&global, args, out),
     }
 }
 
@@ -97,6 +102,9 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
         return Err(Error::Exists(path));
     }
     let mut settings = Settings::new(args.organisation.trim(), args.staff.clone());
+    if !args.recovery_recipient.is_empty() {
+        settings.recovery_recipients = secret::recipients(&args.recovery_recipient, None)?;
+    }
     let key_mode = !args.recipient.is_empty() || args.recipients_file.is_some();
     let key = if key_mode {
         settings.recipients = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
@@ -126,7 +134,12 @@ fn open(global: &Global, access: Access) -> Result<(Vault, Logbook)> {
     Vault::open(&path, key, access)
 }
 
-fn verify(global: &Global, file: Option<PathBuf>, out: &mut dyn Write) -> Result<()> {
+fn verify(
+    global: &Global,
+    file: Option<PathBuf>,
+    against: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let path = match file {
         Some(f) => f,
         None => logbook_path(global)?,
@@ -135,7 +148,7 @@ fn verify(global: &Global, file: Option<PathBuf>, out: &mut dyn Write) -> Result
         return Err(Error::NoLogbook(path));
     }
     let key = secret::open_key(global, &path)?;
-    let (logbook, _) = vault::read(&path, &key)?;
+    let logbook = backup::read_logbook_or_backup(&path, &key)?;
     logbook.verify_audit()?;
     let head = logbook.head();
     let open = logbook
@@ -153,6 +166,9 @@ fn verify(global: &Global, file: Option<PathBuf>, out: &mut dyn Write) -> Result
         head.hash
     )
     .map_err(stdout_error)?;
+    if let Some(backup_file) = against {
+        backup::verify_against(&path, &logbook, &backup_file, &key, out)?;
+    }
     Ok(())
 }
 
@@ -257,7 +273,17 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
 fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     if let (Some(n), Some(file)) = (args.generate, args.out.as_ref()) {
         let keys = vault::parse_recipients(&args.recipient)?;
-        let mut logbook = crate::demo::generate(n, args.seed, Local::now().naive_local())?;
+        // Whole minutes, as a DSL types times.
+        let at = Local::now().naive_local();
+        let at = at
+            .date()
+            .and_hms_opt(
+                chrono::Timelike::hour(&at),
+                chrono::Timelike::minute(&at),
+                0,
+            )
+            .unwrap_or(at);
+        let mut logbook = crate::demo::generate(n, args.seed, at)?;
         let by = operator(None, &logbook.settings);
         logbook.update_settings(&Stamp::new(by, now()), |s| {
             s.recipients = keys.iter().map(|k| k.to_string()).collect();

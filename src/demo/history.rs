@@ -167,6 +167,9 @@ fn action_for(changes: &[FieldChange]) -> String {
             format!("scheduled review {}", item(&first.field))
         }
         "reviews" => format!("held review {}", item(&first.field)),
+        "checklist" if first.new == "NotApplicable" => {
+            "marked checklist step not applicable".into()
+        }
         "checklist" => "ticked checklist step".into(),
         "closure" | "status" if changes.iter().any(|c| c.field == "closure.outcome") => {
             "closed case".into()
@@ -274,7 +277,7 @@ pub fn with_history(records: Logbook, now: NaiveDateTime) -> Result<Logbook, Inv
                     }
                     Some(current) if *current == now => {}
                     Some(current) => {
-                        let action = action_for(&diff(current, &now));
+                        let action = action_for(&diff_all(current, &now));
                         book.update_incident(&stamp(&by, t), &fin.id, &action, |i| *i = now)?;
                     }
                 }

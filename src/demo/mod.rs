@@ -48,6 +48,14 @@ mod tests {
     }
 
     #[test]
+    fn zeroize_wipes_every_record_text() {
+        let mut book = logbook().unwrap();
+        zeroize::Zeroize::zeroize(&mut book);
+        assert!(book.incidents.is_empty() && book.people.is_empty() && book.audit.is_empty());
+        assert!(book.settings.organisation.is_empty() && book.settings.staff.is_empty());
+    }
+
+    #[test]
     fn the_demo_uses_every_type_and_agency_and_shows_every_state() {
         let book = logbook().unwrap();
         for kind in IncidentType::ALL {

@@ -24,9 +24,28 @@ pub fn flatten<T: Serialize + ?Sized>(value: &T) -> Vec<(String, String)> {
     out
 }
 
-/// The fields that differ between two values, in the order they appear in `after`,
-/// then the ones that only `before` had.
+/// The path of the list item a field belongs to (`evidence[EV-2]`), if it is in one.
+fn item_of(field: &str) -> Option<&str> {
+    field.find(']').map(|end| &field[..=end])
+}
+
+/// What the audit trail keeps of a change: every field whose value changed, with its old
+/// and new value, in the order they appear in `after`, then the fields only `before` had.
+///
+/// A list item that did not exist before (a new evidence item, reporting step, review) is
+/// not spelled out field by field: the entry's action names it, its values are the record
+/// itself (pinned by the entry's state hash), and any later change to it lists the old
+/// value. Keeping them twice would double the size of a large logbook for nothing.
 pub fn diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
+    changes(before, after, false)
+}
+
+/// Every field that differs, new list items included, for naming a change.
+pub fn diff_all<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
+    changes(before, after, true)
+}
+
+fn changes<T: Serialize>(before: &T, after: &T, new_items: bool) -> Vec<FieldChange> {
     let before = flatten(before);
     let after = flatten(after);
     let old: HashMap<&str, &str> = before
@@ -37,8 +56,13 @@ pub fn diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    let items_before: std::collections::HashSet<&str> =
+        before.iter().filter_map(|(k, _)| item_of(k)).collect();
     let mut changes = Vec::new();
     for (field, value) in &after {
+        if !new_items && item_of(field).is_some_and(|item| !items_before.contains(item)) {
+            continue;
+        }
         let was = old.get(field.as_str()).copied().unwrap_or("");
         if was != value {
             changes.push(FieldChange {
@@ -438,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn diff_lists_changed_added_and_removed_fields_only() {
+    fn diff_lists_changed_and_removed_fields_but_not_new_items() {
         let before = thing();
         let mut after = before.clone();
         after.items.push(Item {
@@ -447,6 +471,12 @@ mod tests {
         });
         after.state = State::Done { by: "RO".into() };
         after.name = String::new();
+        after.items[0].note = "first, corrected".into();
+        let all: Vec<String> = diff_all(&before, &after)
+            .into_iter()
+            .map(|c| c.field)
+            .collect();
+        assert!(all.contains(&"items[EV-2].note".to_string()));
         let changes = diff(&before, &after);
         let fields: Vec<(&str, &str, &str)> = changes
             .iter()
@@ -455,8 +485,7 @@ mod tests {
         assert_eq!(
             fields,
             [
-                ("items[EV-2].id", "", "EV-2"),
-                ("items[EV-2].note", "", "second"),
+                ("items[EV-1].note", "first", "first, corrected"),
                 ("state", "Open", "Done"),
                 ("state.by", "", "RO"),
                 ("name", "a", ""),

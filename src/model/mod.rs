@@ -2,6 +2,7 @@
 //! terminal, no clock: time comes in as a `Stamp` or a `now` argument.
 
 mod audit;
+mod backup;
 mod flatten;
 mod labels;
 mod ops;
@@ -9,6 +10,7 @@ mod types;
 mod validate;
 
 pub use audit::{AuditFault, GENESIS, Head, Stamp, canonical, entry_hash, sha256_hex, state_hash};
-pub use flatten::{diff, flatten};
+pub use backup::{BackupSecret, Divergence};
+pub use flatten::{diff, diff_all, flatten};
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id};

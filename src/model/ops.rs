@@ -19,6 +19,7 @@ impl Logbook {
             incidents: Vec::new(),
             tombstones: Vec::new(),
             audit: Vec::new(),
+            backup_key: None,
         }
     }
 
@@ -127,7 +128,7 @@ impl Logbook {
             return Err(invalid("id", "A person's number cannot change"));
         }
         let changes = diff(&self.people[index], &after);
-        if changes.is_empty() {
+        if self.people[index] == after {
             return Err(invalid("person", "Nothing was changed"));
         }
         let state = state_hash(&after);
@@ -202,7 +203,7 @@ impl Logbook {
         }
         self.check_incident(stamp, &after)?;
         let changes = diff(&self.incidents[index], &after);
-        if changes.is_empty() {
+        if self.incidents[index] == after {
             return Err(invalid("incident", "Nothing was changed"));
         }
         let state = state_hash(&after);
@@ -244,7 +245,7 @@ impl Logbook {
         change(&mut after);
         after.validate()?;
         let changes = diff(&self.settings, &after);
-        if changes.is_empty() {
+        if self.settings == after {
             return Err(invalid("settings", "Nothing was changed"));
         }
         let state = state_hash(&after);
@@ -327,6 +328,34 @@ impl Logbook {
         }
     }
 }
+
+impl Logbook {
+    /// Records in the trail that a verified backup was made (the backup file holds the
+    /// trail up to the entry before this one), so the time of the last backup is itself
+    /// part of the checked history.
+    pub fn record_backup(&mut self, stamp: &Stamp, file: &str) {
+        let state = state_hash(&self.settings);
+        self.append_audit(
+            stamp,
+            Subject::Settings,
+            format!("{BACKED_UP} {file}"),
+            Vec::new(),
+            state,
+        );
+    }
+
+    /// When the last verified backup was made, from the trail.
+    pub fn last_backup(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.audit
+            .iter()
+            .rev()
+            .find(|e| e.subject == Subject::Settings && e.action.starts_with(BACKED_UP))
+            .map(|e| e.at)
+    }
+}
+
+/// The action of a backup's audit entry.
+const BACKED_UP: &str = "verified backup written:";
 
 impl Incident {
     /// The next free item number with `prefix` (EV, RS or RV) in this incident.

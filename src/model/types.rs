@@ -7,12 +7,13 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
 /// The format version this build writes. A file with a larger number was
 /// written by a newer build and is refused rather than half-understood.
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Logbook {
     /// Always the first field, so a reader can tell the version before parsing the rest.
     pub format: u32,
@@ -26,9 +27,14 @@ pub struct Logbook {
     pub tombstones: Vec<Tombstone>,
     #[serde(default)]
     pub audit: Vec<AuditEntry>,
+    /// Passphrase logbooks only: the secret of the X25519 key their backups are encrypted
+    /// to (see `backup`). Outside `Settings`, so no audit entry ever lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
+    pub backup_key: Option<super::backup::BackupSecret>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Settings {
     pub organisation: String,
     /// Staff who may record, by name or initials; "who is recording" is picked from these.
@@ -83,7 +89,7 @@ impl Settings {
 }
 
 /// Retention rules (IRMS toolkit defaults for UK schools and charities).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Retention {
     /// A child's record is kept until the child reaches this age.
     pub child_until_age: u32,
@@ -107,12 +113,13 @@ impl Default for Retention {
 }
 
 /// One person in the register, recorded once and linked from incidents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Person {
     /// Stable id, P-NNNN.
     pub id: String,
     /// Pseudonymous reference: initials or first name plus a disambiguator, e.g. "JB (Y9)".
     pub reference: String,
+    #[zeroize(skip)]
     pub age_group: AgeGroup,
     /// Needed to work out how long a child's record is kept.
     #[serde(default)]
@@ -142,9 +149,10 @@ pub enum Role {
 }
 
 /// A person's part in one incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Involvement {
     pub person: String,
+    #[zeroize(skip)]
     pub role: Role,
 }
 
@@ -193,15 +201,17 @@ pub enum Status {
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Incident {
     /// INC-YYYY-NNNN: the year it was reported and its number within that year.
     pub id: String,
     /// When it happened, as far as is known.
+    #[zeroize(skip)]
     pub occurred: NaiveDateTime,
     /// True when `occurred` is the best estimate rather than a known time.
     #[serde(default)]
     pub occurred_approximate: bool,
+    #[zeroize(skip)]
     pub reported: NaiveDateTime,
     /// Who brought the concern (a role or initials, e.g. "Form tutor", "Parent of JB").
     pub reported_by: String,
@@ -209,7 +219,9 @@ pub struct Incident {
     pub recorded_by: String,
     #[serde(default)]
     pub people: Vec<Involvement>,
+    #[zeroize(skip)]
     pub risk_area: RiskArea,
+    #[zeroize(skip)]
     pub types: Vec<IncidentType>,
     /// The platform or app where it happened, e.g. "Snapchat".
     #[serde(default)]
@@ -219,7 +231,9 @@ pub struct Incident {
     /// What was done straight away to keep people safe.
     #[serde(default)]
     pub immediate_action: String,
+    #[zeroize(skip)]
     pub risk_level: RiskLevel,
+    #[zeroize(skip)]
     pub status: Status,
     /// Set when the case is closed; closing needs an outcome.
     #[serde(default)]
@@ -239,22 +253,24 @@ pub struct Incident {
     pub error: Option<EnteredInError>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Closure {
+    #[zeroize(skip)]
     pub when: NaiveDateTime,
     pub by: String,
     pub outcome: String,
 }
 
 /// A record that turned out to be mistaken stays in the logbook, marked, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct EnteredInError {
+    #[zeroize(skip)]
     pub when: NaiveDateTime,
     pub by: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct ChecklistItem {
     pub step: String,
     pub state: StepState,
@@ -285,15 +301,17 @@ pub enum EvidenceKind {
     Note,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Evidence {
     /// EV-N within the incident.
     pub id: String,
+    #[zeroize(skip)]
     pub kind: EvidenceKind,
     pub description: String,
     /// Where it came from: platform, URL or account.
     #[serde(default)]
     pub source: String,
+    #[zeroize(skip)]
     pub captured: NaiveDateTime,
     pub captured_by: String,
     /// Where the item is kept (e.g. "Safeguarding safe, envelope 12"). For imagery of
@@ -308,14 +326,15 @@ pub struct Evidence {
 }
 
 /// SHA-256 and size of a registered file, so a later copy can be shown to be the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct FileFingerprint {
     pub sha256: String,
     pub size: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct CustodyEvent {
+    #[zeroize(skip)]
     pub when: NaiveDateTime,
     /// What happened to the item, e.g. "Handed to PC 1234 Smith".
     pub event: String,
@@ -359,15 +378,19 @@ pub enum Method {
 }
 
 /// A report made to an outside body, or a considered decision not to refer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct ReportingStep {
     /// RS-N within the incident.
     pub id: String,
+    #[zeroize(skip)]
     pub agency: Agency,
+    #[zeroize(skip)]
     pub decision: Decision,
+    #[zeroize(skip)]
     pub when: NaiveDateTime,
     pub by: String,
     #[serde(default)]
+    #[zeroize(skip)]
     pub method: Option<Method>,
     /// The agency's reference (crime reference, incident number, report id).
     #[serde(default)]
@@ -394,30 +417,36 @@ pub enum ReviewDecision {
 }
 
 /// A safeguarding follow-up review: scheduled with a due date, then held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Review {
     /// RV-N within the incident.
     pub id: String,
+    #[zeroize(skip)]
     pub due: NaiveDate,
     #[serde(default)]
+    #[zeroize(skip)]
     pub held: Option<NaiveDateTime>,
     #[serde(default)]
     pub by: String,
     #[serde(default)]
     pub outcome: String,
     #[serde(default)]
+    #[zeroize(skip)]
     pub risk_now: Option<RiskLevel>,
     #[serde(default)]
+    #[zeroize(skip)]
     pub decision: Option<ReviewDecision>,
     #[serde(default)]
+    #[zeroize(skip)]
     pub next_review: Option<NaiveDate>,
     #[serde(default)]
     pub error: Option<EnteredInError>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Tombstone {
     pub id: String,
+    #[zeroize(skip)]
     pub disposed: NaiveDate,
 }
 
@@ -430,7 +459,7 @@ pub enum Subject {
 }
 
 /// One change to a field: its path within the subject, and the values before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct FieldChange {
     pub field: String,
     pub old: String,
@@ -438,9 +467,10 @@ pub struct FieldChange {
 }
 
 /// One link of the audit chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct AuditEntry {
     pub seq: u64,
+    #[zeroize(skip)]
     pub at: DateTime<FixedOffset>,
     pub by: String,
     pub subject: Subject,
@@ -451,4 +481,27 @@ pub struct AuditEntry {
     pub state: String,
     /// SHA-256 (hex) over the previous entry's hash and this entry's canonical bytes.
     pub hash: String,
+}
+
+// Enums that carry text wipe the text of whichever variant they hold.
+impl Zeroize for StepState {
+    fn zeroize(&mut self) {
+        match self {
+            StepState::Open => {}
+            StepState::Done { by, .. } => by.zeroize(),
+            StepState::NotApplicable { by, reason, .. } => {
+                by.zeroize();
+                reason.zeroize();
+            }
+        }
+    }
+}
+
+impl Zeroize for Subject {
+    fn zeroize(&mut self) {
+        match self {
+            Subject::Incident(id) | Subject::Person(id) => id.zeroize(),
+            Subject::Settings => {}
+        }
+    }
 }

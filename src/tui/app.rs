@@ -137,9 +137,31 @@ pub enum SaveState {
 pub enum Effect {
     Save,
     Unlock(zeroize::Zeroizing<String>),
-    Create { form_values: Vec<(String, String)> },
+    Create {
+        form_values: Vec<(String, String)>,
+    },
     Lock,
     Quit,
+    /// Look for removable media for the backup dialog.
+    FindVolumes,
+    Backup(std::path::PathBuf),
+}
+
+/// The backup dialog: choose a medium, watch it run, read the result.
+pub enum BackupStep {
+    /// `selected == volumes.len()` is the "type a folder" line.
+    Choose {
+        volumes: Vec<(String, std::path::PathBuf)>,
+        selected: usize,
+        folder: Box<Field>,
+    },
+    Running {
+        to: String,
+        bytes: u64,
+        total: u64,
+        stage: &'static str,
+    },
+    Done(Result<String, String>),
 }
 
 /// A read-only box over the screen: an entry opened from the detail or chronology.
@@ -164,6 +186,9 @@ pub struct App {
     pub form: Option<Form>,
     pub picker: Option<Picker>,
     pub popup: Option<Popup>,
+    pub backup: Option<BackupStep>,
+    /// When the last verified backup was made (from the trail).
+    pub last_backup: Option<NaiveDateTime>,
     pub help: bool,
     pub save: SaveState,
     pub message: Option<String>,
@@ -201,6 +226,8 @@ impl App {
             form: None,
             picker: None,
             popup: None,
+            backup: None,
+            last_backup: None,
             help: false,
             save: SaveState::Idle,
             message: None,
@@ -220,7 +247,41 @@ impl App {
         app.who = who;
         app.phase = Phase::Ready;
         app.refresh();
+        app.note_last_backup();
         app
+    }
+
+    /// Reads the time of the last verified backup from the trail (once, not per frame).
+    pub fn note_last_backup(&mut self) {
+        self.last_backup = self
+            .book
+            .as_ref()
+            .and_then(|b| b.last_backup())
+            .map(|t| t.naive_local());
+    }
+
+    /// The status bar's word on backups: how long since the last, a warning when overdue.
+    pub fn backup_status(&self) -> (String, bool) {
+        let interval = self
+            .book
+            .as_ref()
+            .map_or(7, |b| b.settings.backup_interval_days.max(1));
+        match self.last_backup {
+            None => ("not backed up yet: B".into(), true),
+            Some(t) => {
+                let days = (self.now - t).num_days();
+                let ago = match days {
+                    0 => "backed up today".to_string(),
+                    1 => "backed up 1 day ago".to_string(),
+                    n => format!("backed up {n} days ago"),
+                };
+                if days >= i64::from(interval) {
+                    (format!("{ago}: back up now (B)"), true)
+                } else {
+                    (ago, false)
+                }
+            }
+        }
     }
 
     pub fn screen(&self) -> &Screen {
@@ -238,6 +299,9 @@ impl App {
         if self.popup.is_some() {
             return keymap::POPUP;
         }
+        if self.backup.is_some() {
+            return keymap::BACKUP;
+        }
         match self.screen() {
             Screen::List => keymap::LIST,
             Screen::Detail { .. } => keymap::DETAIL,
@@ -250,7 +314,7 @@ impl App {
         self.now.date()
     }
 
-    fn stamp(&self) -> Stamp {
+    pub fn stamp(&self) -> Stamp {
         use chrono::TimeZone;
         let offset = chrono::Local
             .from_local_datetime(&self.now)
@@ -368,7 +432,7 @@ impl App {
     /// Called by the loop once the draft is encrypted: forget everything decrypted.
     pub fn locked(&mut self, draft: Option<Vec<u8>>) {
         self.draft = draft;
-        self.book = None;
+        self.forget_records();
         self.form = None;
         self.picker = None;
         self.popup = None;
@@ -401,6 +465,13 @@ impl App {
         }
     }
 
+    /// Drops the decrypted records, wiping their text from memory first.
+    pub fn forget_records(&mut self) {
+        if let Some(mut book) = self.book.take() {
+            zeroize::Zeroize::zeroize(&mut book);
+        }
+    }
+
     /// The loop's answer to an unlock: the logbook, or a message and another try.
     pub fn unlocked(&mut self, result: Result<(Logbook, Option<Form>), String>) {
         match result {
@@ -411,6 +482,7 @@ impl App {
                 self.draft = None;
                 self.message = None;
                 self.refresh();
+                self.note_last_backup();
                 if self.who.is_empty() {
                     self.choose_who(&staff);
                 } else {
@@ -449,6 +521,9 @@ impl App {
             self.help = false;
             return;
         }
+        if self.backup.is_some() {
+            return self.backup_key(ev);
+        }
         if self.list.filtering && matches!(self.screen(), Screen::List) {
             return self.filter_key(ev);
         }
@@ -463,6 +538,7 @@ impl App {
             Action::Quit => self.effects.push(Effect::Quit),
             Action::Help => self.help = true,
             Action::Lock => self.lock(),
+            Action::Backup => self.effects.push(Effect::FindVolumes),
             _ => match self.screen().clone() {
                 Screen::List => self.list_action(action),
                 Screen::Detail {
@@ -1004,6 +1080,97 @@ impl App {
                 None => self.message = Some(invalid.message),
             },
         }
+    }
+
+    /// The loop found these removable volumes: open the dialog on them.
+    pub fn volumes_found(&mut self, volumes: Vec<(String, std::path::PathBuf)>) {
+        let mut folder = Field::new("folder", "Folder", FieldKind::Text);
+        folder.required = true;
+        self.backup = Some(BackupStep::Choose {
+            volumes,
+            selected: 0,
+            folder: Box::new(folder),
+        });
+    }
+
+    fn backup_key(&mut self, ev: KeyEvent) {
+        let action = keymap::lookup(keymap::BACKUP, &ev);
+        let Some(step) = &mut self.backup else { return };
+        match step {
+            BackupStep::Choose {
+                volumes,
+                selected,
+                folder,
+            } => match action {
+                Some(Action::Up) => *selected = selected.saturating_sub(1),
+                Some(Action::Down) => *selected = (*selected + 1).min(volumes.len()),
+                Some(Action::Cancel) => self.backup = None,
+                Some(Action::Submit) => {
+                    let to = match volumes.get(*selected) {
+                        Some((_, path)) => path.clone(),
+                        None if folder.value().is_empty() => {
+                            folder.error = Some("Type the folder to back up into (on the removable medium), then Enter".into());
+                            return;
+                        }
+                        None => std::path::PathBuf::from(folder.value()),
+                    };
+                    let total = self.book.as_ref().map_or(0, |b| b.incidents.len() as u64);
+                    *step = BackupStep::Running {
+                        to: to.display().to_string(),
+                        bytes: 0,
+                        total,
+                        stage: "Writing",
+                    };
+                    self.effects.push(Effect::Backup(to));
+                }
+                _ if *selected == volumes.len() => {
+                    folder.input.input(ev);
+                    folder.error = None;
+                }
+                _ => {}
+            },
+            // A backup in progress is not interrupted from the keyboard: the medium is
+            // left with a whole backup or none.
+            BackupStep::Running { .. } => {}
+            BackupStep::Done(_) => {
+                if matches!(action, Some(Action::Submit | Action::Cancel)) {
+                    self.backup = None;
+                }
+            }
+        }
+    }
+
+    /// Progress from the running backup.
+    pub fn backup_progress(&mut self, stage: &'static str, bytes: u64) {
+        if let Some(BackupStep::Running {
+            stage: s, bytes: b, ..
+        }) = &mut self.backup
+        {
+            *s = stage;
+            *b = bytes;
+        }
+    }
+
+    /// The backup's result. On success the trail records it and the logbook is saved.
+    /// `book` is the logbook as the backup wrote it when that changed it (a passphrase
+    /// logbook's first backup creates its backup key).
+    pub fn backed_up(&mut self, result: Result<(String, String), String>, book: Option<Logbook>) {
+        if let Some(book) = book {
+            self.book = Some(book);
+        }
+        let outcome = match result {
+            Ok((file, summary)) => {
+                let stamp = self.stamp();
+                if let Some(book) = &mut self.book {
+                    book.record_backup(&stamp, &file);
+                }
+                self.note_last_backup();
+                self.effects.push(Effect::Save);
+                Ok(summary)
+            }
+            Err(e) => Err(e),
+        };
+        self.backup = Some(BackupStep::Done(outcome));
     }
 
     /// The saver's answer.

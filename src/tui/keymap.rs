@@ -42,6 +42,7 @@ pub enum Action {
     MarkError,
     Chronology,
     NewPerson,
+    Backup,
     NextField,
     PrevField,
     Submit,
@@ -88,6 +89,7 @@ impl Action {
             Action::MarkError => "mark the selected entry entered in error",
             Action::Chronology => "chronology of the selected person",
             Action::NewPerson => "add a person to the register",
+            Action::Backup => "back up to removable media",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
             Action::Submit => "save",
@@ -170,6 +172,7 @@ const fn bind(keys: &'static [Key], action: Action) -> Binding {
 /// Keys that work everywhere outside text entry.
 pub const GLOBAL: &[Binding] = &[
     bind(&[key('?')], Action::Help),
+    bind(&[key('B')], Action::Backup),
     bind(&[ctrl('l')], Action::Lock),
     bind(&[key('q')], Action::Quit),
 ];
@@ -281,6 +284,14 @@ pub const PICKER: &[Binding] = &[
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
 ];
 
+/// The backup dialog: choose a medium or type a folder, then watch it run.
+pub const BACKUP: &[Binding] = &[
+    bind(&[code(KeyCode::Up)], Action::Up),
+    bind(&[code(KeyCode::Down)], Action::Down),
+    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+];
+
 pub const POPUP: &[Binding] = &[
     MOVE[0],
     MOVE[1],
@@ -310,8 +321,9 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 8] {
+    fn all() -> [(&'static str, &'static [Binding]); 9] {
         [
+            ("backup", BACKUP),
             ("global", GLOBAL),
             ("list", LIST),
             ("detail", DETAIL),
@@ -327,7 +339,7 @@ mod tests {
     fn no_key_is_bound_twice_on_one_screen() {
         for (name, table) in all() {
             let screen_keys: Vec<Key> = table.iter().flat_map(|b| b.keys.iter().copied()).collect();
-            let with_global: Vec<Key> = if matches!(name, "form" | "picker" | "global") {
+            let with_global: Vec<Key> = if matches!(name, "form" | "picker" | "global" | "backup") {
                 screen_keys.clone()
             } else {
                 screen_keys

@@ -85,6 +85,7 @@ pub fn run(session: Session) -> Result<()> {
             .map_err(|e| Error::io("watching signals for", &session.path, e))?;
     }
 
+    let keys = spawn_input();
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     let _guard = TerminalGuard;
@@ -97,17 +98,14 @@ pub fn run(session: Session) -> Result<()> {
             .draw(|frame| view::draw(frame, &mut app))
             .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
 
-        if event::poll(Duration::from_millis(250))
-            .map_err(|e| Error::io("reading keys for", &session.path, e))?
-        {
-            match event::read().map_err(|e| Error::io("reading keys for", &session.path, e))? {
-                // Only presses: some terminals also report releases.
-                Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    app.now = now();
-                    app.key(key);
-                }
-                _ => {}
+        match keys.recv_timeout(Duration::from_millis(250)) {
+            Ok(key) => {
+                app.now = now();
+                app.key(key);
             }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // The terminal is gone: finish the last save and leave.
+            Err(mpsc::RecvTimeoutError::Disconnected) => app.effects.push(Effect::Quit),
         }
         app.tick(now());
         if stop.load(Ordering::Relaxed) {
@@ -123,6 +121,18 @@ pub fn run(session: Session) -> Result<()> {
                             app.saved(result);
                         }
                     }
+                    Done::BackupProgress(p) => match p {
+                        crate::backup::Progress::Writing { bytes } => {
+                            app.backup_progress("Writing", bytes)
+                        }
+                        crate::backup::Progress::Verifying => {
+                            app.backup_progress("Reading back and verifying", u64::MAX)
+                        }
+                        crate::backup::Progress::Rotating => {
+                            app.backup_progress("Updating the manifest", u64::MAX)
+                        }
+                    },
+                    Done::BackedUp(result, book) => app.backed_up(result, book.map(|b| *b)),
                     Done::Sealed(result) => {
                         let sealed = result
                             .map_err(|e| {
@@ -192,6 +202,29 @@ pub fn run(session: Session) -> Result<()> {
                         }
                     }
                 },
+                Effect::FindVolumes => {
+                    let folder = vault::file::folder_of(&session.path);
+                    let volumes = crate::backup::removable_volumes(&folder)
+                        .into_iter()
+                        .map(|v| (format!("{} ({})", v.path.display(), v.device), v.path))
+                        .collect();
+                    app.volumes_found(volumes);
+                }
+                Effect::Backup(dir) => match (&mut saver, &app.book) {
+                    (Some(s), Some(book)) => {
+                        if let Some(app::BackupStep::Running { total, .. }) = &mut app.backup {
+                            *total = std::fs::metadata(&session.path).map_or(0, |m| m.len());
+                        }
+                        let keep = book.settings.backup_keep as usize;
+                        s.send(Job::Backup {
+                            book: Box::new(book.clone()),
+                            dir,
+                            keep,
+                            stamp: app.stamp(),
+                        });
+                    }
+                    _ => app.backed_up(Err("The logbook is not open.".into()), None),
+                },
                 Effect::Lock => {
                     let draft = draft::Draft {
                         book: matches!(app.save, SaveState::Failed(_))
@@ -204,7 +237,7 @@ pub fn run(session: Session) -> Result<()> {
                             let text = Zeroizing::new(ron::to_string(&draft).unwrap_or_default());
                             s.send(Job::Seal(book.settings.recipients.clone(), text));
                             // The records go now; the sealed draft arrives in a moment.
-                            app.book = None;
+                            app.forget_records();
                             app.form = None;
                         }
                         _ => app.locked(None),
@@ -232,6 +265,32 @@ pub fn run(session: Session) -> Result<()> {
         s.finish();
     }
     Ok(())
+}
+
+/// Reads the keyboard on its own thread, so the loop always comes round to saves, the
+/// idle lock and signals: when the terminal is closed under it, crossterm's reader can spin
+/// on end-of-file and never return, and a loop that waited on it would never exit.
+fn spawn_input() -> mpsc::Receiver<ratatui::crossterm::event::KeyEvent> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        loop {
+            match event::poll(Duration::from_millis(250)) {
+                Ok(true) => match event::read() {
+                    // Only presses: some terminals also report releases.
+                    Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+                        if tx.send(key).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                },
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    rx
 }
 
 fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::Draft> {

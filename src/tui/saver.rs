@@ -5,9 +5,9 @@
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::model::Logbook;
+use crate::model::{Logbook, Stamp};
 use crate::vault::{Key, Vault};
 
 pub enum Job {
@@ -15,11 +15,22 @@ pub enum Job {
     /// Encrypt this text with the logbook's secret and hand it back (a draft while locked).
     Seal(Vec<String>, Zeroizing<String>),
     SetKey(Key),
+    /// Back up to this folder (the saver holds the key the backup is sealed with).
+    Backup {
+        book: Box<Logbook>,
+        dir: std::path::PathBuf,
+        keep: usize,
+        stamp: Stamp,
+    },
 }
 
 pub enum Done {
     Saved(Result<(), String>),
     Sealed(Result<Vec<u8>, String>),
+    BackupProgress(crate::backup::Progress),
+    /// The backup's file name and a summary, or the error; and the logbook if the backup
+    /// changed it (a passphrase logbook's first backup creates its backup key).
+    BackedUp(Result<(String, String), String>, Option<Box<Logbook>>),
 }
 
 pub struct Saver {
@@ -44,6 +55,7 @@ impl Saver {
                             match inbox.try_recv() {
                                 Ok(Job::Save(newer)) => {
                                     let _ = outbox.send(Done::Saved(Ok(())));
+                                    book.zeroize();
                                     book = newer;
                                 }
                                 Ok(other) => {
@@ -54,6 +66,8 @@ impl Saver {
                             }
                         }
                         let result = vault.save(&book).map_err(|e| e.to_string());
+                        // This copy was only for writing: wipe it rather than just free it.
+                        book.zeroize();
                         let _ = outbox.send(Done::Saved(result));
                     }
                     Job::Seal(recipients, text) => {
@@ -63,6 +77,16 @@ impl Saver {
                         let _ = outbox.send(Done::Sealed(sealed));
                     }
                     Job::SetKey(key) => vault.set_key(key),
+                    Job::Backup {
+                        mut book,
+                        dir,
+                        keep,
+                        stamp,
+                    } => {
+                        let (result, changed) =
+                            back_up(&mut vault, &mut book, &dir, keep, &stamp, &outbox);
+                        let _ = outbox.send(Done::BackedUp(result, changed.then_some(book)));
+                    }
                 }
                 if next.is_none() {
                     next = inbox.recv().ok();
@@ -92,4 +116,51 @@ impl Saver {
         self.jobs = None;
         self.thread.take().and_then(|t| t.join().ok())
     }
+}
+
+/// Runs one backup with the vault's key, saving first if it had to create the backup key.
+fn back_up(
+    vault: &mut Vault,
+    book: &mut Logbook,
+    dir: &std::path::Path,
+    keep: usize,
+    stamp: &Stamp,
+    outbox: &mpsc::Sender<Done>,
+) -> (Result<(String, String), String>, bool) {
+    let changed = crate::backup::ensure_backup_key(book, vault.key(), stamp);
+    if changed && let Err(e) = vault.save(book) {
+        return (Err(e.to_string()), false);
+    }
+    let options = crate::backup::Options {
+        keep: keep.max(1),
+        now: stamp.at,
+    };
+    let result = crate::backup::run(book, vault.key(), dir, &options, &mut |p| {
+        let _ = outbox.send(Done::BackupProgress(p));
+    });
+    let result = result
+        .map(|r| {
+            let name = r
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let mut summary = format!(
+                "{} written and verified: {} incidents, {} audit entries, {} bytes, SHA-256 {}.",
+                r.path.display(),
+                r.incidents,
+                r.head.len,
+                r.size,
+                &r.sha256[..16.min(r.sha256.len())]
+            );
+            if !r.rotation.removed.is_empty() {
+                summary.push_str(&format!(
+                    " Removed {} older backup(s).",
+                    r.rotation.removed.len()
+                ));
+            }
+            summary.push_str("\n\nIt is safe to remove the medium.");
+            (name, summary)
+        })
+        .map_err(|e| e.to_string());
+    (result, changed)
 }

@@ -737,3 +737,70 @@ fn a_reference_that_arrives_later_and_a_custody_event_are_recorded_with_history(
     );
     app.book.as_ref().unwrap().verify_audit().unwrap();
 }
+
+#[test]
+fn the_backup_dialog_at_each_step_and_the_status_bar_warning() {
+    let mut app = demo_app();
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("not backed up yet: B"), "{screen}");
+    press(&mut app, KeyCode::Char('B'));
+    assert!(matches!(app.effects.as_slice(), [Effect::FindVolumes]));
+    app.effects.clear();
+    app.volumes_found(vec![(
+        "/media/dsl/SAFE-USB (/dev/sdb1)".into(),
+        "/media/dsl/SAFE-USB".into(),
+    )]);
+    snap("backup-choose", &mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&app.backup, Some(BackupStep::Choose { folder, .. }) if folder.error.is_some()),
+        "an empty folder is refused"
+    );
+    keys(&mut app, "/mnt/backups");
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.effects.as_slice(), [Effect::Backup(p)] if p.to_str() == Some("/media/dsl/SAFE-USB"))
+    );
+    app.effects.clear();
+    if let Some(BackupStep::Running { total, .. }) = &mut app.backup {
+        *total = 1000;
+    }
+    app.backup_progress("Writing", 400);
+    snap("backup-running", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.backup, Some(BackupStep::Running { .. })),
+        "a running backup is not interrupted"
+    );
+    let audit = app.book.as_ref().unwrap().audit.len();
+    app.backed_up(
+        Ok(("logbook-20261116-090000.age".into(), "/media/dsl/SAFE-USB/logbook-20261116-090000.age written and verified: 30 incidents.\n\nIt is safe to remove the medium.".into())),
+        None,
+    );
+    assert!(saved(&mut app));
+    assert_eq!(
+        app.book.as_ref().unwrap().audit.len(),
+        audit + 1,
+        "the backup is recorded in the trail"
+    );
+    app.book.as_ref().unwrap().verify_audit().unwrap();
+    snap("backup-done", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.backup.is_none());
+    assert!(render(&mut app, 100, 30).contains("backed up today"));
+    app.tick(now() + chrono::Duration::days(8));
+    app.effects.clear();
+    let (text, warn) = app.backup_status();
+    assert!(warn && text.contains("8 days ago"), "{text}");
+
+    press(&mut app, KeyCode::Char('B'));
+    app.volumes_found(Vec::new());
+    snap("backup-no-medium", &mut app);
+    keys(&mut app, "/nowhere");
+    press(&mut app, KeyCode::Enter);
+    app.effects.clear();
+    app.backed_up(Err("The folder /nowhere does not exist, so backing up to /nowhere failed: create it or choose another path.".into()), None);
+    snap("backup-failed", &mut app);
+}

@@ -13,7 +13,7 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, Phase, SaveState, Screen};
+use super::app::{App, BackupStep, Phase, SaveState, Screen};
 use super::form::{FieldKind, Form};
 use super::keymap;
 
@@ -60,6 +60,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             if let Some(form) = &app.form {
                 draw_form(frame, main, form, app);
             }
+            if let Some(step) = &app.backup {
+                draw_backup(frame, main, step);
+            }
         }
     }
     if app.picker.is_some() {
@@ -97,16 +100,30 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         format!(" · {}", crate::text::line(&app.who))
     };
-    let mut spans = vec![
-        Span::styled(
-            format!(" {}{who} ", app.name),
-            Style::new().add_modifier(Modifier::REVERSED),
-        ),
-        Span::raw(" "),
-        save,
-    ];
+    let mut spans = vec![Span::styled(
+        format!(" {}{who} ", app.name),
+        Style::new().add_modifier(Modifier::REVERSED),
+    )];
+    let mut parts = Vec::new();
+    if !save.content.is_empty() {
+        parts.push(save);
+    }
+    // A message is brief (the next key clears it): while it shows, it has the backup's room.
+    if app.book.is_some() && app.message.is_none() {
+        let (text, warn) = app.backup_status();
+        let style = if warn {
+            Style::new().red().bold()
+        } else {
+            Style::new()
+        };
+        parts.push(Span::styled(text, style));
+    }
+    for part in parts {
+        spans.push(Span::raw(" · "));
+        spans.push(part);
+    }
     if let Some(m) = &app.message {
-        spans.push(Span::raw("  "));
+        spans.push(Span::raw(" · "));
         spans.push(Span::styled(m.clone(), Style::new().bold()));
     }
     let hint = if app.form.is_some() {
@@ -350,4 +367,108 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(Text::from(lines)).block(Block::bordered().title(" Keys (any key closes) ")),
         h,
     );
+}
+
+fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
+    let [v] = Layout::vertical([Constraint::Length(14)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Percentage(80)])
+        .flex(Flex::Center)
+        .areas(v);
+    frame.render_widget(Clear, h);
+    let block = Block::bordered().title(" Back up to removable media ");
+    let inner = block.inner(h);
+    frame.render_widget(block, h);
+    match step {
+        BackupStep::Choose {
+            volumes,
+            selected,
+            folder,
+        } => {
+            let mut lines = vec![
+                Line::raw("Choose where to write an encrypted, verified backup:"),
+                Line::raw(""),
+            ];
+            if volumes.is_empty() {
+                lines.push(
+                    Line::raw("  No removable medium found: insert one, or type a folder below.")
+                        .dim(),
+                );
+            }
+            for (i, (label, _)) in volumes.iter().enumerate() {
+                let text = format!("  {label}");
+                lines.push(if i == *selected {
+                    Line::styled(text, Style::new().add_modifier(Modifier::REVERSED))
+                } else {
+                    Line::raw(text)
+                });
+            }
+            let typed = format!("  Folder: {}_", crate::text::line(&folder.text()));
+            lines.push(if *selected == volumes.len() {
+                Line::styled(typed, Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                Line::raw(typed)
+            });
+            if let Some(e) = &folder.error {
+                lines.push(Line::styled(e.clone(), Style::new().red()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(
+                Line::raw(
+                    "↑↓ choose · type a folder on the last line · Enter back up · Esc cancel",
+                )
+                .dim(),
+            );
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        BackupStep::Running {
+            to,
+            bytes,
+            total,
+            stage,
+        } => {
+            let [text_area, gauge_area, _] = Layout::vertical([
+                Constraint::Length(3),
+                Constraint::Length(1),
+                Constraint::Min(0),
+            ])
+            .areas(inner);
+            frame.render_widget(
+                Paragraph::new(format!(
+                    "Backing up to {}\n{stage}...",
+                    crate::text::line(to)
+                ))
+                .wrap(Wrap { trim: false }),
+                text_area,
+            );
+            let ratio = if *bytes == u64::MAX {
+                1.0
+            } else if *total == 0 {
+                0.0
+            } else {
+                (*bytes as f64 / *total as f64).min(1.0)
+            };
+            frame.render_widget(
+                ratatui::widgets::Gauge::default()
+                    .ratio(ratio)
+                    .label(format!("{:.0}%", ratio * 100.0)),
+                gauge_area,
+            );
+        }
+        BackupStep::Done(result) => {
+            let (title, body, style) = match result {
+                Ok(summary) => ("Backup verified", summary.clone(), Style::new().bold()),
+                Err(e) => (
+                    "Backup FAILED: nothing that looks like a good backup was left",
+                    e.clone(),
+                    Style::new().red().bold(),
+                ),
+            };
+            let mut lines = vec![Line::styled(title, style), Line::raw("")];
+            lines.extend(body.lines().map(|l| Line::raw(l.to_string())));
+            lines.extend([Line::raw(""), Line::raw("Enter or Esc to close").dim()]);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+    }
 }

@@ -1,0 +1,326 @@
+//! Restoring a backup over the current logbook: verify the backup whole, show what it
+//! holds beside the current logbook, and only then, holding the logbook's lock, replace the
+//! logbook atomically, keeping the replaced file as `NAME.before-restore-TIMESTAMP`.
+//! Restoring never merges: the logbook becomes exactly the backup.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+
+use super::inspect::open_backup;
+use super::seal::opener_for;
+use crate::error::{Error, Result};
+use crate::model::{AuditEntry, Divergence, Head, Logbook, Stamp};
+use crate::vault::{self, FileId, Key, Lock, Vault, file};
+
+/// What a logbook holds, in the few facts a DSL needs to choose.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub incidents: u64,
+    pub people: u64,
+    /// The most recently reported incident: id and when it was reported.
+    pub newest: Option<(String, NaiveDateTime)>,
+    pub last_entry: Option<AuditEntry>,
+    pub head: Head,
+    pub id: String,
+}
+
+impl Summary {
+    pub fn of(book: &Logbook) -> Summary {
+        Summary {
+            incidents: book.incidents.len() as u64,
+            people: book.people.len() as u64,
+            newest: book
+                .incidents
+                .iter()
+                .max_by_key(|i| (i.reported, i.id.clone()))
+                .map(|i| (i.id.clone(), i.reported)),
+            last_entry: book.audit.last().cloned(),
+            head: book.head(),
+            id: book.id().to_string(),
+        }
+    }
+}
+
+/// The current logbook, as far as it could be read.
+#[derive(Debug, Clone)]
+pub enum Current {
+    Missing,
+    /// There, but it does not open or verify: the reason in words.
+    Unreadable(String),
+    Present(Box<Summary>),
+}
+
+/// How the backup's history relates to the current logbook's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relation {
+    /// Exactly the same trail.
+    Same,
+    /// The current trail extends the backup's: restoring drops this many later entries.
+    CurrentExtends(u64),
+    /// The backup's trail extends the current one's: restoring adds this many entries.
+    BackupExtends(u64),
+    /// Neither extends the other: the first entry where they part.
+    Diverged(Divergence),
+    /// The backup is of a different logbook.
+    OtherLogbook,
+    /// There is no readable current logbook to compare with.
+    NoCurrent,
+}
+
+/// A verified backup ready to replace the current logbook, holding the logbook's lock.
+pub struct Plan {
+    pub file: PathBuf,
+    pub live: PathBuf,
+    pub backup: Summary,
+    pub current: Current,
+    pub relation: Relation,
+    /// Key mode: the public keys of the secret given, added to the restored logbook's
+    /// recipients (with an audit entry) because they are not among them, so that the key
+    /// that restores it can open it afterwards (a recovery key, say).
+    pub adds_recipients: Vec<String>,
+    restored: Logbook,
+    seen: Option<FileId>,
+    _lock: Lock,
+}
+
+/// Verifies the backup `file`, reads the current logbook at `live` (which may be missing
+/// or damaged), takes the logbook's lock and describes what a restore would do.
+/// Changes nothing on disk except creating the logbook's folder and lock file.
+pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
+    let current_read = if live.exists() {
+        Some(vault::read(live, key).and_then(|(book, seen)| {
+            book.verify_audit()?;
+            Ok((book, seen))
+        }))
+    } else {
+        None
+    };
+    let current_book = current_read
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|(b, _)| b);
+    let opener = opener_for(file, key, current_book)?;
+    let restored = open_backup(file, &opener)?.logbook;
+
+    let folder = file::folder_of(live);
+    file::ensure_private_dir(&folder)?;
+    let lock = Lock::acquire(live)?;
+    // What was read must still be what is there, now that no one else can write.
+    let seen = current_read
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|(_, seen)| seen.clone());
+    let now_there = FileId::of(live).ok();
+    let unchanged = match (&current_read, &now_there) {
+        (None, None) => true,
+        (Some(Ok((_, seen))), Some(now)) => seen == now,
+        (Some(Err(_)), Some(_)) => true,
+        _ => false,
+    };
+    if !unchanged {
+        return Err(Error::ChangedOnDisk(live.to_path_buf()));
+    }
+
+    let backup = Summary::of(&restored);
+    let (current, relation) = match &current_read {
+        None => (Current::Missing, Relation::NoCurrent),
+        Some(Err(Error::WrongSecret)) => (
+            Current::Unreadable("it does not open with the key given".into()),
+            Relation::NoCurrent,
+        ),
+        Some(Err(e)) => (Current::Unreadable(e.to_string()), Relation::NoCurrent),
+        Some(Ok((book, _))) => (
+            Current::Present(Box::new(Summary::of(book))),
+            relate(book, &restored),
+        ),
+    };
+    let adds_recipients = match key {
+        Key::Identities(_) if !restored.settings.recipients.is_empty() => {
+            let mine = key.public_keys();
+            if mine
+                .iter()
+                .any(|k| restored.settings.recipients.contains(k))
+            {
+                Vec::new()
+            } else {
+                mine
+            }
+        }
+        _ => Vec::new(),
+    };
+    Ok(Plan {
+        file: file.to_path_buf(),
+        live: live.to_path_buf(),
+        backup,
+        current,
+        relation,
+        adds_recipients,
+        restored,
+        seen,
+        _lock: lock,
+    })
+}
+
+impl Plan {
+    /// The logbook the restore will write (before any recipient it adds).
+    pub fn restored(&self) -> &Logbook {
+        &self.restored
+    }
+}
+
+fn relate(current: &Logbook, backup: &Logbook) -> Relation {
+    if current.id() != backup.id() {
+        return Relation::OtherLogbook;
+    }
+    if current.head() == backup.head() {
+        return Relation::Same;
+    }
+    match current.trail_extends(&backup.audit) {
+        Ok(added) => Relation::CurrentExtends(added),
+        Err(d) => match backup.trail_extends(&current.audit) {
+            Ok(added) => Relation::BackupExtends(added),
+            Err(_) => Relation::Diverged(d),
+        },
+    }
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct Restored {
+    /// Where the replaced logbook was kept (none when there was no logbook).
+    pub kept_as: Option<PathBuf>,
+    pub head: Head,
+}
+
+/// Replaces the logbook with the planned backup: the current file is kept (hard-linked,
+/// or copied where links are not supported) as `NAME.before-restore-TIMESTAMP`; the
+/// backup is re-encrypted with `key` as the logbook (passphrase, or its recipients) into a
+/// temporary file beside it, fsynced, renamed over the logbook, the folder fsynced, and the
+/// result read back and checked. On failure the logbook is as it was.
+pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) -> Result<Restored> {
+    let Plan {
+        live,
+        mut restored,
+        seen,
+        adds_recipients,
+        _lock,
+        ..
+    } = plan;
+    let folder = file::folder_of(&live);
+    let name = live
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "logbook.age".into());
+    remove_partials(&folder, &name);
+    if seen.is_some() && FileId::of(&live).ok() != seen {
+        return Err(Error::ChangedOnDisk(live.clone()));
+    }
+    if !adds_recipients.is_empty() {
+        restored.update_settings(stamp, |s| s.recipients.extend(adds_recipients))?;
+    }
+
+    let kept_as = if live.exists() {
+        let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+        let before = (1..)
+            .map(|n| match n {
+                1 => folder.join(format!("{name}.before-restore-{stamp}")),
+                n => folder.join(format!("{name}.before-restore-{stamp}-{n}")),
+            })
+            .find(|p| fs::symlink_metadata(p).is_err())
+            .unwrap_or_else(|| folder.join(format!("{name}.before-restore-{stamp}")));
+        keep_copy(&live, &before)?;
+        Some(before)
+    } else {
+        None
+    };
+    let undo = |kept: &Option<PathBuf>| {
+        if let Some(before) = kept {
+            let _ = fs::remove_file(before);
+            let _ = file::sync_folder(&folder);
+        }
+    };
+
+    let temp = folder.join(format!(".{name}.restore-{}.age", std::process::id()));
+    let vault = match Vault::create(&temp, key, &restored) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            let _ = fs::remove_file(file::lock_path(&temp));
+            undo(&kept_as);
+            return Err(e);
+        }
+    };
+    let result = fs::rename(&temp, &live)
+        .map_err(|e| Error::io("restoring", &live, e))
+        .and_then(|()| file::sync_folder(&folder).map_err(|e| Error::io("restoring", &live, e)));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        let _ = fs::remove_file(file::lock_path(&temp));
+        undo(&kept_as);
+        return Err(e);
+    }
+    // Read it back as the logbook it now is.
+    let check = vault::read(&live, vault.key()).and_then(|(book, _)| {
+        book.verify_audit()?;
+        if book == restored {
+            Ok(())
+        } else {
+            Err(Error::Unreadable {
+                path: live.clone(),
+                detail: "it does not read back as the backup".into(),
+            })
+        }
+    });
+    drop(vault);
+    let _ = fs::remove_file(file::lock_path(&temp));
+    if let Err(e) = check {
+        // Put the replaced logbook back where it was.
+        if let Some(before) = &kept_as {
+            let _ = fs::rename(before, &live);
+            let _ = file::sync_folder(&folder);
+        }
+        return Err(e);
+    }
+    Ok(Restored {
+        kept_as,
+        head: restored.head(),
+    })
+}
+
+/// Keeps the current logbook under `before`: a hard link (instant, and the very same
+/// bytes), or an owner-only copy, fsynced, where the file system has no links.
+fn keep_copy(live: &Path, before: &Path) -> Result<()> {
+    if before.exists() {
+        return Err(Error::Exists(before.to_path_buf()));
+    }
+    if fs::hard_link(live, before).is_err() {
+        let mut to = file::create_private(before)?;
+        let copied = fs::File::open(live)
+            .and_then(|mut from| std::io::copy(&mut from, &mut to))
+            .and_then(|_| to.sync_all());
+        if let Err(e) = copied {
+            let _ = fs::remove_file(before);
+            return Err(Error::io("keeping a copy of the logbook as", before, e));
+        }
+    }
+    // The old logbook stays owner-only, whatever its mode was.
+    file::make_private(before)
+        .and_then(|()| file::sync_folder(&file::folder_of(before)))
+        .map_err(|e| Error::io("keeping a copy of the logbook as", before, e))
+}
+
+/// Removes what an interrupted restore left: its temporary logbook and lock. Called while
+/// holding the logbook's lock.
+fn remove_partials(folder: &Path, name: &str) {
+    let prefixes = [format!(".{name}.restore-"), format!("..{name}.restore-")];
+    if let Ok(entries) = fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let n = entry.file_name().to_string_lossy().into_owned();
+            if prefixes.iter().any(|p| n.starts_with(p.as_str())) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}

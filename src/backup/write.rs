@@ -1,0 +1,379 @@
+//! Writing one backup: encrypt to a temporary file on the medium, fsync it and the folder,
+//! rename it to `logbook-YYYYMMDD-HHMMSS.age`, then read it back from the medium and check
+//! it whole before calling it good. Then the manifest, then rotation.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+
+use super::inspect::{self, Item, State};
+use super::manifest::{self, Entry, Loaded, Manifest};
+use super::names;
+use super::rotate::{self, Rotation};
+use super::seal::{self, Sealing};
+use crate::error::{Error, Result};
+use crate::model::{Head, Logbook, sha256_hex};
+use crate::vault::{self, Key, Lock, file};
+
+/// What a running backup is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Encrypting and writing; bytes written to the medium so far.
+    Writing { bytes: u64 },
+    /// Reading the copy back from the medium and checking it.
+    Verifying,
+    /// Updating the manifest and removing old backups.
+    Rotating,
+}
+
+pub struct Options {
+    /// Keep this many of this logbook's backups in the folder (at least 1).
+    pub keep: usize,
+    /// The time the backup is named after.
+    pub now: DateTime<FixedOffset>,
+}
+
+/// A backup that was written and verified.
+#[derive(Debug)]
+pub struct Report {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub head: Head,
+    pub incidents: u64,
+    /// Passphrase logbooks: the key file beside the backups.
+    pub key_file: Option<PathBuf>,
+    pub rotation: Rotation,
+    /// Other files named like backups that were left untouched, and why.
+    pub left: Vec<Item>,
+    /// Interrupted backups' temporary files that were removed.
+    pub cleaned: Vec<String>,
+    /// Something the user should know that did not stop the backup.
+    pub notes: Vec<String>,
+}
+
+/// The device a path is on, to tell a removable medium from the logbook's own disk and to
+/// notice a medium that went away.
+pub fn device_of(path: &Path) -> io::Result<u64> {
+    let meta = fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(meta.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(0)
+    }
+}
+
+/// Counts bytes on their way to the medium, for the progress display.
+struct Counting<'a> {
+    inner: &'a mut dyn Write,
+    bytes: u64,
+    reported: u64,
+    progress: &'a mut dyn FnMut(Progress),
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        if self.bytes - self.reported >= 1 << 20 {
+            self.reported = self.bytes;
+            (self.progress)(Progress::Writing { bytes: self.bytes });
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Runs `step`; if it fails and the medium is gone (the folder vanished or is now another
+/// device, as after an unplug), says so instead of the low-level error.
+fn on_medium<T>(dir: &Path, dev: u64, step: impl FnOnce() -> Result<T>) -> Result<T> {
+    step().map_err(|e| {
+        if device_of(dir).map_or(true, |d| d != dev) {
+            Error::MediumRemoved(dir.to_path_buf())
+        } else {
+            e
+        }
+    })
+}
+
+/// A short reason a read-back failed, for `Error::BackupUnverified`.
+fn reason(e: &Error) -> String {
+    match e {
+        Error::Damaged(_) | Error::NotAge(_) => "it is damaged or truncated".into(),
+        Error::WrongSecret => "it does not open with the logbook's key".into(),
+        Error::Unreadable { detail, .. } => detail.clone(),
+        Error::BackupAudit { fault, .. } => format!("its audit trail is broken: {fault}"),
+        Error::Io(f) => f.source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Backs `logbook` up into `dir`. `key` is the secret the logbook was opened with; a
+/// passphrase logbook must already hold its backup key (`seal::ensure_backup_key`, then
+/// save). On any failure the logbook, the older backups and the manifest are as they were,
+/// and no file stands under a backup's name that is not a complete, verified backup.
+pub fn run(
+    logbook: &Logbook,
+    key: &Key,
+    dir: &Path,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report> {
+    if options.keep == 0 {
+        return Err(Error::Usage(
+            "Keep at least one backup: give --keep 1 or more.".into(),
+        ));
+    }
+    let sealing = Sealing::new(logbook, key)?;
+    let dev = match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => device_of(dir).map_err(|e| Error::io("reading", dir, e))?,
+        Ok(_) => {
+            return Err(Error::Usage(format!(
+                "{} is a file, not a folder: give the folder to back up into.",
+                dir.display()
+            )));
+        }
+        Err(e) => return Err(Error::io("backing up to", dir, e)),
+    };
+    let id = logbook.id().to_string();
+    let name = names::backup_name(&options.now);
+    let target = dir.join(&name);
+
+    // One backup at a time in a folder: the lock also makes it safe to remove the
+    // temporary files an interrupted backup left.
+    let _lock = Lock::acquire(&dir.join(names::LOCK_STEM)).map_err(|e| match e {
+        Error::Locked(_) => Error::Locked(dir.to_path_buf()),
+        Error::Io(f) => Error::io("backing up to", &target, f.source),
+        other => other,
+    })?;
+    let cleaned = remove_partials(dir);
+    if fs::symlink_metadata(&target).is_ok() {
+        return Err(Error::BackupNameTaken(target));
+    }
+
+    let mut notes = Vec::new();
+    // Passphrase logbooks: the key file first, so that a backup never stands without it.
+    let key_file = match &sealing.backup_key {
+        Some((identity, pass)) => Some(on_medium(dir, dev, || {
+            ensure_key_file(dir, &id, identity, pass)
+        })?),
+        None => None,
+    };
+
+    on_medium(dir, dev, || {
+        file::replace_atomically(&target, None, |out| {
+            let mut counting = Counting {
+                inner: out,
+                bytes: 0,
+                reported: 0,
+                progress: &mut *progress,
+            };
+            seal::encrypt_ron(&mut counting, &sealing.recipients, logbook)?;
+            (counting.progress)(Progress::Writing {
+                bytes: counting.bytes,
+            });
+            // Never rename over a file that appeared meanwhile.
+            if fs::symlink_metadata(&target).is_ok() {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            Error::Io(f) if f.source.kind() == io::ErrorKind::AlreadyExists => {
+                Error::BackupNameTaken(target.clone())
+            }
+            other => other,
+        })
+    })?;
+
+    progress(Progress::Verifying);
+    let (sha256, size) = match read_back(&target, dev, logbook, &sealing) {
+        Ok(v) => v,
+        Err(e) => {
+            discard(&target);
+            return Err(match e {
+                Error::MediumRemoved(_) => Error::MediumRemoved(dir.to_path_buf()),
+                _ if device_of(dir).map_or(true, |d| d != dev) => {
+                    Error::MediumRemoved(dir.to_path_buf())
+                }
+                e => Error::BackupUnverified {
+                    path: target.clone(),
+                    detail: reason(&e),
+                },
+            });
+        }
+    };
+
+    progress(Progress::Rotating);
+    let mut manifest = match manifest::load(dir, &id, &sealing.opener) {
+        Loaded::Read(m) => m,
+        Loaded::Missing => Manifest::new(&id),
+        Loaded::Unreadable(why) => {
+            notes.push(format!(
+                "The manifest {} could not be read ({why}); a new one was started, so older backups are no longer rotated automatically.",
+                names::manifest_name(&id)
+            ));
+            Manifest::new(&id)
+        }
+    };
+    manifest.backups.retain(|e| e.file != name);
+    manifest.backups.push(Entry {
+        file: name.clone(),
+        sha256: sha256.clone(),
+        size,
+        incidents: logbook.incidents.len() as u64,
+        people: logbook.people.len() as u64,
+        written: options.now,
+        head: logbook.head(),
+    });
+    // Without its manifest entry a backup could never be rotated: undo it instead.
+    if let Err(e) = on_medium(dir, dev, || {
+        manifest::save(dir, &manifest, &sealing.recipients)
+    }) {
+        discard(&target);
+        return Err(e);
+    }
+
+    let rotation = on_medium(dir, dev, || {
+        rotate::rotate(dir, &mut manifest, options.keep, logbook, &name)
+    })?;
+    if !rotation.removed.is_empty()
+        && let Err(e) = manifest::save(dir, &manifest, &sealing.recipients)
+    {
+        notes.push(format!(
+            "The manifest could not be updated after removing old backups ({e}); the next backup will."
+        ));
+    }
+    let left = others(dir, &manifest, &id, &name, &sealing);
+    Ok(Report {
+        path: target,
+        sha256,
+        size,
+        head: logbook.head(),
+        incidents: logbook.incidents.len() as u64,
+        key_file,
+        rotation,
+        left,
+        cleaned,
+        notes,
+    })
+}
+
+/// Reads the backup back from the medium and checks it is exactly the logbook.
+fn read_back(
+    target: &Path,
+    dev: u64,
+    logbook: &Logbook,
+    sealing: &Sealing,
+) -> Result<(String, u64)> {
+    let bytes = fs::read(target).map_err(|e| Error::io("reading back", target, e))?;
+    if device_of(target).map_or(true, |d| d != dev) {
+        return Err(Error::MediumRemoved(target.to_path_buf()));
+    }
+    let plain = vault::decrypt(target, &bytes, &sealing.opener.key())?;
+    let copy = vault::decode(target, &plain)?;
+    copy.verify_audit().map_err(|fault| Error::BackupAudit {
+        path: target.to_path_buf(),
+        fault,
+    })?;
+    if copy != *logbook {
+        return Err(Error::Unreadable {
+            path: target.to_path_buf(),
+            detail: "it decrypts to something other than the logbook".into(),
+        });
+    }
+    Ok((sha256_hex(&bytes), bytes.len() as u64))
+}
+
+/// Removes a backup this run wrote that is not good, so nothing under its name looks
+/// like a backup.
+fn discard(target: &Path) {
+    if fs::remove_file(target).is_ok() {
+        let _ = file::sync_folder(&file::folder_of(target));
+    }
+}
+
+/// Removes the temporary files of interrupted backups (only ever named by this program).
+/// Called while holding the folder's lock, so no other backup is writing them.
+fn remove_partials(dir: &Path) -> Vec<String> {
+    let mut removed = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if names::is_partial(&name) && fs::remove_file(entry.path()).is_ok() {
+                removed.push(name);
+            }
+        }
+    }
+    removed
+}
+
+/// Writes the passphrase-sealed key file unless one that the passphrase opens to this
+/// very key is there already; then reads it back to prove the passphrase opens it.
+fn ensure_key_file(
+    dir: &Path,
+    id: &str,
+    identity: &age::x25519::Identity,
+    pass: &age::secrecy::SecretString,
+) -> Result<PathBuf> {
+    use age::secrecy::ExposeSecret as _;
+    let path = dir.join(names::key_file_name(id));
+    let same = |found: &age::x25519::Identity| {
+        found.to_string().expose_secret() == identity.to_string().expose_secret()
+    };
+    if path.exists() {
+        match seal::read_key_file(&path, pass) {
+            Ok(found) if same(&found) => return Ok(path),
+            // Older backups may need the key it holds: never write over it.
+            Ok(_) => {
+                return Err(Error::Usage(format!(
+                    "{} holds a different backup key, which older backups may need: move it to a safe place, then back up again.",
+                    path.display()
+                )));
+            }
+            // Sealed with an earlier passphrase, or damaged: the same key is written anew
+            // with the current passphrase, and it opens every backup of this logbook.
+            Err(_) => {}
+        }
+    }
+    seal::write_key_file(dir, id, identity, pass)?;
+    match seal::read_key_file(&path, pass) {
+        Ok(found) if same(&found) => Ok(path),
+        Ok(_) | Err(_) => Err(Error::BackupUnverified {
+            path: path.clone(),
+            detail: "the key file does not open with the passphrase".into(),
+        }),
+    }
+}
+
+/// The files named like backups that rotation did not consider (not listed in this
+/// logbook's manifest, or changed since), each classified.
+fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sealing) -> Vec<Item> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| names::is_backup_name(n) && n != newest)
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (item, _) =
+                inspect::classify(&dir.join(&name), Some(manifest), Some(id), &sealing.opener);
+            let ours = item.in_manifest && item.state == State::Verified;
+            (!ours).then_some(item)
+        })
+        .collect()
+}

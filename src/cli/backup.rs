@@ -1,0 +1,612 @@
+//! `backup`, `backups`, `restore`, `recovery` and `verify --against`: the command-line side
+//! of `crate::backup`. Every value from a logbook or a medium is printed through
+//! `text::line`.
+
+use std::io::{BufRead as _, IsTerminal as _, Write};
+
+use chrono::Timelike as _;
+use std::path::{Path, PathBuf};
+
+use super::args::{BackupArgs, Global, RecoveryArgs};
+use super::{logbook_path, now, operator, secret, stdout_error};
+use crate::backup::{self, Current, Item, Relation, RestoreRelation, State, Summary, Volume};
+use crate::error::{Error, Result};
+use crate::model::{AuditEntry, Divergence, Logbook, Stamp};
+use crate::text::line;
+use crate::vault::{self, Access, Key, Vault, file};
+
+/// A copy of the key, for a second opening of the same logbook.
+fn clone_key(key: &Key) -> Key {
+    match key {
+        Key::Passphrase(p) => Key::Passphrase(p.clone()),
+        Key::Identities(ids) => Key::Identities(ids.clone()),
+    }
+}
+
+/// Reads a logbook, or a backup: with a passphrase, a backup (encrypted to the backup key)
+/// opens through the key file beside it.
+pub(super) fn read_logbook_or_backup(path: &Path, key: &Key) -> Result<Logbook> {
+    match vault::read(path, key) {
+        Ok((book, _)) => Ok(book),
+        Err(Error::NeedsIdentity(_)) if key.is_passphrase() => {
+            let opener = backup::opener_for(path, key, None)?;
+            Ok(vault::read(path, &opener.key())?.0)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn entry_text(e: &AuditEntry) -> String {
+    format!(
+        "#{} {} by {}: {}",
+        e.seq,
+        e.at.format("%Y-%m-%d %H:%M"),
+        line(&e.by),
+        line(&e.action)
+    )
+}
+
+/// `verify --against BACKUP`: the logbook (already verified) must extend the backup.
+pub(super) fn verify_against(
+    path: &Path,
+    current: &Logbook,
+    backup_file: &Path,
+    key: &Key,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let opener = backup::opener_for(backup_file, key, Some(current))?;
+    let earlier = backup::open_backup(backup_file, &opener)?.logbook;
+    if earlier.id() != current.id() {
+        return Err(Error::OtherLogbook {
+            backup: backup_file.to_path_buf(),
+        });
+    }
+    match current.trail_extends(&earlier.audit) {
+        Ok(added) => {
+            let head = earlier.head();
+            writeln!(
+                out,
+                "{} extends {} unchanged: all {} audit entries the backup holds are here exactly as they were (entry {} has the backup's last hash {}), and {added} entries were added since.",
+                path.display(),
+                backup_file.display(),
+                head.len,
+                head.len,
+                head.hash
+            )
+            .map_err(stdout_error)
+        }
+        Err(Divergence::Differs { seq }) => {
+            let i = seq as usize - 1;
+            Err(Error::NotExtended {
+                backup: backup_file.to_path_buf(),
+                detail: format!(
+                    "audit entry {seq} differs from the backup's (the backup has {}; the logbook now has {}), so history recorded before the backup was rewritten since",
+                    entry_text(&earlier.audit[i]),
+                    entry_text(&current.audit[i])
+                ),
+            })
+        }
+        Err(d) => Err(Error::NotExtended {
+            backup: backup_file.to_path_buf(),
+            detail: d.to_string(),
+        }),
+    }
+}
+
+fn ask_line(prompt: &str) -> Result<String> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|_| Error::NoTerminal("confirmation"))?;
+    Ok(answer.trim().to_string())
+}
+
+fn volume_text(v: &Volume) -> String {
+    if v.device == "?" {
+        v.path.display().to_string()
+    } else {
+        format!("{} ({})", v.path.display(), line(&v.device))
+    }
+}
+
+/// Without --to: offer the removable volumes found, asking on a terminal.
+fn choose_volume(logbook_folder: &Path) -> Result<PathBuf> {
+    let volumes = backup::removable_volumes(logbook_folder);
+    if volumes.is_empty() {
+        return Err(Error::Usage(
+            "No removable medium is mounted: plug in a USB stick and try again, or give --to DIR."
+                .into(),
+        ));
+    }
+    let listed = volumes
+        .iter()
+        .map(volume_text)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "Found removable media at {listed}, and there is no terminal to confirm one: give --to DIR with the one to back up to."
+        )));
+    }
+    if let [only] = volumes.as_slice() {
+        let answer = ask_line(&format!("Back up to {}? [y/N] ", volume_text(only)))?;
+        if answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes") {
+            return Ok(only.path.clone());
+        }
+        return Err(Error::Usage(
+            "No backup was made: give --to DIR to choose the folder.".into(),
+        ));
+    }
+    for (i, v) in volumes.iter().enumerate() {
+        eprintln!("  {}  {}", i + 1, volume_text(v));
+    }
+    let answer = ask_line(&format!(
+        "Back up to which one? [1-{}, Enter to cancel] ",
+        volumes.len()
+    ))?;
+    answer
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| volumes.get(i))
+        .map(|v| v.path.clone())
+        .ok_or_else(|| {
+            Error::Usage("No backup was made: give --to DIR to choose the folder.".into())
+        })
+}
+
+fn missing_folder(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "There is no folder {}: plug the medium in, or check the path given.",
+        dir.display()
+    ))
+}
+
+pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> Result<()> {
+    let path = logbook_path(global)?;
+    if !path.exists() {
+        return Err(Error::NoLogbook(path));
+    }
+    let folder = file::folder_of(&path);
+    let dir = match &args.to {
+        Some(d) => d.clone(),
+        None => choose_volume(&folder)?,
+    };
+    let dir_dev = backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
+    if !dir.is_dir() {
+        return Err(missing_folder(&dir));
+    }
+    let own_dev = backup::device_of(&folder).map_err(|e| Error::io("reading", &folder, e))?;
+    if dir_dev == own_dev && !args.allow_same_disk {
+        return Err(Error::SameDisk(dir));
+    }
+
+    let key = secret::open_key(global, &path)?;
+    let (mut logbook, _) = vault::read(&path, &key)?;
+    logbook.verify_audit()?;
+    if key.is_passphrase() && logbook.backup_key.is_none() {
+        // The first backup of a passphrase logbook makes its backup key (saved, audited).
+        let (mut vault, mut book) = Vault::open(&path, clone_key(&key), Access::Write)?;
+        let stamp = Stamp::new(operator(None, &book.settings), now());
+        if backup::ensure_backup_key(&mut book, vault.key(), &stamp) {
+            vault.save(&book)?;
+        }
+        logbook = book;
+    }
+    let keep = args.keep.unwrap_or(logbook.settings.backup_keep) as usize;
+    let at = now();
+    let options = backup::Options {
+        keep,
+        // Whole seconds, as in the file name.
+        now: at.with_nanosecond(0).unwrap_or(at),
+    };
+    let report = backup::run(&logbook, &key, &dir, &options, &mut |_| {})?;
+
+    let mut text = format!(
+        "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
+        report.path.display(),
+        report.incidents,
+        report.head.len,
+        report.head.hash,
+        report.size,
+        report.sha256
+    );
+    let recovery = logbook.settings.recovery_recipients.len();
+    let recovery_text = match recovery {
+        0 => String::new(),
+        1 => " and by the recovery key".into(),
+        n => format!(" and by each of the {n} recovery keys"),
+    };
+    match &report.key_file {
+        Some(key_file) => text.push_str(&format!(
+            "It opens with the passphrase (through the key file {} beside it){recovery_text}.\n",
+            key_file.display()
+        )),
+        None => text.push_str(&format!(
+            "It opens with the logbook's keys{recovery_text}.\n"
+        )),
+    }
+    if !report.rotation.removed.is_empty() {
+        text.push_str(&format!(
+            "Removed {} older backup(s), keeping the newest {keep}: {}.\n",
+            report.rotation.removed.len(),
+            report.rotation.removed.join(", ")
+        ));
+    }
+    for name in &report.rotation.kept_as_evidence {
+        text.push_str(&format!(
+            "Kept {name} although it is beyond --keep {keep}: the current audit trail does not extend it, so it is evidence of a change to history (see `logbook verify --against`).\n"
+        ));
+    }
+    for item in &report.left {
+        text.push_str(&format!(
+            "Left {} untouched: {}.\n",
+            line(&item.name),
+            state_text(item)
+        ));
+    }
+    if !report.cleaned.is_empty() {
+        text.push_str(&format!(
+            "Removed {} partial file(s) left by an interrupted backup.\n",
+            report.cleaned.len()
+        ));
+    }
+    for note in &report.notes {
+        text.push_str(note);
+        text.push('\n');
+    }
+    text.push_str("Everything is written to the medium; eject it before unplugging it.\n");
+    out.write_all(text.as_bytes()).map_err(stdout_error)
+}
+
+fn state_text(item: &Item) -> String {
+    match &item.state {
+        State::Verified if item.in_manifest => "verified".into(),
+        State::Verified => "verified, but not in this logbook's manifest (not written by this logbook's backups here, so never rotated)".into(),
+        State::Damaged(why) => format!("damaged: {}", line(why)),
+        State::OtherLogbook => format!(
+            "a backup of another logbook ({})",
+            item.info
+                .as_ref()
+                .map_or("?", |i| backup::short_id(&i.logbook))
+        ),
+        State::Unknown(why) if why.is_empty() => "unknown".into(),
+        State::Unknown(why) => format!("unknown: {}", line(why)),
+    }
+}
+
+/// The folder for `backups` without DIR: the one removable medium mounted.
+fn listing_folder(logbook_folder: &Path) -> Result<PathBuf> {
+    let volumes = backup::removable_volumes(logbook_folder);
+    match volumes.as_slice() {
+        [only] => Ok(only.path.clone()),
+        [] => Err(Error::Usage(
+            "No removable medium is mounted: plug one in, or give the folder: `logbook backups DIR`."
+                .into(),
+        )),
+        many => Err(Error::Usage(format!(
+            "Found several removable media ({}): give the folder: `logbook backups DIR`.",
+            many.iter().map(volume_text).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write) -> Result<()> {
+    let path = logbook_path(global)?;
+    let dir = match dir {
+        Some(d) => d,
+        None => listing_folder(&file::folder_of(&path))?,
+    };
+    if !dir.is_dir() {
+        return Err(missing_folder(&dir));
+    }
+    let key = secret::open_key(global, &path)?;
+    let mut notes = Vec::new();
+    let live = if path.exists() {
+        match vault::read(&path, &key) {
+            Ok((book, _)) => match book.verify_audit() {
+                Ok(()) => Some(book),
+                Err(fault) => {
+                    notes.push(format!(
+                        "The current logbook's audit trail is broken ({fault}): it is not compared with the backups; `logbook restore` one of them."
+                    ));
+                    None
+                }
+            },
+            Err(e @ (Error::WrongSecret | Error::NeedsIdentity(_) | Error::NeedsPassphrase(_))) => {
+                return Err(e);
+            }
+            Err(e) => {
+                notes.push(format!(
+                    "The current logbook could not be read, so it is not compared with the backups: {e}"
+                ));
+                None
+            }
+        }
+    } else {
+        notes.push(format!(
+            "There is no logbook at {}, so the backups are not compared with one.",
+            path.display()
+        ));
+        None
+    };
+    let mut opener = backup::Opener::new(&key, live.as_ref());
+    if key.is_passphrase() && opener.is_empty() {
+        match opener.add_key_files(&dir, &key) {
+            Err(Error::WrongSecret) => return Err(Error::WrongSecret),
+            Ok(0) | Err(_) => notes.push(format!(
+                "No backup key file in {} opens with this passphrase, so passphrase backups show as unknown.",
+                dir.display()
+            )),
+            Ok(_) => {}
+        }
+    }
+    let listing = backup::list(&dir, &opener, live.as_ref())?;
+
+    let mut text = match &live {
+        Some(book) => format!(
+            "Backups in {} (this logbook is {}), newest first:\n",
+            dir.display(),
+            backup::short_id(book.id())
+        ),
+        None => format!("Backups in {}, newest first:\n", dir.display()),
+    };
+    if listing.items.is_empty() {
+        text.push_str("  none\n");
+    }
+    let mut damaged = 0;
+    let mut diverged = 0;
+    for item in &listing.items {
+        let mut row = format!("  {}  {:<13}", line(&item.name), item.state.label());
+        match (&item.state, &item.info) {
+            (State::Verified, Some(info)) => {
+                if let Some(written) = info.written {
+                    row.push_str(&format!("  {}", written.format("%Y-%m-%d %H:%M")));
+                }
+                row.push_str(&format!(
+                    "  {} incidents  {} entries",
+                    info.incidents, info.head.len
+                ));
+                match &item.relation {
+                    Some(Relation::Extends(0)) => {
+                        row.push_str("  the current trail is exactly this backup's")
+                    }
+                    Some(Relation::Extends(n)) => row.push_str(&format!(
+                        "  the current trail extends it unchanged (+{n} entries)"
+                    )),
+                    Some(Relation::Diverges(d)) => {
+                        diverged += 1;
+                        row.push_str(&format!("  NOT extended by the current trail: {d}"));
+                    }
+                    None => {}
+                }
+                if !item.in_manifest && live.is_some() {
+                    row.push_str("  (not in the manifest: never rotated)");
+                }
+            }
+            (State::Damaged(_), _) => {
+                damaged += 1;
+                row.push_str(&format!("  {}", state_text(item)));
+            }
+            _ => row.push_str(&format!("  {}", state_text(item))),
+        }
+        text.push_str(&row);
+        text.push('\n');
+    }
+    if !listing.partials.is_empty() {
+        text.push_str(&format!(
+            "Partial files left by interrupted backups (not backups; the next backup removes them): {}\n",
+            listing
+                .partials
+                .iter()
+                .map(|p| line(p).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !listing.missing.is_empty() {
+        text.push_str(&format!(
+            "The manifest lists backups that are no longer here: {}\n",
+            listing.missing.join(", ")
+        ));
+    }
+    if let Some(why) = &listing.manifest_problem {
+        text.push_str(&format!("The manifest could not be read: {why}.\n"));
+    }
+    for note in notes {
+        text.push_str(&note);
+        text.push('\n');
+    }
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    if damaged + diverged > 0 {
+        return Err(Error::CheckFailed(format!(
+            "{damaged} backup(s) in {} are damaged and the current trail does not extend {diverged}: keep them all, make a new backup, and check the history with `logbook verify --against`.",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
+    let mut t = format!(
+        "{label:<8} {}\n         {} incidents, {} people, {} audit entries\n",
+        place.display(),
+        s.incidents,
+        s.people,
+        s.head.len
+    );
+    if let Some((id, reported)) = &s.newest {
+        t.push_str(&format!(
+            "         newest incident {}, reported {}\n",
+            line(id),
+            reported.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    if let Some(e) = &s.last_entry {
+        t.push_str(&format!("         last audit entry {}\n", entry_text(e)));
+    }
+    t
+}
+
+/// "the 3 audit entries (#5 to #7)", "the audit entry #5".
+fn entries(n: u64, first: u64, last: u64) -> String {
+    if n == 1 {
+        format!("the audit entry #{first}")
+    } else {
+        format!("the {n} audit entries #{first} to #{last}")
+    }
+}
+
+pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Write) -> Result<()> {
+    let path = logbook_path(global)?;
+    if !file.exists() {
+        return Err(Error::Usage(format!(
+            "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
+            file.display()
+        )));
+    }
+    let key = secret::open_key(global, &path)?;
+    let plan = backup::plan(file, &path, &key)?;
+    let mut text = summary_text("Backup", file, &plan.backup);
+    text.insert_str(
+        0,
+        "The backup is verified: it decrypts whole, reads, and its audit trail is sound.\n",
+    );
+    match &plan.current {
+        Current::Present(s) => text.push_str(&summary_text("Current", &path, s)),
+        Current::Missing => text.push_str(&format!(
+            "Current  there is no logbook at {}: the backup becomes the logbook.\n",
+            path.display()
+        )),
+        Current::Unreadable(why) => text.push_str(&format!(
+            "Current  {} cannot be read ({}); it will be kept beside the restored one.\n",
+            path.display(),
+            why.trim_end_matches('.')
+        )),
+    }
+    let last = match &plan.current {
+        Current::Present(s) => s.head.len,
+        _ => 0,
+    };
+    let backup_len = plan.backup.head.len;
+    text.push_str(&match &plan.relation {
+        RestoreRelation::Same => {
+            "The current logbook holds exactly the backup's history: restoring changes no record.\n".into()
+        }
+        RestoreRelation::CurrentExtends(n) => format!(
+            "The current trail extends the backup's unchanged: restoring removes {} made since and every change recorded there.\n",
+            entries(*n, backup_len + 1, last)
+        ),
+        RestoreRelation::BackupExtends(n) => format!(
+            "The backup's trail extends the current one's: restoring adds {} the current logbook lacks.\n",
+            entries(*n, last + 1, backup_len)
+        ),
+        RestoreRelation::Diverged(d) => format!(
+            "The histories differ ({d}): restoring replaces the current history with the backup's.\n"
+        ),
+        RestoreRelation::OtherLogbook => {
+            "WARNING: the backup is of a different logbook: restoring replaces this logbook with another one.\n".into()
+        }
+        RestoreRelation::NoCurrent => String::new(),
+    });
+    if !plan.adds_recipients.is_empty() {
+        text.push_str("The key you gave is not one the backup is encrypted to for everyday use: it is added to the logbook's recipients (an audit entry records it), so it opens the restored logbook.\n");
+    }
+    if matches!(plan.current, Current::Present(_) | Current::Unreadable(_)) {
+        text.push_str(&format!(
+            "The current file is kept as {}.before-restore-TIMESTAMP; nothing is merged.\n",
+            path.display()
+        ));
+    }
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "There is no terminal to confirm the restore, so nothing was changed: read the comparison above, then run it again with --yes to replace the logbook.".into(),
+            ));
+        }
+        let answer = ask_line(&format!(
+            "Replace {} with this backup? Type yes to restore: ",
+            path.display()
+        ))?;
+        if !answer.eq_ignore_ascii_case("yes") {
+            writeln!(out, "Nothing was restored.").map_err(stdout_error)?;
+            return Ok(());
+        }
+    }
+    let stamp = Stamp::new(operator(None, &plan.restored().settings), now());
+    let done = backup::apply(plan, key, &stamp, now())?;
+    let kept = match &done.kept_as {
+        Some(p) => format!(" The replaced file is kept as {}.", p.display()),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}",
+        path.display(),
+        file.display(),
+        done.head.len,
+        done.head.hash
+    )
+    .map_err(stdout_error)
+}
+
+pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write) -> Result<()> {
+    let path = logbook_path(global)?;
+    if !path.exists() {
+        return Err(Error::NoLogbook(path));
+    }
+    let key = secret::open_key(global, &path)?;
+    if args.add.is_empty() && args.remove.is_empty() {
+        let (book, _) = vault::read(&path, &key)?;
+        let keys = &book.settings.recovery_recipients;
+        let text = if keys.is_empty() {
+            "No recovery keys: backups open only with the logbook's own secret. Add one with `logbook recovery --add age1...`.\n".to_string()
+        } else {
+            format!(
+                "Every backup made now also opens with these recovery keys:\n{}",
+                keys.iter()
+                    .map(|k| format!("  {}\n", line(k)))
+                    .collect::<String>()
+            )
+        };
+        return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
+    let add: Vec<String> = args.add.iter().map(|k| k.trim().to_string()).collect();
+    let remove: Vec<String> = args.remove.iter().map(|k| k.trim().to_string()).collect();
+    if !add.is_empty() {
+        vault::parse_recipients(&add)?;
+    }
+    let (mut vault, mut book) = Vault::open(&path, key, Access::Write)?;
+    if let Some(k) = remove
+        .iter()
+        .find(|k| !book.settings.recovery_recipients.contains(k))
+    {
+        return Err(Error::Usage(format!(
+            "{} is not a recovery key of this logbook: `logbook recovery` lists them.",
+            line(k)
+        )));
+    }
+    let stamp = Stamp::new(operator(None, &book.settings), now());
+    book.update_settings(&stamp, |s| {
+        s.recovery_recipients.retain(|k| !remove.contains(k));
+        for k in add {
+            if !s.recovery_recipients.contains(&k) {
+                s.recovery_recipients.push(k);
+            }
+        }
+    })?;
+    vault.save(&book)?;
+    writeln!(
+        out,
+        "{} now has {} recovery key(s); backups made from now on open with them, older backups keep the keys they were made with.",
+        path.display(),
+        book.settings.recovery_recipients.len()
+    )
+    .map_err(stdout_error)
+}
