@@ -235,17 +235,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
                 .and_hms_opt(15, 30, 0)
                 .unwrap_or(now);
             if held_at >= now || k + 1 == review_count && rng.chance(40) {
-                reviews.push(Review {
-                    id,
-                    due,
-                    held: None,
-                    by: String::new(),
-                    outcome: String::new(),
-                    risk_now: None,
-                    decision: None,
-                    next_review: None,
-                    error: None,
-                });
+                reviews.push(Review::scheduled(id, due));
                 break;
             }
             let last = k + 1 == review_count;
@@ -277,17 +267,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             due = next;
             if last {
                 // Every case still open has its next review in the diary.
-                reviews.push(Review {
-                    id: format!("RV-{}", k + 2),
-                    due,
-                    held: None,
-                    by: String::new(),
-                    outcome: String::new(),
-                    risk_now: None,
-                    decision: None,
-                    next_review: None,
-                    error: None,
-                });
+                reviews.push(Review::scheduled(format!("RV-{}", k + 2), due));
             }
         }
         let end = closure.as_ref().map_or(now, |c: &Closure| c.when);

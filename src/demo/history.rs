@@ -58,17 +58,7 @@ fn project(fin: &Incident, t: NaiveDateTime, exists: impl Fn(&str) -> bool) -> I
         .enumerate()
         .filter(|(i, _)| upto(scheduled_at(fin, *i)))
         .map(|(_, r)| match r.held {
-            Some(held) if !upto(held) => Review {
-                id: r.id.clone(),
-                due: r.due,
-                held: None,
-                by: String::new(),
-                outcome: String::new(),
-                risk_now: None,
-                decision: None,
-                next_review: None,
-                error: None,
-            },
+            Some(held) if !upto(held) => Review::scheduled(r.id.clone(), r.due),
             _ => Review {
                 error: error_upto(&r.error),
                 ..r.clone()

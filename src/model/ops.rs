@@ -357,6 +357,23 @@ impl Logbook {
 /// The action of a backup's audit entry.
 const BACKED_UP: &str = "verified backup written:";
 
+impl Review {
+    /// A review put in the diary: due on `due`, not yet held.
+    pub fn scheduled(id: impl Into<String>, due: NaiveDate) -> Review {
+        Review {
+            id: id.into(),
+            due,
+            held: None,
+            by: String::new(),
+            outcome: String::new(),
+            risk_now: None,
+            decision: None,
+            next_review: None,
+            error: None,
+        }
+    }
+}
+
 impl Incident {
     /// The next free item number with `prefix` (EV, RS or RV) in this incident.
     pub fn next_item_id(&self, prefix: &str) -> String {

@@ -711,17 +711,10 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 });
             }
             // Every new case has its first review in the diary.
-            incident.reviews.push(Review {
-                id: "RV-1".into(),
-                due: now.date() + Duration::days(book.settings.review_interval_days as i64),
-                held: None,
-                by: String::new(),
-                outcome: String::new(),
-                risk_now: None,
-                decision: None,
-                next_review: None,
-                error: None,
-            });
+            incident.reviews.push(Review::scheduled(
+                "RV-1",
+                now.date() + Duration::days(book.settings.review_interval_days as i64),
+            ));
             let id = book.add_incident(stamp, incident)?;
             Ok(format!("{id} recorded. Link the people involved with p."))
         }
@@ -926,17 +919,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 field: "due".into(),
                 message: m,
             })?;
-            let review = Review {
-                id: next.clone(),
-                due,
-                held: None,
-                by: String::new(),
-                outcome: String::new(),
-                risk_now: None,
-                decision: None,
-                next_review: None,
-                error: None,
-            };
+            let review = Review::scheduled(next.clone(), due);
             book.update_incident(stamp, id, &format!("scheduled review {next}"), |i| {
                 i.reviews.push(review)
             })?;
@@ -982,17 +965,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                     Some(ReviewDecision::ContinueMonitoring) => {
                         i.status = Status::Monitoring;
                         if let Some(due) = next {
-                            i.reviews.push(Review {
-                                id: new_id,
-                                due,
-                                held: None,
-                                by: String::new(),
-                                outcome: String::new(),
-                                risk_now: None,
-                                decision: None,
-                                next_review: None,
-                                error: None,
-                            });
+                            i.reviews.push(Review::scheduled(new_id, due));
                         }
                     }
                     Some(ReviewDecision::Escalate) => i.status = Status::Open,
