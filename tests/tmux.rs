@@ -400,6 +400,10 @@ fn back_up_in_the_app_damage_the_logbook_restore_and_find_every_entry() {
     t.keys(&["Enter"]);
     let done = t.wait_for("Backup verified");
     assert!(done.contains("safe to remove"), "{done}");
+    assert!(
+        done.contains("the logbook is exactly this"),
+        "the history proof is shown: {done}"
+    );
     t.keys(&["Enter"]);
     t.wait_for("backed up today");
     t.keys(&["q"]);

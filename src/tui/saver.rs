@@ -158,9 +158,45 @@ fn back_up(
                     r.rotation.removed.len()
                 ));
             }
+            summary.push_str(&history_proof(vault.key(), book, dir));
             summary.push_str("\n\nIt is safe to remove the medium.");
             (name, summary)
         })
         .map_err(|e| e.to_string());
     (result, changed)
+}
+
+/// Each backup on the medium with its state and whether the logbook's trail extends it
+/// unchanged: the proof that nothing recorded since was rewritten or removed.
+fn history_proof(key: &Key, book: &Logbook, dir: &std::path::Path) -> String {
+    use crate::backup::{Relation, State};
+    let opener = crate::backup::Opener::new(key, Some(book));
+    let Ok(listing) = crate::backup::list(dir, &opener, Some(book)) else {
+        return String::new();
+    };
+    let mut text = String::from("\n\nBackups on this medium:");
+    for item in listing.items.iter().take(6) {
+        let relation = match (&item.state, &item.relation) {
+            (State::Verified, Some(Relation::Extends(0))) => {
+                "the logbook is exactly this".to_string()
+            }
+            (State::Verified, Some(Relation::Extends(n))) => {
+                format!("history unchanged since, {n} entries added")
+            }
+            (State::Verified, Some(Relation::Diverges(d))) => format!("HISTORY DIFFERS: {d}"),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "\n  {}  {}  {relation}",
+            item.name,
+            item.state.label()
+        ));
+    }
+    if listing.items.len() > 6 {
+        text.push_str(&format!(
+            "\n  ... and {} older (logbook backups shows all)",
+            listing.items.len() - 6
+        ));
+    }
+    text
 }

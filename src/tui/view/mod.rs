@@ -370,7 +370,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
-    let [v] = Layout::vertical([Constraint::Length(14)])
+    let [v] = Layout::vertical([Constraint::Length(20)])
         .flex(Flex::Center)
         .areas(area);
     let [h] = Layout::horizontal([Constraint::Percentage(80)])
