@@ -754,6 +754,7 @@ impl App {
                 );
             }
             Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
+            Action::LinkRelated => self.form = Some(forms::link_related(book, id)),
             Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),
             Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
             Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
@@ -857,6 +858,15 @@ impl App {
                 }
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
+            Action::EditPerson | Action::MarkError => {
+                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                    self.form = Some(if action == Action::EditPerson {
+                        forms::edit_person(p)
+                    } else {
+                        forms::person_error(&p.id)
+                    });
+                }
+            }
             _ => {
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::People {

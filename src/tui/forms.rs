@@ -275,6 +275,78 @@ pub fn new_person() -> Form {
     )
 }
 
+/// The person form filled from the register, to correct a reference, age group or year.
+pub fn edit_person(person: &Person) -> Form {
+    let mut form = new_person();
+    form.kind = FormKind::EditPerson(person.id.clone());
+    form.title = format!("Edit {}", person.id);
+    for f in &mut form.fields {
+        let filled = match f.key {
+            "reference" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_text(&person.reference),
+            ),
+            "age_group" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .required()
+                    .with_choice(&format!("{:?}", person.age_group)),
+            ),
+            "birth_year" => Some(
+                Field::new(f.key, f.label, f.kind.clone())
+                    .with_text(&person.birth_year.map_or(String::new(), |y| y.to_string())),
+            ),
+            "notes" => Some(Field::new(f.key, f.label, f.kind.clone()).with_text(&person.notes)),
+            _ => None,
+        };
+        if let Some(filled) = filled {
+            *f = filled;
+        }
+    }
+    form
+}
+
+pub fn person_error(id: &str) -> Form {
+    Form::new(
+        FormKind::PersonError(id.to_string()),
+        format!("Mark {id} as entered in error"),
+        vec![
+            Field::new(
+                "reason",
+                "Reason (the person stays, struck through)",
+                FieldKind::Multiline,
+            )
+            .required(),
+        ],
+    )
+}
+
+pub fn link_related(book: &Logbook, id: &str) -> Form {
+    let options = book
+        .incidents
+        .iter()
+        .rev()
+        .filter(|i| i.id != id)
+        .map(|i| {
+            let types: Vec<&str> = i.types.iter().map(|t| t.label()).collect();
+            Choice::new(
+                format!(
+                    "{}  {}  {}",
+                    i.id,
+                    i.reported.format("%Y-%m-%d"),
+                    types.join(", ")
+                ),
+                i.id.as_str(),
+            )
+        })
+        .collect();
+    Form::new(
+        FormKind::LinkRelated(id.to_string()),
+        format!("Link an incident related to {id}"),
+        vec![Field::new("related", "Related incident", FieldKind::Choice(options)).required()],
+    )
+}
+
 pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
     let imagery = book.incident(id).is_some_and(|i| {
         i.types
@@ -600,6 +672,9 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::EditIncident(id) => incident(book, who, now, Some(book.incident(id)?)),
         FormKind::LinkPerson(id) => link_person(book, id),
         FormKind::NewPerson => new_person(),
+        FormKind::EditPerson(id) => edit_person(book.person(id)?),
+        FormKind::PersonError(id) => person_error(id),
+        FormKind::LinkRelated(id) => link_related(book, id),
         FormKind::Evidence(id) => evidence(book, id, who, now),
         FormKind::EditEvidence(id, ev) => {
             let item = book.incident(id)?.evidence.iter().find(|e| &e.id == ev)?;
@@ -791,6 +866,53 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 i.evidence.push(item)
             })?;
             Ok(format!("Evidence {next} added to {id}."))
+        }
+        FormKind::EditPerson(id) => {
+            let (reference, age_group, birth_year) = (
+                v("reference"),
+                pick(AgeGroup::ALL, &v("age_group")),
+                optional_year(form),
+            );
+            let notes = form.field("notes").map(Field::text).unwrap_or_default();
+            book.update_person(stamp, id, "edited person", |p| {
+                p.reference = reference;
+                p.age_group = age_group.unwrap_or(p.age_group);
+                p.birth_year = birth_year;
+                p.notes = notes;
+            })?;
+            Ok(format!("{id} updated."))
+        }
+        FormKind::PersonError(id) => {
+            let reason = form
+                .field("reason")
+                .map(Field::text)
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            book.update_person(stamp, id, "marked entered in error", |p| {
+                p.error = Some(EnteredInError {
+                    when: now,
+                    by: who.clone(),
+                    reason,
+                });
+            })?;
+            Ok(format!(
+                "{id} marked entered in error; the person stays visible, struck through."
+            ))
+        }
+        FormKind::LinkRelated(id) => {
+            let related = v("related");
+            book.update_incident(
+                stamp,
+                id,
+                &format!("linked related incident {related}"),
+                |i| {
+                    if !i.related.contains(&related) {
+                        i.related.push(related.clone());
+                    }
+                },
+            )?;
+            Ok(format!("{id} linked to {related}."))
         }
         FormKind::EditEvidence(id, ev) => {
             let (kind, description, source) = (

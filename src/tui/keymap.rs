@@ -42,6 +42,8 @@ pub enum Action {
     MarkError,
     Chronology,
     NewPerson,
+    EditPerson,
+    LinkRelated,
     Backup,
     NextField,
     PrevField,
@@ -89,6 +91,8 @@ impl Action {
             Action::MarkError => "mark the selected entry entered in error",
             Action::Chronology => "chronology of the selected person",
             Action::NewPerson => "add a person to the register",
+            Action::EditPerson => "edit the selected person",
+            Action::LinkRelated => "link a related incident",
             Action::Backup => "back up to removable media",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
@@ -234,6 +238,7 @@ pub const DETAIL: &[Binding] = &[
     bind(&[key('o')], Action::ReopenCase),
     bind(&[key('x')], Action::MarkError),
     bind(&[key('C')], Action::Chronology),
+    bind(&[key('L')], Action::LinkRelated),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -246,6 +251,8 @@ pub const PEOPLE: &[Binding] = &[
     MOVE[5],
     bind(&[code(KeyCode::Enter), key('C')], Action::Chronology),
     bind(&[key('a')], Action::NewPerson),
+    bind(&[key('E')], Action::EditPerson),
+    bind(&[key('x')], Action::MarkError),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 

@@ -804,3 +804,54 @@ fn the_backup_dialog_at_each_step_and_the_status_bar_warning() {
     app.backed_up(Err("The folder /nowhere does not exist, so backing up to /nowhere failed: create it or choose another path.".into()), None);
     snap("backup-failed", &mut app);
 }
+
+#[test]
+fn people_are_edited_or_marked_in_error_and_incidents_linked() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('E'));
+    assert!(matches!(&app.form.as_ref().unwrap().kind, FormKind::EditPerson(id) if id == "P-0001"));
+    snap("form-edit-person", &mut app);
+    let form = app.form.as_mut().unwrap();
+    form.fields[0].set_text("Jayden B. (Y10)");
+    ctrl(&mut app, 's');
+    let book = app.book.as_ref().unwrap();
+    assert_eq!(book.person("P-0001").unwrap().reference, "Jayden B. (Y10)");
+    let entry = book.audit.last().unwrap();
+    assert_eq!(entry.subject, Subject::Person("P-0001".into()));
+    assert!(
+        entry
+            .changes
+            .iter()
+            .any(|c| c.field == "reference" && c.new == "Jayden B. (Y10)")
+    );
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('x'));
+    keys(&mut app, "Duplicate of P-0001");
+    ctrl(&mut app, 's');
+    assert!(
+        app.book
+            .as_ref()
+            .unwrap()
+            .person("P-0002")
+            .unwrap()
+            .error
+            .is_some()
+    );
+    press(&mut app, KeyCode::Esc);
+
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('L'));
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "INC-2026-0017");
+    snap("picker-related", &mut app);
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(
+        incident(&app, id)
+            .related
+            .contains(&"INC-2026-0017".to_string())
+    );
+    app.book.as_ref().unwrap().verify_audit().unwrap();
+}
