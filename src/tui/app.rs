@@ -539,6 +539,10 @@ impl App {
             Action::Help => self.help = true,
             Action::Lock => self.lock(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
+            Action::RetrySave => match self.save {
+                SaveState::Failed(_) => self.effects.push(Effect::Save),
+                _ => self.message = Some("Nothing to retry: the logbook is saved.".into()),
+            },
             _ => match self.screen().clone() {
                 Screen::List => self.list_action(action),
                 Screen::Detail {

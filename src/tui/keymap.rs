@@ -44,6 +44,7 @@ pub enum Action {
     NewPerson,
     EditPerson,
     LinkRelated,
+    RetrySave,
     Backup,
     NextField,
     PrevField,
@@ -93,6 +94,7 @@ impl Action {
             Action::NewPerson => "add a person to the register",
             Action::EditPerson => "edit the selected person",
             Action::LinkRelated => "link a related incident",
+            Action::RetrySave => "retry a save that failed",
             Action::Backup => "back up to removable media",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
@@ -177,6 +179,7 @@ const fn bind(keys: &'static [Key], action: Action) -> Binding {
 pub const GLOBAL: &[Binding] = &[
     bind(&[key('?')], Action::Help),
     bind(&[key('B')], Action::Backup),
+    bind(&[key('R')], Action::RetrySave),
     bind(&[ctrl('l')], Action::Lock),
     bind(&[key('q')], Action::Quit),
 ];

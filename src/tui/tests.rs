@@ -855,3 +855,14 @@ fn people_are_edited_or_marked_in_error_and_incidents_linked() {
     );
     app.book.as_ref().unwrap().verify_audit().unwrap();
 }
+
+#[test]
+fn a_failed_save_is_shown_kept_and_retried_with_r() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('R'));
+    assert!(app.effects.is_empty() && app.message.as_ref().unwrap().contains("Nothing to retry"));
+    app.saved(Err("The disk is full while saving logbook.age: free some space and try again (nothing was changed).".into()));
+    assert!(render(&mut app, 100, 30).contains("NOT SAVED"));
+    press(&mut app, KeyCode::Char('R'));
+    assert!(matches!(app.effects.as_slice(), [Effect::Save]));
+}

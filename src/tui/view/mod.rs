@@ -91,7 +91,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
         SaveState::Saved(t) => Span::raw(format!("Saved {}", t.format("%H:%M"))),
         SaveState::Failed(e) => Span::styled(
-            format!("NOT SAVED: {e} (kept in memory; any change retries)"),
+            format!("NOT SAVED: {e} (kept in memory; R retries)"),
             Style::new().red().bold(),
         ),
     };
