@@ -332,41 +332,39 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
-    let table = app.keymap();
-    let mut lines: Vec<Line> = keymap::help(table)
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:>22}  "), Style::new().bold()),
-                Span::raw(what),
-            ])
-        })
-        .collect();
+    let mut entries = keymap::help(app.keymap());
     if app.form.is_none() && app.picker.is_none() {
-        lines.push(Line::raw(""));
-        lines.extend(
-            keymap::help(keymap::GLOBAL)
-                .into_iter()
-                .map(|(keys, what)| {
-                    Line::from(vec![
-                        Span::styled(format!("{keys:>22}  "), Style::new().bold()),
-                        Span::raw(what),
-                    ])
-                }),
-        );
+        entries.extend(keymap::help(keymap::GLOBAL));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // One column where it fits; two side by side on a small terminal, so no key is hidden.
+    let rows = area.height.saturating_sub(2) as usize;
+    let columns = if entries.len() <= rows { 1 } else { 2 };
+    let per_column = entries.len().div_ceil(columns);
+    let key_width = if columns == 1 { 22 } else { 13 };
+    let line = |(keys, what): &(String, &str)| {
+        Line::from(vec![
+            Span::styled(format!("{keys:>key_width$}  "), Style::new().bold()),
+            Span::raw(what.to_string()),
+        ])
+    };
+    let height = (per_column as u16 + 2).min(area.height);
+    let width = if columns == 1 { 72 } else { 100 }.min(area.width);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(72.min(area.width))])
+    let [h] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, h);
-    frame.render_widget(
-        Paragraph::new(Text::from(lines)).block(Block::bordered().title(" Keys (any key closes) ")),
-        h,
-    );
+    let block = Block::bordered().title(" Keys (any key closes) ");
+    let inner = block.inner(h);
+    frame.render_widget(block, h);
+    let parts =
+        Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    for (c, chunk) in entries.chunks(per_column).enumerate() {
+        let lines: Vec<Line> = chunk.iter().map(line).collect();
+        frame.render_widget(Paragraph::new(Text::from(lines)), parts[c]);
+    }
 }
 
 fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
