@@ -204,6 +204,17 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         now: at.with_nanosecond(0).unwrap_or(at),
     };
     let report = backup::run(&logbook, &key, &dir, &options, &mut |_| {})?;
+    // The trail records each verified backup (the app's status bar reads its age from it).
+    // If the app has the logbook open it holds the lock: the backup stands, unrecorded.
+    let name = report
+        .path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let recorded =
+        Vault::open(&path, clone_key(&key), Access::Write).and_then(|(mut vault, mut book)| {
+            book.record_backup(&Stamp::new(operator(None, &book.settings), now()), &name);
+            vault.save(&book)
+        });
 
     let mut text = format!(
         "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
@@ -214,6 +225,11 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         report.size,
         report.sha256
     );
+    if let Err(e) = recorded {
+        text.push_str(&format!(
+            "The backup is good, but it is not recorded in the logbook's trail: {e}\n"
+        ));
+    }
     let recovery = logbook.settings.recovery_recipients.len();
     let recovery_text = match recovery {
         0 => String::new(),
