@@ -22,17 +22,8 @@ use crate::error::{Error, Result};
 use crate::model::{BackupSecret, Logbook, Stamp};
 use crate::vault::{self, Key, file};
 
-/// The same RON layout as the logbook file (the vault's encoder is private to it, and
-/// writes to its own seal only): a test below fails if the two ever drift apart.
-fn pretty() -> ron::ser::PrettyConfig {
-    ron::ser::PrettyConfig::new()
-        .indentor("  ")
-        .struct_names(false)
-        .depth_limit(4)
-}
-
-/// Writes `value` as RON straight into an age stream to `recipients`: no plaintext copy is
-/// made. Keeps the writer's own error, so a full disk is still reported as a full disk.
+/// Writes `value` as RON, in the logbook file's layout, straight into an age stream to
+/// `recipients`: no plaintext copy is made.
 pub(crate) fn encrypt_ron<T: Serialize>(
     out: &mut dyn Write,
     recipients: &[x25519::Recipient],
@@ -40,38 +31,7 @@ pub(crate) fn encrypt_ron<T: Serialize>(
 ) -> io::Result<()> {
     let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r as _))
         .map_err(|e| io::Error::other(e.to_string()))?;
-    let stream = encryptor.wrap_output(out)?;
-    let mut keep = KeepError {
-        inner: stream,
-        error: None,
-    };
-    let result = ron::Options::default().to_io_writer_pretty(&mut keep, value, pretty());
-    if let Some(e) = keep.error.take() {
-        return Err(e);
-    }
-    result.map_err(|e| io::Error::other(e.to_string()))?;
-    keep.inner.finish()?;
-    Ok(())
-}
-
-struct KeepError<W> {
-    inner: W,
-    error: Option<io::Error>,
-}
-
-impl<W: Write> Write for KeepError<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).inspect_err(|e| {
-            self.error
-                .get_or_insert_with(|| io::Error::new(e.kind(), e.to_string()));
-        })
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush().inspect_err(|e| {
-            self.error
-                .get_or_insert_with(|| io::Error::new(e.kind(), e.to_string()));
-        })
-    }
+    vault::encrypt_ron(out, encryptor, value)
 }
 
 /// Where one logbook's backups are encrypted to, and what this process opens them with.

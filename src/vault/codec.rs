@@ -24,12 +24,23 @@ fn pretty() -> ron::ser::PrettyConfig {
 /// Writes the logbook as RON straight into the age stream: no plaintext copy of the whole
 /// logbook is ever made, in memory or on disk.
 pub(crate) fn encrypt_to(out: &mut dyn Write, seal: &Seal, logbook: &Logbook) -> io::Result<()> {
-    let stream = seal.encryptor().wrap_output(out)?;
+    encrypt_ron(out, seal.encryptor(), logbook)
+}
+
+/// Writes any value as RON, in the logbook file's layout, straight into an age stream (the
+/// logbook, a backup, a backup manifest). Keeps the writer's own error, so a full disk is
+/// still reported as a full disk.
+pub fn encrypt_ron<T: serde::Serialize>(
+    out: &mut dyn Write,
+    encryptor: age::Encryptor,
+    value: &T,
+) -> io::Result<()> {
+    let stream = encryptor.wrap_output(out)?;
     let mut keep = KeepError {
         inner: stream,
         error: None,
     };
-    let result = ron::Options::default().to_io_writer_pretty(&mut keep, logbook, pretty());
+    let result = ron::Options::default().to_io_writer_pretty(&mut keep, value, pretty());
     if let Some(e) = keep.error.take() {
         return Err(e);
     }

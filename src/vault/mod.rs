@@ -9,7 +9,7 @@ mod key;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use codec::{decode, decrypt, to_ron};
+pub use codec::{decode, decrypt, encrypt_ron, to_ron};
 pub use file::{FileId, Lock};
 pub use key::{Key, keygen, parse_recipients};
 
