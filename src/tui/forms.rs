@@ -883,12 +883,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             Ok(format!("{id} updated."))
         }
         FormKind::PersonError(id) => {
-            let reason = form
-                .field("reason")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let reason = v("reason");
             book.update_person(stamp, id, "marked entered in error", |p| {
                 p.error = Some(EnteredInError {
                     when: now,
@@ -959,12 +954,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 });
             };
             let decision = pick(Decision::ALL, &v("decision")).unwrap_or(Decision::Referred);
-            let reason = form
-                .field("reason")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let reason = v("reason");
             let (when_at, by, method) = (
                 datetime(form, "when", now),
                 v("by"),
@@ -1015,12 +1005,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 contact: v("contact"),
                 outcome: v("outcome"),
                 follow_up_owed: !v("follow_up_owed").is_empty(),
-                reason: form
-                    .field("reason")
-                    .map(Field::text)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
+                reason: v("reason"),
                 error: None,
             };
             let action = match decision {
@@ -1060,12 +1045,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 None
             };
             let held = datetime(form, "held", now);
-            let outcome = form
-                .field("outcome")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let outcome = v("outcome");
             let (by, risk) = (v("by"), pick(RiskLevel::ALL, &v("risk_now")));
             let new_id = book
                 .incident(id)
@@ -1102,12 +1082,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             Ok(format!("Review {rv} recorded.{then}"))
         }
         FormKind::Close(id) => {
-            let outcome = form
-                .field("outcome")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let outcome = v("outcome");
             book.update_incident(stamp, id, "closed case", |i| {
                 i.status = Status::Closed;
                 i.closure = Some(Closure {
@@ -1119,12 +1094,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             Ok(format!("{id} closed."))
         }
         FormKind::Reopen(id) => {
-            let reason = form
-                .field("reason")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let reason = v("reason");
             if reason.is_empty() {
                 return Err(Invalid {
                     field: "reason".into(),
@@ -1141,12 +1111,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             let mark = EnteredInError {
                 when: now,
                 by: who.clone(),
-                reason: form
-                    .field("reason")
-                    .map(Field::text)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
+                reason: v("reason"),
             };
             let (action, done) = match target {
                 ErrorTarget::Incident => ("marked entered in error".to_string(), id.clone()),
@@ -1177,12 +1142,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             ))
         }
         FormKind::NotApplicable(id, step) => {
-            let reason = form
-                .field("reason")
-                .map(Field::text)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            let reason = v("reason");
             book.update_incident(stamp, id, "marked checklist step not applicable", |i| {
                 if let Some(item) = i.checklist.get_mut(*step) {
                     item.state = StepState::NotApplicable {
