@@ -41,7 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             "{org} · {} of {} incidents · sorted {} · / filter · n new",
             app.list.rows.len(),
             book.incidents.len(),
-            app.list.sort.label()
+            // The reviews-due view is always in the order the reviews fall due.
+            if app.list.view == View::Due {
+                crate::tui::app::Sort::NextReview.label()
+            } else {
+                app.list.sort.label()
+            }
         ))
         .dim()
     };
