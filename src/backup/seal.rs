@@ -209,19 +209,6 @@ pub fn opener_for(file: &Path, key: &Key, live: Option<&Logbook>) -> Result<Open
     Ok(opener)
 }
 
-/// Debug builds (the test suite) may lower the scrypt work factor, as the vault does;
-/// release builds always use age's default.
-fn test_work_factor() -> Option<u8> {
-    if cfg!(debug_assertions) {
-        std::env::var("LOGBOOK_TEST_SCRYPT_LOG_N")
-            .ok()?
-            .parse()
-            .ok()
-    } else {
-        None
-    }
-}
-
 /// The key file's plaintext: an age identity file, as `age-keygen` writes one.
 fn key_file_text(id: &str, identity: &x25519::Identity) -> Zeroizing<String> {
     Zeroizing::new(format!(
@@ -241,10 +228,7 @@ pub(crate) fn write_key_file(
     let path = dir.join(names::key_file_name(id));
     let text = key_file_text(id, identity);
     file::replace_atomically(&path, None, |out| {
-        let mut recipient = age::scrypt::Recipient::new(pass.clone());
-        if let Some(log_n) = test_work_factor() {
-            recipient.set_work_factor(log_n);
-        }
+        let recipient = vault::passphrase_recipient(pass);
         let encryptor =
             age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
                 .map_err(|e| io::Error::other(e.to_string()))?;

@@ -88,10 +88,7 @@ impl Seal {
     pub(crate) fn encryptor(&self) -> age::Encryptor {
         match self {
             Seal::Passphrase(p) => {
-                let mut recipient = age::scrypt::Recipient::new(p.clone());
-                if let Some(log_n) = test_work_factor() {
-                    recipient.set_work_factor(log_n);
-                }
+                let recipient = passphrase_recipient(p);
                 age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
                     .expect("a single scrypt recipient is always a valid recipient set")
             }
@@ -118,6 +115,16 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>> 
             })
         })
         .collect()
+}
+
+/// The scrypt recipient for a passphrase, with the work factor every passphrase file of
+/// this program uses (the logbook, a passphrase logbook's backup key file).
+pub fn passphrase_recipient(pass: &SecretString) -> age::scrypt::Recipient {
+    let mut recipient = age::scrypt::Recipient::new(pass.clone());
+    if let Some(log_n) = test_work_factor() {
+        recipient.set_work_factor(log_n);
+    }
+    recipient
 }
 
 /// Debug builds (the test suite) may lower the scrypt work factor so tests run quickly.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub use codec::{decode, decrypt, encrypt_ron, to_ron};
 pub use file::{FileId, Lock};
-pub use key::{Key, keygen, parse_recipients};
+pub use key::{Key, keygen, parse_recipients, passphrase_recipient};
 
 use crate::error::{Error, Result};
 use crate::model::Logbook;
