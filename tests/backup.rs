@@ -17,62 +17,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use logbook::backup::is_backup_name;
 
-/// A small tmpfs mounted for one test, unmounted on drop.
-struct Mount {
-    path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Mount {
-    fn new(size: &str) -> Mount {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("usb");
-        fs::create_dir(&path).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&path)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "these tests mount a small tmpfs and need root, as in CI (`bash .ci/run`)"
-        );
-        Mount { path, _dir: dir }
-    }
-
-    fn remount_read_only(&self) {
-        assert!(
-            Command::new("mount")
-                .args(["-o", "remount,ro"])
-                .arg(&self.path)
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-
-    /// Pulls the medium out from under a running program (lazy unmount).
-    fn unplug(&self) {
-        assert!(
-            Command::new("umount")
-                .arg("-l")
-                .arg(&self.path)
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount")
-            .arg(&self.path)
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }

@@ -5,56 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use common::*;
-
-/// A small tmpfs mounted for one test, unmounted on drop.
-struct Mount {
-    path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Mount {
-    fn new(size: &str) -> Mount {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("mnt");
-        fs::create_dir(&path).unwrap();
-        let ok = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
-            .arg(&path)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "these tests mount a small tmpfs and need root, as in CI (`bash .ci/run`)"
-        );
-        Mount { path, _dir: dir }
-    }
-
-    fn remount_read_only(&self) {
-        let ok = Command::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(&self.path)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.path).status();
-    }
-}
 
 fn only_the_logbook_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)

@@ -101,3 +101,66 @@ pub fn age_cli() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// A small tmpfs mounted for one test (a full, read-only or removed disk), unmounted on
+/// drop. Mounting needs root, as CI has (`bash .ci/run`).
+pub struct Mount {
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Mount {
+    pub fn new(size: &str) -> Mount {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("medium");
+        fs::create_dir(&path).unwrap();
+        let ok = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "these tests mount a small tmpfs and need root, as in CI (`bash .ci/run`)"
+        );
+        Mount { path, _dir: dir }
+    }
+
+    pub fn remount_read_only(&self) {
+        assert!(
+            Command::new("mount")
+                .args(["-o", "remount,ro"])
+                .arg(&self.path)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    /// Pulls the medium out from under a running program (lazy unmount).
+    pub fn unplug(&self) {
+        assert!(
+            Command::new("umount")
+                .arg("-l")
+                .arg(&self.path)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg(&self.path)
+            .stderr(Stdio::null())
+            .status();
+    }
+}
