@@ -486,7 +486,7 @@ fn verify_against_names_an_older_entry_rewritten_and_rehashed() {
         } else {
             book.audit[i - 1].hash.clone()
         };
-        book.audit[i].hash = logbook::model::entry_hash(&prev, &book.audit[i]);
+        book.audit[i].hash = logbook::model::entry_hash(&prev, &book.audit[i]).unwrap();
     }
     book.verify_audit().unwrap();
     vault.save(&book).unwrap();

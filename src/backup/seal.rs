@@ -123,8 +123,9 @@ pub fn ensure_backup_key(logbook: &mut Logbook, key: &Key, stamp: &Stamp) -> boo
     let identity = x25519::Identity::generate();
     let public = identity.to_public().to_string();
     let secret = BackupSecret::new(identity.to_string().expose_secret().to_string());
-    logbook.set_backup_key(stamp, secret, &public);
-    true
+    // A refusal (the settings cannot be encoded) leaves the logbook unchanged and without a
+    // backup key, which the backup then reports; nothing is recorded half-done.
+    logbook.set_backup_key(stamp, secret, &public).is_ok()
 }
 
 /// The X25519 identities that open backups: the user's key files, a passphrase logbook's

@@ -212,7 +212,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let recorded =
         Vault::open(&path, clone_key(&key), Access::Write).and_then(|(mut vault, mut book)| {
-            book.record_backup(&Stamp::new(operator(None, &book.settings), now()), &name);
+            book.record_backup(&Stamp::new(operator(None, &book.settings), now()), &name)?;
             vault.save(&book)
         });
 

@@ -114,7 +114,7 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     };
     settings.validate()?;
     let by = operator(None, &settings);
-    let logbook = Logbook::create(&Stamp::new(by, now()), settings);
+    let logbook = Logbook::create(&Stamp::new(by, now()), settings)?;
     Vault::create(&path, key, &logbook)?;
     let mode = if key_mode {
         "key files"

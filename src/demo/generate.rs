@@ -216,6 +216,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
                     String::new()
                 },
                 follow_up_owed: rng.chance(30),
+                reference_awaited: false,
                 reason: if referred {
                     String::new()
                 } else {
@@ -255,6 +256,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
                 }),
                 next_review: (!close).then_some(next),
                 error: None,
+                cancelled: None,
             });
             if close {
                 closure = Some(Closure {

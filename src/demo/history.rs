@@ -286,6 +286,6 @@ pub fn with_history(records: Logbook, now: NaiveDateTime) -> Result<Logbook, Inv
             });
         }
     }
-    book.tombstones = records.tombstones;
+    book.tombstones = std::mem::take(&mut records.tombstones);
     Ok(book)
 }

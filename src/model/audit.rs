@@ -43,14 +43,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Canonical bytes of a value: its compact RON.
-pub fn canonical<T: Serialize>(value: &T) -> String {
-    // Serializing our plain data types to a String cannot fail.
-    ron::to_string(value).unwrap_or_default()
+/// A record that the canonical encoder refused. Never hashed as anything: the change that
+/// needed the hash is refused whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the record could not be encoded for the audit trail ({0}): nothing was changed; report this as a defect"
+)]
+pub struct Unencodable(pub String);
+
+impl From<Unencodable> for super::validate::Invalid {
+    fn from(e: Unencodable) -> Self {
+        super::validate::Invalid {
+            field: String::new(),
+            message: e.to_string(),
+        }
+    }
 }
 
-pub fn state_hash<T: Serialize>(value: &T) -> String {
-    sha256_hex(canonical(value).as_bytes())
+/// Canonical bytes of a value: its compact RON. An encoder error is returned, never
+/// replaced by a stand-in: hashing "" would make every such record look alike.
+pub fn canonical<T: Serialize>(value: &T) -> Result<String, Unencodable> {
+    ron::to_string(value).map_err(|e| Unencodable(e.to_string()))
+}
+
+pub fn state_hash<T: Serialize>(value: &T) -> Result<String, Unencodable> {
+    Ok(sha256_hex(canonical(value)?.as_bytes()))
 }
 
 /// The fields of an entry that its hash covers: everything but the hash itself.
@@ -65,7 +82,7 @@ struct EntryBody<'a> {
     state: &'a str,
 }
 
-pub fn entry_hash(prev: &str, entry: &AuditEntry) -> String {
+pub fn entry_hash(prev: &str, entry: &AuditEntry) -> Result<String, Unencodable> {
     let body = EntryBody {
         seq: entry.seq,
         at: &entry.at,
@@ -77,8 +94,8 @@ pub fn entry_hash(prev: &str, entry: &AuditEntry) -> String {
     };
     let mut hasher = Sha256::new();
     hasher.update(prev.as_bytes());
-    hasher.update(canonical(&body).as_bytes());
-    hex(&hasher.finalize())
+    hasher.update(canonical(&body)?.as_bytes());
+    Ok(hex(&hasher.finalize()))
 }
 
 /// What `verify` found wrong, naming the first bad entry or record.
@@ -100,6 +117,33 @@ pub enum AuditFault {
         "{subject} is named in audit entry {seq} but is missing: it was removed outside the logbook"
     )]
     Missing { subject: Subject, seq: u64 },
+    #[error("{what} {id} appears more than once: a copy was added outside the logbook")]
+    Duplicate { what: &'static str, id: String },
+    #[error(
+        "audit entry {seq} is dated before the entry before it: the trail was edited or the clock was wrong"
+    )]
+    OutOfOrder { seq: u64 },
+    #[error("audit entry {seq} names nobody as its author: it was written outside the logbook")]
+    NoAuthor { seq: u64 },
+    #[error(
+        "the tombstone of {id} has no disposal entry in the audit trail that matches it: it was added or changed outside the logbook"
+    )]
+    UnauditedTombstone { id: String },
+    #[error("{id} is both in the logbook and disposed of: it was restored outside the logbook")]
+    DisposedButPresent { id: String },
+    #[error("{0}")]
+    Unencodable(Unencodable),
+}
+
+/// The action of the audit entry that disposes of a record (see `Logbook::dispose`).
+pub(crate) const DISPOSED: &str = "disposed of";
+
+fn subject_of(id: &str) -> Subject {
+    if super::validate::is_person_id(id) {
+        Subject::Person(id.to_string())
+    } else {
+        Subject::Incident(id.to_string())
+    }
 }
 
 /// The end of the chain: how many entries and the last hash. Backups record it.
@@ -120,7 +164,8 @@ impl Logbook {
         }
     }
 
-    /// Appends an entry to the chain. Callers have already applied and validated the change.
+    /// Appends an entry to the chain. Callers have already applied and validated the change;
+    /// they call this before storing the change, so a refusal here leaves nothing half-done.
     pub(crate) fn append_audit(
         &mut self,
         stamp: &Stamp,
@@ -128,7 +173,7 @@ impl Logbook {
         action: impl Into<String>,
         changes: Vec<FieldChange>,
         state: String,
-    ) {
+    ) -> Result<(), Unencodable> {
         let prev = self.head().hash;
         let mut entry = AuditEntry {
             seq: self.audit.len() as u64 + 1,
@@ -140,12 +185,13 @@ impl Logbook {
             state,
             hash: String::new(),
         };
-        entry.hash = entry_hash(&prev, &entry);
+        entry.hash = entry_hash(&prev, &entry)?;
         self.audit.push(entry);
+        Ok(())
     }
 
     /// The hash of a subject's current state, or None if it does not exist.
-    pub fn subject_state(&self, subject: &Subject) -> Option<String> {
+    pub fn subject_state(&self, subject: &Subject) -> Option<Result<String, Unencodable>> {
         match subject {
             Subject::Incident(id) => self.incident(id).map(state_hash),
             Subject::Person(id) => self.person(id).map(state_hash),
@@ -153,10 +199,56 @@ impl Logbook {
         }
     }
 
+    /// Ids that appear twice, which a binary search would hide: incidents, people,
+    /// tombstones, and the items within each incident.
+    fn check_unique(&self) -> Result<(), AuditFault> {
+        fn unique<'a>(
+            what: &'static str,
+            ids: impl Iterator<Item = &'a str>,
+        ) -> Result<(), AuditFault> {
+            let mut seen = std::collections::HashSet::new();
+            for id in ids {
+                if !seen.insert(id) {
+                    return Err(AuditFault::Duplicate {
+                        what,
+                        id: id.to_string(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        unique("incident", self.incidents.iter().map(|i| i.id.as_str()))?;
+        unique("person", self.people.iter().map(|p| p.id.as_str()))?;
+        unique("tombstone", self.tombstones.iter().map(|t| t.id.as_str()))?;
+        for inc in &self.incidents {
+            let within = |what, ids: &mut dyn Iterator<Item = &str>| {
+                unique(what, ids).map_err(|_| AuditFault::Duplicate {
+                    what,
+                    id: inc.id.clone(),
+                })
+            };
+            within(
+                "an item of incident",
+                &mut inc.evidence.iter().map(|e| e.id.as_str()),
+            )?;
+            within(
+                "an item of incident",
+                &mut inc.reports.iter().map(|r| r.id.as_str()),
+            )?;
+            within(
+                "an item of incident",
+                &mut inc.reviews.iter().map(|r| r.id.as_str()),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Checks the whole chain and that every record matches its latest entry.
     /// Linear in the size of the logbook: one pass over the entries, one hash per record.
     pub fn verify_audit(&self) -> Result<(), AuditFault> {
+        self.check_unique()?;
         let mut prev = GENESIS.to_string();
+        let mut before: Option<&AuditEntry> = None;
         let mut latest: HashMap<&Subject, &AuditEntry> = HashMap::new();
         for (i, entry) in self.audit.iter().enumerate() {
             let position = i as u64 + 1;
@@ -166,14 +258,42 @@ impl Logbook {
                     found: entry.seq,
                 });
             }
-            if entry_hash(&prev, entry) != entry.hash {
+            if entry_hash(&prev, entry).map_err(AuditFault::Unencodable)? != entry.hash {
                 return Err(AuditFault::EntryAltered { seq: entry.seq });
             }
+            if entry.by.trim().is_empty() {
+                return Err(AuditFault::NoAuthor { seq: entry.seq });
+            }
+            if before.is_some_and(|b| entry.at < b.at) {
+                return Err(AuditFault::OutOfOrder { seq: entry.seq });
+            }
+            before = Some(entry);
             prev.clone_from(&entry.hash);
             latest.insert(&entry.subject, entry);
         }
 
-        let tombstoned = |id: &str| self.tombstones.iter().any(|t| t.id == id);
+        // Each tombstone must be the state its subject's last entry, a disposal, recorded.
+        let mut tombstoned = std::collections::HashSet::new();
+        for t in &self.tombstones {
+            let subject = subject_of(&t.id);
+            let present = match &subject {
+                Subject::Incident(id) => self.incident(id).is_some(),
+                Subject::Person(id) => self.person(id).is_some(),
+                Subject::Settings => false,
+            };
+            if present {
+                return Err(AuditFault::DisposedButPresent { id: t.id.clone() });
+            }
+            let state = state_hash(t).map_err(AuditFault::Unencodable)?;
+            let audited = latest
+                .get(&subject)
+                .is_some_and(|e| e.action.starts_with(DISPOSED) && e.state == state);
+            if !audited {
+                return Err(AuditFault::UnauditedTombstone { id: t.id.clone() });
+            }
+            tombstoned.insert(t.id.as_str());
+        }
+        let tombstoned = |id: &str| tombstoned.contains(id);
         let subjects = self
             .incidents
             .iter()
@@ -183,7 +303,11 @@ impl Logbook {
             let Some(entry) = latest.get(&subject) else {
                 return Err(AuditFault::Unrecorded { subject });
             };
-            if self.subject_state(&subject).as_deref() != Some(entry.state.as_str()) {
+            let state = self
+                .subject_state(&subject)
+                .transpose()
+                .map_err(AuditFault::Unencodable)?;
+            if state.as_deref() != Some(entry.state.as_str()) {
                 return Err(AuditFault::StateMismatch {
                     subject,
                     seq: entry.seq,
@@ -191,7 +315,7 @@ impl Logbook {
             }
         }
         if let Some(entry) = latest.get(&Subject::Settings)
-            && state_hash(&self.settings) != entry.state
+            && state_hash(&self.settings).map_err(AuditFault::Unencodable)? != entry.state
         {
             return Err(AuditFault::StateMismatch {
                 subject: Subject::Settings,
@@ -339,7 +463,7 @@ mod tests {
             })
         );
         let mut b = book();
-        let gone = b.incidents.remove(2).id;
+        let gone = b.incidents.remove(2).id.clone();
         assert!(
             matches!(b.verify_audit(), Err(AuditFault::Missing { subject: Subject::Incident(id), .. }) if id == gone)
         );
@@ -360,6 +484,108 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_changed_copy_of_an_incident_beside_the_real_one_is_named() {
+        let mut b = book();
+        let mut copy = b.incidents[3].clone();
+        copy.description = "rewritten".into();
+        let id = copy.id.clone();
+        b.incidents.insert(3, copy);
+        assert_eq!(
+            b.verify_audit(),
+            Err(AuditFault::Duplicate {
+                what: "incident",
+                id
+            })
+        );
+        let mut b = book();
+        let again = b.people[0].clone();
+        b.people.insert(1, again);
+        assert!(matches!(
+            b.verify_audit(),
+            Err(AuditFault::Duplicate { what: "person", .. })
+        ));
+        let mut b = book();
+        let i = b
+            .incidents
+            .iter()
+            .position(|i| !i.evidence.is_empty())
+            .unwrap();
+        let again = b.incidents[i].evidence[0].clone();
+        b.incidents[i].evidence.push(again);
+        assert!(matches!(
+            b.verify_audit(),
+            Err(AuditFault::Duplicate { .. })
+        ));
+    }
+
+    /// Rewrites one entry and re-chains the rest, as a forger with the key would.
+    fn forge(b: &mut Logbook, i: usize, change: impl FnOnce(&mut AuditEntry)) {
+        change(&mut b.audit[i]);
+        for k in i..b.audit.len() {
+            let prev = if k == 0 {
+                GENESIS.to_string()
+            } else {
+                b.audit[k - 1].hash.clone()
+            };
+            b.audit[k].hash = entry_hash(&prev, &b.audit[k]).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_entry_dated_before_its_predecessor_is_named() {
+        let mut b = book();
+        let earlier = b.audit[9].at - chrono::Duration::days(1);
+        forge(&mut b, 10, |e| e.at = earlier);
+        assert_eq!(b.verify_audit(), Err(AuditFault::OutOfOrder { seq: 11 }));
+    }
+
+    #[test]
+    fn an_entry_without_an_author_is_named() {
+        let mut b = book();
+        forge(&mut b, 7, |e| e.by = "  ".into());
+        assert_eq!(b.verify_audit(), Err(AuditFault::NoAuthor { seq: 8 }));
+    }
+
+    #[test]
+    fn a_removed_incident_hidden_by_an_unaudited_tombstone_is_named() {
+        let mut b = book();
+        let gone = b.incidents.remove(2).id.clone();
+        b.tombstones.push(Tombstone {
+            id: gone.clone(),
+            disposed: now().date(),
+            by: String::new(),
+            rule: String::new(),
+        });
+        assert_eq!(
+            b.verify_audit(),
+            Err(AuditFault::UnauditedTombstone { id: gone })
+        );
+        // A tombstone beside the record it claims to dispose of.
+        let mut b = book();
+        let id = b.incidents[2].id.clone();
+        b.tombstones.push(Tombstone {
+            id: id.clone(),
+            disposed: now().date(),
+            by: String::new(),
+            rule: String::new(),
+        });
+        assert_eq!(b.verify_audit(), Err(AuditFault::DisposedButPresent { id }));
+    }
+
+    #[test]
+    fn canonical_encoding_errors_are_returned_not_hashed() {
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("cannot encode"))
+            }
+        }
+        assert!(canonical(&Refuses).is_err());
+        assert!(state_hash(&Refuses).is_err());
+        assert_eq!(canonical(&1u8).unwrap(), "1");
     }
 
     /// The canonical encoding is part of the file format: this pins it.
@@ -389,14 +615,15 @@ mod tests {
                 action: &entry.action,
                 changes: &entry.changes,
                 state: &entry.state
-            }),
+            })
+            .unwrap(),
             format!(
                 "(seq:1,at:\"2026-01-05T10:15:00Z\",by:\"RO\",subject:Incident(\"INC-2026-0001\"),action:\"recorded incident\",changes:[(field:\"platform\",old:\"\",new:\"Snapchat\")],state:\"{}\")",
                 sha256_hex(b"state")
             )
         );
         assert_eq!(
-            entry_hash(GENESIS, &entry),
+            entry_hash(GENESIS, &entry).unwrap(),
             "94078758f8add5f228a72e4ecd5c3b9f1d65a39d80138859a6a6b92659d6ca4c"
         );
     }

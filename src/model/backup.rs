@@ -93,14 +93,18 @@ impl Logbook {
 
     /// Stores a new backup key (passphrase logbooks only) and records its public half in
     /// the audit trail; the secret half is never written into an entry.
-    pub fn set_backup_key(&mut self, stamp: &Stamp, secret: BackupSecret, public: &str) {
+    pub fn set_backup_key(
+        &mut self,
+        stamp: &Stamp,
+        secret: BackupSecret,
+        public: &str,
+    ) -> Result<(), super::Invalid> {
         let old = if self.backup_key.is_some() {
             "(an earlier backup key)".to_string()
         } else {
             String::new()
         };
-        self.backup_key = Some(secret);
-        let state = super::audit::state_hash(&self.settings);
+        let state = super::audit::state_hash(&self.settings)?;
         self.append_audit(
             stamp,
             Subject::Settings,
@@ -111,7 +115,9 @@ impl Logbook {
                 new: public.to_string(),
             }],
             state,
-        );
+        )?;
+        self.backup_key = Some(secret);
+        Ok(())
     }
 }
 
@@ -160,7 +166,7 @@ mod tests {
         later.audit[4].by = "someone else".into();
         for i in 4..later.audit.len() {
             let prev = later.audit[i - 1].hash.clone();
-            later.audit[i].hash = super::super::audit::entry_hash(&prev, &later.audit[i]);
+            later.audit[i].hash = super::super::audit::entry_hash(&prev, &later.audit[i]).unwrap();
         }
         later.verify_audit().unwrap();
         assert_eq!(
@@ -178,7 +184,8 @@ mod tests {
             &s,
             BackupSecret::new("AGE-SECRET-KEY-1SECRET".into()),
             "age1public",
-        );
+        )
+        .unwrap();
         b.verify_audit().unwrap();
         let last = b.audit.last().unwrap();
         assert_eq!(last.changes[0].new, "age1public");

@@ -3,14 +3,21 @@
 
 mod audit;
 mod backup;
+mod commands;
 mod flatten;
 mod labels;
 mod ops;
 mod types;
 mod validate;
 
-pub use audit::{AuditFault, GENESIS, Head, Stamp, canonical, entry_hash, sha256_hex, state_hash};
+pub use audit::{
+    AuditFault, GENESIS, Head, Stamp, Unencodable, canonical, entry_hash, sha256_hex, state_hash,
+};
 pub use backup::{BackupSecret, Divergence};
+pub use commands::{
+    Entry, EvidenceDetails, HeldReview, PersonDetails, StepDetails, Summary, initials,
+};
 pub use flatten::{diff, diff_all, flatten};
+pub use ops::id_order;
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id};

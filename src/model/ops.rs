@@ -24,41 +24,49 @@ impl Logbook {
     }
 
     /// A new, empty logbook whose first audit entry records the settings it was created with.
-    pub fn create(stamp: &Stamp, settings: Settings) -> Logbook {
+    pub fn create(stamp: &Stamp, settings: Settings) -> Result<Logbook, Invalid> {
         let mut book = Logbook::new(settings);
-        let state = state_hash(&book.settings);
+        let state = state_hash(&book.settings)?;
         book.append_audit(
             stamp,
             Subject::Settings,
             "created logbook",
             Vec::new(),
             state,
-        );
-        book
+        )?;
+        Ok(book)
     }
 
     /// Keeps incidents and people in id order, which makes lookups a binary search.
-    /// Ids sort by year then number, so this is also the order they were reported in.
+    /// Ids sort by year then number (`id_order`), so this is also the order they were
+    /// reported in, past number 9999 too.
     pub fn sort(&mut self) {
-        self.incidents.sort_by(|a, b| a.id.cmp(&b.id));
-        self.people.sort_by(|a, b| a.id.cmp(&b.id));
+        self.incidents.sort_by(|a, b| id_order(&a.id, &b.id));
+        self.people.sort_by(|a, b| id_order(&a.id, &b.id));
     }
 
     pub fn incident(&self, id: &str) -> Option<&Incident> {
         self.incidents
-            .binary_search_by(|i| i.id.as_str().cmp(id))
+            .binary_search_by(|i| id_order(&i.id, id))
             .ok()
             .map(|i| &self.incidents[i])
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.people
-            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .binary_search_by(|p| id_order(&p.id, id))
             .ok()
             .map(|i| &self.people[i])
     }
 
+    pub(crate) fn incident_index(&self, id: &str) -> Result<usize, Invalid> {
+        self.incidents
+            .binary_search_by(|i| id_order(&i.id, id))
+            .map_err(|_| invalid("incident", format!("{id} is not in the logbook")))
+    }
+
     /// The next free incident number for a year (disposed numbers are never reused).
+    /// Four digits, then as many as needed: INC-2026-9999 is followed by INC-2026-10000.
     pub fn next_incident_id(&self, year: i32) -> String {
         let prefix = format!("INC-{year:04}-");
         let used = self
@@ -67,7 +75,7 @@ impl Logbook {
             .map(|i| i.id.as_str())
             .chain(self.tombstones.iter().map(|t| t.id.as_str()))
             .filter_map(|id| id.strip_prefix(&prefix))
-            .filter_map(|n| n.parse::<u32>().ok())
+            .filter_map(|n| n.parse::<u64>().ok())
             .max()
             .unwrap_or(0);
         format!("{prefix}{:04}", used + 1)
@@ -97,16 +105,18 @@ impl Logbook {
             ));
         }
         let id = person.id.clone();
-        let state = state_hash(&person);
-        let at = self.people.partition_point(|p| p.id < id);
-        self.people.insert(at, person);
+        let state = state_hash(&person)?;
         self.append_audit(
             stamp,
             Subject::Person(id.clone()),
             "added person",
             Vec::new(),
             state,
-        );
+        )?;
+        let at = self
+            .people
+            .partition_point(|p| id_order(&p.id, &id).is_lt());
+        self.people.insert(at, person);
         Ok(id)
     }
 
@@ -119,7 +129,7 @@ impl Logbook {
     ) -> Result<(), Invalid> {
         let index = self
             .people
-            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .binary_search_by(|p| id_order(&p.id, id))
             .map_err(|_| invalid("person", format!("{id} is not in the people register")))?;
         let mut after = self.people[index].clone();
         change(&mut after);
@@ -131,15 +141,15 @@ impl Logbook {
         if self.people[index] == after {
             return Err(invalid("person", "Nothing was changed"));
         }
-        let state = state_hash(&after);
-        self.people[index] = after;
+        let state = state_hash(&after)?;
         self.append_audit(
             stamp,
             Subject::Person(id.to_string()),
             action,
             changes,
             state,
-        );
+        )?;
+        self.people[index] = after;
         Ok(())
     }
 
@@ -171,16 +181,18 @@ impl Logbook {
             ));
         }
         let id = incident.id.clone();
-        let state = state_hash(&incident);
-        let at = self.incidents.partition_point(|i| i.id < id);
-        self.incidents.insert(at, incident);
+        let state = state_hash(&incident)?;
         self.append_audit(
             stamp,
             Subject::Incident(id.clone()),
             "recorded incident",
             Vec::new(),
             state,
-        );
+        )?;
+        let at = self
+            .incidents
+            .partition_point(|i| id_order(&i.id, &id).is_lt());
+        self.incidents.insert(at, incident);
         Ok(id)
     }
 
@@ -192,10 +204,7 @@ impl Logbook {
         action: &str,
         change: impl FnOnce(&mut Incident),
     ) -> Result<(), Invalid> {
-        let index = self
-            .incidents
-            .binary_search_by(|i| i.id.as_str().cmp(id))
-            .map_err(|_| invalid("incident", format!("{id} is not in the logbook")))?;
+        let index = self.incident_index(id)?;
         let mut after = self.incidents[index].clone();
         change(&mut after);
         if after.id != id {
@@ -206,15 +215,15 @@ impl Logbook {
         if self.incidents[index] == after {
             return Err(invalid("incident", "Nothing was changed"));
         }
-        let state = state_hash(&after);
-        self.incidents[index] = after;
+        let state = state_hash(&after)?;
         self.append_audit(
             stamp,
             Subject::Incident(id.to_string()),
             action,
             changes,
             state,
-        );
+        )?;
+        self.incidents[index] = after;
         Ok(())
     }
 
@@ -226,7 +235,9 @@ impl Logbook {
         };
         incident.validate(&ctx)?;
         for rel in &incident.related {
-            if rel == &incident.id || self.incident(rel).is_none() {
+            // A link to a record since disposed of stays: the tombstone keeps its number.
+            let disposed = self.tombstones.iter().any(|t| &t.id == rel);
+            if rel == &incident.id || (self.incident(rel).is_none() && !disposed) {
                 return Err(invalid(
                     "related",
                     format!("{rel} is not another incident in this logbook"),
@@ -248,9 +259,9 @@ impl Logbook {
         if self.settings == after {
             return Err(invalid("settings", "Nothing was changed"));
         }
-        let state = state_hash(&after);
+        let state = state_hash(&after)?;
+        self.append_audit(stamp, Subject::Settings, "changed settings", changes, state)?;
         self.settings = after;
-        self.append_audit(stamp, Subject::Settings, "changed settings", changes, state);
         Ok(())
     }
 
@@ -287,7 +298,7 @@ impl Logbook {
         }
         let mut staged = self.clone();
         let mut people = 0;
-        for p in other.people {
+        for p in std::mem::take(&mut other.people) {
             if staged.person(&p.id).is_none() {
                 staged.add_person(stamp, p)?;
                 people += 1;
@@ -296,7 +307,7 @@ impl Logbook {
         // Related links may point forward, so add every incident before checking them.
         let mut links = Vec::new();
         let count = other.incidents.len();
-        for mut inc in other.incidents {
+        for mut inc in std::mem::take(&mut other.incidents) {
             links.push((inc.id.clone(), std::mem::take(&mut inc.related)));
             staged.add_incident(stamp, inc)?;
         }
@@ -311,21 +322,22 @@ impl Logbook {
         for entry in &mut staged.audit[self.audit.len()..] {
             entry.action = format!("imported: {}", entry.action);
         }
-        staged.rehash_from(self.audit.len());
+        staged.rehash_from(self.audit.len())?;
         *self = staged;
         Ok((people, count))
     }
 
     /// Recomputes entry hashes from `start` on; only for entries this process just appended.
-    fn rehash_from(&mut self, start: usize) {
+    fn rehash_from(&mut self, start: usize) -> Result<(), Invalid> {
         for i in start..self.audit.len() {
             let prev = if i == 0 {
                 super::audit::GENESIS.to_string()
             } else {
                 self.audit[i - 1].hash.clone()
             };
-            self.audit[i].hash = super::audit::entry_hash(&prev, &self.audit[i]);
+            self.audit[i].hash = super::audit::entry_hash(&prev, &self.audit[i])?;
         }
+        Ok(())
     }
 }
 
@@ -333,15 +345,16 @@ impl Logbook {
     /// Records in the trail that a verified backup was made (the backup file holds the
     /// trail up to the entry before this one), so the time of the last backup is itself
     /// part of the checked history.
-    pub fn record_backup(&mut self, stamp: &Stamp, file: &str) {
-        let state = state_hash(&self.settings);
+    pub fn record_backup(&mut self, stamp: &Stamp, file: &str) -> Result<(), Invalid> {
+        let state = state_hash(&self.settings)?;
         self.append_audit(
             stamp,
             Subject::Settings,
             format!("{BACKED_UP} {file}"),
             Vec::new(),
             state,
-        );
+        )?;
+        Ok(())
     }
 
     /// When the last verified backup was made, from the trail.
@@ -370,6 +383,7 @@ impl Review {
             decision: None,
             next_review: None,
             error: None,
+            cancelled: None,
         }
     }
 }
@@ -406,5 +420,122 @@ impl Incident {
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status != Status::Closed && self.next_review().is_some_and(|d| d < today)
+    }
+}
+
+/// The order of record ids: incidents by year then number, people by number, with numbers
+/// of any length (a shorter number is smaller), so INC-2026-9999 comes before INC-2026-10000.
+pub fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn key(id: &str) -> (&str, usize, &str) {
+        // The part before the number: "INC-2026-" or "P-".
+        let split = id.rfind('-').map_or(0, |i| i + 1);
+        (&id[..split], id.len() - split, &id[split..])
+    }
+    key(a).cmp(&key(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn now() -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap()
+    }
+
+    fn stamp() -> Stamp {
+        Stamp::new("RO", now().and_utc().fixed_offset())
+    }
+
+    fn demo() -> Logbook {
+        ron::from_str(crate::demo::DEMO_RON).unwrap()
+    }
+
+    #[test]
+    fn import_refuses_duplicate_ids_and_adds_nothing() {
+        let cases: [fn(&mut Logbook); 3] = [
+            |b| {
+                let again = b.incidents[4].clone();
+                b.incidents.push(again)
+            },
+            |b| {
+                let again = b.people[2].clone();
+                b.people.push(again)
+            },
+            |b| {
+                let i = b
+                    .incidents
+                    .iter()
+                    .position(|i| i.reports.len() > 1)
+                    .unwrap();
+                let first = b.incidents[i].reports[0].id.clone();
+                b.incidents[i].reports[1].id = first;
+            },
+        ];
+        for change in cases {
+            let mut other = demo();
+            change(&mut other);
+            let mut book = Logbook::new(Settings::new("S", vec![]));
+            let before = book.clone();
+            let e = book.import(&stamp(), other).unwrap_err();
+            assert!(
+                e.message.contains("twice") || e.message.contains("used twice"),
+                "{e}"
+            );
+            assert_eq!(book, before);
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_with_its_name_and_line() {
+        let text = crate::demo::DEMO_RON.replacen("immediate_action:", "immediate_actoin:", 1);
+        let line = text
+            .lines()
+            .position(|l| l.contains("immediate_actoin"))
+            .unwrap()
+            + 1;
+        let e = ron::from_str::<Logbook>(&text).unwrap_err();
+        assert_eq!(e.span.start.line, line, "{e}");
+        assert!(e.code.to_string().contains("immediate_actoin"), "{e}");
+        // The demo and a logbook written by this build still load.
+        demo();
+    }
+
+    #[test]
+    fn ids_order_by_number_past_four_digits() {
+        use std::cmp::Ordering::*;
+        assert_eq!(id_order("INC-2026-9999", "INC-2026-10000"), Less);
+        assert_eq!(id_order("INC-2025-10000", "INC-2026-0001"), Less);
+        assert_eq!(id_order("P-9999", "P-10000"), Less);
+        assert_eq!(id_order("P-0002", "P-0002"), Equal);
+    }
+
+    #[test]
+    fn a_refused_update_changes_nothing_and_an_unchanged_one_is_refused() {
+        let mut b = crate::demo::logbook().unwrap();
+        let id = b.incidents[0].id.clone();
+        let before = b.clone();
+        assert!(
+            b.update_incident(&stamp(), &id, "x", |i| i.description.clear())
+                .is_err()
+        );
+        assert!(b.update_incident(&stamp(), &id, "x", |_| {}).is_err());
+        assert!(
+            b.update_incident(&stamp(), &id, "x", |i| i.id = "INC-2026-0999".into())
+                .is_err()
+        );
+        assert!(
+            b.update_incident(&stamp(), "INC-1999-0001", "x", |_| {})
+                .is_err()
+        );
+        assert!(
+            b.update_person(&stamp(), "P-0001", "x", |p| p.id = "P-0999".into())
+                .is_err()
+        );
+        assert!(b.update_settings(&stamp(), |_| {}).is_err());
+        assert_eq!(b, before);
     }
 }

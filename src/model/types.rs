@@ -7,13 +7,14 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The format version this build writes. A file with a larger number was
 /// written by a newer build and is refused rather than half-understood.
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
 pub struct Logbook {
     /// Always the first field, so a reader can tell the version before parsing the rest.
     pub format: u32,
@@ -34,7 +35,8 @@ pub struct Logbook {
     pub backup_key: Option<super::backup::BackupSecret>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub organisation: String,
     /// Staff who may record, by name or initials; "who is recording" is picked from these.
@@ -57,6 +59,10 @@ pub struct Settings {
     pub recovery_recipients: Vec<String>,
     #[serde(default)]
     pub retention: Retention,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn default_review_days() -> u32 {
@@ -90,6 +96,7 @@ impl Settings {
 
 /// Retention rules (IRMS toolkit defaults for UK schools and charities).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Retention {
     /// A child's record is kept until the child reaches this age.
     pub child_until_age: u32,
@@ -113,7 +120,8 @@ impl Default for Retention {
 }
 
 /// One person in the register, recorded once and linked from incidents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
 pub struct Person {
     /// Stable id, P-NNNN.
     pub id: String,
@@ -150,6 +158,7 @@ pub enum Role {
 
 /// A person's part in one incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Involvement {
     pub person: String,
     #[zeroize(skip)]
@@ -201,7 +210,8 @@ pub enum Status {
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
 pub struct Incident {
     /// INC-YYYY-NNNN: the year it was reported and its number within that year.
     pub id: String,
@@ -254,6 +264,7 @@ pub struct Incident {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Closure {
     #[zeroize(skip)]
     pub when: NaiveDateTime,
@@ -263,6 +274,7 @@ pub struct Closure {
 
 /// A record that turned out to be mistaken stays in the logbook, marked, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct EnteredInError {
     #[zeroize(skip)]
     pub when: NaiveDateTime,
@@ -271,12 +283,14 @@ pub struct EnteredInError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     pub step: String,
     pub state: StepState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum StepState {
     Open,
     Done {
@@ -302,6 +316,7 @@ pub enum EvidenceKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// EV-N within the incident.
     pub id: String,
@@ -327,12 +342,14 @@ pub struct Evidence {
 
 /// SHA-256 and size of a registered file, so a later copy can be shown to be the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct FileFingerprint {
     pub sha256: String,
     pub size: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct CustodyEvent {
     #[zeroize(skip)]
     pub when: NaiveDateTime,
@@ -379,6 +396,7 @@ pub enum Method {
 
 /// A report made to an outside body, or a considered decision not to refer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportingStep {
     /// RS-N within the incident.
     pub id: String,
@@ -402,6 +420,10 @@ pub struct ReportingStep {
     pub outcome: String,
     #[serde(default)]
     pub follow_up_owed: bool,
+    /// The agency will give its reference later: the step may be saved without it, and the
+    /// reference is listed as awaited until `add_reference` records it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reference_awaited: bool,
     /// Why the concern was not referred (required for NotReferred).
     #[serde(default)]
     pub reason: String,
@@ -418,6 +440,7 @@ pub enum ReviewDecision {
 
 /// A safeguarding follow-up review: scheduled with a due date, then held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Review {
     /// RV-N within the incident.
     pub id: String,
@@ -441,13 +464,24 @@ pub struct Review {
     pub next_review: Option<NaiveDate>,
     #[serde(default)]
     pub error: Option<EnteredInError>,
+    /// A review taken out of the diary before it was held: when, by whom and why.
+    /// (Added after format 1 was first written: absent when unset, so older hashes hold.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<EnteredInError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct Tombstone {
     pub id: String,
     #[zeroize(skip)]
     pub disposed: NaiveDate,
+    /// Who disposed of the record, and under which retention rule. The disposal is an
+    /// audit entry whose state is this tombstone's hash, so `verify` can check it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule: String,
 }
 
 /// What an audit entry is about.
@@ -460,6 +494,7 @@ pub enum Subject {
 
 /// One change to a field: its path within the subject, and the values before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldChange {
     pub field: String,
     pub old: String,
@@ -467,7 +502,8 @@ pub struct FieldChange {
 }
 
 /// One link of the audit chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
 pub struct AuditEntry {
     pub seq: u64,
     #[zeroize(skip)]

@@ -81,14 +81,17 @@ pub fn is_item_id(id: &str, prefix: &str) -> bool {
         })
 }
 
-/// `INC-YYYY-NNNN`.
+/// `INC-YYYY-NNNN`: four digits, or more without a leading zero (INC-2026-10000), so a
+/// trust with many settings never runs out of numbers in a year.
 pub fn is_incident_id(id: &str) -> bool {
     let b = id.as_bytes();
-    b.len() == 13
+    let number = b.get(9..).unwrap_or_default();
+    b.len() >= 13
         && id.starts_with("INC-")
         && b[8] == b'-'
         && b[4..8].iter().all(u8::is_ascii_digit)
-        && b[9..].iter().all(u8::is_ascii_digit)
+        && number.iter().all(u8::is_ascii_digit)
+        && (number.len() == 4 || (number.len() <= 12 && number[0] != b'0'))
 }
 
 /// `P-NNNN` (four or more digits).
@@ -368,11 +371,12 @@ impl Incident {
                     let agency = ctx.reference.agency(rs.agency);
                     if agency.issues_reference == IssuesReference::Always
                         && rs.reference.trim().is_empty()
+                        && !rs.reference_awaited
                     {
                         return Err(invalid(
                             f("reference"),
                             format!(
-                                "{} always gives a reference ({}): enter it",
+                                "{} always gives a reference ({}): enter it, or mark it as awaited",
                                 agency.name, agency.reference_format
                             ),
                         ));
@@ -420,6 +424,13 @@ impl Incident {
                     "A review with an outcome needs the time it was held",
                 ));
             }
+            if rv.cancelled.is_some() && rv.held.is_some() {
+                return Err(invalid(
+                    f("cancelled"),
+                    "A review that was held cannot be cancelled: mark it entered in error instead",
+                ));
+            }
+            check_error(&f("cancelled"), &rv.cancelled, ctx)?;
             check_error(&f("error"), &rv.error, ctx)?;
         }
         check_error("error", &self.error, ctx)?;
@@ -454,9 +465,21 @@ impl Logbook {
                 return Err(invalid("incidents", format!("{} appears twice", inc.id)));
             }
         }
+        let mut disposed = HashSet::new();
+        for t in &self.tombstones {
+            if !disposed.insert(t.id.as_str()) || ids.contains(t.id.as_str()) {
+                return Err(invalid(
+                    "tombstones",
+                    format!(
+                        "{} is disposed of twice, or both disposed of and present",
+                        t.id
+                    ),
+                ));
+            }
+        }
         for inc in &self.incidents {
             for rel in &inc.related {
-                if !ids.contains(rel.as_str()) {
+                if !ids.contains(rel.as_str()) && !disposed.contains(rel.as_str()) {
                     return Err(invalid(
                         format!("{}.related", inc.id),
                         format!("{}: the related incident {rel} does not exist", inc.id),
@@ -473,5 +496,458 @@ fn prefixed(id: &str, e: Invalid) -> Invalid {
     Invalid {
         field: format!("{id}.{}", e.field),
         message: format!("{id}: {}", e.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32, hour: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(hour, 0, 0)
+            .unwrap()
+    }
+
+    fn mark() -> Option<EnteredInError> {
+        Some(EnteredInError {
+            when: at(15, 12),
+            by: "RO".into(),
+            reason: "Wrong case".into(),
+        })
+    }
+
+    fn person() -> Person {
+        Person {
+            id: "P-0001".into(),
+            reference: "JB".into(),
+            age_group: AgeGroup::Child,
+            birth_year: Some(2012),
+            notes: String::new(),
+            error: mark(),
+        }
+    }
+
+    /// An incident using every part the rules look at, valid as it stands.
+    fn incident() -> Incident {
+        Incident {
+            id: "INC-2026-0001".into(),
+            occurred: at(14, 18),
+            occurred_approximate: false,
+            reported: at(15, 8),
+            reported_by: "Form tutor".into(),
+            recorded_by: "RO".into(),
+            people: vec![Involvement {
+                person: "P-0001".into(),
+                role: Role::Subject,
+            }],
+            risk_area: RiskArea::Conduct,
+            types: vec![IncidentType::Cyberbullying],
+            platform: String::new(),
+            description: "Messages".into(),
+            immediate_action: String::new(),
+            risk_level: RiskLevel::Low,
+            status: Status::Closed,
+            closure: Some(Closure {
+                when: at(16, 8),
+                by: "RO".into(),
+                outcome: "Resolved".into(),
+            }),
+            checklist: vec![
+                ChecklistItem {
+                    step: "Block".into(),
+                    state: StepState::Done {
+                        by: "RO".into(),
+                        when: at(15, 9),
+                    },
+                },
+                ChecklistItem {
+                    step: "Report".into(),
+                    state: StepState::NotApplicable {
+                        by: "RO".into(),
+                        when: at(15, 9),
+                        reason: "No account".into(),
+                    },
+                },
+            ],
+            evidence: vec![Evidence {
+                id: "EV-1".into(),
+                kind: EvidenceKind::Screenshot,
+                description: "Chat".into(),
+                source: String::new(),
+                captured: at(15, 9),
+                captured_by: "RO".into(),
+                kept_at: "Safe".into(),
+                file: Some(FileFingerprint {
+                    sha256: "ab".repeat(32),
+                    size: 1,
+                }),
+                custody: vec![CustodyEvent {
+                    when: at(15, 10),
+                    event: "Handed over".into(),
+                    reference: String::new(),
+                }],
+                error: mark(),
+            }],
+            reports: vec![
+                ReportingStep {
+                    id: "RS-1".into(),
+                    agency: Agency::Police101,
+                    decision: Decision::Referred,
+                    when: at(15, 10),
+                    by: "RO".into(),
+                    method: None,
+                    reference: "CAD 1".into(),
+                    contact: String::new(),
+                    outcome: String::new(),
+                    follow_up_owed: false,
+                    reference_awaited: false,
+                    reason: String::new(),
+                    error: mark(),
+                },
+                ReportingStep {
+                    id: "RS-2".into(),
+                    agency: Agency::Lado,
+                    decision: Decision::NotReferred,
+                    when: at(15, 10),
+                    by: "RO".into(),
+                    method: None,
+                    reference: String::new(),
+                    contact: String::new(),
+                    outcome: String::new(),
+                    follow_up_owed: false,
+                    reference_awaited: false,
+                    reason: "Not staff".into(),
+                    error: None,
+                },
+            ],
+            reviews: vec![
+                Review {
+                    id: "RV-1".into(),
+                    due: at(15, 0).date(),
+                    held: Some(at(15, 15)),
+                    by: "RO".into(),
+                    outcome: "Calm".into(),
+                    risk_now: Some(RiskLevel::Low),
+                    decision: Some(ReviewDecision::ContinueMonitoring),
+                    next_review: Some(at(20, 0).date()),
+                    error: None,
+                    cancelled: None,
+                },
+                Review {
+                    id: "RV-2".into(),
+                    due: at(20, 0).date(),
+                    cancelled: mark(),
+                    ..Review::scheduled("RV-2", at(20, 0).date())
+                },
+            ],
+            related: Vec::new(),
+            error: mark(),
+        }
+    }
+
+    fn now() -> NaiveDateTime {
+        at(16, 9)
+    }
+
+    fn check(i: &Incident) -> Result<(), Invalid> {
+        let people = [person()];
+        i.validate(&Context {
+            now: now(),
+            people: &people,
+            reference: Reference::get(),
+        })
+    }
+
+    #[test]
+    fn the_sample_records_are_valid() {
+        check(&incident()).unwrap();
+        person().validate(now()).unwrap();
+        Settings::new("S", vec![]).validate().unwrap();
+    }
+
+    type Change = fn(&mut Incident);
+    /// The field a refusal names, and the change that triggers it.
+    type Case<T> = (&'static str, fn(&mut T));
+
+    /// Every refusal of `Incident::validate`: the change that triggers it and the field it names.
+    #[test]
+    fn every_incident_refusal_names_its_field() {
+        let cases: &[(&str, Change)] = &[
+            ("id", |i| i.id = "INC-26-1".into()),
+            ("occurred", |i| i.occurred = at(17, 9)),
+            ("reported", |i| i.reported = at(17, 9)),
+            ("occurred", |i| i.occurred = at(15, 9)),
+            ("reported_by", |i| i.reported_by = " ".into()),
+            ("recorded_by", |i| i.recorded_by = String::new()),
+            ("description", |i| i.description = String::new()),
+            ("types", |i| i.types.clear()),
+            ("people[0]", |i| i.people[0].person = "P-0009".into()),
+            ("people[1]", |i| {
+                let again = i.people[0].clone();
+                i.people.push(again)
+            }),
+            ("closure", |i| i.closure = None),
+            ("status", |i| i.status = Status::Open),
+            ("closure.outcome", |i| {
+                i.closure.as_mut().unwrap().outcome.clear()
+            }),
+            ("closure.by", |i| i.closure.as_mut().unwrap().by.clear()),
+            ("closure.when", |i| {
+                i.closure.as_mut().unwrap().when = at(17, 9)
+            }),
+            ("closure.when", |i| {
+                i.closure.as_mut().unwrap().when = at(15, 7)
+            }),
+            ("checklist[0]", |i| i.checklist[0].step.clear()),
+            ("checklist[0].state.by", |i| {
+                i.checklist[0].state = StepState::Done {
+                    by: String::new(),
+                    when: at(15, 9),
+                }
+            }),
+            ("checklist[0].state.when", |i| {
+                i.checklist[0].state = StepState::Done {
+                    by: "RO".into(),
+                    when: at(17, 9),
+                }
+            }),
+            ("checklist[1].state.by", |i| {
+                i.checklist[1].state = StepState::NotApplicable {
+                    by: String::new(),
+                    when: at(15, 9),
+                    reason: "x".into(),
+                }
+            }),
+            ("checklist[1].state.reason", |i| {
+                i.checklist[1].state = StepState::NotApplicable {
+                    by: "RO".into(),
+                    when: at(15, 9),
+                    reason: String::new(),
+                }
+            }),
+            ("checklist[1].state.when", |i| {
+                i.checklist[1].state = StepState::NotApplicable {
+                    by: "RO".into(),
+                    when: at(17, 9),
+                    reason: "x".into(),
+                }
+            }),
+            ("evidence", |i| i.evidence[0].id = "EV-01".into()),
+            ("evidence", |i| {
+                let again = i.evidence[0].clone();
+                i.evidence.push(again)
+            }),
+            ("evidence[EV-1].description", |i| {
+                i.evidence[0].description.clear()
+            }),
+            ("evidence[EV-1].captured_by", |i| {
+                i.evidence[0].captured_by.clear()
+            }),
+            ("evidence[EV-1].kept_at", |i| i.evidence[0].kept_at.clear()),
+            ("evidence[EV-1].captured", |i| {
+                i.evidence[0].captured = at(17, 9)
+            }),
+            ("evidence[EV-1].captured", |i| {
+                i.evidence[0].captured = at(13, 9)
+            }),
+            ("evidence[EV-1].file", |i| {
+                i.evidence[0].file.as_mut().unwrap().sha256 = "zz".into()
+            }),
+            ("evidence[EV-1].custody", |i| {
+                i.evidence[0].custody[0].event.clear()
+            }),
+            ("evidence[EV-1].custody", |i| {
+                i.evidence[0].custody[0].when = at(17, 9)
+            }),
+            ("evidence[EV-1].error.by", |i| {
+                i.evidence[0].error.as_mut().unwrap().by.clear()
+            }),
+            ("evidence[EV-1].error.reason", |i| {
+                i.evidence[0].error.as_mut().unwrap().reason.clear()
+            }),
+            ("evidence[EV-1].error.when", |i| {
+                i.evidence[0].error.as_mut().unwrap().when = at(17, 9)
+            }),
+            ("reports", |i| i.reports[0].id = "RV-1".into()),
+            ("reports[RS-1].by", |i| i.reports[0].by.clear()),
+            ("reports[RS-1].when", |i| i.reports[0].when = at(17, 9)),
+            ("reports[RS-1].when", |i| i.reports[0].when = at(13, 9)),
+            ("reports[RS-1].reference", |i| {
+                i.reports[0].reference.clear()
+            }),
+            ("reports[RS-2].reason", |i| i.reports[1].reason.clear()),
+            ("reports[RS-1].error.reason", |i| {
+                i.reports[0].error.as_mut().unwrap().reason.clear()
+            }),
+            ("reviews", |i| i.reviews[1].id = "RV-1".into()),
+            ("reviews[RV-1].due", |i| i.reviews[0].due = at(13, 0).date()),
+            ("reviews[RV-1].held", |i| {
+                i.reviews[0].held = Some(at(17, 9))
+            }),
+            ("reviews[RV-1].held", |i| {
+                i.reviews[0].held = Some(at(13, 9))
+            }),
+            ("reviews[RV-1].by", |i| i.reviews[0].by.clear()),
+            ("reviews[RV-1].outcome", |i| i.reviews[0].outcome.clear()),
+            ("reviews[RV-1].decision", |i| i.reviews[0].decision = None),
+            ("reviews[RV-1].next_review", |i| {
+                i.reviews[0].next_review = None
+            }),
+            ("reviews[RV-1].next_review", |i| {
+                i.reviews[0].next_review = Some(at(15, 0).date())
+            }),
+            ("reviews[RV-2].held", |i| i.reviews[1].outcome = "x".into()),
+            ("reviews[RV-1].cancelled", |i| {
+                i.reviews[0].cancelled = mark()
+            }),
+            ("reviews[RV-2].cancelled.by", |i| {
+                i.reviews[1].cancelled.as_mut().unwrap().by.clear()
+            }),
+            ("reviews[RV-1].error.by", |i| {
+                i.reviews[0].error = mark();
+                i.reviews[0].error.as_mut().unwrap().by.clear()
+            }),
+            ("error.reason", |i| i.error.as_mut().unwrap().reason.clear()),
+        ];
+        for (field, change) in cases {
+            let mut i = incident();
+            change(&mut i);
+            match check(&i) {
+                Err(e) => {
+                    assert_eq!(&e.field, field, "{}", e.message);
+                    assert!(
+                        e.message.contains(':') || e.message.len() > 20,
+                        "{}",
+                        e.message
+                    );
+                }
+                Ok(()) => panic!("no refusal for {field}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_awaited_reference_may_be_missing() {
+        let mut i = incident();
+        i.reports[0].reference.clear();
+        i.reports[0].reference_awaited = true;
+        check(&i).unwrap();
+    }
+
+    #[test]
+    fn every_person_refusal_names_its_field() {
+        let cases: &[Case<Person>] = &[
+            ("id", |p| p.id = "P-1".into()),
+            ("reference", |p| p.reference = " ".into()),
+            ("birth_year", |p| p.birth_year = Some(1899)),
+            ("birth_year", |p| p.birth_year = Some(2027)),
+            ("error.by", |p| p.error.as_mut().unwrap().by.clear()),
+            ("error.reason", |p| p.error.as_mut().unwrap().reason.clear()),
+            ("error.when", |p| p.error.as_mut().unwrap().when = at(17, 9)),
+        ];
+        for (field, change) in cases {
+            let mut p = person();
+            change(&mut p);
+            assert_eq!(&p.validate(now()).unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn every_settings_refusal_names_its_field() {
+        let cases: &[Case<Settings>] = &[
+            ("review_interval_days", |s| s.review_interval_days = 0),
+            ("idle_lock_minutes", |s| s.idle_lock_minutes = 0),
+            ("backup_interval_days", |s| s.backup_interval_days = 0),
+            ("backup_keep", |s| s.backup_keep = 0),
+            ("recipients", |s| s.recipients = vec!["age1nope".into()]),
+            ("recovery_recipients", |s| {
+                s.recovery_recipients = vec!["ssh-rsa AAA".into()]
+            }),
+        ];
+        for (field, change) in cases {
+            let mut s = Settings::new("S", vec![]);
+            change(&mut s);
+            assert_eq!(&s.validate().unwrap_err().field, field);
+        }
+    }
+
+    fn logbook() -> Logbook {
+        let mut b = Logbook::new(Settings::new("S", vec![]));
+        b.people.push(person());
+        b.incidents.push(incident());
+        b.validate(now()).unwrap();
+        b
+    }
+
+    #[test]
+    fn every_logbook_refusal_names_its_field() {
+        let cases: &[Case<Logbook>] = &[
+            ("idle_lock_minutes", |b| b.settings.idle_lock_minutes = 0),
+            ("P-1.id", |b| b.people[0].id = "P-1".into()),
+            ("people", |b| {
+                let again = b.people[0].clone();
+                b.people.push(again)
+            }),
+            ("INC-2026-0001.description", |b| {
+                b.incidents[0].description.clear()
+            }),
+            ("incidents", |b| {
+                let again = b.incidents[0].clone();
+                b.incidents.push(again)
+            }),
+            ("tombstones", |b| {
+                b.tombstones.push(Tombstone {
+                    id: "INC-2026-0001".into(),
+                    disposed: at(16, 0).date(),
+                    by: String::new(),
+                    rule: String::new(),
+                })
+            }),
+            ("INC-2026-0001.related", |b| {
+                b.incidents[0].related.push("INC-2026-0002".into())
+            }),
+        ];
+        for (field, change) in cases {
+            let mut b = logbook();
+            change(&mut b);
+            assert_eq!(&b.validate(now()).unwrap_err().field, field);
+        }
+        // A related incident since disposed of is still a valid link.
+        let mut b = logbook();
+        b.incidents[0].related.push("INC-2025-0001".into());
+        b.tombstones.push(Tombstone {
+            id: "INC-2025-0001".into(),
+            disposed: at(16, 0).date(),
+            by: "RO".into(),
+            rule: "r".into(),
+        });
+        b.validate(now()).unwrap();
+    }
+
+    #[test]
+    fn incident_numbers_have_four_digits_or_more_without_a_leading_zero() {
+        for ok in [
+            "INC-2026-0001",
+            "INC-2026-9999",
+            "INC-2026-10000",
+            "INC-2027-123456",
+        ] {
+            assert!(is_incident_id(ok), "{ok}");
+        }
+        for bad in [
+            "INC-2026-001",
+            "INC-2026-01000",
+            "INC-2026-1000a",
+            "INC-26-00001",
+            "INC-2026_0001",
+            "INC-2026-",
+            "INC-2026-1234567890123",
+        ] {
+            assert!(!is_incident_id(bad), "{bad}");
+        }
+        assert!(is_item_id("EV-12", "EV") && !is_item_id("EV-012", "EV"));
+        assert!(is_person_id("P-000123") && !is_person_id("P-12"));
     }
 }

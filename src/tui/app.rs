@@ -793,12 +793,10 @@ impl App {
                 } else {
                     let stamp = self.stamp();
                     let when = self.now;
-                    let by = self.who.clone();
-                    let result = self.book.as_mut().map(|b| {
-                        b.update_incident(&stamp, id, "ticked checklist step", |i| {
-                            i.checklist[selected].state = StepState::Done { by, when };
-                        })
-                    });
+                    let result = self
+                        .book
+                        .as_mut()
+                        .map(|b| b.tick_step(&stamp, id, selected, when));
                     self.after_change(
                         result
                             .unwrap_or(Ok(()))
@@ -1175,12 +1173,14 @@ impl App {
         let outcome = match result {
             Ok((file, summary)) => {
                 let stamp = self.stamp();
-                if let Some(book) = &mut self.book {
-                    book.record_backup(&stamp, &file);
+                match self.book.as_mut().map(|b| b.record_backup(&stamp, &file)) {
+                    Some(Err(e)) => Err(e.to_string()),
+                    _ => {
+                        self.note_last_backup();
+                        self.effects.push(Effect::Save);
+                        Ok(summary)
+                    }
                 }
-                self.note_last_backup();
-                self.effects.push(Effect::Save);
-                Ok(summary)
             }
             Err(e) => Err(e),
         };

@@ -25,10 +25,15 @@ fn when(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn staff_choices(book: &Logbook, who: &str) -> FieldKind {
+/// Today's staff, with the given names first when they are not staff (the person
+/// recording, or whoever recorded an entry being edited), so editing never forces a
+/// different name on an entry.
+fn staff_choices(book: &Logbook, names: &[&str]) -> FieldKind {
     let mut staff = book.settings.staff.clone();
-    if !staff.iter().any(|s| s == who) && !who.is_empty() {
-        staff.insert(0, who.to_string());
+    for who in names.iter().rev() {
+        if !staff.iter().any(|s| s == who) && !who.is_empty() {
+            staff.insert(0, who.to_string());
+        }
     }
     FieldKind::Choice(
         staff
@@ -377,7 +382,7 @@ pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form
             Field::new("captured", "Captured", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("captured_by", "Captured by", staff_choices(book, who))
+            Field::new("captured_by", "Captured by", staff_choices(book, &[who]))
                 .required()
                 .with_choice(who),
             Field::new("kept_at", kept_label, FieldKind::Text).required(),
@@ -403,11 +408,13 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             Field::new("when", "When", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, who))
+            Field::new("by", "By", staff_choices(book, &[who]))
                 .required()
                 .with_choice(who),
             Field::new("method", "How", choices(Method::ALL, Method::label)).with_choice("Phone"),
             Field::new("reference", "Their reference number", FieldKind::Text),
+            Field::new("reference_awaited", "Reference awaited", FieldKind::Toggle)
+                .with_toggle(false),
             Field::new("contact", "Who was spoken to / address", FieldKind::Text),
             Field::new("outcome", "Outcome", FieldKind::Text),
             Field::new("follow_up_owed", "Follow-up owed", FieldKind::Toggle).with_toggle(false),
@@ -443,7 +450,14 @@ pub fn edit_report(
         f.with_choice(&format!("{:?}", step.decision))
     });
     set(&mut form, "when", &|f| f.with_text(&when(step.when)));
-    set(&mut form, "by", &|f| f.with_choice(&step.by));
+    set(&mut form, "by", &|_| {
+        Field::new("by", "By", staff_choices(book, &[who, &step.by]))
+            .required()
+            .with_choice(&step.by)
+    });
+    set(&mut form, "reference_awaited", &|f| {
+        f.with_toggle(step.reference_awaited)
+    });
     set(&mut form, "method", &|f| {
         f.with_choice(&step.method.map_or(String::new(), |m| format!("{m:?}")))
     });
@@ -489,9 +503,13 @@ pub fn edit_evidence(
                     .with_text(&when(item.captured)),
             ),
             "captured_by" => Some(
-                Field::new(f.key, f.label, f.kind.clone())
-                    .required()
-                    .with_choice(&item.captured_by),
+                Field::new(
+                    f.key,
+                    f.label,
+                    staff_choices(book, &[who, &item.captured_by]),
+                )
+                .required()
+                .with_choice(&item.captured_by),
             ),
             "kept_at" => Some(
                 Field::new(f.key, f.label, f.kind.clone())
@@ -509,6 +527,9 @@ pub fn edit_evidence(
         "Custody event to add (e.g. handed to police)",
         FieldKind::Text,
     ));
+    form.fields.push(
+        Field::new("custody_when", "When it happened", FieldKind::DateTime).with_text(&when(now)),
+    );
     form.fields.push(Field::new(
         "custody_reference",
         "Its reference",
@@ -539,7 +560,7 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
             Field::new("held", "Held", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, who))
+            Field::new("by", "By", staff_choices(book, &[who]))
                 .required()
                 .with_choice(who),
             Field::new("outcome", "Outcome", FieldKind::Multiline).required(),
@@ -563,6 +584,12 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
                 FieldKind::Date,
             )
             .with_text(&next.to_string()),
+            Field::new(
+                "confirm",
+                "Close despite unfinished work",
+                FieldKind::Toggle,
+            )
+            .with_toggle(false),
         ],
     )
 }
@@ -571,7 +598,15 @@ pub fn close(id: &str) -> Form {
     Form::new(
         FormKind::Close(id.to_string()),
         format!("Close {id}"),
-        vec![Field::new("outcome", "Outcome of the case", FieldKind::Multiline).required()],
+        vec![
+            Field::new("outcome", "Outcome of the case", FieldKind::Multiline).required(),
+            Field::new(
+                "confirm",
+                "Close despite unfinished work",
+                FieldKind::Toggle,
+            )
+            .with_toggle(false),
+        ],
     )
 }
 
@@ -697,461 +732,295 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
     })
 }
 
-fn number(form: &Form, key: &str) -> u32 {
-    form.value(key).parse().unwrap_or(0)
+/// A field's label, for a refusal that names it.
+fn label(form: &Form, key: &str) -> &'static str {
+    form.field(key).map_or("This field", |f| f.label)
 }
 
-fn optional_year(form: &Form) -> Option<i32> {
-    form.value("birth_year").parse().ok()
+fn refused(key: &str, message: String) -> Invalid {
+    Invalid {
+        field: key.to_string(),
+        message,
+    }
 }
 
-fn datetime(form: &Form, key: &str, now: NaiveDateTime) -> NaiveDateTime {
-    parse_datetime(&form.value(key), now).unwrap_or(now)
+/// A whole number the person typed. Unparsable text is refused naming the field, never
+/// read as 0.
+fn number(form: &Form, key: &str) -> Result<u32, Invalid> {
+    let text = form.value(key);
+    text.trim().parse().map_err(|_| {
+        refused(
+            key,
+            format!(
+                "{}: {} is not a whole number: type digits only, e.g. 14",
+                label(form, key),
+                crate::text::line(&text)
+            ),
+        )
+    })
+}
+
+/// An optional year of birth: empty is "not known", anything else must be a year.
+fn optional_year(form: &Form) -> Result<Option<i32>, Invalid> {
+    let text = form.value("birth_year");
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.trim().parse().map(Some).map_err(|_| {
+        refused(
+            "birth_year",
+            format!(
+                "{}: {} is not a year: type four digits, e.g. 2012, or leave it empty",
+                label(form, "birth_year"),
+                crate::text::line(&text)
+            ),
+        )
+    })
+}
+
+/// A date and time the person typed. Unparsable text is refused naming the field, never
+/// replaced by "now".
+fn datetime(form: &Form, key: &str, now: NaiveDateTime) -> Result<NaiveDateTime, Invalid> {
+    parse_datetime(&form.value(key), now)
+        .map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
+}
+
+fn date(form: &Form, key: &str, now: NaiveDateTime) -> Result<chrono::NaiveDate, Invalid> {
+    parse_date(&form.value(key), now.date())
+        .map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
+}
+
+/// A choice the form requires; an empty or unknown value is refused naming the field.
+fn chosen<T: Copy + std::fmt::Debug>(form: &Form, all: &[T], key: &str) -> Result<T, Invalid> {
+    pick(all, &form.value(key))
+        .ok_or_else(|| refused(key, format!("{}: choose one", label(form, key))))
+}
+
+fn toggled(form: &Form, key: &str) -> bool {
+    !form.value(key).is_empty()
+}
+
+fn multiline(form: &Form, key: &str) -> String {
+    form.field(key).map(Field::text).unwrap_or_default()
+}
+
+fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
+    let mut types: Vec<IncidentType> = Vec::new();
+    for k in ["types", "type2"] {
+        if let Some(t) = pick(IncidentType::ALL, &form.value(k))
+            && !types.contains(&t)
+        {
+            types.push(t);
+        }
+    }
+    Ok(Summary {
+        occurred: datetime(form, "occurred", now)?,
+        occurred_approximate: toggled(form, "occurred_approximate"),
+        reported: datetime(form, "reported", now)?,
+        reported_by: form.value("reported_by"),
+        types,
+        risk_area: pick(RiskArea::ALL, &form.value("risk_area")),
+        risk_level: chosen(form, RiskLevel::ALL, "risk_level")?,
+        platform: form.value("platform"),
+        description: multiline(form, "description"),
+        immediate_action: multiline(form, "immediate_action"),
+    })
+}
+
+fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
+    Ok(PersonDetails {
+        reference: form.value("reference"),
+        age_group: chosen(form, AgeGroup::ALL, "age_group")?,
+        birth_year: optional_year(form)?,
+        notes: multiline(form, "notes"),
+    })
+}
+
+fn evidence_details(form: &Form, now: NaiveDateTime) -> Result<EvidenceDetails, Invalid> {
+    Ok(EvidenceDetails {
+        kind: chosen(form, EvidenceKind::ALL, "kind")?,
+        description: form.value("description"),
+        source: form.value("source"),
+        captured: datetime(form, "captured", now)?,
+        captured_by: form.value("captured_by"),
+        kept_at: form.value("kept_at"),
+    })
+}
+
+fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid> {
+    Ok(StepDetails {
+        agency: chosen(form, Agency::ALL, "agency")?,
+        decision: chosen(form, Decision::ALL, "decision")?,
+        when: datetime(form, "when", now)?,
+        by: form.value("by"),
+        method: pick(Method::ALL, &form.value("method")),
+        reference: form.value("reference"),
+        contact: form.value("contact"),
+        outcome: form.value("outcome"),
+        follow_up_owed: toggled(form, "follow_up_owed"),
+        reference_awaited: toggled(form, "reference_awaited"),
+        reason: multiline(form, "reason"),
+    })
 }
 
 /// Applies a submitted form to the logbook. `Ok(message)` is shown in the status bar.
+/// Forms only turn fields into the model's operations: every rule lives in the model.
 pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
     let now = stamp.at.naive_local();
-    let who = stamp.by.clone();
     let v = |k: &str| form.value(k);
     match &form.kind {
         FormKind::Setup => unreachable_form(),
-        FormKind::NewIncident | FormKind::EditIncident(_) => {
-            let mut types: Vec<IncidentType> = Vec::new();
-            for k in ["types", "type2"] {
-                if let Some(t) = pick(IncidentType::ALL, &v(k))
-                    && !types.contains(&t)
-                {
-                    types.push(t);
-                }
-            }
-            let area = pick(RiskArea::ALL, &v("risk_area"))
-                .or_else(|| {
-                    types
-                        .first()
-                        .map(|t| Reference::get().incident_type(*t).risk_area)
-                })
-                .unwrap_or(RiskArea::Conduct);
-            let risk = pick(RiskLevel::ALL, &v("risk_level")).unwrap_or(RiskLevel::Medium);
-            let apply = |i: &mut Incident| {
-                i.occurred = datetime(form, "occurred", now);
-                i.occurred_approximate = !v("occurred_approximate").is_empty();
-                i.reported = datetime(form, "reported", now);
-                i.reported_by = v("reported_by");
-                i.types = types.clone();
-                i.risk_area = area;
-                i.risk_level = risk;
-                i.platform = v("platform");
-                i.description = form
-                    .field("description")
-                    .map(Field::text)
-                    .unwrap_or_default();
-                i.immediate_action = form
-                    .field("immediate_action")
-                    .map(Field::text)
-                    .unwrap_or_default();
-            };
-            if let FormKind::EditIncident(id) = &form.kind {
-                book.update_incident(stamp, id, "edited summary", apply)?;
-                return Ok(format!("{id} updated."));
-            }
-            let mut incident = Incident {
-                id: String::new(),
-                occurred: now,
-                occurred_approximate: false,
-                reported: now,
-                reported_by: String::new(),
-                recorded_by: who,
-                people: Vec::new(),
-                risk_area: area,
-                types: Vec::new(),
-                platform: String::new(),
-                description: String::new(),
-                immediate_action: String::new(),
-                risk_level: risk,
-                status: Status::Open,
-                closure: None,
-                checklist: Vec::new(),
-                evidence: Vec::new(),
-                reports: Vec::new(),
-                reviews: Vec::new(),
-                related: Vec::new(),
-                error: None,
-            };
-            apply(&mut incident);
-            if types.is_empty() {
-                return Err(Invalid {
-                    field: "types".into(),
-                    message: "Choose at least one incident type".into(),
-                });
-            }
-            // Every new case has its first review in the diary.
-            incident.reviews.push(Review::scheduled(
-                "RV-1",
-                now.date() + Duration::days(book.settings.review_interval_days as i64),
-            ));
-            let id = book.add_incident(stamp, incident)?;
+        FormKind::NewIncident => {
+            let id = book.record_incident(stamp, summary(form, now)?)?;
             Ok(format!("{id} recorded. Link the people involved with p."))
         }
+        FormKind::EditIncident(id) => {
+            book.edit_summary(stamp, id, summary(form, now)?)?;
+            Ok(format!("{id} updated."))
+        }
         FormKind::LinkPerson(id) => {
-            let role = pick(Role::ALL, &v("role")).unwrap_or(Role::Subject);
-            let mut person = v("person");
-            let mut staged = book.clone();
-            if person.is_empty() {
-                let reference = v("reference");
-                if reference.is_empty() {
-                    return Err(Invalid {
-                        field: "reference".into(),
-                        message: "Choose a person, or type the new person's reference".into(),
-                    });
-                }
-                person = staged.add_person(
-                    stamp,
-                    Person {
-                        id: String::new(),
-                        reference,
-                        age_group: pick(AgeGroup::ALL, &v("age_group"))
-                            .unwrap_or(AgeGroup::Unknown),
-                        birth_year: optional_year(form),
-                        notes: String::new(),
-                        error: None,
-                    },
-                )?;
+            let role = chosen(form, Role::ALL, "role")?;
+            let person = v("person");
+            if !person.is_empty() {
+                book.link_person(stamp, id, &person, role)?;
+                return Ok(format!("{person} linked to {id}."));
             }
-            let link = Involvement {
-                person: person.clone(),
-                role,
+            if v("reference").is_empty() {
+                return Err(refused(
+                    "reference",
+                    "Choose a person, or type the new person's reference".into(),
+                ));
+            }
+            let details = PersonDetails {
+                notes: String::new(),
+                ..person_details(form)?
             };
-            staged.update_incident(
-                stamp,
-                id,
-                &format!("linked {person} as {}", role.label()),
-                |i| i.people.push(link),
-            )?;
-            *book = staged;
+            let person = book.link_new_person(stamp, id, details, role)?;
             Ok(format!("{person} linked to {id}."))
         }
         FormKind::NewPerson => {
-            let id = book.add_person(
-                stamp,
-                Person {
-                    id: String::new(),
-                    reference: v("reference"),
-                    age_group: pick(AgeGroup::ALL, &v("age_group")).unwrap_or(AgeGroup::Unknown),
-                    birth_year: optional_year(form),
-                    notes: form.field("notes").map(Field::text).unwrap_or_default(),
-                    error: None,
-                },
-            )?;
+            let id = book.register_person(stamp, person_details(form)?)?;
             Ok(format!("{id} added to the register."))
         }
-        FormKind::Evidence(id) => {
-            let next = book
-                .incident(id)
-                .map(|i| i.next_item_id("EV"))
-                .unwrap_or_default();
-            let item = Evidence {
-                id: next.clone(),
-                kind: pick(EvidenceKind::ALL, &v("kind")).unwrap_or(EvidenceKind::Note),
-                description: v("description"),
-                source: v("source"),
-                captured: datetime(form, "captured", now),
-                captured_by: v("captured_by"),
-                kept_at: v("kept_at"),
-                file: None,
-                custody: Vec::new(),
-                error: None,
-            };
-            book.update_incident(stamp, id, &format!("added evidence {next}"), |i| {
-                i.evidence.push(item)
-            })?;
-            Ok(format!("Evidence {next} added to {id}."))
-        }
         FormKind::EditPerson(id) => {
-            let (reference, age_group, birth_year) = (
-                v("reference"),
-                pick(AgeGroup::ALL, &v("age_group")),
-                optional_year(form),
-            );
-            let notes = form.field("notes").map(Field::text).unwrap_or_default();
-            book.update_person(stamp, id, "edited person", |p| {
-                p.reference = reference;
-                p.age_group = age_group.unwrap_or(p.age_group);
-                p.birth_year = birth_year;
-                p.notes = notes;
-            })?;
+            book.edit_person(stamp, id, person_details(form)?)?;
             Ok(format!("{id} updated."))
         }
         FormKind::PersonError(id) => {
-            let reason = v("reason");
-            book.update_person(stamp, id, "marked entered in error", |p| {
-                p.error = Some(EnteredInError {
-                    when: now,
-                    by: who.clone(),
-                    reason,
-                });
-            })?;
+            book.mark_person_in_error(stamp, id, &v("reason"))?;
             Ok(format!(
                 "{id} marked entered in error; the person stays visible, struck through."
             ))
         }
         FormKind::LinkRelated(id) => {
             let related = v("related");
-            book.update_incident(
-                stamp,
-                id,
-                &format!("linked related incident {related}"),
-                |i| {
-                    if !i.related.contains(&related) {
-                        i.related.push(related.clone());
-                    }
-                },
-            )?;
+            book.link_related(stamp, id, &related)?;
             Ok(format!("{id} linked to {related}."))
         }
+        FormKind::Evidence(id) => {
+            let next = book.add_evidence(stamp, id, evidence_details(form, now)?)?;
+            Ok(format!("Evidence {next} added to {id}."))
+        }
         FormKind::EditEvidence(id, ev) => {
-            let (kind, description, source) = (
-                pick(EvidenceKind::ALL, &v("kind")),
-                v("description"),
-                v("source"),
-            );
-            let (captured, captured_by, kept_at) = (
-                datetime(form, "captured", now),
-                v("captured_by"),
-                v("kept_at"),
-            );
+            let details = evidence_details(form, now)?;
             let custody = v("custody");
-            let custody_reference = v("custody_reference");
-            let action = if custody.is_empty() {
-                format!("updated evidence {ev}")
+            let event = if custody.is_empty() {
+                None
             } else {
-                format!("recorded custody of {ev}")
+                Some(CustodyEvent {
+                    when: datetime(form, "custody_when", now)?,
+                    event: custody,
+                    reference: v("custody_reference"),
+                })
             };
-            book.update_incident(stamp, id, &action, |i| {
-                if let Some(e) = i.evidence.iter_mut().find(|e| &e.id == ev) {
-                    e.kind = kind.unwrap_or(e.kind);
-                    e.description = description;
-                    e.source = source;
-                    e.captured = captured;
-                    e.captured_by = captured_by;
-                    e.kept_at = kept_at;
-                    if !custody.is_empty() {
-                        e.custody.push(CustodyEvent {
-                            when: now,
-                            event: custody,
-                            reference: custody_reference,
-                        });
-                    }
-                }
-            })?;
+            let unchanged = book
+                .incident(id)
+                .and_then(|i| i.evidence.iter().find(|e| &e.id == ev))
+                .is_some_and(|e| {
+                    e.kind == details.kind
+                        && e.description == details.description
+                        && e.source == details.source
+                        && e.captured == details.captured
+                        && e.captured_by == details.captured_by
+                        && e.kept_at == details.kept_at
+                });
+            // Two operations, each audited; a custody event alone leaves the item as it was.
+            if !unchanged || event.is_none() {
+                book.edit_evidence(stamp, id, ev, details)?;
+            }
+            if let Some(event) = event {
+                book.add_custody_event(stamp, id, ev, event)?;
+            }
             Ok(format!("Evidence {ev} updated."))
         }
-        FormKind::EditReport(id, rs) => {
-            let Some(agency) = pick(Agency::ALL, &v("agency")) else {
-                return Err(Invalid {
-                    field: "agency".into(),
-                    message: "Choose the agency".into(),
-                });
-            };
-            let decision = pick(Decision::ALL, &v("decision")).unwrap_or(Decision::Referred);
-            let reason = v("reason");
-            let (when_at, by, method) = (
-                datetime(form, "when", now),
-                v("by"),
-                pick(Method::ALL, &v("method")),
-            );
-            let (reference, contact, outcome, owed) = (
-                v("reference"),
-                v("contact"),
-                v("outcome"),
-                !v("follow_up_owed").is_empty(),
-            );
-            book.update_incident(stamp, id, &format!("updated reporting step {rs}"), |i| {
-                if let Some(r) = i.reports.iter_mut().find(|r| &r.id == rs) {
-                    r.agency = agency;
-                    r.decision = decision;
-                    r.when = when_at;
-                    r.by = by;
-                    r.method = method;
-                    r.reference = reference;
-                    r.contact = contact;
-                    r.outcome = outcome;
-                    r.follow_up_owed = owed;
-                    r.reason = reason;
-                }
-            })?;
-            Ok(format!("Reporting step {rs} updated."))
-        }
         FormKind::Report(id) => {
-            let next = book
-                .incident(id)
-                .map(|i| i.next_item_id("RS"))
-                .unwrap_or_default();
-            let decision = pick(Decision::ALL, &v("decision")).unwrap_or(Decision::Referred);
-            let Some(agency) = pick(Agency::ALL, &v("agency")) else {
-                return Err(Invalid {
-                    field: "agency".into(),
-                    message: "Choose the agency".into(),
-                });
-            };
-            let step = ReportingStep {
-                id: next.clone(),
-                agency,
-                decision,
-                when: datetime(form, "when", now),
-                by: v("by"),
-                method: pick(Method::ALL, &v("method")),
-                reference: v("reference"),
-                contact: v("contact"),
-                outcome: v("outcome"),
-                follow_up_owed: !v("follow_up_owed").is_empty(),
-                reason: v("reason"),
-                error: None,
-            };
-            let action = match decision {
-                Decision::Referred => format!("reported to {} ({next})", agency.label()),
+            let d = step_details(form, now)?;
+            let next = match d.decision {
+                Decision::Referred => book.add_reporting_step(stamp, id, d)?,
                 Decision::NotReferred => {
-                    format!("considered {}, not referred ({next})", agency.label())
+                    book.record_not_referred(stamp, id, d.agency, d.when, &d.by, &d.reason)?
                 }
             };
-            book.update_incident(stamp, id, &action, |i| i.reports.push(step))?;
             Ok(format!("Reporting step {next} recorded on {id}."))
         }
+        FormKind::EditReport(id, rs) => {
+            book.edit_reporting_step(stamp, id, rs, step_details(form, now)?)?;
+            Ok(format!("Reporting step {rs} updated."))
+        }
         FormKind::ScheduleReview(id) => {
-            let next = book
-                .incident(id)
-                .map(|i| i.next_item_id("RV"))
-                .unwrap_or_default();
-            let due = parse_date(&v("due"), now.date()).map_err(|m| Invalid {
-                field: "due".into(),
-                message: m,
-            })?;
-            let review = Review::scheduled(next.clone(), due);
-            book.update_incident(stamp, id, &format!("scheduled review {next}"), |i| {
-                i.reviews.push(review)
-            })?;
+            let due = date(form, "due", now)?;
+            let next = book.schedule_review(stamp, id, due)?;
             Ok(format!("Review {next} due {due}."))
         }
         FormKind::HoldReview(id, rv) => {
-            let decision = pick(ReviewDecision::ALL, &v("decision"));
-            let next = if decision == Some(ReviewDecision::ContinueMonitoring) {
-                Some(
-                    parse_date(&v("next_review"), now.date()).map_err(|m| Invalid {
-                        field: "next_review".into(),
-                        message: m,
-                    })?,
-                )
+            let decision = chosen(form, ReviewDecision::ALL, "decision")?;
+            let next_review = if decision == ReviewDecision::ContinueMonitoring {
+                Some(date(form, "next_review", now)?)
             } else {
                 None
             };
-            let held = datetime(form, "held", now);
-            let outcome = v("outcome");
-            let (by, risk) = (v("by"), pick(RiskLevel::ALL, &v("risk_now")));
-            let new_id = book
-                .incident(id)
-                .map(|i| i.next_item_id("RV"))
-                .unwrap_or_default();
-            book.update_incident(stamp, id, &format!("held review {rv}"), |i| {
-                if let Some(r) = i.reviews.iter_mut().find(|r| &r.id == rv) {
-                    r.held = Some(held);
-                    r.by = by;
-                    r.outcome = outcome;
-                    r.risk_now = risk;
-                    r.decision = decision;
-                    r.next_review = next;
-                }
-                if let Some(risk) = risk {
-                    i.risk_level = risk;
-                }
-                match decision {
-                    Some(ReviewDecision::ContinueMonitoring) => {
-                        i.status = Status::Monitoring;
-                        if let Some(due) = next {
-                            i.reviews.push(Review::scheduled(new_id, due));
-                        }
-                    }
-                    Some(ReviewDecision::Escalate) => i.status = Status::Open,
-                    _ => {}
-                }
-            })?;
-            let then = if decision == Some(ReviewDecision::Close) {
-                " Close the case with c."
-            } else {
-                ""
+            let held = HeldReview {
+                held: datetime(form, "held", now)?,
+                by: v("by"),
+                outcome: multiline(form, "outcome"),
+                risk_now: pick(RiskLevel::ALL, &v("risk_now")),
+                decision,
+                next_review,
             };
-            Ok(format!("Review {rv} recorded.{then}"))
+            let scheduled = book.hold_review(stamp, id, rv, held, toggled(form, "confirm"))?;
+            Ok(match (decision, scheduled) {
+                (ReviewDecision::Close, _) => format!("Review {rv} recorded; {id} closed."),
+                (_, Some(next)) => format!("Review {rv} recorded; review {next} scheduled."),
+                _ => format!("Review {rv} recorded."),
+            })
         }
         FormKind::Close(id) => {
-            let outcome = v("outcome");
-            book.update_incident(stamp, id, "closed case", |i| {
-                i.status = Status::Closed;
-                i.closure = Some(Closure {
-                    when: now,
-                    by: who.clone(),
-                    outcome,
-                });
-            })?;
+            book.close_case(
+                stamp,
+                id,
+                &multiline(form, "outcome"),
+                toggled(form, "confirm"),
+            )?;
             Ok(format!("{id} closed."))
         }
         FormKind::Reopen(id) => {
-            let reason = v("reason");
-            if reason.is_empty() {
-                return Err(Invalid {
-                    field: "reason".into(),
-                    message: "The reason is required: fill it in".into(),
-                });
-            }
-            book.update_incident(stamp, id, &format!("re-opened: {reason}"), |i| {
-                i.status = Status::Open;
-                i.closure = None;
-            })?;
+            book.reopen_case(stamp, id, &multiline(form, "reason"))?;
             Ok(format!("{id} re-opened."))
         }
         FormKind::MarkError(id, target) => {
-            let mark = EnteredInError {
-                when: now,
-                by: who.clone(),
-                reason: v("reason"),
+            let (entry, done) = match target {
+                ErrorTarget::Incident => (Entry::Incident, id.clone()),
+                ErrorTarget::Evidence(x) => (Entry::Evidence(x.clone()), format!("{id} {x}")),
+                ErrorTarget::Report(x) => (Entry::Report(x.clone()), format!("{id} {x}")),
+                ErrorTarget::Review(x) => (Entry::Review(x.clone()), format!("{id} {x}")),
             };
-            let (action, done) = match target {
-                ErrorTarget::Incident => ("marked entered in error".to_string(), id.clone()),
-                ErrorTarget::Evidence(x) | ErrorTarget::Report(x) | ErrorTarget::Review(x) => {
-                    (format!("marked {x} entered in error"), format!("{id} {x}"))
-                }
-            };
-            book.update_incident(stamp, id, &action, |i| match target {
-                ErrorTarget::Incident => i.error = Some(mark),
-                ErrorTarget::Evidence(x) => {
-                    if let Some(e) = i.evidence.iter_mut().find(|e| &e.id == x) {
-                        e.error = Some(mark);
-                    }
-                }
-                ErrorTarget::Report(x) => {
-                    if let Some(r) = i.reports.iter_mut().find(|r| &r.id == x) {
-                        r.error = Some(mark);
-                    }
-                }
-                ErrorTarget::Review(x) => {
-                    if let Some(r) = i.reviews.iter_mut().find(|r| &r.id == x) {
-                        r.error = Some(mark);
-                    }
-                }
-            })?;
+            book.mark_in_error(stamp, id, &entry, &multiline(form, "reason"))?;
             Ok(format!(
                 "{done} marked entered in error; it stays visible, struck through."
             ))
         }
         FormKind::NotApplicable(id, step) => {
-            let reason = v("reason");
-            book.update_incident(stamp, id, "marked checklist step not applicable", |i| {
-                if let Some(item) = i.checklist.get_mut(*step) {
-                    item.state = StepState::NotApplicable {
-                        by: who.clone(),
-                        when: now,
-                        reason,
-                    };
-                }
-            })?;
+            book.step_not_applicable(stamp, id, *step, now, &multiline(form, "reason"))?;
             Ok("Step marked not applicable.".into())
         }
         FormKind::Settings => {
@@ -1160,13 +1029,19 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
+            let (review, idle, backup, keep) = (
+                number(form, "review_interval_days")?,
+                number(form, "idle_lock_minutes")?,
+                number(form, "backup_interval_days")?,
+                number(form, "backup_keep")?,
+            );
             book.update_settings(stamp, |s| {
                 s.organisation = v("organisation");
                 s.staff = staff;
-                s.review_interval_days = number(form, "review_interval_days");
-                s.idle_lock_minutes = number(form, "idle_lock_minutes");
-                s.backup_interval_days = number(form, "backup_interval_days");
-                s.backup_keep = number(form, "backup_keep");
+                s.review_interval_days = review;
+                s.idle_lock_minutes = idle;
+                s.backup_interval_days = backup;
+                s.backup_keep = keep;
             })?;
             Ok("Settings saved.".into())
         }
@@ -1178,4 +1053,79 @@ fn unreachable_form() -> Result<String, Invalid> {
         field: String::new(),
         message: "This form is handled before the logbook is open".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> Logbook {
+        crate::demo::logbook().unwrap()
+    }
+
+    fn stamp() -> Stamp {
+        Stamp::new("RO", crate::demo::demo_now().and_utc().fixed_offset())
+    }
+
+    fn set(form: &mut Form, key: &str, text: &str) {
+        form.field_mut(key).unwrap().set_text(text);
+    }
+
+    #[test]
+    fn an_unparsable_date_is_refused_naming_the_field_not_read_as_now() {
+        let mut b = book();
+        let now = crate::demo::demo_now();
+        let mut form = incident(&b, "RO", now, None);
+        set(&mut form, "description", "Messages in a group chat");
+        set(&mut form, "reported_by", "Form tutor");
+        form.field_mut("types").unwrap().chosen = Some(0);
+        set(&mut form, "occurred", "last tuesday");
+        let before = b.clone();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "occurred");
+        assert!(e.message.starts_with("When it happened: "), "{e}");
+        assert_eq!(b, before);
+    }
+
+    #[test]
+    fn an_unparsable_number_is_refused_naming_the_field_not_read_as_0() {
+        let mut b = book();
+        let mut form = settings(&b);
+        set(&mut form, "backup_keep", "ten");
+        let before = b.clone();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "backup_keep");
+        assert!(
+            e.message.contains("Backups to keep") && e.message.contains("ten"),
+            "{e}"
+        );
+        assert_eq!(b, before);
+        let mut form = new_person();
+        set(&mut form, "reference", "QX");
+        set(&mut form, "birth_year", "2O12");
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "birth_year");
+    }
+
+    #[test]
+    fn editing_keeps_a_recorder_who_is_not_in_todays_staff_list() {
+        let mut b = book();
+        let s = stamp();
+        b.update_settings(&s, |st| st.staff = vec!["RO".into()])
+            .unwrap();
+        let (id, ev, rs) = b
+            .incidents
+            .iter()
+            .find_map(|i| {
+                let ev = i.evidence.iter().find(|e| e.captured_by != "RO")?;
+                let rs = i.reports.iter().find(|r| r.by != "RO")?;
+                Some((i.id.clone(), ev.clone(), rs.clone()))
+            })
+            .expect("the demo has entries by other staff");
+        let now = crate::demo::demo_now();
+        let form = edit_evidence(&b, &id, &ev, "RO", now);
+        assert_eq!(form.value("captured_by"), ev.captured_by);
+        let form = edit_report(&b, &id, &rs, "RO", now);
+        assert_eq!(form.value("by"), rs.by);
+    }
 }

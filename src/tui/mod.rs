@@ -345,7 +345,7 @@ fn create(path: &std::path::Path, values: &[(String, String)]) -> Result<(Vault,
         key
     };
     let at = Local::now().fixed_offset();
-    let book = Logbook::create(&Stamp::new(who.clone(), at), settings);
+    let book = Logbook::create(&Stamp::new(who.clone(), at), settings)?;
     let vault = Vault::create(path, key, &book)?;
     Ok((vault, book, who))
 }

@@ -527,6 +527,18 @@ fn close_reopen_and_entered_in_error() {
         "Senders identified; apology and restorative meeting held.",
     );
     ctrl(&mut app, 's');
+    // Unfinished work is listed and must be confirmed (the refusal focuses the toggle).
+    let form = app
+        .form
+        .as_ref()
+        .expect("closing with unfinished work asks first");
+    let warning = form.field("confirm").and_then(|f| f.error.clone());
+    assert!(
+        warning.as_deref().is_some_and(|w| w.contains("unfinished")),
+        "{warning:?}"
+    );
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
     assert_eq!(incident(&app, id).status, Status::Closed);
     // A closed case refuses changes until re-opened.
     press(&mut app, KeyCode::Char('e'));

@@ -1,0 +1,1759 @@
+//! One typed, audited operation per thing a DSL does. Each checks its own rules, applies
+//! the change through `update_incident` / `update_person` (which validate the whole record
+//! and append the audit entry) and so either changes the record and the trail together or
+//! nothing at all. The app's forms and the command line only turn their input into these.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use super::audit::{DISPOSED, Stamp, state_hash};
+use super::types::*;
+use super::validate::{Invalid, invalid};
+use crate::reference::Reference;
+
+/// What a DSL writes about an incident: the summary the "new incident" and "edit" forms hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub occurred: NaiveDateTime,
+    pub occurred_approximate: bool,
+    pub reported: NaiveDateTime,
+    pub reported_by: String,
+    pub types: Vec<IncidentType>,
+    /// None: the risk area of the first type.
+    pub risk_area: Option<RiskArea>,
+    pub risk_level: RiskLevel,
+    pub platform: String,
+    pub description: String,
+    pub immediate_action: String,
+}
+
+/// A person as the register form holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonDetails {
+    pub reference: String,
+    pub age_group: AgeGroup,
+    pub birth_year: Option<i32>,
+    pub notes: String,
+}
+
+/// An evidence item's own fields (its custody events and file are added separately).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceDetails {
+    pub kind: EvidenceKind,
+    pub description: String,
+    pub source: String,
+    pub captured: NaiveDateTime,
+    pub captured_by: String,
+    pub kept_at: String,
+}
+
+/// A reporting step's fields: a referral, or (with `Decision::NotReferred`) a considered
+/// decision not to refer, whose `reason` is then required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepDetails {
+    pub agency: Agency,
+    pub decision: Decision,
+    pub when: NaiveDateTime,
+    pub by: String,
+    pub method: Option<Method>,
+    pub reference: String,
+    pub contact: String,
+    pub outcome: String,
+    pub follow_up_owed: bool,
+    pub reference_awaited: bool,
+    pub reason: String,
+}
+
+/// What a held review found and decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReview {
+    pub held: NaiveDateTime,
+    pub by: String,
+    pub outcome: String,
+    pub risk_now: Option<RiskLevel>,
+    pub decision: ReviewDecision,
+    /// Required for `ContinueMonitoring`: a review is scheduled for it.
+    pub next_review: Option<NaiveDate>,
+}
+
+/// Which entry of an incident is marked entered in error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Incident,
+    Evidence(String),
+    Report(String),
+    Review(String),
+}
+
+fn not_found(id: &str, what: &str, item: &str) -> Invalid {
+    invalid(
+        what,
+        format!("{item} is not {what} of {id}: choose one from the list"),
+    )
+}
+
+fn mark(stamp: &Stamp, when: NaiveDateTime, reason: &str) -> EnteredInError {
+    EnteredInError {
+        when,
+        by: stamp.by.clone(),
+        reason: reason.trim().to_string(),
+    }
+}
+
+fn find<'a, T>(items: &'a [T], id: &str, item_id: impl Fn(&T) -> &str) -> Option<&'a T> {
+    items.iter().find(|x| item_id(x) == id)
+}
+
+impl Incident {
+    /// What is still unfinished, one line each: open checklist steps, reviews never held,
+    /// reporting steps with a follow-up or a reference still owed. Closing asks to confirm
+    /// when this is not empty.
+    pub fn unfinished(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for item in &self.checklist {
+            if item.state == StepState::Open {
+                out.push(format!("checklist step not done: {}", item.step));
+            }
+        }
+        for rv in &self.reviews {
+            if rv.held.is_none() && rv.cancelled.is_none() && rv.error.is_none() {
+                out.push(format!("review {} due {} was never held", rv.id, rv.due));
+            }
+        }
+        for rs in self.reports.iter().filter(|r| r.error.is_none()) {
+            if rs.follow_up_owed {
+                out.push(format!("{} ({}): follow-up owed", rs.id, rs.agency.label()));
+            }
+            if rs.reference_awaited && rs.reference.trim().is_empty() {
+                out.push(format!(
+                    "{} ({}): reference awaited",
+                    rs.id,
+                    rs.agency.label()
+                ));
+            }
+        }
+        out
+    }
+
+    fn review(&self, rv: &str) -> Result<&Review, Invalid> {
+        find(&self.reviews, rv, |r| &r.id).ok_or_else(|| not_found(&self.id, "a review", rv))
+    }
+
+    /// A review that can still be held, moved or cancelled.
+    fn pending_review(&self, rv: &str) -> Result<&Review, Invalid> {
+        let r = self.review(rv)?;
+        let why = if r.held.is_some() {
+            "was already held"
+        } else if r.cancelled.is_some() {
+            "was cancelled"
+        } else if r.error.is_some() {
+            "is marked entered in error"
+        } else {
+            return Ok(r);
+        };
+        Err(invalid(
+            "review",
+            format!("Review {rv} {why}: choose another"),
+        ))
+    }
+}
+
+fn unfinished_refusal(id: &str, list: &[String]) -> Invalid {
+    invalid(
+        "confirm",
+        format!(
+            "{id} still has unfinished work ({}): confirm to close it anyway",
+            list.join("; ")
+        ),
+    )
+}
+
+impl Logbook {
+    fn incident_ref(&self, id: &str) -> Result<&Incident, Invalid> {
+        self.incident(id)
+            .ok_or_else(|| invalid("incident", format!("{id} is not in the logbook")))
+    }
+
+    /// Records a new incident: numbered for the year it was reported, recorded by the
+    /// stamp's person, its checklist from its types, its first review in the diary one
+    /// review interval from now. Returns its number.
+    pub fn record_incident(&mut self, stamp: &Stamp, s: Summary) -> Result<String, Invalid> {
+        if s.types.is_empty() {
+            return Err(invalid("types", "Choose at least one incident type"));
+        }
+        let now = stamp.at.naive_local();
+        let due = now.date() + Duration::days(i64::from(self.settings.review_interval_days));
+        let risk_area = s
+            .risk_area
+            .unwrap_or_else(|| Reference::get().incident_type(s.types[0]).risk_area);
+        let incident = Incident {
+            id: String::new(),
+            occurred: s.occurred,
+            occurred_approximate: s.occurred_approximate,
+            reported: s.reported,
+            reported_by: s.reported_by,
+            recorded_by: stamp.by.clone(),
+            people: Vec::new(),
+            risk_area,
+            types: s.types,
+            platform: s.platform,
+            description: s.description,
+            immediate_action: s.immediate_action,
+            risk_level: s.risk_level,
+            status: Status::Open,
+            closure: None,
+            checklist: Vec::new(),
+            evidence: Vec::new(),
+            reports: Vec::new(),
+            reviews: vec![Review::scheduled("RV-1", due)],
+            related: Vec::new(),
+            error: None,
+        };
+        self.add_incident(stamp, incident)
+    }
+
+    /// Changes an incident's summary; the old values stay in the trail.
+    pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<(), Invalid> {
+        let area = s.risk_area;
+        self.update_incident(stamp, id, "edited summary", |i| {
+            i.risk_area = area.unwrap_or(i.risk_area);
+            i.occurred = s.occurred;
+            i.occurred_approximate = s.occurred_approximate;
+            i.reported = s.reported;
+            i.reported_by = s.reported_by;
+            i.types = s.types;
+            i.risk_level = s.risk_level;
+            i.platform = s.platform;
+            i.description = s.description;
+            i.immediate_action = s.immediate_action;
+        })
+    }
+
+    /// Links a person of the register to an incident in a role.
+    pub fn link_person(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        person: &str,
+        role: Role,
+    ) -> Result<(), Invalid> {
+        match self.person(person) {
+            None => {
+                return Err(invalid(
+                    "person",
+                    format!("{person} is not in the people register: add the person first"),
+                ));
+            }
+            Some(p) if p.error.is_some() => {
+                return Err(invalid(
+                    "person",
+                    format!("{person} is marked entered in error: choose another person"),
+                ));
+            }
+            Some(_) => {}
+        }
+        let link = Involvement {
+            person: person.to_string(),
+            role,
+        };
+        self.update_incident(
+            stamp,
+            id,
+            &format!("linked {person} as {}", role.label()),
+            |i| i.people.push(link),
+        )
+    }
+
+    /// Adds a new person to the register and links them, as one step: if the link is
+    /// refused the person is not added either. Returns the person's number.
+    pub fn link_new_person(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        person: PersonDetails,
+        role: Role,
+    ) -> Result<String, Invalid> {
+        self.incident_ref(id)?;
+        let (people, audit) = (self.people.len(), self.audit.len());
+        let pid = self.register_person(stamp, person)?;
+        if let Err(e) = self.link_person(stamp, id, &pid, role) {
+            // Undo the addition just made: the register and trail are as they were.
+            self.people.retain(|p| p.id != pid);
+            self.audit.truncate(audit);
+            debug_assert_eq!(self.people.len(), people);
+            return Err(e);
+        }
+        Ok(pid)
+    }
+
+    /// Removes a person's link in a role (e.g. linked by mistake); the trail keeps it.
+    pub fn unlink_person(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        person: &str,
+        role: Role,
+    ) -> Result<(), Invalid> {
+        let linked = self
+            .incident_ref(id)?
+            .people
+            .iter()
+            .any(|x| x.person == person && x.role == role);
+        if !linked {
+            return Err(invalid(
+                "person",
+                format!("{person} is not linked to {id} as {}", role.label()),
+            ));
+        }
+        self.update_incident(
+            stamp,
+            id,
+            &format!("unlinked {person} as {}", role.label()),
+            |i| i.people.retain(|x| !(x.person == person && x.role == role)),
+        )
+    }
+
+    /// Links another incident as related.
+    pub fn link_related(&mut self, stamp: &Stamp, id: &str, other: &str) -> Result<(), Invalid> {
+        if self.incident_ref(id)?.related.iter().any(|r| r == other) {
+            return Err(invalid(
+                "related",
+                format!("{other} is already linked to {id}"),
+            ));
+        }
+        self.update_incident(
+            stamp,
+            id,
+            &format!("linked related incident {other}"),
+            |i| i.related.push(other.to_string()),
+        )
+    }
+
+    /// Adds a person to the register. Returns their number.
+    pub fn register_person(&mut self, stamp: &Stamp, d: PersonDetails) -> Result<String, Invalid> {
+        self.add_person(
+            stamp,
+            Person {
+                id: String::new(),
+                reference: d.reference.trim().to_string(),
+                age_group: d.age_group,
+                birth_year: d.birth_year,
+                notes: d.notes,
+                error: None,
+            },
+        )
+    }
+
+    /// Corrects a person's reference, age group, year of birth or notes.
+    pub fn edit_person(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        d: PersonDetails,
+    ) -> Result<(), Invalid> {
+        self.update_person(stamp, id, "edited person", |p| {
+            p.reference = d.reference.trim().to_string();
+            p.age_group = d.age_group;
+            p.birth_year = d.birth_year;
+            p.notes = d.notes;
+        })
+    }
+
+    /// Marks a person entered in error: they stay in the register, struck through.
+    pub fn mark_person_in_error(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        if self.person(id).is_some_and(|p| p.error.is_some()) {
+            return Err(invalid(
+                "person",
+                format!("{id} is already marked entered in error"),
+            ));
+        }
+        let m = mark(stamp, stamp.at.naive_local(), reason);
+        self.update_person(stamp, id, "marked entered in error", |p| p.error = Some(m))
+    }
+
+    /// Adds an evidence item. Returns its number (EV-N).
+    pub fn add_evidence(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        d: EvidenceDetails,
+    ) -> Result<String, Invalid> {
+        let next = self.incident_ref(id)?.next_item_id("EV");
+        let item = Evidence {
+            id: next.clone(),
+            kind: d.kind,
+            description: d.description,
+            source: d.source,
+            captured: d.captured,
+            captured_by: d.captured_by,
+            kept_at: d.kept_at,
+            file: None,
+            custody: Vec::new(),
+            error: None,
+        };
+        self.update_incident(stamp, id, &format!("added evidence {next}"), |i| {
+            i.evidence.push(item)
+        })?;
+        Ok(next)
+    }
+
+    fn evidence_index(&self, id: &str, ev: &str) -> Result<usize, Invalid> {
+        self.incident_ref(id)?
+            .evidence
+            .iter()
+            .position(|e| e.id == ev)
+            .ok_or_else(|| not_found(id, "an evidence item", ev))
+    }
+
+    /// Corrects an evidence item's own fields.
+    pub fn edit_evidence(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        ev: &str,
+        d: EvidenceDetails,
+    ) -> Result<(), Invalid> {
+        let n = self.evidence_index(id, ev)?;
+        self.update_incident(stamp, id, &format!("updated evidence {ev}"), |i| {
+            let e = &mut i.evidence[n];
+            e.kind = d.kind;
+            e.description = d.description;
+            e.source = d.source;
+            e.captured = d.captured;
+            e.captured_by = d.captured_by;
+            e.kept_at = d.kept_at;
+        })
+    }
+
+    /// Records what happened to an item and when (e.g. handed to police).
+    pub fn add_custody_event(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        ev: &str,
+        event: CustodyEvent,
+    ) -> Result<(), Invalid> {
+        let n = self.evidence_index(id, ev)?;
+        let captured = self.incident_ref(id)?.evidence[n].captured;
+        if event.when < captured {
+            return Err(invalid(
+                "custody_when",
+                format!(
+                    "The custody event ({}) is before the item was captured ({}): check the time",
+                    event.when.format("%Y-%m-%d %H:%M"),
+                    captured.format("%Y-%m-%d %H:%M")
+                ),
+            ));
+        }
+        self.update_incident(stamp, id, &format!("recorded custody of {ev}"), |i| {
+            i.evidence[n].custody.push(event)
+        })
+    }
+
+    /// Records the SHA-256 and size of an item's file (computed by the caller, which never
+    /// copies the file). A different file is a new item: a fingerprint is never replaced.
+    pub fn register_file(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        ev: &str,
+        file: FileFingerprint,
+    ) -> Result<(), Invalid> {
+        let n = self.evidence_index(id, ev)?;
+        if let Some(old) = &self.incident_ref(id)?.evidence[n].file {
+            return Err(invalid(
+                "file",
+                format!(
+                    "{ev} already has a registered file (SHA-256 {}): add a different file as a new item",
+                    old.sha256
+                ),
+            ));
+        }
+        let file = FileFingerprint {
+            sha256: file.sha256.trim().to_ascii_lowercase(),
+            size: file.size,
+        };
+        self.update_incident(stamp, id, &format!("registered the file of {ev}"), |i| {
+            i.evidence[n].file = Some(file)
+        })
+    }
+
+    fn push_step(&mut self, stamp: &Stamp, id: &str, d: StepDetails) -> Result<String, Invalid> {
+        let next = self.incident_ref(id)?.next_item_id("RS");
+        let action = match d.decision {
+            Decision::Referred => format!("reported to {} ({next})", d.agency.label()),
+            Decision::NotReferred => {
+                format!("considered {}, not referred ({next})", d.agency.label())
+            }
+        };
+        let step = step_from(next.clone(), d);
+        self.update_incident(stamp, id, &action, |i| i.reports.push(step))?;
+        Ok(next)
+    }
+
+    /// Records a report made to an outside body. An agency that always gives a reference
+    /// needs it, or `reference_awaited`. Returns the step's number (RS-N).
+    pub fn add_reporting_step(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        mut d: StepDetails,
+    ) -> Result<String, Invalid> {
+        d.decision = Decision::Referred;
+        d.reason.clear();
+        if !d.reference.trim().is_empty() {
+            d.reference_awaited = false;
+        }
+        self.push_step(stamp, id, d)
+    }
+
+    /// Records a considered decision not to refer, with its reason. Returns RS-N.
+    pub fn record_not_referred(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        agency: Agency,
+        when: NaiveDateTime,
+        by: &str,
+        reason: &str,
+    ) -> Result<String, Invalid> {
+        self.push_step(
+            stamp,
+            id,
+            StepDetails {
+                agency,
+                decision: Decision::NotReferred,
+                when,
+                by: by.to_string(),
+                method: None,
+                reference: String::new(),
+                contact: String::new(),
+                outcome: String::new(),
+                follow_up_owed: false,
+                reference_awaited: false,
+                reason: reason.trim().to_string(),
+            },
+        )
+    }
+
+    fn step_index(&self, id: &str, rs: &str) -> Result<usize, Invalid> {
+        self.incident_ref(id)?
+            .reports
+            .iter()
+            .position(|r| r.id == rs)
+            .ok_or_else(|| not_found(id, "a reporting step", rs))
+    }
+
+    /// Corrects a reporting step; the old values stay in the trail.
+    pub fn edit_reporting_step(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        rs: &str,
+        d: StepDetails,
+    ) -> Result<(), Invalid> {
+        let n = self.step_index(id, rs)?;
+        self.update_incident(stamp, id, &format!("updated reporting step {rs}"), |i| {
+            let error = i.reports[n].error.take();
+            i.reports[n] = step_from(rs.to_string(), d);
+            i.reports[n].error = error;
+        })
+    }
+
+    /// Records the reference an agency gave after the step was saved.
+    pub fn add_reference(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        rs: &str,
+        reference: &str,
+    ) -> Result<(), Invalid> {
+        let n = self.step_index(id, rs)?;
+        let reference = reference.trim().to_string();
+        if reference.is_empty() {
+            return Err(invalid(
+                "reference",
+                "The reference is required: fill it in",
+            ));
+        }
+        let step = &self.incident_ref(id)?.reports[n];
+        if step.decision == Decision::NotReferred {
+            return Err(invalid(
+                "reference",
+                format!("{rs} records a decision not to refer: it has no reference"),
+            ));
+        }
+        if !step.reference.trim().is_empty() {
+            return Err(invalid(
+                "reference",
+                format!(
+                    "{rs} already has the reference {}: edit the step to correct it",
+                    step.reference
+                ),
+            ));
+        }
+        self.update_incident(stamp, id, &format!("added the reference of {rs}"), |i| {
+            i.reports[n].reference = reference;
+            i.reports[n].reference_awaited = false;
+        })
+    }
+
+    /// Puts a review in the diary. Returns its number (RV-N).
+    pub fn schedule_review(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        due: NaiveDate,
+    ) -> Result<String, Invalid> {
+        let today = stamp.at.date_naive();
+        if due < today {
+            return Err(invalid(
+                "due",
+                format!("The review date ({due}) has passed: choose today or a later date"),
+            ));
+        }
+        let next = self.incident_ref(id)?.next_item_id("RV");
+        let review = Review::scheduled(next.clone(), due);
+        self.update_incident(stamp, id, &format!("scheduled review {next}"), |i| {
+            i.reviews.push(review)
+        })?;
+        Ok(next)
+    }
+
+    /// Moves a review not yet held to another date.
+    pub fn reschedule_review(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        rv: &str,
+        due: NaiveDate,
+    ) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        let old = inc.pending_review(rv)?.due;
+        if due < stamp.at.date_naive() {
+            return Err(invalid(
+                "due",
+                format!("The review date ({due}) has passed: choose today or a later date"),
+            ));
+        }
+        if due == old {
+            return Err(invalid(
+                "due",
+                format!("Review {rv} is already due on {due}"),
+            ));
+        }
+        self.update_incident(
+            stamp,
+            id,
+            &format!("rescheduled review {rv} from {old} to {due}"),
+            |i| {
+                if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
+                    r.due = due;
+                }
+            },
+        )
+    }
+
+    /// Takes a review not yet held out of the diary, with the reason; it stays listed as
+    /// cancelled.
+    pub fn cancel_review(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        rv: &str,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        self.incident_ref(id)?.pending_review(rv)?;
+        let m = mark(stamp, stamp.at.naive_local(), reason);
+        self.update_incident(stamp, id, &format!("cancelled review {rv}"), |i| {
+            if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
+                r.cancelled = Some(m);
+            }
+        })
+        .map_err(|e| Invalid {
+            field: if e.field.ends_with("reason") {
+                "reason".into()
+            } else {
+                e.field
+            },
+            ..e
+        })
+    }
+
+    /// Records a review as held. Continue monitoring schedules the next review (its number
+    /// is returned); escalate re-opens the case to action; close closes the case with the
+    /// review's outcome, which needs `confirmed` while other work is unfinished.
+    pub fn hold_review(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        rv: &str,
+        h: HeldReview,
+        confirmed: bool,
+    ) -> Result<Option<String>, Invalid> {
+        let inc = self.incident_ref(id)?;
+        inc.pending_review(rv)?;
+        if inc.status == Status::Closed {
+            return Err(invalid(
+                "review",
+                format!("{id} is closed: re-open it to hold a review"),
+            ));
+        }
+        if h.decision == ReviewDecision::Close {
+            let left: Vec<String> = inc
+                .unfinished()
+                .into_iter()
+                .filter(|u| !u.starts_with(&format!("review {rv} ")))
+                .collect();
+            if !left.is_empty() && !confirmed {
+                return Err(unfinished_refusal(id, &left));
+            }
+        }
+        let new_id = inc.next_item_id("RV");
+        let scheduled = (h.decision == ReviewDecision::ContinueMonitoring).then(|| new_id.clone());
+        let (decision, next, held) = (h.decision, h.next_review, h.held);
+        self.update_incident(stamp, id, &format!("held review {rv}"), |i| {
+            if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
+                r.held = Some(held);
+                r.by = h.by.clone();
+                r.outcome = h.outcome.clone();
+                r.risk_now = h.risk_now;
+                r.decision = Some(decision);
+                r.next_review = next;
+            }
+            if let Some(risk) = h.risk_now {
+                i.risk_level = risk;
+            }
+            match decision {
+                ReviewDecision::ContinueMonitoring => {
+                    i.status = Status::Monitoring;
+                    if let Some(due) = next {
+                        i.reviews.push(Review::scheduled(new_id, due));
+                    }
+                }
+                ReviewDecision::Escalate => i.status = Status::Open,
+                ReviewDecision::Close => {
+                    i.status = Status::Closed;
+                    i.closure = Some(Closure {
+                        when: held,
+                        by: h.by,
+                        outcome: h.outcome,
+                    });
+                }
+            }
+        })?;
+        Ok(scheduled)
+    }
+
+    fn step_state_check(&self, id: &str, step: usize, when: NaiveDateTime) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        let Some(item) = inc.checklist.get(step) else {
+            return Err(invalid(
+                "step",
+                format!("{id} has no checklist step {}", step + 1),
+            ));
+        };
+        if item.state != StepState::Open {
+            return Err(invalid(
+                "step",
+                "That step is already done or marked not applicable",
+            ));
+        }
+        if let Some(c) = &inc.closure
+            && when > c.when
+        {
+            return Err(invalid(
+                "when",
+                format!(
+                    "{id} closed at {}: a step done after that needs the case re-opened first",
+                    c.when.format("%Y-%m-%d %H:%M")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Ticks a checklist step as done at `when`. On a closed case, a step done before it
+    /// closed may still be ticked.
+    pub fn tick_step(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        step: usize,
+        when: NaiveDateTime,
+    ) -> Result<(), Invalid> {
+        self.step_state_check(id, step, when)?;
+        let by = stamp.by.clone();
+        self.update_incident(stamp, id, "ticked checklist step", |i| {
+            i.checklist[step].state = StepState::Done { by, when }
+        })
+    }
+
+    /// Marks a checklist step as not applicable, with the reason.
+    pub fn step_not_applicable(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        step: usize,
+        when: NaiveDateTime,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        self.step_state_check(id, step, when)?;
+        let (by, reason) = (stamp.by.clone(), reason.trim().to_string());
+        self.update_incident(stamp, id, "marked checklist step not applicable", |i| {
+            i.checklist[step].state = StepState::NotApplicable { by, when, reason }
+        })
+        .map_err(|e| Invalid {
+            field: if e.field.ends_with("reason") {
+                "reason".into()
+            } else {
+                e.field
+            },
+            ..e
+        })
+    }
+
+    /// Closes a case with its outcome. While anything is unfinished (`Incident::unfinished`)
+    /// the close is refused with the list, unless `confirmed`.
+    pub fn close_case(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        outcome: &str,
+        confirmed: bool,
+    ) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        if inc.status == Status::Closed {
+            return Err(invalid("status", format!("{id} is already closed")));
+        }
+        let left = inc.unfinished();
+        if outcome.trim().is_empty() {
+            return Err(invalid(
+                "outcome",
+                "The outcome of the case is required: fill it in",
+            ));
+        }
+        if !left.is_empty() && !confirmed {
+            return Err(unfinished_refusal(id, &left));
+        }
+        let closure = Closure {
+            when: stamp.at.naive_local(),
+            by: stamp.by.clone(),
+            outcome: outcome.trim().to_string(),
+        };
+        self.update_incident(stamp, id, "closed case", |i| {
+            i.status = Status::Closed;
+            i.closure = Some(closure);
+        })
+    }
+
+    /// Re-opens a closed case, with the reason (kept in the trail's action).
+    pub fn reopen_case(&mut self, stamp: &Stamp, id: &str, reason: &str) -> Result<(), Invalid> {
+        if self.incident_ref(id)?.status != Status::Closed {
+            return Err(invalid("status", format!("{id} is not closed")));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(invalid("reason", "The reason is required: fill it in"));
+        }
+        self.update_incident(stamp, id, &format!("re-opened: {reason}"), |i| {
+            i.status = Status::Open;
+            i.closure = None;
+        })
+    }
+
+    /// Marks an incident, or one of its items, entered in error: it stays, struck through.
+    pub fn mark_in_error(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        entry: &Entry,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        let current = match entry {
+            Entry::Incident => Some(&inc.error),
+            Entry::Evidence(x) => find(&inc.evidence, x, |e| &e.id).map(|e| &e.error),
+            Entry::Report(x) => find(&inc.reports, x, |r| &r.id).map(|r| &r.error),
+            Entry::Review(x) => find(&inc.reviews, x, |r| &r.id).map(|r| &r.error),
+        };
+        let (action, what) = match entry {
+            Entry::Incident => ("marked entered in error".to_string(), id.to_string()),
+            Entry::Evidence(x) | Entry::Report(x) | Entry::Review(x) => {
+                (format!("marked {x} entered in error"), x.clone())
+            }
+        };
+        match current {
+            None => return Err(not_found(id, "an entry", &what)),
+            Some(Some(_)) => {
+                return Err(invalid(
+                    "reason",
+                    format!("{what} is already marked entered in error"),
+                ));
+            }
+            Some(None) => {}
+        }
+        let m = mark(stamp, stamp.at.naive_local(), reason);
+        self.update_incident(stamp, id, &action, |i| {
+            let slot = match entry {
+                Entry::Incident => Some(&mut i.error),
+                Entry::Evidence(x) => i
+                    .evidence
+                    .iter_mut()
+                    .find(|e| &e.id == x)
+                    .map(|e| &mut e.error),
+                Entry::Report(x) => i
+                    .reports
+                    .iter_mut()
+                    .find(|r| &r.id == x)
+                    .map(|r| &mut r.error),
+                Entry::Review(x) => i
+                    .reviews
+                    .iter_mut()
+                    .find(|r| &r.id == x)
+                    .map(|r| &mut r.error),
+            };
+            if let Some(slot) = slot {
+                *slot = Some(m);
+            }
+        })
+        .map_err(|e| Invalid {
+            field: if e.field.ends_with("reason") {
+                "reason".into()
+            } else {
+                e.field
+            },
+            ..e
+        })
+    }
+
+    /// Disposes of a closed incident after its retention date: the record goes, a
+    /// tombstone (number, date, who, rule) stays, and the disposal is an audit entry whose
+    /// state is the tombstone's hash, so `verify` can tell it from a record removed by hand.
+    /// Whether the retention date has passed is the caller's rule (`rule` names it).
+    pub fn dispose(&mut self, stamp: &Stamp, id: &str, rule: &str) -> Result<(), Invalid> {
+        let index = self.incident_index(id)?;
+        if self.incidents[index].status != Status::Closed {
+            return Err(invalid(
+                "status",
+                format!("{id} is not closed: only a closed case can be disposed of"),
+            ));
+        }
+        let rule = rule.trim();
+        if rule.is_empty() {
+            return Err(invalid(
+                "rule",
+                "Name the retention rule the record is disposed of under",
+            ));
+        }
+        let tombstone = Tombstone {
+            id: id.to_string(),
+            disposed: stamp.at.date_naive(),
+            by: stamp.by.clone(),
+            rule: rule.to_string(),
+        };
+        let state = state_hash(&tombstone)?;
+        self.append_audit(
+            stamp,
+            Subject::Incident(id.to_string()),
+            format!("{DISPOSED} {id} under the rule: {rule}"),
+            Vec::new(),
+            state,
+        )?;
+        self.incidents.remove(index);
+        self.tombstones.push(tombstone);
+        Ok(())
+    }
+
+    /// Reporting steps whose reference is still awaited, oldest first.
+    pub fn awaited_references(&self) -> Vec<(&Incident, &ReportingStep)> {
+        let mut out: Vec<_> = self
+            .incidents
+            .iter()
+            .filter(|i| i.error.is_none())
+            .flat_map(|i| i.reports.iter().map(move |r| (i, r)))
+            .filter(|(_, r)| r.error.is_none() && r.reference_awaited && r.reference.is_empty())
+            .collect();
+        out.sort_by_key(|(_, r)| r.when);
+        out
+    }
+
+    /// People already in the register who may be the same person: the same initials and
+    /// the same year of birth (or a year unknown on either side).
+    pub fn likely_duplicates(&self, reference: &str, birth_year: Option<i32>) -> Vec<&Person> {
+        let wanted = initials(reference);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        self.people
+            .iter()
+            .filter(|p| p.error.is_none() && initials(&p.reference) == wanted)
+            .filter(|p| match (p.birth_year, birth_year) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            })
+            .collect()
+    }
+}
+
+/// The initials of a reference: "JB (Y9)" and "Jamie Brown" both give "JB". A word in
+/// capitals of up to three letters is taken as initials already; a bracketed note is not
+/// part of the name.
+pub fn initials(reference: &str) -> String {
+    let name = reference.split('(').next().unwrap_or_default();
+    let mut out = String::new();
+    for word in name.split(|c: char| c.is_whitespace() || c == '.') {
+        let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+        if letters.is_empty() {
+            continue;
+        }
+        if letters.len() <= 3 && letters.iter().all(|c| c.is_uppercase()) {
+            out.extend(letters);
+        } else {
+            out.extend(letters[0].to_uppercase());
+        }
+    }
+    out
+}
+
+fn step_from(id: String, d: StepDetails) -> ReportingStep {
+    ReportingStep {
+        id,
+        agency: d.agency,
+        decision: d.decision,
+        when: d.when,
+        by: d.by,
+        method: d.method,
+        reference: d.reference.trim().to_string(),
+        contact: d.contact,
+        outcome: d.outcome,
+        follow_up_owed: d.follow_up_owed,
+        reference_awaited: d.reference_awaited && d.reference.trim().is_empty(),
+        reason: d.reason,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, FixedOffset, TimeZone};
+
+    fn at(day: u32, hour: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(hour, 0, 0)
+            .unwrap()
+    }
+
+    fn stamp_at(t: NaiveDateTime) -> Stamp {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let at: DateTime<FixedOffset> = utc.from_utc_datetime(&t);
+        Stamp::new("RO", at)
+    }
+
+    /// "Now" in these tests: 16 November 2026, 09:00.
+    fn now() -> Stamp {
+        stamp_at(at(16, 9))
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            occurred: at(14, 18),
+            occurred_approximate: true,
+            reported: at(15, 8),
+            reported_by: "Form tutor".into(),
+            types: vec![IncidentType::Cyberbullying],
+            risk_area: None,
+            risk_level: RiskLevel::Medium,
+            platform: "Snapchat".into(),
+            description: "Messages calling JB names in a group chat.".into(),
+            immediate_action: "Spoke to JB; screenshots kept.".into(),
+        }
+    }
+
+    fn person(reference: &str, year: Option<i32>) -> PersonDetails {
+        PersonDetails {
+            reference: reference.into(),
+            age_group: AgeGroup::Child,
+            birth_year: year,
+            notes: String::new(),
+        }
+    }
+
+    fn evidence() -> EvidenceDetails {
+        EvidenceDetails {
+            kind: EvidenceKind::Screenshot,
+            description: "Screenshots of the chat".into(),
+            source: "Snapchat".into(),
+            captured: at(15, 9),
+            captured_by: "RO".into(),
+            kept_at: "Safeguarding safe".into(),
+        }
+    }
+
+    fn referral(agency: Agency, reference: &str) -> StepDetails {
+        StepDetails {
+            agency,
+            decision: Decision::Referred,
+            when: at(15, 10),
+            by: "RO".into(),
+            method: Some(Method::Phone),
+            reference: reference.into(),
+            contact: String::new(),
+            outcome: String::new(),
+            follow_up_owed: false,
+            reference_awaited: false,
+            reason: String::new(),
+        }
+    }
+
+    fn held(decision: ReviewDecision) -> HeldReview {
+        HeldReview {
+            held: at(16, 8),
+            by: "RO".into(),
+            outcome: "No further messages".into(),
+            risk_now: Some(RiskLevel::Low),
+            decision,
+            next_review: (decision == ReviewDecision::ContinueMonitoring)
+                .then(|| NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
+        }
+    }
+
+    /// A logbook with one person and one recorded incident.
+    fn book() -> (Logbook, String) {
+        let mut b = Logbook::create(
+            &stamp_at(at(1, 9)),
+            Settings::new("School", vec!["RO".into()]),
+        )
+        .unwrap();
+        b.register_person(&now(), person("JB (Y9)", Some(2012)))
+            .unwrap();
+        let id = b.record_incident(&now(), summary()).unwrap();
+        b.verify_audit().unwrap();
+        (b, id)
+    }
+
+    /// A refused operation changes nothing: same records, same trail.
+    fn refused<T: std::fmt::Debug>(
+        b: &mut Logbook,
+        op: impl FnOnce(&mut Logbook) -> Result<T, Invalid>,
+    ) -> Invalid {
+        let before = b.clone();
+        let e = op(b).expect_err("the operation should be refused");
+        assert_eq!(*b, before, "a refused operation changed the logbook");
+        assert!(!e.message.is_empty());
+        e
+    }
+
+    fn inc<'a>(b: &'a Logbook, id: &str) -> &'a Incident {
+        b.incident(id).unwrap()
+    }
+
+    #[test]
+    fn record_incident_numbers_fills_checklist_and_schedules_the_first_review() {
+        let (b, id) = book();
+        assert_eq!(id, "INC-2026-0001");
+        let i = inc(&b, &id);
+        assert_eq!(i.recorded_by, "RO");
+        assert_eq!(i.risk_area, RiskArea::Conduct);
+        assert!(!i.checklist.is_empty());
+        assert_eq!(i.reviews.len(), 1);
+        assert_eq!(
+            i.reviews[0].due,
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        let mut b = b;
+        let e = refused(&mut b, |b| {
+            b.record_incident(
+                &now(),
+                Summary {
+                    types: vec![],
+                    ..summary()
+                },
+            )
+        });
+        assert_eq!(e.field, "types");
+    }
+
+    #[test]
+    fn edit_summary_changes_and_refuses_a_future_time() {
+        let (mut b, id) = book();
+        b.edit_summary(
+            &now(),
+            &id,
+            Summary {
+                platform: "TikTok".into(),
+                ..summary()
+            },
+        )
+        .unwrap();
+        assert_eq!(inc(&b, &id).platform, "TikTok");
+        let e = refused(&mut b, |b| {
+            b.edit_summary(
+                &now(),
+                &id,
+                Summary {
+                    reported: at(17, 9),
+                    ..summary()
+                },
+            )
+        });
+        assert_eq!(e.field, "reported");
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn link_and_unlink_a_person() {
+        let (mut b, id) = book();
+        b.link_person(&now(), &id, "P-0001", Role::Subject).unwrap();
+        let e = refused(&mut b, |b| {
+            b.link_person(&now(), &id, "P-0001", Role::Subject)
+        });
+        assert!(e.message.contains("already linked"), "{e}");
+        let e = refused(&mut b, |b| {
+            b.link_person(&now(), &id, "P-0099", Role::Witness)
+        });
+        assert_eq!(e.field, "person");
+        b.unlink_person(&now(), &id, "P-0001", Role::Subject)
+            .unwrap();
+        assert!(inc(&b, &id).people.is_empty());
+        let e = refused(&mut b, |b| {
+            b.unlink_person(&now(), &id, "P-0001", Role::Subject)
+        });
+        assert!(e.message.contains("not linked"), "{e}");
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_person_in_error_cannot_be_linked() {
+        let (mut b, id) = book();
+        b.mark_person_in_error(&now(), "P-0001", "Duplicate of P-0002")
+            .unwrap();
+        let e = refused(&mut b, |b| {
+            b.link_person(&now(), &id, "P-0001", Role::Subject)
+        });
+        assert!(e.message.contains("entered in error"), "{e}");
+        let e = refused(&mut b, |b| {
+            b.mark_person_in_error(&now(), "P-0001", "again")
+        });
+        assert!(e.message.contains("already"), "{e}");
+    }
+
+    #[test]
+    fn link_new_person_adds_and_links_or_does_neither() {
+        let (mut b, id) = book();
+        let p = b
+            .link_new_person(&now(), &id, person("AK", None), Role::Witness)
+            .unwrap();
+        assert_eq!(p, "P-0002");
+        assert!(inc(&b, &id).people.iter().any(|x| x.person == p));
+        // An empty reference: refused, and no half-added person.
+        refused(&mut b, |b| {
+            b.link_new_person(&now(), &id, person(" ", None), Role::Witness)
+        });
+        // The link refused (unknown incident): the person is not added either.
+        refused(&mut b, |b| {
+            b.link_new_person(&now(), "INC-2026-0042", person("ZZ", None), Role::Witness)
+        });
+        // The link refused after the person was added (here: a clock before the incident
+        // was reported makes the incident fail its check): the addition is undone.
+        refused(&mut b, |b| {
+            b.link_new_person(&stamp_at(at(15, 7)), &id, person("YY", None), Role::Witness)
+        });
+        assert_eq!(b.people.len(), 2);
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn link_related_once() {
+        let (mut b, id) = book();
+        let other = b.record_incident(&now(), summary()).unwrap();
+        b.link_related(&now(), &id, &other).unwrap();
+        let e = refused(&mut b, |b| b.link_related(&now(), &id, &other));
+        assert!(e.message.contains("already linked"), "{e}");
+        let e = refused(&mut b, |b| b.link_related(&now(), &id, "INC-2026-0099"));
+        assert_eq!(e.field, "related");
+        let e = refused(&mut b, |b| b.link_related(&now(), &id, &id.clone()));
+        assert_eq!(e.field, "related");
+    }
+
+    #[test]
+    fn register_and_edit_a_person() {
+        let (mut b, _) = book();
+        let p = b.register_person(&now(), person("CD", Some(2011))).unwrap();
+        b.edit_person(&now(), &p, person("CD (Y10)", Some(2011)))
+            .unwrap();
+        assert_eq!(b.person(&p).unwrap().reference, "CD (Y10)");
+        let e = refused(&mut b, |b| {
+            b.edit_person(&now(), &p, person("CD (Y10)", Some(1800)))
+        });
+        assert_eq!(e.field, "birth_year");
+        let e = refused(&mut b, |b| {
+            b.edit_person(&now(), "P-0404", person("X", None))
+        });
+        assert_eq!(e.field, "person");
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn evidence_custody_and_file() {
+        let (mut b, id) = book();
+        let ev = b.add_evidence(&now(), &id, evidence()).unwrap();
+        assert_eq!(ev, "EV-1");
+        b.edit_evidence(
+            &now(),
+            &id,
+            &ev,
+            EvidenceDetails {
+                kept_at: "Safe, envelope 3".into(),
+                ..evidence()
+            },
+        )
+        .unwrap();
+        b.add_custody_event(
+            &now(),
+            &id,
+            &ev,
+            CustodyEvent {
+                when: at(16, 8),
+                event: "Handed to PC 2231".into(),
+                reference: "CAD 118".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(inc(&b, &id).evidence[0].custody[0].when, at(16, 8));
+        let e = refused(&mut b, |b| {
+            b.add_custody_event(
+                &now(),
+                &id,
+                &ev,
+                CustodyEvent {
+                    when: at(14, 8),
+                    event: "Before capture".into(),
+                    reference: String::new(),
+                },
+            )
+        });
+        assert_eq!(e.field, "custody_when");
+        let e = refused(&mut b, |b| {
+            b.add_custody_event(
+                &now(),
+                &id,
+                "EV-9",
+                CustodyEvent {
+                    when: at(16, 8),
+                    event: "x".into(),
+                    reference: String::new(),
+                },
+            )
+        });
+        assert!(e.message.contains("EV-9"), "{e}");
+        let sha = "AB".repeat(32);
+        b.register_file(
+            &now(),
+            &id,
+            &ev,
+            FileFingerprint {
+                sha256: sha,
+                size: 42,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            inc(&b, &id).evidence[0].file.as_ref().unwrap().sha256,
+            "ab".repeat(32)
+        );
+        let e = refused(&mut b, |b| {
+            b.register_file(
+                &now(),
+                &id,
+                &ev,
+                FileFingerprint {
+                    sha256: "cd".repeat(32),
+                    size: 1,
+                },
+            )
+        });
+        assert!(e.message.contains("already has a registered file"), "{e}");
+        let ev2 = b.add_evidence(&now(), &id, evidence()).unwrap();
+        let e = refused(&mut b, |b| {
+            b.register_file(
+                &now(),
+                &id,
+                &ev2,
+                FileFingerprint {
+                    sha256: "xyz".into(),
+                    size: 1,
+                },
+            )
+        });
+        assert!(e.field.ends_with("file"), "{}", e.field);
+        let e = refused(&mut b, |b| {
+            b.add_evidence(
+                &now(),
+                &id,
+                EvidenceDetails {
+                    kept_at: String::new(),
+                    ..evidence()
+                },
+            )
+        });
+        assert!(e.field.ends_with("kept_at"), "{}", e.field);
+        let e = refused(&mut b, |b| b.edit_evidence(&now(), &id, "EV-7", evidence()));
+        assert!(e.message.contains("EV-7"));
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn reporting_steps_references_and_decisions_not_to_refer() {
+        let (mut b, id) = book();
+        // Police 101 always gives a reference.
+        let e = refused(&mut b, |b| {
+            b.add_reporting_step(&now(), &id, referral(Agency::Police101, ""))
+        });
+        assert!(e.field.ends_with("reference"), "{}", e.field);
+        let rs = b
+            .add_reporting_step(
+                &now(),
+                &id,
+                StepDetails {
+                    reference_awaited: true,
+                    ..referral(Agency::Police101, "")
+                },
+            )
+            .unwrap();
+        assert_eq!(b.awaited_references().len(), 1);
+        assert!(
+            inc(&b, &id)
+                .unfinished()
+                .iter()
+                .any(|u| u.contains("reference awaited"))
+        );
+        let e = refused(&mut b, |b| b.add_reference(&now(), &id, &rs, "  "));
+        assert_eq!(e.field, "reference");
+        b.add_reference(&now(), &id, &rs, "CAD 2231").unwrap();
+        assert!(b.awaited_references().is_empty());
+        let e = refused(&mut b, |b| b.add_reference(&now(), &id, &rs, "CAD 9"));
+        assert!(e.message.contains("already has the reference"), "{e}");
+        let e = refused(&mut b, |b| b.add_reference(&now(), &id, "RS-9", "x"));
+        assert!(e.message.contains("RS-9"));
+
+        let e = refused(&mut b, |b| {
+            b.record_not_referred(&now(), &id, Agency::Lado, at(15, 11), "RO", "")
+        });
+        assert!(e.field.ends_with("reason"), "{}", e.field);
+        let nr = b
+            .record_not_referred(
+                &now(),
+                &id,
+                Agency::Lado,
+                at(15, 11),
+                "RO",
+                "Not a staff matter",
+            )
+            .unwrap();
+        let e = refused(&mut b, |b| b.add_reference(&now(), &id, &nr, "X1"));
+        assert!(e.message.contains("not to refer"), "{e}");
+
+        b.edit_reporting_step(
+            &now(),
+            &id,
+            &rs,
+            StepDetails {
+                outcome: "Crime number given".into(),
+                ..referral(Agency::Police101, "CAD 2231")
+            },
+        )
+        .unwrap();
+        assert_eq!(inc(&b, &id).reports[0].outcome, "Crime number given");
+        let e = refused(&mut b, |b| {
+            b.edit_reporting_step(
+                &now(),
+                &id,
+                &rs,
+                StepDetails {
+                    by: String::new(),
+                    ..referral(Agency::Police101, "CAD 2231")
+                },
+            )
+        });
+        assert!(e.field.ends_with("by"), "{}", e.field);
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn schedule_reschedule_and_cancel_reviews() {
+        let (mut b, id) = book();
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let rv = b.schedule_review(&now(), &id, due).unwrap();
+        assert_eq!(rv, "RV-2");
+        let past = NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
+        let e = refused(&mut b, |b| b.schedule_review(&now(), &id, past));
+        assert_eq!(e.field, "due");
+        let later = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        b.reschedule_review(&now(), &id, &rv, later).unwrap();
+        assert_eq!(inc(&b, &id).reviews[1].due, later);
+        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, &rv, later));
+        assert!(e.message.contains("already due"), "{e}");
+        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, &rv, past));
+        assert_eq!(e.field, "due");
+        let e = refused(&mut b, |b| b.cancel_review(&now(), &id, &rv, ""));
+        assert_eq!(e.field, "reason");
+        b.cancel_review(&now(), &id, &rv, "Merged with RV-1")
+            .unwrap();
+        assert!(inc(&b, &id).reviews[1].cancelled.is_some());
+        let e = refused(&mut b, |b| b.cancel_review(&now(), &id, &rv, "again"));
+        assert!(e.message.contains("was cancelled"), "{e}");
+        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, "RV-9", later));
+        assert!(e.message.contains("RV-9"));
+        // A cancelled review is not due and not unfinished.
+        assert_eq!(
+            inc(&b, &id).next_review(),
+            inc(&b, &id).reviews.first().map(|r| r.due)
+        );
+        assert!(!inc(&b, &id).unfinished().iter().any(|u| u.contains(&rv)));
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn hold_review_continue_monitoring_schedules_the_next() {
+        let (mut b, id) = book();
+        let next = b
+            .hold_review(
+                &now(),
+                &id,
+                "RV-1",
+                held(ReviewDecision::ContinueMonitoring),
+                false,
+            )
+            .unwrap();
+        assert_eq!(next.as_deref(), Some("RV-2"));
+        let i = inc(&b, &id);
+        assert_eq!(i.status, Status::Monitoring);
+        assert_eq!(i.risk_level, RiskLevel::Low);
+        let e = refused(&mut b, |b| {
+            b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Escalate), false)
+        });
+        assert!(e.message.contains("already held"), "{e}");
+        let e = refused(&mut b, |b| {
+            b.hold_review(
+                &now(),
+                &id,
+                "RV-2",
+                HeldReview {
+                    next_review: None,
+                    ..held(ReviewDecision::ContinueMonitoring)
+                },
+                false,
+            )
+        });
+        assert!(e.field.ends_with("next_review"), "{}", e.field);
+        b.hold_review(&now(), &id, "RV-2", held(ReviewDecision::Escalate), false)
+            .unwrap();
+        assert_eq!(inc(&b, &id).status, Status::Open);
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn hold_review_close_closes_the_case_after_confirming_what_is_unfinished() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| {
+            b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Close), false)
+        });
+        assert_eq!(e.field, "confirm");
+        assert!(e.message.contains("checklist step not done"), "{e}");
+        assert!(
+            !e.message.contains("RV-1"),
+            "the review being held is not unfinished: {e}"
+        );
+        b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Close), true)
+            .unwrap();
+        let i = inc(&b, &id);
+        assert_eq!(i.status, Status::Closed);
+        assert_eq!(i.closure.as_ref().unwrap().outcome, "No further messages");
+        b.schedule_review(&now(), &id, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+            .unwrap();
+        let e = refused(&mut b, |b| {
+            b.hold_review(&now(), &id, "RV-2", held(ReviewDecision::Escalate), false)
+        });
+        assert!(e.message.contains("is closed"), "{e}");
+    }
+
+    #[test]
+    fn ticking_and_not_applicable_steps_with_their_times() {
+        let (mut b, id) = book();
+        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        assert_eq!(
+            inc(&b, &id).checklist[0].state,
+            StepState::Done {
+                by: "RO".into(),
+                when: at(15, 12)
+            }
+        );
+        let e = refused(&mut b, |b| b.tick_step(&now(), &id, 0, at(15, 12)));
+        assert_eq!(e.field, "step");
+        let e = refused(&mut b, |b| b.tick_step(&now(), &id, 99, at(15, 12)));
+        assert_eq!(e.field, "step");
+        let e = refused(&mut b, |b| b.tick_step(&now(), &id, 1, at(17, 12)));
+        assert!(e.field.ends_with("when"), "{}", e.field);
+        let e = refused(&mut b, |b| {
+            b.step_not_applicable(&now(), &id, 1, at(15, 12), " ")
+        });
+        assert_eq!(e.field, "reason");
+        b.step_not_applicable(&now(), &id, 1, at(15, 12), "No account to block")
+            .unwrap();
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_step_done_before_closing_can_be_ticked_on_a_closed_case() {
+        let (mut b, id) = book();
+        b.close_case(&stamp_at(at(16, 8)), &id, "Resolved", true)
+            .unwrap();
+        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        let e = refused(&mut b, |b| {
+            b.tick_step(&now(), &id, 1, at(16, 8) + Duration::minutes(30))
+        });
+        assert_eq!(e.field, "when");
+        assert!(e.message.contains("re-opened"), "{e}");
+    }
+
+    #[test]
+    fn close_lists_unfinished_work_until_confirmed_and_reopen_needs_a_reason() {
+        let (mut b, id) = book();
+        b.add_reporting_step(
+            &now(),
+            &id,
+            StepDetails {
+                follow_up_owed: true,
+                ..referral(Agency::Platform, "")
+            },
+        )
+        .unwrap();
+        let e = refused(&mut b, |b| b.close_case(&now(), &id, "Resolved", false));
+        assert_eq!(e.field, "confirm");
+        for what in ["checklist step not done", "RV-1", "follow-up owed"] {
+            assert!(e.message.contains(what), "{what}: {e}");
+        }
+        let e = refused(&mut b, |b| b.close_case(&now(), &id, " ", true));
+        assert_eq!(e.field, "outcome");
+        b.close_case(&now(), &id, "Resolved", true).unwrap();
+        let e = refused(&mut b, |b| b.close_case(&now(), &id, "Again", true));
+        assert_eq!(e.field, "status");
+        let e = refused(&mut b, |b| b.reopen_case(&now(), &id, ""));
+        assert_eq!(e.field, "reason");
+        b.reopen_case(&now(), &id, "New messages").unwrap();
+        assert_eq!(inc(&b, &id).status, Status::Open);
+        assert!(inc(&b, &id).closure.is_none());
+        let e = refused(&mut b, |b| b.reopen_case(&now(), &id, "again"));
+        assert!(e.message.contains("not closed"), "{e}");
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_case_with_nothing_unfinished_closes_without_confirming() {
+        let (mut b, id) = book();
+        let n = inc(&b, &id).checklist.len();
+        for step in 0..n {
+            b.tick_step(&now(), &id, step, at(15, 12)).unwrap();
+        }
+        b.cancel_review(&now(), &id, "RV-1", "Closing on the day")
+            .unwrap();
+        assert!(inc(&b, &id).unfinished().is_empty());
+        b.close_case(&now(), &id, "Resolved", false).unwrap();
+    }
+
+    #[test]
+    fn mark_entries_in_error() {
+        let (mut b, id) = book();
+        let ev = b.add_evidence(&now(), &id, evidence()).unwrap();
+        let e = refused(&mut b, |b| {
+            b.mark_in_error(&now(), &id, &Entry::Evidence(ev.clone()), "")
+        });
+        assert_eq!(e.field, "reason");
+        for entry in [
+            Entry::Evidence(ev.clone()),
+            Entry::Review("RV-1".into()),
+            Entry::Incident,
+        ] {
+            b.mark_in_error(&now(), &id, &entry, "Wrong incident")
+                .unwrap();
+        }
+        let e = refused(&mut b, |b| {
+            b.mark_in_error(&now(), &id, &Entry::Incident, "again")
+        });
+        assert!(e.message.contains("already"), "{e}");
+        let e = refused(&mut b, |b| {
+            b.mark_in_error(&now(), &id, &Entry::Report("RS-4".into()), "x")
+        });
+        assert!(e.message.contains("RS-4"), "{e}");
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn dispose_leaves_an_audited_tombstone_that_verify_checks() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| b.dispose(&now(), &id, "closed + 6 years"));
+        assert_eq!(e.field, "status");
+        b.close_case(&now(), &id, "Resolved", true).unwrap();
+        let e = refused(&mut b, |b| b.dispose(&now(), &id, " "));
+        assert_eq!(e.field, "rule");
+        b.dispose(&now(), &id, "adult: closed + 6 years").unwrap();
+        assert!(b.incident(&id).is_none());
+        assert_eq!(b.tombstones[0].by, "RO");
+        b.verify_audit().unwrap();
+        // Numbers are never reused.
+        assert_eq!(b.next_incident_id(2026), "INC-2026-0002");
+        // A tombstone changed by hand, or one nobody audited, fails verify.
+        let mut forged = b.clone();
+        forged.tombstones[0].rule = "something else".into();
+        assert!(matches!(
+            forged.verify_audit(),
+            Err(super::super::AuditFault::UnauditedTombstone { .. })
+        ));
+        let mut forged = b.clone();
+        forged.tombstones.push(Tombstone {
+            id: "INC-2026-0005".into(),
+            disposed: at(16, 9).date(),
+            by: String::new(),
+            rule: String::new(),
+        });
+        assert!(matches!(
+            forged.verify_audit(),
+            Err(super::super::AuditFault::UnauditedTombstone { .. })
+        ));
+    }
+
+    #[test]
+    fn likely_duplicates_by_initials_and_year() {
+        let (b, _) = book();
+        assert_eq!(initials("JB (Y9)"), "JB");
+        assert_eq!(initials("Jamie Brown"), "JB");
+        assert_eq!(initials("j. b."), "JB");
+        assert_eq!(b.likely_duplicates("Jamie B", Some(2012)).len(), 1);
+        assert_eq!(b.likely_duplicates("Jamie B", None).len(), 1);
+        assert!(b.likely_duplicates("Jamie B", Some(2010)).is_empty());
+        assert!(b.likely_duplicates("AK", Some(2012)).is_empty());
+    }
+
+    #[test]
+    fn incident_numbers_go_past_9999() {
+        let (mut b, _) = book();
+        let mut i = b.incidents[0].clone();
+        i.id = "INC-2026-9999".into();
+        b.add_incident(&now(), i).unwrap();
+        let next = b.next_incident_id(2026);
+        assert_eq!(next, "INC-2026-10000");
+        let id = b.record_incident(&now(), summary()).unwrap();
+        assert_eq!(id, "INC-2026-10000");
+        let ids: Vec<&str> = b.incidents.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["INC-2026-0001", "INC-2026-9999", "INC-2026-10000"]);
+        assert!(b.incident("INC-2026-10000").is_some());
+        b.verify_audit().unwrap();
+    }
+}
