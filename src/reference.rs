@@ -34,6 +34,21 @@ pub struct AgencyInfo {
     pub reference_format: String,
     /// How soon it must be contacted, where a timescale applies (empty otherwise).
     pub timescale: String,
+    /// Other names people use for it (former names, acronyms), for finding it by any.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The shape its references take, where it is stated: a fixed prefix, then digits.
+    #[serde(default)]
+    pub reference_pattern: Option<ReferencePattern>,
+}
+
+/// A reference format an agency states, e.g. NFRC followed by 12 digits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReferencePattern {
+    pub prefix: String,
+    pub digits: usize,
+    /// False where the format is usual rather than guaranteed: the warning says "may".
+    pub certain: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +120,10 @@ impl Reference {
             }
         }
         for a in &self.agencies {
+            if a.agency == Agency::Other {
+                // Its contact details are those of whichever body is named on the step.
+                continue;
+            }
             if a.name.trim().is_empty() || a.when_to_use.trim().is_empty() {
                 return Err(format!(
                     "agencies.ron: {:?} needs a name and when to use it",
@@ -124,6 +143,54 @@ impl Reference {
             }
         }
         Ok(())
+    }
+
+    /// Agencies whose name, label or any alias contains `query` (case and spacing ignored),
+    /// in the data's order: "report fraud", "action fraud" and "nfrc" all find Report Fraud.
+    pub fn find_agencies(&self, query: &str) -> Vec<Agency> {
+        let norm = |s: &str| {
+            s.to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let q = norm(query);
+        self.agencies
+            .iter()
+            .filter(|a| {
+                std::iter::once(a.name.as_str())
+                    .chain(std::iter::once(a.agency.label()))
+                    .chain(a.aliases.iter().map(String::as_str))
+                    .any(|name| norm(name).contains(&q))
+            })
+            .map(|a| a.agency)
+            .collect()
+    }
+
+    /// A warning (never a refusal) when a reference does not look like the agency's stated
+    /// format, naming the format; None when it fits or no format is stated.
+    pub fn reference_warning(&self, agency: Agency, reference: &str) -> Option<String> {
+        let info = self.agency(agency);
+        let p = info.reference_pattern.as_ref()?;
+        let r: String = reference.chars().filter(|c| !c.is_whitespace()).collect();
+        if r.is_empty() {
+            return None;
+        }
+        let fits = r
+            .get(..p.prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(&p.prefix))
+            && r[p.prefix.len()..].len() == p.digits
+            && r[p.prefix.len()..].bytes().all(|b| b.is_ascii_digit());
+        if fits {
+            return None;
+        }
+        let label = agency.label();
+        let shape = format!("{} followed by {} digits", p.prefix, p.digits);
+        Some(if p.certain {
+            format!("{label} references are {shape}: check the reference")
+        } else {
+            format!("{label} references are usually {shape}: check the reference")
+        })
     }
 
     pub fn agency(&self, agency: Agency) -> &AgencyInfo {
@@ -190,6 +257,44 @@ mod tests {
         assert!(af.phone.contains("0300 123 2040"));
         assert!(af.reference_format.contains("NFRC"));
         assert!(r.agency(Agency::Lado).timescale.contains("one working day"));
+    }
+
+    #[test]
+    fn agencies_are_found_by_any_of_their_names() {
+        let r = Reference::get();
+        for q in ["report fraud", "Action  Fraud", "nfrc", "fraud"] {
+            assert_eq!(r.find_agencies(q), [Agency::ActionFraud], "{q}");
+        }
+        assert!(r.find_agencies("internet watch").contains(&Agency::Iwf));
+        assert!(r.find_agencies("early help").contains(&Agency::Other));
+        assert!(r.find_agencies("zzz").is_empty());
+        assert!(Agency::ActionFraud.label().starts_with("Report Fraud"));
+    }
+
+    #[test]
+    fn a_reference_off_the_stated_format_is_warned_about() {
+        let r = Reference::get();
+        let af = Agency::ActionFraud;
+        assert_eq!(r.reference_warning(af, "NFRC260112345678"), None);
+        assert_eq!(r.reference_warning(af, "nfrc 2601 1234 5678"), None);
+        let w = r.reference_warning(af, "NFRC2601").unwrap();
+        assert!(w.contains("NFRC followed by 12 digits"), "{w}");
+        assert!(r.reference_warning(af, "CAD 118").is_some());
+        assert_eq!(r.reference_warning(Agency::Police101, "anything"), None);
+        assert_eq!(r.reference_warning(af, ""), None);
+    }
+
+    #[test]
+    fn every_type_that_can_involve_imagery_carries_the_rule() {
+        let r = Reference::get();
+        for kind in [
+            IncidentType::NudeImageSharing,
+            IncidentType::ChildAbuseImagery,
+            IncidentType::SextortionOrBlackmail,
+            IncidentType::GroomingOrExploitation,
+        ] {
+            assert!(r.incident_type(kind).imagery, "{kind:?}");
+        }
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             birth_year,
             notes: String::new(),
             error: None,
+            year_group: String::new(),
         });
     }
 
@@ -187,7 +188,9 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
         for k in 0..rng.range(0, 4) {
             t = later(&mut rng, t, 48, now);
             let agency = if info.agencies.is_empty() {
-                *rng.pick(Agency::ALL)
+                // Named agencies only (an "other" one needs a name), in their original order,
+                // so a seed gives the same logbook as before `Other` existed.
+                *rng.pick(&Agency::ALL[..Agency::ALL.len() - 1])
             } else {
                 *rng.pick(&info.agencies)
             };
@@ -196,6 +199,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             reports.push(ReportingStep {
                 id: format!("RS-{}", k + 1),
                 agency,
+                agency_name: String::new(),
                 decision: if referred {
                     Decision::Referred
                 } else {

@@ -64,7 +64,8 @@ mod tests {
                 "no {kind:?} incident"
             );
         }
-        for agency in Agency::ALL {
+        // Every named agency: an "other" one is named on each step, which the demo need not show.
+        for agency in Agency::ALL.iter().filter(|a| **a != Agency::Other) {
             assert!(
                 book.incidents
                     .iter()

@@ -32,6 +32,8 @@ pub struct PersonDetails {
     pub reference: String,
     pub age_group: AgeGroup,
     pub birth_year: Option<i32>,
+    /// R, N or Y1 to Y13, where the year of birth is not known (may be empty).
+    pub year_group: String,
     pub notes: String,
 }
 
@@ -51,6 +53,8 @@ pub struct EvidenceDetails {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepDetails {
     pub agency: Agency,
+    /// The name of an `Agency::Other` (ignored for the named agencies).
+    pub agency_name: String,
     pub decision: Decision,
     pub when: NaiveDateTime,
     pub by: String,
@@ -339,6 +343,7 @@ impl Logbook {
                 birth_year: d.birth_year,
                 notes: d.notes,
                 error: None,
+                year_group: d.year_group.trim().to_ascii_uppercase(),
             },
         )
     }
@@ -354,6 +359,7 @@ impl Logbook {
             p.reference = d.reference.trim().to_string();
             p.age_group = d.age_group;
             p.birth_year = d.birth_year;
+            p.year_group = d.year_group.trim().to_ascii_uppercase();
             p.notes = d.notes;
         })
     }
@@ -516,28 +522,16 @@ impl Logbook {
         &mut self,
         stamp: &Stamp,
         id: &str,
-        agency: Agency,
-        when: NaiveDateTime,
-        by: &str,
-        reason: &str,
+        mut d: StepDetails,
     ) -> Result<String, Invalid> {
-        self.push_step(
-            stamp,
-            id,
-            StepDetails {
-                agency,
-                decision: Decision::NotReferred,
-                when,
-                by: by.to_string(),
-                method: None,
-                reference: String::new(),
-                contact: String::new(),
-                outcome: String::new(),
-                follow_up_owed: false,
-                reference_awaited: false,
-                reason: reason.trim().to_string(),
-            },
-        )
+        // A decision not to refer has no reference and owes the agency nothing.
+        d.decision = Decision::NotReferred;
+        d.method = None;
+        d.reference.clear();
+        d.reference_awaited = false;
+        d.follow_up_owed = false;
+        d.reason = d.reason.trim().to_string();
+        self.push_step(stamp, id, d)
     }
 
     fn step_index(&self, id: &str, rs: &str) -> Result<usize, Invalid> {
@@ -1024,6 +1018,11 @@ fn step_from(id: String, d: StepDetails) -> ReportingStep {
     ReportingStep {
         id,
         agency: d.agency,
+        agency_name: if d.agency == Agency::Other {
+            d.agency_name.trim().to_string()
+        } else {
+            String::new()
+        },
         decision: d.decision,
         when: d.when,
         by: d.by,
@@ -1081,6 +1080,7 @@ mod tests {
             reference: reference.into(),
             age_group: AgeGroup::Child,
             birth_year: year,
+            year_group: String::new(),
             notes: String::new(),
         }
     }
@@ -1099,6 +1099,7 @@ mod tests {
     fn referral(agency: Agency, reference: &str) -> StepDetails {
         StepDetails {
             agency,
+            agency_name: String::new(),
             decision: Decision::Referred,
             when: at(15, 10),
             by: "RO".into(),
@@ -1444,19 +1445,22 @@ mod tests {
         assert!(e.message.contains("RS-9"));
 
         let e = refused(&mut b, |b| {
-            b.record_not_referred(&now(), &id, Agency::Lado, at(15, 11), "RO", "")
+            b.record_not_referred(&now(), &id, referral(Agency::Lado, ""))
         });
         assert!(e.field.ends_with("reason"), "{}", e.field);
         let nr = b
             .record_not_referred(
                 &now(),
                 &id,
-                Agency::Lado,
-                at(15, 11),
-                "RO",
-                "Not a staff matter",
+                StepDetails {
+                    reason: "Not a staff matter".into(),
+                    reference: "ignored".into(),
+                    ..referral(Agency::Lado, "")
+                },
             )
             .unwrap();
+        let step = inc(&b, &id).reports.iter().find(|r| r.id == nr).unwrap();
+        assert!(step.reference.is_empty() && step.decision == Decision::NotReferred);
         let e = refused(&mut b, |b| b.add_reference(&now(), &id, &nr, "X1"));
         assert!(e.message.contains("not to refer"), "{e}");
 
@@ -1739,6 +1743,62 @@ mod tests {
         assert_eq!(b.likely_duplicates("Jamie B", None).len(), 1);
         assert!(b.likely_duplicates("Jamie B", Some(2010)).is_empty());
         assert!(b.likely_duplicates("AK", Some(2012)).is_empty());
+    }
+
+    #[test]
+    fn an_other_agency_is_named_and_a_year_group_stands_for_an_unknown_year() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| {
+            b.add_reporting_step(&now(), &id, referral(Agency::Other, ""))
+        });
+        assert!(e.field.ends_with("agency_name"), "{}", e.field);
+        let rs = b
+            .add_reporting_step(
+                &now(),
+                &id,
+                StepDetails {
+                    agency_name: "Early Help".into(),
+                    ..referral(Agency::Other, "")
+                },
+            )
+            .unwrap();
+        let step = inc(&b, &id).reports.iter().find(|r| r.id == rs).unwrap();
+        assert_eq!(step.agency_name, "Early Help");
+        // A named agency never keeps a stray name.
+        let rs = b
+            .add_reporting_step(
+                &now(),
+                &id,
+                StepDetails {
+                    agency_name: "typed by mistake".into(),
+                    ..referral(Agency::Platform, "")
+                },
+            )
+            .unwrap();
+        let step = inc(&b, &id).reports.iter().find(|r| r.id == rs).unwrap();
+        assert!(step.agency_name.is_empty());
+
+        let p = b
+            .register_person(
+                &now(),
+                PersonDetails {
+                    year_group: "y9".into(),
+                    ..person("MW", None)
+                },
+            )
+            .unwrap();
+        assert_eq!(b.person(&p).unwrap().year_group, "Y9");
+        let e = refused(&mut b, |b| {
+            b.register_person(
+                &now(),
+                PersonDetails {
+                    year_group: "Year nine".into(),
+                    ..person("MW", None)
+                },
+            )
+        });
+        assert_eq!(e.field, "year_group");
+        b.verify_audit().unwrap();
     }
 
     #[test]

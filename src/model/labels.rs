@@ -98,7 +98,7 @@ labelled!(Agency {
     Ceop => "CEOP",
     Iwf => "IWF",
     ReportRemove => "Report Remove",
-    ActionFraud => "Action Fraud",
+    ActionFraud => "Report Fraud (was Action Fraud)",
     ReportHarmfulContent => "Report Harmful Content",
     Platform => "Platform moderators",
     ChildrensSocialCare => "Children's social care / MASH",
@@ -108,6 +108,7 @@ labelled!(Agency {
     NspccHelpline => "NSPCC helpline",
     ProfessionalsOnlineSafetyHelpline => "Professionals Online Safety Helpline",
     RevengePornHelpline => "Revenge Porn Helpline",
+    Other => "Other agency",
 });
 
 labelled!(Decision {

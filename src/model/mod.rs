@@ -20,4 +20,4 @@ pub use commands::{
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
 pub use types::*;
-pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id};
+pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};

@@ -136,6 +136,9 @@ pub struct Person {
     pub notes: String,
     #[serde(default)]
     pub error: Option<EnteredInError>,
+    /// School year group (R, N, Y1 to Y13) where the year of birth is not known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub year_group: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -376,6 +379,9 @@ pub enum Agency {
     NspccHelpline,
     ProfessionalsOnlineSafetyHelpline,
     RevengePornHelpline,
+    /// Any other body (Early Help, CAMHS, another school, a helpline): its name is in the
+    /// step's `agency_name`.
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -402,6 +408,9 @@ pub struct ReportingStep {
     pub id: String,
     #[zeroize(skip)]
     pub agency: Agency,
+    /// The name of an `Agency::Other`, e.g. "Early Help".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub agency_name: String,
     #[zeroize(skip)]
     pub decision: Decision,
     #[zeroize(skip)]

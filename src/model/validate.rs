@@ -94,6 +94,17 @@ pub fn is_incident_id(id: &str) -> bool {
         && (number.len() == 4 || (number.len() <= 12 && number[0] != b'0'))
 }
 
+/// A school year group: N (nursery), R (reception) or Y1 to Y13.
+pub fn is_year_group(text: &str) -> bool {
+    match text {
+        "N" | "R" => true,
+        _ => text
+            .strip_prefix('Y')
+            .and_then(|n| n.parse::<u8>().ok().filter(|_| !n.starts_with('0')))
+            .is_some_and(|n| (1..=13).contains(&n)),
+    }
+}
+
 /// `P-NNNN` (four or more digits).
 pub fn is_person_id(id: &str) -> bool {
     id.strip_prefix("P-")
@@ -156,6 +167,15 @@ impl Person {
             &self.reference,
             "The person's reference (initials or first name)",
         )?;
+        if !self.year_group.is_empty() && !is_year_group(&self.year_group) {
+            return Err(invalid(
+                "year_group",
+                format!(
+                    "{} is not a year group: type R, N or Y1 to Y13, e.g. Y9",
+                    self.year_group
+                ),
+            ));
+        }
         if let Some(year) = self.birth_year
             && (year < 1900 || year > now.year())
         {
@@ -364,6 +384,13 @@ impl Incident {
         for rs in &self.reports {
             let f = |name: &str| format!("reports[{}].{name}", rs.id);
             required(&f("by"), &rs.by, "Who made the report or decision")?;
+            if rs.agency == Agency::Other {
+                required(
+                    &f("agency_name"),
+                    &rs.agency_name,
+                    "The other agency's name (e.g. Early Help, CAMHS)",
+                )?;
+            }
             not_future(&f("when"), rs.when, ctx.now, "When it was reported")?;
             not_before(&f("when"), rs.when.date(), started, "The reporting date")?;
             match rs.decision {
@@ -526,6 +553,7 @@ mod tests {
             birth_year: Some(2012),
             notes: String::new(),
             error: mark(),
+            year_group: String::new(),
         }
     }
 
@@ -594,6 +622,7 @@ mod tests {
                 ReportingStep {
                     id: "RS-1".into(),
                     agency: Agency::Police101,
+                    agency_name: String::new(),
                     decision: Decision::Referred,
                     when: at(15, 10),
                     by: "RO".into(),
@@ -609,6 +638,7 @@ mod tests {
                 ReportingStep {
                     id: "RS-2".into(),
                     agency: Agency::Lado,
+                    agency_name: String::new(),
                     decision: Decision::NotReferred,
                     when: at(15, 10),
                     by: "RO".into(),
@@ -778,6 +808,9 @@ mod tests {
                 i.reports[0].reference.clear()
             }),
             ("reports[RS-2].reason", |i| i.reports[1].reason.clear()),
+            ("reports[RS-2].agency_name", |i| {
+                i.reports[1].agency = Agency::Other
+            }),
             ("reports[RS-1].error.reason", |i| {
                 i.reports[0].error.as_mut().unwrap().reason.clear()
             }),
@@ -843,6 +876,8 @@ mod tests {
             ("reference", |p| p.reference = " ".into()),
             ("birth_year", |p| p.birth_year = Some(1899)),
             ("birth_year", |p| p.birth_year = Some(2027)),
+            ("year_group", |p| p.year_group = "Y14".into()),
+            ("year_group", |p| p.year_group = "9".into()),
             ("error.by", |p| p.error.as_mut().unwrap().by.clear()),
             ("error.reason", |p| p.error.as_mut().unwrap().reason.clear()),
             ("error.when", |p| p.error.as_mut().unwrap().when = at(17, 9)),

@@ -201,8 +201,11 @@ pub fn refresh_notice(form: &mut Form) {
                 } else {
                     format!(" Timescale: {}.", info.timescale.trim_end_matches('.'))
                 };
+                let warning = reference
+                    .reference_warning(a, &form.value("reference"))
+                    .map_or(String::new(), |w| format!(" {w}."));
                 format!(
-                    "{}: {expect}: {}.{timescale}",
+                    "{}: {expect}: {}.{timescale}{warning}",
                     info.name,
                     info.reference_format.trim_end_matches('.')
                 )
@@ -218,9 +221,17 @@ pub fn link_person(book: &Logbook, id: &str) -> Form {
         "",
     )];
     people.extend(book.people.iter().filter(|p| p.error.is_none()).map(|p| {
+        let year = p
+            .birth_year
+            .map_or_else(|| p.year_group.clone(), |y| format!("born {y}"));
+        let year = if year.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", crate::text::line(&year))
+        };
         Choice::new(
             format!(
-                "{}  {} ({})",
+                "{}  {} ({}{year})",
                 p.id,
                 crate::text::line(&p.reference),
                 p.age_group.label()
@@ -244,7 +255,7 @@ pub fn link_person(book: &Logbook, id: &str) -> Form {
                 choices(AgeGroup::ALL, AgeGroup::label),
             )
             .with_choice("Child"),
-            Field::new("birth_year", "Year of birth (children)", FieldKind::Number),
+            Field::new("birth_year", "Year of birth or group (Y9)", FieldKind::Text),
             Field::new(
                 "role",
                 "Role in this incident",
@@ -274,7 +285,7 @@ pub fn new_person() -> Form {
             )
             .required()
             .with_choice("Child"),
-            Field::new("birth_year", "Year of birth (children)", FieldKind::Number),
+            Field::new("birth_year", "Year of birth or group (Y9)", FieldKind::Text),
             Field::new("notes", "Notes", FieldKind::Multiline),
         ],
     )
@@ -298,8 +309,11 @@ pub fn edit_person(person: &Person) -> Form {
                     .with_choice(&format!("{:?}", person.age_group)),
             ),
             "birth_year" => Some(
-                Field::new(f.key, f.label, f.kind.clone())
-                    .with_text(&person.birth_year.map_or(String::new(), |y| y.to_string())),
+                Field::new(f.key, f.label, f.kind.clone()).with_text(
+                    &person
+                        .birth_year
+                        .map_or_else(|| person.year_group.clone(), |y| y.to_string()),
+                ),
             ),
             "notes" => Some(Field::new(f.key, f.label, f.kind.clone()).with_text(&person.notes)),
             _ => None,
@@ -398,6 +412,7 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
         format!("Reporting step for {id}"),
         vec![
             Field::new("agency", "Agency", choices(Agency::ALL, Agency::label)).required(),
+            Field::new("agency_name", "Other agency's name", FieldKind::Text),
             Field::new(
                 "decision",
                 "Decision",
@@ -462,6 +477,9 @@ pub fn edit_report(
         f.with_choice(&step.method.map_or(String::new(), |m| format!("{m:?}")))
     });
     set(&mut form, "reference", &|f| f.with_text(&step.reference));
+    set(&mut form, "agency_name", &|f| {
+        f.with_text(&step.agency_name)
+    });
     set(&mut form, "contact", &|f| f.with_text(&step.contact));
     set(&mut form, "outcome", &|f| f.with_text(&step.outcome));
     set(&mut form, "follow_up_owed", &|f| {
@@ -770,7 +788,7 @@ fn optional_year(form: &Form) -> Result<Option<i32>, Invalid> {
         refused(
             "birth_year",
             format!(
-                "{}: {} is not a year: type four digits, e.g. 2012, or leave it empty",
+                "{}: {} is not a year or year group: type e.g. 2012 or Y9, or leave it empty",
                 label(form, "birth_year"),
                 crate::text::line(&text)
             ),
@@ -828,10 +846,18 @@ fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
 }
 
 fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
+    // The one field takes a year of birth or, where that is not known, a year group.
+    let typed = form.value("birth_year").trim().to_ascii_uppercase();
+    let (birth_year, year_group) = if is_year_group(&typed) {
+        (None, typed)
+    } else {
+        (optional_year(form)?, String::new())
+    };
     Ok(PersonDetails {
         reference: form.value("reference"),
         age_group: chosen(form, AgeGroup::ALL, "age_group")?,
-        birth_year: optional_year(form)?,
+        birth_year,
+        year_group,
         notes: multiline(form, "notes"),
     })
 }
@@ -850,6 +876,7 @@ fn evidence_details(form: &Form, now: NaiveDateTime) -> Result<EvidenceDetails, 
 fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid> {
     Ok(StepDetails {
         agency: chosen(form, Agency::ALL, "agency")?,
+        agency_name: form.value("agency_name"),
         decision: chosen(form, Decision::ALL, "decision")?,
         when: datetime(form, "when", now)?,
         by: form.value("by"),
@@ -957,9 +984,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             let d = step_details(form, now)?;
             let next = match d.decision {
                 Decision::Referred => book.add_reporting_step(stamp, id, d)?,
-                Decision::NotReferred => {
-                    book.record_not_referred(stamp, id, d.agency, d.when, &d.by, &d.reason)?
-                }
+                Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
             };
             Ok(format!("Reporting step {next} recorded on {id}."))
         }
