@@ -96,6 +96,35 @@ pub enum Error {
         "The history does not match the backup {backup}: {detail}; keep this backup, it is evidence of what the logbook held."
     )]
     NotExtended { backup: PathBuf, detail: String },
+    /// The new file replaced the old (the rename is done) but the folder's fsync failed.
+    #[error(
+        "{path} was saved, but the folder could not be flushed ({source}): the change may not survive a power cut; check the disk, then run `logbook verify`."
+    )]
+    Unflushed {
+        path: PathBuf,
+        /// The saved file's identity, so that later saves over it are not refused.
+        id: crate::vault::FileId,
+        source: io::Error,
+    },
+    /// A restore replaced the logbook but the folder's fsync failed.
+    #[error(
+        "{live} was restored from the backup{}, but the folder could not be flushed ({source}): the restore may not survive a power cut; check the disk, then run `logbook verify`.",
+        kept_note(kept)
+    )]
+    RestoredUnflushed {
+        live: PathBuf,
+        kept: Option<PathBuf>,
+        source: io::Error,
+    },
+    /// A restore failed before the logbook was replaced; the copy it kept stays.
+    #[error("{cause} The logbook was not replaced; a copy of it as it was is also kept as {kept}.")]
+    NotRestored { cause: Box<Error>, kept: PathBuf },
+}
+
+fn kept_note(kept: &Option<PathBuf>) -> String {
+    kept.as_ref()
+        .map(|k| format!(" (the logbook it replaced is kept as {})", k.display()))
+        .unwrap_or_default()
 }
 
 impl Error {
@@ -124,7 +153,10 @@ impl Error {
             | Error::NewerFormat { .. }
             | Error::DamagedBackup(_) => 4,
             Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
+            Error::NotRestored { cause, .. } => cause.exit_code(),
             Error::Io(_)
+            | Error::Unflushed { .. }
+            | Error::RestoredUnflushed { .. }
             | Error::NoLogbook(_)
             | Error::MediumRemoved(_)
             | Error::BackupUnverified { .. } => 6,

@@ -21,6 +21,8 @@ pub struct Rotation {
     pub removed: Vec<String>,
     /// Older backups kept because the current trail does not extend them.
     pub kept_as_evidence: Vec<String>,
+    /// The removals are done but the folder's fsync failed (they may not be durable).
+    pub unflushed: bool,
 }
 
 /// Whether `dir/name` is still exactly the file the manifest recorded.
@@ -66,8 +68,9 @@ pub fn rotate(
         manifest.backups.retain(|e| e.file != name);
         rotation.removed.push(name);
     }
-    if !rotation.removed.is_empty() {
-        file::sync_folder(dir).map_err(|e| Error::io("removing old backups from", dir, e))?;
+    // The files are gone whatever the fsync says: report it, never as "nothing changed".
+    if !rotation.removed.is_empty() && file::sync_folder(dir).is_err() {
+        rotation.unflushed = true;
     }
     Ok(rotation)
 }

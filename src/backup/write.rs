@@ -191,6 +191,14 @@ pub fn run(
             Error::Io(f) if f.source.kind() == io::ErrorKind::AlreadyExists => {
                 Error::BackupNameTaken(target.clone())
             }
+            // Renamed into place but not durable: not a backup to rely on, so undo it.
+            Error::Unflushed { source, .. } => {
+                discard(&target);
+                Error::BackupUnverified {
+                    path: target.clone(),
+                    detail: format!("the medium's folder could not be flushed: {source}"),
+                }
+            }
             other => other,
         })
     })?;
@@ -236,16 +244,29 @@ pub fn run(
         head: logbook.head(),
     });
     // Without its manifest entry a backup could never be rotated: undo it instead.
-    if let Err(e) = on_medium(dir, dev, || {
+    match on_medium(dir, dev, || {
         manifest::save(dir, &manifest, &sealing.recipients)
     }) {
-        discard(&target);
-        return Err(e);
+        Ok(()) => {}
+        // The manifest is in place, only not yet durable: the backup stands.
+        Err(Error::Unflushed { source, .. }) => notes.push(format!(
+            "The manifest was written but the medium's folder could not be flushed ({source}); if the medium loses it, the next backup starts a new one."
+        )),
+        Err(e) => {
+            discard(&target);
+            return Err(e);
+        }
     }
 
     let rotation = on_medium(dir, dev, || {
         rotate::rotate(dir, &mut manifest, options.keep, logbook, &name)
     })?;
+    if rotation.unflushed {
+        notes.push(
+            "Old backups were removed but the medium's folder could not be flushed; if the medium loses power now, some may reappear."
+                .into(),
+        );
+    }
     if !rotation.removed.is_empty()
         && let Err(e) = manifest::save(dir, &manifest, &sealing.recipients)
     {

@@ -88,7 +88,17 @@ pub struct FileId {
 
 impl FileId {
     pub fn of(path: &Path) -> io::Result<FileId> {
-        let meta = fs::metadata(path)?;
+        FileId::from_meta(&fs::metadata(path)?)
+    }
+
+    /// The identity of an open file. A rename keeps a file's device, inode, size and
+    /// modification time, so the temporary file's identity before the rename is the
+    /// logbook's after it, with no fallible step in between.
+    fn of_file(file: &File) -> io::Result<FileId> {
+        FileId::from_meta(&file.metadata()?)
+    }
+
+    fn from_meta(meta: &fs::Metadata) -> io::Result<FileId> {
         #[cfg(unix)]
         let (dev, ino) = (meta.dev(), meta.ino());
         #[cfg(not(unix))]
@@ -127,8 +137,13 @@ pub fn remove_stale_temps(target: &Path) {
 /// Replaces `target` with what `write` produces, atomically: a new owner-only temporary
 /// file in the same folder, written, flushed and fsynced (a failed fsync fails the save),
 /// then renamed over the target and the folder fsynced. If `expected` is given, the
-/// target must still be that file, or nothing is replaced. On any failure the temporary
-/// file is removed and the target is untouched. Returns the new file's identity.
+/// target must still be that file, or nothing is replaced. On any failure before the
+/// rename the temporary file is removed and the target is untouched. Returns the new
+/// file's identity.
+///
+/// Once the rename is done the new file *is* the target, so a failed folder fsync after
+/// it is `Error::Unflushed`, which carries the new identity: the caller must treat the
+/// file as saved (and keep saving over it), and say the change may not survive a power cut.
 pub fn replace_atomically(
     target: &Path,
     expected: Option<&FileId>,
@@ -144,14 +159,14 @@ pub fn replace_atomically(
         std::process::id()
     ));
     let file = create_private(&temp)?;
-    let result = (|| -> Result<()> {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
+    let written = (|| -> Result<FileId> {
+        let mut out = BufWriter::with_capacity(1 << 16, Faulty(file));
         write(&mut out).map_err(|e| Error::io("saving", target, e))?;
-        let file = out
+        let Faulty(file) = out
             .into_inner()
             .map_err(|e| Error::io("saving", target, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io("saving", target, e))?;
+        sync_file(&file).map_err(|e| Error::io("saving", target, e))?;
+        let id = FileId::of_file(&file).map_err(|e| Error::io("saving", target, e))?;
         drop(file);
         if let Some(expected) = expected {
             match FileId::of(target) {
@@ -163,21 +178,29 @@ pub fn replace_atomically(
                 Err(e) => return Err(Error::io("checking", target, e)),
             }
         }
-        fs::rename(&temp, target).map_err(|e| Error::io("saving", target, e))?;
-        Ok(())
-    })()
-    .and_then(|()| {
-        sync_folder(&folder).map_err(|e| Error::io("saving", target, e))?;
-        FileId::of(target).map_err(|e| Error::io("checking", target, e))
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+        rename(&temp, target).map_err(|e| Error::io("saving", target, e))?;
+        Ok(id)
+    })();
+    let id = match written {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    match sync_folder(&folder) {
+        Ok(()) => Ok(id),
+        Err(source) => Err(Error::Unflushed {
+            path: target.to_path_buf(),
+            id,
+            source,
+        }),
     }
-    result
 }
 
 /// Makes a rename durable: fsync the folder that holds the file.
 pub fn sync_folder(folder: &Path) -> io::Result<()> {
+    faults::check(faults::Op::SyncFolder, folder)?;
     #[cfg(unix)]
     {
         File::open(folder)?.sync_all()
@@ -186,6 +209,94 @@ pub fn sync_folder(folder: &Path) -> io::Result<()> {
     {
         let _ = folder;
         Ok(())
+    }
+}
+
+/// Makes a file's contents durable (fsync), through the fault seam.
+pub fn sync_file(file: &File) -> io::Result<()> {
+    faults::check(faults::Op::SyncFile, Path::new(""))?;
+    file.sync_all()
+}
+
+/// Renames a file, through the fault seam.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    faults::check(faults::Op::Rename, to)?;
+    fs::rename(from, to)
+}
+
+/// A file whose writes pass through the fault seam.
+struct Faulty(File);
+
+impl Write for Faulty {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        faults::check(faults::Op::Write, Path::new(""))?;
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Injectable failures for the tests that prove every write, fsync and rename failure is
+/// reported truthfully (tests/faults.rs). Inactive unless a test arms it on its own
+/// thread, so the program itself never sees an injected fault.
+#[doc(hidden)]
+pub mod faults {
+    use std::cell::RefCell;
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    /// The kinds of operation that can be made to fail.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Op {
+        Write,
+        SyncFile,
+        SyncFolder,
+        Rename,
+    }
+
+    #[derive(Default)]
+    struct Plan {
+        /// Fail the operation with this index (0-based), if any.
+        fail_at: Option<usize>,
+        /// Every operation seen since arming, in order.
+        seen: Vec<(Op, PathBuf)>,
+    }
+
+    thread_local! {
+        static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
+    }
+
+    /// Counts this thread's file operations from now on, failing the `fail_at`-th (if
+    /// given), until `disarm`.
+    pub fn arm(fail_at: Option<usize>) {
+        PLAN.with(|p| {
+            *p.borrow_mut() = Some(Plan {
+                fail_at,
+                seen: Vec::new(),
+            })
+        });
+    }
+
+    /// Stops injecting and returns the operations seen since `arm`.
+    pub fn disarm() -> Vec<(Op, PathBuf)> {
+        PLAN.with(|p| p.borrow_mut().take().map(|p| p.seen).unwrap_or_default())
+    }
+
+    pub(super) fn check(op: Op, path: &Path) -> io::Result<()> {
+        PLAN.with(|p| {
+            let mut plan = p.borrow_mut();
+            let Some(plan) = plan.as_mut() else {
+                return Ok(());
+            };
+            let index = plan.seen.len();
+            plan.seen.push((op, path.to_path_buf()));
+            if plan.fail_at == Some(index) {
+                Err(io::Error::other(format!("injected {op:?} failure")))
+            } else {
+                Ok(())
+            }
+        })
     }
 }
 

@@ -96,10 +96,20 @@ impl Vault {
             ));
         }
         let seal = Seal::for_key(&self.key, &logbook.settings.recipients)?;
-        self.seen = file::replace_atomically(&self.path, Some(&self.seen), |out| {
+        match file::replace_atomically(&self.path, Some(&self.seen), |out| {
             codec::encrypt_to(out, &seal, logbook)
-        })?;
-        Ok(())
+        }) {
+            Ok(id) => {
+                self.seen = id;
+                Ok(())
+            }
+            // Saved, not yet durable: the new file is the logbook, so later saves go over it.
+            Err(Error::Unflushed { path, id, source }) => {
+                self.seen = id.clone();
+                Err(Error::Unflushed { path, id, source })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Changes the secret (passphrase, or key mode's identities) and re-saves at once.
@@ -107,7 +117,10 @@ impl Vault {
     pub fn rekey(&mut self, key: Key, logbook: &Logbook) -> Result<()> {
         let old = std::mem::replace(&mut self.key, key);
         if let Err(e) = self.save(logbook) {
-            self.key = old;
+            // Unflushed: the re-encrypted file is in place, so the new key is the one.
+            if !matches!(e, Error::Unflushed { .. }) {
+                self.key = old;
+            }
             return Err(e);
         }
         Ok(())
