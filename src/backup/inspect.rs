@@ -239,7 +239,8 @@ pub fn list(dir: &Path, opener: &Opener, live: Option<&Logbook>) -> Result<Listi
         .map(|m| {
             m.backups
                 .into_iter()
-                .filter(|e| !dir.join(&e.file).exists())
+                // A name no backup has (a path, say) is never looked up outside the folder.
+                .filter(|e| !names::is_backup_name(&e.file) || !dir.join(&e.file).exists())
                 .map(|e| e.file)
                 .collect()
         })

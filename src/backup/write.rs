@@ -259,7 +259,14 @@ pub fn run(
     }
 
     let rotation = on_medium(dir, dev, || {
-        rotate::rotate(dir, &mut manifest, options.keep, logbook, &name)
+        rotate::rotate(
+            dir,
+            &mut manifest,
+            options.keep,
+            logbook,
+            &sealing.opener,
+            &name,
+        )
     })?;
     if rotation.unflushed {
         notes.push(
@@ -376,8 +383,8 @@ fn ensure_key_file(
     }
 }
 
-/// The files named like backups that rotation did not consider (not listed in this
-/// logbook's manifest, or changed since), each classified.
+/// The files named like backups that are not this logbook's sound backups (another
+/// logbook's, damaged, changed since the manifest recorded them, unknown), each classified.
 fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sealing) -> Vec<Item> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -393,7 +400,9 @@ fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sea
         .filter_map(|name| {
             let (item, _) =
                 inspect::classify(&dir.join(&name), Some(manifest), Some(id), &sealing.opener);
-            let ours = item.in_manifest && item.state == State::Verified;
+            // This logbook's complete backups, listed or not, are rotated, not "left".
+            let ours = item.state == State::Verified
+                && item.info.as_ref().is_some_and(|i| i.logbook == id);
             (!ours).then_some(item)
         })
         .collect()
