@@ -96,6 +96,15 @@ pub enum Error {
         "The history does not match the backup {backup}: {detail}; keep this backup, it is evidence of what the logbook held."
     )]
     NotExtended { backup: PathBuf, detail: String },
+    #[error(
+        "{0} is not a regular file (a device, a pipe, a folder or a link where none is expected): give the path of the file itself."
+    )]
+    NotRegular(PathBuf),
+    #[error(
+        "{path} is larger than {}, far more than any logbook file: check the path.",
+        size_text(*limit)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
     /// The new file replaced the old (the rename is done) but the folder's fsync failed.
     #[error(
         "{path} was saved, but the folder could not be flushed ({source}): the change may not survive a power cut; check the disk, then run `logbook verify`."
@@ -119,6 +128,13 @@ pub enum Error {
     /// A restore failed before the logbook was replaced; the copy it kept stays.
     #[error("{cause} The logbook was not replaced; a copy of it as it was is also kept as {kept}.")]
     NotRestored { cause: Box<Error>, kept: PathBuf },
+}
+
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b >> 10),
+    }
 }
 
 fn kept_note(kept: &Option<PathBuf>) -> String {
@@ -151,7 +167,9 @@ impl Error {
             | Error::Damaged(_)
             | Error::Unreadable { .. }
             | Error::NewerFormat { .. }
-            | Error::DamagedBackup(_) => 4,
+            | Error::DamagedBackup(_)
+            | Error::NotRegular(_)
+            | Error::TooLarge { .. } => 4,
             Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
             Error::NotRestored { cause, .. } => cause.exit_code(),
             Error::Io(_)

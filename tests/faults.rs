@@ -39,7 +39,7 @@ fn a_full_disk_during_save_changes_nothing() {
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(
         only_the_logbook_files(&mount.path),
-        ["logbook.age", "logbook.lock"]
+        ["logbook.age", "logbook.age.lock"]
     );
     let o = run(&[
         "--logbook",
@@ -57,7 +57,7 @@ fn a_read_only_disk_during_save_changes_nothing() {
     let mount = Mount::new("4m");
     let path = mount.path.join("logbook.age");
     fs::copy(&f.logbook, &path).unwrap();
-    fs::write(mount.path.join("logbook.lock"), b"").unwrap();
+    fs::write(mount.path.join("logbook.age.lock"), b"").unwrap();
     let before = fs::read(&path).unwrap();
     mount.remount_read_only();
     let o = run(&[

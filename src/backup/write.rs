@@ -303,7 +303,7 @@ fn read_back(
     logbook: &Logbook,
     sealing: &Sealing,
 ) -> Result<(String, u64)> {
-    let bytes = fs::read(target).map_err(|e| Error::io("reading back", target, e))?;
+    let bytes = file::read_regular(target, file::limits::LOGBOOK, file::Links::Refuse)?;
     if device_of(target).map_or(true, |d| d != dev) {
         return Err(Error::MediumRemoved(target.to_path_buf()));
     }

@@ -46,8 +46,16 @@ pub fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
-/// `logbook.age` -> `logbook.lock`, beside it.
+/// `logbook.age` -> `logbook.age.lock`, beside it: named after the whole file name, so
+/// `a.age` and `a.bak` never share a lock.
 pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// The lock name earlier versions used (`logbook.age` -> `logbook.lock`).
+fn legacy_lock_path(path: &Path) -> PathBuf {
     path.with_extension("lock")
 }
 
@@ -60,18 +68,41 @@ pub struct Lock {
 
 impl Lock {
     pub fn acquire(logbook: &Path) -> Result<Lock> {
+        // No lock file beside a device or a pipe given as the logbook (`/dev/zero.lock`).
+        if fs::metadata(logbook).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::NotRegular(logbook.to_path_buf()));
+        }
         let path = lock_path(logbook);
+        let lock = Lock::take(&path, logbook)?;
+        // An earlier version writing this logbook holds the old-named lock: refuse too. It
+        // is only tested, not held, since `a.age` and `a.bak` both map to `a.lock`.
+        let legacy = legacy_lock_path(logbook);
+        if legacy != path
+            && let Ok(file) = OpenOptions::new().read(true).write(true).open(&legacy)
+        {
+            match file.try_lock() {
+                Ok(()) => drop(file),
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked(logbook.to_path_buf()));
+                }
+                Err(fs::TryLockError::Error(_)) => {}
+            }
+        }
+        Ok(lock)
+    }
+
+    fn take(path: &Path, logbook: &Path) -> Result<Lock> {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         options.mode(0o600);
         let file = options
-            .open(&path)
-            .map_err(|e| Error::io("opening the lock file", &path, e))?;
+            .open(path)
+            .map_err(|e| Error::io("opening the lock file", path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(Lock { _file: file }),
             Err(fs::TryLockError::WouldBlock) => Err(Error::Locked(logbook.to_path_buf())),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &path, e)),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", path, e)),
         }
     }
 }
@@ -298,6 +329,81 @@ pub mod faults {
             }
         })
     }
+}
+
+/// Bounds on what is read whole into memory, far beyond anything real (a logbook of ten
+/// thousand incidents is a few megabytes), so that a wrong path (`/dev/zero`, a huge file)
+/// fails at once with a clear message instead of filling memory.
+pub mod limits {
+    /// A logbook, a backup or a manifest (ciphertext), or an import file.
+    pub const LOGBOOK: u64 = 256 << 20;
+    /// An age identity file (one key is 74 bytes; a few hundred keys fit easily).
+    pub const IDENTITY: u64 = 1 << 20;
+    /// A passphrase file.
+    pub const PASSPHRASE: u64 = 64 << 10;
+}
+
+/// Whether a symbolic link at the path itself is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// A path the user gave: a link to a regular file is fine.
+    Follow,
+    /// A file the program found by name (a backup on a medium): a link is refused.
+    Refuse,
+}
+
+/// Reads a regular file whole, refusing anything else (a device, a FIFO, a folder, a
+/// socket) and anything longer than `limit` bytes, each with one clear sentence. The file
+/// is opened non-blocking, so a FIFO never hangs the program (or a lock it holds); what
+/// is opened is checked (fstat), so a swap between check and open cannot slip through.
+/// `NotFound` is returned as `Error::Io` with that kind, for callers to word it.
+pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        let mut flags = rustix::fs::OFlags::NONBLOCK;
+        if links == Links::Refuse {
+            flags |= rustix::fs::OFlags::NOFOLLOW;
+        }
+        options.custom_flags(flags.bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| {
+        // O_NOFOLLOW on a link fails with ELOOP.
+        if links == Links::Refuse && fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+            Error::NotRegular(path.to_path_buf())
+        } else {
+            Error::io("reading", path, e)
+        }
+    })?;
+    let meta = file.metadata().map_err(|e| Error::io("reading", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::NotRegular(path.to_path_buf()));
+    }
+    if meta.len() > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("reading", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Whether an error from `read_regular` means there is no such file.
+pub fn is_not_found(e: &Error) -> bool {
+    matches!(e, Error::Io(f) if f.source.kind() == io::ErrorKind::NotFound)
 }
 
 /// Owner-only permissions on an existing file (e.g. one a user encrypted by hand).

@@ -6,7 +6,6 @@ mod codec;
 pub mod file;
 mod key;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use codec::{decode, decrypt, encrypt_ron, to_ron};
@@ -150,10 +149,12 @@ impl Vault {
 
 /// Reads, decrypts and parses a logbook or backup file without locking it.
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
-    let ciphertext = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoLogbook(path.to_path_buf()),
-        _ => Error::io("reading", path, e),
-    })?;
+    let ciphertext = file::read_regular(path, file::limits::LOGBOOK, file::Links::Follow).map_err(
+        |e| match e {
+            e if file::is_not_found(&e) => Error::NoLogbook(path.to_path_buf()),
+            e => e,
+        },
+    )?;
     let seen = FileId::of(path).map_err(|e| Error::io("reading", path, e))?;
     let plain = codec::decrypt(path, &ciphertext, key)?;
     let logbook = codec::decode(path, &plain)?;
