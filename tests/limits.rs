@@ -169,3 +169,27 @@ fn locks_are_named_after_the_whole_file_name_and_an_old_named_lock_is_respected(
     let o = f.run(&["import", data("demo.ron").to_str().unwrap()]);
     assert_eq!(code(&o), 5, "{}", stderr(&o));
 }
+
+#[test]
+fn a_symlinked_logbook_is_written_where_the_link_points() {
+    let f = Fixture::new();
+    let link = f.dir.path().join("link.age");
+    std::os::unix::fs::symlink(&f.logbook, &link).unwrap();
+    let o = run(&[
+        "--logbook",
+        link.to_str().unwrap(),
+        "--identity",
+        f.key.to_str().unwrap(),
+        "import",
+        data("demo.ron").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        fs::symlink_metadata(&link).unwrap().is_symlink(),
+        "the link was replaced"
+    );
+    // The real file holds the import: the target is not stale.
+    let o = f.run(&["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).lines().count() > 3, "{}", stdout(&o));
+}

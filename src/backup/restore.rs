@@ -89,6 +89,8 @@ pub struct Plan {
 /// or damaged), takes the logbook's lock and describes what a restore would do.
 /// Changes nothing on disk except creating the logbook's folder and lock file.
 pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
+    // A linked logbook is restored where the link points, keeping the link.
+    let live = &file::resolve_link(live);
     let current_read = if live.exists() {
         Some(vault::read(live, key).and_then(|(book, seen)| {
             book.verify_audit()?;

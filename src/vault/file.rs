@@ -38,6 +38,19 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("creating the folder", dir, e))
 }
 
+/// The file a logbook path names: a symbolic link is resolved once, so that saves replace
+/// the real file beside it (and the link keeps pointing at the current logbook) instead of
+/// replacing the link with a regular file and leaving its target stale. Anything else,
+/// including a dangling link, is returned as given.
+pub fn resolve_link(path: &Path) -> PathBuf {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink())
+        && let Ok(real) = fs::canonicalize(path)
+    {
+        return real;
+    }
+    path.to_path_buf()
+}
+
 /// The folder a path lives in ("." for a bare file name).
 pub fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {

@@ -55,6 +55,7 @@ impl Vault {
 
     /// Opens, decrypts and parses the logbook at `path`.
     pub fn open(path: &Path, key: Key, access: Access) -> Result<(Vault, Logbook)> {
+        let path = &file::resolve_link(path);
         // Take the lock before reading, so what we read is what we will save over.
         let lock = match access {
             Access::Write => {
