@@ -96,6 +96,51 @@ pub enum Error {
         "The history does not match the backup {backup}: {detail}; keep this backup, it is evidence of what the logbook held."
     )]
     NotExtended { backup: PathBuf, detail: String },
+    #[error(
+        "{0} is not a regular file (a device, a pipe, a folder or a link where none is expected): give the path of the file itself."
+    )]
+    NotRegular(PathBuf),
+    #[error(
+        "{path} is larger than {}, far more than any logbook file: check the path.",
+        size_text(*limit)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+    /// The new file replaced the old (the rename is done) but the folder's fsync failed.
+    #[error(
+        "{path} was saved, but the folder could not be flushed ({source}): the change may not survive a power cut; check the disk, then run `logbook verify`."
+    )]
+    Unflushed {
+        path: PathBuf,
+        /// The saved file's identity, so that later saves over it are not refused.
+        id: crate::vault::FileId,
+        source: io::Error,
+    },
+    /// A restore replaced the logbook but the folder's fsync failed.
+    #[error(
+        "{live} was restored from the backup{}, but the folder could not be flushed ({source}): the restore may not survive a power cut; check the disk, then run `logbook verify`.",
+        kept_note(kept)
+    )]
+    RestoredUnflushed {
+        live: PathBuf,
+        kept: Option<PathBuf>,
+        source: io::Error,
+    },
+    /// A restore failed before the logbook was replaced; the copy it kept stays.
+    #[error("{cause} The logbook was not replaced; a copy of it as it was is also kept as {kept}.")]
+    NotRestored { cause: Box<Error>, kept: PathBuf },
+}
+
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b >> 10),
+    }
+}
+
+fn kept_note(kept: &Option<PathBuf>) -> String {
+    kept.as_ref()
+        .map(|k| format!(" (the logbook it replaced is kept as {})", k.display()))
+        .unwrap_or_default()
 }
 
 impl Error {
@@ -122,9 +167,14 @@ impl Error {
             | Error::Damaged(_)
             | Error::Unreadable { .. }
             | Error::NewerFormat { .. }
-            | Error::DamagedBackup(_) => 4,
+            | Error::DamagedBackup(_)
+            | Error::NotRegular(_)
+            | Error::TooLarge { .. } => 4,
             Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
+            Error::NotRestored { cause, .. } => cause.exit_code(),
             Error::Io(_)
+            | Error::Unflushed { .. }
+            | Error::RestoredUnflushed { .. }
             | Error::NoLogbook(_)
             | Error::MediumRemoved(_)
             | Error::BackupUnverified { .. } => 6,

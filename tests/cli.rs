@@ -360,7 +360,7 @@ fn a_logbook_locked_by_another_process_is_refused() {
     let lock = fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(f.logbook.with_extension("lock"))
+        .open(f.dir.path().join("logbook.age.lock"))
         .unwrap();
     lock.try_lock().unwrap();
     let before = f.bytes();

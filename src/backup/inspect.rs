@@ -10,7 +10,7 @@ use super::names;
 use super::seal::Opener;
 use crate::error::{Error, Result};
 use crate::model::{Divergence, Head, Logbook, sha256_hex};
-use crate::vault;
+use crate::vault::{self, file};
 
 /// A backup read, decrypted, parsed and with a sound audit trail.
 pub struct Opened {
@@ -22,13 +22,15 @@ pub struct Opened {
 /// Reads a backup and checks it whole: decrypt (age authenticates every byte), parse,
 /// verify the audit trail. Any failure is an error; nothing is half-read.
 pub fn open_backup(path: &Path, opener: &Opener) -> Result<Opened> {
-    let bytes = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::Usage(format!(
-            "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
-            path.display()
-        )),
-        _ => Error::io("reading", path, e),
-    })?;
+    let bytes = file::read_regular(path, file::limits::LOGBOOK, file::Links::Follow).map_err(
+        |e| match e {
+            e if file::is_not_found(&e) => Error::Usage(format!(
+                "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
+                path.display()
+            )),
+            e => e,
+        },
+    )?;
     let sha256 = sha256_hex(&bytes);
     let plain = vault::decrypt(path, &bytes, &opener.key()).map_err(|e| match e {
         Error::Damaged(p) | Error::NotAge(p) => Error::DamagedBackup(p),
@@ -136,7 +138,8 @@ pub fn classify(
     };
     if let (Some(entry), Some(m)) = (listed, manifest)
         && entry.size == item.size
-        && fs::read(path).is_ok_and(|b| sha256_hex(&b) == entry.sha256)
+        && file::read_regular(path, file::limits::LOGBOOK, file::Links::Refuse)
+            .is_ok_and(|b| sha256_hex(&b) == entry.sha256)
     {
         item.state = State::Verified;
         item.info = Some(Info {
@@ -163,7 +166,8 @@ pub fn classify(
             (item, Some(opened.logbook))
         }
         Err(e) => {
-            let is_age = fs::read(path).is_ok_and(|b| b.starts_with(b"age-encryption.org/"));
+            let is_age = file::read_regular(path, file::limits::LOGBOOK, file::Links::Refuse)
+                .is_ok_and(|b| b.starts_with(b"age-encryption.org/"));
             item.state = match e {
                 Error::WrongSecret | Error::NeedsPassphrase(_) if listed.is_none() => {
                     State::Unknown("does not open with this key".into())
@@ -239,7 +243,8 @@ pub fn list(dir: &Path, opener: &Opener, live: Option<&Logbook>) -> Result<Listi
         .map(|m| {
             m.backups
                 .into_iter()
-                .filter(|e| !dir.join(&e.file).exists())
+                // A name no backup has (a path, say) is never looked up outside the folder.
+                .filter(|e| !names::is_backup_name(&e.file) || !dir.join(&e.file).exists())
                 .map(|e| e.file)
                 .collect()
         })

@@ -6,7 +6,6 @@
 //! The manifest is also the proof of authorship that rotation relies on: only a file listed
 //! here, with the same SHA-256, is ever deleted.
 
-use std::fs;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -66,10 +65,10 @@ pub enum Loaded {
 /// Reads the manifest of logbook `id` in `dir`.
 pub fn load(dir: &Path, id: &str, opener: &Opener) -> Loaded {
     let path = dir.join(names::manifest_name(id));
-    let bytes = match fs::read(&path) {
+    let bytes = match file::read_regular(&path, file::limits::LOGBOOK, file::Links::Refuse) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
-        Err(e) => return Loaded::Unreadable(Error::io("reading", &path, e).to_string()),
+        Err(e) if file::is_not_found(&e) => return Loaded::Missing,
+        Err(e) => return Loaded::Unreadable(e.to_string()),
     };
     let plain = match vault::decrypt(&path, &bytes, &opener.key()) {
         Ok(p) => p,

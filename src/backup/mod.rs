@@ -9,7 +9,7 @@
 //! - `logbook-ID-manifest.age`: the encrypted manifest (see `manifest`);
 //! - `logbook-ID-key.age` (passphrase logbooks only): the backup key, encrypted with the
 //!   passphrase (see `seal`);
-//! - `.logbook-backup.lock`: held while a backup runs.
+//! - `.logbook-backup.age.lock`: held while a backup runs.
 //!
 //! For the app: open the logbook as usual; for a passphrase logbook call
 //! `ensure_backup_key` and save if it returns true; then `run` (off the UI thread, with a

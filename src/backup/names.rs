@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, FixedOffset};
 
-/// The lock that keeps two backups out of one folder at once: `.logbook-backup.lock`
-/// (the lock helper names it after this, with the extension `lock`).
+/// The lock that keeps two backups out of one folder at once: `.logbook-backup.age.lock`
+/// (the lock helper names it after this, adding `.lock`).
 pub const LOCK_STEM: &str = ".logbook-backup.age";
 
 /// `logbook-YYYYMMDD-HHMMSS.age`, in the local time of `now`.

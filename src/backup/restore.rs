@@ -89,6 +89,8 @@ pub struct Plan {
 /// or damaged), takes the logbook's lock and describes what a restore would do.
 /// Changes nothing on disk except creating the logbook's folder and lock file.
 pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
+    // A linked logbook is restored where the link points, keeping the link.
+    let live = &file::resolve_link(live);
     let current_read = if live.exists() {
         Some(vault::read(live, key).and_then(|(book, seen)| {
             book.verify_audit()?;
@@ -198,7 +200,8 @@ pub struct Restored {
 /// or copied where links are not supported) as `NAME.before-restore-TIMESTAMP`; the
 /// backup is re-encrypted with `key` as the logbook (passphrase, or its recipients) into a
 /// temporary file beside it, fsynced, renamed over the logbook, the folder fsynced, and the
-/// result read back and checked. On failure the logbook is as it was.
+/// result read back and checked. On failure before the rename the logbook is as it was;
+/// no failure removes the kept copy, and each error says what is on disk.
 pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) -> Result<Restored> {
     let Plan {
         live,
@@ -230,39 +233,56 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
             })
             .find(|p| fs::symlink_metadata(p).is_err())
             .unwrap_or_else(|| folder.join(format!("{name}.before-restore-{stamp}")));
-        keep_copy(&live, &before)?;
+        if let Err(e) = keep_copy(&live, &before) {
+            // A link or copy may stand already: say so rather than remove it.
+            if fs::symlink_metadata(&before).is_ok() {
+                return Err(Error::NotRestored {
+                    cause: Box::new(e),
+                    kept: before,
+                });
+            }
+            return Err(e);
+        }
         Some(before)
     } else {
         None
     };
-    let undo = |kept: &Option<PathBuf>| {
-        if let Some(before) = kept {
-            let _ = fs::remove_file(before);
-            let _ = file::sync_folder(&folder);
-        }
+    // From here on no error path removes the kept copy: until the rename it is a second
+    // copy of the unchanged logbook, after it the only copy of what the logbook held.
+    let not_restored = |cause: Error| match &kept_as {
+        Some(kept) => Error::NotRestored {
+            cause: Box::new(cause),
+            kept: kept.clone(),
+        },
+        None => cause,
     };
 
     let temp = folder.join(format!(".{name}.restore-{}.age", std::process::id()));
-    let vault = match Vault::create(&temp, key, &restored) {
-        Ok(v) => v,
+    let read_key = key.clone();
+    match Vault::create(&temp, key, &restored) {
+        // The temporary file is written and fsynced; the folder is flushed after the rename.
+        Ok(_) | Err(Error::Unflushed { .. }) => {}
         Err(e) => {
             let _ = fs::remove_file(&temp);
             let _ = fs::remove_file(file::lock_path(&temp));
-            undo(&kept_as);
-            return Err(e);
+            return Err(not_restored(e));
         }
-    };
-    let result = fs::rename(&temp, &live)
-        .map_err(|e| Error::io("restoring", &live, e))
-        .and_then(|()| file::sync_folder(&folder).map_err(|e| Error::io("restoring", &live, e)));
-    if let Err(e) = result {
+    }
+    let _ = fs::remove_file(file::lock_path(&temp));
+    if let Err(e) = file::rename(&temp, &live) {
         let _ = fs::remove_file(&temp);
-        let _ = fs::remove_file(file::lock_path(&temp));
-        undo(&kept_as);
-        return Err(e);
+        return Err(not_restored(Error::io("restoring", &live, e)));
+    }
+    // The backup is the logbook now: a failed flush is reported as such, never undone.
+    if let Err(source) = file::sync_folder(&folder) {
+        return Err(Error::RestoredUnflushed {
+            live: live.clone(),
+            kept: kept_as.clone(),
+            source,
+        });
     }
     // Read it back as the logbook it now is.
-    let check = vault::read(&live, vault.key()).and_then(|(book, _)| {
+    let check = vault::read(&live, &read_key).and_then(|(book, _)| {
         book.verify_audit()?;
         if book == restored {
             Ok(())
@@ -273,15 +293,19 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
             })
         }
     });
-    drop(vault);
-    let _ = fs::remove_file(file::lock_path(&temp));
     if let Err(e) = check {
-        // Put the replaced logbook back where it was.
-        if let Some(before) = &kept_as {
-            let _ = fs::rename(before, &live);
-            let _ = file::sync_folder(&folder);
-        }
-        return Err(e);
+        // Put the replaced logbook back where it was, keeping the copy: a hard link back.
+        let back = kept_as.as_ref().map(|before| {
+            let temp = folder.join(format!(".{name}.restore-{}.back", std::process::id()));
+            fs::hard_link(before, &temp)
+                .or_else(|_| fs::copy(before, &temp).map(|_| ()))
+                .and_then(|()| file::rename(&temp, &live))
+                .and_then(|()| file::sync_folder(&folder))
+        });
+        return Err(match back {
+            Some(Ok(())) => not_restored(e),
+            _ => e,
+        });
     }
     Ok(Restored {
         kept_as,
@@ -299,7 +323,7 @@ fn keep_copy(live: &Path, before: &Path) -> Result<()> {
         let mut to = file::create_private(before)?;
         let copied = fs::File::open(live)
             .and_then(|mut from| std::io::copy(&mut from, &mut to))
-            .and_then(|_| to.sync_all());
+            .and_then(|_| file::sync_file(&to));
         if let Err(e) = copied {
             let _ = fs::remove_file(before);
             return Err(Error::io("keeping a copy of the logbook as", before, e));

@@ -243,7 +243,7 @@ pub(crate) fn write_key_file(
 
 /// Reads a key file with the passphrase: the backup key it holds.
 pub(crate) fn read_key_file(path: &Path, pass: &SecretString) -> Result<x25519::Identity> {
-    let bytes = fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    let bytes = file::read_regular(path, file::limits::IDENTITY, file::Links::Refuse)?;
     let plain = vault::decrypt(path, &bytes, &Key::Passphrase(pass.clone()))?;
     let text = std::str::from_utf8(&plain).map_err(|_| Error::Damaged(path.to_path_buf()))?;
     text.lines()

@@ -191,6 +191,14 @@ pub fn run(
             Error::Io(f) if f.source.kind() == io::ErrorKind::AlreadyExists => {
                 Error::BackupNameTaken(target.clone())
             }
+            // Renamed into place but not durable: not a backup to rely on, so undo it.
+            Error::Unflushed { source, .. } => {
+                discard(&target);
+                Error::BackupUnverified {
+                    path: target.clone(),
+                    detail: format!("the medium's folder could not be flushed: {source}"),
+                }
+            }
             other => other,
         })
     })?;
@@ -236,16 +244,36 @@ pub fn run(
         head: logbook.head(),
     });
     // Without its manifest entry a backup could never be rotated: undo it instead.
-    if let Err(e) = on_medium(dir, dev, || {
+    match on_medium(dir, dev, || {
         manifest::save(dir, &manifest, &sealing.recipients)
     }) {
-        discard(&target);
-        return Err(e);
+        Ok(()) => {}
+        // The manifest is in place, only not yet durable: the backup stands.
+        Err(Error::Unflushed { source, .. }) => notes.push(format!(
+            "The manifest was written but the medium's folder could not be flushed ({source}); if the medium loses it, the next backup starts a new one."
+        )),
+        Err(e) => {
+            discard(&target);
+            return Err(e);
+        }
     }
 
     let rotation = on_medium(dir, dev, || {
-        rotate::rotate(dir, &mut manifest, options.keep, logbook, &name)
+        rotate::rotate(
+            dir,
+            &mut manifest,
+            options.keep,
+            logbook,
+            &sealing.opener,
+            &name,
+        )
     })?;
+    if rotation.unflushed {
+        notes.push(
+            "Old backups were removed but the medium's folder could not be flushed; if the medium loses power now, some may reappear."
+                .into(),
+        );
+    }
     if !rotation.removed.is_empty()
         && let Err(e) = manifest::save(dir, &manifest, &sealing.recipients)
     {
@@ -275,7 +303,7 @@ fn read_back(
     logbook: &Logbook,
     sealing: &Sealing,
 ) -> Result<(String, u64)> {
-    let bytes = fs::read(target).map_err(|e| Error::io("reading back", target, e))?;
+    let bytes = file::read_regular(target, file::limits::LOGBOOK, file::Links::Refuse)?;
     if device_of(target).map_or(true, |d| d != dev) {
         return Err(Error::MediumRemoved(target.to_path_buf()));
     }
@@ -355,8 +383,8 @@ fn ensure_key_file(
     }
 }
 
-/// The files named like backups that rotation did not consider (not listed in this
-/// logbook's manifest, or changed since), each classified.
+/// The files named like backups that are not this logbook's sound backups (another
+/// logbook's, damaged, changed since the manifest recorded them, unknown), each classified.
 fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sealing) -> Vec<Item> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -372,7 +400,9 @@ fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sea
         .filter_map(|name| {
             let (item, _) =
                 inspect::classify(&dir.join(&name), Some(manifest), Some(id), &sealing.opener);
-            let ours = item.in_manifest && item.state == State::Verified;
+            // This logbook's complete backups, listed or not, are rotated, not "left".
+            let ours = item.state == State::Verified
+                && item.info.as_ref().is_some_and(|i| i.logbook == id);
             (!ours).then_some(item)
         })
         .collect()

@@ -281,7 +281,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
 fn state_text(item: &Item) -> String {
     match &item.state {
         State::Verified if item.in_manifest => "verified".into(),
-        State::Verified => "verified, but not in this logbook's manifest (not written by this logbook's backups here, so never rotated)".into(),
+        State::Verified => "verified, a backup of this logbook that the manifest does not list (an interrupted backup's); rotated like the others".into(),
         State::Damaged(why) => format!("damaged: {}", line(why)),
         State::OtherLogbook => format!(
             "a backup of another logbook ({})",
@@ -400,7 +400,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
                     None => {}
                 }
                 if !item.in_manifest && live.is_some() {
-                    row.push_str("  (not in the manifest: never rotated)");
+                    row.push_str("  (not in the manifest)");
                 }
             }
             (State::Damaged(_), _) => {
@@ -426,7 +426,13 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     if !listing.missing.is_empty() {
         text.push_str(&format!(
             "The manifest lists backups that are no longer here: {}\n",
-            listing.missing.join(", ")
+            // Names from the manifest are anyone's words (it has no sender authentication).
+            listing
+                .missing
+                .iter()
+                .map(|n| line(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let Some(why) = &listing.manifest_problem {

@@ -213,16 +213,21 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
 }
 
 fn import(global: &Global, file: &Path, by: Option<&str>, out: &mut dyn Write) -> Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::Usage(format!(
+    let bytes = vault::file::read_regular(
+        file,
+        vault::file::limits::LOGBOOK,
+        vault::file::Links::Follow,
+    )
+    .map_err(|e| match e {
+        e if vault::file::is_not_found(&e) => Error::Usage(format!(
             "The file {} does not exist: check the path.",
             file.display()
         )),
-        std::io::ErrorKind::InvalidData => Error::Unreadable {
-            path: file.to_path_buf(),
-            detail: "it is not UTF-8 text".into(),
-        },
-        _ => Error::io("reading", file, e),
+        e => e,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Unreadable {
+        path: file.to_path_buf(),
+        detail: "it is not UTF-8 text".into(),
     })?;
     let incoming = vault::decode(file, text.as_bytes())?;
     let (mut vault, mut logbook) = open(global, Access::Write)?;

@@ -1,7 +1,6 @@
 //! Where secrets come from: a key file, a passphrase file (scripts), or the terminal.
 //! Never from the command line or the environment, where other users and logs can see them.
 
-use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -9,20 +8,30 @@ use zeroize::Zeroizing;
 
 use super::args::Global;
 use crate::error::{Error, Result};
-use crate::vault::Key;
+use crate::vault::{Key, file};
 
 /// Shortest passphrase accepted for a new logbook.
 const MIN_PASSPHRASE: usize = 8;
 
 /// The first line of a passphrase file, without its line ending.
 pub fn read_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::Usage(format!(
-            "The passphrase file {} does not exist: check the path given.",
+    let bytes = Zeroizing::new(
+        file::read_regular(path, file::limits::PASSPHRASE, file::Links::Follow).map_err(
+            |e| match e {
+                e if file::is_not_found(&e) => Error::Usage(format!(
+                    "The passphrase file {} does not exist: check the path given.",
+                    path.display()
+                )),
+                e => e,
+            },
+        )?,
+    );
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Error::Usage(format!(
+            "The passphrase file {} is not UTF-8 text: write the passphrase as plain text.",
             path.display()
-        )),
-        _ => Error::io("reading", path, e),
-    })?);
+        ))
+    })?;
     let line = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(line.to_string()))
 }
@@ -75,12 +84,23 @@ pub fn new_passphrase(file: Option<&PathBuf>) -> Result<Key> {
 pub fn recipients(given: &[String], file: Option<&PathBuf>) -> Result<Vec<String>> {
     let mut keys: Vec<String> = given.iter().map(|k| k.trim().to_string()).collect();
     if let Some(file) = file {
-        let text = fs::read_to_string(file).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::Usage(format!(
+        let bytes = crate::vault::file::read_regular(
+            file,
+            crate::vault::file::limits::IDENTITY,
+            crate::vault::file::Links::Follow,
+        )
+        .map_err(|e| match e {
+            e if crate::vault::file::is_not_found(&e) => Error::Usage(format!(
                 "The recipients file {} does not exist: check the path given.",
                 file.display()
             )),
-            _ => Error::io("reading", file, e),
+            e => e,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Usage(format!(
+                "The recipients file {} is not UTF-8 text: give a file of age1... lines.",
+                file.display()
+            ))
         })?;
         keys.extend(
             text.lines()

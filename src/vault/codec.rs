@@ -86,7 +86,9 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
             if !decryptor.is_scrypt() {
                 return Err(Error::NeedsIdentity(path.to_path_buf()));
             }
-            let identity = age::scrypt::Identity::new(pass.expose_secret().to_owned().into());
+            let mut identity = age::scrypt::Identity::new(pass.expose_secret().to_owned().into());
+            // Cap the work a file can demand before the passphrase is checked, as the Go age CLI does.
+            identity.set_max_work_factor(22);
             decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
         }
         Key::Identities(ids) => {

@@ -38,6 +38,19 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("creating the folder", dir, e))
 }
 
+/// The file a logbook path names: a symbolic link is resolved once, so that saves replace
+/// the real file beside it (and the link keeps pointing at the current logbook) instead of
+/// replacing the link with a regular file and leaving its target stale. Anything else,
+/// including a dangling link, is returned as given.
+pub fn resolve_link(path: &Path) -> PathBuf {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink())
+        && let Ok(real) = fs::canonicalize(path)
+    {
+        return real;
+    }
+    path.to_path_buf()
+}
+
 /// The folder a path lives in ("." for a bare file name).
 pub fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {
@@ -46,8 +59,16 @@ pub fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
-/// `logbook.age` -> `logbook.lock`, beside it.
+/// `logbook.age` -> `logbook.age.lock`, beside it: named after the whole file name, so
+/// `a.age` and `a.bak` never share a lock.
 pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// The lock name earlier versions used (`logbook.age` -> `logbook.lock`).
+fn legacy_lock_path(path: &Path) -> PathBuf {
     path.with_extension("lock")
 }
 
@@ -60,18 +81,41 @@ pub struct Lock {
 
 impl Lock {
     pub fn acquire(logbook: &Path) -> Result<Lock> {
+        // No lock file beside a device or a pipe given as the logbook (`/dev/zero.lock`).
+        if fs::metadata(logbook).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::NotRegular(logbook.to_path_buf()));
+        }
         let path = lock_path(logbook);
+        let lock = Lock::take(&path, logbook)?;
+        // An earlier version writing this logbook holds the old-named lock: refuse too. It
+        // is only tested, not held, since `a.age` and `a.bak` both map to `a.lock`.
+        let legacy = legacy_lock_path(logbook);
+        if legacy != path
+            && let Ok(file) = OpenOptions::new().read(true).write(true).open(&legacy)
+        {
+            match file.try_lock() {
+                Ok(()) => drop(file),
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked(logbook.to_path_buf()));
+                }
+                Err(fs::TryLockError::Error(_)) => {}
+            }
+        }
+        Ok(lock)
+    }
+
+    fn take(path: &Path, logbook: &Path) -> Result<Lock> {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         options.mode(0o600);
         let file = options
-            .open(&path)
-            .map_err(|e| Error::io("opening the lock file", &path, e))?;
+            .open(path)
+            .map_err(|e| Error::io("opening the lock file", path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(Lock { _file: file }),
             Err(fs::TryLockError::WouldBlock) => Err(Error::Locked(logbook.to_path_buf())),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &path, e)),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", path, e)),
         }
     }
 }
@@ -88,7 +132,17 @@ pub struct FileId {
 
 impl FileId {
     pub fn of(path: &Path) -> io::Result<FileId> {
-        let meta = fs::metadata(path)?;
+        FileId::from_meta(&fs::metadata(path)?)
+    }
+
+    /// The identity of an open file. A rename keeps a file's device, inode, size and
+    /// modification time, so the temporary file's identity before the rename is the
+    /// logbook's after it, with no fallible step in between.
+    fn of_file(file: &File) -> io::Result<FileId> {
+        FileId::from_meta(&file.metadata()?)
+    }
+
+    fn from_meta(meta: &fs::Metadata) -> io::Result<FileId> {
         #[cfg(unix)]
         let (dev, ino) = (meta.dev(), meta.ino());
         #[cfg(not(unix))]
@@ -127,8 +181,13 @@ pub fn remove_stale_temps(target: &Path) {
 /// Replaces `target` with what `write` produces, atomically: a new owner-only temporary
 /// file in the same folder, written, flushed and fsynced (a failed fsync fails the save),
 /// then renamed over the target and the folder fsynced. If `expected` is given, the
-/// target must still be that file, or nothing is replaced. On any failure the temporary
-/// file is removed and the target is untouched. Returns the new file's identity.
+/// target must still be that file, or nothing is replaced. On any failure before the
+/// rename the temporary file is removed and the target is untouched. Returns the new
+/// file's identity.
+///
+/// Once the rename is done the new file *is* the target, so a failed folder fsync after
+/// it is `Error::Unflushed`, which carries the new identity: the caller must treat the
+/// file as saved (and keep saving over it), and say the change may not survive a power cut.
 pub fn replace_atomically(
     target: &Path,
     expected: Option<&FileId>,
@@ -144,14 +203,14 @@ pub fn replace_atomically(
         std::process::id()
     ));
     let file = create_private(&temp)?;
-    let result = (|| -> Result<()> {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
+    let written = (|| -> Result<FileId> {
+        let mut out = BufWriter::with_capacity(1 << 16, Faulty(file));
         write(&mut out).map_err(|e| Error::io("saving", target, e))?;
-        let file = out
+        let Faulty(file) = out
             .into_inner()
             .map_err(|e| Error::io("saving", target, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io("saving", target, e))?;
+        sync_file(&file).map_err(|e| Error::io("saving", target, e))?;
+        let id = FileId::of_file(&file).map_err(|e| Error::io("saving", target, e))?;
         drop(file);
         if let Some(expected) = expected {
             match FileId::of(target) {
@@ -163,21 +222,29 @@ pub fn replace_atomically(
                 Err(e) => return Err(Error::io("checking", target, e)),
             }
         }
-        fs::rename(&temp, target).map_err(|e| Error::io("saving", target, e))?;
-        Ok(())
-    })()
-    .and_then(|()| {
-        sync_folder(&folder).map_err(|e| Error::io("saving", target, e))?;
-        FileId::of(target).map_err(|e| Error::io("checking", target, e))
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+        rename(&temp, target).map_err(|e| Error::io("saving", target, e))?;
+        Ok(id)
+    })();
+    let id = match written {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    match sync_folder(&folder) {
+        Ok(()) => Ok(id),
+        Err(source) => Err(Error::Unflushed {
+            path: target.to_path_buf(),
+            id,
+            source,
+        }),
     }
-    result
 }
 
 /// Makes a rename durable: fsync the folder that holds the file.
 pub fn sync_folder(folder: &Path) -> io::Result<()> {
+    faults::check(faults::Op::SyncFolder, folder)?;
     #[cfg(unix)]
     {
         File::open(folder)?.sync_all()
@@ -187,6 +254,169 @@ pub fn sync_folder(folder: &Path) -> io::Result<()> {
         let _ = folder;
         Ok(())
     }
+}
+
+/// Makes a file's contents durable (fsync), through the fault seam.
+pub fn sync_file(file: &File) -> io::Result<()> {
+    faults::check(faults::Op::SyncFile, Path::new(""))?;
+    file.sync_all()
+}
+
+/// Renames a file, through the fault seam.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    faults::check(faults::Op::Rename, to)?;
+    fs::rename(from, to)
+}
+
+/// A file whose writes pass through the fault seam.
+struct Faulty(File);
+
+impl Write for Faulty {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        faults::check(faults::Op::Write, Path::new(""))?;
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Injectable failures for the tests that prove every write, fsync and rename failure is
+/// reported truthfully (tests/faults.rs). Inactive unless a test arms it on its own
+/// thread, so the program itself never sees an injected fault.
+#[doc(hidden)]
+pub mod faults {
+    use std::cell::RefCell;
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    /// The kinds of operation that can be made to fail.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Op {
+        Write,
+        SyncFile,
+        SyncFolder,
+        Rename,
+    }
+
+    #[derive(Default)]
+    struct Plan {
+        /// Fail the operation with this index (0-based), if any.
+        fail_at: Option<usize>,
+        /// Every operation seen since arming, in order.
+        seen: Vec<(Op, PathBuf)>,
+    }
+
+    thread_local! {
+        static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
+    }
+
+    /// Counts this thread's file operations from now on, failing the `fail_at`-th (if
+    /// given), until `disarm`.
+    pub fn arm(fail_at: Option<usize>) {
+        PLAN.with(|p| {
+            *p.borrow_mut() = Some(Plan {
+                fail_at,
+                seen: Vec::new(),
+            })
+        });
+    }
+
+    /// Stops injecting and returns the operations seen since `arm`.
+    pub fn disarm() -> Vec<(Op, PathBuf)> {
+        PLAN.with(|p| p.borrow_mut().take().map(|p| p.seen).unwrap_or_default())
+    }
+
+    pub(super) fn check(op: Op, path: &Path) -> io::Result<()> {
+        PLAN.with(|p| {
+            let mut plan = p.borrow_mut();
+            let Some(plan) = plan.as_mut() else {
+                return Ok(());
+            };
+            let index = plan.seen.len();
+            plan.seen.push((op, path.to_path_buf()));
+            if plan.fail_at == Some(index) {
+                Err(io::Error::other(format!("injected {op:?} failure")))
+            } else {
+                Ok(())
+            }
+        })
+    }
+}
+
+/// Bounds on what is read whole into memory, far beyond anything real (a logbook of ten
+/// thousand incidents is a few megabytes), so that a wrong path (`/dev/zero`, a huge file)
+/// fails at once with a clear message instead of filling memory.
+pub mod limits {
+    /// A logbook, a backup or a manifest (ciphertext), or an import file.
+    pub const LOGBOOK: u64 = 256 << 20;
+    /// An age identity file (one key is 74 bytes; a few hundred keys fit easily).
+    pub const IDENTITY: u64 = 1 << 20;
+    /// A passphrase file.
+    pub const PASSPHRASE: u64 = 64 << 10;
+}
+
+/// Whether a symbolic link at the path itself is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// A path the user gave: a link to a regular file is fine.
+    Follow,
+    /// A file the program found by name (a backup on a medium): a link is refused.
+    Refuse,
+}
+
+/// Reads a regular file whole, refusing anything else (a device, a FIFO, a folder, a
+/// socket) and anything longer than `limit` bytes, each with one clear sentence. The file
+/// is opened non-blocking, so a FIFO never hangs the program (or a lock it holds); what
+/// is opened is checked (fstat), so a swap between check and open cannot slip through.
+/// `NotFound` is returned as `Error::Io` with that kind, for callers to word it.
+pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        let mut flags = rustix::fs::OFlags::NONBLOCK;
+        if links == Links::Refuse {
+            flags |= rustix::fs::OFlags::NOFOLLOW;
+        }
+        options.custom_flags(flags.bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| {
+        // O_NOFOLLOW on a link fails with ELOOP.
+        if links == Links::Refuse && fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+            Error::NotRegular(path.to_path_buf())
+        } else {
+            Error::io("reading", path, e)
+        }
+    })?;
+    let meta = file.metadata().map_err(|e| Error::io("reading", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::NotRegular(path.to_path_buf()));
+    }
+    if meta.len() > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("reading", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Whether an error from `read_regular` means there is no such file.
+pub fn is_not_found(e: &Error) -> bool {
+    matches!(e, Error::Io(f) if f.source.kind() == io::ErrorKind::NotFound)
 }
 
 /// Owner-only permissions on an existing file (e.g. one a user encrypted by hand).

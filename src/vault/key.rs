@@ -30,14 +30,22 @@ impl Key {
 
     /// Reads an age identity file: `AGE-SECRET-KEY-1...` lines, `#` comments ignored.
     pub fn from_identity_file(path: &Path) -> Result<Key> {
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::Usage(format!(
-                "The identity file {} does not exist: check the path given to --identity.",
-                path.display()
-            )),
-            std::io::ErrorKind::InvalidData => Error::BadIdentity(path.to_path_buf()),
-            _ => Error::io("reading", path, e),
-        })?);
+        let bytes = Zeroizing::new(
+            super::file::read_regular(
+                path,
+                super::file::limits::IDENTITY,
+                super::file::Links::Follow,
+            )
+            .map_err(|e| match e {
+                e if super::file::is_not_found(&e) => Error::Usage(format!(
+                    "The identity file {} does not exist: check the path given to --identity.",
+                    path.display()
+                )),
+                e => e,
+            })?,
+        );
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
         let mut identities = Vec::new();
         for line in text.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {

@@ -6,7 +6,6 @@ mod codec;
 pub mod file;
 mod key;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use codec::{decode, decrypt, encrypt_ron, to_ron};
@@ -56,6 +55,7 @@ impl Vault {
 
     /// Opens, decrypts and parses the logbook at `path`.
     pub fn open(path: &Path, key: Key, access: Access) -> Result<(Vault, Logbook)> {
+        let path = &file::resolve_link(path);
         // Take the lock before reading, so what we read is what we will save over.
         let lock = match access {
             Access::Write => {
@@ -96,10 +96,20 @@ impl Vault {
             ));
         }
         let seal = Seal::for_key(&self.key, &logbook.settings.recipients)?;
-        self.seen = file::replace_atomically(&self.path, Some(&self.seen), |out| {
+        match file::replace_atomically(&self.path, Some(&self.seen), |out| {
             codec::encrypt_to(out, &seal, logbook)
-        })?;
-        Ok(())
+        }) {
+            Ok(id) => {
+                self.seen = id;
+                Ok(())
+            }
+            // Saved, not yet durable: the new file is the logbook, so later saves go over it.
+            Err(Error::Unflushed { path, id, source }) => {
+                self.seen = id.clone();
+                Err(Error::Unflushed { path, id, source })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Changes the secret (passphrase, or key mode's identities) and re-saves at once.
@@ -107,7 +117,10 @@ impl Vault {
     pub fn rekey(&mut self, key: Key, logbook: &Logbook) -> Result<()> {
         let old = std::mem::replace(&mut self.key, key);
         if let Err(e) = self.save(logbook) {
-            self.key = old;
+            // Unflushed: the re-encrypted file is in place, so the new key is the one.
+            if !matches!(e, Error::Unflushed { .. }) {
+                self.key = old;
+            }
             return Err(e);
         }
         Ok(())
@@ -137,10 +150,12 @@ impl Vault {
 
 /// Reads, decrypts and parses a logbook or backup file without locking it.
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
-    let ciphertext = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoLogbook(path.to_path_buf()),
-        _ => Error::io("reading", path, e),
-    })?;
+    let ciphertext = file::read_regular(path, file::limits::LOGBOOK, file::Links::Follow).map_err(
+        |e| match e {
+            e if file::is_not_found(&e) => Error::NoLogbook(path.to_path_buf()),
+            e => e,
+        },
+    )?;
     let seen = FileId::of(path).map_err(|e| Error::io("reading", path, e))?;
     let plain = codec::decrypt(path, &ciphertext, key)?;
     let logbook = codec::decode(path, &plain)?;
