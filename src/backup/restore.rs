@@ -201,6 +201,7 @@ pub struct Restored {
 /// result read back and checked. On failure the logbook is as it was.
 pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) -> Result<Restored> {
     let Plan {
+        file: backup_file,
         live,
         mut restored,
         seen,
@@ -220,6 +221,42 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     if !adds_recipients.is_empty() {
         restored.update_settings(stamp, |s| s.recipients.extend(adds_recipients))?;
     }
+    // Passphrase mode: the key file that opens the restored logbook is staged beside it,
+    // to take its place once the logbook is in place. A passphrase backup from before key
+    // files gets a new key, sealed with the passphrase (audited); a newer one brings the
+    // copy of its key file from beside the backup.
+    let mut fallback = None;
+    let mut staged = false;
+    if restored.settings.recipients.is_empty() {
+        match &key {
+            Key::Passphrase(pass) => {
+                vault::stage_passphrase_key(&live, &mut restored, pass, stamp)?;
+                staged = true;
+            }
+            Key::Identities(ids) => fallback = Some(ids.recipients()),
+        }
+    } else if !restored.settings.passphrase_key.is_empty() {
+        let copy = file::folder_of(&backup_file).join(super::names::passphrase_key_file_name(
+            restored.id(),
+            &vault::fingerprint(&restored.settings.passphrase_key),
+        ));
+        if let Ok(bytes) = fs::read(&copy) {
+            vault::stage_key_file(&live, &bytes)?;
+            staged = true;
+        }
+    }
+    // The restore itself is on the record: who restored which backup.
+    let from = backup_file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let state = crate::model::state_hash(&restored.settings);
+    restored.append_audit(
+        stamp,
+        crate::model::Subject::Settings,
+        format!("restored the logbook from the backup {from}"),
+        Vec::new(),
+        state,
+    );
 
     let kept_as = if live.exists() {
         let stamp = now.format("%Y%m%d-%H%M%S").to_string();
@@ -243,9 +280,12 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     };
 
     let temp = folder.join(format!(".{name}.restore-{}.age", std::process::id()));
-    let vault = match Vault::create(&temp, key, &restored) {
+    let vault = match Vault::create(&temp, &restored, fallback) {
         Ok(v) => v,
         Err(e) => {
+            if staged {
+                vault::discard_staged_key_file(&live);
+            }
             let _ = fs::remove_file(&temp);
             let _ = fs::remove_file(file::lock_path(&temp));
             undo(&kept_as);
@@ -258,21 +298,31 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     if let Err(e) = result {
         let _ = fs::remove_file(&temp);
         let _ = fs::remove_file(file::lock_path(&temp));
+        if staged {
+            vault::discard_staged_key_file(&live);
+        }
         undo(&kept_as);
         return Err(e);
     }
+    let promoted = if staged {
+        vault::promote_key_file(&live)
+    } else {
+        Ok(())
+    };
     // Read it back as the logbook it now is.
-    let check = vault::read(&live, vault.key()).and_then(|(book, _)| {
-        book.verify_audit()?;
-        if book == restored {
-            Ok(())
-        } else {
-            Err(Error::Unreadable {
-                path: live.clone(),
-                detail: "it does not read back as the backup".into(),
-            })
-        }
-    });
+    let check = promoted
+        .and_then(|()| vault::read(&live, &key))
+        .and_then(|(book, _)| {
+            book.verify_audit()?;
+            if book == restored {
+                Ok(())
+            } else {
+                Err(Error::Unreadable {
+                    path: live.clone(),
+                    detail: "it does not read back as the backup".into(),
+                })
+            }
+        });
     drop(vault);
     let _ = fs::remove_file(file::lock_path(&temp));
     if let Err(e) = check {

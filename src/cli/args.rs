@@ -36,17 +36,18 @@ pub struct Global {
     /// The logbook file [default: logbook.age in your data folder].
     #[arg(long, global = true, value_name = "PATH")]
     pub logbook: Option<PathBuf>,
-    /// Open with this age identity (key) file instead of a passphrase.
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        conflicts_with = "passphrase_file"
-    )]
-    pub identity: Option<PathBuf>,
-    /// For scripts: read the passphrase from the first line of FILE instead of asking.
+    /// Open with this age identity (key) file instead of a passphrase (repeatable). A key
+    /// file protected with a passphrase asks for it (or reads --passphrase-file).
+    #[arg(long, global = true, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub identity: Vec<PathBuf>,
+    /// For scripts: read the passphrase (of the logbook, or of a protected key file) from
+    /// the first line of FILE instead of asking.
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Who is making the change, for the audit trail [default: the holder of the key
+    /// given; with a passphrase it is asked].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,13 +59,23 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a new age identity (key) file, readable by you only, and print its public key.
     #[command(
-        after_help = "Example:\n  logbook keygen --out ~/dsl.key\nGive the printed public key (age1...) to `logbook init --recipient`. \
-Keep the key file safe: anyone who has it can open the logbook, and without it (or another recipient's key) the logbook cannot be opened."
+        after_help = "Example:\n  logbook keygen --out ~/deputy.key --name \"J. Patel\"\n\
+The key file is protected with a passphrase, asked twice (or read from --passphrase-file); \
+`age -d -i` accepts it too. --unprotected writes it in the clear, for scripts.\n\
+Give the printed public key (age1...) to `logbook init --recipient age1...=NAME` or `logbook keys add`. \
+Keep the key file safe: anyone who has it (and its passphrase) can open the logbook, and without it \
+(or another holder's key) the logbook cannot be opened."
     )]
     Keygen {
         /// Where to write the identity file (never over an existing file).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The name of the person who will hold this key (written into the file as a comment).
+        #[arg(long, value_name = "NAME", default_value = "")]
+        name: String,
+        /// Write the key in the clear, without a passphrase (for scripts and offline safes).
+        #[arg(long)]
+        unprotected: bool,
     },
     /// Create a new, empty logbook.
     #[command(
@@ -117,9 +128,6 @@ Every imported record gets an audit entry. Example:\n  logbook import data/demo.
     Import {
         /// The RON file (for example data/demo.ron).
         file: PathBuf,
-        /// Who is importing, for the audit trail [default: the first staff member in settings].
-        #[arg(long, value_name = "NAME")]
-        by: Option<String>,
     },
     /// Change the passphrase, or the recipients that can open the logbook.
     #[command(
@@ -199,6 +207,39 @@ the logbook itself. Each change is recorded in the audit trail.",
 logbook recovery --add age1...\n  logbook recovery"
     )]
     Recovery(RecoveryArgs),
+    /// List who can open the logbook and its backups, or add or remove a key.
+    #[command(
+        long_about = "List who can open the logbook and who can open its backups: each key's holder, public key, \
+and kind (everyday key, the passphrase's key file, or recovery key, which opens backups only). \
+`keys add` and `keys remove` change them: the logbook is re-encrypted at once and the change audited.",
+        after_help = "Examples:\n  logbook keys\n  logbook keys add age1... --name \"J. Patel\"\n  \
+logbook keys add age1... --name \"Chair of trustees\" --recovery\n  logbook keys remove \"J. Patel\"\n\
+After `keys remove`, make a new backup: older backups stay open to the removed key."
+    )]
+    Keys {
+        #[command(subcommand)]
+        change: Option<KeysChange>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysChange {
+    /// Let this public key open the logbook (or, with --recovery, its backups only).
+    Add {
+        /// The public key, age1... (as `logbook keygen` prints it).
+        key: String,
+        /// The name of the person who holds it.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// A recovery key: opens backups only, not the logbook itself.
+        #[arg(long)]
+        recovery: bool,
+    },
+    /// Stop a key opening the logbook and future backups: by holder's name or public key.
+    Remove {
+        /// The holder's name or the public key (age1...).
+        who: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -242,8 +283,9 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Open the logbook with this public key (repeatable); omit for a passphrase.
-    #[arg(long, value_name = "AGE1...")]
+    /// Open the logbook with this public key (repeatable), as AGE1...=NAME to name the
+    /// person who holds it; omit for a passphrase.
+    #[arg(long, value_name = "AGE1...[=NAME]")]
     pub recipient: Vec<String>,
     /// A file of public keys, one per line (# comments allowed).
     #[arg(long, value_name = "FILE")]
