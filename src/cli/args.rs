@@ -79,9 +79,10 @@ Keep the key file safe: anyone who has it (and its passphrase) can open the logb
     },
     /// Create a new, empty logbook.
     #[command(
-        after_help = "Without --recipient the logbook is protected by a passphrase, asked twice.\n\
-With --recipient (repeatable) or --recipients-file it is opened with key files instead:\n  \
-logbook init --organisation \"Northfield Primary\" --staff \"R. Okafor\" --recipient age1..."
+        after_help = "Without --recipient the logbook is protected by a passphrase, asked twice: it is encrypted to a new key \
+kept beside it in NAME.key.age, sealed with the passphrase (keep the two files together).\n\
+With --recipient (repeatable) or --recipients-file it is opened with key files instead; name each key's holder after `=`:\n  \
+logbook init --organisation \"Northfield Primary\" --staff \"R. Okafor\" --recipient \"age1...=R. Okafor\""
     )]
     Init(InitArgs),
     /// Check a logbook or backup: decrypt it, read it, verify its audit trail.
@@ -96,7 +97,7 @@ the first entry that differs, even if the whole trail was re-hashed afterwards."
 logbook verify\n  \
 logbook --identity dsl.key verify /media/usb/logbook-20261123-101500.age\n  \
 logbook verify --against /media/usb/logbook-20261123-101500.age\n\
-With a passphrase, a backup opens through the key file (logbook-ID-key.age) beside it."
+With a passphrase, a backup opens through the key file (logbook-ID-key-FPR.age) beside it."
     )]
     Verify {
         /// The file to check [default: the logbook].
@@ -131,7 +132,9 @@ Every imported record gets an audit entry. Example:\n  logbook import data/demo.
     },
     /// Change the passphrase, or the recipients that can open the logbook.
     #[command(
-        after_help = "Without --recipient the new passphrase is asked twice (or read from --new-passphrase-file).\n\
+        after_help = "Without --recipient the new passphrase is asked twice (or read from --new-passphrase-file), and a NEW key \
+is made and sealed with it into NAME.key.age: the old passphrase and old key file open nothing written afterwards. \
+Older backups keep opening with the passphrase they were made with; make a new backup.\n\
 With --recipient (repeatable) or --recipients-file the logbook is re-encrypted to those keys (key mode).\n\
 The file is replaced atomically: if anything fails, the old file and secret still work."
     )]
@@ -147,13 +150,15 @@ backups are untouched and no file stands under a backup's name.\n\n\
 Who can open a backup:\n  \
 Key mode: the logbook's recipients (the DSL's and deputies' keys), plus the recovery keys \
 (`logbook recovery --add age1...`, e.g. the chair of trustees' key kept offline in a safe).\n  \
-Passphrase mode: age allows a passphrase only on its own, never beside public keys. So the first \
-backup makes a backup key for the logbook, kept inside the encrypted logbook (never in the audit \
-trail, which records only its public half). Backups are encrypted to that key plus the recovery keys, \
-and the key is written beside them as logbook-ID-key.age, encrypted with the passphrase. The \
-passphrase alone therefore opens every backup (with `logbook verify`/`restore`, or by hand: \
-`age -d logbook-ID-key.age > key.txt; age -d -i key.txt BACKUP`), and so does a recovery key. Keep \
-the key file with the backups; after `logbook passwd`, the next backup re-seals it with the new passphrase.\n\n\
+Passphrase mode: the logbook is encrypted to a key kept beside it in NAME.key.age, sealed with the \
+passphrase. Backups are encrypted to that key plus the recovery keys, and a copy of the key file is \
+written beside them as logbook-ID-key-FPR.age (FPR: a fingerprint of the key). The passphrase alone \
+therefore opens every backup (with `logbook verify`/`restore`, or by hand: \
+`age -d -i logbook-ID-key-FPR.age BACKUP`, which asks the passphrase), and so does a recovery key. \
+Keep the key files with the backups. After `logbook passwd` the logbook has a new key: new backups \
+open with the new passphrase only, and older backups keep opening with the passphrase they were made \
+with (through their own key file) and with the recovery keys. Backups made before key files used a \
+separate backup key (logbook-ID-key.age beside them), which still opens them.\n\n\
 Beside the backups, logbook-ID-manifest.age (encrypted to the same keys) records each backup's SHA-256, \
 size, counts, time and audit head. Rotation removes only files that manifest lists with the same SHA-256, \
 whose history the current logbook still extends; it never removes a file it did not write, a damaged \
