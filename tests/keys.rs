@@ -167,6 +167,11 @@ fn saving_in_passphrase_mode_runs_no_scrypt() {
 
 /// A logbook written before key files: encrypted to the passphrase itself.
 fn old_passphrase_logbook(path: &Path, pass: &str) {
+    old_passphrase_logbook_with(path, pass, false)
+}
+
+/// With `backup_key`: as earlier versions left a logbook after its first backup.
+fn old_passphrase_logbook_with(path: &Path, pass: &str, backup_key: bool) {
     let at = chrono::Local::now().fixed_offset();
     let mut book = logbook::model::Logbook::create(
         &logbook::model::Stamp::new("RO", at),
@@ -175,6 +180,15 @@ fn old_passphrase_logbook(path: &Path, pass: &str) {
     let demo = vault::decode(Path::new("demo"), &fs::read(data("demo.ron")).unwrap()).unwrap();
     book.import(&logbook::model::Stamp::new("RO", at), demo)
         .unwrap();
+    if backup_key {
+        use age::secrecy::ExposeSecret;
+        let id = age::x25519::Identity::generate();
+        book.set_backup_key(
+            &logbook::model::Stamp::new("RO", at),
+            logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
+            &id.to_public().to_string(),
+        );
+    }
     let mut recipient = vault::passphrase_recipient(&secret(pass));
     recipient.set_work_factor(10);
     let encryptor =
@@ -514,4 +528,47 @@ fn keys_remove_leaves_the_removed_key_unable_to_open_the_logbook() {
     // The DSL cannot remove the key that opened it.
     let o = f.run(&["keys", "remove", &f.public]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+/// A migrated logbook that still holds an earlier version's backup key: its new backups
+/// open with the passphrase through their key file, not only old ones through that key.
+#[test]
+fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let logbook = dir.path().join("logbook.age");
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "correct horse battery staple\n").unwrap();
+    old_passphrase_logbook_with(&logbook, "correct horse battery staple", true);
+    let usb = dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let with = |args: &[&str]| {
+        let mut all = vec![
+            "--logbook",
+            p(&logbook),
+            "--passphrase-file",
+            p(&pass),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let o = with(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = with(&["backups", p(&usb)]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
+    let backup = fs::read_dir(&usb)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("logbook-2")
+        })
+        .unwrap();
+    let o = with(&["verify", "--against", p(&backup)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

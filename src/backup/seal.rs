@@ -179,9 +179,13 @@ impl Opener {
 /// it opened, and otherwise (a passphrase) the key files beside the backup.
 pub fn opener_for(file: &Path, key: &Key, live: Option<&Logbook>) -> Result<Opener> {
     let mut opener = Opener::new(key, live);
-    if key.is_passphrase() && opener.is_empty() {
+    if key.is_passphrase() {
+        // Always: a logbook that still holds an old backup key opens only the backups made
+        // before key files; newer ones open through their key file.
+        let had_some = !opener.is_empty();
         let dir = file::folder_of(file);
         match opener.add_key_files(&dir, key) {
+            Ok(0) | Err(_) if had_some => {}
             Ok(0) => return Err(Error::NoBackupKey(file.to_path_buf())),
             Ok(_) => {}
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),

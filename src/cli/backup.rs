@@ -341,8 +341,10 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
         None
     };
     let mut opener = backup::Opener::new(&key, live.as_ref());
-    if key.is_passphrase() && opener.is_empty() {
+    if key.is_passphrase() {
+        let had_some = !opener.is_empty();
         match opener.add_key_files(&dir, &key) {
+            Ok(0) | Err(_) if had_some => {}
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),
             Ok(0) | Err(_) => notes.push(format!(
                 "No backup key file in {} opens with this passphrase, so passphrase backups show as unknown.",
