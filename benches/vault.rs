@@ -21,8 +21,9 @@ fn bench(c: &mut Criterion) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lb.age");
         let id = age::x25519::Identity::generate();
-        let key = || Key::Identities(vec![id.clone()]);
-        drop(Vault::create(&path, key(), &book).unwrap());
+        let ids = logbook::vault::Identities::one(id);
+        let key = || Key::Identities(ids.clone());
+        drop(Vault::create(&path, &book, Some(ids.recipients())).unwrap());
 
         let mut group = c.benchmark_group(format!("{n} incidents"));
         group.sample_size(10);
@@ -35,7 +36,7 @@ fn bench(c: &mut Criterion) {
                 black_box(())
             })
         });
-        let (mut v, _) = Vault::open(&path, key(), Access::Write).unwrap();
+        let (mut v, _, _) = Vault::open(&path, &key(), Access::Write).unwrap();
         group.bench_function("save (encode, encrypt, fsync, rename)", |b| {
             b.iter(|| v.save(&book).unwrap())
         });

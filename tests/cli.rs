@@ -12,7 +12,7 @@ use common::*;
 fn keygen_writes_a_private_identity_and_prints_its_public_key() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.key");
-    let o = run(&["keygen", "--out", key.to_str().unwrap()]);
+    let o = run(&["keygen", "--unprotected", "--out", key.to_str().unwrap()]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).starts_with("age1"), "{}", stdout(&o));
     let mode = fs::metadata(&key).unwrap().permissions().mode() & 0o777;
@@ -21,7 +21,7 @@ fn keygen_writes_a_private_identity_and_prints_its_public_key() {
     assert!(text.contains("AGE-SECRET-KEY-1"));
     // Never over an existing file.
     let before = fs::read(&key).unwrap();
-    let o = run(&["keygen", "--out", key.to_str().unwrap()]);
+    let o = run(&["keygen", "--unprotected", "--out", key.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
     assert_eq!(fs::read(&key).unwrap(), before);
@@ -99,6 +99,8 @@ fn passphrase_mode_init_passwd_and_wrong_passphrase() {
         p,
         "--passphrase-file",
         pass.to_str().unwrap(),
+        "--by",
+        "RO",
         "init",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -133,6 +135,8 @@ fn passphrase_mode_init_passwd_and_wrong_passphrase() {
         "--passphrase-file",
         pass.to_str().unwrap(),
         "passwd",
+        "--by",
+        "RO",
         "--new-passphrase-file",
         new.to_str().unwrap(),
     ]);
@@ -159,7 +163,7 @@ fn passphrase_mode_init_passwd_and_wrong_passphrase() {
 fn passwd_switches_to_key_mode_and_the_new_key_opens_it() {
     let f = Fixture::new().with_demo();
     let key2 = f.dir.path().join("deputy.key");
-    let o = run(&["keygen", "--out", key2.to_str().unwrap()]);
+    let o = run(&["keygen", "--unprotected", "--out", key2.to_str().unwrap()]);
     let deputy = stdout(&o).trim().to_string();
     let o = f.run(&["passwd", "--recipient", &f.public, "--recipient", &deputy]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -225,7 +229,7 @@ fn init_in_a_missing_folder_creates_it_owner_only() {
         path.to_str().unwrap(),
         "init",
         "--recipient",
-        &f.public,
+        &format!("{}=RO", f.public),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mode = fs::metadata(path.parent().unwrap())
@@ -240,7 +244,7 @@ fn init_in_a_missing_folder_creates_it_owner_only() {
 fn wrong_key_is_refused_and_changes_nothing() {
     let f = Fixture::new().with_demo();
     let other = f.dir.path().join("other.key");
-    run(&["keygen", "--out", other.to_str().unwrap()]);
+    run(&["keygen", "--unprotected", "--out", other.to_str().unwrap()]);
     let before = f.bytes();
     let o = run(&[
         "--logbook",

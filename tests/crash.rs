@@ -29,7 +29,10 @@ fn key() -> (Key, String) {
     });
     let identity: age::x25519::Identity = secret.parse().unwrap();
     let public = identity.to_public().to_string();
-    (Key::Identities(vec![identity]), public)
+    (
+        Key::Identities(logbook::vault::Identities::one(identity)),
+        public,
+    )
 }
 
 fn key_text() -> String {
@@ -37,7 +40,13 @@ fn key_text() -> String {
     std::env::var("CRASH_KEY").unwrap_or_else(|_| {
         use age::secrecy::ExposeSecret;
         match key().0 {
-            Key::Identities(ids) => ids[0].to_string().expose_secret().to_string(),
+            Key::Identities(ids) => ids
+                .iter()
+                .next()
+                .unwrap()
+                .to_string()
+                .expose_secret()
+                .to_string(),
             Key::Passphrase(_) => unreachable!(),
         }
     })
@@ -60,7 +69,7 @@ fn child_saver() {
         return;
     };
     let (key, _) = key();
-    let (mut vault, mut book) = Vault::open(Path::new(&path), key, Access::Write).unwrap();
+    let (mut vault, mut book, _) = Vault::open(Path::new(&path), &key, Access::Write).unwrap();
     // Tell the parent the saving starts now, so its kill lands among saves however slow
     // the machine is.
     println!("saving");
@@ -85,7 +94,7 @@ fn crash_at_any_instant_leaves_the_old_or_the_new_logbook() {
     })
     .unwrap();
     let base = book.audit.len() as u64;
-    drop(Vault::create(&path, key().0, &book).unwrap());
+    drop(Vault::create(&path, &book, None).unwrap());
 
     let exe = std::env::current_exe().unwrap();
     let mut seed = SystemTime::now()
@@ -145,7 +154,7 @@ fn crash_at_any_instant_leaves_the_old_or_the_new_logbook() {
     );
 
     // A later writer cleans up whatever temporary files the kills left, and saves.
-    let (mut vault, mut book) = Vault::open(&path, key().0, Access::Write).unwrap();
+    let (mut vault, mut book, _) = Vault::open(&path, &key().0, Access::Write).unwrap();
     book.update_settings(&stamp(), |s| s.organisation = "after the crashes".into())
         .unwrap();
     vault.save(&book).unwrap();

@@ -94,7 +94,7 @@ fn init_in_a_read_only_folder_says_so() {
         path.to_str().unwrap(),
         "init",
         "--recipient",
-        &f.public,
+        &format!("{}=RO", f.public),
     ]);
     assert_eq!(code(&o), 6, "{}", stderr(&o));
     assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));

@@ -2,7 +2,7 @@
 //! decode unchanged; any single-byte change of the file is refused, never a panic.
 
 use logbook::model::{Logbook, Stamp};
-use logbook::vault::{self, Access, Key, Vault};
+use logbook::vault::{self, Access, Identities, Key, Vault};
 use proptest::prelude::*;
 
 fn now() -> chrono::NaiveDateTime {
@@ -42,8 +42,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lb.age");
         let id = identity();
-        drop(Vault::create(&path, Key::Identities(vec![id.clone()]), &book).unwrap());
-        let (_, back) = Vault::open(&path, Key::Identities(vec![id]), Access::Read).unwrap();
+        let ids = Identities::one(id);
+        let key = Key::Identities(ids.clone());
+        drop(Vault::create(&path, &book, Some(ids.recipients())).unwrap());
+        let (_, back, _) = Vault::open(&path, &key, Access::Read).unwrap();
         prop_assert_eq!(&back, &book);
         prop_assert!(back.verify_audit().is_ok());
     }
@@ -54,12 +56,14 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lb.age");
         let id = identity();
-        drop(Vault::create(&path, Key::Identities(vec![id.clone()]), &book).unwrap());
+        let ids = Identities::one(id);
+        let key = Key::Identities(ids.clone());
+        drop(Vault::create(&path, &book, Some(ids.recipients())).unwrap());
         let mut bytes = std::fs::read(&path).unwrap();
         let i = at.index(bytes.len());
         bytes[i] ^= xor;
         std::fs::write(&path, &bytes).unwrap();
-        let result = vault::read(&path, &Key::Identities(vec![id]));
+        let result = vault::read(&path, &key);
         prop_assert!(result.is_err(), "a change at byte {} of {} was accepted", i, bytes.len());
     }
 }

@@ -32,7 +32,7 @@ pub fn open_backup(path: &Path, opener: &Opener) -> Result<Opened> {
         },
     )?;
     let sha256 = sha256_hex(&bytes);
-    let plain = vault::decrypt(path, &bytes, &opener.key()).map_err(|e| match e {
+    let plain = vault::decrypt(path, &bytes, &opener.key()?).map_err(|e| match e {
         Error::Damaged(p) | Error::NotAge(p) => Error::DamagedBackup(p),
         other => other,
     })?;

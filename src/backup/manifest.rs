@@ -70,7 +70,10 @@ pub fn load(dir: &Path, id: &str, opener: &Opener) -> Loaded {
         Err(e) if file::is_not_found(&e) => return Loaded::Missing,
         Err(e) => return Loaded::Unreadable(e.to_string()),
     };
-    let plain = match vault::decrypt(&path, &bytes, &opener.key()) {
+    let plain = match opener
+        .key()
+        .and_then(|key| vault::decrypt(&path, &bytes, &key))
+    {
         Ok(p) => p,
         Err(Error::WrongSecret) => {
             return Loaded::Unreadable("it does not open with this logbook's key".into());

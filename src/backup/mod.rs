@@ -4,15 +4,15 @@
 //! A folder of backups holds, for each logbook (told apart by its id, the hash of its
 //! first audit entry):
 //! - `logbook-YYYYMMDD-HHMMSS.age`: whole backups, standard age files holding the
-//!   logbook's RON, encrypted to the logbook's recipients (key mode) or its backup key
-//!   (passphrase mode), plus the recovery recipients in settings;
+//!   logbook's RON, encrypted to the logbook's recipients (in passphrase mode, the key
+//!   in its key file), plus the recovery recipients in settings;
 //! - `logbook-ID-manifest.age`: the encrypted manifest (see `manifest`);
-//! - `logbook-ID-key.age` (passphrase logbooks only): the backup key, encrypted with the
-//!   passphrase (see `seal`);
+//! - `logbook-ID-key-FPR.age` (passphrase logbooks): a copy of the logbook's key file,
+//!   encrypted with the passphrase, one per key (FPR: its fingerprint); and
+//!   `logbook-ID-key.age`, the backup key of passphrase logbooks' older backups (see `seal`);
 //! - `.logbook-backup.age.lock`: held while a backup runs.
 //!
-//! For the app: open the logbook as usual; for a passphrase logbook call
-//! `ensure_backup_key` and save if it returns true; then `run` (off the UI thread, with a
+//! For the app: open the logbook as usual, then `run` (off the UI thread, with a
 //! progress callback). `removable_volumes` offers destinations; `list` reads a folder.
 
 mod discover;
@@ -30,5 +30,5 @@ pub use manifest::{Entry, Manifest};
 pub use names::{backup_name, is_backup_name, key_file_name, manifest_name, short_id};
 pub use restore::{Current, Plan, Relation as RestoreRelation, Restored, Summary, apply, plan};
 pub use rotate::Rotation;
-pub use seal::{Opener, Sealing, ensure_backup_key, opener_for};
+pub use seal::{Opener, Sealing, opener_for};
 pub use write::{Options, Progress, Report, device_of, run};

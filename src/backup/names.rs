@@ -44,10 +44,21 @@ pub fn key_file_name(id: &str) -> String {
     format!("logbook-{}-key.age", short_id(id))
 }
 
+/// Passphrase logbooks with a key file: a copy of it, named after a short fingerprint of
+/// its public key, so that older backups keep the key file they need after a passphrase
+/// change makes a new key.
+pub fn passphrase_key_file_name(id: &str, fingerprint: &str) -> String {
+    format!("logbook-{}-key-{fingerprint}.age", short_id(id))
+}
+
 pub fn is_key_file_name(name: &str) -> bool {
+    let hex12 = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_hexdigit());
     name.strip_prefix("logbook-")
-        .and_then(|r| r.strip_suffix("-key.age"))
-        .is_some_and(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|r| r.strip_suffix(".age"))
+        .and_then(|r| r.split_once("-key"))
+        .is_some_and(|(id, rest)| {
+            hex12(id) && (rest.is_empty() || rest.strip_prefix('-').is_some_and(hex12))
+        })
 }
 
 /// A temporary file an interrupted backup left behind (the atomic writer names them
@@ -81,6 +92,11 @@ mod tests {
             assert!(!is_backup_name(not), "{not}");
         }
         assert!(is_key_file_name(&key_file_name("0123456789abcdef")));
+        assert!(is_key_file_name(&passphrase_key_file_name(
+            "0123456789abcdef",
+            "abcdefabcdef"
+        )));
+        assert!(!is_key_file_name("logbook-0123456789ab-key-x.age"));
         assert!(is_partial(".logbook-20261123-101500.age.tmp-12-34"));
         assert!(is_partial(".logbook-0123456789ab-manifest.age.tmp-12-34"));
         assert!(!is_partial(".logbook.age.tmp-12-34"));

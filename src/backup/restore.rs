@@ -204,6 +204,7 @@ pub struct Restored {
 /// no failure removes the kept copy, and each error says what is on disk.
 pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) -> Result<Restored> {
     let Plan {
+        file: backup_file,
         live,
         mut restored,
         seen,
@@ -223,6 +224,35 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     if !adds_recipients.is_empty() {
         restored.update_settings(stamp, |s| s.recipients.extend(adds_recipients))?;
     }
+    // Passphrase mode: the key file that opens the restored logbook is staged beside it,
+    // to take its place once the logbook is in place. A passphrase backup from before key
+    // files gets a new key, sealed with the passphrase (audited); a newer one brings the
+    // copy of its key file from beside the backup.
+    let mut fallback = None;
+    let mut staged = false;
+    if restored.settings.recipients.is_empty() {
+        match &key {
+            Key::Passphrase(pass) => {
+                vault::stage_passphrase_key(&live, &mut restored, pass, stamp)?;
+                staged = true;
+            }
+            Key::Identities(ids) => fallback = Some(ids.recipients()),
+        }
+    } else if !restored.settings.passphrase_key.is_empty() {
+        let copy = file::folder_of(&backup_file).join(super::names::passphrase_key_file_name(
+            restored.id(),
+            &vault::fingerprint(&restored.settings.passphrase_key),
+        ));
+        if let Ok(bytes) = file::read_regular(&copy, file::limits::IDENTITY, file::Links::Refuse) {
+            vault::stage_key_file(&live, &bytes)?;
+            staged = true;
+        }
+    }
+    // The restore itself is on the record: who restored which backup.
+    let from = backup_file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    restored.record_restore(stamp, &from)?;
 
     let kept_as = if live.exists() {
         let stamp = now.format("%Y%m%d-%H%M%S").to_string();
@@ -258,11 +288,13 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     };
 
     let temp = folder.join(format!(".{name}.restore-{}.age", std::process::id()));
-    let read_key = key.clone();
-    match Vault::create(&temp, key, &restored) {
+    match Vault::create(&temp, &restored, fallback) {
         // The temporary file is written and fsynced; the folder is flushed after the rename.
         Ok(_) | Err(Error::Unflushed { .. }) => {}
         Err(e) => {
+            if staged {
+                vault::discard_staged_key_file(&live);
+            }
             let _ = fs::remove_file(&temp);
             let _ = fs::remove_file(file::lock_path(&temp));
             return Err(not_restored(e));
@@ -271,8 +303,17 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     let _ = fs::remove_file(file::lock_path(&temp));
     if let Err(e) = file::rename(&temp, &live) {
         let _ = fs::remove_file(&temp);
+        if staged {
+            vault::discard_staged_key_file(&live);
+        }
         return Err(not_restored(Error::io("restoring", &live, e)));
     }
+    // The logbook is in place: its key file (passphrase mode) takes its place beside it.
+    let promoted = if staged {
+        vault::promote_key_file(&live)
+    } else {
+        Ok(())
+    };
     // The backup is the logbook now: a failed flush is reported as such, never undone.
     if let Err(source) = file::sync_folder(&folder) {
         return Err(Error::RestoredUnflushed {
@@ -282,17 +323,19 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
         });
     }
     // Read it back as the logbook it now is.
-    let check = vault::read(&live, &read_key).and_then(|(book, _)| {
-        book.verify_audit()?;
-        if book == restored {
-            Ok(())
-        } else {
-            Err(Error::Unreadable {
-                path: live.clone(),
-                detail: "it does not read back as the backup".into(),
-            })
-        }
-    });
+    let check = promoted
+        .and_then(|()| vault::read(&live, &key))
+        .and_then(|(book, _)| {
+            book.verify_audit()?;
+            if book == restored {
+                Ok(())
+            } else {
+                Err(Error::Unreadable {
+                    path: live.clone(),
+                    detail: "it does not read back as the backup".into(),
+                })
+            }
+        });
     if let Err(e) = check {
         // Put the replaced logbook back where it was, keeping the copy: a hard link back.
         let back = kept_as.as_ref().map(|before| {

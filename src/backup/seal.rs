@@ -1,26 +1,28 @@
 //! Who a backup is encrypted to, and what opens it again.
 //!
-//! Key mode: the logbook's own recipients plus the recovery recipients. Passphrase mode:
-//! age allows an scrypt (passphrase) recipient only on its own, never beside X25519 keys,
-//! so a passphrase logbook gets one X25519 *backup key*, made at its first backup and kept
-//! inside the encrypted logbook. Backups are encrypted to that key plus the recovery
-//! recipients, and the key itself is written beside the backups as a small age file
-//! encrypted with the passphrase (`logbook-ID-key.age`), so the passphrase alone still
-//! opens every backup, with this program or with the `age` CLI.
+//! A backup is encrypted to the logbook's own recipients plus the recovery recipients.
+//! In passphrase mode the logbook's recipient is the key in its key file
+//! (`NAME.key.age`, sealed with the passphrase), and a copy of that key file is written
+//! beside the backups as `logbook-ID-key-FPR.age` (FPR: a fingerprint of its public key):
+//! the passphrase alone then opens every backup, with this program or with
+//! `age -d -i logbook-ID-key-FPR.age BACKUP`. A passphrase change makes a new key, so the
+//! copies are named per key and older backups keep theirs.
+//!
+//! Older passphrase logbooks had a separate *backup key* kept inside the logbook, with
+//! `logbook-ID-key.age` beside the backups: those backups still open (through the key
+//! inside the logbook, or that key file), but no new backup key is made.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use age::secrecy::{ExposeSecret as _, SecretString};
 use age::x25519;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use super::names;
 use crate::error::{Error, Result};
-use crate::model::{BackupSecret, Logbook, Stamp};
-use crate::vault::{self, Key, file};
+use crate::model::Logbook;
+use crate::vault::{self, Identities, Key, file};
 
 /// Writes `value` as RON, in the logbook file's layout, straight into an age stream to
 /// `recipients`: no plaintext copy is made.
@@ -38,8 +40,6 @@ pub(crate) fn encrypt_ron<T: Serialize>(
 pub struct Sealing {
     pub(crate) recipients: Vec<x25519::Recipient>,
     pub(crate) opener: Opener,
-    /// Passphrase mode: the backup key, and the passphrase its key file is sealed with.
-    pub(crate) backup_key: Option<(x25519::Identity, SecretString)>,
 }
 
 fn parse_identity(secret: &str) -> Option<x25519::Identity> {
@@ -53,79 +53,59 @@ fn push_unique(all: &mut Vec<x25519::Recipient>, r: x25519::Recipient) {
 }
 
 impl Sealing {
-    /// The sealing for backups of `logbook`, opened with `key`. A passphrase logbook must
-    /// have its backup key already (`ensure_backup_key`).
+    /// The sealing for backups of `logbook`, opened with `key`: the identities that
+    /// opened it (a passphrase logbook from before key files must be opened for writing
+    /// first, which moves it to a key file).
     pub fn new(logbook: &Logbook, key: &Key) -> Result<Sealing> {
-        let mut recipients = Vec::new();
-        let (opener, backup_key) = match key {
-            Key::Identities(ids) => {
-                if !logbook.settings.recipients.is_empty() {
-                    for r in vault::parse_recipients(&logbook.settings.recipients)? {
-                        push_unique(&mut recipients, r);
-                    }
-                }
-                for id in ids {
-                    push_unique(&mut recipients, id.to_public());
-                }
-                (Opener { ids: ids.clone() }, None)
-            }
-            Key::Passphrase(pass) => {
-                let identity = logbook
-                    .backup_key
-                    .as_ref()
-                    .and_then(|s| parse_identity(s.expose()))
-                    .ok_or_else(|| {
-                        Error::Usage(
-                            "This logbook has no backup key yet: back it up with `logbook backup`, which makes one."
-                                .into(),
-                        )
-                    })?;
-                recipients.push(identity.to_public());
-                (
-                    Opener {
-                        ids: vec![identity.clone()],
-                    },
-                    Some((identity, pass.clone())),
-                )
-            }
+        let Key::Identities(ids) = key else {
+            return Err(Error::Usage(
+                "This logbook still uses its passphrase directly: open it for writing once (any change, or `logbook passwd`), which moves it to a key file, then back up.".into(),
+            ));
         };
+        let mut recipients = Vec::new();
+        if logbook.settings.recipients.is_empty() {
+            for r in ids.recipients().as_slice() {
+                push_unique(&mut recipients, r.clone());
+            }
+        } else {
+            for r in vault::parse_recipients(&logbook.settings.recipients)? {
+                push_unique(&mut recipients, r);
+            }
+        }
         if !logbook.settings.recovery_recipients.is_empty() {
             for r in vault::parse_recipients(&logbook.settings.recovery_recipients)? {
                 push_unique(&mut recipients, r);
             }
         }
-        if recipients.is_empty() {
-            return Err(Error::Usage(
-                "This logbook names no recipients to encrypt a backup to: give --identity FILE."
-                    .into(),
-            ));
-        }
         Ok(Sealing {
             recipients,
-            opener,
-            backup_key,
+            opener: Opener::new(key, Some(logbook)),
         })
     }
 }
 
-/// Makes the backup key of a passphrase logbook if it has none yet, recording its public
-/// half in the audit trail. Returns true when the logbook changed and must be saved.
-/// Key-mode logbooks need no backup key: this does nothing for them.
-pub fn ensure_backup_key(logbook: &mut Logbook, key: &Key, stamp: &Stamp) -> bool {
-    if !key.is_passphrase()
-        || logbook
-            .backup_key
-            .as_ref()
-            .is_some_and(|s| parse_identity(s.expose()).is_some())
+/// Copies the logbook's key file (`source`, sealed with the passphrase) beside the
+/// backups as `logbook-ID-key-FPR.age`, unless that very file is there already; reads it
+/// back to prove the copy is whole.
+pub(crate) fn copy_key_file(dir: &Path, id: &str, source: &Path, public: &str) -> Result<PathBuf> {
+    let bytes = file::read_regular(source, file::limits::IDENTITY, file::Links::Follow)?;
+    let path = dir.join(names::passphrase_key_file_name(
+        id,
+        &vault::fingerprint(public),
+    ));
+    if file::read_regular(&path, file::limits::IDENTITY, file::Links::Refuse)
+        .is_ok_and(|there| there == bytes)
     {
-        return false;
+        return Ok(path);
     }
-    let identity = x25519::Identity::generate();
-    let public = identity.to_public().to_string();
-    let secret = BackupSecret::new(identity.to_string().expose_secret().to_string());
-    // A refusal (the settings cannot be encoded) leaves the logbook unchanged and without a
-    // backup key, which the backup then reports; nothing is recorded half-done.
-    logbook.set_backup_key(stamp, secret, &public).is_ok()
+    file::replace_atomically(&path, None, |out| out.write_all(&bytes))?;
+    if file::read_regular(&path, file::limits::IDENTITY, file::Links::Refuse)? != bytes {
+        return Err(Error::BackupUnverified {
+            path: path.clone(),
+            detail: "the key file did not read back as written".into(),
+        });
+    }
+    Ok(path)
 }
 
 /// The X25519 identities that open backups: the user's key files, a passphrase logbook's
@@ -138,8 +118,8 @@ pub struct Opener {
 impl Opener {
     /// From the secret given and, when it opened, the current logbook's backup key.
     pub fn new(key: &Key, live: Option<&Logbook>) -> Opener {
-        let mut ids = match key {
-            Key::Identities(ids) => ids.clone(),
+        let mut ids: Vec<x25519::Identity> = match key {
+            Key::Identities(ids) => ids.iter().cloned().collect(),
             Key::Passphrase(_) => Vec::new(),
         };
         if let Some(id) = live
@@ -172,9 +152,9 @@ impl Opener {
         let mut added = 0;
         let mut first_error = None;
         for path in files {
-            match read_key_file(&path, pass) {
-                Ok(id) => {
-                    self.ids.push(id);
+            match vault::read_key_file(&path, pass) {
+                Ok(ids) => {
+                    self.ids.extend(ids.iter().cloned());
                     added += 1;
                 }
                 Err(e) => {
@@ -188,9 +168,12 @@ impl Opener {
         }
     }
 
-    /// The opener as a vault key, for `vault::decrypt` and `vault::read`.
-    pub fn key(&self) -> Key {
-        Key::Identities(self.ids.clone())
+    /// The opener as a vault key, for `vault::decrypt` and `vault::read`. With no
+    /// identity at all, nothing can open the file: the secret given is wrong for it.
+    pub fn key(&self) -> Result<Key> {
+        Identities::new(self.ids.clone())
+            .map(Key::Identities)
+            .ok_or(Error::WrongSecret)
     }
 }
 
@@ -198,9 +181,13 @@ impl Opener {
 /// it opened, and otherwise (a passphrase) the key files beside the backup.
 pub fn opener_for(file: &Path, key: &Key, live: Option<&Logbook>) -> Result<Opener> {
     let mut opener = Opener::new(key, live);
-    if key.is_passphrase() && opener.is_empty() {
+    if key.is_passphrase() {
+        // Always: a logbook that still holds an old backup key opens only the backups made
+        // before key files; newer ones open through their key file.
+        let had_some = !opener.is_empty();
         let dir = file::folder_of(file);
         match opener.add_key_files(&dir, key) {
+            Ok(0) | Err(_) if had_some => {}
             Ok(0) => return Err(Error::NoBackupKey(file.to_path_buf())),
             Ok(_) => {}
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),
@@ -208,49 +195,6 @@ pub fn opener_for(file: &Path, key: &Key, live: Option<&Logbook>) -> Result<Open
         }
     }
     Ok(opener)
-}
-
-/// The key file's plaintext: an age identity file, as `age-keygen` writes one.
-fn key_file_text(id: &str, identity: &x25519::Identity) -> Zeroizing<String> {
-    Zeroizing::new(format!(
-        "# The backup key of logbook {id}: opens its backups (age -d -i THIS_FILE BACKUP).\n# public key: {}\n{}\n",
-        identity.to_public(),
-        identity.to_string().expose_secret()
-    ))
-}
-
-/// Writes the key file for logbook `id` into `dir`, encrypted with the passphrase.
-pub(crate) fn write_key_file(
-    dir: &Path,
-    id: &str,
-    identity: &x25519::Identity,
-    pass: &SecretString,
-) -> Result<PathBuf> {
-    let path = dir.join(names::key_file_name(id));
-    let text = key_file_text(id, identity);
-    file::replace_atomically(&path, None, |out| {
-        let recipient = vault::passphrase_recipient(pass);
-        let encryptor =
-            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|e| io::Error::other(e.to_string()))?;
-        let mut stream = encryptor.wrap_output(out)?;
-        stream.write_all(text.as_bytes())?;
-        stream.finish()?;
-        Ok(())
-    })?;
-    Ok(path)
-}
-
-/// Reads a key file with the passphrase: the backup key it holds.
-pub(crate) fn read_key_file(path: &Path, pass: &SecretString) -> Result<x25519::Identity> {
-    let bytes = file::read_regular(path, file::limits::IDENTITY, file::Links::Refuse)?;
-    let plain = vault::decrypt(path, &bytes, &Key::Passphrase(pass.clone()))?;
-    let text = std::str::from_utf8(&plain).map_err(|_| Error::Damaged(path.to_path_buf()))?;
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .and_then(parse_identity)
-        .ok_or_else(|| Error::Damaged(path.to_path_buf()))
 }
 
 #[cfg(test)]
@@ -267,7 +211,12 @@ mod tests {
         let id = x25519::Identity::generate();
         let mut sealed = Vec::new();
         encrypt_ron(&mut sealed, &[id.to_public()], &book).unwrap();
-        let plain = vault::decrypt(Path::new("t"), &sealed, &Key::Identities(vec![id])).unwrap();
+        let plain = vault::decrypt(
+            Path::new("t"),
+            &sealed,
+            &Key::Identities(vault::Identities::one(id)),
+        )
+        .unwrap();
         assert_eq!(std::str::from_utf8(&plain).unwrap(), vault::to_ron(&book));
     }
 }

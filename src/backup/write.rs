@@ -33,6 +33,8 @@ pub struct Options {
     pub keep: usize,
     /// The time the backup is named after.
     pub now: DateTime<FixedOffset>,
+    /// Passphrase mode: the logbook's key file, copied beside the backups.
+    pub key_file: Option<PathBuf>,
 }
 
 /// A backup that was written and verified.
@@ -117,9 +119,8 @@ fn reason(e: &Error) -> String {
     }
 }
 
-/// Backs `logbook` up into `dir`. `key` is the secret the logbook was opened with; a
-/// passphrase logbook must already hold its backup key (`seal::ensure_backup_key`, then
-/// save). On any failure the logbook, the older backups and the manifest are as they were,
+/// Backs `logbook` up into `dir`. `key` is the identities the logbook was opened with
+/// (they read the backup back). On any failure the logbook, the older backups and the manifest are as they were,
 /// and no file stands under a backup's name that is not a complete, verified backup.
 pub fn run(
     logbook: &Logbook,
@@ -162,9 +163,9 @@ pub fn run(
 
     let mut notes = Vec::new();
     // Passphrase logbooks: the key file first, so that a backup never stands without it.
-    let key_file = match &sealing.backup_key {
-        Some((identity, pass)) => Some(on_medium(dir, dev, || {
-            ensure_key_file(dir, &id, identity, pass)
+    let key_file = match &options.key_file {
+        Some(source) => Some(on_medium(dir, dev, || {
+            seal::copy_key_file(dir, &id, source, &logbook.settings.passphrase_key)
         })?),
         None => None,
     };
@@ -307,7 +308,7 @@ fn read_back(
     if device_of(target).map_or(true, |d| d != dev) {
         return Err(Error::MediumRemoved(target.to_path_buf()));
     }
-    let plain = vault::decrypt(target, &bytes, &sealing.opener.key())?;
+    let plain = vault::decrypt(target, &bytes, &sealing.opener.key()?)?;
     let copy = vault::decode(target, &plain)?;
     copy.verify_audit().map_err(|fault| Error::BackupAudit {
         path: target.to_path_buf(),
@@ -343,44 +344,6 @@ fn remove_partials(dir: &Path) -> Vec<String> {
         }
     }
     removed
-}
-
-/// Writes the passphrase-sealed key file unless one that the passphrase opens to this
-/// very key is there already; then reads it back to prove the passphrase opens it.
-fn ensure_key_file(
-    dir: &Path,
-    id: &str,
-    identity: &age::x25519::Identity,
-    pass: &age::secrecy::SecretString,
-) -> Result<PathBuf> {
-    use age::secrecy::ExposeSecret as _;
-    let path = dir.join(names::key_file_name(id));
-    let same = |found: &age::x25519::Identity| {
-        found.to_string().expose_secret() == identity.to_string().expose_secret()
-    };
-    if path.exists() {
-        match seal::read_key_file(&path, pass) {
-            Ok(found) if same(&found) => return Ok(path),
-            // Older backups may need the key it holds: never write over it.
-            Ok(_) => {
-                return Err(Error::Usage(format!(
-                    "{} holds a different backup key, which older backups may need: move it to a safe place, then back up again.",
-                    path.display()
-                )));
-            }
-            // Sealed with an earlier passphrase, or damaged: the same key is written anew
-            // with the current passphrase, and it opens every backup of this logbook.
-            Err(_) => {}
-        }
-    }
-    seal::write_key_file(dir, id, identity, pass)?;
-    match seal::read_key_file(&path, pass) {
-        Ok(found) if same(&found) => Ok(path),
-        Ok(_) | Err(_) => Err(Error::BackupUnverified {
-            path: path.clone(),
-            detail: "the key file does not open with the passphrase".into(),
-        }),
-    }
 }
 
 /// The files named like backups that are not this logbook's sound backups (another

@@ -36,17 +36,18 @@ pub struct Global {
     /// The logbook file [default: logbook.age in your data folder].
     #[arg(long, global = true, value_name = "PATH")]
     pub logbook: Option<PathBuf>,
-    /// Open with this age identity (key) file instead of a passphrase.
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        conflicts_with = "passphrase_file"
-    )]
-    pub identity: Option<PathBuf>,
-    /// For scripts: read the passphrase from the first line of FILE instead of asking.
+    /// Open with this age identity (key) file instead of a passphrase (repeatable). A key
+    /// file protected with a passphrase asks for it (or reads --passphrase-file).
+    #[arg(long, global = true, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub identity: Vec<PathBuf>,
+    /// For scripts: read the passphrase (of the logbook, or of a protected key file) from
+    /// the first line of FILE instead of asking.
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Who is making the change, for the audit trail [default: the holder of the key
+    /// given; with a passphrase it is asked].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,19 +59,30 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a new age identity (key) file, readable by you only, and print its public key.
     #[command(
-        after_help = "Example:\n  logbook keygen --out ~/dsl.key\nGive the printed public key (age1...) to `logbook init --recipient`. \
-Keep the key file safe: anyone who has it can open the logbook, and without it (or another recipient's key) the logbook cannot be opened."
+        after_help = "Example:\n  logbook keygen --out ~/deputy.key --name \"J. Patel\"\n\
+The key file is protected with a passphrase, asked twice (or read from --passphrase-file); \
+`age -d -i` accepts it too. --unprotected writes it in the clear, for scripts.\n\
+Give the printed public key (age1...) to `logbook init --recipient age1...=NAME` or `logbook keys add`. \
+Keep the key file safe: anyone who has it (and its passphrase) can open the logbook, and without it \
+(or another holder's key) the logbook cannot be opened."
     )]
     Keygen {
         /// Where to write the identity file (never over an existing file).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The name of the person who will hold this key (written into the file as a comment).
+        #[arg(long, value_name = "NAME", default_value = "")]
+        name: String,
+        /// Write the key in the clear, without a passphrase (for scripts and offline safes).
+        #[arg(long)]
+        unprotected: bool,
     },
     /// Create a new, empty logbook.
     #[command(
-        after_help = "Without --recipient the logbook is protected by a passphrase, asked twice.\n\
-With --recipient (repeatable) or --recipients-file it is opened with key files instead:\n  \
-logbook init --organisation \"Northfield Primary\" --staff \"R. Okafor\" --recipient age1..."
+        after_help = "Without --recipient the logbook is protected by a passphrase, asked twice: it is encrypted to a new key \
+kept beside it in NAME.key.age, sealed with the passphrase (keep the two files together).\n\
+With --recipient (repeatable) or --recipients-file it is opened with key files instead; name each key's holder after `=`:\n  \
+logbook init --organisation \"Northfield Primary\" --staff \"R. Okafor\" --recipient \"age1...=R. Okafor\""
     )]
     Init(InitArgs),
     /// Check a logbook or backup: decrypt it, read it, verify its audit trail.
@@ -85,7 +97,7 @@ the first entry that differs, even if the whole trail was re-hashed afterwards."
 logbook verify\n  \
 logbook --identity dsl.key verify /media/usb/logbook-20261123-101500.age\n  \
 logbook verify --against /media/usb/logbook-20261123-101500.age\n\
-With a passphrase, a backup opens through the key file (logbook-ID-key.age) beside it."
+With a passphrase, a backup opens through the key file (logbook-ID-key-FPR.age) beside it."
     )]
     Verify {
         /// The file to check [default: the logbook].
@@ -117,13 +129,12 @@ Every imported record gets an audit entry. Example:\n  logbook import data/demo.
     Import {
         /// The RON file (for example data/demo.ron).
         file: PathBuf,
-        /// Who is importing, for the audit trail [default: the first staff member in settings].
-        #[arg(long, value_name = "NAME")]
-        by: Option<String>,
     },
     /// Change the passphrase, or the recipients that can open the logbook.
     #[command(
-        after_help = "Without --recipient the new passphrase is asked twice (or read from --new-passphrase-file).\n\
+        after_help = "Without --recipient the new passphrase is asked twice (or read from --new-passphrase-file), and a NEW key \
+is made and sealed with it into NAME.key.age: the old passphrase and old key file open nothing written afterwards. \
+Older backups keep opening with the passphrase they were made with; make a new backup.\n\
 With --recipient (repeatable) or --recipients-file the logbook is re-encrypted to those keys (key mode).\n\
 The file is replaced atomically: if anything fails, the old file and secret still work."
     )]
@@ -139,13 +150,15 @@ backups are untouched and no file stands under a backup's name.\n\n\
 Who can open a backup:\n  \
 Key mode: the logbook's recipients (the DSL's and deputies' keys), plus the recovery keys \
 (`logbook recovery --add age1...`, e.g. the chair of trustees' key kept offline in a safe).\n  \
-Passphrase mode: age allows a passphrase only on its own, never beside public keys. So the first \
-backup makes a backup key for the logbook, kept inside the encrypted logbook (never in the audit \
-trail, which records only its public half). Backups are encrypted to that key plus the recovery keys, \
-and the key is written beside them as logbook-ID-key.age, encrypted with the passphrase. The \
-passphrase alone therefore opens every backup (with `logbook verify`/`restore`, or by hand: \
-`age -d logbook-ID-key.age > key.txt; age -d -i key.txt BACKUP`), and so does a recovery key. Keep \
-the key file with the backups; after `logbook passwd`, the next backup re-seals it with the new passphrase.\n\n\
+Passphrase mode: the logbook is encrypted to a key kept beside it in NAME.key.age, sealed with the \
+passphrase. Backups are encrypted to that key plus the recovery keys, and a copy of the key file is \
+written beside them as logbook-ID-key-FPR.age (FPR: a fingerprint of the key). The passphrase alone \
+therefore opens every backup (with `logbook verify`/`restore`, or by hand: \
+`age -d -i logbook-ID-key-FPR.age BACKUP`, which asks the passphrase), and so does a recovery key. \
+Keep the key files with the backups. After `logbook passwd` the logbook has a new key: new backups \
+open with the new passphrase only, and older backups keep opening with the passphrase they were made \
+with (through their own key file) and with the recovery keys. Backups made before key files used a \
+separate backup key (logbook-ID-key.age beside them), which still opens them.\n\n\
 Beside the backups, logbook-ID-manifest.age (encrypted to the same keys) records each backup's SHA-256, \
 size, counts, time and audit head. Rotation removes only files that manifest lists with the same SHA-256, \
 whose history the current logbook still extends; it never removes a file it did not write, a damaged \
@@ -199,6 +212,39 @@ the logbook itself. Each change is recorded in the audit trail.",
 logbook recovery --add age1...\n  logbook recovery"
     )]
     Recovery(RecoveryArgs),
+    /// List who can open the logbook and its backups, or add or remove a key.
+    #[command(
+        long_about = "List who can open the logbook and who can open its backups: each key's holder, public key, \
+and kind (everyday key, the passphrase's key file, or recovery key, which opens backups only). \
+`keys add` and `keys remove` change them: the logbook is re-encrypted at once and the change audited.",
+        after_help = "Examples:\n  logbook keys\n  logbook keys add age1... --name \"J. Patel\"\n  \
+logbook keys add age1... --name \"Chair of trustees\" --recovery\n  logbook keys remove \"J. Patel\"\n\
+After `keys remove`, make a new backup: older backups stay open to the removed key."
+    )]
+    Keys {
+        #[command(subcommand)]
+        change: Option<KeysChange>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysChange {
+    /// Let this public key open the logbook (or, with --recovery, its backups only).
+    Add {
+        /// The public key, age1... (as `logbook keygen` prints it).
+        key: String,
+        /// The name of the person who holds it.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// A recovery key: opens backups only, not the logbook itself.
+        #[arg(long)]
+        recovery: bool,
+    },
+    /// Stop a key opening the logbook and future backups: by holder's name or public key.
+    Remove {
+        /// The holder's name or the public key (age1...).
+        who: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -242,8 +288,9 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Open the logbook with this public key (repeatable); omit for a passphrase.
-    #[arg(long, value_name = "AGE1...")]
+    /// Open the logbook with this public key (repeatable), as AGE1...=NAME to name the
+    /// person who holds it; omit for a passphrase.
+    #[arg(long, value_name = "AGE1...[=NAME]")]
     pub recipient: Vec<String>,
     /// A file of public keys, one per line (# comments allowed).
     #[arg(long, value_name = "FILE")]

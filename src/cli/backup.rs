@@ -15,14 +15,6 @@ use crate::model::{AuditEntry, Divergence, Logbook, Stamp};
 use crate::text::line;
 use crate::vault::{self, Access, Key, Vault, file};
 
-/// A copy of the key, for a second opening of the same logbook.
-fn clone_key(key: &Key) -> Key {
-    match key {
-        Key::Passphrase(p) => Key::Passphrase(p.clone()),
-        Key::Identities(ids) => Key::Identities(ids.clone()),
-    }
-}
-
 /// Reads a logbook, or a backup: with a passphrase, a backup (encrypted to the backup key)
 /// opens through the key file beside it.
 pub(super) fn read_logbook_or_backup(path: &Path, key: &Key) -> Result<Logbook> {
@@ -30,7 +22,7 @@ pub(super) fn read_logbook_or_backup(path: &Path, key: &Key) -> Result<Logbook> 
         Ok((book, _)) => Ok(book),
         Err(Error::NeedsIdentity(_)) if key.is_passphrase() => {
             let opener = backup::opener_for(path, key, None)?;
-            Ok(vault::read(path, &opener.key())?.0)
+            Ok(vault::read(path, &opener.key()?)?.0)
         }
         Err(e) => Err(e),
     }
@@ -184,24 +176,24 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         return Err(Error::SameDisk(dir));
     }
 
-    let key = secret::open_key(global, &path)?;
-    let (mut logbook, _) = vault::read(&path, &key)?;
+    // A passphrase opens the key file beside the logbook (one scrypt run); a logbook from
+    // before key files is moved to one first (opened for writing, audited).
+    let key = match vault::unlock(&path, &secret::open_key(global, &path)?)? {
+        Key::Passphrase(_) => super::open(global, Access::Write)?.2,
+        key => key,
+    };
+    let (logbook, _) = vault::read(&path, &key)?;
     logbook.verify_audit()?;
-    if key.is_passphrase() && logbook.backup_key.is_none() {
-        // The first backup of a passphrase logbook makes its backup key (saved, audited).
-        let (mut vault, mut book) = Vault::open(&path, clone_key(&key), Access::Write)?;
-        let stamp = Stamp::new(operator(None, &book.settings), now());
-        if backup::ensure_backup_key(&mut book, vault.key(), &stamp) {
-            vault.save(&book)?;
-        }
-        logbook = book;
-    }
+    // Who is backing up, asked before the long work.
+    let by = operator(global, Some(&key), &logbook.settings)?;
     let keep = args.keep.unwrap_or(logbook.settings.backup_keep) as usize;
     let at = now();
     let options = backup::Options {
         keep,
         // Whole seconds, as in the file name.
         now: at.with_nanosecond(0).unwrap_or(at),
+        key_file: (!logbook.settings.passphrase_key.is_empty())
+            .then(|| vault::key_file_path(&path)),
     };
     let report = backup::run(&logbook, &key, &dir, &options, &mut |_| {})?;
     // The trail records each verified backup (the app's status bar reads its age from it).
@@ -210,11 +202,10 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         .path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let recorded =
-        Vault::open(&path, clone_key(&key), Access::Write).and_then(|(mut vault, mut book)| {
-            book.record_backup(&Stamp::new(operator(None, &book.settings), now()), &name)?;
-            vault.save(&book)
-        });
+    let recorded = Vault::open(&path, &key, Access::Write).and_then(|(mut vault, mut book, _)| {
+        book.record_backup(&Stamp::new(by, now()), &name)?;
+        vault.save(&book)
+    });
 
     let mut text = format!(
         "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
@@ -350,8 +341,10 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
         None
     };
     let mut opener = backup::Opener::new(&key, live.as_ref());
-    if key.is_passphrase() && opener.is_empty() {
+    if key.is_passphrase() {
+        let had_some = !opener.is_empty();
         match opener.add_key_files(&dir, &key) {
+            Ok(0) | Err(_) if had_some => {}
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),
             Ok(0) | Err(_) => notes.push(format!(
                 "No backup key file in {} opens with this passphrase, so passphrase backups show as unknown.",
@@ -561,7 +554,10 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
             return Ok(());
         }
     }
-    let stamp = Stamp::new(operator(None, &plan.restored().settings), now());
+    let stamp = Stamp::new(
+        operator(global, Some(&key), &plan.restored().settings)?,
+        now(),
+    );
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
         Some(p) => format!(" The replaced file is kept as {}.", p.display()),
@@ -583,8 +579,8 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     if !path.exists() {
         return Err(Error::NoLogbook(path));
     }
-    let key = secret::open_key(global, &path)?;
     if args.add.is_empty() && args.remove.is_empty() {
+        let key = secret::open_key(global, &path)?;
         let (book, _) = vault::read(&path, &key)?;
         let keys = &book.settings.recovery_recipients;
         let text = if keys.is_empty() {
@@ -604,7 +600,7 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     if !add.is_empty() {
         vault::parse_recipients(&add)?;
     }
-    let (mut vault, mut book) = Vault::open(&path, key, Access::Write)?;
+    let (mut vault, mut book, key) = super::open(global, Access::Write)?;
     if let Some(k) = remove
         .iter()
         .find(|k| !book.settings.recovery_recipients.contains(k))
@@ -614,7 +610,7 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
             line(k)
         )));
     }
-    let stamp = Stamp::new(operator(None, &book.settings), now());
+    let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
     book.update_settings(&stamp, |s| {
         s.recovery_recipients.retain(|k| !remove.contains(k));
         for k in add {

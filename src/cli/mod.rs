@@ -2,6 +2,7 @@
 
 pub mod args;
 mod backup;
+mod keys;
 mod print;
 mod secret;
 
@@ -14,7 +15,7 @@ pub use args::Cli;
 use args::{Command, DemoArgs, Global, InitArgs, PasswdArgs, StatusArg};
 
 use crate::error::{Error, Result};
-use crate::model::{Logbook, Settings, Stamp, Status};
+use crate::model::{Holder, Logbook, Settings, Stamp, Status};
 use crate::vault::{self, Access, Key, Vault};
 
 /// The default logbook: `logbook.age` in the platform's data folder.
@@ -35,14 +36,43 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
-/// Who the command acts as, for the audit trail: the name given, else the first staff
-/// member in settings, else the login name.
-fn operator(given: Option<&str>, settings: &Settings) -> String {
-    given
-        .map(String::from)
-        .or_else(|| settings.staff.first().cloned())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into())
+/// Who makes a change, for the audit trail: `--by NAME`; else the holder of the key that
+/// opened the logbook (key mode); else asked on the terminal. Never a guess: without a
+/// name and without a terminal the command stops and says to give --by.
+fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<String> {
+    if let Some(by) = global
+        .by
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+    {
+        return Ok(by.to_string());
+    }
+    if let Some(Key::Identities(ids)) = key {
+        for public in ids.public_keys() {
+            if public == settings.passphrase_key {
+                continue;
+            }
+            if let Some(h) = settings.holders.iter().find(|h| h.key == public) {
+                return Ok(h.name.clone());
+            }
+        }
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Who is making this change (your name, for the audit trail)? ");
+        let _ = std::io::stderr().flush();
+        let mut name = String::new();
+        std::io::stdin()
+            .read_line(&mut name)
+            .map_err(|_| Error::NoTerminal("name of who is making the change"))?;
+        let name = name.trim();
+        if !name.is_empty() {
+            return Ok(name.to_string());
+        }
+    }
+    Err(Error::Usage(
+        "Say who is making this change, for the audit trail: give --by NAME.".into(),
+    ))
 }
 
 /// Runs the parsed command line, writing results to `out`.
@@ -53,11 +83,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     };
     match command {
         Command::Demo(args) => demo(args, out),
-        Command::Keygen { out: file } => {
+        Command::Keygen {
+            out: file,
+            name,
+            unprotected,
+        } => {
             if let Some(folder) = file.parent() {
                 vault::file::ensure_private_dir(folder)?;
             }
-            let public = vault::keygen(&file, &now().to_rfc3339())?;
+            if file.exists() {
+                return Err(Error::Exists(file));
+            }
+            let pass = if unprotected {
+                None
+            } else {
+                Some(secret::new_passphrase(global.passphrase_file.as_ref())?)
+            };
+            let public = vault::keygen(&file, &now().to_rfc3339(), name.trim(), pass.as_ref())?;
             writeln!(out, "{public}").map_err(stdout_error)?;
             Ok(())
         }
@@ -65,12 +107,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify { file, against } => verify(&global, file, against, out),
         Command::List { status, overdue } => list(&global, status, overdue, out),
         Command::Show { id } => show(&global, &id, out),
-        Command::Import { file, by } => import(&global, &file, by.as_deref(), out),
+        Command::Import { file } => import(&global, &file, out),
         Command::Passwd(args) => passwd(&global, args, out),
         Command::Backup(args) => backup::backup(&global, args, out),
         Command::Backups { dir } => backup::backups(&global, dir, out),
         Command::Restore { file, yes } => backup::restore(&global, &file, yes, out),
         Command::Recovery(args) => backup::recovery(&global, args, out),
+        Command::Keys { change } => keys::keys(&global, change, out),
     }
 }
 
@@ -87,7 +130,7 @@ fn app(global: &Global) -> Result<()> {
     }
     crate::tui::run(crate::tui::Session {
         path,
-        identity: global.identity.clone(),
+        identity: global.identity.first().cloned(),
         open: None,
     })
 }
@@ -103,35 +146,83 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     }
     let mut settings = Settings::new(args.organisation.trim(), args.staff.clone());
     if !args.recovery_recipient.is_empty() {
-        settings.recovery_recipients = secret::recipients(&args.recovery_recipient, None)?;
+        let (keys, holders) = secret::recipients(&args.recovery_recipient, None)?;
+        settings.recovery_recipients = keys;
+        settings.holders.extend(holders);
     }
     let key_mode = !args.recipient.is_empty() || args.recipients_file.is_some();
-    let key = if key_mode {
-        settings.recipients = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
-        Key::Identities(Vec::new())
-    } else {
-        secret::new_passphrase(global.passphrase_file.as_ref())?
-    };
+    if key_mode {
+        let (keys, holders) = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
+        settings.recipients = keys;
+        // Whoever creates a logbook for a single named key holder is that holder.
+        let by = match (global.by.as_deref(), holders.as_slice()) {
+            (None, [only]) if settings.recipients.len() == 1 => only.name.clone(),
+            _ => operator(global, None, &settings)?,
+        };
+        settings.holders.extend(holders);
+        settings.validate()?;
+        let logbook = Logbook::create(&Stamp::new(by, now()), settings)?;
+        Vault::create(&path, &logbook, None)?;
+        writeln!(out, "Created {} (opened with key files).", path.display())
+            .map_err(stdout_error)?;
+        return Ok(());
+    }
+    let pass = secret::new_passphrase(global.passphrase_file.as_ref())?;
+    let by = operator(global, None, &settings)?;
+    let identity = age::x25519::Identity::generate();
+    let public = identity.to_public().to_string();
+    settings.recipients = vec![public.clone()];
+    settings.passphrase_key = public.clone();
+    settings.holders.push(Holder {
+        key: public,
+        name: by.clone(),
+    });
     settings.validate()?;
-    let by = operator(None, &settings);
     let logbook = Logbook::create(&Stamp::new(by, now()), settings)?;
-    Vault::create(&path, key, &logbook)?;
-    let mode = if key_mode {
-        "key files"
-    } else {
-        "a passphrase"
-    };
-    writeln!(out, "Created {} (opened with {mode}).", path.display()).map_err(stdout_error)?;
+    if let Some(folder) = path.parent() {
+        vault::file::ensure_private_dir(folder)?;
+    }
+    // The key file first: a logbook never stands without the key file that opens it.
+    let key_file = vault::key_file_path(&path);
+    vault::write_identity(
+        &key_file,
+        &identity,
+        Some(&pass),
+        &now().to_rfc3339(),
+        "",
+        false,
+    )?;
+    if let Err(e) = Vault::create(&path, &logbook, None) {
+        let _ = std::fs::remove_file(&key_file);
+        return Err(e);
+    }
+    writeln!(
+        out,
+        "Created {} (opened with a passphrase, through the key file {} beside it: keep the two together).",
+        path.display(),
+        key_file.display()
+    )
+    .map_err(stdout_error)?;
     Ok(())
 }
 
-fn open(global: &Global, access: Access) -> Result<(Vault, Logbook)> {
+/// Opens the logbook with the secret given. For writing, a logbook from before key files
+/// first moves its passphrase to a key file (one audit entry). Returns the key that opens
+/// it now.
+fn open(global: &Global, access: Access) -> Result<(Vault, Logbook, Key)> {
     let path = logbook_path(global)?;
     if !path.exists() {
         return Err(Error::NoLogbook(path));
     }
     let key = secret::open_key(global, &path)?;
-    Vault::open(&path, key, access)
+    let (mut vault, mut logbook, mut key) = Vault::open(&path, &key, access)?;
+    if vault.needs_migration() {
+        let by = operator(global, None, &logbook.settings)?;
+        if let Some(ids) = vault.migrate(&mut logbook, &Stamp::new(by, now()))? {
+            key = Key::Identities(ids);
+        }
+    }
+    Ok((vault, logbook, key))
 }
 
 fn verify(
@@ -178,7 +269,7 @@ fn list(
     overdue: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let (_, logbook) = open(global, Access::Read)?;
+    let (_, logbook, _) = open(global, Access::Read)?;
     let today = Local::now().date_naive();
     let wanted = status.map(|s| match s {
         StatusArg::Open => Status::Open,
@@ -199,7 +290,7 @@ fn list(
 }
 
 fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
-    let (_, logbook) = open(global, Access::Read)?;
+    let (_, logbook, _) = open(global, Access::Read)?;
     let id = id.trim().to_ascii_uppercase();
     let incident = logbook.incident(&id).ok_or_else(|| {
         Error::Usage(format!(
@@ -212,7 +303,7 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
         .map_err(stdout_error)
 }
 
-fn import(global: &Global, file: &Path, by: Option<&str>, out: &mut dyn Write) -> Result<()> {
+fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     let bytes = vault::file::read_regular(
         file,
         vault::file::limits::LOGBOOK,
@@ -230,8 +321,8 @@ fn import(global: &Global, file: &Path, by: Option<&str>, out: &mut dyn Write) -
         detail: "it is not UTF-8 text".into(),
     })?;
     let incoming = vault::decode(file, text.as_bytes())?;
-    let (mut vault, mut logbook) = open(global, Access::Write)?;
-    let stamp = Stamp::new(operator(by, &logbook.settings), now());
+    let (mut vault, mut logbook, key) = open(global, Access::Write)?;
+    let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
     let (people, incidents) = logbook.import(&stamp, incoming)?;
     vault.save(&logbook)?;
     writeln!(
@@ -244,31 +335,26 @@ fn import(global: &Global, file: &Path, by: Option<&str>, out: &mut dyn Write) -
 }
 
 fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> {
-    let (mut vault, mut logbook) = open(global, Access::Write)?;
+    let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let to_keys = !args.recipient.is_empty() || args.recipients_file.is_some();
-    let by = operator(None, &logbook.settings);
+    let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
     if to_keys {
-        let keys = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
-        if logbook.settings.recipients != keys {
-            logbook.update_settings(&Stamp::new(by, now()), |s| s.recipients = keys)?;
-        }
-        vault.rekey(Key::Identities(Vec::new()), &logbook)?;
+        let (keys, holders) = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
+        vault.change_to_keys(&mut logbook, keys, holders, &stamp)?;
         writeln!(
             out,
-            "{} is now opened with the given key files.",
+            "{} is now opened with the given key files; its passphrase key file is removed. Make a new backup now: older backups still open as they did.",
             vault.path().display()
         )
         .map_err(stdout_error)?;
     } else {
-        let key = secret::new_passphrase(args.new_passphrase_file.as_ref())?;
-        if !logbook.settings.recipients.is_empty() {
-            logbook.update_settings(&Stamp::new(by, now()), |s| s.recipients.clear())?;
-        }
-        vault.rekey(key, &logbook)?;
+        let pass = secret::new_passphrase(args.new_passphrase_file.as_ref())?;
+        vault.change_passphrase(&mut logbook, &pass, &stamp)?;
         writeln!(
             out,
-            "The passphrase of {} is changed.",
-            vault.path().display()
+            "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: older backups still open with the passphrase they were made with.",
+            vault.path().display(),
+            vault::key_file_path(vault.path()).display()
         )
         .map_err(stdout_error)?;
     }
@@ -289,11 +375,17 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
             )
             .unwrap_or(at);
         let mut logbook = crate::demo::generate(n, args.seed, at)?;
-        let by = operator(None, &logbook.settings);
+        // Synthetic records: the generator's own first staff member stands in as the author.
+        let by = logbook
+            .settings
+            .staff
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "demo".into());
         logbook.update_settings(&Stamp::new(by, now()), |s| {
             s.recipients = keys.iter().map(|k| k.to_string()).collect();
         })?;
-        Vault::create(file, Key::Identities(Vec::new()), &logbook)?;
+        Vault::create(file, &logbook, None)?;
         writeln!(
             out,
             "Wrote {} synthetic incidents to {}.",
@@ -314,7 +406,11 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     let identity = age::x25519::Identity::generate();
     let path = folder.path().join("logbook.age");
     let book = logbook;
-    let vault = Vault::create(&path, Key::Identities(vec![identity.clone()]), &book)?;
+    let vault = Vault::create(
+        &path,
+        &book,
+        Some(vault::Identities::one(identity.clone()).recipients()),
+    )?;
     if interactive {
         // The throwaway key lives in the same private folder, so the app can lock and
         // unlock like a real key-mode logbook; both go when the folder is removed.

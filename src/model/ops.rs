@@ -357,6 +357,20 @@ impl Logbook {
         Ok(())
     }
 
+    /// Records in the trail that the logbook was restored from the backup `file` (the
+    /// restored trail continues with this entry), so who restored what is on the record.
+    pub fn record_restore(&mut self, stamp: &Stamp, file: &str) -> Result<(), Invalid> {
+        let state = state_hash(&self.settings)?;
+        self.append_audit(
+            stamp,
+            Subject::Settings,
+            format!("restored the logbook from the backup {file}"),
+            Vec::new(),
+            state,
+        )?;
+        Ok(())
+    }
+
     /// When the last verified backup was made, from the trail.
     pub fn last_backup(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.audit

@@ -59,6 +59,21 @@ pub struct Settings {
     pub recovery_recipients: Vec<String>,
     #[serde(default)]
     pub retention: Retention,
+    /// Passphrase mode: the public key (one of `recipients`) of the identity kept beside
+    /// the logbook in `NAME.key.age`, encrypted with the passphrase. Empty in key mode.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub passphrase_key: String,
+    /// Who holds each key (everyday or recovery): the name the audit trail records for
+    /// changes made with it, and `logbook keys` lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<Holder>,
+}
+
+/// The person who holds one key: its public key (age1...) and their name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+pub struct Holder {
+    pub key: String,
+    pub name: String,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -90,6 +105,8 @@ impl Settings {
             recipients: Vec::new(),
             recovery_recipients: Vec::new(),
             retention: Retention::default(),
+            passphrase_key: String::new(),
+            holders: Vec::new(),
         }
     }
 }

@@ -58,6 +58,9 @@ pub fn run(session: Session) -> Result<()> {
     let mut app = App::new(name, now());
     app.identity = session.identity.as_ref().map(|p| p.display().to_string());
     let mut saver = None;
+    // The identities that opened the logbook, while it is unlocked (for backups, which
+    // read themselves back). Dropped on lock: a locked app holds no secret.
+    let mut key: Option<Key> = None;
     match session.open {
         Some((vault, book)) => {
             let who = book
@@ -68,6 +71,13 @@ pub fn run(session: Session) -> Result<()> {
                 .unwrap_or_else(|| "DSL".into());
             app = App::ready(app.name.clone(), now(), book, who);
             app.identity = session.identity.as_ref().map(|p| p.display().to_string());
+            // The demo: its throwaway key file is beside it.
+            key = session.identity.as_ref().and_then(|p| {
+                Key::from_identity_files(std::slice::from_ref(p), &mut |_| {
+                    Err(Error::NoTerminal("passphrase"))
+                })
+                .ok()
+            });
             saver = Some(Saver::spawn(vault));
         }
         None if !session.path.exists() => {
@@ -146,11 +156,12 @@ pub fn run(session: Session) -> Result<()> {
         }
         while let Ok(result) = unlock_rx.try_recv() {
             match result {
-                Ok((book, vault, key)) => {
+                Ok((book, vault, opened)) => {
                     let draft = app
                         .draft
                         .take()
-                        .and_then(|bytes| open_draft(&session.path, &bytes, &key));
+                        .and_then(|bytes| open_draft(&session.path, &bytes, &opened));
+                    key = Some(opened);
                     let (book, form) = match draft {
                         Some(d) => {
                             let book = d.book.unwrap_or(book);
@@ -161,10 +172,8 @@ pub fn run(session: Session) -> Result<()> {
                         }
                         None => (book, None),
                     };
-                    match (vault, &mut saver) {
-                        (Some(v), None) => saver = Some(Saver::spawn(v)),
-                        (_, Some(s)) => s.send(Job::SetKey(key)),
-                        (None, None) => {}
+                    if let (Some(v), None) = (vault, &saver) {
+                        saver = Some(Saver::spawn(v));
                     }
                     app.unlocked(Ok((book, form)));
                 }
@@ -185,13 +194,15 @@ pub fn run(session: Session) -> Result<()> {
                     let path = session.path.clone();
                     let identity = session.identity.clone();
                     let first = saver.is_none();
+                    let who = app.who.clone();
                     let tx = unlock_tx.clone();
                     std::thread::spawn(move || {
-                        let _ = tx.send(unlock(&path, identity.as_ref(), &secret, first));
+                        let _ = tx.send(unlock(&path, identity.as_ref(), &secret, first, &who));
                     });
                 }
                 Effect::Create { form_values } => match create(&session.path, &form_values) {
-                    Ok((vault, book, who)) => {
+                    Ok((vault, book, who, opened)) => {
+                        key = Some(opened);
                         saver = Some(Saver::spawn(vault));
                         app = App::ready(app.name.clone(), now(), book, who);
                         app.message = Some("Logbook created. Press n to record the first incident, ? for all keys.".into());
@@ -210,13 +221,14 @@ pub fn run(session: Session) -> Result<()> {
                         .collect();
                     app.volumes_found(volumes);
                 }
-                Effect::Backup(dir) => match (&mut saver, &app.book) {
-                    (Some(s), Some(book)) => {
+                Effect::Backup(dir) => match (&mut saver, &app.book, &key) {
+                    (Some(s), Some(book), Some(key)) => {
                         if let Some(app::BackupStep::Running { total, .. }) = &mut app.backup {
                             *total = std::fs::metadata(&session.path).map_or(0, |m| m.len());
                         }
                         let keep = book.settings.backup_keep as usize;
                         s.send(Job::Backup {
+                            key: key.clone(),
                             book: Box::new(book.clone()),
                             dir,
                             keep,
@@ -226,6 +238,7 @@ pub fn run(session: Session) -> Result<()> {
                     _ => app.backed_up(Err("The logbook is not open.".into()), None),
                 },
                 Effect::Lock => {
+                    key = None;
                     let draft = draft::Draft {
                         book: matches!(app.save, SaveState::Failed(_))
                             .then(|| app.book.clone())
@@ -298,29 +311,53 @@ fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::
     ron::from_str(std::str::from_utf8(&plain).ok()?).ok()
 }
 
-/// Proves the secret by decrypting the logbook. The first unlock also takes the lock.
+/// Proves the secret by decrypting the logbook. The first unlock also takes the lock,
+/// and moves a passphrase logbook from before key files to a key file. A protected key
+/// file is opened with the passphrase typed. Returns the identities that opened it.
 fn unlock(
     path: &std::path::Path,
     identity: Option<&PathBuf>,
     secret: &Zeroizing<String>,
     first: bool,
+    who: &str,
 ) -> std::result::Result<(Logbook, Option<Vault>, Key), String> {
     let key = match identity {
-        Some(file) => Key::from_identity_file(file).map_err(|e| e.to_string())?,
+        Some(file) => {
+            Key::from_identity_files(std::slice::from_ref(file), &mut |_| Ok(secret.clone()))
+                .map_err(|e| e.to_string())?
+        }
         None => Key::passphrase(secret),
     };
     if first {
-        let (vault, book) =
-            Vault::open(path, key.clone(), Access::Write).map_err(|e| e.to_string())?;
+        let (mut vault, mut book, mut key) =
+            Vault::open(path, &key, Access::Write).map_err(|e| e.to_string())?;
+        if vault.needs_migration() {
+            let by = if who.is_empty() {
+                "the holder of the passphrase".to_string()
+            } else {
+                who.to_string()
+            };
+            let stamp = Stamp::new(by, Local::now().fixed_offset());
+            if let Some(ids) = vault
+                .migrate(&mut book, &stamp)
+                .map_err(|e| e.to_string())?
+            {
+                key = Key::Identities(ids);
+            }
+        }
         Ok((book, Some(vault), key))
     } else {
-        let (book, _) = vault::read(path, &key).map_err(|e| e.to_string())?;
+        let (book, key) = vault::read_unlocking(path, &key).map_err(|e| e.to_string())?;
         Ok((book, None, key))
     }
 }
 
-/// Creates the logbook from the set-up form.
-fn create(path: &std::path::Path, values: &[(String, String)]) -> Result<(Vault, Logbook, String)> {
+/// Creates the logbook from the set-up form: with a passphrase, a new key sealed with
+/// it into the key file beside the logbook; with a key file, its public keys.
+fn create(
+    path: &std::path::Path,
+    values: &[(String, String)],
+) -> Result<(Vault, Logbook, String, Key)> {
     let get = |k: &str| {
         values
             .iter()
@@ -331,23 +368,55 @@ fn create(path: &std::path::Path, values: &[(String, String)]) -> Result<(Vault,
     let who = get("who");
     let mut settings = Settings::new(get("organisation"), vec![who.clone()]);
     let identity = get("identity");
-    let key = if identity.is_empty() {
-        Key::passphrase(&Zeroizing::new(
-            values
-                .iter()
-                .find(|(k, _)| k == "passphrase")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-        ))
-    } else {
-        let key = Key::from_identity_file(std::path::Path::new(&identity))?;
-        settings.recipients = key.public_keys();
-        key
-    };
+    let pass = Zeroizing::new(
+        values
+            .iter()
+            .find(|(k, _)| k == "passphrase")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+    );
     let at = Local::now().fixed_offset();
+    let (key, staged) = if identity.is_empty() {
+        let id = age::x25519::Identity::generate();
+        let public = id.to_public().to_string();
+        settings.recipients = vec![public.clone()];
+        settings.passphrase_key = public.clone();
+        settings.holders.push(crate::model::Holder {
+            key: public,
+            name: who.clone(),
+        });
+        if let Some(folder) = path.parent() {
+            vault::file::ensure_private_dir(folder)?;
+        }
+        // The key file first: a logbook never stands without the key file that opens it.
+        let secret = age::secrecy::SecretString::from(pass.to_string());
+        vault::write_identity(
+            &vault::key_file_path(path),
+            &id,
+            Some(&secret),
+            &at.to_rfc3339(),
+            "",
+            false,
+        )?;
+        (Key::Identities(vault::Identities::one(id)), true)
+    } else {
+        let key = Key::from_identity_files(&[PathBuf::from(&identity)], &mut |_| Ok(pass.clone()))?;
+        settings.recipients = key.public_keys();
+        for public in key.public_keys() {
+            settings.holders.push(crate::model::Holder {
+                key: public,
+                name: who.clone(),
+            });
+        }
+        (key, false)
+    };
     let book = Logbook::create(&Stamp::new(who.clone(), at), settings)?;
-    let vault = Vault::create(path, key, &book)?;
-    Ok((vault, book, who))
+    let vault = Vault::create(path, &book, None).inspect_err(|_| {
+        if staged {
+            let _ = std::fs::remove_file(vault::key_file_path(path));
+        }
+    })?;
+    Ok((vault, book, who, key))
 }
 
 #[cfg(test)]

@@ -12,11 +12,13 @@ use crate::vault::{Key, Vault};
 
 pub enum Job {
     Save(Box<Logbook>),
-    /// Encrypt this text with the logbook's secret and hand it back (a draft while locked).
+    /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
+    /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
-    SetKey(Key),
-    /// Back up to this folder (the saver holds the key the backup is sealed with).
+    /// Back up to this folder; the key (the identities that opened the logbook) reads
+    /// the backup back, and is dropped when the backup ends.
     Backup {
+        key: Key,
         book: Box<Logbook>,
         dir: std::path::PathBuf,
         keep: usize,
@@ -29,7 +31,7 @@ pub enum Done {
     Sealed(Result<Vec<u8>, String>),
     BackupProgress(crate::backup::Progress),
     /// The backup's file name and a summary, or the error; and the logbook if the backup
-    /// changed it (a passphrase logbook's first backup creates its backup key).
+    /// changed it (no backup does any more; kept for the app's handler).
     BackedUp(Result<(String, String), String>, Option<Box<Logbook>>),
 }
 
@@ -76,16 +78,17 @@ impl Saver {
                             .map_err(|e| e.to_string());
                         let _ = outbox.send(Done::Sealed(sealed));
                     }
-                    Job::SetKey(key) => vault.set_key(key),
                     Job::Backup {
-                        mut book,
+                        key,
+                        book,
                         dir,
                         keep,
                         stamp,
                     } => {
-                        let (result, changed) =
-                            back_up(&mut vault, &mut book, &dir, keep, &stamp, &outbox);
-                        let _ = outbox.send(Done::BackedUp(result, changed.then_some(book)));
+                        let result = back_up(&vault, &key, &book, &dir, keep, &stamp, &outbox);
+                        // The key goes with the job: the saver keeps no secret.
+                        drop(key);
+                        let _ = outbox.send(Done::BackedUp(result, None));
                     }
                 }
                 if next.is_none() {
@@ -118,27 +121,26 @@ impl Saver {
     }
 }
 
-/// Runs one backup with the vault's key, saving first if it had to create the backup key.
+/// Runs one backup with the key that opened the logbook. Never changes the logbook.
 fn back_up(
-    vault: &mut Vault,
-    book: &mut Logbook,
+    vault: &Vault,
+    key: &Key,
+    book: &Logbook,
     dir: &std::path::Path,
     keep: usize,
     stamp: &Stamp,
     outbox: &mpsc::Sender<Done>,
-) -> (Result<(String, String), String>, bool) {
-    let changed = crate::backup::ensure_backup_key(book, vault.key(), stamp);
-    if changed && let Err(e) = vault.save(book) {
-        return (Err(e.to_string()), false);
-    }
+) -> Result<(String, String), String> {
     let options = crate::backup::Options {
         keep: keep.max(1),
         now: stamp.at,
+        key_file: (!book.settings.passphrase_key.is_empty())
+            .then(|| crate::vault::key_file_path(vault.path())),
     };
-    let result = crate::backup::run(book, vault.key(), dir, &options, &mut |p| {
+    let result = crate::backup::run(book, key, dir, &options, &mut |p| {
         let _ = outbox.send(Done::BackupProgress(p));
     });
-    let result = result
+    result
         .map(|r| {
             let name = r
                 .path
@@ -158,12 +160,11 @@ fn back_up(
                     r.rotation.removed.len()
                 ));
             }
-            summary.push_str(&history_proof(vault.key(), book, dir));
+            summary.push_str(&history_proof(key, book, dir));
             summary.push_str("\n\nIt is safe to remove the medium.");
             (name, summary)
         })
-        .map_err(|e| e.to_string());
-    (result, changed)
+        .map_err(|e| e.to_string())
 }
 
 /// Each backup on the medium with its state and whether the logbook's trail extends it

@@ -7,7 +7,7 @@ use age::secrecy::ExposeSecret as _;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::key::{Key, Seal};
+use super::key::{Key, Recipients};
 use crate::error::{Error, Result};
 use crate::model::{FORMAT, Logbook};
 
@@ -23,8 +23,12 @@ fn pretty() -> ron::ser::PrettyConfig {
 
 /// Writes the logbook as RON straight into the age stream: no plaintext copy of the whole
 /// logbook is ever made, in memory or on disk.
-pub(crate) fn encrypt_to(out: &mut dyn Write, seal: &Seal, logbook: &Logbook) -> io::Result<()> {
-    encrypt_ron(out, seal.encryptor(), logbook)
+pub(crate) fn encrypt_to(
+    out: &mut dyn Write,
+    recipients: &Recipients,
+    logbook: &Logbook,
+) -> io::Result<()> {
+    encrypt_ron(out, recipients.encryptor(), logbook)
 }
 
 /// Writes any value as RON, in the logbook file's layout, straight into an age stream (the
@@ -180,4 +184,16 @@ pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
             })
         }
     }
+}
+
+/// Whether the age header at the start of `head` holds a passphrase (scrypt) stanza: the
+/// logbook was written before key files, or the file is a passphrase-encrypted one. Read
+/// from the header's stanza lines alone, before any secret is asked for.
+pub fn header_is_scrypt(head: &[u8]) -> bool {
+    head.starts_with(b"age-encryption.org/v1\n")
+        && head
+            .split(|&b| b == b'\n')
+            .skip(1)
+            .take_while(|l| !l.starts_with(b"---"))
+            .any(|l| l.starts_with(b"-> scrypt "))
 }

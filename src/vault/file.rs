@@ -349,7 +349,7 @@ pub mod faults {
 /// fails at once with a clear message instead of filling memory.
 pub mod limits {
     /// A logbook, a backup or a manifest (ciphertext), or an import file.
-    pub const LOGBOOK: u64 = 256 << 20;
+    pub const LOGBOOK: u64 = 4 << 30;
     /// An age identity file (one key is 74 bytes; a few hundred keys fit easily).
     pub const IDENTITY: u64 = 1 << 20;
     /// A passphrase file.

@@ -1,22 +1,87 @@
-//! The secrets that open a logbook: a passphrase (age scrypt recipient) or one or more
-//! X25519 identities. Both are held in types that wipe their memory on drop.
+//! The secrets that open a logbook, and the public keys it is sealed to.
+//!
+//! A logbook is always encrypted to X25519 recipients (`Recipients`, public, never empty),
+//! so saving needs no secret at all. What opens it is one or more X25519 identities
+//! (`Identities`, never empty): from key files given with `--identity` (which may
+//! themselves be protected by a passphrase, in age's format), or, in passphrase mode, from
+//! the key file kept beside the logbook (`NAME.key.age`, an age file encrypted with the
+//! passphrase, which `age -d -i NAME.key.age NAME.age` also opens). A passphrase therefore
+//! costs one scrypt run per unlock, never one per save. `Key::Passphrase` is what the user
+//! typed: it opens that key file, or a logbook written before key files (scrypt recipient).
 
 use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use age::secrecy::{ExposeSecret, SecretString};
+use age::x25519;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// What opens (and, with the logbook's recipients, re-seals) a logbook.
+/// One or more X25519 identities. Never empty: an empty set opens nothing and seals to
+/// nobody, so it cannot be made.
+#[derive(Clone)]
+pub struct Identities(Vec<x25519::Identity>);
+
+impl Identities {
+    /// `None` when `ids` is empty.
+    pub fn new(ids: Vec<x25519::Identity>) -> Option<Identities> {
+        (!ids.is_empty()).then_some(Identities(ids))
+    }
+
+    pub fn one(id: x25519::Identity) -> Identities {
+        Identities(vec![id])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &x25519::Identity> {
+        self.0.iter()
+    }
+
+    /// Adds `other`'s identities not already held.
+    pub fn extend(&mut self, other: Identities) {
+        for id in other.0 {
+            if !self.0.iter().any(|i| i.to_public() == id.to_public()) {
+                self.0.push(id);
+            }
+        }
+    }
+
+    /// The public keys, as `age1...` strings.
+    pub fn public_keys(&self) -> Vec<String> {
+        self.0.iter().map(|i| i.to_public().to_string()).collect()
+    }
+
+    pub fn recipients(&self) -> Recipients {
+        Recipients(self.0.iter().map(|i| i.to_public()).collect())
+    }
+}
+
+/// One or more X25519 public keys to seal to. Never empty.
+#[derive(Clone, Debug)]
+pub struct Recipients(Vec<x25519::Recipient>);
+
+impl Recipients {
+    /// Parses `age1...` keys; refuses an empty list with a sentence saying what to give.
+    pub fn parse(keys: &[String]) -> Result<Recipients> {
+        parse_recipients(keys).map(Recipients)
+    }
+
+    pub fn as_slice(&self) -> &[x25519::Recipient] {
+        &self.0
+    }
+
+    pub(crate) fn encryptor(&self) -> age::Encryptor {
+        age::Encryptor::with_recipients(self.0.iter().map(|r| r as &dyn age::Recipient))
+            .expect("a non-empty set of X25519 recipients is always valid")
+    }
+}
+
+/// What opens a logbook: a passphrase (for the key file beside it, or an old scrypt
+/// logbook) or identities.
 #[derive(Clone)]
 pub enum Key {
     Passphrase(SecretString),
-    /// Key mode. Saves encrypt to the logbook's recipients in its settings, or, when the
-    /// settings name none, to these identities' own public keys.
-    Identities(Vec<age::x25519::Identity>),
+    Identities(Identities),
 }
 
 impl Key {
@@ -28,87 +93,101 @@ impl Key {
         matches!(self, Key::Passphrase(_))
     }
 
-    /// Reads an age identity file: `AGE-SECRET-KEY-1...` lines, `#` comments ignored.
-    pub fn from_identity_file(path: &Path) -> Result<Key> {
-        let bytes = Zeroizing::new(
-            super::file::read_regular(
-                path,
-                super::file::limits::IDENTITY,
-                super::file::Links::Follow,
-            )
-            .map_err(|e| match e {
-                e if super::file::is_not_found(&e) => Error::Usage(format!(
-                    "The identity file {} does not exist: check the path given to --identity.",
-                    path.display()
-                )),
-                e => e,
-            })?,
-        );
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
-        let mut identities = Vec::new();
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let identity = line
-                .parse::<age::x25519::Identity>()
-                .map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
-            identities.push(identity);
-        }
-        if identities.is_empty() {
-            return Err(Error::BadIdentity(path.to_path_buf()));
-        }
-        Ok(Key::Identities(identities))
-    }
-
     /// The public keys of the identities (empty for a passphrase).
     pub fn public_keys(&self) -> Vec<String> {
         match self {
             Key::Passphrase(_) => Vec::new(),
-            Key::Identities(ids) => ids.iter().map(|i| i.to_public().to_string()).collect(),
+            Key::Identities(ids) => ids.public_keys(),
         }
+    }
+
+    /// Reads age identity files (`AGE-SECRET-KEY-1...` lines, `#` comments ignored). A
+    /// file protected with a passphrase (an age file, as `logbook keygen` writes by
+    /// default and `age -d -i` accepts) is opened with the passphrase `ask` returns.
+    pub fn from_identity_files(
+        paths: &[PathBuf],
+        ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
+    ) -> Result<Key> {
+        let mut all: Option<Identities> = None;
+        for path in paths {
+            let ids = read_identity_file(path, ask)?;
+            match &mut all {
+                Some(a) => a.extend(ids),
+                None => all = Some(ids),
+            }
+        }
+        all.map(Key::Identities).ok_or_else(|| {
+            Error::Usage("Give the key file that opens the logbook with --identity FILE.".into())
+        })
     }
 }
 
-/// Where a save encrypts to.
-pub(crate) enum Seal {
-    Passphrase(SecretString),
-    Recipients(Vec<age::x25519::Recipient>),
+/// The first line of an age file; a passphrase-protected identity file starts with it.
+const AGE_HEADER: &[u8] = b"age-encryption.org/v1";
+
+/// Whether the identity file at `path` is protected by a passphrase.
+pub fn is_protected(path: &Path) -> bool {
+    let mut head = [0u8; 21];
+    fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == AGE_HEADER)
 }
 
-impl Seal {
-    /// The seal for a logbook opened with `key` whose settings name `recipients`.
-    pub(crate) fn for_key(key: &Key, recipients: &[String]) -> Result<Seal> {
-        match key {
-            Key::Passphrase(p) => Ok(Seal::Passphrase(p.clone())),
-            Key::Identities(ids) => {
-                if recipients.is_empty() {
-                    return Ok(Seal::Recipients(
-                        ids.iter().map(|i| i.to_public()).collect(),
-                    ));
+fn read_identity_file(
+    path: &Path,
+    ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
+) -> Result<Identities> {
+    let bytes = Zeroizing::new(
+        super::file::read_regular(path, super::file::limits::IDENTITY, super::file::Links::Follow)
+            .map_err(|e| {
+                if super::file::is_not_found(&e) {
+                    Error::Usage(format!(
+                        "The key file {} does not exist: check the path given to --identity.",
+                        crate::text::line(&path.display().to_string())
+                    ))
+                } else {
+                    e
                 }
-                parse_recipients(recipients).map(Seal::Recipients)
-            }
-        }
+            })?,
+    );
+    if bytes.starts_with(AGE_HEADER) {
+        let pass = ask(path)?;
+        return open_protected(path, &bytes, &SecretString::from(pass.to_string()));
     }
-
-    pub(crate) fn encryptor(&self) -> age::Encryptor {
-        match self {
-            Seal::Passphrase(p) => {
-                let recipient = passphrase_recipient(p);
-                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                    .expect("a single scrypt recipient is always a valid recipient set")
-            }
-            Seal::Recipients(rs) => {
-                age::Encryptor::with_recipients(rs.iter().map(|r| r as &dyn age::Recipient))
-                    .expect("a non-empty set of X25519 recipients is always valid")
-            }
-        }
-    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
+    parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))
 }
 
-pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>> {
+/// The identities in an identity file's text; `None` if a line is not one, or none is.
+fn parse_identities(text: &str) -> Option<Identities> {
+    let mut ids = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        ids.push(line.parse::<x25519::Identity>().ok()?);
+    }
+    Identities::new(ids)
+}
+
+/// Opens a passphrase-protected identity file (one scrypt run).
+pub fn open_protected(path: &Path, bytes: &[u8], pass: &SecretString) -> Result<Identities> {
+    let plain = super::codec::decrypt(path, bytes, &Key::Passphrase(pass.clone()))?;
+    let text = std::str::from_utf8(&plain).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
+    parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))
+}
+
+/// Reads the passphrase-protected key file at `path`.
+pub fn read_key_file(path: &Path, pass: &SecretString) -> Result<Identities> {
+    let bytes = Zeroizing::new(super::file::read_regular(
+        path,
+        super::file::limits::IDENTITY,
+        super::file::Links::Follow,
+    )?);
+    open_protected(path, &bytes, pass)
+}
+
+pub fn parse_recipients(keys: &[String]) -> Result<Vec<x25519::Recipient>> {
     if keys.is_empty() {
         return Err(Error::Usage(
             "Give at least one recipient public key (age1...).".into(),
@@ -116,9 +195,10 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>> 
     }
     keys.iter()
         .map(|k| {
-            k.trim().parse::<age::x25519::Recipient>().map_err(|_| {
+            k.trim().parse::<x25519::Recipient>().map_err(|_| {
                 Error::Usage(format!(
-                    "{k} is not an age public key: give the whole key, starting age1 (as `logbook keygen` prints it)."
+                    "{} is not an age public key: give the whole key, starting age1 (as `logbook keygen` prints it).",
+                    crate::text::line(k)
                 ))
             })
         })
@@ -126,7 +206,7 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>> 
 }
 
 /// The scrypt recipient for a passphrase, with the work factor every passphrase file of
-/// this program uses (the logbook, a passphrase logbook's backup key file).
+/// this program uses (key files; logbooks from before key files).
 pub fn passphrase_recipient(pass: &SecretString) -> age::scrypt::Recipient {
     let mut recipient = age::scrypt::Recipient::new(pass.clone());
     if let Some(log_n) = test_work_factor() {
@@ -148,21 +228,79 @@ fn test_work_factor() -> Option<u8> {
     }
 }
 
-/// Writes a new X25519 identity to `path` (0600, never over an existing file) in the format
-/// `age-keygen` uses, and returns its public key.
-pub fn keygen(path: &Path, created: &str) -> Result<String> {
-    let identity = age::x25519::Identity::generate();
-    let public = identity.to_public().to_string();
-    let contents = Zeroizing::new(format!(
-        "# created: {created}\n# public key: {public}\n{}\n",
+/// The text of an identity file, in the format `age-keygen` writes.
+fn identity_text(identity: &x25519::Identity, created: &str, name: &str) -> Zeroizing<String> {
+    let holder = if name.is_empty() {
+        String::new()
+    } else {
+        format!("# holder: {}\n", crate::text::line(name))
+    };
+    Zeroizing::new(format!(
+        "# created: {created}\n{holder}# public key: {}\n{}\n",
+        identity.to_public(),
         identity.to_string().expose_secret()
-    ));
-    let mut file = super::file::create_private(path)?;
-    file.write_all(contents.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| {
-            let _ = fs::remove_file(path);
-            Error::io("writing", path, e)
-        })?;
-    Ok(public)
+    ))
+}
+
+/// Writes `identity` to `path` (0600, fsynced, atomically), encrypted with `pass` when
+/// given. With `replace` false an existing file is never written over.
+pub fn write_identity(
+    path: &Path,
+    identity: &x25519::Identity,
+    pass: Option<&SecretString>,
+    created: &str,
+    name: &str,
+    replace: bool,
+) -> Result<()> {
+    let text = identity_text(identity, created, name);
+    if !replace && fs::symlink_metadata(path).is_ok() {
+        return Err(Error::Exists(path.to_path_buf()));
+    }
+    super::file::replace_atomically(path, None, |out| match pass {
+        Some(pass) => {
+            let recipient = passphrase_recipient(pass);
+            let encryptor =
+                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let mut stream = encryptor.wrap_output(out)?;
+            std::io::Write::write_all(&mut stream, text.as_bytes())?;
+            stream.finish()?;
+            Ok(())
+        }
+        None => std::io::Write::write_all(out, text.as_bytes()),
+    })?;
+    Ok(())
+}
+
+/// Writes a new X25519 identity to `path` (0600, never over an existing file), protected
+/// with `pass` when given, and returns its public key.
+pub fn keygen(
+    path: &Path,
+    created: &str,
+    name: &str,
+    pass: Option<&SecretString>,
+) -> Result<String> {
+    let identity = x25519::Identity::generate();
+    write_identity(path, &identity, pass, created, name, false)?;
+    Ok(identity.to_public().to_string())
+}
+
+/// A short fingerprint of a public key, for file names: the first 12 hex digits of its
+/// SHA-256.
+pub fn fingerprint(public: &str) -> String {
+    crate::model::sha256_hex(public.as_bytes())[..12].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_and_recipients_cannot_be_empty() {
+        assert!(Identities::new(Vec::new()).is_none());
+        assert!(Recipients::parse(&[]).is_err());
+        let id = x25519::Identity::generate();
+        let ids = Identities::one(id.clone());
+        assert_eq!(ids.recipients().as_slice(), &[id.to_public()]);
+    }
 }

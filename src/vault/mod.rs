@@ -1,28 +1,149 @@
-//! The encrypted logbook file: one standard age v1 file holding RON. Opening reads and
-//! decrypts the whole file before parsing; saving replaces it atomically; a separate lock
-//! file keeps a second writer out.
+//! The encrypted logbook file: one standard age v1 file holding RON, always encrypted to
+//! X25519 recipients. Opening reads and decrypts the whole file before parsing; saving
+//! replaces it atomically and needs no secret (it seals to the public keys in the
+//! settings); a separate lock file keeps a second writer out.
+//!
+//! Passphrase mode keeps an X25519 identity beside the logbook in `NAME.key.age`, an age
+//! file encrypted with the passphrase: unlocking costs one scrypt run, saving none, and
+//! `age -d -i NAME.key.age NAME.age` opens the pair without this program. Logbooks from
+//! before key files (encrypted to the passphrase itself) still open, and move to a key
+//! file the first time they are opened for writing (`Vault::migrate`).
 
 mod codec;
 pub mod file;
 mod key;
 
+use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-pub use codec::{decode, decrypt, encrypt_ron, to_ron};
+use age::secrecy::SecretString;
+use zeroize::Zeroizing;
+
+pub use codec::{decode, decrypt, encrypt_ron, header_is_scrypt, to_ron};
 pub use file::{FileId, Lock};
-pub use key::{Key, keygen, parse_recipients, passphrase_recipient};
+pub use key::{
+    Identities, Key, Recipients, fingerprint, is_protected, keygen, open_protected,
+    parse_recipients, passphrase_recipient, read_key_file, write_identity,
+};
 
 use crate::error::{Error, Result};
-use crate::model::Logbook;
-use key::Seal;
+use crate::model::{Holder, Logbook, Settings, Stamp};
 
-/// An open logbook file: where it is, the key that opened it, and (when writable) the lock.
+/// `logbook.age` -> `logbook.key.age`: the passphrase-protected identity beside a
+/// passphrase-mode logbook.
+pub fn key_file_path(logbook: &Path) -> PathBuf {
+    let name = logbook
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "logbook.age".into());
+    let stem = name.strip_suffix(".age").unwrap_or(&name);
+    file::folder_of(logbook).join(format!("{stem}.key.age"))
+}
+
+/// A new key file waits here until the logbook encrypted to it has replaced the old one;
+/// then it is renamed over the key file. A crash in between leaves both, and opening
+/// tries both (the logbook opens with exactly one of them).
+fn next_key_file_path(logbook: &Path) -> PathBuf {
+    let mut name = key_file_path(logbook).into_os_string();
+    name.push(".next");
+    PathBuf::from(name)
+}
+
+/// How a logbook is opened, as far as can be told without a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Encrypted to a passphrase itself (written before key files).
+    OldPassphrase,
+    /// Encrypted to X25519 keys, with a passphrase-protected key file beside it.
+    Passphrase,
+    /// Encrypted to X25519 keys, opened with key files given with `--identity`.
+    Keys,
+}
+
+/// The first bytes of a file: enough for any age header a logbook has.
+fn head(path: &Path) -> Result<Vec<u8>> {
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NoLogbook(path.to_path_buf()),
+            _ => Error::io("reading", path, e),
+        })?;
+    Ok(head)
+}
+
+/// Reads the age header's stanza types and looks for a key file beside `path`.
+pub fn mode(path: &Path) -> Result<Mode> {
+    if header_is_scrypt(&head(path)?) {
+        return Ok(Mode::OldPassphrase);
+    }
+    if key_file_path(path).exists() || next_key_file_path(path).exists() {
+        return Ok(Mode::Passphrase);
+    }
+    Ok(Mode::Keys)
+}
+
+/// Decrypts `ciphertext` (the file at `path`) with what the user gave: identities
+/// directly; a passphrase through the key file beside it (one scrypt run), or directly for
+/// a logbook from before key files. Returns the plaintext, the key that opened it
+/// (identities, or the passphrase for an old logbook) and whether it was the new key file
+/// of an interrupted passphrase change.
+fn open_bytes(
+    path: &Path,
+    ciphertext: &[u8],
+    key: &Key,
+) -> Result<(Zeroizing<Vec<u8>>, Key, bool)> {
+    let Key::Passphrase(pass) = key else {
+        return Ok((codec::decrypt(path, ciphertext, key)?, key.clone(), false));
+    };
+    if header_is_scrypt(ciphertext) {
+        return Ok((codec::decrypt(path, ciphertext, key)?, key.clone(), false));
+    }
+    let candidates: Vec<(PathBuf, bool)> = [
+        (key_file_path(path), false),
+        (next_key_file_path(path), true),
+    ]
+    .into_iter()
+    .filter(|(p, _)| p.exists())
+    .collect();
+    if candidates.is_empty() {
+        return Err(Error::NeedsIdentity(path.to_path_buf()));
+    }
+    let mut error = Error::WrongSecret;
+    for (key_file, next) in candidates {
+        let ids = match read_key_file(&key_file, pass) {
+            Ok(ids) => ids,
+            Err(e @ Error::WrongSecret) => {
+                error = e;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let found = Key::Identities(ids);
+        match codec::decrypt(path, ciphertext, &found) {
+            Ok(plain) => return Ok((plain, found, next)),
+            Err(Error::WrongSecret) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(error)
+}
+
+/// An open logbook file: where it is, the public keys saves seal to, and (when writable)
+/// the lock. It holds no secret, except, until `migrate` runs, the passphrase of a
+/// logbook from before key files.
 pub struct Vault {
     path: PathBuf,
-    key: Key,
     lock: Option<Lock>,
     /// The file as it was when opened or last saved, to refuse saving over someone else's write.
     seen: FileId,
+    /// Who saves seal to when the settings name no recipients (the demo, and logbooks
+    /// written before recipients were kept): the public keys of the identities that opened it.
+    fallback: Option<Recipients>,
+    /// A logbook from before key files, opened for writing: its passphrase, until
+    /// `migrate` has moved it to a key file. Saving refuses until then.
+    old_passphrase: Option<SecretString>,
 }
 
 /// Whether the caller will write: only writers take the lock.
@@ -33,8 +154,9 @@ pub enum Access {
 }
 
 impl Vault {
-    /// Creates a new logbook file at `path`; refuses if one is there already.
-    pub fn create(path: &Path, key: Key, logbook: &Logbook) -> Result<Vault> {
+    /// Creates a new logbook file at `path`, sealed to its settings' recipients (or to
+    /// `fallback` when it names none); refuses if one is there already.
+    pub fn create(path: &Path, logbook: &Logbook, fallback: Option<Recipients>) -> Result<Vault> {
         let folder = file::folder_of(path);
         file::ensure_private_dir(&folder)?;
         let lock = Lock::acquire(path)?;
@@ -42,19 +164,24 @@ impl Vault {
             return Err(Error::Exists(path.to_path_buf()));
         }
         file::remove_stale_temps(path);
-        let seal = Seal::for_key(&key, &logbook.settings.recipients)?;
-        let seen =
-            file::replace_atomically(path, None, |out| codec::encrypt_to(out, &seal, logbook))?;
+        let recipients = seal_to(&logbook.settings, fallback.as_ref())?;
+        let seen = file::replace_atomically(path, None, |out| {
+            codec::encrypt_to(out, &recipients, logbook)
+        })?;
         Ok(Vault {
             path: path.to_path_buf(),
-            key,
             lock: Some(lock),
             seen,
+            fallback,
+            old_passphrase: None,
         })
     }
 
-    /// Opens, decrypts and parses the logbook at `path`.
-    pub fn open(path: &Path, key: Key, access: Access) -> Result<(Vault, Logbook)> {
+    /// Opens, decrypts and parses the logbook at `path`. Returns the key that opened it:
+    /// identities (from key files or the passphrase's key file), or, for a logbook from
+    /// before key files, the passphrase.
+    pub fn open(path: &Path, key: &Key, access: Access) -> Result<(Vault, Logbook, Key)> {
+        // A symlinked logbook is saved beside the real file, keeping the link.
         let path = &file::resolve_link(path);
         // Take the lock before reading, so what we read is what we will save over.
         let lock = match access {
@@ -64,19 +191,34 @@ impl Vault {
                 }
                 let lock = Lock::acquire(path)?;
                 file::remove_stale_temps(path);
+                file::remove_stale_temps(&key_file_path(path));
+                file::remove_stale_temps(&next_key_file_path(path));
                 Some(lock)
             }
             Access::Read => None,
         };
-        let (logbook, seen) = read(path, &key)?;
+        let (ciphertext, seen) = read_file(path)?;
+        let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
+        let logbook = codec::decode(path, &plain)?;
+        if next && lock.is_some() {
+            // A passphrase change was interrupted after the logbook was re-encrypted:
+            // finish it.
+            promote_key_file(path)?;
+        }
+        let (fallback, old_passphrase) = match &opened {
+            Key::Identities(ids) => (Some(ids.recipients()), None),
+            Key::Passphrase(p) => (None, lock.is_some().then(|| p.clone())),
+        };
         Ok((
             Vault {
                 path: path.to_path_buf(),
-                key,
                 lock,
                 seen,
+                fallback,
+                old_passphrase,
             },
             logbook,
+            opened,
         ))
     }
 
@@ -84,20 +226,22 @@ impl Vault {
         &self.path
     }
 
-    pub fn key(&self) -> &Key {
-        &self.key
+    /// The public keys a save seals `logbook` to.
+    pub fn recipients(&self, settings: &Settings) -> Result<Recipients> {
+        seal_to(settings, self.fallback.as_ref())
     }
 
-    /// Encrypts and saves the logbook atomically over the file this vault opened.
+    /// Encrypts and saves the logbook atomically over the file this vault opened. Needs
+    /// no secret: it seals to the public keys in the settings.
     pub fn save(&mut self, logbook: &Logbook) -> Result<()> {
         if self.lock.is_none() {
             return Err(Error::Usage(
                 "This logbook was opened read-only: open it for writing to save.".into(),
             ));
         }
-        let seal = Seal::for_key(&self.key, &logbook.settings.recipients)?;
+        let recipients = self.recipients(&logbook.settings)?;
         match file::replace_atomically(&self.path, Some(&self.seen), |out| {
-            codec::encrypt_to(out, &seal, logbook)
+            codec::encrypt_to(out, &recipients, logbook)
         }) {
             Ok(id) => {
                 self.seen = id;
@@ -112,27 +256,19 @@ impl Vault {
         }
     }
 
-    /// Changes the secret (passphrase, or key mode's identities) and re-saves at once.
-    /// The old file stays in place until the re-encrypted one has replaced it.
-    pub fn rekey(&mut self, key: Key, logbook: &Logbook) -> Result<()> {
-        let old = std::mem::replace(&mut self.key, key);
-        if let Err(e) = self.save(logbook) {
-            // Unflushed: the re-encrypted file is in place, so the new key is the one.
-            if !matches!(e, Error::Unflushed { .. }) {
-                self.key = old;
-            }
-            return Err(e);
-        }
-        Ok(())
-    }
-}
-
-impl Vault {
-    /// Encrypts bytes in memory with this logbook's secret (for a draft kept while locked).
+    /// Encrypts bytes in memory to the logbook's public keys `recipients` (from its
+    /// settings; a draft kept while locked): no secret is needed, and only the logbook's
+    /// key opens it again.
     pub fn seal_bytes(&self, recipients: &[String], plain: &[u8]) -> Result<Vec<u8>> {
-        let seal = Seal::for_key(&self.key, recipients)?;
+        let recipients = if recipients.is_empty() {
+            self.fallback.clone().ok_or_else(|| {
+                Error::Usage("This logbook names no key to encrypt a draft to.".into())
+            })?
+        } else {
+            Recipients::parse(recipients)?
+        };
         let mut out = Vec::new();
-        let mut w = seal
+        let mut w = recipients
             .encryptor()
             .wrap_output(&mut out)
             .map_err(|e| Error::io("encrypting", &self.path, e))?;
@@ -142,14 +278,174 @@ impl Vault {
         Ok(out)
     }
 
-    /// Replaces the key (after it has been proven by decrypting the logbook with it).
-    pub fn set_key(&mut self, key: Key) {
-        self.key = key;
+    /// Whether this is a logbook from before key files, opened for writing, that must be
+    /// migrated before it can be saved.
+    pub fn needs_migration(&self) -> bool {
+        self.old_passphrase.is_some()
+    }
+
+    /// Moves a logbook from before key files to passphrase mode: a new identity, sealed
+    /// with the same passphrase into the key file beside it, and the logbook re-encrypted
+    /// to its public key, with an audit entry. Returns the new identity (none if there was
+    /// nothing to migrate). The key file is written first: a crash before the logbook is
+    /// replaced leaves a key file the old logbook ignores, and the next opening migrates
+    /// again.
+    pub fn migrate(&mut self, logbook: &mut Logbook, stamp: &Stamp) -> Result<Option<Identities>> {
+        let Some(pass) = self.old_passphrase.clone() else {
+            return Ok(None);
+        };
+        let ids = self.new_passphrase_identity(logbook, &pass, stamp)?;
+        self.old_passphrase = None;
+        Ok(Some(ids))
+    }
+
+    /// Changes the passphrase: a NEW identity, sealed with `pass` into the key file, and
+    /// the logbook re-encrypted to it (audited), so that the old passphrase and any copy
+    /// of the old key file open nothing written from now on. A key-mode logbook becomes a
+    /// passphrase logbook (its key files no longer open it).
+    pub fn change_passphrase(
+        &mut self,
+        logbook: &mut Logbook,
+        pass: &SecretString,
+        stamp: &Stamp,
+    ) -> Result<Identities> {
+        let ids = self.new_passphrase_identity(logbook, pass, stamp)?;
+        self.old_passphrase = None;
+        Ok(ids)
+    }
+
+    fn new_passphrase_identity(
+        &mut self,
+        logbook: &mut Logbook,
+        pass: &SecretString,
+        stamp: &Stamp,
+    ) -> Result<Identities> {
+        let mut changed = logbook.clone();
+        let ids = stage_passphrase_key(&self.path, &mut changed, pass, stamp)?;
+        if let Err(e) = self.save(&changed) {
+            discard_staged_key_file(&self.path);
+            return Err(e);
+        }
+        *logbook = changed;
+        promote_key_file(&self.path)?;
+        Ok(ids)
+    }
+
+    /// Re-encrypts to these public keys only (key mode) and removes the passphrase's key
+    /// file, which then opens nothing written from now on.
+    pub fn change_to_keys(
+        &mut self,
+        logbook: &mut Logbook,
+        keys: Vec<String>,
+        holders: Vec<Holder>,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        Recipients::parse(&keys)?;
+        let mut changed = logbook.clone();
+        let mut after = changed.settings.clone();
+        let old = std::mem::take(&mut after.passphrase_key);
+        after
+            .holders
+            .retain(|h| h.key != old && !holders.iter().any(|n| n.key == h.key));
+        after.holders.extend(holders);
+        after.recipients = keys;
+        if after != changed.settings {
+            changed.update_settings(stamp, |s| *s = after)?;
+        }
+        self.save(&changed)?;
+        *logbook = changed;
+        self.old_passphrase = None;
+        let key_file = key_file_path(&self.path);
+        if key_file.exists() {
+            fs::remove_file(&key_file)
+                .and_then(|()| file::sync_folder(&file::folder_of(&key_file)))
+                .map_err(|e| Error::io("removing", &key_file, e))?;
+        }
+        Ok(())
     }
 }
 
-/// Reads, decrypts and parses a logbook or backup file without locking it.
-pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
+/// Makes a new passphrase identity for the logbook at `path`: written, sealed with
+/// `pass`, as the *staged* key file, and put into `logbook`'s settings (an audit entry) in
+/// place of the passphrase's old key. The caller saves the logbook, then calls
+/// `promote_key_file` (or `discard_staged_key_file` if the save failed).
+pub fn stage_passphrase_key(
+    path: &Path,
+    logbook: &mut Logbook,
+    pass: &SecretString,
+    stamp: &Stamp,
+) -> Result<Identities> {
+    let identity = age::x25519::Identity::generate();
+    let public = identity.to_public().to_string();
+    let next = next_key_file_path(path);
+    write_identity(
+        &next,
+        &identity,
+        Some(pass),
+        &stamp.at.to_rfc3339(),
+        "",
+        true,
+    )?;
+    let result = logbook.update_settings(stamp, |s| {
+        let old = std::mem::take(&mut s.passphrase_key);
+        let holder = s
+            .holders
+            .iter()
+            .find(|h| !old.is_empty() && h.key == old)
+            .map_or_else(|| stamp.by.clone(), |h| h.name.clone());
+        if old.is_empty() {
+            // From key mode or an old passphrase logbook: the passphrase alone.
+            s.recipients = vec![public.clone()];
+        } else {
+            // Deputies' keys stay; only the passphrase's key is replaced.
+            s.recipients.retain(|k| *k != old);
+            s.recipients.insert(0, public.clone());
+        }
+        s.holders.retain(|h| h.key != old);
+        s.holders.push(Holder {
+            key: public.clone(),
+            name: holder,
+        });
+        s.passphrase_key = public.clone();
+    });
+    if let Err(e) = result {
+        discard_staged_key_file(path);
+        return Err(e.into());
+    }
+    Ok(Identities::one(identity))
+}
+
+/// Stages a copy of a key file (`bytes`, as found beside a backup) to become the key
+/// file of the logbook at `path` once it is in place (`promote_key_file`).
+pub fn stage_key_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    file::replace_atomically(&next_key_file_path(path), None, |out| out.write_all(bytes))?;
+    Ok(())
+}
+
+pub fn discard_staged_key_file(path: &Path) {
+    let _ = fs::remove_file(next_key_file_path(path));
+}
+
+/// Renames the staged key file over the key file, durably: the logbook now opens with it.
+pub fn promote_key_file(logbook: &Path) -> Result<()> {
+    let (next, key_file) = (next_key_file_path(logbook), key_file_path(logbook));
+    fs::rename(&next, &key_file)
+        .and_then(|()| file::sync_folder(&file::folder_of(&key_file)))
+        .map_err(|e| Error::io("saving", &key_file, e))
+}
+
+fn seal_to(settings: &Settings, fallback: Option<&Recipients>) -> Result<Recipients> {
+    if !settings.recipients.is_empty() {
+        return Recipients::parse(&settings.recipients);
+    }
+    fallback.cloned().ok_or_else(|| {
+        Error::Usage(
+            "This logbook names no key to encrypt it to: open it for writing with its passphrase, which moves it to a key file, then try again.".into(),
+        )
+    })
+}
+
+fn read_file(path: &Path) -> Result<(Vec<u8>, FileId)> {
     let ciphertext = file::read_regular(path, file::limits::LOGBOOK, file::Links::Follow).map_err(
         |e| match e {
             e if file::is_not_found(&e) => Error::NoLogbook(path.to_path_buf()),
@@ -157,7 +453,75 @@ pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
         },
     )?;
     let seen = FileId::of(path).map_err(|e| Error::io("reading", path, e))?;
-    let plain = codec::decrypt(path, &ciphertext, key)?;
+    Ok((ciphertext, seen))
+}
+
+/// Reads, decrypts and parses a logbook or backup file without locking it. A passphrase
+/// opens a logbook through the key file beside it.
+pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
+    let (ciphertext, seen) = read_file(path)?;
+    let (plain, _, _) = open_bytes(path, &ciphertext, key)?;
     let logbook = codec::decode(path, &plain)?;
     Ok((logbook, seen))
+}
+
+/// Reads like `read`, and also returns the key that opened it (identities; the
+/// passphrase itself only for a logbook from before key files).
+pub fn read_unlocking(path: &Path, key: &Key) -> Result<(Logbook, Key)> {
+    let (ciphertext, _) = read_file(path)?;
+    let (plain, opened, _) = open_bytes(path, &ciphertext, key)?;
+    Ok((codec::decode(path, &plain)?, opened))
+}
+
+/// What a passphrase opens at `path`: the identities of the key file beside the logbook
+/// (one scrypt run), or the passphrase itself for a logbook from before key files.
+pub fn unlock(path: &Path, key: &Key) -> Result<Key> {
+    let (ciphertext, _) = read_file(path)?;
+    Ok(open_bytes(path, &ciphertext, key)?.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_named_after_the_logbook() {
+        assert_eq!(
+            key_file_path(Path::new("/x/logbook.age")),
+            Path::new("/x/logbook.key.age")
+        );
+        assert_eq!(
+            key_file_path(Path::new("book")),
+            Path::new("./book.key.age")
+        );
+        assert_eq!(
+            next_key_file_path(Path::new("/x/logbook.age")),
+            Path::new("/x/logbook.key.age.next")
+        );
+    }
+
+    #[test]
+    fn the_header_tells_an_old_passphrase_logbook_from_a_key_mode_one() {
+        let id = age::x25519::Identity::generate();
+        let mut x = Vec::new();
+        let mut w = Identities::one(id)
+            .recipients()
+            .encryptor()
+            .wrap_output(&mut x)
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"x").unwrap();
+        w.finish().unwrap();
+        assert!(!header_is_scrypt(&x));
+        let mut r = passphrase_recipient(&SecretString::from("p".to_string()));
+        r.set_work_factor(2);
+        let mut s = Vec::new();
+        let mut w = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+            .unwrap()
+            .wrap_output(&mut s)
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"x").unwrap();
+        w.finish().unwrap();
+        assert!(header_is_scrypt(&s));
+        assert!(!header_is_scrypt(b"not age"));
+    }
 }

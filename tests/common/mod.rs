@@ -47,7 +47,7 @@ impl Fixture {
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("dsl.key");
-        let o = run(&["keygen", "--out", key.to_str().unwrap()]);
+        let o = run(&["keygen", "--unprotected", "--out", key.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let public = stdout(&o).trim().to_string();
         let logbook = dir.path().join("logbook.age");
@@ -56,7 +56,7 @@ impl Fixture {
             logbook.to_str().unwrap(),
             "init",
             "--recipient",
-            &public,
+            &format!("{public}=RO"),
             "--organisation",
             "Test School",
             "--staff",

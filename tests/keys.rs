@@ -1,0 +1,574 @@
+//! Keys and passphrases: passphrase mode's key file (one KDF per unlock, none per save),
+//! migrating old passphrase logbooks, `passwd`, protected key files, several `--identity`,
+//! holders and `logbook keys`.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use common::*;
+use logbook::vault::{self, Access, Key, Vault};
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A passphrase logbook made with `init` (low work factor), and its passphrase file.
+struct Pass {
+    dir: tempfile::TempDir,
+    logbook: std::path::PathBuf,
+    pass: std::path::PathBuf,
+}
+
+impl Pass {
+    fn new() -> Pass {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = dir.path().join("pass");
+        fs::write(&pass, "correct horse battery staple\n").unwrap();
+        let logbook = dir.path().join("logbook.age");
+        let f = Pass { dir, logbook, pass };
+        let o = f.run(&["init", "--staff", "RO"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        f
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut all = vec![
+            "--logbook",
+            p(&self.logbook),
+            "--passphrase-file",
+            p(&self.pass),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    }
+
+    fn key_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("logbook.key.age")
+    }
+}
+
+fn secret(text: &str) -> age::secrecy::SecretString {
+    age::secrecy::SecretString::from(text.to_string())
+}
+
+/// Runs a command in tmux, types `pass` at its prompt, and waits for it to end.
+fn in_tmux_typing(cmd: &str, pass: &str, done: &Path) {
+    let session = format!("keys{}", std::process::id());
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).status().unwrap().success();
+    assert!(
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            cmd
+        ]),
+        "tmux is needed (.ci/run installs it)"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    tmux(&["send-keys", "-t", &session, pass, "Enter"]);
+    for _ in 0..100 {
+        if done.exists() && !tmux(&["has-session", "-t", &session]) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux(&["kill-session", "-t", &session]);
+}
+
+#[test]
+fn a_passphrase_logbook_opens_in_the_age_cli_with_its_key_file() {
+    assert!(
+        age_cli(),
+        "the reference age CLI is needed (`bash .ci/run`)"
+    );
+    let f = Pass::new().with_demo();
+    let out = f.dir.path().join("plain.ron");
+    let status = f.dir.path().join("status");
+    let cmd = format!(
+        "age -d -i {} -o {} {}; echo $? > {}",
+        p(&f.key_file()),
+        p(&out),
+        p(&f.logbook),
+        p(&status)
+    );
+    in_tmux_typing(&cmd, "correct horse battery staple", &status);
+    assert_eq!(fs::read_to_string(&status).unwrap().trim(), "0");
+    let ron = fs::read_to_string(&out).unwrap();
+    assert!(ron.contains("format: 1") && ron.contains("INC-"), "{ron}");
+}
+
+impl Pass {
+    fn with_demo(self) -> Pass {
+        let o = self.run(&["import", p(&data("demo.ron"))]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        self
+    }
+}
+
+/// Saving needs no secret: N saves cost far less than the one KDF of unlocking (here
+/// at age's real work factor, about a second), and the file carries no scrypt stanza.
+#[test]
+fn saving_in_passphrase_mode_runs_no_scrypt() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let logbook = dir.path().join("logbook.age");
+    // The real work factor: no LOGBOOK_TEST_SCRYPT_LOG_N.
+    let o = Command::new(BIN)
+        .args(["--logbook", p(&logbook), "--passphrase-file", p(&pass)])
+        .args(["--by", "RO", "init"])
+        .env_remove("LOGBOOK_TEST_SCRYPT_LOG_N")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let key_file_before = fs::read(dir.path().join("logbook.key.age")).unwrap();
+
+    let started = Instant::now();
+    let (mut vault, mut book, _) = Vault::open(
+        &logbook,
+        &Key::passphrase("correct horse battery staple"),
+        Access::Write,
+    )
+    .unwrap();
+    let unlock = started.elapsed();
+
+    let started = Instant::now();
+    const SAVES: u32 = 5;
+    for n in 0..SAVES {
+        let stamp = logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset());
+        book.update_settings(&stamp, |s| s.organisation = format!("version {n}"))
+            .unwrap();
+        vault.save(&book).unwrap();
+    }
+    let saves = started.elapsed();
+    assert!(
+        saves < unlock,
+        "{SAVES} saves took {saves:?}, one unlock (one KDF) {unlock:?}: a save runs a KDF"
+    );
+    let bytes = fs::read(&logbook).unwrap();
+    assert!(!vault::header_is_scrypt(&bytes));
+    assert_eq!(
+        fs::read(dir.path().join("logbook.key.age")).unwrap(),
+        key_file_before,
+        "saving never rewrites the key file"
+    );
+}
+
+/// A logbook written before key files: encrypted to the passphrase itself.
+fn old_passphrase_logbook(path: &Path, pass: &str) {
+    old_passphrase_logbook_with(path, pass, false)
+}
+
+/// With `backup_key`: as earlier versions left a logbook after its first backup.
+fn old_passphrase_logbook_with(path: &Path, pass: &str, backup_key: bool) {
+    let at = chrono::Local::now().fixed_offset();
+    let mut book = logbook::model::Logbook::create(
+        &logbook::model::Stamp::new("RO", at),
+        logbook::model::Settings::new("Old School", vec!["RO".into()]),
+    );
+    let demo = vault::decode(Path::new("demo"), &fs::read(data("demo.ron")).unwrap()).unwrap();
+    book.import(&logbook::model::Stamp::new("RO", at), demo)
+        .unwrap();
+    if backup_key {
+        use age::secrecy::ExposeSecret;
+        let id = age::x25519::Identity::generate();
+        book.set_backup_key(
+            &logbook::model::Stamp::new("RO", at),
+            logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
+            &id.to_public().to_string(),
+        );
+    }
+    let mut recipient = vault::passphrase_recipient(&secret(pass));
+    recipient.set_work_factor(10);
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .unwrap();
+    let mut out = Vec::new();
+    vault::encrypt_ron(&mut out, encryptor, &book).unwrap();
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn an_old_passphrase_logbook_migrates_on_first_open_for_writing_with_an_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let logbook = dir.path().join("logbook.age");
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "correct horse battery staple\n").unwrap();
+    old_passphrase_logbook(&logbook, "correct horse battery staple");
+    let before = fs::read(&logbook).unwrap();
+    let trustees = age::x25519::Identity::generate().to_public().to_string();
+    let with = |args: &[&str]| {
+        let mut all = vec!["--logbook", p(&logbook), "--passphrase-file", p(&pass)];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    // Reading changes nothing.
+    let o = with(&["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("INC-"), "{}", stdout(&o));
+    assert_eq!(fs::read(&logbook).unwrap(), before);
+    assert!(!dir.path().join("logbook.key.age").exists());
+    // Without --by and without a terminal: one sentence, nothing changed.
+    let o = with(&["recovery", "--add", &trustees]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--by"), "{}", stderr(&o));
+    assert_eq!(fs::read(&logbook).unwrap(), before);
+
+    // The first change migrates it.
+    let o = with(&["--by", "R. Okafor", "recovery", "--add", &trustees]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bytes = fs::read(&logbook).unwrap();
+    assert!(!vault::header_is_scrypt(&bytes), "re-encrypted to X25519");
+    assert!(dir.path().join("logbook.key.age").exists());
+    let o = with(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (book, _) =
+        vault::read(&logbook, &Key::passphrase("correct horse battery staple")).unwrap();
+    let migration = &book.audit[book.audit.len() - 2];
+    assert_eq!(migration.by, "R. Okafor");
+    assert!(
+        migration
+            .changes
+            .iter()
+            .any(|c| c.field.contains("passphrase_key") && c.new == book.settings.passphrase_key),
+        "{migration:?}"
+    );
+    assert_eq!(
+        book.settings.recipients,
+        vec![book.settings.passphrase_key.clone()]
+    );
+}
+
+/// A crash between writing the new key file and replacing the logbook leaves the staged
+/// key file beside the old logbook: the old pair still opens.
+#[test]
+fn a_staged_key_file_beside_an_unchanged_logbook_is_harmless() {
+    let f = Pass::new();
+    fs::write(
+        f.dir.path().join("logbook.key.age.next"),
+        b"age-encryption.org/v1\n-> scrypt AAAA 10\nnot a real file",
+    )
+    .unwrap();
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn after_passwd_the_old_passphrase_and_old_key_file_open_nothing_new() {
+    let f = Pass::new().with_demo();
+    let usb = f.dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let old_backup = usb.join(
+        fs::read_dir(&usb)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("logbook-2"))
+            .unwrap(),
+    );
+    let old_key_file = f.dir.path().join("old.key.age");
+    fs::copy(f.key_file(), &old_key_file).unwrap();
+
+    let new = f.dir.path().join("new");
+    fs::write(&new, "a new long passphrase\n").unwrap();
+    let o = f.run(&["passwd", "--new-passphrase-file", p(&new)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let o = run(&[
+        "--logbook",
+        p(&f.logbook),
+        "--passphrase-file",
+        p(&new),
+        "--by",
+        "RO",
+        "backup",
+        "--to",
+        p(&usb),
+        "--allow-same-disk",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let new_backup = usb.join(
+        fs::read_dir(&usb)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("logbook-2"))
+            .max()
+            .unwrap(),
+    );
+    assert_ne!(new_backup, old_backup);
+
+    let old = vault::read_key_file(&old_key_file, &secret("correct horse battery staple")).unwrap();
+    let old = Key::Identities(old);
+    assert!(
+        vault::read(&f.logbook, &old).is_err(),
+        "the old key opens the logbook"
+    );
+    assert!(
+        vault::read(&new_backup, &old).is_err(),
+        "the old key opens a new backup"
+    );
+    assert!(
+        vault::read(&old_backup, &old).is_ok(),
+        "the old backup keeps its key"
+    );
+    let o = f.run(&["verify"]);
+    assert_eq!(
+        code(&o),
+        3,
+        "the old passphrase still opens it: {}",
+        stderr(&o)
+    );
+    // The new passphrase opens both backups through the key files beside them.
+    for backup in [&old_backup, &new_backup] {
+        let o = run(&["--passphrase-file", p(&new), "verify", p(backup)]);
+        let opened = code(&o) == 0;
+        assert_eq!(
+            opened,
+            backup == &new_backup,
+            "{}: {}",
+            p(backup),
+            stderr(&o)
+        );
+    }
+    let o = run(&["--passphrase-file", p(&f.pass), "verify", p(&old_backup)]);
+    assert_eq!(
+        code(&o),
+        0,
+        "the old passphrase opens the old backup: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_key_mode_logbook_never_asks_for_a_passphrase() {
+    let f = Fixture::new();
+    let o = run(&["--logbook", p(&f.logbook), "list"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--identity"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("terminal"), "{}", stderr(&o));
+}
+
+#[test]
+fn identity_may_be_given_more_than_once() {
+    let f = Fixture::new();
+    let deputy = f.dir.path().join("deputy.key");
+    let o = run(&["keygen", "--unprotected", "--out", p(&deputy)]);
+    let deputy_public = stdout(&o).trim().to_string();
+    let o = f.run(&["passwd", "--recipient", &format!("{deputy_public}=Deputy")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Only the deputy's key opens it now; the first --identity does not, the second does.
+    let o = run(&[
+        "--logbook",
+        p(&f.logbook),
+        "--identity",
+        p(&f.key),
+        "--identity",
+        p(&deputy),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn a_protected_key_file_opens_with_its_passphrase_and_refuses_a_wrong_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "deputy's long passphrase\n").unwrap();
+    let key = dir.path().join("deputy.key");
+    let o = run(&[
+        "--passphrase-file",
+        p(&pass),
+        "keygen",
+        "--out",
+        p(&key),
+        "--name",
+        "J. Patel",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let public = stdout(&o).trim().to_string();
+    assert!(
+        fs::read(&key)
+            .unwrap()
+            .starts_with(b"age-encryption.org/v1\n")
+    );
+    assert!(
+        !fs::read_to_string(&key)
+            .unwrap_or_default()
+            .contains("AGE-SECRET-KEY")
+    );
+    let logbook = dir.path().join("logbook.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=J. Patel"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "--identity",
+        p(&key),
+        "--passphrase-file",
+        p(&pass),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let wrong = dir.path().join("wrong");
+    fs::write(&wrong, "not the passphrase\n").unwrap();
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "--identity",
+        p(&key),
+        "--passphrase-file",
+        p(&wrong),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    // Without a terminal and without --passphrase-file: one sentence, no wait.
+    let o = run(&["--logbook", p(&logbook), "--identity", p(&key), "verify"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("passphrase"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_passphrase_file_with_a_bom_or_trailing_spaces_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("bom", "\u{feff}correct horse battery\n"),
+        ("spaces", "correct horse battery  \n"),
+    ] {
+        let pass = dir.path().join(name);
+        fs::write(&pass, text).unwrap();
+        let logbook = dir.path().join(format!("{name}.age"));
+        let o = run(&[
+            "--logbook",
+            p(&logbook),
+            "--passphrase-file",
+            p(&pass),
+            "--by",
+            "RO",
+            "init",
+        ]);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(!logbook.exists(), "{name}");
+        assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    }
+}
+
+fn audit(f: &Fixture) -> Vec<logbook::model::AuditEntry> {
+    let key =
+        Key::from_identity_files(std::slice::from_ref(&f.key), &mut |_| unreachable!()).unwrap();
+    vault::read(&f.logbook, &key).unwrap().0.audit
+}
+
+#[test]
+fn a_cli_change_made_with_the_deputys_key_is_attributed_to_the_deputy() {
+    let f = Fixture::new();
+    let deputy = f.dir.path().join("deputy.key");
+    let o = run(&["keygen", "--unprotected", "--out", p(&deputy)]);
+    let deputy_public = stdout(&o).trim().to_string();
+    let o = f.run(&["keys", "add", &deputy_public, "--name", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(audit(&f).last().unwrap().by, "RO", "the DSL added the key");
+    let o = run(&[
+        "--logbook",
+        p(&f.logbook),
+        "--identity",
+        p(&deputy),
+        "import",
+        p(&data("demo.ron")),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let trail = audit(&f);
+    assert!(trail.len() > 3);
+    assert_eq!(trail.last().unwrap().by, "J. Patel");
+    let o = f.run(&["keys"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("J. Patel"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&deputy_public), "{}", stdout(&o));
+}
+
+#[test]
+fn keys_remove_leaves_the_removed_key_unable_to_open_the_logbook() {
+    let f = Fixture::new();
+    let deputy = f.dir.path().join("deputy.key");
+    let o = run(&["keygen", "--unprotected", "--out", p(&deputy)]);
+    let deputy_public = stdout(&o).trim().to_string();
+    let o = f.run(&["keys", "add", &deputy_public, "--name", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let as_deputy = |args: &[&str]| {
+        let mut all = vec!["--logbook", p(&f.logbook), "--identity", p(&deputy)];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    assert_eq!(code(&as_deputy(&["verify"])), 0);
+    let o = f.run(&["keys", "remove", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("make a new backup"), "{}", stdout(&o));
+    let o = as_deputy(&["verify"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert_eq!(code(&f.run(&["verify"])), 0);
+    // The DSL cannot remove the key that opened it.
+    let o = f.run(&["keys", "remove", &f.public]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+/// A migrated logbook that still holds an earlier version's backup key: its new backups
+/// open with the passphrase through their key file, not only old ones through that key.
+#[test]
+fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let logbook = dir.path().join("logbook.age");
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "correct horse battery staple\n").unwrap();
+    old_passphrase_logbook_with(&logbook, "correct horse battery staple", true);
+    let usb = dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let with = |args: &[&str]| {
+        let mut all = vec![
+            "--logbook",
+            p(&logbook),
+            "--passphrase-file",
+            p(&pass),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let o = with(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = with(&["backups", p(&usb)]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
+    let backup = fs::read_dir(&usb)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("logbook-2")
+        })
+        .unwrap();
+    let o = with(&["verify", "--against", p(&backup)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
