@@ -44,10 +44,12 @@ fn load(path: &Path) -> Vector {
         body = plain;
     }
     let key = match (field("identity"), field("passphrase")) {
-        (Some(id), _) => Key::Identities(vec![id.parse().unwrap()]),
+        (Some(id), _) => Key::Identities(logbook::vault::Identities::one(id.parse().unwrap())),
         (None, Some(pass)) => Key::passphrase(&pass),
         // A few armor vectors name no key: they fail before any key is tried.
-        (None, None) => Key::Identities(vec![age::x25519::Identity::generate()]),
+        (None, None) => Key::Identities(logbook::vault::Identities::one(
+            age::x25519::Identity::generate(),
+        )),
     };
     Vector {
         name: path.file_name().unwrap().to_string_lossy().into_owned(),

@@ -123,16 +123,17 @@ mod injected {
     fn key() -> (Key, String) {
         let id = age::x25519::Identity::generate();
         let public = id.to_public().to_string();
-        (Key::Identities(vec![id]), public)
+        (Key::Identities(vault::Identities::one(id)), public)
     }
 
     /// A logbook with `entries` backups recorded (each one more audit entry).
     fn book(public: &str, entries: u32) -> Logbook {
         let mut settings = Settings::new("Test School", vec!["RO".into()]);
         settings.recipients = vec![public.to_string()];
-        let mut book = Logbook::create(&Stamp::new("RO", at(1)), settings);
+        let mut book = Logbook::create(&Stamp::new("RO", at(1)), settings).unwrap();
         for n in 0..entries {
-            book.record_backup(&Stamp::new("RO", at(2)), &format!("b{n}"));
+            book.record_backup(&Stamp::new("RO", at(2)), &format!("b{n}"))
+                .unwrap();
         }
         book
     }
@@ -166,8 +167,8 @@ mod injected {
             let (key, public) = key();
             let old = book(&public, 0);
             let new = book(&public, 1);
-            drop(Vault::create(&path, key.clone(), &old).unwrap());
-            let (mut vault, _) = Vault::open(&path, key.clone(), Access::Write).unwrap();
+            drop(Vault::create(&path, &old, None).unwrap());
+            let (mut vault, _, _) = Vault::open(&path, &key, Access::Write).unwrap();
             let Some((result, op)) = with_fault(n, || vault.save(&new)) else {
                 assert!(
                     n > 3,
@@ -211,13 +212,14 @@ mod injected {
             let (key, public) = key();
             let older = book(&public, 1);
             let current = book(&public, 2);
-            drop(Vault::create(&live, key.clone(), &older).unwrap());
+            drop(Vault::create(&live, &older, None).unwrap());
             let options = backup::Options {
                 keep: 3,
                 now: at(3),
+                key_file: None,
             };
             let report = backup::run(&older, &key, &media, &options, &mut |_| {}).unwrap();
-            drop(Vault::create(&dir.path().join("x.age"), key.clone(), &current).unwrap());
+            drop(Vault::create(&dir.path().join("x.age"), &current, None).unwrap());
             fs::rename(dir.path().join("x.age"), &live).unwrap();
 
             let plan = backup::plan(&report.path, &live, &key).unwrap();
@@ -284,11 +286,13 @@ mod injected {
             let one = backup::Options {
                 keep: 1,
                 now: at(3),
+                key_file: None,
             };
             let earlier = backup::run(&first, &key, &media, &one, &mut |_| {}).unwrap();
             let two = backup::Options {
                 keep: 1,
                 now: at(4),
+                key_file: None,
             };
             let Some((result, op)) =
                 with_fault(n, || backup::run(&second, &key, &media, &two, &mut |_| {}))

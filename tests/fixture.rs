@@ -32,7 +32,7 @@ fn copy(name: &str) -> (tempfile::TempDir, PathBuf) {
 
 fn check(name: &str, incidents: usize, entries: u64, head: &str) {
     let (_dir, path) = copy(name);
-    let key = Key::from_identity_file(&fixture("fixture.key")).unwrap();
+    let key = Key::from_identity_files(&[fixture("fixture.key")], &mut |_| unreachable!()).unwrap();
     let (book, _) = vault::read(&path, &key).unwrap_or_else(|e| panic!("{name}: {e}"));
     book.verify_audit()
         .unwrap_or_else(|e| panic!("{name} no longer verifies: {e}"));

@@ -75,9 +75,21 @@ fn in_tmux_typing(cmd: &str, pass: &str, done: &Path) {
         ]),
         "tmux is needed (.ci/run installs it)"
     );
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Type only once the prompt shows (a loaded machine can take seconds to start it),
+    // then allow scrypt its time: about a second idle, several under load.
+    for _ in 0..300 {
+        let screen = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &session])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).to_lowercase())
+            .unwrap_or_default();
+        if screen.contains("passphrase") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     tmux(&["send-keys", "-t", &session, pass, "Enter"]);
-    for _ in 0..100 {
+    for _ in 0..1200 {
         if done.exists() && !tmux(&["has-session", "-t", &session]) {
             break;
         }
@@ -176,7 +188,8 @@ fn old_passphrase_logbook_with(path: &Path, pass: &str, backup_key: bool) {
     let mut book = logbook::model::Logbook::create(
         &logbook::model::Stamp::new("RO", at),
         logbook::model::Settings::new("Old School", vec!["RO".into()]),
-    );
+    )
+    .unwrap();
     let demo = vault::decode(Path::new("demo"), &fs::read(data("demo.ron")).unwrap()).unwrap();
     book.import(&logbook::model::Stamp::new("RO", at), demo)
         .unwrap();
@@ -187,7 +200,8 @@ fn old_passphrase_logbook_with(path: &Path, pass: &str, backup_key: bool) {
             &logbook::model::Stamp::new("RO", at),
             logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
             &id.to_public().to_string(),
-        );
+        )
+        .unwrap();
     }
     let mut recipient = vault::passphrase_recipient(&secret(pass));
     recipient.set_work_factor(10);
@@ -475,7 +489,7 @@ fn a_passphrase_file_with_a_bom_or_trailing_spaces_is_refused() {
 fn audit(f: &Fixture) -> Vec<logbook::model::AuditEntry> {
     let key =
         Key::from_identity_files(std::slice::from_ref(&f.key), &mut |_| unreachable!()).unwrap();
-    vault::read(&f.logbook, &key).unwrap().0.audit
+    vault::read(&f.logbook, &key).unwrap().0.audit.clone()
 }
 
 #[test]

@@ -34,8 +34,9 @@ fn import_refuses_an_unknown_field_naming_it_and_its_line() {
 
 /// Changes the logbook as a program other than logbook would: decrypt, edit, save.
 fn tamper(f: &Fixture, change: impl FnOnce(&mut Logbook)) {
-    let key = Key::from_identity_file(&f.key).unwrap();
-    let (mut vault, mut book) = Vault::open(&f.logbook, key, Access::Write).unwrap();
+    let key =
+        Key::from_identity_files(std::slice::from_ref(&f.key), &mut |_| unreachable!()).unwrap();
+    let (mut vault, mut book, _) = Vault::open(&f.logbook, &key, Access::Write).unwrap();
     change(&mut book);
     vault.save(&book).unwrap();
 }

@@ -17,9 +17,10 @@ fn at(day: u32) -> DateTime<FixedOffset> {
 fn book(public: &str, entries: u32) -> Logbook {
     let mut settings = Settings::new("Test School", vec!["RO".into()]);
     settings.recipients = vec![public.to_string()];
-    let mut book = Logbook::create(&Stamp::new("RO", at(1)), settings);
+    let mut book = Logbook::create(&Stamp::new("RO", at(1)), settings).unwrap();
     for n in 0..entries {
-        book.record_backup(&Stamp::new("RO", at(2)), &format!("b{n}"));
+        book.record_backup(&Stamp::new("RO", at(2)), &format!("b{n}"))
+            .unwrap();
     }
     book
 }
@@ -36,7 +37,11 @@ fn forge<T: serde::Serialize>(path: &Path, public: &str, value: &T) {
 }
 
 fn backup(book: &Logbook, key: &Key, dir: &Path, day: u32, keep: usize) -> backup::Report {
-    let options = backup::Options { keep, now: at(day) };
+    let options = backup::Options {
+        keep,
+        now: at(day),
+        key_file: None,
+    };
     backup::run(book, key, dir, &options, &mut |_| {}).unwrap()
 }
 
@@ -49,7 +54,7 @@ fn a_forged_manifest_cannot_make_rotation_delete_anything_outside_or_foreign() {
     fs::create_dir_all(&outside).unwrap();
     let id = age::x25519::Identity::generate();
     let public = id.to_public().to_string();
-    let key = Key::Identities(vec![id]);
+    let key = Key::Identities(logbook::vault::Identities::one(id));
 
     let first = book(&public, 1);
     backup(&first, &key, &media, 3, 5);
@@ -61,7 +66,7 @@ fn a_forged_manifest_cannot_make_rotation_delete_anything_outside_or_foreign() {
     let foreign_name = "logbook-20200101-000000.age";
     let mut other_settings = Settings::new("Elsewhere", vec!["X".into()]);
     other_settings.recipients = vec![public.clone()];
-    let other = Logbook::create(&Stamp::new("X", at(1)), other_settings);
+    let other = Logbook::create(&Stamp::new("X", at(1)), other_settings).unwrap();
     forge(&media.join(foreign_name), &public, &other);
     let entry = |file: &str, bytes: &[u8]| Entry {
         file: file.into(),
@@ -107,7 +112,7 @@ fn complete_backups_missing_from_the_manifest_are_recognised_and_rotated() {
     let media = tempfile::tempdir().unwrap();
     let id = age::x25519::Identity::generate();
     let public = id.to_public().to_string();
-    let key = Key::Identities(vec![id]);
+    let key = Key::Identities(logbook::vault::Identities::one(id));
     let first = book(&public, 1);
     // Three complete backups, then the manifest lost (as after a kill before it was saved).
     for day in 3..6 {

@@ -138,17 +138,21 @@ fn read_identity_file(
     ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
 ) -> Result<Identities> {
     let bytes = Zeroizing::new(
-        super::file::read_regular(path, super::file::limits::IDENTITY, super::file::Links::Follow)
-            .map_err(|e| {
-                if super::file::is_not_found(&e) {
-                    Error::Usage(format!(
-                        "The key file {} does not exist: check the path given to --identity.",
-                        crate::text::line(&path.display().to_string())
-                    ))
-                } else {
-                    e
-                }
-            })?,
+        super::file::read_regular(
+            path,
+            super::file::limits::IDENTITY,
+            super::file::Links::Follow,
+        )
+        .map_err(|e| {
+            if super::file::is_not_found(&e) {
+                Error::Usage(format!(
+                    "The key file {} does not exist: check the path given to --identity.",
+                    crate::text::line(&path.display().to_string())
+                ))
+            } else {
+                e
+            }
+        })?,
     );
     if bytes.starts_with(AGE_HEADER) {
         let pass = ask(path)?;
