@@ -49,7 +49,7 @@ fn devices_fifos_and_huge_files_are_refused_at_once() {
     let pipe = fifo(f.dir.path());
     let huge = f.dir.path().join("huge.age");
     // Sparse: costs no disk, but is larger than any logbook.
-    fs::File::create(&huge).unwrap().set_len(300 << 20).unwrap();
+    fs::File::create(&huge).unwrap().set_len(5 << 30).unwrap();
     let key = f.key.to_str().unwrap();
     for bad in ["/dev/zero", pipe.to_str().unwrap(), huge.to_str().unwrap()] {
         // As the logbook, read and written.
@@ -86,13 +86,16 @@ fn devices_fifos_and_huge_files_are_refused_at_once() {
             "verify",
         ]);
         assert_eq!(code(&o), 4, "identity {bad}: {}", stderr(&o));
+        // A passphrase file is read where one is needed: creating a passphrase logbook.
+        let fresh = f.dir.path().join("fresh.age");
         let o = quick(&[
             "--logbook",
-            f.logbook.to_str().unwrap(),
+            fresh.to_str().unwrap(),
             "--passphrase-file",
             bad,
-            "verify",
+            "init",
         ]);
+        assert!(!fresh.exists(), "passphrase file {bad}: a logbook was made");
         assert_ne!(code(&o), 0, "passphrase file {bad}: {}", stderr(&o));
         assert!(
             stderr(&o).contains("not a regular file") || stderr(&o).contains("larger than"),
