@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod model;
+pub mod present;
 pub mod reference;
 pub mod text;
 pub mod tui;

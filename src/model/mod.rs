@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+pub mod chronology;
 mod flatten;
 mod labels;
 mod ops;
