@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod present;
 pub mod reference;
+pub mod report;
 pub mod text;
 pub mod tui;
 pub mod vault;

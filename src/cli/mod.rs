@@ -3,6 +3,7 @@
 pub mod args;
 mod backup;
 mod print;
+mod report;
 mod secret;
 
 use std::io::{IsTerminal, Write};
@@ -71,6 +72,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Backups { dir } => backup::backups(&global, dir, out),
         Command::Restore { file, yes } => backup::restore(&global, &file, yes, out),
         Command::Recovery(args) => backup::recovery(&global, args, out),
+        Command::Export(args) => report::export(&global, args, out),
+        Command::Stats(args) => report::stats(&global, args, out),
     }
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub mod chronology;
+mod export;
 mod flatten;
 mod labels;
 mod ops;
