@@ -17,6 +17,8 @@ pub struct Doc {
     /// Who, when, from where, and what was left out.
     pub meta: Vec<Line>,
     pub blocks: Vec<Block>,
+    /// Printed on landscape A4 (a table of many columns, such as a person's chronology).
+    pub wide: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,8 +112,13 @@ pub fn txt(doc: &Doc) -> String {
                         .collect();
                     let _ = writeln!(w, "  {mark}{}", head.join("  "));
                     for (col, cell) in t.columns.iter().zip(&r.cells).skip(2) {
-                        if !cell.is_empty() {
-                            let _ = writeln!(w, "      {col}: {}", text::line(cell));
+                        // A cell's own lines stay lines, each escaped on its own.
+                        for (n, l) in cell.lines().enumerate() {
+                            if n == 0 {
+                                let _ = writeln!(w, "      {col}: {}", text::line(l));
+                            } else {
+                                let _ = writeln!(w, "        {}", text::line(l));
+                            }
                         }
                     }
                 }
@@ -253,7 +260,8 @@ dl.fields dt { font-weight: bold; }
 dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 p.text { margin: 0.3em 0 0.6em 1em; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 0.3em 0 0.8em; }
-th, td { border: 1px solid #555; padding: 0.2em 0.35em; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+th, td { border: 1px solid #555; padding: 0.2em 0.35em; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+td:first-child { white-space: nowrap; }
 thead { display: table-header-group; }
 th { background: #e6e6e6; }
 tr { break-inside: avoid; page-break-inside: avoid; }
@@ -268,6 +276,7 @@ td.num { text-align: right; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
+  .banner.end { display: none; }
   th { background: #e6e6e6; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
@@ -277,12 +286,17 @@ pub fn html(doc: &Doc) -> String {
     let mut s = String::new();
     let w = &mut s;
     let title = html_escape(&doc.title);
+    let orientation = if doc.wide {
+        "@page { size: A4 landscape; }\n"
+    } else {
+        ""
+    };
     let _ = writeln!(
         w,
         "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\"/>\n\
 <meta name=\"robots\" content=\"noindex\"/>\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"/>\n\
-<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>"
+<title>{title}</title>\n<style>{CSS}{orientation}</style>\n</head>\n<body>"
     );
     let _ = writeln!(w, "<div class=\"banner\">{BANNER}</div>");
     let _ = writeln!(w, "<h1>{title}</h1>");
@@ -314,7 +328,11 @@ pub fn html(doc: &Doc) -> String {
             }
         }
     }
-    let _ = writeln!(w, "<div class=\"banner\">{BANNER}</div>\n</body>\n</html>");
+    // On paper the page margins carry the banner; this one closes the page on screen.
+    let _ = writeln!(
+        w,
+        "<div class=\"banner end\">{BANNER}</div>\n</body>\n</html>"
+    );
     s
 }
 
@@ -349,6 +367,7 @@ mod tests {
                     rows: vec![Row::new(vec!["x|y\nz".into(), "[l](http://e)".into()])],
                 }),
             ],
+            wide: false,
         }
     }
 

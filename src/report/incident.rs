@@ -154,6 +154,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         title: format!("Incident chronology: {}", inc.id),
         meta: export.meta(book),
         blocks,
+        wide: false,
     };
     let people: Vec<String> = inc.people.iter().map(|p| p.person.clone()).collect();
     export.anonymise(book, &mut doc, &people);

@@ -123,8 +123,13 @@ impl Export {
             let Some(p) = book.person(id) else { continue };
             let words = another(p.age_group);
             swaps.push((p.id.clone(), words));
-            if p.reference.trim().chars().count() >= 2 {
-                swaps.push((p.reference.trim().to_string(), words));
+            let reference = p.reference.trim();
+            // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
+            let short = reference.split(" (").next().unwrap_or(reference).trim();
+            for name in [reference, short] {
+                if name.chars().count() >= 2 {
+                    swaps.push((name.to_string(), words));
+                }
             }
         }
         // Longest first, so "JB (Y9)" is replaced before "JB".

@@ -84,6 +84,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
         title: format!("Chronology: {} {}", who.id, who.reference),
         meta: export.meta(book),
         blocks,
+        wide: true,
     };
     let mut others: Vec<String> = incidents
         .iter()

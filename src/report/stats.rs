@@ -312,6 +312,7 @@ pub fn doc(s: &Stats, organisation: &str, at: chrono::NaiveDateTime) -> Doc {
             },
         ],
         blocks,
+        wide: false,
     }
 }
 

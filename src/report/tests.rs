@@ -200,3 +200,20 @@ fn leaving_out_sections_and_anonymising_others_is_said_in_the_header() {
         }
     }
 }
+
+#[test]
+fn anonymising_also_catches_a_reference_written_without_its_year_group() {
+    let book = demo();
+    let mut ex = export();
+    ex.anonymise_others = true;
+    let who = book.person("P-0021").unwrap();
+    let text = Format::Txt.render(&person(&book, who, &ex));
+    // "Harvey J. (Y9)" and "Zara Q. (Y9)" appear as such and as "Harvey J." in the record.
+    for other in ["Harvey J.", "Zara Q."] {
+        assert!(!text.contains(other), "{other} still named");
+    }
+    assert!(
+        text.contains("Olivia N."),
+        "the person it is about stays named"
+    );
+}
