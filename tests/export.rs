@@ -325,3 +325,48 @@ fn statistics_name_no_one_and_suppress_small_counts_in_every_format() {
     let o = f.run(&["stats", "--from", "2026-02-30"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn an_export_whose_audit_entry_cannot_be_saved_is_removed_again() {
+    // The logbook on a full disk (a small tmpfs; needs root, as CI has): the export is
+    // written elsewhere, then saving its audit entry fails, so the export must go.
+    let f = demo();
+    let disk = Mount::new("1m");
+    let logbook = disk.path.join("logbook.age");
+    fs::copy(&f.logbook, &logbook).unwrap();
+    fs::write(disk.path.join("logbook.lock"), b"").unwrap();
+    let before = fs::read(&logbook).unwrap();
+    {
+        use std::io::Write;
+        let mut filler = fs::File::create(disk.path.join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while filler.write_all(&chunk).is_ok() {}
+        let _ = filler.sync_all();
+    }
+    let out = f.dir.path().join("inc.md");
+    let o = run(&[
+        "--logbook",
+        logbook.to_str().unwrap(),
+        "--identity",
+        f.key.to_str().unwrap(),
+        "export",
+        "INC-2026-0004",
+        "--format",
+        "md",
+        "--for",
+        "MASH",
+        "--plaintext",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(
+        !out.exists(),
+        "an export without its audit entry is removed"
+    );
+    assert_eq!(
+        fs::read(&logbook).unwrap(),
+        before,
+        "the logbook is unchanged"
+    );
+}
