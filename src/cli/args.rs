@@ -327,9 +327,10 @@ pub struct ExportArgs {
     /// A file of age public keys to encrypt the export to, one per line.
     #[arg(long, value_name = "FILE")]
     pub recipients_file: Option<PathBuf>,
-    /// Leave out a section of an incident export (repeatable).
-    #[arg(long, value_enum, value_name = "SECTION")]
-    pub without: Vec<SectionArg>,
+    /// Leave out a section of an incident export (repeatable): description, people,
+    /// evidence, reporting, reviews, checklist or history.
+    #[arg(long, value_name = "SECTION", value_parser = section)]
+    pub without: Vec<crate::present::Section>,
     /// Show people other than the one the export is about only by role and age group.
     #[arg(long)]
     pub anonymise_others: bool,
@@ -343,17 +344,6 @@ pub enum ExportFormat {
     Md,
     Html,
     Txt,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SectionArg {
-    Description,
-    People,
-    Evidence,
-    Reporting,
-    Reviews,
-    Checklist,
-    History,
 }
 
 #[derive(Debug, Args)]
@@ -374,6 +364,18 @@ pub enum StatsFormat {
     Csv,
     Md,
     Html,
+}
+
+/// A section by the name exports print in their header.
+fn section(text: &str) -> Result<crate::present::Section, String> {
+    let all = crate::present::Section::ALL;
+    all.iter()
+        .find(|s| s.name() == text.trim())
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|s| s.name()).collect();
+            format!("{text} is not a section: use one of {}", names.join(", "))
+        })
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {

@@ -9,11 +9,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::args::{ExportArgs, ExportFormat, Global, SectionArg, StatsArgs, StatsFormat};
+use super::args::{ExportArgs, ExportFormat, Global, StatsArgs, StatsFormat};
 use super::{now, open, operator, secret, stdout_error};
 use crate::error::{Error, Result};
 use crate::model::{Stamp, Subject, is_person_id};
-use crate::present::Section;
 use crate::report::{self, Export, Format};
 use crate::vault::{self, Access};
 
@@ -62,18 +61,6 @@ fn destination(args: &ExportArgs) -> Result<Destination> {
     Ok(dest)
 }
 
-fn section(arg: SectionArg) -> Section {
-    match arg {
-        SectionArg::Description => Section::Description,
-        SectionArg::People => Section::People,
-        SectionArg::Evidence => Section::Evidence,
-        SectionArg::Reporting => Section::Reporting,
-        SectionArg::Reviews => Section::Reviews,
-        SectionArg::Checklist => Section::Checklist,
-        SectionArg::History => Section::History,
-    }
-}
-
 fn unknown(what: &str, id: &str) -> Error {
     Error::Usage(format!(
         "There is no {what} {} in this logbook: `logbook list` shows the incidents and the app's people register the people.",
@@ -107,7 +94,7 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     let by = operator(None, &logbook.settings);
     let at = now();
     let mut export = Export::new(by.clone(), at.naive_local());
-    export.without = args.without.iter().map(|s| section(*s)).collect();
+    export.without = args.without.clone();
     export.without.sort();
     export.without.dedup();
     export.anonymise_others = args.anonymise_others;
