@@ -145,7 +145,13 @@ fn fields_txt(w: &mut String, lines: &[Line]) {
 fn md(value: &str) -> String {
     let safe = text::block(value);
     let mut out = String::with_capacity(safe.len() + 8);
+    let mut line_start = true;
     for c in safe.chars() {
+        // At the start of a line these would make a list item or a heading underline.
+        if line_start && matches!(c, '-' | '+' | '=') {
+            out.push('\\');
+        }
+        line_start = c == '\n';
         if matches!(
             c,
             '\\' | '`'
@@ -391,6 +397,8 @@ mod tests {
         assert!(text.contains("x\\|y<br>z"), "{text}");
         assert!(text.contains("\\<script\\>"));
         assert!(text.contains("\\[l\\](http://e)"));
+        let listy = md("- not a list\n= not a heading\na - b");
+        assert_eq!(listy, "\\- not a list\n\\= not a heading\na - b");
         assert!(!text.contains('\u{202e}'));
     }
 
