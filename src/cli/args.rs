@@ -202,6 +202,32 @@ logbook --identity recovery.key restore /media/dsl/STICK/logbook-20261123-101500
         #[arg(long)]
         yes: bool,
     },
+    /// Write an incident's or a person's chronology for an agency, a parent or a receiving school.
+    #[command(
+        long_about = "Write an incident's chronology (INC-YYYY-NNNN: every fact, person and role, evidence item with its \
+hash, size, where it is kept and custody, reporting step or decision not to refer, checklist step, review and \
+audit entry, in time order) or a person's chronology across incidents (P-NNNN: date, significant event, source, \
+impact on the child, action taken, outcome/review), as Markdown, one self-contained HTML page that prints on A4, \
+or plain text. Every page carries \"CONFIDENTIAL - safeguarding record\".\n\n\
+Exports never leak by accident: --recipient AGE1... (or --recipients-file) writes a standard age file that only \
+those keys open, for sending by email; plaintext goes to a file (or to a pipe or redirect) only with --plaintext. \
+Without either, the export is shown on the terminal only. Every export is recorded in the audit trail: what, \
+for whom (--for), which format and where to.",
+        after_help = "Examples:\n  \
+logbook export INC-2026-0007 --format html --for \"PC 1234 Smith\" --recipient age1... --out inc7.html.age\n  \
+logbook export INC-2026-0007 --format md --for \"Children's social care\" --plaintext --out inc7.md\n  \
+logbook export P-0003 --format html --for \"Parent of JB\" --anonymise-others --recipient age1... --out jb.age\n  \
+logbook export INC-2026-0007 --format txt --for \"Case review\" --without history\n\
+Read an age file with `age -d -i KEY FILE`."
+    )]
+    Export(ExportArgs),
+    /// Anonymised figures for governors and trustees: counts only, small numbers shown as <5.
+    #[command(
+        after_help = "Incidents by month, by 4 Cs area, by type and by age group; reports per agency; decisions not to refer; \
+median days to first report and to closure; reviews on time and late. No names, initials or reference numbers, \
+ever. Examples:\n  logbook stats --from 2025-09-01 --to 2026-08-31\n  logbook stats --format csv > figures.csv"
+    )]
+    Stats(StatsArgs),
     /// Show, add or remove the recovery keys that can also open every backup.
     #[command(
         long_about = "Show, add or remove recovery keys: age public keys (age1...) that can open every backup made \
@@ -324,4 +350,82 @@ pub enum StatusArg {
     Open,
     Monitoring,
     Closed,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The incident (INC-YYYY-NNNN) or person (P-NNNN) to export.
+    pub id: String,
+    /// The document's format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Who it is for, recorded in the audit trail (e.g. "PC 1234 Smith, Northshire Police").
+    #[arg(long = "for", value_name = "WHO")]
+    pub for_whom: String,
+    /// Where to write it (never over an existing file).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Allow an unencrypted copy in a file, a pipe or a redirect.
+    #[arg(long, conflicts_with_all = ["recipient", "recipients_file"])]
+    pub plaintext: bool,
+    /// Encrypt the export to this age public key (repeatable); needs --out.
+    #[arg(long, value_name = "AGE1...")]
+    pub recipient: Vec<String>,
+    /// A file of age public keys to encrypt the export to, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub recipients_file: Option<PathBuf>,
+    /// Leave out a section of an incident export (repeatable): description, people,
+    /// evidence, reporting, reviews, checklist or history.
+    #[arg(long, value_name = "SECTION", value_parser = section)]
+    pub without: Vec<crate::present::Section>,
+    /// Show people other than the one the export is about only by role and age group.
+    #[arg(long)]
+    pub anonymise_others: bool,
+    /// With --anonymise-others on an incident: the one person (P-NNNN) still named.
+    #[arg(long, value_name = "P-ID", requires = "anonymise_others")]
+    pub about: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Md,
+    Html,
+    Txt,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// First day of the period (YYYY-MM-DD), by date reported.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of the period (YYYY-MM-DD), included.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StatsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Csv,
+    Md,
+    Html,
+}
+
+/// A section by the name exports print in their header.
+fn section(text: &str) -> Result<crate::present::Section, String> {
+    let all = crate::present::Section::ALL;
+    all.iter()
+        .find(|s| s.name() == text.trim())
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|s| s.name()).collect();
+            format!("{text} is not a section: use one of {}", names.join(", "))
+        })
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{text} is not a date: write it YYYY-MM-DD, e.g. 2026-09-01"))
 }

@@ -4,6 +4,7 @@ pub mod args;
 mod backup;
 mod keys;
 mod print;
+mod report;
 mod secret;
 
 use std::io::{IsTerminal, Write};
@@ -114,6 +115,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Restore { file, yes } => backup::restore(&global, &file, yes, out),
         Command::Recovery(args) => backup::recovery(&global, args, out),
         Command::Keys { change } => keys::keys(&global, change, out),
+        Command::Export(args) => report::export(&global, args, out),
+        Command::Stats(args) => report::stats(&global, args, out),
     }
 }
 

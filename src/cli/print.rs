@@ -1,41 +1,21 @@
-//! Plain-text printouts for `list` and `show`. Every value from the logbook passes through
-//! `text::line` or `text::block`, so stored text can never drive the terminal.
+//! Plain-text printouts for `list` and `show`: the presentation layer's lines, laid out for
+//! a terminal. Every value from the logbook passes through `text::line` or `text::block`
+//! here, so stored text can never drive the terminal.
 
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
 use crate::model::*;
+use crate::present::{self, Line};
 use crate::text::{block, line};
-
-fn people_refs(logbook: &Logbook, incident: &Incident) -> String {
-    let refs: Vec<String> = incident
-        .people
-        .iter()
-        .map(|inv| {
-            logbook
-                .person(&inv.person)
-                .map_or_else(|| inv.person.clone(), |p| p.reference.clone())
-        })
-        .collect();
-    refs.join(", ")
-}
-
-fn types_text(incident: &Incident) -> String {
-    incident
-        .types
-        .iter()
-        .map(|t| t.label())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
 
 /// One line per incident, for `logbook list`.
 pub fn list_line(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> String {
     let review = match incident.next_review() {
         _ if incident.status == Status::Closed => "closed".to_string(),
-        Some(due) if due < today => format!("{due} OVERDUE"),
-        Some(due) => due.to_string(),
+        Some(due) if due < today => format!("{} OVERDUE", present::date(due)),
+        Some(due) => present::date(due),
         None => "no review".to_string(),
     };
     let error = if incident.error.is_some() {
@@ -46,28 +26,17 @@ pub fn list_line(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> St
     format!(
         "{}  {}  {:<10}  {:<8}  {:<18}  {}  {}{error}",
         incident.id,
-        incident.reported.format("%Y-%m-%d"),
+        present::date(incident.reported.date()),
         incident.status.label(),
         incident.risk_level.label(),
         review,
-        line(&types_text(incident)),
-        line(&people_refs(logbook, incident)),
+        line(&present::types(incident)),
+        line(&present::people_refs(logbook, incident)),
     )
 }
 
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
 fn error_note(error: &Option<EnteredInError>) -> String {
-    error.as_ref().map_or_else(String::new, |e| {
-        format!(
-            "  [ENTERED IN ERROR {} by {}: {}]",
-            when(e.when),
-            line(&e.by),
-            line(&e.reason)
-        )
-    })
+    present::in_error(error).map_or_else(String::new, |note| format!("  [{}]", line(&note)))
 }
 
 /// Indents a multi-line block under a heading.
@@ -77,6 +46,13 @@ fn indented(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Continuation lines under an item: "        label: value".
+fn sub_lines(w: &mut String, lines: &[Line]) {
+    for l in lines {
+        let _ = writeln!(w, "        {}: {}", l.label, line(&l.value));
+    }
 }
 
 /// One incident in full, for `logbook show`.
@@ -90,37 +66,9 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
         inc.status.label(),
         error_note(&inc.error)
     );
-    let approx = if inc.occurred_approximate {
-        " (approximately)"
-    } else {
-        ""
-    };
-    let _ = writeln!(w, "Happened:      {}{approx}", when(inc.occurred));
-    let _ = writeln!(
-        w,
-        "Reported:      {} by {}",
-        when(inc.reported),
-        line(&inc.reported_by)
-    );
-    let _ = writeln!(w, "Recorded by:   {}", line(&inc.recorded_by));
-    let _ = writeln!(
-        w,
-        "Risk:          {} ({})",
-        inc.risk_level.label(),
-        inc.risk_area.label()
-    );
-    let _ = writeln!(w, "Types:         {}", types_text(inc));
-    let _ = writeln!(w, "Platform:      {}", line(&inc.platform));
-    if let Some(due) = inc.next_review() {
-        let overdue = if inc.is_overdue(today) {
-            "  OVERDUE"
-        } else {
-            ""
-        };
-        let _ = writeln!(w, "Next review:   {due}{overdue}");
-    }
-    if !inc.related.is_empty() {
-        let _ = writeln!(w, "Related:       {}", line(&inc.related.join(", ")));
+    for l in present::summary(inc, today) {
+        let label = format!("{}:", l.label);
+        let _ = writeln!(w, "{label:<15}{}", line(&l.value));
     }
     let _ = writeln!(w, "\nDescription\n{}", indented(&inc.description));
     if !inc.immediate_action.is_empty() {
@@ -130,31 +78,25 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
         let _ = writeln!(
             w,
             "\nClosed {} by {}\n{}",
-            when(c.when),
+            present::when(c.when),
             line(&c.by),
             indented(&c.outcome)
         );
     }
 
     let _ = writeln!(w, "\nPeople");
-    for inv in &inc.people {
-        match logbook.person(&inv.person) {
-            Some(p) => {
-                let born = p
-                    .birth_year
-                    .map_or_else(String::new, |y| format!(", born {y}"));
-                let _ = writeln!(
-                    w,
-                    "  {}  {} ({}{born}): {}",
-                    p.id,
-                    line(&p.reference),
-                    p.age_group.label(),
-                    inv.role.label()
-                );
-            }
-            None => {
-                let _ = writeln!(w, "  {}: {}", inv.person, inv.role.label());
-            }
+    for p in present::people(logbook, inc) {
+        if p.age_group.is_some() {
+            let _ = writeln!(
+                w,
+                "  {}  {} ({}): {}",
+                p.id,
+                line(&p.reference),
+                p.group(),
+                p.role.label()
+            );
+        } else {
+            let _ = writeln!(w, "  {}: {}", line(&p.id), p.role.label());
         }
     }
 
@@ -162,121 +104,54 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
     for e in &inc.evidence {
         let _ = writeln!(
             w,
-            "  {}  {}  {}, captured {} by {}{}",
+            "  {}  {}{}",
             e.id,
-            e.kind.label(),
-            line(&e.description),
-            when(e.captured),
-            line(&e.captured_by),
+            line(&present::evidence_title(e)),
             error_note(&e.error)
         );
-        if !e.source.is_empty() {
-            let _ = writeln!(w, "        source: {}", line(&e.source));
-        }
-        let _ = writeln!(w, "        kept at: {}", line(&e.kept_at));
-        if let Some(f) = &e.file {
-            let _ = writeln!(
-                w,
-                "        file: {} bytes, SHA-256 {}",
-                f.size,
-                line(&f.sha256)
-            );
-        }
+        sub_lines(w, &present::evidence_lines(e));
         for c in &e.custody {
-            let _ = writeln!(
-                w,
-                "        {}  {}  {}",
-                when(c.when),
-                line(&c.event),
-                line(&c.reference)
-            );
+            let _ = writeln!(w, "        {}", line(&present::custody(c)));
         }
     }
 
     let _ = writeln!(w, "\nReporting");
     for r in &inc.reports {
-        let method = r.method.map_or("", |m| m.label());
         let _ = writeln!(
             w,
-            "  {}  {}  {}  {} by {} {method}{}",
+            "  {}  {}{}",
             r.id,
-            r.agency.label(),
-            r.decision.label(),
-            when(r.when),
-            line(&r.by),
+            line(&present::report_title(r)),
             error_note(&r.error)
         );
-        for (label, value) in [
-            ("reference", &r.reference),
-            ("contact", &r.contact),
-            ("outcome", &r.outcome),
-            ("reason", &r.reason),
-        ] {
-            if !value.is_empty() {
-                let _ = writeln!(w, "        {label}: {}", line(value));
-            }
-        }
-        if r.follow_up_owed {
-            let _ = writeln!(w, "        follow-up owed");
-        }
+        sub_lines(w, &present::report_lines(r));
     }
 
     let _ = writeln!(w, "\nReviews");
     for r in &inc.reviews {
-        match r.held {
-            Some(held) => {
-                let late = if held.date() > r.due { " (late)" } else { "" };
-                let _ = writeln!(
-                    w,
-                    "  {}  due {}  held {}{late} by {}: {}{}",
-                    r.id,
-                    r.due,
-                    when(held),
-                    line(&r.by),
-                    r.decision.map_or("", |d| d.label()),
-                    error_note(&r.error)
-                );
-                let _ = writeln!(w, "        {}", line(&r.outcome));
-                if let Some(next) = r.next_review {
-                    let _ = writeln!(w, "        next review {next}");
-                }
-            }
-            None => {
-                let overdue = if r.due < today && inc.status != Status::Closed {
-                    "  OVERDUE"
-                } else {
-                    ""
-                };
-                let _ = writeln!(
-                    w,
-                    "  {}  due {}{overdue}{}",
-                    r.id,
-                    r.due,
-                    error_note(&r.error)
-                );
+        let _ = writeln!(
+            w,
+            "  {}  {}{}",
+            r.id,
+            line(&present::review_title(r, inc, today)),
+            error_note(&r.error)
+        );
+        if r.held.is_some() {
+            let _ = writeln!(w, "        {}", line(&r.outcome));
+            if let Some(next) = r.next_review {
+                let _ = writeln!(w, "        next review {}", present::date(next));
             }
         }
     }
 
     let _ = writeln!(w, "\nChecklist");
     for item in &inc.checklist {
-        let state = match &item.state {
-            StepState::Open => "[ ]".to_string(),
-            StepState::Done { by, when: t } => format!("[x] {} {}", when(*t), line(by)),
-            StepState::NotApplicable {
-                by,
-                when: t,
-                reason,
-            } => {
-                format!(
-                    "[-] {} {}: not applicable, {}",
-                    when(*t),
-                    line(by),
-                    line(reason)
-                )
-            }
-        };
-        let _ = writeln!(w, "  {}  {state}", line(&item.step));
+        let _ = writeln!(
+            w,
+            "  {}  {}",
+            line(&item.step),
+            line(&present::checklist_state(&item.state))
+        );
     }
 
     let _ = writeln!(w, "\nHistory");
@@ -286,7 +161,7 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             w,
             "  #{}  {}  {}  {}",
             entry.seq,
-            entry.at.format("%Y-%m-%d %H:%M"),
+            present::at(&entry.at),
             line(&entry.by),
             line(&entry.action)
         );
@@ -295,18 +170,10 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
                 w,
                 "        {}: {} -> {}",
                 line(&c.field),
-                quoted(&c.old),
-                quoted(&c.new)
+                line(&present::quoted(&c.old)),
+                line(&present::quoted(&c.new))
             );
         }
     }
     s
-}
-
-fn quoted(value: &str) -> String {
-    if value.is_empty() {
-        "(none)".into()
-    } else {
-        format!("\"{}\"", line(value))
-    }
 }

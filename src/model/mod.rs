@@ -4,6 +4,8 @@
 mod audit;
 mod backup;
 mod commands;
+pub mod chronology;
+mod export;
 mod flatten;
 mod labels;
 mod ops;

@@ -1,0 +1,237 @@
+//! `logbook export` and `logbook stats`: where a document that leaves the logbook may go.
+//!
+//! Exports never leak by accident. An export is encrypted to the given age keys
+//! (`--recipient`), or written unencrypted only with `--plaintext`; without either it may
+//! only be shown on a terminal, never sent into a file, a redirect or a pipe. Every export
+//! is an audit entry, saved before the command reports success; a file whose entry cannot
+//! be saved is removed again.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::args::{ExportArgs, ExportFormat, Global, StatsArgs, StatsFormat};
+use super::{now, open, operator, secret, stdout_error};
+use crate::error::{Error, Result};
+use crate::model::{Stamp, Subject, is_person_id};
+use crate::report::{self, Export, Format};
+use crate::vault::{self, Access};
+
+/// Where the document goes, decided before the logbook is opened.
+enum Destination {
+    Terminal,
+    /// Standard output that is not a terminal (a pipe or a redirect), with --plaintext.
+    Stdout,
+    Plaintext(PathBuf),
+    Encrypted(PathBuf, Vec<String>),
+}
+
+fn destination(args: &ExportArgs) -> Result<Destination> {
+    let encrypt = !args.recipient.is_empty() || args.recipients_file.is_some();
+    let keys = if encrypt {
+        secret::recipients(&args.recipient, args.recipients_file.as_ref())?.0
+    } else {
+        Vec::new()
+    };
+    let dest = match (&args.out, encrypt, args.plaintext) {
+        (Some(file), true, _) => Destination::Encrypted(file.clone(), keys),
+        (None, true, _) => {
+            return Err(Error::Usage(
+                "An encrypted export needs --out FILE: add it, e.g. --out chronology.age.".into(),
+            ));
+        }
+        (Some(file), false, true) => Destination::Plaintext(file.clone()),
+        (Some(_), false, false) => {
+            return Err(Error::Usage(
+                "An export to a file is unencrypted unless you give --recipient AGE1... (or --recipients-file): add one, or --plaintext if an unencrypted copy is really meant; nothing was written.".into(),
+            ));
+        }
+        (None, false, true) => Destination::Stdout,
+        (None, false, false) if std::io::stdout().is_terminal() => Destination::Terminal,
+        (None, false, false) => {
+            return Err(Error::Usage(
+                "Standard output is not a terminal, so this export would land unencrypted in a file or another program: add --plaintext to allow that, or --recipient AGE1... --out FILE to encrypt it; nothing was written.".into(),
+            ));
+        }
+    };
+    if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = &dest
+        && file.exists()
+    {
+        return Err(Error::Exists(file.clone()));
+    }
+    Ok(dest)
+}
+
+fn unknown(what: &str, id: &str) -> Error {
+    Error::Usage(format!(
+        "There is no {what} {} in this logbook: `logbook list` shows the incidents and the app's people register the people.",
+        crate::text::line(id)
+    ))
+}
+
+pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<()> {
+    let for_whom = args.for_whom.trim().to_string();
+    if for_whom.is_empty() {
+        return Err(Error::Usage(
+            "Say who the export is for with --for, e.g. --for \"PC 1234 Smith, Northshire Police\"."
+                .into(),
+        ));
+    }
+    let dest = destination(&args)?;
+    let format = match args.format {
+        ExportFormat::Md => Format::Md,
+        ExportFormat::Html => Format::Html,
+        ExportFormat::Txt => Format::Txt,
+    };
+    let id = args.id.trim().to_ascii_uppercase();
+    let is_person = is_person_id(&id);
+    if is_person && !args.without.is_empty() {
+        return Err(Error::Usage(
+            "--without applies to incident exports; a person's chronology lists significant events only, so leave it out.".into(),
+        ));
+    }
+
+    let (mut vault, mut logbook, key) = open(global, Access::Write)?;
+    let by = operator(global, Some(&key), &logbook.settings)?;
+    let at = now();
+    let mut export = Export::new(by.clone(), at.naive_local());
+    export.without = args.without.clone();
+    export.without.sort();
+    export.without.dedup();
+    export.anonymise_others = args.anonymise_others;
+    export.about = args.about.as_deref().map(|p| p.trim().to_ascii_uppercase());
+    if let Some(about) = &export.about
+        && logbook.person(about).is_none()
+    {
+        return Err(unknown("person", about));
+    }
+
+    let (doc, subject, what) = if is_person {
+        let person = logbook.person(&id).ok_or_else(|| unknown("person", &id))?;
+        (
+            report::person(&logbook, person, &export),
+            Subject::Person(id.clone()),
+            "person chronology",
+        )
+    } else {
+        let incident = logbook
+            .incident(&id)
+            .ok_or_else(|| unknown("incident", &id))?;
+        (
+            report::incident(&logbook, incident, &export),
+            Subject::Incident(id.clone()),
+            "incident chronology",
+        )
+    };
+    let text = zeroize::Zeroizing::new(format.render(&doc));
+
+    let mut selection = String::new();
+    if !export.without.is_empty() {
+        let names: Vec<&str> = export.without.iter().map(|s| s.name()).collect();
+        selection.push_str(&format!(", without {}", names.join(", ")));
+    }
+    if export.anonymise_others {
+        selection.push_str(", other people anonymised");
+    }
+    let place = match &dest {
+        Destination::Terminal => "shown on the terminal".to_string(),
+        Destination::Stdout => "plaintext to standard output".to_string(),
+        Destination::Plaintext(f) => format!("plaintext file {}", f.display()),
+        Destination::Encrypted(f, keys) => {
+            format!("age file {} encrypted to {}", f.display(), keys.join(", "))
+        }
+    };
+    let action = format!(
+        "{what} as {}{selection} for {for_whom}: {place}",
+        format.name()
+    );
+
+    match &dest {
+        Destination::Plaintext(file) => write_file(file, text.as_bytes())?,
+        Destination::Encrypted(file, keys) => {
+            let sealed = encrypt(keys, text.as_bytes(), file)?;
+            write_file(file, &sealed)?;
+        }
+        Destination::Terminal | Destination::Stdout => {}
+    }
+    // The trail entry is saved before anything is shown, and a written file is removed
+    // again if it cannot be: no export leaves without its entry.
+    let recorded = logbook
+        .record_export(&Stamp::new(by, at), subject, &action)
+        .map_err(Error::from)
+        .and_then(|()| vault.save(&logbook));
+    if let Err(e) = recorded {
+        if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = &dest {
+            let _ = std::fs::remove_file(file);
+        }
+        return Err(e);
+    }
+    match &dest {
+        Destination::Terminal | Destination::Stdout => {
+            out.write_all(text.as_bytes()).map_err(stdout_error)
+        }
+        Destination::Plaintext(file) | Destination::Encrypted(file, _) => writeln!(
+            out,
+            "Wrote the {what} of {id} ({}) to {}; the export is recorded in the audit trail.",
+            format.name(),
+            file.display()
+        )
+        .map_err(stdout_error),
+    }
+}
+
+/// A standard age file (binary) that the given X25519 public keys open.
+fn encrypt(keys: &[String], plain: &[u8], file: &Path) -> Result<Vec<u8>> {
+    let recipients = vault::parse_recipients(keys)?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|_| {
+                Error::Usage("Give at least one recipient public key (age1...).".into())
+            })?;
+    let mut sealed = Vec::new();
+    let mut writer = encryptor
+        .wrap_output(&mut sealed)
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    writer
+        .write_all(plain)
+        .and_then(|()| writer.finish().map(|_| ()))
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    Ok(sealed)
+}
+
+/// Writes a new owner-only file and syncs it; a partial file is removed.
+fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = vault::file::create_private(file)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        drop(f);
+        let _ = std::fs::remove_file(file);
+        return Err(Error::io("writing", file, e));
+    }
+    Ok(())
+}
+
+/// `logbook stats`: anonymised figures, read-only, to standard output.
+pub fn stats(global: &Global, args: StatsArgs, out: &mut dyn Write) -> Result<()> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(Error::Usage(
+            "--from is after --to: give the earlier date first.".into(),
+        ));
+    }
+    let (_, logbook, _) = open(global, Access::Read)?;
+    let at = now().naive_local();
+    let figures = report::stats::compute(&logbook, args.from, args.to, at.date());
+    let text = match args.format {
+        StatsFormat::Csv => report::stats::csv(&figures),
+        other => {
+            let doc = report::stats::doc(&figures, &logbook.settings.organisation, at);
+            match other {
+                StatsFormat::Md => Format::Md.render(&doc),
+                StatsFormat::Html => Format::Html.render(&doc),
+                _ => Format::Txt.render(&doc),
+            }
+        }
+    };
+    out.write_all(text.as_bytes()).map_err(stdout_error)
+}

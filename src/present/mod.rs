@@ -1,0 +1,554 @@
+//! The presentation layer: turns a record into labels, dates and labelled lines, once, for
+//! `logbook show`, the exports and (next) the app's screens, so a court-facing printout
+//! cannot drift from what the screen shows.
+//!
+//! Everything returned here is the logbook's own text, NOT escaped: each output escapes it
+//! for where it goes (`crate::text` for a terminal or a text file, `report` for Markdown and
+//! HTML). Dates and the words "approximately", "OVERDUE", "late" and "entered in error" are
+//! written here and nowhere else.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+
+use crate::model::*;
+
+/// How a day is written everywhere.
+pub const DAY: &str = "%Y-%m-%d";
+/// How a moment is written everywhere (a DSL's time of day, to the minute).
+pub const MINUTE: &str = "%Y-%m-%d %H:%M";
+
+pub fn date(d: NaiveDate) -> String {
+    d.format(DAY).to_string()
+}
+
+pub fn when(t: NaiveDateTime) -> String {
+    t.format(MINUTE).to_string()
+}
+
+/// An audit entry's time (stored with its UTC offset), written as the wall-clock time.
+pub fn at(t: &DateTime<FixedOffset>) -> String {
+    t.format(MINUTE).to_string()
+}
+
+/// When an incident happened, marked when it is an estimate.
+pub fn happened(inc: &Incident) -> String {
+    if inc.occurred_approximate {
+        format!("{} (approximately)", when(inc.occurred))
+    } else {
+        when(inc.occurred)
+    }
+}
+
+/// The incident's next review date, marked when it has passed on an open case.
+pub fn next_review(inc: &Incident, today: NaiveDate) -> Option<String> {
+    inc.next_review().map(|due| {
+        if inc.is_overdue(today) {
+            format!("{}  OVERDUE", date(due))
+        } else {
+            date(due)
+        }
+    })
+}
+
+/// The incident's types, in the order recorded.
+pub fn types(inc: &Incident) -> String {
+    inc.types
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The references of the people in an incident, in the order linked.
+pub fn people_refs(book: &Logbook, inc: &Incident) -> String {
+    inc.people
+        .iter()
+        .map(|inv| {
+            book.person(&inv.person)
+                .map_or_else(|| inv.person.clone(), |p| p.reference.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "ENTERED IN ERROR <when> by <who>: <reason>", for an entry marked as a mistake.
+pub fn in_error(error: &Option<EnteredInError>) -> Option<String> {
+    error.as_ref().map(|e| {
+        format!(
+            "ENTERED IN ERROR {} by {}: {}",
+            when(e.when),
+            e.by,
+            e.reason
+        )
+    })
+}
+
+/// One labelled value: "Happened: 2026-10-02 14:00 (approximately)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub label: &'static str,
+    pub value: String,
+}
+
+fn push(lines: &mut Vec<Line>, label: &'static str, value: impl Into<String>) {
+    lines.push(Line {
+        label,
+        value: value.into(),
+    });
+}
+
+/// The incident's facts at a glance, in the order `show` and the exports give them.
+pub fn summary(inc: &Incident, today: NaiveDate) -> Vec<Line> {
+    let mut lines = Vec::new();
+    push(&mut lines, "Happened", happened(inc));
+    push(
+        &mut lines,
+        "Reported",
+        format!("{} by {}", when(inc.reported), inc.reported_by),
+    );
+    push(&mut lines, "Recorded by", inc.recorded_by.clone());
+    push(
+        &mut lines,
+        "Risk",
+        format!("{} ({})", inc.risk_level.label(), inc.risk_area.label()),
+    );
+    push(&mut lines, "Types", types(inc));
+    push(&mut lines, "Platform", inc.platform.clone());
+    if let Some(next) = next_review(inc, today) {
+        push(&mut lines, "Next review", next);
+    }
+    if !inc.related.is_empty() {
+        push(&mut lines, "Related", inc.related.join(", "));
+    }
+    lines
+}
+
+/// A person as an incident names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRef {
+    pub id: String,
+    /// The register's reference (initials or first name); the id when not in the register.
+    pub reference: String,
+    pub age_group: Option<AgeGroup>,
+    pub birth_year: Option<i32>,
+    pub role: Role,
+}
+
+impl PersonRef {
+    /// "Child, born 2012" (empty when the person is not in the register).
+    pub fn group(&self) -> String {
+        match (self.age_group, self.birth_year) {
+            (Some(g), Some(y)) => format!("{}, born {y}", g.label()),
+            (Some(g), None) => g.label().to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub fn people(book: &Logbook, inc: &Incident) -> Vec<PersonRef> {
+    inc.people
+        .iter()
+        .map(|inv| {
+            let p = book.person(&inv.person);
+            PersonRef {
+                id: inv.person.clone(),
+                reference: p.map_or_else(|| inv.person.clone(), |p| p.reference.clone()),
+                age_group: p.map(|p| p.age_group),
+                birth_year: p.and_then(|p| p.birth_year),
+                role: inv.role,
+            }
+        })
+        .collect()
+}
+
+/// "Screenshot: <description>, captured <when> by <who>".
+pub fn evidence_title(e: &Evidence) -> String {
+    format!(
+        "{}: {}, captured {} by {}",
+        e.kind.label(),
+        e.description,
+        when(e.captured),
+        e.captured_by
+    )
+}
+
+/// Where an evidence item came from, where it is kept, and its file's fingerprint.
+pub fn evidence_lines(e: &Evidence) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if !e.source.is_empty() {
+        push(&mut lines, "source", e.source.clone());
+    }
+    push(&mut lines, "kept at", e.kept_at.clone());
+    if let Some(f) = &e.file {
+        push(
+            &mut lines,
+            "file",
+            format!("{} bytes, SHA-256 {}", f.size, f.sha256),
+        );
+    }
+    lines
+}
+
+/// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
+pub fn custody(c: &CustodyEvent) -> String {
+    if c.reference.is_empty() {
+        format!("{}  {}", when(c.when), c.event)
+    } else {
+        format!("{}  {}  {}", when(c.when), c.event, c.reference)
+    }
+}
+
+/// "CEOP  Referred  2026-10-02 15:00 by RO Online form".
+pub fn report_title(r: &ReportingStep) -> String {
+    let method = r.method.map_or("", |m| m.label());
+    format!(
+        "{}  {}  {} by {} {method}",
+        r.agency.label(),
+        r.decision.label(),
+        when(r.when),
+        r.by
+    )
+}
+
+/// A reporting step's reference, contact, outcome, reason and follow-up.
+pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for (label, value) in [
+        ("reference", &r.reference),
+        ("contact", &r.contact),
+        ("outcome", &r.outcome),
+        ("reason", &r.reason),
+    ] {
+        if !value.is_empty() {
+            push(&mut lines, label, value.clone());
+        }
+    }
+    if r.follow_up_owed {
+        push(&mut lines, "follow-up", "owed");
+    }
+    lines
+}
+
+/// "due 2026-11-01  held 2026-11-03 10:00 (late) by RO: Continue monitoring", or
+/// "due 2026-11-01  OVERDUE" for one not yet held on an open case.
+pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
+    match r.held {
+        Some(held) => {
+            let late = if held.date() > r.due { " (late)" } else { "" };
+            format!(
+                "due {}  held {}{late} by {}: {}",
+                date(r.due),
+                when(held),
+                r.by,
+                r.decision.map_or("", |d| d.label())
+            )
+        }
+        None => {
+            let overdue = if r.due < today && inc.status != Status::Closed {
+                "  OVERDUE"
+            } else {
+                ""
+            };
+            format!("due {}{overdue}", date(r.due))
+        }
+    }
+}
+
+/// A checklist step's state: "[ ]", "[x] <when> <who>", "[-] <when> <who>: not applicable, <why>".
+pub fn checklist_state(state: &StepState) -> String {
+    match state {
+        StepState::Open => "[ ]".to_string(),
+        StepState::Done { by, when: t } => format!("[x] {} {by}", when(*t)),
+        StepState::NotApplicable {
+            by,
+            when: t,
+            reason,
+        } => format!("[-] {} {by}: not applicable, {reason}", when(*t)),
+    }
+}
+
+/// A changed value as history shows it: quoted, or "(none)".
+pub fn quoted(value: &str) -> String {
+    if value.is_empty() {
+        "(none)".into()
+    } else {
+        format!("\"{value}\"")
+    }
+}
+
+/// The parts of an incident record, as an export may leave them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Section {
+    /// The description, immediate action and closure outcome (the record's free text).
+    Description,
+    People,
+    Evidence,
+    Reporting,
+    Reviews,
+    Checklist,
+    /// The audit trail.
+    History,
+}
+
+impl Section {
+    pub const ALL: &'static [Section] = &[
+        Section::Description,
+        Section::People,
+        Section::Evidence,
+        Section::Reporting,
+        Section::Reviews,
+        Section::Checklist,
+        Section::History,
+    ];
+
+    /// The name used on the command line and in an export's header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Description => "description",
+            Section::People => "people",
+            Section::Evidence => "evidence",
+            Section::Reporting => "reporting",
+            Section::Reviews => "reviews",
+            Section::Checklist => "checklist",
+            Section::History => "history",
+        }
+    }
+}
+
+/// One dated entry in an incident's chronology.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub when: NaiveDateTime,
+    /// The part of the record it comes from (None: the incident itself, always shown).
+    pub section: Option<Section>,
+    pub what: String,
+    pub detail: Vec<Line>,
+    pub by: String,
+    /// "ENTERED IN ERROR ..." when the item was marked as a mistake.
+    pub error: Option<String>,
+}
+
+/// Every dated fact of an incident, oldest first: when it happened and was reported, each
+/// evidence item and custody event, each reporting step or decision not to refer, each
+/// checklist step done or set aside, each review held, the closure and any error marking.
+pub fn entries(inc: &Incident) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut add = |when, section, what: String, detail: Vec<Line>, by: &str, error| {
+        out.push(Entry {
+            when,
+            section,
+            what,
+            detail,
+            by: by.to_string(),
+            error,
+        });
+    };
+    let mut facts = vec![
+        Line {
+            label: "types",
+            value: types(inc),
+        },
+        Line {
+            label: "risk",
+            value: format!("{} ({})", inc.risk_level.label(), inc.risk_area.label()),
+        },
+    ];
+    if !inc.platform.is_empty() {
+        push(&mut facts, "platform", inc.platform.clone());
+    }
+    let what = if inc.occurred_approximate {
+        "Happened (approximately)"
+    } else {
+        "Happened"
+    };
+    add(inc.occurred, None, what.into(), facts, "", None);
+    add(
+        inc.reported,
+        None,
+        format!("Reported by {}", inc.reported_by),
+        vec![],
+        &inc.recorded_by,
+        None,
+    );
+    for e in &inc.evidence {
+        let mut detail = vec![Line {
+            label: "description",
+            value: e.description.clone(),
+        }];
+        detail.extend(evidence_lines(e));
+        add(
+            e.captured,
+            Some(Section::Evidence),
+            format!("Evidence {} captured: {}", e.id, e.kind.label()),
+            detail,
+            &e.captured_by,
+            in_error(&e.error),
+        );
+        for c in &e.custody {
+            let mut detail = vec![];
+            if !c.reference.is_empty() {
+                push(&mut detail, "reference", c.reference.clone());
+            }
+            add(
+                c.when,
+                Some(Section::Evidence),
+                format!("Custody of {}: {}", e.id, c.event),
+                detail,
+                "",
+                None,
+            );
+        }
+    }
+    for r in &inc.reports {
+        let what = match (r.decision, r.method) {
+            (Decision::NotReferred, _) => {
+                format!("{} {}: {}", r.id, r.decision.label(), r.agency.label())
+            }
+            (Decision::Referred, Some(m)) => {
+                format!("{} Referred to {} ({})", r.id, r.agency.label(), m.label())
+            }
+            (Decision::Referred, None) => format!("{} Referred to {}", r.id, r.agency.label()),
+        };
+        add(
+            r.when,
+            Some(Section::Reporting),
+            what,
+            report_lines(r),
+            &r.by,
+            in_error(&r.error),
+        );
+    }
+    for item in &inc.checklist {
+        match &item.state {
+            StepState::Open => {}
+            StepState::Done { by, when } => add(
+                *when,
+                Some(Section::Checklist),
+                format!("Checklist step done: {}", item.step),
+                vec![],
+                by,
+                None,
+            ),
+            StepState::NotApplicable { by, when, reason } => add(
+                *when,
+                Some(Section::Checklist),
+                format!("Checklist step not applicable: {}", item.step),
+                vec![Line {
+                    label: "reason",
+                    value: reason.clone(),
+                }],
+                by,
+                None,
+            ),
+        }
+    }
+    for r in &inc.reviews {
+        if let Some(held) = r.held {
+            let late = if held.date() > r.due { ", late" } else { "" };
+            let mut detail = vec![];
+            if let Some(d) = r.decision {
+                push(&mut detail, "decision", d.label());
+            }
+            if let Some(l) = r.risk_now {
+                push(&mut detail, "risk now", l.label());
+            }
+            push(&mut detail, "outcome", r.outcome.clone());
+            if let Some(next) = r.next_review {
+                push(&mut detail, "next review", date(next));
+            }
+            add(
+                held,
+                Some(Section::Reviews),
+                format!("Review {} held (due {}{late})", r.id, date(r.due)),
+                detail,
+                &r.by,
+                in_error(&r.error),
+            );
+        }
+    }
+    if let Some(c) = &inc.closure {
+        add(
+            c.when,
+            None,
+            "Case closed".into(),
+            vec![Line {
+                label: "outcome",
+                value: c.outcome.clone(),
+            }],
+            &c.by,
+            None,
+        );
+    }
+    if let Some(e) = &inc.error {
+        add(
+            e.when,
+            None,
+            "Incident marked entered in error".into(),
+            vec![Line {
+                label: "reason",
+                value: e.reason.clone(),
+            }],
+            &e.by,
+            None,
+        );
+    }
+    // Stable: entries at the same minute keep the order above (happened before reported).
+    out.sort_by_key(|e| e.when);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Logbook {
+        crate::demo::logbook().unwrap()
+    }
+
+    #[test]
+    fn approximate_and_overdue_are_worded_once_here() {
+        let book = demo();
+        let today = crate::demo::demo_now().date();
+        let approx = book.incidents.iter().find(|i| i.occurred_approximate);
+        let approx = approx.expect("the demo has an approximate time");
+        assert!(happened(approx).ends_with(" (approximately)"));
+        let overdue = book.incidents.iter().find(|i| i.is_overdue(today)).unwrap();
+        assert!(next_review(overdue, today).unwrap().ends_with("  OVERDUE"));
+        let summary = summary(overdue, today);
+        assert!(summary.iter().any(|l| l.label == "Next review"));
+    }
+
+    #[test]
+    fn an_incidents_entries_are_in_time_order_and_cover_every_dated_item() {
+        let book = demo();
+        for inc in &book.incidents {
+            let entries = entries(inc);
+            assert!(entries.windows(2).all(|w| w[0].when <= w[1].when));
+            let dated = 2
+                + inc.evidence.len()
+                + inc.evidence.iter().map(|e| e.custody.len()).sum::<usize>()
+                + inc.reports.len()
+                + inc
+                    .checklist
+                    .iter()
+                    .filter(|c| c.state != StepState::Open)
+                    .count()
+                + inc.reviews.iter().filter(|r| r.held.is_some()).count()
+                + usize::from(inc.closure.is_some())
+                + usize::from(inc.error.is_some());
+            assert_eq!(entries.len(), dated, "{}", inc.id);
+        }
+    }
+
+    #[test]
+    fn values_are_left_unescaped_for_each_output_to_escape() {
+        let mut e = EnteredInError {
+            when: crate::demo::demo_now(),
+            by: "RO".into(),
+            reason: "typo\u{202e}".into(),
+        };
+        assert!(in_error(&Some(e.clone())).unwrap().contains('\u{202e}'));
+        e.reason.clear();
+        assert_eq!(in_error(&None), None);
+        assert_eq!(quoted(""), "(none)");
+    }
+}

@@ -1,0 +1,162 @@
+//! An incident's chronology for an agency: the facts, the people and their roles, every
+//! dated entry in time order (evidence with its hash, size, where kept and custody;
+//! reporting steps or decisions not to refer; checklist steps; reviews), what is still to
+//! do, and the audit trail.
+
+use super::doc::{Block, Doc, Row, Table};
+use super::{Export, another};
+use crate::model::{Incident, Logbook, StepState, Subject};
+use crate::present::{self, Line, Section};
+
+pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
+    let today = export.at.date();
+    let mut blocks = Vec::new();
+
+    blocks.push(Block::Heading("Summary".into()));
+    let mut facts = vec![Line {
+        label: "Status",
+        value: inc.status.label().to_string(),
+    }];
+    if let Some(note) = present::in_error(&inc.error) {
+        facts.push(Line {
+            label: "Marked",
+            value: note,
+        });
+    }
+    facts.extend(present::summary(inc, today));
+    blocks.push(Block::Fields(facts));
+
+    if export.has(Section::Description) {
+        blocks.push(Block::Heading("Description".into()));
+        blocks.push(Block::Text(inc.description.clone()));
+        if !inc.immediate_action.is_empty() {
+            blocks.push(Block::Heading("Immediate action".into()));
+            blocks.push(Block::Text(inc.immediate_action.clone()));
+        }
+        if let Some(c) = &inc.closure {
+            blocks.push(Block::Heading(format!(
+                "Closed {} by {}",
+                present::when(c.when),
+                c.by
+            )));
+            blocks.push(Block::Text(c.outcome.clone()));
+        }
+    }
+
+    if export.has(Section::People) {
+        blocks.push(Block::Heading("People".into()));
+        let rows = present::people(book, inc)
+            .into_iter()
+            .map(|p| {
+                let named = !export.anonymise_others || export.about.as_deref() == Some(&p.id);
+                let (id, reference) = match p.age_group {
+                    Some(g) if !named => (String::new(), another(g).to_string()),
+                    _ => (p.id.clone(), p.reference.clone()),
+                };
+                Row::new(vec![id, reference, p.group(), p.role.label().to_string()])
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            columns: vec!["Id", "Person", "Age group", "Role"],
+            rows,
+        }));
+    }
+
+    blocks.push(Block::Heading("Chronology".into()));
+    let rows = present::entries(inc)
+        .into_iter()
+        .filter(|e| e.section.is_none_or(|s| export.has(s)))
+        .map(|e| {
+            let mut detail: Vec<String> = e
+                .detail
+                .iter()
+                .filter(|l| !l.value.is_empty())
+                .map(|l| format!("{}: {}", l.label, l.value))
+                .collect();
+            if let Some(note) = &e.error {
+                detail.push(note.clone());
+            }
+            Row {
+                cells: vec![present::when(e.when), e.what, detail.join("\n"), e.by],
+                struck: e.error.is_some(),
+            }
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        columns: vec!["When", "Entry", "Details", "By"],
+        rows,
+    }));
+
+    // Undated work still owed: reviews not yet held, checklist steps not yet done.
+    let mut owed = Vec::new();
+    if export.has(Section::Reviews) {
+        for r in inc.reviews.iter().filter(|r| r.held.is_none()) {
+            let mut row = Row::new(vec![
+                format!("Review {}", r.id),
+                present::review_title(r, inc, today),
+            ]);
+            row.struck = r.error.is_some();
+            owed.push(row);
+        }
+    }
+    if export.has(Section::Checklist) {
+        for item in inc.checklist.iter().filter(|c| c.state == StepState::Open) {
+            owed.push(Row::new(vec![
+                "Checklist step".into(),
+                format!("{} (not yet done)", item.step),
+            ]));
+        }
+    }
+    if !owed.is_empty() {
+        blocks.push(Block::Heading("Still to do".into()));
+        blocks.push(Block::Table(Table {
+            columns: vec!["What", "State"],
+            rows: owed,
+        }));
+    }
+
+    if export.has(Section::History) {
+        blocks.push(Block::Heading("Audit trail".into()));
+        let subject = Subject::Incident(inc.id.clone());
+        let rows = book
+            .audit
+            .iter()
+            .filter(|e| e.subject == subject)
+            .map(|e| {
+                let changes: Vec<String> = e
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} -> {}",
+                            c.field,
+                            present::quoted(&c.old),
+                            present::quoted(&c.new)
+                        )
+                    })
+                    .collect();
+                Row::new(vec![
+                    format!("#{}", e.seq),
+                    present::at(&e.at),
+                    e.by.clone(),
+                    e.action.clone(),
+                    changes.join("\n"),
+                ])
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            columns: vec!["#", "When", "By", "Action", "Changes"],
+            rows,
+        }));
+    }
+
+    let mut doc = Doc {
+        title: format!("Incident chronology: {}", inc.id),
+        meta: export.meta(book),
+        blocks,
+        wide: false,
+    };
+    let people: Vec<String> = inc.people.iter().map(|p| p.person.clone()).collect();
+    export.anonymise(book, &mut doc, &people);
+    doc
+}

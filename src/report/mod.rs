@@ -1,0 +1,194 @@
+//! Records that leave the logbook: an incident's chronology, a person's chronology and
+//! anonymised statistics, as plain text, Markdown or one self-contained HTML page.
+//!
+//! Pure, like `model`: the export time comes in as an argument, and nothing here writes a
+//! file; `cli::report` decides where a document may go (exports never leak by accident).
+
+pub mod doc;
+mod incident;
+mod person;
+pub mod stats;
+
+use chrono::NaiveDateTime;
+
+pub use doc::{BANNER, Doc};
+pub use incident::incident;
+pub use person::person;
+
+use crate::model::{AgeGroup, Logbook};
+use crate::present::{self, Line, Section};
+
+/// The formats a document can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Md,
+    Html,
+    Txt,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Md => "Markdown",
+            Format::Html => "HTML",
+            Format::Txt => "plain text",
+        }
+    }
+
+    pub fn render(self, doc: &Doc) -> String {
+        match self {
+            Format::Md => doc::markdown(doc),
+            Format::Html => doc::html(doc),
+            Format::Txt => doc::txt(doc),
+        }
+    }
+}
+
+/// Who exports, when, and what they chose to leave out.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub by: String,
+    pub at: NaiveDateTime,
+    /// Sections left out.
+    pub without: Vec<Section>,
+    /// Other people are shown as "another pupil" etc.; `about` is the one person named.
+    pub anonymise_others: bool,
+    pub about: Option<String>,
+}
+
+impl Export {
+    pub fn new(by: impl Into<String>, at: NaiveDateTime) -> Export {
+        Export {
+            by: by.into(),
+            at,
+            without: Vec::new(),
+            anonymise_others: false,
+            about: None,
+        }
+    }
+
+    pub fn has(&self, section: Section) -> bool {
+        !self.without.contains(&section)
+    }
+
+    /// The header's lines: organisation, who exported it and when, and the selection.
+    fn meta(&self, book: &Logbook) -> Vec<Line> {
+        let mut left_out: Vec<&str> = Section::ALL
+            .iter()
+            .filter(|s| !self.has(**s))
+            .map(|s| s.name())
+            .collect();
+        left_out.dedup();
+        let sections = if left_out.is_empty() {
+            "all sections".to_string()
+        } else {
+            format!("left out: {}", left_out.join(", "))
+        };
+        let people = if self.anonymise_others {
+            "other people shown only by role and age group (free text is as recorded: check it before sending)"
+        } else {
+            "everyone named by their logbook reference"
+        };
+        vec![
+            Line {
+                label: "Organisation",
+                value: book.settings.organisation.clone(),
+            },
+            Line {
+                label: "Exported by",
+                value: self.by.clone(),
+            },
+            Line {
+                label: "Exported on",
+                value: present::when(self.at),
+            },
+            Line {
+                label: "Selection",
+                value: format!("{sections}; {people}"),
+            },
+        ]
+    }
+
+    /// With `--anonymise-others`: replaces every other person's id and reference, wherever
+    /// it appears in the document, by words for their age group.
+    fn anonymise(&self, book: &Logbook, doc: &mut Doc, people: &[String]) {
+        if !self.anonymise_others {
+            return;
+        }
+        let mut swaps: Vec<(String, &'static str)> = Vec::new();
+        for id in people {
+            if Some(id) == self.about.as_ref() {
+                continue;
+            }
+            let Some(p) = book.person(id) else { continue };
+            let words = another(p.age_group);
+            swaps.push((p.id.clone(), words));
+            let reference = p.reference.trim();
+            // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
+            let short = reference.split(" (").next().unwrap_or(reference).trim();
+            for name in [reference, short] {
+                if name.chars().count() >= 2 {
+                    swaps.push((name.to_string(), words));
+                }
+            }
+        }
+        // Longest first, so "JB (Y9)" is replaced before "JB".
+        swaps.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        doc.map_text(&|text: &str| {
+            let mut out = text.to_string();
+            for (from, to) in &swaps {
+                out = replace_words(&out, from, to);
+            }
+            out
+        });
+    }
+}
+
+/// How an anonymised person is named: by age group.
+pub fn another(group: AgeGroup) -> &'static str {
+    match group {
+        AgeGroup::Child => "another pupil",
+        AgeGroup::YoungPerson => "another young person",
+        AgeGroup::AdultAtRisk => "another adult at risk",
+        AgeGroup::Adult => "another adult",
+        AgeGroup::Staff => "a member of staff",
+        AgeGroup::Unknown => "another person",
+    }
+}
+
+/// Replaces `from` in `text` where it stands as a whole word (not inside a longer word).
+fn replace_words(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + from.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        if boundary(before) && boundary(after) {
+            out.push_str(to);
+        } else {
+            out.push_str(from);
+        }
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only_are_replaced() {
+        assert_eq!(
+            replace_words("JB and JBL told JB.", "JB", "another pupil"),
+            "another pupil and JBL told another pupil."
+        );
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod snapshots;

@@ -1,0 +1,100 @@
+//! One person's chronology across incidents, in the columns UK practice uses: date,
+//! significant event, source, impact on the child, action taken, outcome/review.
+
+use super::Export;
+use super::doc::{Block, Doc, Row, Table};
+use crate::model::{Logbook, Person, chronology};
+use crate::present::{self, Line};
+
+pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
+    let incidents: Vec<&crate::model::Incident> = book
+        .incidents
+        .iter()
+        .filter(|i| i.people.iter().any(|p| p.person == who.id))
+        .collect();
+    let mut facts = vec![
+        Line {
+            label: "Person",
+            value: format!("{} {}", who.id, who.reference),
+        },
+        Line {
+            label: "Age group",
+            value: match who.birth_year {
+                Some(y) => format!("{}, born {y}", who.age_group.label()),
+                None => who.age_group.label().to_string(),
+            },
+        },
+        Line {
+            label: "Incidents",
+            value: incidents
+                .iter()
+                .map(|i| format!("{} ({})", i.id, i.status.label()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+    ];
+    if let Some(note) = present::in_error(&who.error) {
+        facts.push(Line {
+            label: "Marked",
+            value: note,
+        });
+    }
+    let rows = chronology::events(book, &who.id)
+        .into_iter()
+        .map(|e| {
+            // The record's words once: a review's outcome or a reason not to refer is
+            // already in its own column.
+            let repeated = [&e.source, &e.action, &e.outcome]
+                .iter()
+                .any(|c| c.contains(e.detail.as_str()));
+            let event = if e.detail.is_empty() || repeated {
+                format!("{}: {}", e.incident, e.event)
+            } else {
+                format!("{}: {}\n{}", e.incident, e.event, e.detail)
+            };
+            Row {
+                cells: vec![
+                    present::when(e.when),
+                    event,
+                    e.source,
+                    e.impact,
+                    e.action,
+                    e.outcome,
+                ],
+                struck: e.in_error,
+            }
+        })
+        .collect();
+    let blocks = vec![
+        Block::Fields(facts),
+        Block::Heading("Chronology".into()),
+        Block::Table(Table {
+            columns: vec![
+                "Date",
+                "Significant event",
+                "Source",
+                "Impact on the child",
+                "Action taken",
+                "Outcome / review",
+            ],
+            rows,
+        }),
+    ];
+    let mut doc = Doc {
+        title: format!("Chronology: {} {}", who.id, who.reference),
+        meta: export.meta(book),
+        blocks,
+        wide: true,
+    };
+    let mut others: Vec<String> = incidents
+        .iter()
+        .flat_map(|i| i.people.iter().map(|p| p.person.clone()))
+        .filter(|p| *p != who.id)
+        .collect();
+    others.sort();
+    others.dedup();
+    let mut export = export.clone();
+    export.about = Some(who.id.clone());
+    export.anonymise(book, &mut doc, &others);
+    doc
+}

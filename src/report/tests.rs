@@ -1,0 +1,219 @@
+//! The exports of the demo logbook at the demo clock: insta snapshots in `snapshots/` of
+//! the Markdown of two incidents, a person's chronology and the statistics, and checks that
+//! the HTML is one well-formed, self-contained page.
+
+use super::*;
+use crate::model::Logbook;
+
+fn demo() -> Logbook {
+    crate::demo::logbook().unwrap()
+}
+
+fn export() -> Export {
+    Export::new("RO", crate::demo::demo_now())
+}
+
+fn snap(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// The person named in most incidents.
+fn busiest(book: &Logbook) -> String {
+    book.people
+        .iter()
+        .max_by_key(|p| {
+            book.incidents
+                .iter()
+                .filter(|i| i.people.iter().any(|x| x.person == p.id))
+                .count()
+        })
+        .unwrap()
+        .id
+        .clone()
+}
+
+#[test]
+fn markdown_of_two_demo_incidents() {
+    let book = demo();
+    for id in ["INC-2026-0004", "INC-2025-0001"] {
+        let inc = book.incident(id).unwrap();
+        snap(
+            &format!("export-{id}-md"),
+            &Format::Md.render(&incident(&book, inc, &export())),
+        );
+    }
+}
+
+#[test]
+fn markdown_of_a_person_chronology() {
+    let book = demo();
+    let who = book.person(&busiest(&book)).unwrap();
+    snap(
+        "export-person-chronology-md",
+        &Format::Md.render(&person(&book, who, &export())),
+    );
+}
+
+#[test]
+fn statistics_text() {
+    let book = demo();
+    let today = crate::demo::demo_now();
+    let s = stats::compute(&book, None, None, today.date());
+    snap(
+        "stats-text",
+        &Format::Txt.render(&stats::doc(&s, &book.settings.organisation, today)),
+    );
+}
+
+/// Parses the page as XML: every element closed, every entity known, one root.
+fn well_formed(page: &str) {
+    let body = page
+        .strip_prefix("<!DOCTYPE html>\n")
+        .expect("an HTML5 doctype");
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut depth = 0i32;
+    let mut roots = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+                let name = e.name();
+                assert_ne!(name.as_ref(), b"script", "no scripts");
+                assert_ne!(name.as_ref(), b"link", "no external stylesheets");
+                assert_ne!(name.as_ref(), b"img", "no images");
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Text(t)) => {
+                t.decode().expect("text decodes");
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
+    assert_eq!(roots, 1, "one root element");
+}
+
+#[test]
+fn html_exports_are_well_formed_self_contained_pages_for_print() {
+    let mut book = demo();
+    // Hostile text in a record must stay text.
+    book.incidents[0].description =
+        "a <b>tag</b> & \"quotes\" \u{1b}]52;c;x\u{7} \u{202e}cod.exe </p></html>".into();
+    let who = busiest(&book);
+    let pages = [
+        Format::Html.render(&incident(&book, &book.incidents[0], &export())),
+        Format::Html.render(&person(&book, book.person(&who).unwrap(), &export())),
+        Format::Html.render(&stats::doc(
+            &stats::compute(&book, None, None, crate::demo::demo_now().date()),
+            "Org",
+            crate::demo::demo_now(),
+        )),
+    ];
+    for page in &pages {
+        well_formed(page);
+        assert!(!page.contains("http://") || page.contains("http://www.w3.org/1999/xhtml"));
+        assert!(!page.contains("https://") && !page.contains("src="));
+        for rule in [
+            "size: A4",
+            "counter(page)",
+            "break-inside: avoid",
+            "table-header-group",
+        ] {
+            assert!(page.contains(rule), "print CSS lacks {rule}");
+        }
+        assert!(page.matches(BANNER).count() >= 4);
+    }
+    assert!(pages[0].contains("&lt;b&gt;tag&lt;/b&gt; &amp; &quot;quotes&quot;"));
+    assert!(!pages[0].contains('\u{1b}') && !pages[0].contains('\u{202e}'));
+}
+
+#[test]
+fn an_incident_export_holds_every_part_of_the_record() {
+    let book = demo();
+    let inc = book.incident("INC-2026-0004").unwrap();
+    let text = Format::Txt.render(&incident(&book, inc, &export()));
+    for e in &inc.evidence {
+        assert!(text.contains(&e.kept_at), "{}", e.kept_at);
+        if let Some(f) = &e.file {
+            assert!(text.contains(&f.sha256) && text.contains(&f.size.to_string()));
+        }
+        for c in &e.custody {
+            assert!(text.contains(&c.event));
+        }
+    }
+    for r in &inc.reports {
+        assert!(text.contains(r.agency.label()));
+        for v in [&r.reference, &r.outcome, &r.reason] {
+            assert!(text.contains(v.as_str()), "{v}");
+        }
+    }
+    for c in &inc.checklist {
+        assert!(text.contains(&c.step));
+    }
+    for p in &inc.people {
+        let reference = &book.person(&p.person).unwrap().reference;
+        assert!(text.contains(reference.as_str()));
+    }
+    let entries = book
+        .audit
+        .iter()
+        .filter(|e| e.subject == crate::model::Subject::Incident(inc.id.clone()));
+    for e in entries {
+        assert!(text.contains(&format!("#{}", e.seq)));
+    }
+    assert!(text.contains("Exported by") && text.contains("Test") || text.contains("Organisation"));
+}
+
+#[test]
+fn leaving_out_sections_and_anonymising_others_is_said_in_the_header() {
+    let book = demo();
+    let inc = book
+        .incidents
+        .iter()
+        .find(|i| i.people.len() >= 2 && !i.evidence.is_empty())
+        .unwrap();
+    let about = inc.people[0].person.clone();
+    let mut ex = export();
+    ex.without = vec![Section::History, Section::Evidence];
+    ex.anonymise_others = true;
+    ex.about = Some(about.clone());
+    let text = Format::Txt.render(&incident(&book, inc, &ex));
+    assert!(text.contains("left out: evidence, history"), "{text}");
+    assert!(text.contains("other people shown only by role and age group"));
+    assert!(!text.contains("Audit trail"));
+    assert!(!text.contains(&inc.evidence[0].kept_at));
+    let named = book.person(&about).unwrap();
+    assert!(text.contains(&named.reference));
+    for other in inc.people.iter().skip(1) {
+        let p = book.person(&other.person).unwrap();
+        if p.id != about {
+            assert!(!text.contains(&p.id), "{} still named", p.id);
+            assert!(!text.contains(&p.reference), "{} still named", p.reference);
+            assert!(text.contains(another(p.age_group)));
+        }
+    }
+}
+
+#[test]
+fn anonymising_also_catches_a_reference_written_without_its_year_group() {
+    let book = demo();
+    let mut ex = export();
+    ex.anonymise_others = true;
+    let who = book.person("P-0021").unwrap();
+    let text = Format::Txt.render(&person(&book, who, &ex));
+    // "Harvey J. (Y9)" and "Zara Q. (Y9)" appear as such and as "Harvey J." in the record.
+    for other in ["Harvey J.", "Zara Q."] {
+        assert!(!text.contains(other), "{other} still named");
+    }
+    assert!(
+        text.contains("Olivia N."),
+        "the person it is about stays named"
+    );
+}
