@@ -572,3 +572,81 @@ fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
     let o = with(&["verify", "--against", p(&backup)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// The app on a key-mode logbook with a protected key file: Enter alone does not unlock,
+/// at the start or after `Ctrl-L`; the key file's passphrase does.
+#[test]
+fn a_protected_key_file_in_the_app_refuses_enter_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "deputy's long passphrase\n").unwrap();
+    let key = dir.path().join("deputy.key");
+    let o = run(&["--passphrase-file", p(&pass), "keygen", "--out", p(&key)]);
+    let public = stdout(&o).trim().to_string();
+    let logbook = dir.path().join("logbook.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=J. Patel"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let session = format!("keyapp{}", std::process::id());
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+    let cmd = format!(
+        "exec {BIN} --logbook {} --identity {}",
+        p(&logbook),
+        p(&key)
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    let screen = || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
+    };
+    let wait_for = |text: &str| {
+        for _ in 0..100 {
+            if screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never saw {text:?}:\n{}", screen());
+    };
+    let locked_then_unlocks = || {
+        wait_for("Locked");
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        assert!(
+            screen().contains("Locked"),
+            "Enter alone unlocked:\n{}",
+            screen()
+        );
+        tmux(&[
+            "send-keys",
+            "-t",
+            &session,
+            "-l",
+            "deputy's long passphrase",
+        ]);
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+        wait_for("incidents");
+    };
+    locked_then_unlocks();
+    if screen().contains("Who is recording") {
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux(&["send-keys", "-t", &session, "C-l"]);
+    locked_then_unlocks();
+    tmux(&["kill-session", "-t", &session]);
+}
