@@ -650,3 +650,42 @@ fn a_protected_key_file_in_the_app_refuses_enter_alone() {
     locked_then_unlocks();
     tmux(&["kill-session", "-t", &session]);
 }
+
+/// A passwd interrupted after the logbook was re-encrypted, before the new key file took
+/// the old one's place: the new passphrase opens it (through the staged key file, which
+/// the next writer puts in place), the old one does not.
+#[test]
+fn an_interrupted_passwd_opens_with_the_new_passphrase_and_is_finished_on_next_write() {
+    let f = Pass::new();
+    let old_key_file = fs::read(f.key_file()).unwrap();
+    let new = f.dir.path().join("new");
+    fs::write(&new, "a new long passphrase\n").unwrap();
+    let o = f.run(&["passwd", "--new-passphrase-file", p(&new)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Put the state back to "new logbook, new key file staged, old key file in place".
+    let staged = f.dir.path().join("logbook.key.age.next");
+    fs::rename(f.key_file(), &staged).unwrap();
+    fs::write(f.key_file(), &old_key_file).unwrap();
+
+    assert_eq!(code(&f.run(&["verify"])), 3, "the old passphrase opens it");
+    let with_new = |args: &[&str]| {
+        let mut all = vec![
+            "--logbook",
+            p(&f.logbook),
+            "--passphrase-file",
+            p(&new),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let o = with_new(&["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(staged.exists(), "reading changes nothing");
+    let o = with_new(&["import", p(&data("demo.ron"))]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!staged.exists(), "the writer finished the change");
+    assert_ne!(fs::read(f.key_file()).unwrap(), old_key_file);
+    assert_eq!(code(&with_new(&["verify"])), 0);
+}
