@@ -215,7 +215,17 @@ fn open(global: &Global, access: Access) -> Result<(Vault, Logbook, Key)> {
         return Err(Error::NoLogbook(path));
     }
     let key = secret::open_key(global, &path)?;
-    let (mut vault, mut logbook, mut key) = Vault::open(&path, &key, access)?;
+    open_with(global, &path, &key, access)
+}
+
+/// Opens the logbook at `path` with `key`, migrating it for writing as `open` does.
+fn open_with(
+    global: &Global,
+    path: &Path,
+    key: &Key,
+    access: Access,
+) -> Result<(Vault, Logbook, Key)> {
+    let (mut vault, mut logbook, mut key) = Vault::open(path, key, access)?;
     if vault.needs_migration() {
         let by = operator(global, None, &logbook.settings)?;
         if let Some(ids) = vault.migrate(&mut logbook, &Stamp::new(by, now()))? {
