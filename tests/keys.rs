@@ -573,11 +573,22 @@ fn keys_remove_leaves_the_removed_key_unable_to_open_the_logbook() {
 /// open with the passphrase through their key file, not only old ones through that key.
 #[test]
 fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
-    let dir = tempfile::tempdir().unwrap();
-    let logbook = dir.path().join("logbook.age");
-    let pass = dir.path().join("pass");
-    fs::write(&pass, "correct horse battery staple\n").unwrap();
-    old_passphrase_logbook_with(&logbook, "correct horse battery staple", true);
+    // As a logbook from before key files is after its migration (see the test above):
+    // a key file, and the old backup key still inside.
+    let f = Pass::new();
+    {
+        use age::secrecy::ExposeSecret;
+        let (mut vault, mut book, _) =
+            Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+        let id = age::x25519::Identity::generate();
+        book.set_backup_key(
+            &logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset()),
+            logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
+            &id.to_public().to_string(),
+        );
+        vault.save(&book).unwrap();
+    }
+    let (dir, logbook, pass) = (&f.dir, f.logbook.clone(), f.pass.clone());
     let usb = dir.path().join("usb");
     fs::create_dir(&usb).unwrap();
     let with = |args: &[&str]| {
@@ -699,12 +710,22 @@ fn an_interrupted_passwd_opens_with_the_new_passphrase_and_is_finished_on_next_w
     let old_key_file = fs::read(f.key_file()).unwrap();
     let new = f.dir.path().join("new");
     fs::write(&new, "a new long passphrase\n").unwrap();
-    let o = f.run(&["passwd", "--new-passphrase-file", p(&new)]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    // Put the state back to "new logbook, new key file staged, old key file in place".
+    // The state passwd leaves if stopped between its two renames: the new key file
+    // staged, the logbook already re-encrypted to its key, the old key file in place.
     let staged = f.dir.path().join("logbook.key.age.next");
-    fs::rename(f.key_file(), &staged).unwrap();
-    fs::write(f.key_file(), &old_key_file).unwrap();
+    let id = age::x25519::Identity::generate();
+    cheap_key_file(&staged, &id, "a new long passphrase");
+    let (mut vault, mut book, _) =
+        Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+    let public = id.to_public().to_string();
+    let stamp = logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset());
+    book.update_settings(&stamp, |s| {
+        s.recipients = vec![public.clone()];
+        s.passphrase_key = public.clone();
+    })
+    .unwrap();
+    vault.save(&book).unwrap();
+    drop(vault);
 
     assert_eq!(code(&f.run(&["verify"])), 3, "the old passphrase opens it");
     let with_new = |args: &[&str]| {
