@@ -749,3 +749,62 @@ fn an_interrupted_passwd_opens_with_the_new_passphrase_and_is_finished_on_next_w
     assert_ne!(fs::read(f.key_file()).unwrap(), old_key_file);
     assert_eq!(code(&with_new(&["verify"])), 0);
 }
+
+/// Restoring over a passphrase logbook keeps the replaced file openable: its key file is
+/// kept beside the `.before-restore` copy.
+#[test]
+fn the_copy_a_restore_keeps_still_opens_with_the_passphrase() {
+    let f = Pass::new();
+    let usb = f.dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let backup = fs::read_dir(&usb)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("logbook-2")
+        })
+        .unwrap();
+    // The passphrase changes after the backup: the logbook gets a new key file.
+    let id = age::x25519::Identity::generate();
+    let next = f.dir.path().join("logbook.key.age.next");
+    cheap_key_file(&next, &id, PASSPHRASE);
+    let (mut vault, mut book, _) =
+        Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+    let public = id.to_public().to_string();
+    let stamp = logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset());
+    book.update_settings(&stamp, |s| {
+        s.recipients = vec![public.clone()];
+        s.passphrase_key = public.clone();
+    })
+    .unwrap();
+    vault.save(&book).unwrap();
+    drop(vault);
+    fs::rename(&next, f.key_file()).unwrap();
+
+    let o = f.run(&["restore", p(&backup), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&f.run(&["verify"])), 0, "the restored logbook opens");
+    let before = fs::read_dir(f.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.contains("before-restore") && !n.ends_with(".key.age")
+        })
+        .unwrap();
+    let o = run(&[
+        "--logbook",
+        p(&before),
+        "--passphrase-file",
+        p(&f.pass),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 0, "the kept copy opens: {}", stderr(&o));
+}

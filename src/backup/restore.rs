@@ -267,7 +267,24 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
             })
             .find(|p| fs::symlink_metadata(p).is_err())
             .unwrap_or_else(|| folder.join(format!("{name}.before-restore-{stamp}")));
-        keep_copy(&live, &before)?;
+        // Passphrase mode: the replaced logbook opens only with its own key file, which
+        // the restore may replace; it is kept beside the copy, named to match it.
+        let live_key = vault::key_file_path(&live);
+        let kept = keep_copy(&live, &before).and_then(|()| {
+            if live_key.exists() {
+                keep_copy(&live_key, &vault::key_file_path(&before)).inspect_err(|_| {
+                    let _ = fs::remove_file(&before);
+                })
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = kept {
+            if staged {
+                vault::discard_staged_key_file(&live);
+            }
+            return Err(e);
+        }
         Some(before)
     } else {
         None
@@ -275,6 +292,7 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     let undo = |kept: &Option<PathBuf>| {
         if let Some(before) = kept {
             let _ = fs::remove_file(before);
+            let _ = fs::remove_file(vault::key_file_path(before));
             let _ = file::sync_folder(&folder);
         }
     };
