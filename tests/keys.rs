@@ -480,6 +480,9 @@ fn a_protected_key_file_opens_with_its_passphrase_and_refuses_a_wrong_one() {
         "verify",
     ]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let o = run(&["keygen", "--out", p(&dir.path().join("k2"))]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--unprotected"), "{}", stderr(&o));
     // Without a terminal and without --passphrase-file: one sentence, no wait.
     let o = run(&["--logbook", p(&logbook), "--identity", p(&key), "verify"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));

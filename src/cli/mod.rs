@@ -97,7 +97,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let pass = if unprotected {
                 None
             } else {
-                Some(secret::new_passphrase(global.passphrase_file.as_ref())?)
+                Some(
+                    secret::new_passphrase(global.passphrase_file.as_ref()).map_err(|e| match e {
+                        Error::NoTerminal(_) => Error::Usage(
+                            "There is no terminal to ask a passphrase for the key file: give --passphrase-file FILE, or --unprotected to write it in the clear.".into(),
+                        ),
+                        other => other,
+                    })?,
+                )
             };
             let public = vault::keygen(&file, &now().to_rfc3339(), name.trim(), pass.as_ref())?;
             writeln!(out, "{public}").map_err(stdout_error)?;
