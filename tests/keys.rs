@@ -98,7 +98,10 @@ fn secret(text: &str) -> age::secrecy::SecretString {
 
 /// Runs a command in tmux, types `pass` at its prompt, and waits for it to end.
 fn in_tmux_typing(cmd: &str, pass: &str, done: &Path) {
-    let session = format!("keys{}", std::process::id());
+    // One session name per call: tests run in parallel in one process.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let session = format!("keys{}-{n}", std::process::id());
     let tmux = |args: &[&str]| Command::new("tmux").args(args).status().unwrap().success();
     assert!(
         tmux(&[
@@ -810,4 +813,42 @@ fn the_copy_a_restore_keeps_still_opens_with_the_passphrase() {
         "verify",
     ]);
     assert_eq!(code(&o), 0, "the kept copy opens: {}", stderr(&o));
+}
+
+/// `keygen`'s protected key file is age's own format: the age CLI opens a key-mode logbook
+/// with it (`age -d -i`), asking its passphrase.
+#[test]
+fn a_protected_key_file_opens_a_logbook_in_the_age_cli() {
+    assert!(
+        age_cli(),
+        "the reference age CLI is needed (`bash .ci/run`)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "deputy's long passphrase\n").unwrap();
+    let key = dir.path().join("deputy.key");
+    let o = run(&["--passphrase-file", p(&pass), "keygen", "--out", p(&key)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let public = stdout(&o).trim().to_string();
+    let logbook = dir.path().join("logbook.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=J. Patel"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = dir.path().join("plain.ron");
+    let status = dir.path().join("status");
+    let cmd = format!(
+        "age -d -i {} -o {} {}; echo $? > {}",
+        p(&key),
+        p(&out),
+        p(&logbook),
+        p(&status)
+    );
+    in_tmux_typing(&cmd, "deputy's long passphrase", &status);
+    assert_eq!(fs::read_to_string(&status).unwrap().trim(), "0");
+    assert!(fs::read_to_string(&out).unwrap().contains("J. Patel"));
 }
