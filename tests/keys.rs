@@ -29,10 +29,25 @@ impl Pass {
         let pass = dir.path().join("pass");
         fs::write(&pass, "correct horse battery staple\n").unwrap();
         let logbook = dir.path().join("logbook.age");
-        let f = Pass { dir, logbook, pass };
-        let o = f.run(&["init", "--staff", "RO"]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
-        f
+        // As `init` makes one, but with a key file that is cheap to open (see
+        // `cheap_key_file`): `cargo test --release` ignores LOGBOOK_TEST_SCRYPT_LOG_N.
+        let id = age::x25519::Identity::generate();
+        let public = id.to_public().to_string();
+        cheap_key_file(&dir.path().join("logbook.key.age"), &id, PASSPHRASE);
+        let mut settings = logbook::model::Settings::new("Test School", vec!["RO".into()]);
+        settings.recipients = vec![public.clone()];
+        settings.passphrase_key = public.clone();
+        settings.holders.push(logbook::model::Holder {
+            key: public,
+            name: "RO".into(),
+        });
+        let book = logbook::model::Logbook::create(
+            &logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset()),
+            settings,
+        )
+        .unwrap();
+        drop(Vault::create(&logbook, &book, None).unwrap());
+        Pass { dir, logbook, pass }
     }
 
     fn run(&self, args: &[&str]) -> std::process::Output {
@@ -53,13 +68,41 @@ impl Pass {
     }
 }
 
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// Writes `identity` as a key file sealed with `pass` at a low scrypt work factor. Opening
+/// costs what the file's own work factor says, so reading it stays quick even in release
+/// builds, where the program always writes key files at age's real work factor (which
+/// `init`, `passwd`, `keygen` and the migration tests exercise, a few times only).
+fn cheap_key_file(path: &Path, identity: &age::x25519::Identity, pass: &str) {
+    use age::secrecy::ExposeSecret;
+    let text = format!(
+        "# public key: {}\n{}\n",
+        identity.to_public(),
+        identity.to_string().expose_secret()
+    );
+    let mut recipient = age::scrypt::Recipient::new(secret(pass));
+    recipient.set_work_factor(10);
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .unwrap();
+    let mut out = Vec::new();
+    let mut w = encryptor.wrap_output(&mut out).unwrap();
+    std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+    w.finish().unwrap();
+    fs::write(path, out).unwrap();
+}
+
 fn secret(text: &str) -> age::secrecy::SecretString {
     age::secrecy::SecretString::from(text.to_string())
 }
 
 /// Runs a command in tmux, types `pass` at its prompt, and waits for it to end.
 fn in_tmux_typing(cmd: &str, pass: &str, done: &Path) {
-    let session = format!("keys{}", std::process::id());
+    // One session name per call: tests run in parallel in one process.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let session = format!("keys{}-{n}", std::process::id());
     let tmux = |args: &[&str]| Command::new("tmux").args(args).status().unwrap().success();
     assert!(
         tmux(&[
@@ -455,6 +498,9 @@ fn a_protected_key_file_opens_with_its_passphrase_and_refuses_a_wrong_one() {
         "verify",
     ]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let o = run(&["keygen", "--out", p(&dir.path().join("k2"))]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--unprotected"), "{}", stderr(&o));
     // Without a terminal and without --passphrase-file: one sentence, no wait.
     let o = run(&["--logbook", p(&logbook), "--identity", p(&key), "verify"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
@@ -548,11 +594,22 @@ fn keys_remove_leaves_the_removed_key_unable_to_open_the_logbook() {
 /// open with the passphrase through their key file, not only old ones through that key.
 #[test]
 fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
-    let dir = tempfile::tempdir().unwrap();
-    let logbook = dir.path().join("logbook.age");
-    let pass = dir.path().join("pass");
-    fs::write(&pass, "correct horse battery staple\n").unwrap();
-    old_passphrase_logbook_with(&logbook, "correct horse battery staple", true);
+    // As a logbook from before key files is after its migration (see the test above):
+    // a key file, and the old backup key still inside.
+    let f = Pass::new();
+    {
+        use age::secrecy::ExposeSecret;
+        let (mut vault, mut book, _) =
+            Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+        let id = age::x25519::Identity::generate();
+        book.set_backup_key(
+            &logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset()),
+            logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
+            &id.to_public().to_string(),
+        );
+        vault.save(&book).unwrap();
+    }
+    let (dir, logbook, pass) = (&f.dir, f.logbook.clone(), f.pass.clone());
     let usb = dir.path().join("usb");
     fs::create_dir(&usb).unwrap();
     let with = |args: &[&str]| {
@@ -585,4 +642,228 @@ fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
         .unwrap();
     let o = with(&["verify", "--against", p(&backup)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// The app on a key-mode logbook with a protected key file: Enter alone does not unlock,
+/// at the start or after `Ctrl-L`; the key file's passphrase does.
+#[test]
+fn a_protected_key_file_in_the_app_refuses_enter_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "deputy's long passphrase\n").unwrap();
+    let key = dir.path().join("deputy.key");
+    let o = run(&["--passphrase-file", p(&pass), "keygen", "--out", p(&key)]);
+    let public = stdout(&o).trim().to_string();
+    let logbook = dir.path().join("logbook.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=J. Patel"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let session = format!("keyapp{}", std::process::id());
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+    let cmd = format!(
+        "exec {BIN} --logbook {} --identity {}",
+        p(&logbook),
+        p(&key)
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    let screen = || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
+    };
+    let wait_for = |text: &str| {
+        for _ in 0..100 {
+            if screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never saw {text:?}:\n{}", screen());
+    };
+    let locked_then_unlocks = || {
+        wait_for("Locked");
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        assert!(
+            screen().contains("Locked"),
+            "Enter alone unlocked:\n{}",
+            screen()
+        );
+        tmux(&[
+            "send-keys",
+            "-t",
+            &session,
+            "-l",
+            "deputy's long passphrase",
+        ]);
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+        wait_for("incidents");
+    };
+    locked_then_unlocks();
+    if screen().contains("Who is recording") {
+        tmux(&["send-keys", "-t", &session, "Enter"]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux(&["send-keys", "-t", &session, "C-l"]);
+    locked_then_unlocks();
+    tmux(&["kill-session", "-t", &session]);
+}
+
+/// A passwd interrupted after the logbook was re-encrypted, before the new key file took
+/// the old one's place: the new passphrase opens it (through the staged key file, which
+/// the next writer puts in place), the old one does not.
+#[test]
+fn an_interrupted_passwd_opens_with_the_new_passphrase_and_is_finished_on_next_write() {
+    let f = Pass::new();
+    let old_key_file = fs::read(f.key_file()).unwrap();
+    let new = f.dir.path().join("new");
+    fs::write(&new, "a new long passphrase\n").unwrap();
+    // The state passwd leaves if stopped between its two renames: the new key file
+    // staged, the logbook already re-encrypted to its key, the old key file in place.
+    let staged = f.dir.path().join("logbook.key.age.next");
+    let id = age::x25519::Identity::generate();
+    cheap_key_file(&staged, &id, "a new long passphrase");
+    let (mut vault, mut book, _) =
+        Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+    let public = id.to_public().to_string();
+    let stamp = logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset());
+    book.update_settings(&stamp, |s| {
+        s.recipients = vec![public.clone()];
+        s.passphrase_key = public.clone();
+    })
+    .unwrap();
+    vault.save(&book).unwrap();
+    drop(vault);
+
+    assert_eq!(code(&f.run(&["verify"])), 3, "the old passphrase opens it");
+    let with_new = |args: &[&str]| {
+        let mut all = vec![
+            "--logbook",
+            p(&f.logbook),
+            "--passphrase-file",
+            p(&new),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let o = with_new(&["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(staged.exists(), "reading changes nothing");
+    let o = with_new(&["import", p(&data("demo.ron"))]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!staged.exists(), "the writer finished the change");
+    assert_ne!(fs::read(f.key_file()).unwrap(), old_key_file);
+    assert_eq!(code(&with_new(&["verify"])), 0);
+}
+
+/// Restoring over a passphrase logbook keeps the replaced file openable: its key file is
+/// kept beside the `.before-restore` copy.
+#[test]
+fn the_copy_a_restore_keeps_still_opens_with_the_passphrase() {
+    let f = Pass::new();
+    let usb = f.dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let backup = fs::read_dir(&usb)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("logbook-2")
+        })
+        .unwrap();
+    // The passphrase changes after the backup: the logbook gets a new key file.
+    let id = age::x25519::Identity::generate();
+    let next = f.dir.path().join("logbook.key.age.next");
+    cheap_key_file(&next, &id, PASSPHRASE);
+    let (mut vault, mut book, _) =
+        Vault::open(&f.logbook, &Key::passphrase(PASSPHRASE), Access::Write).unwrap();
+    let public = id.to_public().to_string();
+    let stamp = logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset());
+    book.update_settings(&stamp, |s| {
+        s.recipients = vec![public.clone()];
+        s.passphrase_key = public.clone();
+    })
+    .unwrap();
+    vault.save(&book).unwrap();
+    drop(vault);
+    fs::rename(&next, f.key_file()).unwrap();
+
+    let o = f.run(&["restore", p(&backup), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&f.run(&["verify"])), 0, "the restored logbook opens");
+    let before = fs::read_dir(f.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.contains("before-restore") && !n.ends_with(".key.age")
+        })
+        .unwrap();
+    let o = run(&[
+        "--logbook",
+        p(&before),
+        "--passphrase-file",
+        p(&f.pass),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 0, "the kept copy opens: {}", stderr(&o));
+}
+
+/// `keygen`'s protected key file is age's own format: the age CLI opens a key-mode logbook
+/// with it (`age -d -i`), asking its passphrase.
+#[test]
+fn a_protected_key_file_opens_a_logbook_in_the_age_cli() {
+    assert!(
+        age_cli(),
+        "the reference age CLI is needed (`bash .ci/run`)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    fs::write(&pass, "deputy's long passphrase\n").unwrap();
+    let key = dir.path().join("deputy.key");
+    let o = run(&["--passphrase-file", p(&pass), "keygen", "--out", p(&key)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let public = stdout(&o).trim().to_string();
+    let logbook = dir.path().join("logbook.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=J. Patel"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = dir.path().join("plain.ron");
+    let status = dir.path().join("status");
+    let cmd = format!(
+        "age -d -i {} -o {} {}; echo $? > {}",
+        p(&key),
+        p(&out),
+        p(&logbook),
+        p(&status)
+    );
+    in_tmux_typing(&cmd, "deputy's long passphrase", &status);
+    assert_eq!(fs::read_to_string(&status).unwrap().trim(), "0");
+    assert!(fs::read_to_string(&out).unwrap().contains("J. Patel"));
 }

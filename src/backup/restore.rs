@@ -263,7 +263,20 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
             })
             .find(|p| fs::symlink_metadata(p).is_err())
             .unwrap_or_else(|| folder.join(format!("{name}.before-restore-{stamp}")));
-        if let Err(e) = keep_copy(&live, &before) {
+        // Passphrase mode: the replaced logbook opens only with its own key file, which
+        // the restore may replace; it is kept beside the copy, named to match it.
+        let live_key = vault::key_file_path(&live);
+        let kept = keep_copy(&live, &before).and_then(|()| {
+            if live_key.exists() {
+                keep_copy(&live_key, &vault::key_file_path(&before))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = kept {
+            if staged {
+                vault::discard_staged_key_file(&live);
+            }
             // A link or copy may stand already: say so rather than remove it.
             if fs::symlink_metadata(&before).is_ok() {
                 return Err(Error::NotRestored {

@@ -178,11 +178,14 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
 
     // A passphrase opens the key file beside the logbook (one scrypt run); a logbook from
     // before key files is moved to one first (opened for writing, audited).
-    let key = match vault::unlock(&path, &secret::open_key(global, &path)?)? {
-        Key::Passphrase(_) => super::open(global, Access::Write)?.2,
-        key => key,
+    let given = secret::open_key(global, &path)?;
+    let (logbook, key) = match vault::read_unlocking(&path, &given)? {
+        (_, Key::Passphrase(_)) => {
+            let (_, book, key) = super::open_with(global, &path, &given, Access::Write)?;
+            (book, key)
+        }
+        opened => opened,
     };
-    let (logbook, _) = vault::read(&path, &key)?;
     logbook.verify_audit()?;
     // Who is backing up, asked before the long work.
     let by = operator(global, Some(&key), &logbook.settings)?;

@@ -98,7 +98,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let pass = if unprotected {
                 None
             } else {
-                Some(secret::new_passphrase(global.passphrase_file.as_ref())?)
+                Some(
+                    secret::new_passphrase(global.passphrase_file.as_ref()).map_err(|e| match e {
+                        Error::NoTerminal(_) => Error::Usage(
+                            "There is no terminal to ask a passphrase for the key file: give --passphrase-file FILE, or --unprotected to write it in the clear.".into(),
+                        ),
+                        other => other,
+                    })?,
+                )
             };
             let public = vault::keygen(&file, &now().to_rfc3339(), name.trim(), pass.as_ref())?;
             writeln!(out, "{public}").map_err(stdout_error)?;
@@ -218,7 +225,17 @@ fn open(global: &Global, access: Access) -> Result<(Vault, Logbook, Key)> {
         return Err(Error::NoLogbook(path));
     }
     let key = secret::open_key(global, &path)?;
-    let (mut vault, mut logbook, mut key) = Vault::open(&path, &key, access)?;
+    open_with(global, &path, &key, access)
+}
+
+/// Opens the logbook at `path` with `key`, migrating it for writing as `open` does.
+fn open_with(
+    global: &Global,
+    path: &Path,
+    key: &Key,
+    access: Access,
+) -> Result<(Vault, Logbook, Key)> {
+    let (mut vault, mut logbook, mut key) = Vault::open(path, key, access)?;
     if vault.needs_migration() {
         let by = operator(global, None, &logbook.settings)?;
         if let Some(ids) = vault.migrate(&mut logbook, &Stamp::new(by, now()))? {

@@ -3,8 +3,8 @@
 
 mod audit;
 mod backup;
-mod commands;
 pub mod chronology;
+mod commands;
 mod export;
 mod flatten;
 mod labels;

@@ -56,7 +56,14 @@ pub fn run(session: Session) -> Result<()> {
         |n| n.to_string_lossy().into_owned(),
     );
     let mut app = App::new(name, now());
-    app.identity = session.identity.as_ref().map(|p| p.display().to_string());
+    // A key file protected by a passphrase unlocks only with that passphrase typed: the
+    // app then asks for it as for a logbook's passphrase (and `unlock` opens the key file
+    // with it), so Enter alone never unlocks.
+    app.identity = session
+        .identity
+        .as_ref()
+        .filter(|p| !vault::is_protected(p))
+        .map(|p| p.display().to_string());
     let mut saver = None;
     // The identities that opened the logbook, while it is unlocked (for backups, which
     // read themselves back). Dropped on lock: a locked app holds no secret.

@@ -473,13 +473,6 @@ pub fn read_unlocking(path: &Path, key: &Key) -> Result<(Logbook, Key)> {
     Ok((codec::decode(path, &plain)?, opened))
 }
 
-/// What a passphrase opens at `path`: the identities of the key file beside the logbook
-/// (one scrypt run), or the passphrase itself for a logbook from before key files.
-pub fn unlock(path: &Path, key: &Key) -> Result<Key> {
-    let (ciphertext, _) = read_file(path)?;
-    Ok(open_bytes(path, &ciphertext, key)?.1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
