@@ -135,7 +135,7 @@ fn an_encrypted_export_opens_with_age_and_is_audited() {
     }
     let f = demo();
     let reader = f.dir.path().join("police.key");
-    let o = run(&["keygen", "--out", reader.to_str().unwrap()]);
+    let o = run(&["keygen", "--unprotected", "--out", reader.to_str().unwrap()]);
     let police = stdout(&o).trim().to_string();
     let out = f.dir.path().join("inc.html.age");
     let o = f.run(&[
