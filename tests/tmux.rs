@@ -456,3 +456,36 @@ fn closing_the_terminal_ends_the_app() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Issue 8 defect 1: text typed after a lock and unlock goes after the old text, and that
+/// is what the file holds.
+#[test]
+fn text_typed_after_unlocking_is_saved_after_the_text_before() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("INC-");
+    t.keys(&["Enter"]);
+    t.wait_for("Summary");
+    t.keys(&["c"]);
+    let screen = t.wait_for("Outcome of the case");
+    let id = screen
+        .split_whitespace()
+        .find(|w| w.starts_with("INC-"))
+        .expect("the form names the incident")
+        .to_string();
+    t.text("AAA");
+    t.keys(&["C-l"]);
+    t.wait_for("Locked");
+    t.keys(&["Enter"]);
+    t.wait_for("AAA");
+    t.text("BBB");
+    t.keys(&["C-s"]);
+    t.wait_for(&format!("{id} closed"));
+    t.wait_for("Saved");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let shown = stdout(&f.run(&["show", &id]));
+    assert!(shown.contains("AAABBB"), "{shown}");
+    assert!(!shown.contains("BBBAAA"), "{shown}");
+}

@@ -48,6 +48,10 @@ pub fn restore(draft: DraftForm, book: &Logbook, who: &str, now: NaiveDateTime) 
                 if f.kind == super::form::FieldKind::Secret {
                     f.input.set_mask_char('•');
                 }
+                // Typing after unlocking continues where it stopped: at the end of the text,
+                // not in front of it.
+                f.input.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                f.input.move_cursor(ratatui_textarea::CursorMove::End);
             }
             f.chosen = chosen;
         }

@@ -866,3 +866,44 @@ fn a_failed_save_is_shown_kept_and_retried_with_r() {
     press(&mut app, KeyCode::Char('R'));
     assert!(matches!(app.effects.as_slice(), [Effect::Save]));
 }
+
+/// Locks with the form open and unlocks again, as the loop does: the draft is captured
+/// and the form rebuilt from it.
+fn lock_and_restore(app: &mut App) {
+    let draft = super::draft::capture(app.form.as_ref().unwrap());
+    let book = app.book.clone().unwrap();
+    app.form = super::draft::restore(draft, &book, &app.who, app.now);
+}
+
+#[test]
+fn text_typed_after_unlocking_goes_after_the_old_text() {
+    // Issue 8 defect 1: the restored editor put the cursor at the start, so BBB went in
+    // front of AAA and "BBBAAA" was saved into the trail.
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "AAA");
+    lock_and_restore(&mut app);
+    keys(&mut app, "BBB");
+    assert_eq!(app.form.as_ref().unwrap().value("outcome"), "AAABBB");
+
+    // The same in the E form, on a multi-line field away from the first.
+    let mut app = demo_app();
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('E'));
+    let form = app.form.as_mut().unwrap();
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.key == "platform")
+        .unwrap();
+    let before = form.value("platform");
+    keys(&mut app, "AAA");
+    lock_and_restore(&mut app);
+    keys(&mut app, "BBB");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("platform"),
+        format!("{before}AAABBB")
+    );
+}
