@@ -4,6 +4,7 @@
 
 pub mod app;
 mod draft;
+mod editor;
 pub mod form;
 mod forms;
 pub mod keymap;

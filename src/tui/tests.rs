@@ -907,3 +907,70 @@ fn text_typed_after_unlocking_goes_after_the_old_text() {
         format!("{before}AAABBB")
     );
 }
+
+#[test]
+fn editing_one_field_leaves_text_nobody_touched_byte_identical() {
+    // Issue 10 item 1: the editor held the escaped display form, so saving wrote the
+    // literal text `\u{200f}` and `\r` and the trail credited the person with the edit.
+    let mut book = crate::demo::logbook().unwrap();
+    let stamp = Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-16T09:00:00+00:00").unwrap(),
+    );
+    let id = "INC-2026-0019";
+    let description = "He wrote \u{200f}مرحبا\r\nthen  \r\n  ".to_string();
+    book.update_incident(&stamp, id, "imported", |i| {
+        i.description = description.clone();
+    })
+    .unwrap();
+    let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+    open_incident(&mut app, id);
+    let risk = incident(&app, id).risk_level;
+    press(&mut app, KeyCode::Char('E'));
+    let at = app
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .position(|f| f.key == "risk_level")
+        .unwrap();
+    tab(&mut app, at);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_some());
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "saved: {:?}", app.message);
+    assert_ne!(incident(&app, id).risk_level, risk);
+    assert_eq!(incident(&app, id).description, description);
+    let last = app.book.as_ref().unwrap().audit.last().unwrap();
+    let fields: Vec<&str> = last.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["risk_level"],
+        "only the risk is credited as changed"
+    );
+}
+
+#[test]
+fn form_keys_ctrl_u_clears_and_typing_replaces_a_prefilled_date() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    // The first field is "when it happened", pre-filled with now.
+    keys(&mut app, "2026-11-01 08:15");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("occurred"),
+        "2026-11-01 08:15"
+    );
+    ctrl(&mut app, 'u');
+    assert_eq!(app.form.as_ref().unwrap().value("occurred"), "");
+    tab(&mut app, 3);
+    keys(&mut app, "Form tutor");
+    ctrl(&mut app, 'w');
+    keys(&mut app, "teacher");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("reported_by"),
+        "Form teacher"
+    );
+}

@@ -303,13 +303,14 @@ fn section_lines(
                     )),
                 ));
                 for c in e.changes.iter().take(3) {
+                    let (old, new) = marked_change(&c.old, &c.new, line);
                     out.push((
                         n,
                         Line::raw(format!(
                             "        {}: {} -> {}",
                             line(&c.field),
-                            short(&c.old),
-                            short(&c.new)
+                            short(&old),
+                            short(&new)
                         ))
                         .dim(),
                     ));
@@ -327,16 +328,60 @@ fn section_lines(
     out
 }
 
+/// An escaped, marked value cut to 40 characters around its marked change.
 fn short(value: &str) -> String {
     if value.is_empty() {
         return "(none)".into();
     }
-    let v = line(value);
-    let mut s: String = v.chars().take(40).collect();
-    if v.chars().count() > 40 {
+    let chars: Vec<char> = value.chars().collect();
+    let mark = chars.iter().position(|c| *c == '⟦').unwrap_or(0);
+    let start = mark.saturating_sub(12);
+    let mut s: String = chars.iter().skip(start).take(40).collect();
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if chars.len() > start + 40 {
         s.push('…');
     }
     format!("\"{s}\"")
+}
+
+/// Old and new values escaped for display, with the span that differs marked ⟦like this⟧:
+/// a change in the middle of a long text, or one between characters that escape alike,
+/// can be seen rather than shown as two identical values.
+pub fn marked_change(
+    old: &str,
+    new: &str,
+    escape: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> (String, String) {
+    let o: Vec<char> = old.chars().collect();
+    let n: Vec<char> = new.chars().collect();
+    let prefix = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    let room = o.len().min(n.len()) - prefix;
+    let suffix = o
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let part = |v: &[char]| escape(&v.iter().collect::<String>()).into_owned();
+    let show = |v: &[char]| {
+        if v.is_empty() {
+            return String::new();
+        }
+        // A value replaced whole needs no mark; one changed in part shows where.
+        if o == n || prefix + suffix == 0 {
+            return part(v);
+        }
+        format!(
+            "{}⟦{}⟧{}",
+            part(&v[..prefix]),
+            part(&v[prefix..v.len() - suffix]),
+            part(&v[v.len() - suffix..])
+        )
+    };
+    (show(&o), show(&n))
 }
 
 pub fn draw(
@@ -584,11 +629,12 @@ pub fn entry_popup(
                 line(&e.action)
             );
             for c in &e.changes {
+                let (old, new) = marked_change(&c.old, &c.new, text_block);
                 t.push_str(&format!(
                     "{}\n  was: {}\n  now: {}\n",
                     line(&c.field),
-                    text_block(&c.old),
-                    text_block(&c.new)
+                    if old.is_empty() { "(none)" } else { &old },
+                    if new.is_empty() { "(none)" } else { &new },
                 ));
             }
             t.push_str(&format!(
@@ -603,4 +649,24 @@ pub fn entry_popup(
         text,
         scroll: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_span_that_changed_is_marked_and_shown_in_a_long_value() {
+        let old = format!("{} the boy was 12 \u{200f}", "x".repeat(60));
+        let new = format!("{} the boy was 13 \u{200f}", "x".repeat(60));
+        let (o, n) = marked_change(&old, &new, line);
+        assert!(o.ends_with("was 1⟦2⟧ \\u{200f}"), "{o}");
+        assert!(n.ends_with("was 1⟦3⟧ \\u{200f}"), "{n}");
+        // The list line shows the change, not the 40 identical characters before it.
+        assert!(short(&n).contains("⟦3⟧"), "{}", short(&n));
+        let (o, n) = marked_change("same", "same", line);
+        assert_eq!((o.as_str(), n.as_str()), ("same", "same"));
+        let (o, n) = marked_change("Open", "Done", line);
+        assert_eq!((o.as_str(), n.as_str()), ("Open", "Done"));
+    }
 }
