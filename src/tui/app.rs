@@ -198,6 +198,10 @@ pub struct App {
     /// A form in progress when the app locked, encrypted by the loop while locked.
     pub draft: Option<Vec<u8>>,
     pub quitting: bool,
+    /// Quit was asked for while a save was on its way: quit once it is on disk.
+    pub quit_after_save: bool,
+    /// The person was told the last change is not saved; a second quit loses it.
+    pub quit_warned: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
 }
@@ -236,6 +240,8 @@ impl App {
             effects: Vec::new(),
             draft: None,
             quitting: false,
+            quit_after_save: false,
+            quit_warned: false,
             page: 20,
         }
     }
@@ -457,7 +463,7 @@ impl App {
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
             }
-            KeyCode::Esc => self.effects.push(Effect::Quit),
+            KeyCode::Esc => self.request_quit(),
             _ if self.identity.is_none() => {
                 self.unlock.input.input(ev);
             }
@@ -535,7 +541,7 @@ impl App {
         }
         self.message = None;
         match action {
-            Action::Quit => self.effects.push(Effect::Quit),
+            Action::Quit => self.request_quit(),
             Action::Help => self.help = true,
             Action::Lock => self.lock(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
@@ -1187,12 +1193,49 @@ impl App {
         self.backup = Some(BackupStep::Done(outcome));
     }
 
-    /// The saver's answer.
+    /// The person asked to quit. A save on its way is waited for; a change whose save failed
+    /// is not dropped until the person, told so, asks a second time.
+    pub fn request_quit(&mut self) {
+        match &self.save {
+            SaveState::Saving => {
+                self.quit_after_save = true;
+                self.message =
+                    Some("Saving the last change: the app quits once it is on disk.".into());
+            }
+            SaveState::Failed(_) if !self.quit_warned => {
+                self.message = Some(
+                    "The last change is NOT saved. R retries; press q again to quit and lose it."
+                        .into(),
+                );
+                self.quit_warned = true;
+            }
+            _ => self.quitting = true,
+        }
+    }
+
+    /// A save was sent to the saver.
+    pub fn saving(&mut self) {
+        self.save = SaveState::Saving;
+        self.quit_warned = false;
+    }
+
+    /// The saver's answer (for the newest change sent, or a failure).
     pub fn saved(&mut self, result: Result<(), String>) {
+        let failed = result.is_err();
         self.save = match result {
             Ok(()) => SaveState::Saved(self.now),
             Err(e) => SaveState::Failed(e),
         };
+        if std::mem::take(&mut self.quit_after_save) {
+            if failed {
+                // Quitting now would lose the change without a word: say so and stay.
+                self.message =
+                    Some("Not saved, so not quitting: R retries, q quits anyway.".into());
+                self.quit_warned = true;
+            } else {
+                self.quitting = true;
+            }
+        }
     }
 }
 

@@ -679,7 +679,7 @@ fn quit_and_text_from_the_logbook_is_drawn_escaped() {
         "{screen}"
     );
     press(&mut app, KeyCode::Char('q'));
-    assert!(matches!(app.effects.as_slice(), [Effect::Quit]));
+    assert!(app.quitting);
 }
 
 #[test]
@@ -973,4 +973,46 @@ fn form_keys_ctrl_u_clears_and_typing_replaces_a_prefilled_date() {
         app.form.as_ref().unwrap().value("reported_by"),
         "Form teacher"
     );
+}
+
+#[test]
+fn quit_waits_for_the_save_and_never_loses_a_failed_one_silently() {
+    // Issue 8 defect 4: q straight after a change whose save then failed exited 0.
+    let mut app = demo_app();
+    app.saving();
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting, "a save on its way is waited for");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .contains("quits once it is on disk")
+    );
+    app.saved(Err("The disk is full while saving logbook.age.".into()));
+    assert!(!app.quitting, "a failed save stops the quit");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("NOT SAVED"), "{screen}");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .contains("Not saved, so not quitting")
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quitting, "the second q, after the warning, quits");
+
+    // A save that succeeds lets the quit go through.
+    let mut app = demo_app();
+    app.saving();
+    press(&mut app, KeyCode::Char('q'));
+    app.saved(Ok(()));
+    assert!(app.quitting);
+
+    // A failed save with nothing pending: warned first, then quits.
+    let mut app = demo_app();
+    app.saved(Err("The disk is full.".into()));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting && app.quit_warned);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quitting);
 }

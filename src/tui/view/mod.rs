@@ -105,6 +105,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
+    // The message answers the key just pressed, so it comes first: a long save error after
+    // it must not push it off the line.
+    if let Some(m) = &app.message {
+        parts.push(Span::styled(m.clone(), Style::new().bold()));
+    }
     if !save.content.is_empty() {
         parts.push(save);
     }
@@ -121,10 +126,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     for part in parts {
         spans.push(Span::raw(" · "));
         spans.push(part);
-    }
-    if let Some(m) = &app.message {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled(m.clone(), Style::new().bold()));
     }
     let hint = if app.form.is_some() {
         " Tab next · Ctrl-S save · Esc cancel · F1 help"
