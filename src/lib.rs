@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod model;
 pub mod reference;
+pub mod strength;
 pub mod text;
 pub mod tui;
 pub mod vault;

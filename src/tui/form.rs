@@ -309,7 +309,9 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
-    /// Puts a refusal from the model beside the field whose path it names.
+    /// Puts a refusal from the model beside the field whose path it names, and announces it
+    /// at the top. Focus stays where the person left it: moving it would send what they
+    /// type next into another field (a passphrase into a clear-text one).
     pub fn refuse(&mut self, path: &str, message: &str) {
         let last = path
             .rsplit(['.', ']'])
@@ -322,8 +324,14 @@ impl Form {
         match index {
             Some(i) => {
                 self.fields[i].error = Some(message.to_string());
-                self.focus = i;
-                self.error = None;
+                self.error = Some(if i == self.focus {
+                    "Not saved: see the message below this field.".to_string()
+                } else {
+                    format!(
+                        "Not saved: {} needs attention (Tab to it; the message is beside it).",
+                        self.fields[i].label
+                    )
+                });
             }
             None => self.error = Some(message.to_string()),
         }
@@ -387,8 +395,14 @@ mod tests {
             ],
         );
         form.refuse("reports[RS-1].reference", "needed");
-        assert_eq!(form.focus, 1);
+        assert_eq!(form.focus, 0, "focus stays where the person left it");
         assert_eq!(form.fields[1].error.as_deref(), Some("needed"));
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap()
+                .contains("Reference needs attention")
+        );
         form.refuse("something.else", "general");
         assert_eq!(form.error.as_deref(), Some("general"));
     }

@@ -73,7 +73,7 @@ pub fn run(session: Session) -> Result<()> {
         }
         None if !session.path.exists() => {
             app.phase = Phase::Setup;
-            app.form = Some(forms::setup());
+            app.form = Some(app::setup_form());
         }
         None => {}
     }
@@ -220,7 +220,7 @@ pub fn run(session: Session) -> Result<()> {
                     }
                     Err(e) => {
                         if let Some(form) = &mut app.form {
-                            form.error = Some(e.to_string());
+                            form.error = Some(in_app_words(&e, true));
                         }
                     }
                 },
@@ -341,17 +341,36 @@ fn unlock(
     secret: &Zeroizing<String>,
     first: bool,
 ) -> std::result::Result<(Logbook, Option<Vault>, Key), String> {
+    let words = |e: Error| in_app_words(&e, identity.is_some());
     let key = match identity {
-        Some(file) => Key::from_identity_file(file).map_err(|e| e.to_string())?,
+        Some(file) => Key::from_identity_file(file).map_err(words)?,
         None => Key::passphrase(secret),
     };
     if first {
-        let (vault, book) =
-            Vault::open(path, key.clone(), Access::Write).map_err(|e| e.to_string())?;
+        let (vault, book) = Vault::open(path, key.clone(), Access::Write).map_err(words)?;
         Ok((book, Some(vault), key))
     } else {
-        let (book, _) = vault::read(path, &key).map_err(|e| e.to_string())?;
+        let (book, _) = vault::read(path, &key).map_err(words)?;
         Ok((book, None, key))
+    }
+}
+
+/// A vault error in the app's words: the person typed into the app's fields, so a message
+/// about command-line flags (`--identity`) would send them looking for something they never
+/// gave. What the app cannot do from inside (another mode) says how to start it.
+fn in_app_words(e: &Error, key_file: bool) -> String {
+    match e {
+        Error::WrongSecret if key_file => {
+            "The key file this app was started with does not open this logbook: press Esc and start it with the logbook's own key file.".into()
+        }
+        Error::WrongSecret => "Wrong passphrase: type it again, then Enter.".into(),
+        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: press Esc and start the app with its key file (logbook --identity FILE).".into(),
+        Error::NeedsPassphrase(_) => "This logbook opens with a passphrase, not a key file: press Esc and start the app without a key file.".into(),
+        Error::BadIdentity(path) => format!(
+            "Key file: {} is not an age identity file; give the file that `logbook keygen` wrote.",
+            crate::text::line(&path.display().to_string())
+        ),
+        other => other.to_string(),
     }
 }
 

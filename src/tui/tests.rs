@@ -631,15 +631,36 @@ fn unlock_then_choose_who_is_recording() {
 fn first_run_setup_checks_the_passphrase() {
     let mut app = App::new("logbook.age".into(), now());
     app.phase = Phase::Setup;
-    app.form = Some(super::forms::setup());
+    app.form = Some(super::app::setup_form());
+    let focus = |app: &App| {
+        let form = app.form.as_ref().unwrap();
+        form.fields[form.focus].key
+    };
     keys(&mut app, "Northfield Primary");
     press(&mut app, KeyCode::Tab);
     keys(&mut app, "RO");
     press(&mut app, KeyCode::Tab);
-    keys(&mut app, "blue horse");
-    snap("setup", &mut app);
+    // The key-file choice comes before the passphrase fields.
+    assert_eq!(focus(&app), "identity");
     press(&mut app, KeyCode::Tab);
-    keys(&mut app, "blue house");
+    assert_eq!(focus(&app), "passphrase");
+    keys(&mut app, "password");
+    // Issue 8 defect 2: strength shows while typing, from a real estimator...
+    assert!(render(&mut app, 100, 30).contains("strength: very weak"));
+    snap("setup", &mut app);
+    ctrl(&mut app, 's');
+    // ... and a guessable passphrase is refused, saying what would do.
+    let form = app.form.as_ref().unwrap();
+    let error = form.field("passphrase").unwrap().error.as_ref().unwrap();
+    assert!(error.contains("four or more random"), "{error}");
+    assert_eq!(focus(&app), "passphrase", "focus stays after a refusal");
+    assert!(app.effects.is_empty());
+
+    ctrl(&mut app, 'u');
+    keys(&mut app, "lantern orbit velvet cabbage");
+    assert!(render(&mut app, 100, 30).contains("strength: strong"));
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "lantern orbit velvet cabbages");
     ctrl(&mut app, 's');
     assert!(
         app.form
@@ -652,10 +673,30 @@ fn first_run_setup_checks_the_passphrase() {
             .unwrap()
             .contains("differ")
     );
+    assert_eq!(focus(&app), "repeat", "focus stays after a refusal");
     snap("setup-refused", &mut app);
-    app.form.as_mut().unwrap().fields[3].set_text("blue horse");
+    press(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
+}
+
+#[test]
+fn a_passphrase_typed_into_the_key_file_field_is_not_shown() {
+    // Issue 8 defect 3: after a refusal moved focus, Tab landed on the key-file field,
+    // which showed the passphrase in clear.
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    tab(&mut app, 3);
+    keys(&mut app, "lantern orbit velvet cabbage");
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "lantern orb");
+    let screen = render(&mut app, 100, 30);
+    assert!(!screen.contains("lantern"), "{screen}");
+    assert!(
+        screen.contains("hidden: this looks like the passphrase"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -314,7 +314,15 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
         } else {
             [value_area, Rect::default()]
         };
-        if f.is_text() {
+        if f.is_text() && looks_like_the_passphrase(form, f) {
+            // A clear-text field holding what the passphrase starts with was typed into by
+            // mistake: never echo it.
+            let hidden = format!(
+                "{}  (hidden: this looks like the passphrase)",
+                "•".repeat(f.input.text().chars().count())
+            );
+            frame.render_widget(Paragraph::new(hidden).red(), value_area);
+        } else if f.is_text() {
             draw_editor(frame, value_area, f, focused);
         } else {
             let shown = crate::text::block(&f.display()).into_owned();
@@ -332,6 +340,20 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
     let _ = app;
 }
 
+/// Whether a clear-text field of a form with a passphrase holds the start of it.
+fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
+    if f.kind == FieldKind::Secret {
+        return false;
+    }
+    let typed = f.input.text();
+    !typed.is_empty()
+        && form
+            .fields
+            .iter()
+            .filter(|s| s.kind == FieldKind::Secret)
+            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3)
+}
+
 /// A text field: its raw text escaped and wrapped to the width. The focused one shows the
 /// cursor and scrolls to keep it in view; one holding more than it shows says how much more.
 fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
@@ -342,7 +364,7 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
     let height = usize::from(area.height);
     let mut suffix = None;
     if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = super::forms::strength(&f.text());
+        let s = crate::strength::label(f.input.text());
         if !s.is_empty() {
             suffix = Some(format!("   strength: {s}"));
         }
