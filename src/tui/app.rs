@@ -704,7 +704,8 @@ impl App {
         let Some(book) = self.book.as_ref() else {
             return;
         };
-        let Some(incident) = book.incident(id).cloned() else {
+        // Borrowed, not cloned: a copy made on every key press would be freed unwiped.
+        let Some(incident) = book.incident(id) else {
             return;
         };
         let closed = incident.status == Status::Closed;
@@ -735,7 +736,7 @@ impl App {
                 );
             }
             Action::Open => {
-                self.popup = super::view::detail::entry_popup(book, &incident, section, selected);
+                self.popup = super::view::detail::entry_popup(book, incident, section, selected);
             }
             _ if closed
                 && !matches!(
@@ -759,7 +760,7 @@ impl App {
                         (Section::Reporting, _, Some(r)) => {
                             forms::edit_report(book, id, r, &self.who, self.now)
                         }
-                        _ => forms::incident(book, &self.who, self.now, Some(&incident)),
+                        _ => forms::incident(book, &self.who, self.now, Some(incident)),
                     },
                 );
             }
@@ -1179,6 +1180,8 @@ impl App {
     /// logbook's first backup creates its backup key).
     pub fn backed_up(&mut self, result: Result<(String, String), String>, book: Option<Logbook>) {
         if let Some(book) = book {
+            // The copy it replaces is wiped, not just freed.
+            self.forget_records();
             self.book = Some(book);
         }
         let outcome = match result {
