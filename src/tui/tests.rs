@@ -1057,3 +1057,34 @@ fn quit_waits_for_the_save_and_never_loses_a_failed_one_silently() {
     press(&mut app, KeyCode::Char('q'));
     assert!(app.quitting);
 }
+
+#[test]
+fn the_checklist_scrolls_with_the_selection_and_space_ticks_what_is_seen() {
+    // Issue 8: j past the fold and Space ticked a step nobody could see; a checkbox
+    // wrapped onto a line of its own.
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::Checklist);
+    let steps = incident(&app, id).checklist.len();
+    assert!(steps > 3);
+    for _ in 0..steps {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let last = incident(&app, id).checklist[steps - 1].step.clone();
+    for (w, h) in [(44, 14), (60, 16), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        let start: String = last.chars().take(20).collect();
+        assert!(
+            screen.contains(&start),
+            "the selected step is on screen:\n{screen}"
+        );
+        for row in screen.lines() {
+            let t = row.trim_matches(|c| c == '"' || c == '│' || c == ' ');
+            assert!(
+                !matches!(t, "[ ]" | "[x]" | "[-]"),
+                "a checkbox alone on a line:\n{screen}"
+            );
+        }
+    }
+}

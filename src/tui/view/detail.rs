@@ -281,7 +281,9 @@ fn section_lines(
                         reason,
                     } => format!("[-] {} {}: {}", when(*t), line(by), line(reason)),
                 };
-                out.push((n, Line::raw(format!("{}  {state}", line(&c.step)))));
+                // The box first, so it never wraps onto a line of its own.
+                let (mark, detail) = state.split_at(3);
+                out.push((n, Line::raw(format!("{mark} {} {detail}", line(&c.step)))));
             }
         }
         Section::History => {
@@ -441,9 +443,15 @@ pub fn draw(
             .divider("│"),
         tabs_area,
     );
-    let lines = section_lines(book, i, section, app.now.date());
     let block = Block::bordered().title_bottom(section_hint(section));
-    let height = block.inner(body).height as usize;
+    let inner = block.inner(body);
+    let height = inner.height as usize;
+    let mut lines = section_lines(book, i, section, app.now.date());
+    if section != Section::Summary {
+        // Wrapped here, not by the paragraph, so the scroll below counts the rows drawn and
+        // the highlighted entry is always on screen (Space acts on what is seen).
+        lines = wrap_rows(lines, inner.width);
+    }
     app.page = height.max(1);
     let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
@@ -469,6 +477,28 @@ pub fn draw(
             .block(block),
         body,
     );
+}
+
+/// Splits each line wider than `width` into rows at spaces, keeping its entry number and
+/// style; continuation rows are indented so the entry's first column stays clear.
+fn wrap_rows(lines: Vec<(usize, Line<'static>)>, width: u16) -> Vec<(usize, Line<'static>)> {
+    let mut out = Vec::with_capacity(lines.len());
+    for (n, l) in lines {
+        if l.width() <= usize::from(width) {
+            out.push((n, l));
+            continue;
+        }
+        let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        for (k, row) in super::wrap_words(&text, width.saturating_sub(4))
+            .into_iter()
+            .enumerate()
+        {
+            let row = if k == 0 { row } else { format!("    {row}") };
+            out.push((n, Line::styled(row, style)));
+        }
+    }
+    out
 }
 
 fn section_hint(section: Section) -> &'static str {
