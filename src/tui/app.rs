@@ -403,6 +403,18 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
+        if self.help {
+            // Help is read, not typed into: only its closing keys do anything.
+            if keymap::closes_help(&ev) {
+                self.help = false;
+            }
+            return;
+        }
+        // F1 opens help everywhere, forms and pickers included.
+        if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
+            self.help = true;
+            return;
+        }
         match self.phase {
             Phase::Setup => self.form_key(ev),
             Phase::Unlock => self.unlock_key(ev),
@@ -521,11 +533,6 @@ impl App {
         }
         if self.form.is_some() {
             return self.form_key(ev);
-        }
-        if self.help {
-            // Any key closes help; it is read, not used.
-            self.help = false;
-            return;
         }
         if self.backup.is_some() {
             return self.backup_key(ev);

@@ -310,6 +310,9 @@ impl Editor {
         let mut rows = vec![String::new()];
         let mut col = 0;
         let mut cursor = (0, 0);
+        // On the current row: the byte offset and column just after its last space, where a
+        // word that does not fit is moved from to the next row.
+        let mut after_space: Option<(usize, usize)> = None;
         for (i, c) in self.text.char_indices() {
             if i == self.cursor {
                 cursor = (rows.len() - 1, col);
@@ -317,19 +320,39 @@ impl Editor {
             if c == '\n' && self.mask.is_none() {
                 rows.push(String::new());
                 col = 0;
+                after_space = None;
                 continue;
             }
             let shown = self.shown(c);
             let w = ratatui::text::Span::raw(shown.as_str()).width();
-            if col + w > width {
-                rows.push(String::new());
-                col = 0;
+            if col + w > width && c != ' ' {
+                let row = rows.len() - 1;
+                match after_space.filter(|(_, at)| *at < col && *at > 0) {
+                    // Wrap at the word: the word typed so far moves down whole.
+                    Some((byte, at)) => {
+                        let tail = rows[row].split_off(byte);
+                        if cursor.0 == row && cursor.1 >= at && i != self.cursor {
+                            cursor = (row + 1, cursor.1 - at);
+                        }
+                        rows.push(tail);
+                        col -= at;
+                    }
+                    // One word longer than the row: cut it.
+                    None => {
+                        rows.push(String::new());
+                        col = 0;
+                    }
+                }
+                after_space = None;
                 if i == self.cursor {
-                    cursor = (rows.len() - 1, 0);
+                    cursor = (rows.len() - 1, col);
                 }
             }
             if let Some(last) = rows.last_mut() {
                 last.push_str(&shown);
+                if c == ' ' && self.mask.is_none() {
+                    after_space = Some((last.len(), col + w));
+                }
             }
             col += w;
         }
@@ -412,6 +435,16 @@ mod tests {
         let shown: Vec<&str> = rows.iter().map(String::as_str).collect();
         assert_eq!(shown, ["abcd", "efgh", "ij"]);
         assert_eq!(cursor, (2, 2));
+
+        // Words move down whole, and the cursor with them.
+        let mut e = Editor::new(true, None);
+        typed(&mut e, "one two three");
+        let (rows, cursor) = e.layout(9);
+        let shown: Vec<&str> = rows.iter().map(String::as_str).collect();
+        assert_eq!(shown, ["one two ", "three"]);
+        assert_eq!(cursor, (1, 5));
+        e.set_cursor(10);
+        assert_eq!(e.layout(9).1, (1, 2));
     }
 
     #[test]

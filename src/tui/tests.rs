@@ -149,6 +149,8 @@ fn help_comes_from_the_keymap_of_the_screen() {
     assert!(screen.contains("filter as you type") && screen.contains("record a new incident"));
     snap("help-list", &mut app);
     press(&mut app, KeyCode::Char('x'));
+    assert!(app.help, "only Esc or the opening key closes help");
+    press(&mut app, KeyCode::Esc);
     assert!(!app.help);
 }
 
@@ -1087,4 +1089,67 @@ fn the_checklist_scrolls_with_the_selection_and_space_ticks_what_is_seen() {
             );
         }
     }
+}
+
+#[test]
+fn f1_opens_help_over_a_form_and_esc_closes_it_without_touching_the_form() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    tab(&mut app, 3);
+    keys(&mut app, "Form tutor");
+    let dirty = app.form.as_ref().unwrap().dirty;
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    snap("help-over-form", &mut app);
+    // Keys while help shows do not reach the form beneath.
+    keys(&mut app, "xyz");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(form.value("reported_by"), "Form tutor");
+    assert_eq!(form.dirty, dirty);
+    assert!(!form.confirm_discard, "Esc closed the help, not the form");
+
+    // `?` typed in a text field is text; on a screen it opens help, and `?` closes it.
+    tab(&mut app, 6);
+    keys(&mut app, "did he say why?");
+    assert!(!app.help);
+    assert_eq!(
+        app.form.as_ref().unwrap().value("description"),
+        "did he say why?"
+    );
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.help && app.form.is_none(),
+        "no key reaches the list beneath"
+    );
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.help);
+}
+
+#[test]
+fn forms_before_and_after_typing_with_the_cursor_and_a_wrapped_description() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    snap("form-new-incident-before-typing", &mut app);
+    tab(&mut app, 3);
+    keys(&mut app, "Form tutor");
+    tab(&mut app, 6);
+    keys(
+        &mut app,
+        "Theo said that three boys in his form had been sending him messages every evening \
+         for a fortnight, calling him names and telling him nobody wanted him in the group; \
+         he showed me the messages on his phone and I wrote down the words used.",
+    );
+    snap("form-new-incident-after-typing", &mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("the words used."),
+        "the end of the text shows, wrapped:\n{screen}"
+    );
 }

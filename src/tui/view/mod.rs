@@ -212,7 +212,7 @@ fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) ->
 fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
     let marker = if focused { "▶" } else { " " };
     let mark = if f.required { "*" } else { " " };
-    wrap_words(f.label, width.saturating_sub(2))
+    wrap_words(f.label, width.saturating_sub(3))
         .into_iter()
         .enumerate()
         .map(|(n, l)| {
@@ -477,7 +477,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, h);
-    let block = Block::bordered().title(" Keys (any key closes) ");
+    let block = Block::bordered().title(" Keys (Esc closes) ");
     let inner = block.inner(h);
     frame.render_widget(block, h);
     let parts =
