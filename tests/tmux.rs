@@ -151,7 +151,8 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.keys(&["Tab", "Enter"]);
     t.wait_for("type to filter");
     t.text("cyberb");
-    t.keys(&["Enter", "Tab", "Tab", "Tab"]);
+    // Focus stays on the field just chosen.
+    t.keys(&["Enter", "Tab", "Tab", "Tab", "Tab"]);
     t.text("Instagram");
     t.keys(&["Tab"]);
     t.text("JB was sent comments calling him names under his photos.");
@@ -194,7 +195,7 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.text("action");
     t.keys(&["Enter"]);
     t.wait_for("NFRC");
-    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
     t.text("NFRC261123000199");
     t.keys(&["C-s"]);
     t.wait_for("Reporting step RS-1 recorded");

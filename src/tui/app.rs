@@ -957,7 +957,8 @@ impl App {
                     }
                     form.dirty = true;
                     forms::refresh_notice(form);
-                    form.focus = (field + 1).min(form.fields.len() - 1);
+                    // Focus stays on the field just chosen: Tab moves on, as everywhere.
+                    form.focus = field;
                 }
             }
             _ => match ev.code {

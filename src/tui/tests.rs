@@ -342,6 +342,7 @@ fn evidence_reporting_reviews_and_checklist() {
     press(&mut app, KeyCode::Enter);
     keys(&mut app, "children");
     press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     keys(&mut app, "considered");
     press(&mut app, KeyCode::Enter);
@@ -1151,5 +1152,30 @@ fn forms_before_and_after_typing_with_the_cursor_and_a_wrapped_description() {
     assert!(
         screen.contains("the words used."),
         "the end of the text shows, wrapped:\n{screen}"
+    );
+}
+
+#[test]
+fn focus_stays_after_a_refused_save_and_after_a_pick() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    tab(&mut app, 4);
+    let focus = |app: &App| {
+        let form = app.form.as_ref().unwrap();
+        form.fields[form.focus].key
+    };
+    assert_eq!(focus(&app), "types");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "cyberb");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(focus(&app), "types", "focus stays after a pick");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(focus(&app), "types", "focus stays after a refused save");
+    assert!(form.field("reported_by").unwrap().error.is_some());
+    assert!(
+        form.error.as_deref().unwrap().contains("Reported by"),
+        "the refused field is named: {:?}",
+        form.error
     );
 }
