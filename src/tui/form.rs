@@ -151,6 +151,14 @@ impl Field {
         self.input.set_text(text);
     }
 
+    /// Writes a checked value in its full form, only if that changes it, so passing through
+    /// a pre-filled date leaves it replaceable by the first key typed.
+    fn normalise(&mut self, text: &str) {
+        if self.input.text() != text {
+            self.set_text(text);
+        }
+    }
+
     /// Checks and normalises the field on leaving it: dates are expanded from shortcuts
     /// and must exist; required fields must be filled. Returns the refusal, if any.
     pub fn check(&mut self, now: NaiveDateTime) -> Option<String> {
@@ -162,14 +170,14 @@ impl Field {
             match self.kind {
                 FieldKind::DateTime => match parse_datetime(&value, now) {
                     Ok(t) => {
-                        self.set_text(&t.format("%Y-%m-%d %H:%M").to_string());
+                        self.normalise(&t.format("%Y-%m-%d %H:%M").to_string());
                         None
                     }
                     Err(e) => Some(e),
                 },
                 FieldKind::Date => match parse_date(&value, now.date()) {
                     Ok(d) => {
-                        self.set_text(&d.to_string());
+                        self.normalise(&d.to_string());
                         None
                     }
                     Err(e) => Some(e),

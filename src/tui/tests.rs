@@ -1009,7 +1009,15 @@ fn form_keys_ctrl_u_clears_and_typing_replaces_a_prefilled_date() {
     );
     ctrl(&mut app, 'u');
     assert_eq!(app.form.as_ref().unwrap().value("occurred"), "");
+    // Passing through a pre-filled date and back leaves it replaceable.
     tab(&mut app, 3);
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "2026-11-02 10:00");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("reported"),
+        "2026-11-02 10:00"
+    );
+    press(&mut app, KeyCode::Tab);
     keys(&mut app, "Form tutor");
     ctrl(&mut app, 'w');
     keys(&mut app, "teacher");
