@@ -12,6 +12,7 @@ pub mod model;
 pub mod present;
 pub mod reference;
 pub mod report;
+pub mod strength;
 pub mod text;
 pub mod tui;
 pub mod vault;

@@ -151,7 +151,8 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.keys(&["Tab", "Enter"]);
     t.wait_for("type to filter");
     t.text("cyberb");
-    t.keys(&["Enter", "Tab", "Tab", "Tab"]);
+    // Focus stays on the field just chosen.
+    t.keys(&["Enter", "Tab", "Tab", "Tab", "Tab"]);
     t.text("Instagram");
     t.keys(&["Tab"]);
     t.text("JB was sent comments calling him names under his photos.");
@@ -194,8 +195,9 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.text("action");
     t.keys(&["Enter"]);
     t.wait_for("NFRC");
-    // Past the other agency's name, decision, when, by and how.
-    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    // Focus stays on the agency after the pick: past the other agency's name, decision,
+    // when, by and how.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Tab"]);
     t.text("NFRC261123000199");
     t.keys(&["C-s"]);
     t.wait_for("Reporting step RS-1 recorded");
@@ -346,8 +348,9 @@ fn terminal_escapes_in_a_description_are_shown_escaped_on_screen() {
     );
 }
 
-#[test]
-fn sigterm_restores_the_terminal_and_keeps_saved_work() {
+/// Starts the app in a shell that prints its exit code, sends it `signal`, and returns the
+/// screen once the shell has printed the code.
+fn app_killed_by(signal: &str, code: i32) -> String {
     let f = Fixture::new().with_demo();
     let t = Tmux::start(&format!(
         "{BIN} --logbook {} --identity {}; echo \"exit code $?\"; sleep 30",
@@ -371,17 +374,32 @@ fn sigterm_restores_the_terminal_and_keeps_saved_work() {
         .to_string();
     assert!(
         Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap()
             .success()
     );
-    let screen = t.wait_for("exit code 0");
+    let screen = t.wait_for(&format!("exit code {code}"));
     assert!(
         !screen.contains("1 Open"),
         "the app's screen is gone: the terminal was restored\n{screen}"
     );
-    assert_eq!(code(&f.run(&["verify"])), 0);
+    assert_eq!(common::code(&f.run(&["verify"])), 0);
+    screen
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_saved_work() {
+    // 128 + the signal's number, as a shell expects of a process ended by a signal.
+    app_killed_by("TERM", 143);
+    app_killed_by("HUP", 129);
+}
+
+#[test]
+fn sigint_and_sigquit_leave_the_alternate_screen() {
+    // Issue 10 item 13: both left the shell in the app's alternate screen.
+    app_killed_by("INT", 130);
+    app_killed_by("QUIT", 131);
 }
 
 #[test]
@@ -456,4 +474,79 @@ fn closing_the_terminal_ends_the_app() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Issue 8 defect 1: text typed after a lock and unlock goes after the old text, and that
+/// is what the file holds.
+#[test]
+fn text_typed_after_unlocking_is_saved_after_the_text_before() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("INC-");
+    t.keys(&["Enter"]);
+    t.wait_for("Summary");
+    t.keys(&["c"]);
+    let screen = t.wait_for("Outcome of the case");
+    let id = screen
+        .split_whitespace()
+        .find(|w| w.starts_with("INC-"))
+        .expect("the form names the incident")
+        .to_string();
+    t.text("AAA");
+    t.keys(&["C-l"]);
+    t.wait_for("Locked");
+    t.keys(&["Enter"]);
+    t.wait_for("AAA");
+    t.text("BBB");
+    t.keys(&["C-s"]);
+    t.wait_for(&format!("{id} closed"));
+    t.wait_for("Saved");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let shown = stdout(&f.run(&["show", &id]));
+    assert!(shown.contains("AAABBB"), "{shown}");
+    assert!(!shown.contains("BBBAAA"), "{shown}");
+}
+
+/// Issue 8 defect 4: quitting straight after a change whose save fails stops and says so;
+/// quitting anyway exits non-zero with the reason.
+#[test]
+fn quitting_after_a_failed_save_warns_and_exits_non_zero() {
+    let f = Fixture::new().with_demo();
+    let disk = Mount::new("4M");
+    let logbook = disk.path.join("logbook.age");
+    std::fs::copy(&f.logbook, &logbook).unwrap();
+    let t = Tmux::start(&format!(
+        "{BIN} --logbook {} --identity {} 2>/tmp/lb-quit-$$.err; echo \"exit code $?\"; cat /tmp/lb-quit-$$.err; sleep 30",
+        logbook.display(),
+        f.key.display()
+    ));
+    unlock(&t);
+    t.wait_for("INC-");
+    // Fill the disk, as a full stick would be.
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(disk.path.join("filler")).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while filler.write_all(&block).is_ok() {}
+        let one = [0u8; 1];
+        while filler.write_all(&one).is_ok() {}
+    }
+    t.keys(&["S"]);
+    t.wait_for("Settings");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("9");
+    t.keys(&["C-s", "q"]);
+    let screen = t.wait_for("q quits anyway");
+    assert!(
+        screen.contains("1 Open"),
+        "the app is still open:\n{screen}"
+    );
+    t.keys(&["q"]);
+    let screen = t.wait_for("exit code 6");
+    assert!(
+        screen.contains("logbook: "),
+        "the reason is printed:\n{screen}"
+    );
 }

@@ -126,19 +126,27 @@ pub fn open_key(global: &Global, path: &Path) -> Result<Key> {
     Ok(Key::passphrase(&pass))
 }
 
-/// A new passphrase: from a file, or asked twice on the terminal. Refuses short ones.
+/// A new passphrase: from a file, or asked twice on the terminal. Refuses short ones and
+/// ones easy to guess (`crate::strength`, the same rule as the app's set-up), checked
+/// before the repeat is asked for.
 pub fn new_passphrase(file: Option<&PathBuf>) -> Result<SecretString> {
+    let strong_enough = |pass: &str| {
+        crate::strength::check(pass).map_err(|e| Error::Usage(format!("{e} Nothing was changed.")))
+    };
     let pass = match file {
-        Some(file) => read_passphrase_file(file)?,
+        Some(file) => {
+            let pass = read_passphrase_file(file)?;
+            strong_enough(&pass)?;
+            pass
+        }
         None => {
             let first = ask("New passphrase: ", "passphrase")?;
-            if first.chars().count() >= MIN_PASSPHRASE {
-                let second = ask("Repeat the passphrase: ", "passphrase")?;
-                if *first != *second {
-                    return Err(Error::Usage(
-                        "The two passphrases differ: nothing was changed; try again.".into(),
-                    ));
-                }
+            strong_enough(&first)?;
+            let second = ask("Repeat the passphrase: ", "passphrase")?;
+            if *first != *second {
+                return Err(Error::Usage(
+                    "The two passphrases differ: nothing was changed; try again.".into(),
+                ));
             }
             first
         }

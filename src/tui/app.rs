@@ -198,6 +198,10 @@ pub struct App {
     /// A form in progress when the app locked, encrypted by the loop while locked.
     pub draft: Option<Vec<u8>>,
     pub quitting: bool,
+    /// Quit was asked for while a save was on its way: quit once it is on disk.
+    pub quit_after_save: bool,
+    /// The person was told the last change is not saved; a second quit loses it.
+    pub quit_warned: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
 }
@@ -236,6 +240,8 @@ impl App {
             effects: Vec::new(),
             draft: None,
             quitting: false,
+            quit_after_save: false,
+            quit_warned: false,
             page: 20,
         }
     }
@@ -397,6 +403,18 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
+        if self.help {
+            // Help is read, not typed into: only its closing keys do anything.
+            if keymap::closes_help(&ev) {
+                self.help = false;
+            }
+            return;
+        }
+        // F1 opens help everywhere, forms and pickers included.
+        if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
+            self.help = true;
+            return;
+        }
         match self.phase {
             Phase::Setup => self.form_key(ev),
             Phase::Unlock => self.unlock_key(ev),
@@ -457,7 +475,7 @@ impl App {
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
             }
-            KeyCode::Esc => self.effects.push(Effect::Quit),
+            KeyCode::Esc => self.request_quit(),
             _ if self.identity.is_none() => {
                 self.unlock.input.input(ev);
             }
@@ -516,11 +534,6 @@ impl App {
         if self.form.is_some() {
             return self.form_key(ev);
         }
-        if self.help {
-            // Any key closes help; it is read, not used.
-            self.help = false;
-            return;
-        }
         if self.backup.is_some() {
             return self.backup_key(ev);
         }
@@ -535,7 +548,7 @@ impl App {
         }
         self.message = None;
         match action {
-            Action::Quit => self.effects.push(Effect::Quit),
+            Action::Quit => self.request_quit(),
             Action::Help => self.help = true,
             Action::Lock => self.lock(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
@@ -698,7 +711,8 @@ impl App {
         let Some(book) = self.book.as_ref() else {
             return;
         };
-        let Some(incident) = book.incident(id).cloned() else {
+        // Borrowed, not cloned: a copy made on every key press would be freed unwiped.
+        let Some(incident) = book.incident(id) else {
             return;
         };
         let closed = incident.status == Status::Closed;
@@ -729,7 +743,7 @@ impl App {
                 );
             }
             Action::Open => {
-                self.popup = super::view::detail::entry_popup(book, &incident, section, selected);
+                self.popup = super::view::detail::entry_popup(book, incident, section, selected);
             }
             _ if closed
                 && !matches!(
@@ -753,7 +767,7 @@ impl App {
                         (Section::Reporting, _, Some(r)) => {
                             forms::edit_report(book, id, r, &self.who, self.now)
                         }
-                        _ => forms::incident(book, &self.who, self.now, Some(&incident)),
+                        _ => forms::incident(book, &self.who, self.now, Some(incident)),
                     },
                 );
             }
@@ -941,7 +955,8 @@ impl App {
                     }
                     form.dirty = true;
                     forms::refresh_notice(form);
-                    form.focus = (field + 1).min(form.fields.len() - 1);
+                    // Focus stays on the field just chosen: Tab moves on, as everywhere.
+                    form.focus = field;
                 }
             }
             _ => match ev.code {
@@ -1051,8 +1066,11 @@ impl App {
             }
         }
         if let Some(i) = first_bad {
-            form.focus = i;
-            form.error = Some("Some fields need attention: see the messages beside them.".into());
+            // Focus stays: the refused fields are marked, and the first one named.
+            form.error = Some(format!(
+                "Not saved: {} and any other field marked needs attention.",
+                form.fields[i].label
+            ));
             return;
         }
         if form.kind == FormKind::Setup {
@@ -1168,6 +1186,8 @@ impl App {
     /// logbook's first backup creates its backup key).
     pub fn backed_up(&mut self, result: Result<(String, String), String>, book: Option<Logbook>) {
         if let Some(book) = book {
+            // The copy it replaces is wiped, not just freed.
+            self.forget_records();
             self.book = Some(book);
         }
         let outcome = match result {
@@ -1187,16 +1207,75 @@ impl App {
         self.backup = Some(BackupStep::Done(outcome));
     }
 
-    /// The saver's answer.
+    /// The person asked to quit. A save on its way is waited for; a change whose save failed
+    /// is not dropped until the person, told so, asks a second time.
+    pub fn request_quit(&mut self) {
+        match &self.save {
+            SaveState::Saving => {
+                self.quit_after_save = true;
+                self.message =
+                    Some("Saving the last change: the app quits once it is on disk.".into());
+            }
+            SaveState::Failed(_) if !self.quit_warned => {
+                self.message = Some(
+                    "The last change is NOT saved. R retries; press q again to quit and lose it."
+                        .into(),
+                );
+                self.quit_warned = true;
+            }
+            _ => self.quitting = true,
+        }
+    }
+
+    /// A save was sent to the saver.
+    pub fn saving(&mut self) {
+        self.save = SaveState::Saving;
+        self.quit_warned = false;
+    }
+
+    /// The saver's answer (for the newest change sent, or a failure).
     pub fn saved(&mut self, result: Result<(), String>) {
+        let failed = result.is_err();
         self.save = match result {
             Ok(()) => SaveState::Saved(self.now),
             Err(e) => SaveState::Failed(e),
         };
+        if std::mem::take(&mut self.quit_after_save) {
+            if failed {
+                // Quitting now would lose the change without a word: say so and stay.
+                self.message =
+                    Some("Not saved, so not quitting: R retries, q quits anyway.".into());
+                self.quit_warned = true;
+            } else {
+                self.quitting = true;
+            }
+        }
     }
 }
 
-/// The set-up form's own rules: a passphrase typed twice alike and long enough, or a key file.
+/// The set-up form: the key-file choice comes before the passphrase fields, so that a
+/// passphrase typed on after a refusal never lands beside them in a clear-text field.
+pub fn setup_form() -> Form {
+    let mut form = forms::setup();
+    if let Some(i) = form.fields.iter().position(|f| f.key == "identity") {
+        let mut identity = form.fields.remove(i);
+        identity.label = "Key file from `logbook keygen` (or leave empty and choose a passphrase)";
+        let at = form
+            .fields
+            .iter()
+            .position(|f| f.key == "passphrase")
+            .unwrap_or(form.fields.len());
+        form.fields.insert(at, identity);
+    }
+    form
+}
+
+// `forms::strength` is superseded by `crate::strength` (zxcvbn); forms.rs is being rewritten
+// elsewhere and drops it there. Until then it is referenced here so the build stays clean.
+const _: fn(&str) -> &'static str = forms::strength;
+
+/// The set-up form's own rules: a key file, or a passphrase hard enough to guess
+/// (`crate::strength`, as `logbook init` and `passwd` use) typed twice alike.
 fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
     let identity = form.value("identity");
     if !identity.is_empty() {
@@ -1206,9 +1285,8 @@ fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
         .field("passphrase")
         .map(Field::text)
         .unwrap_or_default();
-    if pass.chars().count() < 8 {
-        return Err(("passphrase", "Use a passphrase of at least 8 characters (a few unrelated words are best), or give a key file".into()));
-    }
+    crate::strength::check(&pass)
+        .map_err(|e| ("passphrase", format!("{e} Or give a key file.")))?;
     if form.field("repeat").map(Field::text).unwrap_or_default() != pass {
         return Err(("repeat", "The two passphrases differ: type it again".into()));
     }

@@ -42,12 +42,9 @@ pub fn restore(draft: DraftForm, book: &Logbook, who: &str, now: NaiveDateTime) 
     for (key, text, chosen) in draft.fields {
         if let Some(f) = form.fields.iter_mut().find(|f| f.key == key) {
             if f.is_text() {
-                f.input = ratatui_textarea::TextArea::new(text.lines().map(String::from).collect());
-                f.input
-                    .set_cursor_line_style(ratatui::style::Style::default());
-                if f.kind == super::form::FieldKind::Secret {
-                    f.input.set_mask_char('•');
-                }
+                // The cursor goes to the end: typing after unlocking continues the text
+                // rather than going in front of it.
+                f.set_text(&text);
             }
             f.chosen = chosen;
         }

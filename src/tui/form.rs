@@ -1,9 +1,11 @@
 //! Forms: fields with labels, required marks, their own refusal messages, and typed values.
-//! Text is edited with ratatui-textarea; choices open a filterable picker; dates are typed as
-//! `YYYY-MM-DD HH:MM` (or `now`, `today`, `+7` for dates) and checked on leaving the field.
+//! Text is edited raw in `editor::Editor` and escaped only when drawn; choices open a
+//! filterable picker; dates are typed as `YYYY-MM-DD HH:MM` (or `now`, `today`, `+7` for
+//! dates) and checked on leaving the field.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use ratatui_textarea::TextArea;
+
+use super::editor::Editor;
 
 /// One option of a choice field: what the user sees, and the value the form builder reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,19 +44,21 @@ pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
     pub required: bool,
-    pub input: TextArea<'static>,
+    pub input: Editor,
     /// The chosen option of a choice field, or a toggle's state (0 no, 1 yes).
     pub chosen: Option<usize>,
     pub error: Option<String>,
+    /// The stored text the field was opened with: while the editor still holds exactly
+    /// this, the value is this, untrimmed, so an untouched field is never rewritten.
+    original: Option<String>,
 }
 
 impl Field {
     pub fn new(key: &'static str, label: &'static str, kind: FieldKind) -> Field {
-        let mut input = TextArea::default();
-        if kind == FieldKind::Secret {
-            input.set_mask_char('•');
-        }
-        input.set_cursor_line_style(ratatui::style::Style::default());
+        let input = Editor::new(
+            kind == FieldKind::Multiline,
+            (kind == FieldKind::Secret).then_some('•'),
+        );
         Field {
             key,
             label,
@@ -63,6 +67,7 @@ impl Field {
             input,
             chosen: None,
             error: None,
+            original: None,
         }
     }
 
@@ -71,17 +76,16 @@ impl Field {
         self
     }
 
+    /// Puts the stored text in the editor as it is (control characters included: they are
+    /// escaped when drawn, never in the value), so a field nobody touches saves exactly what
+    /// it was given. A date or number put there is a default the first key typed replaces.
     pub fn with_text(mut self, text: &str) -> Field {
-        // Stored text may hold control characters; the editor shows their escaped form.
-        let shown = crate::text::block(text);
-        self.input = TextArea::new(shown.lines().map(String::from).collect());
-        if self.kind == FieldKind::Secret {
-            self.input.set_mask_char('•');
-        }
-        self.input
-            .set_cursor_line_style(ratatui::style::Style::default());
-        self.input.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.input.set_text(text);
+        self.input.set_prefilled(matches!(
+            self.kind,
+            FieldKind::DateTime | FieldKind::Date | FieldKind::Number
+        ));
+        self.original = Some(text.to_string());
         self
     }
 
@@ -98,7 +102,7 @@ impl Field {
     }
 
     pub fn text(&self) -> String {
-        self.input.lines().join("\n")
+        self.input.text().to_string()
     }
 
     pub fn value(&self) -> String {
@@ -115,6 +119,7 @@ impl Field {
                     String::new()
                 }
             }
+            _ if self.original.as_deref() == Some(self.input.text()) => self.text(),
             _ => self.text().trim().to_string(),
         }
     }
@@ -143,10 +148,15 @@ impl Field {
     }
 
     pub fn set_text(&mut self, text: &str) {
-        self.input = TextArea::new(vec![text.to_string()]);
-        self.input
-            .set_cursor_line_style(ratatui::style::Style::default());
-        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.input.set_text(text);
+    }
+
+    /// Writes a checked value in its full form, only if that changes it, so passing through
+    /// a pre-filled date leaves it replaceable by the first key typed.
+    fn normalise(&mut self, text: &str) {
+        if self.input.text() != text {
+            self.set_text(text);
+        }
     }
 
     /// Checks and normalises the field on leaving it: dates are expanded from shortcuts
@@ -160,14 +170,14 @@ impl Field {
             match self.kind {
                 FieldKind::DateTime => match parse_datetime(&value, now) {
                     Ok(t) => {
-                        self.set_text(&t.format("%Y-%m-%d %H:%M").to_string());
+                        self.normalise(&t.format("%Y-%m-%d %H:%M").to_string());
                         None
                     }
                     Err(e) => Some(e),
                 },
                 FieldKind::Date => match parse_date(&value, now.date()) {
                     Ok(d) => {
-                        self.set_text(&d.to_string());
+                        self.normalise(&d.to_string());
                         None
                     }
                     Err(e) => Some(e),
@@ -307,7 +317,9 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
-    /// Puts a refusal from the model beside the field whose path it names.
+    /// Puts a refusal from the model beside the field whose path it names, and announces it
+    /// at the top. Focus stays where the person left it: moving it would send what they
+    /// type next into another field (a passphrase into a clear-text one).
     pub fn refuse(&mut self, path: &str, message: &str) {
         let last = path
             .rsplit(['.', ']'])
@@ -320,8 +332,14 @@ impl Form {
         match index {
             Some(i) => {
                 self.fields[i].error = Some(message.to_string());
-                self.focus = i;
-                self.error = None;
+                self.error = Some(if i == self.focus {
+                    "Not saved: see the message below this field.".to_string()
+                } else {
+                    format!(
+                        "Not saved: {} needs attention (Tab to it; the message is beside it).",
+                        self.fields[i].label
+                    )
+                });
             }
             None => self.error = Some(message.to_string()),
         }
@@ -385,8 +403,14 @@ mod tests {
             ],
         );
         form.refuse("reports[RS-1].reference", "needed");
-        assert_eq!(form.focus, 1);
+        assert_eq!(form.focus, 0, "focus stays where the person left it");
         assert_eq!(form.fields[1].error.as_deref(), Some("needed"));
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap()
+                .contains("Reference needs attention")
+        );
         form.refuse("something.else", "general");
         assert_eq!(form.error.as_deref(), Some("general"));
     }

@@ -177,7 +177,7 @@ const fn bind(keys: &'static [Key], action: Action) -> Binding {
 
 /// Keys that work everywhere outside text entry.
 pub const GLOBAL: &[Binding] = &[
-    bind(&[key('?')], Action::Help),
+    bind(&[key('?'), code(KeyCode::F(1))], Action::Help),
     bind(&[key('B')], Action::Backup),
     bind(&[key('R')], Action::RetrySave),
     bind(&[ctrl('l')], Action::Lock),
@@ -307,6 +307,13 @@ pub const POPUP: &[Binding] = &[
     MOVE[1],
     bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
 ];
+
+/// Keys that close the help: Esc, or the key that opened it (`?` where no text is typed,
+/// F1 anywhere). Nothing else does, and no key reaches the screen beneath while it shows.
+pub fn closes_help(ev: &KeyEvent) -> bool {
+    matches!(ev.code, KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?'))
+        && !ev.modifiers.contains(KeyModifiers::CONTROL)
+}
 
 /// The action a key asks for on a screen, if any.
 pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {

@@ -4,6 +4,7 @@
 
 pub mod app;
 mod draft;
+mod editor;
 pub mod form;
 mod forms;
 pub mod keymap;
@@ -13,7 +14,7 @@ pub mod view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -89,16 +90,22 @@ pub fn run(session: Session) -> Result<()> {
         }
         None if !session.path.exists() => {
             app.phase = Phase::Setup;
-            app.form = Some(forms::setup());
+            app.form = Some(app::setup_form());
         }
         None => {}
     }
 
-    // SIGTERM and SIGHUP end the loop cleanly, so the terminal is restored and the last
-    // save finishes.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
+    // SIGTERM, SIGHUP, SIGINT and SIGQUIT end the loop cleanly, so the terminal is restored
+    // (the shell is not left in the alternate screen), the last save finishes, and the
+    // process exits 128 + the signal's number as a shell expects. The flag holds the signal.
+    let stop = Arc::new(AtomicUsize::new(0));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGQUIT,
+    ] {
+        signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize)
             .map_err(|e| Error::io("watching signals for", &session.path, e))?;
     }
 
@@ -108,7 +115,6 @@ pub fn run(session: Session) -> Result<()> {
     let _guard = TerminalGuard;
     let (unlock_tx, unlock_rx) =
         mpsc::channel::<std::result::Result<(Logbook, Option<Vault>, Key), String>>();
-    let mut quit_warned = false;
 
     loop {
         terminal
@@ -125,12 +131,24 @@ pub fn run(session: Session) -> Result<()> {
             Err(mpsc::RecvTimeoutError::Disconnected) => app.effects.push(Effect::Quit),
         }
         app.tick(now());
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) != 0 {
             app.effects.push(Effect::Quit);
         }
 
         if let Some(s) = &mut saver {
-            while let Ok(done) = s.done.try_recv() {
+            loop {
+                let done = match s.poll() {
+                    Ok(Some(done)) => done,
+                    Ok(None) => break,
+                    Err(()) => {
+                        // The thread is gone: say so rather than "Saving..." for ever.
+                        if !matches!(&app.save, SaveState::Failed(m) if m == saver::THREAD_STOPPED)
+                        {
+                            app.saved(Err(saver::THREAD_STOPPED.into()));
+                        }
+                        break;
+                    }
+                };
                 match done {
                     Done::Saved(result) => {
                         s.pending = s.pending.saturating_sub(1);
@@ -192,10 +210,12 @@ pub fn run(session: Session) -> Result<()> {
             match effect {
                 Effect::Save => {
                     if let (Some(s), Some(book)) = (&mut saver, &app.book) {
-                        app.save = SaveState::Saving;
-                        s.send(Job::Save(Box::new(book.clone())));
+                        if s.send(Job::Save(Box::new(book.clone()))) {
+                            app.saving();
+                        } else {
+                            app.saved(Err(saver::THREAD_STOPPED.into()));
+                        }
                     }
-                    quit_warned = false;
                 }
                 Effect::Unlock(secret) => {
                     let path = session.path.clone();
@@ -216,7 +236,7 @@ pub fn run(session: Session) -> Result<()> {
                     }
                     Err(e) => {
                         if let Some(form) = &mut app.form {
-                            form.error = Some(e.to_string());
+                            form.error = Some(in_app_words(&e, None));
                         }
                     }
                 },
@@ -234,13 +254,16 @@ pub fn run(session: Session) -> Result<()> {
                             *total = std::fs::metadata(&session.path).map_or(0, |m| m.len());
                         }
                         let keep = book.settings.backup_keep as usize;
-                        s.send(Job::Backup {
+                        let job = Job::Backup {
                             key: key.clone(),
                             book: Box::new(book.clone()),
                             dir,
                             keep,
                             stamp: app.stamp(),
-                        });
+                        };
+                        if !s.send(job) {
+                            app.backed_up(Err(saver::THREAD_STOPPED.into()), None);
+                        }
                     }
                     _ => app.backed_up(Err("The logbook is not open.".into()), None),
                 },
@@ -255,25 +278,24 @@ pub fn run(session: Session) -> Result<()> {
                     match (&mut saver, &app.book) {
                         (Some(s), Some(book)) if draft.book.is_some() || draft.form.is_some() => {
                             let text = Zeroizing::new(ron::to_string(&draft).unwrap_or_default());
-                            s.send(Job::Seal(book.settings.recipients.clone(), text));
+                            let sent = s.send(Job::Seal(book.settings.recipients.clone(), text));
                             // The records go now; the sealed draft arrives in a moment.
                             app.forget_records();
                             app.form = None;
+                            if !sent {
+                                app.message = Some(format!(
+                                    "Could not keep the draft: {}",
+                                    saver::THREAD_STOPPED
+                                ));
+                                app.locked(None);
+                            }
                         }
                         _ => app.locked(None),
                     }
                 }
-                Effect::Quit => {
-                    if matches!(app.save, SaveState::Failed(_))
-                        && !quit_warned
-                        && !stop.load(Ordering::Relaxed)
-                    {
-                        app.message = Some("The last change is NOT saved. Fix the problem and change anything to retry, or press q again to quit and lose it.".into());
-                        quit_warned = true;
-                        continue;
-                    }
-                    app.quitting = true;
-                }
+                // The terminal is gone or set-up was cancelled: leave. Saves already sent
+                // are finished below, and a failed last save makes the exit non-zero.
+                Effect::Quit => app.quitting = true,
             }
         }
         if app.quitting {
@@ -281,10 +303,22 @@ pub fn run(session: Session) -> Result<()> {
         }
     }
     drop(terminal);
-    if let Some(s) = saver {
-        s.finish();
+    app.forget_records();
+    let result = match saver {
+        Some(s) => s.finish(),
+        None => Ok(()),
+    };
+    let signal = stop.load(Ordering::Relaxed);
+    if signal != 0 {
+        // Ended by a signal: the terminal is restored and the saves are finished; say what
+        // did not save, and exit as killed by that signal.
+        drop(_guard);
+        if let Err(e) = &result {
+            eprintln!("logbook: {e}");
+        }
+        std::process::exit(128 + i32::try_from(signal).unwrap_or(0));
     }
-    Ok(())
+    result
 }
 
 /// Reads the keyboard on its own thread, so the loop always comes round to saves, the
@@ -328,16 +362,17 @@ fn unlock(
     first: bool,
     who: &str,
 ) -> std::result::Result<(Logbook, Option<Vault>, Key), String> {
+    let words = |e: Error| in_app_words(&e, identity.map(PathBuf::as_path));
     let key = match identity {
         Some(file) => {
             Key::from_identity_files(std::slice::from_ref(file), &mut |_| Ok(secret.clone()))
-                .map_err(|e| e.to_string())?
+                .map_err(words)?
         }
         None => Key::passphrase(secret),
     };
     if first {
         let (mut vault, mut book, mut key) =
-            Vault::open(path, &key, Access::Write).map_err(|e| e.to_string())?;
+            Vault::open(path, &key, Access::Write).map_err(words)?;
         if vault.needs_migration() {
             let by = if who.is_empty() {
                 "the holder of the passphrase".to_string()
@@ -345,17 +380,37 @@ fn unlock(
                 who.to_string()
             };
             let stamp = Stamp::new(by, Local::now().fixed_offset());
-            if let Some(ids) = vault
-                .migrate(&mut book, &stamp)
-                .map_err(|e| e.to_string())?
-            {
+            if let Some(ids) = vault.migrate(&mut book, &stamp).map_err(words)? {
                 key = Key::Identities(ids);
             }
         }
         Ok((book, Some(vault), key))
     } else {
-        let (book, key) = vault::read_unlocking(path, &key).map_err(|e| e.to_string())?;
+        let (book, key) = vault::read_unlocking(path, &key).map_err(words)?;
         Ok((book, None, key))
+    }
+}
+
+/// A vault error in the app's words: the person typed into the app's fields, so a message
+/// about command-line flags (`--identity`) would send them looking for something they never
+/// gave. What the app cannot do from inside (another mode) says how to start it.
+fn in_app_words(e: &Error, key_file: Option<&std::path::Path>) -> String {
+    match e {
+        // A protected key file refuses the passphrase typed for it.
+        Error::WrongSecret if key_file.is_some_and(vault::is_protected) => {
+            "Wrong passphrase for the key file: type it again, then Enter.".into()
+        }
+        Error::WrongSecret if key_file.is_some() => {
+            "The key file this app was started with does not open this logbook: press Esc and start it with the logbook's own key file.".into()
+        }
+        Error::WrongSecret => "Wrong passphrase: type it again, then Enter.".into(),
+        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: press Esc and start the app with its key file (logbook --identity FILE).".into(),
+        Error::NeedsPassphrase(_) => "This logbook opens with a passphrase, not a key file: press Esc and start the app without a key file.".into(),
+        Error::BadIdentity(path) => format!(
+            "Key file: {} is not an age identity file; give the file that `logbook keygen` wrote.",
+            crate::text::line(&path.display().to_string())
+        ),
+        other => other.to_string(),
     }
 }
 

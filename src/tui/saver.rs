@@ -7,8 +7,13 @@ use std::thread::JoinHandle;
 
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::error::{Error, IoFailure};
 use crate::model::{Logbook, Stamp};
 use crate::vault::{Key, Vault};
+
+/// What the status bar says when the save thread is gone (it panicked): changes can no
+/// longer reach the disk, and "Saving..." must not show for ever.
+pub const THREAD_STOPPED: &str = "The save thread stopped, so changes are NOT being saved: note what you changed, quit, and open the logbook again.";
 
 pub enum Job {
     Save(Box<Logbook>),
@@ -38,16 +43,23 @@ pub enum Done {
 pub struct Saver {
     jobs: Option<Sender<Job>>,
     pub done: Receiver<Done>,
-    thread: Option<JoinHandle<Vault>>,
+    /// The thread hands back the vault and the last save's failure, if the last save failed.
+    thread: Option<JoinHandle<(Vault, Option<Error>)>>,
     /// Saves sent and not yet answered.
     pub pending: usize,
+    /// The thread is gone: nothing sent to it will be done.
+    pub stopped: bool,
+    path: std::path::PathBuf,
 }
 
 impl Saver {
     pub fn spawn(mut vault: Vault) -> Saver {
+        let path = vault.path().to_path_buf();
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (outbox, done) = mpsc::channel::<Done>();
         let thread = std::thread::spawn(move || {
+            // The last save's failure: quitting reports it and exits non-zero.
+            let mut last_failure: Option<Error> = None;
             let mut next = inbox.recv().ok();
             while let Some(job) = next.take() {
                 match job {
@@ -67,10 +79,12 @@ impl Saver {
                                 Err(_) => break,
                             }
                         }
-                        let result = vault.save(&book).map_err(|e| e.to_string());
+                        let result = vault.save(&book);
                         // This copy was only for writing: wipe it rather than just free it.
                         book.zeroize();
-                        let _ = outbox.send(Done::Saved(result));
+                        let message = result.as_ref().map_err(ToString::to_string).copied();
+                        last_failure = result.err();
+                        let _ = outbox.send(Done::Saved(message));
                     }
                     Job::Seal(recipients, text) => {
                         let sealed = vault
@@ -80,14 +94,16 @@ impl Saver {
                     }
                     Job::Backup {
                         key,
-                        book,
+                        mut book,
                         dir,
                         keep,
                         stamp,
                     } => {
                         let result = back_up(&vault, &key, &book, &dir, keep, &stamp, &outbox);
-                        // The key goes with the job: the saver keeps no secret.
+                        // The key goes with the job: the saver keeps no secret; and the
+                        // job's copy of the logbook is wiped, not just freed.
                         drop(key);
+                        book.zeroize();
                         let _ = outbox.send(Done::BackedUp(result, None));
                     }
                 }
@@ -95,29 +111,57 @@ impl Saver {
                     next = inbox.recv().ok();
                 }
             }
-            vault
+            (vault, last_failure)
         });
         Saver {
             jobs: Some(jobs),
             done,
             thread: Some(thread),
             pending: 0,
+            stopped: false,
+            path,
         }
     }
 
-    pub fn send(&mut self, job: Job) {
-        if matches!(job, Job::Save(_)) {
+    /// Sends a job; false if the thread is gone (the job will never be done).
+    pub fn send(&mut self, job: Job) -> bool {
+        let is_save = matches!(job, Job::Save(_));
+        let sent = !self.stopped && self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        if !sent {
+            self.stopped = true;
+            self.pending = 0;
+        } else if is_save {
             self.pending += 1;
         }
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(job);
+        sent
+    }
+
+    /// The next answer, if any; `Err(())` once the thread is gone (it panicked).
+    pub fn poll(&mut self) -> Result<Option<Done>, ()> {
+        match self.done.try_recv() {
+            Ok(done) => Ok(Some(done)),
+            Err(mpsc::TryRecvError::Empty) => Ok(None),
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.stopped = true;
+                self.pending = 0;
+                Err(())
+            }
         }
     }
 
-    /// Waits for every save sent so far, then ends the thread and returns the vault.
-    pub fn finish(mut self) -> Option<Vault> {
+    /// Waits for every save sent so far, then ends the thread. The error is the last
+    /// save's failure (or the thread's end), so that quitting after it exits non-zero.
+    pub fn finish(mut self) -> Result<(), Error> {
         self.jobs = None;
-        self.thread.take().and_then(|t| t.join().ok())
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok((_, Some(failure)))) => Err(failure),
+            Some(Err(_)) => Err(Error::Io(IoFailure {
+                doing: "saving",
+                path: self.path.clone(),
+                source: std::io::Error::other("the save thread stopped"),
+            })),
+            _ => Ok(()),
+        }
     }
 }
 

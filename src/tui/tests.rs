@@ -149,6 +149,8 @@ fn help_comes_from_the_keymap_of_the_screen() {
     assert!(screen.contains("filter as you type") && screen.contains("record a new incident"));
     snap("help-list", &mut app);
     press(&mut app, KeyCode::Char('x'));
+    assert!(app.help, "only Esc or the opening key closes help");
+    press(&mut app, KeyCode::Esc);
     assert!(!app.help);
 }
 
@@ -340,6 +342,7 @@ fn evidence_reporting_reviews_and_checklist() {
     press(&mut app, KeyCode::Enter);
     keys(&mut app, "children");
     press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     keys(&mut app, "considered");
     press(&mut app, KeyCode::Enter);
@@ -527,7 +530,8 @@ fn close_reopen_and_entered_in_error() {
         "Senders identified; apology and restorative meeting held.",
     );
     ctrl(&mut app, 's');
-    // Unfinished work is listed and must be confirmed (the refusal focuses the toggle).
+    // Unfinished work is listed and must be confirmed: the refusal is marked on the toggle
+    // while focus stays where the person left it, so Tab goes to it.
     let form = app
         .form
         .as_ref()
@@ -537,6 +541,7 @@ fn close_reopen_and_entered_in_error() {
         warning.as_deref().is_some_and(|w| w.contains("unfinished")),
         "{warning:?}"
     );
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char(' '));
     ctrl(&mut app, 's');
     assert_eq!(incident(&app, id).status, Status::Closed);
@@ -643,15 +648,36 @@ fn unlock_then_choose_who_is_recording() {
 fn first_run_setup_checks_the_passphrase() {
     let mut app = App::new("logbook.age".into(), now());
     app.phase = Phase::Setup;
-    app.form = Some(super::forms::setup());
+    app.form = Some(super::app::setup_form());
+    let focus = |app: &App| {
+        let form = app.form.as_ref().unwrap();
+        form.fields[form.focus].key
+    };
     keys(&mut app, "Northfield Primary");
     press(&mut app, KeyCode::Tab);
     keys(&mut app, "RO");
     press(&mut app, KeyCode::Tab);
-    keys(&mut app, "blue horse");
-    snap("setup", &mut app);
+    // The key-file choice comes before the passphrase fields.
+    assert_eq!(focus(&app), "identity");
     press(&mut app, KeyCode::Tab);
-    keys(&mut app, "blue house");
+    assert_eq!(focus(&app), "passphrase");
+    keys(&mut app, "password");
+    // Issue 8 defect 2: strength shows while typing, from a real estimator...
+    assert!(render(&mut app, 100, 30).contains("strength: very weak"));
+    snap("setup", &mut app);
+    ctrl(&mut app, 's');
+    // ... and a guessable passphrase is refused, saying what would do.
+    let form = app.form.as_ref().unwrap();
+    let error = form.field("passphrase").unwrap().error.as_ref().unwrap();
+    assert!(error.contains("four or more random"), "{error}");
+    assert_eq!(focus(&app), "passphrase", "focus stays after a refusal");
+    assert!(app.effects.is_empty());
+
+    ctrl(&mut app, 'u');
+    keys(&mut app, "lantern orbit velvet cabbage");
+    assert!(render(&mut app, 100, 30).contains("strength: strong"));
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "lantern orbit velvet cabbages");
     ctrl(&mut app, 's');
     assert!(
         app.form
@@ -664,10 +690,30 @@ fn first_run_setup_checks_the_passphrase() {
             .unwrap()
             .contains("differ")
     );
+    assert_eq!(focus(&app), "repeat", "focus stays after a refusal");
     snap("setup-refused", &mut app);
-    app.form.as_mut().unwrap().fields[3].set_text("blue horse");
+    press(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
+}
+
+#[test]
+fn a_passphrase_typed_into_the_key_file_field_is_not_shown() {
+    // Issue 8 defect 3: after a refusal moved focus, Tab landed on the key-file field,
+    // which showed the passphrase in clear.
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    tab(&mut app, 3);
+    keys(&mut app, "lantern orbit velvet cabbage");
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "lantern orb");
+    let screen = render(&mut app, 100, 30);
+    assert!(!screen.contains("lantern"), "{screen}");
+    assert!(
+        screen.contains("hidden: this looks like the passphrase"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -691,7 +737,7 @@ fn quit_and_text_from_the_logbook_is_drawn_escaped() {
         "{screen}"
     );
     press(&mut app, KeyCode::Char('q'));
-    assert!(matches!(app.effects.as_slice(), [Effect::Quit]));
+    assert!(app.quitting);
 }
 
 #[test]
@@ -877,4 +923,281 @@ fn a_failed_save_is_shown_kept_and_retried_with_r() {
     assert!(render(&mut app, 100, 30).contains("NOT SAVED"));
     press(&mut app, KeyCode::Char('R'));
     assert!(matches!(app.effects.as_slice(), [Effect::Save]));
+}
+
+/// Locks with the form open and unlocks again, as the loop does: the draft is captured
+/// and the form rebuilt from it.
+fn lock_and_restore(app: &mut App) {
+    let draft = super::draft::capture(app.form.as_ref().unwrap());
+    let book = app.book.clone().unwrap();
+    app.form = super::draft::restore(draft, &book, &app.who, app.now);
+}
+
+#[test]
+fn text_typed_after_unlocking_goes_after_the_old_text() {
+    // Issue 8 defect 1: the restored editor put the cursor at the start, so BBB went in
+    // front of AAA and "BBBAAA" was saved into the trail.
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "AAA");
+    lock_and_restore(&mut app);
+    keys(&mut app, "BBB");
+    assert_eq!(app.form.as_ref().unwrap().value("outcome"), "AAABBB");
+
+    // The same in the E form, on a multi-line field away from the first.
+    let mut app = demo_app();
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('E'));
+    let form = app.form.as_mut().unwrap();
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.key == "platform")
+        .unwrap();
+    let before = form.value("platform");
+    keys(&mut app, "AAA");
+    lock_and_restore(&mut app);
+    keys(&mut app, "BBB");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("platform"),
+        format!("{before}AAABBB")
+    );
+}
+
+#[test]
+fn editing_one_field_leaves_text_nobody_touched_byte_identical() {
+    // Issue 10 item 1: the editor held the escaped display form, so saving wrote the
+    // literal text `\u{200f}` and `\r` and the trail credited the person with the edit.
+    let mut book = crate::demo::logbook().unwrap();
+    let stamp = Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-16T09:00:00+00:00").unwrap(),
+    );
+    let id = "INC-2026-0019";
+    let description = "He wrote \u{200f}مرحبا\r\nthen  \r\n  ".to_string();
+    book.update_incident(&stamp, id, "imported", |i| {
+        i.description = description.clone();
+    })
+    .unwrap();
+    let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+    open_incident(&mut app, id);
+    let risk = incident(&app, id).risk_level;
+    press(&mut app, KeyCode::Char('E'));
+    let at = app
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .position(|f| f.key == "risk_level")
+        .unwrap();
+    tab(&mut app, at);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_some());
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "saved: {:?}", app.message);
+    assert_ne!(incident(&app, id).risk_level, risk);
+    assert_eq!(incident(&app, id).description, description);
+    let last = app.book.as_ref().unwrap().audit.last().unwrap();
+    let fields: Vec<&str> = last.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["risk_level"],
+        "only the risk is credited as changed"
+    );
+}
+
+#[test]
+fn form_keys_ctrl_u_clears_and_typing_replaces_a_prefilled_date() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    // The first field is "when it happened", pre-filled with now.
+    keys(&mut app, "2026-11-01 08:15");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("occurred"),
+        "2026-11-01 08:15"
+    );
+    ctrl(&mut app, 'u');
+    assert_eq!(app.form.as_ref().unwrap().value("occurred"), "");
+    // Passing through a pre-filled date and back leaves it replaceable.
+    tab(&mut app, 3);
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "2026-11-02 10:00");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("reported"),
+        "2026-11-02 10:00"
+    );
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "Form tutor");
+    ctrl(&mut app, 'w');
+    keys(&mut app, "teacher");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("reported_by"),
+        "Form teacher"
+    );
+}
+
+#[test]
+fn quit_waits_for_the_save_and_never_loses_a_failed_one_silently() {
+    // Issue 8 defect 4: q straight after a change whose save then failed exited 0.
+    let mut app = demo_app();
+    app.saving();
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting, "a save on its way is waited for");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .contains("quits once it is on disk")
+    );
+    app.saved(Err("The disk is full while saving logbook.age.".into()));
+    assert!(!app.quitting, "a failed save stops the quit");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("NOT SAVED"), "{screen}");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .contains("Not saved, so not quitting")
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quitting, "the second q, after the warning, quits");
+
+    // A save that succeeds lets the quit go through.
+    let mut app = demo_app();
+    app.saving();
+    press(&mut app, KeyCode::Char('q'));
+    app.saved(Ok(()));
+    assert!(app.quitting);
+
+    // A failed save with nothing pending: warned first, then quits.
+    let mut app = demo_app();
+    app.saved(Err("The disk is full.".into()));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting && app.quit_warned);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quitting);
+}
+
+#[test]
+fn the_checklist_scrolls_with_the_selection_and_space_ticks_what_is_seen() {
+    // Issue 8: j past the fold and Space ticked a step nobody could see; a checkbox
+    // wrapped onto a line of its own.
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::Checklist);
+    let steps = incident(&app, id).checklist.len();
+    assert!(steps > 3);
+    for _ in 0..steps {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let last = incident(&app, id).checklist[steps - 1].step.clone();
+    for (w, h) in [(44, 14), (60, 16), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        let start: String = last.chars().take(20).collect();
+        assert!(
+            screen.contains(&start),
+            "the selected step is on screen:\n{screen}"
+        );
+        for row in screen.lines() {
+            let t = row.trim_matches(|c| c == '"' || c == '│' || c == ' ');
+            assert!(
+                !matches!(t, "[ ]" | "[x]" | "[-]"),
+                "a checkbox alone on a line:\n{screen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn f1_opens_help_over_a_form_and_esc_closes_it_without_touching_the_form() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    tab(&mut app, 3);
+    keys(&mut app, "Form tutor");
+    let dirty = app.form.as_ref().unwrap().dirty;
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    snap("help-over-form", &mut app);
+    // Keys while help shows do not reach the form beneath.
+    keys(&mut app, "xyz");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(form.value("reported_by"), "Form tutor");
+    assert_eq!(form.dirty, dirty);
+    assert!(!form.confirm_discard, "Esc closed the help, not the form");
+
+    // `?` typed in a text field is text; on a screen it opens help, and `?` closes it.
+    tab(&mut app, 6);
+    keys(&mut app, "did he say why?");
+    assert!(!app.help);
+    assert_eq!(
+        app.form.as_ref().unwrap().value("description"),
+        "did he say why?"
+    );
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.help && app.form.is_none(),
+        "no key reaches the list beneath"
+    );
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.help);
+}
+
+#[test]
+fn forms_before_and_after_typing_with_the_cursor_and_a_wrapped_description() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    snap("form-new-incident-before-typing", &mut app);
+    tab(&mut app, 3);
+    keys(&mut app, "Form tutor");
+    tab(&mut app, 6);
+    keys(
+        &mut app,
+        "Theo said that three boys in his form had been sending him messages every evening \
+         for a fortnight, calling him names and telling him nobody wanted him in the group; \
+         he showed me the messages on his phone and I wrote down the words used.",
+    );
+    snap("form-new-incident-after-typing", &mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("the words used."),
+        "the end of the text shows, wrapped:\n{screen}"
+    );
+}
+
+#[test]
+fn focus_stays_after_a_refused_save_and_after_a_pick() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    tab(&mut app, 4);
+    let focus = |app: &App| {
+        let form = app.form.as_ref().unwrap();
+        form.fields[form.focus].key
+    };
+    assert_eq!(focus(&app), "types");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "cyberb");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(focus(&app), "types", "focus stays after a pick");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(focus(&app), "types", "focus stays after a refused save");
+    assert!(form.field("reported_by").unwrap().error.is_some());
+    assert!(
+        form.error.as_deref().unwrap().contains("Reported by"),
+        "the refused field is named: {:?}",
+        form.error
+    );
 }

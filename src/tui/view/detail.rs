@@ -281,7 +281,9 @@ fn section_lines(
                         reason,
                     } => format!("[-] {} {}: {}", when(*t), line(by), line(reason)),
                 };
-                out.push((n, Line::raw(format!("{}  {state}", line(&c.step)))));
+                // The box first, so it never wraps onto a line of its own.
+                let (mark, detail) = state.split_at(3);
+                out.push((n, Line::raw(format!("{mark} {} {detail}", line(&c.step)))));
             }
         }
         Section::History => {
@@ -303,13 +305,14 @@ fn section_lines(
                     )),
                 ));
                 for c in e.changes.iter().take(3) {
+                    let (old, new) = marked_change(&c.old, &c.new, line);
                     out.push((
                         n,
                         Line::raw(format!(
                             "        {}: {} -> {}",
                             line(&c.field),
-                            short(&c.old),
-                            short(&c.new)
+                            short(&old),
+                            short(&new)
                         ))
                         .dim(),
                     ));
@@ -327,16 +330,60 @@ fn section_lines(
     out
 }
 
+/// An escaped, marked value cut to 40 characters around its marked change.
 fn short(value: &str) -> String {
     if value.is_empty() {
         return "(none)".into();
     }
-    let v = line(value);
-    let mut s: String = v.chars().take(40).collect();
-    if v.chars().count() > 40 {
+    let chars: Vec<char> = value.chars().collect();
+    let mark = chars.iter().position(|c| *c == '⟦').unwrap_or(0);
+    let start = mark.saturating_sub(12);
+    let mut s: String = chars.iter().skip(start).take(40).collect();
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if chars.len() > start + 40 {
         s.push('…');
     }
     format!("\"{s}\"")
+}
+
+/// Old and new values escaped for display, with the span that differs marked ⟦like this⟧:
+/// a change in the middle of a long text, or one between characters that escape alike,
+/// can be seen rather than shown as two identical values.
+pub fn marked_change(
+    old: &str,
+    new: &str,
+    escape: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> (String, String) {
+    let o: Vec<char> = old.chars().collect();
+    let n: Vec<char> = new.chars().collect();
+    let prefix = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    let room = o.len().min(n.len()) - prefix;
+    let suffix = o
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let part = |v: &[char]| escape(&v.iter().collect::<String>()).into_owned();
+    let show = |v: &[char]| {
+        if v.is_empty() {
+            return String::new();
+        }
+        // A value replaced whole needs no mark; one changed in part shows where.
+        if o == n || prefix + suffix == 0 {
+            return part(v);
+        }
+        format!(
+            "{}⟦{}⟧{}",
+            part(&v[..prefix]),
+            part(&v[prefix..v.len() - suffix]),
+            part(&v[v.len() - suffix..])
+        )
+    };
+    (show(&o), show(&n))
 }
 
 pub fn draw(
@@ -396,9 +443,15 @@ pub fn draw(
             .divider("│"),
         tabs_area,
     );
-    let lines = section_lines(book, i, section, app.now.date());
     let block = Block::bordered().title_bottom(section_hint(section));
-    let height = block.inner(body).height as usize;
+    let inner = block.inner(body);
+    let height = inner.height as usize;
+    let mut lines = section_lines(book, i, section, app.now.date());
+    if section != Section::Summary {
+        // Wrapped here, not by the paragraph, so the scroll below counts the rows drawn and
+        // the highlighted entry is always on screen (Space acts on what is seen).
+        lines = wrap_rows(lines, inner.width);
+    }
     app.page = height.max(1);
     let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
@@ -424,6 +477,28 @@ pub fn draw(
             .block(block),
         body,
     );
+}
+
+/// Splits each line wider than `width` into rows at spaces, keeping its entry number and
+/// style; continuation rows are indented so the entry's first column stays clear.
+fn wrap_rows(lines: Vec<(usize, Line<'static>)>, width: u16) -> Vec<(usize, Line<'static>)> {
+    let mut out = Vec::with_capacity(lines.len());
+    for (n, l) in lines {
+        if l.width() <= usize::from(width) {
+            out.push((n, l));
+            continue;
+        }
+        let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        for (k, row) in super::wrap_words(&text, width.saturating_sub(4))
+            .into_iter()
+            .enumerate()
+        {
+            let row = if k == 0 { row } else { format!("    {row}") };
+            out.push((n, Line::styled(row, style)));
+        }
+    }
+    out
 }
 
 fn section_hint(section: Section) -> &'static str {
@@ -584,11 +659,12 @@ pub fn entry_popup(
                 line(&e.action)
             );
             for c in &e.changes {
+                let (old, new) = marked_change(&c.old, &c.new, text_block);
                 t.push_str(&format!(
                     "{}\n  was: {}\n  now: {}\n",
                     line(&c.field),
-                    text_block(&c.old),
-                    text_block(&c.new)
+                    if old.is_empty() { "(none)" } else { &old },
+                    if new.is_empty() { "(none)" } else { &new },
                 ));
             }
             t.push_str(&format!(
@@ -603,4 +679,24 @@ pub fn entry_popup(
         text,
         scroll: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_span_that_changed_is_marked_and_shown_in_a_long_value() {
+        let old = format!("{} the boy was 12 \u{200f}", "x".repeat(60));
+        let new = format!("{} the boy was 13 \u{200f}", "x".repeat(60));
+        let (o, n) = marked_change(&old, &new, line);
+        assert!(o.ends_with("was 1⟦2⟧ \\u{200f}"), "{o}");
+        assert!(n.ends_with("was 1⟦3⟧ \\u{200f}"), "{n}");
+        // The list line shows the change, not the 40 identical characters before it.
+        assert!(short(&n).contains("⟦3⟧"), "{}", short(&n));
+        let (o, n) = marked_change("same", "same", line);
+        assert_eq!((o.as_str(), n.as_str()), ("same", "same"));
+        let (o, n) = marked_change("Open", "Done", line);
+        assert_eq!((o.as_str(), n.as_str()), ("Open", "Done"));
+    }
 }

@@ -37,10 +37,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             Span::raw(format!("{}{cursor}", line(&app.list.filter))),
         ])
     } else {
+        let total = book.incidents.len();
         Line::from(format!(
-            "{org} · {} of {} incidents · sorted {} · / filter · n new",
+            "{org} · {} of {total} {} · sorted {} · / filter · n new",
             app.list.rows.len(),
-            book.incidents.len(),
+            if total == 1 { "incident" } else { "incidents" },
             // The reviews-due view is always in the order the reviews fall due.
             if app.list.view == View::Due {
                 crate::tui::app::Sort::NextReview.label()
@@ -61,6 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let today = app.now.date();
     // Below 100 columns the risk area gives its room to people and types (detail shows it).
     let wide = area.width >= 100;
+    let mut any_overdue = false;
     let rows: Vec<Row> = app
         .list
         .rows
@@ -80,6 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 .collect();
             let types: Vec<&str> = i.types.iter().map(|t| t.label()).collect();
             let overdue = i.is_overdue(today);
+            any_overdue |= overdue;
             let review = match i.next_review() {
                 _ if i.status == Status::Closed => String::new(),
                 Some(d) if overdue => format!("{d} !"),
@@ -133,7 +136,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     header.extend(["Types", "Risk", "Status", "Next review"]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).bold())
-        .block(block.title_bottom(" ! review overdue "))
+        // The legend explains a mark on screen; with none shown it would only be noise.
+        .block(if any_overdue {
+            block.title_bottom(" ! review overdue ")
+        } else {
+            block
+        })
         .column_spacing(1);
     frame.render_widget(table, table_area);
     if empty {

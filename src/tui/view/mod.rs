@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, BackupStep, Phase, SaveState, Screen};
-use super::form::{FieldKind, Form};
+use super::form::{Field, FieldKind, Form};
 use super::keymap;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
@@ -105,6 +105,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
+    // The message answers the key just pressed, so it comes first: a long save error after
+    // it must not push it off the line.
+    if let Some(m) = &app.message {
+        parts.push(Span::styled(m.clone(), Style::new().bold()));
+    }
     if !save.content.is_empty() {
         parts.push(save);
     }
@@ -121,10 +126,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     for part in parts {
         spans.push(Span::raw(" · "));
         spans.push(part);
-    }
-    if let Some(m) = &app.message {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled(m.clone(), Style::new().bold()));
     }
     let hint = if app.form.is_some() {
         " Tab next · Ctrl-S save · Esc cancel · F1 help"
@@ -189,31 +190,92 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
+/// How many rows a field takes at this width: its wrapped label, its text (a focused
+/// multi-line field grows with what is typed, up to a limit), and its refusal.
+fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) -> u16 {
+    let label = label_lines(f, focused, label_width).len() as u16;
+    let rows = if f.is_text() {
+        f.input.layout(value_width).0.len() as u16
+    } else {
+        1
+    };
+    let value = match f.kind {
+        FieldKind::Multiline if focused => rows.clamp(3, 8),
+        FieldKind::Multiline => rows.clamp(1, 3),
+        _ => 1,
+    };
+    label.max(value) + u16::from(f.error.is_some())
+}
+
+/// The label as drawn, wrapped to its column: a marker that cannot be missed on the
+/// focused field, and `*` on a required one; continuation lines are indented under the text.
+fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
+    let marker = if focused { "▶" } else { " " };
+    let mark = if f.required { "*" } else { " " };
+    wrap_words(f.label, width.saturating_sub(3))
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| {
+            if n == 0 {
+                format!("{marker}{mark}{l}")
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect()
+}
+
+/// Splits text into lines of at most `width` columns at spaces (a word longer than a line
+/// is cut), so labels and messages are wrapped rather than cut off.
+pub fn wrap_words(text: &str, width: u16) -> Vec<String> {
+    let width = usize::from(width.max(1));
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        let have = Span::raw(line.as_str()).width();
+        if have > 0 && have + 1 + w > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
 fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
     let outer = centered(area, 92, 96);
     frame.render_widget(Clear, outer);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(" Tab/Shift-Tab move · Enter choose · Ctrl-S save · Esc cancel ");
+        .title_bottom(" Tab/Shift-Tab move · Enter choose · Ctrl-S save · F1 help · Esc cancel ");
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
 
+    let label_width = 34.min(inner.width / 2);
+    let value_width = inner.width.saturating_sub(label_width);
     let mut constraints = Vec::new();
     if let Some(n) = &form.notice {
-        constraints.push(Constraint::Length(
-            (n.chars().count() as u16 / inner.width.max(1)) + 1,
-        ));
+        constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
     }
-    if form.error.is_some() || form.confirm_discard {
-        constraints.push(Constraint::Length(1));
+    let top_message = if form.confirm_discard {
+        Some("Discard the changes in this form? y discards, any other key goes back.")
+    } else {
+        form.error.as_deref()
+    };
+    if let Some(m) = top_message {
+        constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
     }
     for (i, f) in form.fields.iter().enumerate() {
-        let height = match f.kind {
-            FieldKind::Multiline if i == form.focus => 5,
-            FieldKind::Multiline => 2,
-            _ => 1,
-        } + u16::from(f.error.is_some());
-        constraints.push(Constraint::Length(height));
+        constraints.push(Constraint::Length(field_height(
+            f,
+            i == form.focus,
+            label_width,
+            value_width,
+        )));
     }
     constraints.push(Constraint::Min(0));
     let rows = Layout::vertical(constraints).split(inner);
@@ -225,58 +287,117 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
         );
         r += 1;
     }
-    if form.confirm_discard {
+    if let Some(m) = top_message {
         frame.render_widget(
-            Paragraph::new(
-                "Discard the changes in this form? y discards, any other key goes back.",
-            )
-            .red()
-            .bold(),
+            Paragraph::new(m).wrap(Wrap { trim: false }).red().bold(),
             rows[r],
         );
         r += 1;
-    } else if let Some(e) = &form.error {
-        frame.render_widget(Paragraph::new(e.as_str()).red().bold(), rows[r]);
-        r += 1;
     }
-    let label_width = 34.min(inner.width / 2);
     for (i, f) in form.fields.iter().enumerate() {
         let area = rows[r + i];
         let [label_area, value_area] =
             Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
-        let mark = if f.required { "*" } else { " " };
         let focused = i == form.focus;
         let label_style = if focused {
             Style::new().bold().add_modifier(Modifier::REVERSED)
         } else {
             Style::new()
         };
-        frame.render_widget(
-            Paragraph::new(format!("{mark}{}", f.label)).style(label_style),
-            label_area,
-        );
+        let label: Vec<Line> = label_lines(f, focused, label_width)
+            .into_iter()
+            .map(|l| Line::styled(l, label_style))
+            .collect();
+        frame.render_widget(Paragraph::new(label), label_area);
         let [value_area, error_area] = if f.error.is_some() {
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
         } else {
             [value_area, Rect::default()]
         };
-        if focused && f.is_text() {
-            frame.render_widget(&f.input, value_area);
+        if f.is_text() && looks_like_the_passphrase(form, f) {
+            // A clear-text field holding what the passphrase starts with was typed into by
+            // mistake: never echo it.
+            let hidden = format!(
+                "{}  (hidden: this looks like the passphrase)",
+                "•".repeat(f.input.text().chars().count())
+            );
+            frame.render_widget(Paragraph::new(hidden).red(), value_area);
+        } else if f.is_text() {
+            draw_editor(frame, value_area, f, focused);
         } else {
-            let mut shown = crate::text::block(&f.display()).into_owned();
-            if f.kind == FieldKind::Secret && f.key == "passphrase" {
-                let s = super::forms::strength(&f.text());
-                if !s.is_empty() {
-                    shown.push_str(&format!("   strength: {s}"));
-                }
-            }
-            frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), value_area);
+            let shown = crate::text::block(&f.display()).into_owned();
+            let style = if focused {
+                Style::new().add_modifier(Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            };
+            frame.render_widget(Paragraph::new(shown).style(style), value_area);
         }
         if let Some(e) = &f.error {
             frame.render_widget(Paragraph::new(e.as_str()).red(), error_area);
         }
     }
     let _ = app;
+}
+
+/// Whether a clear-text field of a form with a passphrase holds the start of it.
+fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
+    if f.kind == FieldKind::Secret {
+        return false;
+    }
+    let typed = f.input.text();
+    !typed.is_empty()
+        && form
+            .fields
+            .iter()
+            .filter(|s| s.kind == FieldKind::Secret)
+            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3)
+}
+
+/// A text field: its raw text escaped and wrapped to the width. The focused one shows the
+/// cursor and scrolls to keep it in view; one holding more than it shows says how much more.
+fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let (mut lines, cursor) = f.input.layout(area.width);
+    let height = usize::from(area.height);
+    let mut suffix = None;
+    if f.kind == FieldKind::Secret && f.key == "passphrase" {
+        let s = crate::strength::label(f.input.text());
+        if !s.is_empty() {
+            suffix = Some(format!("   strength: {s}"));
+        }
+    }
+    let start = if focused {
+        cursor.0.saturating_sub(height - 1)
+    } else {
+        0
+    };
+    let mut shown: Vec<Line> = lines
+        .drain(..)
+        .skip(start)
+        .take(height)
+        .map(Line::raw)
+        .collect();
+    let total = f.input.layout(area.width).0.len();
+    let below = total.saturating_sub(start + height);
+    if below > 0 && !focused {
+        // The last row says what is hidden rather than cutting the text silently.
+        let more = below + 1;
+        if let Some(last) = shown.last_mut() {
+            *last = Line::from(format!("... {more} more lines")).dim();
+        }
+    }
+    if let (Some(s), Some(first)) = (suffix, shown.first_mut()) {
+        first.push_span(Span::raw(s).dim());
+    }
+    frame.render_widget(Paragraph::new(shown), area);
+    if focused {
+        let y = area.y + (cursor.0 - start) as u16;
+        let x = area.x + (cursor.1 as u16).min(area.width.saturating_sub(1));
+        frame.set_cursor_position((x, y));
+    }
 }
 
 fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
@@ -356,7 +477,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, h);
-    let block = Block::bordered().title(" Keys (any key closes) ");
+    let block = Block::bordered().title(" Keys (Esc closes) ");
     let inner = block.inner(h);
     frame.render_widget(block, h);
     let parts =

@@ -1,0 +1,52 @@
+//! Issue 8 defect 2: `logbook init` and `passwd` refuse a passphrase that is easy to guess,
+//! with the same rule (`logbook::strength`) as the app's set-up.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn init_and_passwd_refuse_a_guessable_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = dir.path().join("weak");
+    fs::write(&weak, "password1234\n").unwrap();
+    let path = dir.path().join("lb.age");
+    let lb = path.to_str().unwrap();
+    let o = run(&[
+        "--logbook",
+        lb,
+        "--passphrase-file",
+        weak.to_str().unwrap(),
+        "init",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("too easy to guess"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("four or more random"), "{}", stderr(&o));
+    assert!(!path.exists());
+
+    let good = dir.path().join("good");
+    fs::write(&good, "lantern orbit velvet cabbage\n").unwrap();
+    let o = run(&[
+        "--logbook",
+        lb,
+        "--passphrase-file",
+        good.to_str().unwrap(),
+        "init",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = fs::read(&path).unwrap();
+    let o = run(&[
+        "--logbook",
+        lb,
+        "--passphrase-file",
+        good.to_str().unwrap(),
+        "passwd",
+        "--new-passphrase-file",
+        weak.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("too easy to guess"), "{}", stderr(&o));
+    assert_eq!(fs::read(&path).unwrap(), before, "nothing was changed");
+}
