@@ -1622,11 +1622,11 @@ mod tests {
     #[test]
     fn a_step_done_before_closing_can_be_ticked_on_a_closed_case() {
         let (mut b, id) = book();
-        b.close_case(&stamp_at(at(16, 8)), &id, "Resolved", true)
-            .unwrap();
-        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        b.close_case(&now(), &id, "Resolved", true).unwrap();
+        let later = stamp_at(at(16, 11));
+        b.tick_step(&later, &id, 0, at(15, 12)).unwrap();
         let e = refused(&mut b, |b| {
-            b.tick_step(&now(), &id, 1, at(16, 8) + Duration::minutes(30))
+            b.tick_step(&later, &id, 1, at(16, 9) + Duration::minutes(30))
         });
         assert_eq!(e.field, "when");
         assert!(e.message.contains("re-opened"), "{e}");
@@ -1804,6 +1804,19 @@ mod tests {
         });
         assert_eq!(e.field, "year_group");
         b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_change_dated_before_the_last_entry_or_without_an_author_is_refused() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| {
+            b.tick_step(&stamp_at(at(16, 8)), &id, 0, at(15, 12))
+        });
+        assert!(e.message.contains("clock"), "{e}");
+        let nobody = Stamp::new(" ", now().at);
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let e = refused(&mut b, |b| b.schedule_review(&nobody, &id, due));
+        assert!(e.message.contains("who is recording"), "{e}");
     }
 
     #[test]
