@@ -161,14 +161,48 @@ impl Incident {
     }
 }
 
-fn unfinished_refusal(id: &str, list: &[String]) -> Invalid {
-    invalid(
-        "confirm",
-        format!(
-            "{id} still has unfinished work ({}): confirm to close it anyway",
-            list.join("; ")
-        ),
-    )
+/// The refusal to close while work is unfinished: a short summary first (it is shown on
+/// one line beside the field), the whole list being `Incident::unfinished`.
+fn unfinished_refusal(inc: &Incident, skip_review: Option<&str>) -> Option<Invalid> {
+    let open = inc
+        .checklist
+        .iter()
+        .filter(|c| c.state == StepState::Open)
+        .count();
+    let mut parts = Vec::new();
+    match open {
+        0 => {}
+        1 => parts.push("1 checklist step open".to_string()),
+        n => parts.push(format!("{n} checklist steps open")),
+    }
+    let unheld: Vec<&str> = inc
+        .reviews
+        .iter()
+        .filter(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+        .map(|r| r.id.as_str())
+        .filter(|id| Some(*id) != skip_review)
+        .collect();
+    if !unheld.is_empty() {
+        parts.push(format!("review {} not held", unheld.join(", ")));
+    }
+    for rs in inc.reports.iter().filter(|r| r.error.is_none()) {
+        if rs.follow_up_owed {
+            parts.push(format!("{} follow-up owed", rs.id));
+        }
+        if rs.reference_awaited && rs.reference.trim().is_empty() {
+            parts.push(format!("{} reference awaited", rs.id));
+        }
+    }
+    (!parts.is_empty()).then(|| {
+        invalid(
+            "confirm",
+            format!(
+                "Work unfinished: {}. Confirm to close {} anyway",
+                parts.join(", "),
+                inc.id
+            ),
+        )
+    })
 }
 
 impl Logbook {
@@ -697,15 +731,11 @@ impl Logbook {
                 format!("{id} is closed: re-open it to hold a review"),
             ));
         }
-        if h.decision == ReviewDecision::Close {
-            let left: Vec<String> = inc
-                .unfinished()
-                .into_iter()
-                .filter(|u| !u.starts_with(&format!("review {rv} ")))
-                .collect();
-            if !left.is_empty() && !confirmed {
-                return Err(unfinished_refusal(id, &left));
-            }
+        if h.decision == ReviewDecision::Close
+            && !confirmed
+            && let Some(refusal) = unfinished_refusal(inc, Some(rv))
+        {
+            return Err(refusal);
         }
         let new_id = inc.next_item_id("RV");
         let scheduled = (h.decision == ReviewDecision::ContinueMonitoring).then(|| new_id.clone());
@@ -824,15 +854,14 @@ impl Logbook {
         if inc.status == Status::Closed {
             return Err(invalid("status", format!("{id} is already closed")));
         }
-        let left = inc.unfinished();
         if outcome.trim().is_empty() {
             return Err(invalid(
                 "outcome",
                 "The outcome of the case is required: fill it in",
             ));
         }
-        if !left.is_empty() && !confirmed {
-            return Err(unfinished_refusal(id, &left));
+        if !confirmed && let Some(refusal) = unfinished_refusal(inc, None) {
+            return Err(refusal);
         }
         let closure = Closure {
             when: stamp.at.naive_local(),
@@ -1575,7 +1604,7 @@ mod tests {
             b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Close), false)
         });
         assert_eq!(e.field, "confirm");
-        assert!(e.message.contains("checklist step not done"), "{e}");
+        assert!(e.message.contains("checklist steps open"), "{e}");
         assert!(
             !e.message.contains("RV-1"),
             "the review being held is not unfinished: {e}"
@@ -1646,7 +1675,11 @@ mod tests {
         .unwrap();
         let e = refused(&mut b, |b| b.close_case(&now(), &id, "Resolved", false));
         assert_eq!(e.field, "confirm");
-        for what in ["checklist step not done", "RV-1", "follow-up owed"] {
+        for what in [
+            "checklist steps open",
+            "review RV-1 not held",
+            "RS-1 follow-up owed",
+        ] {
             assert!(e.message.contains(what), "{what}: {e}");
         }
         let e = refused(&mut b, |b| b.close_case(&now(), &id, " ", true));
