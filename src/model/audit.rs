@@ -173,7 +173,28 @@ impl Logbook {
         action: impl Into<String>,
         changes: Vec<FieldChange>,
         state: String,
-    ) -> Result<(), Unencodable> {
+    ) -> Result<(), super::validate::Invalid> {
+        // Never write a trail that `verify` would reject: an entry dated before the last one
+        // means the computer's clock is wrong (or was, when the last entry was written).
+        if let Some(last) = self.audit.last()
+            && stamp.at < last.at
+        {
+            return Err(super::validate::Invalid {
+                field: String::new(),
+                message: format!(
+                    "The computer's clock reads {}, before the last change in this logbook ({}): correct the clock, then try again; nothing was changed",
+                    stamp.at.format("%Y-%m-%d %H:%M:%S %:z"),
+                    last.at.format("%Y-%m-%d %H:%M:%S %:z")
+                ),
+            });
+        }
+        if stamp.by.trim().is_empty() {
+            return Err(super::validate::Invalid {
+                field: String::new(),
+                message: "Every change needs the name of who made it: choose who is recording"
+                    .into(),
+            });
+        }
         let prev = self.head().hash;
         let mut entry = AuditEntry {
             seq: self.audit.len() as u64 + 1,

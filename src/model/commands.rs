@@ -161,14 +161,48 @@ impl Incident {
     }
 }
 
-fn unfinished_refusal(id: &str, list: &[String]) -> Invalid {
-    invalid(
-        "confirm",
-        format!(
-            "{id} still has unfinished work ({}): confirm to close it anyway",
-            list.join("; ")
-        ),
-    )
+/// The refusal to close while work is unfinished: a short summary first (it is shown on
+/// one line beside the field), the whole list being `Incident::unfinished`.
+fn unfinished_refusal(inc: &Incident, skip_review: Option<&str>) -> Option<Invalid> {
+    let open = inc
+        .checklist
+        .iter()
+        .filter(|c| c.state == StepState::Open)
+        .count();
+    let mut parts = Vec::new();
+    match open {
+        0 => {}
+        1 => parts.push("1 checklist step open".to_string()),
+        n => parts.push(format!("{n} checklist steps open")),
+    }
+    let unheld: Vec<&str> = inc
+        .reviews
+        .iter()
+        .filter(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+        .map(|r| r.id.as_str())
+        .filter(|id| Some(*id) != skip_review)
+        .collect();
+    if !unheld.is_empty() {
+        parts.push(format!("review {} not held", unheld.join(", ")));
+    }
+    for rs in inc.reports.iter().filter(|r| r.error.is_none()) {
+        if rs.follow_up_owed {
+            parts.push(format!("{} follow-up owed", rs.id));
+        }
+        if rs.reference_awaited && rs.reference.trim().is_empty() {
+            parts.push(format!("{} reference awaited", rs.id));
+        }
+    }
+    (!parts.is_empty()).then(|| {
+        invalid(
+            "confirm",
+            format!(
+                "Work unfinished: {}. Confirm to close {} anyway",
+                parts.join(", "),
+                inc.id
+            ),
+        )
+    })
 }
 
 impl Logbook {
@@ -697,15 +731,11 @@ impl Logbook {
                 format!("{id} is closed: re-open it to hold a review"),
             ));
         }
-        if h.decision == ReviewDecision::Close {
-            let left: Vec<String> = inc
-                .unfinished()
-                .into_iter()
-                .filter(|u| !u.starts_with(&format!("review {rv} ")))
-                .collect();
-            if !left.is_empty() && !confirmed {
-                return Err(unfinished_refusal(id, &left));
-            }
+        if h.decision == ReviewDecision::Close
+            && !confirmed
+            && let Some(refusal) = unfinished_refusal(inc, Some(rv))
+        {
+            return Err(refusal);
         }
         let new_id = inc.next_item_id("RV");
         let scheduled = (h.decision == ReviewDecision::ContinueMonitoring).then(|| new_id.clone());
@@ -824,15 +854,14 @@ impl Logbook {
         if inc.status == Status::Closed {
             return Err(invalid("status", format!("{id} is already closed")));
         }
-        let left = inc.unfinished();
         if outcome.trim().is_empty() {
             return Err(invalid(
                 "outcome",
                 "The outcome of the case is required: fill it in",
             ));
         }
-        if !left.is_empty() && !confirmed {
-            return Err(unfinished_refusal(id, &left));
+        if !confirmed && let Some(refusal) = unfinished_refusal(inc, None) {
+            return Err(refusal);
         }
         let closure = Closure {
             when: stamp.at.naive_local(),
@@ -1516,11 +1545,16 @@ mod tests {
         let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, "RV-9", later));
         assert!(e.message.contains("RV-9"));
         // A cancelled review is not due and not unfinished.
-        assert_eq!(
-            inc(&b, &id).next_review(),
-            inc(&b, &id).reviews.first().map(|r| r.due)
+        b.cancel_review(&now(), &id, "RV-1", "Replaced by a meeting")
+            .unwrap();
+        assert_eq!(inc(&b, &id).next_review(), None);
+        assert!(!inc(&b, &id).is_overdue(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()));
+        assert!(
+            !inc(&b, &id)
+                .unfinished()
+                .iter()
+                .any(|u| u.starts_with("review "))
         );
-        assert!(!inc(&b, &id).unfinished().iter().any(|u| u.contains(&rv)));
         b.verify_audit().unwrap();
     }
 
@@ -1570,7 +1604,7 @@ mod tests {
             b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Close), false)
         });
         assert_eq!(e.field, "confirm");
-        assert!(e.message.contains("checklist step not done"), "{e}");
+        assert!(e.message.contains("checklist steps open"), "{e}");
         assert!(
             !e.message.contains("RV-1"),
             "the review being held is not unfinished: {e}"
@@ -1617,11 +1651,11 @@ mod tests {
     #[test]
     fn a_step_done_before_closing_can_be_ticked_on_a_closed_case() {
         let (mut b, id) = book();
-        b.close_case(&stamp_at(at(16, 8)), &id, "Resolved", true)
-            .unwrap();
-        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        b.close_case(&now(), &id, "Resolved", true).unwrap();
+        let later = stamp_at(at(16, 11));
+        b.tick_step(&later, &id, 0, at(15, 12)).unwrap();
         let e = refused(&mut b, |b| {
-            b.tick_step(&now(), &id, 1, at(16, 8) + Duration::minutes(30))
+            b.tick_step(&later, &id, 1, at(16, 9) + Duration::minutes(30))
         });
         assert_eq!(e.field, "when");
         assert!(e.message.contains("re-opened"), "{e}");
@@ -1641,7 +1675,11 @@ mod tests {
         .unwrap();
         let e = refused(&mut b, |b| b.close_case(&now(), &id, "Resolved", false));
         assert_eq!(e.field, "confirm");
-        for what in ["checklist step not done", "RV-1", "follow-up owed"] {
+        for what in [
+            "checklist steps open",
+            "review RV-1 not held",
+            "RS-1 follow-up owed",
+        ] {
             assert!(e.message.contains(what), "{what}: {e}");
         }
         let e = refused(&mut b, |b| b.close_case(&now(), &id, " ", true));
@@ -1799,6 +1837,19 @@ mod tests {
         });
         assert_eq!(e.field, "year_group");
         b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_change_dated_before_the_last_entry_or_without_an_author_is_refused() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| {
+            b.tick_step(&stamp_at(at(16, 8)), &id, 0, at(15, 12))
+        });
+        assert!(e.message.contains("clock"), "{e}");
+        let nobody = Stamp::new(" ", now().at);
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let e = refused(&mut b, |b| b.schedule_review(&nobody, &id, due));
+        assert!(e.message.contains("who is recording"), "{e}");
     }
 
     #[test]

@@ -423,11 +423,11 @@ impl Incident {
         format!("{prefix}-{}", used + 1)
     }
 
-    /// The earliest review not yet held (and not entered in error).
+    /// The earliest review not yet held (and not cancelled or entered in error).
     pub fn next_review(&self) -> Option<NaiveDate> {
         self.reviews
             .iter()
-            .filter(|r| r.held.is_none() && r.error.is_none())
+            .filter(|r| r.held.is_none() && r.error.is_none() && r.cancelled.is_none())
             .map(|r| r.due)
             .min()
     }

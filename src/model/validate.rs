@@ -843,6 +843,30 @@ mod tests {
                 i.reviews[0].error.as_mut().unwrap().by.clear()
             }),
             ("error.reason", |i| i.error.as_mut().unwrap().reason.clear()),
+            ("error.by", |i| i.error.as_mut().unwrap().by.clear()),
+            ("error.when", |i| i.error.as_mut().unwrap().when = at(17, 9)),
+            ("reports", |i| i.reports[1].id = "RS-1".into()),
+            ("reports[RS-1].error.by", |i| {
+                i.reports[0].error.as_mut().unwrap().by.clear()
+            }),
+            ("reports[RS-1].error.when", |i| {
+                i.reports[0].error.as_mut().unwrap().when = at(17, 9)
+            }),
+            ("reviews", |i| i.reviews[1].id = "RV-02".into()),
+            ("reviews[RV-2].cancelled.reason", |i| {
+                i.reviews[1].cancelled.as_mut().unwrap().reason.clear()
+            }),
+            ("reviews[RV-2].cancelled.when", |i| {
+                i.reviews[1].cancelled.as_mut().unwrap().when = at(17, 9)
+            }),
+            ("reviews[RV-1].error.reason", |i| {
+                i.reviews[0].error = mark();
+                i.reviews[0].error.as_mut().unwrap().reason.clear()
+            }),
+            ("reviews[RV-1].error.when", |i| {
+                i.reviews[0].error = mark();
+                i.reviews[0].error.as_mut().unwrap().when = at(17, 9)
+            }),
         ];
         for (field, change) in cases {
             let mut i = incident();

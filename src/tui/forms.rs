@@ -412,7 +412,6 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
         format!("Reporting step for {id}"),
         vec![
             Field::new("agency", "Agency", choices(Agency::ALL, Agency::label)).required(),
-            Field::new("agency_name", "Other agency's name", FieldKind::Text),
             Field::new(
                 "decision",
                 "Decision",
@@ -434,6 +433,8 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             Field::new("outcome", "Outcome", FieldKind::Text),
             Field::new("follow_up_owed", "Follow-up owed", FieldKind::Toggle).with_toggle(false),
             Field::new("reason", "Reason (if not referred)", FieldKind::Multiline),
+            // Last, so the keys that reach the fields above stay as they were.
+            Field::new("agency_name", "Other agency's name", FieldKind::Text),
         ],
     );
     refresh_notice(&mut form);
