@@ -33,6 +33,8 @@ fn init_and_passwd_refuse_a_guessable_passphrase() {
         lb,
         "--passphrase-file",
         good.to_str().unwrap(),
+        "--by",
+        "RO",
         "init",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -42,6 +44,8 @@ fn init_and_passwd_refuse_a_guessable_passphrase() {
         lb,
         "--passphrase-file",
         good.to_str().unwrap(),
+        "--by",
+        "RO",
         "passwd",
         "--new-passphrase-file",
         weak.to_str().unwrap(),

@@ -498,7 +498,10 @@ fn text_typed_after_unlocking_is_saved_after_the_text_before() {
     t.keys(&["Enter"]);
     t.wait_for("AAA");
     t.text("BBB");
+    // The demo case has unfinished work: closing asks for it to be confirmed.
     t.keys(&["C-s"]);
+    t.wait_for("Work unfinished");
+    t.keys(&["Tab", "Space", "C-s"]);
     t.wait_for(&format!("{id} closed"));
     t.wait_for("Saved");
     t.keys(&["q"]);

@@ -818,7 +818,11 @@ impl App {
                     );
                 }
             }
-            Action::CloseCase => self.form = Some(forms::close(id)),
+            Action::CloseCase => {
+                if let Some(book) = &self.book {
+                    self.form = Some(forms::close(book, id));
+                }
+            }
             Action::ReopenCase if closed => self.form = Some(forms::reopen(id)),
             Action::ReopenCase => self.message = Some(format!("{id} is not closed.")),
             Action::MarkError => {

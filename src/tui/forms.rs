@@ -613,8 +613,10 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
     )
 }
 
-pub fn close(id: &str) -> Form {
-    Form::new(
+/// The closing form lists what is still unfinished up front, so the DSL sees it before
+/// writing the outcome; the model refuses to close over it until the toggle confirms.
+pub fn close(book: &Logbook, id: &str) -> Form {
+    let mut form = Form::new(
         FormKind::Close(id.to_string()),
         format!("Close {id}"),
         vec![
@@ -626,7 +628,18 @@ pub fn close(id: &str) -> Form {
             )
             .with_toggle(false),
         ],
-    )
+    );
+    let unfinished = book
+        .incident(id)
+        .map(Incident::unfinished)
+        .unwrap_or_default();
+    if !unfinished.is_empty() {
+        form.notice = Some(format!(
+            "Unfinished: {}. Finish these first, or close anyway by ticking the last field.",
+            unfinished.join("; ")
+        ));
+    }
+    form
 }
 
 pub fn reopen(id: &str) -> Form {
@@ -741,7 +754,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         }
         FormKind::ScheduleReview(id) => schedule_review(book, id, now),
         FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
-        FormKind::Close(id) => close(id),
+        FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
         FormKind::MarkError(id, target) => mark_error(id, target.clone()),
         FormKind::NotApplicable(id, step) => {
