@@ -262,11 +262,14 @@ fn wrong_key_is_refused_and_changes_nothing() {
 #[test]
 fn a_passphrase_for_a_key_mode_logbook_says_to_give_the_key() {
     let f = Fixture::new();
+    // A regular file: devices such as /dev/null are refused as passphrase files.
+    let empty = f.dir.path().join("empty");
+    fs::write(&empty, b"").unwrap();
     let o = run(&[
         "--logbook",
         f.logbook.to_str().unwrap(),
         "--passphrase-file",
-        "/dev/null",
+        empty.to_str().unwrap(),
         "verify",
     ]);
     assert_eq!(code(&o), 3);

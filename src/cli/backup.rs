@@ -67,8 +67,8 @@ pub(super) fn verify_against(
             writeln!(
                 out,
                 "{} extends {} unchanged: all {} audit entries the backup holds are here exactly as they were (entry {} has the backup's last hash {}), and {added} entries were added since.",
-                path.display(),
-                backup_file.display(),
+                crate::text::path(&path),
+                crate::text::path(&backup_file),
                 head.len,
                 head.len,
                 head.hash
@@ -106,9 +106,9 @@ fn ask_line(prompt: &str) -> Result<String> {
 
 fn volume_text(v: &Volume) -> String {
     if v.device == "?" {
-        v.path.display().to_string()
+        crate::text::path(&v.path).to_string()
     } else {
-        format!("{} ({})", v.path.display(), line(&v.device))
+        format!("{} ({})", crate::text::path(&v.path), line(&v.device))
     }
 }
 
@@ -161,7 +161,7 @@ fn choose_volume(logbook_folder: &Path) -> Result<PathBuf> {
 fn missing_folder(dir: &Path) -> Error {
     Error::Usage(format!(
         "There is no folder {}: plug the medium in, or check the path given.",
-        dir.display()
+        crate::text::path(&dir)
     ))
 }
 
@@ -218,7 +218,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
 
     let mut text = format!(
         "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
-        report.path.display(),
+        crate::text::path(&report.path),
         report.incidents,
         report.head.len,
         report.head.hash,
@@ -239,7 +239,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     match &report.key_file {
         Some(key_file) => text.push_str(&format!(
             "It opens with the passphrase (through the key file {} beside it){recovery_text}.\n",
-            key_file.display()
+            crate::text::path(&key_file)
         )),
         None => text.push_str(&format!(
             "It opens with the logbook's keys{recovery_text}.\n"
@@ -345,7 +345,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     } else {
         notes.push(format!(
             "There is no logbook at {}, so the backups are not compared with one.",
-            path.display()
+            crate::text::path(&path)
         ));
         None
     };
@@ -355,7 +355,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),
             Ok(0) | Err(_) => notes.push(format!(
                 "No backup key file in {} opens with this passphrase, so passphrase backups show as unknown.",
-                dir.display()
+                crate::text::path(&dir)
             )),
             Ok(_) => {}
         }
@@ -365,10 +365,10 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     let mut text = match &live {
         Some(book) => format!(
             "Backups in {} (this logbook is {}), newest first:\n",
-            dir.display(),
+            crate::text::path(&dir),
             backup::short_id(book.id())
         ),
-        None => format!("Backups in {}, newest first:\n", dir.display()),
+        None => format!("Backups in {}, newest first:\n", crate::text::path(&dir)),
     };
     if listing.items.is_empty() {
         text.push_str("  none\n");
@@ -446,7 +446,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     if damaged + diverged > 0 {
         return Err(Error::CheckFailed(format!(
             "{damaged} backup(s) in {} are damaged and the current trail does not extend {diverged}: keep them all, make a new backup, and check the history with `logbook verify --against`.",
-            dir.display()
+            crate::text::path(&dir)
         )));
     }
     Ok(())
@@ -455,7 +455,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
 fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
     let mut t = format!(
         "{label:<8} {}\n         {} incidents, {} people, {} audit entries\n",
-        place.display(),
+        crate::text::path(&place),
         s.incidents,
         s.people,
         s.head.len
@@ -487,7 +487,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     if !file.exists() {
         return Err(Error::Usage(format!(
             "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
-            file.display()
+            crate::text::path(&file)
         )));
     }
     let key = secret::open_key(global, &path)?;
@@ -501,11 +501,11 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         Current::Present(s) => text.push_str(&summary_text("Current", &path, s)),
         Current::Missing => text.push_str(&format!(
             "Current  there is no logbook at {}: the backup becomes the logbook.\n",
-            path.display()
+            crate::text::path(&path)
         )),
         Current::Unreadable(why) => text.push_str(&format!(
             "Current  {} cannot be read ({}); it will be kept beside the restored one.\n",
-            path.display(),
+            crate::text::path(&path),
             why.trim_end_matches('.')
         )),
     }
@@ -540,7 +540,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     if matches!(plan.current, Current::Present(_) | Current::Unreadable(_)) {
         text.push_str(&format!(
             "The current file is kept as {}.before-restore-TIMESTAMP; nothing is merged.\n",
-            path.display()
+            crate::text::path(&path)
         ));
     }
     out.write_all(text.as_bytes()).map_err(stdout_error)?;
@@ -554,7 +554,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         }
         let answer = ask_line(&format!(
             "Replace {} with this backup? Type yes to restore: ",
-            path.display()
+            crate::text::path(&path)
         ))?;
         if !answer.eq_ignore_ascii_case("yes") {
             writeln!(out, "Nothing was restored.").map_err(stdout_error)?;
@@ -564,14 +564,14 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     let stamp = Stamp::new(operator(None, &plan.restored().settings), now());
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
-        Some(p) => format!(" The replaced file is kept as {}.", p.display()),
+        Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(&p)),
         None => String::new(),
     };
     writeln!(
         out,
         "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}",
-        path.display(),
-        file.display(),
+        crate::text::path(&path),
+        crate::text::path(&file),
         done.head.len,
         done.head.hash
     )
@@ -627,7 +627,7 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     writeln!(
         out,
         "{} now has {} recovery key(s); backups made from now on open with them, older backups keep the keys they were made with.",
-        path.display(),
+        crate::text::path(&path),
         book.settings.recovery_recipients.len()
     )
     .map_err(stdout_error)
