@@ -67,8 +67,8 @@ pub(super) fn verify_against(
             writeln!(
                 out,
                 "{} extends {} unchanged: all {} audit entries the backup holds are here exactly as they were (entry {} has the backup's last hash {}), and {added} entries were added since.",
-                crate::text::path(&path),
-                crate::text::path(&backup_file),
+                crate::text::path(path),
+                crate::text::path(backup_file),
                 head.len,
                 head.len,
                 head.hash
@@ -161,7 +161,7 @@ fn choose_volume(logbook_folder: &Path) -> Result<PathBuf> {
 fn missing_folder(dir: &Path) -> Error {
     Error::Usage(format!(
         "There is no folder {}: plug the medium in, or check the path given.",
-        crate::text::path(&dir)
+        crate::text::path(dir)
     ))
 }
 
@@ -239,7 +239,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     match &report.key_file {
         Some(key_file) => text.push_str(&format!(
             "It opens with the passphrase (through the key file {} beside it){recovery_text}.\n",
-            crate::text::path(&key_file)
+            crate::text::path(key_file)
         )),
         None => text.push_str(&format!(
             "It opens with the logbook's keys{recovery_text}.\n"
@@ -455,7 +455,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
 fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
     let mut t = format!(
         "{label:<8} {}\n         {} incidents, {} people, {} audit entries\n",
-        crate::text::path(&place),
+        crate::text::path(place),
         s.incidents,
         s.people,
         s.head.len
@@ -487,7 +487,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     if !file.exists() {
         return Err(Error::Usage(format!(
             "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
-            crate::text::path(&file)
+            crate::text::path(file)
         )));
     }
     let key = secret::open_key(global, &path)?;
@@ -564,14 +564,14 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     let stamp = Stamp::new(operator(None, &plan.restored().settings), now());
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
-        Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(&p)),
+        Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(p)),
         None => String::new(),
     };
     writeln!(
         out,
         "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}",
         crate::text::path(&path),
-        crate::text::path(&file),
+        crate::text::path(file),
         done.head.len,
         done.head.hash
     )
