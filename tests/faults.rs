@@ -215,6 +215,7 @@ mod injected {
             let options = backup::Options {
                 keep: 3,
                 now: at(3),
+                refuse_disk_of: None,
             };
             let report = backup::run(&older, &key, &media, &options, &mut |_| {}).unwrap();
             drop(Vault::create(&dir.path().join("x.age"), key.clone(), &current).unwrap());
@@ -284,11 +285,13 @@ mod injected {
             let one = backup::Options {
                 keep: 1,
                 now: at(3),
+                refuse_disk_of: None,
             };
             let earlier = backup::run(&first, &key, &media, &one, &mut |_| {}).unwrap();
             let two = backup::Options {
                 keep: 1,
                 now: at(4),
+                refuse_disk_of: None,
             };
             let Some((result, op)) =
                 with_fault(n, || backup::run(&second, &key, &media, &two, &mut |_| {}))

@@ -33,6 +33,20 @@ pub struct Options {
     pub keep: usize,
     /// The time the backup is named after.
     pub now: DateTime<FixedOffset>,
+    /// The logbook's path, to refuse a folder on the logbook's own disk (a backup there
+    /// would be lost with it). `None` only when the user allowed that on purpose.
+    pub refuse_disk_of: Option<PathBuf>,
+}
+
+/// Refuses `dir` if it is on the same disk as the logbook at `logbook`. The CLI calls it
+/// before asking for a secret; `run` calls it again, so the app gets the same check.
+pub fn check_destination(dir: &Path, logbook: &Path) -> Result<()> {
+    let folder = file::folder_of(logbook);
+    let own = device_of(&folder).map_err(|e| Error::io("reading", &folder, e))?;
+    match device_of(dir) {
+        Ok(dev) if dev == own => Err(Error::SameDisk(dir.to_path_buf())),
+        _ => Ok(()),
+    }
 }
 
 /// A backup that was written and verified.
@@ -144,6 +158,9 @@ pub fn run(
         }
         Err(e) => return Err(Error::io("backing up to", dir, e)),
     };
+    if let Some(logbook_path) = &options.refuse_disk_of {
+        check_destination(dir, logbook_path)?;
+    }
     let id = logbook.id().to_string();
     let name = names::backup_name(&options.now);
     let target = dir.join(&name);

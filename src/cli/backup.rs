@@ -175,13 +175,12 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         Some(d) => d.clone(),
         None => choose_volume(&folder)?,
     };
-    let dir_dev = backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
+    backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
     if !dir.is_dir() {
         return Err(missing_folder(&dir));
     }
-    let own_dev = backup::device_of(&folder).map_err(|e| Error::io("reading", &folder, e))?;
-    if dir_dev == own_dev && !args.allow_same_disk {
-        return Err(Error::SameDisk(dir));
+    if !args.allow_same_disk {
+        backup::check_destination(&dir, &path)?;
     }
 
     let key = secret::open_key(global, &path)?;
@@ -202,6 +201,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         keep,
         // Whole seconds, as in the file name.
         now: at.with_nanosecond(0).unwrap_or(at),
+        refuse_disk_of: (!args.allow_same_disk).then(|| path.clone()),
     };
     let report = backup::run(&logbook, &key, &dir, &options, &mut |_| {})?;
     // The trail records each verified backup (the app's status bar reads its age from it).

@@ -134,6 +134,7 @@ fn back_up(
     let options = crate::backup::Options {
         keep: keep.max(1),
         now: stamp.at,
+        refuse_disk_of: Some(vault.path().to_path_buf()),
     };
     let result = crate::backup::run(book, vault.key(), dir, &options, &mut |p| {
         let _ = outbox.send(Done::BackupProgress(p));
