@@ -410,11 +410,10 @@ fn an_impossible_date_in_an_import_is_refused() {
     fs::write(&file, bad).unwrap();
     let o = f.run(&["import", file.to_str().unwrap()]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("not a readable logbook"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("cannot be imported"), "{}", stderr(&o));
+    // Its author is told to correct it, not to restore a plaintext file from a backup.
+    assert!(!stderr(&o).contains("restore"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("decrypts"), "{}", stderr(&o));
 }
 
 #[test]
