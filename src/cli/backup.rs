@@ -46,6 +46,51 @@ fn entry_text(e: &AuditEntry) -> String {
     )
 }
 
+/// What differs between two versions of one audit entry, field by field with both values,
+/// so that two versions differing only in a value (a change's old or new text, the exact
+/// second, a hash) never read the same.
+fn entry_difference(was: &AuditEntry, now: &AuditEntry) -> String {
+    let mut parts = Vec::new();
+    let mut differ = |what: &str, a: String, b: String| {
+        if a != b {
+            parts.push(format!("{what} was {} and is now {}", line(&a), line(&b)));
+        }
+    };
+    differ("the time", was.at.to_rfc3339(), now.at.to_rfc3339());
+    differ("the author", was.by.clone(), now.by.clone());
+    differ(
+        "the record",
+        format!("{:?}", was.subject),
+        format!("{:?}", now.subject),
+    );
+    differ("the action", was.action.clone(), now.action.clone());
+    let longest = was.changes.len().max(now.changes.len());
+    for i in 0..longest {
+        let show = |c: Option<&crate::model::FieldChange>| {
+            c.map_or_else(
+                || "absent".to_string(),
+                |c| format!("{}: {:?} -> {:?}", c.field, c.old, c.new),
+            )
+        };
+        differ(
+            &format!("change {}", i + 1),
+            show(was.changes.get(i)),
+            show(now.changes.get(i)),
+        );
+    }
+    differ("the state hash", was.state.clone(), now.state.clone());
+    // Nothing else differs: then only the chain hash does, and it is named.
+    let only_hash = was.hash != now.hash;
+    drop(differ);
+    if parts.is_empty() && only_hash {
+        parts.push(format!(
+            "the entry hash was {} and is now {}",
+            was.hash, now.hash
+        ));
+    }
+    parts.join("; ")
+}
+
 /// `verify --against BACKUP`: the logbook (already verified) must extend the backup.
 pub(super) fn verify_against(
     path: &Path,
@@ -80,9 +125,9 @@ pub(super) fn verify_against(
             Err(Error::NotExtended {
                 backup: backup_file.to_path_buf(),
                 detail: format!(
-                    "audit entry {seq} differs from the backup's (the backup has {}; the logbook now has {}), so history recorded before the backup was rewritten since",
+                    "audit entry {seq} differs from the backup's ({}; in the backup it reads {}), so history recorded before the backup was rewritten since",
+                    entry_difference(&earlier.audit[i], &current.audit[i]),
                     entry_text(&earlier.audit[i]),
-                    entry_text(&current.audit[i])
                 ),
             })
         }
