@@ -81,7 +81,6 @@ fn entry_difference(was: &AuditEntry, now: &AuditEntry) -> String {
     differ("the state hash", was.state.clone(), now.state.clone());
     // Nothing else differs: then only the chain hash does, and it is named.
     let only_hash = was.hash != now.hash;
-    drop(differ);
     if parts.is_empty() && only_hash {
         parts.push(format!(
             "the entry hash was {} and is now {}",
