@@ -293,9 +293,15 @@ mod injected {
                 now: at(4),
                 refuse_disk_of: None,
             };
-            let Some((result, op)) =
-                with_fault(n, || backup::run(&second, &key, &media, &two, &mut |_| {}))
-            else {
+            faults::arm(Some(n));
+            let result = backup::run(&second, &key, &media, &two, &mut |_| {});
+            let seen = faults::disarm();
+            let Some((op, _)) = seen.get(n).cloned() else {
+                assert!(
+                    n > 0,
+                    "the backup did no file operation: {:?}",
+                    result.err()
+                );
                 break;
             };
             injected += 1;
