@@ -282,7 +282,7 @@ impl Write for Faulty {
 }
 
 /// Injectable failures for the tests that prove every write, fsync and rename failure is
-/// reported truthfully (tests/faults.rs). Inactive unless a test arms it on its own
+/// reported truthfully (tests/fault_injection.rs). Inactive unless a test arms it on its own
 /// thread, so the program itself never sees an injected fault.
 #[doc(hidden)]
 pub mod faults {
