@@ -105,6 +105,10 @@ pub enum Error {
         size_text(*limit)
     )]
     TooLarge { path: PathBuf, limit: u64 },
+    #[error(
+        "{path} cannot be imported ({detail}): correct the file and import it again; the logbook is unchanged."
+    )]
+    BadImport { path: PathBuf, detail: String },
     /// The new file replaced the old (the rename is done) but the folder's fsync failed.
     #[error(
         "{path} was saved, but the folder could not be flushed ({source}): the change may not survive a power cut; check the disk, then run `logbook verify`."
@@ -169,6 +173,7 @@ impl Error {
             | Error::NewerFormat { .. }
             | Error::DamagedBackup(_)
             | Error::NotRegular(_)
+            | Error::BadImport { .. }
             | Error::TooLarge { .. } => 4,
             Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
             Error::NotRestored { cause, .. } => cause.exit_code(),

@@ -37,7 +37,8 @@ fn main() -> ExitCode {
     match logbook::cli::run(cli, &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("logbook: {e}");
+            // Paths and names inside the message are anyone's bytes: shown escaped.
+            eprintln!("logbook: {}", logbook::text::line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

@@ -1,7 +1,8 @@
 //! Text from the logbook is shown as text, never obeyed as terminal commands: control
 //! characters, escape sequences and bidirectional overrides are written out visibly, so a
 //! pasted message cannot clear the screen, set the title, write the clipboard (OSC 52) or
-//! reorder what the reader sees.
+//! reorder what the reader sees. The escaping is reversible: a backslash in the text is
+//! shown doubled, so a typed `\e` never looks like a real escape character.
 
 use std::borrow::Cow;
 
@@ -10,6 +11,10 @@ fn is_unsafe(c: char, keep_newlines: bool) -> bool {
     match c {
         '\n' => !keep_newlines,
         '\t' => false,
+        // Doubled, so that what is shown can be read back unambiguously.
+        '\\' => true,
+        // Line and paragraph separators break lines in some terminals and viewers.
+        '\u{2028}' | '\u{2029}' => true,
         // C0 controls (ESC among them), DEL and C1 controls (CSI 0x9b, OSC 0x9d...).
         c if c.is_control() => true,
         // Bidirectional embeddings, overrides and isolates, and the marks.
@@ -30,6 +35,7 @@ fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     for c in text.chars() {
         if is_unsafe(c, keep_newlines) {
             match c {
+                '\\' => out.push_str("\\\\"),
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\u{1b}' => out.push_str("\\e"),
@@ -48,6 +54,15 @@ pub fn line(text: &str) -> Cow<'_, str> {
     escaped(text, false)
 }
 
+/// A file or folder name (a path in a message, a volume's mount point from a stick's label):
+/// escaped like record text, since whoever named it chose its bytes.
+pub fn path(path: &std::path::Path) -> String {
+    match path.to_string_lossy() {
+        Cow::Borrowed(s) => line(s).into_owned(),
+        Cow::Owned(s) => line(&s).into_owned(),
+    }
+}
+
 /// For multi-line places (a description): newlines kept, everything else escaped.
 pub fn block(text: &str) -> Cow<'_, str> {
     escaped(text, true)
@@ -64,6 +79,15 @@ mod tests {
             line(hostile),
             "hi\\e[2J\\e]52;c;aGVsbG8=\\x07\\u{202e}txt.exe\\x9b31m"
         );
+    }
+
+    #[test]
+    fn escaping_is_reversible_and_separators_are_escaped() {
+        // A typed backslash-e and a real ESC look different.
+        assert_eq!(line("\\e[2J"), "\\\\e[2J");
+        assert_eq!(line("\u{1b}[2J"), "\\e[2J");
+        assert_ne!(line("\\e"), line("\u{1b}"));
+        assert_eq!(block("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
     }
 
     #[test]

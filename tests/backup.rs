@@ -524,6 +524,10 @@ fn verify_against_names_an_older_entry_rewritten_and_rehashed() {
         "{said}"
     );
     assert!(said.contains("Someone Else"), "{said}");
+    assert!(
+        said.contains("the author was") && said.contains("and is now Someone Else"),
+        "{said}"
+    );
     assert_eq!(said.lines().count(), 1, "{said}");
 
     let o = f.run(&["backups", p(&usb)]);
@@ -541,6 +545,43 @@ fn verify_against_names_an_older_entry_rewritten_and_rehashed() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(file.exists());
     assert!(stdout(&o).contains("evidence"), "{}", stdout(&o));
+}
+
+/// Only a change's value rewritten (same author, time and action): the two versions must
+/// not read the same.
+#[test]
+fn verify_against_shows_a_rewritten_value_not_two_identical_lines() {
+    let f = Fixture::new().with_demo();
+    let usb = f.dir.path().join("usb");
+    let file = good_backup(&f, &usb);
+    let key = logbook::vault::Key::from_identity_files(
+        std::slice::from_ref(&f.key),
+        &mut |_| unreachable!(),
+    )
+    .unwrap();
+    let (mut vault, mut book, _) =
+        logbook::vault::Vault::open(&f.logbook, &key, logbook::vault::Access::Write).unwrap();
+    let target = book
+        .audit
+        .iter()
+        .position(|e| !e.changes.is_empty())
+        .unwrap();
+    book.audit[target].changes[0].new = "quietly rewritten".into();
+    for i in target..book.audit.len() {
+        let prev = if i == 0 {
+            logbook::model::GENESIS.to_string()
+        } else {
+            book.audit[i - 1].hash.clone()
+        };
+        book.audit[i].hash = logbook::model::entry_hash(&prev, &book.audit[i]).unwrap();
+    }
+    vault.save(&book).unwrap();
+    drop(vault);
+    let o = f.run(&["verify", "--against", p(&file)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(said.contains("change 1 was"), "{said}");
+    assert!(said.contains("quietly rewritten"), "{said}");
 }
 
 #[test]

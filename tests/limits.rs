@@ -196,3 +196,23 @@ fn a_symlinked_logbook_is_written_where_the_link_points() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).lines().count() > 3, "{}", stdout(&o));
 }
+
+#[test]
+fn names_in_messages_are_escaped_like_record_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("x\u{1b}]52;c;aGk=\u{7}\u{202e}.age");
+    let o = run(&[
+        "--logbook",
+        hostile.to_str().unwrap(),
+        "--passphrase-file",
+        "/dev/null",
+        "list",
+    ]);
+    assert_ne!(code(&o), 0);
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+    assert!(err.contains("\\e]52"), "{err}");
+}

@@ -41,6 +41,7 @@ fn backup(book: &Logbook, key: &Key, dir: &Path, day: u32, keep: usize) -> backu
         keep,
         now: at(day),
         key_file: None,
+        refuse_disk_of: None,
     };
     backup::run(book, key, dir, &options, &mut |_| {}).unwrap()
 }
@@ -129,4 +130,24 @@ fn complete_backups_missing_from_the_manifest_are_recognised_and_rotated() {
         .filter(|n| backup::is_backup_name(n))
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn the_backup_api_refuses_the_logbooks_own_disk_for_the_app_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("usb");
+    fs::create_dir(&media).unwrap();
+    let id = age::x25519::Identity::generate();
+    let public = id.to_public().to_string();
+    let key = Key::Identities(logbook::vault::Identities::one(id));
+    let options = backup::Options {
+        keep: 1,
+        now: at(3),
+        key_file: None,
+        refuse_disk_of: Some(dir.path().join("logbook.age")),
+    };
+    let e = backup::run(&book(&public, 1), &key, &media, &options, &mut |_| {})
+        .expect_err("the same disk is refused");
+    assert!(e.to_string().contains("same disk"), "{e}");
+    assert_eq!(fs::read_dir(&media).unwrap().count(), 0);
 }

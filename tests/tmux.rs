@@ -405,8 +405,9 @@ fn sigint_and_sigquit_leave_the_alternate_screen() {
 fn back_up_in_the_app_damage_the_logbook_restore_and_find_every_entry() {
     let f = Fixture::new().with_demo();
     let before = stdout(&f.run(&["list"]));
-    let media = f.dir.path().join("usb");
-    std::fs::create_dir(&media).unwrap();
+    // A medium of its own: the app refuses the logbook's own disk, as the CLI does.
+    let mount = Mount::new("16m");
+    let media = mount.path.clone();
     let t = Tmux::start(&app_command(&f));
     unlock(&t);
     t.wait_for("not backed up yet");

@@ -2,7 +2,8 @@
 //!
 //! Linux: every mount in /proc/self/mounts whose block device is removable (its disk's
 //! `removable` flag in /sys/block, or a disk on a USB bus), and every mount under
-//! /media/$USER or /run/media/$USER (where desktops mount sticks). macOS: /Volumes/*.
+//! /media/NAME or /run/media/NAME, NAME this user's login name by uid (where desktops
+//! mount sticks). macOS: /Volumes/*.
 //! The disk the logbook itself is on is never offered.
 
 use std::collections::HashSet;
@@ -33,14 +34,12 @@ pub struct System {
 
 impl System {
     pub fn real() -> System {
-        let mut media_roots = Vec::new();
-        if let Ok(user) = std::env::var("USER")
-            && !user.is_empty()
-            && !user.contains('/')
-        {
-            media_roots.push(Path::new("/media").join(&user));
-            media_roots.push(Path::new("/run/media").join(&user));
-        }
+        #[cfg(unix)]
+        let uid = Some(rustix::process::getuid().as_raw());
+        #[cfg(not(unix))]
+        let uid = None;
+        let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let mut media_roots = media_roots(&passwd, uid, |name| std::env::var(name).ok());
         if cfg!(target_os = "macos") {
             media_roots.push(PathBuf::from("/Volumes"));
         }
@@ -50,6 +49,39 @@ impl System {
             media_roots,
         }
     }
+}
+
+/// /media/NAME and /run/media/NAME for this user, whose name comes from the user database
+/// by the process's uid (`$USER` is unset under cron, `sudo -u`, some SSH set-ups), then
+/// from `$USER` and `$LOGNAME` if they name someone else or the database does not list them.
+fn media_roots(
+    passwd: &str,
+    uid: Option<u32>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<PathBuf> {
+    let by_uid = uid.and_then(|uid| {
+        passwd.lines().find_map(|l| {
+            let mut fields = l.split(':');
+            let name = fields.next()?;
+            let id = fields.nth(1)?.parse::<u32>().ok()?;
+            (id == uid).then(|| name.to_string())
+        })
+    });
+    let mut names: Vec<String> = Vec::new();
+    for name in [by_uid, env("USER"), env("LOGNAME")].into_iter().flatten() {
+        if !name.is_empty()
+            && !name.contains('/')
+            && name != ".."
+            && name != "."
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
+        .iter()
+        .flat_map(|n| [Path::new("/media").join(n), Path::new("/run/media").join(n)])
+        .collect()
 }
 
 /// The removable volumes mounted now, except the one holding `logbook_folder`.
@@ -180,6 +212,21 @@ pub fn scan(system: &System) -> Vec<Volume> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_folders_are_found_by_uid_without_user_set() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\ndsl:x:1000:1000:DSL:/home/dsl:/bin/bash\n";
+        let roots = media_roots(passwd, Some(1000), |_| None);
+        assert_eq!(
+            roots,
+            [PathBuf::from("/media/dsl"), PathBuf::from("/run/media/dsl")]
+        );
+        // Not in the database (LDAP): $USER, then $LOGNAME; never a path.
+        let roots = media_roots("", Some(1000), |v| (v == "LOGNAME").then(|| "dsl".into()));
+        assert_eq!(roots[0], PathBuf::from("/media/dsl"));
+        assert!(media_roots("", Some(5), |_| Some("..".into())).is_empty());
+        assert!(media_roots("", Some(5), |_| Some("a/b".into())).is_empty());
+    }
 
     /// A made-up sysfs: sda is a fixed disk, sdb a removable stick, sdc a USB disk that
     /// does not call itself removable.

@@ -35,6 +35,20 @@ pub struct Options {
     pub now: DateTime<FixedOffset>,
     /// Passphrase mode: the logbook's key file, copied beside the backups.
     pub key_file: Option<PathBuf>,
+    /// The logbook's path, to refuse a folder on the logbook's own disk (a backup there
+    /// would be lost with it). `None` only when the user allowed that on purpose.
+    pub refuse_disk_of: Option<PathBuf>,
+}
+
+/// Refuses `dir` if it is on the same disk as the logbook at `logbook`. The CLI calls it
+/// before asking for a secret; `run` calls it again, so the app gets the same check.
+pub fn check_destination(dir: &Path, logbook: &Path) -> Result<()> {
+    let folder = file::folder_of(logbook);
+    let own = device_of(&folder).map_err(|e| Error::io("reading", &folder, e))?;
+    match device_of(dir) {
+        Ok(dev) if dev == own => Err(Error::SameDisk(dir.to_path_buf())),
+        _ => Ok(()),
+    }
 }
 
 /// A backup that was written and verified.
@@ -145,6 +159,9 @@ pub fn run(
         }
         Err(e) => return Err(Error::io("backing up to", dir, e)),
     };
+    if let Some(logbook_path) = &options.refuse_disk_of {
+        check_destination(dir, logbook_path)?;
+    }
     let id = logbook.id().to_string();
     let name = names::backup_name(&options.now);
     let target = dir.join(&name);

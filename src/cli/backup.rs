@@ -38,6 +38,50 @@ fn entry_text(e: &AuditEntry) -> String {
     )
 }
 
+/// What differs between two versions of one audit entry, field by field with both values,
+/// so that two versions differing only in a value (a change's old or new text, the exact
+/// second, a hash) never read the same.
+fn entry_difference(was: &AuditEntry, now: &AuditEntry) -> String {
+    let mut parts = Vec::new();
+    let mut differ = |what: &str, a: String, b: String| {
+        if a != b {
+            parts.push(format!("{what} was {} and is now {}", line(&a), line(&b)));
+        }
+    };
+    differ("the time", was.at.to_rfc3339(), now.at.to_rfc3339());
+    differ("the author", was.by.clone(), now.by.clone());
+    differ(
+        "the record",
+        format!("{:?}", was.subject),
+        format!("{:?}", now.subject),
+    );
+    differ("the action", was.action.clone(), now.action.clone());
+    let longest = was.changes.len().max(now.changes.len());
+    for i in 0..longest {
+        let show = |c: Option<&crate::model::FieldChange>| {
+            c.map_or_else(
+                || "absent".to_string(),
+                |c| format!("{}: {:?} -> {:?}", c.field, c.old, c.new),
+            )
+        };
+        differ(
+            &format!("change {}", i + 1),
+            show(was.changes.get(i)),
+            show(now.changes.get(i)),
+        );
+    }
+    differ("the state hash", was.state.clone(), now.state.clone());
+    // Nothing else differs: then only the chain hash does, and it is named.
+    let only_hash = was.hash != now.hash;
+    if parts.is_empty() && only_hash {
+        parts.push(format!(
+            "the entry hash was {} and is now {}",
+            was.hash, now.hash
+        ));
+    }
+    parts.join("; ")
+}
+
 /// `verify --against BACKUP`: the logbook (already verified) must extend the backup.
 pub(super) fn verify_against(
     path: &Path,
@@ -59,8 +103,8 @@ pub(super) fn verify_against(
             writeln!(
                 out,
                 "{} extends {} unchanged: all {} audit entries the backup holds are here exactly as they were (entry {} has the backup's last hash {}), and {added} entries were added since.",
-                path.display(),
-                backup_file.display(),
+                crate::text::path(path),
+                crate::text::path(backup_file),
                 head.len,
                 head.len,
                 head.hash
@@ -72,9 +116,9 @@ pub(super) fn verify_against(
             Err(Error::NotExtended {
                 backup: backup_file.to_path_buf(),
                 detail: format!(
-                    "audit entry {seq} differs from the backup's (the backup has {}; the logbook now has {}), so history recorded before the backup was rewritten since",
+                    "audit entry {seq} differs from the backup's ({}; in the backup it reads {}), so history recorded before the backup was rewritten since",
+                    entry_difference(&earlier.audit[i], &current.audit[i]),
                     entry_text(&earlier.audit[i]),
-                    entry_text(&current.audit[i])
                 ),
             })
         }
@@ -98,9 +142,9 @@ fn ask_line(prompt: &str) -> Result<String> {
 
 fn volume_text(v: &Volume) -> String {
     if v.device == "?" {
-        v.path.display().to_string()
+        crate::text::path(&v.path).to_string()
     } else {
-        format!("{} ({})", v.path.display(), line(&v.device))
+        format!("{} ({})", crate::text::path(&v.path), line(&v.device))
     }
 }
 
@@ -153,7 +197,7 @@ fn choose_volume(logbook_folder: &Path) -> Result<PathBuf> {
 fn missing_folder(dir: &Path) -> Error {
     Error::Usage(format!(
         "There is no folder {}: plug the medium in, or check the path given.",
-        dir.display()
+        crate::text::path(dir)
     ))
 }
 
@@ -167,13 +211,12 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         Some(d) => d.clone(),
         None => choose_volume(&folder)?,
     };
-    let dir_dev = backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
+    backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
     if !dir.is_dir() {
         return Err(missing_folder(&dir));
     }
-    let own_dev = backup::device_of(&folder).map_err(|e| Error::io("reading", &folder, e))?;
-    if dir_dev == own_dev && !args.allow_same_disk {
-        return Err(Error::SameDisk(dir));
+    if !args.allow_same_disk {
+        backup::check_destination(&dir, &path)?;
     }
 
     // A passphrase opens the key file beside the logbook (one scrypt run); a logbook from
@@ -197,6 +240,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         now: at.with_nanosecond(0).unwrap_or(at),
         key_file: (!logbook.settings.passphrase_key.is_empty())
             .then(|| vault::key_file_path(&path)),
+        refuse_disk_of: (!args.allow_same_disk).then(|| path.clone()),
     };
     let report = backup::run(&logbook, &key, &dir, &options, &mut |_| {})?;
     // The trail records each verified backup (the app's status bar reads its age from it).
@@ -212,7 +256,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
 
     let mut text = format!(
         "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
-        report.path.display(),
+        crate::text::path(&report.path),
         report.incidents,
         report.head.len,
         report.head.hash,
@@ -233,7 +277,7 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     match &report.key_file {
         Some(key_file) => text.push_str(&format!(
             "It opens with the passphrase (through the key file {} beside it){recovery_text}.\n",
-            key_file.display()
+            crate::text::path(key_file)
         )),
         None => text.push_str(&format!(
             "It opens with the logbook's keys{recovery_text}.\n"
@@ -339,7 +383,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     } else {
         notes.push(format!(
             "There is no logbook at {}, so the backups are not compared with one.",
-            path.display()
+            crate::text::path(&path)
         ));
         None
     };
@@ -351,7 +395,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
             Err(Error::WrongSecret) => return Err(Error::WrongSecret),
             Ok(0) | Err(_) => notes.push(format!(
                 "No backup key file in {} opens with this passphrase, so passphrase backups show as unknown.",
-                dir.display()
+                crate::text::path(&dir)
             )),
             Ok(_) => {}
         }
@@ -361,10 +405,10 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     let mut text = match &live {
         Some(book) => format!(
             "Backups in {} (this logbook is {}), newest first:\n",
-            dir.display(),
+            crate::text::path(&dir),
             backup::short_id(book.id())
         ),
-        None => format!("Backups in {}, newest first:\n", dir.display()),
+        None => format!("Backups in {}, newest first:\n", crate::text::path(&dir)),
     };
     if listing.items.is_empty() {
         text.push_str("  none\n");
@@ -442,7 +486,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     if damaged + diverged > 0 {
         return Err(Error::CheckFailed(format!(
             "{damaged} backup(s) in {} are damaged and the current trail does not extend {diverged}: keep them all, make a new backup, and check the history with `logbook verify --against`.",
-            dir.display()
+            crate::text::path(&dir)
         )));
     }
     Ok(())
@@ -451,7 +495,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
 fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
     let mut t = format!(
         "{label:<8} {}\n         {} incidents, {} people, {} audit entries\n",
-        place.display(),
+        crate::text::path(place),
         s.incidents,
         s.people,
         s.head.len
@@ -483,7 +527,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     if !file.exists() {
         return Err(Error::Usage(format!(
             "There is no backup at {}: check the path (`logbook backups DIR` lists them).",
-            file.display()
+            crate::text::path(file)
         )));
     }
     let key = secret::open_key(global, &path)?;
@@ -497,11 +541,11 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         Current::Present(s) => text.push_str(&summary_text("Current", &path, s)),
         Current::Missing => text.push_str(&format!(
             "Current  there is no logbook at {}: the backup becomes the logbook.\n",
-            path.display()
+            crate::text::path(&path)
         )),
         Current::Unreadable(why) => text.push_str(&format!(
             "Current  {} cannot be read ({}); it will be kept beside the restored one.\n",
-            path.display(),
+            crate::text::path(&path),
             why.trim_end_matches('.')
         )),
     }
@@ -536,7 +580,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     if matches!(plan.current, Current::Present(_) | Current::Unreadable(_)) {
         text.push_str(&format!(
             "The current file is kept as {}.before-restore-TIMESTAMP; nothing is merged.\n",
-            path.display()
+            crate::text::path(&path)
         ));
     }
     out.write_all(text.as_bytes()).map_err(stdout_error)?;
@@ -550,7 +594,7 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         }
         let answer = ask_line(&format!(
             "Replace {} with this backup? Type yes to restore: ",
-            path.display()
+            crate::text::path(&path)
         ))?;
         if !answer.eq_ignore_ascii_case("yes") {
             writeln!(out, "Nothing was restored.").map_err(stdout_error)?;
@@ -563,14 +607,14 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
     );
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
-        Some(p) => format!(" The replaced file is kept as {}.", p.display()),
+        Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(p)),
         None => String::new(),
     };
     writeln!(
         out,
         "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}",
-        path.display(),
-        file.display(),
+        crate::text::path(&path),
+        crate::text::path(file),
         done.head.len,
         done.head.hash
     )
@@ -626,7 +670,7 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     writeln!(
         out,
         "{} now has {} recovery key(s); backups made from now on open with them, older backups keep the keys they were made with.",
-        path.display(),
+        crate::text::path(&path),
         book.settings.recovery_recipients.len()
     )
     .map_err(stdout_error)

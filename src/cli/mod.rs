@@ -336,11 +336,19 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
         )),
         e => e,
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Unreadable {
+    let text = String::from_utf8(bytes).map_err(|_| Error::BadImport {
         path: file.to_path_buf(),
         detail: "it is not UTF-8 text".into(),
     })?;
-    let incoming = vault::decode(file, text.as_bytes())?;
+    // A plaintext file someone wrote: "decrypts" and "restore from a backup" would be wrong.
+    let incoming = vault::decode(file, text.as_bytes()).map_err(|e| match e {
+        Error::Unreadable { path, detail } => Error::BadImport { path, detail },
+        Error::NewerFormat { path, found } => Error::BadImport {
+            path,
+            detail: format!("it is in format {found}, newer than this version of logbook reads"),
+        },
+        other => other,
+    })?;
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
     let (people, incidents) = logbook.import(&stamp, incoming)?;

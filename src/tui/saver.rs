@@ -180,6 +180,7 @@ fn back_up(
         now: stamp.at,
         key_file: (!book.settings.passphrase_key.is_empty())
             .then(|| crate::vault::key_file_path(vault.path())),
+        refuse_disk_of: Some(vault.path().to_path_buf()),
     };
     let result = crate::backup::run(book, key, dir, &options, &mut |p| {
         let _ = outbox.send(Done::BackupProgress(p));

@@ -282,7 +282,7 @@ impl Write for Faulty {
 }
 
 /// Injectable failures for the tests that prove every write, fsync and rename failure is
-/// reported truthfully (tests/faults.rs). Inactive unless a test arms it on its own
+/// reported truthfully (tests/fault_injection.rs). Inactive unless a test arms it on its own
 /// thread, so the program itself never sees an injected fault.
 #[doc(hidden)]
 pub mod faults {
@@ -344,9 +344,9 @@ pub mod faults {
     }
 }
 
-/// Bounds on what is read whole into memory, far beyond anything real (a logbook of ten
-/// thousand incidents is a few megabytes), so that a wrong path (`/dev/zero`, a huge file)
-/// fails at once with a clear message instead of filling memory.
+/// Bounds on what is read whole into memory, far beyond anything real (a logbook of 50,000
+/// incidents, the largest planned for, is about 640 MB), so that a wrong path (`/dev/zero`,
+/// a huge file) fails at once with a clear message instead of filling memory.
 pub mod limits {
     /// A logbook, a backup or a manifest (ciphertext), or an import file.
     pub const LOGBOOK: u64 = 4 << 30;
