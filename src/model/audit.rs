@@ -146,6 +146,13 @@ fn subject_of(id: &str) -> Subject {
     }
 }
 
+/// Whether `at` is dated before `last` to the second. Times are compared in whole seconds:
+/// the app stamps changes to the second while the command line keeps fractions, so a change
+/// made in the app within a second of a command-line one is not "before" it.
+fn dated_before(at: &DateTime<FixedOffset>, last: &DateTime<FixedOffset>) -> bool {
+    at.timestamp() < last.timestamp()
+}
+
 /// The end of the chain: how many entries and the last hash. Backups record it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Head {
@@ -177,7 +184,7 @@ impl Logbook {
         // Never write a trail that `verify` would reject: an entry dated before the last one
         // means the computer's clock is wrong (or was, when the last entry was written).
         if let Some(last) = self.audit.last()
-            && stamp.at < last.at
+            && dated_before(&stamp.at, &last.at)
         {
             return Err(super::validate::Invalid {
                 field: String::new(),
@@ -285,7 +292,7 @@ impl Logbook {
             if entry.by.trim().is_empty() {
                 return Err(AuditFault::NoAuthor { seq: entry.seq });
             }
-            if before.is_some_and(|b| entry.at < b.at) {
+            if before.is_some_and(|b| dated_before(&entry.at, &b.at)) {
                 return Err(AuditFault::OutOfOrder { seq: entry.seq });
             }
             before = Some(entry);
@@ -607,6 +614,29 @@ mod tests {
         assert!(canonical(&Refuses).is_err());
         assert!(state_hash(&Refuses).is_err());
         assert_eq!(canonical(&1u8).unwrap(), "1");
+    }
+
+    #[test]
+    fn a_change_within_the_same_second_as_the_last_is_not_dated_before_it() {
+        let mut b = book();
+        let later = b.audit.last().unwrap().at + chrono::Duration::milliseconds(900);
+        b.update_settings(&Stamp::new("RO", later), |s| s.idle_lock_minutes = 9)
+            .unwrap();
+        // The app stamps whole seconds: 0.9 s "before" the command line's entry.
+        let whole = DateTime::from_timestamp(later.timestamp(), 0)
+            .unwrap()
+            .with_timezone(later.offset());
+        assert!(whole < later);
+        b.update_settings(&Stamp::new("RO", whole), |s| s.idle_lock_minutes = 10)
+            .unwrap();
+        b.verify_audit().unwrap();
+        let a_second_earlier = whole - chrono::Duration::seconds(1);
+        assert!(
+            b.update_settings(&Stamp::new("RO", a_second_earlier), |s| {
+                s.idle_lock_minutes = 11
+            })
+            .is_err()
+        );
     }
 
     /// The canonical encoding is part of the file format: this pins it.

@@ -277,7 +277,19 @@ pub fn run(session: Session) -> Result<()> {
                     };
                     match (&mut saver, &app.book) {
                         (Some(s), Some(book)) if draft.book.is_some() || draft.form.is_some() => {
-                            let text = Zeroizing::new(ron::to_string(&draft).unwrap_or_default());
+                            // A draft that cannot be encoded is never dropped in silence.
+                            let text = match ron::to_string(&draft) {
+                                Ok(text) => Zeroizing::new(text),
+                                Err(e) => {
+                                    app.forget_records();
+                                    app.form = None;
+                                    app.locked(None);
+                                    app.message = Some(format!(
+                                        "Locked, but the form in progress could not be kept ({e}): type it again after unlocking."
+                                    ));
+                                    continue;
+                                }
+                            };
                             let sent = s.send(Job::Seal(book.settings.recipients.clone(), text));
                             // The records go now; the sealed draft arrives in a moment.
                             app.forget_records();
