@@ -606,7 +606,8 @@ fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
             &logbook::model::Stamp::new("RO", chrono::Local::now().fixed_offset()),
             logbook::model::BackupSecret::new(id.to_string().expose_secret().to_string()),
             &id.to_public().to_string(),
-        );
+        )
+        .unwrap();
         vault.save(&book).unwrap();
     }
     let (dir, logbook, pass) = (&f.dir, f.logbook.clone(), f.pass.clone());
