@@ -130,6 +130,8 @@ pub enum SaveState {
     Idle,
     Saving,
     Saved(NaiveDateTime),
+    /// Saved at this time, but the folder could not be flushed afterwards.
+    Unflushed(NaiveDateTime),
     Failed(String),
 }
 
@@ -1238,6 +1240,15 @@ impl App {
     }
 
     /// The saver's answer (for the newest change sent, or a failure).
+    /// The saver's answer when the file was replaced but its folder not flushed: the change
+    /// is saved (later saves go over it), and the person is told it may not survive a power
+    /// cut, never that it was not saved.
+    pub fn saved_unflushed(&mut self, warning: String) {
+        self.saved(Ok(()));
+        self.save = SaveState::Unflushed(self.now);
+        self.message = Some(warning);
+    }
+
     pub fn saved(&mut self, result: Result<(), String>) {
         let failed = result.is_err();
         self.save = match result {

@@ -156,6 +156,10 @@ pub fn run(session: Session) -> Result<()> {
                             app.saved(result);
                         }
                     }
+                    Done::SavedUnflushed(warning) => {
+                        s.pending = s.pending.saturating_sub(1);
+                        app.saved_unflushed(warning);
+                    }
                     Done::BackupProgress(p) => match p {
                         crate::backup::Progress::Writing { bytes } => {
                             app.backup_progress("Writing", bytes)

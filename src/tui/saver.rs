@@ -33,6 +33,8 @@ pub enum Job {
 
 pub enum Done {
     Saved(Result<(), String>),
+    /// Saved, but the folder could not be flushed: the change may not survive a power cut.
+    SavedUnflushed(String),
     Sealed(Result<Vec<u8>, String>),
     BackupProgress(crate::backup::Progress),
     /// The backup's file name and a summary, or the error; and the logbook if the backup
@@ -82,9 +84,16 @@ impl Saver {
                         let result = vault.save(&book);
                         // This copy was only for writing: wipe it rather than just free it.
                         book.zeroize();
-                        let message = result.as_ref().map_err(ToString::to_string).copied();
-                        last_failure = result.err();
-                        let _ = outbox.send(Done::Saved(message));
+                        // Renamed into place but the folder not flushed: the new file is
+                        // the logbook, so this is a warning, not a failure to save.
+                        let done = match &result {
+                            Err(e @ Error::Unflushed { .. }) => Done::SavedUnflushed(e.to_string()),
+                            _ => Done::Saved(result.as_ref().map_err(ToString::to_string).copied()),
+                        };
+                        last_failure = result
+                            .err()
+                            .filter(|e| !matches!(e, Error::Unflushed { .. }));
+                        let _ = outbox.send(done);
                     }
                     Job::Seal(recipients, text) => {
                         let sealed = vault

@@ -1084,6 +1084,29 @@ fn quit_waits_for_the_save_and_never_loses_a_failed_one_silently() {
 }
 
 #[test]
+fn a_save_whose_folder_was_not_flushed_reads_as_saved_with_a_warning() {
+    // Issue 10 item 2: after the rename the new file is the logbook; "NOT SAVED" would be
+    // false, and quitting must not be held up as if the change were lost.
+    let mut app = demo_app();
+    app.saving();
+    press(&mut app, KeyCode::Char('q'));
+    app.saved_unflushed(
+        "logbook.age was saved, but the folder could not be flushed: the change may not survive a power cut.".into(),
+    );
+    assert!(app.quitting, "a saved change does not hold up quitting");
+    let mut app = demo_app();
+    app.saved_unflushed("logbook.age was saved, but the folder could not be flushed.".into());
+    let screen = render(&mut app, 100, 30);
+    assert!(matches!(app.save, SaveState::Unflushed(_)));
+    assert!(screen.contains("was saved, but the folder"), "{screen}");
+    assert!(!screen.contains("NOT SAVED"), "{screen}");
+    // Once the message is gone, the status bar still says so.
+    app.message = None;
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("not flushed"), "{screen}");
+}
+
+#[test]
 fn the_checklist_scrolls_with_the_selection_and_space_ticks_what_is_seen() {
     // Issue 8: j past the fold and Space ticked a step nobody could see; a checkbox
     // wrapped onto a line of its own.

@@ -90,6 +90,13 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         SaveState::Idle => Span::raw(""),
         SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
         SaveState::Saved(t) => Span::raw(format!("Saved {}", t.format("%H:%M"))),
+        SaveState::Unflushed(t) => Span::styled(
+            format!(
+                "Saved {}, not flushed: may not survive a power cut",
+                t.format("%H:%M")
+            ),
+            Style::new().yellow().bold(),
+        ),
         SaveState::Failed(e) => Span::styled(
             format!("NOT SAVED: {e} (kept in memory; R retries)"),
             Style::new().red().bold(),
