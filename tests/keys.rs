@@ -328,14 +328,7 @@ fn after_passwd_the_old_passphrase_and_old_key_file_open_nothing_new() {
     fs::create_dir(&usb).unwrap();
     let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let old_backup = usb.join(
-        fs::read_dir(&usb)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .find(|n| n.starts_with("logbook-2"))
-            .unwrap(),
-    );
+    let old_backup = backups_in(&usb).remove(0);
     let old_key_file = f.dir.path().join("old.key.age");
     fs::copy(f.key_file(), &old_key_file).unwrap();
 
@@ -357,15 +350,7 @@ fn after_passwd_the_old_passphrase_and_old_key_file_open_nothing_new() {
         "--allow-same-disk",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let new_backup = usb.join(
-        fs::read_dir(&usb)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("logbook-2"))
-            .max()
-            .unwrap(),
-    );
+    let new_backup = backups_in(&usb).pop().unwrap();
     assert_ne!(new_backup, old_backup);
 
     let old = vault::read_key_file(&old_key_file, &secret("correct horse battery staple")).unwrap();
@@ -630,17 +615,7 @@ fn new_backups_of_a_logbook_with_an_old_backup_key_open_with_the_passphrase() {
     let o = with(&["backups", p(&usb)]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
-    let backup = fs::read_dir(&usb)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("logbook-2")
-        })
-        .unwrap();
+    let backup = backups_in(&usb).remove(0);
     let o = with(&["verify", "--against", p(&backup)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
@@ -781,17 +756,7 @@ fn the_copy_a_restore_keeps_still_opens_with_the_passphrase() {
     fs::create_dir(&usb).unwrap();
     let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let backup = fs::read_dir(&usb)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("logbook-2")
-        })
-        .unwrap();
+    let backup = backups_in(&usb).remove(0);
     // The passphrase changes after the backup: the logbook gets a new key file.
     let id = age::x25519::Identity::generate();
     let next = f.dir.path().join("logbook.key.age.next");

@@ -428,15 +428,8 @@ fn back_up_in_the_app_damage_the_logbook_restore_and_find_every_entry() {
     t.keys(&["q"]);
     t.wait_exit();
 
-    let backup = std::fs::read_dir(&media)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.len() == "logbook-20261123-101500.age".len()
-                && name.starts_with("logbook-2")
-                && name.ends_with(".age")
-        })
+    let backup = backups_in(&media)
+        .pop()
         .expect("a backup file on the medium");
     assert_eq!(code(&f.run(&["verify", backup.to_str().unwrap()])), 0);
 

@@ -23,6 +23,35 @@ pub fn run(args: &[&str]) -> Output {
         .expect("the logbook binary runs")
 }
 
+/// The backups in a folder, oldest first: files named exactly `logbook-YYYYMMDD-HHMMSS.age`.
+/// (A prefix test is not enough: the manifest and key files are named after the logbook's
+/// hex id, which may begin with a digit.)
+#[allow(dead_code)]
+pub fn backups_in(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.strip_prefix("logbook-")
+                .and_then(|r| r.strip_suffix(".age"))
+                .is_some_and(|stamp| {
+                    stamp.len() == 15
+                        && stamp.bytes().enumerate().all(|(i, b)| {
+                            if i == 8 {
+                                b == b'-'
+                            } else {
+                                b.is_ascii_digit()
+                            }
+                        })
+                })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
