@@ -40,6 +40,12 @@ pub enum Error {
         "{0} was changed on disk by another program since it was opened: nothing was saved; open it again and repeat the change."
     )]
     ChangedOnDisk(PathBuf),
+    /// The file this process opened is no longer there (deleted or moved by someone else):
+    /// the change is still in memory, and the app offers to write it there again.
+    #[error(
+        "{0} was deleted or moved since it was opened: nothing was saved; put the file back (or restore it from a backup), then repeat the change."
+    )]
+    Vanished(PathBuf),
     #[error("There is no logbook at {0}: create one with `logbook init`, or give --logbook PATH.")]
     NoLogbook(PathBuf),
     #[error("{0} already exists: choose another path, or open it instead of creating it.")]
@@ -175,7 +181,7 @@ impl Error {
             | Error::NotRegular(_)
             | Error::BadImport { .. }
             | Error::TooLarge { .. } => 4,
-            Error::Locked(_) | Error::ChangedOnDisk(_) => 5,
+            Error::Locked(_) | Error::ChangedOnDisk(_) | Error::Vanished(_) => 5,
             Error::NotRestored { cause, .. } => cause.exit_code(),
             Error::Io(_)
             | Error::Unflushed { .. }

@@ -67,3 +67,35 @@ proptest! {
         prop_assert!(result.is_err(), "a change at byte {} of {} was accepted", i, bytes.len());
     }
 }
+
+/// A logbook file deleted while open: saving says so (never "changed by another program"),
+/// `save_again` writes it back, and a file that appeared there meanwhile is never overwritten.
+#[test]
+fn a_deleted_logbook_is_written_again_only_where_nothing_stands() {
+    let book = valid_logbook(5, 2, "text".into());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lb.age");
+    let ids = Identities::one(identity());
+    let key = Key::Identities(ids.clone());
+    drop(Vault::create(&path, &book, Some(ids.recipients())).unwrap());
+    let (mut vault, back, _) = Vault::open(&path, &key, Access::Write).unwrap();
+
+    std::fs::remove_file(&path).unwrap();
+    let err = vault.save(&back).unwrap_err();
+    assert!(matches!(err, logbook::error::Error::Vanished(_)), "{err}");
+    assert!(!path.exists());
+
+    std::fs::write(&path, b"someone else's file").unwrap();
+    let err = vault.save_again(&back).unwrap_err();
+    assert!(
+        matches!(err, logbook::error::Error::ChangedOnDisk(_)),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"someone else's file");
+
+    std::fs::remove_file(&path).unwrap();
+    vault.save_again(&back).unwrap();
+    assert_eq!(vault::read(&path, &key).unwrap().0, back);
+    // Later saves go over the new file as usual.
+    vault.save(&back).unwrap();
+}

@@ -546,3 +546,35 @@ fn quitting_after_a_failed_save_warns_and_exits_non_zero() {
         "the reason is printed:\n{screen}"
     );
 }
+
+/// Issue 10 finding 13: a logbook file deleted (or moved away) while the app is open is not
+/// a dead end. The save says what happened, the change stays on screen, and `R` writes the
+/// logbook there again, which then opens with the change in it.
+#[test]
+fn a_logbook_deleted_while_open_is_written_again_on_request() {
+    let f = Fixture::new().with_demo();
+    let t = Tmux::start(&app_command(&f));
+    unlock(&t);
+    t.wait_for("INC-");
+    std::fs::remove_file(&f.logbook).unwrap();
+    t.keys(&["S"]);
+    t.wait_for("Settings");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("9");
+    t.keys(&["C-s"]);
+    t.wait_for("R writes it again");
+    assert!(!f.logbook.exists(), "nothing is written without asking");
+    t.keys(&["R"]);
+    t.wait_for("Saved");
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let key = logbook::vault::Key::from_identity_files(
+        std::slice::from_ref(&f.key),
+        &mut |_| unreachable!(),
+    )
+    .unwrap();
+    let book = logbook::vault::read(&f.logbook, &key).unwrap().0;
+    assert_eq!(book.settings.idle_lock_minutes, 9);
+    t.keys(&["q"]);
+    t.wait_exit();
+}

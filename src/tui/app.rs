@@ -138,6 +138,8 @@ pub enum SaveState {
 /// What the event loop must do for the app.
 pub enum Effect {
     Save,
+    /// Write the logbook again where it was opened (its file was deleted or moved away).
+    SaveAgain,
     Unlock(zeroize::Zeroizing<String>),
     Create {
         form_values: Vec<(String, String)>,
@@ -204,6 +206,9 @@ pub struct App {
     pub quit_after_save: bool,
     /// The person was told the last change is not saved; a second quit loses it.
     pub quit_warned: bool,
+    /// The last save found the logbook's file gone (deleted or moved while open): `R`
+    /// writes it there again instead of retrying a save that cannot succeed.
+    pub save_gone: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
 }
@@ -244,6 +249,7 @@ impl App {
             quitting: false,
             quit_after_save: false,
             quit_warned: false,
+            save_gone: false,
             page: 20,
         }
     }
@@ -555,6 +561,7 @@ impl App {
             Action::Lock => self.lock(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
             Action::RetrySave => match self.save {
+                SaveState::Failed(_) if self.save_gone => self.effects.push(Effect::SaveAgain),
                 SaveState::Failed(_) => self.effects.push(Effect::Save),
                 _ => self.message = Some("Nothing to retry: the logbook is saved.".into()),
             },
@@ -1249,8 +1256,18 @@ impl App {
         self.message = Some(warning);
     }
 
+    /// The saver's answer when the logbook's file was deleted or moved while open: nothing
+    /// was saved, and `R` offers to write it there again.
+    pub fn saved_vanished(&mut self, message: String) {
+        self.saved(Err(message));
+        self.save_gone = true;
+        // "... saved." from the form would contradict it, and the bar needs the room.
+        self.message = None;
+    }
+
     pub fn saved(&mut self, result: Result<(), String>) {
         let failed = result.is_err();
+        self.save_gone = false;
         self.save = match result {
             Ok(()) => SaveState::Saved(self.now),
             Err(e) => SaveState::Failed(e),

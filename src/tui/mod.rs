@@ -156,6 +156,10 @@ pub fn run(session: Session) -> Result<()> {
                             app.saved(result);
                         }
                     }
+                    Done::Vanished(message) => {
+                        s.pending = s.pending.saturating_sub(1);
+                        app.saved_vanished(message);
+                    }
                     Done::SavedUnflushed(warning) => {
                         s.pending = s.pending.saturating_sub(1);
                         app.saved_unflushed(warning);
@@ -212,9 +216,15 @@ pub fn run(session: Session) -> Result<()> {
 
         for effect in std::mem::take(&mut app.effects) {
             match effect {
-                Effect::Save => {
+                Effect::Save | Effect::SaveAgain => {
                     if let (Some(s), Some(book)) = (&mut saver, &app.book) {
-                        if s.send(Job::Save(Box::new(book.clone()))) {
+                        let book = Box::new(book.clone());
+                        let job = if matches!(effect, Effect::SaveAgain) {
+                            Job::SaveAgain(book)
+                        } else {
+                            Job::Save(book)
+                        };
+                        if s.send(job) {
                             app.saving();
                         } else {
                             app.saved(Err(saver::THREAD_STOPPED.into()));

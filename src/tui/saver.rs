@@ -15,8 +15,14 @@ use crate::vault::{Key, Vault};
 /// longer reach the disk, and "Saving..." must not show for ever.
 pub const THREAD_STOPPED: &str = "The save thread stopped, so changes are NOT being saved: note what you changed, quit, and open the logbook again.";
 
+/// What the app says when the logbook's file was deleted or moved while it was open.
+pub const VANISHED: &str = "logbook file deleted or moved";
+
 pub enum Job {
     Save(Box<Logbook>),
+    /// Write the logbook again where it was opened: its file was deleted or moved away
+    /// (`Done::Vanished`), and the person asked for it to be written there again.
+    SaveAgain(Box<Logbook>),
     /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
     /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
@@ -35,6 +41,9 @@ pub enum Done {
     Saved(Result<(), String>),
     /// Saved, but the folder could not be flushed: the change may not survive a power cut.
     SavedUnflushed(String),
+    /// Nothing saved: the logbook's file was deleted or moved while open. `SaveAgain`
+    /// writes it there again.
+    Vanished(String),
     Sealed(Result<Vec<u8>, String>),
     BackupProgress(crate::backup::Progress),
     /// The backup's file name and a summary, or the error; and the logbook if the backup
@@ -84,16 +93,12 @@ impl Saver {
                         let result = vault.save(&book);
                         // This copy was only for writing: wipe it rather than just free it.
                         book.zeroize();
-                        // Renamed into place but the folder not flushed: the new file is
-                        // the logbook, so this is a warning, not a failure to save.
-                        let done = match &result {
-                            Err(e @ Error::Unflushed { .. }) => Done::SavedUnflushed(e.to_string()),
-                            _ => Done::Saved(result.as_ref().map_err(ToString::to_string).copied()),
-                        };
-                        last_failure = result
-                            .err()
-                            .filter(|e| !matches!(e, Error::Unflushed { .. }));
-                        let _ = outbox.send(done);
+                        last_failure = answer(result, &outbox);
+                    }
+                    Job::SaveAgain(mut book) => {
+                        let result = vault.save_again(&book);
+                        book.zeroize();
+                        last_failure = answer(result, &outbox);
                     }
                     Job::Seal(recipients, text) => {
                         let sealed = vault
@@ -134,7 +139,7 @@ impl Saver {
 
     /// Sends a job; false if the thread is gone (the job will never be done).
     pub fn send(&mut self, job: Job) -> bool {
-        let is_save = matches!(job, Job::Save(_));
+        let is_save = matches!(job, Job::Save(_) | Job::SaveAgain(_));
         let sent = !self.stopped && self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
         if !sent {
             self.stopped = true;
@@ -175,6 +180,22 @@ impl Saver {
 }
 
 /// Runs one backup with the key that opened the logbook. Never changes the logbook.
+/// Tells the app how a save went; returns the failure, if it was one (quitting reports it).
+fn answer(result: Result<(), Error>, outbox: &Sender<Done>) -> Option<Error> {
+    let done = match &result {
+        Ok(()) => Done::Saved(Ok(())),
+        // Renamed into place but the folder not flushed: the new file is the logbook, so
+        // this is a warning, not a failure to save.
+        Err(e @ Error::Unflushed { .. }) => Done::SavedUnflushed(e.to_string()),
+        Err(Error::Vanished(_)) => Done::Vanished(VANISHED.into()),
+        Err(e) => Done::Saved(Err(e.to_string())),
+    };
+    let _ = outbox.send(done);
+    result
+        .err()
+        .filter(|e| !matches!(e, Error::Unflushed { .. }))
+}
+
 fn back_up(
     vault: &Vault,
     key: &Key,

@@ -217,7 +217,7 @@ pub fn replace_atomically(
                 Ok(now) if &now == expected => {}
                 Ok(_) => return Err(Error::ChangedOnDisk(target.to_path_buf())),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(Error::ChangedOnDisk(target.to_path_buf()));
+                    return Err(Error::Vanished(target.to_path_buf()));
                 }
                 Err(e) => return Err(Error::io("checking", target, e)),
             }

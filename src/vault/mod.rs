@@ -234,13 +234,31 @@ impl Vault {
     /// Encrypts and saves the logbook atomically over the file this vault opened. Needs
     /// no secret: it seals to the public keys in the settings.
     pub fn save(&mut self, logbook: &Logbook) -> Result<()> {
+        let seen = self.seen.clone();
+        self.write(logbook, Some(&seen))
+    }
+
+    /// Writes the logbook again where it was opened, after that file was deleted or moved
+    /// away (`Error::Vanished`): the person asked for it, knowing the file is gone. Refused
+    /// if a file has appeared there since, which is never overwritten.
+    pub fn save_again(&mut self, logbook: &Logbook) -> Result<()> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(_) => return Err(Error::ChangedOnDisk(self.path.clone())),
+            Err(e) => return Err(Error::io("checking", &self.path, e)),
+        }
+        self.write(logbook, None)
+    }
+
+    /// Writes over the file, which must still be `expected` (if given).
+    fn write(&mut self, logbook: &Logbook, expected: Option<&file::FileId>) -> Result<()> {
         if self.lock.is_none() {
             return Err(Error::Usage(
                 "This logbook was opened read-only: open it for writing to save.".into(),
             ));
         }
         let recipients = self.recipients(&logbook.settings)?;
-        match file::replace_atomically(&self.path, Some(&self.seen), |out| {
+        match file::replace_atomically(&self.path, expected, |out| {
             codec::encrypt_to(out, &recipients, logbook)
         }) {
             Ok(id) => {

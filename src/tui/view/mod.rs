@@ -97,6 +97,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             ),
             Style::new().yellow().bold(),
         ),
+        SaveState::Failed(e) if app.save_gone => Span::styled(
+            format!("NOT SAVED: {e}; R writes it again"),
+            Style::new().red().bold(),
+        ),
         SaveState::Failed(e) => Span::styled(
             format!("NOT SAVED: {e} (kept in memory; R retries)"),
             Style::new().red().bold(),
