@@ -6,8 +6,9 @@
 //! no formatting options), so anyone can recompute them with a RON library. A test pins
 //! the hash of a fixed entry, so a change of encoding cannot slip in unnoticed.
 
+mod canonical;
+
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -31,12 +32,24 @@ impl Stamp {
     }
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
     }
     s
+}
+
+/// Whether `text` is the lower-case hex of `digest`, without building the hex string.
+fn hex_is(digest: &[u8; 32], text: &str) -> bool {
+    let text = text.as_bytes();
+    text.len() == 64
+        && digest.iter().zip(text.chunks_exact(2)).all(|(b, pair)| {
+            pair[0] == HEX[usize::from(b >> 4)] && pair[1] == HEX[usize::from(b & 15)]
+        })
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -60,14 +73,26 @@ impl From<Unencodable> for super::validate::Invalid {
     }
 }
 
-/// Canonical bytes of a value: its compact RON. An encoder error is returned, never
-/// replaced by a stand-in: hashing "" would make every such record look alike.
+/// Canonical bytes of a value: its compact RON, exactly as `ron::to_string` writes it
+/// (see `canonical.rs`, whose tests prove the two agree). An encoder error is returned,
+/// never replaced by a stand-in: hashing "" would make every such record look alike.
 pub fn canonical<T: Serialize>(value: &T) -> Result<String, Unencodable> {
-    ron::to_string(value).map_err(|e| Unencodable(e.to_string()))
+    let mut bytes = Vec::new();
+    canonical::encode(value, &mut bytes).map_err(|e| Unencodable(e.0))?;
+    String::from_utf8(bytes).map_err(|e| Unencodable(e.to_string()))
+}
+
+/// SHA-256 of `prefix` followed by the canonical bytes of `value`, streamed into the
+/// hasher: no copy of the record's text is built.
+fn digest<T: Serialize + ?Sized>(prefix: &[u8], value: &T) -> Result<[u8; 32], Unencodable> {
+    let mut sink = canonical::HashSink::new();
+    canonical::Sink::put(&mut sink, prefix);
+    canonical::encode(value, &mut sink).map_err(|e| Unencodable(e.0))?;
+    Ok(sink.finish())
 }
 
 pub fn state_hash<T: Serialize>(value: &T) -> Result<String, Unencodable> {
-    Ok(sha256_hex(canonical(value)?.as_bytes()))
+    Ok(hex(&digest(b"", value)?))
 }
 
 /// The fields of an entry that its hash covers: everything but the hash itself.
@@ -83,6 +108,10 @@ struct EntryBody<'a> {
 }
 
 pub fn entry_hash(prev: &str, entry: &AuditEntry) -> Result<String, Unencodable> {
+    Ok(hex(&entry_digest(prev, entry)?))
+}
+
+fn entry_digest(prev: &str, entry: &AuditEntry) -> Result<[u8; 32], Unencodable> {
     let body = EntryBody {
         seq: entry.seq,
         at: &entry.at,
@@ -92,10 +121,7 @@ pub fn entry_hash(prev: &str, entry: &AuditEntry) -> Result<String, Unencodable>
         changes: &entry.changes,
         state: &entry.state,
     };
-    let mut hasher = Sha256::new();
-    hasher.update(prev.as_bytes());
-    hasher.update(canonical(&body)?.as_bytes());
-    Ok(hex(&hasher.finalize()))
+    digest(prev.as_bytes(), &body)
 }
 
 /// What `verify` found wrong, naming the first bad entry or record.
@@ -286,7 +312,10 @@ impl Logbook {
                     found: entry.seq,
                 });
             }
-            if entry_hash(&prev, entry).map_err(AuditFault::Unencodable)? != entry.hash {
+            if !hex_is(
+                &entry_digest(&prev, entry).map_err(AuditFault::Unencodable)?,
+                &entry.hash,
+            ) {
                 return Err(AuditFault::EntryAltered { seq: entry.seq });
             }
             if entry.by.trim().is_empty() {
