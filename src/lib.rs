@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod concern;
 pub mod demo;
 pub mod error;
 pub mod model;

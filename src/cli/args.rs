@@ -251,6 +251,99 @@ After `keys remove`, make a new backup: older backups stay open to the removed k
         #[command(subcommand)]
         change: Option<KeysChange>,
     },
+    /// Staff: pass a concern to the DSL. Needs no key or passphrase; keeps nothing here.
+    #[command(
+        long_about = "Staff: pass a safeguarding concern to the Designated Safeguarding Lead (DSL). \
+It asks a few short questions (what you saw or heard, in the person's own words; when; who is involved; \
+where; what you did; your name and role), then writes one encrypted file into the concern folder the DSL \
+set up, and prints a receipt number to quote. Only the DSL's logbook key can read it: not you, not \
+anyone else with access to the folder. Nothing is kept on this computer. No key or passphrase is needed.",
+        after_help = "Examples:\n  \
+logbook concern --inbox /srv/share/concerns\n  \
+logbook concern --inbox /srv/share/concerns --what \"JB (Y9) said ...\" --by \"A. Khan\" --role \"Form tutor\"\n\
+With --what and --by it writes without asking (for scripts). --to AGE1... (or --to-file FILE) \
+encrypts to public keys given another way than the folder's logbook-recipients.txt."
+    )]
+    Concern(ConcernArgs),
+    /// The DSL: set up the concern folder staff write concerns into.
+    #[command(
+        long_about = "The DSL: write the logbook's public keys into the concern folder (as logbook-recipients.txt), \
+so that staff can write concerns that only this logbook's key opens, and remember the folder in the \
+logbook's settings (audited), so the app shows new concerns on unlocking. Run it again after changing \
+the logbook's keys or passphrase.",
+        after_help = "Example:\n  logbook concern-setup --inbox /srv/share/concerns"
+    )]
+    ConcernSetup {
+        /// The concern folder: a shared drive staff can write to, or a stick.
+        #[arg(long, value_name = "DIR")]
+        inbox: PathBuf,
+    },
+    /// The DSL: list the staff concerns waiting in the concern folder, or take one in.
+    #[command(
+        long_about = "The DSL: list the staff concerns waiting in the concern folder: when each was written, \
+by whom, its first words and its receipt. Files that cannot be taken in (damaged, for another logbook, \
+or a concern already taken in) are named, with the reason, and moved to the folder's set-aside/ folder. \
+With --take RECEIPT and --add-to INC-... or --no-further-action REASON, one concern is taken into the \
+logbook (audited); its file is removed from the folder only after the logbook is saved. The app \
+(Concerns screen, C) also turns a concern into a new incident.",
+        after_help = "Examples:\n  logbook concerns\n  logbook concerns --inbox /srv/share/concerns\n  \
+logbook concerns --take C-7K3Q-9XPD --add-to INC-2026-0007\n  \
+logbook concerns --take C-7K3Q-9XPD --no-further-action \"Already known; parent informed\""
+    )]
+    Concerns(ConcernsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConcernArgs {
+    /// The concern folder [default: the folder of --to-file].
+    #[arg(long, value_name = "DIR")]
+    pub inbox: Option<PathBuf>,
+    /// Encrypt to this public key of the logbook (repeatable) instead of the folder's
+    /// logbook-recipients.txt.
+    #[arg(long, value_name = "AGE1...", conflicts_with = "to_file")]
+    pub to: Vec<String>,
+    /// The logbook's public keys file [default: logbook-recipients.txt in the folder].
+    #[arg(long, value_name = "FILE")]
+    pub to_file: Option<PathBuf>,
+    /// What was seen or heard, in the person's own words (writes without asking; needs --by).
+    #[arg(long, value_name = "TEXT")]
+    pub what: Option<String>,
+    /// When it happened.
+    #[arg(long, value_name = "TEXT", requires = "what")]
+    pub when: Option<String>,
+    /// Who is involved: initials and year group.
+    #[arg(long, value_name = "TEXT", requires = "what")]
+    pub who: Option<String>,
+    /// Where: platform or app, or place.
+    #[arg(long = "where", value_name = "TEXT", requires = "what")]
+    pub place: Option<String>,
+    /// What you did.
+    #[arg(long, value_name = "TEXT", requires = "what")]
+    pub did: Option<String>,
+    /// Your role (give your name with --by).
+    #[arg(long, value_name = "TEXT", requires = "what")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConcernsArgs {
+    /// The concern folder [default: the one set with `logbook concern-setup`].
+    #[arg(long, value_name = "DIR")]
+    pub inbox: Option<PathBuf>,
+    /// Take in the concern with this receipt (with --add-to or --no-further-action).
+    #[arg(long, value_name = "RECEIPT")]
+    pub take: Option<String>,
+    /// Add the concern to this incident as evidence.
+    #[arg(
+        long,
+        value_name = "INC-ID",
+        requires = "take",
+        conflicts_with = "no_further_action"
+    )]
+    pub add_to: Option<String>,
+    /// Record that the concern needs no further action, and why.
+    #[arg(long, value_name = "REASON", requires = "take")]
+    pub no_further_action: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 pub mod args;
 mod backup;
+mod concern;
 mod keys;
 mod print;
 mod report;
@@ -124,6 +125,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Keys { change } => keys::keys(&global, change, out),
         Command::Export(args) => report::export(&global, args, out),
         Command::Stats(args) => report::stats(&global, args, out),
+        Command::Concern(args) => concern::concern(&global, args, out),
+        Command::ConcernSetup { inbox } => concern::setup(&global, &inbox, out),
+        Command::Concerns(args) => concern::concerns(&global, args, out),
     }
 }
 

@@ -250,6 +250,7 @@ impl Logbook {
             Subject::Incident(id) => self.incident(id).map(state_hash),
             Subject::Person(id) => self.person(id).map(state_hash),
             Subject::Settings => Some(state_hash(&self.settings)),
+            Subject::Concern(receipt) => self.concern(receipt).map(state_hash),
         }
     }
 
@@ -274,6 +275,10 @@ impl Logbook {
         unique("incident", self.incidents.iter().map(|i| i.id.as_str()))?;
         unique("person", self.people.iter().map(|p| p.id.as_str()))?;
         unique("tombstone", self.tombstones.iter().map(|t| t.id.as_str()))?;
+        unique(
+            "concern",
+            self.concerns.iter().map(|c| c.concern.receipt.as_str()),
+        )?;
         for inc in &self.incidents {
             let within = |what, ids: &mut dyn Iterator<Item = &str>| {
                 unique(what, ids).map_err(|_| AuditFault::Duplicate {
@@ -336,7 +341,7 @@ impl Logbook {
             let present = match &subject {
                 Subject::Incident(id) => self.incident(id).is_some(),
                 Subject::Person(id) => self.person(id).is_some(),
-                Subject::Settings => false,
+                Subject::Settings | Subject::Concern(_) => false,
             };
             if present {
                 return Err(AuditFault::DisposedButPresent { id: t.id.clone() });
@@ -355,7 +360,12 @@ impl Logbook {
             .incidents
             .iter()
             .map(|i| Subject::Incident(i.id.clone()))
-            .chain(self.people.iter().map(|p| Subject::Person(p.id.clone())));
+            .chain(self.people.iter().map(|p| Subject::Person(p.id.clone())))
+            .chain(
+                self.concerns
+                    .iter()
+                    .map(|c| Subject::Concern(c.concern.receipt.clone())),
+            );
         for subject in subjects {
             let Some(entry) = latest.get(&subject) else {
                 return Err(AuditFault::Unrecorded { subject });
@@ -387,6 +397,7 @@ impl Logbook {
                 Subject::Incident(id) => self.incident(id).is_some() || tombstoned(id),
                 Subject::Person(id) => self.person(id).is_some() || tombstoned(id),
                 Subject::Settings => true,
+                Subject::Concern(receipt) => self.concern(receipt).is_some(),
             };
             if !exists {
                 return Err(AuditFault::Missing {

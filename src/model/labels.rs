@@ -90,6 +90,7 @@ labelled!(EvidenceKind {
     File => "File",
     Statement => "Statement",
     Note => "Note",
+    StaffConcern => "Staff concern",
 });
 
 labelled!(Agency {
@@ -134,6 +135,7 @@ impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subject::Incident(id) | Subject::Person(id) => f.write_str(id),
+            Subject::Concern(receipt) => write!(f, "concern {receipt}"),
             Subject::Settings => f.write_str("settings"),
         }
     }

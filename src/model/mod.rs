@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 pub mod chronology;
 mod commands;
+mod concern;
 mod export;
 mod flatten;
 mod labels;
@@ -19,6 +20,7 @@ pub use backup::{BackupSecret, Divergence};
 pub use commands::{
     Entry, EvidenceDetails, HeldReview, PersonDetails, StepDetails, Summary, initials,
 };
+pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, TakeIn, is_receipt};
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
 pub use types::*;

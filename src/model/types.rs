@@ -33,6 +33,9 @@ pub struct Logbook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[zeroize(skip)]
     pub backup_key: Option<super::backup::BackupSecret>,
+    /// Staff concerns taken in from the drop-box, whole, with the DSL's decision on each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<super::concern::ConcernRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
@@ -67,6 +70,9 @@ pub struct Settings {
     /// changes made with it, and `logbook keys` lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holders: Vec<Holder>,
+    /// The folder staff concerns arrive in (`logbook concern-setup`); empty when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub concern_inbox: String,
 }
 
 /// The person who holds one key: its public key (age1...) and their name.
@@ -107,6 +113,7 @@ impl Settings {
             retention: Retention::default(),
             passphrase_key: String::new(),
             holders: Vec::new(),
+            concern_inbox: String::new(),
         }
     }
 }
@@ -333,6 +340,8 @@ pub enum EvidenceKind {
     File,
     Statement,
     Note,
+    /// A concern a member of staff wrote through the drop-box, kept verbatim.
+    StaffConcern,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
@@ -516,6 +525,8 @@ pub enum Subject {
     Incident(String),
     Person(String),
     Settings,
+    /// A staff concern taken in, by its receipt.
+    Concern(String),
 }
 
 /// One change to a field: its path within the subject, and the values before and after.
@@ -562,7 +573,7 @@ impl Zeroize for StepState {
 impl Zeroize for Subject {
     fn zeroize(&mut self) {
         match self {
-            Subject::Incident(id) | Subject::Person(id) => id.zeroize(),
+            Subject::Incident(id) | Subject::Person(id) | Subject::Concern(id) => id.zeroize(),
             Subject::Settings => {}
         }
     }

@@ -1,0 +1,435 @@
+//! The staff concern drop-box on disk: an inbox folder (a shared drive or a stick) that
+//! any member of staff can write a concern into and only the DSL can read.
+//!
+//! - `logbook-recipients.txt`: the logbook's public keys and id, written by
+//!   `logbook concern-setup`. Public: it opens nothing.
+//! - `concern-<32 random hex>.age`: one concern, a standard age file encrypted to those
+//!   keys, holding a small RON record (`ConcernFile`). The name is random: it holds none of
+//!   the concern's words, nor who wrote it.
+//! - `set-aside/`: files that could not be taken in (damaged, for another logbook, already
+//!   taken in), moved there and never read again by the app.
+//!
+//! Writing needs no secret; reading needs the logbook's key. A concern file is removed only
+//! after the logbook that took it in has been saved (`remove`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Concern, Logbook, RECEIPT_ALPHABET};
+use crate::vault::{self, Key, Recipients, file};
+
+/// The file of public keys in the inbox.
+pub const RECIPIENTS_FILE: &str = "logbook-recipients.txt";
+/// The folder problem files are moved to.
+pub const SET_ASIDE: &str = "set-aside";
+/// What a concern file's RON says it is.
+pub const KIND: &str = "safeguard-logbook staff concern";
+/// The version of `ConcernFile` this build writes; a larger one is refused as newer.
+pub const VERSION: u32 = 1;
+/// Far beyond any concern typed by hand: a wrong file fails at once.
+const LIMIT: u64 = 1 << 20;
+
+/// The plaintext inside a concern file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernFile {
+    pub kind: String,
+    pub version: u32,
+    /// The id of the logbook it is for (`Logbook::id`), or empty when the member of staff
+    /// gave only the public keys (`--to`): then any logbook whose key opens it takes it.
+    pub logbook: String,
+    pub concern: Concern,
+}
+
+/// Whether a file name is a concern's: `concern-` and 32 lower-case hex digits, `.age`.
+pub fn is_concern_name(name: &str) -> bool {
+    name.strip_prefix("concern-")
+        .and_then(|r| r.strip_suffix(".age"))
+        .is_some_and(|hex| {
+            hex.len() == 32
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// A new random file name that reveals nothing about the concern.
+fn new_name() -> String {
+    let bytes: [u8; 16] = rand::rngs::OsRng.r#gen();
+    format!(
+        "concern-{}.age",
+        crate::model::sha256_hex(&bytes)[..32].to_owned()
+    )
+}
+
+/// A new receipt number, C-XXXX-XXXX, from the operating system's random source.
+pub fn new_receipt() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let mut pick = || RECEIPT_ALPHABET[rng.gen_range(0..RECEIPT_ALPHABET.len())] as char;
+    let a: String = (0..4).map(|_| pick()).collect();
+    let b: String = (0..4).map(|_| pick()).collect();
+    format!("C-{a}-{b}")
+}
+
+/// Writes the logbook's public keys and id into the inbox (replacing an older copy), for
+/// `logbook concern --inbox DIR` to encrypt to. Returns the file written.
+pub fn write_recipients(
+    dir: &Path,
+    logbook_id: &str,
+    organisation: &str,
+    keys: &[String],
+) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+    }
+    let path = dir.join(RECIPIENTS_FILE);
+    let mut text = format!(
+        "# The public keys of the safeguarding logbook{}.\n\
+         # They only lock a concern so that the DSL alone can read it: they open nothing.\n\
+         # Staff write a concern with:  logbook concern --inbox {}\n\
+         # logbook: {logbook_id}\n",
+        if organisation.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", crate::text::line(organisation.trim()))
+        },
+        dir.display()
+    );
+    for k in keys {
+        text.push_str(k);
+        text.push('\n');
+    }
+    match file::replace_atomically(&path, None, |out| out.write_all(text.as_bytes())) {
+        Ok(_) | Err(Error::Unflushed { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    // Every member of staff must be able to read it: it holds public keys only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io("making readable", &path, e))?;
+    }
+    Ok(path)
+}
+
+/// Reads a recipients file: its `age1...` keys and the logbook id it names (if any).
+pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
+    let bytes = file::read_regular(path, LIMIT, file::Links::Follow).map_err(|e| {
+        if file::is_not_found(&e) {
+            Error::Usage(format!(
+                "There is no {} in {}: ask your DSL which folder concerns go to (they set it up with `logbook concern-setup`).",
+                RECIPIENTS_FILE,
+                file::folder_of(path).display()
+            ))
+        } else {
+            e
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Usage(format!(
+            "{} is not a file of public keys: ask your DSL to run `logbook concern-setup` again.",
+            path.display()
+        ))
+    })?;
+    let mut keys = Vec::new();
+    let mut id = String::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("# logbook:") {
+            id = rest.trim().to_string();
+        } else if !line.is_empty() && !line.starts_with('#') {
+            keys.push(line.to_string());
+        }
+    }
+    if keys.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} holds no public key: ask your DSL to run `logbook concern-setup` again.",
+            path.display()
+        )));
+    }
+    Ok((keys, id))
+}
+
+/// Encrypts `concern` to `keys` and writes it into the inbox under a random name, owner-only
+/// (0600) and fsynced. Nothing else is written anywhere. Returns the file's path.
+pub fn write(dir: &Path, keys: &[String], logbook_id: &str, concern: &Concern) -> Result<PathBuf> {
+    concern.check()?;
+    let recipients = Recipients::parse(keys)?;
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "The concern folder {} does not exist: check the path (ask your DSL), or plug in the drive it is on.",
+            dir.display()
+        )));
+    }
+    let value = ConcernFile {
+        kind: KIND.into(),
+        version: VERSION,
+        logbook: logbook_id.to_string(),
+        concern: concern.clone(),
+    };
+    let mut path = dir.join(new_name());
+    while fs::symlink_metadata(&path).is_ok() {
+        path = dir.join(new_name());
+    }
+    match file::replace_atomically(&path, None, |out| {
+        vault::encrypt_ron(out, recipients.encryptor(), &value)
+    }) {
+        Ok(_) => Ok(path),
+        Err(e) => Err(e),
+    }
+}
+
+/// Why a file in the inbox cannot be taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// It does not open with this logbook's key.
+    NotOpened,
+    /// It opens but is not a whole concern (the detail says what is wrong).
+    Damaged(String),
+    /// A concern written by a newer version of logbook.
+    Newer(u32),
+    /// A concern for another logbook.
+    OtherLogbook,
+    /// A concern whose receipt is already in the logbook (or earlier in this inbox).
+    AlreadyTakenIn(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::NotOpened => f.write_str(
+                "it does not open with this logbook's key (written for another logbook, or damaged)",
+            ),
+            Problem::Damaged(detail) => write!(f, "it is damaged ({detail})"),
+            Problem::Newer(v) => write!(
+                f,
+                "it was written by a newer version of logbook (concern version {v}): upgrade logbook, then look at it again"
+            ),
+            Problem::OtherLogbook => f.write_str("it is a concern for another logbook"),
+            Problem::AlreadyTakenIn(receipt) => {
+                write!(f, "concern {receipt} was taken in already")
+            }
+        }
+    }
+}
+
+/// A concern waiting in the inbox.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub path: PathBuf,
+    pub concern: Concern,
+}
+
+/// A file that was moved aside, and why.
+#[derive(Debug, Clone)]
+pub struct SetAside {
+    pub name: String,
+    pub problem: Problem,
+    /// Where it went, or why it could not be moved.
+    pub moved: std::result::Result<PathBuf, String>,
+}
+
+impl SetAside {
+    /// One plain sentence for the person.
+    pub fn sentence(&self) -> String {
+        match &self.moved {
+            Ok(to) => format!(
+                "{} was set aside: {}; it is now in {}.",
+                self.name,
+                self.problem,
+                to.display()
+            ),
+            Err(e) => format!(
+                "{} cannot be taken in: {}; it could not be moved aside ({e}).",
+                self.name, self.problem
+            ),
+        }
+    }
+}
+
+/// What the inbox holds for this logbook.
+#[derive(Debug, Default)]
+pub struct Inbox {
+    /// Concerns to take in, oldest first.
+    pub concerns: Vec<Incoming>,
+    /// Files moved aside this time.
+    pub set_aside: Vec<SetAside>,
+}
+
+/// Reads one concern file with the logbook's key.
+pub fn read(path: &Path, key: &Key, book: &Logbook) -> std::result::Result<Concern, Problem> {
+    let bytes = file::read_regular(path, LIMIT, file::Links::Refuse)
+        .map_err(|e| Problem::Damaged(short(&e)))?;
+    let plain = match vault::decrypt(path, &bytes, key) {
+        Ok(p) => p,
+        Err(Error::WrongSecret | Error::NeedsPassphrase(_) | Error::NeedsIdentity(_)) => {
+            return Err(Problem::NotOpened);
+        }
+        Err(_) => return Err(Problem::Damaged("not a whole age file".into())),
+    };
+    let text = std::str::from_utf8(&plain)
+        .map_err(|_| Problem::Damaged("its contents are not text".into()))?;
+    let value: ConcernFile = match ron::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            #[derive(Deserialize)]
+            struct Probe {
+                kind: String,
+                version: u32,
+            }
+            if let Ok(p) = ron::from_str::<Probe>(text)
+                && p.kind == KIND
+                && p.version > VERSION
+            {
+                return Err(Problem::Newer(p.version));
+            }
+            return Err(Problem::Damaged(format!(
+                "not a concern record: line {}, column {}",
+                e.span.start.line, e.span.start.col
+            )));
+        }
+    };
+    if value.kind != KIND {
+        return Err(Problem::Damaged("not a concern record".into()));
+    }
+    if value.version > VERSION {
+        return Err(Problem::Newer(value.version));
+    }
+    if !value.logbook.is_empty() && value.logbook != book.id() {
+        return Err(Problem::OtherLogbook);
+    }
+    value
+        .concern
+        .check()
+        .map_err(|e| Problem::Damaged(e.message))?;
+    if book.concern(&value.concern.receipt).is_some() {
+        return Err(Problem::AlreadyTakenIn(value.concern.receipt.clone()));
+    }
+    Ok(value.concern)
+}
+
+fn short(e: &Error) -> String {
+    match e {
+        Error::NotRegular(_) => "not a regular file".into(),
+        Error::TooLarge { .. } => "far too large for a concern".into(),
+        Error::Io(f) => f.source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads every concern file in the inbox with the logbook's key. Files that cannot be taken
+/// in are moved to `set-aside/` and reported; concerns not yet taken in are returned, oldest
+/// first. A missing inbox folder is an error saying what to do.
+pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook) -> Result<Inbox> {
+    let entries = fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::Usage(format!(
+            "The concern inbox {} is not there: plug in the drive it is on, or set it up again with `logbook concern-setup --inbox DIR`.",
+            dir.display()
+        )),
+        _ => Error::io("reading the concern inbox", dir, e),
+    })?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| is_concern_name(n))
+        .collect();
+    names.sort();
+    let mut inbox = Inbox::default();
+    for name in names {
+        let path = dir.join(&name);
+        let result = read(&path, key, book).and_then(|c| {
+            // Two copies of one concern in the inbox: only the first is taken in.
+            if inbox
+                .concerns
+                .iter()
+                .any(|i| i.concern.receipt == c.receipt)
+            {
+                Err(Problem::AlreadyTakenIn(c.receipt.clone()))
+            } else {
+                Ok(c)
+            }
+        });
+        match result {
+            Ok(concern) => inbox.concerns.push(Incoming { path, concern }),
+            Err(problem) => {
+                let moved = set_aside(dir, &name).map_err(|e| e.to_string());
+                inbox.set_aside.push(SetAside {
+                    name,
+                    problem,
+                    moved,
+                });
+            }
+        }
+    }
+    inbox.concerns.sort_by_key(|i| i.concern.written);
+    Ok(inbox)
+}
+
+/// Moves `DIR/name` into `DIR/set-aside/` (owner-only), never over another file.
+fn set_aside(dir: &Path, name: &str) -> Result<PathBuf> {
+    let aside = dir.join(SET_ASIDE);
+    file::ensure_private_dir(&aside)?;
+    let mut to = aside.join(name);
+    let mut n = 2;
+    while fs::symlink_metadata(&to).is_ok() {
+        to = aside.join(format!("{name}.{n}"));
+        n += 1;
+    }
+    let from = dir.join(name);
+    fs::rename(&from, &to).map_err(|e| Error::io("moving aside", &from, e))?;
+    let _ = file::sync_folder(dir);
+    Ok(to)
+}
+
+/// Removes a concern file once the logbook holding it has been saved.
+pub fn remove(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("removing the concern file", path, e)),
+    }
+    file::sync_folder(&file::folder_of(path))
+        .map_err(|e| Error::io("flushing the concern inbox", path, e))
+}
+
+/// The first words of a text on one line, for lists: at most `max` characters.
+pub fn first_words(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_receipts_are_random_and_reveal_nothing() {
+        let a = new_name();
+        assert!(is_concern_name(&a), "{a}");
+        assert_ne!(a, new_name());
+        let r = new_receipt();
+        assert!(crate::model::is_receipt(&r), "{r}");
+        assert_ne!(r, new_receipt());
+        assert!(!is_concern_name("concern-JB-bullying.age"));
+        assert!(!is_concern_name(RECIPIENTS_FILE));
+    }
+
+    #[test]
+    fn first_words_are_cut_at_a_word() {
+        assert_eq!(first_words("a  b\nc", 10), "a b c");
+        let long = first_words("They keep posting my photo on the group chat", 20);
+        assert!(long.ends_with('…') && long.chars().count() <= 20, "{long}");
+    }
+}

@@ -1,0 +1,376 @@
+//! The staff concern drop-box end to end through the binary: a member of staff writes a
+//! concern with no secret; the DSL lists it, takes it in; duplicates, damaged files and
+//! concerns for another logbook are set aside; the inbox file goes only after the save.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+const WHAT: &str = "JB (Y9) told me \"they keep posting my photo with horrible comments\"";
+
+/// The concern files in an inbox (exact name pattern).
+fn concern_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.strip_prefix("concern-")
+                .and_then(|r| r.strip_suffix(".age"))
+                .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn receipt_in(text: &str) -> String {
+    let at = text.find("C-").expect("a receipt is printed");
+    let r = &text[at..at + 11];
+    assert!(logbook::model::is_receipt(r), "{r} in {text}");
+    r.to_string()
+}
+
+/// A fixture with an inbox set up by `concern-setup`.
+fn setup() -> (Fixture, PathBuf) {
+    let f = Fixture::new();
+    let inbox = f.dir.path().join("share").join("concerns");
+    fs::create_dir_all(&inbox).unwrap();
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("logbook concern --inbox"),
+        "{}",
+        stdout(&o)
+    );
+    (f, inbox)
+}
+
+/// Staff write a concern with flags: no --identity, no --logbook, no passphrase.
+fn write_concern(inbox: &Path, what: &str) -> String {
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        what,
+        "--when",
+        "today, morning break",
+        "--who",
+        "JB Y9",
+        "--where",
+        "Snapchat",
+        "--did",
+        "Listened; said I would pass it on",
+        "--by",
+        "A. Khan",
+        "--role",
+        "Form tutor",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    receipt_in(&stdout(&o))
+}
+
+#[test]
+fn a_concern_written_without_a_secret_is_a_standard_age_file_only_the_logbook_key_opens() {
+    let (f, inbox) = setup();
+    // The recipients file is public and readable by all staff.
+    let list = inbox.join("logbook-recipients.txt");
+    assert!(fs::read_to_string(&list).unwrap().contains(&f.public));
+    assert_eq!(
+        fs::metadata(&list).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    let receipt = write_concern(&inbox, WHAT);
+    let files = concern_files(&inbox);
+    assert_eq!(files.len(), 1);
+    let file = &files[0];
+    assert_eq!(
+        fs::metadata(file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // The name holds none of the concern's words, its receipt, or who wrote it.
+    let name = file.file_name().unwrap().to_string_lossy().to_lowercase();
+    for word in ["jb", "khan", "photo", "snapchat", "y9", "tutor"] {
+        assert!(!name.contains(word), "{name} contains {word}");
+    }
+    assert!(!name.contains(&receipt.to_lowercase()));
+    // Nothing but the concern (and the public keys) was written anywhere in the inbox.
+    let all: Vec<_> = fs::read_dir(&inbox).unwrap().flatten().collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    let bytes = fs::read(file).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("photo"));
+    if age_cli() {
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&f.key)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let plain = stdout(&o);
+        assert!(plain.contains("safeguard-logbook staff concern"), "{plain}");
+        assert!(plain.contains(&receipt), "{plain}");
+        assert!(plain.contains("they keep posting my photo"), "{plain}");
+        // Another key does not open it.
+        let other = f.dir.path().join("other.key");
+        run(&["keygen", "--unprotected", "--out", other.to_str().unwrap()]);
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&other)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+    }
+}
+
+#[test]
+fn the_staff_command_takes_no_secret_and_reads_nothing() {
+    let (f, inbox) = setup();
+    let o = run(&[
+        "--identity",
+        f.key.to_str().unwrap(),
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        WHAT,
+        "--by",
+        "A. Khan",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("needs no key"), "{}", stderr(&o));
+    assert!(concern_files(&inbox).is_empty());
+    // Without a name, or without a terminal for the form: one sentence, nothing written.
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        WHAT,
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--by NAME"), "{}", stderr(&o));
+    let o = run(&["concern", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no terminal"), "{}", stderr(&o));
+    // An inbox that was never set up says whom to ask.
+    let empty = f.dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let o = run(&[
+        "concern",
+        "--inbox",
+        empty.to_str().unwrap(),
+        "--what",
+        WHAT,
+        "--by",
+        "AK",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("ask your DSL"), "{}", stderr(&o));
+    assert!(concern_files(&inbox).is_empty());
+    assert!(fs::read_dir(&empty).unwrap().next().is_none());
+    // --to with a public key works without the recipients file.
+    let o = run(&[
+        "concern",
+        "--to",
+        &f.public,
+        "--inbox",
+        empty.to_str().unwrap(),
+        "--what",
+        WHAT,
+        "--by",
+        "AK",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(concern_files(&empty).len(), 1);
+}
+
+#[test]
+fn the_dsl_lists_takes_in_and_the_file_goes_only_after_the_save() {
+    let (f, inbox) = setup();
+    let first = write_concern(&inbox, WHAT);
+    let second = write_concern(
+        &inbox,
+        "Saw a Year 7 pupil crying over messages on her phone",
+    );
+    let o = f.run(&["concerns"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let list = stdout(&o);
+    assert!(list.starts_with("2 new concerns in"), "{list}");
+    assert!(list.contains(&first) && list.contains(&second), "{list}");
+    assert!(list.contains("A. Khan (Form tutor)"), "{list}");
+    assert!(list.contains("JB (Y9) told me"), "{list}");
+    // Listing needs the key.
+    let o = run(&["--logbook", f.logbook.to_str().unwrap(), "concerns"]);
+    assert_ne!(code(&o), 0);
+
+    // Keep copies of the files, to come back as duplicates later.
+    let files = concern_files(&inbox);
+    let copies: Vec<Vec<u8>> = files.iter().map(|p| fs::read(p).unwrap()).collect();
+
+    // A save that fails (the logbook on a full disk) leaves the concern in the inbox.
+    {
+        let disk = Mount::new("2M");
+        let moved = disk.path.join("logbook.age");
+        fs::copy(&f.logbook, &moved).unwrap();
+        // Fill the disk, leaving less than the logbook needs.
+        let size = fs::metadata(&moved).unwrap().len();
+        let filler = disk.path.join("filler");
+        let _ = fs::write(&filler, vec![0u8; 2 << 20]);
+        assert!(fs::metadata(&moved).unwrap().len() == size);
+        let o = run(&[
+            "--logbook",
+            moved.to_str().unwrap(),
+            "--identity",
+            f.key.to_str().unwrap(),
+            "concerns",
+            "--inbox",
+            inbox.to_str().unwrap(),
+            "--take",
+            &first,
+            "--no-further-action",
+            "Known already",
+            "--by",
+            "RO",
+        ]);
+        assert_eq!(code(&o), 6, "{}{}", stdout(&o), stderr(&o));
+        assert_eq!(concern_files(&inbox).len(), 2, "removed before the save");
+    }
+
+    let o = f.run(&[
+        "concerns",
+        "--take",
+        &first,
+        "--no-further-action",
+        "Parent already informed; handled by head of year",
+        "--by",
+        "RO",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("no further action"), "{}", stdout(&o));
+    assert_eq!(concern_files(&inbox).len(), 1);
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // The second joins an incident as evidence of kind "staff concern".
+    let o = f.run(&["import", data("demo.ron").to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["list", "--status", "open"]);
+    let inc = stdout(&o).split_whitespace().next().unwrap().to_string();
+    let o = f.run(&[
+        "concerns", "--take", &second, "--add-to", &inc, "--by", "RO",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(concern_files(&inbox).is_empty());
+    let o = f.run(&["show", &inc]);
+    let shown = stdout(&o);
+    assert!(shown.contains("Staff concern"), "{shown}");
+    assert!(shown.contains("crying over messages"), "{shown}");
+    assert!(shown.contains(&second), "{shown}");
+
+    // The first file comes back (a copy kept elsewhere): it is set aside, never taken in twice.
+    fs::write(&files[0], &copies[0]).unwrap();
+    fs::write(&files[1], &copies[1]).unwrap();
+    let before = f.bytes();
+    let o = f.run(&["concerns"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(said.contains("was taken in already"), "{said}");
+    assert!(said.contains("set-aside"), "{said}");
+    assert!(said.contains("No new concerns"), "{said}");
+    assert!(concern_files(&inbox).is_empty());
+    assert_eq!(concern_files(&inbox.join("set-aside")).len(), 2);
+    assert_eq!(f.bytes(), before, "listing changed the logbook");
+}
+
+#[test]
+fn damaged_files_and_concerns_for_another_logbook_are_set_aside_with_a_message() {
+    let (f, inbox) = setup();
+    let good = write_concern(&inbox, WHAT);
+    // A damaged concern: the tail cut off.
+    write_concern(&inbox, "this one will be damaged");
+    // Which file is the second: the one that is not the good one's (found with the key).
+    let files = concern_files(&inbox);
+    let cut = files
+        .iter()
+        .find(|p| {
+            let o = Command::new("age")
+                .arg("-d")
+                .arg("-i")
+                .arg(&f.key)
+                .arg(p)
+                .output()
+                .unwrap();
+            !stdout(&o).contains(&good)
+        })
+        .expect("the reference age CLI is installed (CI installs it)")
+        .clone();
+    let bytes = fs::read(&cut).unwrap();
+    fs::write(&cut, &bytes[..bytes.len() - 20]).unwrap();
+    // A concern for another logbook, encrypted to the same key (a DSL holding two logbooks).
+    let other = Fixture::new();
+    let other_inbox = other.dir.path().join("in");
+    fs::create_dir(&other_inbox).unwrap();
+    let o = run(&[
+        "--logbook",
+        other.logbook.to_str().unwrap(),
+        "--identity",
+        other.key.to_str().unwrap(),
+        "concern-setup",
+        "--inbox",
+        other_inbox.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Same key as this logbook, other logbook's id.
+    let list = other_inbox.join("logbook-recipients.txt");
+    let text = fs::read_to_string(&list)
+        .unwrap()
+        .replace(&other.public, &f.public);
+    fs::write(&list, text).unwrap();
+    let o = run(&[
+        "concern",
+        "--to-file",
+        list.to_str().unwrap(),
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        "for the other school",
+        "--by",
+        "Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Something that is not age at all.
+    let junk = inbox.join(format!("concern-{}.age", "ab".repeat(16)));
+    fs::write(&junk, "hello").unwrap();
+
+    let o = f.run(&["concerns"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(said.contains("is damaged"), "{said}");
+    assert!(said.contains("for another logbook"), "{said}");
+    assert!(said.contains("1 new concern in"), "{said}");
+    assert!(said.contains(&good), "{said}");
+    let aside = concern_files(&inbox.join("set-aside"));
+    assert_eq!(aside.len(), 3, "{said}");
+    assert_eq!(concern_files(&inbox).len(), 1);
+    let mode = fs::metadata(inbox.join("set-aside"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o700);
+    // The set-aside files are never read again.
+    let o = f.run(&["concerns"]);
+    assert!(!stdout(&o).contains("set aside"), "{}", stdout(&o));
+}
