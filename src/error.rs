@@ -87,6 +87,10 @@ pub enum Error {
     )]
     NoBackupKey(PathBuf),
     #[error(
+        "None of the keys given opens the backup {0}: it is encrypted to the keys the logbook had when it was made. Give one of those as well, or a recovery key (--identity may be repeated)."
+    )]
+    BackupKeyNotHeld(PathBuf),
+    #[error(
         "{0} is damaged, truncated or not a backup, so it cannot be used: choose another backup (`logbook backups DIR` lists them with their state)."
     )]
     DamagedBackup(PathBuf),
@@ -172,7 +176,8 @@ impl Error {
             | Error::NeedsPassphrase(_)
             | Error::NeedsIdentity(_)
             | Error::BadIdentity(_)
-            | Error::NoBackupKey(_) => 3,
+            | Error::NoBackupKey(_)
+            | Error::BackupKeyNotHeld(_) => 3,
             Error::NotAge(_)
             | Error::Damaged(_)
             | Error::Unreadable { .. }

@@ -76,10 +76,13 @@ pub struct Plan {
     pub backup: Summary,
     pub current: Current,
     pub relation: Relation,
-    /// Key mode: the public keys of the secret given, added to the restored logbook's
-    /// recipients (with an audit entry) because they are not among them, so that the key
-    /// that restores it can open it afterwards (a recovery key, say).
+    /// Key mode: the public keys given that the backup is not encrypted to at all (a new
+    /// everyday key made for the restore, say), added to the restored logbook's recipients
+    /// with an audit entry. A recovery key given is never among them: it goes on opening
+    /// backups only.
     pub adds_recipients: Vec<String>,
+    /// Who holds the keys in `adds_recipients`, recorded with them (`name_new_keys`).
+    pub new_holder: Option<String>,
     restored: Logbook,
     seen: Option<FileId>,
     _lock: Lock,
@@ -138,20 +141,7 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
             relate(book, &restored),
         ),
     };
-    let adds_recipients = match key {
-        Key::Identities(_) if !restored.settings.recipients.is_empty() => {
-            let mine = key.public_keys();
-            if mine
-                .iter()
-                .any(|k| restored.settings.recipients.contains(k))
-            {
-                Vec::new()
-            } else {
-                mine
-            }
-        }
-        _ => Vec::new(),
-    };
+    let adds_recipients = new_everyday_keys(key, &restored.settings)?;
     Ok(Plan {
         file: file.to_path_buf(),
         live: live.to_path_buf(),
@@ -159,6 +149,7 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
         current,
         relation,
         adds_recipients,
+        new_holder: None,
         restored,
         seen,
         _lock: lock,
@@ -170,6 +161,30 @@ impl Plan {
     pub fn restored(&self) -> &Logbook {
         &self.restored
     }
+}
+
+/// The keys given that a key-mode backup is not encrypted to: they become everyday keys of
+/// the restored logbook. A recovery key opens the backup but never the restored logbook,
+/// so a restore with recovery keys alone is refused, saying to make a new everyday key
+/// and give it too (the restore reads the result back with the keys given).
+fn new_everyday_keys(key: &Key, settings: &crate::model::Settings) -> Result<Vec<String>> {
+    if !matches!(key, Key::Identities(_)) || settings.recipients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mine = key.public_keys();
+    if mine.iter().any(|k| settings.recipients.contains(k)) {
+        return Ok(Vec::new());
+    }
+    let new: Vec<String> = mine
+        .into_iter()
+        .filter(|k| !settings.recovery_recipients.contains(k))
+        .collect();
+    if new.is_empty() {
+        return Err(Error::Usage(
+            "A recovery key opens backups only, and stays that way after a restore: make a new everyday key first (`logbook keygen --out FILE --name NAME`), then give both (--identity RECOVERY-KEY --identity FILE) and the new key's holder (--name NAME). Nothing was changed.".into(),
+        ));
+    }
+    Ok(new)
 }
 
 fn relate(current: &Logbook, backup: &Logbook) -> Relation {
@@ -209,6 +224,7 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
         mut restored,
         seen,
         adds_recipients,
+        new_holder,
         _lock,
         ..
     } = plan;
@@ -222,7 +238,21 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
         return Err(Error::ChangedOnDisk(live.clone()));
     }
     if !adds_recipients.is_empty() {
-        restored.update_settings(stamp, |s| s.recipients.extend(adds_recipients))?;
+        let Some(name) = new_holder.filter(|n| !n.trim().is_empty()) else {
+            return Err(Error::Usage(
+                "Name the holder of the new everyday key given for the restore: --name NAME. Nothing was changed.".into(),
+            ));
+        };
+        restored.update_settings(stamp, |s| {
+            for key in &adds_recipients {
+                s.holders.retain(|h| h.key != *key);
+                s.holders.push(crate::model::Holder {
+                    key: key.clone(),
+                    name: name.trim().to_string(),
+                });
+            }
+            s.recipients.extend(adds_recipients);
+        })?;
     }
     // Passphrase mode: the key file that opens the restored logbook is staged beside it,
     // to take its place once the logbook is in place. A passphrase backup from before key

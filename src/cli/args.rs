@@ -193,11 +193,17 @@ replaced file is kept as logbook.age.before-restore-YYYYMMDD-HHMMSS. Restoring n
 logbook becomes exactly the backup. It works when the current logbook is damaged or missing.",
         after_help = "Examples:\n  \
 logbook restore /media/dsl/STICK/logbook-20261123-101500.age\n  \
-logbook --identity recovery.key restore /media/dsl/STICK/logbook-20261123-101500.age --yes"
+logbook --identity recovery.key --identity new.key restore /media/dsl/STICK/logbook-20261123-101500.age --name \"R. Okafor\" --yes\n\n\
+A recovery key opens backups only, and still does after a restore: restoring with one needs a new everyday \
+key too (made with `logbook keygen --out new.key --name NAME`), given with a second --identity and its \
+holder with --name; the restored logbook opens with that key."
     )]
     Restore {
         /// The backup file to restore.
         file: PathBuf,
+        /// The holder of a new everyday key given with --identity (a restore with a recovery key).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
         /// Restore without asking (for scripts); without a terminal, --yes is required.
         #[arg(long)]
         yes: bool,

@@ -90,8 +90,16 @@ pub(super) fn verify_against(
     key: &Key,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let opener = backup::opener_for(backup_file, key, Some(current))?;
-    let earlier = backup::open_backup(backup_file, &opener)?.logbook;
+    let not_held = |e: Error| match e {
+        Error::WrongSecret if !key.is_passphrase() => {
+            Error::BackupKeyNotHeld(backup_file.to_path_buf())
+        }
+        other => other,
+    };
+    let opener = backup::opener_for(backup_file, key, Some(current)).map_err(not_held)?;
+    let earlier = backup::open_backup(backup_file, &opener)
+        .map_err(not_held)?
+        .logbook;
     if earlier.id() != current.id() {
         return Err(Error::OtherLogbook {
             backup: backup_file.to_path_buf(),
@@ -370,6 +378,13 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
                     None
                 }
             },
+            // Keys that open backups but not the logbook (a recovery key) still list them.
+            Err(Error::WrongSecret) if !key.is_passphrase() => {
+                notes.push(
+                    "The keys given do not open the current logbook (a recovery key opens backups only), so the backups are not compared with it.".into(),
+                );
+                None
+            }
             Err(e @ (Error::WrongSecret | Error::NeedsIdentity(_) | Error::NeedsPassphrase(_))) => {
                 return Err(e);
             }
@@ -522,7 +537,13 @@ fn entries(n: u64, first: u64, last: u64) -> String {
     }
 }
 
-pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Write) -> Result<()> {
+pub(super) fn restore(
+    global: &Global,
+    file: &Path,
+    yes: bool,
+    name: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let path = logbook_path(global)?;
     if !file.exists() {
         return Err(Error::Usage(format!(
@@ -531,7 +552,15 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         )));
     }
     let key = secret::open_key(global, &path)?;
-    let plan = backup::plan(file, &path, &key)?;
+    let mut plan = backup::plan(file, &path, &key)?;
+    if !plan.adds_recipients.is_empty() {
+        let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+            return Err(Error::Usage(
+                "The backup is not encrypted to the key file given for everyday use: name its holder with --name NAME (it becomes an everyday key of the restored logbook). Nothing was changed.".into(),
+            ));
+        };
+        plan.new_holder = Some(name.to_string());
+    }
     let mut text = summary_text("Backup", file, &plan.backup);
     text.insert_str(
         0,
@@ -575,7 +604,11 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         RestoreRelation::NoCurrent => String::new(),
     });
     if !plan.adds_recipients.is_empty() {
-        text.push_str("The key you gave is not one the backup is encrypted to for everyday use: it is added to the logbook's recipients (an audit entry records it), so it opens the restored logbook.\n");
+        text.push_str(&format!(
+            "The new everyday key {} ({}) is added to the restored logbook's keys (an audit entry records it), so it opens it; a recovery key given goes on opening backups only.\n",
+            plan.adds_recipients.join(", "),
+            line(plan.new_holder.as_deref().unwrap_or_default())
+        ));
     }
     if matches!(plan.current, Current::Present(_) | Current::Unreadable(_)) {
         text.push_str(&format!(
@@ -605,14 +638,20 @@ pub(super) fn restore(global: &Global, file: &Path, yes: bool, out: &mut dyn Wri
         operator(global, Some(&key), &plan.restored().settings)?,
         now(),
     );
+    let added = plan.adds_recipients.clone();
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
         Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(p)),
         None => String::new(),
     };
+    let rekeyed = if added.is_empty() {
+        String::new()
+    } else {
+        " If a key that opened the logbook was lost or stolen, remove it now (`logbook keys remove age1...`; `logbook keys` lists them), then make a new backup.".into()
+    };
     writeln!(
         out,
-        "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}",
+        "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}{rekeyed}",
         crate::text::path(&path),
         crate::text::path(file),
         done.head.len,

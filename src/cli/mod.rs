@@ -120,7 +120,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Passwd(args) => passwd(&global, args, out),
         Command::Backup(args) => backup::backup(&global, args, out),
         Command::Backups { dir } => backup::backups(&global, dir, out),
-        Command::Restore { file, yes } => backup::restore(&global, &file, yes, out),
+        Command::Restore { file, yes, name } => {
+            backup::restore(&global, &file, yes, name.as_deref(), out)
+        }
         Command::Recovery(args) => backup::recovery(&global, args, out),
         Command::Keys { change } => keys::keys(&global, change, out),
         Command::Export(args) => report::export(&global, args, out),

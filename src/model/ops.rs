@@ -365,25 +365,34 @@ impl Logbook {
         self.append_audit(
             stamp,
             Subject::Settings,
-            format!("restored the logbook from the backup {file}"),
+            format!("{RESTORED} {file}"),
             Vec::new(),
             state,
         )?;
         Ok(())
     }
 
-    /// When the last verified backup was made, from the trail.
+    /// When the last verified backup was made, from the trail. A restore counts too: the
+    /// backup it came from held everything up to the entry before the restore's, so that
+    /// entry's time is when the logbook was last known to be backed up (the backup's own
+    /// entry is not in it, having been recorded after it was written).
     pub fn last_backup(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-        self.audit
-            .iter()
-            .rev()
-            .find(|e| e.subject == Subject::Settings && e.action.starts_with(BACKED_UP))
-            .map(|e| e.at)
+        let n = self.audit.iter().rposition(|e| {
+            e.subject == Subject::Settings
+                && (e.action.starts_with(BACKED_UP) || e.action.starts_with(RESTORED))
+        })?;
+        let entry = &self.audit[n];
+        if entry.action.starts_with(BACKED_UP) {
+            return Some(entry.at);
+        }
+        n.checked_sub(1).map(|before| self.audit[before].at)
     }
 }
 
 /// The action of a backup's audit entry.
 const BACKED_UP: &str = "verified backup written:";
+/// The action of a restore's audit entry (before the backup's file name).
+const RESTORED: &str = "restored the logbook from the backup";
 
 impl Review {
     /// A review put in the diary: due on `due`, not yet held.
@@ -452,7 +461,7 @@ pub fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use chrono::{NaiveDate, Timelike};
 
     fn now() -> chrono::NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 11, 16)
@@ -467,6 +476,22 @@ mod tests {
 
     fn demo() -> Logbook {
         ron::from_str(crate::demo::DEMO_RON).unwrap()
+    }
+
+    #[test]
+    fn a_restored_logbook_knows_when_it_was_last_backed_up() {
+        let mut b = Logbook::create(&stamp(), Settings::new("S", vec!["RO".into()])).unwrap();
+        assert_eq!(b.last_backup(), None);
+        let later = |h: u32| Stamp::new("RO", now().with_hour(h).unwrap().and_utc().fixed_offset());
+        b.update_settings(&later(10), |s| s.organisation = "T".into())
+            .unwrap();
+        // The backup's copy of the trail ends here; the restore entry follows directly.
+        b.record_restore(&later(12), "logbook-20261116-110000.age")
+            .unwrap();
+        assert_eq!(b.last_backup(), Some(later(10).at));
+        b.record_backup(&later(13), "logbook-20261116-130000.age")
+            .unwrap();
+        assert_eq!(b.last_backup(), Some(later(13).at));
     }
 
     #[test]
