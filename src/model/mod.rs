@@ -9,6 +9,7 @@ mod export;
 mod flatten;
 mod labels;
 mod ops;
+mod retention;
 mod types;
 mod validate;
 
@@ -21,5 +22,6 @@ pub use commands::{
 };
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
+pub use retention::{Kept, Until, latest_birth_year};
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};
