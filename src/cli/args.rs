@@ -234,6 +234,28 @@ median days to first report and to closure; reviews on time and late. No names, 
 ever. Examples:\n  logbook stats --from 2025-09-01 --to 2026-08-31\n  logbook stats --format csv > figures.csv"
     )]
     Stats(StatsArgs),
+    /// Closed incidents past their retention date, or set one incident's date by hand.
+    #[command(
+        long_about = "List the closed incidents whose retention period has ended, and those whose retention date cannot be worked out (a child with no year of birth or year group). The rules (IRMS toolkit): a child involved: until the youngest child is 25 (the end of their year of birth + 25); an allegation about a member of staff: until their normal retirement age or 10 years after closure, whichever is longer; adults only: 6 years after closure. The periods are in the logbook's settings. --set gives one incident a date of its own, with a reason (for example records kept for an inquiry); the change is audited.",
+        after_help = "Examples:\n  logbook retention\n  logbook retention --all\n  \
+logbook retention --set INC-2019-0004 --until 2040-12-31 --reason \"Kept for the local authority's review\"\n\
+Dispose of a listed record with `logbook dispose ID --yes`."
+    )]
+    Retention(RetentionArgs),
+    /// Dispose of closed incidents whose retention date has passed, leaving a tombstone.
+    #[command(
+        long_about = "Dispose of closed incidents whose retention date has passed (see `logbook retention`). Each record is removed from the logbook; its number, the date, who disposed of it and the retention rule stay as a tombstone, recorded in the audit trail, so `logbook verify` still passes and proves the disposal was made here. Every id is checked first: if any is refused, nothing is disposed of. Make a backup first: older backups keep the records until they are rotated away.",
+        after_help = "Examples:\n  logbook dispose INC-2018-0003 INC-2018-0007 --reason \"Annual retention review\" --yes\n  \
+logbook certificate INC-2018-0003 INC-2018-0007 --format html --for Governors --recipient age1... --out cert.age"
+    )]
+    Dispose(DisposeArgs),
+    /// A certificate of disposal: what was disposed of, when, by whom, under which rule.
+    #[command(
+        long_about = "Write a certificate of disposal for records disposed of with `logbook dispose`: each record's number, the date, who disposed of it, the retention rule and the audit entry that proves it. It holds nothing of the records' content. It leaves the logbook like an export: --recipient AGE1... writes an age file, --plaintext allows an unencrypted copy; the certificate is recorded in the audit trail.",
+        after_help = "Examples:\n  logbook certificate INC-2018-0003 --format md --for \"Chair of governors\" --plaintext --out cert.md\n  \
+logbook certificate --all --format html --for Governors --recipient age1... --out disposals.age"
+    )]
+    Certificate(CertificateArgs),
     /// Show, add or remove the recovery keys that can also open every backup.
     #[command(
         long_about = "Show, add or remove recovery keys: age public keys (age1...) that can open every backup made \
@@ -461,18 +483,8 @@ pub struct ExportArgs {
     /// Who it is for, recorded in the audit trail (e.g. "PC 1234 Smith, Northshire Police").
     #[arg(long = "for", value_name = "WHO")]
     pub for_whom: String,
-    /// Where to write it (never over an existing file).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Allow an unencrypted copy in a file, a pipe or a redirect.
-    #[arg(long, conflicts_with_all = ["recipient", "recipients_file"])]
-    pub plaintext: bool,
-    /// Encrypt the export to this age public key (repeatable); needs --out.
-    #[arg(long, value_name = "AGE1...")]
-    pub recipient: Vec<String>,
-    /// A file of age public keys to encrypt the export to, one per line.
-    #[arg(long, value_name = "FILE")]
-    pub recipients_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub delivery: Delivery,
     /// Leave out a section of an incident export (repeatable): description, people,
     /// evidence, reporting, reviews, checklist or history.
     #[arg(long, value_name = "SECTION", value_parser = section)]
@@ -510,6 +522,73 @@ pub enum StatsFormat {
     Csv,
     Md,
     Html,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    /// List every incident with its retention date, not only those due.
+    #[arg(long, conflicts_with = "set")]
+    pub all: bool,
+    /// Give this incident (INC-YYYY-NNNN) a retention date of its own.
+    #[arg(long, value_name = "INC-ID", requires_all = ["until", "reason"])]
+    pub set: Option<String>,
+    /// With --set: the date it is kept until (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "set")]
+    pub until: Option<chrono::NaiveDate>,
+    /// With --set: why this incident is kept to a date of its own.
+    #[arg(long, value_name = "TEXT", requires = "set")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DisposeArgs {
+    /// The incidents to dispose of (INC-YYYY-NNNN ...).
+    #[arg(required = true, value_name = "INC-ID")]
+    pub ids: Vec<String>,
+    /// A note kept with each tombstone, e.g. "Annual retention review, agreed with the head".
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub reason: String,
+    /// Dispose without asking (for scripts); without a terminal, --yes is required.
+    #[arg(long, visible_alias = "confirm")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    /// The disposed-of incidents to certify (INC-YYYY-NNNN ...).
+    #[arg(
+        value_name = "INC-ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub ids: Vec<String>,
+    /// Every disposal in the logbook.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Who it is for, recorded in the audit trail.
+    #[arg(long = "for", value_name = "WHO")]
+    pub for_whom: String,
+    #[command(flatten)]
+    pub delivery: Delivery,
+}
+
+/// Where a document that leaves the logbook goes (see `cli::report`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct Delivery {
+    /// Where to write it (never over an existing file).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Allow an unencrypted copy in a file, a pipe or a redirect.
+    #[arg(long, conflicts_with_all = ["recipient", "recipients_file"])]
+    pub plaintext: bool,
+    /// Encrypt it to this age public key (repeatable); needs --out.
+    #[arg(long, value_name = "AGE1...")]
+    pub recipient: Vec<String>,
+    /// A file of age public keys to encrypt it to, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub recipients_file: Option<PathBuf>,
 }
 
 /// A section by the name exports print in their header.

@@ -117,7 +117,24 @@ pub(super) fn verify_against(
                 head.len,
                 head.hash
             )
-            .map_err(stdout_error)
+            .map_err(stdout_error)?;
+            // Records the backup holds that are gone now were disposed of: the trail
+            // (verified above) holds an audited disposal for each.
+            let disposed: Vec<String> = earlier
+                .incidents
+                .iter()
+                .filter_map(|i| current.disposal_entry(&i.id).map(|e| (i, e)))
+                .map(|(i, e)| format!("{} (audit entry {}, {})", i.id, e.seq, e.by))
+                .collect();
+            if !disposed.is_empty() {
+                writeln!(
+                    out,
+                    "Disposed of since the backup, each by an audited disposal: {}.",
+                    crate::text::line(&disposed.join(", "))
+                )
+                .map_err(stdout_error)?;
+            }
+            Ok(())
         }
         Err(Divergence::Differs { seq }) => {
             let i = seq as usize - 1;
@@ -137,7 +154,7 @@ pub(super) fn verify_against(
     }
 }
 
-fn ask_line(prompt: &str) -> Result<String> {
+pub(super) fn ask_line(prompt: &str) -> Result<String> {
     eprint!("{prompt}");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();

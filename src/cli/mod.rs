@@ -6,6 +6,7 @@ mod concern;
 mod keys;
 mod print;
 mod report;
+mod retention;
 mod secret;
 
 use std::io::{IsTerminal, Write};
@@ -130,6 +131,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Concern(args) => concern::concern(&global, args, out),
         Command::ConcernSetup { inbox } => concern::setup(&global, &inbox, out),
         Command::Concerns(args) => concern::concerns(&global, args, out),
+        Command::Retention(args) => retention::retention(&global, args, out),
+        Command::Dispose(args) => retention::dispose(&global, args, out),
+        Command::Certificate(args) => retention::certificate(&global, args, out),
     }
 }
 
@@ -318,6 +322,16 @@ fn list(
 fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
     let (_, logbook, _) = open(global, Access::Read)?;
     let id = id.trim().to_ascii_uppercase();
+    if let Some(t) = logbook.tombstones.iter().find(|t| t.id == id) {
+        return Err(Error::Usage(format!(
+            "{} was disposed of on {} by {} at the end of its retention period ({}): only its tombstone is kept, and `logbook certificate {}` certifies it.",
+            t.id,
+            t.disposed,
+            crate::text::line(&t.by),
+            crate::text::line(&t.rule),
+            t.id
+        )));
+    }
     let incident = logbook.incident(&id).ok_or_else(|| {
         Error::Usage(format!(
             "There is no incident {} in this logbook: `logbook list` shows the numbers.",

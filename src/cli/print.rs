@@ -66,7 +66,18 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
         inc.status.label(),
         error_note(&inc.error)
     );
-    for l in present::summary(inc, today) {
+    let mut lines = present::summary(inc, today);
+    lines.push(present::Line {
+        label: "Retention",
+        value: present::retention(&logbook.retention(inc)),
+    });
+    if let Some(t) = &inc.transferred {
+        lines.push(present::Line {
+            label: "Transferred",
+            value: present::transferred(t),
+        });
+    }
+    for l in lines {
         let label = format!("{}:", l.label);
         let _ = writeln!(w, "{label:<15}{}", line(&l.value));
     }

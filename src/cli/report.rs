@@ -9,15 +9,15 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::args::{ExportArgs, ExportFormat, Global, StatsArgs, StatsFormat};
+use super::args::{Delivery, ExportArgs, ExportFormat, Global, StatsArgs, StatsFormat};
 use super::{now, open, operator, secret, stdout_error};
 use crate::error::{Error, Result};
-use crate::model::{Stamp, Subject, is_person_id};
+use crate::model::{Logbook, Stamp, Subject, is_person_id};
 use crate::report::{self, Export, Format};
 use crate::vault::{self, Access};
 
 /// Where the document goes, decided before the logbook is opened.
-enum Destination {
+pub(super) enum Destination {
     Terminal,
     /// Standard output that is not a terminal (a pipe or a redirect), with --plaintext.
     Stdout,
@@ -25,7 +25,7 @@ enum Destination {
     Encrypted(PathBuf, Vec<String>),
 }
 
-fn destination(args: &ExportArgs) -> Result<Destination> {
+pub(super) fn destination(args: &Delivery) -> Result<Destination> {
     let encrypt = !args.recipient.is_empty() || args.recipients_file.is_some();
     let keys = if encrypt {
         secret::recipients(&args.recipient, args.recipients_file.as_ref())?.0
@@ -76,7 +76,7 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
                 .into(),
         ));
     }
-    let dest = destination(&args)?;
+    let dest = destination(&args.delivery)?;
     let format = match args.format {
         ExportFormat::Md => Format::Md,
         ExportFormat::Html => Format::Html,
@@ -132,20 +132,61 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     if export.anonymise_others {
         selection.push_str(", other people anonymised");
     }
-    let place = match &dest {
+    let action = format!(
+        "{what} as {}{selection} for {for_whom}: {}",
+        format.name(),
+        place(&dest)
+    );
+    deliver(
+        &mut vault,
+        &mut logbook,
+        &Stamp::new(by, at),
+        subject,
+        &action,
+        &dest,
+        &text,
+        out,
+    )?;
+    if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = &dest {
+        writeln!(
+            out,
+            "Wrote the {what} of {id} ({}) to {}; the export is recorded in the audit trail.",
+            format.name(),
+            file.display()
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(())
+}
+
+/// Where a document went, in words for the audit trail.
+pub(super) fn place(dest: &Destination) -> String {
+    match dest {
         Destination::Terminal => "shown on the terminal".to_string(),
         Destination::Stdout => "plaintext to standard output".to_string(),
         Destination::Plaintext(f) => format!("plaintext file {}", f.display()),
         Destination::Encrypted(f, keys) => {
             format!("age file {} encrypted to {}", f.display(), keys.join(", "))
         }
-    };
-    let action = format!(
-        "{what} as {}{selection} for {for_whom}: {place}",
-        format.name()
-    );
+    }
+}
 
-    match &dest {
+/// Writes `text` where `dest` says, records `action` about `subject` in the audit trail and
+/// saves the logbook; a document shown on the terminal or standard output is shown only
+/// after its entry is saved, and a written file is removed again if the entry cannot be:
+/// no document leaves without its entry.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn deliver(
+    vault: &mut vault::Vault,
+    logbook: &mut Logbook,
+    stamp: &Stamp,
+    subject: Subject,
+    action: &str,
+    dest: &Destination,
+    text: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match dest {
         Destination::Plaintext(file) => write_file(file, text.as_bytes())?,
         Destination::Encrypted(file, keys) => {
             let sealed = encrypt(keys, text.as_bytes(), file)?;
@@ -153,34 +194,26 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
         }
         Destination::Terminal | Destination::Stdout => {}
     }
-    // The trail entry is saved before anything is shown, and a written file is removed
-    // again if it cannot be: no export leaves without its entry.
     let recorded = logbook
-        .record_export(&Stamp::new(by, at), subject, &action)
+        .record_export(stamp, subject, action)
         .map_err(Error::from)
-        .and_then(|()| vault.save(&logbook));
+        .and_then(|()| vault.save(logbook));
     if let Err(e) = recorded {
-        if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = &dest {
+        if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = dest {
             let _ = std::fs::remove_file(file);
         }
         return Err(e);
     }
-    match &dest {
+    match dest {
         Destination::Terminal | Destination::Stdout => {
             out.write_all(text.as_bytes()).map_err(stdout_error)
         }
-        Destination::Plaintext(file) | Destination::Encrypted(file, _) => writeln!(
-            out,
-            "Wrote the {what} of {id} ({}) to {}; the export is recorded in the audit trail.",
-            format.name(),
-            file.display()
-        )
-        .map_err(stdout_error),
+        Destination::Plaintext(_) | Destination::Encrypted(..) => Ok(()),
     }
 }
 
 /// A standard age file (binary) that the given X25519 public keys open.
-fn encrypt(keys: &[String], plain: &[u8], file: &Path) -> Result<Vec<u8>> {
+pub(super) fn encrypt(keys: &[String], plain: &[u8], file: &Path) -> Result<Vec<u8>> {
     let recipients = vault::parse_recipients(keys)?;
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
@@ -199,7 +232,7 @@ fn encrypt(keys: &[String], plain: &[u8], file: &Path) -> Result<Vec<u8>> {
 }
 
 /// Writes a new owner-only file and syncs it; a partial file is removed.
-fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = vault::file::create_private(file)?;
     let written = f.write_all(bytes).and_then(|()| f.sync_all());
     if let Err(e) = written {

@@ -119,6 +119,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             notes: String::new(),
             error: None,
             year_group: String::new(),
+            transferred: None,
         });
     }
 
@@ -326,6 +327,8 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             reviews,
             related: Vec::new(),
             error: None,
+            retention: None,
+            transferred: None,
         });
     }
     super::with_history(records, now)

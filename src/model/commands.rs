@@ -245,6 +245,8 @@ impl Logbook {
             reviews: vec![Review::scheduled("RV-1", due)],
             related: Vec::new(),
             error: None,
+            retention: None,
+            transferred: None,
         };
         self.add_incident(stamp, incident)
     }
@@ -378,6 +380,7 @@ impl Logbook {
                 notes: d.notes,
                 error: None,
                 year_group: d.year_group.trim().to_ascii_uppercase(),
+                transferred: None,
             },
         )
     }

@@ -10,6 +10,7 @@ mod export;
 mod flatten;
 mod labels;
 mod ops;
+mod retention;
 mod types;
 mod validate;
 
@@ -23,5 +24,6 @@ pub use commands::{
 pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, TakeIn, is_receipt};
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
+pub use retention::{Kept, Until, latest_birth_year};
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};

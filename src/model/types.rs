@@ -163,6 +163,9 @@ pub struct Person {
     /// School year group (R, N, Y1 to Y13) where the year of birth is not known.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub year_group: String,
+    /// A person taken in from another organisation's child protection file transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred: Option<Transferred>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -288,6 +291,41 @@ pub struct Incident {
     pub related: Vec<String>,
     #[serde(default)]
     pub error: Option<EnteredInError>,
+    /// A retention date set by hand for this incident, with the reason (see `retention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionOverride>,
+    /// An incident taken in from another organisation's child protection file transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred: Option<Transferred>,
+}
+
+/// A retention date chosen for one incident instead of the rules' date (for example kept
+/// longer for an inquiry or a claim), with why, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionOverride {
+    #[zeroize(skip)]
+    pub until: NaiveDate,
+    pub reason: String,
+    pub by: String,
+    #[zeroize(skip)]
+    pub set: NaiveDateTime,
+}
+
+/// Where a record taken in by a child protection file transfer came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
+pub struct Transferred {
+    /// The sending organisation, as its logbook names itself.
+    pub from: String,
+    /// The record's number there (INC-... or P-...).
+    pub source_id: String,
+    /// When the sending DSL wrote the transfer, and who.
+    #[zeroize(skip)]
+    pub sent: NaiveDateTime,
+    pub sent_by: String,
+    /// SHA-256 of the transfer's contents: the same transfer is never taken in twice.
+    pub transfer: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]

@@ -554,6 +554,7 @@ mod tests {
             notes: String::new(),
             error: mark(),
             year_group: String::new(),
+            transferred: None,
         }
     }
 
@@ -674,6 +675,8 @@ mod tests {
             ],
             related: Vec::new(),
             error: mark(),
+            retention: None,
+            transferred: None,
         }
     }
 

@@ -122,6 +122,26 @@ pub fn summary(inc: &Incident, today: NaiveDate) -> Vec<Line> {
     lines
 }
 
+/// An incident's retention: the date and the rule, or why there is no date yet.
+pub fn retention(kept: &Kept) -> String {
+    match &kept.until {
+        Until::Date(d) => format!("kept until {} ({})", date(*d), kept.rule),
+        Until::WhenClosed => format!("runs from closure ({})", kept.rule),
+        Until::Unknown(why) => format!("date unknown: {why}"),
+    }
+}
+
+/// Where a record taken in by a child protection file transfer came from.
+pub fn transferred(t: &Transferred) -> String {
+    format!(
+        "{} (their {}), sent {} by {}",
+        t.from,
+        t.source_id,
+        when(t.sent),
+        t.sent_by
+    )
+}
+
 /// A person as an incident names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRef {

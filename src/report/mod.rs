@@ -4,6 +4,7 @@
 //! Pure, like `model`: the export time comes in as an argument, and nothing here writes a
 //! file; `cli::report` decides where a document may go (exports never leak by accident).
 
+mod certificate;
 pub mod doc;
 mod incident;
 mod person;
@@ -11,6 +12,7 @@ pub mod stats;
 
 use chrono::NaiveDateTime;
 
+pub use certificate::certificate;
 pub use doc::{BANNER, Doc};
 pub use incident::incident;
 pub use person::person;

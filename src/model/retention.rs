@@ -1,0 +1,629 @@
+//! How long each incident is kept, and disposal once that time has passed.
+//!
+//! The rules are the IRMS toolkit's for UK schools, with the periods in `Settings::retention`:
+//! - a child involved: until the youngest child involved is `child_until_age` (25): the end
+//!   of the year of birth + 25, because the register holds a year of birth, not a date, and
+//!   the latest possible birthday is the safe one;
+//! - an allegation about a member of staff: until their normal retirement age or
+//!   `staff_min_years` after the case closed, whichever is longer;
+//! - adults only: `adult_years` after the case closed;
+//! - a per-incident override, with a reason, replaces all of these.
+//!
+//! Several rules can apply to one incident: the latest date wins. When a date cannot be
+//! worked out (a child with neither a year of birth nor a year group) the incident is never
+//! offered for disposal: the list says what is missing. Nothing here reads a clock.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use super::audit::Stamp;
+use super::types::*;
+use super::validate::{Invalid, invalid};
+
+/// Until when an incident is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Until {
+    /// Kept to the end of this day; a closed case may be disposed of from the next.
+    Date(NaiveDate),
+    /// The period runs from closure and the case is not closed yet.
+    WhenClosed,
+    /// The date cannot be worked out: what is missing and what to do.
+    Unknown(String),
+}
+
+/// An incident's retention: until when, and the rule that decides it, in words that name
+/// no one (they are printed on the disposal certificate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub until: Until,
+    pub rule: String,
+}
+
+impl Kept {
+    /// Whether a case with this retention may be disposed of on `today`.
+    pub fn is_due(&self, incident: &Incident, today: NaiveDate) -> bool {
+        incident.status == Status::Closed && matches!(self.until, Until::Date(d) if d < today)
+    }
+
+    fn date(until: Option<NaiveDate>, rule: String) -> Kept {
+        match until {
+            Some(d) => Kept {
+                until: Until::Date(d),
+                rule,
+            },
+            None => Kept {
+                until: Until::Unknown("the retention date is beyond the calendar".into()),
+                rule,
+            },
+        }
+    }
+}
+
+fn end_of_year(year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 12, 31)
+}
+
+fn years_after(date: NaiveDate, years: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(years.checked_mul(12)?))
+}
+
+/// The latest year a child in `group` (N, R, Y1 to Y13) on `on` can have been born in. In
+/// England a child in Year n during the school year that starts in September of year S was
+/// born between September S-n-5 and August S-n-4; reception is Year 0 and nursery Year -1.
+pub fn latest_birth_year(group: &str, on: NaiveDate) -> Option<i32> {
+    let n: i32 = match group {
+        "N" => -1,
+        "R" => 0,
+        _ => group.strip_prefix('Y')?.parse().ok()?,
+    };
+    let school_year = if on.month() >= 9 {
+        on.year()
+    } else {
+        on.year() - 1
+    };
+    Some(school_year - n - 4)
+}
+
+impl Logbook {
+    /// The year of birth the retention rules use for a person: the one recorded, else the
+    /// latest their year group allows on the latest date they were involved in an incident
+    /// (a later date gives a later year, so the record is never kept too short).
+    fn birth_year_for_retention(&self, person: &Person) -> Option<i32> {
+        if person.birth_year.is_some() {
+            return person.birth_year;
+        }
+        if person.year_group.is_empty() {
+            return None;
+        }
+        let latest = self
+            .incidents
+            .iter()
+            .filter(|i| i.people.iter().any(|p| p.person == person.id))
+            .map(|i| i.reported.date())
+            .max()?;
+        latest_birth_year(&person.year_group, latest)
+    }
+
+    /// Until when `incident` is kept, and under which rule.
+    pub fn retention(&self, incident: &Incident) -> Kept {
+        if let Some(o) = &incident.retention {
+            return Kept {
+                until: Until::Date(o.until),
+                rule: format!(
+                    "retention date set for this incident by {} on {}",
+                    o.by,
+                    o.set.date()
+                ),
+            };
+        }
+        let r = &self.settings.retention;
+        let closed = incident.closure.as_ref().map(|c| c.when.date());
+        let after_closure = |years: u32, rule: String| match closed {
+            Some(d) => Kept::date(years_after(d, years), rule),
+            None => Kept {
+                until: Until::WhenClosed,
+                rule,
+            },
+        };
+        let mut rules: Vec<Kept> = Vec::new();
+        let mut unknown_age = 0;
+        let mut seen = std::collections::HashSet::new();
+        for inv in &incident.people {
+            if !seen.insert(inv.person.as_str()) {
+                continue;
+            }
+            let Some(person) = self.person(&inv.person).filter(|p| p.error.is_none()) else {
+                continue;
+            };
+            let born = self.birth_year_for_retention(person);
+            let child = |born: i32| {
+                Kept::date(
+                    born.checked_add(r.child_until_age as i32)
+                        .and_then(end_of_year),
+                    format!(
+                        "a child involved: kept until the youngest is {}, year of birth {born} + {}",
+                        r.child_until_age, r.child_until_age
+                    ),
+                )
+            };
+            let kept = match (person.age_group, born) {
+                (AgeGroup::Child | AgeGroup::YoungPerson, Some(born)) => child(born),
+                (AgeGroup::Child | AgeGroup::YoungPerson, None) => Kept {
+                    until: Until::Unknown(format!(
+                        "{} is a child with no year of birth or year group: add one, or set a retention date for this incident",
+                        person.id
+                    )),
+                    rule: "a child involved".into(),
+                },
+                // Someone whose age is not known but whose year of birth is: kept as a child.
+                (AgeGroup::Unknown, Some(born)) => child(born),
+                (AgeGroup::Unknown, None) => {
+                    unknown_age += 1;
+                    continue;
+                }
+                (AgeGroup::Staff, born) if inv.role == Role::AllegedPerpetrator => {
+                    let rule = format!(
+                        "an allegation about a member of staff: until retirement age {} or {} years after closure, whichever is longer",
+                        r.staff_retirement_age, r.staff_min_years
+                    );
+                    match (born, closed) {
+                        (None, _) => Kept {
+                            until: Until::Unknown(format!(
+                                "{} is a member of staff an allegation is about, with no year of birth: add it, or set a retention date for this incident",
+                                person.id
+                            )),
+                            rule,
+                        },
+                        (Some(_), None) => Kept {
+                            until: Until::WhenClosed,
+                            rule,
+                        },
+                        (Some(born), Some(closed)) => {
+                            let retire = born
+                                .checked_add(r.staff_retirement_age as i32)
+                                .and_then(end_of_year);
+                            let min = years_after(closed, r.staff_min_years);
+                            Kept::date(retire.zip(min).map(|(a, b)| a.max(b)), rule)
+                        }
+                    }
+                }
+                (AgeGroup::Staff | AgeGroup::Adult | AgeGroup::AdultAtRisk, _) => after_closure(
+                    r.adult_years,
+                    format!("adults only: {} years after the case closed", r.adult_years),
+                ),
+            };
+            rules.push(kept);
+        }
+        if rules.is_empty() {
+            if unknown_age > 0 {
+                return Kept {
+                    until: Until::Unknown(
+                        "no one involved has a known age or year of birth: add one, or set a retention date for this incident".into(),
+                    ),
+                    rule: "people of unknown age".into(),
+                };
+            }
+            return after_closure(
+                r.adult_years,
+                format!(
+                    "no person linked: {} years after the case closed",
+                    r.adult_years
+                ),
+            );
+        }
+        let pick = if let Some(k) = rules.iter().find(|k| matches!(k.until, Until::Unknown(_))) {
+            k.clone()
+        } else if let Some(k) = rules.iter().find(|k| k.until == Until::WhenClosed) {
+            k.clone()
+        } else {
+            rules
+                .iter()
+                .max_by_key(|k| match k.until {
+                    Until::Date(d) => Some(d),
+                    _ => None,
+                })
+                .cloned()
+                .expect("rules is not empty")
+        };
+        let mut pick = pick;
+        if unknown_age > 0 {
+            pick.rule
+                .push_str(&format!(" ({unknown_age} of unknown age not counted)"));
+        }
+        pick
+    }
+
+    /// Every incident with its retention, soonest date first; those whose date cannot be
+    /// worked out come first of all (they need the DSL's attention), open cases last.
+    pub fn retention_schedule(&self) -> Vec<(&Incident, Kept)> {
+        let mut all: Vec<(&Incident, Kept)> = self
+            .incidents
+            .iter()
+            .map(|i| (i, self.retention(i)))
+            .collect();
+        all.sort_by_key(|(i, k)| match &k.until {
+            Until::Unknown(_) => (0, None, i.reported),
+            Until::Date(d) => (1, Some(*d), i.reported),
+            Until::WhenClosed => (2, None, i.reported),
+        });
+        all
+    }
+
+    /// Closed incidents whose retention date has passed on `today`, soonest first.
+    pub fn due_for_disposal(&self, today: NaiveDate) -> Vec<(&Incident, Kept)> {
+        self.retention_schedule()
+            .into_iter()
+            .filter(|(i, k)| k.is_due(i, today))
+            .collect()
+    }
+
+    /// Sets a retention date for one incident by hand, with the reason (audited; the old
+    /// date stays in the trail).
+    pub fn set_retention(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        until: NaiveDate,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(invalid(
+                "reason",
+                "Say why this incident is kept to a date of its own",
+            ));
+        }
+        let o = RetentionOverride {
+            until,
+            reason: reason.to_string(),
+            by: stamp.by.clone(),
+            set: stamp.at.naive_local(),
+        };
+        self.update_incident(stamp, id, &format!("set retention date {until}"), |i| {
+            i.retention = Some(o)
+        })
+    }
+
+    /// Disposes of a closed incident whose retention date has passed on `today`, under the
+    /// rule that decided the date (with the DSL's `note`, if any). Refuses, saying why, an
+    /// incident that is open, kept longer, or whose date cannot be worked out.
+    pub fn dispose_due(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        today: NaiveDate,
+        note: &str,
+    ) -> Result<(), Invalid> {
+        let incident = self
+            .incident(id)
+            .ok_or_else(|| invalid("incident", format!("{id} is not in the logbook")))?;
+        let kept = self.retention(incident);
+        let until = match kept.until {
+            Until::Unknown(why) => {
+                return Err(invalid(
+                    "retention",
+                    format!("{id}'s retention date cannot be worked out: {why}"),
+                ));
+            }
+            Until::WhenClosed => {
+                return Err(invalid(
+                    "status",
+                    format!("{id} is not closed: its retention period has not begun"),
+                ));
+            }
+            Until::Date(d) if d >= today => {
+                return Err(invalid(
+                    "retention",
+                    format!(
+                        "{id} is kept until {d} ({}): it cannot be disposed of before then",
+                        kept.rule
+                    ),
+                ));
+            }
+            Until::Date(d) => d,
+        };
+        let mut rule = format!("{}; kept until {until}", kept.rule);
+        let note = note.trim();
+        if !note.is_empty() {
+            rule.push_str(&format!("; {note}"));
+        }
+        self.dispose(stamp, id, &rule)
+    }
+
+    /// The audit entry that disposed of `id`, if it was disposed of.
+    pub fn disposal_entry(&self, id: &str) -> Option<&AuditEntry> {
+        self.tombstones.iter().find(|t| t.id == id)?;
+        self.audit
+            .iter()
+            .rev()
+            .find(|e| e.subject == Subject::Incident(id.to_string()))
+            .filter(|e| e.action.starts_with(super::audit::DISPOSED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDateTime;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
+        day(y, m, d).and_hms_opt(10, 0, 0).unwrap()
+    }
+
+    fn stamp(y: i32, m: u32, d: u32) -> Stamp {
+        let t =
+            chrono::DateTime::parse_from_rfc3339(&format!("{y:04}-{m:02}-{d:02}T10:00:00+00:00"))
+                .unwrap();
+        Stamp::new("RO", t)
+    }
+
+    fn person(id: &str, group: AgeGroup, born: Option<i32>, year_group: &str) -> Person {
+        Person {
+            id: id.into(),
+            reference: format!("Ref {id}"),
+            age_group: group,
+            birth_year: born,
+            notes: String::new(),
+            error: None,
+            year_group: year_group.into(),
+            transferred: None,
+        }
+    }
+
+    /// A logbook with one incident reported on 2016-03-01 involving `people` with roles,
+    /// closed on 2016-06-30 when `closed`.
+    fn book(people: Vec<(Person, Role)>, closed: bool) -> Logbook {
+        let s = stamp(2016, 7, 1);
+        let mut b = Logbook::create(&s, Settings::new("School", vec!["RO".into()])).unwrap();
+        let mut links = Vec::new();
+        for (p, role) in people {
+            links.push(Involvement {
+                person: p.id.clone(),
+                role,
+            });
+            b.add_person(&s, p).unwrap();
+        }
+        let mut i = Incident {
+            id: "INC-2016-0001".into(),
+            occurred: at(2016, 2, 28),
+            occurred_approximate: false,
+            reported: at(2016, 3, 1),
+            reported_by: "Form tutor".into(),
+            recorded_by: "RO".into(),
+            people: links,
+            risk_area: RiskArea::Conduct,
+            types: vec![IncidentType::Cyberbullying],
+            platform: String::new(),
+            description: "Messages".into(),
+            immediate_action: String::new(),
+            risk_level: RiskLevel::Low,
+            status: Status::Open,
+            closure: None,
+            checklist: vec![ChecklistItem {
+                step: "Block".into(),
+                state: StepState::Open,
+            }],
+            evidence: Vec::new(),
+            reports: Vec::new(),
+            reviews: Vec::new(),
+            related: Vec::new(),
+            error: None,
+            retention: None,
+            transferred: None,
+        };
+        if closed {
+            i.status = Status::Closed;
+            i.closure = Some(Closure {
+                when: at(2016, 6, 30),
+                by: "RO".into(),
+                outcome: "Resolved".into(),
+            });
+        }
+        b.add_incident(&s, i).unwrap();
+        b
+    }
+
+    fn kept(b: &Logbook) -> Kept {
+        b.retention(&b.incidents[0])
+    }
+
+    #[test]
+    fn a_child_is_kept_until_the_youngest_is_25_at_the_end_of_that_year() {
+        let b = book(
+            vec![
+                (
+                    person("P-0001", AgeGroup::Child, Some(2005), ""),
+                    Role::Subject,
+                ),
+                (
+                    person("P-0002", AgeGroup::YoungPerson, Some(2003), ""),
+                    Role::AllegedPerpetrator,
+                ),
+                (person("P-0003", AgeGroup::Adult, None, ""), Role::Reporter),
+            ],
+            true,
+        );
+        let k = kept(&b);
+        assert_eq!(k.until, Until::Date(day(2030, 12, 31)));
+        assert!(k.rule.contains("year of birth 2005 + 25"), "{}", k.rule);
+        assert!(!k.rule.contains("Ref"), "the rule names no one: {}", k.rule);
+        assert!(!k.is_due(&b.incidents[0], day(2030, 12, 31)));
+        assert!(k.is_due(&b.incidents[0], day(2031, 1, 1)));
+    }
+
+    #[test]
+    fn a_year_group_gives_the_latest_possible_year_of_birth() {
+        // Year 7 in March 2016 (school year from September 2015): born Sep 2003 - Aug 2004.
+        assert_eq!(latest_birth_year("Y7", day(2016, 3, 1)), Some(2004));
+        assert_eq!(latest_birth_year("Y7", day(2016, 9, 1)), Some(2005));
+        assert_eq!(latest_birth_year("R", day(2016, 10, 1)), Some(2012));
+        assert_eq!(latest_birth_year("N", day(2016, 10, 1)), Some(2013));
+        assert_eq!(latest_birth_year("X", day(2016, 10, 1)), None);
+        let b = book(
+            vec![(person("P-0001", AgeGroup::Child, None, "Y7"), Role::Subject)],
+            true,
+        );
+        assert_eq!(kept(&b).until, Until::Date(day(2029, 12, 31)));
+    }
+
+    #[test]
+    fn a_child_with_no_year_of_birth_is_never_offered_for_disposal() {
+        let b = book(
+            vec![(person("P-0001", AgeGroup::Child, None, ""), Role::Subject)],
+            true,
+        );
+        let k = kept(&b);
+        assert!(
+            matches!(&k.until, Until::Unknown(why) if why.contains("P-0001")),
+            "{k:?}"
+        );
+        assert!(!k.is_due(&b.incidents[0], day(2200, 1, 1)));
+    }
+
+    #[test]
+    fn staff_allegations_keep_the_longer_of_retirement_and_ten_years() {
+        // Born 1980: retirement at 67 is the end of 2047, later than closure + 10 (2026).
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Staff, Some(1980), ""),
+                Role::AllegedPerpetrator,
+            )],
+            true,
+        );
+        assert_eq!(kept(&b).until, Until::Date(day(2047, 12, 31)));
+        // Born 1950: retired already, so closure + 10 years.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Staff, Some(1950), ""),
+                Role::AllegedPerpetrator,
+            )],
+            true,
+        );
+        assert_eq!(kept(&b).until, Until::Date(day(2026, 6, 30)));
+        // No year of birth: cannot tell which is longer.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Staff, None, ""),
+                Role::AllegedPerpetrator,
+            )],
+            true,
+        );
+        assert!(matches!(kept(&b).until, Until::Unknown(_)));
+        // Staff as a witness: an adult.
+        let b = book(
+            vec![(person("P-0001", AgeGroup::Staff, None, ""), Role::Witness)],
+            true,
+        );
+        assert_eq!(kept(&b).until, Until::Date(day(2022, 6, 30)));
+    }
+
+    #[test]
+    fn adults_are_kept_years_after_closure_and_open_cases_wait_for_it() {
+        let adults = || {
+            vec![(
+                person("P-0001", AgeGroup::AdultAtRisk, None, ""),
+                Role::Subject,
+            )]
+        };
+        let b = book(adults(), true);
+        let k = kept(&b);
+        assert_eq!(k.until, Until::Date(day(2022, 6, 30)));
+        assert!(k.rule.starts_with("adults only: 6 years"), "{}", k.rule);
+        let b = book(adults(), false);
+        assert_eq!(kept(&b).until, Until::WhenClosed);
+        assert!(!kept(&b).is_due(&b.incidents[0], day(2100, 1, 1)));
+        // People of unknown age alone decide nothing; beside an adult they are named as not counted.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Unknown, None, ""),
+                Role::AllegedPerpetrator,
+            )],
+            true,
+        );
+        assert!(matches!(kept(&b).until, Until::Unknown(_)));
+        let mut people = adults();
+        people.push((
+            person("P-0002", AgeGroup::Unknown, None, ""),
+            Role::AllegedPerpetrator,
+        ));
+        let b = book(people, true);
+        assert!(kept(&b).rule.contains("1 of unknown age not counted"));
+    }
+
+    #[test]
+    fn an_override_decides_and_needs_a_reason() {
+        let mut b = book(
+            vec![(
+                person("P-0001", AgeGroup::Child, Some(2005), ""),
+                Role::Subject,
+            )],
+            true,
+        );
+        let s = stamp(2026, 11, 16);
+        let e = b
+            .set_retention(&s, "INC-2016-0001", day(2060, 1, 1), " ")
+            .unwrap_err();
+        assert_eq!(e.field, "reason");
+        b.set_retention(&s, "INC-2016-0001", day(2060, 1, 1), "Held for the inquiry")
+            .unwrap();
+        assert_eq!(kept(&b).until, Until::Date(day(2060, 1, 1)));
+        assert!(kept(&b).rule.contains("set for this incident by RO"));
+        b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn disposal_happens_only_after_the_date_and_keeps_verify_sound() {
+        let mut b = book(
+            vec![(person("P-0001", AgeGroup::Adult, None, ""), Role::Subject)],
+            true,
+        );
+        let s = stamp(2026, 11, 16);
+        let e = b
+            .dispose_due(&s, "INC-2016-0001", day(2022, 6, 30), "")
+            .unwrap_err();
+        assert!(e.message.contains("kept until 2022-06-30"), "{}", e.message);
+        assert!(b.due_for_disposal(day(2022, 6, 30)).is_empty());
+        assert_eq!(b.due_for_disposal(day(2022, 7, 1)).len(), 1);
+        b.dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "annual review")
+            .unwrap();
+        assert!(b.incidents.is_empty());
+        let t = &b.tombstones[0];
+        assert_eq!(
+            t.rule,
+            "adults only: 6 years after the case closed; kept until 2022-06-30; annual review"
+        );
+        b.verify_audit().unwrap();
+        let entry = b.disposal_entry("INC-2016-0001").unwrap();
+        assert_eq!(entry.state, crate::model::state_hash(t).unwrap());
+        // Not twice.
+        assert!(
+            b.dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_open_case_or_an_unknown_date_is_refused_saying_why() {
+        let mut b = book(
+            vec![(person("P-0001", AgeGroup::Adult, None, ""), Role::Subject)],
+            false,
+        );
+        let s = stamp(2026, 11, 16);
+        let e = b
+            .dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "")
+            .unwrap_err();
+        assert!(e.message.contains("not closed"), "{}", e.message);
+        let mut b = book(
+            vec![(person("P-0001", AgeGroup::Child, None, ""), Role::Subject)],
+            true,
+        );
+        let e = b
+            .dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "")
+            .unwrap_err();
+        assert!(e.message.contains("cannot be worked out"), "{}", e.message);
+        assert_eq!(b.incidents.len(), 1);
+    }
+}

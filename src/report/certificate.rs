@@ -1,0 +1,70 @@
+//! A certificate of disposal: which records were disposed of, when, by whom, under which
+//! retention rule, and the audit entry that proves each disposal. Built from tombstones and
+//! the trail only, so it cannot hold anything of a disposed record's content.
+
+use chrono::NaiveDateTime;
+
+use super::doc::{Block, Doc, Row, Table};
+use crate::model::Logbook;
+use crate::present::{self, Line};
+
+/// The certificate for the tombstones `ids` (in the order given). Every id must be a
+/// tombstone of `book`: the caller checks.
+pub fn certificate(book: &Logbook, ids: &[String], by: &str, at: NaiveDateTime) -> Doc {
+    let rows: Vec<Row> = ids
+        .iter()
+        .filter_map(|id| book.tombstones.iter().find(|t| &t.id == id))
+        .map(|t| {
+            let entry = book.disposal_entry(&t.id);
+            Row::new(vec![
+                t.id.clone(),
+                present::date(t.disposed),
+                t.by.clone(),
+                t.rule.clone(),
+                entry.map_or_else(
+                    || "not found in the audit trail".to_string(),
+                    |e| format!("entry {} ({}), hash {}", e.seq, present::at(&e.at), e.hash),
+                ),
+            ])
+        })
+        .collect();
+    Doc {
+        title: "Certificate of disposal".into(),
+        meta: vec![
+            Line {
+                label: "Organisation",
+                value: book.settings.organisation.clone(),
+            },
+            Line {
+                label: "Issued by",
+                value: by.to_string(),
+            },
+            Line {
+                label: "Issued on",
+                value: present::when(at),
+            },
+            Line {
+                label: "Records",
+                value: rows.len().to_string(),
+            },
+        ],
+        blocks: vec![
+            Block::Text(format!(
+                "The safeguarding records listed below were disposed of from the logbook of {} at the end of their retention period. Only each record's number and the fact of its disposal are kept; nothing of its content is. Each disposal is an entry in the logbook's audit trail, chained by SHA-256 to every entry before it, so `logbook verify` proves that it was made in the logbook, when and by whom.",
+                book.settings.organisation
+            )),
+            Block::Heading("Records disposed of".into()),
+            Block::Table(Table {
+                columns: vec![
+                    "Record",
+                    "Disposed of on",
+                    "By",
+                    "Retention rule",
+                    "Audit entry",
+                ],
+                rows,
+            }),
+        ],
+        wide: true,
+    }
+}
