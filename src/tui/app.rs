@@ -776,6 +776,20 @@ impl App {
             Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
             Action::LinkRelated => self.form = Some(forms::link_related(book, id)),
             Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),
+            Action::RegisterFile => match incident
+                .evidence
+                .get(selected)
+                .filter(|_| section == Section::Evidence)
+            {
+                Some(e) if e.file.is_some() => {
+                    self.message = Some(format!(
+                        "{} already has its file registered: a different file is a new item.",
+                        e.id
+                    ))
+                }
+                Some(e) => self.form = Some(forms::register_file(id, &e.id)),
+                None => self.message = Some("Go to Evidence (Tab) and select an item.".into()),
+            },
             Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
             Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
             Action::HoldReview => match incident
@@ -783,8 +797,11 @@ impl App {
                 .get(selected)
                 .filter(|_| section == Section::Reviews)
             {
-                Some(r) if r.held.is_none() && r.error.is_none() => {
+                Some(r) if r.held.is_none() && r.error.is_none() && r.cancelled.is_none() => {
                     self.form = Some(forms::hold_review(book, id, &r.id, &self.who, self.now));
+                }
+                Some(r) if r.cancelled.is_some() => {
+                    self.message = Some(format!("Review {} was cancelled.", r.id))
                 }
                 Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
                 None => {
@@ -941,6 +958,21 @@ impl App {
                 }
                 self.picker = None;
             }
+            Some(Action::Submit) if picker.free_text => {
+                let Some(value) = picker.chosen_value() else {
+                    return;
+                };
+                let field = picker.field;
+                self.picker = None;
+                if let Some(form) = &mut self.form {
+                    if let Some(f) = form.fields.get_mut(field) {
+                        f.set_text(&value);
+                        f.error = None;
+                    }
+                    form.dirty = true;
+                    form.focus = field;
+                }
+            }
             Some(Action::Submit) => {
                 let Some(choice) = picker.current() else {
                     return;
@@ -1033,6 +1065,24 @@ impl App {
                         }
                         self.picker = Some(picker);
                     }
+                    (FieldKind::Suggest(all), KeyCode::Enter)
+                        if !field.suggestions().is_empty() =>
+                    {
+                        // Names that match what is typed are offered; the typed text stays
+                        // available as the last row.
+                        let typed = if field.input.is_prefilled() {
+                            String::new()
+                        } else {
+                            field.text()
+                        };
+                        self.picker = Some(Picker::suggesting(
+                            field.label,
+                            all,
+                            form.focus,
+                            &typed,
+                            &field.text(),
+                        ));
+                    }
                     (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Enter) => {
                         field.chosen = Some(if field.chosen == Some(1) { 0 } else { 1 });
                         form.dirty = true;
@@ -1050,7 +1100,8 @@ impl App {
                         | FieldKind::Secret
                         | FieldKind::DateTime
                         | FieldKind::Date
-                        | FieldKind::Number,
+                        | FieldKind::Number
+                        | FieldKind::Suggest(_),
                         _,
                     ) if field.input.input(ev) => {
                         form.dirty = true;
@@ -1098,8 +1149,21 @@ impl App {
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
-        let result = forms::submit(form, book, &stamp);
-        self.after_change(result);
+        match forms::submit(form, book, &stamp) {
+            Ok(done) => {
+                self.after_change(Ok(done.message));
+                if let Some(id) = done.open {
+                    // The incident just recorded opens, as if chosen from the list.
+                    self.screens.truncate(1);
+                    self.screens.push(Screen::Detail {
+                        id,
+                        section: Section::Summary,
+                        selected: 0,
+                    });
+                }
+            }
+            Err(e) => self.after_change(Err(e)),
+        }
     }
 
     /// After a change: close the form and save, or keep the form with the refusal shown.

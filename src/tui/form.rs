@@ -34,6 +34,9 @@ pub enum FieldKind {
     Date,
     Number,
     Choice(Vec<Choice>),
+    /// Free text with suggestions (staff names): any name typed is kept as typed; the
+    /// suggestions that match what is typed are shown, and Enter offers them to choose.
+    Suggest(Vec<String>),
     /// Yes or no; Space toggles.
     Toggle,
 }
@@ -83,7 +86,7 @@ impl Field {
         self.input.set_text(text);
         self.input.set_prefilled(matches!(
             self.kind,
-            FieldKind::DateTime | FieldKind::Date | FieldKind::Number
+            FieldKind::DateTime | FieldKind::Date | FieldKind::Number | FieldKind::Suggest(_)
         ));
         self.original = Some(text.to_string());
         self
@@ -149,6 +152,23 @@ impl Field {
 
     pub fn set_text(&mut self, text: &str) {
         self.input.set_text(text);
+    }
+
+    /// The suggestions of a suggest field that match what is typed (all of them while it
+    /// is empty or still holds its pre-filled value), in their order.
+    pub fn suggestions(&self) -> Vec<&str> {
+        let FieldKind::Suggest(all) = &self.kind else {
+            return Vec::new();
+        };
+        let typed = if self.input.is_prefilled() {
+            String::new()
+        } else {
+            self.input.text().trim().to_lowercase()
+        };
+        all.iter()
+            .map(String::as_str)
+            .filter(|s| typed.is_empty() || s.to_lowercase().contains(&typed))
+            .collect()
     }
 
     /// Writes a checked value in its full form, only if that changes it, so passing through
@@ -257,9 +277,13 @@ pub enum FormKind {
     LinkRelated(String),
     Evidence(String),
     EditEvidence(String, String),
+    /// An evidence item's file to fingerprint: (incident, item).
+    RegisterFile(String, String),
     Report(String),
     EditReport(String, String),
     ScheduleReview(String),
+    /// `v` on a case whose review is not yet held: move that review (or add another).
+    RescheduleReview(String, String),
     HoldReview(String, String),
     Close(String),
     Reopen(String),

@@ -25,22 +25,12 @@ fn when(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// Today's staff, with the given names first when they are not staff (the person
-/// recording, or whoever recorded an entry being edited), so editing never forces a
-/// different name on an entry.
-fn staff_choices(book: &Logbook, names: &[&str]) -> FieldKind {
-    let mut staff = book.settings.staff.clone();
-    for who in names.iter().rev() {
-        if !staff.iter().any(|s| s == who) && !who.is_empty() {
-            staff.insert(0, who.to_string());
-        }
-    }
-    FieldKind::Choice(
-        staff
-            .iter()
-            .map(|s| Choice::new(crate::text::line(s), s.as_str()))
-            .collect(),
-    )
+/// A "who did it" field: any name may be typed (a visiting officer, a colleague since
+/// left), and today's staff are suggested. It starts with `name`, kept as it was.
+fn who_field(book: &Logbook, key: &'static str, label: &'static str, name: &str) -> Field {
+    Field::new(key, label, FieldKind::Suggest(book.settings.staff.clone()))
+        .required()
+        .with_text(name)
 }
 
 pub fn setup() -> Form {
@@ -396,9 +386,7 @@ pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form
             Field::new("captured", "Captured", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("captured_by", "Captured by", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "captured_by", "Captured by", who),
             Field::new("kept_at", kept_label, FieldKind::Text).required(),
         ],
     );
@@ -422,9 +410,7 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             Field::new("when", "When", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "by", "By", who),
             Field::new("method", "How", choices(Method::ALL, Method::label)).with_choice("Phone"),
             Field::new("reference", "Their reference number", FieldKind::Text),
             Field::new("reference_awaited", "Reference awaited", FieldKind::Toggle)
@@ -466,11 +452,7 @@ pub fn edit_report(
         f.with_choice(&format!("{:?}", step.decision))
     });
     set(&mut form, "when", &|f| f.with_text(&when(step.when)));
-    set(&mut form, "by", &|_| {
-        Field::new("by", "By", staff_choices(book, &[who, &step.by]))
-            .required()
-            .with_choice(&step.by)
-    });
+    set(&mut form, "by", &|_| who_field(book, "by", "By", &step.by));
     set(&mut form, "reference_awaited", &|f| {
         f.with_toggle(step.reference_awaited)
     });
@@ -521,15 +503,7 @@ pub fn edit_evidence(
                     .required()
                     .with_text(&when(item.captured)),
             ),
-            "captured_by" => Some(
-                Field::new(
-                    f.key,
-                    f.label,
-                    staff_choices(book, &[who, &item.captured_by]),
-                )
-                .required()
-                .with_choice(&item.captured_by),
-            ),
+            "captured_by" => Some(who_field(book, f.key, f.label, &item.captured_by)),
             "kept_at" => Some(
                 Field::new(f.key, f.label, f.kind.clone())
                     .required()
@@ -557,17 +531,63 @@ pub fn edit_evidence(
     form
 }
 
+/// The path of an evidence item's file, to record its SHA-256 and size. The file is read
+/// where it is, never copied.
+pub fn register_file(id: &str, ev: &str) -> Form {
+    let mut form = Form::new(
+        FormKind::RegisterFile(id.to_string(), ev.to_string()),
+        format!("Register the file of {id} {ev}"),
+        vec![Field::new("path", "Path of the file", FieldKind::Text).required()],
+    );
+    form.notice = Some(
+        "The file is read once to record its SHA-256 fingerprint and size. It is not copied, \
+         moved or changed, and stays where it is."
+            .into(),
+    );
+    form
+}
+
+/// `v`: a case already waiting for a review is offered the move of that review (audited as
+/// a reschedule) rather than a second one beside it; adding another stays possible.
 pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
     let due = now.date() + Duration::days(book.settings.review_interval_days as i64);
-    Form::new(
-        FormKind::ScheduleReview(id.to_string()),
-        format!("Schedule a review of {id}"),
+    let pending = book.incident(id).and_then(|i| {
+        i.reviews
+            .iter()
+            .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+    });
+    let Some(r) = pending else {
+        return Form::new(
+            FormKind::ScheduleReview(id.to_string()),
+            format!("Schedule a review of {id}"),
+            vec![
+                Field::new("due", "Due", FieldKind::Date)
+                    .required()
+                    .with_text(&due.to_string()),
+            ],
+        );
+    };
+    let mut form = Form::new(
+        FormKind::RescheduleReview(id.to_string(), r.id.clone()),
+        format!("Move review {} of {id}", r.id),
         vec![
-            Field::new("due", "Due", FieldKind::Date)
+            // The date it has now, which the first key typed replaces.
+            Field::new("due", "New date", FieldKind::Date)
                 .required()
-                .with_text(&due.to_string()),
+                .with_text(&r.due.to_string()),
+            Field::new(
+                "second",
+                "Keep it and add another review",
+                FieldKind::Toggle,
+            )
+            .with_toggle(false),
         ],
-    )
+    );
+    form.notice = Some(format!(
+        "Review {} is due {} and not yet held. Saving moves it to the new date (the move is kept in the history).",
+        r.id, r.due
+    ));
+    form
 }
 
 pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: NaiveDateTime) -> Form {
@@ -579,9 +599,7 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
             Field::new("held", "Held", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "by", "By", who),
             Field::new("outcome", "Outcome", FieldKind::Multiline).required(),
             Field::new(
                 "risk_now",
@@ -747,12 +765,15 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
             let item = book.incident(id)?.evidence.iter().find(|e| &e.id == ev)?;
             edit_evidence(book, id, item, who, now)
         }
+        FormKind::RegisterFile(id, ev) => register_file(id, ev),
         FormKind::Report(id) => report(book, id, who, now),
         FormKind::EditReport(id, rs) => {
             let step = book.incident(id)?.reports.iter().find(|r| &r.id == rs)?;
             edit_report(book, id, step, who, now)
         }
-        FormKind::ScheduleReview(id) => schedule_review(book, id, now),
+        FormKind::ScheduleReview(id) | FormKind::RescheduleReview(id, _) => {
+            schedule_review(book, id, now)
+        }
         FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
         FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
@@ -904,17 +925,42 @@ fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid>
     })
 }
 
-/// Applies a submitted form to the logbook. `Ok(message)` is shown in the status bar.
-/// Forms only turn fields into the model's operations: every rule lives in the model.
-pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
+/// What a saved form leaves: the message for the status bar, and the incident to open.
+#[derive(Debug)]
+pub struct Done {
+    pub message: String,
+    pub open: Option<String>,
+}
+
+/// Applies a submitted form to the logbook. Forms only turn fields into the model's
+/// operations: every rule lives in the model. A new incident is opened once recorded, with
+/// the review the model put in its diary announced.
+pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Invalid> {
+    if form.kind != FormKind::NewIncident {
+        return submit_change(form, book, stamp).map(|message| Done {
+            message,
+            open: None,
+        });
+    }
+    let id = book.record_incident(stamp, summary(form, stamp.at.naive_local())?)?;
+    let review = book
+        .incident(&id)
+        .and_then(|i| i.reviews.first())
+        .map_or_else(String::new, |r| format!(" Review {} due {}.", r.id, r.due));
+    let link = super::keymap::key_for(super::keymap::DETAIL, super::keymap::Action::LinkPerson);
+    Ok(Done {
+        message: format!("{id} recorded.{review} {link} links the people."),
+        open: Some(id),
+    })
+}
+
+/// Applies a form that changes what is already recorded. `Ok(message)` is shown in the
+/// status bar.
+fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
     let now = stamp.at.naive_local();
     let v = |k: &str| form.value(k);
     match &form.kind {
-        FormKind::Setup => unreachable_form(),
-        FormKind::NewIncident => {
-            let id = book.record_incident(stamp, summary(form, now)?)?;
-            Ok(format!("{id} recorded. Link the people involved with p."))
-        }
+        FormKind::Setup | FormKind::NewIncident => unreachable_form(),
         FormKind::EditIncident(id) => {
             book.edit_summary(stamp, id, summary(form, now)?)?;
             Ok(format!("{id} updated."))
@@ -994,6 +1040,15 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             }
             Ok(format!("Evidence {ev} updated."))
         }
+        FormKind::RegisterFile(id, ev) => {
+            let path = super::fingerprint::typed_path(&v("path"));
+            let file = super::fingerprint::fingerprint(&path).map_err(|m| refused("path", m))?;
+            let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
+            book.register_file(stamp, id, ev, file)?;
+            Ok(format!(
+                "File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied)."
+            ))
+        }
         FormKind::Report(id) => {
             let d = step_details(form, now)?;
             let next = match d.decision {
@@ -1010,6 +1065,15 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             let due = date(form, "due", now)?;
             let next = book.schedule_review(stamp, id, due)?;
             Ok(format!("Review {next} due {due}."))
+        }
+        FormKind::RescheduleReview(id, rv) => {
+            let due = date(form, "due", now)?;
+            if toggled(form, "second") {
+                let next = book.schedule_review(stamp, id, due)?;
+                return Ok(format!("Review {next} due {due}; {rv} stays as it was."));
+            }
+            book.reschedule_review(stamp, id, rv, due)?;
+            Ok(format!("Review {rv} moved to {due}."))
         }
         FormKind::HoldReview(id, rv) => {
             let decision = chosen(form, ReviewDecision::ALL, "decision")?;

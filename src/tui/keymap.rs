@@ -32,6 +32,7 @@ pub enum Action {
     EditIncident,
     LinkPerson,
     AddEvidence,
+    RegisterFile,
     AddReport,
     AddReview,
     HoldReview,
@@ -82,6 +83,9 @@ impl Action {
             }
             Action::LinkPerson => "link a person",
             Action::AddEvidence => "add evidence",
+            Action::RegisterFile => {
+                "register the selected evidence item's file (SHA-256 and size; never copied)"
+            }
             Action::AddReport => "add a reporting step or a decision not to refer",
             Action::AddReview => "schedule a review",
             Action::HoldReview => "record the selected review as held",
@@ -232,6 +236,7 @@ pub const DETAIL: &[Binding] = &[
     bind(&[key('E')], Action::EditIncident),
     bind(&[key('p')], Action::LinkPerson),
     bind(&[key('e')], Action::AddEvidence),
+    bind(&[key('f')], Action::RegisterFile),
     bind(&[key('r')], Action::AddReport),
     bind(&[key('v')], Action::AddReview),
     bind(&[key('H')], Action::HoldReview),
@@ -321,6 +326,16 @@ pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action)
+}
+
+/// The first key bound to an action in a table, as drawn ("p", "Ctrl-S"), for a message
+/// that names the key: generated here, so it cannot drift from what the key does.
+pub fn key_for(table: &[Binding], action: Action) -> String {
+    table
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .map_or_else(String::new, |k| k.label())
 }
 
 /// (keys, description) lines for the help overlay.

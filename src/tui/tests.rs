@@ -260,6 +260,117 @@ fn new_incident_refused_then_recorded() {
     assert_eq!(new.reviews.len(), 1, "a first review is scheduled");
     assert_eq!(book.audit.last().unwrap().action, "recorded incident");
     book.verify_audit().unwrap();
+    // Ctrl-S opened the incident it created, and the review in its diary is announced.
+    assert!(
+        matches!(app.screen(), Screen::Detail { id, section: Section::Summary, .. } if id == "INC-2026-0020")
+    );
+    let message = app.message.clone().unwrap();
+    assert!(message.contains("Review RV-1 due 2026-11-30"), "{message}");
+    snap("detail-new-incident-recorded", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.screen(), Screen::List),
+        "Esc goes back to the list"
+    );
+}
+
+#[test]
+fn a_cancelled_review_reads_cancelled_and_is_not_offered_for_holding() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    let stamp = app.stamp();
+    let rv = incident(&app, id).reviews[0].id.clone();
+    app.book
+        .as_mut()
+        .unwrap()
+        .cancel_review(&stamp, id, &rv, "Case moved to the police")
+        .unwrap();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Reviews);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert!(!screen.contains("not yet held"), "{screen}");
+    press(&mut app, KeyCode::Char('H'));
+    assert!(app.form.is_none());
+    assert_eq!(app.message.as_deref(), Some("Review RV-1 was cancelled."));
+    // With no review pending, v schedules a new one rather than offering a move.
+    press(&mut app, KeyCode::Char('v'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::ScheduleReview(_)
+    ));
+}
+
+#[test]
+fn an_evidence_file_is_fingerprinted_where_it_is_and_odd_paths_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("screenshot.png");
+    std::fs::write(&file, b"abc").unwrap();
+    let mut app = demo_app();
+    let (id, n) = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed)
+        .find_map(|i| {
+            Some((
+                i.id.clone(),
+                i.evidence.iter().position(|e| e.file.is_none())?,
+            ))
+        })
+        .expect("the demo has an item with no file registered");
+    let id = id.as_str();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Evidence);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char('f'));
+    snap("form-register-file", &mut app);
+    // A folder is refused in one sentence beside the field; nothing is recorded.
+    keys(&mut app, &dir.path().display().to_string());
+    ctrl(&mut app, 's');
+    let error = app
+        .form
+        .as_ref()
+        .unwrap()
+        .field("path")
+        .unwrap()
+        .error
+        .clone();
+    assert!(
+        error.as_deref().unwrap().contains("is a folder"),
+        "{error:?}"
+    );
+    assert!(incident(&app, id).evidence[n].file.is_none());
+    ctrl(&mut app, 'u');
+    keys(&mut app, &format!("'{}'", file.display()));
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    let f = incident(&app, id).evidence[n].file.clone().unwrap();
+    assert_eq!(
+        f.sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(f.size, 3);
+    assert!(app.message.as_deref().unwrap().contains("3 bytes"));
+    assert!(file.exists() && std::fs::read(&file).unwrap() == b"abc");
+    assert!(saved(&mut app));
+    // A second file for the same item is a new item, said before any path is asked.
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.form.is_none());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("already has its file")
+    );
 }
 
 #[test]
@@ -359,12 +470,56 @@ fn evidence_reporting_reviews_and_checklist() {
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('y'));
 
-    // Reviews: schedule, then hold with "continue monitoring", which diaries the next one.
+    // Reviews: v on a case whose review is not yet held moves that review (audited as a
+    // reschedule) rather than adding a second beside it; adding another stays possible.
     section(&mut app, Section::Reviews);
     let reviews = incident(&app, id).reviews.len();
+    let pending = incident(&app, id)
+        .reviews
+        .iter()
+        .find(|r| r.held.is_none() && r.cancelled.is_none())
+        .unwrap()
+        .clone();
     press(&mut app, KeyCode::Char('v'));
     snap("form-schedule-review", &mut app);
+    // Saving the date it already has is refused with the reason.
     ctrl(&mut app, 's');
+    let error = app
+        .form
+        .as_ref()
+        .unwrap()
+        .field("due")
+        .unwrap()
+        .error
+        .clone();
+    assert!(error.unwrap().contains("already due on"));
+    keys(&mut app, "+20");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(
+        incident(&app, id).reviews.len(),
+        reviews,
+        "moved, not added"
+    );
+    let moved = incident(&app, id)
+        .reviews
+        .iter()
+        .find(|r| r.id == pending.id)
+        .unwrap();
+    assert!(moved.due > pending.due);
+    assert!(app.message.as_deref().unwrap().contains("moved to"));
+    let last = app.book.as_ref().unwrap().audit.last().unwrap();
+    assert!(
+        last.action.contains("rescheduled review"),
+        "{}",
+        last.action
+    );
+    press(&mut app, KeyCode::Char('v'));
+    keys(&mut app, "+20");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
     assert_eq!(incident(&app, id).reviews.len(), reviews + 1);
     let open_review = incident(&app, id)
         .reviews
@@ -1223,4 +1378,85 @@ fn focus_stays_after_a_refused_save_and_after_a_pick() {
         "the refused field is named: {:?}",
         form.error
     );
+}
+
+/// Moves focus to the field with this key (as Tab would, without counting presses).
+fn focus(app: &mut App, key: &str) {
+    let form = app.form.as_mut().unwrap();
+    form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+}
+
+#[test]
+fn who_did_it_takes_any_name_typed_with_staff_names_suggested() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    // Evidence captured by someone not on the staff list: the name is kept as typed.
+    press(&mut app, KeyCode::Char('e'));
+    focus(&mut app, "description");
+    keys(&mut app, "Screenshots from the officer");
+    focus(&mut app, "captured_by");
+    keys(&mut app, "PC 2231 Hale");
+    snap("form-evidence-free-name", &mut app);
+    // Enter on a name that no staff name matches keeps it and moves on.
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_none());
+    assert_eq!(
+        app.form.as_ref().unwrap().value("captured_by"),
+        "PC 2231 Hale"
+    );
+    focus(&mut app, "kept_at");
+    keys(&mut app, "With the police");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert_eq!(
+        incident(&app, id).evidence.last().unwrap().captured_by,
+        "PC 2231 Hale"
+    );
+
+    // A reporting step: typing filters the staff names, Enter offers them, and the
+    // typed text stays available as the last row.
+    press(&mut app, KeyCode::Char('r'));
+    focus(&mut app, "by");
+    keys(&mut app, "k");
+    assert_eq!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("by")
+            .unwrap()
+            .suggestions(),
+        ["KW"]
+    );
+    press(&mut app, KeyCode::Enter);
+    let picker = app
+        .picker
+        .as_ref()
+        .expect("Enter offers the matching names");
+    assert_eq!(picker.row_count(), 2);
+    snap("picker-staff-suggestions", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "KW");
+    // Choosing the typed row keeps free text that begins like a staff name.
+    keys(&mut app, "Kim from Early Help");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("by"),
+        "KWKim from Early Help"
+    );
+    ctrl(&mut app, 'u');
+    keys(&mut app, "K Lee");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_none(), "no staff name contains \"K Lee\"");
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "K Lee");
+    focus(&mut app, "by");
+    ctrl(&mut app, 'u');
+    keys(&mut app, "K");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "K");
 }

@@ -211,7 +211,27 @@ fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) ->
         FieldKind::Multiline => rows.clamp(1, 3),
         _ => 1,
     };
-    label.max(value) + u16::from(f.error.is_some())
+    label.max(value)
+        + u16::from(f.error.is_some())
+        + u16::from(suggestion_line(f, focused).is_some())
+}
+
+/// The suggestions matching what is typed in a focused suggest field, on a line of their
+/// own under it, so the names can be seen before Enter offers them.
+fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
+        return None;
+    }
+    let names: Vec<String> = f
+        .suggestions()
+        .iter()
+        .map(|s| crate::text::line(s).into_owned())
+        .collect();
+    Some(if names.is_empty() {
+        "(no staff name matches: kept as typed)".to_string()
+    } else {
+        format!("staff: {}", names.join(" · "))
+    })
 }
 
 /// The label as drawn, wrapped to its column: a marker that cannot be missed on the
@@ -316,6 +336,15 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
             .map(|l| Line::styled(l, label_style))
             .collect();
         frame.render_widget(Paragraph::new(label), label_area);
+        let suggestions = suggestion_line(f, focused);
+        let [value_area, suggest_area] = if suggestions.is_some() {
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
+        } else {
+            [value_area, Rect::default()]
+        };
+        if let Some(names) = suggestions {
+            frame.render_widget(Paragraph::new(names).dim(), suggest_area);
+        }
         let [value_area, error_area] = if f.error.is_some() {
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
         } else {
@@ -409,8 +438,16 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
 
 fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     let Some(p) = &app.picker else { return };
-    let visible = p.visible();
-    let height = (visible.len() as u16 + 3)
+    // The options that match, then (in a free-text picker) the typed text as it is.
+    let mut labels: Vec<String> = p
+        .visible()
+        .iter()
+        .map(|i| p.options[*i].label.clone())
+        .collect();
+    if let Some(typed) = p.typed_row() {
+        labels.push(format!("\"{}\" as typed", crate::text::line(typed)));
+    }
+    let height = (labels.len() as u16 + 3)
         .min(area.height.saturating_sub(2))
         .max(5);
     let [v] = Layout::vertical([Constraint::Length(height)])
@@ -431,16 +468,15 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(format!("Filter: {}_", crate::text::line(&p.filter))).dim(),
         filter_area,
     );
-    let selected = p.selected.min(visible.len().saturating_sub(1));
+    let selected = p.selected.min(labels.len().saturating_sub(1));
     let rows = list_area.height as usize;
     let start = selected.saturating_sub(rows.saturating_sub(1));
-    let lines: Vec<Line> = visible
-        .iter()
+    let lines: Vec<Line> = labels
+        .into_iter()
         .enumerate()
         .skip(start)
         .take(rows)
-        .map(|(n, i)| {
-            let label = p.options[*i].label.clone();
+        .map(|(n, label)| {
             if n == selected {
                 Line::styled(
                     format!("> {label}"),
