@@ -1086,6 +1086,8 @@ impl App {
                     (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Enter) => {
                         field.chosen = Some(if field.chosen == Some(1) { 0 } else { 1 });
                         form.dirty = true;
+                        // A toggle can change what another field needs ("reference awaited").
+                        forms::refresh_notice(form);
                     }
                     (FieldKind::Multiline, _) => {
                         form.dirty |= field.input.input(ev);

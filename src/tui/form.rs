@@ -47,6 +47,9 @@ pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
     pub required: bool,
+    /// Marked `*` because of what another field holds (a reference, for an agency that always
+    /// gives one). The model's rule refuses it with its reason, so the form does not check it.
+    pub needed: bool,
     pub input: Editor,
     /// The chosen option of a choice field, or a toggle's state (0 no, 1 yes).
     pub chosen: Option<usize>,
@@ -67,6 +70,7 @@ impl Field {
             label,
             kind,
             required: false,
+            needed: false,
             input,
             chosen: None,
             error: None,

@@ -179,6 +179,15 @@ pub fn refresh_notice(form: &mut Form) {
             }
         }
         FormKind::Report(_) | FormKind::EditReport(..) => {
+            // The reference is marked `*` when the agency always gives one, unless it is
+            // marked awaited or the step records a decision not to refer.
+            let needed = pick(Agency::ALL, &form.value("agency"))
+                .is_some_and(|a| reference.agency(a).issues_reference == IssuesReference::Always)
+                && form.value("decision") != format!("{:?}", Decision::NotReferred)
+                && !toggled(form, "reference_awaited");
+            if let Some(f) = form.field_mut("reference") {
+                f.needed = needed;
+            }
             form.notice = pick(Agency::ALL, &form.value("agency")).map(|a| {
                 let info = reference.agency(a);
                 let expect = match info.issues_reference {

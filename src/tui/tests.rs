@@ -1460,3 +1460,46 @@ fn who_did_it_takes_any_name_typed_with_staff_names_suggested() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.form.as_ref().unwrap().value("by"), "K");
 }
+
+#[test]
+fn a_required_reference_is_starred_and_an_awaited_one_shown_in_reviews_due() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('r'));
+    let needed = |app: &App| {
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("reference")
+            .unwrap()
+            .needed
+    };
+    assert!(!needed(&app), "no agency chosen yet");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "report fraud");
+    press(&mut app, KeyCode::Enter);
+    assert!(needed(&app), "Report Fraud always gives a reference");
+    assert!(render(&mut app, 100, 30).contains("*Their reference number"));
+    focus(&mut app, "reference_awaited");
+    press(&mut app, KeyCode::Char(' '));
+    assert!(!needed(&app), "not while the reference is awaited");
+    assert!(!render(&mut app, 100, 30).contains("*Their reference number"));
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    let step = incident(&app, id).reports.last().unwrap().clone();
+    assert!(step.reference_awaited && step.reference.is_empty());
+    section(&mut app, Section::Reporting);
+    assert!(render(&mut app, 100, 30).contains("reference AWAITED"));
+    // Reviews due lists it with the reviews.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('2'));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("References awaited"), "{screen}");
+    assert!(screen.contains(&format!("{id} {}", step.id)), "{screen}");
+    snap("list-reviews-due-awaited", &mut app);
+}

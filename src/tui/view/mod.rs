@@ -238,7 +238,7 @@ fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
 /// focused field, and `*` on a required one; continuation lines are indented under the text.
 fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
     let marker = if focused { "▶" } else { " " };
-    let mark = if f.required { "*" } else { " " };
+    let mark = if f.required || f.needed { "*" } else { " " };
     wrap_words(f.label, width.saturating_sub(3))
         .into_iter()
         .enumerate()
