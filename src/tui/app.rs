@@ -206,6 +206,9 @@ pub struct App {
     pub quit_warned: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
+    /// The people register's filter, and whether keys are typing into it.
+    pub people_filter: String,
+    pub people_filtering: bool,
 }
 
 impl App {
@@ -245,6 +248,8 @@ impl App {
             quit_after_save: false,
             quit_warned: false,
             page: 20,
+            people_filter: String::new(),
+            people_filtering: false,
         }
     }
 
@@ -542,6 +547,9 @@ impl App {
         if self.list.filtering && matches!(self.screen(), Screen::List) {
             return self.filter_key(ev);
         }
+        if self.people_filtering && matches!(self.screen(), Screen::People { .. }) {
+            return self.people_filter_key(ev);
+        }
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
@@ -666,7 +674,10 @@ impl App {
                     self.form = Some(forms::incident(book, &self.who, self.now, None));
                 }
             }
-            Action::PeopleRegister => self.screens.push(Screen::People { selected: 0 }),
+            Action::PeopleRegister => {
+                self.people_filter.clear();
+                self.screens.push(Screen::People { selected: 0 })
+            }
             Action::Settings => {
                 if let Some(book) = &self.book {
                     self.form = Some(forms::settings(book));
@@ -881,14 +892,65 @@ impl App {
         }
     }
 
+    /// Indices into `logbook.people` of the register's rows: all, or those matching the
+    /// filter (reference, number, year of birth or group, notes).
+    pub fn people_rows(&self) -> Vec<usize> {
+        let Some(book) = &self.book else {
+            return Vec::new();
+        };
+        let needle = self.people_filter.to_lowercase();
+        book.people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                needle.is_empty()
+                    || contains_ignore_case(&p.reference, &needle)
+                    || contains_ignore_case(&p.id, &needle)
+                    || contains_ignore_case(&p.year_group, &needle)
+                    || contains_ignore_case(&p.notes, &needle)
+                    || p.birth_year
+                        .is_some_and(|y| y.to_string().contains(&needle))
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Typing into the people register's filter: the same keys as the list's.
+    fn people_filter_key(&mut self, ev: KeyEvent) {
+        match ev.code {
+            KeyCode::Esc => {
+                self.people_filter.clear();
+                self.people_filtering = false;
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.people_filtering = false,
+            KeyCode::Backspace => {
+                self.people_filter.pop();
+            }
+            KeyCode::Char(c)
+                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
+            {
+                self.people_filter.push(c)
+            }
+            _ => return,
+        }
+        if let Some(top @ Screen::People { .. }) = self.screens.last_mut() {
+            *top = Screen::People { selected: 0 };
+        }
+    }
+
     fn people_action(&mut self, action: Action, selected: usize) {
-        let len = self.book.as_ref().map_or(0, |b| b.people.len());
+        let rows = self.people_rows();
+        let person = rows
+            .get(selected)
+            .and_then(|n| self.book.as_ref().and_then(|b| b.people.get(*n)));
         match action {
+            Action::Back if !self.people_filter.is_empty() => self.people_filter.clear(),
             Action::Back => {
                 self.screens.pop();
             }
+            Action::Filter => self.people_filtering = true,
             Action::Chronology => {
-                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                if let Some(p) = person {
                     let person = p.id.clone();
                     self.screens.push(Screen::Chronology {
                         person,
@@ -898,7 +960,7 @@ impl App {
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
             Action::EditPerson | Action::MarkError => {
-                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                if let Some(p) = person {
                     self.form = Some(if action == Action::EditPerson {
                         forms::edit_person(p)
                     } else {
@@ -907,6 +969,7 @@ impl App {
                 }
             }
             _ => {
+                let len = rows.len();
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::People {
                         selected: Self::move_selection(selected, len, action, self.page),
@@ -1145,6 +1208,18 @@ impl App {
             self.effects.push(Effect::Create {
                 form_values: values,
             });
+            return;
+        }
+        // A likely duplicate is said once; saving the same person again adds them anyway.
+        if let Some(book) = &self.book
+            && let Some((checked, warning)) = forms::duplicate_warning(form, book)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            if let Some(f) = form.field_mut("reference") {
+                f.error = Some("possibly a duplicate: see above".into());
+            }
+            form.error = Some(warning);
             return;
         }
         let stamp = self.stamp();

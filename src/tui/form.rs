@@ -315,6 +315,9 @@ pub struct Form {
     /// Guidance shown above the fields (an agency's reference format, the imagery rule).
     pub notice: Option<String>,
     pub dirty: bool,
+    /// The person (reference and year) a "likely duplicate" warning was given for: saving
+    /// the same again adds them anyway.
+    pub warned: Option<String>,
     /// Esc on a changed form asks first.
     pub confirm_discard: bool,
 }
@@ -329,6 +332,7 @@ impl Form {
             error: None,
             notice: None,
             dirty: false,
+            warned: None,
             confirm_discard: false,
         }
     }

@@ -219,25 +219,12 @@ pub fn link_person(book: &Logbook, id: &str) -> Form {
         "+ a new person (type their reference below)",
         "",
     )];
-    people.extend(book.people.iter().filter(|p| p.error.is_none()).map(|p| {
-        let year = p
-            .birth_year
-            .map_or_else(|| p.year_group.clone(), |y| format!("born {y}"));
-        let year = if year.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", crate::text::line(&year))
-        };
-        Choice::new(
-            format!(
-                "{}  {} ({}{year})",
-                p.id,
-                crate::text::line(&p.reference),
-                p.age_group.label()
-            ),
-            p.id.as_str(),
-        )
-    }));
+    people.extend(
+        book.people
+            .iter()
+            .filter(|p| p.error.is_none())
+            .map(|p| Choice::new(format!("{}  {}", p.id, person_label(p)), p.id.as_str())),
+    );
     Form::new(
         FormKind::LinkPerson(id.to_string()),
         format!("Link a person to {id}"),
@@ -932,6 +919,64 @@ fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid>
         reference_awaited: toggled(form, "reference_awaited"),
         reason: multiline(form, "reason"),
     })
+}
+
+/// Before a person is added to the register (alone or while linking): the people already
+/// there who may be the same (same initials, same year of birth or year group, or a year
+/// unknown on one side). Returns (what was checked, the warning) for the app to show once.
+pub fn duplicate_warning(form: &Form, book: &Logbook) -> Option<(String, String)> {
+    let linking = match form.kind {
+        FormKind::NewPerson => false,
+        FormKind::LinkPerson(_) if form.value("person").is_empty() => true,
+        _ => return None,
+    };
+    let d = person_details(form).ok()?;
+    let same: Vec<String> = book
+        .likely_duplicates(&d.reference, d.birth_year)
+        .into_iter()
+        .filter(|p| {
+            d.year_group.is_empty() || p.year_group.is_empty() || p.year_group == d.year_group
+        })
+        .map(|p| format!("{} {}", p.id, person_label(p)))
+        .collect();
+    if same.is_empty() {
+        return None;
+    }
+    let again = super::keymap::key_for(super::keymap::FORM, super::keymap::Action::Submit);
+    let instead = if linking {
+        "or choose them in Person instead"
+    } else {
+        "or Esc and link the one already there"
+    };
+    Some((
+        format!("{}|{:?}|{}", d.reference, d.birth_year, d.year_group),
+        format!(
+            "Possibly already in the register: {}. {again} again adds a new person anyway, {instead}.",
+            same.join("; ")
+        ),
+    ))
+}
+
+/// A person as a picker or warning shows them: reference, age group, year of birth or year
+/// group, and the first words of the notes, so two "A.B."s can be told apart.
+fn person_label(p: &Person) -> String {
+    let mut parts = vec![p.age_group.label().to_string()];
+    match (p.birth_year, p.year_group.as_str()) {
+        (Some(y), _) => parts.push(format!("born {y}")),
+        (None, "") => {}
+        (None, g) => parts.push(crate::text::line(g).into_owned()),
+    }
+    let notes = p.notes.lines().next().unwrap_or_default().trim();
+    if !notes.is_empty() {
+        let short: String = notes.chars().take(40).collect();
+        let more = if notes.chars().count() > 40 {
+            "..."
+        } else {
+            ""
+        };
+        parts.push(format!("{}{more}", crate::text::line(&short)));
+    }
+    format!("{} ({})", crate::text::line(&p.reference), parts.join(", "))
 }
 
 /// What a saved form leaves: the message for the status bar, and the incident to open.

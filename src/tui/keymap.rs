@@ -108,6 +108,73 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The word or two a footer hint shows after the key ("a add"): exhaustive like
+    /// `description`, so a new action does not compile until it has one.
+    pub fn short(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Lock => "lock",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first",
+            Action::Bottom => "last",
+            Action::Open => "open",
+            Action::Filter => "filter",
+            Action::ViewOpen => "open cases",
+            Action::ViewDue => "reviews due",
+            Action::ViewClosed => "closed",
+            Action::ViewAll => "all",
+            Action::CycleSort => "sort",
+            Action::NewIncident => "new",
+            Action::PeopleRegister => "people",
+            Action::Settings => "settings",
+            Action::NextSection => "sections",
+            Action::PrevSection => "previous section",
+            Action::EditIncident => "edit",
+            Action::LinkPerson => "link a person",
+            Action::AddEvidence => "add",
+            Action::RegisterFile => "register its file",
+            Action::AddReport => "add a report or a decision not to refer",
+            Action::AddReview => "schedule",
+            Action::HoldReview => "record as held",
+            Action::TickStep => "tick",
+            Action::StepNotApplicable => "not applicable",
+            Action::CloseCase => "close",
+            Action::ReopenCase => "re-open",
+            Action::MarkError => "entered in error",
+            Action::Chronology => "chronology",
+            Action::NewPerson => "add",
+            Action::EditPerson => "edit",
+            Action::LinkRelated => "link a related incident",
+            Action::RetrySave => "retry the save",
+            Action::Backup => "back up",
+            Action::NextField => "next",
+            Action::PrevField => "previous",
+            Action::Submit => "save",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+/// A footer hint for these actions of a table: "a add · / filter · Esc back", each key taken
+/// from the table, so a hint cannot name a key that does something else. An action the table
+/// does not bind is left out.
+pub fn hints(table: &[Binding], actions: &[Action]) -> String {
+    actions
+        .iter()
+        .filter_map(|a| {
+            let key = key_for(table, *a);
+            (!key.is_empty()).then(|| format!("{key} {}", a.short()))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     pub code: KeyCode,
@@ -258,6 +325,7 @@ pub const PEOPLE: &[Binding] = &[
     MOVE[4],
     MOVE[5],
     bind(&[code(KeyCode::Enter), key('C')], Action::Chronology),
+    bind(&[key('/')], Action::Filter),
     bind(&[key('a')], Action::NewPerson),
     bind(&[key('E')], Action::EditPerson),
     bind(&[key('x')], Action::MarkError),

@@ -1503,3 +1503,68 @@ fn a_required_reference_is_starred_and_an_awaited_one_shown_in_reviews_due() {
     assert!(screen.contains(&format!("{id} {}", step.id)), "{screen}");
     snap("list-reviews-due-awaited", &mut app);
 }
+
+#[test]
+fn people_filter_duplicates_warned_and_the_picker_tells_two_alike_apart() {
+    let mut app = demo_app();
+    let book = app.book.as_ref().unwrap();
+    let known = book
+        .people
+        .iter()
+        .find(|p| p.error.is_none() && p.birth_year.is_some())
+        .unwrap()
+        .clone();
+    let total = book.people.len();
+    press(&mut app, KeyCode::Char('P'));
+    // `/` filters the register as you type; Esc clears the filter, then goes back.
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, &known.reference);
+    let rows = app.people_rows();
+    assert!(!rows.is_empty() && rows.len() < total);
+    assert!(rows.iter().all(|n| {
+        let p = &app.book.as_ref().unwrap().people[*n];
+        p.reference.contains(&known.reference) || p.notes.contains(&known.reference)
+    }));
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.people_filtering);
+    snap("people-register-filtered", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.people_rows().len(), total);
+    assert!(matches!(app.screen(), Screen::People { .. }));
+
+    // Adding someone with the same initials and year is warned about once.
+    press(&mut app, KeyCode::Char('a'));
+    keys(&mut app, &known.reference);
+    focus(&mut app, "birth_year");
+    keys(&mut app, &known.birth_year.unwrap().to_string());
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("not added yet");
+    let warning = form.error.clone().unwrap();
+    assert!(warning.contains(&known.id), "{warning}");
+    assert!(warning.contains("Ctrl-S again"), "{warning}");
+    assert_eq!(app.book.as_ref().unwrap().people.len(), total);
+    snap("form-person-duplicate-warning", &mut app);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(app.book.as_ref().unwrap().people.len(), total + 1);
+
+    // The person picker shows the year and notes beside each reference.
+    press(&mut app, KeyCode::Esc);
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Enter);
+    let picker = app.picker.as_ref().unwrap();
+    let label = &picker
+        .options
+        .iter()
+        .find(|o| o.value == known.id)
+        .unwrap()
+        .label;
+    assert!(
+        label.contains(&format!("born {}", known.birth_year.unwrap())),
+        "{label}"
+    );
+    // Year groups are searchable in the picker too.
+    keys(&mut app, "born");
+    assert!(!app.picker.as_ref().unwrap().visible().is_empty());
+}
