@@ -362,6 +362,13 @@ impl Form {
             .iter()
             .position(|f| f.key == last || path.ends_with(f.key));
         match index {
+            // "Confirm to close anyway": the list of what is unfinished is long, so it goes
+            // at the top where it wraps, and one line beside the tick box says what to do.
+            Some(i) if self.fields[i].key == "confirm" => {
+                self.fields[i].error =
+                    Some("Tick this to close anyway: what is unfinished is above.".into());
+                self.error = Some(format!("Not saved. {message}."));
+            }
             Some(i) => {
                 self.fields[i].error = Some(message.to_string());
                 self.error = Some(if i == self.focus {

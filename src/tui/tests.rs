@@ -1568,3 +1568,31 @@ fn people_filter_duplicates_warned_and_the_picker_tells_two_alike_apart() {
     keys(&mut app, "born");
     assert!(!app.picker.as_ref().unwrap().visible().is_empty());
 }
+
+#[test]
+fn the_refusal_beside_close_despite_unfinished_work_fits_on_one_line() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    assert!(!incident(&app, id).unfinished().is_empty());
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "Support plan in place; no further messages.");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused: work unfinished");
+    assert!(form.error.as_deref().unwrap().contains("Work unfinished"));
+    let beside = form.field("confirm").unwrap().error.clone().unwrap();
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        assert!(
+            screen.lines().any(|l| l.contains(&beside)),
+            "cut at {w} columns:\n{screen}"
+        );
+    }
+    snap("form-close-refused", &mut app);
+    // Ticking it closes the case.
+    focus(&mut app, "confirm");
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(incident(&app, id).status, Status::Closed);
+}

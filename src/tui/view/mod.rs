@@ -212,8 +212,19 @@ fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) ->
         _ => 1,
     };
     label.max(value)
-        + u16::from(f.error.is_some())
+        + error_lines(f, label_width + value_width).len() as u16
         + u16::from(suggestion_line(f, focused).is_some())
+}
+
+/// A field's refusal, under it across the whole form (label column included) and wrapped,
+/// so no refusal is cut at 80 columns.
+fn error_lines(f: &Field, width: u16) -> Vec<String> {
+    f.error.as_deref().map_or_else(Vec::new, |e| {
+        wrap_words(e, width.saturating_sub(2))
+            .into_iter()
+            .map(|l| format!("  {l}"))
+            .collect()
+    })
 }
 
 /// The suggestions matching what is typed in a focused suggest field, on a line of their
@@ -322,7 +333,14 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
         r += 1;
     }
     for (i, f) in form.fields.iter().enumerate() {
-        let area = rows[r + i];
+        let errors = error_lines(f, inner.width);
+        let [area, error_area] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(errors.len() as u16)])
+                .areas(rows[r + i]);
+        if !errors.is_empty() {
+            let lines: Vec<Line> = errors.into_iter().map(Line::raw).collect();
+            frame.render_widget(Paragraph::new(lines).red(), error_area);
+        }
         let [label_area, value_area] =
             Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
         let focused = i == form.focus;
@@ -345,11 +363,6 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
         if let Some(names) = suggestions {
             frame.render_widget(Paragraph::new(names).dim(), suggest_area);
         }
-        let [value_area, error_area] = if f.error.is_some() {
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
-        } else {
-            [value_area, Rect::default()]
-        };
         if f.is_text() && looks_like_the_passphrase(form, f) {
             // A clear-text field holding what the passphrase starts with was typed into by
             // mistake: never echo it.
@@ -368,9 +381,6 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
                 Style::new()
             };
             frame.render_widget(Paragraph::new(shown).style(style), value_area);
-        }
-        if let Some(e) = &f.error {
-            frame.render_widget(Paragraph::new(e.as_str()).red(), error_area);
         }
     }
     let _ = app;
