@@ -761,7 +761,11 @@ impl App {
             _ if closed
                 && !matches!(
                     action,
-                    Action::ReopenCase | Action::Chronology | Action::MarkError
+                    Action::ReopenCase
+                        | Action::Chronology
+                        | Action::MarkError
+                        | Action::TickStep
+                        | Action::TickStepAt
                 ) =>
             {
                 self.message = Some(format!("{id} is closed: re-open it with o to change it."));
@@ -820,7 +824,7 @@ impl App {
                         Some("Go to Reviews (Tab) and select a review to record it as held.".into())
                 }
             },
-            Action::TickStep | Action::StepNotApplicable => {
+            Action::TickStep | Action::TickStepAt | Action::StepNotApplicable => {
                 let Some(step) = incident
                     .checklist
                     .get(selected)
@@ -834,6 +838,10 @@ impl App {
                         Some("That step is already done or marked not applicable.".into());
                 } else if action == Action::StepNotApplicable {
                     self.form = Some(forms::not_applicable(id, selected, &step.step));
+                } else if action == Action::TickStepAt || closed {
+                    // On a closed case only a step done before it closed can be ticked:
+                    // the form asks when, proposing the closing time.
+                    self.form = forms::tick_step(book, id, selected, self.now);
                 } else {
                     let stamp = self.stamp();
                     let when = self.now;

@@ -293,6 +293,8 @@ pub enum FormKind {
     Reopen(String),
     MarkError(String, ErrorTarget),
     NotApplicable(String, usize),
+    /// A checklist step ticked with the time it was done: (incident, step).
+    TickStep(String, usize),
     Settings,
 }
 

@@ -702,6 +702,25 @@ pub fn not_applicable(id: &str, step: usize, text: &str) -> Form {
     form
 }
 
+/// A checklist step ticked with when it was done (now, unless typed): on a closed case, a
+/// step done before it closed, the time proposed being the closing time.
+pub fn tick_step(book: &Logbook, id: &str, step: usize, now: NaiveDateTime) -> Option<Form> {
+    let incident = book.incident(id)?;
+    let text = &incident.checklist.get(step)?.step;
+    let at = incident.closure.as_ref().map_or(now, |c| c.when);
+    let mut form = Form::new(
+        FormKind::TickStep(id.to_string(), step),
+        "Tick a checklist step",
+        vec![
+            Field::new("when", "When it was done", FieldKind::DateTime)
+                .required()
+                .with_text(&when(at)),
+        ],
+    );
+    form.notice = Some(crate::text::line(text).into_owned());
+    Some(form)
+}
+
 pub fn settings(book: &Logbook) -> Form {
     let s = &book.settings;
     Form::new(
@@ -777,6 +796,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::NotApplicable(id, step) => {
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
         }
+        FormKind::TickStep(id, step) => tick_step(book, id, *step, now)?,
         FormKind::Settings => settings(book),
     })
 }
@@ -1179,6 +1199,10 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
         FormKind::NotApplicable(id, step) => {
             book.step_not_applicable(stamp, id, *step, now, &multiline(form, "reason"))?;
             Ok("Step marked not applicable.".into())
+        }
+        FormKind::TickStep(id, step) => {
+            book.tick_step(stamp, id, *step, datetime(form, "when", now)?)?;
+            Ok("Step ticked.".into())
         }
         FormKind::Settings => {
             let staff: Vec<String> = v("staff")

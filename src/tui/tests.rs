@@ -1596,3 +1596,65 @@ fn the_refusal_beside_close_despite_unfinished_work_fits_on_one_line() {
     assert!(app.form.is_none());
     assert_eq!(incident(&app, id).status, Status::Closed);
 }
+
+#[test]
+fn a_tick_takes_when_it_was_done_and_a_closed_case_needs_no_reopen_for_it() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::Checklist);
+    let open_step = |app: &App| {
+        incident(app, id)
+            .checklist
+            .iter()
+            .position(|c| c.state == StepState::Open)
+            .unwrap()
+    };
+    let n = open_step(&app);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char('t'));
+    snap("form-tick-step", &mut app);
+    keys(&mut app, "2026-11-14 15:30");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert!(matches!(
+        &incident(&app, id).checklist[n].state,
+        StepState::Done { when, .. } if when.to_string() == "2026-11-14 15:30:00"
+    ));
+
+    // Closed with a step still open: Space asks when it was done, proposing the closing
+    // time, and ticks it without a re-open.
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "Resolved.");
+    focus(&mut app, "confirm");
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, id).status, Status::Closed);
+    let n = open_step(&app);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char(' '));
+    let closed_at = incident(&app, id).closure.as_ref().unwrap().when;
+    assert_eq!(
+        app.form.as_ref().expect("a form asks when").value("when"),
+        closed_at.format("%Y-%m-%d %H:%M").to_string()
+    );
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert!(matches!(
+        incident(&app, id).checklist[n].state,
+        StepState::Done { .. }
+    ));
+    assert_eq!(incident(&app, id).status, Status::Closed);
+}
