@@ -157,9 +157,12 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.keys(&["Tab"]);
     t.text("JB was sent comments calling him names under his photos.");
     t.keys(&["C-s"]);
-    t.wait_for("recorded. Link the people");
-    t.keys(&["Enter"]);
-    t.wait_for("Summary");
+    // Ctrl-S opens the incident it recorded, announcing the review in its diary.
+    let screen = t.wait_for("recorded. Review RV-1 due");
+    assert!(
+        screen.contains("Summary") && screen.contains("Form tutor"),
+        "{screen}"
+    );
 
     // Two people: a new subject, then a new alleged perpetrator.
     t.keys(&["p"]);
@@ -183,7 +186,11 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.wait_for("Add evidence");
     t.keys(&["Tab"]);
     t.text("Screenshots of the comments");
-    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    // Captured by someone who is not on the staff list: typed, and kept as typed.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("PC 2231 Hale");
+    t.wait_for("no staff name matches");
+    t.keys(&["Enter"]);
     t.text("Safeguarding safe, envelope 7");
     t.keys(&["C-s"]);
     t.wait_for("Evidence EV-1 added");
@@ -202,10 +209,12 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.wait_for("Reporting step RS-1 recorded");
 
     // A review, then a checklist step ticked.
+    // v on a case whose first review is not yet held offers to move it, not a second.
     t.keys(&["v"]);
-    t.wait_for("Schedule a review");
+    t.wait_for("Move review RV-1");
+    t.text("+20");
     t.keys(&["C-s"]);
-    t.wait_for("Review RV-2 due");
+    t.wait_for("Review RV-1 moved to");
     t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
     t.wait_for("Space tick");
     t.keys(&["Space"]);
@@ -227,9 +236,10 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
         "KL (Y9)",
         "Alleged perpetrator",
         "Screenshots of the comments",
+        "PC 2231 Hale",
         "Action Fraud",
         "NFRC261123000199",
-        "RV-2",
+        "RV-1",
         "[x]",
     ] {
         assert!(

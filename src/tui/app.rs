@@ -211,6 +211,9 @@ pub struct App {
     pub save_gone: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
+    /// The people register's filter, and whether keys are typing into it.
+    pub people_filter: String,
+    pub people_filtering: bool,
 }
 
 impl App {
@@ -251,6 +254,8 @@ impl App {
             quit_warned: false,
             save_gone: false,
             page: 20,
+            people_filter: String::new(),
+            people_filtering: false,
         }
     }
 
@@ -548,6 +553,9 @@ impl App {
         if self.list.filtering && matches!(self.screen(), Screen::List) {
             return self.filter_key(ev);
         }
+        if self.people_filtering && matches!(self.screen(), Screen::People { .. }) {
+            return self.people_filter_key(ev);
+        }
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
@@ -673,7 +681,10 @@ impl App {
                     self.form = Some(forms::incident(book, &self.who, self.now, None));
                 }
             }
-            Action::PeopleRegister => self.screens.push(Screen::People { selected: 0 }),
+            Action::PeopleRegister => {
+                self.people_filter.clear();
+                self.screens.push(Screen::People { selected: 0 })
+            }
             Action::Settings => {
                 if let Some(book) = &self.book {
                     self.form = Some(forms::settings(book));
@@ -757,7 +768,11 @@ impl App {
             _ if closed
                 && !matches!(
                     action,
-                    Action::ReopenCase | Action::Chronology | Action::MarkError
+                    Action::ReopenCase
+                        | Action::Chronology
+                        | Action::MarkError
+                        | Action::TickStep
+                        | Action::TickStepAt
                 ) =>
             {
                 self.message = Some(format!("{id} is closed: re-open it with o to change it."));
@@ -783,6 +798,20 @@ impl App {
             Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
             Action::LinkRelated => self.form = Some(forms::link_related(book, id)),
             Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),
+            Action::RegisterFile => match incident
+                .evidence
+                .get(selected)
+                .filter(|_| section == Section::Evidence)
+            {
+                Some(e) if e.file.is_some() => {
+                    self.message = Some(format!(
+                        "{} already has its file registered: a different file is a new item.",
+                        e.id
+                    ))
+                }
+                Some(e) => self.form = Some(forms::register_file(id, &e.id)),
+                None => self.message = Some("Go to Evidence (Tab) and select an item.".into()),
+            },
             Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
             Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
             Action::HoldReview => match incident
@@ -790,8 +819,11 @@ impl App {
                 .get(selected)
                 .filter(|_| section == Section::Reviews)
             {
-                Some(r) if r.held.is_none() && r.error.is_none() => {
+                Some(r) if r.held.is_none() && r.error.is_none() && r.cancelled.is_none() => {
                     self.form = Some(forms::hold_review(book, id, &r.id, &self.who, self.now));
+                }
+                Some(r) if r.cancelled.is_some() => {
+                    self.message = Some(format!("Review {} was cancelled.", r.id))
                 }
                 Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
                 None => {
@@ -799,7 +831,7 @@ impl App {
                         Some("Go to Reviews (Tab) and select a review to record it as held.".into())
                 }
             },
-            Action::TickStep | Action::StepNotApplicable => {
+            Action::TickStep | Action::TickStepAt | Action::StepNotApplicable => {
                 let Some(step) = incident
                     .checklist
                     .get(selected)
@@ -813,6 +845,10 @@ impl App {
                         Some("That step is already done or marked not applicable.".into());
                 } else if action == Action::StepNotApplicable {
                     self.form = Some(forms::not_applicable(id, selected, &step.step));
+                } else if action == Action::TickStepAt || closed {
+                    // On a closed case only a step done before it closed can be ticked:
+                    // the form asks when, proposing the closing time.
+                    self.form = forms::tick_step(book, id, selected, self.now);
                 } else {
                     let stamp = self.stamp();
                     let when = self.now;
@@ -871,14 +907,65 @@ impl App {
         }
     }
 
+    /// Indices into `logbook.people` of the register's rows: all, or those matching the
+    /// filter (reference, number, year of birth or group, notes).
+    pub fn people_rows(&self) -> Vec<usize> {
+        let Some(book) = &self.book else {
+            return Vec::new();
+        };
+        let needle = self.people_filter.to_lowercase();
+        book.people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                needle.is_empty()
+                    || contains_ignore_case(&p.reference, &needle)
+                    || contains_ignore_case(&p.id, &needle)
+                    || contains_ignore_case(&p.year_group, &needle)
+                    || contains_ignore_case(&p.notes, &needle)
+                    || p.birth_year
+                        .is_some_and(|y| y.to_string().contains(&needle))
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Typing into the people register's filter: the same keys as the list's.
+    fn people_filter_key(&mut self, ev: KeyEvent) {
+        match ev.code {
+            KeyCode::Esc => {
+                self.people_filter.clear();
+                self.people_filtering = false;
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.people_filtering = false,
+            KeyCode::Backspace => {
+                self.people_filter.pop();
+            }
+            KeyCode::Char(c)
+                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
+            {
+                self.people_filter.push(c)
+            }
+            _ => return,
+        }
+        if let Some(top @ Screen::People { .. }) = self.screens.last_mut() {
+            *top = Screen::People { selected: 0 };
+        }
+    }
+
     fn people_action(&mut self, action: Action, selected: usize) {
-        let len = self.book.as_ref().map_or(0, |b| b.people.len());
+        let rows = self.people_rows();
+        let person = rows
+            .get(selected)
+            .and_then(|n| self.book.as_ref().and_then(|b| b.people.get(*n)));
         match action {
+            Action::Back if !self.people_filter.is_empty() => self.people_filter.clear(),
             Action::Back => {
                 self.screens.pop();
             }
+            Action::Filter => self.people_filtering = true,
             Action::Chronology => {
-                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                if let Some(p) = person {
                     let person = p.id.clone();
                     self.screens.push(Screen::Chronology {
                         person,
@@ -888,7 +975,7 @@ impl App {
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
             Action::EditPerson | Action::MarkError => {
-                if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
+                if let Some(p) = person {
                     self.form = Some(if action == Action::EditPerson {
                         forms::edit_person(p)
                     } else {
@@ -897,6 +984,7 @@ impl App {
                 }
             }
             _ => {
+                let len = rows.len();
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::People {
                         selected: Self::move_selection(selected, len, action, self.page),
@@ -947,6 +1035,21 @@ impl App {
                     return;
                 }
                 self.picker = None;
+            }
+            Some(Action::Submit) if picker.free_text => {
+                let Some(value) = picker.chosen_value() else {
+                    return;
+                };
+                let field = picker.field;
+                self.picker = None;
+                if let Some(form) = &mut self.form {
+                    if let Some(f) = form.fields.get_mut(field) {
+                        f.set_text(&value);
+                        f.error = None;
+                    }
+                    form.dirty = true;
+                    form.focus = field;
+                }
             }
             Some(Action::Submit) => {
                 let Some(choice) = picker.current() else {
@@ -1040,9 +1143,29 @@ impl App {
                         }
                         self.picker = Some(picker);
                     }
+                    (FieldKind::Suggest(all), KeyCode::Enter)
+                        if !field.suggestions().is_empty() =>
+                    {
+                        // Names that match what is typed are offered; the typed text stays
+                        // available as the last row.
+                        let typed = if field.input.is_prefilled() {
+                            String::new()
+                        } else {
+                            field.text()
+                        };
+                        self.picker = Some(Picker::suggesting(
+                            field.label,
+                            all,
+                            form.focus,
+                            &typed,
+                            &field.text(),
+                        ));
+                    }
                     (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Enter) => {
                         field.chosen = Some(if field.chosen == Some(1) { 0 } else { 1 });
                         form.dirty = true;
+                        // A toggle can change what another field needs ("reference awaited").
+                        forms::refresh_notice(form);
                     }
                     (FieldKind::Multiline, _) => {
                         form.dirty |= field.input.input(ev);
@@ -1057,7 +1180,8 @@ impl App {
                         | FieldKind::Secret
                         | FieldKind::DateTime
                         | FieldKind::Date
-                        | FieldKind::Number,
+                        | FieldKind::Number
+                        | FieldKind::Suggest(_),
                         _,
                     ) if field.input.input(ev) => {
                         form.dirty = true;
@@ -1101,12 +1225,37 @@ impl App {
             });
             return;
         }
+        // A likely duplicate is said once; saving the same person again adds them anyway.
+        if let Some(book) = &self.book
+            && let Some((checked, warning)) = forms::duplicate_warning(form, book)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            if let Some(f) = form.field_mut("reference") {
+                f.error = Some("possibly a duplicate: see above".into());
+            }
+            form.error = Some(warning);
+            return;
+        }
         let stamp = self.stamp();
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
-        let result = forms::submit(form, book, &stamp);
-        self.after_change(result);
+        match forms::submit(form, book, &stamp) {
+            Ok(done) => {
+                self.after_change(Ok(done.message));
+                if let Some(id) = done.open {
+                    // The incident just recorded opens, as if chosen from the list.
+                    self.screens.truncate(1);
+                    self.screens.push(Screen::Detail {
+                        id,
+                        section: Section::Summary,
+                        selected: 0,
+                    });
+                }
+            }
+            Err(e) => self.after_change(Err(e)),
+        }
     }
 
     /// After a change: close the form and save, or keep the form with the refusal shown.

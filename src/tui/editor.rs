@@ -67,6 +67,11 @@ impl Editor {
         self.prefilled = prefilled;
     }
 
+    /// Whether the text is still the default put there (nothing typed over it yet).
+    pub fn is_prefilled(&self) -> bool {
+        self.prefilled
+    }
+
     pub fn cursor(&self) -> usize {
         self.cursor
     }

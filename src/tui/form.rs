@@ -34,6 +34,9 @@ pub enum FieldKind {
     Date,
     Number,
     Choice(Vec<Choice>),
+    /// Free text with suggestions (staff names): any name typed is kept as typed; the
+    /// suggestions that match what is typed are shown, and Enter offers them to choose.
+    Suggest(Vec<String>),
     /// Yes or no; Space toggles.
     Toggle,
 }
@@ -44,6 +47,9 @@ pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
     pub required: bool,
+    /// Marked `*` because of what another field holds (a reference, for an agency that always
+    /// gives one). The model's rule refuses it with its reason, so the form does not check it.
+    pub needed: bool,
     pub input: Editor,
     /// The chosen option of a choice field, or a toggle's state (0 no, 1 yes).
     pub chosen: Option<usize>,
@@ -64,6 +70,7 @@ impl Field {
             label,
             kind,
             required: false,
+            needed: false,
             input,
             chosen: None,
             error: None,
@@ -83,7 +90,7 @@ impl Field {
         self.input.set_text(text);
         self.input.set_prefilled(matches!(
             self.kind,
-            FieldKind::DateTime | FieldKind::Date | FieldKind::Number
+            FieldKind::DateTime | FieldKind::Date | FieldKind::Number | FieldKind::Suggest(_)
         ));
         self.original = Some(text.to_string());
         self
@@ -149,6 +156,23 @@ impl Field {
 
     pub fn set_text(&mut self, text: &str) {
         self.input.set_text(text);
+    }
+
+    /// The suggestions of a suggest field that match what is typed (all of them while it
+    /// is empty or still holds its pre-filled value), in their order.
+    pub fn suggestions(&self) -> Vec<&str> {
+        let FieldKind::Suggest(all) = &self.kind else {
+            return Vec::new();
+        };
+        let typed = if self.input.is_prefilled() {
+            String::new()
+        } else {
+            self.input.text().trim().to_lowercase()
+        };
+        all.iter()
+            .map(String::as_str)
+            .filter(|s| typed.is_empty() || s.to_lowercase().contains(&typed))
+            .collect()
     }
 
     /// Writes a checked value in its full form, only if that changes it, so passing through
@@ -257,14 +281,20 @@ pub enum FormKind {
     LinkRelated(String),
     Evidence(String),
     EditEvidence(String, String),
+    /// An evidence item's file to fingerprint: (incident, item).
+    RegisterFile(String, String),
     Report(String),
     EditReport(String, String),
     ScheduleReview(String),
+    /// `v` on a case whose review is not yet held: move that review (or add another).
+    RescheduleReview(String, String),
     HoldReview(String, String),
     Close(String),
     Reopen(String),
     MarkError(String, ErrorTarget),
     NotApplicable(String, usize),
+    /// A checklist step ticked with the time it was done: (incident, step).
+    TickStep(String, usize),
     Settings,
 }
 
@@ -287,6 +317,9 @@ pub struct Form {
     /// Guidance shown above the fields (an agency's reference format, the imagery rule).
     pub notice: Option<String>,
     pub dirty: bool,
+    /// The person (reference and year) a "likely duplicate" warning was given for: saving
+    /// the same again adds them anyway.
+    pub warned: Option<String>,
     /// Esc on a changed form asks first.
     pub confirm_discard: bool,
 }
@@ -301,6 +334,7 @@ impl Form {
             error: None,
             notice: None,
             dirty: false,
+            warned: None,
             confirm_discard: false,
         }
     }
@@ -330,6 +364,13 @@ impl Form {
             .iter()
             .position(|f| f.key == last || path.ends_with(f.key));
         match index {
+            // "Confirm to close anyway": the list of what is unfinished is long, so it goes
+            // at the top where it wraps, and one line beside the tick box says what to do.
+            Some(i) if self.fields[i].key == "confirm" => {
+                self.fields[i].error =
+                    Some("Tick this to close anyway: what is unfinished is above.".into());
+                self.error = Some(format!("Not saved. {message}."));
+            }
             Some(i) => {
                 self.fields[i].error = Some(message.to_string());
                 self.error = Some(if i == self.focus {

@@ -25,22 +25,12 @@ fn when(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// Today's staff, with the given names first when they are not staff (the person
-/// recording, or whoever recorded an entry being edited), so editing never forces a
-/// different name on an entry.
-fn staff_choices(book: &Logbook, names: &[&str]) -> FieldKind {
-    let mut staff = book.settings.staff.clone();
-    for who in names.iter().rev() {
-        if !staff.iter().any(|s| s == who) && !who.is_empty() {
-            staff.insert(0, who.to_string());
-        }
-    }
-    FieldKind::Choice(
-        staff
-            .iter()
-            .map(|s| Choice::new(crate::text::line(s), s.as_str()))
-            .collect(),
-    )
+/// A "who did it" field: any name may be typed (a visiting officer, a colleague since
+/// left), and today's staff are suggested. It starts with `name`, kept as it was.
+fn who_field(book: &Logbook, key: &'static str, label: &'static str, name: &str) -> Field {
+    Field::new(key, label, FieldKind::Suggest(book.settings.staff.clone()))
+        .required()
+        .with_text(name)
 }
 
 pub fn setup() -> Form {
@@ -189,6 +179,15 @@ pub fn refresh_notice(form: &mut Form) {
             }
         }
         FormKind::Report(_) | FormKind::EditReport(..) => {
+            // The reference is marked `*` when the agency always gives one, unless it is
+            // marked awaited or the step records a decision not to refer.
+            let needed = pick(Agency::ALL, &form.value("agency"))
+                .is_some_and(|a| reference.agency(a).issues_reference == IssuesReference::Always)
+                && form.value("decision") != format!("{:?}", Decision::NotReferred)
+                && !toggled(form, "reference_awaited");
+            if let Some(f) = form.field_mut("reference") {
+                f.needed = needed;
+            }
             form.notice = pick(Agency::ALL, &form.value("agency")).map(|a| {
                 let info = reference.agency(a);
                 let expect = match info.issues_reference {
@@ -220,25 +219,12 @@ pub fn link_person(book: &Logbook, id: &str) -> Form {
         "+ a new person (type their reference below)",
         "",
     )];
-    people.extend(book.people.iter().filter(|p| p.error.is_none()).map(|p| {
-        let year = p
-            .birth_year
-            .map_or_else(|| p.year_group.clone(), |y| format!("born {y}"));
-        let year = if year.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", crate::text::line(&year))
-        };
-        Choice::new(
-            format!(
-                "{}  {} ({}{year})",
-                p.id,
-                crate::text::line(&p.reference),
-                p.age_group.label()
-            ),
-            p.id.as_str(),
-        )
-    }));
+    people.extend(
+        book.people
+            .iter()
+            .filter(|p| p.error.is_none())
+            .map(|p| Choice::new(format!("{}  {}", p.id, person_label(p)), p.id.as_str())),
+    );
     Form::new(
         FormKind::LinkPerson(id.to_string()),
         format!("Link a person to {id}"),
@@ -396,9 +382,7 @@ pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form
             Field::new("captured", "Captured", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("captured_by", "Captured by", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "captured_by", "Captured by", who),
             Field::new("kept_at", kept_label, FieldKind::Text).required(),
         ],
     );
@@ -422,9 +406,7 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             Field::new("when", "When", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "by", "By", who),
             Field::new("method", "How", choices(Method::ALL, Method::label)).with_choice("Phone"),
             Field::new("reference", "Their reference number", FieldKind::Text),
             Field::new("reference_awaited", "Reference awaited", FieldKind::Toggle)
@@ -466,11 +448,7 @@ pub fn edit_report(
         f.with_choice(&format!("{:?}", step.decision))
     });
     set(&mut form, "when", &|f| f.with_text(&when(step.when)));
-    set(&mut form, "by", &|_| {
-        Field::new("by", "By", staff_choices(book, &[who, &step.by]))
-            .required()
-            .with_choice(&step.by)
-    });
+    set(&mut form, "by", &|_| who_field(book, "by", "By", &step.by));
     set(&mut form, "reference_awaited", &|f| {
         f.with_toggle(step.reference_awaited)
     });
@@ -521,15 +499,7 @@ pub fn edit_evidence(
                     .required()
                     .with_text(&when(item.captured)),
             ),
-            "captured_by" => Some(
-                Field::new(
-                    f.key,
-                    f.label,
-                    staff_choices(book, &[who, &item.captured_by]),
-                )
-                .required()
-                .with_choice(&item.captured_by),
-            ),
+            "captured_by" => Some(who_field(book, f.key, f.label, &item.captured_by)),
             "kept_at" => Some(
                 Field::new(f.key, f.label, f.kind.clone())
                     .required()
@@ -557,17 +527,63 @@ pub fn edit_evidence(
     form
 }
 
+/// The path of an evidence item's file, to record its SHA-256 and size. The file is read
+/// where it is, never copied.
+pub fn register_file(id: &str, ev: &str) -> Form {
+    let mut form = Form::new(
+        FormKind::RegisterFile(id.to_string(), ev.to_string()),
+        format!("Register the file of {id} {ev}"),
+        vec![Field::new("path", "Path of the file", FieldKind::Text).required()],
+    );
+    form.notice = Some(
+        "The file is read once to record its SHA-256 fingerprint and size. It is not copied, \
+         moved or changed, and stays where it is."
+            .into(),
+    );
+    form
+}
+
+/// `v`: a case already waiting for a review is offered the move of that review (audited as
+/// a reschedule) rather than a second one beside it; adding another stays possible.
 pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
     let due = now.date() + Duration::days(book.settings.review_interval_days as i64);
-    Form::new(
-        FormKind::ScheduleReview(id.to_string()),
-        format!("Schedule a review of {id}"),
+    let pending = book.incident(id).and_then(|i| {
+        i.reviews
+            .iter()
+            .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+    });
+    let Some(r) = pending else {
+        return Form::new(
+            FormKind::ScheduleReview(id.to_string()),
+            format!("Schedule a review of {id}"),
+            vec![
+                Field::new("due", "Due", FieldKind::Date)
+                    .required()
+                    .with_text(&due.to_string()),
+            ],
+        );
+    };
+    let mut form = Form::new(
+        FormKind::RescheduleReview(id.to_string(), r.id.clone()),
+        format!("Move review {} of {id}", r.id),
         vec![
-            Field::new("due", "Due", FieldKind::Date)
+            // The date it has now, which the first key typed replaces.
+            Field::new("due", "New date", FieldKind::Date)
                 .required()
-                .with_text(&due.to_string()),
+                .with_text(&r.due.to_string()),
+            Field::new(
+                "second",
+                "Keep it and add another review",
+                FieldKind::Toggle,
+            )
+            .with_toggle(false),
         ],
-    )
+    );
+    form.notice = Some(format!(
+        "Review {} is due {} and not yet held. Saving moves it to the new date (the move is kept in the history).",
+        r.id, r.due
+    ));
+    form
 }
 
 pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: NaiveDateTime) -> Form {
@@ -579,9 +595,7 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
             Field::new("held", "Held", FieldKind::DateTime)
                 .required()
                 .with_text(&when(now)),
-            Field::new("by", "By", staff_choices(book, &[who]))
-                .required()
-                .with_choice(who),
+            who_field(book, "by", "By", who),
             Field::new("outcome", "Outcome", FieldKind::Multiline).required(),
             Field::new(
                 "risk_now",
@@ -688,6 +702,25 @@ pub fn not_applicable(id: &str, step: usize, text: &str) -> Form {
     form
 }
 
+/// A checklist step ticked with when it was done (now, unless typed): on a closed case, a
+/// step done before it closed, the time proposed being the closing time.
+pub fn tick_step(book: &Logbook, id: &str, step: usize, now: NaiveDateTime) -> Option<Form> {
+    let incident = book.incident(id)?;
+    let text = &incident.checklist.get(step)?.step;
+    let at = incident.closure.as_ref().map_or(now, |c| c.when);
+    let mut form = Form::new(
+        FormKind::TickStep(id.to_string(), step),
+        "Tick a checklist step",
+        vec![
+            Field::new("when", "When it was done", FieldKind::DateTime)
+                .required()
+                .with_text(&when(at)),
+        ],
+    );
+    form.notice = Some(crate::text::line(text).into_owned());
+    Some(form)
+}
+
 pub fn settings(book: &Logbook) -> Form {
     let s = &book.settings;
     Form::new(
@@ -747,12 +780,15 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
             let item = book.incident(id)?.evidence.iter().find(|e| &e.id == ev)?;
             edit_evidence(book, id, item, who, now)
         }
+        FormKind::RegisterFile(id, ev) => register_file(id, ev),
         FormKind::Report(id) => report(book, id, who, now),
         FormKind::EditReport(id, rs) => {
             let step = book.incident(id)?.reports.iter().find(|r| &r.id == rs)?;
             edit_report(book, id, step, who, now)
         }
-        FormKind::ScheduleReview(id) => schedule_review(book, id, now),
+        FormKind::ScheduleReview(id) | FormKind::RescheduleReview(id, _) => {
+            schedule_review(book, id, now)
+        }
         FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
         FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
@@ -760,6 +796,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::NotApplicable(id, step) => {
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
         }
+        FormKind::TickStep(id, step) => tick_step(book, id, *step, now)?,
         FormKind::Settings => settings(book),
     })
 }
@@ -904,17 +941,100 @@ fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid>
     })
 }
 
-/// Applies a submitted form to the logbook. `Ok(message)` is shown in the status bar.
-/// Forms only turn fields into the model's operations: every rule lives in the model.
-pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
+/// Before a person is added to the register (alone or while linking): the people already
+/// there who may be the same (same initials, same year of birth or year group, or a year
+/// unknown on one side). Returns (what was checked, the warning) for the app to show once.
+pub fn duplicate_warning(form: &Form, book: &Logbook) -> Option<(String, String)> {
+    let linking = match form.kind {
+        FormKind::NewPerson => false,
+        FormKind::LinkPerson(_) if form.value("person").is_empty() => true,
+        _ => return None,
+    };
+    let d = person_details(form).ok()?;
+    let same: Vec<String> = book
+        .likely_duplicates(&d.reference, d.birth_year)
+        .into_iter()
+        .filter(|p| {
+            d.year_group.is_empty() || p.year_group.is_empty() || p.year_group == d.year_group
+        })
+        .map(|p| format!("{} {}", p.id, person_label(p)))
+        .collect();
+    if same.is_empty() {
+        return None;
+    }
+    let again = super::keymap::key_for(super::keymap::FORM, super::keymap::Action::Submit);
+    let instead = if linking {
+        "or choose them in Person instead"
+    } else {
+        "or Esc and link the one already there"
+    };
+    Some((
+        format!("{}|{:?}|{}", d.reference, d.birth_year, d.year_group),
+        format!(
+            "Possibly already in the register: {}. {again} again adds a new person anyway, {instead}.",
+            same.join("; ")
+        ),
+    ))
+}
+
+/// A person as a picker or warning shows them: reference, age group, year of birth or year
+/// group, and the first words of the notes, so two "A.B."s can be told apart.
+fn person_label(p: &Person) -> String {
+    let mut parts = vec![p.age_group.label().to_string()];
+    match (p.birth_year, p.year_group.as_str()) {
+        (Some(y), _) => parts.push(format!("born {y}")),
+        (None, "") => {}
+        (None, g) => parts.push(crate::text::line(g).into_owned()),
+    }
+    let notes = p.notes.lines().next().unwrap_or_default().trim();
+    if !notes.is_empty() {
+        let short: String = notes.chars().take(40).collect();
+        let more = if notes.chars().count() > 40 {
+            "..."
+        } else {
+            ""
+        };
+        parts.push(format!("{}{more}", crate::text::line(&short)));
+    }
+    format!("{} ({})", crate::text::line(&p.reference), parts.join(", "))
+}
+
+/// What a saved form leaves: the message for the status bar, and the incident to open.
+#[derive(Debug)]
+pub struct Done {
+    pub message: String,
+    pub open: Option<String>,
+}
+
+/// Applies a submitted form to the logbook. Forms only turn fields into the model's
+/// operations: every rule lives in the model. A new incident is opened once recorded, with
+/// the review the model put in its diary announced.
+pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Invalid> {
+    if form.kind != FormKind::NewIncident {
+        return submit_change(form, book, stamp).map(|message| Done {
+            message,
+            open: None,
+        });
+    }
+    let id = book.record_incident(stamp, summary(form, stamp.at.naive_local())?)?;
+    let review = book
+        .incident(&id)
+        .and_then(|i| i.reviews.first())
+        .map_or_else(String::new, |r| format!(" Review {} due {}.", r.id, r.due));
+    let link = super::keymap::key_for(super::keymap::DETAIL, super::keymap::Action::LinkPerson);
+    Ok(Done {
+        message: format!("{id} recorded.{review} {link} links the people."),
+        open: Some(id),
+    })
+}
+
+/// Applies a form that changes what is already recorded. `Ok(message)` is shown in the
+/// status bar.
+fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
     let now = stamp.at.naive_local();
     let v = |k: &str| form.value(k);
     match &form.kind {
-        FormKind::Setup => unreachable_form(),
-        FormKind::NewIncident => {
-            let id = book.record_incident(stamp, summary(form, now)?)?;
-            Ok(format!("{id} recorded. Link the people involved with p."))
-        }
+        FormKind::Setup | FormKind::NewIncident => unreachable_form(),
         FormKind::EditIncident(id) => {
             book.edit_summary(stamp, id, summary(form, now)?)?;
             Ok(format!("{id} updated."))
@@ -994,6 +1114,15 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             }
             Ok(format!("Evidence {ev} updated."))
         }
+        FormKind::RegisterFile(id, ev) => {
+            let path = super::fingerprint::typed_path(&v("path"));
+            let file = super::fingerprint::fingerprint(&path).map_err(|m| refused("path", m))?;
+            let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
+            book.register_file(stamp, id, ev, file)?;
+            Ok(format!(
+                "File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied)."
+            ))
+        }
         FormKind::Report(id) => {
             let d = step_details(form, now)?;
             let next = match d.decision {
@@ -1010,6 +1139,15 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
             let due = date(form, "due", now)?;
             let next = book.schedule_review(stamp, id, due)?;
             Ok(format!("Review {next} due {due}."))
+        }
+        FormKind::RescheduleReview(id, rv) => {
+            let due = date(form, "due", now)?;
+            if toggled(form, "second") {
+                let next = book.schedule_review(stamp, id, due)?;
+                return Ok(format!("Review {next} due {due}; {rv} stays as it was."));
+            }
+            book.reschedule_review(stamp, id, rv, due)?;
+            Ok(format!("Review {rv} moved to {due}."))
         }
         FormKind::HoldReview(id, rv) => {
             let decision = chosen(form, ReviewDecision::ALL, "decision")?;
@@ -1061,6 +1199,10 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
         FormKind::NotApplicable(id, step) => {
             book.step_not_applicable(stamp, id, *step, now, &multiline(form, "reason"))?;
             Ok("Step marked not applicable.".into())
+        }
+        FormKind::TickStep(id, step) => {
+            book.tick_step(stamp, id, *step, datetime(form, "when", now)?)?;
+            Ok("Step ticked.".into())
         }
         FormKind::Settings => {
             let staff: Vec<String> = v("staff")

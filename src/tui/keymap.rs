@@ -32,10 +32,12 @@ pub enum Action {
     EditIncident,
     LinkPerson,
     AddEvidence,
+    RegisterFile,
     AddReport,
     AddReview,
     HoldReview,
     TickStep,
+    TickStepAt,
     StepNotApplicable,
     CloseCase,
     ReopenCase,
@@ -82,10 +84,14 @@ impl Action {
             }
             Action::LinkPerson => "link a person",
             Action::AddEvidence => "add evidence",
+            Action::RegisterFile => {
+                "register the selected evidence item's file (SHA-256 and size; never copied)"
+            }
             Action::AddReport => "add a reporting step or a decision not to refer",
             Action::AddReview => "schedule a review",
             Action::HoldReview => "record the selected review as held",
-            Action::TickStep => "tick the selected checklist step",
+            Action::TickStep => "tick the selected checklist step (done now)",
+            Action::TickStepAt => "tick the selected step, saying when it was done",
             Action::StepNotApplicable => "mark the selected step not applicable",
             Action::CloseCase => "close the case",
             Action::ReopenCase => "re-open the case",
@@ -102,6 +108,74 @@ impl Action {
             Action::Cancel => "cancel",
         }
     }
+}
+
+impl Action {
+    /// The word or two a footer hint shows after the key ("a add"): exhaustive like
+    /// `description`, so a new action does not compile until it has one.
+    pub fn short(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Lock => "lock",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first",
+            Action::Bottom => "last",
+            Action::Open => "open",
+            Action::Filter => "filter",
+            Action::ViewOpen => "open cases",
+            Action::ViewDue => "reviews due",
+            Action::ViewClosed => "closed",
+            Action::ViewAll => "all",
+            Action::CycleSort => "sort",
+            Action::NewIncident => "new",
+            Action::PeopleRegister => "people",
+            Action::Settings => "settings",
+            Action::NextSection => "sections",
+            Action::PrevSection => "previous section",
+            Action::EditIncident => "edit",
+            Action::LinkPerson => "link a person",
+            Action::AddEvidence => "add",
+            Action::RegisterFile => "register its file",
+            Action::AddReport => "add a report or a decision not to refer",
+            Action::AddReview => "schedule",
+            Action::HoldReview => "record as held",
+            Action::TickStep => "tick",
+            Action::TickStepAt => "tick with a time",
+            Action::StepNotApplicable => "not applicable",
+            Action::CloseCase => "close",
+            Action::ReopenCase => "re-open",
+            Action::MarkError => "entered in error",
+            Action::Chronology => "chronology",
+            Action::NewPerson => "add",
+            Action::EditPerson => "edit",
+            Action::LinkRelated => "link a related incident",
+            Action::RetrySave => "retry the save",
+            Action::Backup => "back up",
+            Action::NextField => "next",
+            Action::PrevField => "previous",
+            Action::Submit => "save",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+/// A footer hint for these actions of a table: "a add · / filter · Esc back", each key taken
+/// from the table, so a hint cannot name a key that does something else. An action the table
+/// does not bind is left out.
+pub fn hints(table: &[Binding], actions: &[Action]) -> String {
+    actions
+        .iter()
+        .filter_map(|a| {
+            let key = key_for(table, *a);
+            (!key.is_empty()).then(|| format!("{key} {}", a.short()))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,10 +306,12 @@ pub const DETAIL: &[Binding] = &[
     bind(&[key('E')], Action::EditIncident),
     bind(&[key('p')], Action::LinkPerson),
     bind(&[key('e')], Action::AddEvidence),
+    bind(&[key('f')], Action::RegisterFile),
     bind(&[key('r')], Action::AddReport),
     bind(&[key('v')], Action::AddReview),
     bind(&[key('H')], Action::HoldReview),
-    bind(&[key(' '), key('t')], Action::TickStep),
+    bind(&[key(' ')], Action::TickStep),
+    bind(&[key('t')], Action::TickStepAt),
     bind(&[key('N')], Action::StepNotApplicable),
     bind(&[key('c')], Action::CloseCase),
     bind(&[key('o')], Action::ReopenCase),
@@ -253,6 +329,7 @@ pub const PEOPLE: &[Binding] = &[
     MOVE[4],
     MOVE[5],
     bind(&[code(KeyCode::Enter), key('C')], Action::Chronology),
+    bind(&[key('/')], Action::Filter),
     bind(&[key('a')], Action::NewPerson),
     bind(&[key('E')], Action::EditPerson),
     bind(&[key('x')], Action::MarkError),
@@ -321,6 +398,16 @@ pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action)
+}
+
+/// The first key bound to an action in a table, as drawn ("p", "Ctrl-S"), for a message
+/// that names the key: generated here, so it cannot drift from what the key does.
+pub fn key_for(table: &[Binding], action: Action) -> String {
+    table
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .map_or_else(String::new, |k| k.label())
 }
 
 /// (keys, description) lines for the help overlay.

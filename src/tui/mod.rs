@@ -5,6 +5,7 @@
 pub mod app;
 mod draft;
 mod editor;
+mod fingerprint;
 pub mod form;
 mod forms;
 pub mod keymap;

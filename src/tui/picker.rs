@@ -9,6 +9,9 @@ pub struct Picker {
     pub selected: usize,
     /// The form field this picker fills.
     pub field: usize,
+    /// The options are suggestions for free text: what is typed in the filter can be
+    /// taken as it is, from a last row of its own.
+    pub free_text: bool,
 }
 
 impl Picker {
@@ -24,6 +27,57 @@ impl Picker {
             filter: String::new(),
             selected: current.unwrap_or(0),
             field,
+            free_text: false,
+        }
+    }
+
+    /// Suggestions for a free-text field: the filter starts as what was typed in the field,
+    /// the typed text stays available as the last row, and the field's value (a pre-filled
+    /// name) is highlighted when it is one of them.
+    pub fn suggesting(
+        title: impl Into<String>,
+        suggestions: &[String],
+        field: usize,
+        typed: &str,
+        value: &str,
+    ) -> Picker {
+        let options = suggestions
+            .iter()
+            .map(|s| Choice::new(crate::text::line(s), s.as_str()))
+            .collect();
+        let mut picker = Picker {
+            filter: typed.trim().to_string(),
+            free_text: true,
+            ..Picker::new(title, options, field, None)
+        };
+        if let Some(at) = picker
+            .visible()
+            .iter()
+            .position(|i| picker.options[*i].value == value)
+        {
+            picker.selected = at;
+        }
+        picker
+    }
+
+    /// The typed text offered as it is: in a free-text picker, when something is typed
+    /// that is not exactly one of the suggestions.
+    pub fn typed_row(&self) -> Option<&str> {
+        let typed = self.filter.trim();
+        (self.free_text && !typed.is_empty() && !self.options.iter().any(|o| o.value == typed))
+            .then_some(typed)
+    }
+
+    /// How many rows the picker shows: the matching options, and the typed text.
+    pub fn row_count(&self) -> usize {
+        self.visible().len() + usize::from(self.typed_row().is_some())
+    }
+
+    /// The value Enter takes: the highlighted option's, or the typed text from its row.
+    pub fn chosen_value(&self) -> Option<String> {
+        match self.current() {
+            Some(i) => Some(self.options[i].value.clone()),
+            None => self.typed_row().map(str::to_string),
         }
     }
 
@@ -38,12 +92,11 @@ impl Picker {
             .collect()
     }
 
-    /// The option index under the cursor.
+    /// The option index under the cursor (`None` on the typed-text row).
     pub fn current(&self) -> Option<usize> {
         let visible = self.visible();
-        visible
-            .get(self.selected.min(visible.len().saturating_sub(1)))
-            .copied()
+        let last = self.row_count().saturating_sub(1);
+        visible.get(self.selected.min(last)).copied()
     }
 
     pub fn type_char(&mut self, c: char) {
@@ -61,7 +114,7 @@ impl Picker {
     }
 
     pub fn down(&mut self) {
-        let n = self.visible().len();
+        let n = self.row_count();
         if self.selected + 1 < n {
             self.selected += 1;
         }
@@ -90,5 +143,32 @@ mod tests {
         p.down();
         p.down();
         assert_eq!(p.current(), Some(2));
+    }
+
+    #[test]
+    fn a_suggesting_picker_filters_by_what_is_typed_and_keeps_free_text() {
+        let staff = vec!["J Smith".to_string(), "J Patel".into(), "RO".into()];
+        let mut p = Picker::suggesting("By", &staff, 3, "j", "j");
+        assert_eq!(p.visible(), vec![0, 1]);
+        assert_eq!(p.chosen_value().as_deref(), Some("J Smith"));
+        p.down();
+        p.down();
+        assert_eq!(
+            p.chosen_value().as_deref(),
+            Some("j"),
+            "the typed row is last"
+        );
+        for c in "ane Doe".chars() {
+            p.type_char(c);
+        }
+        assert!(p.visible().is_empty());
+        assert_eq!(p.chosen_value().as_deref(), Some("jane Doe"));
+        // A suggestion typed exactly is not offered twice.
+        let p = Picker::suggesting("By", &staff, 3, "RO", "RO");
+        assert_eq!(p.row_count(), 1);
+        // A pre-filled name (nothing typed) shows every suggestion with it highlighted.
+        let p = Picker::suggesting("By", &staff, 3, "", "J Patel");
+        assert_eq!(p.row_count(), 3);
+        assert_eq!(p.chosen_value().as_deref(), Some("J Patel"));
     }
 }

@@ -260,6 +260,117 @@ fn new_incident_refused_then_recorded() {
     assert_eq!(new.reviews.len(), 1, "a first review is scheduled");
     assert_eq!(book.audit.last().unwrap().action, "recorded incident");
     book.verify_audit().unwrap();
+    // Ctrl-S opened the incident it created, and the review in its diary is announced.
+    assert!(
+        matches!(app.screen(), Screen::Detail { id, section: Section::Summary, .. } if id == "INC-2026-0020")
+    );
+    let message = app.message.clone().unwrap();
+    assert!(message.contains("Review RV-1 due 2026-11-30"), "{message}");
+    snap("detail-new-incident-recorded", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.screen(), Screen::List),
+        "Esc goes back to the list"
+    );
+}
+
+#[test]
+fn a_cancelled_review_reads_cancelled_and_is_not_offered_for_holding() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    let stamp = app.stamp();
+    let rv = incident(&app, id).reviews[0].id.clone();
+    app.book
+        .as_mut()
+        .unwrap()
+        .cancel_review(&stamp, id, &rv, "Case moved to the police")
+        .unwrap();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Reviews);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert!(!screen.contains("not yet held"), "{screen}");
+    press(&mut app, KeyCode::Char('H'));
+    assert!(app.form.is_none());
+    assert_eq!(app.message.as_deref(), Some("Review RV-1 was cancelled."));
+    // With no review pending, v schedules a new one rather than offering a move.
+    press(&mut app, KeyCode::Char('v'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::ScheduleReview(_)
+    ));
+}
+
+#[test]
+fn an_evidence_file_is_fingerprinted_where_it_is_and_odd_paths_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("screenshot.png");
+    std::fs::write(&file, b"abc").unwrap();
+    let mut app = demo_app();
+    let (id, n) = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed)
+        .find_map(|i| {
+            Some((
+                i.id.clone(),
+                i.evidence.iter().position(|e| e.file.is_none())?,
+            ))
+        })
+        .expect("the demo has an item with no file registered");
+    let id = id.as_str();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Evidence);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char('f'));
+    snap("form-register-file", &mut app);
+    // A folder is refused in one sentence beside the field; nothing is recorded.
+    keys(&mut app, &dir.path().display().to_string());
+    ctrl(&mut app, 's');
+    let error = app
+        .form
+        .as_ref()
+        .unwrap()
+        .field("path")
+        .unwrap()
+        .error
+        .clone();
+    assert!(
+        error.as_deref().unwrap().contains("is a folder"),
+        "{error:?}"
+    );
+    assert!(incident(&app, id).evidence[n].file.is_none());
+    ctrl(&mut app, 'u');
+    keys(&mut app, &format!("'{}'", file.display()));
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    let f = incident(&app, id).evidence[n].file.clone().unwrap();
+    assert_eq!(
+        f.sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(f.size, 3);
+    assert!(app.message.as_deref().unwrap().contains("3 bytes"));
+    assert!(file.exists() && std::fs::read(&file).unwrap() == b"abc");
+    assert!(saved(&mut app));
+    // A second file for the same item is a new item, said before any path is asked.
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.form.is_none());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("already has its file")
+    );
 }
 
 #[test]
@@ -359,12 +470,56 @@ fn evidence_reporting_reviews_and_checklist() {
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('y'));
 
-    // Reviews: schedule, then hold with "continue monitoring", which diaries the next one.
+    // Reviews: v on a case whose review is not yet held moves that review (audited as a
+    // reschedule) rather than adding a second beside it; adding another stays possible.
     section(&mut app, Section::Reviews);
     let reviews = incident(&app, id).reviews.len();
+    let pending = incident(&app, id)
+        .reviews
+        .iter()
+        .find(|r| r.held.is_none() && r.cancelled.is_none())
+        .unwrap()
+        .clone();
     press(&mut app, KeyCode::Char('v'));
     snap("form-schedule-review", &mut app);
+    // Saving the date it already has is refused with the reason.
     ctrl(&mut app, 's');
+    let error = app
+        .form
+        .as_ref()
+        .unwrap()
+        .field("due")
+        .unwrap()
+        .error
+        .clone();
+    assert!(error.unwrap().contains("already due on"));
+    keys(&mut app, "+20");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(
+        incident(&app, id).reviews.len(),
+        reviews,
+        "moved, not added"
+    );
+    let moved = incident(&app, id)
+        .reviews
+        .iter()
+        .find(|r| r.id == pending.id)
+        .unwrap();
+    assert!(moved.due > pending.due);
+    assert!(app.message.as_deref().unwrap().contains("moved to"));
+    let last = app.book.as_ref().unwrap().audit.last().unwrap();
+    assert!(
+        last.action.contains("rescheduled review"),
+        "{}",
+        last.action
+    );
+    press(&mut app, KeyCode::Char('v'));
+    keys(&mut app, "+20");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
     assert_eq!(incident(&app, id).reviews.len(), reviews + 1);
     let open_review = incident(&app, id)
         .reviews
@@ -1223,4 +1378,283 @@ fn focus_stays_after_a_refused_save_and_after_a_pick() {
         "the refused field is named: {:?}",
         form.error
     );
+}
+
+/// Moves focus to the field with this key (as Tab would, without counting presses).
+fn focus(app: &mut App, key: &str) {
+    let form = app.form.as_mut().unwrap();
+    form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+}
+
+#[test]
+fn who_did_it_takes_any_name_typed_with_staff_names_suggested() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    // Evidence captured by someone not on the staff list: the name is kept as typed.
+    press(&mut app, KeyCode::Char('e'));
+    focus(&mut app, "description");
+    keys(&mut app, "Screenshots from the officer");
+    focus(&mut app, "captured_by");
+    keys(&mut app, "PC 2231 Hale");
+    snap("form-evidence-free-name", &mut app);
+    // Enter on a name that no staff name matches keeps it and moves on.
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_none());
+    assert_eq!(
+        app.form.as_ref().unwrap().value("captured_by"),
+        "PC 2231 Hale"
+    );
+    focus(&mut app, "kept_at");
+    keys(&mut app, "With the police");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert_eq!(
+        incident(&app, id).evidence.last().unwrap().captured_by,
+        "PC 2231 Hale"
+    );
+
+    // A reporting step: typing filters the staff names, Enter offers them, and the
+    // typed text stays available as the last row.
+    press(&mut app, KeyCode::Char('r'));
+    focus(&mut app, "by");
+    keys(&mut app, "k");
+    assert_eq!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("by")
+            .unwrap()
+            .suggestions(),
+        ["KW"]
+    );
+    press(&mut app, KeyCode::Enter);
+    let picker = app
+        .picker
+        .as_ref()
+        .expect("Enter offers the matching names");
+    assert_eq!(picker.row_count(), 2);
+    snap("picker-staff-suggestions", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "KW");
+    // Choosing the typed row keeps free text that begins like a staff name.
+    keys(&mut app, "Kim from Early Help");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("by"),
+        "KWKim from Early Help"
+    );
+    ctrl(&mut app, 'u');
+    keys(&mut app, "K Lee");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.picker.is_none(), "no staff name contains \"K Lee\"");
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "K Lee");
+    focus(&mut app, "by");
+    ctrl(&mut app, 'u');
+    keys(&mut app, "K");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().value("by"), "K");
+}
+
+#[test]
+fn a_required_reference_is_starred_and_an_awaited_one_shown_in_reviews_due() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('r'));
+    let needed = |app: &App| {
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("reference")
+            .unwrap()
+            .needed
+    };
+    assert!(!needed(&app), "no agency chosen yet");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "report fraud");
+    press(&mut app, KeyCode::Enter);
+    assert!(needed(&app), "Report Fraud always gives a reference");
+    assert!(render(&mut app, 100, 30).contains("*Their reference number"));
+    focus(&mut app, "reference_awaited");
+    press(&mut app, KeyCode::Char(' '));
+    assert!(!needed(&app), "not while the reference is awaited");
+    assert!(!render(&mut app, 100, 30).contains("*Their reference number"));
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    let step = incident(&app, id).reports.last().unwrap().clone();
+    assert!(step.reference_awaited && step.reference.is_empty());
+    section(&mut app, Section::Reporting);
+    assert!(render(&mut app, 100, 30).contains("reference AWAITED"));
+    // Reviews due lists it with the reviews.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('2'));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("References awaited"), "{screen}");
+    assert!(screen.contains(&format!("{id} {}", step.id)), "{screen}");
+    snap("list-reviews-due-awaited", &mut app);
+}
+
+#[test]
+fn people_filter_duplicates_warned_and_the_picker_tells_two_alike_apart() {
+    let mut app = demo_app();
+    let book = app.book.as_ref().unwrap();
+    let known = book
+        .people
+        .iter()
+        .find(|p| p.error.is_none() && p.birth_year.is_some())
+        .unwrap()
+        .clone();
+    let total = book.people.len();
+    press(&mut app, KeyCode::Char('P'));
+    // `/` filters the register as you type; Esc clears the filter, then goes back.
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, &known.reference);
+    let rows = app.people_rows();
+    assert!(!rows.is_empty() && rows.len() < total);
+    assert!(rows.iter().all(|n| {
+        let p = &app.book.as_ref().unwrap().people[*n];
+        p.reference.contains(&known.reference) || p.notes.contains(&known.reference)
+    }));
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.people_filtering);
+    snap("people-register-filtered", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.people_rows().len(), total);
+    assert!(matches!(app.screen(), Screen::People { .. }));
+
+    // Adding someone with the same initials and year is warned about once.
+    press(&mut app, KeyCode::Char('a'));
+    keys(&mut app, &known.reference);
+    focus(&mut app, "birth_year");
+    keys(&mut app, &known.birth_year.unwrap().to_string());
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("not added yet");
+    let warning = form.error.clone().unwrap();
+    assert!(warning.contains(&known.id), "{warning}");
+    assert!(warning.contains("Ctrl-S again"), "{warning}");
+    assert_eq!(app.book.as_ref().unwrap().people.len(), total);
+    snap("form-person-duplicate-warning", &mut app);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(app.book.as_ref().unwrap().people.len(), total + 1);
+
+    // The person picker shows the year and notes beside each reference.
+    press(&mut app, KeyCode::Esc);
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Enter);
+    let picker = app.picker.as_ref().unwrap();
+    let label = &picker
+        .options
+        .iter()
+        .find(|o| o.value == known.id)
+        .unwrap()
+        .label;
+    assert!(
+        label.contains(&format!("born {}", known.birth_year.unwrap())),
+        "{label}"
+    );
+    // Year groups are searchable in the picker too.
+    keys(&mut app, "born");
+    assert!(!app.picker.as_ref().unwrap().visible().is_empty());
+}
+
+#[test]
+fn the_refusal_beside_close_despite_unfinished_work_fits_on_one_line() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    assert!(!incident(&app, id).unfinished().is_empty());
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "Support plan in place; no further messages.");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused: work unfinished");
+    assert!(form.error.as_deref().unwrap().contains("Work unfinished"));
+    let beside = form.field("confirm").unwrap().error.clone().unwrap();
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        assert!(
+            screen.lines().any(|l| l.contains(&beside)),
+            "cut at {w} columns:\n{screen}"
+        );
+    }
+    snap("form-close-refused", &mut app);
+    // Ticking it closes the case.
+    focus(&mut app, "confirm");
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    assert_eq!(incident(&app, id).status, Status::Closed);
+}
+
+#[test]
+fn a_tick_takes_when_it_was_done_and_a_closed_case_needs_no_reopen_for_it() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::Checklist);
+    let open_step = |app: &App| {
+        incident(app, id)
+            .checklist
+            .iter()
+            .position(|c| c.state == StepState::Open)
+            .unwrap()
+    };
+    let n = open_step(&app);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char('t'));
+    snap("form-tick-step", &mut app);
+    keys(&mut app, "2026-11-14 15:30");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert!(matches!(
+        &incident(&app, id).checklist[n].state,
+        StepState::Done { when, .. } if when.to_string() == "2026-11-14 15:30:00"
+    ));
+
+    // Closed with a step still open: Space asks when it was done, proposing the closing
+    // time, and ticks it without a re-open.
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "Resolved.");
+    focus(&mut app, "confirm");
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, id).status, Status::Closed);
+    let n = open_step(&app);
+    if let Some(Screen::Detail { selected, .. }) = app.screens.last_mut() {
+        *selected = n;
+    }
+    press(&mut app, KeyCode::Char(' '));
+    let closed_at = incident(&app, id).closure.as_ref().unwrap().when;
+    assert_eq!(
+        app.form.as_ref().expect("a form asks when").value("when"),
+        closed_at.format("%Y-%m-%d %H:%M").to_string()
+    );
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert!(matches!(
+        incident(&app, id).checklist[n].state,
+        StepState::Done { .. }
+    ));
+    assert_eq!(incident(&app, id).status, Status::Closed);
 }

@@ -178,6 +178,13 @@ fn section_lines(
                     n,
                     Line::raw(format!("    kept at: {}", line(&e.kept_at))).dim(),
                 ));
+                if let Some(f) = &e.file {
+                    let short: String = f.sha256.chars().take(16).collect();
+                    out.push((
+                        n,
+                        Line::raw(format!("    file: {} bytes, SHA-256 {short}...", f.size)).dim(),
+                    ));
+                }
                 if let Some(l) = error_line(&e.error) {
                     out.push((n, Line::styled(l, Style::new().red())));
                 }
@@ -192,6 +199,9 @@ fn section_lines(
         Section::Reporting => {
             for (n, r) in i.reports.iter().enumerate() {
                 let detail = match r.decision {
+                    Decision::Referred if r.reference.is_empty() && r.reference_awaited => {
+                        "reference AWAITED".to_string()
+                    }
                     Decision::Referred if r.reference.is_empty() => "no reference".to_string(),
                     Decision::Referred => format!("ref {}", line(&r.reference)),
                     Decision::NotReferred => format!("reason: {}", line(&r.reason)),
@@ -228,6 +238,12 @@ fn section_lines(
         Section::Reviews => {
             for (n, r) in i.reviews.iter().enumerate() {
                 let text = match r.held {
+                    None if r.cancelled.is_some() => {
+                        let c = r.cancelled.as_ref().map_or_else(String::new, |c| {
+                            format!(" {} by {}: {}", when(c.when), line(&c.by), line(&c.reason))
+                        });
+                        format!("{}  due {}  cancelled{c}", r.id, r.due)
+                    }
                     Some(held) => {
                         let late = if held.date() > r.due { " (late)" } else { "" };
                         format!(
@@ -253,6 +269,7 @@ fn section_lines(
                     }
                 };
                 let style = if r.held.is_none()
+                    && r.cancelled.is_none()
                     && r.due < today
                     && i.status != Status::Closed
                     && r.error.is_none()
@@ -591,7 +608,11 @@ pub fn entry_popup(
                 when(r.when),
                 line(&r.by),
                 r.method.map_or("", |m| m.label()),
-                line(&r.reference),
+                if r.reference.is_empty() && r.reference_awaited {
+                    "awaited (E adds it when it arrives)".into()
+                } else {
+                    line(&r.reference)
+                },
                 line(&r.contact),
                 text_block(&r.outcome),
                 if r.follow_up_owed { "yes" } else { "no" }
@@ -615,7 +636,16 @@ pub fn entry_popup(
             let t = format!(
                 "Due: {}\nHeld: {}\nBy: {}\nRisk now: {}\nDecision: {}\nNext review: {}\n\n{}",
                 r.due,
-                r.held.map_or_else(|| "not yet".into(), when),
+                match (&r.held, &r.cancelled) {
+                    (Some(t), _) => when(*t),
+                    (None, Some(c)) => format!(
+                        "no: cancelled {} by {}: {}",
+                        when(c.when),
+                        line(&c.by),
+                        line(&c.reason)
+                    ),
+                    (None, None) => "not yet".into(),
+                },
                 line(&r.by),
                 r.risk_now.map_or("", |x| x.label()),
                 r.decision.map_or("", |d| d.label()),

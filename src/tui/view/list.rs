@@ -53,6 +53,49 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
 
+    // Reviews due also lists the references still awaited from an agency: they are chased
+    // in the same sitting as the reviews.
+    let awaited = if app.list.view == View::Due {
+        book.awaited_references()
+    } else {
+        Vec::new()
+    };
+    let table_area = if awaited.is_empty() {
+        table_area
+    } else {
+        let shown = awaited.len().min(4);
+        let mut lines: Vec<Line> = awaited
+            .iter()
+            .take(shown)
+            .map(|(i, r)| {
+                let agency = if r.agency_name.is_empty() {
+                    r.agency.label().to_string()
+                } else {
+                    line(&r.agency_name).into_owned()
+                };
+                // The agency last: a narrow screen cuts its long name, not the dates.
+                Line::raw(format!(
+                    "{} {}  since {}  {agency}",
+                    i.id,
+                    r.id,
+                    r.when.format("%Y-%m-%d"),
+                ))
+            })
+            .collect();
+        if awaited.len() > shown {
+            lines.push(Line::raw(format!("... {} more", awaited.len() - shown)).dim());
+        }
+        let height = lines.len() as u16 + 2;
+        let [table_area, awaited_area] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(height)]).areas(table_area);
+        frame.render_widget(
+            Paragraph::new(lines).block(
+                Block::bordered().title(format!(" References awaited ({}) ", awaited.len())),
+            ),
+            awaited_area,
+        );
+        table_area
+    };
     let block = Block::bordered();
     let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
     app.page = inner_height.max(1);

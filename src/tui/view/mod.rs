@@ -215,14 +215,45 @@ fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) ->
         FieldKind::Multiline => rows.clamp(1, 3),
         _ => 1,
     };
-    label.max(value) + u16::from(f.error.is_some())
+    label.max(value)
+        + error_lines(f, label_width + value_width).len() as u16
+        + u16::from(suggestion_line(f, focused).is_some())
+}
+
+/// A field's refusal, under it across the whole form (label column included) and wrapped,
+/// so no refusal is cut at 80 columns.
+fn error_lines(f: &Field, width: u16) -> Vec<String> {
+    f.error.as_deref().map_or_else(Vec::new, |e| {
+        wrap_words(e, width.saturating_sub(2))
+            .into_iter()
+            .map(|l| format!("  {l}"))
+            .collect()
+    })
+}
+
+/// The suggestions matching what is typed in a focused suggest field, on a line of their
+/// own under it, so the names can be seen before Enter offers them.
+fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
+        return None;
+    }
+    let names: Vec<String> = f
+        .suggestions()
+        .iter()
+        .map(|s| crate::text::line(s).into_owned())
+        .collect();
+    Some(if names.is_empty() {
+        "(no staff name matches: kept as typed)".to_string()
+    } else {
+        format!("staff: {}", names.join(" · "))
+    })
 }
 
 /// The label as drawn, wrapped to its column: a marker that cannot be missed on the
 /// focused field, and `*` on a required one; continuation lines are indented under the text.
 fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
     let marker = if focused { "▶" } else { " " };
-    let mark = if f.required { "*" } else { " " };
+    let mark = if f.required || f.needed { "*" } else { " " };
     wrap_words(f.label, width.saturating_sub(3))
         .into_iter()
         .enumerate()
@@ -306,7 +337,14 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
         r += 1;
     }
     for (i, f) in form.fields.iter().enumerate() {
-        let area = rows[r + i];
+        let errors = error_lines(f, inner.width);
+        let [area, error_area] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(errors.len() as u16)])
+                .areas(rows[r + i]);
+        if !errors.is_empty() {
+            let lines: Vec<Line> = errors.into_iter().map(Line::raw).collect();
+            frame.render_widget(Paragraph::new(lines).red(), error_area);
+        }
         let [label_area, value_area] =
             Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
         let focused = i == form.focus;
@@ -320,11 +358,15 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
             .map(|l| Line::styled(l, label_style))
             .collect();
         frame.render_widget(Paragraph::new(label), label_area);
-        let [value_area, error_area] = if f.error.is_some() {
+        let suggestions = suggestion_line(f, focused);
+        let [value_area, suggest_area] = if suggestions.is_some() {
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
         } else {
             [value_area, Rect::default()]
         };
+        if let Some(names) = suggestions {
+            frame.render_widget(Paragraph::new(names).dim(), suggest_area);
+        }
         if f.is_text() && looks_like_the_passphrase(form, f) {
             // A clear-text field holding what the passphrase starts with was typed into by
             // mistake: never echo it.
@@ -343,9 +385,6 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
                 Style::new()
             };
             frame.render_widget(Paragraph::new(shown).style(style), value_area);
-        }
-        if let Some(e) = &f.error {
-            frame.render_widget(Paragraph::new(e.as_str()).red(), error_area);
         }
     }
     let _ = app;
@@ -413,8 +452,16 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
 
 fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     let Some(p) = &app.picker else { return };
-    let visible = p.visible();
-    let height = (visible.len() as u16 + 3)
+    // The options that match, then (in a free-text picker) the typed text as it is.
+    let mut labels: Vec<String> = p
+        .visible()
+        .iter()
+        .map(|i| p.options[*i].label.clone())
+        .collect();
+    if let Some(typed) = p.typed_row() {
+        labels.push(format!("\"{}\" as typed", crate::text::line(typed)));
+    }
+    let height = (labels.len() as u16 + 3)
         .min(area.height.saturating_sub(2))
         .max(5);
     let [v] = Layout::vertical([Constraint::Length(height)])
@@ -435,16 +482,15 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(format!("Filter: {}_", crate::text::line(&p.filter))).dim(),
         filter_area,
     );
-    let selected = p.selected.min(visible.len().saturating_sub(1));
+    let selected = p.selected.min(labels.len().saturating_sub(1));
     let rows = list_area.height as usize;
     let start = selected.saturating_sub(rows.saturating_sub(1));
-    let lines: Vec<Line> = visible
-        .iter()
+    let lines: Vec<Line> = labels
+        .into_iter()
         .enumerate()
         .skip(start)
         .take(rows)
-        .map(|(n, i)| {
-            let label = p.options[*i].label.clone();
+        .map(|(n, label)| {
             if n == selected {
                 Line::styled(
                     format!("> {label}"),

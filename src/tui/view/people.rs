@@ -1,26 +1,51 @@
 //! The people register: each person once, with how many incidents name them.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::widgets::{Block, Row, Table};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
+    let rows_shown = app.people_rows();
     let Some(book) = &app.book else { return };
-    let block = Block::bordered().title(" People register · Enter chronology · a add · Esc back ");
+    let hint = keymap::hints(
+        keymap::PEOPLE,
+        &[
+            Action::Chronology,
+            Action::Filter,
+            Action::NewPerson,
+            Action::EditPerson,
+            Action::Back,
+        ],
+    );
+    let title = if app.people_filtering || !app.people_filter.is_empty() {
+        let cursor = if app.people_filtering { "_" } else { "" };
+        format!(
+            " People register · filter: {}{cursor} · {} of {} ",
+            line(&app.people_filter),
+            rows_shown.len(),
+            book.people.len()
+        )
+    } else {
+        " People register ".to_string()
+    };
+    let block = Block::bordered()
+        .title(title)
+        .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
-    let rows: Vec<Row> = book
-        .people
+    let rows: Vec<Row> = rows_shown
         .iter()
         .enumerate()
         .skip(start)
         .take(height)
-        .map(|(n, p)| {
+        .map(|(n, index)| {
+            let p = &book.people[*index];
             let count = book
                 .incidents
                 .iter()
@@ -37,23 +62,43 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
                 p.id.clone(),
                 line(&p.reference).into_owned(),
                 p.age_group.label().to_string(),
-                p.birth_year.map_or_else(String::new, |y| y.to_string()),
+                p.birth_year
+                    .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
                 count.to_string(),
+                line(p.notes.lines().next().unwrap_or_default()).into_owned(),
             ])
             .style(style)
         })
         .collect();
+    let empty = rows.is_empty();
     let table = Table::new(
         rows,
         [
-            Constraint::Length(8),
-            Constraint::Fill(1),
-            Constraint::Length(20),
-            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Fill(2),
+            Constraint::Length(12),
+            Constraint::Length(5),
             Constraint::Length(9),
+            Constraint::Fill(3),
         ],
     )
-    .header(Row::new(["Id", "Reference", "Age group", "Born", "Incidents"]).bold())
+    .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
     .block(block);
     frame.render_widget(table, area);
+    if empty && !app.people_filter.is_empty() {
+        let [_, middle, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(format!(
+                "No one matches: {}",
+                keymap::hints(keymap::PEOPLE, &[Action::Back])
+            ))
+            .centered(),
+            middle,
+        );
+    }
 }
