@@ -20,6 +20,7 @@ impl Logbook {
             tombstones: Vec::new(),
             audit: Vec::new(),
             backup_key: None,
+            trail_pending: false,
         }
     }
 

@@ -33,6 +33,12 @@ pub struct Logbook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[zeroize(skip)]
     pub backup_key: Option<super::backup::BackupSecret>,
+    /// True while `audit` does not hold the file's trail: the app shows the records first
+    /// and reads and checks the trail after (`vault::open_records`). Until the trail is in,
+    /// no change can be made (`append_audit` refuses) and the logbook cannot be saved.
+    /// Never written to the file.
+    #[serde(skip)]
+    pub trail_pending: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]

@@ -206,6 +206,10 @@ pub struct App {
     pub quit_warned: bool,
     /// Rows the list shows per page (set by drawing; used for paging).
     pub page: usize,
+    /// What the check of the audit trail found wrong, once the logbook was shown before
+    /// its trail was read (`Logbook::trail_pending`): shown in the status bar for as long
+    /// as the logbook is open, since nothing can be changed.
+    pub trail_fault: Option<String>,
 }
 
 impl App {
@@ -245,6 +249,7 @@ impl App {
             quit_after_save: false,
             quit_warned: false,
             page: 20,
+            trail_fault: None,
         }
     }
 
