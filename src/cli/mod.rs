@@ -236,6 +236,11 @@ fn open_with(
     access: Access,
 ) -> Result<(Vault, Logbook, Key)> {
     let (mut vault, mut logbook, mut key) = Vault::open(path, key, access)?;
+    // Never write onto a trail that fails its check: a change to a record edited outside
+    // the logbook would record the edit as its starting point, and hide it.
+    if access == Access::Write {
+        logbook.verify_audit()?;
+    }
     if vault.needs_migration() {
         let by = operator(global, None, &logbook.settings)?;
         if let Some(ids) = vault.migrate(&mut logbook, &Stamp::new(by, now()))? {

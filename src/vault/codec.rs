@@ -41,7 +41,7 @@ pub fn encrypt_ron<T: serde::Serialize>(
 ) -> io::Result<()> {
     let stream = encryptor.wrap_output(out)?;
     let mut keep = KeepError {
-        inner: stream,
+        inner: Chunked::new(stream),
         error: None,
     };
     let result = ron::Options::default().to_io_writer_pretty(&mut keep, value, pretty());
@@ -49,8 +49,57 @@ pub fn encrypt_ron<T: serde::Serialize>(
         return Err(e);
     }
     result.map_err(|e| io::Error::other(e.to_string()))?;
-    keep.inner.finish()?;
+    keep.inner.finish()?.finish()?;
     Ok(())
+}
+
+/// Gathers RON's many small writes (a bracket, a field name, a comma) into large ones
+/// before they reach the age stream, in a buffer wiped when dropped: `BufWriter` would
+/// leave plaintext behind in freed memory.
+struct Chunked<W: Write> {
+    inner: W,
+    buf: Zeroizing<Vec<u8>>,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl<W: Write> Chunked<W> {
+    fn new(inner: W) -> Self {
+        Chunked {
+            inner,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK)),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes what is gathered and hands back the stream (to be finished).
+    fn finish(mut self) -> io::Result<W> {
+        self.drain()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for Chunked<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + data.len() > CHUNK {
+            self.drain()?;
+            if data.len() >= CHUNK {
+                return self.inner.write(data);
+            }
+        }
+        // Never grows past its capacity: no reallocation leaves a copy behind.
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        self.inner.flush()
+    }
 }
 
 /// RON reports a writer's failure as text; this keeps the original error, so a full disk
