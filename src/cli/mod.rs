@@ -246,6 +246,11 @@ fn open_with(
     access: Access,
 ) -> Result<(Vault, Logbook, Key)> {
     let (mut vault, mut logbook, mut key) = Vault::open(path, key, access)?;
+    // Never write onto a trail that fails its check: a change to a record edited outside
+    // the logbook would record the edit as its starting point, and hide it.
+    if access == Access::Write {
+        logbook.verify_audit()?;
+    }
     if vault.needs_migration() {
         let by = operator(global, None, &logbook.settings)?;
         if let Some(ids) = vault.migrate(&mut logbook, &Stamp::new(by, now()))? {
@@ -299,7 +304,13 @@ fn list(
     overdue: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let (_, logbook, _) = open(global, Access::Read)?;
+    // The list never shows the trail: its records alone are read (`verify` checks it).
+    let path = logbook_path(global)?;
+    if !path.exists() {
+        return Err(Error::NoLogbook(path));
+    }
+    let key = secret::open_key(global, &path)?;
+    let logbook = crate::vault::read_records(&path, &key)?;
     let today = Local::now().date_naive();
     let wanted = status.map(|s| match s {
         StatusArg::Open => Status::Open,

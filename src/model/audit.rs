@@ -221,6 +221,12 @@ impl Logbook {
                 ),
             });
         }
+        if self.trail_pending {
+            return Err(super::validate::Invalid {
+                field: String::new(),
+                message: "The history is still being checked (or failed its check): nothing was changed; wait for the check to pass, then try again".into(),
+            });
+        }
         if stamp.by.trim().is_empty() {
             return Err(super::validate::Invalid {
                 field: String::new(),
@@ -677,6 +683,20 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn no_change_is_made_while_the_trail_is_still_being_read() {
+        let mut b = book();
+        let len = b.audit.len();
+        b.trail_pending = true;
+        let stamp = Stamp::new("RO", b.audit.last().unwrap().at);
+        let refused = b.update_settings(&stamp, |s| s.idle_lock_minutes = 9);
+        assert!(refused.is_err());
+        assert_eq!(b.audit.len(), len);
+        b.trail_pending = false;
+        b.update_settings(&stamp, |s| s.idle_lock_minutes = 9)
+            .unwrap();
     }
 
     /// The canonical encoding is part of the file format: this pins it.

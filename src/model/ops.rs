@@ -21,6 +21,7 @@ impl Logbook {
             audit: Vec::new(),
             backup_key: None,
             concerns: Vec::new(),
+            trail_pending: false,
         }
     }
 

@@ -36,6 +36,12 @@ pub struct Logbook {
     /// Staff concerns taken in from the drop-box, whole, with the DSL's decision on each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub concerns: Vec<super::concern::ConcernRecord>,
+    /// True while `audit` does not hold the file's trail: the app shows the records first
+    /// and reads and checks the trail after (`vault::open_records`). Until the trail is in,
+    /// no change can be made (`append_audit` refuses) and the logbook cannot be saved.
+    /// Never written to the file.
+    #[serde(skip)]
+    pub trail_pending: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]

@@ -214,6 +214,10 @@ pub struct App {
     /// The people register's filter, and whether keys are typing into it.
     pub people_filter: String,
     pub people_filtering: bool,
+    /// What the check of the audit trail found wrong, once the logbook was shown before
+    /// its trail was read (`Logbook::trail_pending`): shown in the status bar for as long
+    /// as the logbook is open, since nothing can be changed.
+    pub trail_fault: Option<String>,
 }
 
 impl App {
@@ -256,6 +260,7 @@ impl App {
             page: 20,
             people_filter: String::new(),
             people_filtering: false,
+            trail_fault: None,
         }
     }
 
@@ -358,6 +363,17 @@ impl App {
         let today = self.today();
         let soon = today + chrono::Duration::days(14);
         let needle = self.list.filter.to_lowercase();
+        // People whose reference matches, found once: an incident matches through its
+        // people by id, with no lookup per incident.
+        let people: std::collections::HashSet<&str> = if needle.is_empty() {
+            Default::default()
+        } else {
+            book.people
+                .iter()
+                .filter(|p| contains_ignore_case(&p.reference, &needle))
+                .map(|p| p.id.as_str())
+                .collect()
+        };
         let mut rows: Vec<usize> = book
             .incidents
             .iter()
@@ -370,7 +386,7 @@ impl App {
                 View::Closed => i.status == Status::Closed,
                 View::All => true,
             })
-            .filter(|(_, i)| needle.is_empty() || matches_filter(book, i, &needle))
+            .filter(|(_, i)| needle.is_empty() || matches_filter(i, &needle, &people))
             .map(|(n, _)| n)
             .collect();
         let incidents = &book.incidents;
@@ -1476,14 +1492,15 @@ fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
 
 /// Whether an incident matches a lower-case filter: id, people, types, platform, agencies,
 /// reference numbers and description.
-fn matches_filter(book: &Logbook, i: &Incident, needle: &str) -> bool {
+/// `people`: the ids of the people whose reference matches.
+fn matches_filter(i: &Incident, needle: &str, people: &std::collections::HashSet<&str>) -> bool {
     let has = |s: &str| contains_ignore_case(s, needle);
     has(&i.id)
         || has(&i.platform)
         || i.types.iter().any(|t| has(t.label()))
         || i.people
             .iter()
-            .any(|p| has(&p.person) || book.person(&p.person).is_some_and(|p| has(&p.reference)))
+            .any(|p| people.contains(p.person.as_str()) || has(&p.person))
         || i.reports
             .iter()
             .any(|r| has(r.agency.label()) || has(&r.reference))
@@ -1497,11 +1514,47 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
         return true;
     }
     if needle_lower.is_ascii() {
+        // Jump (with SIMD) to each place the first letter occurs in either case, and
+        // compare only there.
         let n = needle_lower.as_bytes();
-        return haystack
-            .as_bytes()
-            .windows(n.len())
-            .any(|w| w.eq_ignore_ascii_case(n));
+        let h = haystack.as_bytes();
+        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
+        return memchr::memchr2_iter(lower, upper, h).any(|at| {
+            h.get(at..at + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        });
     }
     haystack.to_lowercase().contains(needle_lower)
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::contains_ignore_case;
+
+    #[test]
+    fn the_filter_finds_text_in_any_case_as_a_plain_search_does() {
+        let hay = [
+            "",
+            "Snapchat",
+            "sNAPCHAT group",
+            "JB (Y9) and jb",
+            "a\u{e9}b SNAP",
+            "xx Sn",
+            "SSSnap",
+            "\u{1f600}snap\u{2028}",
+        ];
+        let needles = [
+            "", "s", "snap", "snapchat", "jb (y9)", "p", "xx sn", "q", "(", "ssnap",
+        ];
+        for h in hay {
+            for n in needles {
+                assert_eq!(
+                    contains_ignore_case(h, n),
+                    h.to_ascii_lowercase().contains(n),
+                    "{h:?} {n:?}"
+                );
+            }
+        }
+        assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
+    }
 }

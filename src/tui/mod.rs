@@ -24,7 +24,7 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Logbook, Settings, Stamp};
+use crate::model::{AuditEntry, Logbook, Settings, Stamp};
 use crate::vault::{self, Access, Key, Vault};
 use app::{App, Effect, Phase, SaveState};
 use saver::{Done, Job, Saver};
@@ -114,15 +114,28 @@ pub fn run(session: Session) -> Result<()> {
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     let _guard = TerminalGuard;
-    let (unlock_tx, unlock_rx) =
-        mpsc::channel::<std::result::Result<(Logbook, Option<Vault>, Key), String>>();
+    let (unlock_tx, unlock_rx) = mpsc::channel::<Opened>();
+    // Which unlock a trail check answers: one from before a lock is ignored.
+    let mut unlocks: u64 = 0;
 
     loop {
         terminal
             .draw(|frame| view::draw(frame, &mut app))
             .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
 
-        match keys.recv_timeout(Duration::from_millis(250)) {
+        // While a thread works for the app (unlocking, checking the trail, saving, backing
+        // up, sealing a draft), wake often enough to show its answer within a frame;
+        // otherwise wait for a key.
+        let busy = app.phase == Phase::Unlocking
+            || app
+                .book
+                .as_ref()
+                .is_some_and(|b| b.trail_pending && app.trail_fault.is_none())
+            || saver.as_ref().is_some_and(|s| s.pending > 0)
+            || app.backup.is_some()
+            || matches!(app.save, SaveState::Saving);
+        let wait = Duration::from_millis(if busy { 15 } else { 250 });
+        match keys.recv_timeout(wait) {
             Ok(key) => {
                 app.now = now();
                 app.key(key);
@@ -188,7 +201,14 @@ pub fn run(session: Session) -> Result<()> {
                 }
             }
         }
-        while let Ok(result) = unlock_rx.try_recv() {
+        while let Ok(opened) = unlock_rx.try_recv() {
+            let result = match opened {
+                Opened::Unlocked(result) => *result,
+                Opened::Trail(n, result) => {
+                    trail_checked(&mut app, n == unlocks, result);
+                    continue;
+                }
+            };
             match result {
                 Ok((book, vault, opened)) => {
                     let draft = app
@@ -238,8 +258,28 @@ pub fn run(session: Session) -> Result<()> {
                     let first = saver.is_none();
                     let who = app.who.clone();
                     let tx = unlock_tx.clone();
+                    unlocks += 1;
+                    let n = unlocks;
                     std::thread::spawn(move || {
-                        let _ = tx.send(unlock(&path, identity.as_ref(), &secret, first, &who));
+                        match unlock(&path, identity.as_ref(), &secret, first, &who) {
+                            Ok((book, vault, key, Some(trail))) => {
+                                // The list is shown at once; the trail is read and checked
+                                // here meanwhile, against a copy of the records.
+                                let mut records = book.clone();
+                                let _ = tx.send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
+                                let result = trail
+                                    .check(&mut records)
+                                    .map(|()| std::mem::take(&mut records.audit))
+                                    .map_err(|e| in_app_words(&e, None));
+                                let _ = tx.send(Opened::Trail(n, result));
+                            }
+                            Ok((book, vault, key, None)) => {
+                                let _ = tx.send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Opened::Unlocked(Box::new(Err(e))));
+                            }
+                        }
                     });
                 }
                 Effect::Create { form_values } => match create(&session.path, &form_values) {
@@ -262,6 +302,12 @@ pub fn run(session: Session) -> Result<()> {
                         .map(|v| (format!("{} ({})", v.path.display(), v.device), v.path))
                         .collect();
                     app.volumes_found(volumes);
+                }
+                Effect::Backup(_) if app.book.as_ref().is_some_and(|b| b.trail_pending) => {
+                    app.backed_up(
+                        Err("The history has not passed its check yet: back up once the status bar no longer says so.".into()),
+                        None,
+                    );
                 }
                 Effect::Backup(dir) => match (&mut saver, &app.book, &key) {
                     (Some(s), Some(book), Some(key)) => {
@@ -379,16 +425,82 @@ fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::
     ron::from_str(std::str::from_utf8(&plain).ok()?).ok()
 }
 
+/// The logbook an unlock opened (its vault on the first unlock) and the key that opened it.
+type Unlocked = std::result::Result<(Logbook, Option<Vault>, Key), String>;
+
+/// What an unlock thread reports: the logbook (its records, while its trail is read), and
+/// then the trail, checked, for the unlock with that number.
+enum Opened {
+    Unlocked(Box<Unlocked>),
+    Trail(u64, std::result::Result<Vec<AuditEntry>, String>),
+}
+
+/// Puts the checked trail into the logbook shown, or keeps the logbook unchangeable and
+/// says what is wrong. `current`: the answer is for the latest unlock (not one from before
+/// a lock), and the logbook shown is still the one whose trail was read.
+fn trail_checked(
+    app: &mut App,
+    current: bool,
+    result: std::result::Result<Vec<AuditEntry>, String>,
+) {
+    let Some(book) = app.book.as_mut().filter(|b| current && b.trail_pending) else {
+        if let Ok(mut audit) = result {
+            zeroize::Zeroize::zeroize(&mut audit);
+        }
+        return;
+    };
+    match result {
+        Ok(audit) => {
+            book.audit = audit;
+            book.trail_pending = false;
+            app.trail_fault = None;
+            app.note_last_backup();
+            app.refresh();
+        }
+        Err(fault) => {
+            app.popup = Some(app::Popup {
+                title: "The history failed its check".into(),
+                text: format!(
+                    "{}\n\nThe records are shown, but nothing can be changed, saved or backed up. Quit, run `logbook verify` (it reports the same), and restore the latest sound backup with `logbook restore`.",
+                    crate::text::line(&fault)
+                ),
+                scroll: 0,
+            });
+            app.trail_fault = Some(fault);
+        }
+    }
+}
+
+/// The status bar's word on the audit trail while it is read and checked after the list
+/// was shown, or what its check found.
+fn history_status(app: &App) -> Option<ratatui::text::Span<'static>> {
+    use ratatui::style::Style;
+    if !app.book.as_ref()?.trail_pending {
+        return None;
+    }
+    Some(match &app.trail_fault {
+        None => ratatui::text::Span::styled(
+            "Checking history... (changes wait until it has passed)",
+            Style::new().bold(),
+        ),
+        Some(_) => ratatui::text::Span::styled(
+            "HISTORY FAILED ITS CHECK: nothing can be changed",
+            Style::new().red().bold(),
+        ),
+    })
+}
+
 /// Proves the secret by decrypting the logbook. The first unlock also takes the lock,
 /// and moves a passphrase logbook from before key files to a key file. A protected key
-/// file is opened with the passphrase typed. Returns the identities that opened it.
+/// file is opened with the passphrase typed. Returns the identities that opened it, and
+/// the audit trail still to be read and checked (`Logbook::trail_pending`).
 fn unlock(
     path: &std::path::Path,
     identity: Option<&PathBuf>,
     secret: &Zeroizing<String>,
     first: bool,
     who: &str,
-) -> std::result::Result<(Logbook, Option<Vault>, Key), String> {
+) -> std::result::Result<(Logbook, Option<Vault>, Key, Option<vault::PendingTrail>), String> {
     let words = |e: Error| in_app_words(&e, identity.map(PathBuf::as_path));
     let key = match identity {
         Some(file) => {
@@ -398,8 +510,8 @@ fn unlock(
         None => Key::passphrase(secret),
     };
     if first {
-        let (mut vault, mut book, mut key) =
-            Vault::open(path, &key, Access::Write).map_err(words)?;
+        let (mut vault, mut book, mut key, trail) =
+            Vault::open_records(path, &key, Access::Write).map_err(words)?;
         if vault.needs_migration() {
             let by = if who.is_empty() {
                 "the holder of the passphrase".to_string()
@@ -411,10 +523,10 @@ fn unlock(
                 key = Key::Identities(ids);
             }
         }
-        Ok((book, Some(vault), key))
+        Ok((book, Some(vault), key, trail))
     } else {
-        let (book, key) = vault::read_unlocking(path, &key).map_err(words)?;
-        Ok((book, None, key))
+        let (_, book, key, trail) = Vault::open_records(path, &key, Access::Read).map_err(words)?;
+        Ok((book, None, key, trail))
     }
 }
 

@@ -41,7 +41,7 @@ pub fn encrypt_ron<T: serde::Serialize>(
 ) -> io::Result<()> {
     let stream = encryptor.wrap_output(out)?;
     let mut keep = KeepError {
-        inner: stream,
+        inner: Chunked::new(stream),
         error: None,
     };
     let result = ron::Options::default().to_io_writer_pretty(&mut keep, value, pretty());
@@ -49,8 +49,57 @@ pub fn encrypt_ron<T: serde::Serialize>(
         return Err(e);
     }
     result.map_err(|e| io::Error::other(e.to_string()))?;
-    keep.inner.finish()?;
+    keep.inner.finish()?.finish()?;
     Ok(())
+}
+
+/// Gathers RON's many small writes (a bracket, a field name, a comma) into large ones
+/// before they reach the age stream, in a buffer wiped when dropped: `BufWriter` would
+/// leave plaintext behind in freed memory.
+struct Chunked<W: Write> {
+    inner: W,
+    buf: Zeroizing<Vec<u8>>,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl<W: Write> Chunked<W> {
+    fn new(inner: W) -> Self {
+        Chunked {
+            inner,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK)),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes what is gathered and hands back the stream (to be finished).
+    fn finish(mut self) -> io::Result<W> {
+        self.drain()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for Chunked<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + data.len() > CHUNK {
+            self.drain()?;
+            if data.len() >= CHUNK {
+                return self.inner.write(data);
+            }
+        }
+        // Never grows past its capacity: no reallocation leaves a copy behind.
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        self.inner.flush()
+    }
 }
 
 /// RON reports a writer's failure as text; this keeps the original error, so a full disk
@@ -147,42 +196,174 @@ pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
     })?;
     match ron::from_str::<Logbook>(text) {
         Ok(mut logbook) => {
-            if logbook.format > FORMAT {
-                return Err(Error::NewerFormat {
-                    path: path.to_path_buf(),
-                    found: logbook.format,
-                });
-            }
-            if logbook.format < FORMAT {
-                return Err(Error::Unreadable {
-                    path: path.to_path_buf(),
-                    detail: format!(
-                        "format {} is not a format any version of logbook wrote",
-                        logbook.format
-                    ),
-                });
-            }
+            check_format(path, logbook.format)?;
             logbook.sort();
             Ok(logbook)
         }
-        Err(e) => {
-            // A newer format may not parse as this one: say so rather than "damaged".
-            if let Ok(probe) = ron::from_str::<FormatProbe>(text)
-                && probe.format > FORMAT
-            {
-                return Err(Error::NewerFormat {
-                    path: path.to_path_buf(),
-                    found: probe.format,
-                });
+        Err(e) => Err(parse_error(path, text, &e)),
+    }
+}
+
+/// A logbook's records as `decode` would give them, with the audit trail left as text to
+/// be read after (`Trail::read`): the list can be drawn without waiting for the trail,
+/// which is most of the file. The fields are `Logbook`'s, in its order; `into_logbook`
+/// names every one, so a field added to `Logbook` cannot be forgotten here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "Logbook")]
+struct Records<'a> {
+    format: u32,
+    settings: crate::model::Settings,
+    #[serde(default)]
+    people: Vec<crate::model::Person>,
+    #[serde(default)]
+    incidents: Vec<crate::model::Incident>,
+    #[serde(default)]
+    tombstones: Vec<crate::model::Tombstone>,
+    /// Scanned (brackets balanced, strings well formed), not parsed.
+    #[serde(default, borrow)]
+    audit: RawTrail<'a>,
+    #[serde(default)]
+    backup_key: Option<crate::model::BackupSecret>,
+}
+
+/// The audit trail's text, borrowed from the plaintext. RON hands a value's source text
+/// to a newtype named with its raw-value token after skipping it (as for
+/// `ron::value::RawValue`, whose own constructor would then scan it a second time). The
+/// tests prove the token still works: a changed token fails every split read.
+#[derive(Default)]
+struct RawTrail<'a>(Option<&'a str>);
+
+const RON_RAW_VALUE: &str = "$ron::private::RawValue";
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawTrail<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = &'de str;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the audit trail")
             }
-            Err(Error::Unreadable {
-                path: path.to_path_buf(),
-                detail: format!(
-                    "RON error at line {}, column {}: {}",
-                    e.span.start.line, e.span.start.col, e.code
-                ),
-            })
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<&'de str, E> {
+                Ok(v)
+            }
         }
+        d.deserialize_newtype_struct(RON_RAW_VALUE, Text)
+            .map(|t| RawTrail(Some(t)))
+    }
+}
+
+/// The part of the plaintext that holds the audit trail, not yet parsed: where it starts
+/// and ends, and on which line of the file (for error messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrailSpan {
+    start: usize,
+    end: usize,
+    line: usize,
+}
+
+/// Parses the records of a logbook and finds its audit trail without parsing it. The
+/// logbook comes back with an empty trail and `trail_pending` set; `read_trail` parses
+/// the trail from the same plaintext. Together they accept exactly the files `decode`
+/// accepts, with the same errors.
+pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, TrailSpan)> {
+    let text = std::str::from_utf8(plain).map_err(|_| Error::Unreadable {
+        path: path.to_path_buf(),
+        detail: "it is not UTF-8 text".into(),
+    })?;
+    let records = match ron::from_str::<Records>(text) {
+        Ok(records) => records,
+        Err(e) => return Err(parse_error(path, text, &e)),
+    };
+    check_format(path, records.format)?;
+    // The trail's text is a slice of `text`: its place in it, found from the pointers.
+    let span = match records.audit.0 {
+        None => TrailSpan {
+            start: 0,
+            end: 0,
+            line: 0,
+        },
+        Some(raw) => {
+            let start = (raw.as_ptr() as usize)
+                .checked_sub(text.as_ptr() as usize)
+                .filter(|&s| text.get(s..s + raw.len()) == Some(raw))
+                .ok_or_else(|| Error::Damaged(path.to_path_buf()))?;
+            TrailSpan {
+                start,
+                end: start + raw.len(),
+                line: text[..start].bytes().filter(|&b| b == b'\n').count(),
+            }
+        }
+    };
+    let mut logbook = Logbook::new(records.settings);
+    logbook.format = records.format;
+    logbook.people = records.people;
+    logbook.incidents = records.incidents;
+    logbook.tombstones = records.tombstones;
+    logbook.backup_key = records.backup_key;
+    logbook.trail_pending = true;
+    logbook.sort();
+    Ok((logbook, span))
+}
+
+/// Parses the audit trail that `decode_records` found in `plain`.
+pub fn read_trail(
+    path: &Path,
+    plain: &[u8],
+    span: TrailSpan,
+) -> Result<Vec<crate::model::AuditEntry>> {
+    let Some(raw) = plain.get(span.start..span.end) else {
+        return Err(Error::Damaged(path.to_path_buf()));
+    };
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| Error::Damaged(path.to_path_buf()))?;
+    ron::from_str(text).map_err(|e| Error::Unreadable {
+        path: path.to_path_buf(),
+        detail: format!(
+            "RON error at line {}, column {}: {}",
+            e.span.start.line + span.line,
+            e.span.start.col,
+            e.code
+        ),
+    })
+}
+
+fn check_format(path: &Path, format: u32) -> Result<()> {
+    if format > FORMAT {
+        return Err(Error::NewerFormat {
+            path: path.to_path_buf(),
+            found: format,
+        });
+    }
+    if format < FORMAT {
+        return Err(Error::Unreadable {
+            path: path.to_path_buf(),
+            detail: format!("format {format} is not a format any version of logbook wrote"),
+        });
+    }
+    Ok(())
+}
+
+fn parse_error(path: &Path, text: &str, e: &ron::error::SpannedError) -> Error {
+    // A newer format may not parse as this one: say so rather than "damaged".
+    if let Ok(probe) = ron::from_str::<FormatProbe>(text)
+        && probe.format > FORMAT
+    {
+        return Error::NewerFormat {
+            path: path.to_path_buf(),
+            found: probe.format,
+        };
+    }
+    Error::Unreadable {
+        path: path.to_path_buf(),
+        detail: format!(
+            "RON error at line {}, column {}: {}",
+            e.span.start.line, e.span.start.col, e.code
+        ),
     }
 }
 

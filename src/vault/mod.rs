@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
-pub use codec::{decode, decrypt, encrypt_ron, header_is_scrypt, to_ron};
+pub use codec::{
+    TrailSpan, decode, decode_records, decrypt, encrypt_ron, header_is_scrypt, read_trail, to_ron,
+};
 pub use file::{FileId, Lock};
 pub use key::{
     Identities, Key, Recipients, fingerprint, is_protected, keygen, open_protected,
@@ -222,6 +224,62 @@ impl Vault {
         ))
     }
 
+    /// Opens like `open`, but parses only the records: the logbook comes back with
+    /// `trail_pending` set and an empty trail, which `PendingTrail::check` reads and checks
+    /// afterwards (on another thread). Nothing can be changed or saved until then. A logbook
+    /// from before key files is opened whole, since `migrate` writes it at once.
+    pub fn open_records(
+        path: &Path,
+        key: &Key,
+        access: Access,
+    ) -> Result<(Vault, Logbook, Key, Option<PendingTrail>)> {
+        let path = &file::resolve_link(path);
+        if access == Access::Write && header_is_scrypt(&head(path)?) {
+            let (vault, book, key) = Vault::open(path, key, access)?;
+            return Ok((vault, book, key, None));
+        }
+        let lock = match access {
+            Access::Write => {
+                if !path.exists() {
+                    return Err(Error::NoLogbook(path.to_path_buf()));
+                }
+                let lock = Lock::acquire(path)?;
+                file::remove_stale_temps(path);
+                file::remove_stale_temps(&key_file_path(path));
+                file::remove_stale_temps(&next_key_file_path(path));
+                Some(lock)
+            }
+            Access::Read => None,
+        };
+        let (ciphertext, seen) = read_file(path)?;
+        let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
+        drop(ciphertext);
+        let (logbook, span) = codec::decode_records(path, &plain)?;
+        if next && lock.is_some() {
+            promote_key_file(path)?;
+        }
+        let fallback = match &opened {
+            Key::Identities(ids) => Some(ids.recipients()),
+            Key::Passphrase(_) => None,
+        };
+        Ok((
+            Vault {
+                path: path.to_path_buf(),
+                lock,
+                seen,
+                fallback,
+                old_passphrase: None,
+            },
+            logbook,
+            opened,
+            Some(PendingTrail {
+                path: path.to_path_buf(),
+                plain,
+                span,
+            }),
+        ))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -255,6 +313,13 @@ impl Vault {
         if self.lock.is_none() {
             return Err(Error::Usage(
                 "This logbook was opened read-only: open it for writing to save.".into(),
+            ));
+        }
+        // Its `audit` is not the trail yet: saving it would write the records without
+        // their history.
+        if logbook.trail_pending {
+            return Err(Error::Usage(
+                "The history has not been read and checked yet: nothing was saved; wait for the check, then try again.".into(),
             ));
         }
         let recipients = self.recipients(&logbook.settings)?;
@@ -474,6 +539,40 @@ fn read_file(path: &Path) -> Result<(Vec<u8>, FileId)> {
     Ok((ciphertext, seen))
 }
 
+/// The audit trail of a logbook opened with `Vault::open_records`: the decrypted text
+/// (wiped when dropped) and where the trail is in it.
+pub struct PendingTrail {
+    path: PathBuf,
+    plain: Zeroizing<Vec<u8>>,
+    span: TrailSpan,
+}
+
+impl PendingTrail {
+    /// Parses the trail into `records` (the logbook `open_records` returned, unchanged)
+    /// and checks it as `verify` does. On success the logbook is whole and can be changed
+    /// and saved; on failure it keeps `trail_pending`, so it never can be.
+    pub fn check(self, records: &mut Logbook) -> Result<()> {
+        let audit = codec::read_trail(&self.path, &self.plain, self.span)?;
+        drop(self.plain);
+        records.audit = audit;
+        records.trail_pending = false;
+        if let Err(fault) = records.verify_audit() {
+            records.trail_pending = true;
+            return Err(fault.into());
+        }
+        Ok(())
+    }
+}
+
+/// Reads a logbook's records without parsing its audit trail (for `list`, which never
+/// shows it): the logbook has `trail_pending` set and cannot be saved.
+pub fn read_records(path: &Path, key: &Key) -> Result<Logbook> {
+    let (ciphertext, _) = read_file(path)?;
+    let (plain, _, _) = open_bytes(path, &ciphertext, key)?;
+    drop(ciphertext);
+    Ok(codec::decode_records(path, &plain)?.0)
+}
+
 /// Reads, decrypts and parses a logbook or backup file without locking it. A passphrase
 /// opens a logbook through the key file beside it.
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
@@ -494,6 +593,107 @@ pub fn read_unlocking(path: &Path, key: &Key) -> Result<(Logbook, Key)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn generated() -> Logbook {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let mut book = crate::demo::generate(8, 3, now).unwrap();
+        // Text that looks like the trail's field, inside a record.
+        book.incidents[0].description = "x\n  audit: [\"]\n),\n".into();
+        // ... recorded in the trail, as an edit would be.
+        let subject = crate::model::Subject::Incident(book.incidents[0].id.clone());
+        let last = book
+            .audit
+            .iter()
+            .rposition(|e| e.subject == subject)
+            .unwrap();
+        book.audit[last].state = crate::model::state_hash(&book.incidents[0]).unwrap();
+        for i in last..book.audit.len() {
+            let prev = match i {
+                0 => crate::model::GENESIS.to_string(),
+                _ => book.audit[i - 1].hash.clone(),
+            };
+            book.audit[i].hash = crate::model::entry_hash(&prev, &book.audit[i]).unwrap();
+        }
+        book.verify_audit().unwrap();
+        book
+    }
+
+    #[test]
+    fn records_then_trail_read_exactly_what_a_whole_read_does() {
+        let path = Path::new("lb.age");
+        let book = generated();
+        let plain = to_ron(&book);
+        let whole = decode(path, plain.as_bytes()).unwrap();
+        let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
+        assert!(records.trail_pending && records.audit.is_empty());
+        assert_eq!(records.incidents, whole.incidents);
+        assert_eq!(records.people, whole.people);
+        assert_eq!(records.settings, whole.settings);
+        let trail = PendingTrail {
+            path: path.into(),
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        };
+        trail.check(&mut records).unwrap();
+        assert_eq!(records, whole);
+    }
+
+    #[test]
+    fn a_damaged_trail_is_refused_and_the_logbook_stays_unsaveable() {
+        let path = Path::new("lb.age");
+        let mut book = generated();
+        book.audit[3].by = "someone else".into();
+        let plain = to_ron(&book);
+        let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
+        let trail = PendingTrail {
+            path: path.into(),
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        };
+        let err = trail.check(&mut records).unwrap_err();
+        assert!(matches!(err, Error::Audit(_)), "{err}");
+        assert!(records.trail_pending);
+
+        // A trail that does not parse is named with its line in the whole file.
+        let plain = to_ron(&generated());
+        let at = plain.find("\n  audit: [").unwrap();
+        let plain = format!(
+            "{}{}",
+            &plain[..at],
+            plain[at..].replacen(" action:", " acton:", 1)
+        );
+        let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
+        let line = plain.lines().position(|l| l.contains("acton:")).unwrap() + 1;
+        let trail = PendingTrail {
+            path: path.into(),
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        };
+        let err = trail.check(&mut records).unwrap_err().to_string();
+        assert!(err.contains(&format!("line {line},")), "{err}");
+        // A syntax error in the trail fails the records' read too: the trail is scanned.
+        let plain = to_ron(&generated()).replacen(" action: \"", " action: \"\\q", 1);
+        assert!(decode_records(path, plain.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_logbook_without_a_trail_field_reads_with_an_empty_trail() {
+        let path = Path::new("lb.age");
+        let book = Logbook::new(Settings::new("School", vec!["RO".into()]));
+        let plain = to_ron(&book).replace("audit: [],", "");
+        assert!(!plain.contains("audit"));
+        let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
+        let trail = PendingTrail {
+            path: path.into(),
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        };
+        trail.check(&mut records).unwrap();
+        assert!(records.audit.is_empty() && !records.trail_pending);
+    }
 
     #[test]
     fn the_key_file_is_named_after_the_logbook() {

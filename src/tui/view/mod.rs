@@ -124,6 +124,9 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     if !save.content.is_empty() {
         parts.push(save);
     }
+    if let Some(history) = super::history_status(app) {
+        parts.push(history);
+    }
     // A message is brief (the next key clears it): while it shows, it has the backup's room.
     if app.book.is_some() && app.message.is_none() {
         let (text, warn) = app.backup_status();
