@@ -266,6 +266,8 @@ pub enum FormKind {
     MarkError(String, ErrorTarget),
     NotApplicable(String, usize),
     Settings,
+    /// Taking in a staff concern: added to an incident, or no further action (see `concerns`).
+    Concern,
 }
 
 /// What an "entered in error" marking applies to.
@@ -289,6 +291,8 @@ pub struct Form {
     pub dirty: bool,
     /// Esc on a changed form asks first.
     pub confirm_discard: bool,
+    /// The receipt of the staff concern this form takes in (`tui::concerns` submits it).
+    pub concern: Option<String>,
 }
 
 impl Form {
@@ -302,6 +306,7 @@ impl Form {
             notice: None,
             dirty: false,
             confirm_discard: false,
+            concern: None,
         }
     }
 
