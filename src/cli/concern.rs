@@ -285,7 +285,7 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
         }
         (None, d) => PathBuf::from(d),
     };
-    let inbox = concern::read_inbox(&dir, &key, &book)?;
+    let inbox = concern::read_inbox(&dir, &key, &book, &[])?;
     let mut text = String::new();
     for s in &inbox.set_aside {
         text.push_str(&crate::text::line(&s.sentence()));

@@ -323,8 +323,9 @@ fn short(e: &Error) -> String {
 
 /// Reads every concern file in the inbox with the logbook's key. Files that cannot be taken
 /// in are moved to `set-aside/` and reported; concerns not yet taken in are returned, oldest
-/// first. A missing inbox folder is an error saying what to do.
-pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook) -> Result<Inbox> {
+/// first. Files in `skip` (taken in, waiting for the save before they are removed) are left
+/// alone. A missing inbox folder is an error saying what to do.
+pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Result<Inbox> {
     let entries = fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::Usage(format!(
             "The concern inbox {} is not there: plug in the drive it is on, or set it up again with `logbook concern-setup --inbox DIR`.",
@@ -336,6 +337,7 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook) -> Result<Inbox> {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| is_concern_name(n))
+        .filter(|n| !skip.contains(&dir.join(n)))
         .collect();
     names.sort();
     let mut inbox = Inbox::default();

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use super::audit::{Stamp, state_hash};
-use super::commands::{EvidenceDetails, Summary};
+use super::commands::Summary;
 use super::types::*;
 use super::validate::{Invalid, invalid};
 
@@ -300,7 +300,12 @@ impl Logbook {
     ) -> Result<String, Invalid> {
         // Written on another computer, whose clock may run ahead of this one.
         let captured = concern.written.naive_local().min(now);
-        let details = EvidenceDetails {
+        let next = self
+            .incident(id)
+            .ok_or_else(|| invalid("incident", format!("{id} is not in the logbook")))?
+            .next_item_id("EV");
+        let item = Evidence {
+            id: next.clone(),
             kind: EvidenceKind::StaffConcern,
             description: concern.text(),
             source: format!(
@@ -312,8 +317,14 @@ impl Logbook {
             captured,
             captured_by: concern.by.trim().to_string(),
             kept_at: format!("In this logbook (concern {})", concern.receipt),
+            file: None,
+            custody: Vec::new(),
+            error: None,
         };
-        self.add_evidence(stamp, id, details)
+        // The action names the concern, so the incident's history shows where it came from.
+        let action = format!("added evidence {next} (staff concern {})", concern.receipt);
+        self.update_incident(stamp, id, &action, |i| i.evidence.push(item))?;
+        Ok(next)
     }
 }
 

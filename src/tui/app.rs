@@ -110,6 +110,10 @@ pub enum Screen {
         person: String,
         selected: usize,
     },
+    /// Staff concerns waiting in the inbox (`tui::concerns`).
+    Concerns {
+        selected: usize,
+    },
 }
 
 /// The incident list's view, filter, sort and selection.
@@ -149,6 +153,10 @@ pub enum Effect {
     /// Look for removable media for the backup dialog.
     FindVolumes,
     Backup(std::path::PathBuf),
+    /// Read the staff concern inbox with the logbook's key.
+    ReadConcerns,
+    /// Remove these concern files: the logbook holding them is saved.
+    RemoveConcerns(Vec<std::path::PathBuf>),
 }
 
 /// The backup dialog: choose a medium, watch it run, read the result.
@@ -218,6 +226,8 @@ pub struct App {
     /// its trail was read (`Logbook::trail_pending`): shown in the status bar for as long
     /// as the logbook is open, since nothing can be changed.
     pub trail_fault: Option<String>,
+    /// Staff concerns from the inbox.
+    pub concerns: super::concerns::Inbox,
 }
 
 impl App {
@@ -261,6 +271,7 @@ impl App {
             people_filter: String::new(),
             people_filtering: false,
             trail_fault: None,
+            concerns: Default::default(),
         }
     }
 
@@ -331,6 +342,7 @@ impl App {
             Screen::Detail { .. } => keymap::DETAIL,
             Screen::People { .. } => keymap::PEOPLE,
             Screen::Chronology { .. } => keymap::CHRONOLOGY,
+            Screen::Concerns { .. } => keymap::CONCERNS,
         }
     }
 
@@ -473,6 +485,10 @@ impl App {
         if self.phase != Phase::Ready {
             return;
         }
+        // A concern form is not kept over a lock: the concern stays waiting in the inbox.
+        if self.form.as_ref().is_some_and(|f| f.concern.is_some()) {
+            self.form = None;
+        }
         self.effects.push(Effect::Lock);
     }
 
@@ -480,6 +496,7 @@ impl App {
     pub fn locked(&mut self, draft: Option<Vec<u8>>) {
         self.draft = draft;
         self.forget_records();
+        self.concerns.forget();
         self.form = None;
         self.picker = None;
         self.popup = None;
@@ -530,6 +547,7 @@ impl App {
                 self.message = None;
                 self.refresh();
                 self.note_last_backup();
+                self.read_concerns();
                 if self.who.is_empty() {
                     self.choose_who(&staff);
                 } else {
@@ -600,6 +618,7 @@ impl App {
                 Screen::Chronology { person, selected } => {
                     self.chronology_action(action, &person, selected)
                 }
+                Screen::Concerns { selected } => self.concerns_action(action, selected),
             },
         }
     }
@@ -701,6 +720,7 @@ impl App {
                 self.people_filter.clear();
                 self.screens.push(Screen::People { selected: 0 })
             }
+            Action::Concerns => self.open_concerns(),
             Action::Settings => {
                 if let Some(book) = &self.book {
                     self.form = Some(forms::settings(book));
@@ -1253,6 +1273,10 @@ impl App {
             form.error = Some(warning);
             return;
         }
+        if let Some(receipt) = self.form.as_ref().and_then(|f| f.concern.clone()) {
+            let result = self.take_in(&receipt);
+            return self.after_change(result);
+        }
         let stamp = self.stamp();
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
@@ -1416,7 +1440,10 @@ impl App {
     /// is saved (later saves go over it), and the person is told it may not survive a power
     /// cut, never that it was not saved.
     pub fn saved_unflushed(&mut self, warning: String) {
+        // Not yet durable: taken-in concern files stay in the inbox until a save is.
+        let taken = std::mem::take(&mut self.concerns.done);
         self.saved(Ok(()));
+        self.concerns.done = taken;
         self.save = SaveState::Unflushed(self.now);
         self.message = Some(warning);
     }
@@ -1433,6 +1460,9 @@ impl App {
     pub fn saved(&mut self, result: Result<(), String>) {
         let failed = result.is_err();
         self.save_gone = false;
+        if !failed {
+            self.concerns_saved();
+        }
         self.save = match result {
             Ok(()) => SaveState::Saved(self.now),
             Err(e) => SaveState::Failed(e),

@@ -296,6 +296,8 @@ pub enum FormKind {
     /// A checklist step ticked with the time it was done: (incident, step).
     TickStep(String, usize),
     Settings,
+    /// Taking in a staff concern: added to an incident, or no further action (see `concerns`).
+    Concern,
 }
 
 /// What an "entered in error" marking applies to.
@@ -322,6 +324,8 @@ pub struct Form {
     pub warned: Option<String>,
     /// Esc on a changed form asks first.
     pub confirm_discard: bool,
+    /// The receipt of the staff concern this form takes in (`tui::concerns` submits it).
+    pub concern: Option<String>,
 }
 
 impl Form {
@@ -336,6 +340,7 @@ impl Form {
             dirty: false,
             warned: None,
             confirm_discard: false,
+            concern: None,
         }
     }
 

@@ -798,6 +798,8 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         }
         FormKind::TickStep(id, step) => tick_step(book, id, *step, now)?,
         FormKind::Settings => settings(book),
+        // A concern form is never kept over a lock: the concern waits in the inbox.
+        FormKind::Concern => return None,
     })
 }
 
@@ -873,7 +875,7 @@ fn multiline(form: &Form, key: &str) -> String {
     form.field(key).map(Field::text).unwrap_or_default()
 }
 
-fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
+pub fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
     let mut types: Vec<IncidentType> = Vec::new();
     for k in ["types", "type2"] {
         if let Some(t) = pick(IncidentType::ALL, &form.value(k))
@@ -1226,6 +1228,11 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
             })?;
             Ok("Settings saved.".into())
         }
+        // Submitted by `tui::concerns`, which the app routes concern forms to.
+        FormKind::Concern => Err(refused(
+            "",
+            "Take the concern in from the Concerns screen (C)".into(),
+        )),
     }
 }
 

@@ -48,6 +48,10 @@ pub enum Action {
     LinkRelated,
     RetrySave,
     Backup,
+    Concerns,
+    ConcernAddTo,
+    ConcernNoAction,
+    ReadInbox,
     NextField,
     PrevField,
     Submit,
@@ -102,6 +106,10 @@ impl Action {
             Action::LinkRelated => "link a related incident",
             Action::RetrySave => "retry a save that failed",
             Action::Backup => "back up to removable media",
+            Action::Concerns => "staff concerns waiting",
+            Action::ConcernAddTo => "add the concern to an existing incident",
+            Action::ConcernNoAction => "no further action, with the reason",
+            Action::ReadInbox => "look in the concern folder again",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
             Action::Submit => "save",
@@ -156,6 +164,10 @@ impl Action {
             Action::LinkRelated => "link a related incident",
             Action::RetrySave => "retry the save",
             Action::Backup => "back up",
+            Action::Concerns => "concerns",
+            Action::ConcernAddTo => "add to an incident",
+            Action::ConcernNoAction => "no further action",
+            Action::ReadInbox => "look again",
             Action::NextField => "next",
             Action::PrevField => "previous",
             Action::Submit => "save",
@@ -284,6 +296,7 @@ pub const LIST: &[Binding] = &[
     bind(&[key('n')], Action::NewIncident),
     bind(&[key('P')], Action::PeopleRegister),
     bind(&[key('S')], Action::Settings),
+    bind(&[key('C')], Action::Concerns),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -344,6 +357,22 @@ pub const CHRONOLOGY: &[Binding] = &[
     MOVE[4],
     MOVE[5],
     bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+/// Staff concerns waiting in the inbox: read one, then take it in one of three ways.
+pub const CONCERNS: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('n')], Action::NewIncident),
+    bind(&[key('a')], Action::ConcernAddTo),
+    bind(&[key('d')], Action::ConcernNoAction),
+    bind(&[key('r')], Action::ReadInbox),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -425,8 +454,9 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 9] {
+    fn all() -> [(&'static str, &'static [Binding]); 10] {
         [
+            ("concerns", CONCERNS),
             ("backup", BACKUP),
             ("global", GLOBAL),
             ("list", LIST),

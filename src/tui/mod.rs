@@ -3,6 +3,7 @@
 //! changes and effects; `view` draws; `saver` writes the file off the UI thread.
 
 pub mod app;
+mod concerns;
 mod draft;
 mod editor;
 mod fingerprint;
@@ -364,6 +365,24 @@ pub fn run(session: Session) -> Result<()> {
                             }
                         }
                         _ => app.locked(None),
+                    }
+                }
+                Effect::ReadConcerns => {
+                    if let (Some(book), Some(key)) = (&app.book, &key) {
+                        let dir = PathBuf::from(&book.settings.concern_inbox);
+                        let result =
+                            crate::concern::read_inbox(&dir, key, book, &app.concerns.done)
+                                .map_err(|e| e.to_string());
+                        app.concerns_read(result);
+                    }
+                }
+                Effect::RemoveConcerns(files) => {
+                    for file in files {
+                        if let Err(e) = crate::concern::remove(&file) {
+                            app.message = Some(format!(
+                                "A concern is taken in and saved, but its file could not be removed from the folder: {e}"
+                            ));
+                        }
                     }
                 }
                 // The terminal is gone or set-up was cancelled: leave. Saves already sent

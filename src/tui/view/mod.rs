@@ -3,6 +3,7 @@
 //! Every string from the logbook goes through `text::line` or `text::block`.
 
 pub mod chronology;
+mod concerns;
 pub mod detail;
 mod list;
 mod people;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                     Screen::Chronology { person, selected } => {
                         chronology::draw(frame, main, app, &person, selected)
                     }
+                    Screen::Concerns { selected } => concerns::draw(frame, main, app, selected),
                 }
             }
             if let Some(popup) = &app.popup {
@@ -126,6 +128,9 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     }
     if let Some(history) = super::history_status(app) {
         parts.push(history);
+    }
+    if let Some(waiting) = app.concerns_status() {
+        parts.push(Span::styled(waiting, Style::new().yellow().bold()));
     }
     // A message is brief (the next key clears it): while it shows, it has the backup's room.
     if app.book.is_some() && app.message.is_none() {

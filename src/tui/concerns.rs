@@ -1,0 +1,577 @@
+//! Staff concerns in the app: what the loop read from the inbox, the Concerns screen's
+//! actions, and the three ways a concern is taken in (a new incident with the form
+//! pre-filled from it, added to an existing incident, or no further action with a reason),
+//! each through the model's audited `take_in_concern`. A concern file is removed from the
+//! inbox only once the logbook holding it is saved (`concerns_saved`).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+use zeroize::Zeroize;
+
+use super::app::{App, Effect, Popup, Screen};
+use super::form::{Choice, Field, FieldKind, Form, FormKind};
+use super::forms;
+use super::keymap::Action;
+use crate::concern::Incoming;
+use crate::model::*;
+
+/// The inbox as the app knows it.
+#[derive(Default)]
+pub struct Inbox {
+    /// Concerns waiting to be taken in, oldest first (decrypted: wiped on lock).
+    pub waiting: Vec<Incoming>,
+    /// What the last look found wrong: files set aside and why, or why the folder could
+    /// not be read.
+    pub notes: Vec<String>,
+    /// Files of concerns taken in whose save has not yet been confirmed.
+    pub done: Vec<PathBuf>,
+    /// Whether the inbox has been read since unlocking.
+    pub looked: bool,
+}
+
+impl Inbox {
+    /// Wipes the decrypted concerns (on lock). Files taken in stay listed for removal: a
+    /// logbook kept over the lock (its save failed) still holds them.
+    pub fn forget(&mut self) {
+        for i in &mut self.waiting {
+            i.concern.zeroize();
+        }
+        self.waiting.clear();
+        self.notes.clear();
+        self.looked = false;
+    }
+}
+
+fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> usize {
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Up => selected.saturating_sub(1),
+        Action::Down => (selected + 1).min(last),
+        Action::PageUp => selected.saturating_sub(page),
+        Action::PageDown => (selected + page).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => selected,
+    }
+}
+
+fn when(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Replaces a field's text as if the form had been opened with it.
+fn prefill(form: &mut Form, key: &str, text: &str) {
+    if let Some(f) = form.field_mut(key) {
+        let mut new = Field::new(f.key, f.label, f.kind.clone()).with_text(text);
+        new.required = f.required;
+        *f = new;
+    }
+}
+
+/// The full concern, labelled, for reading in a popup (escaped for display).
+pub fn full_text(c: &Concern) -> String {
+    let b = |s: &str| {
+        if s.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            crate::text::block(s).into_owned()
+        }
+    };
+    format!(
+        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\nn new incident · a add to an incident · d no further action",
+        crate::text::line(&c.from()),
+        c.written.format("%Y-%m-%d %H:%M"),
+        c.receipt,
+        b(&c.what),
+        b(&c.when),
+        b(&c.who),
+        b(&c.place),
+        b(&c.action),
+    )
+}
+
+/// The new-incident form, pre-filled from the concern: who reported it, when (marked
+/// approximate until the DSL checks it), where, what happened in the staff member's words,
+/// and what they did.
+pub fn new_incident_form(book: &Logbook, who: &str, now: NaiveDateTime, c: &Concern) -> Form {
+    let mut form = forms::incident(book, who, now, None);
+    let written = when(c.written.naive_local().min(now));
+    prefill(&mut form, "occurred", &written);
+    if let Some(f) = form.field_mut("occurred_approximate") {
+        f.chosen = Some(1);
+    }
+    prefill(&mut form, "reported", &written);
+    prefill(&mut form, "reported_by", &c.from());
+    prefill(&mut form, "platform", c.place.trim());
+    prefill(&mut form, "description", &c.text());
+    prefill(&mut form, "immediate_action", &c.action);
+    form.title = format!("New incident from staff concern {}", c.receipt);
+    form.notice = Some(format!(
+        "Pre-filled from concern {}: check when it happened (the concern says: {}), choose the type and risk. The concern's words are kept as evidence.",
+        c.receipt,
+        if c.when.trim().is_empty() {
+            "not given".to_string()
+        } else {
+            crate::text::line(c.when.trim()).into_owned()
+        }
+    ));
+    form.concern = Some(c.receipt.clone());
+    form
+}
+
+/// Choose the incident (open or monitoring) the concern is added to.
+pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
+    let mut open: Vec<&Incident> = book
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .collect();
+    open.sort_by_key(|i| std::cmp::Reverse(i.reported));
+    let options = open
+        .iter()
+        .map(|i| {
+            Choice::new(
+                format!(
+                    "{} {}",
+                    i.id,
+                    crate::concern::first_words(&crate::text::line(&i.description), 50)
+                ),
+                i.id.as_str(),
+            )
+        })
+        .collect();
+    let mut form = Form::new(
+        FormKind::Concern,
+        format!("Add staff concern {} to an incident", c.receipt),
+        vec![Field::new("incident", "Incident", FieldKind::Choice(options)).required()],
+    );
+    form.notice = Some(format!(
+        "The concern's words become an evidence item (staff concern) of the incident chosen. From {}: \"{}\"",
+        crate::text::line(&c.from()),
+        crate::concern::first_words(&crate::text::line(&c.what), 60)
+    ));
+    form.concern = Some(c.receipt.clone());
+    form
+}
+
+/// No further action, with the reason (required), kept with the whole concern.
+pub fn no_action_form(c: &Concern) -> Form {
+    let mut form = Form::new(
+        FormKind::Concern,
+        format!("No further action on staff concern {}", c.receipt),
+        vec![
+            Field::new(
+                "reason",
+                "Why no further action is needed",
+                FieldKind::Multiline,
+            )
+            .required(),
+        ],
+    );
+    form.notice = Some(format!(
+        "The concern is kept in the logbook with this decision and its reason. From {}: \"{}\"",
+        crate::text::line(&c.from()),
+        crate::concern::first_words(&crate::text::line(&c.what), 60)
+    ));
+    form.concern = Some(c.receipt.clone());
+    form
+}
+
+impl App {
+    /// Asks the loop to look in the inbox (when the logbook names one).
+    pub fn read_concerns(&mut self) {
+        if self
+            .book
+            .as_ref()
+            .is_some_and(|b| !b.settings.concern_inbox.is_empty())
+        {
+            self.effects.push(Effect::ReadConcerns);
+        }
+    }
+
+    /// The loop's answer: the concerns waiting (those already being taken in left out),
+    /// and the files it set aside.
+    pub fn concerns_read(&mut self, result: Result<crate::concern::Inbox, String>) {
+        self.concerns.forget();
+        self.concerns.looked = true;
+        match result {
+            Ok(inbox) => {
+                self.concerns.notes = inbox.set_aside.iter().map(|s| s.sentence()).collect();
+                self.concerns.waiting = inbox.concerns;
+                let n = self.concerns.waiting.len();
+                let aside = self.concerns.notes.len();
+                let mut said = Vec::new();
+                if n > 0 {
+                    said.push(format!(
+                        "{n} new concern{} from staff: C to read {}",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "it" } else { "them" }
+                    ));
+                }
+                if aside > 0 {
+                    said.push(format!(
+                        "{aside} file{} in the concern folder set aside (C says why)",
+                        if aside == 1 { "" } else { "s" }
+                    ));
+                }
+                if !said.is_empty() {
+                    self.message = Some(format!("{}.", said.join("; ")));
+                }
+            }
+            Err(e) => {
+                self.message = Some(format!("The concern folder could not be read: {e}"));
+                self.concerns.notes = vec![e];
+            }
+        }
+        if let Some(Screen::Concerns { selected }) = self.screens.last_mut() {
+            *selected = (*selected).min(self.concerns.waiting.len().saturating_sub(1));
+        }
+    }
+
+    /// The status bar's word on concerns waiting, if any.
+    pub fn concerns_status(&self) -> Option<String> {
+        match self.concerns.waiting.len() {
+            0 => None,
+            1 => Some("1 new concern (C)".into()),
+            n => Some(format!("{n} new concerns (C)")),
+        }
+    }
+
+    pub fn open_concerns(&mut self) {
+        if self
+            .book
+            .as_ref()
+            .is_some_and(|b| b.settings.concern_inbox.is_empty())
+        {
+            self.message = Some(
+                "No concern folder is set up: run `logbook concern-setup --inbox DIR` once.".into(),
+            );
+            return;
+        }
+        self.screens.push(Screen::Concerns { selected: 0 });
+        self.read_concerns();
+    }
+
+    pub fn concerns_action(&mut self, action: Action, selected: usize) {
+        let len = self.concerns.waiting.len();
+        let Some(book) = &self.book else { return };
+        let current = self.concerns.waiting.get(selected).map(|i| &i.concern);
+        match (action, current) {
+            (Action::Back, _) => {
+                self.screens.pop();
+            }
+            (Action::ReadInbox, _) => self.read_concerns(),
+            (Action::Open, Some(c)) => {
+                self.popup = Some(Popup {
+                    title: format!("Staff concern {}", c.receipt),
+                    text: full_text(c),
+                    scroll: 0,
+                });
+            }
+            (Action::NewIncident, Some(c)) => {
+                self.form = Some(new_incident_form(book, &self.who, self.now, c));
+            }
+            (Action::ConcernAddTo, Some(c)) => {
+                if book
+                    .incidents
+                    .iter()
+                    .any(|i| i.status != Status::Closed && i.error.is_none())
+                {
+                    self.form = Some(add_to_form(book, c));
+                } else {
+                    self.message =
+                        Some("There is no open incident to add it to: n records a new one.".into());
+                }
+            }
+            (Action::ConcernNoAction, Some(c)) => self.form = Some(no_action_form(c)),
+            (
+                Action::Open | Action::NewIncident | Action::ConcernAddTo | Action::ConcernNoAction,
+                None,
+            ) => {
+                self.message =
+                    Some("There is no concern waiting: r looks in the folder again.".into());
+            }
+            _ => {
+                if let Some(top) = self.screens.last_mut() {
+                    *top = Screen::Concerns {
+                        selected: move_selection(selected, len, action, self.page),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Submits the open concern form through the model. On success the concern leaves the
+    /// waiting list and its file is queued for removal once the save is confirmed.
+    pub fn take_in(&mut self, receipt: &str) -> Result<String, Invalid> {
+        let stamp = self.stamp();
+        let now = self.now;
+        let Some(index) = self
+            .concerns
+            .waiting
+            .iter()
+            .position(|i| i.concern.receipt == receipt)
+        else {
+            return Err(Invalid {
+                field: String::new(),
+                message: format!("Concern {receipt} is no longer waiting: press Esc"),
+            });
+        };
+        let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
+            return Err(Invalid {
+                field: String::new(),
+                message: "The logbook is not open".into(),
+            });
+        };
+        let how = match form.kind {
+            FormKind::NewIncident => TakeIn::NewIncident(forms::summary(form, now)?),
+            _ if form.field("incident").is_some() => TakeIn::AddTo(form.value("incident")),
+            _ => TakeIn::NoFurtherAction(form.field("reason").map(Field::text).unwrap_or_default()),
+        };
+        let said = book.take_in_concern(&stamp, &self.concerns.waiting[index].concern, how)?;
+        let mut taken = self.concerns.waiting.remove(index);
+        taken.concern.zeroize();
+        self.concerns.done.push(taken.path);
+        if let Some(Screen::Concerns { selected }) = self.screens.last_mut() {
+            *selected = (*selected).min(self.concerns.waiting.len().saturating_sub(1));
+        }
+        Ok(said)
+    }
+
+    /// The logbook is saved (durably): the files of the concerns it took in can go.
+    pub fn concerns_saved(&mut self) {
+        if !self.concerns.done.is_empty() {
+            let done = std::mem::take(&mut self.concerns.done);
+            self.effects.push(Effect::RemoveConcerns(done));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::concern::SetAside;
+
+    fn now() -> NaiveDateTime {
+        crate::demo::demo_now()
+    }
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn render(app: &mut App, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| super::super::view::draw(f, app)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn snap(name: &str, app: &mut App) {
+        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("{name}-100x30"), render(app, 100, 30));
+            insta::assert_snapshot!(format!("{name}-80x24"), render(app, 80, 24));
+        });
+    }
+
+    fn concern(receipt: &str, what: &str) -> Concern {
+        let written = chrono::FixedOffset::east_opt(0)
+            .unwrap()
+            .from_local_datetime(&(now() - chrono::Duration::minutes(50)))
+            .unwrap();
+        Concern {
+            receipt: receipt.into(),
+            written,
+            what: what.into(),
+            when: "today, morning break".into(),
+            who: "JB Y9".into(),
+            place: "Snapchat".into(),
+            action: "Listened; told JB I would pass it on.".into(),
+            by: "A. Khan".into(),
+            role: "Form tutor".into(),
+        }
+    }
+
+    /// The demo app with an inbox, on the Concerns screen, with two concerns and one file
+    /// set aside, as the loop would hand them over.
+    fn app_with_concerns() -> App {
+        let mut book = crate::demo::logbook().unwrap();
+        book.settings.concern_inbox = "/srv/share/concerns".into();
+        let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+        press(&mut app, KeyCode::Char('C'));
+        assert!(matches!(app.screen(), Screen::Concerns { selected: 0 }));
+        assert!(
+            app.effects
+                .iter()
+                .any(|e| matches!(e, Effect::ReadConcerns))
+        );
+        app.effects.clear();
+        app.concerns_read(Ok(crate::concern::Inbox {
+            concerns: vec![
+                Incoming {
+                    path: "/srv/share/concerns/concern-1.age".into(),
+                    concern: concern(
+                        "C-7K3Q-9XPD",
+                        "JB (Y9) told me \"they keep posting my photo with horrible comments\" and showed me the group chat.",
+                    ),
+                },
+                Incoming {
+                    path: "/srv/share/concerns/concern-2.age".into(),
+                    concern: concern("C-M2XD-4KQ7", "Saw a Year 7 pupil crying over messages on her phone"),
+                },
+            ],
+            set_aside: vec![SetAside {
+                name: "concern-0f3a.age".into(),
+                problem: crate::concern::Problem::Damaged("not a whole age file".into()),
+                moved: Ok("/srv/share/concerns/set-aside/concern-0f3a.age".into()),
+            }],
+        }));
+        app
+    }
+
+    #[test]
+    fn the_concerns_screen_lists_them_and_the_status_bar_counts_them() {
+        let mut app = app_with_concerns();
+        assert_eq!(app.concerns_status().as_deref(), Some("2 new concerns (C)"));
+        assert!(
+            app.message
+                .as_deref()
+                .unwrap()
+                .contains("2 new concerns from staff")
+        );
+        snap("concerns", &mut app);
+        press(&mut app, KeyCode::Char('?'));
+        snap("help-concerns", &mut app);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Enter);
+        snap("concern-read", &mut app);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Esc);
+        assert!(matches!(app.screen(), Screen::List));
+        snap("list-with-concerns", &mut app);
+    }
+
+    #[test]
+    fn a_concern_becomes_an_incident_and_its_file_goes_only_after_the_save() {
+        let mut app = app_with_concerns();
+        let before = app.book.as_ref().unwrap().incidents.len();
+        press(&mut app, KeyCode::Char('n'));
+        let form = app.form.as_ref().unwrap();
+        assert_eq!(form.value("reported_by"), "A. Khan (Form tutor)");
+        assert_eq!(form.value("platform"), "Snapchat");
+        assert!(form.value("description").starts_with("JB (Y9) told me"));
+        snap("concern-new-incident", &mut app);
+        // Submitting without a type is refused, and nothing is taken in.
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(app.form.is_some());
+        assert_eq!(app.concerns.waiting.len(), 2);
+        app.form
+            .as_mut()
+            .unwrap()
+            .field_mut("types")
+            .unwrap()
+            .chosen = Some(0);
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(
+            app.form.is_none(),
+            "{:?}",
+            app.form.as_ref().map(|f| &f.error)
+        );
+        let book = app.book.as_ref().unwrap();
+        assert_eq!(book.incidents.len(), before + 1);
+        let record = book.concern("C-7K3Q-9XPD").unwrap();
+        let ConcernOutcome::NewIncident { incident, evidence } = &record.outcome else {
+            panic!("{:?}", record.outcome)
+        };
+        let item = book
+            .incident(incident)
+            .unwrap()
+            .evidence
+            .iter()
+            .find(|e| &e.id == evidence)
+            .unwrap();
+        assert_eq!(item.kind, EvidenceKind::StaffConcern);
+        book.verify_audit().unwrap();
+        assert!(app.effects.iter().any(|e| matches!(e, Effect::Save)));
+        assert!(
+            !app.effects
+                .iter()
+                .any(|e| matches!(e, Effect::RemoveConcerns(_)))
+        );
+        app.effects.clear();
+        assert_eq!(app.concerns.waiting.len(), 1);
+        assert_eq!(app.concerns_status().as_deref(), Some("1 new concern (C)"));
+        // A save that failed, or one not flushed, removes nothing.
+        app.saving();
+        app.saved(Err("disk full".into()));
+        app.saving();
+        app.saved_unflushed("not flushed".into());
+        assert!(app.effects.is_empty());
+        app.saving();
+        app.saved(Ok(()));
+        let removed: Vec<_> = app
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::RemoveConcerns(f) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            removed,
+            vec![vec![PathBuf::from("/srv/share/concerns/concern-1.age")]]
+        );
+    }
+
+    #[test]
+    fn added_to_an_incident_or_no_further_action_with_a_reason() {
+        let mut app = app_with_concerns();
+        press(&mut app, KeyCode::Char('a'));
+        snap("concern-add-to", &mut app);
+        // Enter opens the incident picker; Enter chooses the first.
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        let chosen = app.form.as_ref().unwrap().value("incident");
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(app.form.is_none());
+        let book = app.book.as_ref().unwrap();
+        assert!(matches!(
+            &book.concern("C-7K3Q-9XPD").unwrap().outcome,
+            ConcernOutcome::AddedTo { incident, .. } if *incident == chosen
+        ));
+        press(&mut app, KeyCode::Char('d'));
+        snap("concern-no-further-action", &mut app);
+        // A reason is required.
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(app.form.is_some());
+        for c in "Parent already informed".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(app.form.is_none());
+        let book = app.book.as_ref().unwrap();
+        assert!(matches!(
+            &book.concern("C-M2XD-4KQ7").unwrap().outcome,
+            ConcernOutcome::NoFurtherAction { reason } if reason == "Parent already informed"
+        ));
+        book.verify_audit().unwrap();
+        assert!(app.concerns.waiting.is_empty());
+        assert_eq!(app.concerns.done.len(), 2);
+    }
+
+    #[test]
+    fn locking_drops_the_concern_form_and_wipes_the_concerns() {
+        let mut app = app_with_concerns();
+        press(&mut app, KeyCode::Char('n'));
+        app.lock();
+        assert!(app.form.is_none());
+        app.locked(None);
+        assert!(app.concerns.waiting.is_empty());
+        assert_eq!(app.concerns_status(), None);
+    }
+}

@@ -1,0 +1,103 @@
+//! The Concerns screen: staff concerns waiting in the inbox (when written, from whom,
+//! first words, receipt), and any files the last look set aside, with why.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+
+use crate::concern::first_words;
+use crate::text::line;
+use crate::tui::app::App;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
+    let Some(book) = &app.book else { return };
+    let folder = line(&book.settings.concern_inbox).into_owned();
+    let notes: Vec<Line> = app
+        .concerns
+        .notes
+        .iter()
+        .map(|n| Line::styled(line(n).into_owned(), Style::new().yellow()))
+        .collect();
+    let wrapped: usize = app
+        .concerns
+        .notes
+        .iter()
+        .map(|n| {
+            super::wrap_words(&line(n), area.width.saturating_sub(2))
+                .len()
+                .max(1)
+        })
+        .sum();
+    let notes_height = if notes.is_empty() {
+        0
+    } else {
+        (wrapped as u16 + 2).min(area.height / 3)
+    };
+    let [head, table_area, notes_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(notes_height),
+    ])
+    .areas(area);
+    let waiting = app.concerns.waiting.len();
+    let summary = if !app.concerns.looked {
+        "Looking in the concern folder ...".to_string()
+    } else if waiting == 0 {
+        "No new concerns · r look again".to_string()
+    } else {
+        format!(
+            "{waiting} new · Enter read · n new incident · a add to incident · d no further action · r look again"
+        )
+    };
+    frame.render_widget(Paragraph::new(summary).dim(), head);
+
+    let block = Block::bordered().title(format!(" Staff concerns in {folder} · Esc back "));
+    let height = block.inner(table_area).height.saturating_sub(1) as usize;
+    app.page = height.max(1);
+    let start = selected.saturating_sub(height.saturating_sub(1));
+    let rows: Vec<Row> = app
+        .concerns
+        .waiting
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(n, i)| {
+            let c = &i.concern;
+            let style = if n == selected {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            Row::new(vec![
+                c.written.format("%Y-%m-%d %H:%M").to_string(),
+                line(&c.from()).into_owned(),
+                first_words(&line(&c.what), 200),
+                c.receipt.clone(),
+            ])
+            .style(style)
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(16),
+            Constraint::Length(24),
+            Constraint::Fill(1),
+            Constraint::Length(11),
+        ],
+    )
+    .header(Row::new(["Written", "From", "What was seen or heard", "Receipt"]).bold())
+    .block(block);
+    frame.render_widget(table, table_area);
+    if !notes.is_empty() {
+        frame.render_widget(
+            Paragraph::new(notes)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" Set aside (not taken in) ")),
+            notes_area,
+        );
+    }
+}
