@@ -123,3 +123,36 @@ fn a_restore_with_the_recovery_key_leaves_it_opening_backups_only() {
     // The old key opens nothing new.
     assert_eq!(code(&with(&[&f.key], &["list"])), 3);
 }
+
+#[test]
+fn a_deputys_key_cannot_record_as_someone_else_with_by() {
+    let f = Fixture::new();
+    let (deputy, deputy_public) = keygen(f.dir.path(), "deputy.key", "J. Patel");
+    let o = f.run(&["keys", "add", &deputy_public, "--name", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = std::fs::read(&f.logbook).unwrap();
+    let as_deputy = |by: &str| {
+        run(&[
+            "--logbook",
+            p(&f.logbook),
+            "--identity",
+            p(&deputy),
+            "--by",
+            by,
+            "import",
+            p(&data("demo.ron")),
+        ])
+    };
+    let o = as_deputy("RO");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("J. Patel's"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&f.logbook).unwrap(),
+        before,
+        "nothing written"
+    );
+    // Naming oneself is fine.
+    let o = as_deputy("j. patel");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(trail(&f.logbook, &f.key).last().unwrap().by, "J. Patel");
+}

@@ -39,27 +39,32 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
-/// Who makes a change, for the audit trail: `--by NAME`; else the holder of the key that
-/// opened the logbook (key mode); else asked on the terminal. Never a guess: without a
-/// name and without a terminal the command stops and says to give --by.
+/// Who makes a change, for the audit trail: the holder of the key that opened the logbook
+/// (key mode); else `--by NAME`; else asked on the terminal. Never a guess: without a name
+/// and without a terminal the command stops and says to give --by. A key's holder cannot
+/// be overridden: `--by` naming someone else is refused, so a deputy's key never records
+/// as the DSL.
 fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<String> {
-    if let Some(by) = global
+    let by = global
         .by
         .as_deref()
         .map(str::trim)
-        .filter(|b| !b.is_empty())
-    {
-        return Ok(by.to_string());
-    }
-    if let Some(Key::Identities(ids)) = key {
-        for public in ids.public_keys() {
-            if public == settings.passphrase_key {
-                continue;
-            }
-            if let Some(h) = settings.holders.iter().find(|h| h.key == public) {
-                return Ok(h.name.clone());
-            }
+        .filter(|b| !b.is_empty());
+    let holder = match key {
+        Some(Key::Identities(ids)) => crate::tui::holders::holder_of(settings, &ids.public_keys()),
+        _ => None,
+    };
+    match (holder, by) {
+        (Some(holder), Some(by)) if !holder.eq_ignore_ascii_case(by) => {
+            return Err(Error::Usage(format!(
+                "The key given is {}'s, so changes made with it are recorded as {}: leave out --by, or use your own key file.",
+                crate::text::line(&holder),
+                crate::text::line(&holder)
+            )));
         }
+        (Some(holder), _) => return Ok(holder),
+        (None, Some(by)) => return Ok(by.to_string()),
+        (None, None) => {}
     }
     if std::io::stdin().is_terminal() {
         eprint!("Who is making this change (your name, for the audit trail)? ");

@@ -373,6 +373,20 @@ impl Logbook {
         Ok(())
     }
 
+    /// Records that `stamp.by` took over recording from `from` during a session, and how
+    /// (their own key, or chosen at the keyboard), so the trail shows who recorded what.
+    pub fn record_recorder(&mut self, stamp: &Stamp, from: &str, how: &str) -> Result<(), Invalid> {
+        let state = state_hash(&self.settings)?;
+        self.append_audit(
+            stamp,
+            Subject::Settings,
+            format!("recording now as {} (was {from}): {how}", stamp.by),
+            Vec::new(),
+            state,
+        )?;
+        Ok(())
+    }
+
     /// When the last verified backup was made, from the trail. A restore counts too: the
     /// backup it came from held everything up to the entry before the restore's, so that
     /// entry's time is when the logbook was last known to be backed up (the backup's own

@@ -189,6 +189,20 @@ pub struct App {
     pub name: String,
     /// Key mode: unlock with the key file named here instead of a passphrase.
     pub identity: Option<String>,
+    /// The logbook opens with key files: the unlock screen asks for a key file's path
+    /// (`key_file`) and, if the file is protected, its passphrase (`unlock`).
+    pub key_mode: bool,
+    pub key_file: Field,
+    /// The key file field has the keyboard (else the passphrase field).
+    pub key_focus: bool,
+    /// The key file that opened the logbook has no passphrase: Enter alone unlocks it,
+    /// so the lock only hides the screen, and the lock screen says so.
+    pub key_unprotected: bool,
+    /// The holder named in settings for the key that opened the logbook (set by the loop
+    /// before `unlocked`): in key mode, the one who records.
+    pub holder: Option<String>,
+    /// Locked to switch recorder: the key file field starts empty.
+    pub switching: bool,
     pub unlock: Field,
     pub unlock_error: Option<String>,
     pub book: Option<Logbook>,
@@ -238,6 +252,12 @@ impl App {
             phase: Phase::Unlock,
             name,
             identity: None,
+            key_mode: false,
+            key_file: Field::new("key_file", "Key file", FieldKind::Text),
+            key_focus: false,
+            key_unprotected: false,
+            holder: None,
+            switching: false,
             unlock,
             unlock_error: None,
             book: None,
@@ -506,13 +526,33 @@ impl App {
         self.unlock_error = None;
         self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
         self.message = Some("Locked. Unlock to continue where you were.".into());
+        if self.switching {
+            // Another holder takes over: they give their own key file.
+            self.key_file = Field::new("key_file", "Key file", FieldKind::Text);
+            self.key_focus = true;
+            self.message =
+                Some("Locked to switch recorder: give your own key file, then Enter.".into());
+        } else {
+            self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
+        }
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {
         match ev.code {
             KeyCode::Enter => {
                 let secret = zeroize::Zeroizing::new(self.unlock.text());
-                if self.identity.is_none() && secret.is_empty() {
+                if self.key_mode {
+                    let path = self.key_file.text().trim().to_string();
+                    if path.is_empty() {
+                        self.unlock_error = Some(
+                            "Type the path of your key file (from `logbook keygen`), then Enter."
+                                .into(),
+                        );
+                        self.key_focus = true;
+                        return;
+                    }
+                    self.identity = Some(path);
+                } else if secret.is_empty() {
                     self.unlock_error = Some("Type the passphrase, then Enter.".into());
                     return;
                 }
@@ -522,10 +562,15 @@ impl App {
                 self.effects.push(Effect::Unlock(secret));
             }
             KeyCode::Esc => self.request_quit(),
-            _ if self.identity.is_none() => {
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down if self.key_mode => {
+                self.key_focus = !self.key_focus;
+            }
+            _ if self.key_mode && self.key_focus => {
+                self.key_file.input.input(ev);
+            }
+            _ => {
                 self.unlock.input.input(ev);
             }
-            _ => {}
         }
     }
 
@@ -548,7 +593,12 @@ impl App {
                 self.refresh();
                 self.note_last_backup();
                 self.read_concerns();
-                if self.who.is_empty() {
+                self.switching = false;
+                // A key's holder records: a key names its holder, never a list.
+                if let Some(name) = self.holder.clone() {
+                    self.phase = Phase::Ready;
+                    self.switch_recorder(name, "opened the logbook with their key");
+                } else if self.who.is_empty() {
                     self.choose_who(&staff);
                 } else {
                     self.phase = Phase::Ready;
@@ -561,17 +611,57 @@ impl App {
         }
     }
 
+    /// Asks who is recording (passphrase mode, or a key with no holder named): the staff
+    /// in settings, or any name typed that matches none of them ("someone else").
     fn choose_who(&mut self, staff: &[String]) {
         use super::form::Choice;
-        let mut options: Vec<Choice> = staff
+        let options: Vec<Choice> = staff
             .iter()
             .map(|s| Choice::new(crate::text::line(s), s.as_str()))
             .collect();
-        if options.is_empty() {
-            options.push(Choice::new("DSL", "DSL"));
-        }
-        self.picker = Some(Picker::new("Who is recording?", options, 0, None));
+        let current = staff.iter().position(|s| *s == self.who);
+        self.picker = Some(Picker::new(
+            "Who is recording? (or type your name)",
+            options,
+            0,
+            current,
+        ));
         self.phase = Phase::ChooseWho;
+    }
+
+    /// `name` records from now on. A change of recorder in a session is an audit entry
+    /// (saved at once), so the trail shows who took over from whom, and how.
+    fn switch_recorder(&mut self, name: String, how: &str) {
+        let from = std::mem::replace(&mut self.who, name);
+        if from.is_empty() || from == self.who {
+            return;
+        }
+        let stamp = self.stamp();
+        let Some(book) = &mut self.book else { return };
+        match book.record_recorder(&stamp, &from, how) {
+            Ok(()) => {
+                self.effects.push(Effect::Save);
+                self.message = Some(format!(
+                    "{} is recording now (was {}).",
+                    crate::text::line(&self.who),
+                    crate::text::line(&from)
+                ));
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// `W`: someone else takes over recording. With key files, only by unlocking with
+    /// their own key (the app locks and asks for it); with a passphrase, which several
+    /// may know, by choosing or typing their name.
+    fn start_switch(&mut self) {
+        if self.key_mode {
+            self.switching = true;
+            self.lock();
+        } else if let Some(book) = &self.book {
+            let staff = book.settings.staff.clone();
+            self.choose_who(&staff);
+        }
     }
 
     fn ready_key(&mut self, ev: KeyEvent) {
@@ -601,6 +691,7 @@ impl App {
             Action::Quit => self.request_quit(),
             Action::Help => self.help = true,
             Action::Lock => self.lock(),
+            Action::SwitchRecorder => self.start_switch(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
             Action::RetrySave => match self.save {
                 SaveState::Failed(_) if self.save_gone => self.effects.push(Effect::SaveAgain),
@@ -723,7 +814,9 @@ impl App {
             Action::Concerns => self.open_concerns(),
             Action::Settings => {
                 if let Some(book) = &self.book {
-                    self.form = Some(forms::settings(book));
+                    let mut form = forms::settings(book);
+                    form.notice = Some(super::holders::who_can_open(&book.settings));
+                    self.form = Some(form);
                 }
             }
             Action::Back => {
@@ -1067,8 +1160,12 @@ impl App {
             Some(Action::Up) => picker.up(),
             Some(Action::Down) => picker.down(),
             Some(Action::Cancel) => {
-                if self.phase == Phase::ChooseWho {
+                // Someone must be recording; a switch already under way may be called off.
+                if self.phase == Phase::ChooseWho && self.who.is_empty() {
                     return;
+                }
+                if self.phase == Phase::ChooseWho {
+                    self.phase = Phase::Ready;
                 }
                 self.picker = None;
             }
@@ -1088,6 +1185,18 @@ impl App {
                 }
             }
             Some(Action::Submit) => {
+                let typed = picker.filter.trim().to_string();
+                if self.phase == Phase::ChooseWho && picker.current().is_none() {
+                    if typed.is_empty() {
+                        return;
+                    }
+                    // Someone else: the name typed, matching none in the list.
+                    self.picker = None;
+                    self.phase = Phase::Ready;
+                    self.switch_recorder(typed, "chosen at the keyboard (passphrase)");
+                    self.refresh();
+                    return;
+                }
                 let Some(choice) = picker.current() else {
                     return;
                 };
@@ -1095,8 +1204,8 @@ impl App {
                 let value = picker.options[choice].value.clone();
                 self.picker = None;
                 if self.phase == Phase::ChooseWho {
-                    self.who = value;
                     self.phase = Phase::Ready;
+                    self.switch_recorder(value, "chosen at the keyboard (passphrase)");
                     self.refresh();
                     return;
                 }

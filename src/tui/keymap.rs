@@ -10,6 +10,7 @@ pub enum Action {
     Quit,
     Help,
     Lock,
+    SwitchRecorder,
     Back,
     Up,
     Down,
@@ -64,6 +65,7 @@ impl Action {
             Action::Quit => "quit (waits for the last save)",
             Action::Help => "show or hide this help",
             Action::Lock => "lock now",
+            Action::SwitchRecorder => "switch who is recording",
             Action::Back => "back",
             Action::Up => "up",
             Action::Down => "down",
@@ -165,6 +167,7 @@ impl Action {
             Action::RetrySave => "retry the save",
             Action::Backup => "back up",
             Action::Concerns => "concerns",
+            Action::SwitchRecorder => "switch recorder",
             Action::ConcernAddTo => "add to an incident",
             Action::ConcernNoAction => "no further action",
             Action::ReadInbox => "look again",
@@ -267,6 +270,7 @@ pub const GLOBAL: &[Binding] = &[
     bind(&[key('B')], Action::Backup),
     bind(&[key('R')], Action::RetrySave),
     bind(&[ctrl('l')], Action::Lock),
+    bind(&[key('W')], Action::SwitchRecorder),
     bind(&[key('q')], Action::Quit),
 ];
 

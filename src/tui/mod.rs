@@ -9,6 +9,7 @@ mod editor;
 mod fingerprint;
 pub mod form;
 mod forms;
+pub mod holders;
 pub mod keymap;
 pub mod picker;
 mod saver;
@@ -59,14 +60,12 @@ pub fn run(session: Session) -> Result<()> {
         |n| n.to_string_lossy().into_owned(),
     );
     let mut app = App::new(name, now());
-    // A key file protected by a passphrase unlocks only with that passphrase typed: the
-    // app then asks for it as for a logbook's passphrase (and `unlock` opens the key file
-    // with it), so Enter alone never unlocks.
-    app.identity = session
-        .identity
-        .as_ref()
-        .filter(|p| !vault::is_protected(p))
-        .map(|p| p.display().to_string());
+    // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
+    // file (the one given with --identity, or a path typed) and, if that file is protected,
+    // its passphrase, so Enter alone never unlocks a protected key.
+    let key_mode = session.identity.is_some()
+        || (session.path.exists() && matches!(vault::mode(&session.path), Ok(vault::Mode::Keys)));
+    prepare_key_unlock(&mut app, key_mode, session.identity.as_deref());
     let mut saver = None;
     // The identities that opened the logbook, while it is unlocked (for backups, which
     // read themselves back). Dropped on lock: a locked app holds no secret.
@@ -80,7 +79,11 @@ pub fn run(session: Session) -> Result<()> {
                 .cloned()
                 .unwrap_or_else(|| "DSL".into());
             app = App::ready(app.name.clone(), now(), book, who);
-            app.identity = session.identity.as_ref().map(|p| p.display().to_string());
+            prepare_key_unlock(
+                &mut app,
+                session.identity.is_some(),
+                session.identity.as_deref(),
+            );
             // The demo: its throwaway key file is beside it.
             key = session.identity.as_ref().and_then(|p| {
                 Key::from_identity_files(std::slice::from_ref(p), &mut |_| {
@@ -212,6 +215,11 @@ pub fn run(session: Session) -> Result<()> {
             };
             match result {
                 Ok((book, vault, opened)) => {
+                    app.holder = holders::holder_of(&book.settings, &opened.public_keys());
+                    app.key_unprotected = app
+                        .identity
+                        .as_deref()
+                        .is_some_and(|p| !vault::is_protected(std::path::Path::new(p)));
                     let draft = app
                         .draft
                         .take()
@@ -255,7 +263,11 @@ pub fn run(session: Session) -> Result<()> {
                 }
                 Effect::Unlock(secret) => {
                     let path = session.path.clone();
-                    let identity = session.identity.clone();
+                    let identity = if app.key_mode {
+                        app.identity.as_ref().map(PathBuf::from)
+                    } else {
+                        None
+                    };
                     let first = saver.is_none();
                     let who = app.who.clone();
                     let tx = unlock_tx.clone();
@@ -287,7 +299,12 @@ pub fn run(session: Session) -> Result<()> {
                     Ok((vault, book, who, opened)) => {
                         key = Some(opened);
                         saver = Some(Saver::spawn(vault));
+                        let identity = form_values
+                            .iter()
+                            .find(|(k, v)| k == "identity" && !v.trim().is_empty())
+                            .map(|(_, v)| PathBuf::from(v.trim()));
                         app = App::ready(app.name.clone(), now(), book, who);
+                        prepare_key_unlock(&mut app, identity.is_some(), identity.as_deref());
                         app.message = Some("Logbook created. Press n to record the first incident, ? for all keys.".into());
                     }
                     Err(e) => {
@@ -439,6 +456,26 @@ fn spawn_input() -> mpsc::Receiver<ratatui::crossterm::event::KeyEvent> {
     rx
 }
 
+/// Sets up the unlock screen for a key-mode logbook: the key file given (focus on its
+/// passphrase when it is protected), or an empty path to type.
+fn prepare_key_unlock(app: &mut App, key_mode: bool, identity: Option<&std::path::Path>) {
+    app.key_mode = key_mode;
+    if !key_mode {
+        return;
+    }
+    match identity {
+        Some(p) => {
+            let shown = p.display().to_string();
+            app.key_file =
+                form::Field::new("key_file", "Key file", form::FieldKind::Text).with_text(&shown);
+            app.identity = Some(shown);
+            app.key_unprotected = !vault::is_protected(p);
+            app.key_focus = false;
+        }
+        None => app.key_focus = true,
+    }
+}
+
 fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::Draft> {
     let plain = vault::decrypt(path, bytes, key).ok()?;
     ron::from_str(std::str::from_utf8(&plain).ok()?).ok()
@@ -522,10 +559,16 @@ fn unlock(
 ) -> std::result::Result<(Logbook, Option<Vault>, Key, Option<vault::PendingTrail>), String> {
     let words = |e: Error| in_app_words(&e, identity.map(PathBuf::as_path));
     let key = match identity {
-        Some(file) => {
-            Key::from_identity_files(std::slice::from_ref(file), &mut |_| Ok(secret.clone()))
-                .map_err(words)?
-        }
+        Some(file) => Key::from_identity_files(std::slice::from_ref(file), &mut |_| {
+            if secret.is_empty() {
+                Err(Error::Usage(
+                    "This key file is protected by a passphrase: type it, then Enter.".into(),
+                ))
+            } else {
+                Ok(secret.clone())
+            }
+        })
+        .map_err(words)?,
         None => Key::passphrase(secret),
     };
     if first {
@@ -559,15 +602,17 @@ fn in_app_words(e: &Error, key_file: Option<&std::path::Path>) -> String {
             "Wrong passphrase for the key file: type it again, then Enter.".into()
         }
         Error::WrongSecret if key_file.is_some() => {
-            "The key file this app was started with does not open this logbook: press Esc and start it with the logbook's own key file.".into()
+            "This key file does not open this logbook: give the key file of one of its holders.".into()
         }
         Error::WrongSecret => "Wrong passphrase: type it again, then Enter.".into(),
-        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: press Esc and start the app with its key file (logbook --identity FILE).".into(),
+        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: type the key file's path above.".into(),
         Error::NeedsPassphrase(_) => "This logbook opens with a passphrase, not a key file: press Esc and start the app without a key file.".into(),
         Error::BadIdentity(path) => format!(
             "Key file: {} is not an age identity file; give the file that `logbook keygen` wrote.",
             crate::text::line(&path.display().to_string())
         ),
+        // Typed into the app, not given with --identity.
+        Error::Usage(m) => m.replace("the path given to --identity", "the path typed"),
         other => other.to_string(),
     }
 }
@@ -641,3 +686,5 @@ fn create(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_keys;

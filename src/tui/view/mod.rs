@@ -161,7 +161,8 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
-    let box_area = centered(area, 70, 50);
+    // Key mode has two fields and a warning to show.
+    let box_area = centered(area, 70, if app.key_mode { 70 } else { 50 });
     let mut lines = vec![
         Line::from(vec![
             Span::raw("Logbook: "),
@@ -172,15 +173,36 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
     if app.phase == Phase::Unlocking {
         let spinner = ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize];
         lines.push(Line::raw(format!("{spinner} Unlocking...")));
-    } else if let Some(identity) = &app.identity {
-        lines.push(Line::raw(format!(
-            "Key file: {}",
-            crate::text::line(identity)
-        )));
+    } else if app.key_mode {
+        let cursor = |focused: bool| if focused { "_" } else { "" };
+        lines.push(Line::raw("This logbook opens with a key file."));
+        lines.push(Line::from(vec![
+            Span::raw(if app.key_focus {
+                "▶ Key file: "
+            } else {
+                "  Key file: "
+            }),
+            Span::raw(crate::text::line(&app.key_file.text()).into_owned()),
+            Span::raw(cursor(app.key_focus)),
+        ]));
+        lines.push(Line::from(vec![
+            Span::raw(if app.key_focus {
+                "  Its passphrase: "
+            } else {
+                "▶ Its passphrase: "
+            }),
+            Span::raw("•".repeat(app.unlock.text().chars().count())),
+            Span::raw(cursor(!app.key_focus)),
+        ]));
         lines.push(Line::raw(""));
-        lines.push(Line::raw(
-            "Press Enter to unlock with this key file, Esc to quit.",
-        ));
+        lines.push(Line::raw("Tab switches field, Enter unlocks, Esc quits.").dim());
+        if app.key_unprotected && !app.switching {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "This key file has no passphrase: Enter alone unlocks it, so this lock only hides the screen.",
+                Style::new().yellow().bold(),
+            ));
+        }
     } else {
         lines.push(Line::from(vec![
             Span::raw("Passphrase: "),
@@ -509,7 +531,14 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
             }
         })
         .collect();
-    let lines = if lines.is_empty() {
+    let lines = if lines.is_empty() && app.phase == Phase::ChooseWho && !p.filter.trim().is_empty()
+    {
+        // Someone not in the list: the name typed is taken as it is.
+        vec![Line::raw(format!(
+            "  Enter: record as {}",
+            crate::text::line(p.filter.trim())
+        ))]
+    } else if lines.is_empty() {
         vec![Line::raw("  (nothing matches: Backspace)")]
     } else {
         lines
