@@ -10,6 +10,7 @@ mod flatten;
 mod labels;
 mod ops;
 mod retention;
+mod transfer;
 mod types;
 mod validate;
 
@@ -23,5 +24,8 @@ pub use commands::{
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
 pub use retention::{Kept, Until, latest_birth_year};
+pub use transfer::{
+    Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,
+};
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};
