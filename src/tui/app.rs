@@ -110,6 +110,15 @@ pub enum Screen {
         person: String,
         selected: usize,
     },
+    /// Anonymised figures; `period` indexes `records::PERIODS`.
+    Statistics {
+        period: usize,
+    },
+    /// Every incident's retention date; `confirm`: the selected one waits for a second D.
+    Retention {
+        selected: usize,
+        confirm: bool,
+    },
 }
 
 /// The incident list's view, filter, sort and selection.
@@ -315,6 +324,8 @@ impl App {
             Screen::Detail { .. } => keymap::DETAIL,
             Screen::People { .. } => keymap::PEOPLE,
             Screen::Chronology { .. } => keymap::CHRONOLOGY,
+            Screen::Statistics { .. } => keymap::STATISTICS,
+            Screen::Retention { .. } => keymap::RETENTION,
         }
     }
 
@@ -569,6 +580,10 @@ impl App {
                 Screen::Chronology { person, selected } => {
                     self.chronology_action(action, &person, selected)
                 }
+                Screen::Statistics { period } => super::records::statistics(self, action, period),
+                Screen::Retention { selected, confirm } => {
+                    super::records::retention(self, action, selected, confirm)
+                }
             },
         }
     }
@@ -667,6 +682,11 @@ impl App {
                 }
             }
             Action::PeopleRegister => self.screens.push(Screen::People { selected: 0 }),
+            Action::Statistics => self.screens.push(Screen::Statistics { period: 0 }),
+            Action::Retention => self.screens.push(Screen::Retention {
+                selected: 0,
+                confirm: false,
+            }),
             Action::Settings => {
                 if let Some(book) = &self.book {
                     self.form = Some(forms::settings(book));
@@ -1103,7 +1123,7 @@ impl App {
     }
 
     /// After a change: close the form and save, or keep the form with the refusal shown.
-    fn after_change(&mut self, result: Result<String, Invalid>) {
+    pub(super) fn after_change(&mut self, result: Result<String, Invalid>) {
         match result {
             Ok(message) => {
                 self.form = None;

@@ -50,6 +50,10 @@ pub enum Action {
     PrevField,
     Submit,
     Cancel,
+    Statistics,
+    Retention,
+    CyclePeriod,
+    Dispose,
 }
 
 impl Action {
@@ -100,6 +104,10 @@ impl Action {
             Action::PrevField => "previous field",
             Action::Submit => "save",
             Action::Cancel => "cancel",
+            Action::Statistics => "statistics (anonymised figures)",
+            Action::Retention => "retention: records due for disposal",
+            Action::CyclePeriod => "next period",
+            Action::Dispose => "dispose of the selected record (asks to confirm)",
         }
     }
 }
@@ -210,6 +218,8 @@ pub const LIST: &[Binding] = &[
     bind(&[key('n')], Action::NewIncident),
     bind(&[key('P')], Action::PeopleRegister),
     bind(&[key('S')], Action::Settings),
+    bind(&[key('T')], Action::Statistics),
+    bind(&[key('D')], Action::Retention),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -267,6 +277,23 @@ pub const CHRONOLOGY: &[Binding] = &[
     MOVE[4],
     MOVE[5],
     bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const STATISTICS: &[Binding] = &[
+    bind(&[key('p'), code(KeyCode::Tab)], Action::CyclePeriod),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const RETENTION: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('D')], Action::Dispose),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -338,8 +365,10 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 9] {
+    fn all() -> [(&'static str, &'static [Binding]); 11] {
         [
+            ("statistics", STATISTICS),
+            ("retention", RETENTION),
             ("backup", BACKUP),
             ("global", GLOBAL),
             ("list", LIST),

@@ -9,6 +9,7 @@ pub mod form;
 mod forms;
 pub mod keymap;
 pub mod picker;
+mod records;
 mod saver;
 pub mod view;
 

@@ -6,6 +6,8 @@ pub mod chronology;
 pub mod detail;
 mod list;
 mod people;
+mod retention;
+mod statistics;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -39,6 +41,10 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                     Screen::People { selected } => people::draw(frame, main, app, selected),
                     Screen::Chronology { person, selected } => {
                         chronology::draw(frame, main, app, &person, selected)
+                    }
+                    Screen::Statistics { period } => statistics::draw(frame, main, app, period),
+                    Screen::Retention { selected, confirm } => {
+                        retention::draw(frame, main, app, selected, confirm)
                     }
                 }
             }
