@@ -173,6 +173,32 @@ fn apply(swaps: &[(String, &'static str)], text: &str) -> String {
     out
 }
 
+/// A document sealed in memory as a standard age file (binary) that the given X25519
+/// public keys open. `file` is where it will go, for the error message.
+pub fn seal(
+    keys: &[String],
+    plain: &[u8],
+    file: &std::path::Path,
+) -> crate::error::Result<Vec<u8>> {
+    use crate::error::Error;
+    use std::io::Write as _;
+    let recipients = crate::vault::parse_recipients(keys)?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|_| {
+                Error::Usage("Give at least one recipient public key (age1...).".into())
+            })?;
+    let mut sealed = Vec::new();
+    let mut writer = encryptor
+        .wrap_output(&mut sealed)
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    writer
+        .write_all(plain)
+        .and_then(|()| writer.finish().map(|_| ()))
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    Ok(sealed)
+}
+
 /// How an anonymised person is named: by age group.
 pub fn another(group: AgeGroup) -> &'static str {
     match group {

@@ -156,6 +156,8 @@ pub enum Effect {
     /// Look for removable media for the backup dialog.
     FindVolumes,
     Backup(std::path::PathBuf),
+    /// Write an export (see `records`), then record it in the trail.
+    Export(Box<super::records::Outgoing>),
 }
 
 /// The backup dialog: choose a medium, watch it run, read the result.
@@ -743,6 +745,7 @@ impl App {
             Action::Back => {
                 self.screens.pop();
             }
+            Action::Export => self.form = super::records::export_form(book, id),
             Action::NextSection => {
                 self.set_detail(id, Section::ALL[(index + 1) % Section::ALL.len()], 0)
             }
@@ -900,6 +903,13 @@ impl App {
                 }
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
+            Action::Export => {
+                if let Some(book) = &self.book
+                    && let Some(p) = book.people.get(selected)
+                {
+                    self.form = super::records::export_form(book, &p.id);
+                }
+            }
             Action::EditPerson | Action::MarkError => {
                 if let Some(p) = self.book.as_ref().and_then(|b| b.people.get(selected)) {
                     self.form = Some(if action == Action::EditPerson {
@@ -1098,6 +1108,9 @@ impl App {
                 form.fields[i].label
             ));
             return;
+        }
+        if let FormKind::Export(_) = form.kind {
+            return super::records::submit_export(self);
         }
         if form.kind == FormKind::Setup {
             if let Err((field, message)) = check_setup(form) {

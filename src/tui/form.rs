@@ -266,6 +266,8 @@ pub enum FormKind {
     MarkError(String, ErrorTarget),
     NotApplicable(String, usize),
     Settings,
+    /// Export of an incident's (INC-...) or a person's (P-...) chronology.
+    Export(String),
 }
 
 /// What an "entered in error" marking applies to.

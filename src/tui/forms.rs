@@ -761,6 +761,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
         }
         FormKind::Settings => settings(book),
+        FormKind::Export(id) => super::records::export_form(book, id)?,
     })
 }
 
@@ -910,7 +911,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
     let now = stamp.at.naive_local();
     let v = |k: &str| form.value(k);
     match &form.kind {
-        FormKind::Setup => unreachable_form(),
+        FormKind::Setup | FormKind::Export(_) => unreachable_form(),
         FormKind::NewIncident => {
             let id = book.record_incident(stamp, summary(form, now)?)?;
             Ok(format!("{id} recorded. Link the people involved with p."))

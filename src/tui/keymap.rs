@@ -54,6 +54,7 @@ pub enum Action {
     Retention,
     CyclePeriod,
     Dispose,
+    Export,
 }
 
 impl Action {
@@ -108,6 +109,7 @@ impl Action {
             Action::Retention => "retention: records due for disposal",
             Action::CyclePeriod => "next period",
             Action::Dispose => "dispose of the selected record (asks to confirm)",
+            Action::Export => "export a chronology (format, for whom, encrypted or not)",
         }
     }
 }
@@ -252,6 +254,7 @@ pub const DETAIL: &[Binding] = &[
     bind(&[key('x')], Action::MarkError),
     bind(&[key('C')], Action::Chronology),
     bind(&[key('L')], Action::LinkRelated),
+    bind(&[key('X')], Action::Export),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -266,6 +269,7 @@ pub const PEOPLE: &[Binding] = &[
     bind(&[key('a')], Action::NewPerson),
     bind(&[key('E')], Action::EditPerson),
     bind(&[key('x')], Action::MarkError),
+    bind(&[key('X')], Action::Export),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
