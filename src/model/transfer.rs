@@ -76,6 +76,23 @@ impl Logbook {
         last.action.starts_with(TRANSFER_SENT).then_some(last)
     }
 
+    /// Every person whose file was sent and not yet acknowledged, with when it was sent:
+    /// one pass over the trail (the people register shows it on every row).
+    pub fn pending_transfers(&self) -> std::collections::HashMap<&str, &AuditEntry> {
+        let mut pending = std::collections::HashMap::new();
+        for e in &self.audit {
+            let Subject::Person(id) = &e.subject else {
+                continue;
+            };
+            if e.action.starts_with(TRANSFER_SENT) {
+                pending.insert(id.as_str(), e);
+            } else if e.action.starts_with(TRANSFER_ACKNOWLEDGED) {
+                pending.remove(id.as_str());
+            }
+        }
+        pending
+    }
+
     /// Records that the receiving school acknowledged the transfer of `person`'s file.
     pub fn acknowledge_transfer(
         &mut self,

@@ -564,6 +564,31 @@ mod tests {
     }
 
     #[test]
+    fn the_people_register_shows_a_transfer_sent_and_not_acknowledged() {
+        let mut app = demo_app();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-16T09:00:00+00:00").unwrap();
+        let stamp = Stamp::new("RO", at);
+        let book = app.book.as_mut().unwrap();
+        book.record_export(
+            &stamp,
+            Subject::Person("P-0001".into()),
+            "child protection file transfer of P-0001 for Hillside: age file t.age",
+        )
+        .unwrap();
+        press(&mut app, 'P');
+        let shown = render(&mut app, 100, 30);
+        assert!(
+            shown.contains("JB (Y9) · file sent 2026-11-16, not acknowledged"),
+            "{shown}"
+        );
+        let book = app.book.as_mut().unwrap();
+        book.acknowledge_transfer(&stamp, "P-0001", "by phone")
+            .unwrap();
+        let shown = render(&mut app, 100, 30);
+        assert!(!shown.contains("not acknowledged"), "{shown}");
+    }
+
+    #[test]
     fn periods_are_the_last_year_and_the_school_years() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let today = d(2026, 11, 16);

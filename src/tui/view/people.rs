@@ -14,6 +14,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
     let height = block.inner(area).height.saturating_sub(1) as usize;
     app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
+    // A child protection file sent and not yet acknowledged (UK guidance: five school days).
+    let pending = book.pending_transfers();
     let rows: Vec<Row> = book
         .people
         .iter()
@@ -35,7 +37,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
             }
             Row::new(vec![
                 p.id.clone(),
-                line(&p.reference).into_owned(),
+                match pending.get(p.id.as_str()) {
+                    Some(e) => format!(
+                        "{} · file sent {}, not acknowledged",
+                        line(&p.reference),
+                        e.at.format("%Y-%m-%d")
+                    ),
+                    None => line(&p.reference).into_owned(),
+                },
                 p.age_group.label().to_string(),
                 p.birth_year.map_or_else(String::new, |y| y.to_string()),
                 count.to_string(),
