@@ -326,7 +326,7 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
             }
             if !confirm {
                 app.message = Some(format!(
-                    "Dispose of {id} for good? Only a tombstone (number, date, you, the rule) stays. D again to confirm; moving away keeps it."
+                    "D again disposes of {id} for good (a tombstone stays); moving away keeps it."
                 ));
                 return set_top(
                     app,
@@ -648,7 +648,12 @@ mod tests {
         }
         press(&mut app, 'D');
         assert!(app.book.as_ref().unwrap().incident(&id).is_some());
-        assert!(app.message.as_ref().unwrap().contains("D again to confirm"));
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .contains("D again disposes of")
+        );
         // Moving away keeps it.
         press(&mut app, 'j');
         assert!(matches!(
