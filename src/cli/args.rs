@@ -256,6 +256,24 @@ logbook certificate INC-2018-0003 INC-2018-0007 --format html --for Governors --
 logbook certificate --all --format html --for Governors --recipient age1... --out disposals.age"
     )]
     Certificate(CertificateArgs),
+    /// Send a person's whole file to the DSL of the school they move to, or record receipt.
+    #[command(
+        long_about = "Write a child protection file transfer: one age file, encrypted to the receiving DSL's public key, holding the person's record and every incident they are linked to, in the logbook's own schema (another logbook takes it in with `logbook import-transfer`), plus the same records as print-ready HTML chronologies. Other people are reduced to roles: they are not linked, and their ids and references in the text are replaced by \"another pupil\", \"another adult\"... by age group (free text is kept otherwise: read it first). The transfer is recorded in the audit trail (what, for whom, to which key, when), and stays \"sent, not acknowledged\" until `--acknowledged` records that the receiving school confirmed receipt.\n\nUK guidance (Keeping Children Safe in Education) asks that the file reaches the new school within five school days of the child starting there, separately from the main pupil file, with confirmation of receipt.",
+        after_help = "Examples:\n  \
+logbook transfer P-0007 --to age1... --for \"DSL, Hillside Academy\" --out p0007-transfer.age\n  \
+logbook transfer P-0007 --acknowledged --note \"Receipt confirmed by phone by the Hillside DSL\"\n\
+The receiving DSL runs `logbook import-transfer p0007-transfer.age`; without this program, `age -d -i KEY p0007-transfer.age` shows the RON with the HTML pages inside."
+    )]
+    Transfer(TransferArgs),
+    /// Take in a child protection file transfer from another school's logbook.
+    #[command(
+        long_about = "Take in a child protection file transfer written by `logbook transfer` and encrypted to this logbook's key: the person is added to the register with a new number and their incidents with new numbers, each marked with the sending school and its own number, all audited. The same transfer, or an incident already taken in from the same school, is refused, and nothing is added.",
+        after_help = "Example:\n  logbook import-transfer p0007-transfer.age"
+    )]
+    ImportTransfer {
+        /// The transfer file (an age file encrypted to this logbook's key).
+        file: PathBuf,
+    },
     /// Show, add or remove the recovery keys that can also open every backup.
     #[command(
         long_about = "Show, add or remove recovery keys: age public keys (age1...) that can open every backup made \
@@ -572,6 +590,38 @@ pub struct CertificateArgs {
     pub for_whom: String,
     #[command(flatten)]
     pub delivery: Delivery,
+}
+
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    /// The person (P-NNNN) whose file is sent.
+    #[arg(value_name = "P-ID")]
+    pub id: String,
+    /// The receiving DSL's age public key (repeatable).
+    #[arg(
+        long,
+        visible_alias = "to-recipient",
+        value_name = "AGE1...",
+        conflicts_with = "acknowledged"
+    )]
+    pub to: Vec<String>,
+    /// Who receives it, for the audit trail (e.g. "DSL, Hillside Academy").
+    #[arg(long = "for", value_name = "WHO", conflicts_with = "acknowledged")]
+    pub for_whom: Option<String>,
+    /// Where to write the transfer file (never over an existing file).
+    #[arg(long, value_name = "FILE", conflicts_with = "acknowledged")]
+    pub out: Option<PathBuf>,
+    /// Record that the receiving school confirmed receipt of the last transfer.
+    #[arg(long)]
+    pub acknowledged: bool,
+    /// With --acknowledged: how receipt was confirmed.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "",
+        requires = "acknowledged"
+    )]
+    pub note: String,
 }
 
 /// Where a document that leaves the logbook goes (see `cli::report`).

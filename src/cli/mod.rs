@@ -8,6 +8,7 @@ mod print;
 mod report;
 mod retention;
 mod secret;
+mod transfer;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -139,6 +140,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Retention(args) => retention::retention(&global, args, out),
         Command::Dispose(args) => retention::dispose(&global, args, out),
         Command::Certificate(args) => retention::certificate(&global, args, out),
+        Command::Transfer(args) => transfer::transfer(&global, args, out),
+        Command::ImportTransfer { file } => transfer::import_transfer(&global, &file, out),
     }
 }
 

@@ -189,7 +189,7 @@ pub(super) fn deliver(
     match dest {
         Destination::Plaintext(file) => write_file(file, text.as_bytes())?,
         Destination::Encrypted(file, keys) => {
-            let sealed = encrypt(keys, text.as_bytes(), file)?;
+            let sealed = report::seal(keys, text.as_bytes(), file)?;
             write_file(file, &sealed)?;
         }
         Destination::Terminal | Destination::Stdout => {}
@@ -210,25 +210,6 @@ pub(super) fn deliver(
         }
         Destination::Plaintext(_) | Destination::Encrypted(..) => Ok(()),
     }
-}
-
-/// A standard age file (binary) that the given X25519 public keys open.
-pub(super) fn encrypt(keys: &[String], plain: &[u8], file: &Path) -> Result<Vec<u8>> {
-    let recipients = vault::parse_recipients(keys)?;
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|_| {
-                Error::Usage("Give at least one recipient public key (age1...).".into())
-            })?;
-    let mut sealed = Vec::new();
-    let mut writer = encryptor
-        .wrap_output(&mut sealed)
-        .map_err(|e| Error::io("encrypting", file, e))?;
-    writer
-        .write_all(plain)
-        .and_then(|()| writer.finish().map(|_| ()))
-        .map_err(|e| Error::io("encrypting", file, e))?;
-    Ok(sealed)
 }
 
 /// Writes a new owner-only file and syncs it; a partial file is removed.

@@ -11,6 +11,7 @@ mod flatten;
 mod labels;
 mod ops;
 mod retention;
+mod transfer;
 mod types;
 mod validate;
 
@@ -25,5 +26,8 @@ pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, Take
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
 pub use retention::{Kept, Until, latest_birth_year};
+pub use transfer::{
+    Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,
+};
 pub use types::*;
 pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};

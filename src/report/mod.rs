@@ -9,6 +9,7 @@ pub mod doc;
 mod incident;
 mod person;
 pub mod stats;
+mod transfer;
 
 use chrono::NaiveDateTime;
 
@@ -16,6 +17,7 @@ pub use certificate::certificate;
 pub use doc::{BANNER, Doc};
 pub use incident::incident;
 pub use person::person;
+pub use transfer::transfer;
 
 use crate::model::{AgeGroup, Logbook};
 use crate::present::{self, Line, Section};
@@ -117,6 +119,13 @@ impl Export {
         if !self.anonymise_others {
             return;
         }
+        let swaps = self.swaps(book, people);
+        doc.map_text(&|text: &str| apply(&swaps, text));
+    }
+
+    /// Each other person's id and reference (and its short form), longest first, with the
+    /// words that replace it.
+    fn swaps(&self, book: &Logbook, people: &[String]) -> Vec<(String, &'static str)> {
         let mut swaps: Vec<(String, &'static str)> = Vec::new();
         for id in people {
             if Some(id) == self.about.as_ref() {
@@ -128,7 +137,7 @@ impl Export {
             let reference = p.reference.trim();
             // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
             let short = reference.split(" (").next().unwrap_or(reference).trim();
-            for name in [reference, short] {
+            for name in [reference, short].into_iter().chain(first_name(short)) {
                 if name.chars().count() >= 2 {
                     swaps.push((name.to_string(), words));
                 }
@@ -136,14 +145,58 @@ impl Export {
         }
         // Longest first, so "JB (Y9)" is replaced before "JB".
         swaps.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
-        doc.map_text(&|text: &str| {
-            let mut out = text.to_string();
-            for (from, to) in &swaps {
-                out = replace_words(&out, from, to);
-            }
-            out
-        });
+        swaps
     }
+}
+
+/// The first name of a reference written "First I." (a first name and an initial), as the
+/// record's own text often uses it alone: "Callum R." is also "Callum". Titles ("Ms D.")
+/// and descriptions ("Volunteer coach T.") are not names.
+fn first_name(short: &str) -> Option<&str> {
+    let mut words = short.split_whitespace();
+    let (first, initial) = (words.next()?, words.next()?);
+    let is_initial = {
+        let mut c = initial.chars();
+        matches!((c.next(), c.next(), c.next()), (Some(l), Some('.'), None) if l.is_uppercase())
+    };
+    let is_name = first.chars().next().is_some_and(char::is_uppercase)
+        && first.chars().all(char::is_alphabetic)
+        && !["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"].contains(&first);
+    (words.next().is_none() && is_initial && is_name).then_some(first)
+}
+
+fn apply(swaps: &[(String, &'static str)], text: &str) -> String {
+    let mut out = text.to_string();
+    for (from, to) in swaps {
+        out = replace_words(&out, from, to);
+    }
+    out
+}
+
+/// A document sealed in memory as a standard age file (binary) that the given X25519
+/// public keys open. `file` is where it will go, for the error message.
+pub fn seal(
+    keys: &[String],
+    plain: &[u8],
+    file: &std::path::Path,
+) -> crate::error::Result<Vec<u8>> {
+    use crate::error::Error;
+    use std::io::Write as _;
+    let recipients = crate::vault::parse_recipients(keys)?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|_| {
+                Error::Usage("Give at least one recipient public key (age1...).".into())
+            })?;
+    let mut sealed = Vec::new();
+    let mut writer = encryptor
+        .wrap_output(&mut sealed)
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    writer
+        .write_all(plain)
+        .and_then(|()| writer.finish().map(|_| ()))
+        .map_err(|e| Error::io("encrypting", file, e))?;
+    Ok(sealed)
 }
 
 /// How an anonymised person is named: by age group.
@@ -181,6 +234,15 @@ fn replace_words(text: &str, from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_name_is_taken_from_first_name_and_initial_only() {
+        assert_eq!(first_name("Callum R."), Some("Callum"));
+        assert_eq!(first_name("Ms D."), None);
+        assert_eq!(first_name("Volunteer coach T."), None);
+        assert_eq!(first_name("JB"), None);
+        assert_eq!(first_name("Unknown account 'x'"), None);
+    }
 
     #[test]
     fn whole_words_only_are_replaced() {

@@ -245,7 +245,7 @@ pub fn suppressed(tally: &Tally) -> Vec<(String, String)> {
         .collect()
 }
 
-fn figure_text(f: &Figure) -> String {
+pub fn figure_text(f: &Figure) -> String {
     match f.value {
         Some(v) if f.cases >= THRESHOLD => format!("{v:.1} (from {} cases)", f.cases),
         Some(_) => "not shown (fewer than 5 cases)".into(),

@@ -114,6 +114,15 @@ pub enum Screen {
     Concerns {
         selected: usize,
     },
+    /// Anonymised figures; `period` indexes `records::PERIODS`.
+    Statistics {
+        period: usize,
+    },
+    /// Every incident's retention date; `confirm`: the selected one waits for a second D.
+    Retention {
+        selected: usize,
+        confirm: bool,
+    },
 }
 
 /// The incident list's view, filter, sort and selection.
@@ -157,6 +166,8 @@ pub enum Effect {
     ReadConcerns,
     /// Remove these concern files: the logbook holding them is saved.
     RemoveConcerns(Vec<std::path::PathBuf>),
+    /// Write an export (see `records`), then record it in the trail.
+    Export(Box<super::records::Outgoing>),
 }
 
 /// The backup dialog: choose a medium, watch it run, read the result.
@@ -363,6 +374,8 @@ impl App {
             Screen::People { .. } => keymap::PEOPLE,
             Screen::Chronology { .. } => keymap::CHRONOLOGY,
             Screen::Concerns { .. } => keymap::CONCERNS,
+            Screen::Statistics { .. } => keymap::STATISTICS,
+            Screen::Retention { .. } => keymap::RETENTION,
         }
     }
 
@@ -710,6 +723,10 @@ impl App {
                     self.chronology_action(action, &person, selected)
                 }
                 Screen::Concerns { selected } => self.concerns_action(action, selected),
+                Screen::Statistics { period } => super::records::statistics(self, action, period),
+                Screen::Retention { selected, confirm } => {
+                    super::records::retention(self, action, selected, confirm)
+                }
             },
         }
     }
@@ -812,6 +829,11 @@ impl App {
                 self.screens.push(Screen::People { selected: 0 })
             }
             Action::Concerns => self.open_concerns(),
+            Action::Statistics => self.screens.push(Screen::Statistics { period: 0 }),
+            Action::Retention => self.screens.push(Screen::Retention {
+                selected: 0,
+                confirm: false,
+            }),
             Action::Settings => {
                 if let Some(book) = &self.book {
                     let mut form = forms::settings(book);
@@ -870,6 +892,7 @@ impl App {
             Action::Back => {
                 self.screens.pop();
             }
+            Action::Export => self.form = super::records::export_form(book, id),
             Action::NextSection => {
                 self.set_detail(id, Section::ALL[(index + 1) % Section::ALL.len()], 0)
             }
@@ -1103,6 +1126,13 @@ impl App {
                 }
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
+            Action::Export => {
+                if let Some(book) = &self.book
+                    && let Some(p) = book.people.get(selected)
+                {
+                    self.form = super::records::export_form(book, &p.id);
+                }
+            }
             Action::EditPerson | Action::MarkError => {
                 if let Some(p) = person {
                     self.form = Some(if action == Action::EditPerson {
@@ -1355,6 +1385,9 @@ impl App {
             ));
             return;
         }
+        if let FormKind::Export(_) = form.kind {
+            return super::records::submit_export(self);
+        }
         if form.kind == FormKind::Setup {
             if let Err((field, message)) = check_setup(form) {
                 form.refuse(field, &message);
@@ -1408,7 +1441,7 @@ impl App {
     }
 
     /// After a change: close the form and save, or keep the form with the refusal shown.
-    fn after_change(&mut self, result: Result<String, Invalid>) {
+    pub(super) fn after_change(&mut self, result: Result<String, Invalid>) {
         match result {
             Ok(message) => {
                 self.form = None;

@@ -298,6 +298,8 @@ pub enum FormKind {
     Settings,
     /// Taking in a staff concern: added to an incident, or no further action (see `concerns`).
     Concern,
+    /// Export of an incident's (INC-...) or a person's (P-...) chronology.
+    Export(String),
 }
 
 /// What an "entered in error" marking applies to.

@@ -800,6 +800,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::Settings => settings(book),
         // A concern form is never kept over a lock: the concern waits in the inbox.
         FormKind::Concern => return None,
+        FormKind::Export(id) => super::records::export_form(book, id)?,
     })
 }
 
@@ -1036,7 +1037,7 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
     let now = stamp.at.naive_local();
     let v = |k: &str| form.value(k);
     match &form.kind {
-        FormKind::Setup | FormKind::NewIncident => unreachable_form(),
+        FormKind::Setup | FormKind::NewIncident | FormKind::Export(_) => unreachable_form(),
         FormKind::EditIncident(id) => {
             book.edit_summary(stamp, id, summary(form, now)?)?;
             Ok(format!("{id} updated."))

@@ -57,6 +57,11 @@ pub enum Action {
     PrevField,
     Submit,
     Cancel,
+    Statistics,
+    Retention,
+    CyclePeriod,
+    Dispose,
+    Export,
 }
 
 impl Action {
@@ -116,6 +121,11 @@ impl Action {
             Action::PrevField => "previous field",
             Action::Submit => "save",
             Action::Cancel => "cancel",
+            Action::Statistics => "statistics (anonymised figures)",
+            Action::Retention => "retention: records due for disposal",
+            Action::CyclePeriod => "next period",
+            Action::Dispose => "dispose of the selected record (asks to confirm)",
+            Action::Export => "export a chronology (format, for whom, encrypted or not)",
         }
     }
 }
@@ -168,6 +178,11 @@ impl Action {
             Action::Backup => "back up",
             Action::Concerns => "concerns",
             Action::SwitchRecorder => "switch recorder",
+            Action::Statistics => "statistics",
+            Action::Retention => "retention",
+            Action::CyclePeriod => "next period",
+            Action::Dispose => "dispose",
+            Action::Export => "export",
             Action::ConcernAddTo => "add to an incident",
             Action::ConcernNoAction => "no further action",
             Action::ReadInbox => "look again",
@@ -301,6 +316,8 @@ pub const LIST: &[Binding] = &[
     bind(&[key('P')], Action::PeopleRegister),
     bind(&[key('S')], Action::Settings),
     bind(&[key('C')], Action::Concerns),
+    bind(&[key('T')], Action::Statistics),
+    bind(&[key('D')], Action::Retention),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -335,6 +352,7 @@ pub const DETAIL: &[Binding] = &[
     bind(&[key('x')], Action::MarkError),
     bind(&[key('C')], Action::Chronology),
     bind(&[key('L')], Action::LinkRelated),
+    bind(&[key('X')], Action::Export),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -350,6 +368,7 @@ pub const PEOPLE: &[Binding] = &[
     bind(&[key('a')], Action::NewPerson),
     bind(&[key('E')], Action::EditPerson),
     bind(&[key('x')], Action::MarkError),
+    bind(&[key('X')], Action::Export),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -361,6 +380,23 @@ pub const CHRONOLOGY: &[Binding] = &[
     MOVE[4],
     MOVE[5],
     bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const STATISTICS: &[Binding] = &[
+    bind(&[key('p'), code(KeyCode::Tab)], Action::CyclePeriod),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+pub const RETENTION: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('D')], Action::Dispose),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -458,9 +494,11 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 10] {
+    fn all() -> [(&'static str, &'static [Binding]); 12] {
         [
             ("concerns", CONCERNS),
+            ("statistics", STATISTICS),
+            ("retention", RETENTION),
             ("backup", BACKUP),
             ("global", GLOBAL),
             ("list", LIST),

@@ -12,6 +12,7 @@ mod forms;
 pub mod holders;
 pub mod keymap;
 pub mod picker;
+mod records;
 mod saver;
 pub mod view;
 
@@ -404,6 +405,7 @@ pub fn run(session: Session) -> Result<()> {
                 }
                 // The terminal is gone or set-up was cancelled: leave. Saves already sent
                 // are finished below, and a failed last save makes the exit non-zero.
+                Effect::Export(outgoing) => records::write(&mut app, *outgoing),
                 Effect::Quit => app.quitting = true,
             }
         }

@@ -7,6 +7,8 @@ mod concerns;
 pub mod detail;
 mod list;
 mod people;
+mod retention;
+mod statistics;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -42,6 +44,10 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                         chronology::draw(frame, main, app, &person, selected)
                     }
                     Screen::Concerns { selected } => concerns::draw(frame, main, app, selected),
+                    Screen::Statistics { period } => statistics::draw(frame, main, app, period),
+                    Screen::Retention { selected, confirm } => {
+                        retention::draw(frame, main, app, selected, confirm)
+                    }
                 }
             }
             if let Some(popup) = &app.popup {

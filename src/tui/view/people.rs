@@ -39,6 +39,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
     let height = block.inner(area).height.saturating_sub(1) as usize;
     app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
+    // A child protection file sent and not yet acknowledged (UK guidance: five school days).
+    let pending = book.pending_transfers();
     let rows: Vec<Row> = rows_shown
         .iter()
         .enumerate()
@@ -65,7 +67,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
                 p.birth_year
                     .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
                 count.to_string(),
-                line(p.notes.lines().next().unwrap_or_default()).into_owned(),
+                // The transfer comes before the notes: it is what the DSL must chase.
+                match pending.get(p.id.as_str()) {
+                    Some(e) => format!(
+                        "Sent {}, not acknowledged. {}",
+                        e.at.format("%Y-%m-%d"),
+                        line(p.notes.lines().next().unwrap_or_default())
+                    ),
+                    None => line(p.notes.lines().next().unwrap_or_default()).into_owned(),
+                },
             ])
             .style(style)
         })

@@ -1,0 +1,83 @@
+//! The Retention screen: every incident with the date it is kept until and the rule that
+//! sets it; closed records past their date are marked due, and those whose date cannot be
+//! worked out say what is missing. D disposes of a due record after a second D.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::widgets::{Block, Row, Table};
+
+use crate::model::{Status, Until};
+use crate::present;
+use crate::text::line;
+use crate::tui::app::App;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confirm: bool) {
+    let Some(book) = &app.book else { return };
+    let today = app.now.date();
+    let schedule = book.retention_schedule();
+    let due = schedule.iter().filter(|(i, k)| k.is_due(i, today)).count();
+    let title = format!(
+        " Retention · {due} due for disposal · Enter open · D dispose · Esc back{} ",
+        if confirm {
+            " · D AGAIN TO DISPOSE"
+        } else {
+            ""
+        }
+    );
+    let block = Block::bordered().title(title);
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    app.page = height.max(1);
+    let start = selected.saturating_sub(height.saturating_sub(1));
+    let rows: Vec<Row> = schedule
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(n, (i, k))| {
+            let (until, state) = match &k.until {
+                Until::Date(d) if k.is_due(i, today) => (present::date(*d), "due"),
+                Until::Date(d) => (present::date(*d), ""),
+                Until::WhenClosed => ("from closure".to_string(), "open"),
+                Until::Unknown(_) => ("unknown".to_string(), "needs data"),
+            };
+            let rule = match &k.until {
+                Until::Unknown(why) => why.clone(),
+                _ => k.rule.clone(),
+            };
+            let closed = match (&i.closure, i.status) {
+                (Some(c), Status::Closed) => present::date(c.when.date()),
+                _ => i.status.label().to_string(),
+            };
+            let mut style = match state {
+                "due" => Style::new().red().bold(),
+                "needs data" => Style::new().yellow(),
+                _ => Style::new(),
+            };
+            if n == selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Row::new(vec![
+                i.id.clone(),
+                closed,
+                until,
+                state.to_string(),
+                line(&rule).into_owned(),
+            ])
+            .style(style)
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(14),
+            Constraint::Length(11),
+            Constraint::Length(12),
+            Constraint::Length(10),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["Incident", "Closed", "Kept until", "", "Rule"]).bold())
+    .block(block);
+    frame.render_widget(table, area);
+}

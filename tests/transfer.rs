@@ -1,0 +1,197 @@
+//! Child protection file transfer through the binary: the file opens with the age CLI and
+//! names no other child, the receiving logbook takes it in once (audited, with where it came
+//! from), and the sending logbook keeps it "sent, not acknowledged" until receipt is recorded.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use logbook::vault::{Access, Key, Vault};
+
+fn ok(o: &std::process::Output) -> String {
+    assert_eq!(code(o), 0, "{}", stderr(o));
+    stdout(o)
+}
+
+fn book(f: &Fixture) -> logbook::model::Logbook {
+    let key =
+        Key::from_identity_files(std::slice::from_ref(&f.key), &mut |_| unreachable!()).unwrap();
+    Vault::open(&f.logbook, &key, Access::Read).unwrap().1
+}
+
+#[test]
+fn a_transfer_opens_with_age_names_no_other_child_and_imports_once() {
+    if !age_cli() {
+        panic!("these tests need the age CLI (`bash .ci/run` installs it)");
+    }
+    let sending = Fixture::new().with_demo();
+    let receiving = Fixture::new();
+    let file = sending.dir.path().join("p0001-transfer.age");
+
+    // No key: refused, nothing written.
+    let o = sending.run(&["transfer", "P-0001", "--out", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--to AGE1"), "{}", stderr(&o));
+    assert!(!file.exists());
+
+    ok(&sending.run(&[
+        "transfer",
+        "P-0001",
+        "--to-recipient",
+        &receiving.public,
+        "--for",
+        "DSL, Hillside Academy",
+        "--out",
+        file.to_str().unwrap(),
+    ]));
+    let o = Command::new("age")
+        .args([
+            "-d",
+            "-i",
+            receiving.key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ron = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        ron.contains("kind: \"child protection file transfer\""),
+        "{ron}"
+    );
+    assert!(ron.contains("reference: \"JB (Y9)\""));
+    assert!(
+        ron.contains("<!DOCTYPE html>") || ron.contains("<html"),
+        "the print-ready pages"
+    );
+    // Other children: neither their numbers nor their names, in the records or the pages.
+    for other in ["P-0002", "P-0003", "Callum", "Priya"] {
+        assert!(!ron.contains(other), "the transfer names {other}");
+    }
+    assert!(ron.contains("another young person"));
+
+    // The sending trail records it, pending until acknowledged.
+    let sent = book(&sending);
+    let entry = sent.pending_transfer("P-0001").expect("a pending transfer");
+    assert!(
+        entry.action.contains("for DSL, Hillside Academy: age file"),
+        "{}",
+        entry.action
+    );
+    assert!(entry.action.contains(&receiving.public));
+    ok(&sending.run(&["verify"]));
+
+    let text = ok(&receiving.run(&["import-transfer", file.to_str().unwrap()]));
+    assert!(
+        text.contains("as P-0001 with INC-2025-0001 (their INC-2025-0001)"),
+        "{text}"
+    );
+    let show = ok(&receiving.run(&["show", "INC-2025-0001"]));
+    assert!(
+        show.contains("Transferred:   Test School (their INC-2025-0001), sent"),
+        "{show}"
+    );
+    assert!(show.contains("JB (Y9)"), "{show}");
+    ok(&receiving.run(&["verify"]));
+    let got = book(&receiving);
+    let p = &got.people[0];
+    assert_eq!(p.transferred.as_ref().unwrap().source_id, "P-0001");
+    assert!(
+        got.audit
+            .last()
+            .unwrap()
+            .action
+            .starts_with("received child protection file transfer from Test School")
+    );
+
+    // The same file twice: refused, nothing changes.
+    let before = receiving.bytes();
+    let o = receiving.run(&["import-transfer", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already taken in, as P-0001"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(receiving.bytes(), before);
+
+    // Not this logbook's key: refused saying so.
+    let o = sending.run(&["import-transfer", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not encrypted to this logbook's key"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Receipt acknowledged: no longer pending; twice is refused.
+    ok(&sending.run(&[
+        "transfer",
+        "P-0001",
+        "--acknowledged",
+        "--note",
+        "Confirmed by phone",
+    ]));
+    assert!(book(&sending).pending_transfer("P-0001").is_none());
+    let o = sending.run(&["transfer", "P-0001", "--acknowledged"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    ok(&sending.run(&["verify"]));
+}
+
+#[test]
+fn a_transfer_with_several_incidents_keeps_their_links_and_numbers_after_the_receivers() {
+    let sending = Fixture::new().with_demo();
+    // The receiving school already has records of its own for 2025 and 2026.
+    let receiving = Fixture::new().with_demo();
+    let file = sending.dir.path().join("t.age");
+    let b = book(&sending);
+    // The person in the most incidents.
+    let who = b
+        .people
+        .iter()
+        .max_by_key(|p| {
+            b.incidents
+                .iter()
+                .filter(|i| i.people.iter().any(|x| x.person == p.id))
+                .count()
+        })
+        .unwrap()
+        .id
+        .clone();
+    let theirs: Vec<String> = b
+        .incidents
+        .iter()
+        .filter(|i| i.people.iter().any(|x| x.person == who))
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(theirs.len() >= 2, "{who}: {theirs:?}");
+    ok(&sending.run(&[
+        "transfer",
+        &who,
+        "--to",
+        &receiving.public,
+        "--out",
+        file.to_str().unwrap(),
+    ]));
+    ok(&receiving.run(&["import-transfer", file.to_str().unwrap()]));
+    let got = book(&receiving);
+    let new: Vec<_> = got
+        .incidents
+        .iter()
+        .filter(|i| i.transferred.is_some())
+        .collect();
+    assert_eq!(new.len(), theirs.len());
+    for i in &new {
+        assert!(!theirs.contains(&i.id) || b.incidents.len() < got.incidents.len());
+        assert_eq!(i.people.len(), 1, "only the transferred person is linked");
+        for r in &i.related {
+            assert!(
+                new.iter().any(|n| &n.id == r),
+                "a link to a record not sent: {r}"
+            );
+        }
+    }
+    assert_eq!(got.incidents.len(), b.incidents.len() + theirs.len());
+    ok(&receiving.run(&["verify"]));
+}
