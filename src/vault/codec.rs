@@ -206,7 +206,7 @@ pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
 
 /// A logbook's records as `decode` would give them, with the audit trail left as text to
 /// be read after (`Trail::read`): the list can be drawn without waiting for the trail,
-/// which is most of the file. The fields are `Logbook`'s, in its order; `into_logbook`
+/// which is most of the file. The fields are `Logbook`'s, in its order; `decode_records`
 /// names every one, so a field added to `Logbook` cannot be forgotten here.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "Logbook")]
@@ -224,6 +224,8 @@ struct Records<'a> {
     audit: RawTrail<'a>,
     #[serde(default)]
     backup_key: Option<crate::model::BackupSecret>,
+    #[serde(default)]
+    concerns: Vec<crate::model::ConcernRecord>,
 }
 
 /// The audit trail's text, borrowed from the plaintext. RON hands a value's source text
@@ -297,13 +299,18 @@ pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, TrailSpan)>
             }
         }
     };
-    let mut logbook = Logbook::new(records.settings);
-    logbook.format = records.format;
-    logbook.people = records.people;
-    logbook.incidents = records.incidents;
-    logbook.tombstones = records.tombstones;
-    logbook.backup_key = records.backup_key;
-    logbook.trail_pending = true;
+    // Every field named: a field added to `Logbook` does not compile until it is read here.
+    let mut logbook = Logbook {
+        format: records.format,
+        settings: records.settings,
+        people: records.people,
+        incidents: records.incidents,
+        tombstones: records.tombstones,
+        audit: Vec::new(),
+        backup_key: records.backup_key,
+        concerns: records.concerns,
+        trail_pending: true,
+    };
     logbook.sort();
     Ok((logbook, span))
 }
