@@ -374,3 +374,31 @@ fn damaged_files_and_concerns_for_another_logbook_are_set_aside_with_a_message()
     let o = f.run(&["concerns"]);
     assert!(!stdout(&o).contains("set aside"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_public_keys_file_changed_in_the_shared_folder_is_reported_to_the_dsl() {
+    let (f, inbox) = setup();
+    let o = f.run(&["concerns"]);
+    assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
+    // Someone with write access puts their own key in the folder's public keys file.
+    let other = f.dir.path().join("intruder.key");
+    let o = run(&["keygen", "--unprotected", "--out", other.to_str().unwrap()]);
+    let intruder = stdout(&o).trim().to_string();
+    let list = inbox.join("logbook-recipients.txt");
+    let text = fs::read_to_string(&list)
+        .unwrap()
+        .replace(&f.public, &intruder);
+    fs::write(&list, text).unwrap();
+    let o = f.run(&["concerns"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("does not hold exactly this logbook's public keys"),
+        "{}",
+        stdout(&o)
+    );
+    // Setting the folder up again puts the logbook's keys back.
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["concerns"]);
+    assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
+}

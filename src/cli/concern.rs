@@ -99,11 +99,16 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             e.message.trim_end_matches('.')
         )));
     }
-    concern::write(&inbox, &keys, &logbook_id, &concern)?;
+    let (_, flushed) = concern::write(&inbox, &keys, &logbook_id, &concern)?;
     writeln!(
         out,
-        "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.",
-        concern.receipt
+        "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.{}",
+        concern.receipt,
+        if flushed {
+            ""
+        } else {
+            " (The folder could not be flushed to disk: if this computer loses power in the next minute, tell the DSL.)"
+        }
     )
     .map_err(stdout_error)
 }
@@ -287,6 +292,9 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
     };
     let inbox = concern::read_inbox(&dir, &key, &book, &[])?;
     let mut text = String::new();
+    for w in &inbox.warnings {
+        text.push_str(&format!("Warning: {}\n", crate::text::line(w)));
+    }
     for s in &inbox.set_aside {
         text.push_str(&crate::text::line(&s.sentence()));
         text.push('\n');

@@ -197,10 +197,13 @@ impl App {
         self.concerns.looked = true;
         match result {
             Ok(inbox) => {
-                self.concerns.notes = inbox.set_aside.iter().map(|s| s.sentence()).collect();
+                self.concerns.notes = inbox.warnings.clone();
+                self.concerns
+                    .notes
+                    .extend(inbox.set_aside.iter().map(|s| s.sentence()));
                 self.concerns.waiting = inbox.concerns;
                 let n = self.concerns.waiting.len();
-                let aside = self.concerns.notes.len();
+                let aside = inbox.set_aside.len();
                 let mut said = Vec::new();
                 if n > 0 {
                     said.push(format!(
@@ -209,7 +212,9 @@ impl App {
                         if n == 1 { "it" } else { "them" }
                     ));
                 }
-                if aside > 0 {
+                if !inbox.warnings.is_empty() {
+                    said.push("the concern folder needs attention (C says why)".into());
+                } else if aside > 0 {
                     said.push(format!(
                         "{aside} file{} in the concern folder set aside (C says why)",
                         if aside == 1 { "" } else { "s" }
@@ -430,6 +435,7 @@ mod tests {
                 problem: crate::concern::Problem::Damaged("not a whole age file".into()),
                 moved: Ok("/srv/share/concerns/set-aside/concern-0f3a.age".into()),
             }],
+            warnings: Vec::new(),
         }));
         app
     }
