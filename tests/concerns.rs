@@ -262,6 +262,16 @@ fn the_dsl_lists_takes_in_and_the_file_goes_only_after_the_save() {
     assert_eq!(concern_files(&inbox).len(), 1);
     let o = f.run(&["verify"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The decision is kept with the whole concern, and listed.
+    let o = f.run(&["concerns", "--taken"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let taken = stdout(&o);
+    assert!(taken.starts_with("1 concern taken in"), "{taken}");
+    assert!(taken.contains(&first), "{taken}");
+    assert!(
+        taken.contains("by RO: no further action: Parent already informed"),
+        "{taken}"
+    );
 
     // The second joins an incident as evidence of kind "staff concern".
     let o = f.run(&["import", data("demo.ron").to_str().unwrap()]);

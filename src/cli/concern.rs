@@ -281,6 +281,27 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
     let taking = args.take.is_some();
     let (mut vault, mut book, key) =
         open(global, if taking { Access::Write } else { Access::Read })?;
+    if args.taken {
+        let mut text = format!(
+            "{} concern{} taken in:\n",
+            book.concerns.len(),
+            if book.concerns.len() == 1 { "" } else { "s" }
+        );
+        for r in &book.concerns {
+            let c = &r.concern;
+            text.push_str(&format!(
+                "{}  {}  {}  \"{}\"  taken in {} by {}: {}\n",
+                c.receipt,
+                c.written.format("%Y-%m-%d %H:%M"),
+                crate::text::line(&c.from()),
+                crate::text::line(&concern::first_words(&c.what, 40)),
+                r.taken_in.format("%Y-%m-%d %H:%M"),
+                crate::text::line(&r.taken_in_by),
+                crate::text::line(&r.outcome.label())
+            ));
+        }
+        return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
     let dir = match (&args.inbox, book.settings.concern_inbox.as_str()) {
         (Some(d), _) => d.clone(),
         (None, "") => {
