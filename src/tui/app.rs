@@ -461,6 +461,7 @@ impl App {
         // A concern form is not kept over a lock: the concern stays waiting in the inbox.
         if self.form.as_ref().is_some_and(|f| f.concern.is_some()) {
             self.form = None;
+            self.concerns.form_dropped = true;
         }
         self.effects.push(Effect::Lock);
     }
@@ -479,6 +480,9 @@ impl App {
         self.unlock_error = None;
         self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
         self.message = Some("Locked. Unlock to continue where you were.".into());
+        if std::mem::take(&mut self.concerns.form_dropped) {
+            self.message = Some("Locked. The concern you were taking in is still waiting in the folder: C after unlocking.".into());
+        }
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {

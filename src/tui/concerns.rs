@@ -28,6 +28,8 @@ pub struct Inbox {
     pub done: Vec<PathBuf>,
     /// Whether the inbox has been read since unlocking.
     pub looked: bool,
+    /// A concern form was closed by the lock (said after locking).
+    pub form_dropped: bool,
 }
 
 impl Inbox {
@@ -577,6 +579,7 @@ mod tests {
         app.lock();
         assert!(app.form.is_none());
         app.locked(None);
+        assert!(app.message.as_deref().unwrap().contains("still waiting"));
         assert!(app.concerns.waiting.is_empty());
         assert_eq!(app.concerns_status(), None);
     }
