@@ -262,6 +262,16 @@ fn the_dsl_lists_takes_in_and_the_file_goes_only_after_the_save() {
     assert_eq!(concern_files(&inbox).len(), 1);
     let o = f.run(&["verify"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The decision is kept with the whole concern, and listed.
+    let o = f.run(&["concerns", "--taken"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let taken = stdout(&o);
+    assert!(taken.starts_with("1 concern taken in"), "{taken}");
+    assert!(taken.contains(&first), "{taken}");
+    assert!(
+        taken.contains("by RO: no further action: Parent already informed"),
+        "{taken}"
+    );
 
     // The second joins an incident as evidence of kind "staff concern".
     let o = f.run(&["import", data("demo.ron").to_str().unwrap()]);
@@ -373,4 +383,32 @@ fn damaged_files_and_concerns_for_another_logbook_are_set_aside_with_a_message()
     // The set-aside files are never read again.
     let o = f.run(&["concerns"]);
     assert!(!stdout(&o).contains("set aside"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_public_keys_file_changed_in_the_shared_folder_is_reported_to_the_dsl() {
+    let (f, inbox) = setup();
+    let o = f.run(&["concerns"]);
+    assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
+    // Someone with write access puts their own key in the folder's public keys file.
+    let other = f.dir.path().join("intruder.key");
+    let o = run(&["keygen", "--unprotected", "--out", other.to_str().unwrap()]);
+    let intruder = stdout(&o).trim().to_string();
+    let list = inbox.join("logbook-recipients.txt");
+    let text = fs::read_to_string(&list)
+        .unwrap()
+        .replace(&f.public, &intruder);
+    fs::write(&list, text).unwrap();
+    let o = f.run(&["concerns"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("does not hold exactly this logbook's public keys"),
+        "{}",
+        stdout(&o)
+    );
+    // Setting the folder up again puts the logbook's keys back.
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["concerns"]);
+    assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
 }

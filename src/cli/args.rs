@@ -334,7 +334,8 @@ logbook (audited); its file is removed from the folder only after the logbook is
 (Concerns screen, C) also turns a concern into a new incident.",
         after_help = "Examples:\n  logbook concerns\n  logbook concerns --inbox /srv/share/concerns\n  \
 logbook concerns --take C-7K3Q-9XPD --add-to INC-2026-0007\n  \
-logbook concerns --take C-7K3Q-9XPD --no-further-action \"Already known; parent informed\""
+logbook concerns --take C-7K3Q-9XPD --no-further-action \"Already known; parent informed\"\n  \
+logbook concerns --taken        the concerns taken in, and what was decided"
     )]
     Concerns(ConcernsArgs),
 }
@@ -390,6 +391,9 @@ pub struct ConcernsArgs {
     /// Record that the concern needs no further action, and why.
     #[arg(long, value_name = "REASON", requires = "take")]
     pub no_further_action: Option<String>,
+    /// List the concerns already taken in, with what was decided (reads the logbook only).
+    #[arg(long, conflicts_with_all = ["take", "inbox"])]
+    pub taken: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -99,11 +99,16 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             e.message.trim_end_matches('.')
         )));
     }
-    concern::write(&inbox, &keys, &logbook_id, &concern)?;
+    let (_, flushed) = concern::write(&inbox, &keys, &logbook_id, &concern)?;
     writeln!(
         out,
-        "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.",
-        concern.receipt
+        "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.{}",
+        concern.receipt,
+        if flushed {
+            ""
+        } else {
+            " (The folder could not be flushed to disk: if this computer loses power in the next minute, tell the DSL.)"
+        }
     )
     .map_err(stdout_error)
 }
@@ -276,6 +281,27 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
     let taking = args.take.is_some();
     let (mut vault, mut book, key) =
         open(global, if taking { Access::Write } else { Access::Read })?;
+    if args.taken {
+        let mut text = format!(
+            "{} concern{} taken in:\n",
+            book.concerns.len(),
+            if book.concerns.len() == 1 { "" } else { "s" }
+        );
+        for r in &book.concerns {
+            let c = &r.concern;
+            text.push_str(&format!(
+                "{}  {}  {}  \"{}\"  taken in {} by {}: {}\n",
+                c.receipt,
+                c.written.format("%Y-%m-%d %H:%M"),
+                crate::text::line(&c.from()),
+                crate::text::line(&concern::first_words(&c.what, 40)),
+                r.taken_in.format("%Y-%m-%d %H:%M"),
+                crate::text::line(&r.taken_in_by),
+                crate::text::line(&r.outcome.label())
+            ));
+        }
+        return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
     let dir = match (&args.inbox, book.settings.concern_inbox.as_str()) {
         (Some(d), _) => d.clone(),
         (None, "") => {
@@ -287,6 +313,9 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
     };
     let inbox = concern::read_inbox(&dir, &key, &book, &[])?;
     let mut text = String::new();
+    for w in &inbox.warnings {
+        text.push_str(&format!("Warning: {}\n", crate::text::line(w)));
+    }
     for s in &inbox.set_aside {
         text.push_str(&crate::text::line(&s.sentence()));
         text.push('\n');

@@ -155,8 +155,15 @@ pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
 }
 
 /// Encrypts `concern` to `keys` and writes it into the inbox under a random name, owner-only
-/// (0600) and fsynced. Nothing else is written anywhere. Returns the file's path.
-pub fn write(dir: &Path, keys: &[String], logbook_id: &str, concern: &Concern) -> Result<PathBuf> {
+/// (0600) and fsynced. Nothing else is written anywhere. Returns the file's path and whether
+/// the folder could be flushed too (a folder staff may write but not read, `chmod 1733`,
+/// cannot be opened to flush it: the file is there, but a power cut might lose it).
+pub fn write(
+    dir: &Path,
+    keys: &[String],
+    logbook_id: &str,
+    concern: &Concern,
+) -> Result<(PathBuf, bool)> {
     concern.check()?;
     let recipients = Recipients::parse(keys)?;
     if !dir.is_dir() {
@@ -178,7 +185,9 @@ pub fn write(dir: &Path, keys: &[String], logbook_id: &str, concern: &Concern) -
     match file::replace_atomically(&path, None, |out| {
         vault::encrypt_ron(out, recipients.encryptor(), &value)
     }) {
-        Ok(_) => Ok(path),
+        Ok(_) => Ok((path, true)),
+        // Renamed into place: the concern is written, only the folder was not flushed.
+        Err(Error::Unflushed { .. }) => Ok((path, false)),
         Err(e) => Err(e),
     }
 }
@@ -258,6 +267,8 @@ pub struct Inbox {
     pub concerns: Vec<Incoming>,
     /// Files moved aside this time.
     pub set_aside: Vec<SetAside>,
+    /// Whatever else is wrong with the folder (its public keys file changed), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 /// Reads one concern file with the logbook's key.
@@ -368,12 +379,44 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         }
     }
     inbox.concerns.sort_by_key(|i| i.concern.written);
+    if let Some(w) = check_recipients(dir, &book.settings.recipients) {
+        inbox.warnings.push(w);
+    }
     Ok(inbox)
+}
+
+/// Whether the inbox's public keys file still holds exactly the logbook's keys. Anyone who
+/// can write to the folder could put their own key there and so read the concerns written
+/// after: the DSL is told at once. (`keys` empty: a logbook that names none; not checked.)
+fn check_recipients(dir: &Path, keys: &[String]) -> Option<String> {
+    if keys.is_empty() {
+        return None;
+    }
+    let path = dir.join(RECIPIENTS_FILE);
+    let found = read_recipients(&path).map(|(k, _)| k);
+    let same = found.as_ref().is_ok_and(|found| {
+        let mut a: Vec<&str> = found.iter().map(|k| k.trim()).collect();
+        let mut b: Vec<&str> = keys.iter().map(|k| k.trim()).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    });
+    (!same).then(|| {
+        format!(
+            "{} in the concern folder does not hold exactly this logbook's public keys (it was changed, removed, or the keys changed since): staff concerns may be encrypted to someone else; run `logbook concern-setup --inbox {}` now.",
+            RECIPIENTS_FILE,
+            dir.display()
+        )
+    })
 }
 
 /// Moves `DIR/name` into `DIR/set-aside/` (owner-only), never over another file.
 fn set_aside(dir: &Path, name: &str) -> Result<PathBuf> {
     let aside = dir.join(SET_ASIDE);
+    // A link planted in a shared folder would send the files elsewhere.
+    if fs::symlink_metadata(&aside).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::NotRegular(aside));
+    }
     file::ensure_private_dir(&aside)?;
     let mut to = aside.join(name);
     let mut n = 2;
@@ -426,6 +469,21 @@ mod tests {
         assert_ne!(r, new_receipt());
         assert!(!is_concern_name("concern-JB-bullying.age"));
         assert!(!is_concern_name(RECIPIENTS_FILE));
+    }
+
+    #[test]
+    fn files_are_never_set_aside_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let name = new_name();
+        fs::write(dir.path().join(&name), b"x").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(SET_ASIDE)).unwrap();
+        assert!(set_aside(dir.path(), &name).is_err());
+        assert!(dir.path().join(&name).exists());
+        assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+        fs::remove_file(dir.path().join(SET_ASIDE)).unwrap();
+        let to = set_aside(dir.path(), &name).unwrap();
+        assert!(to.starts_with(dir.path().join(SET_ASIDE)) && to.exists());
     }
 
     #[test]

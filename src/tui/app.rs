@@ -521,6 +521,7 @@ impl App {
         // A concern form is not kept over a lock: the concern stays waiting in the inbox.
         if self.form.as_ref().is_some_and(|f| f.concern.is_some()) {
             self.form = None;
+            self.concerns.form_dropped = true;
         }
         self.effects.push(Effect::Lock);
     }
@@ -547,6 +548,9 @@ impl App {
                 Some("Locked to switch recorder: give your own key file, then Enter.".into());
         } else {
             self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
+        }
+        if std::mem::take(&mut self.concerns.form_dropped) {
+            self.message = Some("Locked. The concern you were taking in is still waiting in the folder: C after unlocking.".into());
         }
     }
 

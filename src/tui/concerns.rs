@@ -28,6 +28,8 @@ pub struct Inbox {
     pub done: Vec<PathBuf>,
     /// Whether the inbox has been read since unlocking.
     pub looked: bool,
+    /// A concern form was closed by the lock (said after locking).
+    pub form_dropped: bool,
 }
 
 impl Inbox {
@@ -197,10 +199,13 @@ impl App {
         self.concerns.looked = true;
         match result {
             Ok(inbox) => {
-                self.concerns.notes = inbox.set_aside.iter().map(|s| s.sentence()).collect();
+                self.concerns.notes = inbox.warnings.clone();
+                self.concerns
+                    .notes
+                    .extend(inbox.set_aside.iter().map(|s| s.sentence()));
                 self.concerns.waiting = inbox.concerns;
                 let n = self.concerns.waiting.len();
-                let aside = self.concerns.notes.len();
+                let aside = inbox.set_aside.len();
                 let mut said = Vec::new();
                 if n > 0 {
                     said.push(format!(
@@ -209,7 +214,9 @@ impl App {
                         if n == 1 { "it" } else { "them" }
                     ));
                 }
-                if aside > 0 {
+                if !inbox.warnings.is_empty() {
+                    said.push("the concern folder needs attention (C says why)".into());
+                } else if aside > 0 {
                     said.push(format!(
                         "{aside} file{} in the concern folder set aside (C says why)",
                         if aside == 1 { "" } else { "s" }
@@ -430,6 +437,7 @@ mod tests {
                 problem: crate::concern::Problem::Damaged("not a whole age file".into()),
                 moved: Ok("/srv/share/concerns/set-aside/concern-0f3a.age".into()),
             }],
+            warnings: Vec::new(),
         }));
         app
     }
@@ -571,6 +579,7 @@ mod tests {
         app.lock();
         assert!(app.form.is_none());
         app.locked(None);
+        assert!(app.message.as_deref().unwrap().contains("still waiting"));
         assert!(app.concerns.waiting.is_empty());
         assert_eq!(app.concerns_status(), None);
     }
