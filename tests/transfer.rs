@@ -195,3 +195,32 @@ fn a_transfer_with_several_incidents_keeps_their_links_and_numbers_after_the_rec
     assert_eq!(got.incidents.len(), b.incidents.len() + theirs.len());
     ok(&receiving.run(&["verify"]));
 }
+
+#[test]
+fn without_out_the_transfer_is_named_after_the_person_in_the_current_folder() {
+    let sending = Fixture::new().with_demo();
+    let receiving = Fixture::new();
+    let o = Command::new(BIN)
+        .current_dir(sending.dir.path())
+        .args([
+            "--logbook",
+            sending.logbook.to_str().unwrap(),
+            "--identity",
+            sending.key.to_str().unwrap(),
+            "transfer",
+            "P-0003",
+            "--to",
+            &receiving.public,
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    ok(&o);
+    let file = sending.dir.path().join("transfer-P-0003.age");
+    assert!(file.exists(), "{}", stdout(&o));
+    ok(&receiving.run(&["import-transfer", file.to_str().unwrap()]));
+    // Sent to the second: no fraction of a second in the receiving record.
+    let got = book(&receiving);
+    let sent = got.people[0].transferred.as_ref().unwrap().sent;
+    assert_eq!(chrono::Timelike::nanosecond(&sent), 0);
+}

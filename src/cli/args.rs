@@ -612,7 +612,8 @@ pub struct TransferArgs {
     /// Who receives it, for the audit trail (e.g. "DSL, Hillside Academy").
     #[arg(long = "for", value_name = "WHO", conflicts_with = "acknowledged")]
     pub for_whom: Option<String>,
-    /// Where to write the transfer file (never over an existing file).
+    /// Where to write the transfer file (never over an existing file) [default:
+    /// transfer-P-NNNN.age in the current folder].
     #[arg(long, value_name = "FILE", conflicts_with = "acknowledged")]
     pub out: Option<PathBuf>,
     /// Record that the receiving school confirmed receipt of the last transfer.

@@ -107,22 +107,27 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
     let today = now().date_naive();
     // Every id is checked on a copy first: one refusal disposes of nothing.
     let by = operator(global, Some(&key), &logbook.settings)?;
-    let stamp = Stamp::new(by, now());
-    let mut staged = logbook.clone();
-    for id in &ids {
-        if staged.incident(id).is_none() {
-            if staged.tombstones.iter().any(|t| &t.id == id) {
-                return Err(Error::Usage(format!(
-                    "{} was already disposed of: nothing was disposed of.",
-                    line(id)
-                )));
+    let stage = |stamp: &Stamp| -> Result<crate::model::Logbook> {
+        let mut staged = logbook.clone();
+        for id in &ids {
+            if staged.incident(id).is_none() {
+                if staged.tombstones.iter().any(|t| &t.id == id) {
+                    return Err(Error::Usage(format!(
+                        "{} was already disposed of: nothing was disposed of.",
+                        line(id)
+                    )));
+                }
+                return Err(unknown_incident(id));
             }
-            return Err(unknown_incident(id));
+            staged
+                .dispose_due(stamp, id, today, &args.reason)
+                .map_err(|e| {
+                    Error::Usage(format!("{}: nothing was disposed of.", line(&e.message)))
+                })?;
         }
-        staged
-            .dispose_due(&stamp, id, today, &args.reason)
-            .map_err(|e| Error::Usage(format!("{}: nothing was disposed of.", line(&e.message))))?;
-    }
+        Ok(staged)
+    };
+    let mut staged = stage(&Stamp::new(by.clone(), now()))?;
     let mut listing = String::new();
     for id in &ids {
         if let Some(t) = staged.tombstones.iter().find(|t| &t.id == id) {
@@ -145,6 +150,8 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         if !answer.eq_ignore_ascii_case("yes") {
             return writeln!(out, "Nothing was disposed of.").map_err(stdout_error);
         }
+        // Recorded at the moment it was confirmed, not when the question was asked.
+        staged = stage(&Stamp::new(by, now()))?;
     }
     vault.save(&staged)?;
     writeln!(

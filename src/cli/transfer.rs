@@ -34,11 +34,11 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
             "Give the receiving DSL's public key with --to AGE1... (they print it with `logbook keys`); a transfer is never written unencrypted.".into(),
         ));
     }
-    let Some(file) = args.out.clone() else {
-        return Err(Error::Usage(
-            "Say where to write the transfer with --out FILE, e.g. --out transfer.age.".into(),
-        ));
-    };
+    // DESIGN: --out is optional; the default names the person, in the current folder.
+    let file = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(format!("transfer-{id}.age")));
     if file.exists() {
         return Err(Error::Exists(file));
     }
@@ -50,7 +50,9 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
         .clone();
     let by = operator(global, Some(&key), &logbook.settings)?;
     let at = now();
-    let t = report::transfer(&logbook, &person, &by, at.naive_local());
+    // To the second, as the receiving logbook records when it was sent.
+    let sent = chrono::SubsecRound::trunc_subsecs(at.naive_local(), 0);
+    let t = report::transfer(&logbook, &person, &by, sent);
     let ids: Vec<String> = t.incidents.iter().map(|i| i.id.clone()).collect();
 
     let encryptor =

@@ -19,6 +19,8 @@ use super::audit::Stamp;
 use super::types::*;
 use super::validate::{Invalid, invalid};
 
+type Latest<'a> = std::collections::HashMap<&'a str, NaiveDate>;
+
 /// Until when an incident is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Until {
@@ -87,24 +89,44 @@ impl Logbook {
     /// The year of birth the retention rules use for a person: the one recorded, else the
     /// latest their year group allows on the latest date they were involved in an incident
     /// (a later date gives a later year, so the record is never kept too short).
-    fn birth_year_for_retention(&self, person: &Person) -> Option<i32> {
+    fn birth_year_for_retention(&self, person: &Person, latest: Option<&Latest>) -> Option<i32> {
         if person.birth_year.is_some() {
             return person.birth_year;
         }
         if person.year_group.is_empty() {
             return None;
         }
-        let latest = self
-            .incidents
-            .iter()
-            .filter(|i| i.people.iter().any(|p| p.person == person.id))
-            .map(|i| i.reported.date())
-            .max()?;
+        let latest = match latest {
+            Some(map) => *map.get(person.id.as_str())?,
+            None => self
+                .incidents
+                .iter()
+                .filter(|i| i.people.iter().any(|p| p.person == person.id))
+                .map(|i| i.reported.date())
+                .max()?,
+        };
         latest_birth_year(&person.year_group, latest)
+    }
+
+    /// The latest date each person was reported in an incident, in one pass (so a whole
+    /// schedule does not scan every incident once per person).
+    fn latest_reported(&self) -> Latest<'_> {
+        let mut latest = Latest::new();
+        for i in &self.incidents {
+            for p in &i.people {
+                let d = latest.entry(p.person.as_str()).or_insert(i.reported.date());
+                *d = (*d).max(i.reported.date());
+            }
+        }
+        latest
     }
 
     /// Until when `incident` is kept, and under which rule.
     pub fn retention(&self, incident: &Incident) -> Kept {
+        self.retention_with(incident, None)
+    }
+
+    fn retention_with(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
         if let Some(o) = &incident.retention {
             return Kept {
                 until: Until::Date(o.until),
@@ -134,7 +156,7 @@ impl Logbook {
             let Some(person) = self.person(&inv.person).filter(|p| p.error.is_none()) else {
                 continue;
             };
-            let born = self.birth_year_for_retention(person);
+            let born = self.birth_year_for_retention(person, latest);
             let child = |born: i32| {
                 Kept::date(
                     born.checked_add(r.child_until_age as i32)
@@ -235,10 +257,11 @@ impl Logbook {
     /// Every incident with its retention, soonest date first; those whose date cannot be
     /// worked out come first of all (they need the DSL's attention), open cases last.
     pub fn retention_schedule(&self) -> Vec<(&Incident, Kept)> {
+        let latest = self.latest_reported();
         let mut all: Vec<(&Incident, Kept)> = self
             .incidents
             .iter()
-            .map(|i| (i, self.retention(i)))
+            .map(|i| (i, self.retention_with(i, Some(&latest))))
             .collect();
         all.sort_by_key(|(i, k)| match &k.until {
             Until::Unknown(_) => (0, None, i.reported),
@@ -467,6 +490,16 @@ mod tests {
             true,
         );
         assert_eq!(kept(&b).until, Until::Date(day(2029, 12, 31)));
+    }
+
+    #[test]
+    fn the_schedule_agrees_with_each_incidents_own_retention() {
+        let b = book(
+            vec![(person("P-0001", AgeGroup::Child, None, "Y7"), Role::Subject)],
+            true,
+        );
+        let schedule = b.retention_schedule();
+        assert_eq!(schedule[0].1, b.retention(&b.incidents[0]));
     }
 
     #[test]

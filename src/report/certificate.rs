@@ -23,7 +23,14 @@ pub fn certificate(book: &Logbook, ids: &[String], by: &str, at: NaiveDateTime) 
                 t.rule.clone(),
                 entry.map_or_else(
                     || "not found in the audit trail".to_string(),
-                    |e| format!("entry {} ({}), hash {}", e.seq, present::at(&e.at), e.hash),
+                    |e| {
+                        format!(
+                            "entry {}, {}\nSHA-256 {}",
+                            e.seq,
+                            present::at(&e.at),
+                            grouped(&e.hash)
+                        )
+                    },
                 ),
             ])
         })
@@ -67,4 +74,14 @@ pub fn certificate(book: &Logbook, ids: &[String], by: &str, at: NaiveDateTime) 
         ],
         wide: true,
     }
+}
+
+/// A hash in groups of 16 characters, as fingerprints are printed, so it wraps on paper.
+fn grouped(hash: &str) -> String {
+    let chars: Vec<char> = hash.chars().collect();
+    chars
+        .chunks(16)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
