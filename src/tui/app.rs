@@ -253,6 +253,8 @@ pub struct App {
     pub trail_fault: Option<String>,
     /// Staff concerns from the inbox.
     pub concerns: super::concerns::Inbox,
+    /// The Retention screen's rows, kept until the logbook changes.
+    pub retention_rows: super::records::RetentionRows,
 }
 
 impl App {
@@ -303,6 +305,7 @@ impl App {
             people_filtering: false,
             trail_fault: None,
             concerns: Default::default(),
+            retention_rows: Default::default(),
         }
     }
 
@@ -593,6 +596,7 @@ impl App {
 
     /// Drops the decrypted records, wiping their text from memory first.
     pub fn forget_records(&mut self) {
+        self.retention_rows.clear();
         if let Some(mut book) = self.book.take() {
             zeroize::Zeroize::zeroize(&mut book);
         }

@@ -15,8 +15,8 @@ use crate::tui::app::App;
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confirm: bool) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
-    let schedule = book.retention_schedule();
-    let due = schedule.iter().filter(|(i, k)| k.is_due(i, today)).count();
+    let schedule = app.retention_rows.of(book, today);
+    let due = schedule.iter().filter(|r| r.due).count();
     let title = format!(
         " Retention · {due} due for disposal · Enter open · D dispose · Esc back{} ",
         if confirm {
@@ -27,27 +27,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confi
     );
     let block = Block::bordered().title(title);
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = schedule
         .iter()
         .enumerate()
         .skip(start)
         .take(height)
-        .map(|(n, (i, k))| {
-            let (until, state) = match &k.until {
-                Until::Date(d) if k.is_due(i, today) => (present::date(*d), "due"),
+        .map(|(n, r)| {
+            let (until, state) = match &r.kept.until {
+                Until::Date(d) if r.due => (present::date(*d), "due"),
                 Until::Date(d) => (present::date(*d), ""),
                 Until::WhenClosed => ("from closure".to_string(), "open"),
                 Until::Unknown(_) => ("unknown".to_string(), "needs data"),
             };
-            let rule = match &k.until {
+            let rule = match &r.kept.until {
                 Until::Unknown(why) => why.clone(),
-                _ => k.rule.clone(),
+                _ => r.kept.rule.clone(),
             };
-            let closed = match (&i.closure, i.status) {
-                (Some(c), Status::Closed) => present::date(c.when.date()),
-                _ => i.status.label().to_string(),
+            let closed = match (r.closed, r.status) {
+                (Some(c), Status::Closed) => present::date(c),
+                _ => r.status.label().to_string(),
             };
             let mut style = match state {
                 "due" => Style::new().red().bold(),
@@ -58,7 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confi
                 style = style.add_modifier(Modifier::REVERSED);
             }
             Row::new(vec![
-                i.id.clone(),
+                r.id.clone(),
                 closed,
                 until,
                 state.to_string(),
@@ -67,6 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confi
             .style(style)
         })
         .collect();
+    app.page = height.max(1);
     let table = Table::new(
         rows,
         [
