@@ -170,6 +170,18 @@ logbook backup --to /media/dsl/STICK --keep 20\n\
 Without --to and without a terminal, it lists the media it found and asks for --to."
     )]
     Backup(BackupArgs),
+    /// Write the manual pages (logbook.1 and one per command) into DIR, for packaging.
+    #[command(hide = true, name = "generate-man")]
+    GenerateMan {
+        /// The folder to write them into (it must exist).
+        dir: PathBuf,
+    },
+    /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell), for packaging.
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// List the backups in a folder: verified, damaged, other logbook or unknown.
     #[command(
         long_about = "List the backups in a folder (a removable medium) with their state: verified (opens, reads \
