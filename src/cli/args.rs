@@ -186,7 +186,7 @@ Without --to and without a terminal, it lists the media it found and asks for --
     #[command(
         long_about = "List the backups in a folder (a removable medium) with their state: verified (opens, reads \
 and its audit trail is sound, or is byte for byte the file this logbook wrote and verified), damaged, \
-other logbook, or unknown (does not open with this key). For each backup of this logbook it says \
+other logbook, or unknown (encrypted to keys not given: --identity may be repeated). For each backup of this logbook it says \
 whether the current audit trail extends it unchanged, or names the first entry that differs.",
         after_help = "Exits 0 when every backup of this logbook is verified and extended by the current trail, 1 otherwise.\n\
 Examples:\n  logbook backups /media/dsl/STICK\n  logbook backups          (the one removable medium mounted)"
