@@ -117,6 +117,14 @@ fn a_restore_with_the_recovery_key_leaves_it_opening_backups_only() {
         "{}",
         stderr(&o)
     );
+    let o = with(&[&fresh], &["backups", p(&stick)]);
+    assert!(
+        stdout(&o).contains("encrypted to keys not given"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with(&[&fresh, &recovery], &["backups", p(&stick)]);
+    assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
     let o = with(&[&fresh, &recovery], &["verify", "--against", p(&backup)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("unchanged"), "{}", stdout(&o));

@@ -170,7 +170,9 @@ pub fn classify(
                 .is_ok_and(|b| b.starts_with(b"age-encryption.org/"));
             item.state = match e {
                 Error::WrongSecret | Error::NeedsPassphrase(_) if listed.is_none() => {
-                    State::Unknown("does not open with this key".into())
+                    State::Unknown(
+                        "encrypted to keys not given (give the recovery key, or the key it was made for, with another --identity)".into(),
+                    )
                 }
                 Error::DamagedBackup(_) if listed.is_none() && !is_age => {
                     State::Unknown("not an age file".into())

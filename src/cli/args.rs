@@ -170,11 +170,23 @@ logbook backup --to /media/dsl/STICK --keep 20\n\
 Without --to and without a terminal, it lists the media it found and asks for --to."
     )]
     Backup(BackupArgs),
+    /// Write the manual pages (logbook.1 and one per command) into DIR, for packaging.
+    #[command(hide = true, name = "generate-man")]
+    GenerateMan {
+        /// The folder to write them into (it must exist).
+        dir: PathBuf,
+    },
+    /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell), for packaging.
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// List the backups in a folder: verified, damaged, other logbook or unknown.
     #[command(
         long_about = "List the backups in a folder (a removable medium) with their state: verified (opens, reads \
 and its audit trail is sound, or is byte for byte the file this logbook wrote and verified), damaged, \
-other logbook, or unknown (does not open with this key). For each backup of this logbook it says \
+other logbook, or unknown (encrypted to keys not given: --identity may be repeated). For each backup of this logbook it says \
 whether the current audit trail extends it unchanged, or names the first entry that differs.",
         after_help = "Exits 0 when every backup of this logbook is verified and extended by the current trail, 1 otherwise.\n\
 Examples:\n  logbook backups /media/dsl/STICK\n  logbook backups          (the one removable medium mounted)"

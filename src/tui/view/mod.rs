@@ -193,9 +193,9 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
         ]));
         lines.push(Line::from(vec![
             Span::raw(if app.key_focus {
-                "  Its passphrase: "
+                "  Its passphrase (if it has one): "
             } else {
-                "▶ Its passphrase: "
+                "▶ Its passphrase (if it has one): "
             }),
             Span::raw("•".repeat(app.unlock.text().chars().count())),
             Span::raw(cursor(!app.key_focus)),
