@@ -192,6 +192,8 @@ pub struct App {
     /// When the last verified backup was made (from the trail).
     pub last_backup: Option<NaiveDateTime>,
     pub help: bool,
+    /// How far the help is scrolled (the view clamps it to what there is).
+    pub help_scroll: u16,
     pub save: SaveState,
     pub message: Option<String>,
     pub now: NaiveDateTime,
@@ -238,6 +240,7 @@ impl App {
             backup: None,
             last_backup: None,
             help: false,
+            help_scroll: 0,
             save: SaveState::Idle,
             message: None,
             now,
@@ -411,9 +414,19 @@ impl App {
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
         if self.help {
-            // Help is read, not typed into: only its closing keys do anything.
+            // Help is read, not typed into: only its closing and scrolling keys do anything.
             if keymap::closes_help(&ev) {
                 self.help = false;
+                self.help_scroll = 0;
+            } else {
+                let page = self.page as u16;
+                self.help_scroll = match keymap::lookup(keymap::HELP, &ev) {
+                    Some(Action::Up) => self.help_scroll.saturating_sub(1),
+                    Some(Action::Down) => self.help_scroll.saturating_add(1),
+                    Some(Action::PageUp) => self.help_scroll.saturating_sub(page),
+                    Some(Action::PageDown) => self.help_scroll.saturating_add(page),
+                    _ => self.help_scroll,
+                };
             }
             return;
         }
@@ -1029,7 +1042,7 @@ impl App {
                 }
                 self.picker = None;
             }
-            Some(Action::Submit) if picker.free_text => {
+            Some(Action::Choose) if picker.free_text => {
                 let Some(value) = picker.chosen_value() else {
                     return;
                 };
@@ -1044,7 +1057,7 @@ impl App {
                     form.focus = field;
                 }
             }
-            Some(Action::Submit) => {
+            Some(Action::Choose) => {
                 let Some(choice) = picker.current() else {
                     return;
                 };
@@ -1290,7 +1303,7 @@ impl App {
                 Some(Action::Up) => *selected = selected.saturating_sub(1),
                 Some(Action::Down) => *selected = (*selected + 1).min(volumes.len()),
                 Some(Action::Cancel) => self.backup = None,
-                Some(Action::Submit) => {
+                Some(Action::Choose) => {
                     let to = match volumes.get(*selected) {
                         Some((_, path)) => path.clone(),
                         None if folder.value().is_empty() => {
@@ -1318,7 +1331,7 @@ impl App {
             // left with a whole backup or none.
             BackupStep::Running { .. } => {}
             BackupStep::Done(_) => {
-                if matches!(action, Some(Action::Submit | Action::Cancel)) {
+                if matches!(action, Some(Action::Choose | Action::Cancel)) {
                     self.backup = None;
                 }
             }

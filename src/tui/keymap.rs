@@ -51,7 +51,60 @@ pub enum Action {
     NextField,
     PrevField,
     Submit,
+    Choose,
     Cancel,
+}
+
+impl Action {
+    /// Every action, for the test that each has a key, a description and a hint.
+    pub const ALL: [Action; 46] = [
+        Action::Quit,
+        Action::Help,
+        Action::Lock,
+        Action::Back,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+        Action::Filter,
+        Action::ViewOpen,
+        Action::ViewDue,
+        Action::ViewClosed,
+        Action::ViewAll,
+        Action::CycleSort,
+        Action::NewIncident,
+        Action::PeopleRegister,
+        Action::Settings,
+        Action::NextSection,
+        Action::PrevSection,
+        Action::EditIncident,
+        Action::LinkPerson,
+        Action::AddEvidence,
+        Action::RegisterFile,
+        Action::AddReport,
+        Action::AddReview,
+        Action::HoldReview,
+        Action::TickStep,
+        Action::TickStepAt,
+        Action::StepNotApplicable,
+        Action::CloseCase,
+        Action::ReopenCase,
+        Action::MarkError,
+        Action::Chronology,
+        Action::NewPerson,
+        Action::EditPerson,
+        Action::LinkRelated,
+        Action::RetrySave,
+        Action::Backup,
+        Action::NextField,
+        Action::PrevField,
+        Action::Submit,
+        Action::Choose,
+        Action::Cancel,
+    ];
 }
 
 impl Action {
@@ -105,6 +158,7 @@ impl Action {
             Action::NextField => "next field",
             Action::PrevField => "previous field",
             Action::Submit => "save",
+            Action::Choose => "take the highlighted choice",
             Action::Cancel => "cancel",
         }
     }
@@ -141,7 +195,7 @@ impl Action {
             Action::LinkPerson => "link a person",
             Action::AddEvidence => "add",
             Action::RegisterFile => "register its file",
-            Action::AddReport => "add a report or a decision not to refer",
+            Action::AddReport => "add",
             Action::AddReview => "schedule",
             Action::HoldReview => "record as held",
             Action::TickStep => "tick",
@@ -159,6 +213,7 @@ impl Action {
             Action::NextField => "next",
             Action::PrevField => "previous",
             Action::Submit => "save",
+            Action::Choose => "choose",
             Action::Cancel => "cancel",
         }
     }
@@ -171,7 +226,10 @@ pub fn hints(table: &[Binding], actions: &[Action]) -> String {
     actions
         .iter()
         .filter_map(|a| {
-            let key = key_for(table, *a);
+            let mut key = key_for(table, *a);
+            if key.is_empty() {
+                key = key_for(GLOBAL, *a);
+            }
             (!key.is_empty()).then(|| format!("{key} {}", a.short()))
         })
         .collect::<Vec<_>>()
@@ -367,7 +425,7 @@ pub const FORM: &[Binding] = &[
 pub const PICKER: &[Binding] = &[
     bind(&[code(KeyCode::Up), ctrl('p')], Action::Up),
     bind(&[code(KeyCode::Down), ctrl('n')], Action::Down),
-    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
 ];
 
@@ -375,8 +433,18 @@ pub const PICKER: &[Binding] = &[
 pub const BACKUP: &[Binding] = &[
     bind(&[code(KeyCode::Up)], Action::Up),
     bind(&[code(KeyCode::Down)], Action::Down),
-    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+];
+
+/// The help overlay: it scrolls when the keys of a screen do not fit; Esc, F1 or `?`
+/// (`closes_help`) close it.
+pub const HELP: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    bind(&[code(KeyCode::Esc), code(KeyCode::F(1))], Action::Back),
 ];
 
 pub const POPUP: &[Binding] = &[
@@ -425,8 +493,9 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 9] {
+    fn all() -> [(&'static str, &'static [Binding]); 10] {
         [
+            ("help", HELP),
             ("backup", BACKUP),
             ("global", GLOBAL),
             ("list", LIST),
@@ -443,15 +512,16 @@ mod tests {
     fn no_key_is_bound_twice_on_one_screen() {
         for (name, table) in all() {
             let screen_keys: Vec<Key> = table.iter().flat_map(|b| b.keys.iter().copied()).collect();
-            let with_global: Vec<Key> = if matches!(name, "form" | "picker" | "global" | "backup") {
-                screen_keys.clone()
-            } else {
-                screen_keys
-                    .iter()
-                    .copied()
-                    .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
-                    .collect()
-            };
+            let with_global: Vec<Key> =
+                if matches!(name, "form" | "picker" | "global" | "backup" | "help") {
+                    screen_keys.clone()
+                } else {
+                    screen_keys
+                        .iter()
+                        .copied()
+                        .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
+                        .collect()
+                };
             for (i, k) in with_global.iter().enumerate() {
                 assert!(
                     !with_global[i + 1..].contains(k),
@@ -472,6 +542,27 @@ mod tests {
                     .iter()
                     .all(|(keys, d)| !keys.is_empty() && !d.is_empty())
             );
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_key_a_description_and_a_hint() {
+        let tables = all();
+        for a in Action::ALL {
+            assert!(
+                !a.description().is_empty() && !a.short().is_empty(),
+                "{a:?}"
+            );
+            assert!(
+                tables.iter().any(|(_, t)| t.iter().any(|b| b.action == a)),
+                "{a:?} has no key on any screen"
+            );
+        }
+        // And ALL is complete: every action a table binds is in it.
+        for (name, table) in tables {
+            for b in table {
+                assert!(Action::ALL.contains(&b.action), "{name}: {:?}", b.action);
+            }
         }
     }
 }
