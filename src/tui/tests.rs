@@ -1665,7 +1665,7 @@ fn the_status_bar_names_the_recorder_and_keeps_not_saved_in_view() {
     let bar = |app: &mut App, w, h| {
         let screen = render(app, w, h);
         let lines: Vec<&str> = screen.lines().collect();
-        lines[lines.len() - 2..].join("\n")
+        lines[lines.len() - 3..].join("\n")
     };
     assert!(bar(&mut app, 100, 30).contains("recording as RO"));
     app.saved(Err("the disk is full (No space left on device)".into()));

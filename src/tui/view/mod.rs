@@ -158,11 +158,13 @@ fn status_line(app: &App) -> (Line<'static>, String) {
     (Line::from(spans), hint)
 }
 
-/// Rows the status bar needs at this width: a second when its text would be cut.
+/// Rows the status bar needs at this width: more than one (up to three) when its text would
+/// otherwise be cut, so a failed save and the message answering a key both stay in view.
 fn status_height(app: &App, width: u16) -> u16 {
     let (line, hint) = status_line(app);
-    let room = usize::from(width).saturating_sub(hint.chars().count() + 1);
-    if line.width() > room { 2 } else { 1 }
+    let room = width.saturating_sub(hint.chars().count() as u16 + 1);
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    (wrap_words(&text, room).len() as u16).clamp(1, 3)
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
