@@ -259,7 +259,12 @@ fn error_lines(f: &Field, width: u16) -> Vec<String> {
 
 /// The suggestions matching what is typed in a focused suggest field, on a line of their
 /// own under it, so the names can be seen before Enter offers them.
+/// A new passphrase's strength also goes on a line of its own, never cut beside the dots.
 fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+    if f.kind == FieldKind::Secret && f.key == "passphrase" {
+        let s = crate::strength::label(f.input.text());
+        return (!s.is_empty()).then(|| format!("strength: {s}"));
+    }
     if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
         return None;
     }
@@ -449,13 +454,6 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
     }
     let (mut lines, cursor) = f.input.layout(area.width);
     let height = usize::from(area.height);
-    let mut suffix = None;
-    if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = crate::strength::label(f.input.text());
-        if !s.is_empty() {
-            suffix = Some(format!("   strength: {s}"));
-        }
-    }
     let start = if focused {
         cursor.0.saturating_sub(height - 1)
     } else {
@@ -475,9 +473,6 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
         if let Some(last) = shown.last_mut() {
             *last = Line::from(format!("... {more} more lines")).dim();
         }
-    }
-    if let (Some(s), Some(first)) = (suffix, shown.first_mut()) {
-        first.push_span(Span::raw(s).dim());
     }
     frame.render_widget(Paragraph::new(shown), area);
     if focused {
