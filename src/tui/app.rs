@@ -166,6 +166,17 @@ pub enum BackupStep {
     Done(Result<String, String>),
 }
 
+/// What can be open over the screen, each a layer of `App::layers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Screen,
+    Popup,
+    Form,
+    Backup,
+    Picker,
+    Help,
+}
+
 /// A read-only box over the screen: an entry opened from the detail or chronology.
 pub struct Popup {
     pub title: String,
@@ -304,25 +315,53 @@ impl App {
         self.screens.last().unwrap_or(&Screen::List)
     }
 
-    /// The keymap of what has the keyboard now.
-    pub fn keymap(&self) -> &'static [Binding] {
-        if self.picker.is_some() {
-            return keymap::PICKER;
+    /// What is open, bottom to top: the screen, then each overlay. This one order decides
+    /// both what is drawn over what (`view::draw` draws them in it) and where a key goes
+    /// (the top layer has the keyboard), so the two cannot disagree.
+    pub fn layers(&self) -> Vec<Layer> {
+        let mut layers = vec![Layer::Screen];
+        if self.popup.is_some() {
+            layers.push(Layer::Popup);
         }
         if self.form.is_some() {
-            return keymap::FORM;
-        }
-        if self.popup.is_some() {
-            return keymap::POPUP;
+            layers.push(Layer::Form);
         }
         if self.backup.is_some() {
-            return keymap::BACKUP;
+            layers.push(Layer::Backup);
         }
-        match self.screen() {
-            Screen::List => keymap::LIST,
-            Screen::Detail { .. } => keymap::DETAIL,
-            Screen::People { .. } => keymap::PEOPLE,
-            Screen::Chronology { .. } => keymap::CHRONOLOGY,
+        if self.picker.is_some() {
+            layers.push(Layer::Picker);
+        }
+        if self.help {
+            layers.push(Layer::Help);
+        }
+        layers
+    }
+
+    /// The layer that has the keyboard.
+    pub fn top(&self) -> Layer {
+        self.layers().last().copied().unwrap_or(Layer::Screen)
+    }
+
+    /// The keymap of what has the keyboard now (under the help, whose keys it lists).
+    pub fn keymap(&self) -> &'static [Binding] {
+        let below_help = self
+            .layers()
+            .into_iter()
+            .rev()
+            .find(|l| *l != Layer::Help)
+            .unwrap_or(Layer::Screen);
+        match below_help {
+            Layer::Picker => keymap::PICKER,
+            Layer::Backup => keymap::BACKUP,
+            Layer::Form => keymap::FORM,
+            Layer::Popup => keymap::POPUP,
+            Layer::Screen | Layer::Help => match self.screen() {
+                Screen::List => keymap::LIST,
+                Screen::Detail { .. } => keymap::DETAIL,
+                Screen::People { .. } => keymap::PEOPLE,
+                Screen::Chronology { .. } => keymap::CHRONOLOGY,
+            },
         }
     }
 
@@ -413,7 +452,7 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
-        if self.help {
+        if self.top() == Layer::Help {
             // Help is read, not typed into: only its closing and scrolling keys do anything.
             if keymap::closes_help(&ev) {
                 self.help = false;
@@ -548,14 +587,11 @@ impl App {
     }
 
     fn ready_key(&mut self, ev: KeyEvent) {
-        if self.picker.is_some() {
-            return self.picker_key(ev);
-        }
-        if self.form.is_some() {
-            return self.form_key(ev);
-        }
-        if self.backup.is_some() {
-            return self.backup_key(ev);
+        match self.top() {
+            Layer::Picker => return self.picker_key(ev),
+            Layer::Backup => return self.backup_key(ev),
+            Layer::Form => return self.form_key(ev),
+            Layer::Popup | Layer::Screen | Layer::Help => {}
         }
         if self.list.filtering && matches!(self.screen(), Screen::List) {
             return self.filter_key(ev);

@@ -1706,3 +1706,29 @@ fn help_fits_at_80x24_and_scrolls_with_nothing_cut() {
     press(&mut app, KeyCode::Esc);
     assert!(!app.help);
 }
+
+#[test]
+fn one_layer_stack_decides_what_is_drawn_on_top_and_where_keys_go() {
+    let mut app = demo_app();
+    assert_eq!(app.layers(), [Layer::Screen]);
+    press(&mut app, KeyCode::Char('n'));
+    focus(&mut app, "types");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(
+        app.layers(),
+        [Layer::Screen, Layer::Form, Layer::Picker, Layer::Help]
+    );
+    // The help lists the keys of the layer beneath it, and takes every key itself.
+    let actions = |t: &[super::keymap::Binding]| t.iter().map(|b| b.action).collect::<Vec<_>>();
+    assert_eq!(actions(app.keymap()), actions(super::keymap::PICKER));
+    keys(&mut app, "cyber");
+    assert!(app.picker.as_ref().unwrap().filter.is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.top(), Layer::Picker);
+    keys(&mut app, "cyber");
+    assert_eq!(app.picker.as_ref().unwrap().filter, "cyber");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.top(), Layer::Form);
+    assert_eq!(actions(app.keymap()), actions(super::keymap::FORM));
+}

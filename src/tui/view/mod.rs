@@ -13,7 +13,7 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, BackupStep, Phase, SaveState, Screen};
+use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
 use super::form::{Field, FieldKind, Form};
 use super::keymap;
 
@@ -21,12 +21,37 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let height = status_height(app, frame.area().width);
     let [main, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(frame.area());
-    match app.phase {
-        Phase::Setup => {
-            if let Some(form) = &app.form {
-                draw_form(frame, main, form, app);
+    // The layers in `App::layers` order, bottom to top: the order that also decides where a
+    // key goes, so what is drawn on top is always what has the keyboard.
+    for layer in app.layers() {
+        match layer {
+            Layer::Screen => draw_screen(frame, main, app),
+            Layer::Popup => {
+                if let Some(popup) = &app.popup {
+                    draw_popup(frame, main, popup);
+                }
             }
+            Layer::Form => {
+                if let Some(form) = &app.form {
+                    draw_form(frame, main, form, app);
+                }
+            }
+            Layer::Backup => {
+                if let Some(step) = &app.backup {
+                    draw_backup(frame, main, step);
+                }
+            }
+            Layer::Picker => draw_picker(frame, main, app),
+            Layer::Help => draw_help(frame, main, app),
         }
+    }
+    draw_status(frame, status, app);
+}
+
+/// What lies under every overlay: the unlock box, or the screen on top of the stack.
+fn draw_screen(frame: &mut Frame, main: Rect, app: &mut App) {
+    match app.phase {
+        Phase::Setup => {}
         Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),
         Phase::ChooseWho | Phase::Ready => {
             if app.book.is_some() {
@@ -43,39 +68,27 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                     }
                 }
             }
-            if let Some(popup) = &app.popup {
-                let area = centered(main, 80, 80);
-                frame.render_widget(Clear, area);
-                frame.render_widget(
-                    Paragraph::new(popup.text.as_str())
-                        .wrap(Wrap { trim: false })
-                        .scroll((popup.scroll, 0))
-                        .block(
-                            Block::bordered()
-                                .title(format!(" {} ", popup.title))
-                                .title_bottom(format!(
-                                    " {} ",
-                                    keymap::hints(keymap::POPUP, &[keymap::Action::Back])
-                                )),
-                        ),
-                    area,
-                );
-            }
-            if let Some(form) = &app.form {
-                draw_form(frame, main, form, app);
-            }
-            if let Some(step) = &app.backup {
-                draw_backup(frame, main, step);
-            }
         }
     }
-    if app.picker.is_some() {
-        draw_picker(frame, main, app);
-    }
-    if app.help {
-        draw_help(frame, main, app);
-    }
-    draw_status(frame, status, app);
+}
+
+fn draw_popup(frame: &mut Frame, main: Rect, popup: &Popup) {
+    let area = centered(main, 80, 80);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(popup.text.as_str())
+            .wrap(Wrap { trim: false })
+            .scroll((popup.scroll, 0))
+            .block(
+                Block::bordered()
+                    .title(format!(" {} ", popup.title))
+                    .title_bottom(format!(
+                        " {} ",
+                        keymap::hints(keymap::POPUP, &[keymap::Action::Back])
+                    )),
+            ),
+        area,
+    );
 }
 
 /// A rectangle in the middle of `area`, as a percentage of it.
