@@ -12,6 +12,8 @@ use super::editor::Editor;
 pub struct Choice {
     pub label: String,
     pub value: String,
+    /// Other words the picker's filter finds it by (an agency's other names), not shown.
+    pub keywords: String,
 }
 
 impl Choice {
@@ -19,7 +21,13 @@ impl Choice {
         Choice {
             label: label.into(),
             value: value.into(),
+            keywords: String::new(),
         }
+    }
+
+    pub fn with_keywords(mut self, keywords: impl Into<String>) -> Choice {
+        self.keywords = keywords.into();
+        self
     }
 }
 

@@ -1732,3 +1732,31 @@ fn one_layer_stack_decides_what_is_drawn_on_top_and_where_keys_go() {
     assert_eq!(app.top(), Layer::Form);
     assert_eq!(actions(app.keymap()), actions(super::keymap::FORM));
 }
+
+#[test]
+fn the_agency_picker_finds_an_agency_by_any_of_its_names() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('r'));
+    for (typed, agency) in [
+        ("report fraud", Agency::ActionFraud),
+        ("action fraud", Agency::ActionFraud),
+        ("nca", Agency::Ceop),
+        ("mash", Agency::ChildrensSocialCare),
+    ] {
+        focus(&mut app, "agency");
+        press(&mut app, KeyCode::Enter);
+        keys(&mut app, typed);
+        let picker = app.picker.as_ref().unwrap();
+        let found: Vec<&str> = picker
+            .visible()
+            .iter()
+            .map(|i| picker.options[*i].value.as_str())
+            .collect();
+        assert!(
+            found.contains(&format!("{agency:?}").as_str()),
+            "{typed}: {found:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+    }
+}
