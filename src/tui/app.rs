@@ -294,7 +294,13 @@ impl App {
             .as_ref()
             .map_or(7, |b| b.settings.backup_interval_days.max(1));
         match self.last_backup {
-            None => ("not backed up yet: B".into(), true),
+            None => (
+                format!(
+                    "not backed up yet: {}",
+                    keymap::key_for(keymap::GLOBAL, Action::Backup)
+                ),
+                true,
+            ),
             Some(t) => {
                 let days = (self.now - t).num_days();
                 let ago = match days {
@@ -303,7 +309,8 @@ impl App {
                     n => format!("backed up {n} days ago"),
                 };
                 if days >= i64::from(interval) {
-                    (format!("{ago}: back up now (B)"), true)
+                    let key = keymap::key_for(keymap::GLOBAL, Action::Backup);
+                    (format!("{ago}: back up now ({key})"), true)
                 } else {
                     (ago, false)
                 }
@@ -817,7 +824,10 @@ impl App {
                         | Action::TickStepAt
                 ) =>
             {
-                self.message = Some(format!("{id} is closed: re-open it with o to change it."));
+                let key = keymap::key_for(keymap::DETAIL, Action::ReopenCase);
+                self.message = Some(format!(
+                    "{id} is closed: re-open it with {key} to change it."
+                ));
             }
             Action::EditIncident => {
                 // E edits what is selected: an evidence item, a reporting step, or the summary.
@@ -852,7 +862,12 @@ impl App {
                     ))
                 }
                 Some(e) => self.form = Some(forms::register_file(id, &e.id)),
-                None => self.message = Some("Go to Evidence (Tab) and select an item.".into()),
+                None => {
+                    self.message = Some(format!(
+                        "Go to Evidence ({}) and select an item.",
+                        section_key()
+                    ))
+                }
             },
             Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
             Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
@@ -869,8 +884,10 @@ impl App {
                 }
                 Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
                 None => {
-                    self.message =
-                        Some("Go to Reviews (Tab) and select a review to record it as held.".into())
+                    self.message = Some(format!(
+                        "Go to Reviews ({}) and select a review to record it as held.",
+                        section_key()
+                    ))
                 }
             },
             Action::TickStep | Action::TickStepAt | Action::StepNotApplicable => {
@@ -879,7 +896,10 @@ impl App {
                     .get(selected)
                     .filter(|_| section == Section::Checklist)
                 else {
-                    self.message = Some("Go to Checklist (Tab) and select a step.".into());
+                    self.message = Some(format!(
+                        "Go to Checklist ({}) and select a step.",
+                        section_key()
+                    ));
                     return;
                 };
                 if step.state != StepState::Open {
@@ -943,7 +963,12 @@ impl App {
                     person: inv.person.clone(),
                     selected: 0,
                 }),
-                None => self.message = Some("Go to People (Tab) and select a person.".into()),
+                None => {
+                    self.message = Some(format!(
+                        "Go to People ({}) and select a person.",
+                        section_key()
+                    ))
+                }
             },
             _ => {}
         }
@@ -1421,10 +1446,13 @@ impl App {
                     Some("Saving the last change: the app quits once it is on disk.".into());
             }
             SaveState::Failed(_) if !self.quit_warned => {
-                self.message = Some(
-                    "The last change is NOT saved. R retries; press q again to quit and lose it."
-                        .into(),
+                let (retry, quit) = (
+                    keymap::key_for(keymap::GLOBAL, Action::RetrySave),
+                    keymap::key_for(keymap::GLOBAL, Action::Quit),
                 );
+                self.message = Some(format!(
+                    "The last change is NOT saved. {retry} retries; press {quit} again to quit and lose it."
+                ));
                 self.quit_warned = true;
             }
             _ => self.quitting = true,
@@ -1456,8 +1484,11 @@ impl App {
         if std::mem::take(&mut self.quit_after_save) {
             if failed {
                 // Quitting now would lose the change without a word: say so and stay.
-                self.message =
-                    Some("Not saved, so not quitting: R retries, q quits anyway.".into());
+                self.message = Some(format!(
+                    "Not saved, so not quitting: {} retries, {} quits anyway.",
+                    keymap::key_for(keymap::GLOBAL, Action::RetrySave),
+                    keymap::key_for(keymap::GLOBAL, Action::Quit)
+                ));
                 self.quit_warned = true;
             } else {
                 self.quitting = true;
@@ -1536,4 +1567,10 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
             .any(|w| w.eq_ignore_ascii_case(n));
     }
     haystack.to_lowercase().contains(needle_lower)
+}
+
+/// The key that moves between an incident's sections, for messages that send the person
+/// to one.
+fn section_key() -> String {
+    keymap::key_for(keymap::DETAIL, Action::NextSection)
 }

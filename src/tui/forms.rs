@@ -985,7 +985,10 @@ pub fn duplicate_warning(form: &Form, book: &Logbook) -> Option<(String, String)
     let instead = if linking {
         "or choose them in Person instead"
     } else {
-        "or Esc and link the one already there"
+        &format!(
+            "or {} and link the one already there",
+            super::keymap::key_for(super::keymap::FORM, super::keymap::Action::Cancel)
+        )
     };
     Some((
         format!("{}|{:?}|{}", d.reference, d.birth_year, d.year_group),

@@ -263,8 +263,13 @@ fn section_lines(
                             ""
                         };
                         format!(
-                            "{}  due {}  not yet held{overdue} (H records it)",
-                            r.id, r.due
+                            "{}  due {}  not yet held{overdue} ({} records it)",
+                            r.id,
+                            r.due,
+                            crate::tui::keymap::key_for(
+                                crate::tui::keymap::DETAIL,
+                                crate::tui::keymap::Action::HoldReview
+                            )
                         )
                     }
                 };
@@ -337,8 +342,15 @@ fn section_lines(
                 if e.changes.len() > 3 {
                     out.push((
                         n,
-                        Line::raw(format!("        ... {} more (Enter)", e.changes.len() - 3))
-                            .dim(),
+                        Line::raw(format!(
+                            "        ... {} more ({})",
+                            e.changes.len() - 3,
+                            crate::tui::keymap::key_for(
+                                crate::tui::keymap::DETAIL,
+                                crate::tui::keymap::Action::Open
+                            )
+                        ))
+                        .dim(),
                     ));
                 }
             }
