@@ -142,10 +142,16 @@ impl Field {
     /// What the field shows when not being edited.
     pub fn display(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(options) => self
-                .chosen
-                .and_then(|i| options.get(i))
-                .map_or_else(|| "(choose: Enter)".to_string(), |c| c.label.clone()),
+            FieldKind::Choice(options) => self.chosen.and_then(|i| options.get(i)).map_or_else(
+                || {
+                    let key = super::keymap::key_for(
+                        super::keymap::FORM,
+                        super::keymap::Action::PickChoice,
+                    );
+                    format!("(choose: {key})")
+                },
+                |c| c.label.clone(),
+            ),
             FieldKind::Toggle => {
                 if self.chosen == Some(1) {
                     "[x] yes".into()

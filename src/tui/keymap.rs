@@ -52,12 +52,13 @@ pub enum Action {
     PrevField,
     Submit,
     Choose,
+    PickChoice,
     Cancel,
 }
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -103,6 +104,7 @@ impl Action {
         Action::PrevField,
         Action::Submit,
         Action::Choose,
+        Action::PickChoice,
         Action::Cancel,
     ];
 }
@@ -159,6 +161,9 @@ impl Action {
             Action::PrevField => "previous field",
             Action::Submit => "save",
             Action::Choose => "take the highlighted choice",
+            Action::PickChoice => {
+                "on a choice or a name: the list to choose from; on other one-line text: next field"
+            }
             Action::Cancel => "cancel",
         }
     }
@@ -214,6 +219,7 @@ impl Action {
             Action::PrevField => "previous",
             Action::Submit => "save",
             Action::Choose => "choose",
+            Action::PickChoice => "choose",
             Action::Cancel => "cancel",
         }
     }
@@ -416,6 +422,8 @@ pub const FORM: &[Binding] = &[
         Action::PrevField,
     ),
     bind(&[ctrl('s')], Action::Submit),
+    // Documents Enter: the form hands it to the focused field, which opens its list.
+    bind(&[code(KeyCode::Enter)], Action::PickChoice),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
     bind(&[code(KeyCode::F(1))], Action::Help),
     bind(&[ctrl('l')], Action::Lock),

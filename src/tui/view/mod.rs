@@ -343,7 +343,7 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
                 keymap::FORM,
                 &[
                     keymap::Action::NextField,
-                    keymap::Action::PrevField,
+                    keymap::Action::PickChoice,
                     keymap::Action::Submit,
                     keymap::Action::Cancel,
                 ],
