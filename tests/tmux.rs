@@ -202,8 +202,16 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.text("action");
     t.keys(&["Enter"]);
     t.wait_for("NFRC");
-    // Focus stays on the agency after the pick: past the decision, when, by and how.
-    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    // Focus stays on the agency after the pick: past the decision and when to "By", where
+    // typing filters the staff names and Enter offers them with the typed text kept last.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("r");
+    t.wait_for("staff: RO");
+    t.keys(&["Enter"]);
+    t.wait_for("\"r\" as typed");
+    t.keys(&["Enter"]);
+    // Past "How" to the reference.
+    t.keys(&["Tab", "Tab"]);
     t.text("NFRC261123000199");
     t.keys(&["C-s"]);
     t.wait_for("Reporting step RS-1 recorded");
@@ -257,6 +265,11 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
         .unwrap();
     assert!(o.status.success());
     let ron = String::from_utf8(o.stdout).unwrap();
+    // The staff name chosen from the suggestions, not the letter typed to find it.
+    assert!(
+        !ron.contains("by:\"r\"") && !ron.contains("by: \"r\""),
+        "{ron}"
+    );
     for expected in [
         "Instagram",
         "JB (Y9)",

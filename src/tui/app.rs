@@ -187,6 +187,17 @@ pub enum BackupStep {
     Done(Result<String, String>),
 }
 
+/// What can be open over the screen, each a layer of `App::layers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Screen,
+    Popup,
+    Form,
+    Backup,
+    Picker,
+    Help,
+}
+
 /// A read-only box over the screen: an entry opened from the detail or chronology.
 pub struct Popup {
     pub title: String,
@@ -227,6 +238,8 @@ pub struct App {
     /// When the last verified backup was made (from the trail).
     pub last_backup: Option<NaiveDateTime>,
     pub help: bool,
+    /// How far the help is scrolled (the view clamps it to what there is).
+    pub help_scroll: u16,
     pub save: SaveState,
     pub message: Option<String>,
     pub now: NaiveDateTime,
@@ -290,6 +303,7 @@ impl App {
             backup: None,
             last_backup: None,
             help: false,
+            help_scroll: 0,
             save: SaveState::Idle,
             message: None,
             now,
@@ -336,7 +350,13 @@ impl App {
             .as_ref()
             .map_or(7, |b| b.settings.backup_interval_days.max(1));
         match self.last_backup {
-            None => ("not backed up yet: B".into(), true),
+            None => (
+                format!(
+                    "not backed up yet: {}",
+                    keymap::key_for(keymap::GLOBAL, Action::Backup)
+                ),
+                true,
+            ),
             Some(t) => {
                 let days = (self.now - t).num_days();
                 let ago = match days {
@@ -345,7 +365,8 @@ impl App {
                     n => format!("backed up {n} days ago"),
                 };
                 if days >= i64::from(interval) {
-                    (format!("{ago}: back up now (B)"), true)
+                    let key = keymap::key_for(keymap::GLOBAL, Action::Backup);
+                    (format!("{ago}: back up now ({key})"), true)
                 } else {
                     (ago, false)
                 }
@@ -357,28 +378,56 @@ impl App {
         self.screens.last().unwrap_or(&Screen::List)
     }
 
-    /// The keymap of what has the keyboard now.
-    pub fn keymap(&self) -> &'static [Binding] {
-        if self.picker.is_some() {
-            return keymap::PICKER;
+    /// What is open, bottom to top: the screen, then each overlay. This one order decides
+    /// both what is drawn over what (`view::draw` draws them in it) and where a key goes
+    /// (the top layer has the keyboard), so the two cannot disagree.
+    pub fn layers(&self) -> Vec<Layer> {
+        let mut layers = vec![Layer::Screen];
+        if self.popup.is_some() {
+            layers.push(Layer::Popup);
         }
         if self.form.is_some() {
-            return keymap::FORM;
-        }
-        if self.popup.is_some() {
-            return keymap::POPUP;
+            layers.push(Layer::Form);
         }
         if self.backup.is_some() {
-            return keymap::BACKUP;
+            layers.push(Layer::Backup);
         }
-        match self.screen() {
-            Screen::List => keymap::LIST,
-            Screen::Detail { .. } => keymap::DETAIL,
-            Screen::People { .. } => keymap::PEOPLE,
-            Screen::Chronology { .. } => keymap::CHRONOLOGY,
-            Screen::Concerns { .. } => keymap::CONCERNS,
-            Screen::Statistics { .. } => keymap::STATISTICS,
-            Screen::Retention { .. } => keymap::RETENTION,
+        if self.picker.is_some() {
+            layers.push(Layer::Picker);
+        }
+        if self.help {
+            layers.push(Layer::Help);
+        }
+        layers
+    }
+
+    /// The layer that has the keyboard.
+    pub fn top(&self) -> Layer {
+        self.layers().last().copied().unwrap_or(Layer::Screen)
+    }
+
+    /// The keymap of what has the keyboard now (under the help, whose keys it lists).
+    pub fn keymap(&self) -> &'static [Binding] {
+        let below_help = self
+            .layers()
+            .into_iter()
+            .rev()
+            .find(|l| *l != Layer::Help)
+            .unwrap_or(Layer::Screen);
+        match below_help {
+            Layer::Picker => keymap::PICKER,
+            Layer::Backup => keymap::BACKUP,
+            Layer::Form => keymap::FORM,
+            Layer::Popup => keymap::POPUP,
+            Layer::Screen | Layer::Help => match self.screen() {
+                Screen::List => keymap::LIST,
+                Screen::Detail { .. } => keymap::DETAIL,
+                Screen::People { .. } => keymap::PEOPLE,
+                Screen::Chronology { .. } => keymap::CHRONOLOGY,
+                Screen::Concerns { .. } => keymap::CONCERNS,
+                Screen::Statistics { .. } => keymap::STATISTICS,
+                Screen::Retention { .. } => keymap::RETENTION,
+            },
         }
     }
 
@@ -480,10 +529,20 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
-        if self.help {
-            // Help is read, not typed into: only its closing keys do anything.
+        if self.top() == Layer::Help {
+            // Help is read, not typed into: only its closing and scrolling keys do anything.
             if keymap::closes_help(&ev) {
                 self.help = false;
+                self.help_scroll = 0;
+            } else {
+                let page = self.page as u16;
+                self.help_scroll = match keymap::lookup(keymap::HELP, &ev) {
+                    Some(Action::Up) => self.help_scroll.saturating_sub(1),
+                    Some(Action::Down) => self.help_scroll.saturating_add(1),
+                    Some(Action::PageUp) => self.help_scroll.saturating_sub(page),
+                    Some(Action::PageDown) => self.help_scroll.saturating_add(page),
+                    _ => self.help_scroll,
+                };
             }
             return;
         }
@@ -686,14 +745,11 @@ impl App {
     }
 
     fn ready_key(&mut self, ev: KeyEvent) {
-        if self.picker.is_some() {
-            return self.picker_key(ev);
-        }
-        if self.form.is_some() {
-            return self.form_key(ev);
-        }
-        if self.backup.is_some() {
-            return self.backup_key(ev);
+        match self.top() {
+            Layer::Picker => return self.picker_key(ev),
+            Layer::Backup => return self.backup_key(ev),
+            Layer::Form => return self.form_key(ev),
+            Layer::Popup | Layer::Screen | Layer::Help => {}
         }
         if self.list.filtering && matches!(self.screen(), Screen::List) {
             return self.filter_key(ev);
@@ -935,7 +991,10 @@ impl App {
                         | Action::TickStepAt
                 ) =>
             {
-                self.message = Some(format!("{id} is closed: re-open it with o to change it."));
+                let key = keymap::key_for(keymap::DETAIL, Action::ReopenCase);
+                self.message = Some(format!(
+                    "{id} is closed: re-open it with {key} to change it."
+                ));
             }
             Action::EditIncident => {
                 // E edits what is selected: an evidence item, a reporting step, or the summary.
@@ -970,7 +1029,12 @@ impl App {
                     ))
                 }
                 Some(e) => self.form = Some(forms::register_file(id, &e.id)),
-                None => self.message = Some("Go to Evidence (Tab) and select an item.".into()),
+                None => {
+                    self.message = Some(format!(
+                        "Go to Evidence ({}) and select an item.",
+                        section_key()
+                    ))
+                }
             },
             Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
             Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
@@ -987,8 +1051,10 @@ impl App {
                 }
                 Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
                 None => {
-                    self.message =
-                        Some("Go to Reviews (Tab) and select a review to record it as held.".into())
+                    self.message = Some(format!(
+                        "Go to Reviews ({}) and select a review to record it as held.",
+                        section_key()
+                    ))
                 }
             },
             Action::TickStep | Action::TickStepAt | Action::StepNotApplicable => {
@@ -997,7 +1063,10 @@ impl App {
                     .get(selected)
                     .filter(|_| section == Section::Checklist)
                 else {
-                    self.message = Some("Go to Checklist (Tab) and select a step.".into());
+                    self.message = Some(format!(
+                        "Go to Checklist ({}) and select a step.",
+                        section_key()
+                    ));
                     return;
                 };
                 if step.state != StepState::Open {
@@ -1061,7 +1130,12 @@ impl App {
                     person: inv.person.clone(),
                     selected: 0,
                 }),
-                None => self.message = Some("Go to People (Tab) and select a person.".into()),
+                None => {
+                    self.message = Some(format!(
+                        "Go to People ({}) and select a person.",
+                        section_key()
+                    ))
+                }
             },
             _ => {}
         }
@@ -1207,7 +1281,7 @@ impl App {
                 }
                 self.picker = None;
             }
-            Some(Action::Submit) if picker.free_text => {
+            Some(Action::Choose) if picker.free_text => {
                 let Some(value) = picker.chosen_value() else {
                     return;
                 };
@@ -1222,7 +1296,7 @@ impl App {
                     form.focus = field;
                 }
             }
-            Some(Action::Submit) => {
+            Some(Action::Choose) => {
                 let typed = picker.filter.trim().to_string();
                 if self.phase == Phase::ChooseWho && picker.current().is_none() {
                     if typed.is_empty() {
@@ -1487,7 +1561,7 @@ impl App {
                 Some(Action::Up) => *selected = selected.saturating_sub(1),
                 Some(Action::Down) => *selected = (*selected + 1).min(volumes.len()),
                 Some(Action::Cancel) => self.backup = None,
-                Some(Action::Submit) => {
+                Some(Action::Choose) => {
                     let to = match volumes.get(*selected) {
                         Some((_, path)) => path.clone(),
                         None if folder.value().is_empty() => {
@@ -1515,7 +1589,7 @@ impl App {
             // left with a whole backup or none.
             BackupStep::Running { .. } => {}
             BackupStep::Done(_) => {
-                if matches!(action, Some(Action::Submit | Action::Cancel)) {
+                if matches!(action, Some(Action::Choose | Action::Cancel)) {
                     self.backup = None;
                 }
             }
@@ -1569,10 +1643,13 @@ impl App {
                     Some("Saving the last change: the app quits once it is on disk.".into());
             }
             SaveState::Failed(_) if !self.quit_warned => {
-                self.message = Some(
-                    "The last change is NOT saved. R retries; press q again to quit and lose it."
-                        .into(),
+                let (retry, quit) = (
+                    keymap::key_for(keymap::GLOBAL, Action::RetrySave),
+                    keymap::key_for(keymap::GLOBAL, Action::Quit),
                 );
+                self.message = Some(format!(
+                    "The last change is NOT saved. {retry} retries; press {quit} again to quit and lose it."
+                ));
                 self.quit_warned = true;
             }
             _ => self.quitting = true,
@@ -1620,8 +1697,11 @@ impl App {
         if std::mem::take(&mut self.quit_after_save) {
             if failed {
                 // Quitting now would lose the change without a word: say so and stay.
-                self.message =
-                    Some("Not saved, so not quitting: R retries, q quits anyway.".into());
+                self.message = Some(format!(
+                    "Not saved, so not quitting: {} retries, {} quits anyway.",
+                    keymap::key_for(keymap::GLOBAL, Action::RetrySave),
+                    keymap::key_for(keymap::GLOBAL, Action::Quit)
+                ));
                 self.quit_warned = true;
             } else {
                 self.quitting = true;
@@ -1737,4 +1817,10 @@ mod filter_tests {
         }
         assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
     }
+}
+
+/// The key that moves between an incident's sections, for messages that send the person
+/// to one.
+fn section_key() -> String {
+    keymap::key_for(keymap::DETAIL, Action::NextSection)
 }

@@ -12,6 +12,8 @@ use super::editor::Editor;
 pub struct Choice {
     pub label: String,
     pub value: String,
+    /// Other words the picker's filter finds it by (an agency's other names), not shown.
+    pub keywords: String,
 }
 
 impl Choice {
@@ -19,7 +21,13 @@ impl Choice {
         Choice {
             label: label.into(),
             value: value.into(),
+            keywords: String::new(),
         }
+    }
+
+    pub fn with_keywords(mut self, keywords: impl Into<String>) -> Choice {
+        self.keywords = keywords.into();
+        self
     }
 }
 
@@ -134,10 +142,16 @@ impl Field {
     /// What the field shows when not being edited.
     pub fn display(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(options) => self
-                .chosen
-                .and_then(|i| options.get(i))
-                .map_or_else(|| "(choose: Enter)".to_string(), |c| c.label.clone()),
+            FieldKind::Choice(options) => self.chosen.and_then(|i| options.get(i)).map_or_else(
+                || {
+                    let key = super::keymap::key_for(
+                        super::keymap::FORM,
+                        super::keymap::Action::PickChoice,
+                    );
+                    format!("(choose: {key})")
+                },
+                |c| c.label.clone(),
+            ),
             FieldKind::Toggle => {
                 if self.chosen == Some(1) {
                     "[x] yes".into()

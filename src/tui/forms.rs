@@ -16,6 +16,25 @@ fn choices<T: Copy + std::fmt::Debug>(all: &[T], label: impl Fn(T) -> &'static s
     )
 }
 
+/// The agencies, found by any of their names: the picker's filter also searches each
+/// agency's full name and other names ("CEOP", "NCA", "Action Fraud", "MASH").
+fn agency_choices() -> FieldKind {
+    let reference = Reference::get();
+    FieldKind::Choice(
+        Agency::ALL
+            .iter()
+            .map(|a| {
+                let info = reference.agency(*a);
+                Choice::new(a.label(), format!("{a:?}")).with_keywords(format!(
+                    "{} {}",
+                    info.name,
+                    info.aliases.join(" ")
+                ))
+            })
+            .collect(),
+    )
+}
+
 /// Parses a choice value written by `choices` back into its enum.
 fn pick<T: Copy + std::fmt::Debug>(all: &[T], value: &str) -> Option<T> {
     all.iter().copied().find(|v| format!("{v:?}") == value)
@@ -395,7 +414,7 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
         FormKind::Report(id.to_string()),
         format!("Reporting step for {id}"),
         vec![
-            Field::new("agency", "Agency", choices(Agency::ALL, Agency::label)).required(),
+            Field::new("agency", "Agency", agency_choices()).required(),
             Field::new(
                 "decision",
                 "Decision",
@@ -969,7 +988,10 @@ pub fn duplicate_warning(form: &Form, book: &Logbook) -> Option<(String, String)
     let instead = if linking {
         "or choose them in Person instead"
     } else {
-        "or Esc and link the one already there"
+        &format!(
+            "or {} and link the one already there",
+            super::keymap::key_for(super::keymap::FORM, super::keymap::Action::Cancel)
+        )
     };
     Some((
         format!("{}|{:?}|{}", d.reference, d.birth_year, d.year_group),

@@ -56,12 +56,77 @@ pub enum Action {
     NextField,
     PrevField,
     Submit,
+    Choose,
+    PickChoice,
     Cancel,
     Statistics,
     Retention,
     CyclePeriod,
     Dispose,
     Export,
+}
+
+impl Action {
+    /// Every action, for the test that each has a key, a description and a hint.
+    pub const ALL: [Action; 57] = [
+        Action::Quit,
+        Action::Help,
+        Action::Lock,
+        Action::SwitchRecorder,
+        Action::Back,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+        Action::Filter,
+        Action::ViewOpen,
+        Action::ViewDue,
+        Action::ViewClosed,
+        Action::ViewAll,
+        Action::CycleSort,
+        Action::NewIncident,
+        Action::PeopleRegister,
+        Action::Settings,
+        Action::NextSection,
+        Action::PrevSection,
+        Action::EditIncident,
+        Action::LinkPerson,
+        Action::AddEvidence,
+        Action::RegisterFile,
+        Action::AddReport,
+        Action::AddReview,
+        Action::HoldReview,
+        Action::TickStep,
+        Action::TickStepAt,
+        Action::StepNotApplicable,
+        Action::CloseCase,
+        Action::ReopenCase,
+        Action::MarkError,
+        Action::Chronology,
+        Action::NewPerson,
+        Action::EditPerson,
+        Action::LinkRelated,
+        Action::RetrySave,
+        Action::Backup,
+        Action::Concerns,
+        Action::ConcernAddTo,
+        Action::ConcernNoAction,
+        Action::ReadInbox,
+        Action::NextField,
+        Action::PrevField,
+        Action::Submit,
+        Action::Choose,
+        Action::PickChoice,
+        Action::Cancel,
+        Action::Statistics,
+        Action::Retention,
+        Action::CyclePeriod,
+        Action::Dispose,
+        Action::Export,
+    ];
 }
 
 impl Action {
@@ -120,6 +185,10 @@ impl Action {
             Action::NextField => "next field",
             Action::PrevField => "previous field",
             Action::Submit => "save",
+            Action::Choose => "take the highlighted choice",
+            Action::PickChoice => {
+                "on a choice or a name: the list to choose from; on other one-line text: next field"
+            }
             Action::Cancel => "cancel",
             Action::Statistics => "statistics (anonymised figures)",
             Action::Retention => "retention: records due for disposal",
@@ -161,7 +230,7 @@ impl Action {
             Action::LinkPerson => "link a person",
             Action::AddEvidence => "add",
             Action::RegisterFile => "register its file",
-            Action::AddReport => "add a report or a decision not to refer",
+            Action::AddReport => "add",
             Action::AddReview => "schedule",
             Action::HoldReview => "record as held",
             Action::TickStep => "tick",
@@ -189,6 +258,8 @@ impl Action {
             Action::NextField => "next",
             Action::PrevField => "previous",
             Action::Submit => "save",
+            Action::Choose => "choose",
+            Action::PickChoice => "choose",
             Action::Cancel => "cancel",
         }
     }
@@ -201,7 +272,10 @@ pub fn hints(table: &[Binding], actions: &[Action]) -> String {
     actions
         .iter()
         .filter_map(|a| {
-            let key = key_for(table, *a);
+            let mut key = key_for(table, *a);
+            if key.is_empty() {
+                key = key_for(GLOBAL, *a);
+            }
             (!key.is_empty()).then(|| format!("{key} {}", a.short()))
         })
         .collect::<Vec<_>>()
@@ -427,6 +501,8 @@ pub const FORM: &[Binding] = &[
         Action::PrevField,
     ),
     bind(&[ctrl('s')], Action::Submit),
+    // Documents Enter: the form hands it to the focused field, which opens its list.
+    bind(&[code(KeyCode::Enter)], Action::PickChoice),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
     bind(&[code(KeyCode::F(1))], Action::Help),
     bind(&[ctrl('l')], Action::Lock),
@@ -436,7 +512,7 @@ pub const FORM: &[Binding] = &[
 pub const PICKER: &[Binding] = &[
     bind(&[code(KeyCode::Up), ctrl('p')], Action::Up),
     bind(&[code(KeyCode::Down), ctrl('n')], Action::Down),
-    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
 ];
 
@@ -444,8 +520,18 @@ pub const PICKER: &[Binding] = &[
 pub const BACKUP: &[Binding] = &[
     bind(&[code(KeyCode::Up)], Action::Up),
     bind(&[code(KeyCode::Down)], Action::Down),
-    bind(&[code(KeyCode::Enter)], Action::Submit),
+    bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+];
+
+/// The help overlay: it scrolls when the keys of a screen do not fit; Esc, F1 or `?`
+/// (`closes_help`) close it.
+pub const HELP: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    bind(&[code(KeyCode::Esc), code(KeyCode::F(1))], Action::Back),
 ];
 
 pub const POPUP: &[Binding] = &[
@@ -494,8 +580,9 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 12] {
+    fn all() -> [(&'static str, &'static [Binding]); 13] {
         [
+            ("help", HELP),
             ("concerns", CONCERNS),
             ("statistics", STATISTICS),
             ("retention", RETENTION),
@@ -515,15 +602,16 @@ mod tests {
     fn no_key_is_bound_twice_on_one_screen() {
         for (name, table) in all() {
             let screen_keys: Vec<Key> = table.iter().flat_map(|b| b.keys.iter().copied()).collect();
-            let with_global: Vec<Key> = if matches!(name, "form" | "picker" | "global" | "backup") {
-                screen_keys.clone()
-            } else {
-                screen_keys
-                    .iter()
-                    .copied()
-                    .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
-                    .collect()
-            };
+            let with_global: Vec<Key> =
+                if matches!(name, "form" | "picker" | "global" | "backup" | "help") {
+                    screen_keys.clone()
+                } else {
+                    screen_keys
+                        .iter()
+                        .copied()
+                        .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
+                        .collect()
+                };
             for (i, k) in with_global.iter().enumerate() {
                 assert!(
                     !with_global[i + 1..].contains(k),
@@ -544,6 +632,27 @@ mod tests {
                     .iter()
                     .all(|(keys, d)| !keys.is_empty() && !d.is_empty())
             );
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_key_a_description_and_a_hint() {
+        let tables = all();
+        for a in Action::ALL {
+            assert!(
+                !a.description().is_empty() && !a.short().is_empty(),
+                "{a:?}"
+            );
+            assert!(
+                tables.iter().any(|(_, t)| t.iter().any(|b| b.action == a)),
+                "{a:?} has no key on any screen"
+            );
+        }
+        // And ALL is complete: every action a table binds is in it.
+        for (name, table) in tables {
+            for b in table {
+                assert!(Action::ALL.contains(&b.action), "{name}: {:?}", b.action);
+            }
         }
     }
 }

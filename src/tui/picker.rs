@@ -87,7 +87,11 @@ impl Picker {
         self.options
             .iter()
             .enumerate()
-            .filter(|(_, c)| needle.is_empty() || c.label.to_lowercase().contains(&needle))
+            .filter(|(_, c)| {
+                needle.is_empty()
+                    || c.label.to_lowercase().contains(&needle)
+                    || c.keywords.to_lowercase().contains(&needle)
+            })
             .map(|(i, _)| i)
             .collect()
     }

@@ -1658,3 +1658,105 @@ fn a_tick_takes_when_it_was_done_and_a_closed_case_needs_no_reopen_for_it() {
     ));
     assert_eq!(incident(&app, id).status, Status::Closed);
 }
+
+#[test]
+fn the_status_bar_names_the_recorder_and_keeps_not_saved_in_view() {
+    let mut app = demo_app();
+    let bar = |app: &mut App, w, h| {
+        let screen = render(app, w, h);
+        let lines: Vec<&str> = screen.lines().collect();
+        lines[lines.len() - 3..].join("\n")
+    };
+    assert!(bar(&mut app, 100, 30).contains("recording as RO"));
+    app.saved(Err("the disk is full (No space left on device)".into()));
+    app.message = Some(
+        "INC-2026-0020 recorded. Review RV-1 due 2026-11-30. p links the people involved.".into(),
+    );
+    for (w, h) in [(100, 30), (80, 24)] {
+        let text = bar(&mut app, w, h);
+        assert!(text.contains("NOT SAVED"), "{w} columns:\n{text}");
+        assert!(
+            text.contains("INC-2026-0020 recorded"),
+            "{w} columns:\n{text}"
+        );
+    }
+    snap("status-not-saved-with-message", &mut app);
+}
+
+#[test]
+fn help_fits_at_80x24_and_scrolls_with_nothing_cut() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('?'));
+    let first = render(&mut app, 80, 24);
+    assert!(first.contains("more below"), "{first}");
+    // Every description is on screen somewhere while scrolling down, whole (wrapped).
+    let mut seen = first.clone();
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Down);
+        seen.push_str(&render(&mut app, 80, 24));
+    }
+    let flat: String = seen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (_, what) in super::keymap::help(super::keymap::DETAIL) {
+        let first_words: String = what.split(' ').take(4).collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&first_words), "{what:?} never shown");
+    }
+    assert!(seen.contains("edit the summary, or the selected evidence item or"));
+    snap("help-detail-scrolled", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+}
+
+#[test]
+fn one_layer_stack_decides_what_is_drawn_on_top_and_where_keys_go() {
+    let mut app = demo_app();
+    assert_eq!(app.layers(), [Layer::Screen]);
+    press(&mut app, KeyCode::Char('n'));
+    focus(&mut app, "types");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(
+        app.layers(),
+        [Layer::Screen, Layer::Form, Layer::Picker, Layer::Help]
+    );
+    // The help lists the keys of the layer beneath it, and takes every key itself.
+    let actions = |t: &[super::keymap::Binding]| t.iter().map(|b| b.action).collect::<Vec<_>>();
+    assert_eq!(actions(app.keymap()), actions(super::keymap::PICKER));
+    keys(&mut app, "cyber");
+    assert!(app.picker.as_ref().unwrap().filter.is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.top(), Layer::Picker);
+    keys(&mut app, "cyber");
+    assert_eq!(app.picker.as_ref().unwrap().filter, "cyber");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.top(), Layer::Form);
+    assert_eq!(actions(app.keymap()), actions(super::keymap::FORM));
+}
+
+#[test]
+fn the_agency_picker_finds_an_agency_by_any_of_its_names() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('r'));
+    for (typed, agency) in [
+        ("report fraud", Agency::ActionFraud),
+        ("action fraud", Agency::ActionFraud),
+        ("nca", Agency::Ceop),
+        ("mash", Agency::ChildrensSocialCare),
+    ] {
+        focus(&mut app, "agency");
+        press(&mut app, KeyCode::Enter);
+        keys(&mut app, typed);
+        let picker = app.picker.as_ref().unwrap();
+        let found: Vec<&str> = picker
+            .visible()
+            .iter()
+            .map(|i| picker.options[*i].value.as_str())
+            .collect();
+        assert!(
+            found.contains(&format!("{agency:?}").as_str()),
+            "{typed}: {found:?}"
+        );
+        press(&mut app, KeyCode::Esc);
+    }
+}

@@ -19,9 +19,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected
         |p| format!("{} {} ({})", p.id, line(&p.reference), p.age_group.label()),
     );
     let events = events(book, person);
-    let block = Block::bordered().title(format!(
-        " Chronology: {name} · Enter open incident · Esc back "
-    ));
+    let hint = crate::tui::keymap::hints(
+        crate::tui::keymap::CHRONOLOGY,
+        &[
+            crate::tui::keymap::Action::Open,
+            crate::tui::keymap::Action::Back,
+        ],
+    );
+    let block = Block::bordered()
+        .title(format!(" Chronology: {name} "))
+        .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));

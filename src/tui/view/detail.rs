@@ -263,8 +263,13 @@ fn section_lines(
                             ""
                         };
                         format!(
-                            "{}  due {}  not yet held{overdue} (H records it)",
-                            r.id, r.due
+                            "{}  due {}  not yet held{overdue} ({} records it)",
+                            r.id,
+                            r.due,
+                            crate::tui::keymap::key_for(
+                                crate::tui::keymap::DETAIL,
+                                crate::tui::keymap::Action::HoldReview
+                            )
                         )
                     }
                 };
@@ -337,8 +342,15 @@ fn section_lines(
                 if e.changes.len() > 3 {
                     out.push((
                         n,
-                        Line::raw(format!("        ... {} more (Enter)", e.changes.len() - 3))
-                            .dim(),
+                        Line::raw(format!(
+                            "        ... {} more ({})",
+                            e.changes.len() - 3,
+                            crate::tui::keymap::key_for(
+                                crate::tui::keymap::DETAIL,
+                                crate::tui::keymap::Action::Open
+                            )
+                        ))
+                        .dim(),
                     ));
                 }
             }
@@ -518,18 +530,33 @@ fn wrap_rows(lines: Vec<(usize, Line<'static>)>, width: u16) -> Vec<(usize, Line
     out
 }
 
-fn section_hint(section: Section) -> &'static str {
-    match section {
-        Section::Summary => {
-            " E edit · c close · o re-open · x entered in error · Tab sections · ? keys "
-        }
-        Section::People => " p link a person · C chronology · Enter open ",
-        Section::Evidence => " e add · x entered in error · Enter open ",
-        Section::Reporting => " r add a report or a decision not to refer · x entered in error ",
-        Section::Reviews => " v schedule · H record as held · x entered in error ",
-        Section::Checklist => " Space tick · N not applicable ",
-        Section::History => " every change, with old and new values · Enter open ",
-    }
+/// The keys of a section, from the detail keymap (so a hint never names a key that does
+/// something else).
+fn section_hint(section: Section) -> String {
+    use crate::tui::keymap::{Action as A, DETAIL, hints};
+    let actions: &[A] = match section {
+        Section::Summary => &[
+            A::EditIncident,
+            A::CloseCase,
+            A::ReopenCase,
+            A::MarkError,
+            A::NextSection,
+            A::Help,
+        ],
+        Section::People => &[A::LinkPerson, A::Chronology, A::Open],
+        Section::Evidence => &[
+            A::AddEvidence,
+            A::EditIncident,
+            A::RegisterFile,
+            A::MarkError,
+            A::Open,
+        ],
+        Section::Reporting => &[A::AddReport, A::EditIncident, A::MarkError, A::Open],
+        Section::Reviews => &[A::AddReview, A::HoldReview, A::MarkError, A::Open],
+        Section::Checklist => &[A::TickStep, A::TickStepAt, A::StepNotApplicable],
+        Section::History => &[A::Open],
+    };
+    format!(" {} ", hints(DETAIL, actions))
 }
 
 /// The full text of the selected entry, for Enter.

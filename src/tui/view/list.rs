@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Tabs};
 use crate::model::Status;
 use crate::text::line;
 use crate::tui::app::{App, View};
+use crate::tui::keymap::{self, Action};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let [tabs_area, filter_area, table_area] = Layout::vertical([
@@ -39,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     } else {
         let total = book.incidents.len();
         Line::from(format!(
-            "{org} · {} of {total} {} · sorted {} · / filter · n new",
+            "{org} · {} of {total} {} · sorted {} · {}",
             app.list.rows.len(),
             if total == 1 { "incident" } else { "incidents" },
             // The reviews-due view is always in the order the reviews fall due.
@@ -47,7 +48,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 crate::tui::app::Sort::NextReview.label()
             } else {
                 app.list.sort.label()
-            }
+            },
+            keymap::hints(keymap::LIST, &[Action::Filter, Action::NewIncident])
         ))
         .dim()
     };
@@ -189,9 +191,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     frame.render_widget(table, table_area);
     if empty {
         let hint = if book.incidents.is_empty() {
-            "No incidents yet. Press n to record the first one, ? for all keys."
+            format!(
+                "No incidents yet: {}",
+                keymap::hints(keymap::LIST, &[Action::NewIncident, Action::Help])
+            )
         } else {
-            "Nothing in this view. 1-4 change the view, / filters, Esc clears the filter."
+            format!(
+                "Nothing in this view: {}",
+                keymap::hints(keymap::LIST, &[Action::ViewAll, Action::Filter])
+            )
         };
         let [_, middle, _] = Layout::vertical([
             Constraint::Fill(1),

@@ -16,19 +16,45 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, BackupStep, Phase, SaveState, Screen};
+use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
 use super::form::{Field, FieldKind, Form};
 use super::keymap;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
+    let height = status_height(app, frame.area().width);
     let [main, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
-    match app.phase {
-        Phase::Setup => {
-            if let Some(form) = &app.form {
-                draw_form(frame, main, form, app);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(frame.area());
+    // The layers in `App::layers` order, bottom to top: the order that also decides where a
+    // key goes, so what is drawn on top is always what has the keyboard.
+    for layer in app.layers() {
+        match layer {
+            Layer::Screen => draw_screen(frame, main, app),
+            Layer::Popup => {
+                if let Some(popup) = &app.popup {
+                    draw_popup(frame, main, popup);
+                }
             }
+            Layer::Form => {
+                if let Some(form) = &app.form {
+                    draw_form(frame, main, form, app);
+                }
+            }
+            Layer::Backup => {
+                if let Some(step) = &app.backup {
+                    draw_backup(frame, main, step);
+                }
+            }
+            Layer::Picker => draw_picker(frame, main, app),
+            Layer::Help => draw_help(frame, main, app),
         }
+    }
+    draw_status(frame, status, app);
+}
+
+/// What lies under every overlay: the unlock box, or the screen on top of the stack.
+fn draw_screen(frame: &mut Frame, main: Rect, app: &mut App) {
+    match app.phase {
+        Phase::Setup => {}
         Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),
         Phase::ChooseWho | Phase::Ready => {
             if app.book.is_some() {
@@ -50,36 +76,27 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                     }
                 }
             }
-            if let Some(popup) = &app.popup {
-                let area = centered(main, 80, 80);
-                frame.render_widget(Clear, area);
-                frame.render_widget(
-                    Paragraph::new(popup.text.as_str())
-                        .wrap(Wrap { trim: false })
-                        .scroll((popup.scroll, 0))
-                        .block(
-                            Block::bordered()
-                                .title(format!(" {} ", popup.title))
-                                .title_bottom(" Esc close "),
-                        ),
-                    area,
-                );
-            }
-            if let Some(form) = &app.form {
-                draw_form(frame, main, form, app);
-            }
-            if let Some(step) = &app.backup {
-                draw_backup(frame, main, step);
-            }
         }
     }
-    if app.picker.is_some() {
-        draw_picker(frame, main, app);
-    }
-    if app.help {
-        draw_help(frame, main, app);
-    }
-    draw_status(frame, status, app);
+}
+
+fn draw_popup(frame: &mut Frame, main: Rect, popup: &Popup) {
+    let area = centered(main, 80, 80);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(popup.text.as_str())
+            .wrap(Wrap { trim: false })
+            .scroll((popup.scroll, 0))
+            .block(
+                Block::bordered()
+                    .title(format!(" {} ", popup.title))
+                    .title_bottom(format!(
+                        " {} ",
+                        keymap::hints(keymap::POPUP, &[keymap::Action::Back])
+                    )),
+            ),
+        area,
+    );
 }
 
 /// A rectangle in the middle of `area`, as a percentage of it.
@@ -93,7 +110,8 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+/// The status bar's text and the help hint at its right.
+fn status_line(app: &App) -> (Line<'static>, String) {
     let save = match &app.save {
         SaveState::Idle => Span::raw(""),
         SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
@@ -110,28 +128,35 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             Style::new().red().bold(),
         ),
         SaveState::Failed(e) => Span::styled(
-            format!("NOT SAVED: {e} (kept in memory; R retries)"),
+            format!(
+                "NOT SAVED: {e} (kept in memory; {} retries)",
+                keymap::key_for(keymap::GLOBAL, keymap::Action::RetrySave)
+            ),
             Style::new().red().bold(),
         ),
     };
+    // Who is recording, said as such: "· RO" alone read as "read-only".
     let who = if app.who.is_empty() {
         String::new()
     } else {
-        format!(" · {}", crate::text::line(&app.who))
+        format!(" · recording as {}", crate::text::line(&app.who))
     };
     let mut spans = vec![Span::styled(
         format!(" {}{who} ", app.name),
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
-    // The message answers the key just pressed, so it comes first: a long save error after
-    // it must not push it off the line.
+    // A failed save comes first: no message may push it off the bar. Then the message,
+    // which answers the key just pressed, then the other save states.
+    let failed = matches!(app.save, SaveState::Failed(_));
+    let mut save = Some(save).filter(|s| !s.content.is_empty());
+    if failed {
+        parts.extend(save.take());
+    }
     if let Some(m) = &app.message {
         parts.push(Span::styled(m.clone(), Style::new().bold()));
     }
-    if !save.content.is_empty() {
-        parts.push(save);
-    }
+    parts.extend(save);
     if let Some(history) = super::history_status(app) {
         parts.push(history);
     }
@@ -152,17 +177,35 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::raw(" · "));
         spans.push(part);
     }
+    // The form's own footer lists its keys; the bar only says where help is.
     let hint = if app.form.is_some() {
-        " Tab next · Ctrl-S save · Esc cancel · F1 help"
+        format!(" {}", keymap::hints(keymap::FORM, &[keymap::Action::Help]))
     } else {
-        " ? help"
+        format!(
+            " {}",
+            keymap::hints(keymap::GLOBAL, &[keymap::Action::Help])
+        )
     };
+    (Line::from(spans), hint)
+}
+
+/// Rows the status bar needs at this width: more than one (up to three) when its text would
+/// otherwise be cut, so a failed save and the message answering a key both stay in view.
+fn status_height(app: &App, width: u16) -> u16 {
+    let (line, hint) = status_line(app);
+    let room = width.saturating_sub(hint.chars().count() as u16 + 1);
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    (wrap_words(&text, room).len() as u16).clamp(1, 3)
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let (line, hint) = status_line(app);
     let [left, right] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(hint.chars().count() as u16 + 1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), left);
     frame.render_widget(Paragraph::new(hint).dim(), right);
 }
 
@@ -269,7 +312,12 @@ fn error_lines(f: &Field, width: u16) -> Vec<String> {
 
 /// The suggestions matching what is typed in a focused suggest field, on a line of their
 /// own under it, so the names can be seen before Enter offers them.
+/// A new passphrase's strength also goes on a line of its own, never cut beside the dots.
 fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+    if f.kind == FieldKind::Secret && f.key == "passphrase" {
+        let s = crate::strength::label(f.input.text());
+        return (!s.is_empty()).then(|| format!("strength: {s}"));
+    }
     if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
         return None;
     }
@@ -329,7 +377,18 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
     frame.render_widget(Clear, outer);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(" Tab/Shift-Tab move · Enter choose · Ctrl-S save · F1 help · Esc cancel ");
+        .title_bottom(format!(
+            " {} ",
+            keymap::hints(
+                keymap::FORM,
+                &[
+                    keymap::Action::NextField,
+                    keymap::Action::PickChoice,
+                    keymap::Action::Submit,
+                    keymap::Action::Cancel,
+                ],
+            )
+        ));
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
 
@@ -448,13 +507,6 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
     }
     let (mut lines, cursor) = f.input.layout(area.width);
     let height = usize::from(area.height);
-    let mut suffix = None;
-    if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = crate::strength::label(f.input.text());
-        if !s.is_empty() {
-            suffix = Some(format!("   strength: {s}"));
-        }
-    }
     let start = if focused {
         cursor.0.saturating_sub(height - 1)
     } else {
@@ -474,9 +526,6 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
         if let Some(last) = shown.last_mut() {
             *last = Line::from(format!("... {more} more lines")).dim();
         }
-    }
-    if let (Some(s), Some(first)) = (suffix, shown.first_mut()) {
-        first.push_span(Span::raw(s).dim());
     }
     frame.render_widget(Paragraph::new(shown), area);
     if focused {
@@ -509,7 +558,15 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Clear, h);
     let block = Block::bordered()
         .title(format!(" {} ", p.title))
-        .title_bottom(" type to filter · ↑↓ · Enter choose · Esc ");
+        .title_bottom(format!(
+            " type to filter · {} {} · {} ",
+            keymap::key_for(keymap::PICKER, keymap::Action::Up),
+            keymap::key_for(keymap::PICKER, keymap::Action::Down),
+            keymap::hints(
+                keymap::PICKER,
+                &[keymap::Action::Choose, keymap::Action::Cancel],
+            )
+        ));
     let inner = block.inner(h);
     frame.render_widget(block, h);
     let [filter_area, list_area] =
@@ -557,19 +614,31 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     if app.form.is_none() && app.picker.is_none() {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
-    // One column where it fits; two side by side on a small terminal, so no key is hidden.
-    let rows = area.height.saturating_sub(2) as usize;
-    let columns = if entries.len() <= rows { 1 } else { 2 };
-    let per_column = entries.len().div_ceil(columns);
-    let key_width = if columns == 1 { 22 } else { 13 };
-    let line = |(keys, what): &(String, &str)| {
-        Line::from(vec![
-            Span::styled(format!("{keys:>key_width$}  "), Style::new().bold()),
-            Span::raw(what.to_string()),
-        ])
-    };
-    let height = (per_column as u16 + 2).min(area.height);
-    let width = if columns == 1 { 72 } else { 100 }.min(area.width);
+    // One column, each description wrapped beside its keys: nothing is cut at 80x24, and
+    // what does not fit scrolls.
+    let width = 84.min(area.width);
+    let inner_width = width.saturating_sub(2);
+    let key_width = entries
+        .iter()
+        .map(|(k, _)| Span::raw(k.as_str()).width())
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(inner_width / 3));
+    let what_width = inner_width.saturating_sub(key_width as u16 + 2);
+    let mut lines: Vec<Line> = Vec::new();
+    for (keys, what) in &entries {
+        for (n, part) in wrap_words(what, what_width).into_iter().enumerate() {
+            let keys = if n == 0 { keys.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{keys:>key_width$}  "), Style::new().bold()),
+                Span::raw(part),
+            ]));
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let shown = usize::from(height.saturating_sub(2));
+    let scroll = usize::from(app.help_scroll).min(lines.len().saturating_sub(shown));
+    let below = lines.len().saturating_sub(scroll + shown);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -577,15 +646,26 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, h);
-    let block = Block::bordered().title(" Keys (Esc closes) ");
-    let inner = block.inner(h);
-    frame.render_widget(block, h);
-    let parts =
-        Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
-    for (c, chunk) in entries.chunks(per_column).enumerate() {
-        let lines: Vec<Line> = chunk.iter().map(line).collect();
-        frame.render_widget(Paragraph::new(Text::from(lines)), parts[c]);
+    let close = keymap::key_for(keymap::HELP, keymap::Action::Back);
+    let mut block = Block::bordered().title(format!(" Keys ({close} closes) "));
+    if scroll > 0 || below > 0 {
+        let scroll_keys = format!(
+            "{}/{}",
+            keymap::key_for(keymap::HELP, keymap::Action::Up),
+            keymap::key_for(keymap::HELP, keymap::Action::Down)
+        );
+        block = block.title_bottom(if below > 0 {
+            format!(" {below} more below · {scroll_keys} scroll ")
+        } else {
+            format!(" the end · {scroll_keys} scroll ")
+        });
     }
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .scroll((scroll as u16, 0))
+            .block(block),
+        h,
+    );
 }
 
 fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
@@ -634,9 +714,18 @@ fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
             }
             lines.push(Line::raw(""));
             lines.push(
-                Line::raw(
-                    "↑↓ choose · type a folder on the last line · Enter back up · Esc cancel",
-                )
+                Line::raw(format!(
+                    "type a folder on the last line · {}",
+                    keymap::hints(
+                        keymap::BACKUP,
+                        &[
+                            keymap::Action::Up,
+                            keymap::Action::Down,
+                            keymap::Action::Choose,
+                            keymap::Action::Cancel,
+                        ],
+                    )
+                ))
                 .dim(),
             );
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -686,7 +775,15 @@ fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
             };
             let mut lines = vec![Line::styled(title, style), Line::raw("")];
             lines.extend(body.lines().map(|l| Line::raw(l.to_string())));
-            lines.extend([Line::raw(""), Line::raw("Enter or Esc to close").dim()]);
+            lines.extend([
+                Line::raw(""),
+                Line::raw(format!(
+                    "{} or {} closes",
+                    keymap::key_for(keymap::BACKUP, keymap::Action::Choose),
+                    keymap::key_for(keymap::BACKUP, keymap::Action::Cancel)
+                ))
+                .dim(),
+            ]);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
     }
