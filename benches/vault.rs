@@ -1,5 +1,5 @@
 //! Open, save and verify at realistic sizes: `cargo bench`.
-//! Sizes: 1,000 and 10,000 incidents (a trust's logbook reaches 50,000; `scripts/scale.sh`
+//! Sizes: 1,000 and 10,000 incidents (a trust's logbook reaches 50,000; `benches/scale.sh`
 //! measures that end to end with hyperfine against the `age` CLI).
 
 use std::hint::black_box;
@@ -29,6 +29,9 @@ fn bench(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function("open (read, decrypt, parse)", |b| {
             b.iter(|| black_box(vault::read(&path, &key()).unwrap()))
+        });
+        group.bench_function("open records only (list, the app's first screen)", |b| {
+            b.iter(|| black_box(vault::read_records(&path, &key()).unwrap()))
         });
         group.bench_function("verify audit trail", |b| {
             b.iter(|| {

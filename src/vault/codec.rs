@@ -189,11 +189,149 @@ struct FormatProbe {
 
 /// Parses decrypted RON into a logbook, refusing a newer format with a clear message.
 /// Formats older than this build's would be migrated here; format 1 is the first.
+///
+/// Uses two cores: while this thread parses the records, another parses the audit trail
+/// from where this program writes it (a line `  audit: [`). The guess is used only if the
+/// records' parse finds the trail starting exactly there; otherwise the trail is parsed
+/// again from where it really is. So the result is always that of one whole parse.
 pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
-    let text = std::str::from_utf8(plain).map_err(|_| Error::Unreadable {
+    let text = utf8(path, plain)?;
+    let guess = trail_guess(text);
+    let (records, early) = std::thread::scope(|scope| {
+        let early = guess.map(|at| {
+            scope.spawn(move || {
+                let mut de = ron::Deserializer::from_str(&text[at..]).ok()?;
+                Vec::<crate::model::AuditEntry>::deserialize(&mut de).ok()
+            })
+        });
+        let records = decode_records(path, plain);
+        (records, early.map(std::thread::ScopedJoinHandle::join))
+    });
+    let (mut logbook, span) = records?;
+    if let Some(span) = span {
+        logbook.audit = match early {
+            Some(Ok(Some(audit))) if guess == Some(span.start) => audit,
+            _ => read_trail(path, plain, span)?,
+        };
+    }
+    logbook.trail_pending = false;
+    Ok(logbook)
+}
+
+fn utf8<'a>(path: &Path, plain: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(plain).map_err(|_| Error::Unreadable {
         path: path.to_path_buf(),
         detail: "it is not UTF-8 text".into(),
-    })?;
+    })
+}
+
+/// Whether the text starts as this program writes it, with the logbook's opening bracket:
+/// no comment or `#![enable(...)]` attribute before it. An attribute changes how the
+/// whole file parses, so the trail can only be parsed on its own in a file without one.
+fn simple_layout(text: &str) -> bool {
+    text.starts_with('(')
+}
+
+const TRAIL_MARK: &str = "\n  audit: ";
+
+/// Where this program would have written the trail: just after the first line starting
+/// `  audit: [`. A guess, to be confirmed by a parse.
+fn trail_guess(text: &str) -> Option<usize> {
+    if !simple_layout(text) {
+        return None;
+    }
+    memchr::memmem::find(text.as_bytes(), format!("{TRAIL_MARK}[").as_bytes())
+        .map(|at| at + TRAIL_MARK.len())
+}
+
+/// The end of the bracketed value starting at `bytes[start]`, in text as this program
+/// writes it: strings in double quotes with backslash escapes, and nothing else that can
+/// hold a bracket. None at anything else (a comment, raw or byte string, character
+/// literal), which RON then skips itself.
+fn trail_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    let at = i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+                    if bytes[at] == b'\\' {
+                        i = at + 2;
+                    } else {
+                        i = at + 1;
+                        break;
+                    }
+                }
+                continue;
+            }
+            b'[' | b'(' | b'{' => depth += 1,
+            b']' | b')' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'\'' | b'/' | b'#' => return None,
+            b'r' | b'b' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The records, parsed from a copy of the text with the trail cut out (`[]` in its place),
+/// so that RON does not even scan it: for a logbook as this program writes it, where
+/// `trail_guess` and `trail_end` find the trail. The cut is confirmed by the parse itself:
+/// the records' parse must find the trail field's value exactly where the cut is, which
+/// (the text before it being the same) means the trail starts there in the real text too.
+/// None when anything differs: the caller parses the real text.
+fn records_without_trail(text: &str) -> Option<(Records<'static>, TrailSpan)> {
+    let start = trail_guess(text)?;
+    let end = trail_end(text.as_bytes(), start)?;
+    let mut cut = Zeroizing::new(String::with_capacity(text.len() - (end - start) + 2));
+    cut.push_str(&text[..start]);
+    cut.push_str("[]");
+    cut.push_str(&text[end..]);
+    let records = ron::from_str::<Records>(&cut).ok()?;
+    let raw = records.audit.0?;
+    let found = (raw.as_ptr() as usize).checked_sub(cut.as_ptr() as usize)?;
+    if found != start || raw != "[]" {
+        return None;
+    }
+    let Records {
+        format,
+        settings,
+        people,
+        incidents,
+        tombstones,
+        audit: _,
+        backup_key,
+        concerns,
+    } = records;
+    Some((
+        Records {
+            format,
+            settings,
+            people,
+            incidents,
+            tombstones,
+            audit: RawTrail(None),
+            backup_key,
+            concerns,
+        },
+        TrailSpan {
+            start,
+            end,
+            line: text[..start].bytes().filter(|&b| b == b'\n').count(),
+        },
+    ))
+}
+
+/// The whole file in one parse (files not laid out as this program writes them).
+fn decode_whole(path: &Path, text: &str) -> Result<Logbook> {
     match ron::from_str::<Logbook>(text) {
         Ok(mut logbook) => {
             check_format(path, logbook.format)?;
@@ -205,9 +343,10 @@ pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
 }
 
 /// A logbook's records as `decode` would give them, with the audit trail left as text to
-/// be read after (`Trail::read`): the list can be drawn without waiting for the trail,
+/// be read after (`read_trail`): the list can be drawn without waiting for the trail,
 /// which is most of the file. The fields are `Logbook`'s, in its order; `decode_records`
-/// names every one, so a field added to `Logbook` cannot be forgotten here.
+/// names every field of `Logbook` in a struct literal, so adding one there fails to compile until
+/// it is added here too (else files holding it would be refused as unknown).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "Logbook")]
 struct Records<'a> {
@@ -267,36 +406,38 @@ pub struct TrailSpan {
 }
 
 /// Parses the records of a logbook and finds its audit trail without parsing it. The
-/// logbook comes back with an empty trail and `trail_pending` set; `read_trail` parses
-/// the trail from the same plaintext. Together they accept exactly the files `decode`
-/// accepts, with the same errors.
-pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, TrailSpan)> {
-    let text = std::str::from_utf8(plain).map_err(|_| Error::Unreadable {
-        path: path.to_path_buf(),
-        detail: "it is not UTF-8 text".into(),
-    })?;
-    let records = match ron::from_str::<Records>(text) {
-        Ok(records) => records,
-        Err(e) => return Err(parse_error(path, text, &e)),
+/// logbook comes back with `trail_pending` set and, with a span, an empty trail, which
+/// `read_trail` parses from the same plaintext. Without a span the trail is already in
+/// the logbook (none was written, or the file is not laid out as this program writes it
+/// and was parsed whole). Together they accept exactly the files a whole parse accepts.
+pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, Option<TrailSpan>)> {
+    let text = utf8(path, plain)?;
+    if !simple_layout(text) {
+        let mut logbook = decode_whole(path, text)?;
+        logbook.trail_pending = true;
+        return Ok((logbook, None));
+    }
+    let (records, cut) = match records_without_trail(text) {
+        Some((records, span)) => (records, Some(span)),
+        None => match ron::from_str::<Records>(text) {
+            Ok(records) => (records, None),
+            Err(e) => return Err(parse_error(path, text, &e)),
+        },
     };
     check_format(path, records.format)?;
     // The trail's text is a slice of `text`: its place in it, found from the pointers.
     let span = match records.audit.0 {
-        None => TrailSpan {
-            start: 0,
-            end: 0,
-            line: 0,
-        },
+        None => cut,
         Some(raw) => {
             let start = (raw.as_ptr() as usize)
                 .checked_sub(text.as_ptr() as usize)
                 .filter(|&s| text.get(s..s + raw.len()) == Some(raw))
                 .ok_or_else(|| Error::Damaged(path.to_path_buf()))?;
-            TrailSpan {
+            Some(TrailSpan {
                 start,
                 end: start + raw.len(),
                 line: text[..start].bytes().filter(|&b| b == b'\n').count(),
-            }
+            })
         }
     };
     // Every field named: a field added to `Logbook` does not compile until it is read here.

@@ -544,7 +544,8 @@ fn read_file(path: &Path) -> Result<(Vec<u8>, FileId)> {
 pub struct PendingTrail {
     path: PathBuf,
     plain: Zeroizing<Vec<u8>>,
-    span: TrailSpan,
+    /// None: the trail is in the logbook already (see `decode_records`).
+    span: Option<TrailSpan>,
 }
 
 impl PendingTrail {
@@ -552,9 +553,10 @@ impl PendingTrail {
     /// and checks it as `verify` does. On success the logbook is whole and can be changed
     /// and saved; on failure it keeps `trail_pending`, so it never can be.
     pub fn check(self, records: &mut Logbook) -> Result<()> {
-        let audit = codec::read_trail(&self.path, &self.plain, self.span)?;
+        if let Some(span) = self.span {
+            records.audit = codec::read_trail(&self.path, &self.plain, span)?;
+        }
         drop(self.plain);
-        records.audit = audit;
         records.trail_pending = false;
         if let Err(fault) = records.verify_audit() {
             records.trail_pending = true;
@@ -674,9 +676,68 @@ mod tests {
         };
         let err = trail.check(&mut records).unwrap_err().to_string();
         assert!(err.contains(&format!("line {line},")), "{err}");
-        // A syntax error in the trail fails the records' read too: the trail is scanned.
+        // A syntax error in the trail is found when the trail is read, and a whole read
+        // refuses the file.
         let plain = to_ron(&generated()).replacen(" action: \"", " action: \"\\q", 1);
-        assert!(decode_records(path, plain.as_bytes()).is_err());
+        assert!(decode(path, plain.as_bytes()).is_err());
+        let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
+        let trail = PendingTrail {
+            path: path.into(),
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        };
+        assert!(matches!(
+            trail.check(&mut records),
+            Err(Error::Unreadable { .. })
+        ));
+        assert!(records.trail_pending);
+    }
+
+    /// Text that looks like the start of the trail, where only a hand-made file has it:
+    /// a raw line break inside a string, a comment. Every way of reading gives what one
+    /// whole parse gives.
+    #[test]
+    fn a_trail_look_alike_in_the_text_is_not_taken_for_the_trail() {
+        let path = Path::new("lb.age");
+        let plain = to_ron(&generated());
+        let cases = [
+            // A raw line break in a string, followed by what looks like the trail.
+            plain.replacen("reported_by: \"", "reported_by: \"x\n  audit: [\n", 1),
+            // A comment holding a bracket inside the trail.
+            plain.replacen("\n  audit: [", "\n  audit: [ // ]\n", 1),
+            // A character literal and a raw string are not in the trail's types: refused
+            // by the parse alike.
+            plain.replacen("\n  audit: [", "\n  audit: [']', r\"]\",", 1),
+        ];
+        assert!(ron::from_str::<Logbook>(&cases[0]).is_ok());
+        for text in cases {
+            let whole = ron::from_str::<Logbook>(&text).map(|mut b| {
+                b.sort();
+                b
+            });
+            let decoded = decode(path, text.as_bytes());
+            match (&whole, &decoded) {
+                (Ok(w), Ok(d)) => assert_eq!(w, d),
+                (Err(_), Err(_)) => {}
+                _ => panic!("whole {whole:?} / decoded {decoded:?}"),
+            }
+            let split = decode_records(path, text.as_bytes()).and_then(|(mut records, span)| {
+                PendingTrail {
+                    path: path.into(),
+                    plain: Zeroizing::new(text.clone().into_bytes()),
+                    span,
+                }
+                .check(&mut records)
+                .map(|()| records)
+            });
+            match (&whole, &split) {
+                (Ok(w), Ok(s)) => assert_eq!(w, s),
+                (Err(_), Err(_)) => {}
+                // The trail's check refuses a record whose text was changed.
+                (Ok(_), Err(Error::Audit(_))) => {}
+                _ => panic!("whole {whole:?} / split {split:?}"),
+            }
+        }
     }
 
     #[test]
