@@ -358,7 +358,8 @@ struct Records<'a> {
     incidents: Vec<crate::model::Incident>,
     #[serde(default)]
     tombstones: Vec<crate::model::Tombstone>,
-    /// Scanned (brackets balanced, strings well formed), not parsed.
+    /// Cut out of the text before the parse where it can be (`records_without_trail`),
+    /// else skipped by RON; parsed afterwards by `read_trail`.
     #[serde(default, borrow)]
     audit: RawTrail<'a>,
     #[serde(default)]
