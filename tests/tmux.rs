@@ -587,7 +587,7 @@ fn a_logbook_deleted_while_open_is_written_again_on_request() {
     t.keys(&["Tab", "Tab", "Tab"]);
     t.text("9");
     t.keys(&["C-s"]);
-    t.wait_for("R writes it again");
+    t.wait_for("logbook file deleted or moved");
     assert!(!f.logbook.exists(), "nothing is written without asking");
     t.keys(&["R"]);
     t.wait_for("Saved");
