@@ -1787,6 +1787,12 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     haystack.to_lowercase().contains(needle_lower)
 }
 
+/// The key that moves between an incident's sections, for messages that send the person
+/// to one.
+fn section_key() -> String {
+    keymap::key_for(keymap::DETAIL, Action::NextSection)
+}
+
 #[cfg(test)]
 mod filter_tests {
     use super::contains_ignore_case;
@@ -1817,10 +1823,4 @@ mod filter_tests {
         }
         assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
     }
-}
-
-/// The key that moves between an incident's sections, for messages that send the person
-/// to one.
-fn section_key() -> String {
-    keymap::key_for(keymap::DETAIL, Action::NextSection)
 }
