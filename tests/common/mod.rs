@@ -5,6 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod tmux;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_logbook");
 
 pub fn data(name: &str) -> PathBuf {
