@@ -160,7 +160,9 @@ fn status_line(app: &App) -> (Line<'static>, String) {
     if let Some(history) = super::history_status(app) {
         parts.push(history);
     }
-    if let Some(waiting) = app.concerns_status() {
+    // The count of concerns waiting gives way to a message too (the one after unlocking
+    // says the same): it is back at the next key.
+    if let Some(waiting) = app.concerns_status().filter(|_| app.message.is_none()) {
         parts.push(Span::styled(waiting, Style::new().yellow().bold()));
     }
     // A message is brief (the next key clears it): while it shows, it has the backup's room.
