@@ -268,6 +268,8 @@ pub struct App {
     pub concerns: super::concerns::Inbox,
     /// The Retention screen's rows, kept until the logbook changes.
     pub retention_rows: super::records::RetentionRows,
+    /// The Statistics screen's figures, kept until the logbook, day or period changes.
+    pub stats_cache: super::records::StatsCache,
 }
 
 impl App {
@@ -320,6 +322,7 @@ impl App {
             trail_fault: None,
             concerns: Default::default(),
             retention_rows: Default::default(),
+            stats_cache: Default::default(),
         }
     }
 
@@ -656,6 +659,7 @@ impl App {
     /// Drops the decrypted records, wiping their text from memory first.
     pub fn forget_records(&mut self) {
         self.retention_rows.clear();
+        self.stats_cache.clear();
         if let Some(mut book) = self.book.take() {
             zeroize::Zeroize::zeroize(&mut book);
         }

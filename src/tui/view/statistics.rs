@@ -66,11 +66,11 @@ fn months_without_incidents_count_as_zero() {
     assert_eq!(every_month(&rows), vec![3, 0, 0, 1]);
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, n: usize) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let (from, to) = period(n, today);
-    let s = stats::compute(book, from, to, today);
+    let s = app.stats_cache.of(book, today, n);
     let block = Block::bordered().title(" Statistics (anonymised) · p next period · Esc back ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -100,7 +100,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
     );
 
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(2)
+            .areas(charts);
     if let Some(t) = tally(&s, "Incidents by area") {
         frame.render_widget(chart("By area of risk (4 Cs)", bars(t)), left);
     }
