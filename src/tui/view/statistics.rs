@@ -103,14 +103,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, n: usize) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(2)
             .areas(charts);
-    if let Some(t) = tally(&s, "Incidents by area") {
+    if let Some(t) = tally(s, "Incidents by area") {
         frame.render_widget(chart("By area of risk (4 Cs)", bars(t)), left);
     }
-    if let Some(t) = tally(&s, "Reviews") {
+    if let Some(t) = tally(s, "Reviews") {
         frame.render_widget(chart("Reviews held", bars(t)), right);
     }
 
-    if let Some(t) = tally(&s, "Incidents by month") {
+    if let Some(t) = tally(s, "Incidents by month") {
         // The shape of the year, scaled to the busiest month and without a number, so no
         // count can be read off it; the counts are in `logbook stats`, suppressed.
         let data = every_month(&t.rows);
@@ -139,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, n: usize) {
         ("Reports made", "Reports made"),
         ("Not referred", "Decisions not to refer"),
     ] {
-        let Some(t) = tally(&s, starts) else { continue };
+        let Some(t) = tally(s, starts) else { continue };
         let cells: Vec<String> = stats::suppressed(t)
             .into_iter()
             .map(|(l, n)| format!("{l} {n}"))
