@@ -185,20 +185,7 @@ impl Vault {
     pub fn open(path: &Path, key: &Key, access: Access) -> Result<(Vault, Logbook, Key)> {
         // A symlinked logbook is saved beside the real file, keeping the link.
         let path = &file::resolve_link(path);
-        // Take the lock before reading, so what we read is what we will save over.
-        let lock = match access {
-            Access::Write => {
-                if !path.exists() {
-                    return Err(Error::NoLogbook(path.to_path_buf()));
-                }
-                let lock = Lock::acquire(path)?;
-                file::remove_stale_temps(path);
-                file::remove_stale_temps(&key_file_path(path));
-                file::remove_stale_temps(&next_key_file_path(path));
-                Some(lock)
-            }
-            Access::Read => None,
-        };
+        let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
         let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
         let logbook = codec::decode(path, &plain)?;
@@ -238,19 +225,7 @@ impl Vault {
             let (vault, book, key) = Vault::open(path, key, access)?;
             return Ok((vault, book, key, None));
         }
-        let lock = match access {
-            Access::Write => {
-                if !path.exists() {
-                    return Err(Error::NoLogbook(path.to_path_buf()));
-                }
-                let lock = Lock::acquire(path)?;
-                file::remove_stale_temps(path);
-                file::remove_stale_temps(&key_file_path(path));
-                file::remove_stale_temps(&next_key_file_path(path));
-                Some(lock)
-            }
-            Access::Read => None,
-        };
+        let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
         let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
         drop(ciphertext);
@@ -445,6 +420,25 @@ impl Vault {
                 .map_err(|e| Error::io("removing", &key_file, e))?;
         }
         Ok(())
+    }
+}
+
+/// For writing, the logbook's lock, taken before reading so that what is read is what will
+/// be saved over (and the temporary files an interrupted save left behind are removed);
+/// for reading, none.
+fn lock_for(path: &Path, access: Access) -> Result<Option<Lock>> {
+    match access {
+        Access::Write => {
+            if !path.exists() {
+                return Err(Error::NoLogbook(path.to_path_buf()));
+            }
+            let lock = Lock::acquire(path)?;
+            file::remove_stale_temps(path);
+            file::remove_stale_temps(&key_file_path(path));
+            file::remove_stale_temps(&next_key_file_path(path));
+            Ok(Some(lock))
+        }
+        Access::Read => Ok(None),
     }
 }
 
