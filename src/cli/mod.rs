@@ -52,7 +52,7 @@ fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<S
         .map(str::trim)
         .filter(|b| !b.is_empty());
     let holder = match key {
-        Some(Key::Identities(ids)) => crate::tui::holders::holder_of(settings, &ids.public_keys()),
+        Some(Key::Identities(ids)) => settings.holder_of(&ids.public_keys()),
         _ => None,
     };
     match (holder, by) {

@@ -122,6 +122,17 @@ impl Settings {
             concern_inbox: String::new(),
         }
     }
+
+    /// The holder named for the first of `public_keys` that has one: who records when the
+    /// logbook is opened with those keys. The passphrase's own key is skipped: several
+    /// people may know a passphrase, so it names no one.
+    pub fn holder_of(&self, public_keys: &[String]) -> Option<String> {
+        public_keys
+            .iter()
+            .filter(|k| **k != self.passphrase_key)
+            .find_map(|k| self.holders.iter().find(|h| h.key == *k))
+            .map(|h| h.name.clone())
+    }
 }
 
 /// Retention rules (IRMS toolkit defaults for UK schools and charities).

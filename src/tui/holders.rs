@@ -1,18 +1,7 @@
-//! Who holds the keys that open the logbook: the recorder a key names, and the list the
-//! Settings screen shows.
+//! Who holds the keys that open the logbook: the list the Settings screen shows. (The
+//! recorder a key names is `Settings::holder_of`, shared with the command line.)
 
 use crate::model::Settings;
-
-/// The holder named in settings for the first of `public_keys` that has one. The
-/// passphrase's own key is skipped: several people may know a passphrase, so it names
-/// no one.
-pub fn holder_of(settings: &Settings, public_keys: &[String]) -> Option<String> {
-    public_keys
-        .iter()
-        .filter(|k| **k != settings.passphrase_key)
-        .find_map(|k| settings.holders.iter().find(|h| h.key == *k))
-        .map(|h| h.name.clone())
-}
 
 /// A public key shortened for a screen: enough to tell keys apart and to find the whole
 /// key in `logbook keys`.

@@ -216,7 +216,7 @@ pub fn run(session: Session) -> Result<()> {
             };
             match result {
                 Ok((book, vault, opened)) => {
-                    app.holder = holders::holder_of(&book.settings, &opened.public_keys());
+                    app.holder = book.settings.holder_of(&opened.public_keys());
                     app.key_unprotected = app
                         .identity
                         .as_deref()
