@@ -7,7 +7,7 @@
 //! be saved is removed again.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::args::{Delivery, ExportArgs, ExportFormat, Global, StatsArgs, StatsFormat};
 use super::{now, open, operator, secret, stdout_error};
@@ -187,10 +187,10 @@ pub(super) fn deliver(
     out: &mut dyn Write,
 ) -> Result<()> {
     match dest {
-        Destination::Plaintext(file) => write_file(file, text.as_bytes())?,
+        Destination::Plaintext(file) => vault::file::write_new_private(file, text.as_bytes())?,
         Destination::Encrypted(file, keys) => {
             let sealed = report::seal(keys, text.as_bytes(), file)?;
-            write_file(file, &sealed)?;
+            vault::file::write_new_private(file, &sealed)?;
         }
         Destination::Terminal | Destination::Stdout => {}
     }
@@ -210,18 +210,6 @@ pub(super) fn deliver(
         }
         Destination::Plaintext(_) | Destination::Encrypted(..) => Ok(()),
     }
-}
-
-/// Writes a new owner-only file and syncs it; a partial file is removed.
-pub(super) fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = vault::file::create_private(file)?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    if let Err(e) = written {
-        drop(f);
-        let _ = std::fs::remove_file(file);
-        return Err(Error::io("writing", file, e));
-    }
-    Ok(())
 }
 
 /// `logbook stats`: anonymised figures, read-only, to standard output.

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{Global, TransferArgs};
-use super::report::write_file;
 use super::{now, open, operator, stdout_error};
 use crate::error::{Error, Result};
 use crate::model::{FORMAT, Stamp, Subject, TransferFile, sha256_hex};
@@ -64,7 +63,7 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
     vault::encrypt_ron(&mut sealed, encryptor, &t)
         .map_err(|e| Error::io("encrypting", &file, e))?;
     drop(t);
-    write_file(&file, &sealed)?;
+    vault::file::write_new_private(&file, &sealed)?;
 
     let for_whom = args
         .for_whom

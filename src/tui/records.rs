@@ -260,16 +260,7 @@ pub fn submit_export(app: &mut App) {
 /// The loop's half of an export: writes the file (owner-only, never over another), then
 /// records it in the trail and saves; a file whose entry cannot be recorded is removed.
 pub fn write(app: &mut App, out: Outgoing) {
-    use std::io::Write as _;
-    let written = crate::vault::file::create_private(&out.path).and_then(|mut f| {
-        f.write_all(&out.bytes)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| crate::error::Error::io("writing", &out.path, e))
-    });
-    if let Err(e) = written {
-        if !matches!(e, crate::error::Error::Exists(_)) {
-            let _ = std::fs::remove_file(&out.path);
-        }
+    if let Err(e) = crate::vault::file::write_new_private(&out.path, &out.bytes) {
         app.message = Some(format!("Export not written: {e}"));
         return;
     }

@@ -24,6 +24,19 @@ pub fn create_private(path: &Path) -> Result<File> {
     })
 }
 
+/// Writes `bytes` into a new owner-only file (never over an existing one) and syncs it;
+/// a partial file is removed. For documents that leave the logbook (exports, transfers).
+pub fn write_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = create_private(path)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        drop(f);
+        let _ = fs::remove_file(path);
+        return Err(Error::io("writing", path, e));
+    }
+    Ok(())
+}
+
 /// Creates the folder (and its parents) owner-only if it does not exist yet.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
