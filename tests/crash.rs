@@ -79,6 +79,8 @@ fn child_saver() {
         book.update_settings(&stamp(), |s| s.organisation = format!("version {next}"))
             .unwrap();
         vault.save(&book).unwrap();
+        println!("saved {next}");
+        std::io::Write::flush(&mut std::io::stdout()).unwrap();
     }
 }
 
@@ -119,6 +121,17 @@ fn crash_at_any_instant_leaves_the_old_or_the_new_logbook() {
             line.clear();
             if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
                 panic!("round {round}: the child stopped before saving");
+            }
+        }
+        // Every third round, wait for one whole save first: on a loaded machine a random
+        // pause may end before the first save does, and then no round would prove that a
+        // save landed. The kill below still lands among the saves that follow.
+        if round % 3 == 0 {
+            while !line.starts_with("saved") {
+                line.clear();
+                if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
+                    panic!("round {round}: the child stopped before its first save");
+                }
             }
         }
         seed ^= seed << 13;
