@@ -1,8 +1,11 @@
 //! Text from the logbook is shown as text, never obeyed as terminal commands: control
 //! characters, escape sequences and bidirectional overrides are written out visibly, so a
 //! pasted message cannot clear the screen, set the title, write the clipboard (OSC 52) or
-//! reorder what the reader sees. The escaping is reversible: a backslash in the text is
-//! shown doubled, so a typed `\e` never looks like a real escape character.
+//! reorder what the reader sees. The escaping is reversible without making ordinary text
+//! unreadable: a run of backslashes is shown doubled only where it could be read as the
+//! start of an escape (before `e`, `n`, `r`, `x`, `u` or an escaped character), so a typed
+//! `\e` never looks like a real escape character while a path such as `\\srv\dsl` is
+//! shown as it was typed.
 
 use std::borrow::Cow;
 
@@ -11,8 +14,6 @@ fn is_unsafe(c: char, keep_newlines: bool) -> bool {
     match c {
         '\n' => !keep_newlines,
         '\t' => false,
-        // Doubled, so that what is shown can be read back unambiguously.
-        '\\' => true,
         // Line and paragraph separators break lines in some terminals and viewers.
         '\u{2028}' | '\u{2029}' => true,
         // C0 controls (ESC among them), DEL and C1 controls (CSI 0x9b, OSC 0x9d...).
@@ -27,15 +28,52 @@ fn is_unsafe(c: char, keep_newlines: bool) -> bool {
     }
 }
 
+/// Whether a run of backslashes followed by `next` would read as an escape if shown as it
+/// is: then each backslash of the run is shown doubled.
+fn ambiguous_after_backslash(next: Option<char>, keep_newlines: bool) -> bool {
+    match next {
+        Some('e' | 'n' | 'r' | 'x' | 'u') => true,
+        Some(c) => is_unsafe(c, keep_newlines),
+        None => false,
+    }
+}
+
+fn needs_escaping(text: &str, keep_newlines: bool) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_unsafe(c, keep_newlines) {
+            return true;
+        }
+        if c == '\\' {
+            while chars.next_if_eq(&'\\').is_some() {}
+            if ambiguous_after_backslash(chars.peek().copied(), keep_newlines) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe(c, keep_newlines)) {
+    if !needs_escaping(text, keep_newlines) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_unsafe(c, keep_newlines) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let mut run = 1;
+            while chars.next_if_eq(&'\\').is_some() {
+                run += 1;
+            }
+            let times = if ambiguous_after_backslash(chars.peek().copied(), keep_newlines) {
+                2 * run
+            } else {
+                run
+            };
+            out.extend(std::iter::repeat_n('\\', times));
+        } else if is_unsafe(c, keep_newlines) {
             match c {
-                '\\' => out.push_str("\\\\"),
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\u{1b}' => out.push_str("\\e"),
@@ -88,6 +126,74 @@ mod tests {
         assert_eq!(line("\u{1b}[2J"), "\\e[2J");
         assert_ne!(line("\\e"), line("\u{1b}"));
         assert_eq!(block("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+    }
+
+    #[test]
+    fn a_path_with_backslashes_is_shown_as_typed() {
+        assert!(matches!(line("\\\\srv\\dsl\\AB"), Cow::Borrowed(_)));
+        // Only where a backslash could start an escape is it doubled.
+        assert_eq!(line("C:\\new"), "C:\\\\new");
+        assert_eq!(line("a\\\u{1b}"), "a\\\\\\e");
+    }
+
+    /// Reads escaped text back: a run of backslashes before `e n r x u` is doubled
+    /// backslashes, plus one that starts an escape when the run is odd.
+    fn unescape(shown: &str) -> String {
+        let mut out = String::new();
+        let mut chars = shown.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let mut run = 1;
+            while chars.next_if_eq(&'\\').is_some() {
+                run += 1;
+            }
+            let next = chars.peek().copied();
+            if !matches!(next, Some('e' | 'n' | 'r' | 'x' | 'u')) {
+                out.extend(std::iter::repeat_n('\\', run));
+                continue;
+            }
+            out.extend(std::iter::repeat_n('\\', run / 2));
+            if run % 2 == 1 {
+                match chars.next() {
+                    Some('e') => out.push('\u{1b}'),
+                    Some('n') => out.push('\n'),
+                    Some('r') => out.push('\r'),
+                    Some(k @ ('x' | 'u')) => {
+                        let code: String = if k == 'x' {
+                            chars.by_ref().take(2).collect()
+                        } else {
+                            chars.next();
+                            chars.by_ref().take_while(|&c| c != '}').collect()
+                        };
+                        out.push(char::from_u32(u32::from_str_radix(&code, 16).unwrap()).unwrap());
+                    }
+                    _ => unreachable!(),
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_short_text_reads_back_as_it_was() {
+        // Every string of up to five characters over the characters that matter.
+        let alphabet = ['\\', 'e', 'u', 'a', '\u{1b}', '\n', '\u{202e}', '{'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+            texts.dedup();
+        }
+        for t in &texts {
+            assert_eq!(&unescape(&line(t)), t, "line({t:?}) = {:?}", line(t));
+            assert_eq!(&unescape(&block(t)), t, "block({t:?}) = {:?}", block(t));
+        }
     }
 
     #[test]
