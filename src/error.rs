@@ -67,7 +67,7 @@ pub enum Error {
     #[error("The audit trail is broken: {0}.")]
     Audit(#[from] AuditFault),
     #[error(
-        "{0} is on the same disk as the logbook, so a backup there would be lost with it: back up to a removable medium, or give --allow-same-disk to do it anyway."
+        "{0} is on the same disk as the logbook, so a backup there would be lost with it: back up to a removable medium (on the command line, --allow-same-disk does it anyway)."
     )]
     SameDisk(PathBuf),
     #[error(

@@ -151,3 +151,28 @@ fn the_backup_api_refuses_the_logbooks_own_disk_for_the_app_too() {
     assert!(e.to_string().contains("same disk"), "{e}");
     assert_eq!(fs::read_dir(&media).unwrap().count(), 0);
 }
+
+/// The app backs up through the same API as the command line: a folder that is not there
+/// is named itself (not "the folder above it does not exist"), in the command line's words.
+#[test]
+fn a_missing_backup_folder_is_named_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("nosuchdir");
+    let id = age::x25519::Identity::generate();
+    let public = id.to_public().to_string();
+    let key = Key::Identities(logbook::vault::Identities::one(id));
+    let options = backup::Options {
+        keep: 1,
+        now: at(3),
+        key_file: None,
+        refuse_disk_of: None,
+    };
+    let e = backup::run(&book(&public, 1), &key, &media, &options, &mut |_| {})
+        .expect_err("a missing folder is refused");
+    let said = e.to_string();
+    assert!(
+        said.starts_with("There is no folder ") && said.contains("nosuchdir:"),
+        "{said}"
+    );
+    assert!(!media.exists());
+}

@@ -31,4 +31,4 @@ pub use names::{backup_name, is_backup_name, key_file_name, manifest_name, short
 pub use restore::{Current, Plan, Relation as RestoreRelation, Restored, Summary, apply, plan};
 pub use rotate::Rotation;
 pub use seal::{Opener, Sealing, opener_for};
-pub use write::{Options, Progress, Report, check_destination, device_of, run};
+pub use write::{Options, Progress, Report, check_destination, device_of, missing_folder, run};

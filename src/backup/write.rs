@@ -136,6 +136,14 @@ fn reason(e: &Error) -> String {
 /// Backs `logbook` up into `dir`. `key` is the identities the logbook was opened with
 /// (they read the backup back). On any failure the logbook, the older backups and the manifest are as they were,
 /// and no file stands under a backup's name that is not a complete, verified backup.
+/// The backup folder is not there: the same sentence from the command line and the app.
+pub fn missing_folder(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "There is no folder {}: plug the medium in, or check the path given.",
+        crate::text::path(dir)
+    ))
+}
+
 pub fn run(
     logbook: &Logbook,
     key: &Key,
@@ -154,9 +162,12 @@ pub fn run(
         Ok(_) => {
             return Err(Error::Usage(format!(
                 "{} is a file, not a folder: give the folder to back up into.",
-                dir.display()
+                crate::text::path(dir)
             )));
         }
+        // The folder itself is missing (a medium not plugged in, a mistyped path): named
+        // as such, not as "the folder above it does not exist".
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing_folder(dir)),
         Err(e) => return Err(Error::io("backing up to", dir, e)),
     };
     if let Some(logbook_path) = &options.refuse_disk_of {

@@ -219,13 +219,6 @@ fn choose_volume(logbook_folder: &Path) -> Result<PathBuf> {
         })
 }
 
-fn missing_folder(dir: &Path) -> Error {
-    Error::Usage(format!(
-        "There is no folder {}: plug the medium in, or check the path given.",
-        crate::text::path(dir)
-    ))
-}
-
 pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> Result<()> {
     let path = logbook_path(global)?;
     if !path.exists() {
@@ -236,9 +229,9 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
         Some(d) => d.clone(),
         None => choose_volume(&folder)?,
     };
-    backup::device_of(&dir).map_err(|_| missing_folder(&dir))?;
+    backup::device_of(&dir).map_err(|_| backup::missing_folder(&dir))?;
     if !dir.is_dir() {
-        return Err(missing_folder(&dir));
+        return Err(backup::missing_folder(&dir));
     }
     if !args.allow_same_disk {
         backup::check_destination(&dir, &path)?;
@@ -380,7 +373,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
         None => listing_folder(&file::folder_of(&path))?,
     };
     if !dir.is_dir() {
-        return Err(missing_folder(&dir));
+        return Err(backup::missing_folder(&dir));
     }
     let key = secret::open_key(global, &path)?;
     let mut notes = Vec::new();
