@@ -35,8 +35,10 @@ pub fn who_can_open(s: &Settings) -> String {
             }
         })
         .collect();
+    // No keys in settings (the demo, and logbooks from before keys were kept): saves go
+    // to the keys that opened it, whichever they were.
     let everyday = if everyday.is_empty() {
-        "whoever knows the passphrase".to_string()
+        "the key that opened it (settings name no keys)".to_string()
     } else {
         everyday.join(", ")
     };
