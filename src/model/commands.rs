@@ -1688,12 +1688,16 @@ mod tests {
         let e = refused(&mut b, |b| b.close_case(&now(), &id, " ", true));
         assert_eq!(e.field, "outcome");
         b.close_case(&now(), &id, "Resolved", true).unwrap();
+        // The review left unheld is not due on a closed case (tester: a closed case
+        // still showed "RV-1 due ... not yet held" and an export "Next review").
+        assert_eq!(inc(&b, &id).next_review(), None);
         let e = refused(&mut b, |b| b.close_case(&now(), &id, "Again", true));
         assert_eq!(e.field, "status");
         let e = refused(&mut b, |b| b.reopen_case(&now(), &id, ""));
         assert_eq!(e.field, "reason");
         b.reopen_case(&now(), &id, "New messages").unwrap();
         assert_eq!(inc(&b, &id).status, Status::Open);
+        assert!(inc(&b, &id).next_review().is_some(), "re-opened: due again");
         assert!(inc(&b, &id).closure.is_none());
         let e = refused(&mut b, |b| b.reopen_case(&now(), &id, "again"));
         assert!(e.message.contains("not closed"), "{e}");

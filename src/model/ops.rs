@@ -448,8 +448,12 @@ impl Incident {
         format!("{prefix}-{}", used + 1)
     }
 
-    /// The earliest review not yet held (and not cancelled or entered in error).
+    /// The earliest review not yet held (and not cancelled or entered in error). A closed
+    /// case has none: a review left unheld at closing is not due any more.
     pub fn next_review(&self) -> Option<NaiveDate> {
+        if self.status == Status::Closed {
+            return None;
+        }
         self.reviews
             .iter()
             .filter(|r| r.held.is_none() && r.error.is_none() && r.cancelled.is_none())
