@@ -7,27 +7,10 @@
 //! HTML). Dates and the words "approximately", "OVERDUE", "late" and "entered in error" are
 //! written here and nowhere else.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+pub use crate::model::dates::{CLOCK, DAY, EXACT, MINUTE, at, clock, date, exact, when};
 use crate::model::*;
-
-/// How a day is written everywhere.
-pub const DAY: &str = "%Y-%m-%d";
-/// How a moment is written everywhere (a DSL's time of day, to the minute).
-pub const MINUTE: &str = "%Y-%m-%d %H:%M";
-
-pub fn date(d: NaiveDate) -> String {
-    d.format(DAY).to_string()
-}
-
-pub fn when(t: NaiveDateTime) -> String {
-    t.format(MINUTE).to_string()
-}
-
-/// An audit entry's time (stored with its UTC offset), written as the wall-clock time.
-pub fn at(t: &DateTime<FixedOffset>) -> String {
-    t.format(MINUTE).to_string()
-}
 
 /// When an incident happened, marked when it is an estimate.
 pub fn happened(inc: &Incident) -> String {
@@ -295,11 +278,14 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
-/// The parts of an incident record, as an export may leave them out.
+/// The parts of an incident record: the app's incident screen shows one at a time (its
+/// tabs, in this order) and an export may leave any out (`--without`, by `name`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
-    /// The description, immediate action and closure outcome (the record's free text).
-    Description,
+    /// The incident's own account. On screen: its facts, description, immediate action and
+    /// closure. An export always gives the facts; left out, as "description", is the free
+    /// text (description, immediate action, closure outcome).
+    Summary,
     People,
     Evidence,
     Reporting,
@@ -311,7 +297,7 @@ pub enum Section {
 
 impl Section {
     pub const ALL: &'static [Section] = &[
-        Section::Description,
+        Section::Summary,
         Section::People,
         Section::Evidence,
         Section::Reporting,
@@ -323,13 +309,26 @@ impl Section {
     /// The name used on the command line and in an export's header.
     pub fn name(self) -> &'static str {
         match self {
-            Section::Description => "description",
+            Section::Summary => "description",
             Section::People => "people",
             Section::Evidence => "evidence",
             Section::Reporting => "reporting",
             Section::Reviews => "reviews",
             Section::Checklist => "checklist",
             Section::History => "history",
+        }
+    }
+
+    /// The tab's title on the incident screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Summary => "Summary",
+            Section::People => "People",
+            Section::Evidence => "Evidence",
+            Section::Reporting => "Reporting",
+            Section::Reviews => "Reviews",
+            Section::Checklist => "Checklist",
+            Section::History => "History",
         }
     }
 }

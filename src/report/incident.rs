@@ -26,7 +26,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
     facts.extend(present::summary(inc, today));
     blocks.push(Block::Fields(facts));
 
-    if export.has(Section::Description) {
+    if export.has(Section::Summary) {
         blocks.push(Block::Heading("Description".into()));
         blocks.push(Block::Text(inc.description.clone()));
         if !inc.immediate_action.is_empty() {

@@ -12,9 +12,7 @@ use crate::reference::Reference;
 use crate::text::{block as text_block, line};
 use crate::tui::app::{App, Popup, Section};
 
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
+use crate::present::when;
 
 fn struck(error: &Option<EnteredInError>) -> Style {
     if error.is_some() {
@@ -321,7 +319,7 @@ fn section_lines(
                     Line::raw(format!(
                         "#{:<5} {}  {:<6} {}",
                         e.seq,
-                        e.at.format("%Y-%m-%d %H:%M"),
+                        crate::present::at(&e.at),
                         line(&e.by),
                         line(&e.action)
                     )),
@@ -711,7 +709,7 @@ pub fn entry_popup(
                 .nth(selected)?;
             let mut t = format!(
                 "{} by {}\n{}\n\n",
-                e.at.format("%Y-%m-%d %H:%M:%S %:z"),
+                crate::present::exact(&e.at),
                 line(&e.by),
                 line(&e.action)
             );
