@@ -180,3 +180,17 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn show_says_a_review_was_cancelled_and_not_that_it_is_overdue() {
+        let (book, inc, rv) = crate::report::snapshots::with_overdue_review_cancelled();
+        let shown = super::show(&book, &inc, crate::demo::demo_now().date());
+        let line = shown.lines().find(|l| l.contains(&rv)).unwrap();
+        assert!(
+            line.contains("cancelled") && !line.contains("OVERDUE"),
+            "{line}"
+        );
+    }
+}
