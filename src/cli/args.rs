@@ -671,6 +671,6 @@ fn section(text: &str) -> Result<crate::present::Section, String> {
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+    chrono::NaiveDate::parse_from_str(text.trim(), crate::model::dates::DAY)
         .map_err(|_| format!("{text} is not a date: write it YYYY-MM-DD, e.g. 2026-09-01"))
 }

@@ -12,6 +12,7 @@ use super::{logbook_path, now, operator, secret, stdout_error};
 use crate::backup::{self, Current, Item, Relation, RestoreRelation, State, Summary, Volume};
 use crate::error::{Error, Result};
 use crate::model::{AuditEntry, Divergence, Logbook, Stamp};
+use crate::present;
 use crate::text::line;
 use crate::vault::{self, Access, Key, Vault, file};
 
@@ -32,7 +33,7 @@ fn entry_text(e: &AuditEntry) -> String {
     format!(
         "#{} {} by {}: {}",
         e.seq,
-        e.at.format("%Y-%m-%d %H:%M"),
+        present::at(&e.at),
         line(&e.by),
         line(&e.action)
     )
@@ -445,7 +446,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
         match (&item.state, &item.info) {
             (State::Verified, Some(info)) => {
                 if let Some(written) = info.written {
-                    row.push_str(&format!("  {}", written.format("%Y-%m-%d %H:%M")));
+                    row.push_str(&format!("  {}", present::at(&written)));
                 }
                 row.push_str(&format!(
                     "  {} incidents  {} entries",
@@ -529,7 +530,7 @@ fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
         t.push_str(&format!(
             "         newest incident {}, reported {}\n",
             line(id),
-            reported.format("%Y-%m-%d %H:%M")
+            present::when(*reported)
         ));
     }
     if let Some(e) = &s.last_entry {

@@ -9,6 +9,7 @@ use super::{now, open, operator, stdout_error};
 use crate::concern::{self, RECIPIENTS_FILE};
 use crate::error::{Error, Result};
 use crate::model::{Concern, Stamp, TakeIn};
+use crate::present;
 use crate::vault::{Access, file};
 
 /// `logbook concern`: asks the questions (or takes them from flags), encrypts the concern
@@ -292,10 +293,10 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
             text.push_str(&format!(
                 "{}  {}  {}  \"{}\"  taken in {} by {}: {}\n",
                 c.receipt,
-                c.written.format("%Y-%m-%d %H:%M"),
+                present::at(&c.written),
                 crate::text::line(&c.from()),
                 crate::text::line(&concern::first_words(&c.what, 40)),
-                r.taken_in.format("%Y-%m-%d %H:%M"),
+                present::when(r.taken_in),
                 crate::text::line(&r.taken_in_by),
                 crate::text::line(&r.outcome.label())
             ));
@@ -373,7 +374,7 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
                 text.push_str(&format!(
                     "{}  {}  {}  \"{}\"\n",
                     c.receipt,
-                    c.written.format("%Y-%m-%d %H:%M"),
+                    present::at(&c.written),
                     crate::text::line(&c.from()),
                     crate::text::line(&concern::first_words(&c.what, 50))
                 ));

@@ -88,9 +88,8 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
     if let Some(c) = &inc.closure {
         let _ = writeln!(
             w,
-            "\nClosed {} by {}\n{}",
-            present::when(c.when),
-            line(&c.by),
+            "\n{}\n{}",
+            line(&present::closed(c)),
             indented(&c.outcome)
         );
     }
@@ -166,8 +165,7 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
     }
 
     let _ = writeln!(w, "\nHistory");
-    let subject = Subject::Incident(inc.id.clone());
-    for entry in logbook.audit.iter().filter(|e| e.subject == subject) {
+    for entry in present::history(logbook, inc) {
         let _ = writeln!(
             w,
             "  #{}  {}  {}  {}",
@@ -177,14 +175,22 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&entry.action)
         );
         for c in &entry.changes {
-            let _ = writeln!(
-                w,
-                "        {}: {} -> {}",
-                line(&c.field),
-                line(&present::quoted(&c.old)),
-                line(&present::quoted(&c.new))
-            );
+            let _ = writeln!(w, "        {}", line(&present::change(c)));
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn show_says_a_review_was_cancelled_and_not_that_it_is_overdue() {
+        let (book, inc, rv) = crate::report::snapshots::with_overdue_review_cancelled();
+        let shown = super::show(&book, &inc, crate::demo::demo_now().date());
+        let line = shown.lines().find(|l| l.contains(&rv)).unwrap();
+        assert!(
+            line.contains("cancelled") && !line.contains("OVERDUE"),
+            "{line}"
+        );
+    }
 }

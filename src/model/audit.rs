@@ -216,8 +216,8 @@ impl Logbook {
                 field: String::new(),
                 message: format!(
                     "The computer's clock reads {}, before the last change in this logbook ({}): correct the clock, then try again; nothing was changed",
-                    stamp.at.format("%Y-%m-%d %H:%M:%S %:z"),
-                    last.at.format("%Y-%m-%d %H:%M:%S %:z")
+                    super::dates::exact(&stamp.at),
+                    super::dates::exact(&last.at)
                 ),
             });
         }

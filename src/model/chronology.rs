@@ -122,7 +122,9 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
                         .map_or_else(String::new, |l| format!("{} risk", l.label())),
                     action: decision.to_string(),
                     outcome: match r.next_review {
-                        Some(next) => format!("{}; next review {next}", r.outcome),
+                        Some(next) => {
+                            format!("{}; next review {}", r.outcome, super::dates::date(next))
+                        }
                         None => r.outcome.clone(),
                     },
                     ..base(

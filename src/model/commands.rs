@@ -487,8 +487,8 @@ impl Logbook {
                 "custody_when",
                 format!(
                     "The custody event ({}) is before the item was captured ({}): check the time",
-                    event.when.format("%Y-%m-%d %H:%M"),
-                    captured.format("%Y-%m-%d %H:%M")
+                    super::dates::when(event.when),
+                    super::dates::when(captured)
                 ),
             ));
         }
@@ -797,7 +797,7 @@ impl Logbook {
                 "when",
                 format!(
                     "{id} closed at {}: a step done after that needs the case re-opened first",
-                    c.when.format("%Y-%m-%d %H:%M")
+                    super::dates::when(c.when)
                 ),
             ));
         }

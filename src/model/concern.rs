@@ -312,7 +312,7 @@ impl Logbook {
                 "Staff concern {} from {}, written {}",
                 concern.receipt,
                 concern.from(),
-                concern.written.format("%Y-%m-%d %H:%M")
+                super::dates::at(&concern.written)
             ),
             captured,
             captured_by: concern.by.trim().to_string(),

@@ -6,6 +6,7 @@ mod backup;
 pub mod chronology;
 mod commands;
 mod concern;
+pub mod dates;
 mod export;
 mod flatten;
 mod labels;

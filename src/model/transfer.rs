@@ -240,7 +240,7 @@ impl Logbook {
             format!(
                 "received child protection file transfer from {} (sent {} by {}): their {} as {person_id}{}{}",
                 t.from,
-                t.sent.format("%Y-%m-%d %H:%M"),
+                super::dates::when(t.sent),
                 t.sent_by,
                 t.person.id,
                 if list.is_empty() { "" } else { ", with " },

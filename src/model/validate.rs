@@ -51,7 +51,7 @@ fn not_future(
             field,
             format!(
                 "{what} ({}) is in the future: enter a time up to now",
-                when.format("%Y-%m-%d %H:%M")
+                super::dates::when(when)
             ),
         ))
     } else {

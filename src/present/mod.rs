@@ -1,33 +1,18 @@
 //! The presentation layer: turns a record into labels, dates and labelled lines, once, for
-//! `logbook show`, the exports and (next) the app's screens, so a court-facing printout
-//! cannot drift from what the screen shows.
+//! `logbook show`, the exports and the app's incident screen and entry pop-up (`screen`),
+//! so a court-facing printout cannot drift from what the screen shows.
 //!
 //! Everything returned here is the logbook's own text, NOT escaped: each output escapes it
 //! for where it goes (`crate::text` for a terminal or a text file, `report` for Markdown and
 //! HTML). Dates and the words "approximately", "OVERDUE", "late" and "entered in error" are
 //! written here and nowhere else.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+pub use crate::model::dates::{CLOCK, DAY, EXACT, MINUTE, at, clock, date, exact, when};
 use crate::model::*;
 
-/// How a day is written everywhere.
-pub const DAY: &str = "%Y-%m-%d";
-/// How a moment is written everywhere (a DSL's time of day, to the minute).
-pub const MINUTE: &str = "%Y-%m-%d %H:%M";
-
-pub fn date(d: NaiveDate) -> String {
-    d.format(DAY).to_string()
-}
-
-pub fn when(t: NaiveDateTime) -> String {
-    t.format(MINUTE).to_string()
-}
-
-/// An audit entry's time (stored with its UTC offset), written as the wall-clock time.
-pub fn at(t: &DateTime<FixedOffset>) -> String {
-    t.format(MINUTE).to_string()
-}
+pub mod screen;
 
 /// When an incident happened, marked when it is an estimate.
 pub fn happened(inc: &Incident) -> String {
@@ -199,13 +184,50 @@ pub fn evidence_lines(e: &Evidence) -> Vec<Line> {
     }
     push(&mut lines, "kept at", e.kept_at.clone());
     if let Some(f) = &e.file {
-        push(
-            &mut lines,
-            "file",
-            format!("{} bytes, SHA-256 {}", f.size, f.sha256),
-        );
+        push(&mut lines, "file", fingerprint(f, false));
     }
     lines
+}
+
+/// A registered file: "264019 bytes, SHA-256 0e85...", the hash cut to 16 characters
+/// where room is short (a screen row; the entry and every printout give it whole).
+pub fn fingerprint(f: &FileFingerprint, short: bool) -> String {
+    if short {
+        let cut: String = f.sha256.chars().take(16).collect();
+        format!("{} bytes, SHA-256 {cut}...", f.size)
+    } else {
+        format!("{} bytes, SHA-256 {}", f.size, f.sha256)
+    }
+}
+
+/// "Closed 2026-11-03 10:00 by RO", the heading over a closure's outcome.
+pub fn closed(c: &Closure) -> String {
+    format!("Closed {} by {}", when(c.when), c.by)
+}
+
+/// "cancelled 2026-11-03 10:00 by RO: <why>", for a review taken out of the diary.
+pub fn cancelled(c: &EnteredInError) -> String {
+    format!("cancelled {} by {}: {}", when(c.when), c.by, c.reason)
+}
+
+/// A review still owed on an open case whose date has passed.
+pub fn review_overdue(r: &Review, inc: &Incident, today: NaiveDate) -> bool {
+    r.held.is_none()
+        && r.cancelled.is_none()
+        && r.error.is_none()
+        && r.due < today
+        && inc.status != Status::Closed
+}
+
+/// The audit trail of one incident, oldest first.
+pub fn history<'a>(book: &'a Logbook, inc: &Incident) -> impl Iterator<Item = &'a AuditEntry> {
+    let subject = Subject::Incident(inc.id.clone());
+    book.audit.iter().filter(move |e| e.subject == subject)
+}
+
+/// One changed field as the history lists it: "status: \"Open\" -> \"Closed\"".
+pub fn change(c: &FieldChange) -> String {
+    format!("{}: {} -> {}", c.field, quoted(&c.old), quoted(&c.new))
 }
 
 /// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
@@ -248,11 +270,12 @@ pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
     lines
 }
 
-/// "due 2026-11-01  held 2026-11-03 10:00 (late) by RO: Continue monitoring", or
-/// "due 2026-11-01  OVERDUE" for one not yet held on an open case.
+/// "due 2026-11-01  held 2026-11-03 10:00 (late) by RO: Continue monitoring";
+/// "due 2026-11-01  not yet held  OVERDUE" for one owed on an open case;
+/// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary.
 pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
-    match r.held {
-        Some(held) => {
+    match (r.held, &r.cancelled) {
+        (Some(held), _) => {
             let late = if held.date() > r.due { " (late)" } else { "" };
             format!(
                 "due {}  held {}{late} by {}: {}",
@@ -262,13 +285,14 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
                 r.decision.map_or("", |d| d.label())
             )
         }
-        None => {
-            let overdue = if r.due < today && inc.status != Status::Closed {
+        (None, Some(c)) => format!("due {}  {}", date(r.due), cancelled(c)),
+        (None, None) => {
+            let overdue = if review_overdue(r, inc, today) {
                 "  OVERDUE"
             } else {
                 ""
             };
-            format!("due {}{overdue}", date(r.due))
+            format!("due {}  not yet held{overdue}", date(r.due))
         }
     }
 }
@@ -295,11 +319,14 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
-/// The parts of an incident record, as an export may leave them out.
+/// The parts of an incident record: the app's incident screen shows one at a time (its
+/// tabs, in this order) and an export may leave any out (`--without`, by `name`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
-    /// The description, immediate action and closure outcome (the record's free text).
-    Description,
+    /// The incident's own account. On screen: its facts, description, immediate action and
+    /// closure. An export always gives the facts; left out, as "description", is the free
+    /// text (description, immediate action, closure outcome).
+    Summary,
     People,
     Evidence,
     Reporting,
@@ -311,7 +338,7 @@ pub enum Section {
 
 impl Section {
     pub const ALL: &'static [Section] = &[
-        Section::Description,
+        Section::Summary,
         Section::People,
         Section::Evidence,
         Section::Reporting,
@@ -323,13 +350,26 @@ impl Section {
     /// The name used on the command line and in an export's header.
     pub fn name(self) -> &'static str {
         match self {
-            Section::Description => "description",
+            Section::Summary => "description",
             Section::People => "people",
             Section::Evidence => "evidence",
             Section::Reporting => "reporting",
             Section::Reviews => "reviews",
             Section::Checklist => "checklist",
             Section::History => "history",
+        }
+    }
+
+    /// The tab's title on the incident screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Summary => "Summary",
+            Section::People => "People",
+            Section::Evidence => "Evidence",
+            Section::Reporting => "Reporting",
+            Section::Reviews => "Reviews",
+            Section::Checklist => "Checklist",
+            Section::History => "History",
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::doc::{Block, Doc, Row, Table};
 use super::{Export, another};
-use crate::model::{Incident, Logbook, StepState, Subject};
+use crate::model::{Incident, Logbook, StepState};
 use crate::present::{self, Line, Section};
 
 pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
@@ -26,7 +26,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
     facts.extend(present::summary(inc, today));
     blocks.push(Block::Fields(facts));
 
-    if export.has(Section::Description) {
+    if export.has(Section::Summary) {
         blocks.push(Block::Heading("Description".into()));
         blocks.push(Block::Text(inc.description.clone()));
         if !inc.immediate_action.is_empty() {
@@ -34,11 +34,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
             blocks.push(Block::Text(inc.immediate_action.clone()));
         }
         if let Some(c) = &inc.closure {
-            blocks.push(Block::Heading(format!(
-                "Closed {} by {}",
-                present::when(c.when),
-                c.by
-            )));
+            blocks.push(Block::Heading(present::closed(c)));
             blocks.push(Block::Text(c.outcome.clone()));
         }
     }
@@ -90,7 +86,13 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
     // Undated work still owed: reviews not yet held, checklist steps not yet done.
     let mut owed = Vec::new();
     if export.has(Section::Reviews) {
-        for r in inc.reviews.iter().filter(|r| r.held.is_none()) {
+        // A review cancelled before it was held is not owed (its cancellation is in the
+        // audit trail).
+        for r in inc
+            .reviews
+            .iter()
+            .filter(|r| r.held.is_none() && r.cancelled.is_none())
+        {
             let mut row = Row::new(vec![
                 format!("Review {}", r.id),
                 present::review_title(r, inc, today),
@@ -117,24 +119,9 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
 
     if export.has(Section::History) {
         blocks.push(Block::Heading("Audit trail".into()));
-        let subject = Subject::Incident(inc.id.clone());
-        let rows = book
-            .audit
-            .iter()
-            .filter(|e| e.subject == subject)
+        let rows = present::history(book, inc)
             .map(|e| {
-                let changes: Vec<String> = e
-                    .changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {} -> {}",
-                            c.field,
-                            present::quoted(&c.old),
-                            present::quoted(&c.new)
-                        )
-                    })
-                    .collect();
+                let changes: Vec<String> = e.changes.iter().map(present::change).collect();
                 Row::new(vec![
                     format!("#{}", e.seq),
                     present::at(&e.at),

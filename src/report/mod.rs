@@ -255,4 +255,4 @@ mod tests {
 
 #[cfg(test)]
 #[path = "tests.rs"]
-mod snapshots;
+pub(crate) mod snapshots;

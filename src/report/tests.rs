@@ -217,3 +217,34 @@ fn anonymising_also_catches_a_reference_written_without_its_year_group() {
         "the person it is about stays named"
     );
 }
+
+/// The demo's first incident with an overdue review, that review cancelled.
+pub(crate) fn with_overdue_review_cancelled() -> (Logbook, crate::model::Incident, String) {
+    let book = demo();
+    let today = crate::demo::demo_now().date();
+    let mut inc = book
+        .incidents
+        .iter()
+        .find(|i| i.is_overdue(today))
+        .unwrap()
+        .clone();
+    let n = inc
+        .reviews
+        .iter()
+        .position(|r| crate::present::review_overdue(r, &inc, today))
+        .unwrap();
+    inc.reviews[n].cancelled = Some(crate::model::EnteredInError {
+        when: crate::demo::demo_now(),
+        by: "RO".into(),
+        reason: "replaced by the multi-agency review".into(),
+    });
+    let rv = inc.reviews[n].id.clone();
+    (book, inc, rv)
+}
+
+#[test]
+fn a_review_cancelled_before_it_was_held_is_not_listed_as_owed() {
+    let (book, inc, rv) = with_overdue_review_cancelled();
+    let text = Format::Txt.render(&incident(&book, &inc, &export()));
+    assert!(!text.contains(&format!("Review {rv}")), "{text}");
+}

@@ -61,39 +61,8 @@ impl Sort {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
-    Summary,
-    People,
-    Evidence,
-    Reporting,
-    Reviews,
-    Checklist,
-    History,
-}
-
-impl Section {
-    pub const ALL: [Section; 7] = [
-        Section::Summary,
-        Section::People,
-        Section::Evidence,
-        Section::Reporting,
-        Section::Reviews,
-        Section::Checklist,
-        Section::History,
-    ];
-    pub fn label(self) -> &'static str {
-        match self {
-            Section::Summary => "Summary",
-            Section::People => "People",
-            Section::Evidence => "Evidence",
-            Section::Reporting => "Reporting",
-            Section::Reviews => "Reviews",
-            Section::Checklist => "Checklist",
-            Section::History => "History",
-        }
-    }
-}
+/// The incident screen's sections are the record's parts, as `present` names them.
+pub use crate::present::Section;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -1241,7 +1210,7 @@ impl App {
 
     fn chronology_action(&mut self, action: Action, person: &str, selected: usize) {
         let Some(book) = &self.book else { return };
-        let events = super::view::chronology::events(book, person);
+        let events = crate::model::chronology::events(book, person);
         match action {
             Action::Back => {
                 self.screens.pop();

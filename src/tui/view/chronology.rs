@@ -9,16 +9,13 @@ use ratatui::widgets::{Block, Row, Table};
 use crate::text::line;
 use crate::tui::app::App;
 
-/// The chronology is a query in the model; this view only draws it.
-pub use crate::model::chronology::events;
-
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected: usize) {
     let Some(book) = &app.book else { return };
     let name = book.person(person).map_or_else(
         || person.to_string(),
         |p| format!("{} {} ({})", p.id, line(&p.reference), p.age_group.label()),
     );
-    let events = events(book, person);
+    let events = crate::model::chronology::events(book, person);
     let hint = crate::tui::keymap::hints(
         crate::tui::keymap::CHRONOLOGY,
         &[
@@ -46,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected
                 style = style.add_modifier(Modifier::REVERSED);
             }
             Row::new(vec![
-                e.when.format("%Y-%m-%d %H:%M").to_string(),
+                crate::present::when(e.when),
                 e.incident.clone(),
                 e.event.clone(),
                 line(&e.detail).into_owned(),

@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
                 Style::new()
             };
             Row::new(vec![
-                c.written.format("%Y-%m-%d %H:%M").to_string(),
+                crate::present::at(&c.written),
                 line(&c.from()).into_owned(),
                 first_words(&line(&c.what), 200),
                 c.receipt.clone(),

@@ -7,412 +7,112 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
-use crate::model::*;
-use crate::reference::Reference;
+use crate::present::screen::{self, Kind, Next, Row};
+use crate::present::{self, Section};
 use crate::text::{block as text_block, line};
-use crate::tui::app::{App, Popup, Section};
+use crate::tui::app::{App, Popup};
+use crate::tui::keymap::{Action, DETAIL, key_for};
 
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
-fn struck(error: &Option<EnteredInError>) -> Style {
-    if error.is_some() {
-        Style::new().add_modifier(Modifier::CROSSED_OUT)
-    } else {
-        Style::new()
+/// The words for what the reader can do next, with the key that does it.
+fn next_words(next: Next) -> String {
+    let key = |action| key_for(DETAIL, action);
+    match next {
+        Next::HoldReview => format!("({} records it)", key(Action::HoldReview)),
+        Next::AddReference => format!("({} adds it when it arrives)", key(Action::EditIncident)),
+        Next::Chronology => format!(
+            "{} shows this person's chronology.",
+            key(Action::Chronology)
+        ),
+        Next::TickStep => format!(
+            "{} ticks it, {} marks it not applicable.",
+            key(Action::TickStep),
+            key(Action::StepNotApplicable)
+        ),
+        Next::Open => format!("({})", key(Action::Open)),
     }
 }
 
-fn error_line(error: &Option<EnteredInError>) -> Option<String> {
-    error.as_ref().map(|e| {
-        format!(
-            "    entered in error {} by {}: {}",
-            when(e.when),
-            line(&e.by),
-            line(&e.reason)
-        )
-    })
+/// A row's text escaped for the terminal (free text keeps its line breaks), with what can
+/// be done next after it.
+fn row_text(row: &Row) -> String {
+    let mut text = if row.kind == Kind::Text {
+        text_block(&row.text).into_owned()
+    } else {
+        line(&row.text).into_owned()
+    };
+    if let Some(next) = row.next {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&next_words(next));
+    }
+    text
+}
+
+fn style(kind: Kind) -> Style {
+    match kind {
+        Kind::Plain | Kind::Text => Style::new(),
+        Kind::Heading => Style::new().bold(),
+        Kind::Detail => Style::new().dim(),
+        Kind::Struck => Style::new().add_modifier(Modifier::CROSSED_OUT),
+        Kind::ErrorNote => Style::new().red(),
+        Kind::Alert => Style::new().red().bold(),
+    }
+}
+
+/// What an empty section says, with the key that adds its first item.
+fn empty_hint(section: Section) -> Option<String> {
+    let (words, action) = match section {
+        Section::People => ("No one linked yet: {} links a person.", Action::LinkPerson),
+        Section::Evidence => (
+            "No evidence recorded: {} adds an item.",
+            Action::AddEvidence,
+        ),
+        Section::Reporting => (
+            "No reports or decisions yet: {} records one.",
+            Action::AddReport,
+        ),
+        Section::Reviews => ("No reviews: {} schedules one.", Action::AddReview),
+        Section::Summary | Section::Checklist | Section::History => return None,
+    };
+    Some(words.replace("{}", &key_for(DETAIL, action)))
 }
 
 /// The lines of a section, one entry per item (with continuation lines), and which line
-/// each entry starts on, for highlighting the selection.
+/// each entry starts on, for highlighting the selection (`usize::MAX`: not an entry).
 fn section_lines(
-    book: &Logbook,
-    i: &Incident,
+    book: &crate::model::Logbook,
+    i: &crate::model::Incident,
     section: Section,
     today: chrono::NaiveDate,
 ) -> Vec<(usize, Line<'static>)> {
-    let mut out: Vec<(usize, Line<'static>)> = Vec::new();
-    match section {
-        Section::Summary => {
-            let approx = if i.occurred_approximate {
-                " (approximately)"
-            } else {
-                ""
-            };
-            let rows = [
-                ("Happened", format!("{}{approx}", when(i.occurred))),
-                (
-                    "Reported",
-                    format!("{} by {}", when(i.reported), line(&i.reported_by)),
-                ),
-                ("Recorded by", line(&i.recorded_by).into_owned()),
-                (
-                    "Types",
-                    i.types
-                        .iter()
-                        .map(|t| t.label())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                (
-                    "Risk",
-                    format!("{} ({})", i.risk_level.label(), i.risk_area.label()),
-                ),
-                ("Platform", line(&i.platform).into_owned()),
-                ("Related", i.related.join(", ")),
-            ];
-            for (k, v) in rows {
-                out.push((
-                    usize::MAX,
-                    Line::from(vec![
-                        Span::styled(format!("{k:<12} "), Style::new().bold()),
-                        Span::raw(v),
-                    ]),
-                ));
-            }
-            out.push((usize::MAX, Line::raw("")));
+    let rows = screen::section(book, i, section, today);
+    let mut out = Vec::with_capacity(rows.len());
+    if rows.is_empty()
+        && let Some(hint) = empty_hint(section)
+    {
+        out.push((usize::MAX, Line::raw(hint).dim()));
+    }
+    for row in rows {
+        let n = row.item.unwrap_or(usize::MAX);
+        let text = row_text(&row);
+        if let Some(label) = row.label {
             out.push((
-                usize::MAX,
-                Line::styled("What happened", Style::new().bold()),
+                n,
+                Line::from(vec![
+                    Span::styled(format!("{label:<12} "), Style::new().bold()),
+                    Span::raw(text),
+                ]),
             ));
-            for l in text_block(&i.description).lines() {
-                out.push((usize::MAX, Line::raw(l.to_string())));
+        } else if row.kind == Kind::Text {
+            for l in text.lines() {
+                out.push((n, Line::raw(l.to_string())));
             }
-            if !i.immediate_action.is_empty() {
-                out.push((usize::MAX, Line::raw("")));
-                out.push((
-                    usize::MAX,
-                    Line::styled("Immediate action", Style::new().bold()),
-                ));
-                for l in text_block(&i.immediate_action).lines() {
-                    out.push((usize::MAX, Line::raw(l.to_string())));
-                }
-            }
-            if let Some(c) = &i.closure {
-                out.push((usize::MAX, Line::raw("")));
-                out.push((
-                    usize::MAX,
-                    Line::styled(
-                        format!("Closed {} by {}", when(c.when), line(&c.by)),
-                        Style::new().bold(),
-                    ),
-                ));
-                out.push((usize::MAX, Line::raw(text_block(&c.outcome).into_owned())));
-            }
-            let open: Vec<&ChecklistItem> = i
-                .checklist
-                .iter()
-                .filter(|c| c.state == StepState::Open)
-                .collect();
-            if !open.is_empty() && i.status != Status::Closed {
-                out.push((usize::MAX, Line::raw("")));
-                out.push((
-                    usize::MAX,
-                    Line::styled(
-                        format!("Open checklist steps ({})", open.len()),
-                        Style::new().bold(),
-                    ),
-                ));
-                for c in open {
-                    out.push((usize::MAX, Line::raw(format!("  [ ] {}", line(&c.step)))));
-                }
-            }
-            if let Some(e) = error_line(&i.error) {
-                out.push((usize::MAX, Line::styled(e, Style::new().red().bold())));
-            }
-        }
-        Section::People => {
-            for (n, inv) in i.people.iter().enumerate() {
-                let text = match book.person(&inv.person) {
-                    Some(p) => {
-                        let born = p
-                            .birth_year
-                            .map_or_else(String::new, |y| format!(", born {y}"));
-                        format!(
-                            "{}  {:<28} {:<20} {}{born}",
-                            p.id,
-                            line(&p.reference),
-                            inv.role.label(),
-                            p.age_group.label()
-                        )
-                    }
-                    None => format!("{}  {}", inv.person, inv.role.label()),
-                };
-                out.push((n, Line::raw(text)));
-            }
-            if i.people.is_empty() {
-                out.push((
-                    usize::MAX,
-                    Line::raw("No one linked yet: p links a person.").dim(),
-                ));
-            }
-        }
-        Section::Evidence => {
-            for (n, e) in i.evidence.iter().enumerate() {
-                out.push((
-                    n,
-                    Line::styled(
-                        format!(
-                            "{}  {:<12} {}  {}",
-                            e.id,
-                            e.kind.label(),
-                            when(e.captured),
-                            line(&e.description)
-                        ),
-                        struck(&e.error),
-                    ),
-                ));
-                out.push((
-                    n,
-                    Line::raw(format!("    kept at: {}", line(&e.kept_at))).dim(),
-                ));
-                if let Some(f) = &e.file {
-                    let short: String = f.sha256.chars().take(16).collect();
-                    out.push((
-                        n,
-                        Line::raw(format!("    file: {} bytes, SHA-256 {short}...", f.size)).dim(),
-                    ));
-                }
-                if let Some(l) = error_line(&e.error) {
-                    out.push((n, Line::styled(l, Style::new().red())));
-                }
-            }
-            if i.evidence.is_empty() {
-                out.push((
-                    usize::MAX,
-                    Line::raw("No evidence recorded: e adds an item.").dim(),
-                ));
-            }
-        }
-        Section::Reporting => {
-            for (n, r) in i.reports.iter().enumerate() {
-                let detail = match r.decision {
-                    Decision::Referred if r.reference.is_empty() && r.reference_awaited => {
-                        "reference AWAITED".to_string()
-                    }
-                    Decision::Referred if r.reference.is_empty() => "no reference".to_string(),
-                    Decision::Referred => format!("ref {}", line(&r.reference)),
-                    Decision::NotReferred => format!("reason: {}", line(&r.reason)),
-                };
-                let owed = if r.follow_up_owed {
-                    "  follow-up owed"
-                } else {
-                    ""
-                };
-                out.push((
-                    n,
-                    Line::styled(
-                        format!(
-                            "{}  {:<22} {:<24} {}  {detail}{owed}",
-                            r.id,
-                            r.agency.label(),
-                            r.decision.label(),
-                            when(r.when)
-                        ),
-                        struck(&r.error),
-                    ),
-                ));
-                if let Some(l) = error_line(&r.error) {
-                    out.push((n, Line::styled(l, Style::new().red())));
-                }
-            }
-            if i.reports.is_empty() {
-                out.push((
-                    usize::MAX,
-                    Line::raw("No reports or decisions yet: r records one.").dim(),
-                ));
-            }
-        }
-        Section::Reviews => {
-            for (n, r) in i.reviews.iter().enumerate() {
-                let text = match r.held {
-                    None if r.cancelled.is_some() => {
-                        let c = r.cancelled.as_ref().map_or_else(String::new, |c| {
-                            format!(" {} by {}: {}", when(c.when), line(&c.by), line(&c.reason))
-                        });
-                        format!("{}  due {}  cancelled{c}", r.id, r.due)
-                    }
-                    Some(held) => {
-                        let late = if held.date() > r.due { " (late)" } else { "" };
-                        format!(
-                            "{}  due {}  held {}{late} by {}: {}  {}",
-                            r.id,
-                            r.due,
-                            when(held),
-                            line(&r.by),
-                            r.decision.map_or("", |d| d.label()),
-                            line(&r.outcome)
-                        )
-                    }
-                    None => {
-                        let overdue = if r.due < today && i.status != Status::Closed {
-                            "  OVERDUE"
-                        } else {
-                            ""
-                        };
-                        format!(
-                            "{}  due {}  not yet held{overdue} ({} records it)",
-                            r.id,
-                            r.due,
-                            crate::tui::keymap::key_for(
-                                crate::tui::keymap::DETAIL,
-                                crate::tui::keymap::Action::HoldReview
-                            )
-                        )
-                    }
-                };
-                let style = if r.held.is_none()
-                    && r.cancelled.is_none()
-                    && r.due < today
-                    && i.status != Status::Closed
-                    && r.error.is_none()
-                {
-                    Style::new().red().bold()
-                } else {
-                    struck(&r.error)
-                };
-                out.push((n, Line::styled(text, style)));
-                if let Some(l) = error_line(&r.error) {
-                    out.push((n, Line::styled(l, Style::new().red())));
-                }
-            }
-            if i.reviews.is_empty() {
-                out.push((usize::MAX, Line::raw("No reviews: v schedules one.").dim()));
-            }
-        }
-        Section::Checklist => {
-            for (n, c) in i.checklist.iter().enumerate() {
-                let state = match &c.state {
-                    StepState::Open => "[ ]".to_string(),
-                    StepState::Done { by, when: t } => format!("[x] {} {}", when(*t), line(by)),
-                    StepState::NotApplicable {
-                        by,
-                        when: t,
-                        reason,
-                    } => format!("[-] {} {}: {}", when(*t), line(by), line(reason)),
-                };
-                // The box first, so it never wraps onto a line of its own.
-                let (mark, detail) = state.split_at(3);
-                out.push((n, Line::raw(format!("{mark} {} {detail}", line(&c.step)))));
-            }
-        }
-        Section::History => {
-            let subject = Subject::Incident(i.id.clone());
-            for (n, e) in book
-                .audit
-                .iter()
-                .filter(|e| e.subject == subject)
-                .enumerate()
-            {
-                out.push((
-                    n,
-                    Line::raw(format!(
-                        "#{:<5} {}  {:<6} {}",
-                        e.seq,
-                        e.at.format("%Y-%m-%d %H:%M"),
-                        line(&e.by),
-                        line(&e.action)
-                    )),
-                ));
-                for c in e.changes.iter().take(3) {
-                    let (old, new) = marked_change(&c.old, &c.new, line);
-                    out.push((
-                        n,
-                        Line::raw(format!(
-                            "        {}: {} -> {}",
-                            line(&c.field),
-                            short(&old),
-                            short(&new)
-                        ))
-                        .dim(),
-                    ));
-                }
-                if e.changes.len() > 3 {
-                    out.push((
-                        n,
-                        Line::raw(format!(
-                            "        ... {} more ({})",
-                            e.changes.len() - 3,
-                            crate::tui::keymap::key_for(
-                                crate::tui::keymap::DETAIL,
-                                crate::tui::keymap::Action::Open
-                            )
-                        ))
-                        .dim(),
-                    ));
-                }
-            }
+        } else {
+            out.push((n, Line::styled(text, style(row.kind))));
         }
     }
     out
-}
-
-/// An escaped, marked value cut to 40 characters around its marked change.
-fn short(value: &str) -> String {
-    if value.is_empty() {
-        return "(none)".into();
-    }
-    let chars: Vec<char> = value.chars().collect();
-    let mark = chars.iter().position(|c| *c == '⟦').unwrap_or(0);
-    let start = mark.saturating_sub(12);
-    let mut s: String = chars.iter().skip(start).take(40).collect();
-    if start > 0 {
-        s.insert(0, '…');
-    }
-    if chars.len() > start + 40 {
-        s.push('…');
-    }
-    format!("\"{s}\"")
-}
-
-/// Old and new values escaped for display, with the span that differs marked ⟦like this⟧:
-/// a change in the middle of a long text, or one between characters that escape alike,
-/// can be seen rather than shown as two identical values.
-pub fn marked_change(
-    old: &str,
-    new: &str,
-    escape: fn(&str) -> std::borrow::Cow<'_, str>,
-) -> (String, String) {
-    let o: Vec<char> = old.chars().collect();
-    let n: Vec<char> = new.chars().collect();
-    let prefix = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
-    let room = o.len().min(n.len()) - prefix;
-    let suffix = o
-        .iter()
-        .rev()
-        .zip(n.iter().rev())
-        .take(room)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let part = |v: &[char]| escape(&v.iter().collect::<String>()).into_owned();
-    let show = |v: &[char]| {
-        if v.is_empty() {
-            return String::new();
-        }
-        // A value replaced whole needs no mark; one changed in part shows where.
-        if o == n || prefix + suffix == 0 {
-            return part(v);
-        }
-        format!(
-            "{}⟦{}⟧{}",
-            part(&v[..prefix]),
-            part(&v[prefix..v.len() - suffix]),
-            part(&v[v.len() - suffix..])
-        )
-    };
-    (show(&o), show(&n))
 }
 
 pub fn draw(
@@ -450,11 +150,7 @@ pub fn draw(
             "  {}  {} risk  {}",
             i.status.label(),
             i.risk_level.label(),
-            i.types
-                .iter()
-                .map(|t| t.label())
-                .collect::<Vec<_>>()
-                .join(", ")
+            line(&present::types(i))
         )),
     ];
     if !overdue.is_empty() || !error.is_empty() {
@@ -561,199 +257,24 @@ fn section_hint(section: Section) -> String {
 
 /// The full text of the selected entry, for Enter.
 pub fn entry_popup(
-    book: &Logbook,
-    i: &Incident,
+    book: &crate::model::Logbook,
+    i: &crate::model::Incident,
     section: Section,
     selected: usize,
 ) -> Option<Popup> {
-    let reference = Reference::get();
-    let (title, text) = match section {
-        Section::Summary => return None,
-        Section::People => {
-            let inv = i.people.get(selected)?;
-            let p = book.person(&inv.person)?;
-            (
-                p.id.clone(),
-                format!(
-                    "Reference: {}\nAge group: {}\nYear of birth: {}\nRole here: {}\nIncidents: {}\n\n{}\n\nC shows this person's chronology.",
-                    line(&p.reference),
-                    p.age_group.label(),
-                    p.birth_year
-                        .map_or_else(|| "not recorded".into(), |y| y.to_string()),
-                    inv.role.label(),
-                    book.incidents
-                        .iter()
-                        .filter(|x| x.people.iter().any(|y| y.person == p.id))
-                        .count(),
-                    text_block(&p.notes)
-                ),
-            )
-        }
-        Section::Evidence => {
-            let e = i.evidence.get(selected)?;
-            let mut t = format!(
-                "Kind: {}\nDescription: {}\nSource: {}\nCaptured: {} by {}\nKept at: {}\n",
-                e.kind.label(),
-                text_block(&e.description),
-                line(&e.source),
-                when(e.captured),
-                line(&e.captured_by),
-                line(&e.kept_at)
-            );
-            if let Some(f) = &e.file {
-                t.push_str(&format!(
-                    "File: {} bytes, SHA-256 {}\n",
-                    f.size,
-                    line(&f.sha256)
-                ));
-            }
-            for c in &e.custody {
-                t.push_str(&format!(
-                    "Custody {}: {} {}\n",
-                    when(c.when),
-                    line(&c.event),
-                    line(&c.reference)
-                ));
-            }
-            if let Some(x) = &e.error {
-                t.push_str(&format!(
-                    "\nENTERED IN ERROR {} by {}: {}\n",
-                    when(x.when),
-                    line(&x.by),
-                    line(&x.reason)
-                ));
-            }
-            (format!("{} {}", i.id, e.id), t)
-        }
-        Section::Reporting => {
-            let r = i.reports.get(selected)?;
-            let info = reference.agency(r.agency);
-            let mut t = format!(
-                "Agency: {}\nDecision: {}\nWhen: {} by {}\nHow: {}\nReference: {}\nContact: {}\nOutcome: {}\nFollow-up owed: {}\n",
-                info.name,
-                r.decision.label(),
-                when(r.when),
-                line(&r.by),
-                r.method.map_or("", |m| m.label()),
-                if r.reference.is_empty() && r.reference_awaited {
-                    "awaited (E adds it when it arrives)".into()
-                } else {
-                    line(&r.reference)
-                },
-                line(&r.contact),
-                text_block(&r.outcome),
-                if r.follow_up_owed { "yes" } else { "no" }
-            );
-            if !r.reason.is_empty() {
-                t.push_str(&format!("Reason: {}\n", text_block(&r.reason)));
-            }
-            t.push_str(&format!("\n{}: {} {}\n", info.name, info.phone, info.web));
-            if let Some(x) = &r.error {
-                t.push_str(&format!(
-                    "\nENTERED IN ERROR {} by {}: {}\n",
-                    when(x.when),
-                    line(&x.by),
-                    line(&x.reason)
-                ));
-            }
-            (format!("{} {}", i.id, r.id), t)
-        }
-        Section::Reviews => {
-            let r = i.reviews.get(selected)?;
-            let t = format!(
-                "Due: {}\nHeld: {}\nBy: {}\nRisk now: {}\nDecision: {}\nNext review: {}\n\n{}",
-                r.due,
-                match (&r.held, &r.cancelled) {
-                    (Some(t), _) => when(*t),
-                    (None, Some(c)) => format!(
-                        "no: cancelled {} by {}: {}",
-                        when(c.when),
-                        line(&c.by),
-                        line(&c.reason)
-                    ),
-                    (None, None) => "not yet".into(),
-                },
-                line(&r.by),
-                r.risk_now.map_or("", |x| x.label()),
-                r.decision.map_or("", |d| d.label()),
-                r.next_review.map_or_else(String::new, |d| d.to_string()),
-                text_block(&r.outcome)
-            );
-            (format!("{} {}", i.id, r.id), t)
-        }
-        Section::Checklist => {
-            let c = i.checklist.get(selected)?;
-            let state = match &c.state {
-                StepState::Open => "Open: Space ticks it, N marks it not applicable.".to_string(),
-                StepState::Done { by, when: t } => format!("Done {} by {}", when(*t), line(by)),
-                StepState::NotApplicable {
-                    by,
-                    when: t,
-                    reason,
-                } => format!(
-                    "Not applicable ({} by {}): {}",
-                    when(*t),
-                    line(by),
-                    line(reason)
-                ),
-            };
-            (
-                "Checklist step".to_string(),
-                format!("{}\n\n{state}", line(&c.step)),
-            )
-        }
-        Section::History => {
-            let subject = Subject::Incident(i.id.clone());
-            let e = book
-                .audit
-                .iter()
-                .filter(|e| e.subject == subject)
-                .nth(selected)?;
-            let mut t = format!(
-                "{} by {}\n{}\n\n",
-                e.at.format("%Y-%m-%d %H:%M:%S %:z"),
-                line(&e.by),
-                line(&e.action)
-            );
-            for c in &e.changes {
-                let (old, new) = marked_change(&c.old, &c.new, text_block);
-                t.push_str(&format!(
-                    "{}\n  was: {}\n  now: {}\n",
-                    line(&c.field),
-                    if old.is_empty() { "(none)" } else { &old },
-                    if new.is_empty() { "(none)" } else { &new },
-                ));
-            }
-            t.push_str(&format!(
-                "\nState SHA-256: {}\nEntry hash: {}",
-                e.state, e.hash
-            ));
-            (format!("Audit entry #{}", e.seq), t)
-        }
-    };
+    let opened = screen::entry(book, i, section, selected)?;
+    let text = opened
+        .rows
+        .iter()
+        .map(|row| match row.label {
+            Some(label) => format!("{label}: {}", row_text(row)),
+            None => row_text(row),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     Some(Popup {
-        title,
+        title: opened.title,
         text,
         scroll: 0,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_span_that_changed_is_marked_and_shown_in_a_long_value() {
-        let old = format!("{} the boy was 12 \u{200f}", "x".repeat(60));
-        let new = format!("{} the boy was 13 \u{200f}", "x".repeat(60));
-        let (o, n) = marked_change(&old, &new, line);
-        assert!(o.ends_with("was 1⟦2⟧ \\u{200f}"), "{o}");
-        assert!(n.ends_with("was 1⟦3⟧ \\u{200f}"), "{n}");
-        // The list line shows the change, not the 40 identical characters before it.
-        assert!(short(&n).contains("⟦3⟧"), "{}", short(&n));
-        let (o, n) = marked_change("same", "same", line);
-        assert_eq!((o.as_str(), n.as_str()), ("same", "same"));
-        let (o, n) = marked_change("Open", "Done", line);
-        assert_eq!((o.as_str(), n.as_str()), ("Open", "Done"));
-    }
 }

@@ -115,11 +115,11 @@ fn status_line(app: &App) -> (Line<'static>, String) {
     let save = match &app.save {
         SaveState::Idle => Span::raw(""),
         SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
-        SaveState::Saved(t) => Span::raw(format!("Saved {}", t.format("%H:%M"))),
+        SaveState::Saved(t) => Span::raw(format!("Saved {}", crate::present::clock(*t))),
         SaveState::Unflushed(t) => Span::styled(
             format!(
                 "Saved {}, not flushed: may not survive a power cut",
-                t.format("%H:%M")
+                crate::present::clock(*t)
             ),
             Style::new().yellow().bold(),
         ),
