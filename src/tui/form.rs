@@ -372,6 +372,15 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
+    /// Fills a field from what is recorded, keeping its label, kind and whether it is
+    /// required: edit forms reuse the new forms' field lists, so each rule is stated once.
+    pub fn fill(&mut self, key: &str, fill: impl FnOnce(Field) -> Field) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            let field = std::mem::replace(f, Field::new("", "", FieldKind::Text));
+            *f = fill(field);
+        }
+    }
+
     /// Puts a refusal from the model beside the field whose path it names, and announces it
     /// at the top. Focus stays where the person left it: moving it would send what they
     /// type next into another field (a passphrase into a clear-text one).
