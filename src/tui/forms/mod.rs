@@ -18,6 +18,9 @@ mod settings;
 mod setup;
 mod view;
 
+#[cfg(test)]
+mod screens;
+
 use chrono::NaiveDateTime;
 
 use super::form::*;

@@ -5,36 +5,39 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::super::form::{Field, FieldKind, Form};
 use super::super::keymap;
 use super::super::view::{centered, wrap_words};
 
-/// How many rows a field takes at this width: its wrapped label, its text (a focused
-/// multi-line field grows with what is typed, up to a limit), and its refusal.
+/// How many rows a field takes at this width: its wrapped label, its text (which grows with
+/// what is typed, up to a limit), its refusal, and its suggestions or strength.
 fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) -> u16 {
     let label = label_lines(f, focused, label_width).len() as u16;
     let rows = if f.is_text() {
         f.input.layout(value_width).0.len() as u16
     } else {
-        1
+        choice_lines(f, value_width).len() as u16
     };
+    // A one-line field grows too when what it holds is longer than its column, so long
+    // text is read whole rather than only its tail.
     let value = match f.kind {
         FieldKind::Multiline if focused => rows.clamp(3, 8),
         FieldKind::Multiline => rows.clamp(1, 3),
-        _ => 1,
+        _ if focused => rows.clamp(1, 6),
+        _ => rows.clamp(1, 3),
     };
     label.max(value)
         + error_lines(f, label_width + value_width).len() as u16
-        + u16::from(suggestion_line(f, focused).is_some())
+        + suggestion_lines(f, focused, value_width).len() as u16
 }
 
 /// A field's refusal, under it across the whole form (label column included) and wrapped,
 /// so no refusal is cut at 80 columns.
 fn error_lines(f: &Field, width: u16) -> Vec<String> {
-    f.error.as_deref().map_or_else(Vec::new, |e| {
+    f.shown_error().map_or_else(Vec::new, |e| {
         wrap_words(e, width.saturating_sub(2))
             .into_iter()
             .map(|l| format!("  {l}"))
@@ -42,12 +45,19 @@ fn error_lines(f: &Field, width: u16) -> Vec<String> {
     })
 }
 
-/// The suggestions matching what is typed in a focused suggest field, on a line of their
-/// own under it, so the names can be seen before Enter offers them.
-/// A new passphrase's strength also goes on a line of its own, never cut beside the dots.
+/// The suggestions matching what is typed in a focused suggest field, on lines of their
+/// own under it (wrapped to the value column, at most three), so the names can be seen
+/// before Enter offers them. A new passphrase's strength also goes on a line of its own,
+/// never cut beside the dots.
+fn suggestion_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
+    let mut lines = suggestion_line(f, focused).map_or_else(Vec::new, |l| wrap_words(&l, width));
+    lines.truncate(3);
+    lines
+}
+
 fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
     if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = crate::strength::label(f.input.text());
+        let s = super::strength(f.input.text());
         return (!s.is_empty()).then(|| format!("strength: {s}"));
     }
     if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
@@ -63,6 +73,12 @@ fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
     } else {
         format!("staff: {}", names.join(" · "))
     })
+}
+
+/// A choice or toggle as shown, wrapped to the value column (a long option, such as a
+/// person with their details, is read whole, not cut).
+fn choice_lines(f: &Field, width: u16) -> Vec<String> {
+    wrap_words(&crate::text::line(&f.display()), width)
 }
 
 /// The label as drawn, wrapped to its column: a marker that cannot be missed on the
@@ -154,25 +170,26 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         let [label_area, value_area] =
             Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
         let focused = i == form.focus;
-        let label_style = if focused {
-            Style::new().bold().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new()
+        // The focused field is reversed; a refused one is red, so it is found at a glance.
+        let label_style = match (focused, f.shown_error().is_some()) {
+            (true, false) => Style::new().bold().add_modifier(Modifier::REVERSED),
+            (true, true) => Style::new().bold().red().add_modifier(Modifier::REVERSED),
+            (false, true) => Style::new().bold().red(),
+            (false, false) => Style::new(),
         };
         let label: Vec<Line> = label_lines(f, focused, label_width)
             .into_iter()
             .map(|l| Line::styled(l, label_style))
             .collect();
         frame.render_widget(Paragraph::new(label), label_area);
-        let suggestions = suggestion_line(f, focused);
-        let [value_area, suggest_area] = if suggestions.is_some() {
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
-        } else {
-            [value_area, Rect::default()]
-        };
-        if let Some(names) = suggestions {
-            frame.render_widget(Paragraph::new(names).dim(), suggest_area);
-        }
+        let suggestions = suggestion_lines(f, focused, value_area.width);
+        let [value_area, suggest_area] = Layout::vertical([
+            Constraint::Min(1),
+            Constraint::Length(suggestions.len() as u16),
+        ])
+        .areas(value_area);
+        let suggestions: Vec<Line> = suggestions.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(suggestions).dim(), suggest_area);
         if f.is_text() && looks_like_the_passphrase(form, f) {
             // A clear-text field holding what the passphrase starts with was typed into by
             // mistake: never echo it.
@@ -184,13 +201,16 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         } else if f.is_text() {
             draw_editor(frame, value_area, f, focused);
         } else {
-            let shown = crate::text::block(&f.display()).into_owned();
             let style = if focused {
                 Style::new().add_modifier(Modifier::UNDERLINED)
             } else {
                 Style::new()
             };
-            frame.render_widget(Paragraph::new(shown).style(style), value_area);
+            let shown: Vec<Line> = choice_lines(f, value_area.width)
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect();
+            frame.render_widget(Paragraph::new(shown), value_area);
         }
     }
 }
@@ -210,32 +230,46 @@ fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
 }
 
 /// A text field: its raw text escaped and wrapped to the width. The focused one shows the
-/// cursor and scrolls to keep it in view; one holding more than it shows says how much more.
+/// cursor and scrolls to keep it in view, and a selected value (a default, or a refused
+/// date) is drawn selected, since the first key typed replaces it. One holding more than it
+/// shows keeps what fits of its last row and says how many more lines there are.
 fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let (mut lines, cursor) = f.input.layout(area.width);
+    let (lines, cursor) = f.input.layout(area.width);
     let height = usize::from(area.height);
     let start = if focused {
         cursor.0.saturating_sub(height - 1)
     } else {
         0
     };
+    let below = lines.len().saturating_sub(start + height);
+    let style = if focused && f.input.is_prefilled() && !f.input.text().is_empty() {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    };
     let mut shown: Vec<Line> = lines
-        .drain(..)
+        .into_iter()
         .skip(start)
         .take(height)
-        .map(Line::raw)
+        .map(|l| Line::styled(l, style))
         .collect();
-    let total = f.input.layout(area.width).0.len();
-    let below = total.saturating_sub(start + height);
-    if below > 0 && !focused {
-        // The last row says what is hidden rather than cutting the text silently.
-        let more = below + 1;
-        if let Some(last) = shown.last_mut() {
-            *last = Line::from(format!("... {more} more lines")).dim();
-        }
+    if below > 0
+        && !focused
+        && let Some(last) = shown.last_mut()
+    {
+        let more = format!(
+            " ... {below} more line{}",
+            if below == 1 { "" } else { "s" }
+        );
+        let room = usize::from(area.width).saturating_sub(Span::raw(more.as_str()).width());
+        let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+        *last = Line::from(vec![
+            Span::styled(fit(&text, room), style),
+            Span::raw(more).dim(),
+        ]);
     }
     frame.render_widget(Paragraph::new(shown), area);
     if focused {
@@ -243,4 +277,22 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
         let x = area.x + (cursor.1 as u16).min(area.width.saturating_sub(1));
         frame.set_cursor_position((x, y));
     }
+}
+
+/// The start of `text` that fits in `width` columns, ending at a word where one fits.
+fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = Span::raw(c.encode_utf8(&mut [0; 4]).to_string()).width();
+        if used + w > width {
+            if let Some(space) = out.rfind(' ').filter(|_| c != ' ') {
+                out.truncate(space);
+            }
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.trim_end().to_string()
 }
