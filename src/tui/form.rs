@@ -437,8 +437,12 @@ impl Form {
                     "Not saved: see the message below this field.".to_string()
                 } else {
                     format!(
-                        "Not saved: {} needs attention (Tab to it; the message is beside it).",
-                        self.fields[i].label
+                        "Not saved: {} needs attention ({} to it; the message is beside it).",
+                        self.fields[i].label,
+                        super::keymap::key_for(
+                            super::keymap::FORM,
+                            super::keymap::Action::NextField
+                        )
                     )
                 });
             }
