@@ -62,6 +62,9 @@ pub struct Field {
     /// The chosen option of a choice field, or a toggle's state (0 no, 1 yes).
     pub chosen: Option<usize>,
     pub error: Option<String>,
+    /// The value a refusal was given for: once the person changes it, the refusal beside
+    /// the field is no longer about what it holds, and is not shown (`shown_error`).
+    refused_value: Option<String>,
     /// The stored text the field was opened with: while the editor still holds exactly
     /// this, the value is this, untrimmed, so an untouched field is never rewritten.
     original: Option<String>,
@@ -82,6 +85,7 @@ impl Field {
             input,
             chosen: None,
             error: None,
+            refused_value: None,
             original: None,
         }
     }
@@ -189,6 +193,30 @@ impl Field {
             .collect()
     }
 
+    /// Marks the field refused with `message`. A refused date or number is selected, as a
+    /// pre-filled one is: typing replaces it rather than appending to the bad value, and
+    /// moving the cursor first keeps it to correct in place.
+    pub fn refuse(&mut self, message: &str) {
+        self.error = Some(message.to_string());
+        self.refused_value = Some(self.value());
+        if matches!(
+            self.kind,
+            FieldKind::DateTime | FieldKind::Date | FieldKind::Number
+        ) && !self.input.text().is_empty()
+        {
+            self.input.set_prefilled(true);
+        }
+    }
+
+    /// The refusal to show beside the field: none once the value it was given for has
+    /// been changed (the next save or leaving the field checks again).
+    pub fn shown_error(&self) -> Option<&str> {
+        match &self.refused_value {
+            Some(v) if *v != self.value() => None,
+            _ => self.error.as_deref(),
+        }
+    }
+
     /// Writes a checked value in its full form, only if that changes it, so passing through
     /// a pre-filled date leaves it replaceable by the first key typed.
     fn normalise(&mut self, text: &str) {
@@ -227,7 +255,10 @@ impl Field {
                 _ => None,
             }
         };
-        self.error.clone_from(&error);
+        match &error {
+            Some(e) => self.refuse(e),
+            None => self.error = None,
+        }
         error
     }
 }
@@ -372,6 +403,15 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
+    /// Fills a field from what is recorded, keeping its label, kind and whether it is
+    /// required: edit forms reuse the new forms' field lists, so each rule is stated once.
+    pub fn fill(&mut self, key: &str, fill: impl FnOnce(Field) -> Field) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            let field = std::mem::replace(f, Field::new("", "", FieldKind::Text));
+            *f = fill(field);
+        }
+    }
+
     /// Puts a refusal from the model beside the field whose path it names, and announces it
     /// at the top. Focus stays where the person left it: moving it would send what they
     /// type next into another field (a passphrase into a clear-text one).
@@ -388,18 +428,21 @@ impl Form {
             // "Confirm to close anyway": the list of what is unfinished is long, so it goes
             // at the top where it wraps, and one line beside the tick box says what to do.
             Some(i) if self.fields[i].key == "confirm" => {
-                self.fields[i].error =
-                    Some("Tick this to close anyway: what is unfinished is above.".into());
+                self.fields[i].refuse("Tick this to close anyway: what is unfinished is above.");
                 self.error = Some(format!("Not saved. {message}."));
             }
             Some(i) => {
-                self.fields[i].error = Some(message.to_string());
+                self.fields[i].refuse(message);
                 self.error = Some(if i == self.focus {
                     "Not saved: see the message below this field.".to_string()
                 } else {
                     format!(
-                        "Not saved: {} needs attention (Tab to it; the message is beside it).",
-                        self.fields[i].label
+                        "Not saved: {} needs attention ({} to it; the message is beside it).",
+                        self.fields[i].label,
+                        super::keymap::key_for(
+                            super::keymap::FORM,
+                            super::keymap::Action::NextField
+                        )
                     )
                 });
             }

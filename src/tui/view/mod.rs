@@ -17,7 +17,6 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
-use super::form::{Field, FieldKind, Form};
 use super::keymap;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
@@ -36,7 +35,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             }
             Layer::Form => {
                 if let Some(form) = &app.form {
-                    draw_form(frame, main, form, app);
+                    super::forms::draw(frame, main, form);
                 }
             }
             Layer::Backup => {
@@ -282,77 +281,6 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
-/// How many rows a field takes at this width: its wrapped label, its text (a focused
-/// multi-line field grows with what is typed, up to a limit), and its refusal.
-fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) -> u16 {
-    let label = label_lines(f, focused, label_width).len() as u16;
-    let rows = if f.is_text() {
-        f.input.layout(value_width).0.len() as u16
-    } else {
-        1
-    };
-    let value = match f.kind {
-        FieldKind::Multiline if focused => rows.clamp(3, 8),
-        FieldKind::Multiline => rows.clamp(1, 3),
-        _ => 1,
-    };
-    label.max(value)
-        + error_lines(f, label_width + value_width).len() as u16
-        + u16::from(suggestion_line(f, focused).is_some())
-}
-
-/// A field's refusal, under it across the whole form (label column included) and wrapped,
-/// so no refusal is cut at 80 columns.
-fn error_lines(f: &Field, width: u16) -> Vec<String> {
-    f.error.as_deref().map_or_else(Vec::new, |e| {
-        wrap_words(e, width.saturating_sub(2))
-            .into_iter()
-            .map(|l| format!("  {l}"))
-            .collect()
-    })
-}
-
-/// The suggestions matching what is typed in a focused suggest field, on a line of their
-/// own under it, so the names can be seen before Enter offers them.
-/// A new passphrase's strength also goes on a line of its own, never cut beside the dots.
-fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
-    if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = crate::strength::label(f.input.text());
-        return (!s.is_empty()).then(|| format!("strength: {s}"));
-    }
-    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
-        return None;
-    }
-    let names: Vec<String> = f
-        .suggestions()
-        .iter()
-        .map(|s| crate::text::line(s).into_owned())
-        .collect();
-    Some(if names.is_empty() {
-        "(no staff name matches: kept as typed)".to_string()
-    } else {
-        format!("staff: {}", names.join(" · "))
-    })
-}
-
-/// The label as drawn, wrapped to its column: a marker that cannot be missed on the
-/// focused field, and `*` on a required one; continuation lines are indented under the text.
-fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
-    let marker = if focused { "▶" } else { " " };
-    let mark = if f.required || f.needed { "*" } else { " " };
-    wrap_words(f.label, width.saturating_sub(3))
-        .into_iter()
-        .enumerate()
-        .map(|(n, l)| {
-            if n == 0 {
-                format!("{marker}{mark}{l}")
-            } else {
-                format!("  {l}")
-            }
-        })
-        .collect()
-}
-
 /// Splits text into lines of at most `width` columns at spaces (a word longer than a line
 /// is cut), so labels and messages are wrapped rather than cut off.
 pub fn wrap_words(text: &str, width: u16) -> Vec<String> {
@@ -372,169 +300,6 @@ pub fn wrap_words(text: &str, width: u16) -> Vec<String> {
     }
     lines.push(line);
     lines
-}
-
-fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
-    let outer = centered(area, 92, 96);
-    frame.render_widget(Clear, outer);
-    let block = Block::bordered()
-        .title(format!(" {} ", form.title))
-        .title_bottom(format!(
-            " {} ",
-            keymap::hints(
-                keymap::FORM,
-                &[
-                    keymap::Action::NextField,
-                    keymap::Action::PickChoice,
-                    keymap::Action::Submit,
-                    keymap::Action::Cancel,
-                ],
-            )
-        ));
-    let inner = block.inner(outer);
-    frame.render_widget(block, outer);
-
-    let label_width = 34.min(inner.width / 2);
-    let value_width = inner.width.saturating_sub(label_width);
-    let mut constraints = Vec::new();
-    if let Some(n) = &form.notice {
-        constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
-    }
-    let top_message = if form.confirm_discard {
-        Some("Discard the changes in this form? y discards, any other key goes back.")
-    } else {
-        form.error.as_deref()
-    };
-    if let Some(m) = top_message {
-        constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
-    }
-    for (i, f) in form.fields.iter().enumerate() {
-        constraints.push(Constraint::Length(field_height(
-            f,
-            i == form.focus,
-            label_width,
-            value_width,
-        )));
-    }
-    constraints.push(Constraint::Min(0));
-    let rows = Layout::vertical(constraints).split(inner);
-    let mut r = 0;
-    if let Some(n) = &form.notice {
-        frame.render_widget(
-            Paragraph::new(n.as_str()).wrap(Wrap { trim: false }).bold(),
-            rows[r],
-        );
-        r += 1;
-    }
-    if let Some(m) = top_message {
-        frame.render_widget(
-            Paragraph::new(m).wrap(Wrap { trim: false }).red().bold(),
-            rows[r],
-        );
-        r += 1;
-    }
-    for (i, f) in form.fields.iter().enumerate() {
-        let errors = error_lines(f, inner.width);
-        let [area, error_area] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(errors.len() as u16)])
-                .areas(rows[r + i]);
-        if !errors.is_empty() {
-            let lines: Vec<Line> = errors.into_iter().map(Line::raw).collect();
-            frame.render_widget(Paragraph::new(lines).red(), error_area);
-        }
-        let [label_area, value_area] =
-            Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
-        let focused = i == form.focus;
-        let label_style = if focused {
-            Style::new().bold().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new()
-        };
-        let label: Vec<Line> = label_lines(f, focused, label_width)
-            .into_iter()
-            .map(|l| Line::styled(l, label_style))
-            .collect();
-        frame.render_widget(Paragraph::new(label), label_area);
-        let suggestions = suggestion_line(f, focused);
-        let [value_area, suggest_area] = if suggestions.is_some() {
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(value_area)
-        } else {
-            [value_area, Rect::default()]
-        };
-        if let Some(names) = suggestions {
-            frame.render_widget(Paragraph::new(names).dim(), suggest_area);
-        }
-        if f.is_text() && looks_like_the_passphrase(form, f) {
-            // A clear-text field holding what the passphrase starts with was typed into by
-            // mistake: never echo it.
-            let hidden = format!(
-                "{}  (hidden: this looks like the passphrase)",
-                "•".repeat(f.input.text().chars().count())
-            );
-            frame.render_widget(Paragraph::new(hidden).red(), value_area);
-        } else if f.is_text() {
-            draw_editor(frame, value_area, f, focused);
-        } else {
-            let shown = crate::text::block(&f.display()).into_owned();
-            let style = if focused {
-                Style::new().add_modifier(Modifier::UNDERLINED)
-            } else {
-                Style::new()
-            };
-            frame.render_widget(Paragraph::new(shown).style(style), value_area);
-        }
-    }
-    let _ = app;
-}
-
-/// Whether a clear-text field of a form with a passphrase holds the start of it.
-fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
-    if f.kind == FieldKind::Secret {
-        return false;
-    }
-    let typed = f.input.text();
-    !typed.is_empty()
-        && form
-            .fields
-            .iter()
-            .filter(|s| s.kind == FieldKind::Secret)
-            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3)
-}
-
-/// A text field: its raw text escaped and wrapped to the width. The focused one shows the
-/// cursor and scrolls to keep it in view; one holding more than it shows says how much more.
-fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
-    if area.height == 0 || area.width == 0 {
-        return;
-    }
-    let (mut lines, cursor) = f.input.layout(area.width);
-    let height = usize::from(area.height);
-    let start = if focused {
-        cursor.0.saturating_sub(height - 1)
-    } else {
-        0
-    };
-    let mut shown: Vec<Line> = lines
-        .drain(..)
-        .skip(start)
-        .take(height)
-        .map(Line::raw)
-        .collect();
-    let total = f.input.layout(area.width).0.len();
-    let below = total.saturating_sub(start + height);
-    if below > 0 && !focused {
-        // The last row says what is hidden rather than cutting the text silently.
-        let more = below + 1;
-        if let Some(last) = shown.last_mut() {
-            *last = Line::from(format!("... {more} more lines")).dim();
-        }
-    }
-    frame.render_widget(Paragraph::new(shown), area);
-    if focused {
-        let y = area.y + (cursor.0 - start) as u16;
-        let x = area.x + (cursor.1 as u16).min(area.width.saturating_sub(1));
-        frame.set_cursor_position((x, y));
-    }
 }
 
 fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {

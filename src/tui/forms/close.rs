@@ -1,0 +1,103 @@
+//! The forms that end or correct a case: close it (`close_case`, which lists what is
+//! unfinished first), re-open it (`reopen_case`), and mark an entry entered in error
+//! (`mark_in_error`: the entry stays, struck through).
+
+use super::super::form::*;
+use super::fields::*;
+use crate::model::*;
+
+/// The tick box that closes a case over unfinished work (closing, or a review that closes).
+pub fn confirm() -> Field {
+    Field::new(
+        "confirm",
+        "Close despite unfinished work",
+        FieldKind::Toggle,
+    )
+    .with_toggle(false)
+}
+
+/// The closing form lists what is still unfinished up front, so the DSL sees it before
+/// writing the outcome; the model refuses to close over it until the toggle confirms.
+pub fn close(book: &Logbook, id: &str) -> Form {
+    let mut form = Form::new(
+        FormKind::Close(id.to_string()),
+        format!("Close {id}"),
+        vec![
+            Field::new("outcome", "Outcome of the case", FieldKind::Multiline).required(),
+            confirm(),
+        ],
+    );
+    let unfinished = book
+        .incident(id)
+        .map(Incident::unfinished)
+        .unwrap_or_default();
+    if !unfinished.is_empty() {
+        form.notice = Some(format!(
+            "Unfinished: {}. Finish these first, or close anyway by ticking the last field.",
+            unfinished.join("; ")
+        ));
+    }
+    form
+}
+
+pub fn submit_close(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    let outcome = multiline(form, "outcome");
+    book.close_case(stamp, id, &outcome, toggled(form, "confirm"))?;
+    Ok(format!("{id} closed."))
+}
+
+pub fn reopen(id: &str) -> Form {
+    reason_form(
+        FormKind::Reopen(id.to_string()),
+        format!("Re-open {id}"),
+        "Why it is re-opened",
+    )
+}
+
+pub fn submit_reopen(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    book.reopen_case(stamp, id, &multiline(form, "reason"))?;
+    Ok(format!("{id} re-opened."))
+}
+
+pub fn mark_error(id: &str, target: ErrorTarget) -> Form {
+    let what = match &target {
+        ErrorTarget::Incident => id.to_string(),
+        ErrorTarget::Evidence(x) | ErrorTarget::Report(x) | ErrorTarget::Review(x) => {
+            format!("{id} {x}")
+        }
+    };
+    reason_form(
+        FormKind::MarkError(id.to_string(), target),
+        format!("Mark {what} as entered in error"),
+        "Reason (the entry stays, struck through)",
+    )
+}
+
+pub fn submit_error(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    target: &ErrorTarget,
+) -> Result<String, Invalid> {
+    let (entry, done) = match target {
+        ErrorTarget::Incident => (Entry::Incident, id.to_string()),
+        ErrorTarget::Evidence(x) => (Entry::Evidence(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Report(x) => (Entry::Report(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Review(x) => (Entry::Review(x.clone()), format!("{id} {x}")),
+    };
+    book.mark_in_error(stamp, id, &entry, &multiline(form, "reason"))?;
+    Ok(format!(
+        "{done} marked entered in error; it stays visible, struck through."
+    ))
+}

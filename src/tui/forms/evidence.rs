@@ -1,0 +1,177 @@
+//! The evidence forms: add an item (`add_evidence`), update one with the same fields filled
+//! and a custody event to add (`edit_evidence`, `add_custody_event`), and register the file
+//! of an item by its fingerprint (`register_file`).
+
+use chrono::NaiveDateTime;
+
+use super::super::form::*;
+use super::fields::*;
+use crate::model::*;
+use crate::reference::{IMAGERY_RULE, Reference};
+
+pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
+    let imagery = book.incident(id).is_some_and(|i| {
+        i.types
+            .iter()
+            .any(|t| Reference::get().incident_type(*t).imagery)
+    });
+    let (kept_label, notice) = if imagery {
+        (
+            "Where the material is (URL, app, device): never a copy",
+            Some(IMAGERY_RULE.to_string()),
+        )
+    } else {
+        ("Where it is kept", None)
+    };
+    let mut form = Form::new(
+        FormKind::Evidence(id.to_string()),
+        format!("Add evidence to {id}"),
+        vec![
+            Field::new(
+                "kind",
+                "Kind",
+                choices(EvidenceKind::ALL, EvidenceKind::label),
+            )
+            .required()
+            .with_choice(if imagery { "Url" } else { "Screenshot" }),
+            Field::new("description", "Description", FieldKind::Text).required(),
+            Field::new("source", "Source (platform, URL, account)", FieldKind::Text),
+            Field::new("captured", "Captured", FieldKind::DateTime)
+                .required()
+                .with_text(&when(now)),
+            who_field(book, "captured_by", "Captured by", who),
+            Field::new("kept_at", kept_label, FieldKind::Text).required(),
+        ],
+    );
+    form.notice = notice;
+    form
+}
+
+pub fn submit_new(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    let now = stamp.at.naive_local();
+    let next = book.add_evidence(stamp, id, evidence_details(form, now)?)?;
+    Ok(format!("Evidence {next} added to {id}."))
+}
+
+/// The evidence form filled from an existing item, with a custody event to add (e.g.
+/// "Handed to PC 2231 Hale").
+pub fn edit_evidence(
+    book: &Logbook,
+    id: &str,
+    item: &Evidence,
+    who: &str,
+    now: NaiveDateTime,
+) -> Form {
+    let mut form = evidence(book, id, who, now);
+    form.kind = FormKind::EditEvidence(id.to_string(), item.id.clone());
+    form.title = format!("Update {} {}", id, item.id);
+    form.fill("kind", |f| f.with_choice(&value_of(item.kind)));
+    form.fill("description", |f| f.with_text(&item.description));
+    form.fill("source", |f| f.with_text(&item.source));
+    form.fill("captured", |f| f.with_text(&when(item.captured)));
+    form.fill("captured_by", |f| f.with_text(&item.captured_by));
+    form.fill("kept_at", |f| f.with_text(&item.kept_at));
+    form.fields.push(Field::new(
+        "custody",
+        "Custody event to add (e.g. handed to police)",
+        FieldKind::Text,
+    ));
+    form.fields.push(
+        Field::new("custody_when", "When it happened", FieldKind::DateTime).with_text(&when(now)),
+    );
+    form.fields.push(Field::new(
+        "custody_reference",
+        "Its reference",
+        FieldKind::Text,
+    ));
+    form
+}
+
+pub fn submit_edit(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    ev: &str,
+) -> Result<String, Invalid> {
+    let now = stamp.at.naive_local();
+    let details = evidence_details(form, now)?;
+    let custody = form.value("custody");
+    let event = if custody.is_empty() {
+        None
+    } else {
+        Some(CustodyEvent {
+            when: datetime(form, "custody_when", now)?,
+            event: custody,
+            reference: form.value("custody_reference"),
+        })
+    };
+    let unchanged = book
+        .incident(id)
+        .and_then(|i| i.evidence.iter().find(|e| e.id == ev))
+        .is_some_and(|e| {
+            e.kind == details.kind
+                && e.description == details.description
+                && e.source == details.source
+                && e.captured == details.captured
+                && e.captured_by == details.captured_by
+                && e.kept_at == details.kept_at
+        });
+    // Two operations, each audited; a custody event alone leaves the item as it was.
+    if !unchanged || event.is_none() {
+        book.edit_evidence(stamp, id, ev, details)?;
+    }
+    if let Some(event) = event {
+        book.add_custody_event(stamp, id, ev, event)?;
+    }
+    Ok(format!("Evidence {ev} updated."))
+}
+
+fn evidence_details(form: &Form, now: NaiveDateTime) -> Result<EvidenceDetails, Invalid> {
+    Ok(EvidenceDetails {
+        kind: chosen(form, EvidenceKind::ALL, "kind")?,
+        description: form.value("description"),
+        source: form.value("source"),
+        captured: datetime(form, "captured", now)?,
+        captured_by: form.value("captured_by"),
+        kept_at: form.value("kept_at"),
+    })
+}
+
+/// The path of an evidence item's file, to record its SHA-256 and size. The file is read
+/// where it is, never copied.
+pub fn register_file(id: &str, ev: &str) -> Form {
+    let mut form = Form::new(
+        FormKind::RegisterFile(id.to_string(), ev.to_string()),
+        format!("Register the file of {id} {ev}"),
+        vec![Field::new("path", "Path of the file", FieldKind::Text).required()],
+    );
+    form.notice = Some(
+        "The file is read once to record its SHA-256 fingerprint and size. It is not copied, \
+         moved or changed, and stays where it is."
+            .into(),
+    );
+    form
+}
+
+pub fn submit_file(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    ev: &str,
+) -> Result<String, Invalid> {
+    use super::super::fingerprint::{fingerprint, typed_path};
+    let path = typed_path(&form.value("path"));
+    let file = fingerprint(&path).map_err(|m| refused("path", m))?;
+    let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
+    book.register_file(stamp, id, ev, file)?;
+    Ok(format!(
+        "File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied)."
+    ))
+}

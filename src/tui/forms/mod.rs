@@ -1,0 +1,231 @@
+//! The forms of the app, one module per form (or per family of forms on one record): how
+//! each is built from the logbook, and which of the model's audited operations submitting it
+//! calls. Forms only turn fields into those operations: every rule lives in the model, and
+//! every refusal comes back as one sentence naming its field, shown beside that field.
+//!
+//! Edit forms are the new forms' field lists filled from the record (`Form::fill`), so which
+//! fields are required is stated once, in the new form.
+
+mod checklist;
+mod close;
+mod evidence;
+mod fields;
+mod incident;
+mod person;
+mod report;
+mod review;
+mod settings;
+mod setup;
+mod view;
+
+#[cfg(test)]
+mod screens;
+
+use chrono::NaiveDateTime;
+
+use super::form::*;
+use crate::model::*;
+
+pub use checklist::{not_applicable, tick_step};
+pub use close::{close, mark_error, reopen};
+pub use evidence::{edit_evidence, evidence, register_file};
+pub use incident::{incident, link_related, summary};
+pub use person::{duplicate_warning, edit_person, link_person, new_person, person_error};
+pub use report::{edit_report, report};
+pub use review::{hold_review, schedule_review};
+pub use settings::settings;
+pub use setup::{setup, strength};
+pub use view::draw;
+
+/// Guidance that depends on what is chosen: the imagery rule, an agency's reference.
+pub fn refresh_notice(form: &mut Form) {
+    match form.kind {
+        FormKind::NewIncident | FormKind::EditIncident(_) => incident::refresh_notice(form),
+        FormKind::Report(_) | FormKind::EditReport(..) => report::refresh_notice(form),
+        _ => {}
+    }
+}
+
+/// A fresh form of the given kind, as its action would open it (for restoring a draft).
+pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -> Option<Form> {
+    Some(match kind {
+        FormKind::Setup => setup(),
+        FormKind::NewIncident => incident(book, who, now, None),
+        FormKind::EditIncident(id) => incident(book, who, now, Some(book.incident(id)?)),
+        FormKind::LinkPerson(id) => link_person(book, id),
+        FormKind::NewPerson => new_person(),
+        FormKind::EditPerson(id) => edit_person(book.person(id)?),
+        FormKind::PersonError(id) => person_error(id),
+        FormKind::LinkRelated(id) => link_related(book, id),
+        FormKind::Evidence(id) => evidence(book, id, who, now),
+        FormKind::EditEvidence(id, ev) => {
+            let item = book.incident(id)?.evidence.iter().find(|e| &e.id == ev)?;
+            edit_evidence(book, id, item, who, now)
+        }
+        FormKind::RegisterFile(id, ev) => register_file(id, ev),
+        FormKind::Report(id) => report(book, id, who, now),
+        FormKind::EditReport(id, rs) => {
+            let step = book.incident(id)?.reports.iter().find(|r| &r.id == rs)?;
+            edit_report(book, id, step, who, now)
+        }
+        FormKind::ScheduleReview(id) | FormKind::RescheduleReview(id, _) => {
+            schedule_review(book, id, now)
+        }
+        FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
+        FormKind::Close(id) => close(book, id),
+        FormKind::Reopen(id) => reopen(id),
+        FormKind::MarkError(id, target) => mark_error(id, target.clone()),
+        FormKind::NotApplicable(id, step) => {
+            not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
+        }
+        FormKind::TickStep(id, step) => tick_step(book, id, *step, now)?,
+        FormKind::Settings => settings(book),
+        // A concern form is never kept over a lock: the concern waits in the inbox.
+        FormKind::Concern => return None,
+        FormKind::Export(id) => super::records::export_form(book, id)?,
+    })
+}
+
+/// What a saved form leaves: the message for the status bar, and the incident to open.
+#[derive(Debug)]
+pub struct Done {
+    pub message: String,
+    pub open: Option<String>,
+}
+
+/// Applies a submitted form to the logbook through its module. A new incident is opened
+/// once recorded, with the review the model put in its diary announced.
+pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Invalid> {
+    if form.kind != FormKind::NewIncident {
+        return submit_change(form, book, stamp).map(|message| Done {
+            message,
+            open: None,
+        });
+    }
+    let id = incident::record(form, book, stamp)?;
+    let review = book
+        .incident(&id)
+        .and_then(|i| i.reviews.first())
+        .map_or_else(String::new, |r| format!(" Review {} due {}.", r.id, r.due));
+    let link = super::keymap::key_for(super::keymap::DETAIL, super::keymap::Action::LinkPerson);
+    Ok(Done {
+        message: format!("{id} recorded.{review} {link} links the people."),
+        open: Some(id),
+    })
+}
+
+/// Applies a form that changes what is already recorded. `Ok(message)` is shown in the
+/// status bar.
+fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
+    match &form.kind {
+        FormKind::Setup | FormKind::NewIncident | FormKind::Export(_) => Err(Invalid {
+            field: String::new(),
+            message: "This form is handled before the logbook is open".into(),
+        }),
+        FormKind::EditIncident(id) => incident::submit_edit(form, book, stamp, id),
+        FormKind::LinkRelated(id) => incident::submit_related(form, book, stamp, id),
+        FormKind::LinkPerson(id) => person::submit_link(form, book, stamp, id),
+        FormKind::NewPerson => person::submit_new(form, book, stamp),
+        FormKind::EditPerson(id) => person::submit_edit(form, book, stamp, id),
+        FormKind::PersonError(id) => person::submit_error(form, book, stamp, id),
+        FormKind::Evidence(id) => evidence::submit_new(form, book, stamp, id),
+        FormKind::EditEvidence(id, ev) => evidence::submit_edit(form, book, stamp, id, ev),
+        FormKind::RegisterFile(id, ev) => evidence::submit_file(form, book, stamp, id, ev),
+        FormKind::Report(id) => report::submit_new(form, book, stamp, id),
+        FormKind::EditReport(id, rs) => report::submit_edit(form, book, stamp, id, rs),
+        FormKind::ScheduleReview(id) => review::submit_schedule(form, book, stamp, id),
+        FormKind::RescheduleReview(id, rv) => review::submit_reschedule(form, book, stamp, id, rv),
+        FormKind::HoldReview(id, rv) => review::submit_hold(form, book, stamp, id, rv),
+        FormKind::Close(id) => close::submit_close(form, book, stamp, id),
+        FormKind::Reopen(id) => close::submit_reopen(form, book, stamp, id),
+        FormKind::MarkError(id, target) => close::submit_error(form, book, stamp, id, target),
+        FormKind::NotApplicable(id, step) => {
+            checklist::submit_not_applicable(form, book, stamp, id, *step)
+        }
+        FormKind::TickStep(id, step) => checklist::submit_tick(form, book, stamp, id, *step),
+        FormKind::Settings => settings::submit(form, book, stamp),
+        // Submitted by `tui::concerns`, which the app routes concern forms to.
+        FormKind::Concern => Err(fields::refused(
+            "",
+            format!(
+                "Take the concern in from the Concerns screen ({})",
+                super::keymap::key_for(super::keymap::LIST, super::keymap::Action::Concerns)
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> Logbook {
+        crate::demo::logbook().unwrap()
+    }
+
+    fn stamp() -> Stamp {
+        Stamp::new("RO", crate::demo::demo_now().and_utc().fixed_offset())
+    }
+
+    fn set(form: &mut Form, key: &str, text: &str) {
+        form.field_mut(key).unwrap().set_text(text);
+    }
+
+    #[test]
+    fn an_unparsable_date_is_refused_naming_the_field_not_read_as_now() {
+        let mut b = book();
+        let now = crate::demo::demo_now();
+        let mut form = incident(&b, "RO", now, None);
+        set(&mut form, "description", "Messages in a group chat");
+        set(&mut form, "reported_by", "Form tutor");
+        form.field_mut("types").unwrap().chosen = Some(0);
+        set(&mut form, "occurred", "last tuesday");
+        let before = b.clone();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "occurred");
+        assert!(e.message.starts_with("When it happened: "), "{e}");
+        assert_eq!(b, before);
+    }
+
+    #[test]
+    fn an_unparsable_number_is_refused_naming_the_field_not_read_as_0() {
+        let mut b = book();
+        let mut form = settings(&b);
+        set(&mut form, "backup_keep", "ten");
+        let before = b.clone();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "backup_keep");
+        assert!(
+            e.message.contains("Backups to keep") && e.message.contains("ten"),
+            "{e}"
+        );
+        assert_eq!(b, before);
+        let mut form = new_person();
+        set(&mut form, "reference", "QX");
+        set(&mut form, "birth_year", "2O12");
+        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        assert_eq!(e.field, "birth_year");
+    }
+
+    #[test]
+    fn editing_keeps_a_recorder_who_is_not_in_todays_staff_list() {
+        let mut b = book();
+        let s = stamp();
+        b.update_settings(&s, |st| st.staff = vec!["RO".into()])
+            .unwrap();
+        let (id, ev, rs) = b
+            .incidents
+            .iter()
+            .find_map(|i| {
+                let ev = i.evidence.iter().find(|e| e.captured_by != "RO")?;
+                let rs = i.reports.iter().find(|r| r.by != "RO")?;
+                Some((i.id.clone(), ev.clone(), rs.clone()))
+            })
+            .expect("the demo has entries by other staff");
+        let now = crate::demo::demo_now();
+        let form = edit_evidence(&b, &id, &ev, "RO", now);
+        assert_eq!(form.value("captured_by"), ev.captured_by);
+        let form = edit_report(&b, &id, &rs, "RO", now);
+        assert_eq!(form.value("by"), rs.by);
+    }
+}

@@ -1,0 +1,152 @@
+//! The reporting-step form: a referral to an agency or a decision not to refer
+//! (`add_reporting_step`, `record_not_referred`), and the same fields filled to update a
+//! step, e.g. with the reference that arrived later (`edit_reporting_step`).
+
+use chrono::NaiveDateTime;
+
+use super::super::form::*;
+use super::fields::*;
+use crate::model::*;
+use crate::reference::{IssuesReference, Reference};
+
+pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
+    let mut form = Form::new(
+        FormKind::Report(id.to_string()),
+        format!("Reporting step for {id}"),
+        vec![
+            Field::new("agency", "Agency", agency_choices()).required(),
+            Field::new(
+                "decision",
+                "Decision",
+                choices(Decision::ALL, Decision::label),
+            )
+            .required()
+            .with_choice("Referred"),
+            Field::new("when", "When", FieldKind::DateTime)
+                .required()
+                .with_text(&when(now)),
+            who_field(book, "by", "By", who),
+            Field::new("method", "How", choices(Method::ALL, Method::label)).with_choice("Phone"),
+            Field::new("reference", "Their reference number", FieldKind::Text),
+            Field::new("reference_awaited", "Reference awaited", FieldKind::Toggle)
+                .with_toggle(false),
+            Field::new("contact", "Who was spoken to / address", FieldKind::Text),
+            Field::new("outcome", "Outcome", FieldKind::Text),
+            Field::new("follow_up_owed", "Follow-up owed", FieldKind::Toggle).with_toggle(false),
+            Field::new("reason", "Reason (if not referred)", FieldKind::Multiline),
+            // Last, so the keys that reach the fields above stay as they were.
+            Field::new("agency_name", "Other agency's name", FieldKind::Text),
+        ],
+    );
+    refresh_notice(&mut form);
+    form
+}
+
+/// The reporting-step form filled from an existing step. The old values stay in the
+/// history.
+pub fn edit_report(
+    book: &Logbook,
+    id: &str,
+    step: &ReportingStep,
+    who: &str,
+    now: NaiveDateTime,
+) -> Form {
+    let mut form = report(book, id, who, now);
+    form.kind = FormKind::EditReport(id.to_string(), step.id.clone());
+    form.title = format!("Update {} {}", id, step.id);
+    let method = step.method.map_or(String::new(), value_of);
+    form.fill("agency", |f| f.with_choice(&value_of(step.agency)));
+    form.fill("decision", |f| f.with_choice(&value_of(step.decision)));
+    form.fill("when", |f| f.with_text(&when(step.when)));
+    form.fill("by", |f| f.with_text(&step.by));
+    form.fill("method", |f| f.with_choice(&method));
+    form.fill("reference", |f| f.with_text(&step.reference));
+    form.fill("reference_awaited", |f| {
+        f.with_toggle(step.reference_awaited)
+    });
+    form.fill("contact", |f| f.with_text(&step.contact));
+    form.fill("outcome", |f| f.with_text(&step.outcome));
+    form.fill("follow_up_owed", |f| f.with_toggle(step.follow_up_owed));
+    form.fill("reason", |f| f.with_text(&step.reason));
+    form.fill("agency_name", |f| f.with_text(&step.agency_name));
+    refresh_notice(&mut form);
+    form
+}
+
+/// The reference is marked `*` when the agency always gives one, unless it is marked
+/// awaited or the step records a decision not to refer; the notice says what the chosen
+/// agency gives and how soon.
+pub fn refresh_notice(form: &mut Form) {
+    let reference = Reference::get();
+    let agency = pick(Agency::ALL, &form.value("agency"));
+    let needed = agency
+        .is_some_and(|a| reference.agency(a).issues_reference == IssuesReference::Always)
+        && form.value("decision") != value_of(Decision::NotReferred)
+        && !toggled(form, "reference_awaited");
+    if let Some(f) = form.field_mut("reference") {
+        f.needed = needed;
+    }
+    form.notice = agency.map(|a| {
+        let info = reference.agency(a);
+        let expect = match info.issues_reference {
+            IssuesReference::Always => "a reference is always given",
+            IssuesReference::Sometimes => "a reference may be given",
+            IssuesReference::Never => "no reference is given",
+        };
+        let timescale = if info.timescale.is_empty() {
+            String::new()
+        } else {
+            format!(" Timescale: {}.", info.timescale.trim_end_matches('.'))
+        };
+        let warning = reference
+            .reference_warning(a, &form.value("reference"))
+            .map_or(String::new(), |w| format!(" {w}."));
+        format!(
+            "{}: {expect}: {}.{timescale}{warning}",
+            info.name,
+            info.reference_format.trim_end_matches('.')
+        )
+    });
+}
+
+fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid> {
+    Ok(StepDetails {
+        agency: chosen(form, Agency::ALL, "agency")?,
+        agency_name: form.value("agency_name"),
+        decision: chosen(form, Decision::ALL, "decision")?,
+        when: datetime(form, "when", now)?,
+        by: form.value("by"),
+        method: pick(Method::ALL, &form.value("method")),
+        reference: form.value("reference"),
+        contact: form.value("contact"),
+        outcome: form.value("outcome"),
+        follow_up_owed: toggled(form, "follow_up_owed"),
+        reference_awaited: toggled(form, "reference_awaited"),
+        reason: multiline(form, "reason"),
+    })
+}
+
+pub fn submit_new(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    let d = step_details(form, stamp.at.naive_local())?;
+    let next = match d.decision {
+        Decision::Referred => book.add_reporting_step(stamp, id, d)?,
+        Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
+    };
+    Ok(format!("Reporting step {next} recorded on {id}."))
+}
+
+pub fn submit_edit(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    rs: &str,
+) -> Result<String, Invalid> {
+    book.edit_reporting_step(stamp, id, rs, step_details(form, stamp.at.naive_local())?)?;
+    Ok(format!("Reporting step {rs} updated."))
+}

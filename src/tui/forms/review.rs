@@ -1,0 +1,147 @@
+//! The review forms: schedule a review (`schedule_review`), move one not yet held
+//! (`reschedule_review`), and hold one (`hold_review`, which may schedule the next or close).
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use super::super::form::*;
+use super::fields::*;
+use crate::model::*;
+
+/// The date the next review falls due by the logbook's review interval.
+fn next_due(book: &Logbook, now: NaiveDateTime) -> NaiveDate {
+    now.date() + Duration::days(book.settings.review_interval_days as i64)
+}
+
+/// `v`: a case already waiting for a review is offered the move of that review (audited as
+/// a reschedule) rather than a second one beside it; adding another stays possible.
+pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
+    let pending = book.incident(id).and_then(|i| {
+        i.reviews
+            .iter()
+            .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+    });
+    let Some(r) = pending else {
+        return Form::new(
+            FormKind::ScheduleReview(id.to_string()),
+            format!("Schedule a review of {id}"),
+            vec![
+                Field::new("due", "Due", FieldKind::Date)
+                    .required()
+                    .with_text(&next_due(book, now).to_string()),
+            ],
+        );
+    };
+    let mut form = Form::new(
+        FormKind::RescheduleReview(id.to_string(), r.id.clone()),
+        format!("Move review {} of {id}", r.id),
+        vec![
+            // The date it has now, which the first key typed replaces.
+            Field::new("due", "New date", FieldKind::Date)
+                .required()
+                .with_text(&r.due.to_string()),
+            Field::new(
+                "second",
+                "Keep it and add another review",
+                FieldKind::Toggle,
+            )
+            .with_toggle(false),
+        ],
+    );
+    form.notice = Some(format!(
+        "Review {} is due {} and not yet held. Saving moves it to the new date (the move is kept in the history).",
+        r.id, r.due
+    ));
+    form
+}
+
+pub fn submit_schedule(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    let due = date(form, "due", stamp.at.naive_local())?;
+    let next = book.schedule_review(stamp, id, due)?;
+    Ok(format!("Review {next} due {due}."))
+}
+
+pub fn submit_reschedule(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    rv: &str,
+) -> Result<String, Invalid> {
+    let due = date(form, "due", stamp.at.naive_local())?;
+    if toggled(form, "second") {
+        let next = book.schedule_review(stamp, id, due)?;
+        return Ok(format!("Review {next} due {due}; {rv} stays as it was."));
+    }
+    book.reschedule_review(stamp, id, rv, due)?;
+    Ok(format!("Review {rv} moved to {due}."))
+}
+
+pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: NaiveDateTime) -> Form {
+    Form::new(
+        FormKind::HoldReview(id.to_string(), review.to_string()),
+        format!("Review {review} of {id}"),
+        vec![
+            Field::new("held", "Held", FieldKind::DateTime)
+                .required()
+                .with_text(&when(now)),
+            who_field(book, "by", "By", who),
+            Field::new("outcome", "Outcome", FieldKind::Multiline).required(),
+            Field::new(
+                "risk_now",
+                "Risk now",
+                choices(RiskLevel::ALL, RiskLevel::label),
+            )
+            .required(),
+            Field::new(
+                "decision",
+                "Decision",
+                choices(ReviewDecision::ALL, ReviewDecision::label),
+            )
+            .required()
+            .with_choice("ContinueMonitoring"),
+            // Continue monitoring proposes the next date from the review interval.
+            Field::new(
+                "next_review",
+                "Next review (continue monitoring)",
+                FieldKind::Date,
+            )
+            .with_text(&next_due(book, now).to_string()),
+            super::close::confirm(),
+        ],
+    )
+}
+
+pub fn submit_hold(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    rv: &str,
+) -> Result<String, Invalid> {
+    let now = stamp.at.naive_local();
+    let decision = chosen(form, ReviewDecision::ALL, "decision")?;
+    let next_review = if decision == ReviewDecision::ContinueMonitoring {
+        Some(date(form, "next_review", now)?)
+    } else {
+        None
+    };
+    let held = HeldReview {
+        held: datetime(form, "held", now)?,
+        by: form.value("by"),
+        outcome: multiline(form, "outcome"),
+        risk_now: pick(RiskLevel::ALL, &form.value("risk_now")),
+        decision,
+        next_review,
+    };
+    let scheduled = book.hold_review(stamp, id, rv, held, toggled(form, "confirm"))?;
+    Ok(match (decision, scheduled) {
+        (ReviewDecision::Close, _) => format!("Review {rv} recorded; {id} closed."),
+        (_, Some(next)) => format!("Review {rv} recorded; review {next} scheduled."),
+        _ => format!("Review {rv} recorded."),
+    })
+}

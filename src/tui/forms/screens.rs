@@ -1,0 +1,294 @@
+//! Every form as a person meets it, through the app on the demo logbook: before and after
+//! typing at 100x30 and 80x24 with the cursor's cell named under the screen (TestBackend
+//! text has no cursor), and the key sequences of issue 9: Ctrl-U clears, typing replaces a
+//! pre-filled or refused date, a refusal goes once the value it was about changes.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::super::app::App;
+use super::super::form::{ErrorTarget, FieldKind, Form};
+use crate::model::*;
+
+fn demo_app() -> App {
+    let book = crate::demo::logbook().unwrap();
+    App::ready(
+        "logbook.age".into(),
+        crate::demo::demo_now(),
+        book,
+        "RO".into(),
+    )
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn form(app: &App) -> &Form {
+    app.form.as_ref().expect("a form is open")
+}
+
+fn focus_on(app: &mut App, key: &str) {
+    let form = app.form.as_mut().unwrap();
+    form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+}
+
+/// The screen as text, and where the cursor is (None when hidden).
+fn render(app: &mut App, width: u16, height: u16) -> (String, Option<(u16, u16)>) {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| super::super::view::draw(f, app)).unwrap();
+    let backend = terminal.backend();
+    let cursor = backend
+        .cursor_visible()
+        .then(|| (backend.cursor_position().x, backend.cursor_position().y));
+    (backend.to_string(), cursor)
+}
+
+/// The screen with a line under it naming the cursor's cell (0-based row and column).
+fn screen_with_cursor(app: &mut App, width: u16, height: u16) -> String {
+    let (screen, cursor) = render(app, width, height);
+    let cursor = cursor.map_or("cursor hidden".to_string(), |(x, y)| {
+        format!("cursor at row {y}, column {x}")
+    });
+    format!("{screen}{cursor}\n")
+}
+
+/// The text typed into a field of this kind: a long account in text fields, so wrapping
+/// shows; a date over a pre-filled one, so replacing shows.
+fn typed_for(kind: &FieldKind) -> Option<&'static str> {
+    match kind {
+        FieldKind::Text | FieldKind::Multiline => Some(
+            "Mum rang at 08:10: he has not slept since the messages started, is scared to \
+             come in, and she has kept the phone switched off since Sunday. Did he say why?",
+        ),
+        FieldKind::DateTime => Some("2026-11-14 16:30"),
+        FieldKind::Date => Some("2026-12-01"),
+        FieldKind::Number => Some("21"),
+        FieldKind::Suggest(_) => Some("PC 2231 Hale"),
+        FieldKind::Secret | FieldKind::Choice(_) | FieldKind::Toggle => None,
+    }
+}
+
+/// Opens `form`, snapshots it, types into its first field that takes typing, and
+/// snapshots it again: both states in one snapshot per size. The cursor must stand just
+/// after what was typed, and what was typed must be what the field holds.
+fn before_and_after(name: &str, opened: Form) {
+    let mut app = demo_app();
+    app.form = Some(opened);
+    let first = form_first_typed(&app);
+    focus_on(&mut app, first.0);
+    let sizes = [(100, 30), (80, 24)];
+    let before: Vec<String> = sizes
+        .iter()
+        .map(|(w, h)| screen_with_cursor(&mut app, *w, *h))
+        .collect();
+    // A pre-filled value (a default date) is replaced; text already recorded is added to.
+    let field = form(&app).field(first.0).unwrap();
+    let (typed, expected) = if field.input.is_prefilled() || field.text().is_empty() {
+        (first.1.to_string(), first.1.to_string())
+    } else {
+        (
+            format!(" {}", first.1),
+            format!("{} {}", field.text(), first.1),
+        )
+    };
+    keys(&mut app, &typed);
+    assert_eq!(
+        form(&app).field(first.0).unwrap().text(),
+        expected,
+        "{name}"
+    );
+    for (n, (w, h)) in sizes.iter().enumerate() {
+        let after = screen_with_cursor(&mut app, *w, *h);
+        let (screen, cursor) = render(&mut app, *w, *h);
+        let (x, y) = cursor.unwrap_or_else(|| panic!("{name}: no cursor in the field:\n{screen}"));
+        // The cell before the cursor holds the last character typed (or the row above
+        // ends with it, when the cursor starts a new row).
+        let rows: Vec<Vec<char>> = screen
+            .lines()
+            .map(|l| l.trim_matches('"').chars().collect())
+            .collect();
+        let last = first.1.chars().last().unwrap();
+        let before_cursor = if x > 0 {
+            rows[y as usize].get(x as usize - 1).copied()
+        } else {
+            None
+        };
+        assert!(
+            before_cursor == Some(last) || rows[y as usize - 1].contains(&last),
+            "{name} {w}x{h}: the cursor (row {y}, column {x}) stands after the text typed:\n{screen}"
+        );
+        insta::with_settings!({ snapshot_path => "../../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(
+                format!("form-typing-{name}-{w}x{h}"),
+                format!("before typing:\n{}\nafter typing {:?} into {}:\n{after}", before[n], first.1, first.0)
+            );
+        });
+    }
+}
+
+/// The key of the first field that takes typing, and what is typed into it.
+fn form_first_typed(app: &App) -> (&'static str, &'static str) {
+    form(app)
+        .fields
+        .iter()
+        .find_map(|f| typed_for(&f.kind).map(|t| (f.key, t)))
+        .expect("every form has a field to type in")
+}
+
+/// An open incident of the demo with evidence, a reporting step and a review pending.
+fn busy_incident(book: &Logbook) -> &Incident {
+    book.incidents
+        .iter()
+        .rev()
+        .find(|i| {
+            i.closure.is_none()
+                && !i.evidence.is_empty()
+                && !i.reports.is_empty()
+                && i.reviews.iter().any(|r| r.held.is_none())
+        })
+        .expect("the demo has a busy open incident")
+}
+
+#[test]
+fn every_form_before_and_after_typing_with_the_cursor() {
+    let book = crate::demo::logbook().unwrap();
+    let now = crate::demo::demo_now();
+    let i = busy_incident(&book);
+    let id = i.id.as_str();
+    let person = book.people.iter().find(|p| p.error.is_none()).unwrap();
+    let review = i.reviews.iter().find(|r| r.held.is_none()).unwrap();
+    let closed = book.incidents.iter().find(|i| i.closure.is_some()).unwrap();
+    let forms: Vec<(&str, Form)> = vec![
+        ("setup", super::setup()),
+        ("edit-incident", super::incident(&book, "RO", now, Some(i))),
+        ("link-person", super::link_person(&book, id)),
+        ("new-person", super::new_person()),
+        ("edit-person", super::edit_person(person)),
+        ("person-error", super::person_error(&person.id)),
+        ("evidence", super::evidence(&book, id, "RO", now)),
+        (
+            "edit-evidence",
+            super::edit_evidence(&book, id, &i.evidence[0], "RO", now),
+        ),
+        ("register-file", super::register_file(id, &i.evidence[0].id)),
+        ("report", super::report(&book, id, "RO", now)),
+        (
+            "edit-report",
+            super::edit_report(&book, id, &i.reports[0], "RO", now),
+        ),
+        (
+            "schedule-review",
+            super::schedule_review(&book, closed.id.as_str(), now),
+        ),
+        ("move-review", super::schedule_review(&book, id, now)),
+        (
+            "hold-review",
+            super::hold_review(&book, id, &review.id, "RO", now),
+        ),
+        ("close", super::close(&book, id)),
+        ("reopen", super::reopen(&closed.id)),
+        ("mark-error", super::mark_error(id, ErrorTarget::Incident)),
+        (
+            "not-applicable",
+            super::not_applicable(id, 0, &i.checklist[0].step),
+        ),
+        ("tick-step", super::tick_step(&book, id, 0, now).unwrap()),
+        ("settings", super::settings(&book)),
+    ];
+    for (name, form) in forms {
+        before_and_after(name, form);
+    }
+}
+
+#[test]
+fn ctrl_u_clears_and_typing_over_a_prefilled_date_replaces_it() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(form(&app).fields[form(&app).focus].key, "occurred");
+    keys(&mut app, "2026-11-14 16:30");
+    assert_eq!(form(&app).value("occurred"), "2026-11-14 16:30");
+    focus_on(&mut app, "reported_by");
+    keys(&mut app, "Form tutor");
+    ctrl(&mut app, 'u');
+    assert_eq!(form(&app).value("reported_by"), "");
+    keys(&mut app, "Head of year");
+    assert_eq!(form(&app).value("reported_by"), "Head of year");
+}
+
+#[test]
+fn a_refused_date_is_selected_so_typing_replaces_it_and_its_refusal_goes_when_changed() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 'u');
+    keys(&mut app, "last tuesday");
+    press(&mut app, KeyCode::Tab);
+    let refusal = "is not a date and time that exists";
+    assert!(
+        form(&app).fields[0]
+            .shown_error()
+            .is_some_and(|e| e.contains(refusal))
+    );
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("last tuesday is not a date and time that"),
+        "{screen}"
+    );
+    // Back to it: the first key replaces the bad value instead of appending to it.
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "2026-11-14");
+    assert_eq!(form(&app).value("occurred"), "2026-11-14");
+    // The refusal was about "last tuesday": it no longer stands beside the new value.
+    assert_eq!(form(&app).fields[0].shown_error(), None);
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(!screen.contains(refusal), "{screen}");
+
+    // The same after a refused save: focus stays where it was, the refused field is
+    // named, and typing there replaces the bad value.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    keys(&mut app, "2026-02-30 09:00");
+    focus_on(&mut app, "reported_by");
+    ctrl(&mut app, 's');
+    assert_eq!(form(&app).fields[form(&app).focus].key, "reported_by");
+    assert!(
+        form(&app)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("When it was reported")
+    );
+    focus_on(&mut app, "reported");
+    keys(&mut app, "now");
+    assert_eq!(form(&app).value("reported"), "now");
+}
+
+#[test]
+fn a_long_one_line_value_is_shown_whole_not_only_its_tail() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "reported_by");
+    keys(
+        &mut app,
+        "The form tutor who was on duty in the library at lunchtime",
+    );
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("The form tutor who"), "{screen}");
+    assert!(screen.contains("library at lunchtime"), "{screen}");
+    // Not focused, it still shows its start.
+    press(&mut app, KeyCode::Tab);
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("The form tutor who"), "{screen}");
+}

@@ -1,0 +1,41 @@
+//! The set-up form: the organisation, who is recording, and a key file or a passphrase typed
+//! twice. The app creates the logbook from it (`tui::create`); nothing here writes a file.
+
+use super::super::form::*;
+
+pub fn setup() -> Form {
+    let mut form = Form::new(
+        FormKind::Setup,
+        "Set up a new logbook",
+        vec![
+            Field::new("organisation", "Organisation", FieldKind::Text).required(),
+            Field::new(
+                "who",
+                "Who is recording (name or initials)",
+                FieldKind::Text,
+            )
+            .required(),
+            // Before the passphrase fields, so a passphrase typed on after a refusal never
+            // lands in a clear-text field beside them.
+            Field::new(
+                "identity",
+                "Key file from `logbook keygen` (or leave empty and choose a passphrase)",
+                FieldKind::Text,
+            ),
+            Field::new("passphrase", "Passphrase", FieldKind::Secret),
+            Field::new("repeat", "Repeat passphrase", FieldKind::Secret),
+        ],
+    );
+    form.notice = Some(
+        "Choose a passphrase of a few unrelated words, or give a key file made by \
+         `logbook keygen`."
+            .into(),
+    );
+    form
+}
+
+/// A passphrase's strength as the set-up form shows it while it is typed: the same measure
+/// (`crate::strength`) that `logbook init` and `passwd` refuse a weak one by.
+pub fn strength(pass: &str) -> &'static str {
+    crate::strength::label(pass)
+}

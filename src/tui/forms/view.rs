@@ -1,0 +1,298 @@
+//! Drawing a form: labels wrapped in their column with a focus marker and `*` on required
+//! fields, text wrapped to the value column (never scrolled sideways) with the cursor shown,
+//! and each refusal wrapped under its field. Pure: reads the form, writes the frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::super::form::{Field, FieldKind, Form};
+use super::super::keymap;
+use super::super::view::{centered, wrap_words};
+
+/// How many rows a field takes at this width: its wrapped label, its text (which grows with
+/// what is typed, up to a limit), its refusal, and its suggestions or strength.
+fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) -> u16 {
+    let label = label_lines(f, focused, label_width).len() as u16;
+    let rows = if f.is_text() {
+        f.input.layout(value_width).0.len() as u16
+    } else {
+        choice_lines(f, value_width).len() as u16
+    };
+    // A one-line field grows too when what it holds is longer than its column, so long
+    // text is read whole rather than only its tail.
+    let value = match f.kind {
+        FieldKind::Multiline if focused => rows.clamp(3, 8),
+        FieldKind::Multiline => rows.clamp(1, 3),
+        _ if focused => rows.clamp(1, 6),
+        _ => rows.clamp(1, 3),
+    };
+    label.max(value)
+        + error_lines(f, label_width + value_width).len() as u16
+        + suggestion_lines(f, focused, value_width).len() as u16
+}
+
+/// A field's refusal, under it across the whole form (label column included) and wrapped,
+/// so no refusal is cut at 80 columns.
+fn error_lines(f: &Field, width: u16) -> Vec<String> {
+    f.shown_error().map_or_else(Vec::new, |e| {
+        wrap_words(e, width.saturating_sub(2))
+            .into_iter()
+            .map(|l| format!("  {l}"))
+            .collect()
+    })
+}
+
+/// The suggestions matching what is typed in a focused suggest field, on lines of their
+/// own under it (wrapped to the value column, at most three), so the names can be seen
+/// before Enter offers them. A new passphrase's strength also goes on a line of its own,
+/// never cut beside the dots.
+fn suggestion_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
+    let mut lines = suggestion_line(f, focused).map_or_else(Vec::new, |l| wrap_words(&l, width));
+    lines.truncate(3);
+    lines
+}
+
+fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+    if f.kind == FieldKind::Secret && f.key == "passphrase" {
+        let s = super::strength(f.input.text());
+        return (!s.is_empty()).then(|| format!("strength: {s}"));
+    }
+    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
+        return None;
+    }
+    let names: Vec<String> = f
+        .suggestions()
+        .iter()
+        .map(|s| crate::text::line(s).into_owned())
+        .collect();
+    Some(if names.is_empty() {
+        "(no staff name matches: kept as typed)".to_string()
+    } else {
+        format!("staff: {}", names.join(" · "))
+    })
+}
+
+/// A choice or toggle as shown, wrapped to the value column (a long option, such as a
+/// person with their details, is read whole, not cut).
+fn choice_lines(f: &Field, width: u16) -> Vec<String> {
+    wrap_words(&crate::text::line(&f.display()), width)
+}
+
+/// The label as drawn, wrapped to its column: a marker that cannot be missed on the
+/// focused field, and `*` on a required one; continuation lines are indented under the text.
+fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
+    let marker = if focused { "▶" } else { " " };
+    let mark = if f.required || f.needed { "*" } else { " " };
+    wrap_words(f.label, width.saturating_sub(3))
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| {
+            if n == 0 {
+                format!("{marker}{mark}{l}")
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
+    let outer = centered(area, 92, 96);
+    frame.render_widget(Clear, outer);
+    let block = Block::bordered()
+        .title(format!(" {} ", form.title))
+        .title_bottom(format!(
+            " {} ",
+            keymap::hints(
+                keymap::FORM,
+                &[
+                    keymap::Action::NextField,
+                    keymap::Action::PickChoice,
+                    keymap::Action::Submit,
+                    keymap::Action::Cancel,
+                ],
+            )
+        ));
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+
+    let label_width = 34.min(inner.width / 2);
+    let value_width = inner.width.saturating_sub(label_width);
+    let mut constraints = Vec::new();
+    if let Some(n) = &form.notice {
+        constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
+    }
+    let top_message = if form.confirm_discard {
+        Some("Discard the changes in this form? y discards, any other key goes back.")
+    } else {
+        form.error.as_deref()
+    };
+    if let Some(m) = top_message {
+        constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
+    }
+    for (i, f) in form.fields.iter().enumerate() {
+        constraints.push(Constraint::Length(field_height(
+            f,
+            i == form.focus,
+            label_width,
+            value_width,
+        )));
+    }
+    constraints.push(Constraint::Min(0));
+    let rows = Layout::vertical(constraints).split(inner);
+    let mut r = 0;
+    if let Some(n) = &form.notice {
+        frame.render_widget(
+            Paragraph::new(n.as_str()).wrap(Wrap { trim: false }).bold(),
+            rows[r],
+        );
+        r += 1;
+    }
+    if let Some(m) = top_message {
+        frame.render_widget(
+            Paragraph::new(m).wrap(Wrap { trim: false }).red().bold(),
+            rows[r],
+        );
+        r += 1;
+    }
+    for (i, f) in form.fields.iter().enumerate() {
+        let errors = error_lines(f, inner.width);
+        let [area, error_area] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(errors.len() as u16)])
+                .areas(rows[r + i]);
+        if !errors.is_empty() {
+            let lines: Vec<Line> = errors.into_iter().map(Line::raw).collect();
+            frame.render_widget(Paragraph::new(lines).red(), error_area);
+        }
+        let [label_area, value_area] =
+            Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(area);
+        let focused = i == form.focus;
+        // The focused field is reversed; a refused one is red, so it is found at a glance.
+        let label_style = match (focused, f.shown_error().is_some()) {
+            (true, false) => Style::new().bold().add_modifier(Modifier::REVERSED),
+            (true, true) => Style::new().bold().red().add_modifier(Modifier::REVERSED),
+            (false, true) => Style::new().bold().red(),
+            (false, false) => Style::new(),
+        };
+        let label: Vec<Line> = label_lines(f, focused, label_width)
+            .into_iter()
+            .map(|l| Line::styled(l, label_style))
+            .collect();
+        frame.render_widget(Paragraph::new(label), label_area);
+        let suggestions = suggestion_lines(f, focused, value_area.width);
+        let [value_area, suggest_area] = Layout::vertical([
+            Constraint::Min(1),
+            Constraint::Length(suggestions.len() as u16),
+        ])
+        .areas(value_area);
+        let suggestions: Vec<Line> = suggestions.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(suggestions).dim(), suggest_area);
+        if f.is_text() && looks_like_the_passphrase(form, f) {
+            // A clear-text field holding what the passphrase starts with was typed into by
+            // mistake: never echo it.
+            let hidden = format!(
+                "{}  (hidden: this looks like the passphrase)",
+                "•".repeat(f.input.text().chars().count())
+            );
+            frame.render_widget(Paragraph::new(hidden).red(), value_area);
+        } else if f.is_text() {
+            draw_editor(frame, value_area, f, focused);
+        } else {
+            let style = if focused {
+                Style::new().add_modifier(Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            };
+            let shown: Vec<Line> = choice_lines(f, value_area.width)
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect();
+            frame.render_widget(Paragraph::new(shown), value_area);
+        }
+    }
+}
+
+/// Whether a clear-text field of a form with a passphrase holds the start of it.
+fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
+    if f.kind == FieldKind::Secret {
+        return false;
+    }
+    let typed = f.input.text();
+    !typed.is_empty()
+        && form
+            .fields
+            .iter()
+            .filter(|s| s.kind == FieldKind::Secret)
+            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3)
+}
+
+/// A text field: its raw text escaped and wrapped to the width. The focused one shows the
+/// cursor and scrolls to keep it in view, and a selected value (a default, or a refused
+/// date) is drawn selected, since the first key typed replaces it. One holding more than it
+/// shows keeps what fits of its last row and says how many more lines there are.
+fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let (lines, cursor) = f.input.layout(area.width);
+    let height = usize::from(area.height);
+    let start = if focused {
+        cursor.0.saturating_sub(height - 1)
+    } else {
+        0
+    };
+    let below = lines.len().saturating_sub(start + height);
+    let style = if focused && f.input.is_prefilled() && !f.input.text().is_empty() {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    };
+    let mut shown: Vec<Line> = lines
+        .into_iter()
+        .skip(start)
+        .take(height)
+        .map(|l| Line::styled(l, style))
+        .collect();
+    if below > 0
+        && !focused
+        && let Some(last) = shown.last_mut()
+    {
+        let more = format!(
+            " ... {below} more line{}",
+            if below == 1 { "" } else { "s" }
+        );
+        let room = usize::from(area.width).saturating_sub(Span::raw(more.as_str()).width());
+        let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+        *last = Line::from(vec![
+            Span::styled(fit(&text, room), style),
+            Span::raw(more).dim(),
+        ]);
+    }
+    frame.render_widget(Paragraph::new(shown), area);
+    if focused {
+        let y = area.y + (cursor.0 - start) as u16;
+        let x = area.x + (cursor.1 as u16).min(area.width.saturating_sub(1));
+        frame.set_cursor_position((x, y));
+    }
+}
+
+/// The start of `text` that fits in `width` columns, ending at a word where one fits.
+fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = Span::raw(c.encode_utf8(&mut [0; 4]).to_string()).width();
+        if used + w > width {
+            if let Some(space) = out.rfind(' ').filter(|_| c != ' ') {
+                out.truncate(space);
+            }
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.trim_end().to_string()
+}
