@@ -255,8 +255,10 @@ pub struct App {
     /// The last save found the logbook's file gone (deleted or moved while open): `R`
     /// writes it there again instead of retrying a save that cannot succeed.
     pub save_gone: bool,
-    /// Rows the list shows per page (set by drawing; used for paging).
-    pub page: usize,
+    /// The terminal's size, given by the loop as `now` is. Paging moves by the rows the
+    /// screen shows at this size (`view::page`), worked out as drawing lays them out:
+    /// drawing reads the state and never writes it.
+    pub size: ratatui::layout::Rect,
     /// The people register's filter, and whether keys are typing into it.
     pub people_filter: String,
     pub people_filtering: bool,
@@ -316,7 +318,7 @@ impl App {
             quit_after_save: false,
             quit_warned: false,
             save_gone: false,
-            page: 20,
+            size: ratatui::layout::Rect::new(0, 0, 100, 30),
             people_filter: String::new(),
             people_filtering: false,
             trail_fault: None,
@@ -538,7 +540,7 @@ impl App {
                 self.help = false;
                 self.help_scroll = 0;
             } else {
-                let page = self.page as u16;
+                let page = super::view::page(self) as u16;
                 self.help_scroll = match keymap::lookup(keymap::HELP, &ev) {
                     Some(Action::Up) => self.help_scroll.saturating_sub(1),
                     Some(Action::Down) => self.help_scroll.saturating_add(1),
@@ -856,7 +858,7 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 self.list.selected =
-                    Self::move_selection(self.list.selected, len, action, self.page);
+                    Self::move_selection(self.list.selected, len, action, super::view::page(self));
             }
             Action::Open => {
                 if let Some(i) = self.selected_incident() {
@@ -979,7 +981,7 @@ impl App {
                 self.set_detail(
                     id,
                     section,
-                    Self::move_selection(selected, len, action, self.page),
+                    Self::move_selection(selected, len, action, super::view::page(self)),
                 );
             }
             Action::Open => {
@@ -1230,9 +1232,10 @@ impl App {
             }
             _ => {
                 let len = rows.len();
+                let page = super::view::page(self);
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::People {
-                        selected: Self::move_selection(selected, len, action, self.page),
+                        selected: Self::move_selection(selected, len, action, page),
                     };
                 }
             }
@@ -1257,7 +1260,8 @@ impl App {
                 }
             }
             _ => {
-                let selected = Self::move_selection(selected, events.len(), action, self.page);
+                let selected =
+                    Self::move_selection(selected, events.len(), action, super::view::page(self));
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::Chronology {
                         person: person.to_string(),

@@ -300,9 +300,10 @@ impl App {
                     Some("There is no concern waiting: r looks in the folder again.".into());
             }
             _ => {
+                let page = super::view::page(self);
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::Concerns {
-                        selected: move_selection(selected, len, action, self.page),
+                        selected: move_selection(selected, len, action, page),
                     };
                 }
             }

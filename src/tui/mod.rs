@@ -58,8 +58,8 @@ impl Drop for TerminalGuard {
 /// blocks on it, handles what has come, then draws once.
 enum Msg {
     Key(ratatui::crossterm::event::KeyEvent),
-    /// The terminal changed size: only a new frame is needed.
-    Resized,
+    /// The terminal's new size.
+    Resized(u16, u16),
     /// The keyboard can no longer be read: the terminal is gone.
     InputGone,
     Saver(Done),
@@ -155,10 +155,13 @@ pub fn run(session: Session) -> Result<()> {
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     let _guard = TerminalGuard;
+    if let Ok(size) = terminal.size() {
+        shell.app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    }
 
     loop {
         terminal
-            .draw(|frame| view::draw(frame, &mut shell.app))
+            .draw(|frame| view::draw(frame, &shell.app))
             .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
         // Block until something happens, or until the clock matters (a tick).
         let first = match rx.recv_timeout(next_tick(&shell.app, now())) {
@@ -251,7 +254,9 @@ impl Shell {
                 app.now = now();
                 app.key(key);
             }
-            Msg::Resized => {}
+            Msg::Resized(width, height) => {
+                app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            }
             // The terminal is gone: finish the last save and leave.
             Msg::InputGone => app.effects.push(Effect::Quit),
             Msg::Signal(signal) => {
@@ -528,7 +533,7 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
             let msg = match event::read() {
                 // Only presses: some terminals also report releases.
                 Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => Msg::Key(key),
-                Ok(Event::Resize(..)) => Msg::Resized,
+                Ok(Event::Resize(width, height)) => Msg::Resized(width, height),
                 Ok(_) => continue,
                 Err(_) => Msg::InputGone,
             };

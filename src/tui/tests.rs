@@ -41,6 +41,8 @@ fn tab(app: &mut App, n: usize) {
 }
 
 fn render(app: &mut App, width: u16, height: u16) -> String {
+    // The loop gives the app the terminal's size; paging reads it.
+    app.size = ratatui::layout::Rect::new(0, 0, width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| super::view::draw(f, app)).unwrap();
     terminal.backend().to_string()
@@ -1759,4 +1761,23 @@ fn the_agency_picker_finds_an_agency_by_any_of_its_names() {
         );
         press(&mut app, KeyCode::Esc);
     }
+}
+
+#[test]
+fn a_page_is_what_the_screen_shows_at_its_size_without_drawing_first() {
+    // Drawing writes nothing back: paging works from the size the loop gives the app.
+    let mut app = demo_app();
+    app.size = ratatui::layout::Rect::new(0, 0, 100, 16);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::PageDown);
+    // 16 rows: the status bar, the tabs and the filter line, the borders and the header.
+    assert_eq!(app.list.selected, 10);
+    let screen = render(&mut app, 100, 16);
+    let id = &app.selected_incident().unwrap().id;
+    let rows = screen.lines().filter(|l| l.contains("INC-")).count();
+    assert!(screen.contains(id.as_str()) && rows == 10, "{screen}");
+    // Drawing at another size changes nothing in the state.
+    let before = app.list.selected;
+    render(&mut app, 80, 24);
+    assert_eq!(app.list.selected, before);
 }

@@ -12,7 +12,7 @@ use crate::tui::app::App;
 /// The chronology is a query in the model; this view only draws it.
 pub use crate::model::chronology::events;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, person: &str, selected: usize) {
     let Some(book) = &app.book else { return };
     let name = book.person(person).map_or_else(
         || person.to_string(),
@@ -30,7 +30,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected
         .title(format!(" Chronology: {name} "))
         .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = events
         .iter()

@@ -415,14 +415,7 @@ pub fn marked_change(
     (show(&o), show(&n))
 }
 
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    app: &mut App,
-    id: &str,
-    section: Section,
-    selected: usize,
-) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section, selected: usize) {
     let Some(book) = &app.book else { return };
     let Some(i) = book.incident(id) else { return };
     let [head, tabs_area, body] = Layout::vertical([
@@ -481,7 +474,6 @@ pub fn draw(
         // the highlighted entry is always on screen (Space acts on what is seen).
         lines = wrap_rows(lines, inner.width);
     }
-    app.page = height.max(1);
     let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
     let scroll = if section == Section::Summary {

@@ -11,14 +11,44 @@ use crate::text::line;
 use crate::tui::app::{App, View};
 use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+/// The tabs, the filter line, the table, and the box of references awaited (the
+/// reviews-due view, when any are) with how many it shows: one layout for drawing and paging.
+fn layout(area: Rect, awaited: usize) -> [Rect; 4] {
     let [tabs_area, filter_area, table_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
     .areas(area);
+    if awaited == 0 {
+        return [tabs_area, filter_area, table_area, Rect::default()];
+    }
+    // Up to four references, a line saying how many more, and the borders.
+    let height = awaited.min(4) as u16 + u16::from(awaited > 4) + 2;
+    let [table_area, awaited_area] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(height)]).areas(table_area);
+    [tabs_area, filter_area, table_area, awaited_area]
+}
+
+/// The references still awaited from an agency, which the reviews-due view lists too:
+/// they are chased in the same sitting as the reviews.
+fn awaited(app: &App) -> Vec<(&crate::model::Incident, &crate::model::ReportingStep)> {
+    match &app.book {
+        Some(book) if app.list.view == View::Due => book.awaited_references(),
+        _ => Vec::new(),
+    }
+}
+
+/// Rows of incidents the table shows in `area`.
+pub fn page(area: Rect, app: &App) -> usize {
+    let [_, _, table_area, _] = layout(area, awaited(app).len());
+    usize::from(table_area.height.saturating_sub(3))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(book) = &app.book else { return };
+    let awaited = awaited(app);
+    let [tabs_area, filter_area, table_area, awaited_area] = layout(area, awaited.len());
     let selected_tab = View::ALL
         .iter()
         .position(|v| *v == app.list.view)
@@ -55,16 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
 
-    // Reviews due also lists the references still awaited from an agency: they are chased
-    // in the same sitting as the reviews.
-    let awaited = if app.list.view == View::Due {
-        book.awaited_references()
-    } else {
-        Vec::new()
-    };
-    let table_area = if awaited.is_empty() {
-        table_area
-    } else {
+    if !awaited.is_empty() {
         let shown = awaited.len().min(4);
         let mut lines: Vec<Line> = awaited
             .iter()
@@ -87,20 +108,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         if awaited.len() > shown {
             lines.push(Line::raw(format!("... {} more", awaited.len() - shown)).dim());
         }
-        let height = lines.len() as u16 + 2;
-        let [table_area, awaited_area] =
-            Layout::vertical([Constraint::Min(4), Constraint::Length(height)]).areas(table_area);
         frame.render_widget(
             Paragraph::new(lines).block(
                 Block::bordered().title(format!(" References awaited ({}) ", awaited.len())),
             ),
             awaited_area,
         );
-        table_area
-    };
+    }
     let block = Block::bordered();
     let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
-    app.page = inner_height.max(1);
     let selected = app.list.selected;
     // Only the rows that fit are built: the list stays quick at 50,000 incidents.
     let start = selected.saturating_sub(inner_height.saturating_sub(1));

@@ -20,10 +20,35 @@ use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
 use super::form::{Field, FieldKind, Form};
 use super::keymap;
 
-pub fn draw(frame: &mut Frame, app: &mut App) {
-    let height = status_height(app, frame.area().width);
-    let [main, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(frame.area());
+/// The screen's area and the status bar's, at this size.
+fn split(app: &App, area: Rect) -> [Rect; 2] {
+    let height = status_height(app, area.width);
+    Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(area)
+}
+
+/// Rows a page holds in what has the keyboard, at the app's size (`App::size`): the help,
+/// or the screen on top. Worked out from the same layout as drawing, so PgDn moves by what
+/// is seen, without drawing writing anything back.
+pub fn page(app: &App) -> usize {
+    let [main, _] = split(app, app.size);
+    let borders = |n: u16| usize::from(main.height.saturating_sub(n));
+    let rows = if app.help {
+        borders(2)
+    } else {
+        match app.screen() {
+            Screen::List => list::page(main, app),
+            // Head, tabs and the section's borders.
+            Screen::Detail { .. } => borders(4),
+            Screen::Concerns { .. } => concerns::page(main, app),
+            // Borders and the header row.
+            _ => borders(3),
+        }
+    };
+    rows.max(1)
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [main, status] = split(app, frame.area());
     // The layers in `App::layers` order, bottom to top: the order that also decides where a
     // key goes, so what is drawn on top is always what has the keyboard.
     for layer in app.layers() {
@@ -52,7 +77,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 }
 
 /// What lies under every overlay: the unlock box, or the screen on top of the stack.
-fn draw_screen(frame: &mut Frame, main: Rect, app: &mut App) {
+fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
     match app.phase {
         Phase::Setup => {}
         Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),

@@ -9,7 +9,7 @@ use crate::text::line;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let rows_shown = app.people_rows();
     let Some(book) = &app.book else { return };
     let hint = keymap::hints(
@@ -37,7 +37,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
         .title(title)
         .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     // A child protection file sent and not yet acknowledged (UK guidance: five school days).
     let pending = book.pending_transfers();

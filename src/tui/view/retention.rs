@@ -12,7 +12,7 @@ use crate::present;
 use crate::text::line;
 use crate::tui::app::App;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confirm: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, confirm: bool) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let schedule = app.retention_rows.of(book, today);
@@ -66,7 +66,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confi
             .style(style)
         })
         .collect();
-    app.page = height.max(1);
     let table = Table::new(
         rows,
         [

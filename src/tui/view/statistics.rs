@@ -66,11 +66,14 @@ fn months_without_incidents_count_as_zero() {
     assert_eq!(every_month(&rows), vec![3, 0, 0, 1]);
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, n: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let (from, to) = period(n, today);
-    let s = app.stats_cache.of(book, today, n);
+    let Some(stats) = app.stats_cache.of(book, today, n) else {
+        return;
+    };
+    let s = &*stats;
     let block = Block::bordered().title(" Statistics (anonymised) · p next period · Esc back ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
