@@ -23,8 +23,11 @@ use crate::report::{self, Export, Format};
 pub struct RetentionRows {
     /// What the rows were worked out from: the trail's length (every change adds to it),
     /// the number of incidents, and the day; and the rows.
-    memo: RefCell<(Option<(usize, usize, NaiveDate)>, Vec<RetentionRow>)>,
+    memo: RefCell<(Option<RowsKey>, Rows)>,
 }
+
+type Rows = Vec<RetentionRow>;
+type RowsKey = (usize, usize, NaiveDate);
 
 pub struct RetentionRow {
     pub id: String,
@@ -66,11 +69,12 @@ impl RetentionRows {
 /// memo like `RetentionRows`.
 #[derive(Default)]
 pub struct StatsCache {
-    memo: RefCell<(
-        Option<(usize, usize, NaiveDate, usize)>,
-        Option<report::stats::Stats>,
-    )>,
+    memo: RefCell<(Option<StatsKey>, Option<report::stats::Stats>)>,
 }
+
+/// What the figures were worked out from: the trail's length, the number of incidents,
+/// the day and the period.
+type StatsKey = (usize, usize, NaiveDate, usize);
 
 impl StatsCache {
     /// The figures for `book` over `period` on `today`, worked out again only if needed.
