@@ -5,8 +5,10 @@
 use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::filter::{Filter, Typed};
 use super::form::{ErrorTarget, Field, FieldKind, Form, FormKind};
 use super::forms;
+use super::help::Help;
 use super::keymap::{self, Action, Binding};
 use super::picker::Picker;
 use crate::model::*;
@@ -103,8 +105,10 @@ pub enum Screen {
         section: Section,
         selected: usize,
     },
+    /// The people register, and its filter.
     People {
         selected: usize,
+        filter: Filter,
     },
     Chronology {
         person: String,
@@ -129,8 +133,7 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub struct ListState {
     pub view: View,
-    pub filter: String,
-    pub filtering: bool,
+    pub filter: Filter,
     pub sort: Sort,
     pub selected: usize,
     /// Indices into `logbook.incidents` of the rows shown, in order.
@@ -237,9 +240,8 @@ pub struct App {
     pub backup: Option<BackupStep>,
     /// When the last verified backup was made (from the trail).
     pub last_backup: Option<NaiveDateTime>,
-    pub help: bool,
-    /// How far the help is scrolled (the view clamps it to what there is).
-    pub help_scroll: u16,
+    /// The help overlay, while open.
+    pub help: Option<Help>,
     pub save: SaveState,
     pub message: Option<String>,
     pub now: NaiveDateTime,
@@ -259,9 +261,6 @@ pub struct App {
     /// screen shows at this size (`view::page`), worked out as drawing lays them out:
     /// drawing reads the state and never writes it.
     pub size: ratatui::layout::Rect,
-    /// The people register's filter, and whether keys are typing into it.
-    pub people_filter: String,
-    pub people_filtering: bool,
     /// What the check of the audit trail found wrong, once the logbook was shown before
     /// its trail was read (`Logbook::trail_pending`): shown in the status bar for as long
     /// as the logbook is open, since nothing can be changed.
@@ -295,8 +294,7 @@ impl App {
             screens: vec![Screen::List],
             list: ListState {
                 view: View::Open,
-                filter: String::new(),
-                filtering: false,
+                filter: Filter::default(),
                 sort: Sort::Date,
                 selected: 0,
                 rows: Vec::new(),
@@ -306,8 +304,7 @@ impl App {
             popup: None,
             backup: None,
             last_backup: None,
-            help: false,
-            help_scroll: 0,
+            help: None,
             save: SaveState::Idle,
             message: None,
             now,
@@ -319,8 +316,6 @@ impl App {
             quit_warned: false,
             save_gone: false,
             size: ratatui::layout::Rect::new(0, 0, 100, 30),
-            people_filter: String::new(),
-            people_filtering: false,
             trail_fault: None,
             concerns: Default::default(),
             retention_rows: Default::default(),
@@ -400,7 +395,7 @@ impl App {
         if self.picker.is_some() {
             layers.push(Layer::Picker);
         }
-        if self.help {
+        if self.help.is_some() {
             layers.push(Layer::Help);
         }
         layers
@@ -464,7 +459,7 @@ impl App {
         };
         let today = self.today();
         let soon = today + chrono::Duration::days(14);
-        let needle = self.list.filter.to_lowercase();
+        let needle = self.list.filter.text.to_lowercase();
         // People whose reference matches, found once: an incident matches through its
         // people by id, with no lookup per incident.
         let people: std::collections::HashSet<&str> = if needle.is_empty() {
@@ -536,24 +531,15 @@ impl App {
         self.last_key = self.now;
         if self.top() == Layer::Help {
             // Help is read, not typed into: only its closing and scrolling keys do anything.
-            if keymap::closes_help(&ev) {
-                self.help = false;
-                self.help_scroll = 0;
-            } else {
-                let page = super::view::page(self) as u16;
-                self.help_scroll = match keymap::lookup(keymap::HELP, &ev) {
-                    Some(Action::Up) => self.help_scroll.saturating_sub(1),
-                    Some(Action::Down) => self.help_scroll.saturating_add(1),
-                    Some(Action::PageUp) => self.help_scroll.saturating_sub(page),
-                    Some(Action::PageDown) => self.help_scroll.saturating_add(page),
-                    _ => self.help_scroll,
-                };
+            let page = super::view::page(self) as u16;
+            if self.help.as_mut().is_some_and(|h| h.handle(&ev, page)) {
+                self.help = None;
             }
             return;
         }
         // F1 opens help everywhere, forms and pickers included.
         if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
-            self.help = true;
+            self.help = Some(Help::default());
             return;
         }
         match self.phase {
@@ -601,7 +587,7 @@ impl App {
         self.form = None;
         self.picker = None;
         self.popup = None;
-        self.help = false;
+        self.help = None;
         self.list.rows.clear();
         self.phase = Phase::Unlock;
         self.unlock_error = None;
@@ -757,11 +743,22 @@ impl App {
             Layer::Form => return self.form_key(ev),
             Layer::Popup | Layer::Screen | Layer::Help => {}
         }
-        if self.list.filtering && matches!(self.screen(), Screen::List) {
-            return self.filter_key(ev);
-        }
-        if self.people_filtering && matches!(self.screen(), Screen::People { .. }) {
-            return self.people_filter_key(ev);
+        // A filter being typed has the keys: they are text.
+        match self.screens.last_mut() {
+            Some(Screen::List) | None if self.list.filter.typing => {
+                if self.list.filter.handle(ev) == Typed::Changed {
+                    self.list.selected = 0;
+                    self.refresh();
+                }
+                return;
+            }
+            Some(Screen::People { selected, filter }) if filter.typing => {
+                if filter.handle(ev) == Typed::Changed {
+                    *selected = 0;
+                }
+                return;
+            }
+            _ => {}
         }
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
@@ -772,7 +769,7 @@ impl App {
         self.message = None;
         match action {
             Action::Quit => self.request_quit(),
-            Action::Help => self.help = true,
+            Action::Help => self.help = Some(Help::default()),
             Action::Lock => self.lock(),
             Action::SwitchRecorder => self.start_switch(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
@@ -788,7 +785,9 @@ impl App {
                     section,
                     selected,
                 } => self.detail_action(action, &id, section, selected),
-                Screen::People { selected } => self.people_action(action, selected),
+                Screen::People { selected, filter } => {
+                    self.people_action(action, selected, &filter.text)
+                }
                 Screen::Chronology { person, selected } => {
                     self.chronology_action(action, &person, selected)
                 }
@@ -824,30 +823,6 @@ impl App {
         }
     }
 
-    fn filter_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Esc => {
-                self.list.filter.clear();
-                self.list.filtering = false;
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
-                self.list.filtering = false;
-                return;
-            }
-            KeyCode::Backspace => {
-                self.list.filter.pop();
-            }
-            KeyCode::Char(c)
-                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
-            {
-                self.list.filter.push(c)
-            }
-            _ => return,
-        }
-        self.list.selected = 0;
-        self.refresh();
-    }
-
     fn list_action(&mut self, action: Action) {
         let len = self.list.rows.len();
         match action {
@@ -870,7 +845,7 @@ impl App {
                     });
                 }
             }
-            Action::Filter => self.list.filtering = true,
+            Action::Filter => self.list.filter.typing = true,
             Action::ViewOpen | Action::ViewDue | Action::ViewClosed | Action::ViewAll => {
                 self.list.view = match action {
                     Action::ViewOpen => View::Open,
@@ -894,10 +869,10 @@ impl App {
                     self.form = Some(forms::incident(book, &self.who, self.now, None));
                 }
             }
-            Action::PeopleRegister => {
-                self.people_filter.clear();
-                self.screens.push(Screen::People { selected: 0 })
-            }
+            Action::PeopleRegister => self.screens.push(Screen::People {
+                selected: 0,
+                filter: Filter::default(),
+            }),
             Action::Concerns => self.open_concerns(),
             Action::Statistics => self.screens.push(Screen::Statistics { period: 0 }),
             Action::Retention => self.screens.push(Screen::Retention {
@@ -912,7 +887,7 @@ impl App {
                 }
             }
             Action::Back => {
-                self.list.filter.clear();
+                self.list.filter.text.clear();
                 self.refresh();
             }
             _ => {}
@@ -1147,13 +1122,16 @@ impl App {
         }
     }
 
-    /// Indices into `logbook.people` of the register's rows: all, or those matching the
+    /// Indices into `logbook.people` of the register's rows: all, or those matching its
     /// filter (reference, number, year of birth or group, notes).
     pub fn people_rows(&self) -> Vec<usize> {
         let Some(book) = &self.book else {
             return Vec::new();
         };
-        let needle = self.people_filter.to_lowercase();
+        let needle = match self.screen() {
+            Screen::People { filter, .. } => filter.text.to_lowercase(),
+            _ => String::new(),
+        };
         book.people
             .iter()
             .enumerate()
@@ -1170,40 +1148,25 @@ impl App {
             .collect()
     }
 
-    /// Typing into the people register's filter: the same keys as the list's.
-    fn people_filter_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Esc => {
-                self.people_filter.clear();
-                self.people_filtering = false;
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.people_filtering = false,
-            KeyCode::Backspace => {
-                self.people_filter.pop();
-            }
-            KeyCode::Char(c)
-                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
-            {
-                self.people_filter.push(c)
-            }
-            _ => return,
-        }
-        if let Some(top @ Screen::People { .. }) = self.screens.last_mut() {
-            *top = Screen::People { selected: 0 };
-        }
-    }
-
-    fn people_action(&mut self, action: Action, selected: usize) {
+    fn people_action(&mut self, action: Action, selected: usize, filtered: &str) {
         let rows = self.people_rows();
         let person = rows
             .get(selected)
             .and_then(|n| self.book.as_ref().and_then(|b| b.people.get(*n)));
         match action {
-            Action::Back if !self.people_filter.is_empty() => self.people_filter.clear(),
+            Action::Back if !filtered.is_empty() => {
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
+                    filter.text.clear();
+                }
+            }
             Action::Back => {
                 self.screens.pop();
             }
-            Action::Filter => self.people_filtering = true,
+            Action::Filter => {
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
+                    filter.typing = true;
+                }
+            }
             Action::Chronology => {
                 if let Some(p) = person {
                     let person = p.id.clone();
@@ -1233,10 +1196,8 @@ impl App {
             _ => {
                 let len = rows.len();
                 let page = super::view::page(self);
-                if let Some(top) = self.screens.last_mut() {
-                    *top = Screen::People {
-                        selected: Self::move_selection(selected, len, action, page),
-                    };
+                if let Some(Screen::People { selected: s, .. }) = self.screens.last_mut() {
+                    *s = Self::move_selection(selected, len, action, page);
                 }
             }
         }
@@ -1393,7 +1354,7 @@ impl App {
                     self.form = None;
                 }
             }
-            Some(Action::Help) => self.help = !self.help,
+            Some(Action::Help) => self.help = Some(Help::default()),
             Some(Action::Lock) => self.lock(),
             _ => {
                 let field = &mut form.fields[form.focus];

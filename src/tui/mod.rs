@@ -6,9 +6,11 @@ pub mod app;
 mod concerns;
 mod draft;
 mod editor;
+pub mod filter;
 mod fingerprint;
 pub mod form;
 mod forms;
+pub mod help;
 pub mod holders;
 pub mod keymap;
 pub mod picker;
@@ -89,6 +91,9 @@ pub fn run(session: Session) -> Result<()> {
         || "logbook".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // No key may do two things on one screen (see `keymap::check`).
+    keymap::check()
+        .map_err(|m| Error::Usage(format!("the app's key tables are inconsistent: {m}")))?;
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut shell = Shell {
         path: session.path.clone(),

@@ -61,11 +61,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .divider("│"),
         tabs_area,
     );
-    let filter = if app.list.filtering || !app.list.filter.is_empty() {
-        let cursor = if app.list.filtering { "_" } else { "" };
+    let filter = if app.list.filter.shown() {
         Line::from(vec![
             Span::styled("Filter: ", Style::new().bold()),
-            Span::raw(format!("{}{cursor}", line(&app.list.filter))),
+            Span::raw(app.list.filter.drawn()),
         ])
     } else {
         let total = book.incidents.len();

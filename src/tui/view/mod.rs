@@ -13,7 +13,7 @@ mod statistics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
@@ -32,7 +32,7 @@ fn split(app: &App, area: Rect) -> [Rect; 2] {
 pub fn page(app: &App) -> usize {
     let [main, _] = split(app, app.size);
     let borders = |n: u16| usize::from(main.height.saturating_sub(n));
-    let rows = if app.help {
+    let rows = if app.help.is_some() {
         borders(2)
     } else {
         match app.screen() {
@@ -90,7 +90,9 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
                         section,
                         selected,
                     } => detail::draw(frame, main, app, &id, section, selected),
-                    Screen::People { selected } => people::draw(frame, main, app, selected),
+                    Screen::People { selected, filter } => {
+                        people::draw(frame, main, app, selected, &filter)
+                    }
                     Screen::Chronology { person, selected } => {
                         chronology::draw(frame, main, app, &person, selected)
                     }
@@ -636,63 +638,15 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), list_area);
 }
 
+/// The help over what has the keyboard beneath it: that layer's keys, then the keys that
+/// work everywhere (not over a form or a picker, where they are text).
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(help) = &app.help else { return };
     let mut entries = keymap::help(app.keymap());
     if app.form.is_none() && app.picker.is_none() {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
-    // One column, each description wrapped beside its keys: nothing is cut at 80x24, and
-    // what does not fit scrolls.
-    let width = 84.min(area.width);
-    let inner_width = width.saturating_sub(2);
-    let key_width = entries
-        .iter()
-        .map(|(k, _)| Span::raw(k.as_str()).width())
-        .max()
-        .unwrap_or(0)
-        .min(usize::from(inner_width / 3));
-    let what_width = inner_width.saturating_sub(key_width as u16 + 2);
-    let mut lines: Vec<Line> = Vec::new();
-    for (keys, what) in &entries {
-        for (n, part) in wrap_words(what, what_width).into_iter().enumerate() {
-            let keys = if n == 0 { keys.as_str() } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{keys:>key_width$}  "), Style::new().bold()),
-                Span::raw(part),
-            ]));
-        }
-    }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let shown = usize::from(height.saturating_sub(2));
-    let scroll = usize::from(app.help_scroll).min(lines.len().saturating_sub(shown));
-    let below = lines.len().saturating_sub(scroll + shown);
-    let [v] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(v);
-    frame.render_widget(Clear, h);
-    let close = keymap::key_for(keymap::HELP, keymap::Action::Back);
-    let mut block = Block::bordered().title(format!(" Keys ({close} closes) "));
-    if scroll > 0 || below > 0 {
-        let scroll_keys = format!(
-            "{}/{}",
-            keymap::key_for(keymap::HELP, keymap::Action::Up),
-            keymap::key_for(keymap::HELP, keymap::Action::Down)
-        );
-        block = block.title_bottom(if below > 0 {
-            format!(" {below} more below · {scroll_keys} scroll ")
-        } else {
-            format!(" the end · {scroll_keys} scroll ")
-        });
-    }
-    frame.render_widget(
-        Paragraph::new(Text::from(lines))
-            .scroll((scroll as u16, 0))
-            .block(block),
-        h,
-    );
+    help.draw(frame, area, &entries);
 }
 
 fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
