@@ -597,33 +597,41 @@ impl App {
             // Another holder takes over: they give their own key file.
             self.key_file = Field::new("key_file", "Key file", FieldKind::Text);
             self.key_focus = true;
-            self.message =
-                Some("Locked to switch recorder: give your own key file, then Enter.".into());
+            self.message = Some(format!(
+                "Locked to switch recorder: give your own key file, then {}.",
+                keymap::key_for(keymap::UNLOCK, Action::Unlock)
+            ));
         } else {
             self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
         }
         if std::mem::take(&mut self.concerns.form_dropped) {
-            self.message = Some("Locked. The concern you were taking in is still waiting in the folder: C after unlocking.".into());
+            self.message = Some(format!(
+                "Locked. The concern you were taking in is still waiting in the folder: {} after unlocking.",
+                keymap::key_for(keymap::LIST, Action::Concerns)
+            ));
         }
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Enter => {
+        match keymap::lookup(keymap::UNLOCK, &ev) {
+            Some(Action::Unlock) => {
                 let secret = zeroize::Zeroizing::new(self.unlock.text());
                 if self.key_mode {
                     let path = self.key_file.text().trim().to_string();
                     if path.is_empty() {
-                        self.unlock_error = Some(
-                            "Type the path of your key file (from `logbook keygen`), then Enter."
-                                .into(),
-                        );
+                        self.unlock_error = Some(format!(
+                            "Type the path of your key file (from `logbook keygen`), then {}.",
+                            keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                        ));
                         self.key_focus = true;
                         return;
                     }
                     self.identity = Some(path);
                 } else if secret.is_empty() {
-                    self.unlock_error = Some("Type the passphrase, then Enter.".into());
+                    self.unlock_error = Some(format!(
+                        "Type the passphrase, then {}.",
+                        keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                    ));
                     return;
                 }
                 self.unlock_error = None;
@@ -631,10 +639,8 @@ impl App {
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
             }
-            KeyCode::Esc => self.request_quit(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down if self.key_mode => {
-                self.key_focus = !self.key_focus;
-            }
+            Some(Action::Quit) => self.request_quit(),
+            Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
             _ if self.key_mode && self.key_focus => {
                 self.key_file.input.input(ev);
             }
@@ -1318,8 +1324,8 @@ impl App {
         let now = self.now;
         let Some(form) = &mut self.form else { return };
         if form.confirm_discard {
-            match ev.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+            match keymap::lookup(keymap::DISCARD, &ev) {
+                Some(Action::Discard) => {
                     self.form = None;
                     self.message = Some("Changes discarded.".into());
                 }
@@ -1534,7 +1540,10 @@ impl App {
                     let to = match volumes.get(*selected) {
                         Some((_, path)) => path.clone(),
                         None if folder.value().is_empty() => {
-                            folder.error = Some("Type the folder to back up into (on the removable medium), then Enter".into());
+                            folder.error = Some(format!(
+                                "Type the folder to back up into (on the removable medium), then {}",
+                                keymap::key_for(keymap::BACKUP, Action::Choose)
+                            ));
                             return;
                         }
                         None => std::path::PathBuf::from(folder.value()),

@@ -12,7 +12,7 @@ use zeroize::Zeroize;
 use super::app::{App, Effect, Popup, Screen};
 use super::form::{Choice, Field, FieldKind, Form, FormKind};
 use super::forms;
-use super::keymap::Action;
+use super::keymap::{self, Action};
 use crate::concern::Incoming;
 use crate::model::*;
 
@@ -81,7 +81,7 @@ pub fn full_text(c: &Concern) -> String {
         }
     };
     format!(
-        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\nn new incident · a add to an incident · d no further action",
+        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\n{}",
         crate::text::line(&c.from()),
         c.written.format("%Y-%m-%d %H:%M"),
         c.receipt,
@@ -90,6 +90,14 @@ pub fn full_text(c: &Concern) -> String {
         b(&c.who),
         b(&c.place),
         b(&c.action),
+        keymap::hints(
+            keymap::CONCERNS,
+            &[
+                Action::NewIncident,
+                Action::ConcernAddTo,
+                Action::ConcernNoAction
+            ]
+        ),
     )
 }
 
@@ -296,8 +304,10 @@ impl App {
                 Action::Open | Action::NewIncident | Action::ConcernAddTo | Action::ConcernNoAction,
                 None,
             ) => {
-                self.message =
-                    Some("There is no concern waiting: r looks in the folder again.".into());
+                self.message = Some(format!(
+                    "There is no concern waiting: {} looks in the folder again.",
+                    keymap::key_for(keymap::CONCERNS, Action::ReadInbox)
+                ));
             }
             _ => {
                 let page = super::view::page(self);
@@ -323,7 +333,10 @@ impl App {
         else {
             return Err(Invalid {
                 field: String::new(),
-                message: format!("Concern {receipt} is no longer waiting: press Esc"),
+                message: format!(
+                    "Concern {receipt} is no longer waiting: press {}",
+                    keymap::key_for(keymap::FORM, Action::Cancel)
+                ),
             });
         };
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {

@@ -554,6 +554,7 @@ pub const DISCARD: &[Binding] = &[
 /// Pickers: typing filters, arrows choose.
 pub const PICKER: &[Binding] = &[
     bind(&[TYPING], Action::TypeToFilter),
+    bind(&[code(KeyCode::Backspace)], Action::DeleteBack),
     bind(&[code(KeyCode::Up), ctrl('p')], Action::Up),
     bind(&[code(KeyCode::Down), ctrl('n')], Action::Down),
     bind(&[code(KeyCode::Enter)], Action::Choose),

@@ -421,7 +421,11 @@ impl Shell {
                             .map(|(_, v)| PathBuf::from(v.trim()));
                         *app = App::ready(app.name.clone(), now(), book, who);
                         prepare_key_unlock(app, identity.is_some(), identity.as_deref());
-                        app.message = Some("Logbook created. Press n to record the first incident, ? for all keys.".into());
+                        app.message = Some(format!(
+                            "Logbook created. Press {} to record the first incident, {} for all keys.",
+                            keymap::key_for(keymap::LIST, keymap::Action::NewIncident),
+                            keymap::key_for(keymap::GLOBAL, keymap::Action::Help)
+                        ));
                         self.spawn_saver(vault);
                     }
                     Err(e) => {
@@ -655,9 +659,10 @@ fn unlock(
     let key = match identity {
         Some(file) => Key::from_identity_files(std::slice::from_ref(file), &mut |_| {
             if secret.is_empty() {
-                Err(Error::Usage(
-                    "This key file is protected by a passphrase: type it, then Enter.".into(),
-                ))
+                Err(Error::Usage(format!(
+                    "This key file is protected by a passphrase: type it, then {}.",
+                    unlock_key()
+                )))
             } else {
                 Ok(secret.clone())
             }
@@ -686,6 +691,11 @@ fn unlock(
     }
 }
 
+/// The key that unlocks, for the unlock screen's messages.
+fn unlock_key() -> String {
+    keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
+}
+
 /// A vault error in the app's words: the person typed into the app's fields, so a message
 /// about command-line flags (`--identity`) would send them looking for something they never
 /// gave. What the app cannot do from inside (another mode) says how to start it.
@@ -693,14 +703,24 @@ fn in_app_words(e: &Error, key_file: Option<&std::path::Path>) -> String {
     match e {
         // A protected key file refuses the passphrase typed for it.
         Error::WrongSecret if key_file.is_some_and(vault::is_protected) => {
-            "Wrong passphrase for the key file: type it again, then Enter.".into()
+            format!(
+                "Wrong passphrase for the key file: type it again, then {}.",
+                unlock_key()
+            )
         }
         Error::WrongSecret if key_file.is_some() => {
-            "This key file does not open this logbook: give the key file of one of its holders.".into()
+            "This key file does not open this logbook: give the key file of one of its holders."
+                .into()
         }
-        Error::WrongSecret => "Wrong passphrase: type it again, then Enter.".into(),
-        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: type the key file's path above.".into(),
-        Error::NeedsPassphrase(_) => "This logbook opens with a passphrase, not a key file: press Esc and start the app without a key file.".into(),
+        Error::WrongSecret => format!("Wrong passphrase: type it again, then {}.", unlock_key()),
+        Error::NeedsIdentity(_) => {
+            "This logbook opens with a key file, not a passphrase: type the key file's path above."
+                .into()
+        }
+        Error::NeedsPassphrase(_) => format!(
+            "This logbook opens with a passphrase, not a key file: press {} and start the app without a key file.",
+            keymap::key_for(keymap::UNLOCK, keymap::Action::Quit)
+        ),
         Error::BadIdentity(path) => format!(
             "Key file: {} is not an age identity file; give the file that `logbook keygen` wrote.",
             crate::text::line(&path.display().to_string())

@@ -402,7 +402,8 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
             }
             if !confirm {
                 app.message = Some(format!(
-                    "D again disposes of {id} for good (a tombstone stays); moving away keeps it."
+                    "{} again disposes of {id} for good (a tombstone stays); moving away keeps it.",
+                    super::keymap::key_for(super::keymap::RETENTION, Action::Dispose)
                 ));
                 return set_top(
                     app,

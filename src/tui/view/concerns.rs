@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use crate::concern::first_words;
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 
 /// The summary line, the table and the notes under it: one layout for drawing and paging.
 fn layout(area: Rect, app: &App) -> [Rect; 3] {
@@ -56,15 +57,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let summary = if !app.concerns.looked {
         "Looking in the concern folder ...".to_string()
     } else if waiting == 0 {
-        "No new concerns · r look again".to_string()
+        format!(
+            "No new concerns · {}",
+            keymap::hints(keymap::CONCERNS, &[Action::ReadInbox])
+        )
     } else {
         format!(
-            "{waiting} new · Enter read · n new incident · a add to incident · d no further action · r look again"
+            "{waiting} new · {}",
+            keymap::hints(
+                keymap::CONCERNS,
+                &[
+                    Action::Open,
+                    Action::NewIncident,
+                    Action::ConcernAddTo,
+                    Action::ConcernNoAction,
+                    Action::ReadInbox,
+                ]
+            )
         )
     };
     frame.render_widget(Paragraph::new(summary).dim(), head);
 
-    let block = Block::bordered().title(format!(" Staff concerns in {folder} · Esc back "));
+    let block = Block::bordered().title(format!(
+        " Staff concerns in {folder} · {} ",
+        keymap::hints(keymap::CONCERNS, &[Action::Back])
+    ));
     let height = block.inner(table_area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = app

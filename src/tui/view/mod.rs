@@ -151,7 +151,10 @@ fn status_line(app: &App) -> (Line<'static>, String) {
             Style::new().yellow().bold(),
         ),
         SaveState::Failed(e) if app.save_gone => Span::styled(
-            format!("NOT SAVED: {e}; R writes it again"),
+            format!(
+                "NOT SAVED: {e}; {} writes it again",
+                keymap::key_for(keymap::GLOBAL, keymap::Action::RetrySave)
+            ),
             Style::new().red().bold(),
         ),
         SaveState::Failed(e) => Span::styled(
@@ -273,11 +276,24 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(cursor(!app.key_focus)),
         ]));
         lines.push(Line::raw(""));
-        lines.push(Line::raw("Tab switches field, Enter unlocks, Esc quits.").dim());
+        lines.push(
+            Line::raw(keymap::hints(
+                keymap::UNLOCK,
+                &[
+                    keymap::Action::NextField,
+                    keymap::Action::Unlock,
+                    keymap::Action::Quit,
+                ],
+            ))
+            .dim(),
+        );
         if app.key_unprotected && !app.switching {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "This key file has no passphrase: Enter alone unlocks it, so this lock only hides the screen.",
+                format!(
+                    "This key file has no passphrase: {} alone unlocks it, so this lock only hides the screen.",
+                    keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
+                ),
                 Style::new().yellow().bold(),
             ));
         }
@@ -288,7 +304,13 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw("_"),
         ]));
         lines.push(Line::raw(""));
-        lines.push(Line::raw("Enter to unlock, Esc to quit.").dim());
+        lines.push(
+            Line::raw(keymap::hints(
+                keymap::UNLOCK,
+                &[keymap::Action::Unlock, keymap::Action::Quit],
+            ))
+            .dim(),
+        );
     }
     if let Some(e) = &app.unlock_error {
         lines.push(Line::raw(""));
@@ -427,8 +449,13 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &Form, app: &App) {
     if let Some(n) = &form.notice {
         constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
     }
+    let discard = format!(
+        "Discard the changes in this form? {} {}, any other key goes back.",
+        keymap::key_for(keymap::DISCARD, keymap::Action::Discard),
+        keymap::Action::Discard.short()
+    );
     let top_message = if form.confirm_discard {
-        Some("Discard the changes in this form? y discards, any other key goes back.")
+        Some(discard.as_str())
     } else {
         form.error.as_deref()
     };
@@ -588,7 +615,8 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered()
         .title(format!(" {} ", p.title))
         .title_bottom(format!(
-            " type to filter · {} {} · {} ",
+            " {} · {} {} · {} ",
+            keymap::hints(keymap::PICKER, &[keymap::Action::TypeToFilter]),
             keymap::key_for(keymap::PICKER, keymap::Action::Up),
             keymap::key_for(keymap::PICKER, keymap::Action::Down),
             keymap::hints(
@@ -627,11 +655,15 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     {
         // Someone not in the list: the name typed is taken as it is.
         vec![Line::raw(format!(
-            "  Enter: record as {}",
+            "  {}: record as {}",
+            keymap::key_for(keymap::PICKER, keymap::Action::Choose),
             crate::text::line(p.filter.trim())
         ))]
     } else if lines.is_empty() {
-        vec![Line::raw("  (nothing matches: Backspace)")]
+        vec![Line::raw(format!(
+            "  (nothing matches: {})",
+            keymap::key_for(keymap::PICKER, keymap::Action::DeleteBack)
+        ))]
     } else {
         lines
     };

@@ -10,6 +10,7 @@ use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Sparkline, Wrap};
 
 use crate::report::stats::{self, Stats, Tally};
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 use crate::tui::records::{PERIODS, period};
 
 /// Bars for a tally: the label carries the shown count ("<5" when suppressed), and a
@@ -74,7 +75,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
         return;
     };
     let s = &*stats;
-    let block = Block::bordered().title(" Statistics (anonymised) · p next period · Esc back ");
+    let hint = keymap::hints(keymap::STATISTICS, &[Action::CyclePeriod, Action::Back]);
+    let block = Block::bordered().title(format!(" Statistics (anonymised) · {hint} "));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [head, charts, trend, rest] = Layout::vertical([
