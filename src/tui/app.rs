@@ -38,10 +38,20 @@ impl View {
     pub const ALL: [View; 4] = [View::Open, View::Due, View::Closed, View::All];
     pub fn label(self) -> &'static str {
         match self {
-            View::Open => "1 Open",
-            View::Due => "2 Reviews due",
-            View::Closed => "3 Closed",
-            View::All => "4 All",
+            View::Open => "Open",
+            View::Due => "Reviews due",
+            View::Closed => "Closed",
+            View::All => "All",
+        }
+    }
+
+    /// The list's action that shows this view: its key goes on the tab.
+    pub fn action(self) -> Action {
+        match self {
+            View::Open => Action::ViewOpen,
+            View::Due => Action::ViewDue,
+            View::Closed => Action::ViewClosed,
+            View::All => Action::ViewAll,
         }
     }
 }

@@ -101,6 +101,11 @@ pub fn full_text(c: &Concern) -> String {
     )
 }
 
+/// The key that opens the concerns waiting, for the messages that point to them.
+fn concerns_key() -> String {
+    keymap::key_for(keymap::LIST, Action::Concerns)
+}
+
 /// The new-incident form, pre-filled from the concern: who reported it, when (marked
 /// approximate until the DSL checks it), where, what happened in the staff member's words,
 /// and what they did.
@@ -217,17 +222,22 @@ impl App {
                 let mut said = Vec::new();
                 if n > 0 {
                     said.push(format!(
-                        "{n} new concern{} from staff: C to read {}",
+                        "{n} new concern{} from staff: {} to read {}",
                         if n == 1 { "" } else { "s" },
+                        concerns_key(),
                         if n == 1 { "it" } else { "them" }
                     ));
                 }
                 if !inbox.warnings.is_empty() {
-                    said.push("the concern folder needs attention (C says why)".into());
+                    said.push(format!(
+                        "the concern folder needs attention ({} says why)",
+                        concerns_key()
+                    ));
                 } else if aside > 0 {
                     said.push(format!(
-                        "{aside} file{} in the concern folder set aside (C says why)",
-                        if aside == 1 { "" } else { "s" }
+                        "{aside} file{} in the concern folder set aside ({} says why)",
+                        if aside == 1 { "" } else { "s" },
+                        concerns_key()
                     ));
                 }
                 if !said.is_empty() {
@@ -248,8 +258,8 @@ impl App {
     pub fn concerns_status(&self) -> Option<String> {
         match self.concerns.waiting.len() {
             0 => None,
-            1 => Some("1 new concern (C)".into()),
-            n => Some(format!("{n} new concerns (C)")),
+            1 => Some(format!("1 new concern ({})", concerns_key())),
+            n => Some(format!("{n} new concerns ({})", concerns_key())),
         }
     }
 

@@ -1784,3 +1784,40 @@ fn a_page_is_what_the_screen_shows_at_its_size_without_drawing_first() {
     render(&mut app, 80, 24);
     assert_eq!(app.list.selected, before);
 }
+
+#[test]
+fn the_list_header_is_whole_at_80x24_says_1_incident_and_shows_the_legend_only_when_needed() {
+    let mut app = demo_app();
+    {
+        let book = app.book.as_mut().unwrap();
+        let closed = book
+            .incidents
+            .iter()
+            .position(|i| i.status == Status::Closed)
+            .unwrap();
+        let kept = book.incidents.swap_remove(closed);
+        book.incidents = vec![kept];
+        book.settings.organisation =
+            "The Northbrook Valley Learning Trust and its Federated Primary Schools".into();
+    }
+    press(&mut app, KeyCode::Char('4'));
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The keys at the right of the tabs, the counts whole under them, the name shortened.
+    assert!(
+        lines[0].contains("4 All") && lines[0].contains("/ filter · n new"),
+        "{screen}"
+    );
+    assert!(
+        lines[1].contains("… · 1 of 1 incident · sorted newest first"),
+        "{screen}"
+    );
+    assert!(!screen.contains("review overdue"), "{screen}");
+    // With an overdue review in view, the legend explains the mark.
+    let mut app = demo_app();
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains(" !│") && screen.contains("! review overdue"),
+        "{screen}"
+    );
+}

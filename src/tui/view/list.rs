@@ -53,14 +53,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .position(|v| *v == app.list.view)
         .unwrap_or(0);
-    let org = line(&book.settings.organisation).into_owned();
+    // The keys to filter and record go at the right of the tabs, where there is room, so
+    // the line under them (organisation, counts, order) is not cut at 80 columns.
+    let hint = keymap::hints(keymap::LIST, &[Action::Filter, Action::NewIncident]);
+    let [tabs_area, hint_area] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(Span::raw(hint.as_str()).width() as u16),
+    ])
+    .areas(tabs_area);
     frame.render_widget(
-        Tabs::new(View::ALL.iter().map(|v| v.label()))
-            .select(selected_tab)
-            .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
-            .divider("│"),
+        Tabs::new(View::ALL.iter().map(|v| {
+            format!(
+                "{} {}",
+                keymap::key_for(keymap::LIST, v.action()),
+                v.label()
+            )
+        }))
+        .select(selected_tab)
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+        .divider("│"),
         tabs_area,
     );
+    frame.render_widget(Paragraph::new(hint).dim(), hint_area);
     let filter = if app.list.filter.shown() {
         Line::from(vec![
             Span::styled("Filter: ", Style::new().bold()),
@@ -68,8 +82,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ])
     } else {
         let total = book.incidents.len();
-        Line::from(format!(
-            "{org} · {} of {total} {} · sorted {} · {}",
+        let counts = format!(
+            " · {} of {total} {} · sorted {}",
             app.list.rows.len(),
             if total == 1 { "incident" } else { "incidents" },
             // The reviews-due view is always in the order the reviews fall due.
@@ -78,7 +92,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 app.list.sort.label()
             },
-            keymap::hints(keymap::LIST, &[Action::Filter, Action::NewIncident])
+        );
+        // A long organisation name gives way, never the counts.
+        let room = usize::from(area.width).saturating_sub(Span::raw(counts.as_str()).width());
+        Line::from(format!(
+            "{}{counts}",
+            shorten(&line(&book.settings.organisation), room)
         ))
         .dim()
     };
@@ -224,4 +243,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .areas(table_area);
         frame.render_widget(Paragraph::new(hint).centered(), middle);
     }
+}
+
+/// `text` cut to `width` columns, with "…" where it was cut.
+fn shorten(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if Span::raw(format!("{out}{c}…")).width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
