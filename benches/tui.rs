@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function("draw the incident list", |b| {
             b.iter(|| {
                 terminal
-                    .draw(|f| logbook::tui::view::draw(f, &mut app))
+                    .draw(|f| logbook::tui::view::draw(f, &app))
                     .unwrap()
                     .area
             })
@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function("draw an incident", |b| {
             b.iter(|| {
                 terminal
-                    .draw(|f| logbook::tui::view::draw(f, &mut app))
+                    .draw(|f| logbook::tui::view::draw(f, &app))
                     .unwrap()
                     .area
             })

@@ -5,8 +5,10 @@
 use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::filter::{Filter, Typed};
 use super::form::{ErrorTarget, Field, FieldKind, Form, FormKind};
 use super::forms;
+use super::help::Help;
 use super::keymap::{self, Action, Binding};
 use super::picker::Picker;
 use crate::model::*;
@@ -36,10 +38,20 @@ impl View {
     pub const ALL: [View; 4] = [View::Open, View::Due, View::Closed, View::All];
     pub fn label(self) -> &'static str {
         match self {
-            View::Open => "1 Open",
-            View::Due => "2 Reviews due",
-            View::Closed => "3 Closed",
-            View::All => "4 All",
+            View::Open => "Open",
+            View::Due => "Reviews due",
+            View::Closed => "Closed",
+            View::All => "All",
+        }
+    }
+
+    /// The list's action that shows this view: its key goes on the tab.
+    pub fn action(self) -> Action {
+        match self {
+            View::Open => Action::ViewOpen,
+            View::Due => Action::ViewDue,
+            View::Closed => Action::ViewClosed,
+            View::All => Action::ViewAll,
         }
     }
 }
@@ -72,8 +84,10 @@ pub enum Screen {
         section: Section,
         selected: usize,
     },
+    /// The people register, and its filter.
     People {
         selected: usize,
+        filter: Filter,
     },
     Chronology {
         person: String,
@@ -98,8 +112,7 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub struct ListState {
     pub view: View,
-    pub filter: String,
-    pub filtering: bool,
+    pub filter: Filter,
     pub sort: Sort,
     pub selected: usize,
     /// Indices into `logbook.incidents` of the rows shown, in order.
@@ -206,9 +219,8 @@ pub struct App {
     pub backup: Option<BackupStep>,
     /// When the last verified backup was made (from the trail).
     pub last_backup: Option<NaiveDateTime>,
-    pub help: bool,
-    /// How far the help is scrolled (the view clamps it to what there is).
-    pub help_scroll: u16,
+    /// The help overlay, while open.
+    pub help: Option<Help>,
     pub save: SaveState,
     pub message: Option<String>,
     pub now: NaiveDateTime,
@@ -224,11 +236,10 @@ pub struct App {
     /// The last save found the logbook's file gone (deleted or moved while open): `R`
     /// writes it there again instead of retrying a save that cannot succeed.
     pub save_gone: bool,
-    /// Rows the list shows per page (set by drawing; used for paging).
-    pub page: usize,
-    /// The people register's filter, and whether keys are typing into it.
-    pub people_filter: String,
-    pub people_filtering: bool,
+    /// The terminal's size, given by the loop as `now` is. Paging moves by the rows the
+    /// screen shows at this size (`view::page`), worked out as drawing lays them out:
+    /// drawing reads the state and never writes it.
+    pub size: ratatui::layout::Rect,
     /// What the check of the audit trail found wrong, once the logbook was shown before
     /// its trail was read (`Logbook::trail_pending`): shown in the status bar for as long
     /// as the logbook is open, since nothing can be changed.
@@ -262,8 +273,7 @@ impl App {
             screens: vec![Screen::List],
             list: ListState {
                 view: View::Open,
-                filter: String::new(),
-                filtering: false,
+                filter: Filter::default(),
                 sort: Sort::Date,
                 selected: 0,
                 rows: Vec::new(),
@@ -273,8 +283,7 @@ impl App {
             popup: None,
             backup: None,
             last_backup: None,
-            help: false,
-            help_scroll: 0,
+            help: None,
             save: SaveState::Idle,
             message: None,
             now,
@@ -285,9 +294,7 @@ impl App {
             quit_after_save: false,
             quit_warned: false,
             save_gone: false,
-            page: 20,
-            people_filter: String::new(),
-            people_filtering: false,
+            size: ratatui::layout::Rect::new(0, 0, 100, 30),
             trail_fault: None,
             concerns: Default::default(),
             retention_rows: Default::default(),
@@ -367,7 +374,7 @@ impl App {
         if self.picker.is_some() {
             layers.push(Layer::Picker);
         }
-        if self.help {
+        if self.help.is_some() {
             layers.push(Layer::Help);
         }
         layers
@@ -431,7 +438,7 @@ impl App {
         };
         let today = self.today();
         let soon = today + chrono::Duration::days(14);
-        let needle = self.list.filter.to_lowercase();
+        let needle = self.list.filter.text.to_lowercase();
         // People whose reference matches, found once: an incident matches through its
         // people by id, with no lookup per incident.
         let people: std::collections::HashSet<&str> = if needle.is_empty() {
@@ -503,24 +510,15 @@ impl App {
         self.last_key = self.now;
         if self.top() == Layer::Help {
             // Help is read, not typed into: only its closing and scrolling keys do anything.
-            if keymap::closes_help(&ev) {
-                self.help = false;
-                self.help_scroll = 0;
-            } else {
-                let page = self.page as u16;
-                self.help_scroll = match keymap::lookup(keymap::HELP, &ev) {
-                    Some(Action::Up) => self.help_scroll.saturating_sub(1),
-                    Some(Action::Down) => self.help_scroll.saturating_add(1),
-                    Some(Action::PageUp) => self.help_scroll.saturating_sub(page),
-                    Some(Action::PageDown) => self.help_scroll.saturating_add(page),
-                    _ => self.help_scroll,
-                };
+            let page = super::view::page(self) as u16;
+            if self.help.as_mut().is_some_and(|h| h.handle(&ev, page)) {
+                self.help = None;
             }
             return;
         }
         // F1 opens help everywhere, forms and pickers included.
         if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
-            self.help = true;
+            self.help = Some(Help::default());
             return;
         }
         match self.phase {
@@ -568,7 +566,7 @@ impl App {
         self.form = None;
         self.picker = None;
         self.popup = None;
-        self.help = false;
+        self.help = None;
         self.list.rows.clear();
         self.phase = Phase::Unlock;
         self.unlock_error = None;
@@ -578,33 +576,41 @@ impl App {
             // Another holder takes over: they give their own key file.
             self.key_file = Field::new("key_file", "Key file", FieldKind::Text);
             self.key_focus = true;
-            self.message =
-                Some("Locked to switch recorder: give your own key file, then Enter.".into());
+            self.message = Some(format!(
+                "Locked to switch recorder: give your own key file, then {}.",
+                keymap::key_for(keymap::UNLOCK, Action::Unlock)
+            ));
         } else {
             self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
         }
         if std::mem::take(&mut self.concerns.form_dropped) {
-            self.message = Some("Locked. The concern you were taking in is still waiting in the folder: C after unlocking.".into());
+            self.message = Some(format!(
+                "Locked. The concern you were taking in is still waiting in the folder: {} after unlocking.",
+                keymap::key_for(keymap::LIST, Action::Concerns)
+            ));
         }
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Enter => {
+        match keymap::lookup(keymap::UNLOCK, &ev) {
+            Some(Action::Unlock) => {
                 let secret = zeroize::Zeroizing::new(self.unlock.text());
                 if self.key_mode {
                     let path = self.key_file.text().trim().to_string();
                     if path.is_empty() {
-                        self.unlock_error = Some(
-                            "Type the path of your key file (from `logbook keygen`), then Enter."
-                                .into(),
-                        );
+                        self.unlock_error = Some(format!(
+                            "Type the path of your key file (from `logbook keygen`), then {}.",
+                            keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                        ));
                         self.key_focus = true;
                         return;
                     }
                     self.identity = Some(path);
                 } else if secret.is_empty() {
-                    self.unlock_error = Some("Type the passphrase, then Enter.".into());
+                    self.unlock_error = Some(format!(
+                        "Type the passphrase, then {}.",
+                        keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                    ));
                     return;
                 }
                 self.unlock_error = None;
@@ -612,10 +618,8 @@ impl App {
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
             }
-            KeyCode::Esc => self.request_quit(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down if self.key_mode => {
-                self.key_focus = !self.key_focus;
-            }
+            Some(Action::Quit) => self.request_quit(),
+            Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
             _ if self.key_mode && self.key_focus => {
                 self.key_file.input.input(ev);
             }
@@ -724,11 +728,22 @@ impl App {
             Layer::Form => return self.form_key(ev),
             Layer::Popup | Layer::Screen | Layer::Help => {}
         }
-        if self.list.filtering && matches!(self.screen(), Screen::List) {
-            return self.filter_key(ev);
-        }
-        if self.people_filtering && matches!(self.screen(), Screen::People { .. }) {
-            return self.people_filter_key(ev);
+        // A filter being typed has the keys: they are text.
+        match self.screens.last_mut() {
+            Some(Screen::List) | None if self.list.filter.typing => {
+                if self.list.filter.handle(ev) == Typed::Changed {
+                    self.list.selected = 0;
+                    self.refresh();
+                }
+                return;
+            }
+            Some(Screen::People { selected, filter }) if filter.typing => {
+                if filter.handle(ev) == Typed::Changed {
+                    *selected = 0;
+                }
+                return;
+            }
+            _ => {}
         }
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
@@ -739,7 +754,7 @@ impl App {
         self.message = None;
         match action {
             Action::Quit => self.request_quit(),
-            Action::Help => self.help = true,
+            Action::Help => self.help = Some(Help::default()),
             Action::Lock => self.lock(),
             Action::SwitchRecorder => self.start_switch(),
             Action::Backup => self.effects.push(Effect::FindVolumes),
@@ -755,7 +770,9 @@ impl App {
                     section,
                     selected,
                 } => self.detail_action(action, &id, section, selected),
-                Screen::People { selected } => self.people_action(action, selected),
+                Screen::People { selected, filter } => {
+                    self.people_action(action, selected, &filter.text)
+                }
                 Screen::Chronology { person, selected } => {
                     self.chronology_action(action, &person, selected)
                 }
@@ -791,30 +808,6 @@ impl App {
         }
     }
 
-    fn filter_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Esc => {
-                self.list.filter.clear();
-                self.list.filtering = false;
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
-                self.list.filtering = false;
-                return;
-            }
-            KeyCode::Backspace => {
-                self.list.filter.pop();
-            }
-            KeyCode::Char(c)
-                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
-            {
-                self.list.filter.push(c)
-            }
-            _ => return,
-        }
-        self.list.selected = 0;
-        self.refresh();
-    }
-
     fn list_action(&mut self, action: Action) {
         let len = self.list.rows.len();
         match action {
@@ -825,7 +818,7 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 self.list.selected =
-                    Self::move_selection(self.list.selected, len, action, self.page);
+                    Self::move_selection(self.list.selected, len, action, super::view::page(self));
             }
             Action::Open => {
                 if let Some(i) = self.selected_incident() {
@@ -837,7 +830,7 @@ impl App {
                     });
                 }
             }
-            Action::Filter => self.list.filtering = true,
+            Action::Filter => self.list.filter.typing = true,
             Action::ViewOpen | Action::ViewDue | Action::ViewClosed | Action::ViewAll => {
                 self.list.view = match action {
                     Action::ViewOpen => View::Open,
@@ -861,10 +854,10 @@ impl App {
                     self.form = Some(forms::incident(book, &self.who, self.now, None));
                 }
             }
-            Action::PeopleRegister => {
-                self.people_filter.clear();
-                self.screens.push(Screen::People { selected: 0 })
-            }
+            Action::PeopleRegister => self.screens.push(Screen::People {
+                selected: 0,
+                filter: Filter::default(),
+            }),
             Action::Concerns => self.open_concerns(),
             Action::Statistics => self.screens.push(Screen::Statistics { period: 0 }),
             Action::Retention => self.screens.push(Screen::Retention {
@@ -879,7 +872,7 @@ impl App {
                 }
             }
             Action::Back => {
-                self.list.filter.clear();
+                self.list.filter.text.clear();
                 self.refresh();
             }
             _ => {}
@@ -948,7 +941,7 @@ impl App {
                 self.set_detail(
                     id,
                     section,
-                    Self::move_selection(selected, len, action, self.page),
+                    Self::move_selection(selected, len, action, super::view::page(self)),
                 );
             }
             Action::Open => {
@@ -1114,13 +1107,16 @@ impl App {
         }
     }
 
-    /// Indices into `logbook.people` of the register's rows: all, or those matching the
+    /// Indices into `logbook.people` of the register's rows: all, or those matching its
     /// filter (reference, number, year of birth or group, notes).
     pub fn people_rows(&self) -> Vec<usize> {
         let Some(book) = &self.book else {
             return Vec::new();
         };
-        let needle = self.people_filter.to_lowercase();
+        let needle = match self.screen() {
+            Screen::People { filter, .. } => filter.text.to_lowercase(),
+            _ => String::new(),
+        };
         book.people
             .iter()
             .enumerate()
@@ -1137,40 +1133,25 @@ impl App {
             .collect()
     }
 
-    /// Typing into the people register's filter: the same keys as the list's.
-    fn people_filter_key(&mut self, ev: KeyEvent) {
-        match ev.code {
-            KeyCode::Esc => {
-                self.people_filter.clear();
-                self.people_filtering = false;
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.people_filtering = false,
-            KeyCode::Backspace => {
-                self.people_filter.pop();
-            }
-            KeyCode::Char(c)
-                if !ev.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
-            {
-                self.people_filter.push(c)
-            }
-            _ => return,
-        }
-        if let Some(top @ Screen::People { .. }) = self.screens.last_mut() {
-            *top = Screen::People { selected: 0 };
-        }
-    }
-
-    fn people_action(&mut self, action: Action, selected: usize) {
+    fn people_action(&mut self, action: Action, selected: usize, filtered: &str) {
         let rows = self.people_rows();
         let person = rows
             .get(selected)
             .and_then(|n| self.book.as_ref().and_then(|b| b.people.get(*n)));
         match action {
-            Action::Back if !self.people_filter.is_empty() => self.people_filter.clear(),
+            Action::Back if !filtered.is_empty() => {
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
+                    filter.text.clear();
+                }
+            }
             Action::Back => {
                 self.screens.pop();
             }
-            Action::Filter => self.people_filtering = true,
+            Action::Filter => {
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
+                    filter.typing = true;
+                }
+            }
             Action::Chronology => {
                 if let Some(p) = person {
                     let person = p.id.clone();
@@ -1199,10 +1180,9 @@ impl App {
             }
             _ => {
                 let len = rows.len();
-                if let Some(top) = self.screens.last_mut() {
-                    *top = Screen::People {
-                        selected: Self::move_selection(selected, len, action, self.page),
-                    };
+                let page = super::view::page(self);
+                if let Some(Screen::People { selected: s, .. }) = self.screens.last_mut() {
+                    *s = Self::move_selection(selected, len, action, page);
                 }
             }
         }
@@ -1226,7 +1206,8 @@ impl App {
                 }
             }
             _ => {
-                let selected = Self::move_selection(selected, events.len(), action, self.page);
+                let selected =
+                    Self::move_selection(selected, events.len(), action, super::view::page(self));
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::Chronology {
                         person: person.to_string(),
@@ -1322,8 +1303,8 @@ impl App {
         let now = self.now;
         let Some(form) = &mut self.form else { return };
         if form.confirm_discard {
-            match ev.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+            match keymap::lookup(keymap::DISCARD, &ev) {
+                Some(Action::Discard) => {
                     self.form = None;
                     self.message = Some("Changes discarded.".into());
                 }
@@ -1358,7 +1339,7 @@ impl App {
                     self.form = None;
                 }
             }
-            Some(Action::Help) => self.help = !self.help,
+            Some(Action::Help) => self.help = Some(Help::default()),
             Some(Action::Lock) => self.lock(),
             _ => {
                 let field = &mut form.fields[form.focus];
@@ -1538,7 +1519,10 @@ impl App {
                     let to = match volumes.get(*selected) {
                         Some((_, path)) => path.clone(),
                         None if folder.value().is_empty() => {
-                            folder.error = Some("Type the folder to back up into (on the removable medium), then Enter".into());
+                            folder.error = Some(format!(
+                                "Type the folder to back up into (on the removable medium), then {}",
+                                keymap::key_for(keymap::BACKUP, Action::Choose)
+                            ));
                             return;
                         }
                         None => std::path::PathBuf::from(folder.value()),

@@ -12,7 +12,7 @@ use zeroize::Zeroize;
 use super::app::{App, Effect, Popup, Screen};
 use super::form::{Choice, Field, FieldKind, Form, FormKind};
 use super::forms;
-use super::keymap::Action;
+use super::keymap::{self, Action};
 use crate::concern::Incoming;
 use crate::model::*;
 
@@ -81,7 +81,7 @@ pub fn full_text(c: &Concern) -> String {
         }
     };
     format!(
-        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\nn new incident · a add to an incident · d no further action",
+        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\n{}",
         crate::text::line(&c.from()),
         c.written.format("%Y-%m-%d %H:%M"),
         c.receipt,
@@ -90,7 +90,20 @@ pub fn full_text(c: &Concern) -> String {
         b(&c.who),
         b(&c.place),
         b(&c.action),
+        keymap::hints(
+            keymap::CONCERNS,
+            &[
+                Action::NewIncident,
+                Action::ConcernAddTo,
+                Action::ConcernNoAction
+            ]
+        ),
     )
+}
+
+/// The key that opens the concerns waiting, for the messages that point to them.
+fn concerns_key() -> String {
+    keymap::key_for(keymap::LIST, Action::Concerns)
 }
 
 /// The new-incident form, pre-filled from the concern: who reported it, when (marked
@@ -209,17 +222,22 @@ impl App {
                 let mut said = Vec::new();
                 if n > 0 {
                     said.push(format!(
-                        "{n} new concern{} from staff: C to read {}",
+                        "{n} new concern{} from staff: {} to read {}",
                         if n == 1 { "" } else { "s" },
+                        concerns_key(),
                         if n == 1 { "it" } else { "them" }
                     ));
                 }
                 if !inbox.warnings.is_empty() {
-                    said.push("the concern folder needs attention (C says why)".into());
+                    said.push(format!(
+                        "the concern folder needs attention ({} says why)",
+                        concerns_key()
+                    ));
                 } else if aside > 0 {
                     said.push(format!(
-                        "{aside} file{} in the concern folder set aside (C says why)",
-                        if aside == 1 { "" } else { "s" }
+                        "{aside} file{} in the concern folder set aside ({} says why)",
+                        if aside == 1 { "" } else { "s" },
+                        concerns_key()
                     ));
                 }
                 if !said.is_empty() {
@@ -240,8 +258,8 @@ impl App {
     pub fn concerns_status(&self) -> Option<String> {
         match self.concerns.waiting.len() {
             0 => None,
-            1 => Some("1 new concern (C)".into()),
-            n => Some(format!("{n} new concerns (C)")),
+            1 => Some(format!("1 new concern ({})", concerns_key())),
+            n => Some(format!("{n} new concerns ({})", concerns_key())),
         }
     }
 
@@ -296,13 +314,16 @@ impl App {
                 Action::Open | Action::NewIncident | Action::ConcernAddTo | Action::ConcernNoAction,
                 None,
             ) => {
-                self.message =
-                    Some("There is no concern waiting: r looks in the folder again.".into());
+                self.message = Some(format!(
+                    "There is no concern waiting: {} looks in the folder again.",
+                    keymap::key_for(keymap::CONCERNS, Action::ReadInbox)
+                ));
             }
             _ => {
+                let page = super::view::page(self);
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::Concerns {
-                        selected: move_selection(selected, len, action, self.page),
+                        selected: move_selection(selected, len, action, page),
                     };
                 }
             }
@@ -322,7 +343,10 @@ impl App {
         else {
             return Err(Invalid {
                 field: String::new(),
-                message: format!("Concern {receipt} is no longer waiting: press Esc"),
+                message: format!(
+                    "Concern {receipt} is no longer waiting: press {}",
+                    keymap::key_for(keymap::FORM, Action::Cancel)
+                ),
             });
         };
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {

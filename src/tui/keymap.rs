@@ -64,11 +64,15 @@ pub enum Action {
     CyclePeriod,
     Dispose,
     Export,
+    DeleteBack,
+    TypeToFilter,
+    Unlock,
+    Discard,
 }
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 61] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -126,6 +130,10 @@ impl Action {
         Action::CyclePeriod,
         Action::Dispose,
         Action::Export,
+        Action::DeleteBack,
+        Action::TypeToFilter,
+        Action::Unlock,
+        Action::Discard,
     ];
 }
 
@@ -195,6 +203,10 @@ impl Action {
             Action::CyclePeriod => "next period",
             Action::Dispose => "dispose of the selected record (asks to confirm)",
             Action::Export => "export a chronology (format, for whom, encrypted or not)",
+            Action::DeleteBack => "delete the character before the cursor",
+            Action::Unlock => "unlock with what is typed",
+            Action::Discard => "discard the changes in the form",
+            Action::TypeToFilter => "letters, digits and signs narrow the rows to those that match",
         }
     }
 }
@@ -261,6 +273,10 @@ impl Action {
             Action::Choose => "choose",
             Action::PickChoice => "choose",
             Action::Cancel => "cancel",
+            Action::DeleteBack => "delete",
+            Action::Unlock => "unlock",
+            Action::Discard => "discards",
+            Action::TypeToFilter => "to filter",
         }
     }
 }
@@ -300,6 +316,11 @@ const fn ctrl(c: char) -> Key {
         mods: KeyModifiers::CONTROL,
     }
 }
+/// Stands in a table for the printable keys, which a text-entry mode types into its text:
+/// drawn as "type"; no key press matches it (crossterm reports no printable key as `Null`,
+/// and the modes take a `Null` for nothing).
+const TYPING: Key = code(KeyCode::Null);
+
 const fn code(code: KeyCode) -> Key {
     Key {
         code,
@@ -325,6 +346,7 @@ impl Key {
             KeyCode::Home => "Home".into(),
             KeyCode::End => "End".into(),
             KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Null => "type".into(),
             other => format!("{other:?}"),
         };
         if self.mods.contains(KeyModifiers::CONTROL) {
@@ -508,12 +530,47 @@ pub const FORM: &[Binding] = &[
     bind(&[ctrl('l')], Action::Lock),
 ];
 
+/// The unlock screen: the passphrase, and in key mode the key file's path, are typed.
+pub const UNLOCK: &[Binding] = &[
+    bind(
+        &[
+            code(KeyCode::Tab),
+            code(KeyCode::BackTab),
+            code(KeyCode::Up),
+            code(KeyCode::Down),
+        ],
+        Action::NextField,
+    ),
+    bind(&[code(KeyCode::Enter)], Action::Unlock),
+    bind(&[code(KeyCode::Esc)], Action::Quit),
+];
+
+/// A form asks whether to drop its changes: `y` drops them, any other key goes back to it.
+pub const DISCARD: &[Binding] = &[
+    bind(&[key('y'), key('Y')], Action::Discard),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
 /// Pickers: typing filters, arrows choose.
 pub const PICKER: &[Binding] = &[
+    bind(&[TYPING], Action::TypeToFilter),
+    bind(&[code(KeyCode::Backspace)], Action::DeleteBack),
     bind(&[code(KeyCode::Up), ctrl('p')], Action::Up),
     bind(&[code(KeyCode::Down), ctrl('n')], Action::Down),
     bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+];
+
+/// Typing into a filter (the list, the people register): the rows narrow as you type.
+/// `TYPING` stands for the keys that go into the text.
+pub const FILTER: &[Binding] = &[
+    bind(&[TYPING], Action::TypeToFilter),
+    bind(
+        &[code(KeyCode::Enter), code(KeyCode::Down), code(KeyCode::Up)],
+        Action::Choose,
+    ),
+    bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
+    bind(&[code(KeyCode::Backspace)], Action::DeleteBack),
 ];
 
 /// The backup dialog: choose a medium or type a folder, then watch it run.
@@ -539,6 +596,50 @@ pub const POPUP: &[Binding] = &[
     MOVE[1],
     bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
 ];
+
+/// Every table, with whether the global keys work beside it (not where text is typed or
+/// in a dialog of its own).
+pub const TABLES: &[(&str, &[Binding], bool)] = &[
+    ("help", HELP, false),
+    ("concerns", CONCERNS, true),
+    ("statistics", STATISTICS, true),
+    ("retention", RETENTION, true),
+    ("backup", BACKUP, false),
+    ("global", GLOBAL, false),
+    ("list", LIST, true),
+    ("detail", DETAIL, true),
+    ("people", PEOPLE, true),
+    ("chronology", CHRONOLOGY, true),
+    ("form", FORM, false),
+    ("picker", PICKER, false),
+    ("popup", POPUP, true),
+    ("filter", FILTER, false),
+    ("unlock", UNLOCK, false),
+    ("discard", DISCARD, false),
+];
+
+/// The key bound twice in a table (counting the global keys where they work), if any.
+fn bound_twice(name: &str, table: &[Binding], with_global: bool) -> Option<String> {
+    let global = GLOBAL.iter().filter(|_| with_global);
+    let keys: Vec<Key> = table
+        .iter()
+        .chain(global)
+        .flat_map(|b| b.keys.iter().copied())
+        .collect();
+    keys.iter()
+        .enumerate()
+        .find(|(i, k)| keys[i + 1..].contains(k))
+        .map(|(_, k)| format!("{name}: {} is bound twice", k.label()))
+}
+
+/// The start-up check: no key does two things in one table, so no key silently loses one
+/// of its actions. The app refuses to start otherwise (a test runs the same check).
+pub fn check() -> Result<(), String> {
+    TABLES
+        .iter()
+        .find_map(|(name, table, global)| bound_twice(name, table, *global))
+        .map_or(Ok(()), Err)
+}
 
 /// Keys that close the help: Esc, or the key that opened it (`?` where no text is typed,
 /// F1 anywhere). Nothing else does, and no key reaches the screen beneath while it shows.
@@ -580,46 +681,19 @@ pub fn help(table: &[Binding]) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
 
-    fn all() -> [(&'static str, &'static [Binding]); 13] {
-        [
-            ("help", HELP),
-            ("concerns", CONCERNS),
-            ("statistics", STATISTICS),
-            ("retention", RETENTION),
-            ("backup", BACKUP),
-            ("global", GLOBAL),
-            ("list", LIST),
-            ("detail", DETAIL),
-            ("people", PEOPLE),
-            ("chronology", CHRONOLOGY),
-            ("form", FORM),
-            ("picker", PICKER),
-            ("popup", POPUP),
-        ]
+    fn all() -> impl Iterator<Item = (&'static str, &'static [Binding])> {
+        TABLES.iter().map(|(name, table, _)| (*name, *table))
     }
 
     #[test]
     fn no_key_is_bound_twice_on_one_screen() {
-        for (name, table) in all() {
-            let screen_keys: Vec<Key> = table.iter().flat_map(|b| b.keys.iter().copied()).collect();
-            let with_global: Vec<Key> =
-                if matches!(name, "form" | "picker" | "global" | "backup" | "help") {
-                    screen_keys.clone()
-                } else {
-                    screen_keys
-                        .iter()
-                        .copied()
-                        .chain(GLOBAL.iter().flat_map(|b| b.keys.iter().copied()))
-                        .collect()
-                };
-            for (i, k) in with_global.iter().enumerate() {
-                assert!(
-                    !with_global[i + 1..].contains(k),
-                    "{name}: {} is bound twice",
-                    k.label()
-                );
-            }
-        }
+        assert_eq!(check(), Ok(()));
+        // And the check finds one.
+        const TWICE: &[Binding] = &[
+            bind(&[key('x')], Action::MarkError),
+            bind(&[key('q')], Action::Export),
+        ];
+        assert!(bound_twice("test", TWICE, true).is_some_and(|m| m.contains("q")));
     }
 
     #[test]
@@ -637,7 +711,7 @@ mod tests {
 
     #[test]
     fn every_action_has_a_key_a_description_and_a_hint() {
-        let tables = all();
+        let tables: Vec<_> = all().collect();
         for a in Action::ALL {
             assert!(
                 !a.description().is_empty() && !a.short().is_empty(),
@@ -650,7 +724,7 @@ mod tests {
         }
         // And ALL is complete: every action a table binds is in it.
         for (name, table) in tables {
-            for b in table {
+            for b in table.iter() {
                 assert!(Action::ALL.contains(&b.action), "{name}: {:?}", b.action);
             }
         }

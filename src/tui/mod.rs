@@ -6,9 +6,11 @@ pub mod app;
 mod concerns;
 mod draft;
 mod editor;
+pub mod filter;
 mod fingerprint;
 pub mod form;
 mod forms;
+pub mod help;
 pub mod holders;
 pub mod keymap;
 pub mod picker;
@@ -17,8 +19,6 @@ mod saver;
 pub mod view;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -55,22 +55,62 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Everything the loop waits for, on one channel: keys and the terminal's size from the
+/// input thread, answers from the saver and the unlock threads, and signals. The loop
+/// blocks on it, handles what has come, then draws once.
+enum Msg {
+    Key(ratatui::crossterm::event::KeyEvent),
+    /// The terminal's new size.
+    Resized(u16, u16),
+    /// The keyboard can no longer be read: the terminal is gone.
+    InputGone,
+    Saver(Done),
+    /// The save thread is gone (it panicked): nothing sent to it will be done.
+    SaverGone,
+    Opened(Opened),
+    Signal(i32),
+}
+
+/// The loop's state beside the app: the threads working for it and what they need.
+struct Shell {
+    path: PathBuf,
+    app: App,
+    saver: Option<Saver>,
+    /// The identities that opened the logbook, while it is unlocked (for backups, which
+    /// read themselves back). Dropped on lock: a locked app holds no secret.
+    key: Option<Key>,
+    /// Which unlock a trail check answers: one from before a lock is ignored.
+    unlocks: u64,
+    tx: mpsc::Sender<Msg>,
+    /// The last signal that asked the app to end (0: none).
+    signal: i32,
+}
+
 pub fn run(session: Session) -> Result<()> {
     let name = session.path.file_name().map_or_else(
         || "logbook".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut app = App::new(name, now());
+    // No key may do two things on one screen (see `keymap::check`).
+    keymap::check()
+        .map_err(|m| Error::Usage(format!("the app's key tables are inconsistent: {m}")))?;
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let mut shell = Shell {
+        path: session.path.clone(),
+        app: App::new(name, now()),
+        saver: None,
+        key: None,
+        unlocks: 0,
+        tx,
+        signal: 0,
+    };
+    let app = &mut shell.app;
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
     // file (the one given with --identity, or a path typed) and, if that file is protected,
     // its passphrase, so Enter alone never unlocks a protected key.
     let key_mode = session.identity.is_some()
         || (session.path.exists() && matches!(vault::mode(&session.path), Ok(vault::Mode::Keys)));
-    prepare_key_unlock(&mut app, key_mode, session.identity.as_deref());
-    let mut saver = None;
-    // The identities that opened the logbook, while it is unlocked (for backups, which
-    // read themselves back). Dropped on lock: a locked app holds no secret.
-    let mut key: Option<Key> = None;
+    prepare_key_unlock(app, key_mode, session.identity.as_deref());
     match session.open {
         Some((vault, book)) => {
             let who = book
@@ -79,20 +119,16 @@ pub fn run(session: Session) -> Result<()> {
                 .first()
                 .cloned()
                 .unwrap_or_else(|| "DSL".into());
-            app = App::ready(app.name.clone(), now(), book, who);
-            prepare_key_unlock(
-                &mut app,
-                session.identity.is_some(),
-                session.identity.as_deref(),
-            );
+            *app = App::ready(app.name.clone(), now(), book, who);
+            prepare_key_unlock(app, session.identity.is_some(), session.identity.as_deref());
             // The demo: its throwaway key file is beside it.
-            key = session.identity.as_ref().and_then(|p| {
+            shell.key = session.identity.as_ref().and_then(|p| {
                 Key::from_identity_files(std::slice::from_ref(p), &mut |_| {
                     Err(Error::NoTerminal("passphrase"))
                 })
                 .ok()
             });
-            saver = Some(Saver::spawn(vault));
+            shell.spawn_saver(vault);
         }
         None if !session.path.exists() => {
             app.phase = Phase::Setup;
@@ -103,152 +139,231 @@ pub fn run(session: Session) -> Result<()> {
 
     // SIGTERM, SIGHUP, SIGINT and SIGQUIT end the loop cleanly, so the terminal is restored
     // (the shell is not left in the alternate screen), the last save finishes, and the
-    // process exits 128 + the signal's number as a shell expects. The flag holds the signal.
-    let stop = Arc::new(AtomicUsize::new(0));
-    for signal in [
+    // process exits 128 + the signal's number as a shell expects.
+    let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGQUIT,
-    ] {
-        signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize)
-            .map_err(|e| Error::io("watching signals for", &session.path, e))?;
-    }
+    ])
+    .map_err(|e| Error::io("watching signals for", &session.path, e))?;
+    let signals_tx = shell.tx.clone();
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if signals_tx.send(Msg::Signal(signal)).is_err() {
+                return;
+            }
+        }
+    });
 
-    let keys = spawn_input();
+    spawn_input(shell.tx.clone());
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     let _guard = TerminalGuard;
-    let (unlock_tx, unlock_rx) = mpsc::channel::<Opened>();
-    // Which unlock a trail check answers: one from before a lock is ignored.
-    let mut unlocks: u64 = 0;
+    if let Ok(size) = terminal.size() {
+        shell.app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    }
 
     loop {
         terminal
-            .draw(|frame| view::draw(frame, &mut app))
+            .draw(|frame| view::draw(frame, &shell.app))
             .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
+        // Block until something happens, or until the clock matters (a tick).
+        let first = match rx.recv_timeout(next_tick(&shell.app, now())) {
+            Ok(msg) => Some(msg),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            // Unreachable while `shell` holds a sender; leave rather than spin.
+            Err(mpsc::RecvTimeoutError::Disconnected) => Some(Msg::InputGone),
+        };
+        // A tick only moves the clock (idle lock, spinner); then everything waiting is
+        // handled, each message's effects before the next message, and one frame drawn.
+        shell.tick();
+        for msg in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+        {
+            shell.tick();
+            shell.handle(msg);
+            shell.run_effects();
+            if shell.app.quitting {
+                break;
+            }
+        }
+        shell.run_effects();
+        if shell.app.quitting {
+            break;
+        }
+    }
+    drop(terminal);
+    shell.app.forget_records();
+    let result = match shell.saver.take() {
+        Some(s) => s.finish(),
+        None => Ok(()),
+    };
+    // A signal that came while the last save finished counts too.
+    for msg in rx.try_iter() {
+        if let Msg::Signal(s) = msg {
+            shell.signal = s;
+        }
+    }
+    if shell.signal != 0 {
+        // Ended by a signal: the terminal is restored and the saves are finished; say what
+        // did not save, and exit as killed by that signal.
+        drop(_guard);
+        if let Err(e) = &result {
+            eprintln!("logbook: {e}");
+        }
+        std::process::exit(128 + shell.signal);
+    }
+    result
+}
 
-        // While a thread works for the app (unlocking, checking the trail, saving, backing
-        // up, sealing a draft), wake often enough to show its answer within a frame;
-        // otherwise wait for a key.
-        let busy = app.phase == Phase::Unlocking
-            || app
-                .book
-                .as_ref()
-                .is_some_and(|b| b.trail_pending && app.trail_fault.is_none())
-            || saver.as_ref().is_some_and(|s| s.pending > 0)
-            || app.backup.is_some()
-            || matches!(app.save, SaveState::Saving);
-        let wait = Duration::from_millis(if busy { 15 } else { 250 });
-        match keys.recv_timeout(wait) {
-            Ok(key) => {
+/// How long the loop may sleep when nothing comes: a quarter second while the unlock
+/// spinner turns, else until the next minute (the clock the status bar and the lists read)
+/// or the idle lock, whichever is sooner.
+fn next_tick(app: &App, now: NaiveDateTime) -> Duration {
+    if app.phase == Phase::Unlocking {
+        return Duration::from_millis(250);
+    }
+    let to_minute = 60 - i64::from(chrono::Timelike::second(&now));
+    let to_lock = if app.phase == Phase::Ready {
+        let minutes = app
+            .book
+            .as_ref()
+            .map_or(5, |b| b.settings.idle_lock_minutes.max(1));
+        i64::from(minutes) * 60 - (now - app.last_key).num_seconds()
+    } else {
+        i64::MAX
+    };
+    Duration::from_secs(to_minute.min(to_lock).max(1) as u64)
+}
+
+impl Shell {
+    /// Starts the saver, its answers delivered into the loop's channel.
+    fn spawn_saver(&mut self, vault: Vault) {
+        let tx = self.tx.clone();
+        self.saver = Some(Saver::spawn(vault, move |done| {
+            let _ = tx.send(done.map_or(Msg::SaverGone, Msg::Saver));
+        }));
+    }
+
+    /// Time passes: the clock the screens read, and the idle lock.
+    fn tick(&mut self) {
+        self.app.tick(now());
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        let app = &mut self.app;
+        match msg {
+            Msg::Key(key) => {
                 app.now = now();
                 app.key(key);
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Msg::Resized(width, height) => {
+                app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            }
             // The terminal is gone: finish the last save and leave.
-            Err(mpsc::RecvTimeoutError::Disconnected) => app.effects.push(Effect::Quit),
+            Msg::InputGone => app.effects.push(Effect::Quit),
+            Msg::Signal(signal) => {
+                self.signal = signal;
+                app.effects.push(Effect::Quit);
+            }
+            Msg::SaverGone => {
+                if let Some(s) = &mut self.saver {
+                    s.stopped = true;
+                    s.pending = 0;
+                }
+                // The thread is gone: say so rather than "Saving..." for ever.
+                if !matches!(&app.save, SaveState::Failed(m) if m == saver::THREAD_STOPPED) {
+                    app.saved(Err(saver::THREAD_STOPPED.into()));
+                }
+            }
+            Msg::Saver(done) => self.saver_done(done),
+            Msg::Opened(Opened::Trail(n, result)) => {
+                trail_checked(app, n == self.unlocks, result);
+            }
+            Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
         }
-        app.tick(now());
-        if stop.load(Ordering::Relaxed) != 0 {
-            app.effects.push(Effect::Quit);
-        }
+    }
 
-        if let Some(s) = &mut saver {
-            loop {
-                let done = match s.poll() {
-                    Ok(Some(done)) => done,
-                    Ok(None) => break,
-                    Err(()) => {
-                        // The thread is gone: say so rather than "Saving..." for ever.
-                        if !matches!(&app.save, SaveState::Failed(m) if m == saver::THREAD_STOPPED)
-                        {
-                            app.saved(Err(saver::THREAD_STOPPED.into()));
-                        }
-                        break;
+    fn saver_done(&mut self, done: Done) {
+        let app = &mut self.app;
+        let Some(s) = &mut self.saver else { return };
+        match done {
+            Done::Saved(result) => {
+                s.pending = s.pending.saturating_sub(1);
+                if s.pending == 0 || result.is_err() {
+                    app.saved(result);
+                }
+            }
+            Done::Vanished(message) => {
+                s.pending = s.pending.saturating_sub(1);
+                app.saved_vanished(message);
+            }
+            Done::SavedUnflushed(warning) => {
+                s.pending = s.pending.saturating_sub(1);
+                app.saved_unflushed(warning);
+            }
+            Done::BackupProgress(p) => match p {
+                crate::backup::Progress::Writing { bytes } => app.backup_progress("Writing", bytes),
+                crate::backup::Progress::Verifying => {
+                    app.backup_progress("Reading back and verifying", u64::MAX)
+                }
+                crate::backup::Progress::Rotating => {
+                    app.backup_progress("Updating the manifest", u64::MAX)
+                }
+            },
+            Done::BackedUp(result, book) => app.backed_up(result, book.map(|b| *b)),
+            Done::Sealed(result) => {
+                let sealed = result
+                    .map_err(|e| app.message = Some(format!("Could not keep the draft: {e}")))
+                    .ok();
+                app.locked(sealed);
+            }
+        }
+    }
+
+    fn unlocked(&mut self, result: Unlocked) {
+        let app = &mut self.app;
+        match result {
+            Ok((book, vault, opened)) => {
+                app.holder = book.settings.holder_of(&opened.public_keys());
+                app.key_unprotected = app
+                    .identity
+                    .as_deref()
+                    .is_some_and(|p| !vault::is_protected(std::path::Path::new(p)));
+                let draft = app
+                    .draft
+                    .take()
+                    .and_then(|bytes| open_draft(&self.path, &bytes, &opened));
+                self.key = Some(opened);
+                let (book, form) = match draft {
+                    Some(d) => {
+                        let book = d.book.unwrap_or(book);
+                        let form = d
+                            .form
+                            .and_then(|f| draft::restore(f, &book, &app.who, app.now));
+                        (book, form)
                     }
+                    None => (book, None),
                 };
-                match done {
-                    Done::Saved(result) => {
-                        s.pending = s.pending.saturating_sub(1);
-                        if s.pending == 0 || result.is_err() {
-                            app.saved(result);
-                        }
-                    }
-                    Done::Vanished(message) => {
-                        s.pending = s.pending.saturating_sub(1);
-                        app.saved_vanished(message);
-                    }
-                    Done::SavedUnflushed(warning) => {
-                        s.pending = s.pending.saturating_sub(1);
-                        app.saved_unflushed(warning);
-                    }
-                    Done::BackupProgress(p) => match p {
-                        crate::backup::Progress::Writing { bytes } => {
-                            app.backup_progress("Writing", bytes)
-                        }
-                        crate::backup::Progress::Verifying => {
-                            app.backup_progress("Reading back and verifying", u64::MAX)
-                        }
-                        crate::backup::Progress::Rotating => {
-                            app.backup_progress("Updating the manifest", u64::MAX)
-                        }
-                    },
-                    Done::BackedUp(result, book) => app.backed_up(result, book.map(|b| *b)),
-                    Done::Sealed(result) => {
-                        let sealed = result
-                            .map_err(|e| {
-                                app.message = Some(format!("Could not keep the draft: {e}"))
-                            })
-                            .ok();
-                        app.locked(sealed);
-                    }
+                if let (Some(v), None) = (vault, &self.saver) {
+                    self.spawn_saver(v);
                 }
+                self.app.unlocked(Ok((book, form)));
             }
+            Err(message) => app.unlocked(Err(message)),
         }
-        while let Ok(opened) = unlock_rx.try_recv() {
-            let result = match opened {
-                Opened::Unlocked(result) => *result,
-                Opened::Trail(n, result) => {
-                    trail_checked(&mut app, n == unlocks, result);
-                    continue;
-                }
-            };
-            match result {
-                Ok((book, vault, opened)) => {
-                    app.holder = book.settings.holder_of(&opened.public_keys());
-                    app.key_unprotected = app
-                        .identity
-                        .as_deref()
-                        .is_some_and(|p| !vault::is_protected(std::path::Path::new(p)));
-                    let draft = app
-                        .draft
-                        .take()
-                        .and_then(|bytes| open_draft(&session.path, &bytes, &opened));
-                    key = Some(opened);
-                    let (book, form) = match draft {
-                        Some(d) => {
-                            let book = d.book.unwrap_or(book);
-                            let form = d
-                                .form
-                                .and_then(|f| draft::restore(f, &book, &app.who, app.now));
-                            (book, form)
-                        }
-                        None => (book, None),
-                    };
-                    if let (Some(v), None) = (vault, &saver) {
-                        saver = Some(Saver::spawn(v));
-                    }
-                    app.unlocked(Ok((book, form)));
-                }
-                Err(message) => app.unlocked(Err(message)),
-            }
-        }
+    }
 
-        for effect in std::mem::take(&mut app.effects) {
+    /// Carries out what the app asked for.
+    fn run_effects(&mut self) {
+        let path = self.path.clone();
+        for effect in std::mem::take(&mut self.app.effects) {
+            let app = &mut self.app;
             match effect {
                 Effect::Save | Effect::SaveAgain => {
-                    if let (Some(s), Some(book)) = (&mut saver, &app.book) {
+                    if let (Some(s), Some(book)) = (&mut self.saver, &app.book) {
                         let book = Box::new(book.clone());
                         let job = if matches!(effect, Effect::SaveAgain) {
                             Job::SaveAgain(book)
@@ -263,50 +378,55 @@ pub fn run(session: Session) -> Result<()> {
                     }
                 }
                 Effect::Unlock(secret) => {
-                    let path = session.path.clone();
+                    let path = path.clone();
                     let identity = if app.key_mode {
                         app.identity.as_ref().map(PathBuf::from)
                     } else {
                         None
                     };
-                    let first = saver.is_none();
+                    let first = self.saver.is_none();
                     let who = app.who.clone();
-                    let tx = unlock_tx.clone();
-                    unlocks += 1;
-                    let n = unlocks;
+                    let tx = self.tx.clone();
+                    self.unlocks += 1;
+                    let n = self.unlocks;
+                    let send = move |opened| {
+                        let _ = tx.send(Msg::Opened(opened));
+                    };
                     std::thread::spawn(move || {
                         match unlock(&path, identity.as_ref(), &secret, first, &who) {
                             Ok((book, vault, key, Some(trail))) => {
                                 // The list is shown at once; the trail is read and checked
                                 // here meanwhile, against a copy of the records.
                                 let mut records = book.clone();
-                                let _ = tx.send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
+                                send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
                                 let result = trail
                                     .check(&mut records)
                                     .map(|()| std::mem::take(&mut records.audit))
                                     .map_err(|e| in_app_words(&e, None));
-                                let _ = tx.send(Opened::Trail(n, result));
+                                send(Opened::Trail(n, result));
                             }
                             Ok((book, vault, key, None)) => {
-                                let _ = tx.send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
+                                send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
                             }
-                            Err(e) => {
-                                let _ = tx.send(Opened::Unlocked(Box::new(Err(e))));
-                            }
+                            Err(e) => send(Opened::Unlocked(Box::new(Err(e)))),
                         }
                     });
                 }
-                Effect::Create { form_values } => match create(&session.path, &form_values) {
+                Effect::Create { form_values } => match create(&path, &form_values) {
                     Ok((vault, book, who, opened)) => {
-                        key = Some(opened);
-                        saver = Some(Saver::spawn(vault));
+                        self.key = Some(opened);
                         let identity = form_values
                             .iter()
                             .find(|(k, v)| k == "identity" && !v.trim().is_empty())
                             .map(|(_, v)| PathBuf::from(v.trim()));
-                        app = App::ready(app.name.clone(), now(), book, who);
-                        prepare_key_unlock(&mut app, identity.is_some(), identity.as_deref());
-                        app.message = Some("Logbook created. Press n to record the first incident, ? for all keys.".into());
+                        *app = App::ready(app.name.clone(), now(), book, who);
+                        prepare_key_unlock(app, identity.is_some(), identity.as_deref());
+                        app.message = Some(format!(
+                            "Logbook created. Press {} to record the first incident, {} for all keys.",
+                            keymap::key_for(keymap::LIST, keymap::Action::NewIncident),
+                            keymap::key_for(keymap::GLOBAL, keymap::Action::Help)
+                        ));
+                        self.spawn_saver(vault);
                     }
                     Err(e) => {
                         if let Some(form) = &mut app.form {
@@ -315,7 +435,7 @@ pub fn run(session: Session) -> Result<()> {
                     }
                 },
                 Effect::FindVolumes => {
-                    let folder = vault::file::folder_of(&session.path);
+                    let folder = vault::file::folder_of(&path);
                     let volumes = crate::backup::removable_volumes(&folder)
                         .into_iter()
                         .map(|v| (format!("{} ({})", v.path.display(), v.device), v.path))
@@ -328,10 +448,10 @@ pub fn run(session: Session) -> Result<()> {
                         None,
                     );
                 }
-                Effect::Backup(dir) => match (&mut saver, &app.book, &key) {
+                Effect::Backup(dir) => match (&mut self.saver, &app.book, &self.key) {
                     (Some(s), Some(book), Some(key)) => {
                         if let Some(app::BackupStep::Running { total, .. }) = &mut app.backup {
-                            *total = std::fs::metadata(&session.path).map_or(0, |m| m.len());
+                            *total = std::fs::metadata(&path).map_or(0, |m| m.len());
                         }
                         let keep = book.settings.backup_keep as usize;
                         let job = Job::Backup {
@@ -348,14 +468,14 @@ pub fn run(session: Session) -> Result<()> {
                     _ => app.backed_up(Err("The logbook is not open.".into()), None),
                 },
                 Effect::Lock => {
-                    key = None;
+                    self.key = None;
                     let draft = draft::Draft {
                         book: matches!(app.save, SaveState::Failed(_))
                             .then(|| app.book.clone())
                             .flatten(),
                         form: app.form.as_ref().map(draft::capture),
                     };
-                    match (&mut saver, &app.book) {
+                    match (&mut self.saver, &app.book) {
                         (Some(s), Some(book)) if draft.book.is_some() || draft.form.is_some() => {
                             // A draft that cannot be encoded is never dropped in silence.
                             let text = match ron::to_string(&draft) {
@@ -386,7 +506,7 @@ pub fn run(session: Session) -> Result<()> {
                     }
                 }
                 Effect::ReadConcerns => {
-                    if let (Some(book), Some(key)) = (&app.book, &key) {
+                    if let (Some(book), Some(key)) = (&app.book, &self.key) {
                         let dir = PathBuf::from(&book.settings.concern_inbox);
                         let result =
                             crate::concern::read_inbox(&dir, key, book, &app.concerns.done)
@@ -403,59 +523,35 @@ pub fn run(session: Session) -> Result<()> {
                         }
                     }
                 }
-                // The terminal is gone or set-up was cancelled: leave. Saves already sent
-                // are finished below, and a failed last save makes the exit non-zero.
-                Effect::Export(outgoing) => records::write(&mut app, *outgoing),
+                Effect::Export(outgoing) => records::write(app, *outgoing),
+                // The terminal is gone, a signal came, or set-up was cancelled: leave. Saves
+                // already sent are finished by `run`, and a failed last save makes the exit
+                // non-zero.
                 Effect::Quit => app.quitting = true,
             }
         }
-        if app.quitting {
-            break;
-        }
     }
-    drop(terminal);
-    app.forget_records();
-    let result = match saver {
-        Some(s) => s.finish(),
-        None => Ok(()),
-    };
-    let signal = stop.load(Ordering::Relaxed);
-    if signal != 0 {
-        // Ended by a signal: the terminal is restored and the saves are finished; say what
-        // did not save, and exit as killed by that signal.
-        drop(_guard);
-        if let Err(e) = &result {
-            eprintln!("logbook: {e}");
-        }
-        std::process::exit(128 + i32::try_from(signal).unwrap_or(0));
-    }
-    result
 }
 
-/// Reads the keyboard on its own thread, so the loop always comes round to saves, the
-/// idle lock and signals: when the terminal is closed under it, crossterm's reader can spin
-/// on end-of-file and never return, and a loop that waited on it would never exit.
-fn spawn_input() -> mpsc::Receiver<ratatui::crossterm::event::KeyEvent> {
-    let (tx, rx) = mpsc::channel();
+/// Reads the keyboard (and the terminal's size) on its own thread and sends them into the
+/// loop's channel: when the terminal is closed under it, crossterm's reader can spin on
+/// end-of-file and never return, and a loop that waited on it alone would never exit.
+fn spawn_input(tx: mpsc::Sender<Msg>) {
     std::thread::spawn(move || {
         loop {
-            match event::poll(Duration::from_millis(250)) {
-                Ok(true) => match event::read() {
-                    // Only presses: some terminals also report releases.
-                    Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => {
-                        if tx.send(key).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(_) => return,
-                },
-                Ok(false) => {}
-                Err(_) => return,
+            let msg = match event::read() {
+                // Only presses: some terminals also report releases.
+                Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => Msg::Key(key),
+                Ok(Event::Resize(width, height)) => Msg::Resized(width, height),
+                Ok(_) => continue,
+                Err(_) => Msg::InputGone,
+            };
+            let gone = matches!(msg, Msg::InputGone);
+            if tx.send(msg).is_err() || gone {
+                return;
             }
         }
     });
-    rx
 }
 
 /// Sets up the unlock screen for a key-mode logbook: the key file given (focus on its
@@ -563,9 +659,10 @@ fn unlock(
     let key = match identity {
         Some(file) => Key::from_identity_files(std::slice::from_ref(file), &mut |_| {
             if secret.is_empty() {
-                Err(Error::Usage(
-                    "This key file is protected by a passphrase: type it, then Enter.".into(),
-                ))
+                Err(Error::Usage(format!(
+                    "This key file is protected by a passphrase: type it, then {}.",
+                    unlock_key()
+                )))
             } else {
                 Ok(secret.clone())
             }
@@ -594,6 +691,11 @@ fn unlock(
     }
 }
 
+/// The key that unlocks, for the unlock screen's messages.
+fn unlock_key() -> String {
+    keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
+}
+
 /// A vault error in the app's words: the person typed into the app's fields, so a message
 /// about command-line flags (`--identity`) would send them looking for something they never
 /// gave. What the app cannot do from inside (another mode) says how to start it.
@@ -601,14 +703,24 @@ fn in_app_words(e: &Error, key_file: Option<&std::path::Path>) -> String {
     match e {
         // A protected key file refuses the passphrase typed for it.
         Error::WrongSecret if key_file.is_some_and(vault::is_protected) => {
-            "Wrong passphrase for the key file: type it again, then Enter.".into()
+            format!(
+                "Wrong passphrase for the key file: type it again, then {}.",
+                unlock_key()
+            )
         }
         Error::WrongSecret if key_file.is_some() => {
-            "This key file does not open this logbook: give the key file of one of its holders.".into()
+            "This key file does not open this logbook: give the key file of one of its holders."
+                .into()
         }
-        Error::WrongSecret => "Wrong passphrase: type it again, then Enter.".into(),
-        Error::NeedsIdentity(_) => "This logbook opens with a key file, not a passphrase: type the key file's path above.".into(),
-        Error::NeedsPassphrase(_) => "This logbook opens with a passphrase, not a key file: press Esc and start the app without a key file.".into(),
+        Error::WrongSecret => format!("Wrong passphrase: type it again, then {}.", unlock_key()),
+        Error::NeedsIdentity(_) => {
+            "This logbook opens with a key file, not a passphrase: type the key file's path above."
+                .into()
+        }
+        Error::NeedsPassphrase(_) => format!(
+            "This logbook opens with a passphrase, not a key file: press {} and start the app without a key file.",
+            keymap::key_for(keymap::UNLOCK, keymap::Action::Quit)
+        ),
         Error::BadIdentity(path) => format!(
             "Key file: {} is not an age identity file; give the file that `logbook keygen` wrote.",
             crate::text::line(&path.display().to_string())

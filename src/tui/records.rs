@@ -2,6 +2,7 @@
 //! show records leaving the logbook sit together; they change state only through `App`'s
 //! own fields and the model's audited operations.
 
+use std::cell::{Ref, RefCell};
 use std::path::PathBuf;
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -16,14 +17,17 @@ use crate::report::{self, Export, Format};
 
 /// The Retention screen's rows, worked out once per change of the logbook (or of the day)
 /// rather than on every key and redraw: the schedule passes over every incident and person,
-/// which takes a quarter of a second at 20,000 incidents.
+/// which takes a quarter of a second at 20,000 incidents. A memo, not state: what it gives
+/// depends only on the logbook and the day, so drawing may fill it through `&self`.
 #[derive(Default)]
 pub struct RetentionRows {
     /// What the rows were worked out from: the trail's length (every change adds to it),
-    /// the number of incidents, and the day.
-    from: Option<(usize, usize, NaiveDate)>,
-    pub rows: Vec<RetentionRow>,
+    /// the number of incidents, and the day; and the rows.
+    memo: RefCell<(Option<RowsKey>, Rows)>,
 }
+
+type Rows = Vec<RetentionRow>;
+type RowsKey = (usize, usize, NaiveDate);
 
 pub struct RetentionRow {
     pub id: String,
@@ -35,10 +39,10 @@ pub struct RetentionRow {
 
 impl RetentionRows {
     /// The rows for `book` on `today`, worked out again only if either has changed.
-    pub fn of(&mut self, book: &Logbook, today: NaiveDate) -> &[RetentionRow] {
+    pub fn of(&self, book: &Logbook, today: NaiveDate) -> Ref<'_, [RetentionRow]> {
         let from = (book.audit.len(), book.incidents.len(), today);
-        if self.from != Some(from) {
-            self.rows = book
+        if self.memo.borrow().0 != Some(from) {
+            let rows = book
                 .retention_schedule()
                 .into_iter()
                 .map(|(i, kept)| RetentionRow {
@@ -49,43 +53,48 @@ impl RetentionRows {
                     kept,
                 })
                 .collect();
-            self.from = Some(from);
+            *self.memo.borrow_mut() = (Some(from), rows);
         }
-        &self.rows
+        Ref::map(self.memo.borrow(), |(_, rows)| rows.as_slice())
     }
 
     /// Forgets the rows (on lock: they name incidents).
     pub fn clear(&mut self) {
-        self.rows.clear();
-        self.from = None;
+        *self.memo.get_mut() = (None, Vec::new());
     }
 }
 
 /// The Statistics screen's figures, worked out once per change of the logbook, the day or
-/// the period rather than on every redraw (a tenth of a second at 20,000 incidents).
+/// the period rather than on every redraw (a tenth of a second at 20,000 incidents). A
+/// memo like `RetentionRows`.
 #[derive(Default)]
 pub struct StatsCache {
-    from: Option<(usize, usize, NaiveDate, usize)>,
-    stats: Option<report::stats::Stats>,
+    memo: RefCell<(Option<StatsKey>, Option<report::stats::Stats>)>,
 }
+
+/// What the figures were worked out from: the trail's length, the number of incidents,
+/// the day and the period.
+type StatsKey = (usize, usize, NaiveDate, usize);
 
 impl StatsCache {
     /// The figures for `book` over `period` on `today`, worked out again only if needed.
-    pub fn of(&mut self, book: &Logbook, today: NaiveDate, period: usize) -> &report::stats::Stats {
+    pub fn of(
+        &self,
+        book: &Logbook,
+        today: NaiveDate,
+        period: usize,
+    ) -> Option<Ref<'_, report::stats::Stats>> {
         let key = (book.audit.len(), book.incidents.len(), today, period);
-        if self.from != Some(key) {
-            self.stats = None;
-            self.from = Some(key);
-        }
-        self.stats.get_or_insert_with(|| {
+        if self.memo.borrow().0 != Some(key) {
             let (from, to) = self::period(period, today);
-            report::stats::compute(book, from, to, today)
-        })
+            let stats = report::stats::compute(book, from, to, today);
+            *self.memo.borrow_mut() = (Some(key), Some(stats));
+        }
+        Ref::filter_map(self.memo.borrow(), |(_, stats)| stats.as_ref()).ok()
     }
 
     pub fn clear(&mut self) {
-        self.stats = None;
-        self.from = None;
+        *self.memo.get_mut() = (None, None);
     }
 }
 
@@ -338,13 +347,15 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
         return;
     };
     let today = app.now.date();
-    let schedule = app.retention_rows.of(book, today);
-    let len = schedule.len();
-    let chosen = schedule
-        .get(selected)
-        .map(|r| (r.id.clone(), r.due, r.kept.until.clone()));
+    let (len, chosen) = {
+        let schedule = app.retention_rows.of(book, today);
+        let chosen = schedule
+            .get(selected)
+            .map(|r| (r.id.clone(), r.due, r.kept.until.clone()));
+        (schedule.len(), chosen)
+    };
     let last = len.saturating_sub(1);
-    let page = app.page.max(1);
+    let page = super::view::page(app);
     let moved = match action {
         Action::Up => Some(selected.saturating_sub(1)),
         Action::Down => Some((selected + 1).min(last)),
@@ -391,7 +402,8 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
             }
             if !confirm {
                 app.message = Some(format!(
-                    "D again disposes of {id} for good (a tombstone stays); moving away keeps it."
+                    "{} again disposes of {id} for good (a tombstone stays); moving away keeps it.",
+                    super::keymap::key_for(super::keymap::RETENTION, Action::Dispose)
                 ));
                 return set_top(
                     app,

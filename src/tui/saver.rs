@@ -2,7 +2,7 @@
 //! committed change; saves coalesce (a newer request replaces one not yet started), so
 //! typing never waits on the disk, and quitting waits for the last one.
 
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 
 use zeroize::{Zeroize, Zeroizing};
@@ -53,7 +53,6 @@ pub enum Done {
 
 pub struct Saver {
     jobs: Option<Sender<Job>>,
-    pub done: Receiver<Done>,
     /// The thread hands back the vault and the last save's failure, if the last save failed.
     thread: Option<JoinHandle<(Vault, Option<Error>)>>,
     /// Saves sent and not yet answered.
@@ -64,10 +63,19 @@ pub struct Saver {
 }
 
 impl Saver {
-    pub fn spawn(mut vault: Vault) -> Saver {
+    /// `deliver` is handed each answer as it comes, then `None` once the thread is gone
+    /// (it ended or panicked): the app's loop blocks on its one message channel, so the
+    /// answers are pushed into it rather than polled for.
+    pub fn spawn(mut vault: Vault, deliver: impl Fn(Option<Done>) + Send + 'static) -> Saver {
         let path = vault.path().to_path_buf();
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (outbox, done) = mpsc::channel::<Done>();
+        std::thread::spawn(move || {
+            while let Ok(answer) = done.recv() {
+                deliver(Some(answer));
+            }
+            deliver(None);
+        });
         let thread = std::thread::spawn(move || {
             // The last save's failure: quitting reports it and exits non-zero.
             let mut last_failure: Option<Error> = None;
@@ -129,7 +137,6 @@ impl Saver {
         });
         Saver {
             jobs: Some(jobs),
-            done,
             thread: Some(thread),
             pending: 0,
             stopped: false,
@@ -148,19 +155,6 @@ impl Saver {
             self.pending += 1;
         }
         sent
-    }
-
-    /// The next answer, if any; `Err(())` once the thread is gone (it panicked).
-    pub fn poll(&mut self) -> Result<Option<Done>, ()> {
-        match self.done.try_recv() {
-            Ok(done) => Ok(Some(done)),
-            Err(mpsc::TryRecvError::Empty) => Ok(None),
-            Err(mpsc::TryRecvError::Disconnected) => {
-                self.stopped = true;
-                self.pending = 0;
-                Err(())
-            }
-        }
     }
 
     /// Waits for every save sent so far, then ends the thread. The error is the last

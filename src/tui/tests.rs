@@ -41,6 +41,8 @@ fn tab(app: &mut App, n: usize) {
 }
 
 fn render(app: &mut App, width: u16, height: u16) -> String {
+    // The loop gives the app the terminal's size; paging reads it.
+    app.size = ratatui::layout::Rect::new(0, 0, width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| super::view::draw(f, app)).unwrap();
     terminal.backend().to_string()
@@ -107,7 +109,7 @@ fn list_views_filter_and_sort() {
     press(&mut app, KeyCode::Char('4'));
     press(&mut app, KeyCode::Char('/'));
     keys(&mut app, "action fraud");
-    assert!(app.list.filtering);
+    assert!(app.list.filter.typing);
     assert!(!app.list.rows.is_empty());
     for n in &app.list.rows {
         let i = &app.book.as_ref().unwrap().incidents[*n];
@@ -118,7 +120,7 @@ fn list_views_filter_and_sort() {
     }
     snap("list-filtered", &mut app);
     press(&mut app, KeyCode::Esc);
-    assert!(app.list.filter.is_empty());
+    assert!(app.list.filter.text.is_empty());
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.list.sort, Sort::Risk);
     let book = app.book.as_ref().unwrap();
@@ -144,14 +146,17 @@ fn list_views_filter_and_sort() {
 fn help_comes_from_the_keymap_of_the_screen() {
     let mut app = demo_app();
     press(&mut app, KeyCode::Char('?'));
-    assert!(app.help);
+    assert!(app.help.is_some());
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("filter as you type") && screen.contains("record a new incident"));
     snap("help-list", &mut app);
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.help, "only Esc or the opening key closes help");
+    assert!(
+        app.help.is_some(),
+        "only Esc or the opening key closes help"
+    );
     press(&mut app, KeyCode::Esc);
-    assert!(!app.help);
+    assert!(app.help.is_none());
 }
 
 #[test]
@@ -1300,14 +1305,14 @@ fn f1_opens_help_over_a_form_and_esc_closes_it_without_touching_the_form() {
     keys(&mut app, "Form tutor");
     let dirty = app.form.as_ref().unwrap().dirty;
     press(&mut app, KeyCode::F(1));
-    assert!(app.help);
+    assert!(app.help.is_some());
     snap("help-over-form", &mut app);
     // Keys while help shows do not reach the form beneath.
     keys(&mut app, "xyz");
     press(&mut app, KeyCode::Enter);
-    assert!(app.help);
+    assert!(app.help.is_some());
     press(&mut app, KeyCode::Esc);
-    assert!(!app.help);
+    assert!(app.help.is_none());
     let form = app.form.as_ref().unwrap();
     assert_eq!(form.value("reported_by"), "Form tutor");
     assert_eq!(form.dirty, dirty);
@@ -1316,21 +1321,21 @@ fn f1_opens_help_over_a_form_and_esc_closes_it_without_touching_the_form() {
     // `?` typed in a text field is text; on a screen it opens help, and `?` closes it.
     tab(&mut app, 6);
     keys(&mut app, "did he say why?");
-    assert!(!app.help);
+    assert!(app.help.is_none());
     assert_eq!(
         app.form.as_ref().unwrap().value("description"),
         "did he say why?"
     );
     let mut app = demo_app();
     press(&mut app, KeyCode::Char('?'));
-    assert!(app.help);
+    assert!(app.help.is_some());
     press(&mut app, KeyCode::Char('n'));
     assert!(
-        app.help && app.form.is_none(),
+        app.help.is_some() && app.form.is_none(),
         "no key reaches the list beneath"
     );
     press(&mut app, KeyCode::Char('?'));
-    assert!(!app.help);
+    assert!(app.help.is_none());
 }
 
 #[test]
@@ -1526,7 +1531,7 @@ fn people_filter_duplicates_warned_and_the_picker_tells_two_alike_apart() {
         p.reference.contains(&known.reference) || p.notes.contains(&known.reference)
     }));
     press(&mut app, KeyCode::Enter);
-    assert!(!app.people_filtering);
+    assert!(matches!(app.screen(), Screen::People { filter, .. } if !filter.typing));
     snap("people-register-filtered", &mut app);
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.people_rows().len(), total);
@@ -1704,7 +1709,7 @@ fn help_fits_at_80x24_and_scrolls_with_nothing_cut() {
     assert!(seen.contains("edit the summary, or the selected evidence item or"));
     snap("help-detail-scrolled", &mut app);
     press(&mut app, KeyCode::Esc);
-    assert!(!app.help);
+    assert!(app.help.is_none());
 }
 
 #[test]
@@ -1759,4 +1764,60 @@ fn the_agency_picker_finds_an_agency_by_any_of_its_names() {
         );
         press(&mut app, KeyCode::Esc);
     }
+}
+
+#[test]
+fn a_page_is_what_the_screen_shows_at_its_size_without_drawing_first() {
+    // Drawing writes nothing back: paging works from the size the loop gives the app.
+    let mut app = demo_app();
+    app.size = ratatui::layout::Rect::new(0, 0, 100, 16);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::PageDown);
+    // 16 rows: the status bar, the tabs and the filter line, the borders and the header.
+    assert_eq!(app.list.selected, 10);
+    let screen = render(&mut app, 100, 16);
+    let id = &app.selected_incident().unwrap().id;
+    let rows = screen.lines().filter(|l| l.contains("INC-")).count();
+    assert!(screen.contains(id.as_str()) && rows == 10, "{screen}");
+    // Drawing at another size changes nothing in the state.
+    let before = app.list.selected;
+    render(&mut app, 80, 24);
+    assert_eq!(app.list.selected, before);
+}
+
+#[test]
+fn the_list_header_is_whole_at_80x24_says_1_incident_and_shows_the_legend_only_when_needed() {
+    let mut app = demo_app();
+    {
+        let book = app.book.as_mut().unwrap();
+        let closed = book
+            .incidents
+            .iter()
+            .position(|i| i.status == Status::Closed)
+            .unwrap();
+        let kept = book.incidents.swap_remove(closed);
+        book.incidents = vec![kept];
+        book.settings.organisation =
+            "The Northbrook Valley Learning Trust and its Federated Primary Schools".into();
+    }
+    press(&mut app, KeyCode::Char('4'));
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The keys at the right of the tabs, the counts whole under them, the name shortened.
+    assert!(
+        lines[0].contains("4 All") && lines[0].contains("/ filter · n new"),
+        "{screen}"
+    );
+    assert!(
+        lines[1].contains("… · 1 of 1 incident · sorted newest first"),
+        "{screen}"
+    );
+    assert!(!screen.contains("review overdue"), "{screen}");
+    // With an overdue review in view, the legend explains the mark.
+    let mut app = demo_app();
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains(" !│") && screen.contains("! review overdue"),
+        "{screen}"
+    );
 }

@@ -125,8 +125,13 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     if let Some(n) = &form.notice {
         constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
     }
+    let discard = format!(
+        "Discard the changes in this form? {} {}, any other key goes back.",
+        keymap::key_for(keymap::DISCARD, keymap::Action::Discard),
+        keymap::Action::Discard.short()
+    );
     let top_message = if form.confirm_discard {
-        Some("Discard the changes in this form? y discards, any other key goes back.")
+        Some(discard.as_str())
     } else {
         form.error.as_deref()
     };

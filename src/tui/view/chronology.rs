@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Row, Table};
 use crate::text::line;
 use crate::tui::app::App;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, person: &str, selected: usize) {
     let Some(book) = &app.book else { return };
     let name = book.person(person).map_or_else(
         || person.to_string(),
@@ -27,7 +27,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, person: &str, selected
         .title(format!(" Chronology: {name} "))
         .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = events
         .iter()

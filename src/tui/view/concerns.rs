@@ -10,16 +10,10 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use crate::concern::first_words;
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
-    let Some(book) = &app.book else { return };
-    let folder = line(&book.settings.concern_inbox).into_owned();
-    let notes: Vec<Line> = app
-        .concerns
-        .notes
-        .iter()
-        .map(|n| Line::styled(line(n).into_owned(), Style::new().yellow()))
-        .collect();
+/// The summary line, the table and the notes under it: one layout for drawing and paging.
+fn layout(area: Rect, app: &App) -> [Rect; 3] {
     let wrapped: usize = app
         .concerns
         .notes
@@ -30,32 +24,65 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
                 .max(1)
         })
         .sum();
-    let notes_height = if notes.is_empty() {
+    let notes_height = if app.concerns.notes.is_empty() {
         0
     } else {
         (wrapped as u16 + 2).min(area.height / 3)
     };
-    let [head, table_area, notes_area] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(notes_height),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// Rows of concerns the table shows in `area`.
+pub fn page(area: Rect, app: &App) -> usize {
+    let [_, table_area, _] = layout(area, app);
+    usize::from(table_area.height.saturating_sub(3))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
+    let Some(book) = &app.book else { return };
+    let folder = line(&book.settings.concern_inbox).into_owned();
+    let notes: Vec<Line> = app
+        .concerns
+        .notes
+        .iter()
+        .map(|n| Line::styled(line(n).into_owned(), Style::new().yellow()))
+        .collect();
+    let [head, table_area, notes_area] = layout(area, app);
     let waiting = app.concerns.waiting.len();
     let summary = if !app.concerns.looked {
         "Looking in the concern folder ...".to_string()
     } else if waiting == 0 {
-        "No new concerns · r look again".to_string()
+        format!(
+            "No new concerns · {}",
+            keymap::hints(keymap::CONCERNS, &[Action::ReadInbox])
+        )
     } else {
         format!(
-            "{waiting} new · Enter read · n new incident · a add to incident · d no further action · r look again"
+            "{waiting} new · {}",
+            keymap::hints(
+                keymap::CONCERNS,
+                &[
+                    Action::Open,
+                    Action::NewIncident,
+                    Action::ConcernAddTo,
+                    Action::ConcernNoAction,
+                    Action::ReadInbox,
+                ]
+            )
         )
     };
     frame.render_widget(Paragraph::new(summary).dim(), head);
 
-    let block = Block::bordered().title(format!(" Staff concerns in {folder} · Esc back "));
+    let block = Block::bordered().title(format!(
+        " Staff concerns in {folder} · {} ",
+        keymap::hints(keymap::CONCERNS, &[Action::Back])
+    ));
     let height = block.inner(table_area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = app
         .concerns

@@ -118,7 +118,7 @@ fn section_lines(
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
-    app: &mut App,
+    app: &App,
     id: &str,
     section: Section,
     selected: usize,
@@ -177,7 +177,6 @@ pub fn draw(
         // the highlighted entry is always on screen (Space acts on what is seen).
         lines = wrap_rows(lines, inner.width);
     }
-    app.page = height.max(1);
     let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
     let scroll = if section == Section::Summary {

@@ -11,36 +11,79 @@ use crate::text::line;
 use crate::tui::app::{App, View};
 use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+/// The tabs, the filter line, the table, and the box of references awaited (the
+/// reviews-due view, when any are) with how many it shows: one layout for drawing and paging.
+fn layout(area: Rect, awaited: usize) -> [Rect; 4] {
     let [tabs_area, filter_area, table_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
     .areas(area);
+    if awaited == 0 {
+        return [tabs_area, filter_area, table_area, Rect::default()];
+    }
+    // Up to four references, a line saying how many more, and the borders.
+    let height = awaited.min(4) as u16 + u16::from(awaited > 4) + 2;
+    let [table_area, awaited_area] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(height)]).areas(table_area);
+    [tabs_area, filter_area, table_area, awaited_area]
+}
+
+/// The references still awaited from an agency, which the reviews-due view lists too:
+/// they are chased in the same sitting as the reviews.
+fn awaited(app: &App) -> Vec<(&crate::model::Incident, &crate::model::ReportingStep)> {
+    match &app.book {
+        Some(book) if app.list.view == View::Due => book.awaited_references(),
+        _ => Vec::new(),
+    }
+}
+
+/// Rows of incidents the table shows in `area`.
+pub fn page(area: Rect, app: &App) -> usize {
+    let [_, _, table_area, _] = layout(area, awaited(app).len());
+    usize::from(table_area.height.saturating_sub(3))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(book) = &app.book else { return };
+    let awaited = awaited(app);
+    let [tabs_area, filter_area, table_area, awaited_area] = layout(area, awaited.len());
     let selected_tab = View::ALL
         .iter()
         .position(|v| *v == app.list.view)
         .unwrap_or(0);
-    let org = line(&book.settings.organisation).into_owned();
+    // The keys to filter and record go at the right of the tabs, where there is room, so
+    // the line under them (organisation, counts, order) is not cut at 80 columns.
+    let hint = keymap::hints(keymap::LIST, &[Action::Filter, Action::NewIncident]);
+    let [tabs_area, hint_area] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(Span::raw(hint.as_str()).width() as u16),
+    ])
+    .areas(tabs_area);
     frame.render_widget(
-        Tabs::new(View::ALL.iter().map(|v| v.label()))
-            .select(selected_tab)
-            .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
-            .divider("│"),
+        Tabs::new(View::ALL.iter().map(|v| {
+            format!(
+                "{} {}",
+                keymap::key_for(keymap::LIST, v.action()),
+                v.label()
+            )
+        }))
+        .select(selected_tab)
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+        .divider("│"),
         tabs_area,
     );
-    let filter = if app.list.filtering || !app.list.filter.is_empty() {
-        let cursor = if app.list.filtering { "_" } else { "" };
+    frame.render_widget(Paragraph::new(hint).dim(), hint_area);
+    let filter = if app.list.filter.shown() {
         Line::from(vec![
             Span::styled("Filter: ", Style::new().bold()),
-            Span::raw(format!("{}{cursor}", line(&app.list.filter))),
+            Span::raw(app.list.filter.drawn()),
         ])
     } else {
         let total = book.incidents.len();
-        Line::from(format!(
-            "{org} · {} of {total} {} · sorted {} · {}",
+        let counts = format!(
+            " · {} of {total} {} · sorted {}",
             app.list.rows.len(),
             if total == 1 { "incident" } else { "incidents" },
             // The reviews-due view is always in the order the reviews fall due.
@@ -49,22 +92,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             } else {
                 app.list.sort.label()
             },
-            keymap::hints(keymap::LIST, &[Action::Filter, Action::NewIncident])
+        );
+        // A long organisation name gives way, never the counts.
+        let room = usize::from(area.width).saturating_sub(Span::raw(counts.as_str()).width());
+        Line::from(format!(
+            "{}{counts}",
+            shorten(&line(&book.settings.organisation), room)
         ))
         .dim()
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
 
-    // Reviews due also lists the references still awaited from an agency: they are chased
-    // in the same sitting as the reviews.
-    let awaited = if app.list.view == View::Due {
-        book.awaited_references()
-    } else {
-        Vec::new()
-    };
-    let table_area = if awaited.is_empty() {
-        table_area
-    } else {
+    if !awaited.is_empty() {
         let shown = awaited.len().min(4);
         let mut lines: Vec<Line> = awaited
             .iter()
@@ -87,20 +126,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         if awaited.len() > shown {
             lines.push(Line::raw(format!("... {} more", awaited.len() - shown)).dim());
         }
-        let height = lines.len() as u16 + 2;
-        let [table_area, awaited_area] =
-            Layout::vertical([Constraint::Min(4), Constraint::Length(height)]).areas(table_area);
         frame.render_widget(
             Paragraph::new(lines).block(
                 Block::bordered().title(format!(" References awaited ({}) ", awaited.len())),
             ),
             awaited_area,
         );
-        table_area
-    };
+    }
     let block = Block::bordered();
     let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
-    app.page = inner_height.max(1);
     let selected = app.list.selected;
     // Only the rows that fit are built: the list stays quick at 50,000 incidents.
     let start = selected.saturating_sub(inner_height.saturating_sub(1));
@@ -209,4 +243,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         .areas(table_area);
         frame.render_widget(Paragraph::new(hint).centered(), middle);
     }
+}
+
+/// `text` cut to `width` columns, with "…" where it was cut.
+fn shorten(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if Span::raw(format!("{out}{c}…")).width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }

@@ -13,16 +13,41 @@ mod statistics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
 use super::keymap;
 
-pub fn draw(frame: &mut Frame, app: &mut App) {
-    let height = status_height(app, frame.area().width);
-    let [main, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(frame.area());
+/// The screen's area and the status bar's, at this size.
+fn split(app: &App, area: Rect) -> [Rect; 2] {
+    let height = status_height(app, area.width);
+    Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(area)
+}
+
+/// Rows a page holds in what has the keyboard, at the app's size (`App::size`): the help,
+/// or the screen on top. Worked out from the same layout as drawing, so PgDn moves by what
+/// is seen, without drawing writing anything back.
+pub fn page(app: &App) -> usize {
+    let [main, _] = split(app, app.size);
+    let borders = |n: u16| usize::from(main.height.saturating_sub(n));
+    let rows = if app.help.is_some() {
+        borders(2)
+    } else {
+        match app.screen() {
+            Screen::List => list::page(main, app),
+            // Head, tabs and the section's borders.
+            Screen::Detail { .. } => borders(4),
+            Screen::Concerns { .. } => concerns::page(main, app),
+            // Borders and the header row.
+            _ => borders(3),
+        }
+    };
+    rows.max(1)
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [main, status] = split(app, frame.area());
     // The layers in `App::layers` order, bottom to top: the order that also decides where a
     // key goes, so what is drawn on top is always what has the keyboard.
     for layer in app.layers() {
@@ -51,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 }
 
 /// What lies under every overlay: the unlock box, or the screen on top of the stack.
-fn draw_screen(frame: &mut Frame, main: Rect, app: &mut App) {
+fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
     match app.phase {
         Phase::Setup => {}
         Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),
@@ -64,7 +89,9 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &mut App) {
                         section,
                         selected,
                     } => detail::draw(frame, main, app, &id, section, selected),
-                    Screen::People { selected } => people::draw(frame, main, app, selected),
+                    Screen::People { selected, filter } => {
+                        people::draw(frame, main, app, selected, &filter)
+                    }
                     Screen::Chronology { person, selected } => {
                         chronology::draw(frame, main, app, &person, selected)
                     }
@@ -123,7 +150,10 @@ fn status_line(app: &App) -> (Line<'static>, String) {
             Style::new().yellow().bold(),
         ),
         SaveState::Failed(e) if app.save_gone => Span::styled(
-            format!("NOT SAVED: {e}; R writes it again"),
+            format!(
+                "NOT SAVED: {e}; {} writes it again",
+                keymap::key_for(keymap::GLOBAL, keymap::Action::RetrySave)
+            ),
             Style::new().red().bold(),
         ),
         SaveState::Failed(e) => Span::styled(
@@ -245,11 +275,24 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(cursor(!app.key_focus)),
         ]));
         lines.push(Line::raw(""));
-        lines.push(Line::raw("Tab switches field, Enter unlocks, Esc quits.").dim());
+        lines.push(
+            Line::raw(keymap::hints(
+                keymap::UNLOCK,
+                &[
+                    keymap::Action::NextField,
+                    keymap::Action::Unlock,
+                    keymap::Action::Quit,
+                ],
+            ))
+            .dim(),
+        );
         if app.key_unprotected && !app.switching {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "This key file has no passphrase: Enter alone unlocks it, so this lock only hides the screen.",
+                format!(
+                    "This key file has no passphrase: {} alone unlocks it, so this lock only hides the screen.",
+                    keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
+                ),
                 Style::new().yellow().bold(),
             ));
         }
@@ -260,7 +303,13 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw("_"),
         ]));
         lines.push(Line::raw(""));
-        lines.push(Line::raw("Enter to unlock, Esc to quit.").dim());
+        lines.push(
+            Line::raw(keymap::hints(
+                keymap::UNLOCK,
+                &[keymap::Action::Unlock, keymap::Action::Quit],
+            ))
+            .dim(),
+        );
     }
     if let Some(e) = &app.unlock_error {
         lines.push(Line::raw(""));
@@ -326,7 +375,8 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered()
         .title(format!(" {} ", p.title))
         .title_bottom(format!(
-            " type to filter · {} {} · {} ",
+            " {} · {} {} · {} ",
+            keymap::hints(keymap::PICKER, &[keymap::Action::TypeToFilter]),
             keymap::key_for(keymap::PICKER, keymap::Action::Up),
             keymap::key_for(keymap::PICKER, keymap::Action::Down),
             keymap::hints(
@@ -365,74 +415,30 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
     {
         // Someone not in the list: the name typed is taken as it is.
         vec![Line::raw(format!(
-            "  Enter: record as {}",
+            "  {}: record as {}",
+            keymap::key_for(keymap::PICKER, keymap::Action::Choose),
             crate::text::line(p.filter.trim())
         ))]
     } else if lines.is_empty() {
-        vec![Line::raw("  (nothing matches: Backspace)")]
+        vec![Line::raw(format!(
+            "  (nothing matches: {})",
+            keymap::key_for(keymap::PICKER, keymap::Action::DeleteBack)
+        ))]
     } else {
         lines
     };
     frame.render_widget(Paragraph::new(lines), list_area);
 }
 
+/// The help over what has the keyboard beneath it: that layer's keys, then the keys that
+/// work everywhere (not over a form or a picker, where they are text).
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(help) = &app.help else { return };
     let mut entries = keymap::help(app.keymap());
     if app.form.is_none() && app.picker.is_none() {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
-    // One column, each description wrapped beside its keys: nothing is cut at 80x24, and
-    // what does not fit scrolls.
-    let width = 84.min(area.width);
-    let inner_width = width.saturating_sub(2);
-    let key_width = entries
-        .iter()
-        .map(|(k, _)| Span::raw(k.as_str()).width())
-        .max()
-        .unwrap_or(0)
-        .min(usize::from(inner_width / 3));
-    let what_width = inner_width.saturating_sub(key_width as u16 + 2);
-    let mut lines: Vec<Line> = Vec::new();
-    for (keys, what) in &entries {
-        for (n, part) in wrap_words(what, what_width).into_iter().enumerate() {
-            let keys = if n == 0 { keys.as_str() } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{keys:>key_width$}  "), Style::new().bold()),
-                Span::raw(part),
-            ]));
-        }
-    }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let shown = usize::from(height.saturating_sub(2));
-    let scroll = usize::from(app.help_scroll).min(lines.len().saturating_sub(shown));
-    let below = lines.len().saturating_sub(scroll + shown);
-    let [v] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(v);
-    frame.render_widget(Clear, h);
-    let close = keymap::key_for(keymap::HELP, keymap::Action::Back);
-    let mut block = Block::bordered().title(format!(" Keys ({close} closes) "));
-    if scroll > 0 || below > 0 {
-        let scroll_keys = format!(
-            "{}/{}",
-            keymap::key_for(keymap::HELP, keymap::Action::Up),
-            keymap::key_for(keymap::HELP, keymap::Action::Down)
-        );
-        block = block.title_bottom(if below > 0 {
-            format!(" {below} more below · {scroll_keys} scroll ")
-        } else {
-            format!(" the end · {scroll_keys} scroll ")
-        });
-    }
-    frame.render_widget(
-        Paragraph::new(Text::from(lines))
-            .scroll((scroll as u16, 0))
-            .block(block),
-        h,
-    );
+    help.draw(frame, area, &entries);
 }
 
 fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {

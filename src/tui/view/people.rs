@@ -7,9 +7,10 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::filter::Filter;
 use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &Filter) {
     let rows_shown = app.people_rows();
     let Some(book) = &app.book else { return };
     let hint = keymap::hints(
@@ -22,11 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
             Action::Back,
         ],
     );
-    let title = if app.people_filtering || !app.people_filter.is_empty() {
-        let cursor = if app.people_filtering { "_" } else { "" };
+    let title = if filter.shown() {
         format!(
-            " People register · filter: {}{cursor} · {} of {} ",
-            line(&app.people_filter),
+            " People register · filter: {} · {} of {} ",
+            filter.drawn(),
             rows_shown.len(),
             book.people.len()
         )
@@ -37,7 +37,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
         .title(title)
         .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    app.page = height.max(1);
     let start = selected.saturating_sub(height.saturating_sub(1));
     // A child protection file sent and not yet acknowledged (UK guidance: five school days).
     let pending = book.pending_transfers();
@@ -95,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize) {
     .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
     .block(block);
     frame.render_widget(table, area);
-    if empty && !app.people_filter.is_empty() {
+    if empty && !filter.text.is_empty() {
         let [_, middle, _] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Length(1),

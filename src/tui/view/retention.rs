@@ -11,18 +11,26 @@ use crate::model::{Status, Until};
 use crate::present;
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confirm: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, confirm: bool) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let schedule = app.retention_rows.of(book, today);
     let due = schedule.iter().filter(|r| r.due).count();
     let title = format!(
-        " Retention · {due} due for disposal · Enter open · D dispose · Esc back{} ",
+        " Retention · {due} due for disposal · {}{} ",
+        keymap::hints(
+            keymap::RETENTION,
+            &[Action::Open, Action::Dispose, Action::Back]
+        ),
         if confirm {
-            " · D AGAIN TO DISPOSE"
+            format!(
+                " · {} AGAIN TO DISPOSE",
+                keymap::key_for(keymap::RETENTION, Action::Dispose)
+            )
         } else {
-            ""
+            String::new()
         }
     );
     let block = Block::bordered().title(title);
@@ -66,7 +74,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, selected: usize, confi
             .style(style)
         })
         .collect();
-    app.page = height.max(1);
     let table = Table::new(
         rows,
         [

@@ -10,6 +10,7 @@ use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Sparkline, Wrap};
 
 use crate::report::stats::{self, Stats, Tally};
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action};
 use crate::tui::records::{PERIODS, period};
 
 /// Bars for a tally: the label carries the shown count ("<5" when suppressed), and a
@@ -66,12 +67,16 @@ fn months_without_incidents_count_as_zero() {
     assert_eq!(every_month(&rows), vec![3, 0, 0, 1]);
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, n: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let (from, to) = period(n, today);
-    let s = app.stats_cache.of(book, today, n);
-    let block = Block::bordered().title(" Statistics (anonymised) · p next period · Esc back ");
+    let Some(stats) = app.stats_cache.of(book, today, n) else {
+        return;
+    };
+    let s = &*stats;
+    let hint = keymap::hints(keymap::STATISTICS, &[Action::CyclePeriod, Action::Back]);
+    let block = Block::bordered().title(format!(" Statistics (anonymised) · {hint} "));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [head, charts, trend, rest] = Layout::vertical([
