@@ -517,7 +517,7 @@ fn a_passphrase_file_with_a_bom_or_trailing_spaces_is_refused() {
     }
 }
 
-fn audit(f: &Fixture) -> Vec<logbook::model::AuditEntry> {
+fn audit(f: &Fixture) -> logbook::model::Trail {
     let key =
         Key::from_identity_files(std::slice::from_ref(&f.key), &mut |_| unreachable!()).unwrap();
     vault::read(&f.logbook, &key).unwrap().0.audit.clone()

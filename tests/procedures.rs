@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::*;
-use logbook::model::AuditEntry;
 use logbook::vault::{self, Key};
 
 const PASS: &str = "violet kettle marsh oboe 1977";
@@ -186,7 +185,7 @@ fn verify_code(machine: &Machine, file: &Path, keys: &[&Path]) -> i32 {
     code(&c.arg("verify").arg(file).output().unwrap())
 }
 
-fn trail(file: &Path, key: &Path) -> Vec<AuditEntry> {
+fn trail(file: &Path, key: &Path) -> logbook::model::Trail {
     let key = Key::from_identity_files(&[key.to_path_buf()], &mut |_| {
         Ok(zeroize::Zeroizing::new(PASS.to_string()))
     })

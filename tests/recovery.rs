@@ -20,7 +20,7 @@ fn keygen(dir: &Path, file: &str, name: &str) -> (std::path::PathBuf, String) {
     (key, stdout(&o).trim().to_string())
 }
 
-fn trail(logbook: &Path, key: &Path) -> Vec<logbook::model::AuditEntry> {
+fn trail(logbook: &Path, key: &Path) -> logbook::model::Trail {
     let key = Key::from_identity_files(&[key.to_path_buf()], &mut |_| unreachable!()).unwrap();
     vault::read(logbook, &key).unwrap().0.audit.clone()
 }

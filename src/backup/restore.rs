@@ -36,7 +36,7 @@ impl Summary {
                 .iter()
                 .max_by_key(|i| (i.reported, i.id.clone()))
                 .map(|i| (i.id.clone(), i.reported)),
-            last_entry: book.audit.last().cloned(),
+            last_entry: book.audit.last().map(|e| AuditEntry::clone(e)),
             head: book.head(),
             id: book.id().to_string(),
         }

@@ -106,7 +106,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
         ]);
         let birth_year = matches!(age_group, AgeGroup::Child | AgeGroup::YoungPerson)
             .then(|| now.year() - rng.range(11, 18) as i32);
-        records.people.push(Person {
+        records.people.push(crate::model::Shared::new(Person {
             id: format!("P-{:06}", i + 1),
             reference: format!(
                 "{}{} ({})",
@@ -120,7 +120,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             error: None,
             year_group: String::new(),
             transferred: None,
-        });
+        }));
     }
 
     let span_minutes = 18 * 30 * 24 * 60;
@@ -297,7 +297,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             })
             .collect();
 
-        records.incidents.push(Incident {
+        records.incidents.push(crate::model::Shared::new(Incident {
             id,
             occurred,
             occurred_approximate: rng.chance(20),
@@ -329,7 +329,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             error: None,
             retention: None,
             transferred: None,
-        });
+        }));
     }
     super::with_history(records, now)
 }

@@ -82,6 +82,20 @@ pub fn canonical<T: Serialize>(value: &T) -> Result<String, Unencodable> {
     String::from_utf8(bytes).map_err(|e| Unencodable(e.to_string()))
 }
 
+pub use canonical::Sink as RonSink;
+
+/// Writes `value` into `sink` as pretty RON, byte for byte what
+/// `ron::Options::default().to_writer_pretty` writes with two-space indentation, no struct
+/// names and this depth limit (the logbook file's layout; `canonical.rs` tests prove the
+/// two agree), without RON's character-by-character escaping.
+pub fn pretty_ron<T: Serialize + ?Sized, S: RonSink>(
+    value: &T,
+    sink: &mut S,
+    depth_limit: usize,
+) -> Result<(), Unencodable> {
+    canonical::encode_pretty(value, sink, depth_limit).map_err(|e| Unencodable(e.0))
+}
+
 /// SHA-256 of `prefix` followed by the canonical bytes of `value`, streamed into the
 /// hasher: no copy of the record's text is built.
 fn digest<T: Serialize + ?Sized>(prefix: &[u8], value: &T) -> Result<[u8; 32], Unencodable> {
@@ -246,7 +260,7 @@ impl Logbook {
             hash: String::new(),
         };
         entry.hash = entry_hash(&prev, &entry)?;
-        self.audit.push(entry);
+        self.audit.push(Shared::new(entry));
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use super::audit::{GENESIS, Head, Stamp};
-use super::types::{AuditEntry, FieldChange, Logbook, Subject};
+use super::types::{AuditEntry, FieldChange, Logbook, Shared, Subject};
 
 /// The secret half of a passphrase logbook's backup key, as age writes it
 /// (`AGE-SECRET-KEY-1...`). Kept inside the encrypted logbook, never in `Settings`, so it
@@ -75,7 +75,7 @@ impl Logbook {
 
     /// Compares this trail with an earlier copy entry by entry. Returns how many entries
     /// were added since, or names the first entry that differs.
-    pub fn trail_extends(&self, earlier: &[AuditEntry]) -> Result<u64, Divergence> {
+    pub fn trail_extends(&self, earlier: &[Shared<AuditEntry>]) -> Result<u64, Divergence> {
         for (i, old) in earlier.iter().enumerate() {
             match self.audit.get(i) {
                 Some(now) if now == old => {}

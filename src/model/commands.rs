@@ -1001,6 +1001,7 @@ impl Logbook {
             .incidents
             .iter()
             .filter(|i| i.error.is_none())
+            .map(Shared::get)
             .flat_map(|i| i.reports.iter().map(move |r| (i, r)))
             .filter(|(_, r)| r.error.is_none() && r.reference_awaited && r.reference.is_empty())
             .collect();
@@ -1017,6 +1018,7 @@ impl Logbook {
         }
         self.people
             .iter()
+            .map(Shared::get)
             .filter(|p| p.error.is_none() && initials(&p.reference) == wanted)
             .filter(|p| match (p.birth_year, birth_year) {
                 (Some(a), Some(b)) => a == b,
@@ -1862,7 +1864,7 @@ mod tests {
     #[test]
     fn incident_numbers_go_past_9999() {
         let (mut b, _) = book();
-        let mut i = b.incidents[0].clone();
+        let mut i = Incident::clone(&b.incidents[0]);
         i.id = "INC-2026-9999".into();
         b.add_incident(&now(), i).unwrap();
         let next = b.next_incident_id(2026);

@@ -17,7 +17,8 @@ mod types;
 mod validate;
 
 pub use audit::{
-    AuditFault, GENESIS, Head, Stamp, Unencodable, canonical, entry_hash, sha256_hex, state_hash,
+    AuditFault, GENESIS, Head, RonSink, Stamp, Unencodable, canonical, entry_hash, pretty_ron,
+    sha256_hex, state_hash,
 };
 pub use backup::{BackupSecret, Divergence};
 pub use commands::{

@@ -51,14 +51,14 @@ impl Logbook {
         self.incidents
             .binary_search_by(|i| id_order(&i.id, id))
             .ok()
-            .map(|i| &self.incidents[i])
+            .map(|i| &*self.incidents[i])
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.people
             .binary_search_by(|p| id_order(&p.id, id))
             .ok()
-            .map(|i| &self.people[i])
+            .map(|i| &*self.people[i])
     }
 
     pub(crate) fn incident_index(&self, id: &str) -> Result<usize, Invalid> {
@@ -118,7 +118,7 @@ impl Logbook {
         let at = self
             .people
             .partition_point(|p| id_order(&p.id, &id).is_lt());
-        self.people.insert(at, person);
+        self.people.insert(at, Shared::new(person));
         Ok(id)
     }
 
@@ -194,7 +194,7 @@ impl Logbook {
         let at = self
             .incidents
             .partition_point(|i| id_order(&i.id, &id).is_lt());
-        self.incidents.insert(at, incident);
+        self.incidents.insert(at, Shared::new(incident));
         Ok(id)
     }
 
@@ -276,7 +276,7 @@ impl Logbook {
         other.validate(stamp.at.naive_local())?;
         for p in &other.people {
             if let Some(existing) = self.person(&p.id)
-                && existing != p
+                && existing != Shared::get(p)
             {
                 return Err(invalid(
                     "people",
@@ -302,14 +302,15 @@ impl Logbook {
         let mut people = 0;
         for p in std::mem::take(&mut other.people) {
             if staged.person(&p.id).is_none() {
-                staged.add_person(stamp, p)?;
+                staged.add_person(stamp, Shared::into_inner(p))?;
                 people += 1;
             }
         }
         // Related links may point forward, so add every incident before checking them.
         let mut links = Vec::new();
         let count = other.incidents.len();
-        for mut inc in std::mem::take(&mut other.incidents) {
+        for inc in std::mem::take(&mut other.incidents) {
+            let mut inc = Shared::into_inner(inc);
             links.push((inc.id.clone(), std::mem::take(&mut inc.related)));
             staged.add_incident(stamp, inc)?;
         }

@@ -261,7 +261,7 @@ impl Logbook {
         let mut all: Vec<(&Incident, Kept)> = self
             .incidents
             .iter()
-            .map(|i| (i, self.retention_with(i, Some(&latest))))
+            .map(|i| (Shared::get(i), self.retention_with(i, Some(&latest))))
             .collect();
         all.sort_by_key(|(i, k)| match &k.until {
             Until::Unknown(_) => (0, None, i.reported),
@@ -360,6 +360,7 @@ impl Logbook {
             .rev()
             .find(|e| e.subject == Subject::Incident(id.to_string()))
             .filter(|e| e.action.starts_with(super::audit::DISPOSED))
+            .map(Shared::get)
     }
 }
 

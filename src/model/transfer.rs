@@ -85,7 +85,7 @@ impl Logbook {
                 continue;
             };
             if e.action.starts_with(TRANSFER_SENT) {
-                pending.insert(id.as_str(), e);
+                pending.insert(id.as_str(), Shared::get(e));
             } else if e.action.starts_with(TRANSFER_ACKNOWLEDGED) {
                 pending.remove(id.as_str());
             }
@@ -208,7 +208,7 @@ impl Logbook {
             *n += 1;
         }
         let mut other = Logbook::new(self.settings.clone());
-        other.people.push(person);
+        other.people.push(Shared::new(person));
         let mut pairs = Vec::new();
         for mut inc in incidents {
             let new_id = renumber[&inc.id].clone();
@@ -223,7 +223,7 @@ impl Logbook {
                 .iter()
                 .filter_map(|r| renumber.get(r).cloned())
                 .collect();
-            other.incidents.push(inc);
+            other.incidents.push(Shared::new(inc));
         }
         let mut staged = self.clone();
         staged.import(stamp, other)?;

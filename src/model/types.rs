@@ -9,6 +9,103 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+/// A record shared between the logbook the app edits and the copies handed to the save
+/// thread: copying a logbook copies pointers, not its text (a save at 50,000 incidents
+/// would otherwise copy hundreds of megabytes on the screen's thread). Reading goes through
+/// `Deref`; writing through `DerefMut`, which first copies the record if a save still holds
+/// it (`Arc::make_mut`), so a change never reaches a copy being saved.
+///
+/// Serialized exactly as the record itself (no wrapper in the RON, so hashes and the file
+/// are unchanged). The record types wipe themselves when dropped (`ZeroizeOnDrop`), so the
+/// last holder of a shared record wipes it; `zeroize` wipes it at once when nothing else
+/// holds it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Shared<T>(std::sync::Arc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared(std::sync::Arc::new(value))
+    }
+
+    /// The record (for iterators: `.map(Shared::get)` gives `&T`).
+    pub fn get(this: &Self) -> &T {
+        &this.0
+    }
+
+    /// The record itself, copied only if something else still holds it.
+    pub fn into_inner(this: Self) -> T
+    where
+        T: Clone,
+    {
+        std::sync::Arc::unwrap_or_clone(this.0)
+    }
+
+    /// Whether two handles are the same record in memory (not merely equal).
+    pub fn same(a: &Self, b: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared::new(value)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> std::ops::DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T> AsRef<T> for Shared<T> {
+    fn as_ref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::borrow::Borrow<T> for Shared<T> {
+    fn borrow(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Shared::new)
+    }
+}
+
+impl<T: Zeroize> Zeroize for Shared<T> {
+    fn zeroize(&mut self) {
+        if let Some(value) = std::sync::Arc::get_mut(&mut self.0) {
+            value.zeroize();
+        }
+    }
+}
+
+/// The audit trail as the logbook holds it.
+pub type Trail = Vec<Shared<AuditEntry>>;
+
 /// The format version this build writes. A file with a larger number was
 /// written by a newer build and is refused rather than half-understood.
 pub const FORMAT: u32 = 1;
@@ -20,14 +117,14 @@ pub struct Logbook {
     pub format: u32,
     pub settings: Settings,
     #[serde(default)]
-    pub people: Vec<Person>,
+    pub people: Vec<Shared<Person>>,
     #[serde(default)]
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<Shared<Incident>>,
     /// Records disposed of after their retention date: id and date only.
     #[serde(default)]
     pub tombstones: Vec<Tombstone>,
     #[serde(default)]
-    pub audit: Vec<AuditEntry>,
+    pub audit: Trail,
     /// Passphrase logbooks only: the secret of the X25519 key their backups are encrypted
     /// to (see `backup`). Outside `Settings`, so no audit entry ever lists it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -28,7 +28,7 @@ pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> I
 pub struct Context<'a> {
     /// Nothing may be dated after this.
     pub now: NaiveDateTime,
-    pub people: &'a [Person],
+    pub people: &'a [Shared<Person>],
     pub reference: &'a Reference,
 }
 
@@ -685,7 +685,7 @@ mod tests {
     }
 
     fn check(i: &Incident) -> Result<(), Invalid> {
-        let people = [person()];
+        let people = [Shared::new(person())];
         i.validate(&Context {
             now: now(),
             people: &people,
@@ -937,8 +937,8 @@ mod tests {
 
     fn logbook() -> Logbook {
         let mut b = Logbook::new(Settings::new("S", vec![]));
-        b.people.push(person());
-        b.incidents.push(incident());
+        b.people.push(Shared::new(person()));
+        b.incidents.push(Shared::new(incident()));
         b.validate(now()).unwrap();
         b
     }

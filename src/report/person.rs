@@ -10,6 +10,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
     let incidents: Vec<&crate::model::Incident> = book
         .incidents
         .iter()
+        .map(crate::model::Shared::get)
         .filter(|i| i.people.iter().any(|p| p.person == who.id))
         .collect();
     let mut facts = vec![

@@ -73,6 +73,7 @@ pub fn compute(
     let chosen: Vec<&Incident> = book
         .incidents
         .iter()
+        .map(crate::model::Shared::get)
         .filter(|i| i.error.is_none())
         .filter(|i| from.is_none_or(|f| i.reported.date() >= f))
         .filter(|i| to.is_none_or(|t| i.reported.date() <= t))

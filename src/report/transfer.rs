@@ -21,6 +21,7 @@ pub fn transfer(book: &Logbook, who: &Person, by: &str, at: NaiveDateTime) -> Tr
     let incidents: Vec<&Incident> = book
         .incidents
         .iter()
+        .map(crate::model::Shared::get)
         .filter(|i| i.people.iter().any(|p| p.person == who.id))
         .collect();
     let mut others: Vec<String> = incidents

@@ -501,7 +501,7 @@ impl App {
                 .list
                 .rows
                 .get(self.list.selected)
-                .map(|n| &book.incidents[*n]),
+                .map(|n| &*book.incidents[*n]),
         }
     }
 

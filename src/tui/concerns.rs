@@ -140,6 +140,7 @@ pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
     let mut open: Vec<&Incident> = book
         .incidents
         .iter()
+        .map(crate::model::Shared::get)
         .filter(|i| i.status != Status::Closed && i.error.is_none())
         .collect();
     open.sort_by_key(|i| std::cmp::Reverse(i.reported));

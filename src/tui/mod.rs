@@ -27,7 +27,7 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{AuditEntry, Logbook, Settings, Stamp};
+use crate::model::{AuditEntry, Logbook, Settings, Shared, Stamp};
 use crate::vault::{self, Access, Key, Vault};
 use app::{App, Effect, Phase, SaveState};
 use saver::{Done, Job, Saver};
@@ -586,7 +586,7 @@ type Unlocked = std::result::Result<(Logbook, Option<Vault>, Key), String>;
 /// then the trail, checked, for the unlock with that number.
 enum Opened {
     Unlocked(Box<Unlocked>),
-    Trail(u64, std::result::Result<Vec<AuditEntry>, String>),
+    Trail(u64, std::result::Result<Vec<Shared<AuditEntry>>, String>),
 }
 
 /// Puts the checked trail into the logbook shown, or keeps the logbook unchangeable and
@@ -595,7 +595,7 @@ enum Opened {
 fn trail_checked(
     app: &mut App,
     current: bool,
-    result: std::result::Result<Vec<AuditEntry>, String>,
+    result: std::result::Result<Vec<Shared<AuditEntry>>, String>,
 ) {
     let Some(book) = app.book.as_mut().filter(|b| current && b.trail_pending) else {
         if let Ok(mut audit) = result {

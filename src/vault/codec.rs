@@ -14,11 +14,11 @@ use crate::model::{FORMAT, Logbook};
 /// Two-space indentation, no struct names, and one line per item below the record level
 /// (an evidence item, an audit entry's field change): a person reading `age -d` output
 /// sees each record's fields plainly, and the file is about a third of fully pretty RON.
-fn pretty() -> ron::ser::PrettyConfig {
+pub(super) fn pretty() -> ron::ser::PrettyConfig {
     ron::ser::PrettyConfig::new()
         .indentor("  ")
         .struct_names(false)
-        .depth_limit(4)
+        .depth_limit(DEPTH_LIMIT)
 }
 
 /// Writes the logbook as RON straight into the age stream: no plaintext copy of the whole
@@ -34,23 +34,47 @@ pub(crate) fn encrypt_to(
 /// Writes any value as RON, in the logbook file's layout, straight into an age stream (the
 /// logbook, a backup, a backup manifest). Keeps the writer's own error, so a full disk is
 /// still reported as a full disk.
+///
+/// The text is RON's own pretty layout (`pretty()`), written by the model's encoder
+/// (`model::pretty_ron`), which copies plain runs of text at once where RON escapes
+/// character by character; its tests prove the bytes are RON's.
 pub fn encrypt_ron<T: serde::Serialize>(
     out: &mut dyn Write,
     encryptor: age::Encryptor,
     value: &T,
 ) -> io::Result<()> {
     let stream = encryptor.wrap_output(out)?;
-    let mut keep = KeepError {
+    let mut sink = IoSink {
         inner: Chunked::new(stream),
         error: None,
     };
-    let result = ron::Options::default().to_io_writer_pretty(&mut keep, value, pretty());
-    if let Some(e) = keep.error.take() {
+    let result = crate::model::pretty_ron(value, &mut sink, DEPTH_LIMIT);
+    if let Some(e) = sink.error.take() {
         return Err(e);
     }
     result.map_err(|e| io::Error::other(e.to_string()))?;
-    keep.inner.finish()?.finish()?;
+    sink.inner.finish()?.finish()?;
     Ok(())
+}
+
+/// The depth below which the file's RON puts one item a line (see `pretty()`).
+const DEPTH_LIMIT: usize = 4;
+
+/// The encoder's sink over a writer: the encoder cannot fail on a write, so the first
+/// failure is kept (and nothing more written) for `encrypt_ron` to return.
+struct IoSink<W: Write> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> crate::model::RonSink for IoSink<W> {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.error.is_none()
+            && let Err(e) = self.inner.write_all(bytes)
+        {
+            self.error = Some(e);
+        }
+    }
 }
 
 /// Gathers RON's many small writes (a bracket, a field name, a comma) into large ones
@@ -99,28 +123,6 @@ impl<W: Write> Write for Chunked<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.drain()?;
         self.inner.flush()
-    }
-}
-
-/// RON reports a writer's failure as text; this keeps the original error, so a full disk
-/// is still known to be a full disk when the message is written.
-struct KeepError<W> {
-    inner: W,
-    error: Option<io::Error>,
-}
-
-impl<W: Write> Write for KeepError<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).inspect_err(|e| {
-            self.error
-                .get_or_insert_with(|| io::Error::new(e.kind(), e.to_string()));
-        })
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush().inspect_err(|e| {
-            self.error
-                .get_or_insert_with(|| io::Error::new(e.kind(), e.to_string()));
-        })
     }
 }
 
@@ -201,7 +203,7 @@ pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
         let early = guess.map(|at| {
             scope.spawn(move || {
                 let mut de = ron::Deserializer::from_str(&text[at..]).ok()?;
-                Vec::<crate::model::AuditEntry>::deserialize(&mut de).ok()
+                crate::model::Trail::deserialize(&mut de).ok()
             })
         });
         let records = decode_records(path, plain);
@@ -353,9 +355,9 @@ struct Records<'a> {
     format: u32,
     settings: crate::model::Settings,
     #[serde(default)]
-    people: Vec<crate::model::Person>,
+    people: Vec<crate::model::Shared<crate::model::Person>>,
     #[serde(default)]
-    incidents: Vec<crate::model::Incident>,
+    incidents: Vec<crate::model::Shared<crate::model::Incident>>,
     #[serde(default)]
     tombstones: Vec<crate::model::Tombstone>,
     /// Cut out of the text before the parse where it can be (`records_without_trail`),
@@ -458,11 +460,7 @@ pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, Option<Trai
 }
 
 /// Parses the audit trail that `decode_records` found in `plain`.
-pub fn read_trail(
-    path: &Path,
-    plain: &[u8],
-    span: TrailSpan,
-) -> Result<Vec<crate::model::AuditEntry>> {
+pub fn read_trail(path: &Path, plain: &[u8], span: TrailSpan) -> Result<crate::model::Trail> {
     let Some(raw) = plain.get(span.start..span.end) else {
         return Err(Error::Damaged(path.to_path_buf()));
     };

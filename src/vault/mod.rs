@@ -790,4 +790,43 @@ mod tests {
         assert!(header_is_scrypt(&s));
         assert!(!header_is_scrypt(b"not age"));
     }
+
+    /// A saved file holds exactly the text RON itself writes in the file's layout (the
+    /// encoder that writes it is the model's, not RON's), larger than one write chunk, with
+    /// text that needs escaping; and a copy of the logbook shares its records, not copies.
+    #[test]
+    fn a_saved_file_holds_exactly_the_text_ron_writes() {
+        let mut book = generated();
+        book.incidents[1].description = "\"quoted\" \\ tab\t é \u{202e} 😀 ".repeat(40_000);
+        let ron_text = ron::ser::to_string_pretty(&book, codec::pretty()).unwrap();
+        assert!(ron_text.len() > 512 * 1024);
+        let id = age::x25519::Identity::generate();
+        let ids = Identities::one(id);
+        let mut sealed = Vec::new();
+        codec::encrypt_to(&mut sealed, &ids.recipients(), &book).unwrap();
+        let plain = codec::decrypt(Path::new("lb.age"), &sealed, &Key::Identities(ids)).unwrap();
+        assert!(
+            plain.as_slice() == ron_text.as_bytes(),
+            "the saved text differs from RON's"
+        );
+
+        let copy = book.clone();
+        assert!(crate::model::Shared::same(
+            &copy.incidents[1],
+            &book.incidents[1]
+        ));
+        assert!(crate::model::Shared::same(&copy.audit[0], &book.audit[0]));
+        // A change to one copy copies that record first: the other keeps what it had.
+        let mut changed = copy.clone();
+        changed.incidents[1].description = "changed".into();
+        assert!(!crate::model::Shared::same(
+            &changed.incidents[1],
+            &book.incidents[1]
+        ));
+        assert_eq!(copy.incidents[1].description, book.incidents[1].description);
+        assert!(crate::model::Shared::same(
+            &changed.incidents[0],
+            &book.incidents[0]
+        ));
+    }
 }

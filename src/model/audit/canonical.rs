@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 /// Where encoded bytes go.
-pub(super) trait Sink {
+pub trait Sink {
     fn put(&mut self, bytes: &[u8]);
 }
 
@@ -96,9 +96,35 @@ type Result<T> = std::result::Result<T, EncodeError>;
 
 /// Encodes `value` into `sink`.
 pub(super) fn encode<T: Serialize + ?Sized, S: Sink>(value: &T, sink: &mut S) -> Result<()> {
+    encode_with(value, sink, None)
+}
+
+/// Encodes `value` into `sink` exactly as `ron::Options::default().to_writer_pretty` does
+/// with `PrettyConfig::new().indentor("  ").struct_names(false).depth_limit(depth_limit)`
+/// (the logbook file's layout): the same bytes, written without RON's character-by-
+/// character escaping.
+pub(super) fn encode_pretty<T: Serialize + ?Sized, S: Sink>(
+    value: &T,
+    sink: &mut S,
+    depth_limit: usize,
+) -> Result<()> {
+    let layout = Layout {
+        indent: 0,
+        depth_limit,
+        is_empty: None,
+    };
+    encode_with(value, sink, Some(layout))
+}
+
+fn encode_with<T: Serialize + ?Sized, S: Sink>(
+    value: &T,
+    sink: &mut S,
+    layout: Option<Layout>,
+) -> Result<()> {
     let mut encoder = Encoder {
         out: sink,
         scratch: String::new(),
+        layout,
     };
     let result = value.serialize(&mut encoder);
     encoder.scratch.zeroize();
@@ -110,7 +136,23 @@ struct Encoder<'s, S: Sink> {
     /// Reused for values serde formats with `Display` (dates and times), which RON turns
     /// into a fresh `String` each time.
     scratch: String,
+    /// Pretty layout (new lines and indentation), or None for compact RON.
+    layout: Option<Layout>,
 }
+
+/// RON's pretty state, mirrored field for field (`ron::ser::Serializer`'s `pretty` and
+/// `is_empty`): the indentation level, the depth below which lines are broken, and
+/// whether the container just opened is known to be empty. `is_empty` is set when a
+/// container opens and cleared only when one closes, as RON does.
+struct Layout {
+    indent: usize,
+    depth_limit: usize,
+    is_empty: Option<bool>,
+}
+
+const INDENTOR: &[u8] = b"  ";
+const NEW_LINE: &[u8] = b"\n";
+const SEPARATOR: &[u8] = b" ";
 
 /// ASCII bytes `char::escape_debug` leaves as they are: printable, and not `"`, `'` or `\`.
 const fn plain_ascii() -> [bool; 128] {
@@ -234,6 +276,67 @@ impl<S: Sink> Encoder<'_, S> {
         }
         self.put_u64(v.unsigned_abs());
     }
+
+    fn put_indentation(&mut self, levels: usize) {
+        for _ in 0..levels {
+            self.out.put(INDENTOR);
+        }
+    }
+
+    /// A container opened (RON's `start_indent`): one level deeper, and a new line
+    /// unless it is known to be empty.
+    fn start_indent(&mut self) {
+        if let Some(l) = &mut self.layout {
+            l.indent += 1;
+            if l.indent <= l.depth_limit && !l.is_empty.unwrap_or(false) {
+                self.out.put(NEW_LINE);
+            }
+        }
+    }
+
+    /// Indentation before an item (RON's `indent`).
+    fn indent(&mut self) {
+        if let Some(l) = &self.layout
+            && l.indent <= l.depth_limit
+        {
+            let levels = l.indent;
+            self.put_indentation(levels);
+        }
+    }
+
+    /// A container closing (RON's `end_indent`): indentation for the closing bracket.
+    fn end_indent(&mut self) {
+        if let Some(l) = &mut self.layout {
+            let levels = (l.indent <= l.depth_limit && !l.is_empty.unwrap_or(false))
+                .then(|| l.indent.saturating_sub(1));
+            l.indent -= 1;
+            l.is_empty = None;
+            if let Some(levels) = levels {
+                self.put_indentation(levels);
+            }
+        }
+    }
+
+    /// Whether items are written one a line here (pretty, and within the depth limit).
+    fn broken(&self) -> bool {
+        self.layout
+            .as_ref()
+            .is_some_and(|l| l.indent <= l.depth_limit)
+    }
+
+    /// A container of known length opens: remember whether it is empty.
+    fn set_empty(&mut self, empty: Option<bool>) {
+        if let (Some(l), Some(empty)) = (&mut self.layout, empty) {
+            l.is_empty = Some(empty);
+        }
+    }
+
+    /// The space RON writes after `:` and after a tuple's `,` in pretty layout.
+    fn separator(&mut self) {
+        if self.layout.is_some() {
+            self.out.put(SEPARATOR);
+        }
+    }
 }
 
 /// A struct, sequence, tuple or map being written: whether a separator is due.
@@ -243,12 +346,40 @@ struct Compound<'a, 's, S: Sink> {
 }
 
 impl<S: Sink> Compound<'_, '_, S> {
+    /// Before a tuple's item: `,` and, in pretty layout, a space.
     fn separate(&mut self) {
         if self.first {
             self.first = false;
         } else {
             self.enc.put(b",");
+            self.enc.separator();
         }
+    }
+
+    /// Before an item of a sequence, map or struct: `,` then, in pretty layout, a new line
+    /// (or a space past the depth limit); then the item's indentation.
+    fn separate_line(&mut self) {
+        if self.first {
+            self.first = false;
+        } else {
+            self.enc.put(b",");
+            if self.enc.broken() {
+                self.enc.put(NEW_LINE);
+            } else {
+                self.enc.separator();
+            }
+        }
+        self.enc.indent();
+    }
+
+    /// Before the closing bracket of a sequence, map or struct: in pretty layout, a
+    /// trailing `,` and new line after the last item, then the bracket's indentation.
+    fn close_line(&mut self) {
+        if !self.first && self.enc.broken() {
+            self.enc.put(b",");
+            self.enc.put(NEW_LINE);
+        }
+        self.enc.end_indent();
     }
 }
 
@@ -393,8 +524,10 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut Encoder<'s, S> {
         self.put(b")");
         Ok(())
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq> {
         self.put(b"[");
+        self.set_empty(len.map(|n| n == 0));
+        self.start_indent();
         Ok(Compound {
             enc: self,
             first: true,
@@ -430,16 +563,20 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut Encoder<'s, S> {
             first: true,
         })
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap> {
         self.put(b"{");
+        self.set_empty(len.map(|n| n == 0));
+        self.start_indent();
         Ok(Compound {
             enc: self,
             first: true,
         })
     }
-    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeStruct> {
         validate_identifier(name)?;
         self.put(b"(");
+        self.set_empty(Some(len == 0));
+        self.start_indent();
         Ok(Compound {
             enc: self,
             first: true,
@@ -450,11 +587,13 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut Encoder<'s, S> {
         name: &'static str,
         _index: u32,
         variant: &'static str,
-        _len: usize,
+        len: usize,
     ) -> Result<Self::SerializeStructVariant> {
         validate_identifier(name)?;
         put_identifier(self.out, variant)?;
         self.put(b"(");
+        self.set_empty(Some(len == 0));
+        self.start_indent();
         Ok(Compound {
             enc: self,
             first: true,
@@ -474,10 +613,11 @@ impl<S: Sink> ser::SerializeSeq for Compound<'_, '_, S> {
     type Ok = ();
     type Error = EncodeError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.separate();
+        self.separate_line();
         value.serialize(&mut *self.enc)
     }
-    fn end(self) -> Result<()> {
+    fn end(mut self) -> Result<()> {
+        self.close_line();
         self.enc.put(b"]");
         Ok(())
     }
@@ -522,14 +662,16 @@ impl<S: Sink> ser::SerializeMap for Compound<'_, '_, S> {
     type Ok = ();
     type Error = EncodeError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
-        self.separate();
+        self.separate_line();
         key.serialize(&mut *self.enc)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         self.enc.put(b":");
+        self.enc.separator();
         value.serialize(&mut *self.enc)
     }
-    fn end(self) -> Result<()> {
+    fn end(mut self) -> Result<()> {
+        self.close_line();
         self.enc.put(b"}");
         Ok(())
     }
@@ -543,12 +685,14 @@ impl<S: Sink> ser::SerializeStruct for Compound<'_, '_, S> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.separate();
+        self.separate_line();
         put_identifier(self.enc.out, key)?;
         self.enc.put(b":");
+        self.enc.separator();
         value.serialize(&mut *self.enc)
     }
-    fn end(self) -> Result<()> {
+    fn end(mut self) -> Result<()> {
+        self.close_line();
         self.enc.put(b")");
         Ok(())
     }
@@ -585,6 +729,25 @@ mod tests {
         ron::to_string(value).unwrap()
     }
 
+    /// What RON writes in the logbook file's pretty layout, at a depth limit.
+    fn ron_pretty(value: &(impl Serialize + ?Sized), depth_limit: usize) -> String {
+        let config = ron::ser::PrettyConfig::new()
+            .indentor("  ")
+            .struct_names(false)
+            .depth_limit(depth_limit);
+        ron::Options::default()
+            .to_string_pretty(value, config)
+            .unwrap()
+    }
+
+    fn pretty(value: &(impl Serialize + ?Sized), depth_limit: usize) -> String {
+        let mut bytes = Vec::new();
+        super::encode_pretty(value, &mut bytes, depth_limit).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// The compact encoding (and its hash) and the pretty one at every depth limit that
+    /// matters agree with RON's.
     fn same(value: &(impl Serialize + ?Sized)) {
         let ours = canonical(&value).unwrap();
         assert_eq!(ours, ron(value));
@@ -592,6 +755,9 @@ mod tests {
             state_hash(&value).unwrap(),
             sha256_hex(ron(value).as_bytes())
         );
+        for depth_limit in [0, 1, 2, 3, 4, 5, usize::MAX] {
+            assert_eq!(pretty(value, depth_limit), ron_pretty(value, depth_limit));
+        }
     }
 
     /// Characters where escaping could go wrong: quotes, backslashes, control characters,
@@ -658,6 +824,7 @@ mod tests {
         Wrapped(String),
         Two(u8, char),
         Named { a: Vec<u8>, b: Option<Option<bool>> },
+        Empty {},
         None,
         r#true,
     }
@@ -686,6 +853,15 @@ mod tests {
         keyword: u8,
         #[serde(skip_serializing_if = "Option::is_none")]
         skipped: Option<u8>,
+        /// Containers inside containers, empty and not, for the pretty layout's depth.
+        nested: Vec<Vec<Pair>>,
+        empty: Vec<Shape>,
+        /// A sequence of unknown length (RON then keeps the last known emptiness).
+        #[serde(serialize_with = "unknown_length")]
+        unknown: Vec<u8>,
+    }
+    fn unknown_length<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().filter(|_| true))
     }
     mod serde_bytes_like {
         pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -715,9 +891,13 @@ mod tests {
                     a: bytes.clone(),
                     b: Some(None),
                 },
+                Shape::Empty {},
                 Shape::None,
                 Shape::r#true,
             ],
+            nested: vec![vec![], vec![Pair(1, None), Pair(2, Some(text.clone()))]],
+            empty: vec![],
+            unknown: bytes.iter().take(3).copied().collect(),
             map: BTreeMap::from([
                 (text.clone(), vec![None, Some(n as i16)]),
                 (String::new(), vec![]),
