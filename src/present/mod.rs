@@ -222,7 +222,10 @@ pub fn review_overdue(r: &Review, inc: &Incident, today: NaiveDate) -> bool {
 /// The audit trail of one incident, oldest first.
 pub fn history<'a>(book: &'a Logbook, inc: &Incident) -> impl Iterator<Item = &'a AuditEntry> {
     let subject = Subject::Incident(inc.id.clone());
-    book.audit.iter().filter(move |e| e.subject == subject)
+    book.audit
+        .iter()
+        .map(|e| &**e)
+        .filter(move |e| e.subject == subject)
 }
 
 /// One changed field as the history lists it: "status: \"Open\" -> \"Closed\"".

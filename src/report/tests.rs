@@ -226,8 +226,8 @@ pub(crate) fn with_overdue_review_cancelled() -> (Logbook, crate::model::Inciden
         .incidents
         .iter()
         .find(|i| i.is_overdue(today))
-        .unwrap()
-        .clone();
+        .map(|i| (**i).clone())
+        .unwrap();
     let n = inc
         .reviews
         .iter()

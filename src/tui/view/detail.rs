@@ -115,14 +115,7 @@ fn section_lines(
     out
 }
 
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    id: &str,
-    section: Section,
-    selected: usize,
-) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section, selected: usize) {
     let Some(book) = &app.book else { return };
     let Some(i) = book.incident(id) else { return };
     let [head, tabs_area, body] = Layout::vertical([
