@@ -337,6 +337,13 @@ fn short(e: &Error) -> String {
 /// first. Files in `skip` (taken in, waiting for the save before they are removed) are left
 /// alone. A missing inbox folder is an error saying what to do.
 pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Result<Inbox> {
+    // The logbook's id is its trail's first hash: without the trail every concern would
+    // look written for another logbook and be set aside.
+    if book.trail_pending {
+        return Err(Error::Usage(
+            "The concern inbox is read once the logbook's history has been checked: wait a moment and look again.".into(),
+        ));
+    }
     let entries = fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::Usage(format!(
             "The concern inbox {} is not there: plug in the drive it is on, or set it up again with `logbook concern-setup --inbox DIR`.",

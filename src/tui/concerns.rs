@@ -195,12 +195,15 @@ pub fn no_action_form(c: &Concern) -> Form {
 }
 
 impl App {
-    /// Asks the loop to look in the inbox (when the logbook names one).
+    /// Asks the loop to look in the inbox (when the logbook names one). Not while the
+    /// trail is still being read: a concern names its logbook by the trail's first hash,
+    /// so before then every concern would look written for another logbook and be set
+    /// aside. The trail check asks again when it passes.
     pub fn read_concerns(&mut self) {
         if self
             .book
             .as_ref()
-            .is_some_and(|b| !b.settings.concern_inbox.is_empty())
+            .is_some_and(|b| !b.settings.concern_inbox.is_empty() && !b.trail_pending)
         {
             self.effects.push(Effect::ReadConcerns);
         }
@@ -465,6 +468,39 @@ mod tests {
             warnings: Vec::new(),
         }));
         app
+    }
+
+    /// A concern names its logbook by the trail's first hash: looking before the trail
+    /// has been read would set every concern aside as written for another logbook (the
+    /// staff-concern tmux test caught it).
+    #[test]
+    fn the_inbox_is_read_only_once_the_trail_is_here() {
+        let mut book = crate::demo::logbook().unwrap();
+        book.settings.concern_inbox = "/srv/share/concerns".into();
+        book.trail_pending = true;
+        let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+        app.effects.clear();
+        app.read_concerns();
+        assert!(
+            !app.effects
+                .iter()
+                .any(|e| matches!(e, Effect::ReadConcerns)),
+            "read before the trail"
+        );
+        app.book.as_mut().unwrap().trail_pending = false;
+        app.read_concerns();
+        assert!(
+            app.effects
+                .iter()
+                .any(|e| matches!(e, Effect::ReadConcerns))
+        );
+        let mut pending = crate::demo::logbook().unwrap();
+        pending.trail_pending = true;
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::vault::Key::Identities(crate::vault::Identities::one(
+            age::x25519::Identity::generate(),
+        ));
+        assert!(crate::concern::read_inbox(dir.path(), &key, &pending, &[]).is_err());
     }
 
     #[test]

@@ -610,6 +610,9 @@ fn trail_checked(
             app.trail_fault = None;
             app.note_last_backup();
             app.refresh();
+            // Concerns name the logbook they are for by its id, which is the trail's first
+            // hash: they are read only now that the trail is here.
+            app.read_concerns();
         }
         Err(fault) => {
             app.popup = Some(app::Popup {
