@@ -337,3 +337,33 @@ fn a_refused_field_is_marked_red_where_its_label_is() {
     assert_eq!(colour_of("Reported by"), ratatui::style::Color::Red);
     assert_ne!(colour_of("Platform or app"), ratatui::style::Color::Red);
 }
+
+#[test]
+fn a_long_text_being_typed_says_how_much_is_above_it() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "description");
+    for n in 1..=12 {
+        keys(&mut app, &format!("Line {n} of what he said."));
+        press(&mut app, KeyCode::Enter);
+    }
+    keys(&mut app, "The end.");
+    let (screen, cursor) = render(&mut app, 80, 24);
+    assert!(screen.contains("more lines above"), "{screen}");
+    assert!(screen.contains("The end."), "{screen}");
+    assert!(!screen.contains("Line 1 of"), "{screen}");
+    let (x, y) = cursor.unwrap();
+    let row: String = screen.lines().nth(usize::from(y)).unwrap().into();
+    assert!(
+        row.contains("The end."),
+        "the cursor is on the last row typed: {row}"
+    );
+    assert!(x > 0);
+    // Moving up to the top shows the start, and says what is below instead.
+    for _ in 0..12 {
+        press(&mut app, KeyCode::Up);
+    }
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("Line 1 of"), "{screen}");
+    assert!(screen.contains("more lines"), "{screen}");
+}

@@ -275,8 +275,19 @@ fn draw_editor(frame: &mut Frame, area: Rect, input: &Editor, focused: bool) {
         .take(height)
         .map(|l| Line::styled(l, style))
         .collect();
+    // Rows that are not shown are said, on a row the cursor is not in: below the last row,
+    // and (while typing far down a long text) above the first.
+    let cursor_row = cursor.0.saturating_sub(start);
+    if focused && start > 0 && cursor_row > 0 {
+        let above = start + 1;
+        shown[0] = Line::from(format!(
+            "... {above} more line{} above",
+            if above == 1 { "" } else { "s" }
+        ))
+        .dim();
+    }
     if below > 0
-        && !focused
+        && (!focused || cursor_row + 1 < shown.len())
         && let Some(last) = shown.last_mut()
     {
         let more = format!(
