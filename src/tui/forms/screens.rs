@@ -292,3 +292,78 @@ fn a_long_one_line_value_is_shown_whole_not_only_its_tail() {
     let (screen, _) = render(&mut app, 80, 24);
     assert!(screen.contains("The form tutor who"), "{screen}");
 }
+
+#[test]
+fn a_passphrase_typed_into_the_key_file_field_is_not_echoed() {
+    let mut app = demo_app();
+    app.form = Some(super::setup());
+    focus_on(&mut app, "identity");
+    keys(&mut app, "correct horse battery staple");
+    let (screen, cursor) = render(&mut app, 80, 24);
+    assert!(!screen.contains("horse"), "{screen}");
+    assert!(screen.contains("looks like a passphrase"), "{screen}");
+    assert!(cursor.is_some(), "the cursor stays in the field");
+    // A path is a path, spaces and all.
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("identity")
+        .unwrap()
+        .set_text("/home/ro/My keys/dsl.key");
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("/home/ro/My keys/dsl.key"), "{screen}");
+}
+
+#[test]
+fn a_refused_field_is_marked_red_where_its_label_is() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 's');
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| super::super::view::draw(f, &mut app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let colour_of = |label: &str| {
+        let (x, y) = (0..buffer.area.height)
+            .find_map(|y| {
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect();
+                row.find(label)
+                    .map(|at| (row[..at].chars().count() as u16, y))
+            })
+            .unwrap_or_else(|| panic!("{label} is on screen"));
+        buffer[(x, y)].fg
+    };
+    assert_eq!(colour_of("Reported by"), ratatui::style::Color::Red);
+    assert_ne!(colour_of("Platform or app"), ratatui::style::Color::Red);
+}
+
+#[test]
+fn a_long_text_being_typed_says_how_much_is_above_it() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "description");
+    for n in 1..=12 {
+        keys(&mut app, &format!("Line {n} of what he said."));
+        press(&mut app, KeyCode::Enter);
+    }
+    keys(&mut app, "The end.");
+    let (screen, cursor) = render(&mut app, 80, 24);
+    assert!(screen.contains("more lines above"), "{screen}");
+    assert!(screen.contains("The end."), "{screen}");
+    assert!(!screen.contains("Line 1 of"), "{screen}");
+    let (x, y) = cursor.unwrap();
+    let row: String = screen.lines().nth(usize::from(y)).unwrap().into();
+    assert!(
+        row.contains("The end."),
+        "the cursor is on the last row typed: {row}"
+    );
+    assert!(x > 0);
+    // Moving up to the top shows the start, and says what is below instead.
+    for _ in 0..12 {
+        press(&mut app, KeyCode::Up);
+    }
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("Line 1 of"), "{screen}");
+    assert!(screen.contains("more lines"), "{screen}");
+}

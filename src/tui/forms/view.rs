@@ -8,13 +8,20 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::super::editor::Editor;
 use super::super::form::{Field, FieldKind, Form};
 use super::super::keymap;
 use super::super::view::{centered, wrap_words};
 
 /// How many rows a field takes at this width: its wrapped label, its text (which grows with
 /// what is typed, up to a limit), its refusal, and its suggestions or strength.
-fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) -> u16 {
+fn field_height(
+    f: &Field,
+    hidden: Option<&str>,
+    focused: bool,
+    label_width: u16,
+    value_width: u16,
+) -> u16 {
     let label = label_lines(f, focused, label_width).len() as u16;
     let rows = if f.is_text() {
         f.input.layout(value_width).0.len() as u16
@@ -31,7 +38,7 @@ fn field_height(f: &Field, focused: bool, label_width: u16, value_width: u16) ->
     };
     label.max(value)
         + error_lines(f, label_width + value_width).len() as u16
-        + suggestion_lines(f, focused, value_width).len() as u16
+        + suggestion_lines(f, hidden, focused, value_width).len() as u16
 }
 
 /// A field's refusal, under it across the whole form (label column included) and wrapped,
@@ -49,8 +56,12 @@ fn error_lines(f: &Field, width: u16) -> Vec<String> {
 /// own under it (wrapped to the value column, at most three), so the names can be seen
 /// before Enter offers them. A new passphrase's strength also goes on a line of its own,
 /// never cut beside the dots.
-fn suggestion_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
-    let mut lines = suggestion_line(f, focused).map_or_else(Vec::new, |l| wrap_words(&l, width));
+fn suggestion_lines(f: &Field, hidden: Option<&str>, focused: bool, width: u16) -> Vec<String> {
+    let line = match hidden {
+        Some(why) => Some(format!("(hidden: {why})")),
+        None => suggestion_line(f, focused),
+    };
+    let mut lines = line.map_or_else(Vec::new, |l| wrap_words(&l, width));
     lines.truncate(3);
     lines
 }
@@ -141,6 +152,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     for (i, f) in form.fields.iter().enumerate() {
         constraints.push(Constraint::Length(field_height(
             f,
+            looks_like_the_passphrase(form, f),
             i == form.focus,
             label_width,
             value_width,
@@ -187,7 +199,8 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
             .map(|l| Line::styled(l, label_style))
             .collect();
         frame.render_widget(Paragraph::new(label), label_area);
-        let suggestions = suggestion_lines(f, focused, value_area.width);
+        let hidden = looks_like_the_passphrase(form, f);
+        let suggestions = suggestion_lines(f, hidden, focused, value_area.width);
         let [value_area, suggest_area] = Layout::vertical([
             Constraint::Min(1),
             Constraint::Length(suggestions.len() as u16),
@@ -195,16 +208,15 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         .areas(value_area);
         let suggestions: Vec<Line> = suggestions.into_iter().map(Line::raw).collect();
         frame.render_widget(Paragraph::new(suggestions).dim(), suggest_area);
-        if f.is_text() && looks_like_the_passphrase(form, f) {
-            // A clear-text field holding what the passphrase starts with was typed into by
-            // mistake: never echo it.
-            let hidden = format!(
-                "{}  (hidden: this looks like the passphrase)",
-                "•".repeat(f.input.text().chars().count())
-            );
-            frame.render_widget(Paragraph::new(hidden).red(), value_area);
+        if hidden.is_some() {
+            // A passphrase typed into a clear-text field by mistake: never echo it, but
+            // keep it editable where it is, cursor and all.
+            let mut masked = Editor::new(false, Some('•'));
+            masked.set_text(f.input.text());
+            masked.set_cursor(f.input.cursor());
+            draw_editor(frame, value_area, &masked, focused);
         } else if f.is_text() {
-            draw_editor(frame, value_area, f, focused);
+            draw_editor(frame, value_area, &f.input, focused);
         } else {
             let style = if focused {
                 Style::new().add_modifier(Modifier::UNDERLINED)
@@ -220,29 +232,36 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     }
 }
 
-/// Whether a clear-text field of a form with a passphrase holds the start of it.
-fn looks_like_the_passphrase(form: &Form, f: &Field) -> bool {
-    if f.kind == FieldKind::Secret {
-        return false;
+/// Why a clear-text field is not echoed: it holds the start of the form's passphrase, or it
+/// is the key file's path holding words and no path (a passphrase typed one field early,
+/// since the key file comes first).
+fn looks_like_the_passphrase(form: &Form, f: &Field) -> Option<&'static str> {
+    if !f.is_text() || f.kind == FieldKind::Secret {
+        return None;
     }
     let typed = f.input.text();
-    !typed.is_empty()
+    let prefix = !typed.is_empty()
         && form
             .fields
             .iter()
             .filter(|s| s.kind == FieldKind::Secret)
-            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3)
+            .any(|s| s.input.text().starts_with(typed) && s.input.text().chars().count() >= 3);
+    if prefix {
+        return Some("this looks like the passphrase");
+    }
+    let words = typed.trim().contains(' ') && !typed.contains(['/', '\\']);
+    (f.key == "identity" && words).then_some("this looks like a passphrase, not a key file's path")
 }
 
 /// A text field: its raw text escaped and wrapped to the width. The focused one shows the
 /// cursor and scrolls to keep it in view, and a selected value (a default, or a refused
 /// date) is drawn selected, since the first key typed replaces it. One holding more than it
 /// shows keeps what fits of its last row and says how many more lines there are.
-fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
+fn draw_editor(frame: &mut Frame, area: Rect, input: &Editor, focused: bool) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let (lines, cursor) = f.input.layout(area.width);
+    let (lines, cursor) = input.layout(area.width);
     let height = usize::from(area.height);
     let start = if focused {
         cursor.0.saturating_sub(height - 1)
@@ -250,7 +269,7 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
         0
     };
     let below = lines.len().saturating_sub(start + height);
-    let style = if focused && f.input.is_prefilled() && !f.input.text().is_empty() {
+    let style = if focused && input.is_prefilled() && !input.text().is_empty() {
         Style::new().add_modifier(Modifier::REVERSED)
     } else {
         Style::new()
@@ -261,8 +280,19 @@ fn draw_editor(frame: &mut Frame, area: Rect, f: &Field, focused: bool) {
         .take(height)
         .map(|l| Line::styled(l, style))
         .collect();
+    // Rows that are not shown are said, on a row the cursor is not in: below the last row,
+    // and (while typing far down a long text) above the first.
+    let cursor_row = cursor.0.saturating_sub(start);
+    if focused && start > 0 && cursor_row > 0 {
+        let above = start + 1;
+        shown[0] = Line::from(format!(
+            "... {above} more line{} above",
+            if above == 1 { "" } else { "s" }
+        ))
+        .dim();
+    }
     if below > 0
-        && !focused
+        && (!focused || cursor_row + 1 < shown.len())
         && let Some(last) = shown.last_mut()
     {
         let more = format!(
