@@ -319,7 +319,7 @@ fn a_refused_field_is_marked_red_where_its_label_is() {
     ctrl(&mut app, 's');
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     terminal
-        .draw(|f| super::super::view::draw(f, &mut app))
+        .draw(|f| super::super::view::draw(f, &app))
         .unwrap();
     let buffer = terminal.backend().buffer();
     let colour_of = |label: &str| {
