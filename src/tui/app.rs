@@ -1415,7 +1415,7 @@ impl App {
         }
         if let Some(i) = first_bad {
             // Focus stays: the refused fields are marked, and the first one named.
-            form.error = Some(format!(
+            form.announce(format!(
                 "Not saved: {} and any other field marked needs attention.",
                 form.fields[i].label
             ));
@@ -1448,7 +1448,7 @@ impl App {
             if let Some(f) = form.field_mut("reference") {
                 f.error = Some("possibly a duplicate: see above".into());
             }
-            form.error = Some(warning);
+            form.say(warning);
             return;
         }
         if let Some(receipt) = self.form.as_ref().and_then(|f| f.concern.clone()) {

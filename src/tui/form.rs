@@ -361,8 +361,11 @@ pub struct Form {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
-    /// A refusal not tied to one field.
+    /// The message at the top: a refusal not tied to one field, or the announcement of
+    /// refused fields (`error_about_fields`), which goes once every refused field has been
+    /// changed, so a banner never outlives what it was about.
     pub error: Option<String>,
+    pub error_about_fields: bool,
     /// Guidance shown above the fields (an agency's reference format, the imagery rule).
     pub notice: Option<String>,
     pub dirty: bool,
@@ -383,6 +386,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            error_about_fields: false,
             notice: None,
             dirty: false,
             warned: None,
@@ -412,6 +416,28 @@ impl Form {
         }
     }
 
+    /// The message for the top of the form, if it still applies.
+    pub fn banner(&self) -> Option<&str> {
+        if self.error_about_fields && self.fields.iter().all(|f| f.shown_error().is_none()) {
+            return None;
+        }
+        self.error.as_deref()
+    }
+
+    /// A message for the top of the form that is about no one field (a warning, a
+    /// failure to create): it stays until the next save.
+    pub fn say(&mut self, message: impl Into<String>) {
+        self.error = Some(message.into());
+        self.error_about_fields = false;
+    }
+
+    /// Announces refused fields at the top, naming the first: the announcement goes once
+    /// they have all been changed.
+    pub fn announce(&mut self, message: impl Into<String>) {
+        self.error = Some(message.into());
+        self.error_about_fields = true;
+    }
+
     /// Puts a refusal from the model beside the field whose path it names, and announces it
     /// at the top. Focus stays where the person left it: moving it would send what they
     /// type next into another field (a passphrase into a clear-text one).
@@ -423,30 +449,32 @@ impl Form {
         let index = self
             .fields
             .iter()
-            .position(|f| f.key == last || path.ends_with(f.key));
+            .position(|f| !f.key.is_empty() && (f.key == last || path.ends_with(f.key)));
         match index {
             // "Confirm to close anyway": the list of what is unfinished is long, so it goes
             // at the top where it wraps, and one line beside the tick box says what to do.
             Some(i) if self.fields[i].key == "confirm" => {
                 self.fields[i].refuse("Tick this to close anyway: what is unfinished is above.");
-                self.error = Some(format!("Not saved. {message}."));
+                self.say(format!("Not saved. {message}."));
+            }
+            // The field is named even when it has the focus: "see below this field" read
+            // as nonsense on a form whose refused field was off screen.
+            Some(i) if i == self.focus => {
+                self.fields[i].refuse(message);
+                self.announce(format!(
+                    "Not saved: {} needs attention (the message is beside it).",
+                    self.fields[i].label
+                ));
             }
             Some(i) => {
                 self.fields[i].refuse(message);
-                self.error = Some(if i == self.focus {
-                    "Not saved: see the message below this field.".to_string()
-                } else {
-                    format!(
-                        "Not saved: {} needs attention ({} to it; the message is beside it).",
-                        self.fields[i].label,
-                        super::keymap::key_for(
-                            super::keymap::FORM,
-                            super::keymap::Action::NextField
-                        )
-                    )
-                });
+                self.announce(format!(
+                    "Not saved: {} needs attention ({} to it; the message is beside it).",
+                    self.fields[i].label,
+                    super::keymap::key_for(super::keymap::FORM, super::keymap::Action::NextField)
+                ));
             }
-            None => self.error = Some(message.to_string()),
+            None => self.say(message),
         }
     }
 }
@@ -518,5 +546,30 @@ mod tests {
         );
         form.refuse("something.else", "general");
         assert_eq!(form.error.as_deref(), Some("general"));
+    }
+
+    /// The announcement at the top goes once the refused field is changed (a tester saw
+    /// "Not saved: ... needs attention" stay after fixing the field), and names the field
+    /// even when it has the focus.
+    #[test]
+    fn the_announcement_goes_when_the_refused_field_is_changed() {
+        let mut form = Form::new(
+            FormKind::NewIncident,
+            "t",
+            vec![
+                Field::new("occurred", "When", FieldKind::DateTime),
+                Field::new("reference", "Reference", FieldKind::Text),
+            ],
+        );
+        form.focus = 1;
+        form.refuse("reports[RS-1].reference", "needed");
+        assert_eq!(
+            form.banner(),
+            Some("Not saved: Reference needs attention (the message is beside it).")
+        );
+        form.fields[1].set_text("CRN 1234");
+        assert_eq!(form.banner(), None);
+        form.say("Could not create the logbook");
+        assert_eq!(form.banner(), Some("Could not create the logbook"));
     }
 }

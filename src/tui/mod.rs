@@ -430,7 +430,7 @@ impl Shell {
                     }
                     Err(e) => {
                         if let Some(form) = &mut app.form {
-                            form.error = Some(in_app_words(&e, None));
+                            form.say(in_app_words(&e, None));
                         }
                     }
                 },

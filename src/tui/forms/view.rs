@@ -144,7 +144,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     let top_message = if form.confirm_discard {
         Some(discard.as_str())
     } else {
-        form.error.as_deref()
+        form.banner()
     };
     if let Some(m) = top_message {
         constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
