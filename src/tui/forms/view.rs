@@ -149,15 +149,20 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     if let Some(m) = top_message {
         constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
     }
-    for (i, f) in form.fields.iter().enumerate() {
-        constraints.push(Constraint::Length(field_height(
-            f,
-            looks_like_the_passphrase(form, f),
-            i == form.focus,
-            label_width,
-            value_width,
-        )));
-    }
+    let heights: Vec<u16> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            field_height(
+                f,
+                looks_like_the_passphrase(form, f),
+                i == form.focus,
+                label_width,
+                value_width,
+            )
+        })
+        .collect();
     constraints.push(Constraint::Min(0));
     let rows = Layout::vertical(constraints).split(inner);
     let mut r = 0;
@@ -175,11 +180,33 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         );
         r += 1;
     }
-    for (i, f) in form.fields.iter().enumerate() {
+    let body = rows[r];
+    let (shown, above, below) = window(&heights, form.focus, body.height);
+    let mut y = body.y;
+    if above > 0 {
+        let more = format!("↑ {above} more field{} above", plural(above));
+        frame.render_widget(
+            Paragraph::new(more).dim(),
+            Rect::new(body.x, y, body.width, 1),
+        );
+        y += 1;
+    }
+    if below > 0 {
+        let more = format!("↓ {below} more field{} below", plural(below));
+        frame.render_widget(
+            Paragraph::new(more).dim(),
+            Rect::new(body.x, body.bottom() - 1, body.width, 1),
+        );
+    }
+    for i in shown {
+        let f = &form.fields[i];
+        let height = heights[i].min(body.bottom().saturating_sub(y));
+        let field_area = Rect::new(body.x, y, body.width, height);
+        y += height;
         let errors = error_lines(f, inner.width);
         let [area, error_area] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(errors.len() as u16)])
-                .areas(rows[r + i]);
+                .areas(field_area);
         if !errors.is_empty() {
             let lines: Vec<Line> = errors.into_iter().map(Line::raw).collect();
             frame.render_widget(Paragraph::new(lines).red(), error_area);
@@ -230,6 +257,37 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
             frame.render_widget(Paragraph::new(shown), value_area);
         }
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Which fields fit in `height` rows, keeping the focused one (with its refusal) whole:
+/// a long form at 80x24 scrolls rather than squeezing every field until refusals and
+/// text are cut. Returns the fields shown and how many are left out above and below,
+/// each of which takes a row to say so.
+fn window(heights: &[u16], focus: usize, height: u16) -> (std::ops::Range<usize>, usize, usize) {
+    let total: u32 = heights.iter().map(|&h| u32::from(h)).sum();
+    if total <= u32::from(height) || heights.is_empty() {
+        return (0..heights.len(), 0, 0);
+    }
+    let focus = focus.min(heights.len() - 1);
+    // Room for the two "more" rows; the focused field first, then as many before it as
+    // fit, then after it.
+    let room = u32::from(height.saturating_sub(2));
+    let mut used = u32::from(heights[focus]);
+    let mut start = focus;
+    while start > 0 && used + u32::from(heights[start - 1]) <= room {
+        start -= 1;
+        used += u32::from(heights[start]);
+    }
+    let mut end = focus + 1;
+    while end < heights.len() && used + u32::from(heights[end]) <= room {
+        used += u32::from(heights[end]);
+        end += 1;
+    }
+    (start..end, start, heights.len() - end)
 }
 
 /// Why a clear-text field is not echoed: it holds the start of the form's passphrase, or it
@@ -330,4 +388,29 @@ fn fit(text: &str, width: usize) -> String {
         out.push(c);
     }
     out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::window;
+
+    #[test]
+    fn a_form_that_fits_is_shown_whole() {
+        assert_eq!(window(&[2, 3, 1], 1, 6), (0..3, 0, 0));
+    }
+
+    /// A long form at 80x24 scrolls to keep the focused field (and its refusal) whole,
+    /// saying how many fields are above and below, instead of squeezing every field.
+    #[test]
+    fn a_long_form_keeps_the_focused_field_whole_and_counts_the_rest() {
+        let heights = [2, 2, 2, 4, 2, 2, 2];
+        let (shown, above, below) = window(&heights, 5, 8);
+        assert!(shown.contains(&5), "{shown:?}");
+        let used: u16 = heights[shown.clone()].iter().sum();
+        assert!(used <= 6, "{shown:?} takes {used} rows of 6");
+        assert_eq!((above, below), (shown.start, heights.len() - shown.end));
+        assert!(above > 0);
+        let (shown, above, _) = window(&heights, 0, 8);
+        assert_eq!((shown.start, above), (0, 0));
+    }
 }
