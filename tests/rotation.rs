@@ -26,7 +26,7 @@ fn book(public: &str, entries: u32) -> Logbook {
 }
 
 /// Encrypts `value` as RON to `public`, as anyone holding the public key can.
-fn forge<T: serde::Serialize>(path: &Path, public: &str, value: &T) {
+fn forge<T: serde::Serialize + Sync>(path: &Path, public: &str, value: &T) {
     let recipient: age::x25519::Recipient = public.parse().unwrap();
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))

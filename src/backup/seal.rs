@@ -26,7 +26,7 @@ use crate::vault::{self, Identities, Key, file};
 
 /// Writes `value` as RON, in the logbook file's layout, straight into an age stream to
 /// `recipients`: no plaintext copy is made.
-pub(crate) fn encrypt_ron<T: Serialize>(
+pub(crate) fn encrypt_ron<T: Serialize + Sync>(
     out: &mut dyn Write,
     recipients: &[x25519::Recipient],
     value: &T,

@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::sync::mpsc;
 
 use age::secrecy::ExposeSecret as _;
 use serde::Deserialize;
@@ -37,92 +38,101 @@ pub(crate) fn encrypt_to(
 ///
 /// The text is RON's own pretty layout (`pretty()`), written by the model's encoder
 /// (`model::pretty_ron`), which copies plain runs of text at once where RON escapes
-/// character by character; its tests prove the bytes are RON's.
-pub fn encrypt_ron<T: serde::Serialize>(
+/// character by character; its tests prove the bytes are RON's. The encoding runs on a
+/// second thread while this one encrypts and writes: a save costs about the longer of the
+/// two, not their sum.
+pub fn encrypt_ron<T: serde::Serialize + Sync>(
     out: &mut dyn Write,
     encryptor: age::Encryptor,
     value: &T,
 ) -> io::Result<()> {
-    let stream = encryptor.wrap_output(out)?;
-    let mut sink = IoSink {
-        inner: Chunked::new(stream),
-        error: None,
-    };
-    let result = crate::model::pretty_ron(value, &mut sink, DEPTH_LIMIT);
-    if let Some(e) = sink.error.take() {
-        return Err(e);
-    }
-    result.map_err(|e| io::Error::other(e.to_string()))?;
-    sink.inner.finish()?.finish()?;
+    let mut stream = encryptor.wrap_output(out)?;
+    // Chunks of text, full ones to this thread and emptied ones back: at most a few
+    // exist, each wiped when dropped, and none ever grows (a reallocation would leave
+    // plaintext behind in freed memory).
+    let (full_tx, full_rx) = mpsc::sync_channel::<Zeroizing<Vec<u8>>>(2);
+    let (empty_tx, empty_rx) = mpsc::channel::<Zeroizing<Vec<u8>>>();
+    let (encoded, written) = std::thread::scope(|scope| {
+        let encoder = scope.spawn(move || {
+            let mut sink = ChunkSink {
+                buf: Zeroizing::new(Vec::with_capacity(CHUNK)),
+                full: Some(full_tx),
+                empty: empty_rx,
+            };
+            let result = crate::model::pretty_ron(value, &mut sink, DEPTH_LIMIT);
+            sink.send();
+            result
+        });
+        let mut written = Ok(());
+        for mut chunk in full_rx.iter() {
+            written = stream.write_all(&chunk);
+            if written.is_err() {
+                // Dropping the receiver tells the encoder to stop sending.
+                break;
+            }
+            chunk.clear();
+            let _ = empty_tx.send(chunk);
+        }
+        drop(full_rx);
+        let encoded = encoder
+            .join()
+            .unwrap_or_else(|_| Err(crate::model::Unencodable("the encoder stopped".into())));
+        (encoded, written)
+    });
+    written?;
+    encoded.map_err(|e| io::Error::other(e.to_string()))?;
+    stream.finish()?;
     Ok(())
 }
 
 /// The depth below which the file's RON puts one item a line (see `pretty()`).
 const DEPTH_LIMIT: usize = 4;
 
-/// The encoder's sink over a writer: the encoder cannot fail on a write, so the first
-/// failure is kept (and nothing more written) for `encrypt_ron` to return.
-struct IoSink<W: Write> {
-    inner: W,
-    error: Option<io::Error>,
-}
-
-impl<W: Write> crate::model::RonSink for IoSink<W> {
-    fn put(&mut self, bytes: &[u8]) {
-        if self.error.is_none()
-            && let Err(e) = self.inner.write_all(bytes)
-        {
-            self.error = Some(e);
-        }
-    }
-}
-
-/// Gathers RON's many small writes (a bracket, a field name, a comma) into large ones
-/// before they reach the age stream, in a buffer wiped when dropped: `BufWriter` would
-/// leave plaintext behind in freed memory.
-struct Chunked<W: Write> {
-    inner: W,
-    buf: Zeroizing<Vec<u8>>,
-}
-
+/// How much text is gathered before it goes to the age stream: RON's writes are many and
+/// small (a bracket, a field name, a comma).
 const CHUNK: usize = 256 * 1024;
 
-impl<W: Write> Chunked<W> {
-    fn new(inner: W) -> Self {
-        Chunked {
-            inner,
-            buf: Zeroizing::new(Vec::with_capacity(CHUNK)),
+/// The encoder's sink: fills a chunk, hands it to the writing thread when full, and takes
+/// an emptied one back (or makes one). Once the writer has gone (it failed), what is
+/// encoded is dropped: the writer's error is the one reported.
+struct ChunkSink {
+    buf: Zeroizing<Vec<u8>>,
+    full: Option<mpsc::SyncSender<Zeroizing<Vec<u8>>>>,
+    empty: mpsc::Receiver<Zeroizing<Vec<u8>>>,
+}
+
+impl ChunkSink {
+    fn send(&mut self) {
+        if self.buf.is_empty() {
+            return;
         }
-    }
-
-    fn drain(&mut self) -> io::Result<()> {
-        self.inner.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-
-    /// Writes what is gathered and hands back the stream (to be finished).
-    fn finish(mut self) -> io::Result<W> {
-        self.drain()?;
-        Ok(self.inner)
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Zeroizing::new(Vec::with_capacity(CHUNK)));
+        let full = std::mem::replace(&mut self.buf, next);
+        if let Some(tx) = &self.full
+            && tx.send(full).is_err()
+        {
+            self.full = None;
+        }
     }
 }
 
-impl<W: Write> Write for Chunked<W> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.buf.len() + data.len() > CHUNK {
-            self.drain()?;
-            if data.len() >= CHUNK {
-                return self.inner.write(data);
+impl crate::model::RonSink for ChunkSink {
+    fn put(&mut self, mut bytes: &[u8]) {
+        if self.full.is_none() {
+            return;
+        }
+        while !bytes.is_empty() {
+            let room = CHUNK - self.buf.len();
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            self.buf.extend_from_slice(now);
+            bytes = rest;
+            if self.buf.len() == CHUNK {
+                self.send();
             }
         }
-        // Never grows past its capacity: no reallocation leaves a copy behind.
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.drain()?;
-        self.inner.flush()
     }
 }
 

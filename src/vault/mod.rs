@@ -188,6 +188,9 @@ impl Vault {
         let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
         let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
+        // Freed before the parse: the parse's peak memory is the plaintext and the records,
+        // not the file as well (a logbook's size again).
+        drop(ciphertext);
         let logbook = codec::decode(path, &plain)?;
         if next && lock.is_some() {
             // A passphrase change was interrupted after the logbook was re-encrypted:
@@ -574,6 +577,7 @@ pub fn read_records(path: &Path, key: &Key) -> Result<Logbook> {
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
     let (ciphertext, seen) = read_file(path)?;
     let (plain, _, _) = open_bytes(path, &ciphertext, key)?;
+    drop(ciphertext);
     let logbook = codec::decode(path, &plain)?;
     Ok((logbook, seen))
 }

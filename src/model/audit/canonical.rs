@@ -211,16 +211,28 @@ fn put_string<S: Sink>(out: &mut S, s: &str) {
 /// RON's identifier rule for names it writes: anything that is not a plain identifier (or
 /// is one of RON's own words) is written raw, `r#name`.
 fn put_identifier<S: Sink>(out: &mut S, name: &str) -> Result<()> {
+    // Every field and variant name the logbook has is a plain ASCII identifier: those are
+    // valid and written as they are unless they are one of RON's words, without the
+    // Unicode tables (the general rule below gives the same answer for them).
+    let bytes = name.as_bytes();
+    if bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && !RON_WORDS.contains(&name)
+    {
+        out.put(bytes);
+        return Ok(());
+    }
     validate_identifier(name)?;
     let mut chars = name.chars();
     let plain = chars
         .next()
         .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
         && chars.all(unicode_ident::is_xid_continue)
-        && ![
-            "true", "false", "Some", "None", "inf", "inff32", "inff64", "NaN", "NaNf32", "NaNf64",
-        ]
-        .contains(&name);
+        && !RON_WORDS.contains(&name);
     if !plain {
         out.put(b"r#");
     }
@@ -228,7 +240,16 @@ fn put_identifier<S: Sink>(out: &mut S, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Names RON writes raw (`r#true`) because they would read as its own words.
+const RON_WORDS: [&str; 10] = [
+    "true", "false", "Some", "None", "inf", "inff32", "inff64", "NaN", "NaNf32", "NaNf64",
+];
+
 fn validate_identifier(name: &str) -> Result<()> {
+    // The common case (every name the logbook's types have) without the Unicode tables.
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Ok(());
+    }
     let ok = !name.is_empty()
         && name.chars().all(|c| {
             c.is_ascii_alphanumeric()
