@@ -136,9 +136,11 @@ impl crate::model::RonSink for ChunkSink {
     }
 }
 
-/// The RON text of a logbook, for plaintext exports the user asked for (tests, `import`).
+/// The RON text of a logbook, as the file holds it (tests compare files with it). A
+/// logbook that cannot be encoded is a bug to see, never an empty text.
 pub fn to_ron(logbook: &Logbook) -> String {
-    ron::ser::to_string_pretty(logbook, pretty()).unwrap_or_default()
+    ron::ser::to_string_pretty(logbook, pretty())
+        .unwrap_or_else(|e| panic!("a logbook always encodes as RON: {e}"))
 }
 
 /// Decrypts a whole age file into a zeroizing buffer. The stream is read to its end
