@@ -196,10 +196,13 @@ pub fn no_action_form(c: &Concern) -> Form {
 impl App {
     /// Asks the loop to look in the inbox (when the logbook names one).
     pub fn read_concerns(&mut self) {
+        // Not while the history is still being checked: a concern names its logbook by the
+        // trail's first entry, which is not read yet, so every concern would look like one
+        // for another logbook and be set aside. The check's end reads the folder.
         if self
             .book
             .as_ref()
-            .is_some_and(|b| !b.settings.concern_inbox.is_empty())
+            .is_some_and(|b| !b.settings.concern_inbox.is_empty() && !b.trail_pending)
         {
             self.effects.push(Effect::ReadConcerns);
         }

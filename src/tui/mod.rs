@@ -612,6 +612,8 @@ fn trail_checked(
             app.trail_fault = None;
             app.note_last_backup();
             app.refresh();
+            // The concern folder waited for the history (see `App::read_concerns`).
+            app.read_concerns();
         }
         Err(fault) => {
             app.popup = Some(app::Popup {
