@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::backup_dialog::Outcome;
 use super::filter::{Filter, Typed};
 use super::form::{ErrorTarget, Field, FieldKind, Form, FormKind};
 use super::forms;
@@ -152,22 +153,7 @@ pub enum Effect {
     Export(Box<super::records::Outgoing>),
 }
 
-/// The backup dialog: choose a medium, watch it run, read the result.
-pub enum BackupStep {
-    /// `selected == volumes.len()` is the "type a folder" line.
-    Choose {
-        volumes: Vec<(String, std::path::PathBuf)>,
-        selected: usize,
-        folder: Box<Field>,
-    },
-    Running {
-        to: String,
-        bytes: u64,
-        total: u64,
-        stage: &'static str,
-    },
-    Done(Result<String, String>),
-}
+pub use super::backup_dialog::BackupStep;
 
 /// What can be open over the screen, each a layer of `App::layers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,12 +166,7 @@ pub enum Layer {
     Help,
 }
 
-/// A read-only box over the screen: an entry opened from the detail or chronology.
-pub struct Popup {
-    pub title: String,
-    pub text: String,
-    pub scroll: u16,
-}
+pub use super::popup::Popup;
 
 pub struct App {
     pub phase: Phase,
@@ -748,8 +729,11 @@ impl App {
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
-        if self.popup.is_some() {
-            return self.popup_action(action);
+        if let Some(popup) = &mut self.popup {
+            if popup.handle(action) {
+                self.popup = None;
+            }
+            return;
         }
         self.message = None;
         match action {
@@ -782,16 +766,6 @@ impl App {
                     super::records::retention(self, action, selected, confirm)
                 }
             },
-        }
-    }
-
-    fn popup_action(&mut self, action: Action) {
-        if let Some(p) = &mut self.popup {
-            match action {
-                Action::Up => p.scroll = p.scroll.saturating_sub(1),
-                Action::Down => p.scroll = p.scroll.saturating_add(1),
-                _ => self.popup = None,
-            }
         }
     }
 
@@ -1504,52 +1478,12 @@ impl App {
     }
 
     fn backup_key(&mut self, ev: KeyEvent) {
-        let action = keymap::lookup(keymap::BACKUP, &ev);
+        let incidents = self.book.as_ref().map_or(0, |b| b.incidents.len() as u64);
         let Some(step) = &mut self.backup else { return };
-        match step {
-            BackupStep::Choose {
-                volumes,
-                selected,
-                folder,
-            } => match action {
-                Some(Action::Up) => *selected = selected.saturating_sub(1),
-                Some(Action::Down) => *selected = (*selected + 1).min(volumes.len()),
-                Some(Action::Cancel) => self.backup = None,
-                Some(Action::Choose) => {
-                    let to = match volumes.get(*selected) {
-                        Some((_, path)) => path.clone(),
-                        None if folder.value().is_empty() => {
-                            folder.error = Some(format!(
-                                "Type the folder to back up into (on the removable medium), then {}",
-                                keymap::key_for(keymap::BACKUP, Action::Choose)
-                            ));
-                            return;
-                        }
-                        None => std::path::PathBuf::from(folder.value()),
-                    };
-                    let total = self.book.as_ref().map_or(0, |b| b.incidents.len() as u64);
-                    *step = BackupStep::Running {
-                        to: to.display().to_string(),
-                        bytes: 0,
-                        total,
-                        stage: "Writing",
-                    };
-                    self.effects.push(Effect::Backup(to));
-                }
-                _ if *selected == volumes.len() => {
-                    folder.input.input(ev);
-                    folder.error = None;
-                }
-                _ => {}
-            },
-            // A backup in progress is not interrupted from the keyboard: the medium is
-            // left with a whole backup or none.
-            BackupStep::Running { .. } => {}
-            BackupStep::Done(_) => {
-                if matches!(action, Some(Action::Choose | Action::Cancel)) {
-                    self.backup = None;
-                }
-            }
+        match step.handle(ev, incidents) {
+            Outcome::Stay => {}
+            Outcome::Close => self.backup = None,
+            Outcome::Start(to) => self.effects.push(Effect::Backup(to)),
         }
     }
 

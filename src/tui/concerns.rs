@@ -200,6 +200,9 @@ impl App {
     /// so before then every concern would look written for another logbook and be set
     /// aside. The trail check asks again when it passes.
     pub fn read_concerns(&mut self) {
+        // Not while the history is still being checked: a concern names its logbook by the
+        // trail's first entry, which is not read yet, so every concern would look like one
+        // for another logbook and be set aside. The check's end reads the folder.
         if self
             .book
             .as_ref()

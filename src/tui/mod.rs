@@ -3,6 +3,7 @@
 //! changes and effects; `view` draws; `saver` writes the file off the UI thread.
 
 pub mod app;
+pub mod backup_dialog;
 mod concerns;
 mod draft;
 mod editor;
@@ -14,6 +15,7 @@ pub mod help;
 pub mod holders;
 pub mod keymap;
 pub mod picker;
+pub mod popup;
 mod records;
 mod saver;
 pub mod view;

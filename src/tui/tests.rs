@@ -1821,3 +1821,28 @@ fn the_list_header_is_whole_at_80x24_says_1_incident_and_shows_the_legend_only_w
         "{screen}"
     );
 }
+
+#[test]
+fn the_concern_folder_is_read_only_once_the_history_has_passed_its_check() {
+    // Read before the trail, every concern looks like one for another logbook (it names
+    // the logbook by the trail's first entry) and would be set aside.
+    let mut app = demo_app();
+    app.effects.clear();
+    let mut book = app.book.take().unwrap();
+    book.settings.concern_inbox = "/srv/share/concerns".into();
+    let audit = std::mem::take(&mut book.audit);
+    book.trail_pending = true;
+    app.unlocked(Ok((book, None)));
+    assert!(
+        !app.effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReadConcerns)),
+        "read before the history was checked"
+    );
+    super::trail_checked(&mut app, true, Ok(audit));
+    assert!(
+        app.effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReadConcerns))
+    );
+}

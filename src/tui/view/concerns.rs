@@ -12,8 +12,39 @@ use crate::text::line;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action};
 
-/// The summary line, the table and the notes under it: one layout for drawing and paging.
+/// How many wait, and the keys that take them in.
+fn summary(app: &App) -> String {
+    let waiting = app.concerns.waiting.len();
+    if !app.concerns.looked {
+        "Looking in the concern folder ...".to_string()
+    } else if waiting == 0 {
+        format!(
+            "No new concerns · {}",
+            keymap::hints(keymap::CONCERNS, &[Action::ReadInbox])
+        )
+    } else {
+        format!(
+            "{waiting} new · {}",
+            keymap::hints(
+                keymap::CONCERNS,
+                &[
+                    Action::Open,
+                    Action::NewIncident,
+                    Action::ConcernAddTo,
+                    Action::ConcernNoAction,
+                    Action::ReadInbox,
+                ]
+            )
+        )
+    }
+}
+
+/// The summary (wrapped, never cut at 80 columns), the table and the notes under it: one
+/// layout for drawing and paging.
 fn layout(area: Rect, app: &App) -> [Rect; 3] {
+    let head = super::wrap_words(&summary(app), area.width)
+        .len()
+        .clamp(1, 2) as u16;
     let wrapped: usize = app
         .concerns
         .notes
@@ -30,7 +61,7 @@ fn layout(area: Rect, app: &App) -> [Rect; 3] {
         (wrapped as u16 + 2).min(area.height / 3)
     };
     Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(head),
         Constraint::Min(3),
         Constraint::Length(notes_height),
     ])
@@ -53,29 +84,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         .map(|n| Line::styled(line(n).into_owned(), Style::new().yellow()))
         .collect();
     let [head, table_area, notes_area] = layout(area, app);
-    let waiting = app.concerns.waiting.len();
-    let summary = if !app.concerns.looked {
-        "Looking in the concern folder ...".to_string()
-    } else if waiting == 0 {
-        format!(
-            "No new concerns · {}",
-            keymap::hints(keymap::CONCERNS, &[Action::ReadInbox])
-        )
-    } else {
-        format!(
-            "{waiting} new · {}",
-            keymap::hints(
-                keymap::CONCERNS,
-                &[
-                    Action::Open,
-                    Action::NewIncident,
-                    Action::ConcernAddTo,
-                    Action::ConcernNoAction,
-                    Action::ReadInbox,
-                ]
-            )
-        )
-    };
+    let summary: Vec<Line> = super::wrap_words(&summary(app), head.width)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
     frame.render_widget(Paragraph::new(summary).dim(), head);
 
     let block = Block::bordered().title(format!(

@@ -16,7 +16,7 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, BackupStep, Layer, Phase, Popup, SaveState, Screen};
+use super::app::{App, Layer, Phase, SaveState, Screen};
 use super::keymap;
 
 /// The screen's area and the status bar's, at this size.
@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Layer::Screen => draw_screen(frame, main, app),
             Layer::Popup => {
                 if let Some(popup) = &app.popup {
-                    draw_popup(frame, main, popup);
+                    popup.draw(frame, main);
                 }
             }
             Layer::Form => {
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             Layer::Backup => {
                 if let Some(step) = &app.backup {
-                    draw_backup(frame, main, step);
+                    step.draw(frame, main);
                 }
             }
             Layer::Picker => draw_picker(frame, main, app),
@@ -104,25 +104,6 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
             }
         }
     }
-}
-
-fn draw_popup(frame: &mut Frame, main: Rect, popup: &Popup) {
-    let area = centered(main, 80, 80);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(popup.text.as_str())
-            .wrap(Wrap { trim: false })
-            .scroll((popup.scroll, 0))
-            .block(
-                Block::bordered()
-                    .title(format!(" {} ", popup.title))
-                    .title_bottom(format!(
-                        " {} ",
-                        keymap::hints(keymap::POPUP, &[keymap::Action::Back])
-                    )),
-            ),
-        area,
-    );
 }
 
 /// A rectangle in the middle of `area`, as a percentage of it.
@@ -439,125 +420,4 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
     help.draw(frame, area, &entries);
-}
-
-fn draw_backup(frame: &mut Frame, area: Rect, step: &BackupStep) {
-    let [v] = Layout::vertical([Constraint::Length(20)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [h] = Layout::horizontal([Constraint::Percentage(80)])
-        .flex(Flex::Center)
-        .areas(v);
-    frame.render_widget(Clear, h);
-    let block = Block::bordered().title(" Back up to removable media ");
-    let inner = block.inner(h);
-    frame.render_widget(block, h);
-    match step {
-        BackupStep::Choose {
-            volumes,
-            selected,
-            folder,
-        } => {
-            let mut lines = vec![
-                Line::raw("Choose where to write an encrypted, verified backup:"),
-                Line::raw(""),
-            ];
-            if volumes.is_empty() {
-                lines.push(
-                    Line::raw("  No removable medium found: insert one, or type a folder below.")
-                        .dim(),
-                );
-            }
-            for (i, (label, _)) in volumes.iter().enumerate() {
-                let text = format!("  {label}");
-                lines.push(if i == *selected {
-                    Line::styled(text, Style::new().add_modifier(Modifier::REVERSED))
-                } else {
-                    Line::raw(text)
-                });
-            }
-            let typed = format!("  Folder: {}_", crate::text::line(&folder.text()));
-            lines.push(if *selected == volumes.len() {
-                Line::styled(typed, Style::new().add_modifier(Modifier::REVERSED))
-            } else {
-                Line::raw(typed)
-            });
-            if let Some(e) = &folder.error {
-                lines.push(Line::styled(e.clone(), Style::new().red()));
-            }
-            lines.push(Line::raw(""));
-            lines.push(
-                Line::raw(format!(
-                    "type a folder on the last line · {}",
-                    keymap::hints(
-                        keymap::BACKUP,
-                        &[
-                            keymap::Action::Up,
-                            keymap::Action::Down,
-                            keymap::Action::Choose,
-                            keymap::Action::Cancel,
-                        ],
-                    )
-                ))
-                .dim(),
-            );
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        }
-        BackupStep::Running {
-            to,
-            bytes,
-            total,
-            stage,
-        } => {
-            let [text_area, gauge_area, _] = Layout::vertical([
-                Constraint::Length(3),
-                Constraint::Length(1),
-                Constraint::Min(0),
-            ])
-            .areas(inner);
-            frame.render_widget(
-                Paragraph::new(format!(
-                    "Backing up to {}\n{stage}...",
-                    crate::text::line(to)
-                ))
-                .wrap(Wrap { trim: false }),
-                text_area,
-            );
-            let ratio = if *bytes == u64::MAX {
-                1.0
-            } else if *total == 0 {
-                0.0
-            } else {
-                (*bytes as f64 / *total as f64).min(1.0)
-            };
-            frame.render_widget(
-                ratatui::widgets::Gauge::default()
-                    .ratio(ratio)
-                    .label(format!("{:.0}%", ratio * 100.0)),
-                gauge_area,
-            );
-        }
-        BackupStep::Done(result) => {
-            let (title, body, style) = match result {
-                Ok(summary) => ("Backup verified", summary.clone(), Style::new().bold()),
-                Err(e) => (
-                    "Backup FAILED: nothing that looks like a good backup was left",
-                    e.clone(),
-                    Style::new().red().bold(),
-                ),
-            };
-            let mut lines = vec![Line::styled(title, style), Line::raw("")];
-            lines.extend(body.lines().map(|l| Line::raw(l.to_string())));
-            lines.extend([
-                Line::raw(""),
-                Line::raw(format!(
-                    "{} or {} closes",
-                    keymap::key_for(keymap::BACKUP, keymap::Action::Choose),
-                    keymap::key_for(keymap::BACKUP, keymap::Action::Cancel)
-                ))
-                .dim(),
-            ]);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        }
-    }
 }
