@@ -15,20 +15,21 @@ fn now() -> NaiveDateTime {
     crate::demo::demo_now()
 }
 
-fn demo_app() -> App {
+/// The app on the demo logbook, ready, recording as RO (shared with the forms' tests).
+pub(super) fn demo_app() -> App {
     let book = crate::demo::logbook().unwrap();
     App::ready("logbook.age".into(), now(), book, "RO".into())
 }
 
-fn press(app: &mut App, code: KeyCode) {
+pub(super) fn press(app: &mut App, code: KeyCode) {
     app.key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn ctrl(app: &mut App, c: char) {
+pub(super) fn ctrl(app: &mut App, c: char) {
     app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
-fn keys(app: &mut App, text: &str) {
+pub(super) fn keys(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }

@@ -5,35 +5,12 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 use super::super::app::App;
 use super::super::form::{ErrorTarget, FieldKind, Form};
+use super::super::tests::{ctrl, demo_app, keys, press};
 use crate::model::*;
-
-fn demo_app() -> App {
-    let book = crate::demo::logbook().unwrap();
-    App::ready(
-        "logbook.age".into(),
-        crate::demo::demo_now(),
-        book,
-        "RO".into(),
-    )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn keys(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
 
 fn form(app: &App) -> &Form {
     app.form.as_ref().expect("a form is open")
