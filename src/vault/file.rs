@@ -201,6 +201,12 @@ pub fn remove_stale_temps(target: &Path) {
 /// Once the rename is done the new file *is* the target, so a failed folder fsync after
 /// it is `Error::Unflushed`, which carries the new identity: the caller must treat the
 /// file as saved (and keep saving over it), and say the change may not survive a power cut.
+///
+/// The temporary file is made here rather than with `tempfile::Builder`: its name carries
+/// the logbook's own prefix and this process's id, which is how a later writer finds and
+/// removes what a killed save left (`remove_stale_temps`), and every write, fsync and
+/// rename goes through the fault-injection layer the tests use. Like `tempfile` it is
+/// created exclusively (`create_new`) and owner-only.
 pub fn replace_atomically(
     target: &Path,
     expected: Option<&FileId>,
