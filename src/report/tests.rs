@@ -248,3 +248,60 @@ fn a_review_cancelled_before_it_was_held_is_not_listed_as_owed() {
     let text = Format::Txt.render(&incident(&book, &inc, &export()));
     assert!(!text.contains(&format!("Review {rv}")), "{text}");
 }
+
+/// A description as a DSL types it: paragraphs, a network path, quotes and a question.
+const TYPED: &str =
+    "AB (Y8) received \"you're dead\" messages?\n\nSecond paragraph: saved to \\\\srv\\dsl\\AB.";
+
+/// Every export (incident and person; txt, md and html) of an incident whose description
+/// is `TYPED`, with the format's name.
+fn exports_of_typed_text() -> Vec<(String, String)> {
+    let mut book = demo();
+    let who = busiest(&book);
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.iter().any(|p| p.person == who))
+        .unwrap();
+    let mut inc = (*book.incidents[n]).clone();
+    inc.description = TYPED.into();
+    book.incidents[n] = crate::model::Shared::new(inc.clone());
+    let person_doc = person(&book, book.person(&who).unwrap(), &export());
+    let incident_doc = incident(&book, &inc, &export());
+    let mut out = Vec::new();
+    for f in [Format::Txt, Format::Md, Format::Html] {
+        out.push((format!("person {}", f.name()), f.render(&person_doc)));
+        out.push((format!("incident {}", f.name()), f.render(&incident_doc)));
+    }
+    out
+}
+
+#[test]
+fn paragraphs_paths_quotes_and_questions_come_out_as_typed_in_every_export() {
+    for (what, text) in exports_of_typed_text() {
+        assert!(!text.contains("\\n"), "{what}: a literal \\n\n{text}");
+        assert!(text.contains("Second paragraph"), "{what}");
+        if what.ends_with("plain text") {
+            assert!(text.contains("\"you're dead\" messages?"), "{what}\n{text}");
+            assert!(text.contains("\\\\srv\\dsl\\AB."), "{what}\n{text}");
+            // Each paragraph on a line of its own.
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with("Second paragraph")),
+                "{what}\n{text}"
+            );
+        }
+        if what.ends_with("HTML") {
+            assert!(
+                text.contains("&quot;you&#39;re dead&quot; messages?"),
+                "{what}"
+            );
+            assert!(text.contains("\\\\srv\\dsl\\AB."), "{what}");
+        }
+        if what.ends_with("Markdown") {
+            // Markdown reads `\\` as one backslash: the rendered page shows the path typed.
+            assert!(text.contains("\"you're dead\" messages?"), "{what}");
+            assert!(text.contains("\\\\\\srv\\dsl\\AB."), "{what}\n{text}");
+        }
+    }
+}
