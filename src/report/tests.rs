@@ -305,3 +305,42 @@ fn paragraphs_paths_quotes_and_questions_come_out_as_typed_in_every_export() {
         }
     }
 }
+
+#[test]
+fn others_by_role_replaces_every_recorded_initials_and_says_what_it_left() {
+    let mut book = demo();
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.len() >= 2)
+        .unwrap();
+    let mut inc = (*book.incidents[n]).clone();
+    let about = inc.people[0].person.clone();
+    let other = inc.people[1].person.clone();
+    let k = book.people.iter().position(|p| p.id == other).unwrap();
+    let mut p = (*book.people[k]).clone();
+    p.reference = "Mr GH (PE teacher)".into();
+    p.age_group = crate::model::AgeGroup::Staff;
+    book.people[k] = crate::model::Shared::new(p);
+    inc.description = "Mr GH (PE teacher) saw it. GH not to be told yet. \
+Source: Snapchat user GH_99, see GHOST."
+        .into();
+    book.incidents[n] = crate::model::Shared::new(inc.clone());
+    let mut ex = export();
+    ex.anonymise_others = true;
+    ex.about = Some(about);
+    let text = Format::Txt.render(&incident(&book, &inc, &ex));
+    assert!(text.contains("a member of staff saw it"), "{text}");
+    assert!(
+        text.contains("a member of staff not to be told yet"),
+        "{text}"
+    );
+    // A username and a longer word are not the person's initials; the header says so.
+    assert!(text.contains("GH_99") && text.contains("GHOST"), "{text}");
+    assert!(!text.contains("free text is as recorded"), "{text}");
+    assert!(text.contains("NOT replaced: usernames"), "{text}");
+    assert!(
+        text.contains("Check the free text before sending"),
+        "{text}"
+    );
+}
