@@ -275,7 +275,8 @@ pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
 
 /// "due 2026-11-01  held 2026-11-03 10:00 (late) by RO: Continue monitoring";
 /// "due 2026-11-01  not yet held  OVERDUE" for one owed on an open case;
-/// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary.
+/// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary;
+/// "due 2026-11-01  not held: case closed 2026-10-30" for one the closure made unneeded.
 pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
     match (r.held, &r.cancelled) {
         (Some(held), _) => {
@@ -289,6 +290,14 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
             )
         }
         (None, Some(c)) => format!("due {}  {}", date(r.due), cancelled(c)),
+        (None, None) if inc.status == Status::Closed => {
+            // Not owed any more: the case closed before it was held.
+            let closed = inc
+                .closure
+                .as_ref()
+                .map_or_else(String::new, |c| format!(" {}", date(c.when.date())));
+            format!("due {}  not held: case closed{closed}", date(r.due))
+        }
         (None, None) => {
             let overdue = if review_overdue(r, inc, today) {
                 "  OVERDUE"

@@ -110,7 +110,13 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         }
     }
     if !owed.is_empty() {
-        blocks.push(Block::Heading("Still to do".into()));
+        // A closed case owes nothing: what was left undone is listed as such.
+        let heading = if inc.status == crate::model::Status::Closed {
+            "Not done when the case closed"
+        } else {
+            "Still to do"
+        };
+        blocks.push(Block::Heading(heading.into()));
         blocks.push(Block::Table(Table {
             columns: vec!["What", "State"],
             rows: owed,

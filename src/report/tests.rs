@@ -344,3 +344,31 @@ Source: Snapchat user GH_99, see GHOST."
         "{text}"
     );
 }
+
+#[test]
+fn a_closed_case_offers_no_review_to_hold_in_its_export() {
+    let mut book = demo();
+    let today = crate::demo::demo_now().date();
+    let id = book
+        .incidents
+        .iter()
+        .find(|i| i.is_overdue(today))
+        .unwrap()
+        .id
+        .clone();
+    let stamp = crate::model::Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00+00:00").unwrap(),
+    );
+    book.close_case(&stamp, &id, "Resolved with parents", true)
+        .unwrap();
+    let inc = book.incident(&id).unwrap();
+    let text = Format::Txt.render(&incident(&book, inc, &export()));
+    assert!(!text.contains("Next review"), "{text}");
+    assert!(
+        !text.contains("OVERDUE") && !text.contains("not yet held"),
+        "{text}"
+    );
+    assert!(!text.contains("Still to do"), "{text}");
+    assert!(text.contains("not held: case closed 2026-11-20"), "{text}");
+}
