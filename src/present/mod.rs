@@ -229,8 +229,64 @@ pub fn history<'a>(book: &'a Logbook, inc: &Incident) -> impl Iterator<Item = &'
 }
 
 /// One changed field as the history lists it: "status: \"Open\" -> \"Closed\"".
-pub fn change(c: &FieldChange) -> String {
-    format!("{}: {} -> {}", c.field, quoted(&c.old), quoted(&c.new))
+pub fn change(inc: &Incident, c: &FieldChange) -> String {
+    format!(
+        "{}: {} -> {}",
+        field(inc, &c.field),
+        quoted(&c.old),
+        quoted(&c.new)
+    )
+}
+
+/// A changed field's path as a reader names it. The stored path stays as it is (the trail
+/// hashes it); a checklist step, stored by its place in the list (`checklist[0].state`),
+/// is named by its words: `checklist "Preserve evidence" state`. Items with an id
+/// (`evidence[EV-1]`) already read well.
+pub fn field(inc: &Incident, path: &str) -> String {
+    match step_field(inc, path) {
+        Some((step, "")) => step,
+        Some((step, rest)) => format!("{step} {rest}"),
+        None => path.to_string(),
+    }
+}
+
+/// A checklist step's path split into the step, named (`checklist "Preserve evidence"`),
+/// and the rest of the path (`state.by`); None for any other path.
+pub fn step_field<'p>(inc: &Incident, path: &'p str) -> Option<(String, &'p str)> {
+    let rest = path.strip_prefix("checklist[")?;
+    let (n, rest) = rest.split_once(']')?;
+    let step = &inc.checklist.get(n.parse::<usize>().ok()?)?.step;
+    Some((
+        format!("checklist \"{step}\""),
+        rest.strip_prefix('.').unwrap_or(rest),
+    ))
+}
+
+/// An entry's changes as lines, each checklist step named once above its own changes:
+/// `checklist "Preserve evidence":` then `  state: "Open" -> "Done"`.
+pub fn changes(inc: &Incident, changes: &[FieldChange]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut last: Option<String> = None;
+    for c in changes {
+        match step_field(inc, &c.field) {
+            Some((step, rest)) if !rest.is_empty() => {
+                if last.as_ref() != Some(&step) {
+                    out.push(format!("{step}:"));
+                    last = Some(step);
+                }
+                out.push(format!(
+                    "  {rest}: {} -> {}",
+                    quoted(&c.old),
+                    quoted(&c.new)
+                ));
+            }
+            _ => {
+                last = None;
+                out.push(change(inc, c));
+            }
+        }
+    }
+    out
 }
 
 /// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
@@ -609,6 +665,36 @@ mod tests {
                 + usize::from(inc.error.is_some());
             assert_eq!(entries.len(), dated, "{}", inc.id);
         }
+    }
+
+    #[test]
+    fn a_checklist_step_in_the_history_is_named_by_its_words() {
+        let book = demo();
+        let inc = book
+            .incidents
+            .iter()
+            .find(|i| !i.checklist.is_empty())
+            .unwrap();
+        let step = &inc.checklist[0].step;
+        let c = FieldChange {
+            field: "checklist[0].state".into(),
+            old: "Open".into(),
+            new: "Done".into(),
+        };
+        assert_eq!(
+            change(inc, &c),
+            format!("checklist \"{step}\" state: \"Open\" -> \"Done\"")
+        );
+        assert_eq!(field(inc, "checklist[0]"), format!("checklist \"{step}\""));
+        let lines = changes(inc, &[c.clone(), c]);
+        assert_eq!(lines.len(), 3, "the step named once: {lines:?}");
+        assert_eq!(lines[1], "  state: \"Open\" -> \"Done\"");
+        // Paths that do not name a step are left as stored.
+        assert_eq!(field(inc, "checklist[999].state"), "checklist[999].state");
+        assert_eq!(
+            field(inc, "evidence[EV-1].kept_at"),
+            "evidence[EV-1].kept_at"
+        );
     }
 
     #[test]

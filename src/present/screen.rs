@@ -254,11 +254,27 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                     format!("#{:<5} {}  {:<6} {}", e.seq, at(&e.at), e.by, e.action),
                     Kind::Plain,
                 ));
+                // A checklist step is named once, above its changes.
+                let mut last = None;
                 for c in e.changes.iter().take(SHOWN) {
                     let (old, new) = marked_change(&c.old, &c.new);
+                    let name = match step_field(inc, &c.field) {
+                        Some((step, rest)) if !rest.is_empty() => {
+                            if last.as_ref() != Some(&step) {
+                                out.push(Row::new(
+                                    Some(n),
+                                    format!("        {step}:"),
+                                    Kind::Detail,
+                                ));
+                                last = Some(step);
+                            }
+                            format!("  {rest}")
+                        }
+                        _ => field(inc, &c.field),
+                    };
                     out.push(Row::new(
                         Some(n),
-                        format!("        {}: {} -> {}", c.field, short(&old), short(&new)),
+                        format!("        {name}: {} -> {}", short(&old), short(&new)),
                         Kind::Detail,
                     ));
                 }
@@ -429,7 +445,7 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             for c in &e.changes {
                 let (old, new) = marked_change(&c.old, &c.new);
                 let none = |v: String| if v.is_empty() { "(none)".into() } else { v };
-                rows.push(Row::new(None, c.field.clone(), Kind::Plain));
+                rows.push(Row::new(None, field(inc, &c.field), Kind::Plain));
                 rows.push(Row::new(None, format!("  was: {}", none(old)), Kind::Text));
                 rows.push(Row::new(None, format!("  now: {}", none(new)), Kind::Text));
             }

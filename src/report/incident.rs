@@ -127,7 +127,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         blocks.push(Block::Heading("Audit trail".into()));
         let rows = present::history(book, inc)
             .map(|e| {
-                let changes: Vec<String> = e.changes.iter().map(present::change).collect();
+                let changes = present::changes(inc, &e.changes);
                 Row::new(vec![
                     format!("#{}", e.seq),
                     present::at(&e.at),

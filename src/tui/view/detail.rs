@@ -207,11 +207,16 @@ fn wrap_rows(lines: Vec<(usize, Line<'static>)>, width: u16) -> Vec<(usize, Line
         }
         let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
         let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-        for (k, row) in super::wrap_words(&text, width.saturating_sub(4))
-            .into_iter()
-            .enumerate()
-        {
-            let row = if k == 0 { row } else { format!("    {row}") };
+        // A detail row's indent (a change under its history entry) is kept on every row.
+        let body = text.trim_start_matches(' ');
+        let indent = " ".repeat(text.len() - body.len());
+        let room = width.saturating_sub(4 + indent.len().min(usize::from(width) / 2) as u16);
+        for (k, row) in super::wrap_words(body, room).into_iter().enumerate() {
+            let row = if k == 0 {
+                format!("{indent}{row}")
+            } else {
+                format!("{indent}    {row}")
+            };
             out.push((n, Line::styled(row, style)));
         }
     }
