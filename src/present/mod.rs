@@ -457,7 +457,8 @@ pub struct Entry {
 
 /// Every dated fact of an incident, oldest first: when it happened and was reported, each
 /// evidence item and custody event, each reporting step or decision not to refer, each
-/// checklist step done or set aside, each review held, the closure and any error marking.
+/// checklist step done or set aside, each review held or cancelled, the closure and any
+/// error marking.
 pub fn entries(inc: &Incident) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut add = |when, section, what: String, detail: Vec<Line>, by: &str, error| {
@@ -570,6 +571,19 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
         }
     }
     for r in &inc.reviews {
+        if let (None, Some(c)) = (r.held, &r.cancelled) {
+            add(
+                c.when,
+                Some(Section::Reviews),
+                format!("Review {} cancelled (was due {})", r.id, date(r.due)),
+                vec![Line {
+                    label: "reason",
+                    value: c.reason.clone(),
+                }],
+                &c.by,
+                in_error(&r.error),
+            );
+        }
         if let Some(held) = r.held {
             let late = if held.date() > r.due { ", late" } else { "" };
             let mut detail = vec![];
@@ -661,6 +675,11 @@ mod tests {
                     .filter(|c| c.state != StepState::Open)
                     .count()
                 + inc.reviews.iter().filter(|r| r.held.is_some()).count()
+                + inc
+                    .reviews
+                    .iter()
+                    .filter(|r| r.held.is_none() && r.cancelled.is_some())
+                    .count()
                 + usize::from(inc.closure.is_some())
                 + usize::from(inc.error.is_some());
             assert_eq!(entries.len(), dated, "{}", inc.id);

@@ -246,7 +246,9 @@ pub(crate) fn with_overdue_review_cancelled() -> (Logbook, crate::model::Inciden
 fn a_review_cancelled_before_it_was_held_is_not_listed_as_owed() {
     let (book, inc, rv) = with_overdue_review_cancelled();
     let text = Format::Txt.render(&incident(&book, &inc, &export()));
-    assert!(!text.contains(&format!("Review {rv}")), "{text}");
+    // Its cancellation is in the chronology; it is not in what is still to do.
+    let owed = text.split("Still to do").nth(1).unwrap_or("");
+    assert!(!owed.contains(&format!("Review {rv}")), "{text}");
 }
 
 /// A description as a DSL types it: paragraphs, a network path, quotes and a question.
@@ -371,4 +373,16 @@ fn a_closed_case_offers_no_review_to_hold_in_its_export() {
     );
     assert!(!text.contains("Still to do"), "{text}");
     assert!(text.contains("not held: case closed 2026-11-20"), "{text}");
+}
+
+#[test]
+fn a_review_cancellation_is_in_the_chronology_with_its_reason() {
+    let (book, inc, rv) = with_overdue_review_cancelled();
+    let text = Format::Txt.render(&incident(&book, &inc, &export()));
+    let chronology = text.split("Chronology").nth(1).unwrap();
+    assert!(
+        chronology.contains(&format!("Review {rv} cancelled")),
+        "{text}"
+    );
+    assert!(chronology.contains("replaced by the multi-agency review"));
 }
