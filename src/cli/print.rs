@@ -174,8 +174,8 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&entry.by),
             line(&entry.action)
         );
-        for c in &entry.changes {
-            let _ = writeln!(w, "        {}", line(&present::change(c)));
+        for c in present::changes(inc, &entry.changes) {
+            let _ = writeln!(w, "        {}", line(&c));
         }
     }
     s

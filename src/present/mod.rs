@@ -229,8 +229,64 @@ pub fn history<'a>(book: &'a Logbook, inc: &Incident) -> impl Iterator<Item = &'
 }
 
 /// One changed field as the history lists it: "status: \"Open\" -> \"Closed\"".
-pub fn change(c: &FieldChange) -> String {
-    format!("{}: {} -> {}", c.field, quoted(&c.old), quoted(&c.new))
+pub fn change(inc: &Incident, c: &FieldChange) -> String {
+    format!(
+        "{}: {} -> {}",
+        field(inc, &c.field),
+        quoted(&c.old),
+        quoted(&c.new)
+    )
+}
+
+/// A changed field's path as a reader names it. The stored path stays as it is (the trail
+/// hashes it); a checklist step, stored by its place in the list (`checklist[0].state`),
+/// is named by its words: `checklist "Preserve evidence" state`. Items with an id
+/// (`evidence[EV-1]`) already read well.
+pub fn field(inc: &Incident, path: &str) -> String {
+    match step_field(inc, path) {
+        Some((step, "")) => step,
+        Some((step, rest)) => format!("{step} {rest}"),
+        None => path.to_string(),
+    }
+}
+
+/// A checklist step's path split into the step, named (`checklist "Preserve evidence"`),
+/// and the rest of the path (`state.by`); None for any other path.
+pub fn step_field<'p>(inc: &Incident, path: &'p str) -> Option<(String, &'p str)> {
+    let rest = path.strip_prefix("checklist[")?;
+    let (n, rest) = rest.split_once(']')?;
+    let step = &inc.checklist.get(n.parse::<usize>().ok()?)?.step;
+    Some((
+        format!("checklist \"{step}\""),
+        rest.strip_prefix('.').unwrap_or(rest),
+    ))
+}
+
+/// An entry's changes as lines, each checklist step named once above its own changes:
+/// `checklist "Preserve evidence":` then `  state: "Open" -> "Done"`.
+pub fn changes(inc: &Incident, changes: &[FieldChange]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut last: Option<String> = None;
+    for c in changes {
+        match step_field(inc, &c.field) {
+            Some((step, rest)) if !rest.is_empty() => {
+                if last.as_ref() != Some(&step) {
+                    out.push(format!("{step}:"));
+                    last = Some(step);
+                }
+                out.push(format!(
+                    "  {rest}: {} -> {}",
+                    quoted(&c.old),
+                    quoted(&c.new)
+                ));
+            }
+            _ => {
+                last = None;
+                out.push(change(inc, c));
+            }
+        }
+    }
+    out
 }
 
 /// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
@@ -275,7 +331,8 @@ pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
 
 /// "due 2026-11-01  held 2026-11-03 10:00 (late) by RO: Continue monitoring";
 /// "due 2026-11-01  not yet held  OVERDUE" for one owed on an open case;
-/// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary.
+/// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary;
+/// "due 2026-11-01  not held: case closed 2026-10-30" for one the closure made unneeded.
 pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
     match (r.held, &r.cancelled) {
         (Some(held), _) => {
@@ -289,6 +346,14 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
             )
         }
         (None, Some(c)) => format!("due {}  {}", date(r.due), cancelled(c)),
+        (None, None) if inc.status == Status::Closed => {
+            // Not owed any more: the case closed before it was held.
+            let closed = inc
+                .closure
+                .as_ref()
+                .map_or_else(String::new, |c| format!(" {}", date(c.when.date())));
+            format!("due {}  not held: case closed{closed}", date(r.due))
+        }
         (None, None) => {
             let overdue = if review_overdue(r, inc, today) {
                 "  OVERDUE"
@@ -392,7 +457,8 @@ pub struct Entry {
 
 /// Every dated fact of an incident, oldest first: when it happened and was reported, each
 /// evidence item and custody event, each reporting step or decision not to refer, each
-/// checklist step done or set aside, each review held, the closure and any error marking.
+/// checklist step done or set aside, each review held or cancelled, the closure and any
+/// error marking.
 pub fn entries(inc: &Incident) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut add = |when, section, what: String, detail: Vec<Line>, by: &str, error| {
@@ -505,6 +571,19 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
         }
     }
     for r in &inc.reviews {
+        if let (None, Some(c)) = (r.held, &r.cancelled) {
+            add(
+                c.when,
+                Some(Section::Reviews),
+                format!("Review {} cancelled (was due {})", r.id, date(r.due)),
+                vec![Line {
+                    label: "reason",
+                    value: c.reason.clone(),
+                }],
+                &c.by,
+                in_error(&r.error),
+            );
+        }
         if let Some(held) = r.held {
             let late = if held.date() > r.due { ", late" } else { "" };
             let mut detail = vec![];
@@ -596,10 +675,45 @@ mod tests {
                     .filter(|c| c.state != StepState::Open)
                     .count()
                 + inc.reviews.iter().filter(|r| r.held.is_some()).count()
+                + inc
+                    .reviews
+                    .iter()
+                    .filter(|r| r.held.is_none() && r.cancelled.is_some())
+                    .count()
                 + usize::from(inc.closure.is_some())
                 + usize::from(inc.error.is_some());
             assert_eq!(entries.len(), dated, "{}", inc.id);
         }
+    }
+
+    #[test]
+    fn a_checklist_step_in_the_history_is_named_by_its_words() {
+        let book = demo();
+        let inc = book
+            .incidents
+            .iter()
+            .find(|i| !i.checklist.is_empty())
+            .unwrap();
+        let step = &inc.checklist[0].step;
+        let c = FieldChange {
+            field: "checklist[0].state".into(),
+            old: "Open".into(),
+            new: "Done".into(),
+        };
+        assert_eq!(
+            change(inc, &c),
+            format!("checklist \"{step}\" state: \"Open\" -> \"Done\"")
+        );
+        assert_eq!(field(inc, "checklist[0]"), format!("checklist \"{step}\""));
+        let lines = changes(inc, &[c.clone(), c]);
+        assert_eq!(lines.len(), 3, "the step named once: {lines:?}");
+        assert_eq!(lines[1], "  state: \"Open\" -> \"Done\"");
+        // Paths that do not name a step are left as stored.
+        assert_eq!(field(inc, "checklist[999].state"), "checklist[999].state");
+        assert_eq!(
+            field(inc, "evidence[EV-1].kept_at"),
+            "evidence[EV-1].kept_at"
+        );
     }
 
     #[test]

@@ -222,7 +222,10 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     headline(n, format!("{}  {title}", r.id), &r.error)
                 };
-                let pending = r.held.is_none() && r.cancelled.is_none() && r.error.is_none();
+                let pending = r.held.is_none()
+                    && r.cancelled.is_none()
+                    && r.error.is_none()
+                    && inc.status != Status::Closed;
                 out.push(if pending {
                     row.then(Next::HoldReview)
                 } else {
@@ -251,11 +254,27 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                     format!("#{:<5} {}  {:<6} {}", e.seq, at(&e.at), e.by, e.action),
                     Kind::Plain,
                 ));
+                // A checklist step is named once, above its changes.
+                let mut last = None;
                 for c in e.changes.iter().take(SHOWN) {
                     let (old, new) = marked_change(&c.old, &c.new);
+                    let name = match step_field(inc, &c.field) {
+                        Some((step, rest)) if !rest.is_empty() => {
+                            if last.as_ref() != Some(&step) {
+                                out.push(Row::new(
+                                    Some(n),
+                                    format!("        {step}:"),
+                                    Kind::Detail,
+                                ));
+                                last = Some(step);
+                            }
+                            format!("  {rest}")
+                        }
+                        _ => field(inc, &c.field),
+                    };
                     out.push(Row::new(
                         Some(n),
-                        format!("        {}: {} -> {}", c.field, short(&old), short(&new)),
+                        format!("        {name}: {} -> {}", short(&old), short(&new)),
                         Kind::Detail,
                     ));
                 }
@@ -381,6 +400,7 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             let held = match (&r.held, &r.cancelled) {
                 (Some(t), _) => when(*t),
                 (None, Some(c)) => format!("no: {}", cancelled(c)),
+                (None, None) if inc.status == Status::Closed => "no: the case was closed".into(),
                 (None, None) => "not yet".into(),
             };
             fact("Held", held);
@@ -425,7 +445,7 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             for c in &e.changes {
                 let (old, new) = marked_change(&c.old, &c.new);
                 let none = |v: String| if v.is_empty() { "(none)".into() } else { v };
-                rows.push(Row::new(None, c.field.clone(), Kind::Plain));
+                rows.push(Row::new(None, field(inc, &c.field), Kind::Plain));
                 rows.push(Row::new(None, format!("  was: {}", none(old)), Kind::Text));
                 rows.push(Row::new(None, format!("  now: {}", none(new)), Kind::Text));
             }
@@ -595,6 +615,36 @@ mod tests {
         assert!(row.text.contains("cancelled"), "{}", row.text);
         assert!(!row.text.contains("OVERDUE"), "{}", row.text);
         book.incidents.clear();
+    }
+
+    #[test]
+    fn a_review_not_held_on_a_closed_case_says_so_and_offers_nothing() {
+        let (mut book, today) = demo();
+        let overdue = book.incidents.iter().find(|i| i.is_overdue(today)).unwrap();
+        let id = overdue.id.clone();
+        let stamp = crate::model::Stamp::new(
+            "RO",
+            chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00+00:00").unwrap(),
+        );
+        book.close_case(&stamp, &id, "Resolved with parents", true)
+            .unwrap();
+        let inc = book.incident(&id).unwrap().clone();
+        let rows = section(&book, &inc, Section::Reviews, today);
+        let pending: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.text.contains("not held"))
+            .collect();
+        assert!(!pending.is_empty());
+        for row in pending {
+            assert!(
+                row.text.contains("not held: case closed 2026-11-20"),
+                "{}",
+                row.text
+            );
+            assert!(!row.text.contains("OVERDUE") && !row.text.contains("not yet"));
+            assert_eq!(row.next, None, "{}", row.text);
+            assert_ne!(row.kind, Kind::Alert);
+        }
     }
 
     #[test]

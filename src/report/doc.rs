@@ -104,13 +104,19 @@ pub fn txt(doc: &Doc) -> String {
             Block::Table(t) => {
                 for r in &t.rows {
                     let mark = if r.struck { "[entered in error] " } else { "" };
-                    let head: Vec<String> = r
-                        .cells
-                        .iter()
-                        .take(2)
-                        .map(|c| text::line(c).into_owned())
-                        .collect();
+                    // The first two cells head the entry; any further lines of theirs (an
+                    // event's paragraphs) follow beneath it, each line escaped on its own.
+                    let mut head = Vec::new();
+                    let mut under = Vec::new();
+                    for cell in r.cells.iter().take(2) {
+                        let mut lines = cell.lines();
+                        head.push(text::line(lines.next().unwrap_or("")).into_owned());
+                        under.extend(lines.map(|l| text::line(l).into_owned()));
+                    }
                     let _ = writeln!(w, "  {mark}{}", head.join("  "));
+                    for l in under {
+                        let _ = writeln!(w, "      {l}");
+                    }
                     for (col, cell) in t.columns.iter().zip(&r.cells).skip(2) {
                         // A cell's own lines stay lines, each escaped on its own.
                         for (n, l) in cell.lines().enumerate() {
@@ -146,29 +152,25 @@ fn md(value: &str) -> String {
     let safe = text::block(value);
     let mut out = String::with_capacity(safe.len() + 8);
     let mut line_start = true;
-    for c in safe.chars() {
+    let mut chars = safe.chars().peekable();
+    while let Some(c) = chars.next() {
         // At the start of a line these would make a list item or a heading underline.
         if line_start && matches!(c, '-' | '+' | '=') {
             out.push('\\');
         }
         line_start = c == '\n';
-        if matches!(
-            c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '|'
-                | '#'
-                | '&'
-                | '!'
-                | '~'
-                | '{'
-                | '}'
-        ) {
+        // A backslash is markup only before punctuation (an escape) or at a line's end (a
+        // hard break); elsewhere, as in `\\srv\dsl`, it is shown as typed.
+        let markup_backslash = c == '\\'
+            && chars
+                .peek()
+                .is_none_or(|n| n.is_ascii_punctuation() || *n == '\n');
+        if markup_backslash
+            || matches!(
+                c,
+                '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '&' | '!' | '~' | '{' | '}'
+            )
+        {
             out.push('\\');
         }
         out.push(c);

@@ -110,7 +110,13 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         }
     }
     if !owed.is_empty() {
-        blocks.push(Block::Heading("Still to do".into()));
+        // A closed case owes nothing: what was left undone is listed as such.
+        let heading = if inc.status == crate::model::Status::Closed {
+            "Not done when the case closed"
+        } else {
+            "Still to do"
+        };
+        blocks.push(Block::Heading(heading.into()));
         blocks.push(Block::Table(Table {
             columns: vec!["What", "State"],
             rows: owed,
@@ -121,7 +127,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         blocks.push(Block::Heading("Audit trail".into()));
         let rows = present::history(book, inc)
             .map(|e| {
-                let changes: Vec<String> = e.changes.iter().map(present::change).collect();
+                let changes = present::changes(inc, &e.changes);
                 Row::new(vec![
                     format!("#{}", e.seq),
                     present::at(&e.at),

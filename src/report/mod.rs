@@ -89,7 +89,12 @@ impl Export {
             format!("left out: {}", left_out.join(", "))
         };
         let people = if self.anonymise_others {
-            "other people shown only by role and age group (free text is as recorded: check it before sending)"
+            "other people shown only by role and age group. Replaced, wherever it stands as a \
+whole word (free text included): each other person recorded in the logbook by their logbook \
+id, their reference, its initials (two or more capitals, as written in the register) and a \
+first name written \"First I.\". NOT replaced: usernames and handles, anyone not recorded as a \
+person, initials written differently (other case, with dots) or inside a longer word or \
+username. Check the free text before sending"
         } else {
             "everyone named by their logbook reference"
         };
@@ -127,6 +132,14 @@ impl Export {
     /// words that replace it.
     fn swaps(&self, book: &Logbook, people: &[String]) -> Vec<(String, &'static str)> {
         let mut swaps: Vec<(String, &'static str)> = Vec::new();
+        // The words of the reference of the person the export is about stay theirs, even
+        // where another person shares them.
+        let named: Vec<&str> = self
+            .about
+            .as_ref()
+            .and_then(|id| book.person(id))
+            .map(|p| p.reference.split_whitespace().collect())
+            .unwrap_or_default();
         for id in people {
             if Some(id) == self.about.as_ref() {
                 continue;
@@ -137,8 +150,12 @@ impl Export {
             let reference = p.reference.trim();
             // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
             let short = reference.split(" (").next().unwrap_or(reference).trim();
-            for name in [reference, short].into_iter().chain(first_name(short)) {
-                if name.chars().count() >= 2 {
+            for name in [reference, short]
+                .into_iter()
+                .chain(first_name(short))
+                .chain(initials(short))
+            {
+                if name.chars().count() >= 2 && !named.contains(&name) {
                     swaps.push((name.to_string(), words));
                 }
             }
@@ -163,6 +180,14 @@ fn first_name(short: &str) -> Option<&str> {
         && first.chars().all(char::is_alphabetic)
         && !["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"].contains(&first);
     (words.next().is_none() && is_initial && is_name).then_some(first)
+}
+
+/// The initials in a reference as the record's own text uses them alone: "Mr GH" is also
+/// "GH", "CD (Y9)" is "CD". Two or more capitals only: a lone letter is a word too often.
+fn initials(short: &str) -> impl Iterator<Item = &str> {
+    short.split_whitespace().filter(|w| {
+        w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase() && c.is_alphabetic())
+    })
 }
 
 fn apply(swaps: &[(String, &'static str)], text: &str) -> String {
@@ -218,7 +243,8 @@ fn replace_words(text: &str, from: &str, to: &str) -> String {
     while let Some(at) = rest.find(from) {
         let before = rest[..at].chars().next_back();
         let after = rest[at + from.len()..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        // An underscore joins a username ("GH_99"), which is not the person's initials.
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
         out.push_str(&rest[..at]);
         if boundary(before) && boundary(after) {
             out.push_str(to);
@@ -245,7 +271,19 @@ mod tests {
     }
 
     #[test]
+    fn initials_are_taken_from_a_reference() {
+        assert_eq!(initials("Mr GH").collect::<Vec<_>>(), ["GH"]);
+        assert_eq!(initials("CD").collect::<Vec<_>>(), ["CD"]);
+        assert_eq!(initials("Harvey J.").count(), 0);
+        assert_eq!(initials("Ms D.").count(), 0);
+    }
+
+    #[test]
     fn whole_words_only_are_replaced() {
+        assert_eq!(
+            replace_words("GH_99 and GH.", "GH", "staff"),
+            "GH_99 and staff."
+        );
         assert_eq!(
             replace_words("JB and JBL told JB.", "JB", "another pupil"),
             "another pupil and JBL told another pupil."

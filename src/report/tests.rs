@@ -246,5 +246,143 @@ pub(crate) fn with_overdue_review_cancelled() -> (Logbook, crate::model::Inciden
 fn a_review_cancelled_before_it_was_held_is_not_listed_as_owed() {
     let (book, inc, rv) = with_overdue_review_cancelled();
     let text = Format::Txt.render(&incident(&book, &inc, &export()));
-    assert!(!text.contains(&format!("Review {rv}")), "{text}");
+    // Its cancellation is in the chronology; it is not in what is still to do.
+    let owed = text.split("Still to do").nth(1).unwrap_or("");
+    assert!(!owed.contains(&format!("Review {rv}")), "{text}");
+}
+
+/// A description as a DSL types it: paragraphs, a network path, quotes and a question.
+const TYPED: &str =
+    "AB (Y8) received \"you're dead\" messages?\n\nSecond paragraph: saved to \\\\srv\\dsl\\AB.";
+
+/// Every export (incident and person; txt, md and html) of an incident whose description
+/// is `TYPED`, with the format's name.
+fn exports_of_typed_text() -> Vec<(String, String)> {
+    let mut book = demo();
+    let who = busiest(&book);
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.iter().any(|p| p.person == who))
+        .unwrap();
+    let mut inc = (*book.incidents[n]).clone();
+    inc.description = TYPED.into();
+    book.incidents[n] = crate::model::Shared::new(inc.clone());
+    let person_doc = person(&book, book.person(&who).unwrap(), &export());
+    let incident_doc = incident(&book, &inc, &export());
+    let mut out = Vec::new();
+    for f in [Format::Txt, Format::Md, Format::Html] {
+        out.push((format!("person {}", f.name()), f.render(&person_doc)));
+        out.push((format!("incident {}", f.name()), f.render(&incident_doc)));
+    }
+    out
+}
+
+#[test]
+fn paragraphs_paths_quotes_and_questions_come_out_as_typed_in_every_export() {
+    for (what, text) in exports_of_typed_text() {
+        assert!(!text.contains("\\n"), "{what}: a literal \\n\n{text}");
+        assert!(text.contains("Second paragraph"), "{what}");
+        if what.ends_with("plain text") {
+            assert!(text.contains("\"you're dead\" messages?"), "{what}\n{text}");
+            assert!(text.contains("\\\\srv\\dsl\\AB."), "{what}\n{text}");
+            // Each paragraph on a line of its own.
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with("Second paragraph")),
+                "{what}\n{text}"
+            );
+        }
+        if what.ends_with("HTML") {
+            assert!(
+                text.contains("&quot;you&#39;re dead&quot; messages?"),
+                "{what}"
+            );
+            assert!(text.contains("\\\\srv\\dsl\\AB."), "{what}");
+        }
+        if what.ends_with("Markdown") {
+            // Markdown reads `\\` as one backslash: the rendered page shows the path typed.
+            assert!(text.contains("\"you're dead\" messages?"), "{what}");
+            assert!(text.contains("\\\\\\srv\\dsl\\AB."), "{what}\n{text}");
+        }
+    }
+}
+
+#[test]
+fn others_by_role_replaces_every_recorded_initials_and_says_what_it_left() {
+    let mut book = demo();
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.len() >= 2)
+        .unwrap();
+    let mut inc = (*book.incidents[n]).clone();
+    let about = inc.people[0].person.clone();
+    let other = inc.people[1].person.clone();
+    let k = book.people.iter().position(|p| p.id == other).unwrap();
+    let mut p = (*book.people[k]).clone();
+    p.reference = "Mr GH (PE teacher)".into();
+    p.age_group = crate::model::AgeGroup::Staff;
+    book.people[k] = crate::model::Shared::new(p);
+    inc.description = "Mr GH (PE teacher) saw it. GH not to be told yet. \
+Source: Snapchat user GH_99, see GHOST."
+        .into();
+    book.incidents[n] = crate::model::Shared::new(inc.clone());
+    let mut ex = export();
+    ex.anonymise_others = true;
+    ex.about = Some(about);
+    let text = Format::Txt.render(&incident(&book, &inc, &ex));
+    assert!(text.contains("a member of staff saw it"), "{text}");
+    assert!(
+        text.contains("a member of staff not to be told yet"),
+        "{text}"
+    );
+    // A username and a longer word are not the person's initials; the header says so.
+    assert!(text.contains("GH_99") && text.contains("GHOST"), "{text}");
+    assert!(!text.contains("free text is as recorded"), "{text}");
+    assert!(text.contains("NOT replaced: usernames"), "{text}");
+    assert!(
+        text.contains("Check the free text before sending"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_closed_case_offers_no_review_to_hold_in_its_export() {
+    let mut book = demo();
+    let today = crate::demo::demo_now().date();
+    let id = book
+        .incidents
+        .iter()
+        .find(|i| i.is_overdue(today))
+        .unwrap()
+        .id
+        .clone();
+    let stamp = crate::model::Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00+00:00").unwrap(),
+    );
+    book.close_case(&stamp, &id, "Resolved with parents", true)
+        .unwrap();
+    let inc = book.incident(&id).unwrap();
+    let text = Format::Txt.render(&incident(&book, inc, &export()));
+    assert!(!text.contains("Next review"), "{text}");
+    assert!(
+        !text.contains("OVERDUE") && !text.contains("not yet held"),
+        "{text}"
+    );
+    assert!(!text.contains("Still to do"), "{text}");
+    assert!(text.contains("not held: case closed 2026-11-20"), "{text}");
+}
+
+#[test]
+fn a_review_cancellation_is_in_the_chronology_with_its_reason() {
+    let (book, inc, rv) = with_overdue_review_cancelled();
+    let text = Format::Txt.render(&incident(&book, &inc, &export()));
+    let chronology = text.split("Chronology").nth(1).unwrap();
+    assert!(
+        chronology.contains(&format!("Review {rv} cancelled")),
+        "{text}"
+    );
+    assert!(chronology.contains("replaced by the multi-agency review"));
 }

@@ -858,7 +858,8 @@ impl App {
         let Some(book) = &self.book else { return 0 };
         let Some(i) = book.incident(id) else { return 0 };
         match section {
-            Section::Summary => 0,
+            // The summary has no entries: it scrolls by rows, one position per hidden row.
+            Section::Summary => super::view::detail::summary_hidden(self, id) + 1,
             Section::People => i.people.len(),
             Section::Evidence => i.evidence.len(),
             Section::Reporting => i.reports.len(),

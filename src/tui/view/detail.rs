@@ -164,18 +164,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section
     let block = Block::bordered().title_bottom(section_hint(section));
     let inner = block.inner(body);
     let height = inner.height as usize;
-    let mut lines = section_lines(book, i, section, app.now.date());
-    if section != Section::Summary {
-        // Wrapped here, not by the paragraph, so the scroll below counts the rows drawn and
-        // the highlighted entry is always on screen (Space acts on what is seen).
-        lines = wrap_rows(lines, inner.width);
-    }
+    // Wrapped here, not by the paragraph, so the scroll below counts the rows drawn: the
+    // highlighted entry is always on screen (Space acts on what is seen), and the summary,
+    // which has no entries, scrolls by rows (`selected` is then its first row shown).
+    let lines = wrap_rows(
+        section_lines(book, i, section, app.now.date()),
+        inner.width,
+        section != Section::Summary,
+    );
     let first = lines.iter().position(|(n, _)| *n == selected).unwrap_or(0);
     let last = lines.iter().rposition(|(n, _)| *n == selected).unwrap_or(0);
     let scroll = if section == Section::Summary {
-        0
+        selected.min(lines.len().saturating_sub(height))
     } else {
         (last + 1).saturating_sub(height).min(first)
+    };
+    let below = lines.len().saturating_sub(scroll + height);
+    // Only the summary needs saying: in a list the selection moves the view.
+    let block = if below > 0 && section == Section::Summary {
+        let more = if below == 1 { "line" } else { "lines" };
+        block.title_top(Line::from(format!(" ↓ {below} more {more} ")).right_aligned())
+    } else {
+        block
     };
     let text: Vec<Line> = lines
         .into_iter()
@@ -196,22 +206,49 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section
     );
 }
 
+/// How many rows of the incident's summary lie beyond the first screenful: how far it
+/// scrolls (the movement keys move the summary's first row shown, as it has no entries).
+pub fn summary_hidden(app: &App, id: &str) -> usize {
+    let (Some(book), Some(i)) = (&app.book, app.book.as_ref().and_then(|b| b.incident(id))) else {
+        return 0;
+    };
+    let [main, _] = super::split(app, app.size);
+    // Inside the section's borders, under the head and the tabs.
+    let width = main.width.saturating_sub(2);
+    let height = usize::from(main.height.saturating_sub(4));
+    let lines = section_lines(book, i, Section::Summary, app.now.date());
+    wrap_rows(lines, width, false).len().saturating_sub(height)
+}
+
 /// Splits each line wider than `width` into rows at spaces, keeping its entry number and
-/// style; continuation rows are indented so the entry's first column stays clear.
-fn wrap_rows(lines: Vec<(usize, Line<'static>)>, width: u16) -> Vec<(usize, Line<'static>)> {
+/// style; with `hang`, continuation rows are indented so the entry's first column stays
+/// clear (free text wraps flush, as a paragraph).
+fn wrap_rows(
+    lines: Vec<(usize, Line<'static>)>,
+    width: u16,
+    hang: bool,
+) -> Vec<(usize, Line<'static>)> {
+    let hang = if hang { "    " } else { "" };
     let mut out = Vec::with_capacity(lines.len());
     for (n, l) in lines {
         if l.width() <= usize::from(width) {
             out.push((n, l));
             continue;
         }
-        let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
+        // A labelled fact's bold label is its first span: the value's style is the last.
+        let style = l.spans.last().map_or(l.style, |s| l.style.patch(s.style));
         let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-        for (k, row) in super::wrap_words(&text, width.saturating_sub(4))
-            .into_iter()
-            .enumerate()
-        {
-            let row = if k == 0 { row } else { format!("    {row}") };
+        // A detail row's indent (a change under its history entry) is kept on every row.
+        let body = text.trim_start_matches(' ');
+        let indent = " ".repeat(text.len() - body.len());
+        let room =
+            width.saturating_sub((hang.len() + indent.len().min(usize::from(width) / 2)) as u16);
+        for (k, row) in super::wrap_words(body, room).into_iter().enumerate() {
+            let row = if k == 0 {
+                format!("{indent}{row}")
+            } else {
+                format!("{indent}{hang}{row}")
+            };
             out.push((n, Line::styled(row, style)));
         }
     }
@@ -269,4 +306,69 @@ pub fn entry_popup(
         text,
         scroll: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::{Terminal, backend::TestBackend};
+
+    use super::*;
+    use crate::tui::app::Screen;
+
+    fn render(app: &mut App, width: u16, height: u16) -> String {
+        app.size = Rect::new(0, 0, width, height);
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| super::super::draw(f, app)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+        app.key(KeyEvent::new(code, modifiers));
+    }
+
+    /// The summary has no entries to select: the movement keys scroll it, and it says how
+    /// much is below (at 80x24 the description's end, the immediate action and the open
+    /// checklist steps were out of reach).
+    #[test]
+    fn the_summary_scrolls_and_says_what_is_below() {
+        let book = crate::demo::logbook().unwrap();
+        let id = book
+            .incidents
+            .iter()
+            .max_by_key(|i| i.description.len() + i.immediate_action.len())
+            .unwrap()
+            .id
+            .clone();
+        let mut app = App::ready(
+            "logbook.age".into(),
+            crate::demo::demo_now(),
+            book,
+            "RO".into(),
+        );
+        app.screens.push(Screen::Detail {
+            id: id.clone(),
+            section: Section::Summary,
+            selected: 0,
+        });
+        let top = render(&mut app, 80, 24);
+        assert!(top.contains("more lines"), "{top}");
+        let hidden = summary_hidden(&app, &id);
+        assert!(hidden > 0);
+        press(&mut app, KeyCode::Char('j'), KeyModifiers::NONE);
+        assert!(matches!(app.screen(), Screen::Detail { selected: 1, .. }));
+        press(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+        press(&mut app, KeyCode::Char('G'), KeyModifiers::SHIFT);
+        let bottom = render(&mut app, 80, 24);
+        assert!(matches!(app.screen(), Screen::Detail { selected, .. } if *selected == hidden));
+        assert!(!bottom.contains("more line"), "{bottom}");
+        assert_ne!(top, bottom);
+        insta::with_settings!({ snapshot_path => "../../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("detail-summary-scrolled-80x24", bottom);
+        });
+        press(&mut app, KeyCode::Char('k'), KeyModifiers::NONE);
+        assert!(matches!(app.screen(), Screen::Detail { selected, .. } if *selected == hidden - 1));
+        press(&mut app, KeyCode::Char('g'), KeyModifiers::NONE);
+        assert!(matches!(app.screen(), Screen::Detail { selected: 0, .. }));
+    }
 }
