@@ -551,6 +551,7 @@ impl App {
         self.list.rows.clear();
         self.phase = Phase::Unlock;
         self.unlock_error = None;
+        self.quit_warned = false;
         self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
         self.message = Some("Locked. Unlock to continue where you were.".into());
         if self.switching {
@@ -573,7 +574,12 @@ impl App {
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {
-        match keymap::lookup(keymap::UNLOCK, &ev) {
+        let action = keymap::lookup(keymap::UNLOCK, &ev);
+        if action != Some(Action::Quit) {
+            // "Esc again" means the next key: any other key takes the warning back.
+            self.quit_warned = false;
+        }
+        match action {
             Some(Action::Unlock) => {
                 let secret = zeroize::Zeroizing::new(self.unlock.text());
                 if self.key_mode {
@@ -598,6 +604,14 @@ impl App {
                 self.phase = Phase::Unlocking;
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
+            }
+            // A kept draft is lost by quitting while locked: the first Esc says so.
+            Some(Action::Quit) if self.draft.is_some() && !self.quit_warned => {
+                self.quit_warned = true;
+                self.message = Some(format!(
+                    "{} again quits and the form you were filling in is lost; unlock to keep it.",
+                    keymap::key_for(keymap::UNLOCK, Action::Quit)
+                ));
             }
             Some(Action::Quit) => self.request_quit(),
             Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,

@@ -791,6 +791,47 @@ fn idle_lock_drops_the_records_and_ctrl_l_locks() {
 }
 
 #[test]
+fn esc_on_the_lock_screen_asks_first_when_a_draft_is_kept() {
+    // Tester finding: Esc on the lock screen quit at once, losing the kept draft.
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.effects.clear();
+    app.locked(Some(vec![1, 2, 3]));
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quitting, "the first Esc only warns");
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("form you were filling in is lost")
+    );
+    keys(&mut app, "a");
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quitting, "a key in between takes the warning back");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.quitting, "Esc twice quits");
+
+    // No draft: Esc quits at once, as before.
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.locked(None);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.quitting);
+}
+
+#[test]
+fn the_lock_box_shows_a_wrong_passphrase_and_the_draft_note_whole_at_80x24() {
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.locked(Some(vec![1]));
+    app.unlocked(Err(
+        "Wrong passphrase or not this logbook's key: try again.".into(),
+    ));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("reopens after"), "{screen}");
+}
+
+#[test]
 fn unlock_then_choose_who_is_recording() {
     let mut app = App::new("logbook.age".into(), now());
     snap("unlock", &mut app);

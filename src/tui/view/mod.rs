@@ -223,7 +223,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
     // Key mode has two fields and a warning to show.
-    let box_area = centered(area, 70, if app.key_mode { 70 } else { 50 });
     let mut lines = vec![
         Line::from(vec![
             Span::raw("Logbook: "),
@@ -302,6 +301,26 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             "A form you were filling in is kept, encrypted, and reopens after unlocking.",
         ));
     }
+    // As high as its wrapped lines (at least the old half of the screen): a message and
+    // the note about the kept form are never cut at 80x24.
+    let width = area.width * 7 / 10;
+    let needed: usize = lines
+        .iter()
+        .map(|l| {
+            wrap_words(&l.to_string(), width.saturating_sub(2))
+                .len()
+                .max(1)
+        })
+        .sum();
+    let height = (needed as u16 + 2)
+        .max(area.height * if app.key_mode { 7 } else { 5 } / 10)
+        .min(area.height);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [box_area] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(v);
     frame.render_widget(Clear, box_area);
     frame.render_widget(
         Paragraph::new(lines)
