@@ -474,6 +474,29 @@ impl App {
             .min(self.list.rows.len().saturating_sub(1));
     }
 
+    /// Recomputes the list after its filter changed: the incident that was selected stays
+    /// selected if it is still shown (else the first row), so clearing a filter never
+    /// moves the selection to another record.
+    fn refresh_keeping_selection(&mut self) {
+        let kept = self.list.rows.get(self.list.selected).copied();
+        self.refresh();
+        self.list.selected = kept
+            .and_then(|n| self.list.rows.iter().position(|r| *r == n))
+            .unwrap_or(0);
+    }
+
+    /// After the people register's filter changed (`before`: its rows until then): the
+    /// person who was selected stays selected if still shown, else the first row.
+    fn keep_person_selected(&mut self, before: &[usize]) {
+        let rows = self.people_rows();
+        if let Some(Screen::People { selected, .. }) = self.screens.last_mut() {
+            *selected = before
+                .get(*selected)
+                .and_then(|n| rows.iter().position(|r| r == n))
+                .unwrap_or(0);
+        }
+    }
+
     pub fn selected_incident(&self) -> Option<&Incident> {
         let book = self.book.as_ref()?;
         match self.screen() {
@@ -727,14 +750,16 @@ impl App {
         match self.screens.last_mut() {
             Some(Screen::List) | None if self.list.filter.typing => {
                 if self.list.filter.handle(ev) == Typed::Changed {
-                    self.list.selected = 0;
-                    self.refresh();
+                    self.refresh_keeping_selection();
                 }
                 return;
             }
-            Some(Screen::People { selected, filter }) if filter.typing => {
-                if filter.handle(ev) == Typed::Changed {
-                    *selected = 0;
+            Some(Screen::People { filter, .. }) if filter.typing => {
+                let before = self.people_rows();
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut()
+                    && filter.handle(ev) == Typed::Changed
+                {
+                    self.keep_person_selected(&before);
                 }
                 return;
             }
@@ -861,7 +886,7 @@ impl App {
             }
             Action::Back => {
                 self.list.filter.text.clear();
-                self.refresh();
+                self.refresh_keeping_selection();
             }
             _ => {}
         }
@@ -1071,7 +1096,7 @@ impl App {
                     _ => None,
                 };
                 match target {
-                    Some(t) => self.form = Some(forms::mark_error(id, t)),
+                    Some(t) => self.form = Some(forms::mark_error(incident, t)),
                     None => self.message = Some("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
                 }
             }
@@ -1131,6 +1156,7 @@ impl App {
                 if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
                     filter.text.clear();
                 }
+                self.keep_person_selected(&rows);
             }
             Action::Back => {
                 self.screens.pop();
@@ -1151,8 +1177,9 @@ impl App {
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
             Action::Export => {
+                // The person on the selected row (`selected` counts the rows shown).
                 if let Some(book) = &self.book
-                    && let Some(p) = book.people.get(selected)
+                    && let Some(p) = person
                 {
                     self.form = super::records::export_form(book, &p.id);
                 }
@@ -1162,7 +1189,7 @@ impl App {
                     self.form = Some(if action == Action::EditPerson {
                         forms::edit_person(p)
                     } else {
-                        forms::person_error(&p.id)
+                        forms::person_error(p)
                     });
                 }
             }

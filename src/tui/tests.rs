@@ -133,6 +133,8 @@ fn list_views_filter_and_sort() {
     assert!(risks.windows(2).all(|w| w[0] >= w[1]));
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.list.sort, Sort::NextReview);
+    // Clearing the filter kept the selected incident: start from the top.
+    press(&mut app, KeyCode::Char('g'));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.list.selected, 2);
@@ -1886,4 +1888,66 @@ fn the_concern_folder_is_read_only_once_the_history_has_passed_its_check() {
             .iter()
             .any(|e| matches!(e, Effect::ReadConcerns))
     );
+}
+
+/// The person selected in the people register.
+fn selected_person(app: &App) -> String {
+    let Screen::People { selected, .. } = app.screen() else {
+        panic!("not on the people register")
+    };
+    let rows = app.people_rows();
+    app.book.as_ref().unwrap().people[rows[*selected]]
+        .reference
+        .clone()
+}
+
+#[test]
+fn clearing_a_filter_keeps_the_same_record_selected() {
+    // Tester finding: Esc on a filter moved the selection to the first record, and `x`
+    // then offered to mark that other record as entered in error.
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Leo");
+    press(&mut app, KeyCode::Enter);
+    let leo = selected_person(&app);
+    assert!(leo.starts_with("Leo"), "{leo}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_person(&app), leo, "Esc on a typed filter");
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Leo");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_person(&app), leo, "Esc while typing");
+    press(&mut app, KeyCode::Char('x'));
+    let title = app.form.as_ref().unwrap().title.clone();
+    assert!(
+        title.contains(&leo),
+        "the confirmation names the person: {title}"
+    );
+    app.form = None;
+
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Sext");
+    press(&mut app, KeyCode::Enter);
+    let chosen = app.list.rows[app.list.selected];
+    assert!(app.list.rows.len() > 0);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.list.rows[app.list.selected], chosen);
+}
+
+#[test]
+fn marking_an_incident_in_error_names_its_types() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0002");
+    press(&mut app, KeyCode::Char('x'));
+    let notice = app
+        .form
+        .as_ref()
+        .unwrap()
+        .notice
+        .clone()
+        .unwrap_or_default();
+    let types = crate::present::types(incident(&app, "INC-2026-0002"));
+    assert!(notice.contains(&types), "{notice}");
 }
