@@ -1931,7 +1931,7 @@ fn clearing_a_filter_keeps_the_same_record_selected() {
     keys(&mut app, "Sext");
     press(&mut app, KeyCode::Enter);
     let chosen = app.list.rows[app.list.selected];
-    assert!(app.list.rows.len() > 0);
+    assert!(!app.list.rows.is_empty());
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.list.rows[app.list.selected], chosen);
 }
