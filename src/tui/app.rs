@@ -368,6 +368,9 @@ impl App {
 
     /// The keymap of what has the keyboard now (under the help, whose keys it lists).
     pub fn keymap(&self) -> &'static [Binding] {
+        if matches!(self.phase, Phase::Unlock | Phase::Unlocking) {
+            return keymap::UNLOCK;
+        }
         let below_help = self
             .layers()
             .into_iter()
@@ -521,7 +524,12 @@ impl App {
             return;
         }
         // F1 opens help everywhere, forms and pickers included.
-        if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
+        if ev.code == KeyCode::F(1)
+            && matches!(
+                self.phase,
+                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking
+            )
+        {
             self.help = Some(Help::default());
             return;
         }
@@ -660,6 +668,8 @@ impl App {
     pub fn unlocked(&mut self, result: Result<(Logbook, Option<Form>), String>) {
         match result {
             Ok((book, draft)) => {
+                // Help opened while unlocking listed the lock screen's keys.
+                self.help = None;
                 let staff = book.settings.staff.clone();
                 self.book = Some(book);
                 self.form = draft;

@@ -543,6 +543,8 @@ pub const UNLOCK: &[Binding] = &[
     ),
     bind(&[code(KeyCode::Enter)], Action::Unlock),
     bind(&[code(KeyCode::Esc)], Action::Quit),
+    // Not `?`: it is text in a passphrase.
+    bind(&[code(KeyCode::F(1))], Action::Help),
 ];
 
 /// A form asks whether to drop its changes: `y` drops them, any other key goes back to it.

@@ -1951,3 +1951,25 @@ fn marking_an_incident_in_error_names_its_types() {
     let types = crate::present::types(incident(&app, "INC-2026-0002"));
     assert!(notice.contains(&types), "{notice}");
 }
+
+#[test]
+fn f1_opens_the_unlock_keys_on_the_lock_screen() {
+    // Tester finding: the bar said "? help", `?` types into the passphrase, F1 did nothing.
+    let mut app = App::new("logbook.age".into(), now());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("F1 help") && !screen.contains("? help"),
+        "{screen}"
+    );
+    keys(&mut app, "a?");
+    assert_eq!(app.unlock.text(), "a?", "? is text in a passphrase");
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help.is_some());
+    snap("help-unlock", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        app.help.is_none() && !app.quitting,
+        "Esc closes the help only"
+    );
+    assert_eq!(app.unlock.text(), "a?");
+}

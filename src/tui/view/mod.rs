@@ -190,7 +190,13 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         spans.push(part);
     }
     // The form's own footer lists its keys; the bar only says where help is.
-    let hint = if app.form.is_some() {
+    let hint = if matches!(app.phase, Phase::Unlock | Phase::Unlocking) {
+        // `?` is text in a passphrase: the lock screen's help is on F1 only.
+        format!(
+            " {}",
+            keymap::hints(keymap::UNLOCK, &[keymap::Action::Help])
+        )
+    } else if app.form.is_some() {
         format!(" {}", keymap::hints(keymap::FORM, &[keymap::Action::Help]))
     } else {
         format!(
@@ -435,7 +441,8 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let Some(help) = &app.help else { return };
     let mut entries = keymap::help(app.keymap());
-    if app.form.is_none() && app.picker.is_none() {
+    let locked = matches!(app.phase, Phase::Unlock | Phase::Unlocking);
+    if app.form.is_none() && app.picker.is_none() && !locked {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
     help.draw(frame, area, &entries);
