@@ -381,6 +381,7 @@ impl App {
             Layer::Picker => keymap::PICKER,
             Layer::Backup => keymap::BACKUP,
             Layer::Form => keymap::FORM,
+            Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
                 Screen::List => keymap::LIST,
@@ -779,8 +780,25 @@ impl App {
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
         if let Some(popup) = &mut self.popup {
-            if popup.handle(action) {
-                self.popup = None;
+            match action {
+                // Help opens over the pop-up (it lists the pop-up's keys) rather than closing it.
+                Action::Help => self.help = Some(Help::default()),
+                // The concern reader's hint names these: they act on the concern read.
+                Action::NewIncident | Action::ConcernAddTo | Action::ConcernNoAction
+                    if self.concerns.reading =>
+                {
+                    self.popup = None;
+                    self.concerns.reading = false;
+                    if let Screen::Concerns { selected } = *self.screen() {
+                        self.concerns_action(action, selected);
+                    }
+                }
+                _ => {
+                    if popup.handle(action) {
+                        self.popup = None;
+                        self.concerns.reading = false;
+                    }
+                }
             }
             return;
         }
