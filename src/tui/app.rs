@@ -231,6 +231,9 @@ pub struct App {
     pub retention_rows: super::records::RetentionRows,
     /// The Statistics screen's figures, kept until the logbook, day or period changes.
     pub stats_cache: super::records::StatsCache,
+    /// The set-up form was sent: the loop is creating the logbook (deriving the key takes
+    /// seconds) and the status bar shows a spinner; keys wait for its answer.
+    pub creating: bool,
 }
 
 impl App {
@@ -280,6 +283,7 @@ impl App {
             concerns: Default::default(),
             retention_rows: Default::default(),
             stats_cache: Default::default(),
+            creating: false,
         }
     }
 
@@ -516,6 +520,10 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
+        if self.creating {
+            // The set-up form's values are on their way: a key would change or send it again.
+            return;
+        }
         if self.top() == Layer::Help {
             // Help is read, not typed into: only its closing and scrolling keys do anything.
             let page = super::view::page(self) as u16;
@@ -1477,6 +1485,9 @@ impl App {
                 .iter()
                 .map(|f| (f.key.to_string(), f.text()))
                 .collect();
+            // The old "Not saved" banner would say the last try failed while this one runs.
+            form.error = None;
+            self.creating = true;
             self.effects.push(Effect::Create {
                 form_values: values,
             });

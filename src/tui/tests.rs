@@ -898,6 +898,18 @@ fn first_run_setup_checks_the_passphrase() {
     press(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
+    // Tester finding: seconds of key derivation with no sign of work, under the old
+    // "Not saved" banner.
+    assert!(app.creating);
+    assert!(
+        app.form.as_ref().unwrap().error.is_none(),
+        "the old banner goes"
+    );
+    snap("setup-creating", &mut app);
+    assert!(render(&mut app, 80, 24).contains("Creating the logbook…"));
+    app.effects.clear();
+    ctrl(&mut app, 's');
+    assert!(app.effects.is_empty(), "keys wait while it is created");
 }
 
 #[test]

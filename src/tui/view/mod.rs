@@ -117,6 +117,11 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
+/// A turning bar for work the loop is waiting on, from the clock in the state.
+fn spinner(app: &App) -> &'static str {
+    ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize]
+}
+
 /// The status bar's text and the help hint at its right.
 fn status_line(app: &App) -> (Line<'static>, String) {
     let save = match &app.save {
@@ -156,6 +161,12 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
+    if app.creating {
+        parts.push(Span::styled(
+            format!("{} Creating the logbook…", spinner(app)),
+            Style::new().bold(),
+        ));
+    }
     // A failed save comes first: no message may push it off the bar. Then the message,
     // which answers the key just pressed, then the other save states.
     let failed = matches!(app.save, SaveState::Failed(_));
@@ -237,8 +248,7 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
     ];
     if app.phase == Phase::Unlocking {
-        let spinner = ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize];
-        lines.push(Line::raw(format!("{spinner} Unlocking...")));
+        lines.push(Line::raw(format!("{} Unlocking...", spinner(app))));
     } else if app.key_mode {
         let cursor = |focused: bool| if focused { "_" } else { "" };
         lines.push(Line::raw("This logbook opens with a key file."));
