@@ -197,6 +197,9 @@ fn locking_hides_the_records_and_keeps_the_draft() {
         locked.contains("form you were filling in is kept"),
         "{locked}"
     );
+    // Esc with a form kept warns first instead of quitting and losing it.
+    t.keys(&["Escape"]);
+    t.wait_for("form you were filling in is lost");
     t.keys(&["Enter"]);
     let back = t.wait_for("Draft tutor");
     assert!(back.contains("Record a new incident"), "{back}");

@@ -231,6 +231,9 @@ pub struct App {
     pub retention_rows: super::records::RetentionRows,
     /// The Statistics screen's figures, kept until the logbook, day or period changes.
     pub stats_cache: super::records::StatsCache,
+    /// The set-up form was sent: the loop is creating the logbook (deriving the key takes
+    /// seconds) and the status bar shows a spinner; keys wait for its answer.
+    pub creating: bool,
 }
 
 impl App {
@@ -280,6 +283,7 @@ impl App {
             concerns: Default::default(),
             retention_rows: Default::default(),
             stats_cache: Default::default(),
+            creating: false,
         }
     }
 
@@ -368,6 +372,9 @@ impl App {
 
     /// The keymap of what has the keyboard now (under the help, whose keys it lists).
     pub fn keymap(&self) -> &'static [Binding] {
+        if matches!(self.phase, Phase::Unlock | Phase::Unlocking) {
+            return keymap::UNLOCK;
+        }
         let below_help = self
             .layers()
             .into_iter()
@@ -378,6 +385,7 @@ impl App {
             Layer::Picker => keymap::PICKER,
             Layer::Backup => keymap::BACKUP,
             Layer::Form => keymap::FORM,
+            Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
                 Screen::List => keymap::LIST,
@@ -474,6 +482,29 @@ impl App {
             .min(self.list.rows.len().saturating_sub(1));
     }
 
+    /// Recomputes the list after its filter changed: the incident that was selected stays
+    /// selected if it is still shown (else the first row), so clearing a filter never
+    /// moves the selection to another record.
+    fn refresh_keeping_selection(&mut self) {
+        let kept = self.list.rows.get(self.list.selected).copied();
+        self.refresh();
+        self.list.selected = kept
+            .and_then(|n| self.list.rows.iter().position(|r| *r == n))
+            .unwrap_or(0);
+    }
+
+    /// After the people register's filter changed (`before`: its rows until then): the
+    /// person who was selected stays selected if still shown, else the first row.
+    fn keep_person_selected(&mut self, before: &[usize]) {
+        let rows = self.people_rows();
+        if let Some(Screen::People { selected, .. }) = self.screens.last_mut() {
+            *selected = before
+                .get(*selected)
+                .and_then(|n| rows.iter().position(|r| r == n))
+                .unwrap_or(0);
+        }
+    }
+
     pub fn selected_incident(&self) -> Option<&Incident> {
         let book = self.book.as_ref()?;
         match self.screen() {
@@ -489,6 +520,10 @@ impl App {
     /// Feeds one key press to the app.
     pub fn key(&mut self, ev: KeyEvent) {
         self.last_key = self.now;
+        if self.creating {
+            // The set-up form's values are on their way: a key would change or send it again.
+            return;
+        }
         if self.top() == Layer::Help {
             // Help is read, not typed into: only its closing and scrolling keys do anything.
             let page = super::view::page(self) as u16;
@@ -498,7 +533,12 @@ impl App {
             return;
         }
         // F1 opens help everywhere, forms and pickers included.
-        if ev.code == KeyCode::F(1) && matches!(self.phase, Phase::Ready | Phase::Setup) {
+        if ev.code == KeyCode::F(1)
+            && matches!(
+                self.phase,
+                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking
+            )
+        {
             self.help = Some(Help::default());
             return;
         }
@@ -551,6 +591,7 @@ impl App {
         self.list.rows.clear();
         self.phase = Phase::Unlock;
         self.unlock_error = None;
+        self.quit_warned = false;
         self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
         self.message = Some("Locked. Unlock to continue where you were.".into());
         if self.switching {
@@ -573,7 +614,12 @@ impl App {
     }
 
     fn unlock_key(&mut self, ev: KeyEvent) {
-        match keymap::lookup(keymap::UNLOCK, &ev) {
+        let action = keymap::lookup(keymap::UNLOCK, &ev);
+        if action != Some(Action::Quit) {
+            // "Esc again" means the next key: any other key takes the warning back.
+            self.quit_warned = false;
+        }
+        match action {
             Some(Action::Unlock) => {
                 let secret = zeroize::Zeroizing::new(self.unlock.text());
                 if self.key_mode {
@@ -599,6 +645,14 @@ impl App {
                 self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
                 self.effects.push(Effect::Unlock(secret));
             }
+            // A kept draft is lost by quitting while locked: the first Esc says so.
+            Some(Action::Quit) if self.draft.is_some() && !self.quit_warned => {
+                self.quit_warned = true;
+                self.message = Some(format!(
+                    "{} again quits and the form you were filling in is lost; unlock to keep it.",
+                    keymap::key_for(keymap::UNLOCK, Action::Quit)
+                ));
+            }
             Some(Action::Quit) => self.request_quit(),
             Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
             _ if self.key_mode && self.key_focus => {
@@ -623,6 +677,8 @@ impl App {
     pub fn unlocked(&mut self, result: Result<(Logbook, Option<Form>), String>) {
         match result {
             Ok((book, draft)) => {
+                // Help opened while unlocking listed the lock screen's keys.
+                self.help = None;
                 let staff = book.settings.staff.clone();
                 self.book = Some(book);
                 self.form = draft;
@@ -713,14 +769,16 @@ impl App {
         match self.screens.last_mut() {
             Some(Screen::List) | None if self.list.filter.typing => {
                 if self.list.filter.handle(ev) == Typed::Changed {
-                    self.list.selected = 0;
-                    self.refresh();
+                    self.refresh_keeping_selection();
                 }
                 return;
             }
-            Some(Screen::People { selected, filter }) if filter.typing => {
-                if filter.handle(ev) == Typed::Changed {
-                    *selected = 0;
+            Some(Screen::People { filter, .. }) if filter.typing => {
+                let before = self.people_rows();
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut()
+                    && filter.handle(ev) == Typed::Changed
+                {
+                    self.keep_person_selected(&before);
                 }
                 return;
             }
@@ -730,8 +788,25 @@ impl App {
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
         if let Some(popup) = &mut self.popup {
-            if popup.handle(action) {
-                self.popup = None;
+            match action {
+                // Help opens over the pop-up (it lists the pop-up's keys) rather than closing it.
+                Action::Help => self.help = Some(Help::default()),
+                // The concern reader's hint names these: they act on the concern read.
+                Action::NewIncident | Action::ConcernAddTo | Action::ConcernNoAction
+                    if self.concerns.reading =>
+                {
+                    self.popup = None;
+                    self.concerns.reading = false;
+                    if let Screen::Concerns { selected } = *self.screen() {
+                        self.concerns_action(action, selected);
+                    }
+                }
+                _ => {
+                    if popup.handle(action) {
+                        self.popup = None;
+                        self.concerns.reading = false;
+                    }
+                }
             }
             return;
         }
@@ -847,7 +922,7 @@ impl App {
             }
             Action::Back => {
                 self.list.filter.text.clear();
-                self.refresh();
+                self.refresh_keeping_selection();
             }
             _ => {}
         }
@@ -1058,7 +1133,7 @@ impl App {
                     _ => None,
                 };
                 match target {
-                    Some(t) => self.form = Some(forms::mark_error(id, t)),
+                    Some(t) => self.form = Some(forms::mark_error(incident, t)),
                     None => self.message = Some("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
                 }
             }
@@ -1118,6 +1193,7 @@ impl App {
                 if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
                     filter.text.clear();
                 }
+                self.keep_person_selected(&rows);
             }
             Action::Back => {
                 self.screens.pop();
@@ -1138,8 +1214,9 @@ impl App {
             }
             Action::NewPerson => self.form = Some(forms::new_person()),
             Action::Export => {
+                // The person on the selected row (`selected` counts the rows shown).
                 if let Some(book) = &self.book
-                    && let Some(p) = book.people.get(selected)
+                    && let Some(p) = person
                 {
                     self.form = super::records::export_form(book, &p.id);
                 }
@@ -1149,7 +1226,7 @@ impl App {
                     self.form = Some(if action == Action::EditPerson {
                         forms::edit_person(p)
                     } else {
-                        forms::person_error(&p.id)
+                        forms::person_error(p)
                     });
                 }
             }
@@ -1409,6 +1486,9 @@ impl App {
                 .iter()
                 .map(|f| (f.key.to_string(), f.text()))
                 .collect();
+            // The old "Not saved" banner would say the last try failed while this one runs.
+            form.error = None;
+            self.creating = true;
             self.effects.push(Effect::Create {
                 form_values: values,
             });

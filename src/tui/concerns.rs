@@ -30,6 +30,8 @@ pub struct Inbox {
     pub looked: bool,
     /// A concern form was closed by the lock (said after locking).
     pub form_dropped: bool,
+    /// The pop-up open is the reader of the selected concern: its keys act on it.
+    pub reading: bool,
 }
 
 impl Inbox {
@@ -42,6 +44,7 @@ impl Inbox {
         self.waiting.clear();
         self.notes.clear();
         self.looked = false;
+        self.reading = false;
     }
 }
 
@@ -91,7 +94,7 @@ pub fn full_text(c: &Concern) -> String {
         b(&c.place),
         b(&c.action),
         keymap::hints(
-            keymap::CONCERNS,
+            keymap::CONCERN_READER,
             &[
                 Action::NewIncident,
                 Action::ConcernAddTo,
@@ -300,6 +303,7 @@ impl App {
                     text: full_text(c),
                     scroll: 0,
                 });
+                self.concerns.reading = true;
             }
             (Action::NewIncident, Some(c)) => {
                 self.form = Some(new_incident_form(book, &self.who, self.now, c));
@@ -526,6 +530,37 @@ mod tests {
         press(&mut app, KeyCode::Esc);
         assert!(matches!(app.screen(), Screen::List));
         snap("list-with-concerns", &mut app);
+    }
+
+    /// Tester finding: the reader's hint named n, a and d, but n and d did nothing
+    /// there and `?` closed the reader instead of showing help.
+    #[test]
+    fn the_concern_reader_keys_do_what_its_hint_says() {
+        for (key, title) in [('n', "incident"), ('a', "Add"), ('d', "action")] {
+            let mut app = app_with_concerns();
+            press(&mut app, KeyCode::Enter);
+            assert!(app.popup.is_some());
+            press(&mut app, KeyCode::Char(key));
+            assert!(app.popup.is_none(), "{key} closes the reader");
+            let form = app
+                .form
+                .as_ref()
+                .unwrap_or_else(|| panic!("{key} opens no form"));
+            assert!(form.title.contains(title), "{key}: {}", form.title);
+            assert!(form.concern.is_some());
+        }
+        let mut app = app_with_concerns();
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('?'));
+        assert!(
+            app.popup.is_some() && app.help.is_some(),
+            "? opens help over the reader"
+        );
+        snap("help-concern-read", &mut app);
+        press(&mut app, KeyCode::Esc);
+        assert!(app.popup.is_some() && app.help.is_none());
+        press(&mut app, KeyCode::Esc);
+        assert!(app.popup.is_none() && !app.concerns.reading);
     }
 
     #[test]

@@ -543,6 +543,8 @@ pub const UNLOCK: &[Binding] = &[
     ),
     bind(&[code(KeyCode::Enter)], Action::Unlock),
     bind(&[code(KeyCode::Esc)], Action::Quit),
+    // Not `?`: it is text in a passphrase.
+    bind(&[code(KeyCode::F(1))], Action::Help),
 ];
 
 /// A form asks whether to drop its changes: `y` drops them, any other key goes back to it.
@@ -597,6 +599,17 @@ pub const POPUP: &[Binding] = &[
     bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
 ];
 
+/// The reader of a staff concern (a pop-up over the concerns): it scrolls and closes as a
+/// pop-up does, and takes the concern in with the same keys as the concern list.
+pub const CONCERN_READER: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
+    bind(&[key('n')], Action::NewIncident),
+    bind(&[key('a')], Action::ConcernAddTo),
+    bind(&[key('d')], Action::ConcernNoAction),
+];
+
 /// Every table, with whether the global keys work beside it (not where text is typed or
 /// in a dialog of its own).
 pub const TABLES: &[(&str, &[Binding], bool)] = &[
@@ -613,6 +626,7 @@ pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("form", FORM, false),
     ("picker", PICKER, false),
     ("popup", POPUP, true),
+    ("concern reader", CONCERN_READER, true),
     ("filter", FILTER, false),
     ("unlock", UNLOCK, false),
     ("discard", DISCARD, false),

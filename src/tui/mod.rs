@@ -224,7 +224,7 @@ pub fn run(session: Session) -> Result<()> {
 /// spinner turns, else until the next minute (the clock the status bar and the lists read)
 /// or the idle lock, whichever is sooner.
 fn next_tick(app: &App, now: NaiveDateTime) -> Duration {
-    if app.phase == Phase::Unlocking {
+    if app.phase == Phase::Unlocking || app.creating {
         return Duration::from_millis(250);
     }
     let to_minute = 60 - i64::from(chrono::Timelike::second(&now));
@@ -285,6 +285,31 @@ impl Shell {
                 trail_checked(app, n == self.unlocks, result);
             }
             Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
+            Msg::Opened(Opened::Created(result)) => self.created(*result),
+        }
+    }
+
+    /// The creating thread's answer: the new logbook opens, or the set-up form says why not.
+    fn created(&mut self, result: Created) {
+        let app = &mut self.app;
+        app.creating = false;
+        match result {
+            Ok((vault, book, who, opened, identity)) => {
+                self.key = Some(opened);
+                *app = App::ready(app.name.clone(), now(), book, who);
+                prepare_key_unlock(app, identity.is_some(), identity.as_deref());
+                app.message = Some(format!(
+                    "Logbook created. Press {} to record the first incident, {} for all keys.",
+                    keymap::key_for(keymap::LIST, keymap::Action::NewIncident),
+                    keymap::key_for(keymap::GLOBAL, keymap::Action::Help)
+                ));
+                self.spawn_saver(vault);
+            }
+            Err(message) => {
+                if let Some(form) = &mut app.form {
+                    form.say(message);
+                }
+            }
         }
     }
 
@@ -414,28 +439,22 @@ impl Shell {
                         }
                     });
                 }
-                Effect::Create { form_values } => match create(&path, &form_values) {
-                    Ok((vault, book, who, opened)) => {
-                        self.key = Some(opened);
+                Effect::Create { form_values } => {
+                    // Deriving the passphrase's key takes seconds: on a thread, as unlocking
+                    // is, so the spinner turns meanwhile.
+                    let path = path.clone();
+                    let tx = self.tx.clone();
+                    std::thread::spawn(move || {
                         let identity = form_values
                             .iter()
                             .find(|(k, v)| k == "identity" && !v.trim().is_empty())
                             .map(|(_, v)| PathBuf::from(v.trim()));
-                        *app = App::ready(app.name.clone(), now(), book, who);
-                        prepare_key_unlock(app, identity.is_some(), identity.as_deref());
-                        app.message = Some(format!(
-                            "Logbook created. Press {} to record the first incident, {} for all keys.",
-                            keymap::key_for(keymap::LIST, keymap::Action::NewIncident),
-                            keymap::key_for(keymap::GLOBAL, keymap::Action::Help)
-                        ));
-                        self.spawn_saver(vault);
-                    }
-                    Err(e) => {
-                        if let Some(form) = &mut app.form {
-                            form.say(in_app_words(&e, None));
-                        }
-                    }
-                },
+                        let result = create(&path, &form_values)
+                            .map(|(vault, book, who, key)| (vault, book, who, key, identity))
+                            .map_err(|e| in_app_words(&e, None));
+                        let _ = tx.send(Msg::Opened(Opened::Created(Box::new(result))));
+                    });
+                }
                 Effect::FindVolumes => {
                     let folder = vault::file::folder_of(&path);
                     let volumes = crate::backup::removable_volumes(&folder)
@@ -584,10 +603,16 @@ fn open_draft(path: &std::path::Path, bytes: &[u8], key: &Key) -> Option<draft::
 /// The logbook an unlock opened (its vault on the first unlock) and the key that opened it.
 type Unlocked = std::result::Result<(Logbook, Option<Vault>, Key), String>;
 
+/// A logbook created from the set-up form: its vault and records, who records, the key
+/// that opens it and the key file named in the form.
+type Created = std::result::Result<(Vault, Logbook, String, Key, Option<PathBuf>), String>;
+
 /// What an unlock thread reports: the logbook (its records, while its trail is read), and
 /// then the trail, checked, for the unlock with that number.
 enum Opened {
     Unlocked(Box<Unlocked>),
+    /// The set-up form's logbook, created (with the key file named, if any), or why not.
+    Created(Box<Created>),
     Trail(u64, std::result::Result<Vec<Shared<AuditEntry>>, String>),
 }
 

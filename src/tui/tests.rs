@@ -134,6 +134,8 @@ fn list_views_filter_and_sort() {
     assert!(risks.windows(2).all(|w| w[0] >= w[1]));
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.list.sort, Sort::NextReview);
+    // Clearing the filter kept the selected incident: start from the top.
+    press(&mut app, KeyCode::Char('g'));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.list.selected, 2);
@@ -792,6 +794,47 @@ fn idle_lock_drops_the_records_and_ctrl_l_locks() {
 }
 
 #[test]
+fn esc_on_the_lock_screen_asks_first_when_a_draft_is_kept() {
+    // Tester finding: Esc on the lock screen quit at once, losing the kept draft.
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.effects.clear();
+    app.locked(Some(vec![1, 2, 3]));
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quitting, "the first Esc only warns");
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("form you were filling in is lost")
+    );
+    keys(&mut app, "a");
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quitting, "a key in between takes the warning back");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.quitting, "Esc twice quits");
+
+    // No draft: Esc quits at once, as before.
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.locked(None);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.quitting);
+}
+
+#[test]
+fn the_lock_box_shows_a_wrong_passphrase_and_the_draft_note_whole_at_80x24() {
+    let mut app = demo_app();
+    ctrl(&mut app, 'l');
+    app.locked(Some(vec![1]));
+    app.unlocked(Err(
+        "Wrong passphrase or not this logbook's key: try again.".into(),
+    ));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("reopens after"), "{screen}");
+}
+
+#[test]
 fn unlock_then_choose_who_is_recording() {
     let mut app = App::new("logbook.age".into(), now());
     snap("unlock", &mut app);
@@ -856,6 +899,18 @@ fn first_run_setup_checks_the_passphrase() {
     press(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
+    // Tester finding: seconds of key derivation with no sign of work, under the old
+    // "Not saved" banner.
+    assert!(app.creating);
+    assert!(
+        app.form.as_ref().unwrap().error.is_none(),
+        "the old banner goes"
+    );
+    snap("setup-creating", &mut app);
+    assert!(render(&mut app, 80, 24).contains("Creating the logbook…"));
+    app.effects.clear();
+    ctrl(&mut app, 's');
+    assert!(app.effects.is_empty(), "keys wait while it is created");
 }
 
 #[test]
@@ -1846,4 +1901,88 @@ fn the_concern_folder_is_read_only_once_the_history_has_passed_its_check() {
             .iter()
             .any(|e| matches!(e, Effect::ReadConcerns))
     );
+}
+
+/// The person selected in the people register.
+fn selected_person(app: &App) -> String {
+    let Screen::People { selected, .. } = app.screen() else {
+        panic!("not on the people register")
+    };
+    let rows = app.people_rows();
+    app.book.as_ref().unwrap().people[rows[*selected]]
+        .reference
+        .clone()
+}
+
+#[test]
+fn clearing_a_filter_keeps_the_same_record_selected() {
+    // Tester finding: Esc on a filter moved the selection to the first record, and `x`
+    // then offered to mark that other record as entered in error.
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Leo");
+    press(&mut app, KeyCode::Enter);
+    let leo = selected_person(&app);
+    assert!(leo.starts_with("Leo"), "{leo}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_person(&app), leo, "Esc on a typed filter");
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Leo");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_person(&app), leo, "Esc while typing");
+    press(&mut app, KeyCode::Char('x'));
+    let title = app.form.as_ref().unwrap().title.clone();
+    assert!(
+        title.contains(&leo),
+        "the confirmation names the person: {title}"
+    );
+    app.form = None;
+
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Sext");
+    press(&mut app, KeyCode::Enter);
+    let chosen = app.list.rows[app.list.selected];
+    assert!(!app.list.rows.is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.list.rows[app.list.selected], chosen);
+}
+
+#[test]
+fn marking_an_incident_in_error_names_its_types() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0002");
+    press(&mut app, KeyCode::Char('x'));
+    let notice = app
+        .form
+        .as_ref()
+        .unwrap()
+        .notice
+        .clone()
+        .unwrap_or_default();
+    let types = crate::present::types(incident(&app, "INC-2026-0002"));
+    assert!(notice.contains(&types), "{notice}");
+}
+
+#[test]
+fn f1_opens_the_unlock_keys_on_the_lock_screen() {
+    // Tester finding: the bar said "? help", `?` types into the passphrase, F1 did nothing.
+    let mut app = App::new("logbook.age".into(), now());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("F1 help") && !screen.contains("? help"),
+        "{screen}"
+    );
+    keys(&mut app, "a?");
+    assert_eq!(app.unlock.text(), "a?", "? is text in a passphrase");
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help.is_some());
+    snap("help-unlock", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        app.help.is_none() && !app.quitting,
+        "Esc closes the help only"
+    );
+    assert_eq!(app.unlock.text(), "a?");
 }

@@ -69,18 +69,30 @@ pub fn submit_reopen(
     Ok(format!("{id} re-opened."))
 }
 
-pub fn mark_error(id: &str, target: ErrorTarget) -> Form {
+/// `incident`: the case, whose types and platform name it beside its number, so a wrong
+/// selection shows.
+pub fn mark_error(incident: &Incident, target: ErrorTarget) -> Form {
+    let id = incident.id.as_str();
     let what = match &target {
         ErrorTarget::Incident => id.to_string(),
         ErrorTarget::Evidence(x) | ErrorTarget::Report(x) | ErrorTarget::Review(x) => {
             format!("{id} {x}")
         }
     };
-    reason_form(
+    let mut form = reason_form(
         FormKind::MarkError(id.to_string(), target),
         format!("Mark {what} as entered in error"),
         "Reason (the entry stays, struck through)",
-    )
+    );
+    // Above the reason, not in the title, where it would be cut at 80 columns.
+    let platform = crate::text::line(&incident.platform);
+    let types = crate::present::types(incident);
+    form.notice = Some(if platform.trim().is_empty() {
+        format!("{id}: {types}")
+    } else {
+        format!("{id}: {types}, {platform}")
+    });
+    form
 }
 
 pub fn submit_error(

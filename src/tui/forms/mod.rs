@@ -55,7 +55,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::LinkPerson(id) => link_person(book, id),
         FormKind::NewPerson => new_person(),
         FormKind::EditPerson(id) => edit_person(book.person(id)?),
-        FormKind::PersonError(id) => person_error(id),
+        FormKind::PersonError(id) => person_error(book.person(id)?),
         FormKind::LinkRelated(id) => link_related(book, id),
         FormKind::Evidence(id) => evidence(book, id, who, now),
         FormKind::EditEvidence(id, ev) => {
@@ -74,7 +74,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::HoldReview(id, rv) => hold_review(book, id, rv, who, now),
         FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
-        FormKind::MarkError(id, target) => mark_error(id, target.clone()),
+        FormKind::MarkError(id, target) => mark_error(book.incident(id)?, target.clone()),
         FormKind::NotApplicable(id, step) => {
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
         }

@@ -126,10 +126,15 @@ pub fn submit_edit(
     Ok(format!("{id} updated."))
 }
 
-pub fn person_error(id: &str) -> Form {
+/// Names the person by reference too, not the number alone, so a wrong selection shows.
+pub fn person_error(person: &Person) -> Form {
+    let id = &person.id;
     reason_form(
         FormKind::PersonError(id.to_string()),
-        format!("Mark {id} as entered in error"),
+        format!(
+            "Mark {id} {} as entered in error",
+            crate::text::line(&person.reference)
+        ),
         "Reason (the person stays, struck through)",
     )
 }

@@ -153,7 +153,7 @@ fn every_form_before_and_after_typing_with_the_cursor() {
         ("link-person", super::link_person(&book, id)),
         ("new-person", super::new_person()),
         ("edit-person", super::edit_person(person)),
-        ("person-error", super::person_error(&person.id)),
+        ("person-error", super::person_error(person)),
         ("evidence", super::evidence(&book, id, "RO", now)),
         (
             "edit-evidence",
@@ -176,7 +176,7 @@ fn every_form_before_and_after_typing_with_the_cursor() {
         ),
         ("close", super::close(&book, id)),
         ("reopen", super::reopen(&closed.id)),
-        ("mark-error", super::mark_error(id, ErrorTarget::Incident)),
+        ("mark-error", super::mark_error(i, ErrorTarget::Incident)),
         (
             "not-applicable",
             super::not_applicable(id, 0, &i.checklist[0].step),

@@ -117,6 +117,11 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
+/// A turning bar for work the loop is waiting on, from the clock in the state.
+fn spinner(app: &App) -> &'static str {
+    ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize]
+}
+
 /// The status bar's text and the help hint at its right.
 fn status_line(app: &App) -> (Line<'static>, String) {
     let save = match &app.save {
@@ -156,6 +161,12 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
+    if app.creating {
+        parts.push(Span::styled(
+            format!("{} Creating the logbook…", spinner(app)),
+            Style::new().bold(),
+        ));
+    }
     // A failed save comes first: no message may push it off the bar. Then the message,
     // which answers the key just pressed, then the other save states.
     let failed = matches!(app.save, SaveState::Failed(_));
@@ -190,7 +201,13 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         spans.push(part);
     }
     // The form's own footer lists its keys; the bar only says where help is.
-    let hint = if app.form.is_some() {
+    let hint = if matches!(app.phase, Phase::Unlock | Phase::Unlocking) {
+        // `?` is text in a passphrase: the lock screen's help is on F1 only.
+        format!(
+            " {}",
+            keymap::hints(keymap::UNLOCK, &[keymap::Action::Help])
+        )
+    } else if app.form.is_some() {
         format!(" {}", keymap::hints(keymap::FORM, &[keymap::Action::Help]))
     } else {
         format!(
@@ -223,7 +240,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
     // Key mode has two fields and a warning to show.
-    let box_area = centered(area, 70, if app.key_mode { 70 } else { 50 });
     let mut lines = vec![
         Line::from(vec![
             Span::raw("Logbook: "),
@@ -232,8 +248,7 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
     ];
     if app.phase == Phase::Unlocking {
-        let spinner = ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize];
-        lines.push(Line::raw(format!("{spinner} Unlocking...")));
+        lines.push(Line::raw(format!("{} Unlocking...", spinner(app))));
     } else if app.key_mode {
         let cursor = |focused: bool| if focused { "_" } else { "" };
         lines.push(Line::raw("This logbook opens with a key file."));
@@ -302,6 +317,26 @@ fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
             "A form you were filling in is kept, encrypted, and reopens after unlocking.",
         ));
     }
+    // As high as its wrapped lines (at least the old half of the screen): a message and
+    // the note about the kept form are never cut at 80x24.
+    let width = area.width * 7 / 10;
+    let needed: usize = lines
+        .iter()
+        .map(|l| {
+            wrap_words(&l.to_string(), width.saturating_sub(2))
+                .len()
+                .max(1)
+        })
+        .sum();
+    let height = (needed as u16 + 2)
+        .max(area.height * if app.key_mode { 7 } else { 5 } / 10)
+        .min(area.height);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [box_area] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(v);
     frame.render_widget(Clear, box_area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -416,7 +451,8 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let Some(help) = &app.help else { return };
     let mut entries = keymap::help(app.keymap());
-    if app.form.is_none() && app.picker.is_none() {
+    let locked = matches!(app.phase, Phase::Unlock | Phase::Unlocking);
+    if app.form.is_none() && app.picker.is_none() && !locked {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
     help.draw(frame, area, &entries);
