@@ -316,8 +316,10 @@ impl App {
                 {
                     self.form = Some(add_to_form(book, c));
                 } else {
-                    self.message =
-                        Some("There is no open incident to add it to: n records a new one.".into());
+                    self.message = Some(format!(
+                        "There is no open incident to add it to: {} records a new one.",
+                        keymap::key_for(keymap::CONCERNS, Action::NewIncident)
+                    ));
                 }
             }
             (Action::ConcernNoAction, Some(c)) => self.form = Some(no_action_form(c)),
