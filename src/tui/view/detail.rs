@@ -161,7 +161,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section
             .divider("│"),
         tabs_area,
     );
-    let block = Block::bordered().title_bottom(section_hint(section));
+    let block = Block::bordered().title_bottom(section_hint(
+        section,
+        i.status == crate::model::Status::Closed,
+    ));
     let inner = block.inner(body);
     let height = inner.height as usize;
     // Wrapped here, not by the paragraph, so the scroll below counts the rows drawn: the
@@ -256,16 +259,19 @@ fn wrap_rows(
 }
 
 /// The keys of a section, from the detail keymap (so a hint never names a key that does
-/// something else).
-fn section_hint(section: Section) -> String {
+/// something else), and only those that apply: an open case is offered the next steps of
+/// case work and closing, a closed one re-opening.
+fn section_hint(section: Section, closed: bool) -> String {
     use crate::tui::keymap::{Action as A, DETAIL, hints};
     let actions: &[A] = match section {
+        Section::Summary if closed => &[A::ReopenCase, A::MarkError, A::NextSection, A::Help],
         Section::Summary => &[
             A::EditIncident,
+            A::LinkPerson,
+            A::AddEvidence,
+            A::AddReport,
+            A::AddReview,
             A::CloseCase,
-            A::ReopenCase,
-            A::MarkError,
-            A::NextSection,
             A::Help,
         ],
         Section::People => &[A::LinkPerson, A::Chronology, A::Open],
@@ -310,6 +316,20 @@ pub fn entry_popup(
 
 #[cfg(test)]
 mod tests {
+    /// The summary offers what applies (a tester saw "o re-open" on an open case, and no
+    /// p, e, r or v): an open case its case work and closing, a closed one re-opening.
+    #[test]
+    fn the_summary_hint_offers_what_applies_to_the_case() {
+        let open = super::section_hint(super::Section::Summary, false);
+        for key in ["p person", "e evidence", "r report", "v review", "c close"] {
+            assert!(open.contains(key), "{key}: {open}");
+        }
+        assert!(!open.contains("re-open"), "{open}");
+        let closed = super::section_hint(super::Section::Summary, true);
+        assert!(closed.contains("o re-open"), "{closed}");
+        assert!(!closed.contains("c close"), "{closed}");
+    }
+
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ratatui::{Terminal, backend::TestBackend};
 
