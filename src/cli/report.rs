@@ -124,14 +124,7 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     };
     let text = zeroize::Zeroizing::new(format.render(&doc));
 
-    let mut selection = String::new();
-    if !export.without.is_empty() {
-        let names: Vec<&str> = export.without.iter().map(|s| s.name()).collect();
-        selection.push_str(&format!(", without {}", names.join(", ")));
-    }
-    if export.anonymise_others {
-        selection.push_str(", other people anonymised");
-    }
+    let selection = export.selection();
     let action = format!(
         "{what} as {}{selection} for {for_whom}: {}",
         format.name(),

@@ -71,6 +71,20 @@ impl Export {
         }
     }
 
+    /// What was left out, as the audit entry of an export words it: ", without
+    /// evidence, other people anonymised" (empty when nothing was).
+    pub fn selection(&self) -> String {
+        let mut selection = String::new();
+        if !self.without.is_empty() {
+            let names: Vec<&str> = self.without.iter().map(|s| s.name()).collect();
+            selection.push_str(&format!(", without {}", names.join(", ")));
+        }
+        if self.anonymise_others {
+            selection.push_str(", other people anonymised");
+        }
+        selection
+    }
+
     pub fn has(&self, section: Section) -> bool {
         !self.without.contains(&section)
     }

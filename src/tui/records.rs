@@ -239,14 +239,7 @@ pub fn submit_export(app: &mut App) {
             Err(e) => return form.refuse("recipient", &e.to_string()),
         }
     };
-    let mut selection = String::new();
-    if !export.without.is_empty() {
-        let names: Vec<&str> = export.without.iter().map(|s| s.name()).collect();
-        selection.push_str(&format!(", without {}", names.join(", ")));
-    }
-    if export.anonymise_others {
-        selection.push_str(", other people anonymised");
-    }
+    let selection = export.selection();
     let action = format!(
         "{what} as {}{selection} for {for_whom} (from the app): {place}",
         format.name()
