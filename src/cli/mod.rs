@@ -379,8 +379,10 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
         .map_err(stdout_error)
 }
 
-fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
-    let bytes = vault::file::read_regular(
+/// A file named on the command line to read whole (an import, a transfer), within the
+/// logbook's size limit; a missing one is named in one sentence.
+pub(super) fn read_given_file(file: &Path) -> Result<Vec<u8>> {
+    vault::file::read_regular(
         file,
         vault::file::limits::LOGBOOK,
         vault::file::Links::Follow,
@@ -391,7 +393,11 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
             file.display()
         )),
         e => e,
-    })?;
+    })
+}
+
+fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
+    let bytes = read_given_file(file)?;
     let text = String::from_utf8(bytes).map_err(|_| Error::BadImport {
         path: file.to_path_buf(),
         detail: "it is not UTF-8 text".into(),

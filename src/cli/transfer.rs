@@ -106,18 +106,7 @@ fn unknown_person(id: &str) -> Error {
 }
 
 pub fn import_transfer(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
-    let bytes = vault::file::read_regular(
-        file,
-        vault::file::limits::LOGBOOK,
-        vault::file::Links::Follow,
-    )
-    .map_err(|e| match e {
-        e if vault::file::is_not_found(&e) => Error::Usage(format!(
-            "The file {} does not exist: check the path.",
-            file.display()
-        )),
-        e => e,
-    })?;
+    let bytes = super::read_given_file(file)?;
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let bad = |detail: &str| Error::BadImport {
         path: file.to_path_buf(),
