@@ -7,11 +7,15 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::backup_dialog::Outcome;
 use super::filter::{Filter, Typed};
-use super::form::{ErrorTarget, Field, FieldKind, Form, FormKind};
+use super::form::{Field, FieldKind, Form, FormKind};
 use super::forms;
 use super::help::Help;
 use super::keymap::{self, Action, Binding};
 use super::picker::Picker;
+use super::screens::list::contains_ignore_case;
+pub use super::screens::list::{ListState, Sort, View};
+use super::screens::{Ctx, Go};
+pub use super::screens::{Screen, Section};
 use crate::model::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,99 +29,6 @@ pub enum Phase {
     /// Choosing who is recording.
     ChooseWho,
     Ready,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Open,
-    Due,
-    Closed,
-    All,
-}
-
-impl View {
-    pub const ALL: [View; 4] = [View::Open, View::Due, View::Closed, View::All];
-    pub fn label(self) -> &'static str {
-        match self {
-            View::Open => "Open",
-            View::Due => "Reviews due",
-            View::Closed => "Closed",
-            View::All => "All",
-        }
-    }
-
-    /// The list's action that shows this view: its key goes on the tab.
-    pub fn action(self) -> Action {
-        match self {
-            View::Open => Action::ViewOpen,
-            View::Due => Action::ViewDue,
-            View::Closed => Action::ViewClosed,
-            View::All => Action::ViewAll,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    Date,
-    Risk,
-    NextReview,
-}
-
-impl Sort {
-    pub fn label(self) -> &'static str {
-        match self {
-            Sort::Date => "newest first",
-            Sort::Risk => "highest risk first",
-            Sort::NextReview => "next review first",
-        }
-    }
-}
-
-/// The incident screen's sections are the record's parts, as `present` names them.
-pub use crate::present::Section;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    List,
-    Detail {
-        id: String,
-        section: Section,
-        selected: usize,
-    },
-    /// The people register, and its filter.
-    People {
-        selected: usize,
-        filter: Filter,
-    },
-    Chronology {
-        person: String,
-        selected: usize,
-    },
-    /// Staff concerns waiting in the inbox (`tui::concerns`).
-    Concerns {
-        selected: usize,
-    },
-    /// Anonymised figures; `period` indexes `records::PERIODS`.
-    Statistics {
-        period: usize,
-    },
-    /// Every incident's retention date; `confirm`: the selected one waits for a second D.
-    Retention {
-        selected: usize,
-        confirm: bool,
-    },
-}
-
-/// The incident list's view, filter, sort and selection.
-#[derive(Debug, Clone)]
-pub struct ListState {
-    pub view: View,
-    pub filter: Filter,
-    pub sort: Sort,
-    pub selected: usize,
-    /// Indices into `logbook.incidents` of the rows shown, in order.
-    pub rows: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,7 +310,7 @@ impl App {
         }
     }
 
-    fn today(&self) -> chrono::NaiveDate {
+    pub(super) fn today(&self) -> chrono::NaiveDate {
         self.now.date()
     }
 
@@ -417,80 +328,6 @@ impl App {
             .earliest()
             .unwrap_or_else(|| offset.from_utc_datetime(&self.now));
         Stamp::new(self.who.clone(), at)
-    }
-
-    /// Recomputes the list's rows after the logbook, view, filter or sort changed.
-    pub fn refresh(&mut self) {
-        let Some(book) = &self.book else {
-            self.list.rows.clear();
-            return;
-        };
-        let today = self.today();
-        let soon = today + chrono::Duration::days(14);
-        let needle = self.list.filter.text.to_lowercase();
-        // People whose reference matches, found once: an incident matches through its
-        // people by id, with no lookup per incident.
-        let people: std::collections::HashSet<&str> = if needle.is_empty() {
-            Default::default()
-        } else {
-            book.people
-                .iter()
-                .filter(|p| contains_ignore_case(&p.reference, &needle))
-                .map(|p| p.id.as_str())
-                .collect()
-        };
-        let mut rows: Vec<usize> = book
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| match self.list.view {
-                View::Open => i.status != Status::Closed,
-                View::Due => {
-                    i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
-                }
-                View::Closed => i.status == Status::Closed,
-                View::All => true,
-            })
-            .filter(|(_, i)| needle.is_empty() || matches_filter(i, &needle, &people))
-            .map(|(n, _)| n)
-            .collect();
-        let incidents = &book.incidents;
-        match (self.list.sort, self.list.view) {
-            (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
-                (
-                    incidents[*n]
-                        .next_review()
-                        .unwrap_or(chrono::NaiveDate::MAX),
-                    std::cmp::Reverse(incidents[*n].reported),
-                )
-            }),
-            (Sort::Risk, _) => rows.sort_by_key(|n| {
-                (
-                    std::cmp::Reverse(incidents[*n].risk_level),
-                    std::cmp::Reverse(incidents[*n].reported),
-                )
-            }),
-            (Sort::Date, _) => rows.sort_by(|a, b| {
-                let (a, b) = (&incidents[*a], &incidents[*b]);
-                (b.reported, &b.id).cmp(&(a.reported, &a.id))
-            }),
-        }
-        self.list.rows = rows;
-        self.list.selected = self
-            .list
-            .selected
-            .min(self.list.rows.len().saturating_sub(1));
-    }
-
-    /// Recomputes the list after its filter changed: the incident that was selected stays
-    /// selected if it is still shown (else the first row), so clearing a filter never
-    /// moves the selection to another record.
-    fn refresh_keeping_selection(&mut self) {
-        let kept = self.list.rows.get(self.list.selected).copied();
-        self.refresh();
-        self.list.selected = kept
-            .and_then(|n| self.list.rows.iter().position(|r| *r == n))
-            .unwrap_or(0);
     }
 
     /// After the people register's filter changed (`before`: its rows until then): the
@@ -768,8 +605,8 @@ impl App {
         // A filter being typed has the keys: they are text.
         match self.screens.last_mut() {
             Some(Screen::List) | None if self.list.filter.typing => {
-                if self.list.filter.handle(ev) == Typed::Changed {
-                    self.refresh_keeping_selection();
+                if let Some(go) = self.list.type_key(ev) {
+                    self.go(go);
                 }
                 return;
             }
@@ -823,12 +660,39 @@ impl App {
                 _ => self.message = Some("Nothing to retry: the logbook is saved.".into()),
             },
             _ => match self.screen().clone() {
-                Screen::List => self.list_action(action),
+                Screen::List => {
+                    let page = super::view::page(self);
+                    let Some(book) = &self.book else { return };
+                    let ctx = Ctx {
+                        book,
+                        who: &self.who,
+                        now: self.now,
+                        page,
+                    };
+                    if let Some(go) = self.list.handle(action, &ctx) {
+                        self.go(go);
+                    }
+                }
                 Screen::Detail {
                     id,
                     section,
                     selected,
-                } => self.detail_action(action, &id, section, selected),
+                } => {
+                    let page = super::view::page(self);
+                    let Some(book) = &self.book else { return };
+                    let ctx = Ctx {
+                        book,
+                        who: &self.who,
+                        now: self.now,
+                        page,
+                    };
+                    let len = || self.section_len(&id, section);
+                    if let Some(go) =
+                        super::screens::detail::handle(&ctx, &id, section, selected, len, action)
+                    {
+                        self.go(go);
+                    }
+                }
                 Screen::People { selected, filter } => {
                     self.people_action(action, selected, &filter.text)
                 }
@@ -844,316 +708,44 @@ impl App {
         }
     }
 
-    fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> usize {
-        let last = len.saturating_sub(1);
-        match action {
-            Action::Up => selected.saturating_sub(1),
-            Action::Down => (selected + 1).min(last),
-            Action::PageUp => selected.saturating_sub(page),
-            Action::PageDown => (selected + page).min(last),
-            Action::Top => 0,
-            Action::Bottom => last,
-            _ => selected,
-        }
-    }
-
-    fn list_action(&mut self, action: Action) {
-        let len = self.list.rows.len();
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
-                self.list.selected =
-                    Self::move_selection(self.list.selected, len, action, super::view::page(self));
-            }
-            Action::Open => {
-                if let Some(i) = self.selected_incident() {
-                    let id = i.id.clone();
-                    self.screens.push(Screen::Detail {
-                        id,
-                        section: Section::Summary,
-                        selected: 0,
-                    });
-                }
-            }
-            Action::Filter => self.list.filter.typing = true,
-            Action::ViewOpen | Action::ViewDue | Action::ViewClosed | Action::ViewAll => {
-                self.list.view = match action {
-                    Action::ViewOpen => View::Open,
-                    Action::ViewDue => View::Due,
-                    Action::ViewClosed => View::Closed,
-                    _ => View::All,
-                };
-                self.list.selected = 0;
-                self.refresh();
-            }
-            Action::CycleSort => {
-                self.list.sort = match self.list.sort {
-                    Sort::Date => Sort::Risk,
-                    Sort::Risk => Sort::NextReview,
-                    Sort::NextReview => Sort::Date,
-                };
-                self.refresh();
-            }
-            Action::NewIncident => {
-                if let Some(book) = &self.book {
-                    self.form = Some(forms::incident(book, &self.who, self.now, None));
-                }
-            }
-            Action::PeopleRegister => self.screens.push(Screen::People {
-                selected: 0,
-                filter: Filter::default(),
-            }),
-            Action::Concerns => self.open_concerns(),
-            Action::Statistics => self.screens.push(Screen::Statistics { period: 0 }),
-            Action::Retention => self.screens.push(Screen::Retention {
-                selected: 0,
-                confirm: false,
-            }),
-            Action::Settings => {
-                if let Some(book) = &self.book {
-                    let mut form = forms::settings(book);
-                    form.notice = Some(super::holders::who_can_open(&book.settings));
-                    self.form = Some(form);
-                }
-            }
-            Action::Back => {
-                self.list.filter.text.clear();
-                self.refresh_keeping_selection();
-            }
-            _ => {}
-        }
-    }
-
-    /// How many entries the current detail section lists.
-    pub fn section_len(&self, id: &str, section: Section) -> usize {
-        let Some(book) = &self.book else { return 0 };
-        let Some(i) = book.incident(id) else { return 0 };
-        match section {
-            // The summary has no entries: it scrolls by rows, one position per hidden row.
-            Section::Summary => super::view::detail::summary_hidden(self, id) + 1,
-            Section::People => i.people.len(),
-            Section::Evidence => i.evidence.len(),
-            Section::Reporting => i.reports.len(),
-            Section::Reviews => i.reviews.len(),
-            Section::Checklist => i.checklist.len(),
-            Section::History => book
-                .audit
-                .iter()
-                .filter(|e| e.subject == Subject::Incident(id.to_string()))
-                .count(),
-        }
-    }
-
-    fn set_detail(&mut self, id: &str, section: Section, selected: usize) {
-        if let Some(top) = self.screens.last_mut() {
-            *top = Screen::Detail {
-                id: id.to_string(),
-                section,
-                selected,
-            };
-        }
-    }
-
-    fn detail_action(&mut self, action: Action, id: &str, section: Section, selected: usize) {
-        let Some(book) = self.book.as_ref() else {
-            return;
-        };
-        // Borrowed, not cloned: a copy made on every key press would be freed unwiped.
-        let Some(incident) = book.incident(id) else {
-            return;
-        };
-        let closed = incident.status == Status::Closed;
-        let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
-        match action {
-            Action::Back => {
+    /// Carries out what a screen asked for.
+    fn go(&mut self, go: Go) {
+        match go {
+            Go::Push(screen) => self.screens.push(screen),
+            Go::Pop => {
                 self.screens.pop();
             }
-            Action::Export => self.form = super::records::export_form(book, id),
-            Action::NextSection => {
-                self.set_detail(id, Section::ALL[(index + 1) % Section::ALL.len()], 0)
+            Go::Set(screen) => {
+                if let Some(top) = self.screens.last_mut() {
+                    *top = screen;
+                }
             }
-            Action::PrevSection => self.set_detail(
-                id,
-                Section::ALL[(index + Section::ALL.len() - 1) % Section::ALL.len()],
-                0,
-            ),
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
-                let len = self.section_len(id, section);
-                self.set_detail(
-                    id,
-                    section,
-                    Self::move_selection(selected, len, action, super::view::page(self)),
+            Go::Form(form) => self.form = Some(form),
+            Go::Popup(popup) => self.popup = Some(popup),
+            Go::Say(message) => self.message = Some(message),
+            Go::Refresh => self.refresh(),
+            Go::RefreshKeepingSelection => self.refresh_keeping_selection(),
+            Go::ClearPeopleFilter => {
+                let before = self.people_rows();
+                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
+                    filter.text.clear();
+                }
+                self.keep_person_selected(&before);
+            }
+            Go::OpenConcerns => self.open_concerns(),
+            Go::TickStep { id, step } => {
+                let stamp = self.stamp();
+                let when = self.now;
+                let result = self
+                    .book
+                    .as_mut()
+                    .map(|b| b.tick_step(&stamp, &id, step, when));
+                self.after_change(
+                    result
+                        .unwrap_or(Ok(()))
+                        .map(|()| "Step ticked.".to_string()),
                 );
             }
-            Action::Open => {
-                self.popup = super::view::detail::entry_popup(book, incident, section, selected);
-            }
-            _ if closed
-                && !matches!(
-                    action,
-                    Action::ReopenCase
-                        | Action::Chronology
-                        | Action::MarkError
-                        | Action::TickStep
-                        | Action::TickStepAt
-                ) =>
-            {
-                let key = keymap::key_for(keymap::DETAIL, Action::ReopenCase);
-                self.message = Some(format!(
-                    "{id} is closed: re-open it with {key} to change it."
-                ));
-            }
-            Action::EditIncident => {
-                // E edits what is selected: an evidence item, a reporting step, or the summary.
-                self.form = Some(
-                    match (
-                        section,
-                        incident.evidence.get(selected),
-                        incident.reports.get(selected),
-                    ) {
-                        (Section::Evidence, Some(e), _) => {
-                            forms::edit_evidence(book, id, e, &self.who, self.now)
-                        }
-                        (Section::Reporting, _, Some(r)) => {
-                            forms::edit_report(book, id, r, &self.who, self.now)
-                        }
-                        _ => forms::incident(book, &self.who, self.now, Some(incident)),
-                    },
-                );
-            }
-            Action::LinkPerson => self.form = Some(forms::link_person(book, id)),
-            Action::LinkRelated => self.form = Some(forms::link_related(book, id)),
-            Action::AddEvidence => self.form = Some(forms::evidence(book, id, &self.who, self.now)),
-            Action::RegisterFile => match incident
-                .evidence
-                .get(selected)
-                .filter(|_| section == Section::Evidence)
-            {
-                Some(e) if e.file.is_some() => {
-                    self.message = Some(format!(
-                        "{} already has its file registered: a different file is a new item.",
-                        e.id
-                    ))
-                }
-                Some(e) => self.form = Some(forms::register_file(id, &e.id)),
-                None => {
-                    self.message = Some(format!(
-                        "Go to Evidence ({}) and select an item.",
-                        section_key()
-                    ))
-                }
-            },
-            Action::AddReport => self.form = Some(forms::report(book, id, &self.who, self.now)),
-            Action::AddReview => self.form = Some(forms::schedule_review(book, id, self.now)),
-            Action::HoldReview => match incident
-                .reviews
-                .get(selected)
-                .filter(|_| section == Section::Reviews)
-            {
-                Some(r) if r.held.is_none() && r.error.is_none() && r.cancelled.is_none() => {
-                    self.form = Some(forms::hold_review(book, id, &r.id, &self.who, self.now));
-                }
-                Some(r) if r.cancelled.is_some() => {
-                    self.message = Some(format!("Review {} was cancelled.", r.id))
-                }
-                Some(r) => self.message = Some(format!("Review {} is already recorded.", r.id)),
-                None => {
-                    self.message = Some(format!(
-                        "Go to Reviews ({}) and select a review to record it as held.",
-                        section_key()
-                    ))
-                }
-            },
-            Action::TickStep | Action::TickStepAt | Action::StepNotApplicable => {
-                let Some(step) = incident
-                    .checklist
-                    .get(selected)
-                    .filter(|_| section == Section::Checklist)
-                else {
-                    self.message = Some(format!(
-                        "Go to Checklist ({}) and select a step.",
-                        section_key()
-                    ));
-                    return;
-                };
-                if step.state != StepState::Open {
-                    self.message =
-                        Some("That step is already done or marked not applicable.".into());
-                } else if action == Action::StepNotApplicable {
-                    self.form = Some(forms::not_applicable(id, selected, &step.step));
-                } else if action == Action::TickStepAt || closed {
-                    // On a closed case only a step done before it closed can be ticked:
-                    // the form asks when, proposing the closing time.
-                    self.form = forms::tick_step(book, id, selected, self.now);
-                } else {
-                    let stamp = self.stamp();
-                    let when = self.now;
-                    let result = self
-                        .book
-                        .as_mut()
-                        .map(|b| b.tick_step(&stamp, id, selected, when));
-                    self.after_change(
-                        result
-                            .unwrap_or(Ok(()))
-                            .map(|()| "Step ticked.".to_string()),
-                    );
-                }
-            }
-            Action::CloseCase => {
-                if let Some(book) = &self.book {
-                    self.form = Some(forms::close(book, id));
-                }
-            }
-            Action::ReopenCase if closed => self.form = Some(forms::reopen(id)),
-            Action::ReopenCase => self.message = Some(format!("{id} is not closed.")),
-            Action::MarkError => {
-                let target = match section {
-                    Section::Evidence => incident
-                        .evidence
-                        .get(selected)
-                        .map(|e| ErrorTarget::Evidence(e.id.clone())),
-                    Section::Reporting => incident
-                        .reports
-                        .get(selected)
-                        .map(|r| ErrorTarget::Report(r.id.clone())),
-                    Section::Reviews => incident
-                        .reviews
-                        .get(selected)
-                        .map(|r| ErrorTarget::Review(r.id.clone())),
-                    Section::Summary => Some(ErrorTarget::Incident),
-                    _ => None,
-                };
-                match target {
-                    Some(t) => self.form = Some(forms::mark_error(incident, t)),
-                    None => self.message = Some("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
-                }
-            }
-            Action::Chronology => match incident
-                .people
-                .get(selected)
-                .filter(|_| section == Section::People)
-            {
-                Some(inv) => self.screens.push(Screen::Chronology {
-                    person: inv.person.clone(),
-                    selected: 0,
-                }),
-                None => {
-                    self.message = Some(format!(
-                        "Go to People ({}) and select a person.",
-                        section_key()
-                    ))
-                }
-            },
-            _ => {}
         }
     }
 
@@ -1234,7 +826,7 @@ impl App {
                 let len = rows.len();
                 let page = super::view::page(self);
                 if let Some(Screen::People { selected: s, .. }) = self.screens.last_mut() {
-                    *s = Self::move_selection(selected, len, action, page);
+                    *s = super::screens::move_selection(selected, len, action, page);
                 }
             }
         }
@@ -1258,8 +850,12 @@ impl App {
                 }
             }
             _ => {
-                let selected =
-                    Self::move_selection(selected, events.len(), action, super::view::page(self));
+                let selected = super::screens::move_selection(
+                    selected,
+                    events.len(),
+                    action,
+                    super::view::page(self),
+                );
                 if let Some(top) = self.screens.last_mut() {
                     *top = Screen::Chronology {
                         person: person.to_string(),
@@ -1720,79 +1316,4 @@ fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
         return Err(("repeat", "The two passphrases differ: type it again".into()));
     }
     Ok(())
-}
-
-/// Whether an incident matches a lower-case filter: id, people, types, platform, agencies,
-/// reference numbers and description.
-/// `people`: the ids of the people whose reference matches.
-fn matches_filter(i: &Incident, needle: &str, people: &std::collections::HashSet<&str>) -> bool {
-    let has = |s: &str| contains_ignore_case(s, needle);
-    has(&i.id)
-        || has(&i.platform)
-        || i.types.iter().any(|t| has(t.label()))
-        || i.people
-            .iter()
-            .any(|p| people.contains(p.person.as_str()) || has(&p.person))
-        || i.reports
-            .iter()
-            .any(|r| has(r.agency.label()) || has(&r.reference))
-        || has(&i.description)
-}
-
-/// Case-insensitive `contains` without allocating: the filter runs on every keystroke
-/// over every description.
-fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
-    if needle_lower.is_empty() {
-        return true;
-    }
-    if needle_lower.is_ascii() {
-        // Jump (with SIMD) to each place the first letter occurs in either case, and
-        // compare only there.
-        let n = needle_lower.as_bytes();
-        let h = haystack.as_bytes();
-        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
-        return memchr::memchr2_iter(lower, upper, h).any(|at| {
-            h.get(at..at + n.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(n))
-        });
-    }
-    haystack.to_lowercase().contains(needle_lower)
-}
-
-/// The key that moves between an incident's sections, for messages that send the person
-/// to one.
-fn section_key() -> String {
-    keymap::key_for(keymap::DETAIL, Action::NextSection)
-}
-
-#[cfg(test)]
-mod filter_tests {
-    use super::contains_ignore_case;
-
-    #[test]
-    fn the_filter_finds_text_in_any_case_as_a_plain_search_does() {
-        let hay = [
-            "",
-            "Snapchat",
-            "sNAPCHAT group",
-            "JB (Y9) and jb",
-            "a\u{e9}b SNAP",
-            "xx Sn",
-            "SSSnap",
-            "\u{1f600}snap\u{2028}",
-        ];
-        let needles = [
-            "", "s", "snap", "snapchat", "jb (y9)", "p", "xx sn", "q", "(", "ssnap",
-        ];
-        for h in hay {
-            for n in needles {
-                assert_eq!(
-                    contains_ignore_case(h, n),
-                    h.to_ascii_lowercase().contains(n),
-                    "{h:?} {n:?}"
-                );
-            }
-        }
-        assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
-    }
 }

@@ -18,6 +18,7 @@ pub mod picker;
 pub mod popup;
 mod records;
 mod saver;
+pub mod screens;
 pub mod view;
 
 use std::path::PathBuf;

@@ -1,0 +1,289 @@
+//! The incident list: which incidents it shows (its view tab, filter and sort), which is
+//! selected, and the keys that change them.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Ctx, Go, Screen, Section, move_selection};
+use crate::model::*;
+use crate::tui::app::App;
+use crate::tui::filter::{Filter, Typed};
+use crate::tui::forms;
+use crate::tui::keymap::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Open,
+    Due,
+    Closed,
+    All,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Open, View::Due, View::Closed, View::All];
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Open => "Open",
+            View::Due => "Reviews due",
+            View::Closed => "Closed",
+            View::All => "All",
+        }
+    }
+
+    /// The list's action that shows this view: its key goes on the tab.
+    pub fn action(self) -> Action {
+        match self {
+            View::Open => Action::ViewOpen,
+            View::Due => Action::ViewDue,
+            View::Closed => Action::ViewClosed,
+            View::All => Action::ViewAll,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Date,
+    Risk,
+    NextReview,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Date => "newest first",
+            Sort::Risk => "highest risk first",
+            Sort::NextReview => "next review first",
+        }
+    }
+}
+
+/// The incident list's view, filter, sort and selection.
+#[derive(Debug, Clone)]
+pub struct ListState {
+    pub view: View,
+    pub filter: Filter,
+    pub sort: Sort,
+    pub selected: usize,
+    /// Indices into `logbook.incidents` of the rows shown, in order.
+    pub rows: Vec<usize>,
+}
+
+impl ListState {
+    /// An action of the list's table.
+    pub fn handle(&mut self, action: Action, ctx: &Ctx) -> Option<Go> {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                self.selected = move_selection(self.selected, self.rows.len(), action, ctx.page);
+                None
+            }
+            Action::Open => {
+                let n = self.rows.get(self.selected)?;
+                Some(Go::Push(Screen::Detail {
+                    id: ctx.book.incidents[*n].id.clone(),
+                    section: Section::Summary,
+                    selected: 0,
+                }))
+            }
+            Action::Filter => {
+                self.filter.typing = true;
+                None
+            }
+            Action::ViewOpen | Action::ViewDue | Action::ViewClosed | Action::ViewAll => {
+                self.view = match action {
+                    Action::ViewOpen => View::Open,
+                    Action::ViewDue => View::Due,
+                    Action::ViewClosed => View::Closed,
+                    _ => View::All,
+                };
+                self.selected = 0;
+                Some(Go::Refresh)
+            }
+            Action::CycleSort => {
+                self.sort = match self.sort {
+                    Sort::Date => Sort::Risk,
+                    Sort::Risk => Sort::NextReview,
+                    Sort::NextReview => Sort::Date,
+                };
+                Some(Go::Refresh)
+            }
+            Action::NewIncident => {
+                Some(Go::Form(forms::incident(ctx.book, ctx.who, ctx.now, None)))
+            }
+            Action::PeopleRegister => Some(Go::Push(Screen::People {
+                selected: 0,
+                filter: Filter::default(),
+            })),
+            Action::Concerns => Some(Go::OpenConcerns),
+            Action::Statistics => Some(Go::Push(Screen::Statistics { period: 0 })),
+            Action::Retention => Some(Go::Push(Screen::Retention {
+                selected: 0,
+                confirm: false,
+            })),
+            Action::Settings => {
+                let mut form = forms::settings(ctx.book);
+                form.notice = Some(crate::tui::holders::who_can_open(&ctx.book.settings));
+                Some(Go::Form(form))
+            }
+            Action::Back => {
+                self.filter.text.clear();
+                Some(Go::RefreshKeepingSelection)
+            }
+            _ => None,
+        }
+    }
+
+    /// A key while the filter is being typed: the keys are text.
+    pub fn type_key(&mut self, ev: KeyEvent) -> Option<Go> {
+        (self.filter.handle(ev) == Typed::Changed).then_some(Go::RefreshKeepingSelection)
+    }
+}
+
+impl App {
+    /// Recomputes the list's rows after the logbook, view, filter or sort changed.
+    pub fn refresh(&mut self) {
+        let Some(book) = &self.book else {
+            self.list.rows.clear();
+            return;
+        };
+        let today = self.today();
+        let soon = today + chrono::Duration::days(14);
+        let needle = self.list.filter.text.to_lowercase();
+        // People whose reference matches, found once: an incident matches through its
+        // people by id, with no lookup per incident.
+        let people: std::collections::HashSet<&str> = if needle.is_empty() {
+            Default::default()
+        } else {
+            book.people
+                .iter()
+                .filter(|p| contains_ignore_case(&p.reference, &needle))
+                .map(|p| p.id.as_str())
+                .collect()
+        };
+        let mut rows: Vec<usize> = book
+            .incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| match self.list.view {
+                View::Open => i.status != Status::Closed,
+                View::Due => {
+                    i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
+                }
+                View::Closed => i.status == Status::Closed,
+                View::All => true,
+            })
+            .filter(|(_, i)| needle.is_empty() || matches_filter(i, &needle, &people))
+            .map(|(n, _)| n)
+            .collect();
+        let incidents = &book.incidents;
+        match (self.list.sort, self.list.view) {
+            (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
+                (
+                    incidents[*n]
+                        .next_review()
+                        .unwrap_or(chrono::NaiveDate::MAX),
+                    std::cmp::Reverse(incidents[*n].reported),
+                )
+            }),
+            (Sort::Risk, _) => rows.sort_by_key(|n| {
+                (
+                    std::cmp::Reverse(incidents[*n].risk_level),
+                    std::cmp::Reverse(incidents[*n].reported),
+                )
+            }),
+            (Sort::Date, _) => rows.sort_by(|a, b| {
+                let (a, b) = (&incidents[*a], &incidents[*b]);
+                (b.reported, &b.id).cmp(&(a.reported, &a.id))
+            }),
+        }
+        self.list.rows = rows;
+        self.list.selected = self
+            .list
+            .selected
+            .min(self.list.rows.len().saturating_sub(1));
+    }
+
+    /// Recomputes the list after its filter changed: the incident that was selected stays
+    /// selected if it is still shown (else the first row), so clearing a filter never
+    /// moves the selection to another record.
+    pub(in crate::tui) fn refresh_keeping_selection(&mut self) {
+        let kept = self.list.rows.get(self.list.selected).copied();
+        self.refresh();
+        self.list.selected = kept
+            .and_then(|n| self.list.rows.iter().position(|r| *r == n))
+            .unwrap_or(0);
+    }
+}
+
+/// Whether an incident matches a lower-case filter: id, people, types, platform, agencies,
+/// reference numbers and description.
+/// `people`: the ids of the people whose reference matches.
+fn matches_filter(i: &Incident, needle: &str, people: &std::collections::HashSet<&str>) -> bool {
+    let has = |s: &str| contains_ignore_case(s, needle);
+    has(&i.id)
+        || has(&i.platform)
+        || i.types.iter().any(|t| has(t.label()))
+        || i.people
+            .iter()
+            .any(|p| people.contains(p.person.as_str()) || has(&p.person))
+        || i.reports
+            .iter()
+            .any(|r| has(r.agency.label()) || has(&r.reference))
+        || has(&i.description)
+}
+
+/// Case-insensitive `contains` without allocating: the filter runs on every keystroke
+/// over every description.
+pub(in crate::tui) fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
+    if needle_lower.is_empty() {
+        return true;
+    }
+    if needle_lower.is_ascii() {
+        // Jump (with SIMD) to each place the first letter occurs in either case, and
+        // compare only there.
+        let n = needle_lower.as_bytes();
+        let h = haystack.as_bytes();
+        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
+        return memchr::memchr2_iter(lower, upper, h).any(|at| {
+            h.get(at..at + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        });
+    }
+    haystack.to_lowercase().contains(needle_lower)
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::contains_ignore_case;
+
+    #[test]
+    fn the_filter_finds_text_in_any_case_as_a_plain_search_does() {
+        let hay = [
+            "",
+            "Snapchat",
+            "sNAPCHAT group",
+            "JB (Y9) and jb",
+            "a\u{e9}b SNAP",
+            "xx Sn",
+            "SSSnap",
+            "\u{1f600}snap\u{2028}",
+        ];
+        let needles = [
+            "", "s", "snap", "snapchat", "jb (y9)", "p", "xx sn", "q", "(", "ssnap",
+        ];
+        for h in hay {
+            for n in needles {
+                assert_eq!(
+                    contains_ignore_case(h, n),
+                    h.to_ascii_lowercase().contains(n),
+                    "{h:?} {n:?}"
+                );
+            }
+        }
+        assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
+    }
+}
