@@ -6,13 +6,12 @@ use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::backup_dialog::Outcome;
-use super::filter::{Filter, Typed};
+use super::filter::Filter;
 use super::form::{Field, FieldKind, Form, FormKind};
 use super::forms;
 use super::help::Help;
 use super::keymap::{self, Action, Binding};
 use super::picker::Picker;
-use super::screens::list::contains_ignore_case;
 pub use super::screens::list::{ListState, Sort, View};
 use super::screens::{Ctx, Go};
 pub use super::screens::{Screen, Section};
@@ -330,18 +329,6 @@ impl App {
         Stamp::new(self.who.clone(), at)
     }
 
-    /// After the people register's filter changed (`before`: its rows until then): the
-    /// person who was selected stays selected if still shown, else the first row.
-    fn keep_person_selected(&mut self, before: &[usize]) {
-        let rows = self.people_rows();
-        if let Some(Screen::People { selected, .. }) = self.screens.last_mut() {
-            *selected = before
-                .get(*selected)
-                .and_then(|n| rows.iter().position(|r| r == n))
-                .unwrap_or(0);
-        }
-    }
-
     pub fn selected_incident(&self) -> Option<&Incident> {
         let book = self.book.as_ref()?;
         match self.screen() {
@@ -611,13 +598,7 @@ impl App {
                 return;
             }
             Some(Screen::People { filter, .. }) if filter.typing => {
-                let before = self.people_rows();
-                if let Some(Screen::People { filter, .. }) = self.screens.last_mut()
-                    && filter.handle(ev) == Typed::Changed
-                {
-                    self.keep_person_selected(&before);
-                }
-                return;
+                return self.people_filter_key(ev);
             }
             _ => {}
         }
@@ -659,52 +640,62 @@ impl App {
                 SaveState::Failed(_) => self.effects.push(Effect::Save),
                 _ => self.message = Some("Nothing to retry: the logbook is saved.".into()),
             },
-            _ => match self.screen().clone() {
-                Screen::List => {
-                    let page = super::view::page(self);
-                    let Some(book) = &self.book else { return };
-                    let ctx = Ctx {
-                        book,
-                        who: &self.who,
-                        now: self.now,
-                        page,
-                    };
-                    if let Some(go) = self.list.handle(action, &ctx) {
-                        self.go(go);
-                    }
+            _ => {
+                if let Some(go) = self.screen_key(action) {
+                    self.go(go);
                 }
-                Screen::Detail {
-                    id,
-                    section,
-                    selected,
-                } => {
-                    let page = super::view::page(self);
-                    let Some(book) = &self.book else { return };
-                    let ctx = Ctx {
-                        book,
-                        who: &self.who,
-                        now: self.now,
-                        page,
-                    };
-                    let len = || self.section_len(&id, section);
-                    if let Some(go) =
-                        super::screens::detail::handle(&ctx, &id, section, selected, len, action)
-                    {
-                        self.go(go);
-                    }
-                }
-                Screen::People { selected, filter } => {
-                    self.people_action(action, selected, &filter.text)
-                }
-                Screen::Chronology { person, selected } => {
-                    self.chronology_action(action, &person, selected)
-                }
-                Screen::Concerns { selected } => self.concerns_action(action, selected),
-                Screen::Statistics { period } => super::records::statistics(self, action, period),
-                Screen::Retention { selected, confirm } => {
-                    super::records::retention(self, action, selected, confirm)
-                }
-            },
+            }
+        }
+    }
+
+    /// An action for the screen on top: what it asks for, if anything (the concern inbox,
+    /// statistics and retention screens act on the app themselves).
+    fn screen_key(&mut self, action: Action) -> Option<Go> {
+        use super::screens::{chronology, detail, people};
+        let screen = self.screen().clone();
+        match screen {
+            Screen::Concerns { selected } => {
+                self.concerns_action(action, selected);
+                return None;
+            }
+            Screen::Statistics { period } => {
+                super::records::statistics(self, action, period);
+                return None;
+            }
+            Screen::Retention { selected, confirm } => {
+                super::records::retention(self, action, selected, confirm);
+                return None;
+            }
+            _ => {}
+        }
+        let page = super::view::page(self);
+        let rows = match screen {
+            Screen::People { .. } => self.people_rows(),
+            _ => Vec::new(),
+        };
+        let ctx = Ctx {
+            book: self.book.as_ref()?,
+            who: &self.who,
+            now: self.now,
+            page,
+        };
+        match screen {
+            Screen::List => self.list.handle(action, &ctx),
+            Screen::Detail {
+                id,
+                section,
+                selected,
+            } => {
+                let len = || self.section_len(&id, section);
+                detail::handle(&ctx, &id, section, selected, len, action)
+            }
+            Screen::People { selected, filter } => {
+                people::handle(&ctx, &rows, selected, &filter, action)
+            }
+            Screen::Chronology { person, selected } => {
+                chronology::handle(&ctx, &person, selected, action)
+            }
+            Screen::Concerns { .. } | Screen::Statistics { .. } | Screen::Retention { .. } => None,
         }
     }
 
@@ -745,123 +736,6 @@ impl App {
                         .unwrap_or(Ok(()))
                         .map(|()| "Step ticked.".to_string()),
                 );
-            }
-        }
-    }
-
-    /// Indices into `logbook.people` of the register's rows: all, or those matching its
-    /// filter (reference, number, year of birth or group, notes).
-    pub fn people_rows(&self) -> Vec<usize> {
-        let Some(book) = &self.book else {
-            return Vec::new();
-        };
-        let needle = match self.screen() {
-            Screen::People { filter, .. } => filter.text.to_lowercase(),
-            _ => String::new(),
-        };
-        book.people
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                needle.is_empty()
-                    || contains_ignore_case(&p.reference, &needle)
-                    || contains_ignore_case(&p.id, &needle)
-                    || contains_ignore_case(&p.year_group, &needle)
-                    || contains_ignore_case(&p.notes, &needle)
-                    || p.birth_year
-                        .is_some_and(|y| y.to_string().contains(&needle))
-            })
-            .map(|(n, _)| n)
-            .collect()
-    }
-
-    fn people_action(&mut self, action: Action, selected: usize, filtered: &str) {
-        let rows = self.people_rows();
-        let person = rows
-            .get(selected)
-            .and_then(|n| self.book.as_ref().and_then(|b| b.people.get(*n)));
-        match action {
-            Action::Back if !filtered.is_empty() => {
-                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
-                    filter.text.clear();
-                }
-                self.keep_person_selected(&rows);
-            }
-            Action::Back => {
-                self.screens.pop();
-            }
-            Action::Filter => {
-                if let Some(Screen::People { filter, .. }) = self.screens.last_mut() {
-                    filter.typing = true;
-                }
-            }
-            Action::Chronology => {
-                if let Some(p) = person {
-                    let person = p.id.clone();
-                    self.screens.push(Screen::Chronology {
-                        person,
-                        selected: 0,
-                    });
-                }
-            }
-            Action::NewPerson => self.form = Some(forms::new_person()),
-            Action::Export => {
-                // The person on the selected row (`selected` counts the rows shown).
-                if let Some(book) = &self.book
-                    && let Some(p) = person
-                {
-                    self.form = super::records::export_form(book, &p.id);
-                }
-            }
-            Action::EditPerson | Action::MarkError => {
-                if let Some(p) = person {
-                    self.form = Some(if action == Action::EditPerson {
-                        forms::edit_person(p)
-                    } else {
-                        forms::person_error(p)
-                    });
-                }
-            }
-            _ => {
-                let len = rows.len();
-                let page = super::view::page(self);
-                if let Some(Screen::People { selected: s, .. }) = self.screens.last_mut() {
-                    *s = super::screens::move_selection(selected, len, action, page);
-                }
-            }
-        }
-    }
-
-    fn chronology_action(&mut self, action: Action, person: &str, selected: usize) {
-        let Some(book) = &self.book else { return };
-        let events = crate::model::chronology::events(book, person);
-        match action {
-            Action::Back => {
-                self.screens.pop();
-            }
-            Action::Open => {
-                if let Some(e) = events.get(selected) {
-                    let id = e.incident.clone();
-                    self.screens.push(Screen::Detail {
-                        id,
-                        section: Section::Summary,
-                        selected: 0,
-                    });
-                }
-            }
-            _ => {
-                let selected = super::screens::move_selection(
-                    selected,
-                    events.len(),
-                    action,
-                    super::view::page(self),
-                );
-                if let Some(top) = self.screens.last_mut() {
-                    *top = Screen::Chronology {
-                        person: person.to_string(),
-                        selected,
-                    };
-                }
             }
         }
     }

@@ -4,8 +4,10 @@
 //! again), which `App::go` carries out. The overlays over them (`help`, `popup`, `picker`,
 //! the form, `backup_dialog`) are components in the same way.
 
+pub mod chronology;
 pub mod detail;
 pub mod list;
+pub mod people;
 
 use chrono::NaiveDateTime;
 
