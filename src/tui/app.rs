@@ -13,6 +13,7 @@ use super::help::Help;
 use super::keymap::{self, Action, Binding};
 use super::picker::Picker;
 pub use super::screens::list::{ListState, Sort, View};
+use super::screens::unlock::Unlock;
 use super::screens::{Ctx, Go};
 pub use super::screens::{Screen, Section};
 use crate::model::*;
@@ -82,24 +83,11 @@ pub struct App {
     pub phase: Phase,
     /// What the status bar calls the logbook.
     pub name: String,
-    /// Key mode: unlock with the key file named here instead of a passphrase.
-    pub identity: Option<String>,
-    /// The logbook opens with key files: the unlock screen asks for a key file's path
-    /// (`key_file`) and, if the file is protected, its passphrase (`unlock`).
-    pub key_mode: bool,
-    pub key_file: Field,
-    /// The key file field has the keyboard (else the passphrase field).
-    pub key_focus: bool,
-    /// The key file that opened the logbook has no passphrase: Enter alone unlocks it,
-    /// so the lock only hides the screen, and the lock screen says so.
-    pub key_unprotected: bool,
+    /// The lock screen's fields.
+    pub unlock: Unlock,
     /// The holder named in settings for the key that opened the logbook (set by the loop
     /// before `unlocked`): in key mode, the one who records.
     pub holder: Option<String>,
-    /// Locked to switch recorder: the key file field starts empty.
-    pub switching: bool,
-    pub unlock: Field,
-    pub unlock_error: Option<String>,
     pub book: Option<Logbook>,
     pub who: String,
     pub screens: Vec<Screen>,
@@ -148,20 +136,11 @@ pub struct App {
 
 impl App {
     pub fn new(name: String, now: NaiveDateTime) -> App {
-        let mut unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
-        unlock.required = true;
         App {
             phase: Phase::Unlock,
             name,
-            identity: None,
-            key_mode: false,
-            key_file: Field::new("key_file", "Key file", FieldKind::Text),
-            key_focus: false,
-            key_unprotected: false,
+            unlock: Unlock::default(),
             holder: None,
-            switching: false,
-            unlock,
-            unlock_error: None,
             book: None,
             who: String::new(),
             screens: vec![Screen::List],
@@ -414,21 +393,12 @@ impl App {
         self.help = None;
         self.list.rows.clear();
         self.phase = Phase::Unlock;
-        self.unlock_error = None;
         self.quit_warned = false;
-        self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
-        self.message = Some("Locked. Unlock to continue where you were.".into());
-        if self.switching {
-            // Another holder takes over: they give their own key file.
-            self.key_file = Field::new("key_file", "Key file", FieldKind::Text);
-            self.key_focus = true;
-            self.message = Some(format!(
-                "Locked to switch recorder: give your own key file, then {}.",
-                keymap::key_for(keymap::UNLOCK, Action::Unlock)
-            ));
-        } else {
-            self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
-        }
+        self.message = Some(
+            self.unlock
+                .locked()
+                .unwrap_or_else(|| "Locked. Unlock to continue where you were.".into()),
+        );
         if std::mem::take(&mut self.concerns.form_dropped) {
             self.message = Some(format!(
                 "Locked. The concern you were taking in is still waiting in the folder: {} after unlocking.",
@@ -444,31 +414,6 @@ impl App {
             self.quit_warned = false;
         }
         match action {
-            Some(Action::Unlock) => {
-                let secret = zeroize::Zeroizing::new(self.unlock.text());
-                if self.key_mode {
-                    let path = self.key_file.text().trim().to_string();
-                    if path.is_empty() {
-                        self.unlock_error = Some(format!(
-                            "Type the path of your key file (from `logbook keygen`), then {}.",
-                            keymap::key_for(keymap::UNLOCK, Action::Unlock)
-                        ));
-                        self.key_focus = true;
-                        return;
-                    }
-                    self.identity = Some(path);
-                } else if secret.is_empty() {
-                    self.unlock_error = Some(format!(
-                        "Type the passphrase, then {}.",
-                        keymap::key_for(keymap::UNLOCK, Action::Unlock)
-                    ));
-                    return;
-                }
-                self.unlock_error = None;
-                self.phase = Phase::Unlocking;
-                self.unlock = Field::new("passphrase", "Passphrase", FieldKind::Secret);
-                self.effects.push(Effect::Unlock(secret));
-            }
             // A kept draft is lost by quitting while locked: the first Esc says so.
             Some(Action::Quit) if self.draft.is_some() && !self.quit_warned => {
                 self.quit_warned = true;
@@ -478,12 +423,11 @@ impl App {
                 ));
             }
             Some(Action::Quit) => self.request_quit(),
-            Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
-            _ if self.key_mode && self.key_focus => {
-                self.key_file.input.input(ev);
-            }
             _ => {
-                self.unlock.input.input(ev);
+                if let Some(effect) = self.unlock.handle(action, ev) {
+                    self.phase = Phase::Unlocking;
+                    self.effects.push(effect);
+                }
             }
         }
     }
@@ -511,7 +455,7 @@ impl App {
                 self.refresh();
                 self.note_last_backup();
                 self.read_concerns();
-                self.switching = false;
+                self.unlock.switching = false;
                 // A key's holder records: a key names its holder, never a list.
                 if let Some(name) = self.holder.clone() {
                     self.phase = Phase::Ready;
@@ -524,7 +468,7 @@ impl App {
             }
             Err(message) => {
                 self.phase = Phase::Unlock;
-                self.unlock_error = Some(message);
+                self.unlock.error = Some(message);
             }
         }
     }
@@ -573,8 +517,8 @@ impl App {
     /// their own key (the app locks and asks for it); with a passphrase, which several
     /// may know, by choosing or typing their name.
     fn start_switch(&mut self) {
-        if self.key_mode {
-            self.switching = true;
+        if self.unlock.key_mode {
+            self.unlock.switching = true;
             self.lock();
         } else if let Some(book) = &self.book {
             let staff = book.settings.staff.clone();

@@ -356,7 +356,8 @@ impl Shell {
         match result {
             Ok((book, vault, opened)) => {
                 app.holder = book.settings.holder_of(&opened.public_keys());
-                app.key_unprotected = app
+                app.unlock.key_unprotected = app
+                    .unlock
                     .identity
                     .as_deref()
                     .is_some_and(|p| !vault::is_protected(std::path::Path::new(p)));
@@ -407,8 +408,8 @@ impl Shell {
                 }
                 Effect::Unlock(secret) => {
                     let path = path.clone();
-                    let identity = if app.key_mode {
-                        app.identity.as_ref().map(PathBuf::from)
+                    let identity = if app.unlock.key_mode {
+                        app.unlock.identity.as_ref().map(PathBuf::from)
                     } else {
                         None
                     };
@@ -579,20 +580,20 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
 /// Sets up the unlock screen for a key-mode logbook: the key file given (focus on its
 /// passphrase when it is protected), or an empty path to type.
 fn prepare_key_unlock(app: &mut App, key_mode: bool, identity: Option<&std::path::Path>) {
-    app.key_mode = key_mode;
+    app.unlock.key_mode = key_mode;
     if !key_mode {
         return;
     }
     match identity {
         Some(p) => {
             let shown = p.display().to_string();
-            app.key_file =
+            app.unlock.key_file =
                 form::Field::new("key_file", "Key file", form::FieldKind::Text).with_text(&shown);
-            app.identity = Some(shown);
-            app.key_unprotected = !vault::is_protected(p);
-            app.key_focus = false;
+            app.unlock.identity = Some(shown);
+            app.unlock.key_unprotected = !vault::is_protected(p);
+            app.unlock.key_focus = false;
         }
-        None => app.key_focus = true,
+        None => app.unlock.key_focus = true,
     }
 }
 

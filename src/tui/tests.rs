@@ -774,7 +774,7 @@ fn idle_lock_drops_the_records_and_ctrl_l_locks() {
     assert!(app.book.is_none() && app.form.is_none() && app.phase == Phase::Unlock);
     let screen = render(&mut app, 100, 30);
     assert!(!screen.contains("INC-"), "no record shows while locked");
-    app.identity = None;
+    app.unlock.identity = None;
     snap("unlock-with-draft", &mut app);
     keys(&mut app, "secret words");
     press(&mut app, KeyCode::Enter);
@@ -1975,7 +1975,11 @@ fn f1_opens_the_unlock_keys_on_the_lock_screen() {
         "{screen}"
     );
     keys(&mut app, "a?");
-    assert_eq!(app.unlock.text(), "a?", "? is text in a passphrase");
+    assert_eq!(
+        app.unlock.passphrase.text(),
+        "a?",
+        "? is text in a passphrase"
+    );
     press(&mut app, KeyCode::F(1));
     assert!(app.help.is_some());
     snap("help-unlock", &mut app);
@@ -1984,5 +1988,5 @@ fn f1_opens_the_unlock_keys_on_the_lock_screen() {
         app.help.is_none() && !app.quitting,
         "Esc closes the help only"
     );
-    assert_eq!(app.unlock.text(), "a?");
+    assert_eq!(app.unlock.passphrase.text(), "a?");
 }

@@ -69,8 +69,8 @@ fn keyed_book() -> Logbook {
 
 fn key_mode_app() -> App {
     let mut app = App::new("logbook.age".into(), now());
-    app.key_mode = true;
-    app.key_focus = true;
+    app.unlock.key_mode = true;
+    app.unlock.key_focus = true;
     app
 }
 
@@ -80,7 +80,7 @@ fn a_key_file_is_typed_on_the_unlock_screen_and_its_holder_records() {
     // Enter alone asks for the key file.
     press(&mut app, KeyCode::Enter);
     assert!(app.effects.is_empty());
-    assert!(app.unlock_error.as_deref().unwrap().contains("key file"));
+    assert!(app.unlock.error.as_deref().unwrap().contains("key file"));
     snap("unlock-key-file", &mut app);
     keys(&mut app, "/home/jp/deputy.key");
     press(&mut app, KeyCode::Tab);
@@ -88,7 +88,7 @@ fn a_key_file_is_typed_on_the_unlock_screen_and_its_holder_records() {
     snap("unlock-key-file-typed", &mut app);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.phase, Phase::Unlocking);
-    assert_eq!(app.identity.as_deref(), Some("/home/jp/deputy.key"));
+    assert_eq!(app.unlock.identity.as_deref(), Some("/home/jp/deputy.key"));
     assert!(matches!(app.effects.as_slice(), [Effect::Unlock(s)] if s.as_str() == "deputy words"));
     app.effects.clear();
     // The loop names the key's holder: no list to choose from.
@@ -103,7 +103,7 @@ fn a_key_file_is_typed_on_the_unlock_screen_and_its_holder_records() {
 #[test]
 fn switching_recorder_with_key_files_locks_for_the_other_key_and_is_audited() {
     let mut app = key_mode_app();
-    app.identity = Some("/home/ro/dsl.key".into());
+    app.unlock.identity = Some("/home/ro/dsl.key".into());
     app.holder = Some("R. Okafor".into());
     app.unlocked(Ok((keyed_book(), None)));
     assert_eq!(app.who, "R. Okafor");
@@ -114,7 +114,7 @@ fn switching_recorder_with_key_files_locks_for_the_other_key_and_is_audited() {
     app.locked(None);
     assert_eq!(app.phase, Phase::Unlock);
     assert!(
-        app.key_file.text().is_empty(),
+        app.unlock.key_file.text().is_empty(),
         "the other holder gives their own key"
     );
     assert!(app.book.is_none());
@@ -170,10 +170,11 @@ fn with_a_passphrase_someone_else_types_their_name_and_the_switch_is_audited() {
 #[test]
 fn an_unprotected_key_file_says_the_lock_only_hides_the_screen() {
     let mut app = key_mode_app();
-    app.key_file = super::form::Field::new("key_file", "Key file", super::form::FieldKind::Text)
-        .with_text("/home/ro/dsl.key");
-    app.key_focus = false;
-    app.key_unprotected = true;
+    app.unlock.key_file =
+        super::form::Field::new("key_file", "Key file", super::form::FieldKind::Text)
+            .with_text("/home/ro/dsl.key");
+    app.unlock.key_focus = false;
+    app.unlock.key_unprotected = true;
     snap("unlock-key-file-unprotected", &mut app);
     // Enter alone is tried (the file has no passphrase to ask for).
     press(&mut app, KeyCode::Enter);

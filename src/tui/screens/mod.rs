@@ -8,6 +8,7 @@ pub mod chronology;
 pub mod detail;
 pub mod list;
 pub mod people;
+pub mod unlock;
 
 use chrono::NaiveDateTime;
 

@@ -79,7 +79,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
 fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
     match app.phase {
         Phase::Setup => {}
-        Phase::Unlock | Phase::Unlocking => draw_unlock(frame, main, app),
+        Phase::Unlock | Phase::Unlocking => app.unlock.draw(
+            frame,
+            main,
+            &app.name,
+            (app.phase == Phase::Unlocking).then(|| spinner(app)),
+            app.draft.is_some(),
+        ),
         Phase::ChooseWho | Phase::Ready => {
             if app.book.is_some() {
                 match app.screen().clone() {
@@ -236,114 +242,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), left);
     frame.render_widget(Paragraph::new(hint).dim(), right);
-}
-
-fn draw_unlock(frame: &mut Frame, area: Rect, app: &App) {
-    // Key mode has two fields and a warning to show.
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw("Logbook: "),
-            Span::styled(app.name.clone(), Style::new().bold()),
-        ]),
-        Line::raw(""),
-    ];
-    if app.phase == Phase::Unlocking {
-        lines.push(Line::raw(format!("{} Unlocking...", spinner(app))));
-    } else if app.key_mode {
-        let cursor = |focused: bool| if focused { "_" } else { "" };
-        lines.push(Line::raw("This logbook opens with a key file."));
-        lines.push(Line::from(vec![
-            Span::raw(if app.key_focus {
-                "▶ Key file: "
-            } else {
-                "  Key file: "
-            }),
-            Span::raw(crate::text::line(&app.key_file.text()).into_owned()),
-            Span::raw(cursor(app.key_focus)),
-        ]));
-        lines.push(Line::from(vec![
-            Span::raw(if app.key_focus {
-                "  Its passphrase (if it has one): "
-            } else {
-                "▶ Its passphrase (if it has one): "
-            }),
-            Span::raw("•".repeat(app.unlock.text().chars().count())),
-            Span::raw(cursor(!app.key_focus)),
-        ]));
-        lines.push(Line::raw(""));
-        lines.push(
-            Line::raw(keymap::hints(
-                keymap::UNLOCK,
-                &[
-                    keymap::Action::NextField,
-                    keymap::Action::Unlock,
-                    keymap::Action::Quit,
-                ],
-            ))
-            .dim(),
-        );
-        if app.key_unprotected && !app.switching {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(
-                    "This key file has no passphrase: {} alone unlocks it, so this lock only hides the screen.",
-                    keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
-                ),
-                Style::new().yellow().bold(),
-            ));
-        }
-    } else {
-        lines.push(Line::from(vec![
-            Span::raw("Passphrase: "),
-            Span::raw("•".repeat(app.unlock.text().chars().count())),
-            Span::raw("_"),
-        ]));
-        lines.push(Line::raw(""));
-        lines.push(
-            Line::raw(keymap::hints(
-                keymap::UNLOCK,
-                &[keymap::Action::Unlock, keymap::Action::Quit],
-            ))
-            .dim(),
-        );
-    }
-    if let Some(e) = &app.unlock_error {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(e.clone(), Style::new().red().bold()));
-    }
-    if app.draft.is_some() {
-        lines.push(Line::raw(""));
-        lines.push(Line::raw(
-            "A form you were filling in is kept, encrypted, and reopens after unlocking.",
-        ));
-    }
-    // As high as its wrapped lines (at least the old half of the screen): a message and
-    // the note about the kept form are never cut at 80x24.
-    let width = area.width * 7 / 10;
-    let needed: usize = lines
-        .iter()
-        .map(|l| {
-            wrap_words(&l.to_string(), width.saturating_sub(2))
-                .len()
-                .max(1)
-        })
-        .sum();
-    let height = (needed as u16 + 2)
-        .max(area.height * if app.key_mode { 7 } else { 5 } / 10)
-        .min(area.height);
-    let [v] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [box_area] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(v);
-    frame.render_widget(Clear, box_area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(" Locked ")),
-        box_area,
-    );
 }
 
 /// Splits text into lines of at most `width` columns at spaces (a word longer than a line

@@ -1,0 +1,234 @@
+//! The lock screen: the passphrase, or in key mode the key file's path and its passphrase,
+//! with what went wrong last time. Its keys come from `keymap::UNLOCK`.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::tui::app::Effect;
+use crate::tui::form::{Field, FieldKind};
+use crate::tui::keymap::{self, Action};
+use crate::tui::view::wrap_words;
+
+pub struct Unlock {
+    /// Key mode: unlock with the key file named here instead of a passphrase.
+    pub identity: Option<String>,
+    /// The logbook opens with key files: the unlock screen asks for a key file's path
+    /// (`key_file`) and, if the file is protected, its passphrase.
+    pub key_mode: bool,
+    pub key_file: Field,
+    /// The key file field has the keyboard (else the passphrase field).
+    pub key_focus: bool,
+    /// The key file that opened the logbook has no passphrase: Enter alone unlocks it,
+    /// so the lock only hides the screen, and the lock screen says so.
+    pub key_unprotected: bool,
+    /// Locked to switch recorder: the key file field starts empty.
+    pub switching: bool,
+    pub passphrase: Field,
+    /// Why the last try did not unlock.
+    pub error: Option<String>,
+}
+
+fn passphrase_field() -> Field {
+    Field::new("passphrase", "Passphrase", FieldKind::Secret)
+}
+
+fn key_file_field() -> Field {
+    Field::new("key_file", "Key file", FieldKind::Text)
+}
+
+impl Default for Unlock {
+    fn default() -> Unlock {
+        let mut passphrase = passphrase_field();
+        passphrase.required = true;
+        Unlock {
+            identity: None,
+            key_mode: false,
+            key_file: key_file_field(),
+            key_focus: false,
+            key_unprotected: false,
+            switching: false,
+            passphrase,
+            error: None,
+        }
+    }
+}
+
+impl Unlock {
+    /// A key of the lock screen other than quitting (the app decides that, as a kept form
+    /// may be lost by it): the unlock to start once something is typed.
+    pub fn handle(&mut self, action: Option<Action>, ev: KeyEvent) -> Option<Effect> {
+        match action {
+            Some(Action::Unlock) => {
+                let secret = zeroize::Zeroizing::new(self.passphrase.text());
+                if self.key_mode {
+                    let path = self.key_file.text().trim().to_string();
+                    if path.is_empty() {
+                        self.error = Some(format!(
+                            "Type the path of your key file (from `logbook keygen`), then {}.",
+                            keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                        ));
+                        self.key_focus = true;
+                        return None;
+                    }
+                    self.identity = Some(path);
+                } else if secret.is_empty() {
+                    self.error = Some(format!(
+                        "Type the passphrase, then {}.",
+                        keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                    ));
+                    return None;
+                }
+                self.error = None;
+                self.passphrase = passphrase_field();
+                return Some(Effect::Unlock(secret));
+            }
+            Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
+            _ if self.key_mode && self.key_focus => {
+                self.key_file.input.input(ev);
+            }
+            _ => {
+                self.passphrase.input.input(ev);
+            }
+        }
+        None
+    }
+
+    /// The app has locked: the fields start again. When locked to switch recorder, what
+    /// the status bar should say.
+    pub fn locked(&mut self) -> Option<String> {
+        self.error = None;
+        self.passphrase = passphrase_field();
+        if self.switching {
+            // Another holder takes over: they give their own key file.
+            self.key_file = key_file_field();
+            self.key_focus = true;
+            return Some(format!(
+                "Locked to switch recorder: give your own key file, then {}.",
+                keymap::key_for(keymap::UNLOCK, Action::Unlock)
+            ));
+        }
+        self.key_focus = self.key_mode && self.key_file.text().trim().is_empty();
+        None
+    }
+
+    /// The lock box in the middle of `area`. `unlocking`: the spinner while the logbook is
+    /// decrypted; `draft_kept`: a form in progress waits, encrypted, for the unlock.
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        name: &str,
+        unlocking: Option<&str>,
+        draft_kept: bool,
+    ) {
+        // Key mode has two fields and a warning to show.
+        let mut lines = vec![
+            Line::from(vec![
+                Span::raw("Logbook: "),
+                Span::styled(name.to_string(), Style::new().bold()),
+            ]),
+            Line::raw(""),
+        ];
+        if let Some(spinner) = unlocking {
+            lines.push(Line::raw(format!("{spinner} Unlocking...")));
+        } else if self.key_mode {
+            let cursor = |focused: bool| if focused { "_" } else { "" };
+            lines.push(Line::raw("This logbook opens with a key file."));
+            lines.push(Line::from(vec![
+                Span::raw(if self.key_focus {
+                    "▶ Key file: "
+                } else {
+                    "  Key file: "
+                }),
+                Span::raw(crate::text::line(&self.key_file.text()).into_owned()),
+                Span::raw(cursor(self.key_focus)),
+            ]));
+            lines.push(Line::from(vec![
+                Span::raw(if self.key_focus {
+                    "  Its passphrase (if it has one): "
+                } else {
+                    "▶ Its passphrase (if it has one): "
+                }),
+                Span::raw("•".repeat(self.passphrase.text().chars().count())),
+                Span::raw(cursor(!self.key_focus)),
+            ]));
+            lines.push(Line::raw(""));
+            lines.push(
+                Line::raw(keymap::hints(
+                    keymap::UNLOCK,
+                    &[
+                        keymap::Action::NextField,
+                        keymap::Action::Unlock,
+                        keymap::Action::Quit,
+                    ],
+                ))
+                .dim(),
+            );
+            if self.key_unprotected && !self.switching {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    format!(
+                        "This key file has no passphrase: {} alone unlocks it, so this lock only hides the screen.",
+                        keymap::key_for(keymap::UNLOCK, keymap::Action::Unlock)
+                    ),
+                    Style::new().yellow().bold(),
+                ));
+            }
+        } else {
+            lines.push(Line::from(vec![
+                Span::raw("Passphrase: "),
+                Span::raw("•".repeat(self.passphrase.text().chars().count())),
+                Span::raw("_"),
+            ]));
+            lines.push(Line::raw(""));
+            lines.push(
+                Line::raw(keymap::hints(
+                    keymap::UNLOCK,
+                    &[keymap::Action::Unlock, keymap::Action::Quit],
+                ))
+                .dim(),
+            );
+        }
+        if let Some(e) = &self.error {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(e.clone(), Style::new().red().bold()));
+        }
+        if draft_kept {
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(
+                "A form you were filling in is kept, encrypted, and reopens after unlocking.",
+            ));
+        }
+        // As high as its wrapped lines (at least the old half of the screen): a message and
+        // the note about the kept form are never cut at 80x24.
+        let width = area.width * 7 / 10;
+        let needed: usize = lines
+            .iter()
+            .map(|l| {
+                wrap_words(&l.to_string(), width.saturating_sub(2))
+                    .len()
+                    .max(1)
+            })
+            .sum();
+        let height = (needed as u16 + 2)
+            .max(area.height * if self.key_mode { 7 } else { 5 } / 10)
+            .min(area.height);
+        let [v] = Layout::vertical([Constraint::Length(height)])
+            .flex(Flex::Center)
+            .areas(area);
+        let [box_area] = Layout::horizontal([Constraint::Length(width)])
+            .flex(Flex::Center)
+            .areas(v);
+        frame.render_widget(Clear, box_area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" Locked ")),
+            box_area,
+        );
+    }
+}
