@@ -1,0 +1,253 @@
+//! The open form's keys: moving between fields, typing, opening a field's picker, and
+//! sending it (checked, then turned into the model's operation by `forms::submit`).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::{App, Effect, Phase, Screen, Section};
+use crate::model::*;
+use crate::tui::form::{Field, FieldKind, Form, FormKind};
+use crate::tui::forms;
+use crate::tui::help::Help;
+use crate::tui::keymap::{self, Action};
+use crate::tui::picker::Picker;
+
+impl App {
+    pub(super) fn form_key(&mut self, ev: KeyEvent) {
+        if self.picker.is_some() {
+            return self.picker_key(ev);
+        }
+        let now = self.now;
+        let Some(form) = &mut self.form else { return };
+        if form.confirm_discard {
+            match keymap::lookup(keymap::DISCARD, &ev) {
+                Some(Action::Discard) => {
+                    self.form = None;
+                    self.message = Some("Changes discarded.".into());
+                }
+                _ => form.confirm_discard = false,
+            }
+            return;
+        }
+        let action = keymap::lookup(keymap::FORM, &ev);
+        match action {
+            Some(Action::NextField) | Some(Action::PrevField) => {
+                let multiline = form.fields[form.focus].kind == FieldKind::Multiline;
+                // Arrows move inside multi-line text; Tab always moves between fields.
+                if multiline && matches!(ev.code, KeyCode::Up | KeyCode::Down) {
+                    form.fields[form.focus].input.input(ev);
+                    return;
+                }
+                form.fields[form.focus].check(now);
+                let n = form.fields.len();
+                form.focus = if action == Some(Action::NextField) {
+                    (form.focus + 1) % n
+                } else {
+                    (form.focus + n - 1) % n
+                };
+            }
+            Some(Action::Submit) => self.submit_form(),
+            Some(Action::Cancel) => {
+                if form.dirty {
+                    form.confirm_discard = true;
+                } else if self.phase == Phase::Setup {
+                    self.effects.push(Effect::Quit);
+                } else {
+                    self.form = None;
+                }
+            }
+            Some(Action::Help) => self.help = Some(Help::default()),
+            Some(Action::Lock) => self.lock(),
+            _ => {
+                let field = &mut form.fields[form.focus];
+                match (&field.kind, ev.code) {
+                    (FieldKind::Choice(options), KeyCode::Enter | KeyCode::Char(_)) => {
+                        let mut picker =
+                            Picker::new(field.label, options.clone(), form.focus, field.chosen);
+                        if let KeyCode::Char(c) = ev.code
+                            && c != ' '
+                        {
+                            picker.type_char(c);
+                        }
+                        self.picker = Some(picker);
+                    }
+                    (FieldKind::Suggest(all), KeyCode::Enter)
+                        if !field.suggestions().is_empty() =>
+                    {
+                        // Names that match what is typed are offered; the typed text stays
+                        // available as the last row.
+                        let typed = if field.input.is_prefilled() {
+                            String::new()
+                        } else {
+                            field.text()
+                        };
+                        self.picker = Some(Picker::suggesting(
+                            field.label,
+                            all,
+                            form.focus,
+                            &typed,
+                            &field.text(),
+                        ));
+                    }
+                    (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Enter) => {
+                        field.chosen = Some(if field.chosen == Some(1) { 0 } else { 1 });
+                        form.dirty = true;
+                        // A toggle can change what another field needs ("reference awaited").
+                        forms::refresh_notice(form);
+                    }
+                    (FieldKind::Multiline, _) => {
+                        form.dirty |= field.input.input(ev);
+                    }
+                    (_, KeyCode::Enter) => {
+                        // Enter in a one-line field moves on, like Tab.
+                        field.check(now);
+                        form.focus = (form.focus + 1) % form.fields.len();
+                    }
+                    (
+                        FieldKind::Text
+                        | FieldKind::Secret
+                        | FieldKind::DateTime
+                        | FieldKind::Date
+                        | FieldKind::Number
+                        | FieldKind::Suggest(_),
+                        _,
+                    ) if field.input.input(ev) => {
+                        form.dirty = true;
+                        field.error = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    pub(super) fn submit_form(&mut self) {
+        let now = self.now;
+        let Some(form) = &mut self.form else { return };
+        let mut first_bad = None;
+        for (i, f) in form.fields.iter_mut().enumerate() {
+            if f.check(now).is_some() && first_bad.is_none() {
+                first_bad = Some(i);
+            }
+        }
+        if let Some(i) = first_bad {
+            // Focus stays: the refused fields are marked, and the first one named.
+            form.announce(format!(
+                "Not saved: {} and any other field marked needs attention.",
+                form.fields[i].label
+            ));
+            return;
+        }
+        if let FormKind::Export(_) = form.kind {
+            return crate::tui::records::submit_export(self);
+        }
+        if form.kind == FormKind::Setup {
+            if let Err((field, message)) = check_setup(form) {
+                form.refuse(field, &message);
+                return;
+            }
+            let values = form
+                .fields
+                .iter()
+                .map(|f| (f.key.to_string(), f.text()))
+                .collect();
+            // The old "Not saved" banner would say the last try failed while this one runs.
+            form.error = None;
+            self.creating = true;
+            self.effects.push(Effect::Create {
+                form_values: values,
+            });
+            return;
+        }
+        // A likely duplicate is said once; saving the same person again adds them anyway.
+        if let Some(book) = &self.book
+            && let Some((checked, warning)) = forms::duplicate_warning(form, book)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            if let Some(f) = form.field_mut("reference") {
+                f.error = Some("possibly a duplicate: see above".into());
+            }
+            form.say(warning);
+            return;
+        }
+        if let Some(receipt) = self.form.as_ref().and_then(|f| f.concern.clone()) {
+            let result = self.take_in(&receipt);
+            return self.after_change(result);
+        }
+        let stamp = self.stamp();
+        let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
+            return;
+        };
+        match forms::submit(form, book, &stamp) {
+            Ok(done) => {
+                self.after_change(Ok(done.message));
+                if let Some(id) = done.open {
+                    // The incident just recorded opens, as if chosen from the list.
+                    self.screens.truncate(1);
+                    self.screens.push(Screen::Detail {
+                        id,
+                        section: Section::Summary,
+                        selected: 0,
+                    });
+                }
+            }
+            Err(e) => self.after_change(Err(e)),
+        }
+    }
+
+    /// After a change: close the form and save, or keep the form with the refusal shown.
+    pub(in crate::tui) fn after_change(&mut self, result: Result<String, Invalid>) {
+        match result {
+            Ok(message) => {
+                self.form = None;
+                self.message = Some(message);
+                self.refresh();
+                self.effects.push(Effect::Save);
+            }
+            Err(invalid) => match &mut self.form {
+                Some(form) => form.refuse(&invalid.field, &invalid.message),
+                None => self.message = Some(invalid.message),
+            },
+        }
+    }
+}
+
+// `forms::strength` is superseded by `crate::strength` (zxcvbn); forms.rs is being rewritten
+// elsewhere and drops it there. Until then it is referenced here so the build stays clean.
+const _: fn(&str) -> &'static str = forms::strength;
+
+/// The set-up form: the key-file choice comes before the passphrase fields, so that a
+/// passphrase typed on after a refusal never lands beside them in a clear-text field.
+pub fn setup_form() -> Form {
+    let mut form = forms::setup();
+    if let Some(i) = form.fields.iter().position(|f| f.key == "identity") {
+        let mut identity = form.fields.remove(i);
+        identity.label = "Key file from `logbook keygen` (or leave empty and choose a passphrase)";
+        let at = form
+            .fields
+            .iter()
+            .position(|f| f.key == "passphrase")
+            .unwrap_or(form.fields.len());
+        form.fields.insert(at, identity);
+    }
+    form
+}
+
+/// The set-up form's own rules: a key file, or a passphrase hard enough to guess
+/// (`crate::strength`, as `logbook init` and `passwd` use) typed twice alike.
+fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
+    let identity = form.value("identity");
+    if !identity.is_empty() {
+        return Ok(());
+    }
+    let pass = form
+        .field("passphrase")
+        .map(Field::text)
+        .unwrap_or_default();
+    crate::strength::check(&pass)
+        .map_err(|e| ("passphrase", format!("{e} Or give a key file.")))?;
+    if form.field("repeat").map(Field::text).unwrap_or_default() != pass {
+        return Err(("repeat", "The two passphrases differ: type it again".into()));
+    }
+    Ok(())
+}

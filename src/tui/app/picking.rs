@@ -1,0 +1,142 @@
+//! The picker's keys (choosing who records, or a value for a form's field) and the change
+//! of recorder it leads to.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Effect, Phase};
+use crate::tui::forms;
+use crate::tui::keymap::{self, Action};
+use crate::tui::picker::Picker;
+
+impl App {
+    /// Asks who is recording (passphrase mode, or a key with no holder named): the staff
+    /// in settings, or any name typed that matches none of them ("someone else").
+    pub(super) fn choose_who(&mut self, staff: &[String]) {
+        use crate::tui::form::Choice;
+        let options: Vec<Choice> = staff
+            .iter()
+            .map(|s| Choice::new(crate::text::line(s), s.as_str()))
+            .collect();
+        let current = staff.iter().position(|s| *s == self.who);
+        self.picker = Some(Picker::new(
+            "Who is recording? (or type your name)",
+            options,
+            0,
+            current,
+        ));
+        self.phase = Phase::ChooseWho;
+    }
+
+    /// `name` records from now on. A change of recorder in a session is an audit entry
+    /// (saved at once), so the trail shows who took over from whom, and how.
+    pub(super) fn switch_recorder(&mut self, name: String, how: &str) {
+        let from = std::mem::replace(&mut self.who, name);
+        if from.is_empty() || from == self.who {
+            return;
+        }
+        let stamp = self.stamp();
+        let Some(book) = &mut self.book else { return };
+        match book.record_recorder(&stamp, &from, how) {
+            Ok(()) => {
+                self.effects.push(Effect::Save);
+                self.message = Some(format!(
+                    "{} is recording now (was {}).",
+                    crate::text::line(&self.who),
+                    crate::text::line(&from)
+                ));
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// `W`: someone else takes over recording. With key files, only by unlocking with
+    /// their own key (the app locks and asks for it); with a passphrase, which several
+    /// may know, by choosing or typing their name.
+    pub(super) fn start_switch(&mut self) {
+        if self.unlock.key_mode {
+            self.unlock.switching = true;
+            self.lock();
+        } else if let Some(book) = &self.book {
+            let staff = book.settings.staff.clone();
+            self.choose_who(&staff);
+        }
+    }
+
+    pub(super) fn picker_key(&mut self, ev: KeyEvent) {
+        let Some(picker) = &mut self.picker else {
+            return;
+        };
+        match keymap::lookup(keymap::PICKER, &ev) {
+            Some(Action::Up) => picker.up(),
+            Some(Action::Down) => picker.down(),
+            Some(Action::Cancel) => {
+                // Someone must be recording; a switch already under way may be called off.
+                if self.phase == Phase::ChooseWho && self.who.is_empty() {
+                    return;
+                }
+                if self.phase == Phase::ChooseWho {
+                    self.phase = Phase::Ready;
+                }
+                self.picker = None;
+            }
+            Some(Action::Choose) if picker.free_text => {
+                let Some(value) = picker.chosen_value() else {
+                    return;
+                };
+                let field = picker.field;
+                self.picker = None;
+                if let Some(form) = &mut self.form {
+                    if let Some(f) = form.fields.get_mut(field) {
+                        f.set_text(&value);
+                        f.error = None;
+                    }
+                    form.dirty = true;
+                    form.focus = field;
+                }
+            }
+            Some(Action::Choose) => {
+                let typed = picker.filter.trim().to_string();
+                if self.phase == Phase::ChooseWho && picker.current().is_none() {
+                    if typed.is_empty() {
+                        return;
+                    }
+                    // Someone else: the name typed, matching none in the list.
+                    self.picker = None;
+                    self.phase = Phase::Ready;
+                    self.switch_recorder(typed, "chosen at the keyboard (passphrase)");
+                    self.refresh();
+                    return;
+                }
+                let Some(choice) = picker.current() else {
+                    return;
+                };
+                let field = picker.field;
+                let value = picker.options[choice].value.clone();
+                self.picker = None;
+                if self.phase == Phase::ChooseWho {
+                    self.phase = Phase::Ready;
+                    self.switch_recorder(value, "chosen at the keyboard (passphrase)");
+                    self.refresh();
+                    return;
+                }
+                if let Some(form) = &mut self.form {
+                    if let Some(f) = form.fields.get_mut(field) {
+                        f.chosen = Some(choice);
+                        f.error = None;
+                    }
+                    form.dirty = true;
+                    forms::refresh_notice(form);
+                    // Focus stays on the field just chosen: Tab moves on, as everywhere.
+                    form.focus = field;
+                }
+            }
+            _ => match ev.code {
+                KeyCode::Backspace => picker.backspace(),
+                KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                    picker.type_char(c)
+                }
+                _ => {}
+            },
+        }
+    }
+}
