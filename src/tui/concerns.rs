@@ -61,10 +61,6 @@ fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> u
     }
 }
 
-fn when(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// Replaces a field's text as if the form had been opened with it.
 fn prefill(form: &mut Form, key: &str, text: &str) {
     if let Some(f) = form.field_mut(key) {
@@ -86,7 +82,7 @@ pub fn full_text(c: &Concern) -> String {
     format!(
         "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\n{}",
         crate::text::line(&c.from()),
-        c.written.format("%Y-%m-%d %H:%M"),
+        crate::present::at(&c.written),
         c.receipt,
         b(&c.what),
         b(&c.when),
@@ -114,7 +110,7 @@ fn concerns_key() -> String {
 /// and what they did.
 pub fn new_incident_form(book: &Logbook, who: &str, now: NaiveDateTime, c: &Concern) -> Form {
     let mut form = forms::incident(book, who, now, None);
-    let written = when(c.written.naive_local().min(now));
+    let written = crate::present::when(c.written.naive_local().min(now));
     prefill(&mut form, "occurred", &written);
     if let Some(f) = form.field_mut("occurred_approximate") {
         f.chosen = Some(1);

@@ -236,7 +236,7 @@ impl Field {
             match self.kind {
                 FieldKind::DateTime => match parse_datetime(&value, now) {
                     Ok(t) => {
-                        self.normalise(&t.format("%Y-%m-%d %H:%M").to_string());
+                        self.normalise(&crate::present::when(t));
                         None
                     }
                     Err(e) => Some(e),
@@ -270,13 +270,13 @@ pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, S
         _ => {}
     }
     if let Some(rest) = t.to_ascii_lowercase().strip_prefix("today ")
-        && let Ok(time) = chrono::NaiveTime::parse_from_str(rest.trim(), "%H:%M")
+        && let Ok(time) = chrono::NaiveTime::parse_from_str(rest.trim(), crate::present::CLOCK)
     {
         return Ok(now.date().and_time(time));
     }
-    NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+    NaiveDateTime::parse_from_str(t, crate::present::MINUTE)
         .or_else(|_| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            NaiveDate::parse_from_str(t, crate::present::DAY)
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
         .map_err(|_| {
@@ -295,7 +295,7 @@ pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     if let Some(days) = t.strip_prefix('+').and_then(|d| d.parse::<i64>().ok()) {
         return Ok(today + Duration::days(days));
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+    NaiveDate::parse_from_str(t, crate::present::DAY).map_err(|_| {
         format!(
             "{} is not a date that exists: type YYYY-MM-DD, today, or +7 for a week from today",
             crate::text::line(t)

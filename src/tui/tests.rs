@@ -1705,7 +1705,7 @@ fn a_tick_takes_when_it_was_done_and_a_closed_case_needs_no_reopen_for_it() {
     let closed_at = incident(&app, id).closure.as_ref().unwrap().when;
     assert_eq!(
         app.form.as_ref().expect("a form asks when").value("when"),
-        closed_at.format("%Y-%m-%d %H:%M").to_string()
+        crate::present::when(closed_at)
     );
     ctrl(&mut app, 's');
     assert!(

@@ -49,10 +49,8 @@ pub fn value_of<T: std::fmt::Debug>(v: T) -> String {
     format!("{v:?}")
 }
 
-/// A date and time as a form field holds it.
-pub fn when(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
+/// A date and time as a form field holds it: as every screen writes one.
+pub use crate::present::when;
 
 /// A "who did it" field: any name may be typed (a visiting officer, a colleague since
 /// left), and today's staff are suggested. It starts with `name`, kept as it was.

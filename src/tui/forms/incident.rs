@@ -168,7 +168,7 @@ pub fn link_related(book: &Logbook, id: &str) -> Form {
                 format!(
                     "{}  {}  {}",
                     i.id,
-                    i.reported.format("%Y-%m-%d"),
+                    crate::present::date(i.reported.date()),
                     types.join(", ")
                 ),
                 i.id.as_str(),

@@ -119,7 +119,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     "{} {}  since {}  {agency}",
                     i.id,
                     r.id,
-                    r.when.format("%Y-%m-%d"),
+                    crate::present::date(r.when.date()),
                 ))
             })
             .collect();
@@ -180,7 +180,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             }
             let mut cells = vec![
                 i.id.clone(),
-                i.reported.format("%Y-%m-%d").to_string(),
+                crate::present::date(i.reported.date()),
                 people.join(", "),
             ];
             if wide {

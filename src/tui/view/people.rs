@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
                 match pending.get(p.id.as_str()) {
                     Some(e) => format!(
                         "Sent {}, not acknowledged. {}",
-                        e.at.format("%Y-%m-%d"),
+                        crate::present::date(e.at.date_naive()),
                         line(p.notes.lines().next().unwrap_or_default())
                     ),
                     None => line(p.notes.lines().next().unwrap_or_default()).into_owned(),
