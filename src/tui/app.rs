@@ -513,8 +513,8 @@ impl App {
                 self.concerns_action(action, selected);
                 return None;
             }
-            Screen::Statistics { period } => {
-                super::records::statistics(self, action, period);
+            Screen::Statistics { period, scroll } => {
+                super::records::statistics(self, action, period, scroll);
                 return None;
             }
             Screen::Retention { selected, confirm } => {

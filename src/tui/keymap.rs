@@ -481,6 +481,12 @@ pub const CHRONOLOGY: &[Binding] = &[
 ];
 
 pub const STATISTICS: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
     bind(&[key('p'), code(KeyCode::Tab)], Action::CyclePeriod),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];

@@ -320,14 +320,27 @@ fn set_top(app: &mut App, screen: Screen) {
     }
 }
 
-pub fn statistics(app: &mut App, action: Action, period: usize) {
+pub fn statistics(app: &mut App, action: Action, period: usize, scroll: usize) {
     match action {
         Action::CyclePeriod => set_top(
             app,
             Screen::Statistics {
                 period: (period + 1) % PERIODS.len(),
+                scroll: 0,
             },
         ),
+        // The figures under the charts scroll by rows, one position per hidden row.
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let rows = super::view::statistics_hidden(app, period) + 1;
+            let page = super::view::page(app);
+            let scroll = super::screens::move_selection(scroll, rows, action, page);
+            set_top(app, Screen::Statistics { period, scroll });
+        }
         Action::Back => {
             app.screens.pop();
         }
@@ -675,7 +688,7 @@ mod tests {
     fn the_statistics_screen_names_no_one_and_steps_through_periods() {
         let mut app = demo_app();
         press(&mut app, 'T');
-        assert!(matches!(app.screen(), Screen::Statistics { period: 0 }));
+        assert!(matches!(app.screen(), Screen::Statistics { period: 0, .. }));
         snap("statistics", &mut app);
         let shown = render(&mut app, 100, 30);
         let book = app.book.as_ref().unwrap();
@@ -685,13 +698,50 @@ mod tests {
             assert!(!shown.contains(&p.id));
         }
         press(&mut app, 'p');
-        assert!(matches!(app.screen(), Screen::Statistics { period: 1 }));
+        assert!(matches!(app.screen(), Screen::Statistics { period: 1, .. }));
         press(&mut app, 'p');
         press(&mut app, 'p');
         press(&mut app, 'p');
-        assert!(matches!(app.screen(), Screen::Statistics { period: 0 }));
+        assert!(matches!(app.screen(), Screen::Statistics { period: 0, .. }));
         app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
         assert!(matches!(app.screen(), Screen::List));
+    }
+
+    #[test]
+    fn the_statistics_scroll_to_their_last_figure_at_80x24() {
+        let mut app = demo_app();
+        app.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+        press(&mut app, 'T');
+        let last = {
+            let book = app.book.as_ref().unwrap();
+            let stats = app.stats_cache.of(book, app.now.date(), 0).unwrap();
+            format!("{}:", stats.figures.last().expect("figures").label)
+        };
+        let first = render(&mut app, 80, 24);
+        assert!(!first.contains(&last), "{first}");
+        // The border says that more is below and which keys reach it.
+        let down = super::super::keymap::key_for(super::super::keymap::STATISTICS, Action::Down);
+        assert!(first.contains("more lines"), "{first}");
+        assert!(first.contains(&format!("{down} down")), "{first}");
+        press(&mut app, 'G');
+        let end = render(&mut app, 80, 24);
+        assert!(end.contains(&last), "{end}");
+        assert!(!end.contains("more line"), "{end}");
+        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("statistics-scrolled-80x24", end);
+        });
+        // Back to the top, and another period starts at the top again.
+        press(&mut app, 'g');
+        assert_eq!(render(&mut app, 80, 24), first);
+        press(&mut app, 'G');
+        press(&mut app, 'p');
+        assert!(matches!(
+            app.screen(),
+            Screen::Statistics {
+                period: 1,
+                scroll: 0
+            }
+        ));
     }
 
     #[test]

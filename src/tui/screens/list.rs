@@ -119,7 +119,10 @@ impl ListState {
                 filter: Filter::default(),
             })),
             Action::Concerns => Some(Go::OpenConcerns),
-            Action::Statistics => Some(Go::Push(Screen::Statistics { period: 0 })),
+            Action::Statistics => Some(Go::Push(Screen::Statistics {
+                period: 0,
+                scroll: 0,
+            })),
             Action::Retention => Some(Go::Push(Screen::Retention {
                 selected: 0,
                 confirm: false,

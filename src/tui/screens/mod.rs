@@ -42,9 +42,11 @@ pub enum Screen {
     Concerns {
         selected: usize,
     },
-    /// Anonymised figures; `period` indexes `records::PERIODS`.
+    /// Anonymised figures; `period` indexes `records::PERIODS`; `scroll`: the first row
+    /// shown of the figures under the charts, which scroll (at 80x24 most are below).
     Statistics {
         period: usize,
+        scroll: usize,
     },
     /// Every incident's retention date; `confirm`: the selected one waits for a second D.
     Retention {

@@ -10,6 +10,8 @@ mod people;
 mod retention;
 mod statistics;
 
+pub use statistics::hidden as statistics_hidden;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
@@ -39,6 +41,7 @@ pub fn page(app: &App) -> usize {
             // Head, tabs and the section's borders.
             Screen::Detail { .. } => borders(4),
             Screen::Concerns { .. } => concerns::page(main, app),
+            Screen::Statistics { .. } => statistics::page(main),
             // Borders and the header row.
             _ => borders(3),
         }
@@ -102,7 +105,9 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
                         chronology::draw(frame, main, app, &person, selected)
                     }
                     Screen::Concerns { selected } => concerns::draw(frame, main, app, selected),
-                    Screen::Statistics { period } => statistics::draw(frame, main, app, period),
+                    Screen::Statistics { period, scroll } => {
+                        statistics::draw(frame, main, app, period, scroll)
+                    }
                     Screen::Retention { selected, confirm } => {
                         retention::draw(frame, main, app, selected, confirm)
                     }

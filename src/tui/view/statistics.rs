@@ -6,12 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Sparkline};
 
 use crate::report::stats::{self, Stats, Tally};
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action};
 use crate::tui::records::{PERIODS, period};
+use crate::tui::view::wrap_words;
 
 /// Bars for a tally: the label carries the shown count ("<5" when suppressed), and a
 /// suppressed bar is drawn empty so its length does not give the count away.
@@ -67,7 +68,81 @@ fn months_without_incidents_count_as_zero() {
     assert_eq!(every_month(&rows), vec![3, 0, 0, 1]);
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
+/// The statistics box's parts inside its borders: the head, the charts, the trend and the
+/// figures under them (which scroll).
+fn layout(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(6),
+        Constraint::Length(3),
+        Constraint::Min(0),
+    ])
+    .areas(Block::bordered().inner(area))
+}
+
+/// Rows a page of the figures holds in the screen's `area`.
+pub fn page(area: Rect) -> usize {
+    usize::from(layout(area)[3].height)
+}
+
+/// The figures under the charts (types, age groups, reports, figures), wrapped here to
+/// `width` so the scroll counts the rows drawn.
+fn figure_rows(s: &Stats, width: u16) -> Vec<Line<'static>> {
+    let mut figures: Vec<(String, String)> = Vec::new();
+    for (title, starts) in [
+        ("Types", "Incidents by type"),
+        ("Age groups harmed", "Incidents by age group"),
+        ("Reports made", "Reports made"),
+        ("Not referred", "Decisions not to refer"),
+    ] {
+        let Some(t) = tally(s, starts) else { continue };
+        let cells: Vec<String> = stats::suppressed(t)
+            .into_iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        let text = if cells.is_empty() {
+            "none".to_string()
+        } else {
+            cells.join(" · ")
+        };
+        figures.push((title.to_string(), text));
+    }
+    for f in &s.figures {
+        figures.push((f.label.to_string(), stats::figure_text(f)));
+    }
+    let mut rows = Vec::new();
+    for (title, text) in figures {
+        let head = format!("{title}: ");
+        for (k, row) in wrap_words(&format!("{head}{text}"), width)
+            .into_iter()
+            .enumerate()
+        {
+            rows.push(match row.strip_prefix(head.as_str()) {
+                Some(rest) if k == 0 => {
+                    Line::from(vec![head.clone().bold(), rest.to_string().into()])
+                }
+                _ => Line::from(row),
+            });
+        }
+    }
+    rows
+}
+
+/// How many rows of the figures lie beyond the first screenful at the app's size: how far
+/// they scroll.
+pub fn hidden(app: &App, n: usize) -> usize {
+    let Some(book) = &app.book else { return 0 };
+    let Some(stats) = app.stats_cache.of(book, app.now.date(), n) else {
+        return 0;
+    };
+    let [main, _] = super::split(app, app.size);
+    let rest = layout(main)[3];
+    figure_rows(&stats, rest.width)
+        .len()
+        .saturating_sub(usize::from(rest.height))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize, scroll: usize) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let (from, to) = period(n, today);
@@ -75,17 +150,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
         return;
     };
     let s = &*stats;
+    let [head, charts, trend, rest] = layout(area);
+    let rows = figure_rows(s, rest.width);
+    let height = usize::from(rest.height);
+    let scroll = scroll.min(rows.len().saturating_sub(height));
+    let below = rows.len().saturating_sub(scroll + height);
     let hint = keymap::hints(keymap::STATISTICS, &[Action::CyclePeriod, Action::Back]);
-    let block = Block::bordered().title(format!(" Statistics (anonymised) · {hint} "));
-    let inner = block.inner(area);
+    let mut block = Block::bordered().title(format!(" Statistics (anonymised) · {hint} "));
+    if below > 0 {
+        let more = if below == 1 { "line" } else { "lines" };
+        let keys = keymap::hints(keymap::STATISTICS, &[Action::Down, Action::PageDown]);
+        block = block.title_bottom(format!(" ↓ {below} more {more} · {keys} "));
+    } else if scroll > 0 {
+        let keys = keymap::hints(keymap::STATISTICS, &[Action::Up, Action::Top]);
+        block = block.title_bottom(format!(" {keys} "));
+    }
     frame.render_widget(block, area);
-    let [head, charts, trend, rest] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(6),
-        Constraint::Length(3),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
 
     let range = match (from, to) {
         (Some(f), Some(t)) => format!("{f} to {t}"),
@@ -137,30 +217,5 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize) {
         );
     }
 
-    let mut lines = Vec::new();
-    for (title, starts) in [
-        ("Types", "Incidents by type"),
-        ("Age groups harmed", "Incidents by age group"),
-        ("Reports made", "Reports made"),
-        ("Not referred", "Decisions not to refer"),
-    ] {
-        let Some(t) = tally(s, starts) else { continue };
-        let cells: Vec<String> = stats::suppressed(t)
-            .into_iter()
-            .map(|(l, n)| format!("{l} {n}"))
-            .collect();
-        let text = if cells.is_empty() {
-            "none".to_string()
-        } else {
-            cells.join(" · ")
-        };
-        lines.push(Line::from(vec![format!("{title}: ").bold(), text.into()]));
-    }
-    for f in &s.figures {
-        lines.push(Line::from(vec![
-            format!("{}: ", f.label).bold(),
-            stats::figure_text(f).into(),
-        ]));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
+    frame.render_widget(Paragraph::new(rows).scroll((scroll as u16, 0)), rest);
 }
