@@ -1990,3 +1990,63 @@ fn f1_opens_the_unlock_keys_on_the_lock_screen() {
     );
     assert_eq!(app.unlock.passphrase.text(), "a?");
 }
+
+/// Tester finding: a value wider than its column was cut at the column's edge with no sign
+/// that more was there. Each cut value now ends in "…".
+#[test]
+fn values_too_wide_for_their_column_end_in_an_ellipsis() {
+    let mut app = demo_app();
+    let shown = render(&mut app, 80, 24);
+    let book = app.book.as_ref().unwrap();
+    let mut cut = 0;
+    for n in &app.list.rows {
+        let i = &book.incidents[*n];
+        let Some(row) = shown.lines().find(|l| l.contains(i.id.as_str())) else {
+            continue;
+        };
+        let types: Vec<&str> = i.types.iter().map(|t| t.label()).collect();
+        let types = types.join(", ");
+        if !row.contains(&types) {
+            cut += 1;
+            let start: String = types.chars().take(4).collect();
+            assert!(row.contains(&start), "{row}");
+            assert!(row.contains('…'), "types cut without …: {row}");
+        }
+    }
+    assert!(
+        cut > 0,
+        "no value is too wide at 80x24: the test shows nothing\n{shown}"
+    );
+
+    press(&mut app, KeyCode::Char('P'));
+    let shown = render(&mut app, 80, 24);
+    let book = app.book.as_ref().unwrap();
+    let mut cut = 0;
+    for p in &book.people {
+        let Some(row) = shown.lines().find(|l| l.contains(p.id.as_str())) else {
+            continue;
+        };
+        let notes = p.notes.lines().next().unwrap_or_default();
+        if !notes.is_empty() && !row.contains(notes) {
+            cut += 1;
+            assert!(row.contains('…'), "notes cut without …: {row}");
+        }
+    }
+    assert!(cut > 0, "no note is too wide at 80x24\n{shown}");
+
+    app.picker = Some(super::picker::Picker::new(
+        "Pick",
+        vec![super::form::Choice::new(
+            format!("A very long choice {}", "and more ".repeat(12)),
+            "v",
+        )],
+        0,
+        None,
+    ));
+    let shown = render(&mut app, 80, 24);
+    let row = shown
+        .lines()
+        .find(|l| l.contains("A very long choice"))
+        .unwrap();
+    assert!(row.contains('…'), "{row}");
+}

@@ -97,7 +97,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let room = usize::from(area.width).saturating_sub(Span::raw(counts.as_str()).width());
         Line::from(format!(
             "{}{counts}",
-            shorten(&line(&book.settings.organisation), room)
+            super::shorten(&line(&book.settings.organisation), room)
         ))
         .dim()
     };
@@ -142,6 +142,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // Below 100 columns the risk area gives its room to people and types (detail shows it).
     let wide = area.width >= 100;
     let mut any_overdue = false;
+    let mut widths = vec![
+        Constraint::Length(13),
+        Constraint::Length(10),
+        Constraint::Fill(2),
+    ];
+    let mut header = vec!["Id", "Reported", "People"];
+    if wide {
+        widths.push(Constraint::Length(8));
+        header.push("Area");
+    }
+    widths.extend([
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(12),
+    ]);
+    header.extend(["Types", "Risk", "Status", "Next review"]);
+    let columns = super::table_columns(&widths, block.inner(table_area).width);
     let rows: Vec<Row> = app
         .list
         .rows
@@ -192,27 +210,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 i.status.label().to_string(),
                 review,
             ]);
-            Row::new(cells).style(style)
+            Row::new(super::fit_cells(cells, &columns)).style(style)
         })
         .collect();
     let empty = rows.is_empty();
-    let mut widths = vec![
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Fill(2),
-    ];
-    let mut header = vec!["Id", "Reported", "People"];
-    if wide {
-        widths.push(Constraint::Length(8));
-        header.push("Area");
-    }
-    widths.extend([
-        Constraint::Fill(3),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(12),
-    ]);
-    header.extend(["Types", "Risk", "Status", "Next review"]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).bold())
         // The legend explains a mark on screen; with none shown it would only be noise.
@@ -243,20 +244,4 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .areas(table_area);
         frame.render_widget(Paragraph::new(hint).centered(), middle);
     }
-}
-
-/// `text` cut to `width` columns, with "…" where it was cut.
-fn shorten(text: &str, width: usize) -> String {
-    if Span::raw(text).width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if Span::raw(format!("{out}{c}…")).width() > width {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
 }

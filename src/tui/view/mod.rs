@@ -249,6 +249,44 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(hint).dim(), right);
 }
 
+/// `text` cut to `width` columns (as the terminal counts them), with "…" where it was cut.
+pub fn shorten(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if Span::raw(format!("{out}{c}…")).width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The widths a `Table` gives its columns `widths` in `width` columns (as it lays them out:
+/// from the start, one space between, no selection marker), so that a cell too wide for its
+/// column can be shortened with "…" instead of cut off without a sign.
+pub fn table_columns(widths: &[Constraint], width: u16) -> Vec<usize> {
+    Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
+/// A table row's cells, each shortened to its column (`table_columns`).
+pub fn fit_cells(cells: Vec<String>, columns: &[usize]) -> Vec<String> {
+    cells
+        .into_iter()
+        .zip(columns)
+        .map(|(cell, width)| shorten(&cell, *width))
+        .collect()
+}
+
 /// Splits text into lines of at most `width` columns at spaces (a word longer than a line
 /// is cut), so labels and messages are wrapped rather than cut off.
 pub fn wrap_words(text: &str, width: u16) -> Vec<String> {
@@ -320,6 +358,8 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
         .skip(start)
         .take(rows)
         .map(|(n, label)| {
+            // A label wider than the box ends in "…" rather than at the border.
+            let label = shorten(&label, usize::from(list_area.width).saturating_sub(2));
             if n == selected {
                 Line::styled(
                     format!("> {label}"),

@@ -40,6 +40,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
     let start = selected.saturating_sub(height.saturating_sub(1));
     // A child protection file sent and not yet acknowledged (UK guidance: five school days).
     let pending = book.pending_transfers();
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Fill(2),
+        Constraint::Length(12),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Fill(3),
+    ];
+    let columns = super::table_columns(&widths, block.inner(area).width);
     let rows: Vec<Row> = rows_shown
         .iter()
         .enumerate()
@@ -59,40 +68,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
             if n == selected {
                 style = style.add_modifier(Modifier::REVERSED);
             }
-            Row::new(vec![
-                p.id.clone(),
-                line(&p.reference).into_owned(),
-                p.age_group.label().to_string(),
-                p.birth_year
-                    .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
-                count.to_string(),
-                // The transfer comes before the notes: it is what the DSL must chase.
-                match pending.get(p.id.as_str()) {
-                    Some(e) => format!(
-                        "Sent {}, not acknowledged. {}",
-                        crate::present::date(e.at.date_naive()),
-                        line(p.notes.lines().next().unwrap_or_default())
-                    ),
-                    None => line(p.notes.lines().next().unwrap_or_default()).into_owned(),
-                },
-            ])
+            Row::new(super::fit_cells(
+                vec![
+                    p.id.clone(),
+                    line(&p.reference).into_owned(),
+                    p.age_group.label().to_string(),
+                    p.birth_year
+                        .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
+                    count.to_string(),
+                    // The transfer comes before the notes: it is what the DSL must chase.
+                    match pending.get(p.id.as_str()) {
+                        Some(e) => format!(
+                            "Sent {}, not acknowledged. {}",
+                            crate::present::date(e.at.date_naive()),
+                            line(p.notes.lines().next().unwrap_or_default())
+                        ),
+                        None => line(p.notes.lines().next().unwrap_or_default()).into_owned(),
+                    },
+                ],
+                &columns,
+            ))
             .style(style)
         })
         .collect();
     let empty = rows.is_empty();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(7),
-            Constraint::Fill(2),
-            Constraint::Length(12),
-            Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Fill(3),
-        ],
-    )
-    .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
-    .block(block);
+    let table = Table::new(rows, widths)
+        .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
+        .block(block);
     frame.render_widget(table, area);
     if empty && !filter.text.is_empty() {
         let [_, middle, _] = Layout::vertical([
