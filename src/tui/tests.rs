@@ -2050,3 +2050,34 @@ fn values_too_wide_for_their_column_end_in_an_ellipsis() {
         .unwrap();
     assert!(row.contains('…'), "{row}");
 }
+
+/// Tester finding: with a message of two lines, "? help" sat at the right of the first, in
+/// the middle of the message. The message now reads whole, and the hint ends the bar.
+#[test]
+fn the_status_bar_hint_never_splits_a_two_line_message() {
+    let message = "The export was written to /media/usb/exports/logbook-2026-11-30.age and recorded in the audit trail; keep the stick locked away.";
+    for width in [80, 100] {
+        let mut app = demo_app();
+        app.message = Some(message.into());
+        let shown = render(&mut app, width, 24);
+        let lines: Vec<String> = shown
+            .lines()
+            .map(|l| l.trim_matches('"').trim().to_string())
+            .collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with("logbook.age"))
+            .expect("the status bar");
+        let bar = &lines[first..];
+        assert!(bar.len() >= 2, "{shown}");
+        let hint = super::keymap::hints(super::keymap::GLOBAL, &[super::keymap::Action::Help]);
+        assert!(bar.last().unwrap().ends_with(&hint), "{shown}");
+        assert_eq!(
+            bar.iter().filter(|l| l.contains(&hint)).count(),
+            1,
+            "{shown}"
+        );
+        let text = bar.join(" ");
+        assert!(text.contains(message), "split at {width}: {shown}");
+    }
+}

@@ -16,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::app::{App, Layer, Phase, SaveState, Screen};
 use super::keymap;
@@ -229,24 +229,73 @@ fn status_line(app: &App) -> (Line<'static>, String) {
     (Line::from(spans), hint)
 }
 
-/// Rows the status bar needs at this width: more than one (up to three) when its text would
-/// otherwise be cut, so a failed save and the message answering a key both stay in view.
-fn status_height(app: &App, width: u16) -> u16 {
+/// The status bar at this width: its text wrapped into rows (at most three), and the hint
+/// at the right of the last row, or on a row of its own when the text leaves no room there,
+/// so that neither splits the other: a message reads whole, then where help is.
+fn status_rows(app: &App, width: u16) -> (Vec<Line<'static>>, String) {
     let (line, hint) = status_line(app);
-    let room = width.saturating_sub(hint.chars().count() as u16 + 1);
-    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    (wrap_words(&text, room).len() as u16).clamp(1, 3)
+    let hint_width = hint.chars().count() + 1;
+    let mut rows = wrap_line(&line, width);
+    rows.truncate(3);
+    if rows.last().map_or(0, Line::width) + hint_width > usize::from(width) {
+        rows.push(Line::default());
+    }
+    (rows, hint)
+}
+
+/// Rows the status bar needs at this width: more than one when its text would otherwise be
+/// cut, so a failed save and the message answering a key both stay in view.
+fn status_height(app: &App, width: u16) -> u16 {
+    status_rows(app, width).0.len() as u16
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
-    let (line, hint) = status_line(app);
-    let [left, right] = Layout::horizontal([
-        Constraint::Min(1),
-        Constraint::Length(hint.chars().count() as u16 + 1),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), left);
-    frame.render_widget(Paragraph::new(hint).dim(), right);
+    let (rows, hint) = status_rows(app, area.width);
+    let hint_width = (hint.chars().count() as u16 + 1).min(area.width);
+    frame.render_widget(Paragraph::new(rows), area);
+    let hint_area = Rect::new(
+        area.right().saturating_sub(hint_width),
+        area.bottom().saturating_sub(1),
+        hint_width,
+        1.min(area.height),
+    );
+    frame.render_widget(Paragraph::new(hint).dim(), hint_area);
+}
+
+/// Splits a styled line into rows of at most `width` columns at spaces, each word keeping
+/// its style (as `wrap_words` does for plain text); the spaces where it breaks are dropped.
+fn wrap_line(line: &Line<'static>, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.max(1));
+    let mut rows = vec![Line::default()];
+    let mut used = 0;
+    // Spaces wait for the word after them: at a break they are dropped.
+    let mut spaces: Vec<Span<'static>> = Vec::new();
+    for span in &line.spans {
+        for (k, word) in span.content.split(' ').enumerate() {
+            if k > 0 {
+                spaces.push(Span::styled(" ", span.style));
+            }
+            if word.is_empty() {
+                continue;
+            }
+            let w = Span::raw(word).width();
+            if used > 0 && used + spaces.len() + w > width {
+                rows.push(Line::default());
+                used = 0;
+                spaces.clear();
+            }
+            let row = rows.last_mut().expect("a row");
+            used += spaces.len() + w;
+            row.spans.append(&mut spaces);
+            row.spans.push(Span::styled(word.to_string(), span.style));
+        }
+    }
+    if used + spaces.len() <= width
+        && let Some(row) = rows.last_mut()
+    {
+        row.spans.append(&mut spaces);
+    }
+    rows
 }
 
 /// `text` cut to `width` columns (as the terminal counts them), with "…" where it was cut.
