@@ -48,18 +48,7 @@ impl Inbox {
     }
 }
 
-fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> usize {
-    let last = len.saturating_sub(1);
-    match action {
-        Action::Up => selected.saturating_sub(1),
-        Action::Down => (selected + 1).min(last),
-        Action::PageUp => selected.saturating_sub(page),
-        Action::PageDown => (selected + page).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        _ => selected,
-    }
-}
+use super::screens::move_selection;
 
 /// Replaces a field's text as if the form had been opened with it.
 fn prefill(form: &mut Form, key: &str, text: &str) {

@@ -330,12 +330,7 @@ pub fn statistics(app: &mut App, action: Action, period: usize, scroll: usize) {
             },
         ),
         // The figures under the charts scroll by rows, one position per hidden row.
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
+        _ if super::screens::moves(action) => {
             let rows = super::view::statistics_hidden(app, period) + 1;
             let page = super::view::page(app);
             let scroll = super::screens::move_selection(scroll, rows, action, page);
@@ -360,18 +355,9 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
             .map(|r| (r.id.clone(), r.due, r.kept.until.clone()));
         (schedule.len(), chosen)
     };
-    let last = len.saturating_sub(1);
-    let page = super::view::page(app);
-    let moved = match action {
-        Action::Up => Some(selected.saturating_sub(1)),
-        Action::Down => Some((selected + 1).min(last)),
-        Action::PageUp => Some(selected.saturating_sub(page)),
-        Action::PageDown => Some((selected + page).min(last)),
-        Action::Top => Some(0),
-        Action::Bottom => Some(last),
-        _ => None,
-    };
-    if let Some(selected) = moved {
+    if super::screens::moves(action) {
+        let page = super::view::page(app);
+        let selected = super::screens::move_selection(selected, len, action, page);
         return set_top(
             app,
             Screen::Retention {

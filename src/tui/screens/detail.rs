@@ -2,7 +2,7 @@
 //! reviews, checklist, history), the row selected in the one shown, and the keys that act
 //! on that row or on the case.
 
-use super::{Ctx, Go, Screen, Section, move_selection};
+use super::{Ctx, Go, Screen, Section, move_selection, moves};
 use crate::model::*;
 use crate::tui::app::App;
 use crate::tui::form::ErrorTarget;
@@ -41,12 +41,7 @@ pub fn handle(
             Section::ALL[(index + Section::ALL.len() - 1) % Section::ALL.len()],
             0,
         ),
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => set(section, move_selection(selected, len(), action, ctx.page)),
+        _ if moves(action) => set(section, move_selection(selected, len(), action, ctx.page)),
         Action::Open => {
             crate::tui::view::detail::entry_popup(book, incident, section, selected).map(Go::Popup)
         }

@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::{Ctx, Go, Screen, Section, move_selection};
+use super::{Ctx, Go, Screen, Section, move_selection, moves};
 use crate::model::*;
 use crate::tui::app::App;
 use crate::tui::filter::{Filter, Typed};
@@ -72,12 +72,7 @@ impl ListState {
     /// An action of the list's table.
     pub fn handle(&mut self, action: Action, ctx: &Ctx) -> Option<Go> {
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            _ if moves(action) => {
                 self.selected = move_selection(self.selected, self.rows.len(), action, ctx.page);
                 None
             }

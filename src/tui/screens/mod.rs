@@ -90,6 +90,19 @@ pub enum Go {
     },
 }
 
+/// Whether the action moves a selection (or a scroll): the movement keys every list has.
+pub fn moves(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+    )
+}
+
 /// The selection after a movement key in a list of `len` rows, `page` rows a page.
 pub fn move_selection(selected: usize, len: usize, action: Action, page: usize) -> usize {
     let last = len.saturating_sub(1);
