@@ -380,8 +380,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
@@ -395,18 +394,7 @@ mod tests {
         app.key(KeyEvent::new(code, KeyModifiers::NONE));
     }
 
-    fn render(app: &mut App, width: u16, height: u16) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| super::super::view::draw(f, app)).unwrap();
-        terminal.backend().to_string()
-    }
-
-    fn snap(name: &str, app: &mut App) {
-        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(format!("{name}-100x30"), render(app, 100, 30));
-            insta::assert_snapshot!(format!("{name}-80x24"), render(app, 80, 24));
-        });
-    }
+    use crate::tui::tests::snap;
 
     fn concern(receipt: &str, what: &str) -> Concern {
         let written = chrono::FixedOffset::east_opt(0)

@@ -395,13 +395,14 @@ const MOVE: [Binding; 6] = [
     bind(&[key('G'), code(KeyCode::End)], Action::Bottom),
 ];
 
-pub const LIST: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+/// A screen's table that starts with the movement keys every list has (`MOVE`).
+macro_rules! with_moves {
+    ($($binding:expr),* $(,)?) => {
+        &[MOVE[0], MOVE[1], MOVE[2], MOVE[3], MOVE[4], MOVE[5], $($binding),*]
+    };
+}
+
+pub const LIST: &[Binding] = with_moves![
     bind(&[code(KeyCode::Enter)], Action::Open),
     bind(&[key('/')], Action::Filter),
     bind(&[key('1')], Action::ViewOpen),
@@ -418,13 +419,7 @@ pub const LIST: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
-pub const DETAIL: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const DETAIL: &[Binding] = with_moves![
     bind(
         &[code(KeyCode::Tab), key('l'), code(KeyCode::Right)],
         Action::NextSection,
@@ -453,13 +448,7 @@ pub const DETAIL: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
-pub const PEOPLE: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const PEOPLE: &[Binding] = with_moves![
     bind(&[code(KeyCode::Enter), key('C')], Action::Chronology),
     bind(&[key('/')], Action::Filter),
     bind(&[key('a')], Action::NewPerson),
@@ -469,48 +458,24 @@ pub const PEOPLE: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
-pub const CHRONOLOGY: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const CHRONOLOGY: &[Binding] = with_moves![
     bind(&[code(KeyCode::Enter)], Action::Open),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
-pub const STATISTICS: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const STATISTICS: &[Binding] = with_moves![
     bind(&[key('p'), code(KeyCode::Tab)], Action::CyclePeriod),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
-pub const RETENTION: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const RETENTION: &[Binding] = with_moves![
     bind(&[code(KeyCode::Enter)], Action::Open),
     bind(&[key('D')], Action::Dispose),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
 /// Staff concerns waiting in the inbox: read one, then take it in one of three ways.
-pub const CONCERNS: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    MOVE[2],
-    MOVE[3],
-    MOVE[4],
-    MOVE[5],
+pub const CONCERNS: &[Binding] = with_moves![
     bind(&[code(KeyCode::Enter)], Action::Open),
     bind(&[key('n')], Action::NewIncident),
     bind(&[key('a')], Action::ConcernAddTo),

@@ -41,7 +41,7 @@ fn tab(app: &mut App, n: usize) {
     }
 }
 
-fn render(app: &mut App, width: u16, height: u16) -> String {
+pub(super) fn render(app: &mut App, width: u16, height: u16) -> String {
     // The loop gives the app the terminal's size; paging reads it.
     app.size = ratatui::layout::Rect::new(0, 0, width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -50,7 +50,7 @@ fn render(app: &mut App, width: u16, height: u16) -> String {
 }
 
 /// Snapshots a screen at both sizes into the top-level `snapshots/` folder.
-fn snap(name: &str, app: &mut App) {
+pub(super) fn snap(name: &str, app: &mut App) {
     insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{name}-100x30"), render(app, 100, 30));
         insta::assert_snapshot!(format!("{name}-80x24"), render(app, 80, 24));

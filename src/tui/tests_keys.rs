@@ -3,9 +3,7 @@
 //! who can open the logbook on the Settings screen.
 
 use chrono::NaiveDateTime;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 use super::app::*;
 use crate::model::*;
@@ -14,28 +12,8 @@ fn now() -> NaiveDateTime {
     crate::demo::demo_now()
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn keys(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| super::view::draw(f, app)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn snap(name: &str, app: &mut App) {
-    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(format!("{name}-100x30"), render(app, 100, 30));
-        insta::assert_snapshot!(format!("{name}-80x24"), render(app, 80, 24));
-    });
-}
+// The app tests' own helpers: one way to press, type, draw and snapshot.
+use super::tests::{keys, press, snap};
 
 const DSL_KEY: &str = "age1s92rpy9py8vuje6n5ahjpp477n6twmktp025533f2rf6zgp2u4qsjsw4jx";
 const DEPUTY_KEY: &str = "age1yyxy30ge5a0dech2tutulglzrrdklt4qvjfjpmg4p8l5husmp46snsz9na";
