@@ -198,14 +198,16 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     ""
                 };
+                // The date first, as in every other list: a fixed width that lines the
+                // agencies up and that a narrow screen never splits from its time.
                 out.push(headline(
                     n,
                     format!(
-                        "{}  {:<22} {:<24} {}  {detail}{owed}",
+                        "{}  {}  {:<22} {}  {detail}{owed}",
                         r.id,
+                        when(r.when),
                         r.agency.label(),
                         r.decision.label(),
-                        when(r.when)
                     ),
                     &r.error,
                 ));
@@ -257,7 +259,8 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 // A checklist step is named once, above its changes.
                 let mut last = None;
                 for c in e.changes.iter().take(SHOWN) {
-                    let (old, new) = marked_change(&c.old, &c.new);
+                    let (old, new) =
+                        marked_change(&stored(&c.field, &c.old), &stored(&c.field, &c.new));
                     let name = match step_field(inc, &c.field) {
                         Some((step, rest)) if !rest.is_empty() => {
                             if last.as_ref() != Some(&step) {
@@ -443,7 +446,8 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             rows.push(Row::new(None, e.action.clone(), Kind::Plain));
             rows.push(Row::blank());
             for c in &e.changes {
-                let (old, new) = marked_change(&c.old, &c.new);
+                let (old, new) =
+                    marked_change(&stored(&c.field, &c.old), &stored(&c.field, &c.new));
                 let none = |v: String| if v.is_empty() { "(none)".into() } else { v };
                 rows.push(Row::new(None, field(inc, &c.field), Kind::Plain));
                 rows.push(Row::new(None, format!("  was: {}", none(old)), Kind::Text));
@@ -480,7 +484,9 @@ pub fn short(value: &str) -> String {
     }
     let chars: Vec<char> = value.chars().collect();
     let mark = chars.iter().position(|c| *c == '⟦').unwrap_or(0);
-    let start = mark.saturating_sub(12);
+    // Twelve characters before the change, but no later than needed to fill the 40 shown:
+    // a short value (a date) is shown whole, never cut in front.
+    let start = mark.saturating_sub(12).min(chars.len().saturating_sub(40));
     let mut s: String = chars.iter().skip(start).take(40).collect();
     if start > 0 {
         s.insert(0, '…');

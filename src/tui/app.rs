@@ -787,6 +787,7 @@ impl App {
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
+        let main = super::view::main_area(self);
         if let Some(popup) = &mut self.popup {
             match action {
                 // Help opens over the pop-up (it lists the pop-up's keys) rather than closing it.
@@ -802,7 +803,7 @@ impl App {
                     }
                 }
                 _ => {
-                    if popup.handle(action) {
+                    if popup.handle(action, main) {
                         self.popup = None;
                         self.concerns.reading = false;
                     }

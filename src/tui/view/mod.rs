@@ -25,6 +25,11 @@ fn split(app: &App, area: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(area)
 }
 
+/// Where screens are drawn at the app's size: all but the status bar.
+pub fn main_area(app: &App) -> Rect {
+    split(app, app.size)[0]
+}
+
 /// Rows a page holds in what has the keyboard, at the app's size (`App::size`): the help,
 /// or the screen on top. Worked out from the same layout as drawing, so PgDn moves by what
 /// is seen, without drawing writing anything back.
