@@ -234,6 +234,10 @@ pub struct App {
     /// The set-up form was sent: the loop is creating the logbook (deriving the key takes
     /// seconds) and the status bar shows a spinner; keys wait for its answer.
     pub creating: bool,
+    /// A change of recorder made while the history was still being checked (a key-file
+    /// switch unlocks again, and the check runs again): who took over, from whom and how,
+    /// recorded as soon as the check passes (`record_handover`), never dropped.
+    pub handover: Option<(Stamp, String, String)>,
 }
 
 impl App {
@@ -262,6 +266,7 @@ impl App {
                 selected: 0,
                 rows: Vec::new(),
             },
+            handover: None,
             form: None,
             picker: None,
             popup: None,
@@ -731,8 +736,28 @@ impl App {
             return;
         }
         let stamp = self.stamp();
+        let Some(book) = &self.book else { return };
+        if book.trail_pending {
+            self.message = Some(format!(
+                "{} is recording now (was {}); the hand-over goes into the history once its check has passed.",
+                crate::text::line(&self.who),
+                crate::text::line(&from)
+            ));
+            self.handover = Some((stamp, from, how.to_string()));
+            return;
+        }
+        self.handover = Some((stamp, from, how.to_string()));
+        self.record_handover();
+    }
+
+    /// Writes the change of recorder kept in `handover` into the audit trail (and saves):
+    /// at once, or when the history check that was running has passed.
+    pub fn record_handover(&mut self) {
         let Some(book) = &mut self.book else { return };
-        match book.record_recorder(&stamp, &from, how) {
+        let Some((stamp, from, how)) = self.handover.take() else {
+            return;
+        };
+        match book.record_recorder(&stamp, &from, &how) {
             Ok(()) => {
                 self.effects.push(Effect::Save);
                 self.message = Some(format!(
@@ -1357,6 +1382,12 @@ impl App {
         let Some(form) = &mut self.form else { return };
         if form.confirm_discard {
             match keymap::lookup(keymap::DISCARD, &ev) {
+                // Discarding the first-run set-up leaves nothing to show: it quits, as Esc
+                // on an untouched set-up does (it was a screen no key left).
+                Some(Action::Discard) if self.phase == Phase::Setup => {
+                    self.form = None;
+                    self.effects.push(Effect::Quit);
+                }
                 Some(Action::Discard) => {
                     self.form = None;
                     self.message = Some("Changes discarded.".into());

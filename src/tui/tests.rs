@@ -848,6 +848,24 @@ fn unlock_then_choose_who_is_recording() {
     assert_eq!(app.who, "KW");
 }
 
+/// Tester finding 46: discarding a typed-in set-up (Esc, y) left an empty screen that no
+/// key left, not even q. It quits, as Esc on an untouched set-up does.
+#[test]
+fn discarding_the_first_run_setup_quits() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    keys(&mut app, "Org");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form.as_ref().unwrap().confirm_discard);
+    keys(&mut app, "y");
+    assert!(app.form.is_none());
+    assert!(
+        app.effects.iter().any(|e| matches!(e, super::app::Effect::Quit)),
+        "quits"
+    );
+}
+
 #[test]
 fn first_run_setup_checks_the_passphrase() {
     let mut app = App::new("logbook.age".into(), now());
@@ -1901,6 +1919,39 @@ fn the_concern_folder_is_read_only_once_the_history_has_passed_its_check() {
             .iter()
             .any(|e| matches!(e, Effect::ReadConcerns))
     );
+}
+
+/// Tester finding 38: a change of recorder made while the history was being checked
+/// (every key-file switch, which unlocks again) was refused by the model and dropped, so
+/// the trail never said who took over. It is recorded once the check passes.
+#[test]
+fn a_change_of_recorder_during_the_history_check_is_recorded_after_it() {
+    let mut app = demo_app();
+    let mut book = app.book.take().unwrap();
+    let audit = std::mem::take(&mut book.audit);
+    let entries = audit.len();
+    book.trail_pending = true;
+    app.unlocked(Ok((book, None)));
+    if app.picker.is_some() {
+        keys(&mut app, "RO");
+        press(&mut app, KeyCode::Enter);
+    }
+    let before = app.who.clone();
+    app.effects.clear();
+    press(&mut app, KeyCode::Char('W'));
+    keys(&mut app, "KW");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.who, "KW");
+    let said = app.message.clone().unwrap_or_default();
+    assert!(said.contains("once its check has passed"), "{said}");
+    super::trail_checked(&mut app, true, Ok(audit));
+    let book = app.book.as_ref().unwrap();
+    assert_eq!(book.audit.len(), entries + 1, "the hand-over is in the trail");
+    let last = &book.audit[entries];
+    assert_eq!(last.by, "KW");
+    assert!(last.action.contains(&before), "{}", last.action);
+    assert!(app.effects.iter().any(|e| matches!(e, Effect::Save)));
+    assert!(app.handover.is_none());
 }
 
 /// The person selected in the people register.
