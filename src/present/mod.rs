@@ -170,10 +170,22 @@ pub fn evidence_title(e: &Evidence) -> String {
     format!(
         "{}: {}, captured {} by {}",
         e.kind.label(),
-        e.description,
+        first_line(&e.description),
         when(e.captured),
         e.captured_by
     )
+}
+
+/// The first line of a text that may hold several (a staff concern taken in as evidence
+/// keeps its own lines: "When: ...", "Who is involved: ..."). A one-line listing shows
+/// this, and the rest (`more_lines`) as lines of their own under it, never as "\n".
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// The lines after the first (see `first_line`).
+pub fn more_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().skip(1)
 }
 
 /// Where an evidence item came from, where it is kept, and its file's fingerprint.

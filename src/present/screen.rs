@@ -164,10 +164,13 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                         e.id,
                         e.kind.label(),
                         when(e.captured),
-                        e.description
+                        first_line(&e.description)
                     ),
                     &e.error,
                 ));
+                for l in more_lines(&e.description) {
+                    out.push(Row::new(Some(n), format!("    {l}"), Kind::Text));
+                }
                 out.push(Row::new(
                     Some(n),
                     format!("    kept at: {}", e.kept_at),
@@ -555,6 +558,30 @@ mod tests {
         assert_eq!((o.as_str(), n.as_str()), ("same", "same"));
         let (o, n) = marked_change("Open", "Done");
         assert_eq!((o.as_str(), n.as_str()), ("Open", "Done"));
+    }
+
+    /// Tester finding 23: a staff concern taken in as evidence keeps its own lines, which
+    /// the Evidence tab showed as a literal "\n".
+    #[test]
+    fn a_multi_line_evidence_description_is_shown_as_lines() {
+        let (mut book, today) = demo();
+        let inc = book
+            .incidents
+            .iter_mut()
+            .find(|i| !i.evidence.is_empty())
+            .unwrap();
+        inc.evidence[0].description = "AB told me.\nWhen: 2026-11-29 21:15\nWhere: WhatsApp".into();
+        let inc = inc.clone();
+        let rows = section(&book, &inc, Section::Evidence, today);
+        let texts: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.item == Some(0))
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(texts[0].ends_with("AB told me."), "{texts:?}");
+        assert!(texts.contains(&"    When: 2026-11-29 21:15"), "{texts:?}");
+        assert!(texts.contains(&"    Where: WhatsApp"), "{texts:?}");
+        assert!(texts.iter().all(|t| !t.contains('\n')));
     }
 
     #[test]
