@@ -861,7 +861,9 @@ fn discarding_the_first_run_setup_quits() {
     keys(&mut app, "y");
     assert!(app.form.is_none());
     assert!(
-        app.effects.iter().any(|e| matches!(e, super::app::Effect::Quit)),
+        app.effects
+            .iter()
+            .any(|e| matches!(e, super::app::Effect::Quit)),
         "quits"
     );
 }
@@ -1946,7 +1948,11 @@ fn a_change_of_recorder_during_the_history_check_is_recorded_after_it() {
     assert!(said.contains("once its check has passed"), "{said}");
     super::trail_checked(&mut app, true, Ok(audit));
     let book = app.book.as_ref().unwrap();
-    assert_eq!(book.audit.len(), entries + 1, "the hand-over is in the trail");
+    assert_eq!(
+        book.audit.len(),
+        entries + 1,
+        "the hand-over is in the trail"
+    );
     let last = &book.audit[entries];
     assert_eq!(last.by, "KW");
     assert!(last.action.contains(&before), "{}", last.action);
@@ -2036,4 +2042,25 @@ fn f1_opens_the_unlock_keys_on_the_lock_screen() {
         "Esc closes the help only"
     );
     assert_eq!(app.unlock.text(), "a?");
+}
+
+/// Tester finding 40: after a failed save, q's warning that the next q loses the change
+/// came after the disk error's long words, and the bar (three lines at most) cut it off
+/// at 80 columns.
+#[test]
+fn the_warning_that_q_loses_an_unsaved_change_shows_at_80_columns() {
+    let mut app = demo_app();
+    app.saved(Err(
+        "The disk is full while saving /tmp/t2mnt/key.age: free some space and try again (nothing was changed).".into(),
+    ));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting);
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    let bar = lines[lines.len() - 3..]
+        .iter()
+        .map(|l| l.trim_matches('"').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(bar.contains("press q again to quit"), "{screen}");
 }

@@ -173,10 +173,12 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         ));
     }
     // A failed save comes first: no message may push it off the bar. Then the message,
-    // which answers the key just pressed, then the other save states.
+    // which answers the key just pressed, then the other save states. Except the warning
+    // that the next q loses the change: it comes before the failure's own (long) words,
+    // which the bar may cut at 80 columns.
     let failed = matches!(app.save, SaveState::Failed(_));
     let mut save = Some(save).filter(|s| !s.content.is_empty());
-    if failed {
+    if failed && !app.quit_warned {
         parts.extend(save.take());
     }
     if let Some(m) = &app.message {
