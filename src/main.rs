@@ -5,8 +5,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Keeps the records in memory out of core files and away from other processes of the same
 /// user: no core dump (RLIMIT_CORE 0, also for `kill -QUIT`), and not dumpable
 /// (PR_SET_DUMPABLE 0), which also stops same-user ptrace and /proc/PID/mem reads. Done
@@ -32,7 +30,7 @@ fn harden() {
 
 fn main() -> ExitCode {
     harden();
-    let cli = logbook::cli::Cli::parse();
+    let cli = logbook::cli::Cli::from_args();
     let mut stdout = std::io::stdout().lock();
     match logbook::cli::run(cli, &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,

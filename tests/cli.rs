@@ -492,3 +492,30 @@ fn help_speaks_to_a_dsl_with_examples() {
     assert!(help.contains("Examples:"));
     assert!(help.contains("Exit codes"));
 }
+
+/// Tester finding 9: the staff command's help listed the DSL's key and passphrase options,
+/// which it refuses, and described --by as "who is making the change".
+#[test]
+fn the_staff_command_help_shows_only_what_staff_use() {
+    let o = run(&["concern", "--help"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let help = stdout(&o);
+    for hidden in ["--identity", "--passphrase-file", "--logbook"] {
+        assert!(!help.contains(hidden), "{hidden} in {help}");
+    }
+    assert!(
+        help.contains("Your name, so the DSL knows who to ask"),
+        "{help}"
+    );
+    // A value given after `concern` still reaches the command (and its refusal).
+    let o = run(&["concern", "--identity", "k", "--inbox", "/nonexistent"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("needs no key or passphrase"),
+        "{}",
+        stderr(&o)
+    );
+    // The DSL's commands keep them.
+    let o = run(&["list", "--help"]);
+    assert!(stdout(&o).contains("--identity"), "{}", stdout(&o));
+}

@@ -412,3 +412,47 @@ fn a_public_keys_file_changed_in_the_shared_folder_is_reported_to_the_dsl() {
     let o = f.run(&["concerns"]);
     assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
 }
+
+/// A refused `concern-setup` (no --by, and the key names no holder) writes nothing into
+/// the folder: a folder holding the public keys looks set up to staff while the logbook
+/// does not look there (tester finding 8).
+#[test]
+fn a_refused_concern_setup_leaves_the_folder_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("dsl.key");
+    let o = run(&["keygen", "--unprotected", "--out", key.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let public = stdout(&o).trim().to_string();
+    let logbook = dir.path().join("logbook.age");
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    let o = run(&[
+        "--logbook",
+        &p(&logbook),
+        "--by",
+        "RO",
+        "init",
+        "--recipient",
+        &public,
+        "--organisation",
+        "Test School",
+        "--staff",
+        "RO",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = fs::read(&logbook).unwrap();
+    let inbox = dir.path().join("inbox");
+    fs::create_dir(&inbox).unwrap();
+    let o = run(&[
+        "--logbook",
+        &p(&logbook),
+        "--identity",
+        &p(&key),
+        "concern-setup",
+        "--inbox",
+        &p(&inbox),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--by"), "{}", stderr(&o));
+    assert_eq!(fs::read_dir(&inbox).unwrap().count(), 0, "nothing written");
+    assert_eq!(fs::read(&logbook).unwrap(), before);
+}

@@ -98,6 +98,12 @@ fn a_plaintext_export_to_a_file_needs_plaintext_and_nothing_is_written_without()
         out.to_str().unwrap(),
     ]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
+    // Tester finding 21: the advice is an export's, not "or open it instead".
+    assert!(
+        stderr(&o).contains("already exists: give another --out path"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(fs::read_to_string(&out).unwrap(), text);
 }
 

@@ -31,6 +31,52 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// The command line as people see it: the derived one, with the staff command's help
+    /// cut to what staff use. `logbook concern` takes no key, no passphrase and no logbook
+    /// (it refuses them), so the DSL's global options are hidden from its help, and --by
+    /// there is the member of staff's own name, not "who is making the change".
+    pub fn interface() -> clap::Command {
+        use clap::{Arg, ArgAction, CommandFactory};
+        let by = "Your name, so the DSL knows who to ask (with --what, it writes without asking).";
+        // The staff command's own hidden copies of the global options: a subcommand that
+        // has an option of the same name does not receive the global one.
+        Cli::command().mut_subcommand("concern", |c| {
+            c.arg(Arg::new("logbook").long("logbook").hide(true))
+                .arg(
+                    Arg::new("identity")
+                        .long("identity")
+                        .action(ArgAction::Append)
+                        .hide(true),
+                )
+                .arg(
+                    Arg::new("passphrase_file")
+                        .long("passphrase-file")
+                        .hide(true),
+                )
+                .arg(Arg::new("by").long("by").value_name("NAME").help(by))
+        })
+    }
+
+    /// Parses the process's arguments; on a mistake, prints and exits as clap does. Help is
+    /// printed from [`Cli::interface`]; values are read by the derived command, whose
+    /// global options carry a value given after `concern` up to [`Global`], where the
+    /// staff command reads it.
+    pub fn from_args() -> Cli {
+        use clap::Parser;
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+                match Cli::interface().try_get_matches() {
+                    Err(help) => help.exit(),
+                    Ok(_) => e.exit(),
+                }
+            }
+            Err(e) => e.exit(),
+        }
+    }
+}
+
 #[derive(Debug, Args, Clone, Default)]
 pub struct Global {
     /// The logbook file [default: logbook.age in your data folder].

@@ -259,10 +259,16 @@ pub fn setup(global: &Global, inbox: &Path, out: &mut dyn Write) -> Result<()> {
         .iter()
         .map(ToString::to_string)
         .collect();
-    let written = concern::write_recipients(&dir, book.id(), &book.settings.organisation, &keys)?;
-    if book.settings.concern_inbox != text {
+    // Who is making the change is asked, and the change checked, before anything is
+    // written: a refused command must leave the folder as it found it, not looking set up
+    // while the logbook does not know it.
+    let change = book.settings.concern_inbox != text;
+    if change {
         let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
         book.set_concern_inbox(&stamp, &text)?;
+    }
+    let written = concern::write_recipients(&dir, book.id(), &book.settings.organisation, &keys)?;
+    if change {
         vault.save(&book)?;
     }
     writeln!(

@@ -133,8 +133,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Recovery(args) => backup::recovery(&global, args, out),
         Command::Keys { change } => keys::keys(&global, change, out),
         Command::GenerateMan { dir } => {
-            use clap::CommandFactory;
-            clap_mangen::generate_to(Cli::command(), &dir)
+            clap_mangen::generate_to(Cli::interface(), &dir)
                 .map_err(|e| Error::io("writing the manual pages into", &dir, e))?;
             writeln!(
                 out,
@@ -144,9 +143,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             .map_err(stdout_error)
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "logbook", &mut buf);
+            clap_complete::generate(shell, &mut Cli::interface(), "logbook", &mut buf);
             out.write_all(&buf).map_err(stdout_error)
         }
         Command::Export(args) => report::export(&global, args, out),

@@ -119,6 +119,9 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&present::evidence_title(e)),
             error_note(&e.error)
         );
+        for l in present::more_lines(&e.description) {
+            let _ = writeln!(w, "        {}", line(l));
+        }
         sub_lines(w, &present::evidence_lines(e));
         for c in &e.custody {
             let _ = writeln!(w, "        {}", line(&present::custody(c)));

@@ -56,7 +56,11 @@ pub(super) fn destination(args: &Delivery) -> Result<Destination> {
     if let Destination::Plaintext(file) | Destination::Encrypted(file, _) = &dest
         && file.exists()
     {
-        return Err(Error::Exists(file.clone()));
+        // Not `Error::Exists`, whose advice ("or open it") is for a logbook or key.
+        return Err(Error::Usage(format!(
+            "{} already exists: give another --out path (a file written here never replaces one).",
+            crate::text::path(file)
+        )));
     }
     Ok(dest)
 }

@@ -39,7 +39,11 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from(format!("transfer-{id}.age")));
     if file.exists() {
-        return Err(Error::Exists(file));
+        // Not `Error::Exists`, whose advice ("or open it") is for a logbook or key.
+        return Err(Error::Usage(format!(
+            "{} already exists: give another --out path (a file written here never replaces one).",
+            crate::text::path(&file)
+        )));
     }
     let recipients = vault::parse_recipients(&args.to)?;
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;

@@ -16,6 +16,15 @@ macro_rules! labelled {
                     $($ty::$variant => $label),+
                 }
             }
+
+            /// The variant whose stored name (as the file and the audit trail spell it)
+            /// is `name`.
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $(stringify!($variant) => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
         }
 
         impl fmt::Display for $ty {
@@ -130,6 +139,33 @@ labelled!(ReviewDecision {
     Escalate => "Escalate",
     Close => "Close",
 });
+
+/// The human words for a value the audit trail stores under a field of one of the enums
+/// above (`agency`: "Police101" is "Police (101)"), found by the field's own name, the last
+/// part of its path; a list of them (`types`) word by word. None for any other field, and
+/// for a value that is not one of the field's variants, so free text is never reworded.
+pub fn stored_label(path: &str, value: &str) -> Option<String> {
+    let name = path.rsplit('.').next().unwrap_or(path);
+    let one = |v: &str| -> Option<&'static str> {
+        match name {
+            "age_group" => AgeGroup::from_name(v).map(AgeGroup::label),
+            "role" => Role::from_name(v).map(Role::label),
+            "risk_area" => RiskArea::from_name(v).map(RiskArea::label),
+            "types" => IncidentType::from_name(v).map(IncidentType::label),
+            "risk_level" | "risk_now" => RiskLevel::from_name(v).map(RiskLevel::label),
+            "status" => Status::from_name(v).map(Status::label),
+            "kind" => EvidenceKind::from_name(v).map(EvidenceKind::label),
+            "agency" => Agency::from_name(v).map(Agency::label),
+            "decision" => Decision::from_name(v)
+                .map(Decision::label)
+                .or_else(|| ReviewDecision::from_name(v).map(ReviewDecision::label)),
+            "method" => Method::from_name(v).map(Method::label),
+            _ => None,
+        }
+    };
+    let words: Option<Vec<&str>> = value.split(", ").map(one).collect();
+    words.map(|w| w.join(", "))
+}
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

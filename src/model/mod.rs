@@ -10,6 +10,7 @@ pub mod dates;
 mod export;
 mod flatten;
 mod labels;
+pub use labels::stored_label;
 mod ops;
 mod retention;
 mod transfer;

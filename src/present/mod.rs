@@ -170,10 +170,22 @@ pub fn evidence_title(e: &Evidence) -> String {
     format!(
         "{}: {}, captured {} by {}",
         e.kind.label(),
-        e.description,
+        first_line(&e.description),
         when(e.captured),
         e.captured_by
     )
+}
+
+/// The first line of a text that may hold several (a staff concern taken in as evidence
+/// keeps its own lines: "When: ...", "Who is involved: ..."). A one-line listing shows
+/// this, and the rest (`more_lines`) as lines of their own under it, never as "\n".
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// The lines after the first (see `first_line`).
+pub fn more_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().skip(1)
 }
 
 /// Where an evidence item came from, where it is kept, and its file's fingerprint.
@@ -233,9 +245,22 @@ pub fn change(inc: &Incident, c: &FieldChange) -> String {
     format!(
         "{}: {} -> {}",
         field(inc, &c.field),
-        quoted(&c.old),
-        quoted(&c.new)
+        quoted(&stored(&c.field, &c.old)),
+        quoted(&stored(&c.field, &c.new))
     )
+}
+
+/// A value as the audit trail stores it, in the words and date format the rest of the
+/// record uses: "Police101" is "Police (101)", "2026-11-12T12:13:00" is "2026-11-12 12:13".
+/// The trail keeps the stored form (it is hashed); only what is shown is reworded.
+pub fn stored(path: &str, value: &str) -> String {
+    if let Some(words) = stored_label(path, value) {
+        return words;
+    }
+    match NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S") {
+        Ok(t) => when(t),
+        Err(_) => value.to_string(),
+    }
 }
 
 /// A changed field's path as a reader names it. The stored path stays as it is (the trail
@@ -276,8 +301,8 @@ pub fn changes(inc: &Incident, changes: &[FieldChange]) -> Vec<String> {
                 }
                 out.push(format!(
                     "  {rest}: {} -> {}",
-                    quoted(&c.old),
-                    quoted(&c.new)
+                    quoted(&stored(&c.field, &c.old)),
+                    quoted(&stored(&c.field, &c.new))
                 ));
             }
             _ => {
@@ -714,6 +739,47 @@ mod tests {
             field(inc, "evidence[EV-1].kept_at"),
             "evidence[EV-1].kept_at"
         );
+    }
+
+    /// Tester finding 18: the history showed "Police999", "ContinueMonitoring" and
+    /// "2026-11-12T12:13:00" where every other screen says "Police (999)", "Continue
+    /// monitoring" and "2026-11-12 12:13".
+    #[test]
+    fn the_history_says_stored_values_in_the_words_of_the_screens() {
+        let book = demo();
+        let inc = &book.incidents[0];
+        let c = |field: &str, old: &str, new: &str| FieldChange {
+            field: field.into(),
+            old: old.into(),
+            new: new.into(),
+        };
+        assert_eq!(
+            change(inc, &c("reports[RS-2].agency", "Police999", "Police101")),
+            "reports[RS-2].agency: \"Police (999)\" -> \"Police (101)\""
+        );
+        assert_eq!(
+            change(inc, &c("reviews[RV-1].decision", "", "ContinueMonitoring")),
+            "reviews[RV-1].decision: (none) -> \"Continue monitoring\""
+        );
+        assert_eq!(
+            change(inc, &c("reports[RS-1].decision", "Referred", "NotReferred")),
+            "reports[RS-1].decision: \"Referred\" -> \"Considered, not referred\""
+        );
+        assert_eq!(
+            change(inc, &c("state.when", "", "2026-11-12T12:13:00")),
+            "state.when: (none) -> \"2026-11-12 12:13\""
+        );
+        assert_eq!(
+            change(inc, &c("types", "Cyberbullying", "Cyberbullying, Hate")),
+            "types: \"Cyberbullying\" -> \"Cyberbullying, Online hate\""
+        );
+        // Free text is never reworded, even when it reads like a stored name.
+        assert_eq!(
+            change(inc, &c("reports[RS-1].outcome", "Police999", "Lado")),
+            "reports[RS-1].outcome: \"Police999\" -> \"Lado\""
+        );
+        // A value that is not one of the field's variants is shown as stored.
+        assert_eq!(stored("agency", "Somewhere"), "Somewhere");
     }
 
     #[test]

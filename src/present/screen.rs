@@ -164,10 +164,13 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                         e.id,
                         e.kind.label(),
                         when(e.captured),
-                        e.description
+                        first_line(&e.description)
                     ),
                     &e.error,
                 ));
+                for l in more_lines(&e.description) {
+                    out.push(Row::new(Some(n), format!("    {l}"), Kind::Text));
+                }
                 out.push(Row::new(
                     Some(n),
                     format!("    kept at: {}", e.kept_at),
@@ -198,14 +201,16 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     ""
                 };
+                // The date first, as in every other list: a fixed width that lines the
+                // agencies up and that a narrow screen never splits from its time.
                 out.push(headline(
                     n,
                     format!(
-                        "{}  {:<22} {:<24} {}  {detail}{owed}",
+                        "{}  {}  {:<22} {}  {detail}{owed}",
                         r.id,
+                        when(r.when),
                         r.agency.label(),
                         r.decision.label(),
-                        when(r.when)
                     ),
                     &r.error,
                 ));
@@ -257,7 +262,8 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 // A checklist step is named once, above its changes.
                 let mut last = None;
                 for c in e.changes.iter().take(SHOWN) {
-                    let (old, new) = marked_change(&c.old, &c.new);
+                    let (old, new) =
+                        marked_change(&stored(&c.field, &c.old), &stored(&c.field, &c.new));
                     let name = match step_field(inc, &c.field) {
                         Some((step, rest)) if !rest.is_empty() => {
                             if last.as_ref() != Some(&step) {
@@ -443,7 +449,8 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             rows.push(Row::new(None, e.action.clone(), Kind::Plain));
             rows.push(Row::blank());
             for c in &e.changes {
-                let (old, new) = marked_change(&c.old, &c.new);
+                let (old, new) =
+                    marked_change(&stored(&c.field, &c.old), &stored(&c.field, &c.new));
                 let none = |v: String| if v.is_empty() { "(none)".into() } else { v };
                 rows.push(Row::new(None, field(inc, &c.field), Kind::Plain));
                 rows.push(Row::new(None, format!("  was: {}", none(old)), Kind::Text));
@@ -480,7 +487,9 @@ pub fn short(value: &str) -> String {
     }
     let chars: Vec<char> = value.chars().collect();
     let mark = chars.iter().position(|c| *c == '⟦').unwrap_or(0);
-    let start = mark.saturating_sub(12);
+    // Twelve characters before the change, but no later than needed to fill the 40 shown:
+    // a short value (a date) is shown whole, never cut in front.
+    let start = mark.saturating_sub(12).min(chars.len().saturating_sub(40));
     let mut s: String = chars.iter().skip(start).take(40).collect();
     if start > 0 {
         s.insert(0, '…');
@@ -549,6 +558,30 @@ mod tests {
         assert_eq!((o.as_str(), n.as_str()), ("same", "same"));
         let (o, n) = marked_change("Open", "Done");
         assert_eq!((o.as_str(), n.as_str()), ("Open", "Done"));
+    }
+
+    /// Tester finding 23: a staff concern taken in as evidence keeps its own lines, which
+    /// the Evidence tab showed as a literal "\n".
+    #[test]
+    fn a_multi_line_evidence_description_is_shown_as_lines() {
+        let (mut book, today) = demo();
+        let inc = book
+            .incidents
+            .iter_mut()
+            .find(|i| !i.evidence.is_empty())
+            .unwrap();
+        inc.evidence[0].description = "AB told me.\nWhen: 2026-11-29 21:15\nWhere: WhatsApp".into();
+        let inc = inc.clone();
+        let rows = section(&book, &inc, Section::Evidence, today);
+        let texts: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.item == Some(0))
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(texts[0].ends_with("AB told me."), "{texts:?}");
+        assert!(texts.contains(&"    When: 2026-11-29 21:15"), "{texts:?}");
+        assert!(texts.contains(&"    Where: WhatsApp"), "{texts:?}");
+        assert!(texts.iter().all(|t| !t.contains('\n')));
     }
 
     #[test]

@@ -127,7 +127,7 @@ username. Check the free text before sending"
             },
             Line {
                 label: "Selection",
-                value: format!("{sections}; {people}"),
+                value: format!("{sections}; {people}."),
             },
         ]
     }
@@ -261,7 +261,15 @@ fn replace_words(text: &str, from: &str, to: &str) -> String {
         let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
         out.push_str(&rest[..at]);
         if boundary(before) && boundary(after) {
-            out.push_str(to);
+            // "another pupil" starting a sentence is "Another pupil".
+            let prev = out.trim_end_matches([' ', '\t']);
+            if prev.is_empty() || prev.ends_with(['.', '!', '?', '\n']) {
+                let mut c = to.chars();
+                out.extend(c.next().map(|f| f.to_ascii_uppercase()));
+                out.push_str(c.as_str());
+            } else {
+                out.push_str(to);
+            }
         } else {
             out.push_str(from);
         }
@@ -290,6 +298,16 @@ mod tests {
         assert_eq!(initials("CD").collect::<Vec<_>>(), ["CD"]);
         assert_eq!(initials("Harvey J.").count(), 0);
         assert_eq!(initials("Ms D.").count(), 0);
+    }
+
+    /// Tester finding 27: "another young person provided screenshots" began sentences in
+    /// a document sent to a parent.
+    #[test]
+    fn a_replacement_starting_a_sentence_has_a_capital() {
+        assert_eq!(
+            replace_words("JB said so. JB left.\nJB and JB", "JB", "another pupil"),
+            "Another pupil said so. Another pupil left.\nAnother pupil and another pupil"
+        );
     }
 
     #[test]

@@ -136,6 +136,10 @@ pub struct App {
     /// The set-up form was sent: the loop is creating the logbook (deriving the key takes
     /// seconds) and the status bar shows a spinner; keys wait for its answer.
     pub creating: bool,
+    /// A change of recorder made while the history was still being checked (a key-file
+    /// switch unlocks again, and the check runs again): who took over, from whom and how,
+    /// recorded as soon as the check passes (`record_handover`), never dropped.
+    pub handover: Option<(Stamp, String, String)>,
 }
 
 impl App {
@@ -155,6 +159,7 @@ impl App {
                 selected: 0,
                 rows: Vec::new(),
             },
+            handover: None,
             form: None,
             picker: None,
             popup: None,
@@ -460,6 +465,7 @@ impl App {
         let action =
             keymap::lookup(self.keymap(), &ev).or_else(|| keymap::lookup(keymap::GLOBAL, &ev));
         let Some(action) = action else { return };
+        let main = super::view::main_area(self);
         if let Some(popup) = &mut self.popup {
             match action {
                 // Help opens over the pop-up (it lists the pop-up's keys) rather than closing it.
@@ -475,7 +481,7 @@ impl App {
                     }
                 }
                 _ => {
-                    if popup.handle(action) {
+                    if popup.handle(action, main) {
                         self.popup = None;
                         self.concerns.reading = false;
                     }

@@ -568,6 +568,10 @@ pub const HELP: &[Binding] = &[
 pub const POPUP: &[Binding] = &[
     MOVE[0],
     MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
     bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
 ];
 
@@ -576,6 +580,10 @@ pub const POPUP: &[Binding] = &[
 pub const CONCERN_READER: &[Binding] = &[
     MOVE[0],
     MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
     bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
     bind(&[key('n')], Action::NewIncident),
     bind(&[key('a')], Action::ConcernAddTo),

@@ -198,6 +198,9 @@ pub fn run(session: Session) -> Result<()> {
         }
     }
     drop(terminal);
+    if shell.app.phase == Phase::Setup {
+        eprintln!("No logbook was created: run logbook again to set one up.");
+    }
     shell.app.forget_records();
     let result = match shell.saver.take() {
         Some(s) => s.finish(),
@@ -638,6 +641,7 @@ fn trail_checked(
             book.trail_pending = false;
             app.trail_fault = None;
             app.note_last_backup();
+            app.record_handover();
             app.refresh();
             // Concerns name the logbook they are for by its id, which is the trail's first
             // hash: they are read only now that the trail is here.

@@ -848,6 +848,26 @@ fn unlock_then_choose_who_is_recording() {
     assert_eq!(app.who, "KW");
 }
 
+/// Tester finding 46: discarding a typed-in set-up (Esc, y) left an empty screen that no
+/// key left, not even q. It quits, as Esc on an untouched set-up does.
+#[test]
+fn discarding_the_first_run_setup_quits() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    keys(&mut app, "Org");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form.as_ref().unwrap().confirm_discard);
+    keys(&mut app, "y");
+    assert!(app.form.is_none());
+    assert!(
+        app.effects
+            .iter()
+            .any(|e| matches!(e, super::app::Effect::Quit)),
+        "quits"
+    );
+}
+
 #[test]
 fn first_run_setup_checks_the_passphrase() {
     let mut app = App::new("logbook.age".into(), now());
@@ -1903,6 +1923,43 @@ fn the_concern_folder_is_read_only_once_the_history_has_passed_its_check() {
     );
 }
 
+/// Tester finding 38: a change of recorder made while the history was being checked
+/// (every key-file switch, which unlocks again) was refused by the model and dropped, so
+/// the trail never said who took over. It is recorded once the check passes.
+#[test]
+fn a_change_of_recorder_during_the_history_check_is_recorded_after_it() {
+    let mut app = demo_app();
+    let mut book = app.book.take().unwrap();
+    let audit = std::mem::take(&mut book.audit);
+    let entries = audit.len();
+    book.trail_pending = true;
+    app.unlocked(Ok((book, None)));
+    if app.picker.is_some() {
+        keys(&mut app, "RO");
+        press(&mut app, KeyCode::Enter);
+    }
+    let before = app.who.clone();
+    app.effects.clear();
+    press(&mut app, KeyCode::Char('W'));
+    keys(&mut app, "KW");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.who, "KW");
+    let said = app.message.clone().unwrap_or_default();
+    assert!(said.contains("once its check has passed"), "{said}");
+    super::trail_checked(&mut app, true, Ok(audit));
+    let book = app.book.as_ref().unwrap();
+    assert_eq!(
+        book.audit.len(),
+        entries + 1,
+        "the hand-over is in the trail"
+    );
+    let last = &book.audit[entries];
+    assert_eq!(last.by, "KW");
+    assert!(last.action.contains(&before), "{}", last.action);
+    assert!(app.effects.iter().any(|e| matches!(e, Effect::Save)));
+    assert!(app.handover.is_none());
+}
+
 /// The person selected in the people register.
 fn selected_person(app: &App) -> String {
     let Screen::People { selected, .. } = app.screen() else {
@@ -2080,4 +2137,25 @@ fn the_status_bar_hint_never_splits_a_two_line_message() {
         let text = bar.join(" ");
         assert!(text.contains(message), "split at {width}: {shown}");
     }
+}
+
+/// Tester finding 40: after a failed save, q's warning that the next q loses the change
+/// came after the disk error's long words, and the bar (three lines at most) cut it off
+/// at 80 columns.
+#[test]
+fn the_warning_that_q_loses_an_unsaved_change_shows_at_80_columns() {
+    let mut app = demo_app();
+    app.saved(Err(
+        "The disk is full while saving /tmp/t2mnt/key.age: free some space and try again (nothing was changed).".into(),
+    ));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quitting);
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    let bar = lines[lines.len() - 3..]
+        .iter()
+        .map(|l| l.trim_matches('"').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(bar.contains("press q again to quit"), "{screen}");
 }

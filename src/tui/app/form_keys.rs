@@ -20,6 +20,12 @@ impl App {
         let Some(form) = &mut self.form else { return };
         if form.confirm_discard {
             match keymap::lookup(keymap::DISCARD, &ev) {
+                // Discarding the first-run set-up leaves nothing to show: it quits, as Esc
+                // on an untouched set-up does (it was a screen no key left).
+                Some(Action::Discard) if self.phase == Phase::Setup => {
+                    self.form = None;
+                    self.effects.push(Effect::Quit);
+                }
                 Some(Action::Discard) => {
                     self.form = None;
                     self.message = Some("Changes discarded.".into());

@@ -35,8 +35,28 @@ impl App {
             return;
         }
         let stamp = self.stamp();
+        let Some(book) = &self.book else { return };
+        if book.trail_pending {
+            self.message = Some(format!(
+                "{} is recording now (was {}); the hand-over goes into the history once its check has passed.",
+                crate::text::line(&self.who),
+                crate::text::line(&from)
+            ));
+            self.handover = Some((stamp, from, how.to_string()));
+            return;
+        }
+        self.handover = Some((stamp, from, how.to_string()));
+        self.record_handover();
+    }
+
+    /// Writes the change of recorder kept in `handover` into the audit trail (and saves):
+    /// at once, or when the history check that was running has passed.
+    pub fn record_handover(&mut self) {
         let Some(book) = &mut self.book else { return };
-        match book.record_recorder(&stamp, &from, how) {
+        let Some((stamp, from, how)) = self.handover.take() else {
+            return;
+        };
+        match book.record_recorder(&stamp, &from, &how) {
             Ok(()) => {
                 self.effects.push(Effect::Save);
                 self.message = Some(format!(

@@ -27,6 +27,11 @@ fn split(app: &App, area: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(area)
 }
 
+/// Where screens are drawn at the app's size: all but the status bar.
+pub fn main_area(app: &App) -> Rect {
+    split(app, app.size)[0]
+}
+
 /// Rows a page holds in what has the keyboard, at the app's size (`App::size`): the help,
 /// or the screen on top. Worked out from the same layout as drawing, so PgDn moves by what
 /// is seen, without drawing writing anything back.
@@ -179,10 +184,12 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         ));
     }
     // A failed save comes first: no message may push it off the bar. Then the message,
-    // which answers the key just pressed, then the other save states.
+    // which answers the key just pressed, then the other save states. Except the warning
+    // that the next q loses the change: it comes before the failure's own (long) words,
+    // which the bar may cut at 80 columns.
     let failed = matches!(app.save, SaveState::Failed(_));
     let mut save = Some(save).filter(|s| !s.content.is_empty());
-    if failed {
+    if failed && !app.quit_warned {
         parts.extend(save.take());
     }
     if let Some(m) = &app.message {

@@ -3,9 +3,10 @@
 //! worked out say what is missing. D disposes of a due record after a second D.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::widgets::{Block, Row, Table};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use crate::model::{Status, Until};
 use crate::present;
@@ -33,7 +34,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, confirm: 
             String::new()
         }
     );
-    let block = Block::bordered().title(title);
+    // The rule of the selected record in full, wrapped, under the table: the table's
+    // last column is cut at any width, and for a record whose date cannot be worked out
+    // it is the one instruction this screen exists to give (what to add).
+    let chosen = schedule.get(selected).map(|r| {
+        let rule = match &r.kept.until {
+            Until::Unknown(why) => format!("needs data: {why}"),
+            _ => r.kept.rule.clone(),
+        };
+        format!("{}: {}", r.id, line(&rule))
+    });
+    let area = match &chosen {
+        Some(text) => {
+            let lines = super::wrap_words(text, area.width.saturating_sub(2));
+            let [table, below] = Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(lines.len().min(4) as u16 + 1),
+            ])
+            .areas(area);
+            frame.render_widget(
+                Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>())
+                    .block(Block::new().borders(Borders::LEFT | Borders::RIGHT | Borders::BOTTOM)),
+                below,
+            );
+            table
+        }
+        None => area,
+    };
+    let block = if chosen.is_some() {
+        Block::new()
+            .borders(Borders::LEFT | Borders::RIGHT | Borders::TOP)
+            .title(title)
+    } else {
+        Block::bordered().title(title)
+    };
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = schedule
