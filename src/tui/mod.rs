@@ -391,13 +391,7 @@ impl Shell {
             match effect {
                 Effect::Save | Effect::SaveAgain => {
                     if let (Some(s), Some(book)) = (&mut self.saver, &app.book) {
-                        let book = Box::new(book.clone());
-                        let job = if matches!(effect, Effect::SaveAgain) {
-                            Job::SaveAgain(book)
-                        } else {
-                            Job::Save(book)
-                        };
-                        if s.send(job) {
+                        if s.save(book, matches!(effect, Effect::SaveAgain)) {
                             app.saving();
                         } else {
                             app.saved(Err(saver::THREAD_STOPPED.into()));

@@ -1,6 +1,9 @@
-//! The saver thread owns the logbook file. The app sends it the newest logbook after each
-//! committed change; saves coalesce (a newer request replaces one not yet started), so
-//! typing never waits on the disk, and quitting waits for the last one.
+//! The saver thread owns the logbook file. The app sends it what changed after each
+//! committed change (`vault::Tracker`): the thread keeps its own copy of the logbook, with
+//! each record's text as the file holds it (`vault::Held`), so neither the screen's thread
+//! copies the whole logbook nor the save encodes it again. Saves coalesce (a newer request
+//! replaces one not yet started), so typing never waits on the disk, and quitting waits for
+//! the last one.
 
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
@@ -9,7 +12,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, IoFailure};
 use crate::model::{Logbook, Stamp};
-use crate::vault::{Key, Vault};
+use crate::vault::{Delta, Held, Key, Tracker, Vault};
 
 /// What the status bar says when the save thread is gone (it panicked): changes can no
 /// longer reach the disk, and "Saving..." must not show for ever.
@@ -19,10 +22,11 @@ pub const THREAD_STOPPED: &str = "The save thread stopped, so changes are NOT be
 pub const VANISHED: &str = "logbook file deleted or moved";
 
 pub enum Job {
-    Save(Box<Logbook>),
+    /// Save the logbook: what changed since the last save job (`Saver::save` makes it).
+    Save(Box<Delta>),
     /// Write the logbook again where it was opened: its file was deleted or moved away
     /// (`Done::Vanished`), and the person asked for it to be written there again.
-    SaveAgain(Box<Logbook>),
+    SaveAgain(Box<Delta>),
     /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
     /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
@@ -60,6 +64,9 @@ pub struct Saver {
     /// The thread is gone: nothing sent to it will be done.
     pub stopped: bool,
     path: std::path::PathBuf,
+    /// What the save jobs sent so far hold: every save job goes through it, in order, to
+    /// the one copy the thread keeps.
+    tracker: Tracker,
 }
 
 impl Saver {
@@ -79,17 +86,20 @@ impl Saver {
         let thread = std::thread::spawn(move || {
             // The last save's failure: quitting reports it and exits non-zero.
             let mut last_failure: Option<Error> = None;
+            // The logbook as the last save job left it, with its records' text.
+            let mut held: Option<Held> = None;
             let mut next = inbox.recv().ok();
             while let Some(job) = next.take() {
                 match job {
-                    Job::Save(mut book) => {
-                        // Coalesce: skip to the newest save already waiting.
+                    Job::Save(delta) => {
+                        keep(&mut held, *delta);
+                        // Coalesce: skip to the newest save already waiting (each one's
+                        // changes are kept, in order; only the last is written).
                         loop {
                             match inbox.try_recv() {
                                 Ok(Job::Save(newer)) => {
                                     let _ = outbox.send(Done::Saved(Ok(())));
-                                    book.zeroize();
-                                    book = newer;
+                                    keep(&mut held, *newer);
                                 }
                                 Ok(other) => {
                                     next = Some(other);
@@ -98,15 +108,15 @@ impl Saver {
                                 Err(_) => break,
                             }
                         }
-                        let result = vault.save(&book);
-                        // This copy was only for writing: wipe it rather than just free it.
-                        book.zeroize();
-                        last_failure = answer(result, &outbox);
+                        if let Some(held) = &held {
+                            last_failure = answer(vault.save_held(held), &outbox);
+                        }
                     }
-                    Job::SaveAgain(mut book) => {
-                        let result = vault.save_again(&book);
-                        book.zeroize();
-                        last_failure = answer(result, &outbox);
+                    Job::SaveAgain(delta) => {
+                        keep(&mut held, *delta);
+                        if let Some(held) = &held {
+                            last_failure = answer(vault.save_held_again(held), &outbox);
+                        }
                     }
                     Job::Seal(recipients, text) => {
                         let sealed = vault
@@ -133,6 +143,8 @@ impl Saver {
                     next = inbox.recv().ok();
                 }
             }
+            // The records wipe themselves as the last copy of each is dropped.
+            drop(held);
             (vault, last_failure)
         });
         Saver {
@@ -141,7 +153,19 @@ impl Saver {
             pending: 0,
             stopped: false,
             path,
+            tracker: Tracker::default(),
         }
+    }
+
+    /// Saves the logbook (or, `again`, writes it again where its file vanished from):
+    /// sends what changed since the last save. False if the thread is gone.
+    pub fn save(&mut self, book: &Logbook, again: bool) -> bool {
+        let delta = Box::new(self.tracker.delta(book));
+        self.send(if again {
+            Job::SaveAgain(delta)
+        } else {
+            Job::Save(delta)
+        })
     }
 
     /// Sends a job; false if the thread is gone (the job will never be done).
@@ -173,7 +197,14 @@ impl Saver {
     }
 }
 
-/// Runs one backup with the key that opened the logbook. Never changes the logbook.
+/// Applies a save job's changes to the thread's copy (the first makes it).
+fn keep(held: &mut Option<Held>, delta: Delta) {
+    match held {
+        Some(held) => held.apply(delta),
+        None => *held = Some(Held::new(delta)),
+    }
+}
+
 /// Tells the app how a save went; returns the failure, if it was one (quitting reports it).
 fn answer(result: Result<(), Error>, outbox: &Sender<Done>) -> Option<Error> {
     let done = match &result {
@@ -190,6 +221,7 @@ fn answer(result: Result<(), Error>, outbox: &Sender<Done>) -> Option<Error> {
         .filter(|e| !matches!(e, Error::Unflushed { .. }))
 }
 
+/// Runs one backup with the key that opened the logbook. Never changes the logbook.
 fn back_up(
     vault: &Vault,
     key: &Key,
