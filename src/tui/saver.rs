@@ -27,6 +27,10 @@ pub enum Job {
     /// Write the logbook again where it was opened: its file was deleted or moved away
     /// (`Done::Vanished`), and the person asked for it to be written there again.
     SaveAgain(Box<Delta>),
+    /// Take this first copy of the logbook, without saving: made off the screen's thread
+    /// when a logbook is opened (`Saver::prime`), so that its first save is as quick as
+    /// the rest.
+    Keep(Box<Delta>),
     /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
     /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
@@ -118,6 +122,7 @@ impl Saver {
                             last_failure = answer(vault.save_held_again(held), &outbox);
                         }
                     }
+                    Job::Keep(delta) => keep(&mut held, *delta),
                     Job::Seal(recipients, text) => {
                         let sealed = vault
                             .seal_bytes(&recipients, text.as_bytes())
@@ -166,6 +171,14 @@ impl Saver {
         } else {
             Job::Save(delta)
         })
+    }
+
+    /// Hands the thread the logbook just opened, as `tracker`'s first delta, made on
+    /// another thread from a copy sharing the app's records: the thread encodes it while
+    /// nothing waits, and the first save sends only what changed.
+    pub fn prime(&mut self, tracker: Tracker, first: Delta) {
+        self.tracker = tracker;
+        self.send(Job::Keep(Box::new(first)));
     }
 
     /// Sends a job; false if the thread is gone (the job will never be done).
@@ -301,4 +314,42 @@ fn history_proof(key: &Key, book: &Logbook, dir: &std::path::Path) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Identities;
+
+    /// Primed with the logbook as opened, the thread saves a change from what it was sent
+    /// of it (one incident and its trail entry), and the file holds exactly the whole
+    /// logbook's text; a save of nothing changed sends nothing.
+    #[test]
+    fn a_primed_saver_sends_only_the_change_and_writes_the_whole_logbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lb.age");
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let mut book = crate::demo::logbook().unwrap();
+        let vault = Vault::create(&path, &book, Some(ids.recipients())).unwrap();
+        let mut saver = Saver::spawn(vault, |_| {});
+        let mut tracker = Tracker::default();
+        let first = tracker.delta(&book);
+        saver.prime(tracker, first);
+
+        let id = book.incidents[3].id.clone();
+        let stamp = Stamp::new("RO", book.audit.last().unwrap().at);
+        book.update_incident(&stamp, &id, "edited description", |i| {
+            i.description.push_str(" (and more)")
+        })
+        .unwrap();
+        let delta = saver.tracker.delta(&book);
+        assert_eq!(delta.records(), 2, "the incident and its trail entry");
+        assert!(saver.send(Job::Save(Box::new(delta))));
+        assert!(saver.save(&book, false));
+        saver.finish().unwrap();
+
+        let sealed = std::fs::read(&path).unwrap();
+        let plain = crate::vault::decrypt(&path, &sealed, &Key::Identities(ids)).unwrap();
+        assert!(plain.as_slice() == crate::vault::to_ron(&book).as_bytes());
+    }
 }
