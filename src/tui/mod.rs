@@ -488,7 +488,7 @@ impl Shell {
                         let keep = book.settings.backup_keep as usize;
                         let job = Job::Backup {
                             key: key.clone(),
-                            book: Box::new(book.clone()),
+                            book: s.delta(book),
                             dir,
                             keep,
                             stamp: app.stamp(),

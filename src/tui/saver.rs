@@ -8,7 +8,7 @@
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, IoFailure};
 use crate::model::{Logbook, Stamp};
@@ -34,11 +34,12 @@ pub enum Job {
     /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
     /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
-    /// Back up to this folder; the key (the identities that opened the logbook) reads
-    /// the backup back, and is dropped when the backup ends.
+    /// Back up the logbook (what changed since the last job, as for a save) to this
+    /// folder; the key (the identities that opened the logbook) reads the backup back, and
+    /// is dropped when the backup ends.
     Backup {
         key: Key,
-        book: Box<Logbook>,
+        book: Box<Delta>,
         dir: std::path::PathBuf,
         keep: usize,
         stamp: Stamp,
@@ -96,14 +97,14 @@ impl Saver {
             while let Some(job) = next.take() {
                 match job {
                     Job::Save(delta) => {
-                        keep(&mut held, *delta);
+                        let mut newest = keep(&mut held, *delta);
                         // Coalesce: skip to the newest save already waiting (each one's
                         // changes are kept, in order; only the last is written).
                         loop {
                             match inbox.try_recv() {
                                 Ok(Job::Save(newer)) => {
                                     let _ = outbox.send(Done::Saved(Ok(())));
-                                    keep(&mut held, *newer);
+                                    newest = keep(&mut held, *newer);
                                 }
                                 Ok(other) => {
                                     next = Some(other);
@@ -112,17 +113,15 @@ impl Saver {
                                 Err(_) => break,
                             }
                         }
-                        if let Some(held) = &held {
-                            last_failure = answer(vault.save_held(held), &outbox);
-                        }
+                        last_failure = answer(vault.save_held(newest), &outbox);
                     }
                     Job::SaveAgain(delta) => {
-                        keep(&mut held, *delta);
-                        if let Some(held) = &held {
-                            last_failure = answer(vault.save_held_again(held), &outbox);
-                        }
+                        let held = keep(&mut held, *delta);
+                        last_failure = answer(vault.save_held_again(held), &outbox);
                     }
-                    Job::Keep(delta) => keep(&mut held, *delta),
+                    Job::Keep(delta) => {
+                        keep(&mut held, *delta);
+                    }
                     Job::Seal(recipients, text) => {
                         let sealed = vault
                             .seal_bytes(&recipients, text.as_bytes())
@@ -131,17 +130,16 @@ impl Saver {
                     }
                     Job::Backup {
                         key,
-                        mut book,
+                        book,
                         dir,
-                        keep,
+                        keep: how_many,
                         stamp,
                     } => {
-                        let result = back_up(&vault, &key, &book, &dir, keep, &stamp, &outbox);
-                        // The key goes with the job: the saver keeps no secret; and the
-                        // job's copy of the logbook is wiped, not just freed.
-                        drop(key);
-                        book.zeroize();
+                        let book = keep(&mut held, *book).logbook();
+                        let result = back_up(&vault, &key, book, &dir, how_many, &stamp, &outbox);
                         let _ = outbox.send(Done::BackedUp(result, None));
+                        // The key goes with the job: the saver keeps no secret.
+                        drop(key);
                     }
                 }
                 if next.is_none() {
@@ -162,10 +160,16 @@ impl Saver {
         }
     }
 
+    /// What changed in `book` since the last job that carried the logbook: every such
+    /// job must be sent, in order, for the thread's copy to stay the app's.
+    pub fn delta(&mut self, book: &Logbook) -> Box<Delta> {
+        Box::new(self.tracker.delta(book))
+    }
+
     /// Saves the logbook (or, `again`, writes it again where its file vanished from):
     /// sends what changed since the last save. False if the thread is gone.
     pub fn save(&mut self, book: &Logbook, again: bool) -> bool {
-        let delta = Box::new(self.tracker.delta(book));
+        let delta = self.delta(book);
         self.send(if again {
             Job::SaveAgain(delta)
         } else {
@@ -210,11 +214,14 @@ impl Saver {
     }
 }
 
-/// Applies a save job's changes to the thread's copy (the first makes it).
-fn keep(held: &mut Option<Held>, delta: Delta) {
+/// Applies a job's changes to the thread's copy (the first makes it).
+fn keep(held: &mut Option<Held>, delta: Delta) -> &Held {
     match held {
-        Some(held) => held.apply(delta),
-        None => *held = Some(Held::new(delta)),
+        Some(held) => {
+            held.apply(delta);
+            held
+        }
+        None => held.insert(Held::new(delta)),
     }
 }
 
