@@ -1,9 +1,20 @@
 //! What one save costs, on a logbook file of any size, against re-encrypting that file:
 //!   BENCH_LOGBOOK=/path/lb.age BENCH_KEY=/path/key cargo bench --bench save
 //! (`benches/scale.sh` runs it on each generated size.) Prints the best of a few runs of:
-//!   copy for the save thread   what the app's screen thread does per save (`book.clone()`)
+//!   whole copy                 a copy of the logbook sharing its records (`book.clone()`:
+//!                              one reference count per record), what the app's screen
+//!                              thread did per save before the save thread kept its own
+//!                              copy; now made once, on the unlock thread (`Tracker`'s
+//!                              first delta)
+//!   screen thread per save     what it does now: the delta of one change (`Tracker`)
 //!   encode                     the whole logbook as the file's pretty RON, into nothing
-//!   save                       encode, encrypt, fsync, rename (`Vault::save`)
+//!   save                       encode, encrypt, fsync, rename (`Vault::save`: the command
+//!                              line's saves, and the app's before)
+//!   keep                       the save thread encoding and keeping every record's text
+//!                              (`Held::new`), in the background after opening
+//!   save after one change      the app's save of one change: the delta applied (one
+//!                              record and its trail entry encoded), the rest written from
+//!                              the kept text, encrypted, fsynced
 //!   re-encrypt floor           the file's plaintext (already decrypted) encrypted again to
 //!                              the same key and fsynced: the least any save can cost
 //! Wall-clock, so on a loaded machine compare the ratios, not the times.
@@ -12,7 +23,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use logbook::vault::{self, Access, Key, Vault};
+use logbook::vault::{self, Access, Held, Key, Tracker, Vault};
 
 fn best(runs: usize, mut f: impl FnMut()) -> Duration {
     (0..runs)
@@ -44,7 +55,7 @@ fn main() {
         panic!("the key file must not be passphrase-protected")
     })
     .unwrap();
-    let (mut v, book, _) = Vault::open(&path, &key, Access::Write).unwrap();
+    let (mut v, mut book, _) = Vault::open(&path, &key, Access::Write).unwrap();
 
     let copy = best(runs.max(5), || drop(std::hint::black_box(book.clone())));
     struct Nothing(usize);
@@ -61,8 +72,46 @@ fn main() {
     });
     let save = best(runs, || v.save(&book).unwrap());
 
+    // The app: the first delta carries every record (made on the unlock thread), and the
+    // save thread encodes and keeps them.
+    let mut tracker = Tracker::default();
+    let t = Instant::now();
+    let first_delta = tracker.delta(&book);
+    let first_copy = t.elapsed();
+    let t = Instant::now();
+    let mut held = Held::new(first_delta);
+    let keep = t.elapsed();
+    // Then one change at a time, as a person makes them: the screen thread's part (the
+    // delta) and the save thread's (apply and save).
+    let (mut delta_time, mut second) = (Duration::MAX, Duration::MAX);
+    for n in 0..runs {
+        let id = book.incidents[book.incidents.len() / 2].id.clone();
+        let at = book.audit.last().unwrap().at + chrono::Duration::seconds(1);
+        let stamp = logbook::model::Stamp::new("RO", at);
+        book.update_incident(&stamp, &id, "edited description", |i| {
+            i.description.push_str(&format!(" (edit {n})"))
+        })
+        .unwrap();
+        let t = Instant::now();
+        let delta = tracker.delta(&book);
+        delta_time = delta_time.min(t.elapsed());
+        assert_eq!(delta.records(), 2, "one incident and its trail entry");
+        let t = Instant::now();
+        held.apply(delta);
+        v.save_held(&held).unwrap();
+        second = second.min(t.elapsed());
+    }
+
     let ciphertext = std::fs::read(&path).unwrap();
     let plain = vault::decrypt(&path, &ciphertext, &key).unwrap();
+    // The app's save wrote exactly what encoding the whole logbook writes.
+    let mut whole = Vec::new();
+    logbook::model::pretty_ron(&book, &mut whole, 4).unwrap();
+    assert!(
+        plain.as_slice() == whole.as_slice(),
+        "the app's save differs"
+    );
+    drop(whole);
     let recipients = v.recipients(&book.settings).unwrap();
     let floor_path = dir.path().join("floor.age");
     let floor = best(runs, || {
@@ -77,14 +126,22 @@ fn main() {
     });
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "{} incidents, {:.1} MB of RON: copy for the save thread {:.2} ms; encode {:.0} ms; \
-         save {:.0} ms; re-encrypt floor {:.0} ms; save/floor {:.2}",
+        "{} incidents, {} audit entries, {:.1} MB of RON:\n  \
+         screen thread per save: before, a whole copy {:.2} ms; now the delta of one change {:.2} ms\n  \
+         encode {:.0} ms; save {:.0} ms; keep every record's text (after opening) {:.0} ms; \
+         save after one change {:.0} ms; re-encrypt floor {:.0} ms\n  \
+         save/floor {:.2}; save after one change/floor {:.2}",
         book.incidents.len(),
+        book.audit.len(),
         size as f64 / 1e6,
-        ms(copy),
+        ms(copy.min(first_copy)),
+        ms(delta_time),
         ms(encode),
         ms(save),
+        ms(keep),
+        ms(second),
         ms(floor),
-        ms(save) / ms(floor)
+        ms(save) / ms(floor),
+        ms(second) / ms(floor),
     );
 }

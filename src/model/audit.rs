@@ -96,6 +96,20 @@ pub fn pretty_ron<T: Serialize + ?Sized, S: RonSink>(
     canonical::encode_pretty(value, sink, depth_limit).map_err(|e| Unencodable(e.0))
 }
 
+/// Writes `value` as `pretty_ron` writes it as an item of one of the logbook's top-level
+/// lists (a person, an incident, an audit entry in the file), to be written again in its
+/// place as `EncodedRon` while the record is unchanged: a save then encodes only what
+/// changed.
+pub fn pretty_ron_item<T: Serialize + ?Sized, S: RonSink>(
+    value: &T,
+    sink: &mut S,
+    depth_limit: usize,
+) -> Result<(), Unencodable> {
+    canonical::encode_pretty_item(value, sink, depth_limit).map_err(|e| Unencodable(e.0))
+}
+
+pub use canonical::Encoded as EncodedRon;
+
 /// SHA-256 of `prefix` followed by the canonical bytes of `value`, streamed into the
 /// hasher: no copy of the record's text is built.
 fn digest<T: Serialize + ?Sized>(prefix: &[u8], value: &T) -> Result<[u8; 32], Unencodable> {

@@ -21,6 +21,7 @@ pub use audit::{
     AuditFault, GENESIS, Head, RonSink, Stamp, Unencodable, canonical, entry_hash, pretty_ron,
     sha256_hex, state_hash,
 };
+pub use audit::{EncodedRon, pretty_ron_item};
 pub use backup::{BackupSecret, Divergence};
 pub use commands::{
     Entry, EvidenceDetails, HeldReview, PersonDetails, StepDetails, Summary, initials,

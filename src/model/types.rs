@@ -44,6 +44,14 @@ impl<T> Shared<T> {
     pub fn same(a: &Self, b: &Self) -> bool {
         std::sync::Arc::ptr_eq(&a.0, &b.0)
     }
+
+    /// Where the record is in memory. While another handle also holds the record, a change
+    /// through this one copies it first, to a new address, and no other record can be given
+    /// this one: so, compared against a copy that is still held, an unchanged address means
+    /// the very same, unchanged record (see `vault::Tracker`).
+    pub fn addr(this: &Self) -> usize {
+        std::sync::Arc::as_ptr(&this.0) as usize
+    }
 }
 
 impl<T> From<T> for Shared<T> {

@@ -286,7 +286,17 @@ impl Shell {
             }
             Msg::Saver(done) => self.saver_done(done),
             Msg::Opened(Opened::Trail(n, result)) => {
-                trail_checked(app, n == self.unlocks, result);
+                let current = n == self.unlocks;
+                let (result, first) = match result {
+                    Ok((audit, first)) => (Ok(audit), Some(first)),
+                    Err(e) => (Err(e), None),
+                };
+                trail_checked(app, current, result);
+                let whole = app.book.as_ref().is_some_and(|b| !b.trail_pending);
+                if let (true, Some(first), Some(s)) = (current && whole, first, &mut self.saver) {
+                    let (tracker, delta) = *first;
+                    s.prime(tracker, delta);
+                }
             }
             Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
             Msg::Opened(Opened::Created(result)) => self.created(*result),
@@ -396,13 +406,7 @@ impl Shell {
             match effect {
                 Effect::Save | Effect::SaveAgain => {
                     if let (Some(s), Some(book)) = (&mut self.saver, &app.book) {
-                        let book = Box::new(book.clone());
-                        let job = if matches!(effect, Effect::SaveAgain) {
-                            Job::SaveAgain(book)
-                        } else {
-                            Job::Save(book)
-                        };
-                        if s.send(job) {
+                        if s.save(book, matches!(effect, Effect::SaveAgain)) {
                             app.saving();
                         } else {
                             app.saved(Err(saver::THREAD_STOPPED.into()));
@@ -433,7 +437,14 @@ impl Shell {
                                 send(Opened::Unlocked(Box::new(Ok((book, vault, key)))));
                                 let result = trail
                                     .check(&mut records)
-                                    .map(|()| std::mem::take(&mut records.audit))
+                                    .map(|()| {
+                                        // The save thread's first copy, made here rather
+                                        // than on the screen's thread at the first change.
+                                        let mut tracker = vault::Tracker::default();
+                                        let first = tracker.delta(&records);
+                                        let audit = std::mem::take(&mut records.audit);
+                                        (audit, Box::new((tracker, first)))
+                                    })
                                     .map_err(|e| in_app_words(&e, None));
                                 send(Opened::Trail(n, result));
                             }
@@ -482,7 +493,7 @@ impl Shell {
                         let keep = book.settings.backup_keep as usize;
                         let job = Job::Backup {
                             key: key.clone(),
-                            book: Box::new(book.clone()),
+                            book: s.delta(book),
                             dir,
                             keep,
                             stamp: app.stamp(),
@@ -618,8 +629,15 @@ enum Opened {
     Unlocked(Box<Unlocked>),
     /// The set-up form's logbook, created (with the key file named, if any), or why not.
     Created(Box<Created>),
-    Trail(u64, std::result::Result<Vec<Shared<AuditEntry>>, String>),
+    /// The trail, checked, with the save thread's first copy of the whole logbook.
+    Trail(
+        u64,
+        std::result::Result<(Vec<Shared<AuditEntry>>, FirstCopy), String>,
+    ),
 }
+
+/// The save thread's first copy of a logbook just opened (see `Saver::prime`).
+type FirstCopy = Box<(vault::Tracker, vault::Delta)>;
 
 /// Puts the checked trail into the logbook shown, or keeps the logbook unchangeable and
 /// says what is wrong. `current`: the answer is for the latest unlock (not one from before

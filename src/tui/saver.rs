@@ -1,15 +1,18 @@
-//! The saver thread owns the logbook file. The app sends it the newest logbook after each
-//! committed change; saves coalesce (a newer request replaces one not yet started), so
-//! typing never waits on the disk, and quitting waits for the last one.
+//! The saver thread owns the logbook file. The app sends it what changed after each
+//! committed change (`vault::Tracker`): the thread keeps its own copy of the logbook, with
+//! each record's text as the file holds it (`vault::Held`), so neither the screen's thread
+//! copies the whole logbook nor the save encodes it again. Saves coalesce (a newer request
+//! replaces one not yet started), so typing never waits on the disk, and quitting waits for
+//! the last one.
 
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, IoFailure};
 use crate::model::{Logbook, Stamp};
-use crate::vault::{Key, Vault};
+use crate::vault::{Delta, Held, Key, Tracker, Vault};
 
 /// What the status bar says when the save thread is gone (it panicked): changes can no
 /// longer reach the disk, and "Saving..." must not show for ever.
@@ -19,18 +22,24 @@ pub const THREAD_STOPPED: &str = "The save thread stopped, so changes are NOT be
 pub const VANISHED: &str = "logbook file deleted or moved";
 
 pub enum Job {
-    Save(Box<Logbook>),
+    /// Save the logbook: what changed since the last save job (`Saver::save` makes it).
+    Save(Box<Delta>),
     /// Write the logbook again where it was opened: its file was deleted or moved away
     /// (`Done::Vanished`), and the person asked for it to be written there again.
-    SaveAgain(Box<Logbook>),
+    SaveAgain(Box<Delta>),
+    /// Take this first copy of the logbook, without saving: made off the screen's thread
+    /// when a logbook is opened (`Saver::prime`), so that its first save is as quick as
+    /// the rest.
+    Keep(Box<Delta>),
     /// Encrypt this text to the logbook's public keys (its recipients) and hand it back
     /// (a draft while locked): no secret needed.
     Seal(Vec<String>, Zeroizing<String>),
-    /// Back up to this folder; the key (the identities that opened the logbook) reads
-    /// the backup back, and is dropped when the backup ends.
+    /// Back up the logbook (what changed since the last job, as for a save) to this
+    /// folder; the key (the identities that opened the logbook) reads the backup back, and
+    /// is dropped when the backup ends.
     Backup {
         key: Key,
-        book: Box<Logbook>,
+        book: Box<Delta>,
         dir: std::path::PathBuf,
         keep: usize,
         stamp: Stamp,
@@ -60,6 +69,9 @@ pub struct Saver {
     /// The thread is gone: nothing sent to it will be done.
     pub stopped: bool,
     path: std::path::PathBuf,
+    /// What the save jobs sent so far hold: every save job goes through it, in order, to
+    /// the one copy the thread keeps.
+    tracker: Tracker,
 }
 
 impl Saver {
@@ -79,17 +91,20 @@ impl Saver {
         let thread = std::thread::spawn(move || {
             // The last save's failure: quitting reports it and exits non-zero.
             let mut last_failure: Option<Error> = None;
+            // The logbook as the last save job left it, with its records' text.
+            let mut held: Option<Held> = None;
             let mut next = inbox.recv().ok();
             while let Some(job) = next.take() {
                 match job {
-                    Job::Save(mut book) => {
-                        // Coalesce: skip to the newest save already waiting.
+                    Job::Save(delta) => {
+                        let mut newest = keep(&mut held, *delta);
+                        // Coalesce: skip to the newest save already waiting (each one's
+                        // changes are kept, in order; only the last is written).
                         loop {
                             match inbox.try_recv() {
                                 Ok(Job::Save(newer)) => {
                                     let _ = outbox.send(Done::Saved(Ok(())));
-                                    book.zeroize();
-                                    book = newer;
+                                    newest = keep(&mut held, *newer);
                                 }
                                 Ok(other) => {
                                     next = Some(other);
@@ -98,15 +113,14 @@ impl Saver {
                                 Err(_) => break,
                             }
                         }
-                        let result = vault.save(&book);
-                        // This copy was only for writing: wipe it rather than just free it.
-                        book.zeroize();
-                        last_failure = answer(result, &outbox);
+                        last_failure = answer(vault.save_held(newest), &outbox);
                     }
-                    Job::SaveAgain(mut book) => {
-                        let result = vault.save_again(&book);
-                        book.zeroize();
-                        last_failure = answer(result, &outbox);
+                    Job::SaveAgain(delta) => {
+                        let held = keep(&mut held, *delta);
+                        last_failure = answer(vault.save_held_again(held), &outbox);
+                    }
+                    Job::Keep(delta) => {
+                        keep(&mut held, *delta);
                     }
                     Job::Seal(recipients, text) => {
                         let sealed = vault
@@ -116,23 +130,24 @@ impl Saver {
                     }
                     Job::Backup {
                         key,
-                        mut book,
+                        book,
                         dir,
-                        keep,
+                        keep: how_many,
                         stamp,
                     } => {
-                        let result = back_up(&vault, &key, &book, &dir, keep, &stamp, &outbox);
-                        // The key goes with the job: the saver keeps no secret; and the
-                        // job's copy of the logbook is wiped, not just freed.
-                        drop(key);
-                        book.zeroize();
+                        let book = keep(&mut held, *book).logbook();
+                        let result = back_up(&vault, &key, book, &dir, how_many, &stamp, &outbox);
                         let _ = outbox.send(Done::BackedUp(result, None));
+                        // The key goes with the job: the saver keeps no secret.
+                        drop(key);
                     }
                 }
                 if next.is_none() {
                     next = inbox.recv().ok();
                 }
             }
+            // The records wipe themselves as the last copy of each is dropped.
+            drop(held);
             (vault, last_failure)
         });
         Saver {
@@ -141,7 +156,33 @@ impl Saver {
             pending: 0,
             stopped: false,
             path,
+            tracker: Tracker::default(),
         }
+    }
+
+    /// What changed in `book` since the last job that carried the logbook: every such
+    /// job must be sent, in order, for the thread's copy to stay the app's.
+    pub fn delta(&mut self, book: &Logbook) -> Box<Delta> {
+        Box::new(self.tracker.delta(book))
+    }
+
+    /// Saves the logbook (or, `again`, writes it again where its file vanished from):
+    /// sends what changed since the last save. False if the thread is gone.
+    pub fn save(&mut self, book: &Logbook, again: bool) -> bool {
+        let delta = self.delta(book);
+        self.send(if again {
+            Job::SaveAgain(delta)
+        } else {
+            Job::Save(delta)
+        })
+    }
+
+    /// Hands the thread the logbook just opened, as `tracker`'s first delta, made on
+    /// another thread from a copy sharing the app's records: the thread encodes it while
+    /// nothing waits, and the first save sends only what changed.
+    pub fn prime(&mut self, tracker: Tracker, first: Delta) {
+        self.tracker = tracker;
+        self.send(Job::Keep(Box::new(first)));
     }
 
     /// Sends a job; false if the thread is gone (the job will never be done).
@@ -173,7 +214,17 @@ impl Saver {
     }
 }
 
-/// Runs one backup with the key that opened the logbook. Never changes the logbook.
+/// Applies a job's changes to the thread's copy (the first makes it).
+fn keep(held: &mut Option<Held>, delta: Delta) -> &Held {
+    match held {
+        Some(held) => {
+            held.apply(delta);
+            held
+        }
+        None => held.insert(Held::new(delta)),
+    }
+}
+
 /// Tells the app how a save went; returns the failure, if it was one (quitting reports it).
 fn answer(result: Result<(), Error>, outbox: &Sender<Done>) -> Option<Error> {
     let done = match &result {
@@ -190,6 +241,7 @@ fn answer(result: Result<(), Error>, outbox: &Sender<Done>) -> Option<Error> {
         .filter(|e| !matches!(e, Error::Unflushed { .. }))
 }
 
+/// Runs one backup with the key that opened the logbook. Never changes the logbook.
 fn back_up(
     vault: &Vault,
     key: &Key,
@@ -269,4 +321,42 @@ fn history_proof(key: &Key, book: &Logbook, dir: &std::path::Path) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Identities;
+
+    /// Primed with the logbook as opened, the thread saves a change from what it was sent
+    /// of it (one incident and its trail entry), and the file holds exactly the whole
+    /// logbook's text; a save of nothing changed sends nothing.
+    #[test]
+    fn a_primed_saver_sends_only_the_change_and_writes_the_whole_logbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lb.age");
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let mut book = crate::demo::logbook().unwrap();
+        let vault = Vault::create(&path, &book, Some(ids.recipients())).unwrap();
+        let mut saver = Saver::spawn(vault, |_| {});
+        let mut tracker = Tracker::default();
+        let first = tracker.delta(&book);
+        saver.prime(tracker, first);
+
+        let id = book.incidents[3].id.clone();
+        let stamp = Stamp::new("RO", book.audit.last().unwrap().at);
+        book.update_incident(&stamp, &id, "edited description", |i| {
+            i.description.push_str(" (and more)")
+        })
+        .unwrap();
+        let delta = saver.tracker.delta(&book);
+        assert_eq!(delta.records(), 2, "the incident and its trail entry");
+        assert!(saver.send(Job::Save(Box::new(delta))));
+        assert!(saver.save(&book, false));
+        saver.finish().unwrap();
+
+        let sealed = std::fs::read(&path).unwrap();
+        let plain = crate::vault::decrypt(&path, &sealed, &Key::Identities(ids)).unwrap();
+        assert!(plain.as_slice() == crate::vault::to_ron(&book).as_bytes());
+    }
 }

@@ -86,7 +86,7 @@ pub fn encrypt_ron<T: serde::Serialize + Sync>(
 }
 
 /// The depth below which the file's RON puts one item a line (see `pretty()`).
-const DEPTH_LIMIT: usize = 4;
+pub(super) const DEPTH_LIMIT: usize = 4;
 
 /// How much text is gathered before it goes to the age stream: RON's writes are many and
 /// small (a bracket, a field name, a comma).

@@ -11,6 +11,7 @@
 
 mod codec;
 pub mod file;
+mod held;
 mod key;
 
 use std::fs;
@@ -24,6 +25,7 @@ pub use codec::{
     TrailSpan, decode, decode_records, decrypt, encrypt_ron, header_is_scrypt, read_trail, to_ron,
 };
 pub use file::{FileId, Lock};
+pub use held::{Delta, Held, Tracker};
 pub use key::{
     Identities, Key, Recipients, fingerprint, is_protected, keygen, open_protected,
     parse_recipients, passphrase_recipient, read_key_file, write_identity,
@@ -278,16 +280,58 @@ impl Vault {
     /// away (`Error::Vanished`): the person asked for it, knowing the file is gone. Refused
     /// if a file has appeared there since, which is never overwritten.
     pub fn save_again(&mut self, logbook: &Logbook) -> Result<()> {
-        match fs::symlink_metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Ok(_) => return Err(Error::ChangedOnDisk(self.path.clone())),
-            Err(e) => return Err(Error::io("checking", &self.path, e)),
-        }
+        self.check_vanished()?;
         self.write(logbook, None)
+    }
+
+    /// Refuses to write again where the logbook was if a file has appeared there.
+    fn check_vanished(&self) -> Result<()> {
+        match fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Ok(_) => Err(Error::ChangedOnDisk(self.path.clone())),
+            Err(e) => Err(Error::io("checking", &self.path, e)),
+        }
+    }
+
+    /// Saves the save thread's copy of the logbook (`Held`) as `save` saves a logbook, byte
+    /// for byte, writing each unchanged record from its stored text.
+    pub fn save_held(&mut self, held: &Held) -> Result<()> {
+        let seen = self.seen.clone();
+        self.write_held(held, Some(&seen))
+    }
+
+    /// `save_again` for the save thread's copy.
+    pub fn save_held_again(&mut self, held: &Held) -> Result<()> {
+        self.check_vanished()?;
+        self.write_held(held, None)
+    }
+
+    fn write_held(&mut self, held: &Held, expected: Option<&file::FileId>) -> Result<()> {
+        if held.out_of_step() {
+            return Err(Error::Usage(
+                "The save thread's copy of the logbook is out of step with the app (a defect): nothing was saved; quit and open the logbook again.".into(),
+            ));
+        }
+        self.write_with(held.logbook(), expected, |out, recipients| {
+            held.encrypt_to(out, recipients)
+        })
     }
 
     /// Writes over the file, which must still be `expected` (if given).
     fn write(&mut self, logbook: &Logbook, expected: Option<&file::FileId>) -> Result<()> {
+        self.write_with(logbook, expected, |out, recipients| {
+            codec::encrypt_to(out, recipients, logbook)
+        })
+    }
+
+    /// Writes over the file with `encrypt` (which writes `logbook`), after the checks that
+    /// every save makes.
+    fn write_with(
+        &mut self,
+        logbook: &Logbook,
+        expected: Option<&file::FileId>,
+        encrypt: impl FnOnce(&mut dyn std::io::Write, &Recipients) -> std::io::Result<()>,
+    ) -> Result<()> {
         if self.lock.is_none() {
             return Err(Error::Usage(
                 "This logbook was opened read-only: open it for writing to save.".into(),
@@ -301,9 +345,7 @@ impl Vault {
             ));
         }
         let recipients = self.recipients(&logbook.settings)?;
-        match file::replace_atomically(&self.path, expected, |out| {
-            codec::encrypt_to(out, &recipients, logbook)
-        }) {
+        match file::replace_atomically(&self.path, expected, |out| encrypt(out, &recipients)) {
             Ok(id) => {
                 self.seen = id;
                 Ok(())

@@ -116,6 +116,50 @@ pub(super) fn encode_pretty<T: Serialize + ?Sized, S: Sink>(
     encode_with(value, sink, Some(layout))
 }
 
+/// Encodes `value` as `encode_pretty` would write it as an item of one of the logbook's
+/// top-level lists (`people`, `incidents`, `audit`: the logbook's struct, then the list,
+/// two levels in). A record's text there depends on nothing before or after it (the
+/// list writes the separators, and a struct sets its own layout state), so the text
+/// encoded once can be written again, as `Encoded`, in place of the record.
+pub(super) fn encode_pretty_item<T: Serialize + ?Sized, S: Sink>(
+    value: &T,
+    sink: &mut S,
+    depth_limit: usize,
+) -> Result<()> {
+    let layout = Layout {
+        indent: ITEM_INDENT,
+        depth_limit,
+        is_empty: None,
+    };
+    encode_with(value, sink, Some(layout))
+}
+
+/// How deep an item of the logbook's top-level lists sits: in the logbook's struct (1),
+/// in the list (2).
+const ITEM_INDENT: usize = 2;
+
+/// The newtype name that marks text already encoded in the pretty layout (`Encoded`).
+/// Starts with `$`, which no Rust type name can, so no record can be mistaken for it.
+const ENCODED_TOKEN: &str = "$logbook::private::Encoded";
+
+/// A record's text as `encode_pretty_item` wrote it, written verbatim by the pretty
+/// encoder in the record's place. Only the pretty layout accepts it (the hashes are never
+/// taken over stored text), and only where the item was encoded for: an item of a
+/// top-level list of the logbook, at the same depth limit.
+pub struct Encoded<'a>(pub &'a [u8]);
+
+impl Serialize for Encoded<'_> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Text<'a>(&'a [u8]);
+        impl Serialize for Text<'_> {
+            fn serialize<S: ser::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        s.serialize_newtype_struct(ENCODED_TOKEN, &Text(self.0))
+    }
+}
+
 fn encode_with<T: Serialize + ?Sized, S: Sink>(
     value: &T,
     sink: &mut S,
@@ -125,6 +169,7 @@ fn encode_with<T: Serialize + ?Sized, S: Sink>(
         out: sink,
         scratch: String::new(),
         layout,
+        verbatim: false,
     };
     let result = value.serialize(&mut encoder);
     encoder.scratch.zeroize();
@@ -138,6 +183,8 @@ struct Encoder<'s, S: Sink> {
     scratch: String,
     /// Pretty layout (new lines and indentation), or None for compact RON.
     layout: Option<Layout>,
+    /// Inside `Encoded`: the next bytes are stored text, written as they are.
+    verbatim: bool,
 }
 
 /// RON's pretty state, mirrored field for field (`ron::ser::Serializer`'s `pretty` and
@@ -480,6 +527,10 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut Encoder<'s, S> {
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<()> {
+        if std::mem::take(&mut self.verbatim) {
+            self.put(v);
+            return Ok(());
+        }
         self.put(b"b\"");
         for b in v {
             for e in std::ascii::escape_default(*b) {
@@ -521,6 +572,21 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut Encoder<'s, S> {
         name: &'static str,
         value: &T,
     ) -> Result<()> {
+        if name == ENCODED_TOKEN {
+            let Some(layout) = &mut self.layout else {
+                return Err(EncodeError(
+                    "stored text cannot be encoded canonically".into(),
+                ));
+            };
+            // As the record's struct would leave it when closed.
+            layout.is_empty = None;
+            self.verbatim = true;
+            value.serialize(&mut *self)?;
+            if std::mem::take(&mut self.verbatim) {
+                return Err(EncodeError("stored text expected".into()));
+            }
+            return Ok(());
+        }
         if name.starts_with("$ron::") {
             // RON's raw values are written verbatim; no hashed type holds one.
             return Err(EncodeError(format!("{name} cannot be encoded canonically")));
