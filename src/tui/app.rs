@@ -388,6 +388,9 @@ impl App {
             Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
+                // Typing into a filter: its keys, not the screen's (which are text there).
+                Screen::List if self.list.filter.typing => keymap::FILTER,
+                Screen::People { filter, .. } if filter.typing => keymap::FILTER,
                 Screen::List => keymap::LIST,
                 Screen::Detail { .. } => keymap::DETAIL,
                 Screen::People { .. } => keymap::PEOPLE,
@@ -485,7 +488,7 @@ impl App {
     /// Recomputes the list after its filter changed: the incident that was selected stays
     /// selected if it is still shown (else the first row), so clearing a filter never
     /// moves the selection to another record.
-    fn refresh_keeping_selection(&mut self) {
+    pub(super) fn refresh_keeping_selection(&mut self) {
         let kept = self.list.rows.get(self.list.selected).copied();
         self.refresh();
         self.list.selected = kept
@@ -495,7 +498,7 @@ impl App {
 
     /// After the people register's filter changed (`before`: its rows until then): the
     /// person who was selected stays selected if still shown, else the first row.
-    fn keep_person_selected(&mut self, before: &[usize]) {
+    pub(super) fn keep_person_selected(&mut self, before: &[usize]) {
         let rows = self.people_rows();
         if let Some(Screen::People { selected, .. }) = self.screens.last_mut() {
             *selected = before
@@ -1458,6 +1461,7 @@ impl App {
 
     fn submit_form(&mut self) {
         let now = self.now;
+        let stamp = self.stamp();
         let Some(form) = &mut self.form else { return };
         let mut first_bad = None;
         for (i, f) in form.fields.iter_mut().enumerate() {
@@ -1465,12 +1469,13 @@ impl App {
                 first_bad = Some(i);
             }
         }
-        if let Some(i) = first_bad {
-            // Focus stays: the refused fields are marked, and the first one named.
-            form.announce(format!(
-                "Not saved: {} and any other field marked needs attention.",
-                form.fields[i].label
-            ));
+        if first_bad.is_some() {
+            // Focus stays: the refused fields are marked, and the first one named, with
+            // what the model refuses of the others (`forms::check_also`).
+            if let Some(book) = &self.book {
+                forms::check_also(form, book, &stamp);
+            }
+            form.announce();
             return;
         }
         if let FormKind::Export(_) = form.kind {
@@ -1510,7 +1515,6 @@ impl App {
             let result = self.take_in(&receipt);
             return self.after_change(result);
         }
-        let stamp = self.stamp();
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
@@ -1527,7 +1531,11 @@ impl App {
                     });
                 }
             }
-            Err(e) => self.after_change(Err(e)),
+            Err(refused) => {
+                if let Some(form) = &mut self.form {
+                    form.refuse_all(&refused.0);
+                }
+            }
         }
     }
 

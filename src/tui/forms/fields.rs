@@ -77,17 +77,7 @@ pub fn refused(key: &str, message: String) -> Invalid {
 /// A whole number the person typed. Unparsable text is refused naming the field, never
 /// read as 0.
 pub fn number(form: &Form, key: &str) -> Result<u32, Invalid> {
-    let text = form.value(key);
-    text.trim().parse().map_err(|_| {
-        refused(
-            key,
-            format!(
-                "{}: {} is not a whole number: type digits only, e.g. 14",
-                label(form, key),
-                crate::text::line(&text)
-            ),
-        )
-    })
+    parse_number(&form.value(key)).map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
 }
 
 /// An optional year of birth: empty is "not known", anything else must be a year.

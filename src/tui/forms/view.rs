@@ -141,10 +141,11 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         keymap::key_for(keymap::DISCARD, keymap::Action::Discard),
         keymap::Action::Discard.short()
     );
+    let banner = form.banner();
     let top_message = if form.confirm_discard {
         Some(discard.as_str())
     } else {
-        form.banner()
+        banner.as_deref()
     };
     if let Some(m) = top_message {
         constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
