@@ -419,7 +419,8 @@ impl Incident {
             }
             for c in &ev.custody {
                 required(&f("custody"), &c.event, "What happened to the item")?;
-                not_future(&f("custody"), c.when, ctx.now, "The custody time")?;
+                // The time has a field of its own in the form: the refusal goes beside it.
+                not_future(&f("custody_when"), c.when, ctx.now, "The custody time")?;
             }
             check_error(&f("error"), &ev.error, ctx)?;
         }
@@ -834,7 +835,7 @@ mod tests {
             ("evidence[EV-1].custody", |i| {
                 i.evidence[0].custody[0].event.clear()
             }),
-            ("evidence[EV-1].custody", |i| {
+            ("evidence[EV-1].custody_when", |i| {
                 i.evidence[0].custody[0].when = at(17, 9)
             }),
             ("evidence[EV-1].error.by", |i| {

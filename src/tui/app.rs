@@ -539,7 +539,7 @@ impl App {
         if ev.code == KeyCode::F(1)
             && matches!(
                 self.phase,
-                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking
+                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking | Phase::ChooseWho
             )
         {
             self.help = Some(Help::default());
@@ -1359,6 +1359,11 @@ impl App {
         let Some(form) = &mut self.form else { return };
         if form.confirm_discard {
             match keymap::lookup(keymap::DISCARD, &ev) {
+                // Set-up discarded: no logbook exists to go back to, so the app ends
+                // (the screen beneath would be empty, with no key that works).
+                Some(Action::Discard) if self.phase == Phase::Setup => {
+                    self.effects.push(Effect::Quit);
+                }
                 Some(Action::Discard) => {
                     self.form = None;
                     self.message = Some("Changes discarded.".into());
@@ -1399,6 +1404,11 @@ impl App {
             _ => {
                 let field = &mut form.fields[form.focus];
                 match (&field.kind, ev.code) {
+                    // Ctrl-U or Alt-B is a key, not a letter to filter the choices by.
+                    (FieldKind::Choice(_), KeyCode::Char(_))
+                        if ev
+                            .modifiers
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {}
                     (FieldKind::Choice(options), KeyCode::Enter | KeyCode::Char(_)) => {
                         let mut picker =
                             Picker::new(field.label, options.clone(), form.focus, field.chosen);
@@ -1716,6 +1726,17 @@ const _: fn(&str) -> &'static str = forms::strength;
 fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
     let identity = form.value("identity");
     if !identity.is_empty() {
+        // Refused beside the field, as every form's refusals are, before the slow create.
+        let path = std::path::Path::new(&identity);
+        if !path.exists() {
+            return Err((
+                "identity",
+                format!(
+                    "The key file {} does not exist: check the path typed",
+                    crate::text::path(path)
+                ),
+            ));
+        }
         return Ok(());
     }
     let pass = form

@@ -126,6 +126,11 @@ impl Field {
         self.input.text().to_string()
     }
 
+    /// Still holds exactly the stored text it was opened with.
+    pub fn untouched(&self) -> bool {
+        self.original.as_deref() == Some(self.input.text())
+    }
+
     pub fn value(&self) -> String {
         match &self.kind {
             FieldKind::Choice(options) => self

@@ -561,18 +561,17 @@ fn f1_in_the_list_filter_shows_the_filters_keys() {
 /// (whose key `out` the key `without` ends with), and the banner blamed that field.
 #[test]
 fn a_wrong_leave_out_section_is_refused_beside_leave_out() {
-    let dir = tempfile::tempdir().unwrap();
     let mut app = super::tests::demo_app();
     open_first_incident(&mut app);
     press(&mut app, KeyCode::Char('X'));
-    let out = dir.path().join("inc3.html");
+    // Refused before anything is written (and a fixed name keeps the snapshot stable).
+    let out = "forms2-test-never-written.html";
+    assert!(!std::path::Path::new(out).exists());
     let form = app.form.as_mut().expect("the export form");
     form.field_mut("for")
         .unwrap()
         .set_text("MASH duty social worker");
-    form.field_mut("out")
-        .unwrap()
-        .set_text(out.to_str().unwrap());
+    form.field_mut("out").unwrap().set_text(out);
     form.field_mut("plaintext").unwrap().chosen = Some(1);
     focus_on(&mut app, "without");
     keys(&mut app, "histroy, evidence");
@@ -598,4 +597,132 @@ fn a_wrong_leave_out_section_is_refused_beside_leave_out() {
     let form = app.form.as_ref().unwrap();
     assert!(form.field("without").unwrap().shown_error().is_none());
     assert_eq!(form.banner(), None);
+}
+
+/// Tester finding 22: Ctrl-U (clear, by habit) on a choice opened its picker filtered by
+/// "u", and the next Tabs went into the picker.
+#[test]
+fn control_keys_on_a_choice_do_not_open_its_picker() {
+    let mut app = super::tests::demo_app();
+    open_first_incident(&mut app);
+    press(&mut app, KeyCode::Char('e'));
+    focus_on(&mut app, "kind");
+    for c in ['u', 'a', 'w'] {
+        ctrl(&mut app, c);
+    }
+    app.key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::ALT));
+    assert!(app.picker.is_none());
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.form.as_ref().unwrap().fields[app.form.as_ref().unwrap().focus].key,
+        "description"
+    );
+}
+
+/// Tester finding 46: discarding a typed set-up form left an empty screen no key left.
+#[test]
+fn discarding_the_set_up_form_ends_the_app() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    keys(&mut app, "Org");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.effects.is_empty(), "asks first");
+    press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(app.effects.as_slice(), [Effect::Quit]));
+}
+
+/// Tester finding 39 (part): F1 did nothing on the "Who is recording?" picker.
+#[test]
+fn f1_opens_help_on_the_who_is_recording_picker() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.unlocked(Ok((crate::demo::logbook().unwrap(), None)));
+    assert_eq!(app.phase, Phase::ChooseWho);
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help.is_some());
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("take the highlighted choice"), "{screen}");
+}
+
+/// Tester finding 20: a key file that does not exist was refused in the banner only.
+#[test]
+fn a_missing_key_file_in_set_up_is_refused_beside_its_field() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("organisation")
+        .unwrap()
+        .set_text("Northfield Academy");
+    form.field_mut("who").unwrap().set_text("R. Okafor");
+    form.field_mut("identity")
+        .unwrap()
+        .set_text("/nonexistent/dsl.key");
+    ctrl(&mut app, 's');
+    assert!(app.effects.is_empty() && !app.creating);
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(
+        form.field("identity").unwrap().shown_error(),
+        Some("The key file /nonexistent/dsl.key does not exist: check the path typed")
+    );
+    assert!(form.banner().unwrap().starts_with("Not saved: Key file"));
+}
+
+/// Tester finding 26: an export into a folder that does not exist closed the form (what
+/// was typed lost) and failed in the status bar; it is refused beside the file instead.
+#[test]
+fn an_export_into_a_missing_folder_is_refused_with_the_form_kept() {
+    let mut app = super::tests::demo_app();
+    open_first_incident(&mut app);
+    press(&mut app, KeyCode::Char('X'));
+    let form = app.form.as_mut().expect("the export form");
+    form.field_mut("for").unwrap().set_text("Parent of JB");
+    form.field_mut("out")
+        .unwrap()
+        .set_text("/nonexistent/dir/jb.html");
+    form.field_mut("plaintext").unwrap().chosen = Some(1);
+    ctrl(&mut app, 's');
+    assert!(app.effects.is_empty());
+    let form = app.form.as_ref().expect("the form is kept");
+    assert_eq!(form.value("for"), "Parent of JB");
+    assert!(
+        form.field("out")
+            .unwrap()
+            .shown_error()
+            .is_some_and(|e| e.starts_with("The folder /nonexistent/dir does not exist"))
+    );
+}
+
+/// Tester finding 28: at 80x24 a close refused over much unfinished work pushed every
+/// field off the form, and "↑ 1 more field above" was drawn over the footer.
+#[test]
+fn a_close_refused_over_much_unfinished_work_keeps_the_focused_field_in_view() {
+    let mut app = super::tests::demo_app();
+    // An incident with two types: many checklist steps open.
+    press(&mut app, KeyCode::Char('n'));
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("reported_by")
+        .unwrap()
+        .set_text("Form tutor");
+    form.field_mut("description")
+        .unwrap()
+        .set_text("Messages in a group chat");
+    form.field_mut("types").unwrap().chosen = Some(1);
+    form.field_mut("type2").unwrap().chosen = Some(4);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    press(&mut app, KeyCode::Char('c'));
+    keys(&mut app, "Resolved with both families");
+    press(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused: not confirmed");
+    assert_eq!(form.fields[form.focus].key, "confirm");
+    app.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Close despite unfinished work"), "{screen}");
+    assert!(screen.contains("Tab next"), "the footer is whole: {screen}");
+    snap("form-close-refused-much-unfinished", &mut app);
+    press(&mut app, KeyCode::BackTab);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Outcome of the case"), "{screen}");
 }

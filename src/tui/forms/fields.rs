@@ -105,6 +105,21 @@ pub fn datetime(form: &Form, key: &str, now: NaiveDateTime) -> Result<NaiveDateT
         .map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
 }
 
+/// A stored date and time an edit form shows to the minute: while its field is untouched,
+/// the stored value itself (seconds and all: a concern's exact time), so saving a form
+/// nobody changed never rewrites it or records a change nobody made.
+pub fn kept_datetime(
+    form: &Form,
+    key: &str,
+    now: NaiveDateTime,
+    stored: Option<NaiveDateTime>,
+) -> Result<NaiveDateTime, Invalid> {
+    match stored {
+        Some(t) if form.field(key).is_some_and(Field::untouched) => Ok(t),
+        _ => datetime(form, key, now),
+    }
+}
+
 pub fn date(form: &Form, key: &str, now: NaiveDateTime) -> Result<NaiveDate, Invalid> {
     parse_date(&form.value(key), now.date())
         .map_err(|m| refused(key, format!("{}: {m}", label(form, key))))

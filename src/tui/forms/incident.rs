@@ -186,7 +186,19 @@ pub fn submit_edit(
     stamp: &Stamp,
     id: &str,
 ) -> Result<String, Refused> {
-    book.edit_summary(stamp, id, summary_all(form, stamp.at.naive_local())?)?;
+    let mut summary = summary_all(form, stamp.at.naive_local())?;
+    // Times shown to the minute: an untouched one keeps what is stored (`kept_datetime`).
+    if let Some(i) = book.incident(id) {
+        for (key, field, stored) in [
+            ("occurred", &mut summary.occurred, i.occurred),
+            ("reported", &mut summary.reported, i.reported),
+        ] {
+            if form.field(key).is_some_and(Field::untouched) {
+                *field = stored;
+            }
+        }
+    }
+    book.edit_summary(stamp, id, summary)?;
     Ok(format!("{id} updated."))
 }
 

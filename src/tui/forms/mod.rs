@@ -267,4 +267,123 @@ mod tests {
         let form = edit_report(&b, &id, &rs, "RO", now);
         assert_eq!(form.value("by"), rs.by);
     }
+
+    fn open_incident_with_a_step(b: &Logbook) -> String {
+        b.incidents
+            .iter()
+            .find(|i| {
+                i.status != Status::Closed
+                    && i.error.is_none()
+                    && i.checklist.iter().any(|c| c.state == StepState::Open)
+            })
+            .map(|i| i.id.clone())
+            .expect("the demo has an open incident with an open step")
+    }
+
+    /// Tester finding 41: saving an untouched evidence form cut the seconds off its
+    /// Captured time (a concern's exact time) and recorded that as a change.
+    #[test]
+    fn an_untouched_time_keeps_its_seconds_and_records_no_change() {
+        use chrono::Timelike;
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let id = open_incident_with_a_step(&b);
+        let captured = (now - chrono::Duration::minutes(30))
+            .with_second(12)
+            .unwrap()
+            .with_nanosecond(743_040_059)
+            .unwrap();
+        let details = EvidenceDetails {
+            kind: EvidenceKind::Screenshot,
+            description: "Staff concern".into(),
+            source: String::new(),
+            captured,
+            captured_by: "RO".into(),
+            kept_at: "In this logbook".into(),
+        };
+        let ev = b.add_evidence(&s, &id, details).unwrap();
+        let item = |b: &Logbook| {
+            b.incident(&id)
+                .unwrap()
+                .evidence
+                .iter()
+                .find(|e| e.id == ev)
+                .unwrap()
+                .clone()
+        };
+        let entries = b.audit.len();
+        let form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        let _ = submit(&form, &mut b, &s);
+        assert_eq!(item(&b).captured, captured);
+        assert_eq!(b.audit.len(), entries, "nothing was changed");
+        // Another field changed: the time is still kept as it was.
+        let mut form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        set(&mut form, "captured_by", "KW");
+        submit(&form, &mut b, &s).unwrap();
+        assert_eq!(item(&b).captured, captured);
+        assert_eq!(item(&b).captured_by, "KW");
+        // A time typed is taken as typed.
+        let typed = captured.with_second(0).unwrap().with_nanosecond(0).unwrap()
+            - chrono::Duration::minutes(5);
+        let mut form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        set(&mut form, "captured", &fields::when(typed));
+        submit(&form, &mut b, &s).unwrap();
+        assert_eq!(item(&b).captured, typed);
+    }
+
+    /// Tester finding 36: a custody time in the future was refused beside the custody
+    /// event's text (and so not selected for typing over); it belongs beside its time.
+    #[test]
+    fn a_custody_time_in_the_future_is_refused_beside_its_time() {
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let (id, item) = b
+            .incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+            .expect("an open incident with evidence");
+        let mut form = edit_evidence(&b, &id, &item, "RO", now);
+        set(&mut form, "custody", "Phone handed to PC 2231 Hale");
+        set(
+            &mut form,
+            "custody_when",
+            &fields::when(now + chrono::Duration::hours(2)),
+        );
+        let refused = submit(&form, &mut b, &s).unwrap_err();
+        form.refuse_all(&refused.0);
+        assert!(form.field("custody").unwrap().shown_error().is_none());
+        assert!(
+            form.field("custody_when")
+                .unwrap()
+                .shown_error()
+                .is_some_and(|e| e.contains("is in the future")),
+            "{refused:?}"
+        );
+    }
+
+    /// Tester finding 37: a checklist step could be ticked as done years before the
+    /// incident happened, unlike evidence, reports and reviews.
+    #[test]
+    fn a_step_is_not_done_before_the_incident_happened() {
+        let mut b = book();
+        let s = stamp();
+        let id = open_incident_with_a_step(&b);
+        let incident = b.incident(&id).unwrap();
+        let step = incident
+            .checklist
+            .iter()
+            .position(|c| c.state == StepState::Open)
+            .unwrap();
+        let before = incident.occurred - chrono::Duration::days(400);
+        let e = b.tick_step(&s, &id, step, before).unwrap_err();
+        assert_eq!(e.field, "when");
+        assert!(e.message.contains("before the incident happened"), "{e}");
+        let e = b
+            .step_not_applicable(&s, &id, step, before, "Not needed")
+            .unwrap_err();
+        assert!(e.message.contains("before the incident happened"), "{e}");
+    }
 }

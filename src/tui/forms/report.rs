@@ -123,12 +123,18 @@ pub fn refresh_notice(form: &mut Form) {
     });
 }
 
-fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid> {
+/// The step's fields; `stored`: the time of the step edited, kept while its field is
+/// untouched (`kept_datetime`).
+fn step_details(
+    form: &Form,
+    now: NaiveDateTime,
+    stored: Option<NaiveDateTime>,
+) -> Result<StepDetails, Invalid> {
     Ok(StepDetails {
         agency: chosen(form, Agency::ALL, "agency")?,
         agency_name: form.value("agency_name"),
         decision: chosen(form, Decision::ALL, "decision")?,
-        when: datetime(form, "when", now)?,
+        when: kept_datetime(form, "when", now, stored)?,
         by: form.value("by"),
         method: pick(Method::ALL, &form.value("method")),
         reference: form.value("reference"),
@@ -146,7 +152,7 @@ pub fn submit_new(
     stamp: &Stamp,
     id: &str,
 ) -> Result<String, Invalid> {
-    let d = step_details(form, stamp.at.naive_local())?;
+    let d = step_details(form, stamp.at.naive_local(), None)?;
     let next = match d.decision {
         Decision::Referred => book.add_reporting_step(stamp, id, d)?,
         Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
@@ -161,6 +167,11 @@ pub fn submit_edit(
     id: &str,
     rs: &str,
 ) -> Result<String, Invalid> {
-    book.edit_reporting_step(stamp, id, rs, step_details(form, stamp.at.naive_local())?)?;
+    let stored = book
+        .incident(id)
+        .and_then(|i| i.reports.iter().find(|r| r.id == rs))
+        .map(|r| r.when);
+    let details = step_details(form, stamp.at.naive_local(), stored)?;
+    book.edit_reporting_step(stamp, id, rs, details)?;
     Ok(format!("Reporting step {rs} updated."))
 }
