@@ -1381,7 +1381,7 @@ impl App {
                     form.fields[form.focus].input.input(ev);
                     return;
                 }
-                form.fields[form.focus].check(now);
+                form.fields[form.focus].leave(now);
                 let n = form.fields.len();
                 form.focus = if action == Some(Action::NextField) {
                     (form.focus + 1) % n
@@ -1448,7 +1448,7 @@ impl App {
                     }
                     (_, KeyCode::Enter) => {
                         // Enter in a one-line field moves on, like Tab.
-                        field.check(now);
+                        field.leave(now);
                         form.focus = (form.focus + 1) % form.fields.len();
                     }
                     (

@@ -232,7 +232,17 @@ impl Field {
         }
     }
 
-    /// Checks and normalises the field on leaving it: dates are expanded from shortcuts
+    /// On leaving the field: what was typed is checked and normalised (a date that does
+    /// not exist is refused at once), but an empty required field is refused only at the
+    /// save: Tab passes through fields on the way to another, and "is required" beside
+    /// each one passed read as a telling-off for something not yet done.
+    pub fn leave(&mut self, now: NaiveDateTime) {
+        if !self.value().is_empty() {
+            self.check(now);
+        }
+    }
+
+    /// Checks and normalises the field (on leaving it, and at the save): dates are expanded from shortcuts
     /// and must exist; required fields must be filled. Returns the refusal, if any.
     pub fn check(&mut self, now: NaiveDateTime) -> Option<String> {
         let value = self.value();

@@ -726,3 +726,34 @@ fn a_close_refused_over_much_unfinished_work_keeps_the_focused_field_in_view() {
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Outcome of the case"), "{screen}");
 }
+
+/// Tester finding 35 (a small thing): a required field was marked "is required" as soon
+/// as Tab passed it on the way to another field. It is refused at the save; a value typed
+/// is still checked on leaving.
+#[test]
+fn passing_an_empty_required_field_does_not_refuse_it_until_the_save() {
+    let mut app = super::tests::demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "reported");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(form.fields[form.focus].key, "types");
+    assert!(form.field("reported_by").unwrap().shown_error().is_none());
+    focus_on(&mut app, "occurred");
+    ctrl(&mut app, 'u');
+    keys(&mut app, "2026-02-31 19:40");
+    press(&mut app, KeyCode::Tab);
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .field("occurred")
+            .unwrap()
+            .shown_error()
+            .is_some()
+    );
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().unwrap();
+    assert!(form.field("reported_by").unwrap().shown_error().is_some());
+}
