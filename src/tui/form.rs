@@ -271,6 +271,9 @@ impl Field {
         };
         match &error {
             Some(e) => self.refuse(e),
+            // A refusal of this very value (the model's: a time in the future) stands until
+            // the value changes: passing through the field does not answer it.
+            None if self.refused_value.as_deref() == Some(value.as_str()) => {}
             None => self.error = None,
         }
         error

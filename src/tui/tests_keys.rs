@@ -494,6 +494,14 @@ fn two_times_in_the_future_are_both_refused_at_the_first_save() {
     );
     assert_eq!(app.book.as_ref().unwrap().incidents.len(), before);
     snap("form-incident-two-future-times", &mut app);
+    // Passing through a refused field does not drop its refusal: only a change does.
+    focus_on(&mut app, "reported");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::BackTab);
+    let form = app.form.as_ref().unwrap();
+    assert!(form.field("reported").unwrap().shown_error().is_some());
+    assert!(form.field("occurred").unwrap().shown_error().is_some());
 }
 
 /// Tester finding 15: a number too large for a record was "not a whole number", and a
