@@ -34,4 +34,6 @@ pub use transfer::{
     Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,
 };
 pub use types::*;
-pub use validate::{Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group};
+pub use validate::{
+    Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group, summary_refusals,
+};

@@ -196,46 +196,94 @@ impl Person {
     }
 }
 
+/// The first of a record's refusals, as the record's refusal.
+fn first(refusals: Vec<Invalid>) -> Result<(), Invalid> {
+    refusals.into_iter().next().map_or(Ok(()), Err)
+}
+
 impl Settings {
     pub fn validate(&self) -> Result<(), Invalid> {
-        if self.review_interval_days == 0 {
-            return Err(invalid(
+        first(self.refusals())
+    }
+
+    /// Every refusal of the settings: each field is checked on its own, so a form can mark
+    /// every wrong field at once instead of one per save.
+    pub fn refusals(&self) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        for (field, value, message) in [
+            (
                 "review_interval_days",
+                self.review_interval_days,
                 "The review interval must be at least one day",
-            ));
-        }
-        if self.idle_lock_minutes == 0 {
-            return Err(invalid(
+            ),
+            (
                 "idle_lock_minutes",
+                self.idle_lock_minutes,
                 "The idle lock must be at least one minute",
-            ));
-        }
-        if self.backup_interval_days == 0 {
-            return Err(invalid(
+            ),
+            (
                 "backup_interval_days",
+                self.backup_interval_days,
                 "The backup interval must be at least one day",
-            ));
-        }
-        if self.backup_keep == 0 {
-            return Err(invalid("backup_keep", "Keep at least one backup"));
+            ),
+            ("backup_keep", self.backup_keep, "Keep at least one backup"),
+        ] {
+            if value == 0 {
+                out.push(invalid(field, message));
+            }
         }
         for (field, keys) in [
             ("recipients", &self.recipients),
             ("recovery_recipients", &self.recovery_recipients),
         ] {
-            for key in keys {
-                if key.parse::<age::x25519::Recipient>().is_err() {
-                    return Err(invalid(
-                        field,
-                        format!(
-                            "{key} is not an age public key: paste the whole key, starting age1"
-                        ),
-                    ));
-                }
+            if let Some(key) = keys
+                .iter()
+                .find(|k| k.parse::<age::x25519::Recipient>().is_err())
+            {
+                out.push(invalid(
+                    field,
+                    format!("{key} is not an age public key: paste the whole key, starting age1"),
+                ));
             }
         }
-        Ok(())
+        out
     }
+}
+
+/// Every refusal of an incident's summary fields, each checked on its own so a form can
+/// mark every wrong field at once (two times in the future are both refused at the first
+/// save). A time not known (`None`: the form could not read it, and refuses it itself) is
+/// left out, with the check that compares the two.
+pub fn summary_refusals(
+    occurred: Option<NaiveDateTime>,
+    reported: Option<NaiveDateTime>,
+    reported_by: &str,
+    description: &str,
+    has_type: bool,
+    now: NaiveDateTime,
+) -> Vec<Invalid> {
+    let mut out = Vec::new();
+    if let Some(t) = occurred {
+        out.extend(not_future("occurred", t, now, "When it happened").err());
+    }
+    if let Some(t) = reported {
+        out.extend(not_future("reported", t, now, "When it was reported").err());
+    }
+    if let (Some(o), Some(r)) = (occurred, reported)
+        && o > r
+        && out.iter().all(|e| e.field != "occurred")
+    {
+        out.push(invalid(
+            "occurred",
+            "It cannot have happened after it was reported: check both times",
+        ));
+    }
+    out.extend(required("reported_by", reported_by, "Who reported it").err());
+    out.extend(required("description", description, "A factual description").err());
+    if !has_type {
+        out.push(invalid("types", "Choose at least one incident type"));
+    }
+    out
 }
 
 impl Incident {
@@ -248,20 +296,15 @@ impl Incident {
             ));
         }
         let started = self.occurred.date();
-        not_future("occurred", self.occurred, ctx.now, "When it happened")?;
-        not_future("reported", self.reported, ctx.now, "When it was reported")?;
-        if self.occurred > self.reported {
-            return Err(invalid(
-                "occurred",
-                "It cannot have happened after it was reported: check both times",
-            ));
-        }
-        required("reported_by", &self.reported_by, "Who reported it")?;
+        first(summary_refusals(
+            Some(self.occurred),
+            Some(self.reported),
+            &self.reported_by,
+            &self.description,
+            !self.types.is_empty(),
+            ctx.now,
+        ))?;
         required("recorded_by", &self.recorded_by, "Who is recording it")?;
-        required("description", &self.description, "A factual description")?;
-        if self.types.is_empty() {
-            return Err(invalid("types", "Choose at least one incident type"));
-        }
         let mut involved = HashSet::new();
         for (i, inv) in self.people.iter().enumerate() {
             let field = format!("people[{i}]");
@@ -376,7 +419,8 @@ impl Incident {
             }
             for c in &ev.custody {
                 required(&f("custody"), &c.event, "What happened to the item")?;
-                not_future(&f("custody"), c.when, ctx.now, "The custody time")?;
+                // The time has a field of its own in the form: the refusal goes beside it.
+                not_future(&f("custody_when"), c.when, ctx.now, "The custody time")?;
             }
             check_error(&f("error"), &ev.error, ctx)?;
         }
@@ -791,7 +835,7 @@ mod tests {
             ("evidence[EV-1].custody", |i| {
                 i.evidence[0].custody[0].event.clear()
             }),
-            ("evidence[EV-1].custody", |i| {
+            ("evidence[EV-1].custody_when", |i| {
                 i.evidence[0].custody[0].when = at(17, 9)
             }),
             ("evidence[EV-1].error.by", |i| {

@@ -246,6 +246,9 @@ impl App {
             Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
+                // Typing into a filter: its keys, not the screen's (which are text there).
+                Screen::List if self.list.filter.typing => keymap::FILTER,
+                Screen::People { filter, .. } if filter.typing => keymap::FILTER,
                 Screen::List => keymap::LIST,
                 Screen::Detail { .. } => keymap::DETAIL,
                 Screen::People { .. } => keymap::PEOPLE,
@@ -308,7 +311,7 @@ impl App {
         if ev.code == KeyCode::F(1)
             && matches!(
                 self.phase,
-                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking
+                Phase::Ready | Phase::Setup | Phase::Unlock | Phase::Unlocking | Phase::ChooseWho
             )
         {
             self.help = Some(Help::default());

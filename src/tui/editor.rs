@@ -181,6 +181,23 @@ impl Editor {
         true
     }
 
+    /// Inserts pasted text at the cursor, as text: a paste is never keys, so a tab or a
+    /// line break in it cannot move to another field or submit (see `pasted`). Replaces a
+    /// pre-filled value, as typing does. Returns whether the text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let text = zeroize::Zeroizing::new(pasted(text, self.multiline, self.mask.is_some()));
+        if text.is_empty() {
+            return false;
+        }
+        if self.prefilled {
+            self.set_text("");
+        }
+        self.text.insert_str(self.cursor, &text);
+        self.cursor += text.len();
+        self.prefilled = false;
+        true
+    }
+
     /// Feeds a key; returns whether the text changed. Keys it does not use are ignored
     /// (the form handles them).
     pub fn input(&mut self, ev: KeyEvent) -> bool {
@@ -373,6 +390,27 @@ impl Editor {
     }
 }
 
+/// Pasted text as a field of this kind takes it. Line breaks arrive from terminals as CR,
+/// CRLF or LF and are kept as newlines in multi-line text; a one-line field turns them and
+/// tabs into spaces (a cell copied from a spreadsheet), and drops the line break at the end
+/// (a copied line). A secret keeps everything but that last line break: a passphrase from
+/// a password manager must arrive exactly. Every other character, escape sequences
+/// included, is kept as it came: the record stores what was pasted, and it is escaped when
+/// drawn (`crate::text`).
+pub fn pasted(text: &str, multiline: bool, secret: bool) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if multiline && !secret {
+        return text;
+    }
+    let text = text.trim_end_matches('\n');
+    if secret {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if matches!(c, '\n' | '\t') { ' ' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +488,41 @@ mod tests {
         assert_eq!(cursor, (1, 5));
         e.set_cursor(10);
         assert_eq!(e.layout(9).1, (1, 2));
+    }
+
+    /// A tester's paste of `pasted <ESC>[31mRED<ESC>[0m text<TAB>tab` into a one-line field
+    /// moved to the next field at the tab and lost the escapes: a paste is text.
+    #[test]
+    fn a_paste_is_text_never_keys() {
+        let raw = "pasted \u{1b}[31mRED\u{1b}[0m text\ttab";
+        let mut e = Editor::new(false, None);
+        typed(&mut e, "DM ");
+        assert!(e.paste(raw));
+        assert_eq!(e.text(), "DM pasted \u{1b}[31mRED\u{1b}[0m text tab");
+        assert_eq!(e.layout(80).0[0], "DM pasted \\e[31mRED\\e[0m text tab");
+
+        // Multi-line text keeps its lines and tabs, whatever line ends the terminal sent.
+        let mut e = Editor::new(true, None);
+        e.paste("one\r\ntwo\rthree\n\tfour");
+        assert_eq!(e.text(), "one\ntwo\nthree\n\tfour");
+
+        // One line: breaks become spaces, the one at the end goes.
+        let mut e = Editor::new(false, None);
+        e.paste("a\r\nb\n");
+        assert_eq!(e.text(), "a b");
+
+        // A pre-filled date is replaced, as by typing.
+        let mut e = Editor::new(false, None);
+        e.set_text("2026-11-16 09:30");
+        e.set_prefilled(true);
+        e.paste("2026-11-01 08:00\n");
+        assert_eq!(e.text(), "2026-11-01 08:00");
+
+        // A passphrase from a password manager: as copied, without its line break, masked.
+        let mut e = Editor::new(false, Some('•'));
+        e.paste("correct horse\tbattery\r\n");
+        assert_eq!(e.text(), "correct horse\tbattery");
+        assert_eq!(e.layout(80).0[0], "•".repeat(21));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Forms: fields with labels, required marks, their own refusal messages, and typed values.
 //! Text is edited raw in `editor::Editor` and escaped only when drawn; choices open a
-//! filterable picker; dates are typed as `YYYY-MM-DD HH:MM` (or `now`, `today`, `+7` for
-//! dates) and checked on leaving the field.
+//! filterable picker; dates are typed as `YYYY-MM-DD HH:MM` (or `now`, `today 14:30`,
+//! `14:30`; days also `today`, `+7`) and checked on leaving the field. A paste is text for
+//! the focused field (`Editor::paste`).
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::editor::Editor;
+use crate::model::Invalid;
 
 /// One option of a choice field: what the user sees, and the value the form builder reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +126,11 @@ impl Field {
         self.input.text().to_string()
     }
 
+    /// Still holds exactly the stored text it was opened with.
+    pub fn untouched(&self) -> bool {
+        self.original.as_deref() == Some(self.input.text())
+    }
+
     pub fn value(&self) -> String {
         match &self.kind {
             FieldKind::Choice(options) => self
@@ -225,7 +232,17 @@ impl Field {
         }
     }
 
-    /// Checks and normalises the field on leaving it: dates are expanded from shortcuts
+    /// On leaving the field: what was typed is checked and normalised (a date that does
+    /// not exist is refused at once), but an empty required field is refused only at the
+    /// save: Tab passes through fields on the way to another, and "is required" beside
+    /// each one passed read as a telling-off for something not yet done.
+    pub fn leave(&mut self, now: NaiveDateTime) {
+        if !self.value().is_empty() {
+            self.check(now);
+        }
+    }
+
+    /// Checks and normalises the field (on leaving it, and at the save): dates are expanded from shortcuts
     /// and must exist; required fields must be filled. Returns the refusal, if any.
     pub fn check(&mut self, now: NaiveDateTime) -> Option<String> {
         let value = self.value();
@@ -248,29 +265,61 @@ impl Field {
                     }
                     Err(e) => Some(e),
                 },
-                FieldKind::Number => value
-                    .parse::<u32>()
-                    .err()
-                    .map(|_| format!("{value} is not a whole number: type digits only")),
+                FieldKind::Number => parse_number(&value).err(),
                 _ => None,
             }
         };
         match &error {
             Some(e) => self.refuse(e),
+            // A refusal of this very value (the model's: a time in the future) stands until
+            // the value changes: passing through the field does not answer it.
+            None if self.refused_value.as_deref() == Some(value.as_str()) => {}
             None => self.error = None,
         }
         error
     }
 }
 
+/// A whole number as typed, within what a record holds. Digits beyond that are "too large"
+/// (they are digits: "not a whole number" misled); anything else is not a number.
+pub fn parse_number(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    t.parse::<u32>().map_err(|e| {
+        let shown = crate::text::line(t);
+        match e.kind() {
+            std::num::IntErrorKind::PosOverflow => {
+                format!("{shown} is too large: type a number from 1 to {}", u32::MAX)
+            }
+            _ => format!("{shown} is not a whole number: type digits only, e.g. 14"),
+        }
+    })
+}
+
+/// The digits of `text` as `9`, to tell text with the shape of a date (whose day or time
+/// does not exist, 2026-02-31) from text that is no date at all (`last tuesday`).
+fn shape(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect()
+}
+
+/// A time of day typed alone or after `today`: `14:30` (or `9:05`).
+fn time_of_day(text: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(text.trim(), crate::present::CLOCK).ok()
+}
+
+/// A date and time as typed: `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (midnight), `now`, or a
+/// time today (`today 14:30`, or `14:30` alone). A refusal says which forms are taken.
 pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     let t = text.trim();
-    match t.to_ascii_lowercase().as_str() {
+    let lower = t.to_ascii_lowercase();
+    match lower.as_str() {
         "now" | "n" | "today" => return Ok(now.date().and_time(now.time().with_nanosecond_zero())),
         _ => {}
     }
-    if let Some(rest) = t.to_ascii_lowercase().strip_prefix("today ")
-        && let Ok(time) = chrono::NaiveTime::parse_from_str(rest.trim(), crate::present::CLOCK)
+    if let Some(time) = lower
+        .strip_prefix("today ")
+        .map_or_else(|| time_of_day(&lower), time_of_day)
     {
         return Ok(now.date().and_time(time));
     }
@@ -280,13 +329,23 @@ pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, S
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
         .map_err(|_| {
-            format!(
-                "{} is not a date and time that exists: type YYYY-MM-DD HH:MM, or now",
-                crate::text::line(t)
-            )
+            let shown = crate::text::line(t);
+            let time = lower.strip_prefix("today ").unwrap_or(&lower);
+            match shape(time).as_str() {
+                "9999-99-99 99:99" | "9999-99-99" => format!(
+                    "{shown} is not a date and time that exists: check the day and the time (YYYY-MM-DD HH:MM)"
+                ),
+                "99:99" | "9:99" => format!(
+                    "{shown} is not a time of day: type a time from 00:00 to 23:59, or a date and time (YYYY-MM-DD HH:MM)"
+                ),
+                _ => format!(
+                    "{shown} is not a date and time: type YYYY-MM-DD HH:MM, now, or today 14:30 (or just 14:30)"
+                ),
+            }
         })
 }
 
+/// A day as typed: `YYYY-MM-DD`, `today`, or `+N` days from today.
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("t") {
@@ -296,10 +355,12 @@ pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
         return Ok(today + Duration::days(days));
     }
     NaiveDate::parse_from_str(t, crate::present::DAY).map_err(|_| {
-        format!(
-            "{} is not a date that exists: type YYYY-MM-DD, today, or +7 for a week from today",
-            crate::text::line(t)
-        )
+        let shown = crate::text::line(t);
+        if shape(t) == "9999-99-99" {
+            format!("{shown} is not a date that exists: check the day (YYYY-MM-DD)")
+        } else {
+            format!("{shown} is not a date: type YYYY-MM-DD, today, or +7 for a week from today")
+        }
     })
 }
 
@@ -416,12 +477,39 @@ impl Form {
         }
     }
 
-    /// The message for the top of the form, if it still applies.
-    pub fn banner(&self) -> Option<&str> {
-        if self.error_about_fields && self.fields.iter().all(|f| f.shown_error().is_none()) {
-            return None;
+    /// The message for the top of the form, if it still applies. An announcement of
+    /// refused fields follows the refusals beside them: it names a field still refused
+    /// (the first), and goes once none is. It never names a field already put right.
+    pub fn banner(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if !self.error_about_fields {
+            return self.error.as_deref().map(std::borrow::Cow::Borrowed);
         }
-        self.error.as_deref()
+        let refused: Vec<usize> = (0..self.fields.len())
+            .filter(|i| self.fields[*i].shown_error().is_some())
+            .collect();
+        let first = *refused.first()?;
+        let label = self.fields[first].label;
+        // Several: each is marked red with its message, so the count says enough.
+        match refused.len() - 1 {
+            0 => {}
+            1 => {
+                return Some(format!("Not saved: {label} and 1 more field need attention.").into());
+            }
+            n => {
+                return Some(
+                    format!("Not saved: {label} and {n} more fields need attention.").into(),
+                );
+            }
+        }
+        let how = if first == self.focus {
+            "the message is beside it".to_string()
+        } else {
+            format!(
+                "{} to it; the message is beside it",
+                super::keymap::key_for(super::keymap::FORM, super::keymap::Action::NextField)
+            )
+        };
+        Some(format!("Not saved: {label} needs attention ({how}).").into())
     }
 
     /// A message for the top of the form that is about no one field (a warning, a
@@ -431,10 +519,10 @@ impl Form {
         self.error_about_fields = false;
     }
 
-    /// Announces refused fields at the top, naming the first: the announcement goes once
-    /// they have all been changed.
-    pub fn announce(&mut self, message: impl Into<String>) {
-        self.error = Some(message.into());
+    /// Announces the refused fields at the top (`banner` words it from the fields still
+    /// refused): the announcement goes once they have all been changed.
+    pub fn announce(&mut self) {
+        self.error = None;
         self.error_about_fields = true;
     }
 
@@ -442,15 +530,7 @@ impl Form {
     /// at the top. Focus stays where the person left it: moving it would send what they
     /// type next into another field (a passphrase into a clear-text one).
     pub fn refuse(&mut self, path: &str, message: &str) {
-        let last = path
-            .rsplit(['.', ']'])
-            .find(|s| !s.is_empty())
-            .unwrap_or(path);
-        let index = self
-            .fields
-            .iter()
-            .position(|f| !f.key.is_empty() && (f.key == last || path.ends_with(f.key)));
-        match index {
+        match self.field_for(path) {
             // "Confirm to close anyway": the list of what is unfinished is long, so it goes
             // at the top where it wraps, and one line beside the tick box says what to do.
             Some(i) if self.fields[i].key == "confirm" => {
@@ -459,23 +539,68 @@ impl Form {
             }
             // The field is named even when it has the focus: "see below this field" read
             // as nonsense on a form whose refused field was off screen.
-            Some(i) if i == self.focus => {
-                self.fields[i].refuse(message);
-                self.announce(format!(
-                    "Not saved: {} needs attention (the message is beside it).",
-                    self.fields[i].label
-                ));
-            }
             Some(i) => {
                 self.fields[i].refuse(message);
-                self.announce(format!(
-                    "Not saved: {} needs attention ({} to it; the message is beside it).",
-                    self.fields[i].label,
-                    super::keymap::key_for(super::keymap::FORM, super::keymap::Action::NextField)
-                ));
+                self.announce();
             }
             None => self.say(message),
         }
+    }
+
+    /// The field a refusal's path (`reports[RS-1].reference`) is about, if the form has it.
+    fn field_for(&self, path: &str) -> Option<usize> {
+        let last = path
+            .rsplit(['.', ']'])
+            .find(|s| !s.is_empty())
+            .unwrap_or(path);
+        // The field named exactly first, else one the path ends with at a boundary: a
+        // refusal of "without" once landed beside "out", whose key it merely ends with.
+        let keyed = |f: &Field| !f.key.is_empty();
+        self.fields
+            .iter()
+            .position(|f| keyed(f) && f.key == last)
+            .or_else(|| {
+                self.fields.iter().position(|f| {
+                    keyed(f)
+                        && path
+                            .strip_suffix(f.key)
+                            .is_some_and(|rest| rest.is_empty() || rest.ends_with(['.', ']']))
+                })
+            })
+    }
+
+    /// Marks every refusal beside its field at once (the first for a field that has
+    /// several), so each wrong field is refused at the first save rather than one per save.
+    /// A refusal about no one field is said at the top.
+    pub fn refuse_all(&mut self, refusals: &[Invalid]) {
+        let mut marked = Vec::new();
+        let (fields, general): (Vec<&Invalid>, Vec<&Invalid>) = refusals
+            .iter()
+            .partition(|r| self.field_for(&r.field).is_some());
+        for r in fields {
+            let i = self.field_for(&r.field);
+            if !marked.contains(&i) {
+                marked.push(i);
+                self.refuse(&r.field, &r.message);
+            }
+        }
+        for r in general {
+            self.say(&r.message);
+        }
+    }
+
+    /// After a save the form refused for what it checks itself: the model's refusals of
+    /// the other fields are marked too, beside fields not already refused. A refusal about
+    /// no one field waits for the save that reaches the model.
+    pub fn refuse_also(&mut self, refusals: &[Invalid]) {
+        for r in refusals {
+            if let Some(i) = self.field_for(&r.field)
+                && self.fields[i].shown_error().is_none()
+            {
+                self.fields[i].refuse(&r.message);
+            }
+        }
+        self.announce();
     }
 }
 
@@ -518,6 +643,52 @@ mod tests {
         assert!(parse_date("2026-13-01", now().date()).is_err());
     }
 
+    /// Tester finding 7: `10:05` was refused as "not a date and time that exists", a
+    /// sentence that neither fits text that is no date nor names the short forms.
+    #[test]
+    fn a_time_alone_is_today_and_a_refusal_names_the_forms_taken() {
+        for typed in ["10:05", "today 10:05", " 10:05 ", "TODAY 10:05"] {
+            assert_eq!(
+                parse_datetime(typed, now()).unwrap().to_string(),
+                "2026-11-16 10:05:00",
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse_datetime("9:05", now()).unwrap().to_string(),
+            "2026-11-16 09:05:00"
+        );
+        for typed in ["yesterday", "tab", "last tuesday", "10.05"] {
+            let e = parse_datetime(typed, now()).unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "{typed} is not a date and time: type YYYY-MM-DD HH:MM, now, or today 14:30 (or just 14:30)"
+                )
+            );
+        }
+        assert!(
+            parse_datetime("25:00", now())
+                .unwrap_err()
+                .starts_with("25:00 is not a time of day: type a time from 00:00 to 23:59")
+        );
+        assert!(
+            parse_datetime("2026-02-31 19:40", now())
+                .unwrap_err()
+                .starts_with("2026-02-31 19:40 is not a date and time that exists: check")
+        );
+        assert!(
+            parse_date("soon", now().date())
+                .unwrap_err()
+                .starts_with("soon is not a date: type YYYY-MM-DD, today, or +7")
+        );
+        assert!(
+            parse_date("2026-02-30", now().date())
+                .unwrap_err()
+                .starts_with("2026-02-30 is not a date that exists")
+        );
+    }
+
     #[test]
     fn leaving_a_required_empty_field_is_refused_beside_it() {
         let mut f = Field::new("description", "Description", FieldKind::Multiline).required();
@@ -538,12 +709,7 @@ mod tests {
         form.refuse("reports[RS-1].reference", "needed");
         assert_eq!(form.focus, 0, "focus stays where the person left it");
         assert_eq!(form.fields[1].error.as_deref(), Some("needed"));
-        assert!(
-            form.error
-                .as_deref()
-                .unwrap()
-                .contains("Reference needs attention")
-        );
+        assert!(form.banner().unwrap().contains("Reference needs attention"));
         form.refuse("something.else", "general");
         assert_eq!(form.error.as_deref(), Some("general"));
     }
@@ -564,12 +730,15 @@ mod tests {
         form.focus = 1;
         form.refuse("reports[RS-1].reference", "needed");
         assert_eq!(
-            form.banner(),
+            form.banner().as_deref(),
             Some("Not saved: Reference needs attention (the message is beside it).")
         );
         form.fields[1].set_text("CRN 1234");
         assert_eq!(form.banner(), None);
         form.say("Could not create the logbook");
-        assert_eq!(form.banner(), Some("Could not create the logbook"));
+        assert_eq!(
+            form.banner().as_deref(),
+            Some("Could not create the logbook")
+        );
     }
 }

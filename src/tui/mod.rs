@@ -14,6 +14,7 @@ mod forms;
 pub mod help;
 pub mod holders;
 pub mod keymap;
+mod paste;
 pub mod picker;
 pub mod popup;
 mod records;
@@ -49,13 +50,38 @@ fn now() -> NaiveDateTime {
     t - chrono::Duration::nanoseconds(i64::from(chrono::Timelike::nanosecond(&t)))
 }
 
-/// Restores the terminal however the loop ends: return, `?`, or panic unwinding.
+/// Restores the terminal however the loop ends: return, `?`, a signal, or panic unwinding.
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        bracketed_paste(false);
         ratatui::restore();
     }
+}
+
+/// Asks the terminal to mark pastes (`Event::Paste`), so pasted text arrives as one piece
+/// of text rather than as keys (a tab in it would move to the next field), or stops it: a
+/// shell left with it on would see `[200~` around every paste.
+fn bracketed_paste(on: bool) {
+    use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+    let mut out = std::io::stdout();
+    // A terminal that does not understand it ignores it; there is nothing else to do.
+    let _ = if on {
+        ratatui::crossterm::execute!(out, EnableBracketedPaste)
+    } else {
+        ratatui::crossterm::execute!(out, DisableBracketedPaste)
+    };
+}
+
+/// Turns bracketed paste off before the panic hook `ratatui::try_init` installed restores
+/// the rest of the terminal and reports the panic.
+fn restore_paste_on_panic() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        bracketed_paste(false);
+        hook(info);
+    }));
 }
 
 /// Everything the loop waits for, on one channel: keys and the terminal's size from the
@@ -63,6 +89,8 @@ impl Drop for TerminalGuard {
 /// blocks on it, handles what has come, then draws once.
 enum Msg {
     Key(ratatui::crossterm::event::KeyEvent),
+    /// Pasted text, as one piece (bracketed paste): it may be a passphrase.
+    Paste(Zeroizing<String>),
     /// The terminal's new size.
     Resized(u16, u16),
     /// The keyboard can no longer be read: the terminal is gone.
@@ -163,6 +191,8 @@ pub fn run(session: Session) -> Result<()> {
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     let _guard = TerminalGuard;
+    restore_paste_on_panic();
+    bracketed_paste(true);
     if let Ok(size) = terminal.size() {
         shell.app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     }
@@ -264,6 +294,10 @@ impl Shell {
             Msg::Key(key) => {
                 app.now = now();
                 app.key(key);
+            }
+            Msg::Paste(text) => {
+                app.now = now();
+                app.paste(&text);
             }
             Msg::Resized(width, height) => {
                 app.size = ratatui::layout::Rect::new(0, 0, width, height);
@@ -580,6 +614,7 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
                 // Only presses: some terminals also report releases.
                 Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => Msg::Key(key),
                 Ok(Event::Resize(width, height)) => Msg::Resized(width, height),
+                Ok(Event::Paste(text)) => Msg::Paste(Zeroizing::new(text)),
                 Ok(_) => continue,
                 Err(_) => Msg::InputGone,
             };

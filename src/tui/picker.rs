@@ -81,19 +81,24 @@ impl Picker {
         }
     }
 
-    /// Indices of the options that match the filter, in order.
+    /// Indices of the options that match the filter: those whose label matches first, then
+    /// those found only by another name, each in list order. Enter takes the first, so
+    /// "social" must give Children's social care, not an agency whose other names mention
+    /// social media.
     pub fn visible(&self) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        self.options
+        let by_label = |c: &Choice| c.label.to_lowercase().contains(&needle);
+        let (mut shown, other): (Vec<usize>, Vec<usize>) = self
+            .options
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                needle.is_empty()
-                    || c.label.to_lowercase().contains(&needle)
-                    || c.keywords.to_lowercase().contains(&needle)
+                needle.is_empty() || by_label(c) || c.keywords.to_lowercase().contains(&needle)
             })
             .map(|(i, _)| i)
-            .collect()
+            .partition(|i| needle.is_empty() || by_label(&self.options[*i]));
+        shown.extend(other);
+        shown
     }
 
     /// The option index under the cursor (`None` on the typed-text row).
@@ -147,6 +152,23 @@ mod tests {
         p.down();
         p.down();
         assert_eq!(p.current(), Some(2));
+    }
+
+    /// Tester finding 44: "social" + Enter took Platform moderators (found by another
+    /// name) over Children's social care / MASH, whose own name matches.
+    #[test]
+    fn a_match_on_the_name_comes_before_a_match_on_another_name() {
+        let options = vec![
+            Choice::new("Platform moderators", "Platform").with_keywords("social media apps"),
+            Choice::new("Children's social care / MASH", "Mash"),
+            Choice::new("Adult social care", "Adult"),
+        ];
+        let mut p = Picker::new("Agency", options, 0, None);
+        for c in "social".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.visible(), vec![1, 2, 0]);
+        assert_eq!(p.chosen_value().as_deref(), Some("Mash"));
     }
 
     #[test]

@@ -190,6 +190,18 @@ pub fn submit_export(app: &mut App) {
     if path.exists() {
         return form.refuse("out", "A file of that name exists: choose a new name");
     }
+    // Refused here, with the form kept: once sent, a failed write would lose what was typed.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return form.refuse(
+            "out",
+            &format!(
+                "The folder {} does not exist: create it or choose another path",
+                crate::text::path(folder)
+            ),
+        );
+    }
     let mut export = Export::new(by.clone(), at);
     export.anonymise_others = v("anonymise") == "yes";
     let person = is_person_id(&id);

@@ -1455,9 +1455,9 @@ fn focus_stays_after_a_refused_save_and_after_a_pick() {
     assert_eq!(focus(&app), "types", "focus stays after a refused save");
     assert!(form.field("reported_by").unwrap().error.is_some());
     assert!(
-        form.error.as_deref().unwrap().contains("Reported by"),
+        form.banner().unwrap().contains("Reported by"),
         "the refused field is named: {:?}",
-        form.error
+        form.banner()
     );
 }
 

@@ -1,7 +1,7 @@
 //! The open form's keys: moving between fields, typing, opening a field's picker, and
 //! sending it (checked, then turned into the model's operation by `forms::submit`).
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Effect, Phase, Screen, Section};
 use crate::model::*;
@@ -43,7 +43,7 @@ impl App {
                     form.fields[form.focus].input.input(ev);
                     return;
                 }
-                form.fields[form.focus].check(now);
+                form.fields[form.focus].leave(now);
                 let n = form.fields.len();
                 form.focus = if action == Some(Action::NextField) {
                     (form.focus + 1) % n
@@ -66,6 +66,11 @@ impl App {
             _ => {
                 let field = &mut form.fields[form.focus];
                 match (&field.kind, ev.code) {
+                    // Ctrl-U or Alt-B is a key, not a letter to filter the choices by.
+                    (FieldKind::Choice(_), KeyCode::Char(_))
+                        if ev
+                            .modifiers
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {}
                     (FieldKind::Choice(options), KeyCode::Enter | KeyCode::Char(_)) => {
                         let mut picker =
                             Picker::new(field.label, options.clone(), form.focus, field.chosen);
@@ -105,7 +110,7 @@ impl App {
                     }
                     (_, KeyCode::Enter) => {
                         // Enter in a one-line field moves on, like Tab.
-                        field.check(now);
+                        field.leave(now);
                         form.focus = (form.focus + 1) % form.fields.len();
                     }
                     (
@@ -128,6 +133,7 @@ impl App {
 
     pub(super) fn submit_form(&mut self) {
         let now = self.now;
+        let stamp = self.stamp();
         let Some(form) = &mut self.form else { return };
         let mut first_bad = None;
         for (i, f) in form.fields.iter_mut().enumerate() {
@@ -135,12 +141,13 @@ impl App {
                 first_bad = Some(i);
             }
         }
-        if let Some(i) = first_bad {
-            // Focus stays: the refused fields are marked, and the first one named.
-            form.announce(format!(
-                "Not saved: {} and any other field marked needs attention.",
-                form.fields[i].label
-            ));
+        if first_bad.is_some() {
+            // Focus stays: the refused fields are marked, and the first one named, with
+            // what the model refuses of the others (`forms::check_also`).
+            if let Some(book) = &self.book {
+                forms::check_also(form, book, &stamp);
+            }
+            form.announce();
             return;
         }
         if let FormKind::Export(_) = form.kind {
@@ -180,7 +187,6 @@ impl App {
             let result = self.take_in(&receipt);
             return self.after_change(result);
         }
-        let stamp = self.stamp();
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
@@ -197,7 +203,11 @@ impl App {
                     });
                 }
             }
-            Err(e) => self.after_change(Err(e)),
+            Err(refused) => {
+                if let Some(form) = &mut self.form {
+                    form.refuse_all(&refused.0);
+                }
+            }
         }
     }
 
@@ -244,6 +254,17 @@ pub fn setup_form() -> Form {
 fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
     let identity = form.value("identity");
     if !identity.is_empty() {
+        // Refused beside the field, as every form's refusals are, before the slow create.
+        let path = std::path::Path::new(&identity);
+        if !path.exists() {
+            return Err((
+                "identity",
+                format!(
+                    "The key file {} does not exist: check the path typed",
+                    crate::text::path(path)
+                ),
+            ));
+        }
         return Ok(());
     }
     let pass = form

@@ -54,7 +54,7 @@ pub fn submit_new(
     id: &str,
 ) -> Result<String, Invalid> {
     let now = stamp.at.naive_local();
-    let next = book.add_evidence(stamp, id, evidence_details(form, now)?)?;
+    let next = book.add_evidence(stamp, id, evidence_details(form, now, None)?)?;
     Ok(format!("Evidence {next} added to {id}."))
 }
 
@@ -100,7 +100,11 @@ pub fn submit_edit(
     ev: &str,
 ) -> Result<String, Invalid> {
     let now = stamp.at.naive_local();
-    let details = evidence_details(form, now)?;
+    let stored = book
+        .incident(id)
+        .and_then(|i| i.evidence.iter().find(|e| e.id == ev))
+        .map(|e| e.captured);
+    let details = evidence_details(form, now, stored)?;
     let custody = form.value("custody");
     let event = if custody.is_empty() {
         None
@@ -132,12 +136,18 @@ pub fn submit_edit(
     Ok(format!("Evidence {ev} updated."))
 }
 
-fn evidence_details(form: &Form, now: NaiveDateTime) -> Result<EvidenceDetails, Invalid> {
+/// The item's fields; `stored`: the captured time of the item edited, kept while its field
+/// is untouched (`kept_datetime`).
+fn evidence_details(
+    form: &Form,
+    now: NaiveDateTime,
+    stored: Option<NaiveDateTime>,
+) -> Result<EvidenceDetails, Invalid> {
     Ok(EvidenceDetails {
         kind: chosen(form, EvidenceKind::ALL, "kind")?,
         description: form.value("description"),
         source: form.value("source"),
-        captured: datetime(form, "captured", now)?,
+        captured: kept_datetime(form, "captured", now, stored)?,
         captured_by: form.value("captured_by"),
         kept_at: form.value("kept_at"),
     })

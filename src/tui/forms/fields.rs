@@ -75,17 +75,7 @@ pub fn refused(key: &str, message: String) -> Invalid {
 /// A whole number the person typed. Unparsable text is refused naming the field, never
 /// read as 0.
 pub fn number(form: &Form, key: &str) -> Result<u32, Invalid> {
-    let text = form.value(key);
-    text.trim().parse().map_err(|_| {
-        refused(
-            key,
-            format!(
-                "{}: {} is not a whole number: type digits only, e.g. 14",
-                label(form, key),
-                crate::text::line(&text)
-            ),
-        )
-    })
+    parse_number(&form.value(key)).map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
 }
 
 /// An optional year of birth: empty is "not known", anything else must be a year.
@@ -111,6 +101,21 @@ pub fn optional_year(form: &Form) -> Result<Option<i32>, Invalid> {
 pub fn datetime(form: &Form, key: &str, now: NaiveDateTime) -> Result<NaiveDateTime, Invalid> {
     parse_datetime(&form.value(key), now)
         .map_err(|m| refused(key, format!("{}: {m}", label(form, key))))
+}
+
+/// A stored date and time an edit form shows to the minute: while its field is untouched,
+/// the stored value itself (seconds and all: a concern's exact time), so saving a form
+/// nobody changed never rewrites it or records a change nobody made.
+pub fn kept_datetime(
+    form: &Form,
+    key: &str,
+    now: NaiveDateTime,
+    stored: Option<NaiveDateTime>,
+) -> Result<NaiveDateTime, Invalid> {
+    match stored {
+        Some(t) if form.field(key).is_some_and(Field::untouched) => Ok(t),
+        _ => datetime(form, key, now),
+    }
 }
 
 pub fn date(form: &Form, key: &str, now: NaiveDateTime) -> Result<NaiveDate, Invalid> {

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 use crate::reference::{IMAGERY_RULE, Reference};
@@ -117,8 +118,16 @@ pub fn refresh_notice(form: &mut Form) {
     }
 }
 
-/// The incident's summary as the model takes it, from the form's fields.
+/// The incident's summary as the model takes it, from the form's fields; the first
+/// refusal if any field is wrong (see `summary_all`).
 pub fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
+    summary_all(form, now).map_err(Refused::first)
+}
+
+/// The incident's summary, or every refusal of its fields at once: the times that cannot
+/// be read, and the model's checks of the summary (`summary_refusals`) on what can, so two
+/// times in the future are both marked at the first save.
+fn summary_all(form: &Form, now: NaiveDateTime) -> Result<Summary, Refused> {
     let mut types: Vec<IncidentType> = Vec::new();
     for k in ["types", "type2"] {
         if let Some(t) = pick(IncidentType::ALL, &form.value(k))
@@ -127,23 +136,48 @@ pub fn summary(form: &Form, now: NaiveDateTime) -> Result<Summary, Invalid> {
             types.push(t);
         }
     }
+    let occurred = datetime(form, "occurred", now);
+    let reported = datetime(form, "reported", now);
+    let risk_level = chosen(form, RiskLevel::ALL, "risk_level");
+    let mut refused: Vec<Invalid> = [
+        occurred.as_ref().err(),
+        reported.as_ref().err(),
+        risk_level.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let description = multiline(form, "description");
+    refused.extend(summary_refusals(
+        occurred.as_ref().ok().copied(),
+        reported.as_ref().ok().copied(),
+        &form.value("reported_by"),
+        &description,
+        !types.is_empty(),
+        now,
+    ));
+    if !refused.is_empty() {
+        return Err(Refused(refused));
+    }
     Ok(Summary {
-        occurred: datetime(form, "occurred", now)?,
+        occurred: occurred?,
         occurred_approximate: toggled(form, "occurred_approximate"),
-        reported: datetime(form, "reported", now)?,
+        reported: reported?,
         reported_by: form.value("reported_by"),
         types,
         risk_area: pick(RiskArea::ALL, &form.value("risk_area")),
-        risk_level: chosen(form, RiskLevel::ALL, "risk_level")?,
+        risk_level: risk_level?,
         platform: form.value("platform"),
-        description: multiline(form, "description"),
+        description,
         immediate_action: multiline(form, "immediate_action"),
     })
 }
 
 /// Records a new incident; returns its id.
-pub fn record(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
-    book.record_incident(stamp, summary(form, stamp.at.naive_local())?)
+pub fn record(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
+    let summary = summary_all(form, stamp.at.naive_local())?;
+    Ok(book.record_incident(stamp, summary)?)
 }
 
 pub fn submit_edit(
@@ -151,8 +185,20 @@ pub fn submit_edit(
     book: &mut Logbook,
     stamp: &Stamp,
     id: &str,
-) -> Result<String, Invalid> {
-    book.edit_summary(stamp, id, summary(form, stamp.at.naive_local())?)?;
+) -> Result<String, Refused> {
+    let mut summary = summary_all(form, stamp.at.naive_local())?;
+    // Times shown to the minute: an untouched one keeps what is stored (`kept_datetime`).
+    if let Some(i) = book.incident(id) {
+        for (key, field, stored) in [
+            ("occurred", &mut summary.occurred, i.occurred),
+            ("reported", &mut summary.reported, i.reported),
+        ] {
+            if form.field(key).is_some_and(Field::untouched) {
+                *field = stored;
+            }
+        }
+    }
+    book.edit_summary(stamp, id, summary)?;
     Ok(format!("{id} updated."))
 }
 

@@ -37,11 +37,13 @@ pub use settings::settings;
 pub use setup::{setup, strength};
 pub use view::draw;
 
-/// Guidance that depends on what is chosen: the imagery rule, an agency's reference.
+/// Guidance that depends on what is chosen: the imagery rule, an agency's reference, a
+/// duplicate warning that no longer applies.
 pub fn refresh_notice(form: &mut Form) {
     match form.kind {
         FormKind::NewIncident | FormKind::EditIncident(_) => incident::refresh_notice(form),
         FormKind::Report(_) | FormKind::EditReport(..) => report::refresh_notice(form),
+        FormKind::LinkPerson(_) => person::refresh_notice(form),
         _ => {}
     }
 }
@@ -86,6 +88,27 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
     })
 }
 
+/// A form's refusals: every field found wrong, to be marked at once (`Form::refuse_all`)
+/// rather than one per save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub Vec<Invalid>);
+
+impl From<Invalid> for Refused {
+    fn from(e: Invalid) -> Refused {
+        Refused(vec![e])
+    }
+}
+
+impl Refused {
+    /// The first refusal, where only one can be given (the command line, a concern).
+    pub fn first(self) -> Invalid {
+        self.0.into_iter().next().unwrap_or_else(|| Invalid {
+            field: String::new(),
+            message: "Not saved: check the form".into(),
+        })
+    }
+}
+
 /// What a saved form leaves: the message for the status bar, and the incident to open.
 #[derive(Debug)]
 pub struct Done {
@@ -95,7 +118,7 @@ pub struct Done {
 
 /// Applies a submitted form to the logbook through its module. A new incident is opened
 /// once recorded, with the review the model put in its diary announced.
-pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Invalid> {
+pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Refused> {
     if form.kind != FormKind::NewIncident {
         return submit_change(form, book, stamp).map(|message| Done {
             message,
@@ -114,45 +137,61 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, In
     })
 }
 
+/// On a save the form refused for what it checks itself (a time it cannot read, a
+/// required field empty): what the model would refuse of the other fields is found by
+/// submitting to a copy of the logbook, and marked too, so every wrong field is refused at
+/// the first save. The copy is dropped; the logbook is not touched.
+pub fn check_also(form: &mut Form, book: &Logbook, stamp: &Stamp) {
+    let mut copy = book.clone();
+    if let Err(refused) = submit(form, &mut copy, stamp) {
+        form.refuse_also(&refused.0);
+    }
+}
+
 /// Applies a form that changes what is already recorded. `Ok(message)` is shown in the
 /// status bar.
-fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
-    match &form.kind {
-        FormKind::Setup | FormKind::NewIncident | FormKind::Export(_) => Err(Invalid {
-            field: String::new(),
-            message: "This form is handled before the logbook is open".into(),
-        }),
-        FormKind::EditIncident(id) => incident::submit_edit(form, book, stamp, id),
-        FormKind::LinkRelated(id) => incident::submit_related(form, book, stamp, id),
-        FormKind::LinkPerson(id) => person::submit_link(form, book, stamp, id),
-        FormKind::NewPerson => person::submit_new(form, book, stamp),
-        FormKind::EditPerson(id) => person::submit_edit(form, book, stamp, id),
-        FormKind::PersonError(id) => person::submit_error(form, book, stamp, id),
-        FormKind::Evidence(id) => evidence::submit_new(form, book, stamp, id),
-        FormKind::EditEvidence(id, ev) => evidence::submit_edit(form, book, stamp, id, ev),
-        FormKind::RegisterFile(id, ev) => evidence::submit_file(form, book, stamp, id, ev),
-        FormKind::Report(id) => report::submit_new(form, book, stamp, id),
-        FormKind::EditReport(id, rs) => report::submit_edit(form, book, stamp, id, rs),
-        FormKind::ScheduleReview(id) => review::submit_schedule(form, book, stamp, id),
-        FormKind::RescheduleReview(id, rv) => review::submit_reschedule(form, book, stamp, id, rv),
-        FormKind::HoldReview(id, rv) => review::submit_hold(form, book, stamp, id, rv),
-        FormKind::Close(id) => close::submit_close(form, book, stamp, id),
-        FormKind::Reopen(id) => close::submit_reopen(form, book, stamp, id),
-        FormKind::MarkError(id, target) => close::submit_error(form, book, stamp, id, target),
-        FormKind::NotApplicable(id, step) => {
-            checklist::submit_not_applicable(form, book, stamp, id, *step)
+fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
+    // Each module's refusal (one, or a form's several) becomes the form's refusals.
+    Ok(match &form.kind {
+        FormKind::Setup | FormKind::NewIncident | FormKind::Export(_) => {
+            return Err(Refused::from(Invalid {
+                field: String::new(),
+                message: "This form is handled before the logbook is open".into(),
+            }));
         }
-        FormKind::TickStep(id, step) => checklist::submit_tick(form, book, stamp, id, *step),
-        FormKind::Settings => settings::submit(form, book, stamp),
+        FormKind::EditIncident(id) => incident::submit_edit(form, book, stamp, id)?,
+        FormKind::Settings => settings::submit(form, book, stamp)?,
+        FormKind::LinkRelated(id) => incident::submit_related(form, book, stamp, id)?,
+        FormKind::LinkPerson(id) => person::submit_link(form, book, stamp, id)?,
+        FormKind::NewPerson => person::submit_new(form, book, stamp)?,
+        FormKind::EditPerson(id) => person::submit_edit(form, book, stamp, id)?,
+        FormKind::PersonError(id) => person::submit_error(form, book, stamp, id)?,
+        FormKind::Evidence(id) => evidence::submit_new(form, book, stamp, id)?,
+        FormKind::EditEvidence(id, ev) => evidence::submit_edit(form, book, stamp, id, ev)?,
+        FormKind::RegisterFile(id, ev) => evidence::submit_file(form, book, stamp, id, ev)?,
+        FormKind::Report(id) => report::submit_new(form, book, stamp, id)?,
+        FormKind::EditReport(id, rs) => report::submit_edit(form, book, stamp, id, rs)?,
+        FormKind::ScheduleReview(id) => review::submit_schedule(form, book, stamp, id)?,
+        FormKind::RescheduleReview(id, rv) => review::submit_reschedule(form, book, stamp, id, rv)?,
+        FormKind::HoldReview(id, rv) => review::submit_hold(form, book, stamp, id, rv)?,
+        FormKind::Close(id) => close::submit_close(form, book, stamp, id)?,
+        FormKind::Reopen(id) => close::submit_reopen(form, book, stamp, id)?,
+        FormKind::MarkError(id, target) => close::submit_error(form, book, stamp, id, target)?,
+        FormKind::NotApplicable(id, step) => {
+            checklist::submit_not_applicable(form, book, stamp, id, *step)?
+        }
+        FormKind::TickStep(id, step) => checklist::submit_tick(form, book, stamp, id, *step)?,
         // Submitted by `tui::concerns`, which the app routes concern forms to.
-        FormKind::Concern => Err(fields::refused(
-            "",
-            format!(
-                "Take the concern in from the Concerns screen ({})",
-                super::keymap::key_for(super::keymap::LIST, super::keymap::Action::Concerns)
-            ),
-        )),
-    }
+        FormKind::Concern => {
+            return Err(Refused::from(fields::refused(
+                "",
+                format!(
+                    "Take the concern in from the Concerns screen ({})",
+                    super::keymap::key_for(super::keymap::LIST, super::keymap::Action::Concerns)
+                ),
+            )));
+        }
+    })
 }
 
 #[cfg(test)]
@@ -181,7 +220,7 @@ mod tests {
         form.field_mut("types").unwrap().chosen = Some(0);
         set(&mut form, "occurred", "last tuesday");
         let before = b.clone();
-        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err().first();
         assert_eq!(e.field, "occurred");
         assert!(e.message.starts_with("When it happened: "), "{e}");
         assert_eq!(b, before);
@@ -193,7 +232,7 @@ mod tests {
         let mut form = settings(&b);
         set(&mut form, "backup_keep", "ten");
         let before = b.clone();
-        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err().first();
         assert_eq!(e.field, "backup_keep");
         assert!(
             e.message.contains("Backups to keep") && e.message.contains("ten"),
@@ -203,7 +242,7 @@ mod tests {
         let mut form = new_person();
         set(&mut form, "reference", "QX");
         set(&mut form, "birth_year", "2O12");
-        let e = submit(&form, &mut b, &stamp()).unwrap_err();
+        let e = submit(&form, &mut b, &stamp()).unwrap_err().first();
         assert_eq!(e.field, "birth_year");
     }
 
@@ -227,5 +266,124 @@ mod tests {
         assert_eq!(form.value("captured_by"), ev.captured_by);
         let form = edit_report(&b, &id, &rs, "RO", now);
         assert_eq!(form.value("by"), rs.by);
+    }
+
+    fn open_incident_with_a_step(b: &Logbook) -> String {
+        b.incidents
+            .iter()
+            .find(|i| {
+                i.status != Status::Closed
+                    && i.error.is_none()
+                    && i.checklist.iter().any(|c| c.state == StepState::Open)
+            })
+            .map(|i| i.id.clone())
+            .expect("the demo has an open incident with an open step")
+    }
+
+    /// Tester finding 41: saving an untouched evidence form cut the seconds off its
+    /// Captured time (a concern's exact time) and recorded that as a change.
+    #[test]
+    fn an_untouched_time_keeps_its_seconds_and_records_no_change() {
+        use chrono::Timelike;
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let id = open_incident_with_a_step(&b);
+        let captured = (now - chrono::Duration::minutes(30))
+            .with_second(12)
+            .unwrap()
+            .with_nanosecond(743_040_059)
+            .unwrap();
+        let details = EvidenceDetails {
+            kind: EvidenceKind::Screenshot,
+            description: "Staff concern".into(),
+            source: String::new(),
+            captured,
+            captured_by: "RO".into(),
+            kept_at: "In this logbook".into(),
+        };
+        let ev = b.add_evidence(&s, &id, details).unwrap();
+        let item = |b: &Logbook| {
+            b.incident(&id)
+                .unwrap()
+                .evidence
+                .iter()
+                .find(|e| e.id == ev)
+                .unwrap()
+                .clone()
+        };
+        let entries = b.audit.len();
+        let form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        let _ = submit(&form, &mut b, &s);
+        assert_eq!(item(&b).captured, captured);
+        assert_eq!(b.audit.len(), entries, "nothing was changed");
+        // Another field changed: the time is still kept as it was.
+        let mut form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        set(&mut form, "captured_by", "KW");
+        submit(&form, &mut b, &s).unwrap();
+        assert_eq!(item(&b).captured, captured);
+        assert_eq!(item(&b).captured_by, "KW");
+        // A time typed is taken as typed.
+        let typed = captured.with_second(0).unwrap().with_nanosecond(0).unwrap()
+            - chrono::Duration::minutes(5);
+        let mut form = edit_evidence(&b, &id, &item(&b), "RO", now);
+        set(&mut form, "captured", &fields::when(typed));
+        submit(&form, &mut b, &s).unwrap();
+        assert_eq!(item(&b).captured, typed);
+    }
+
+    /// Tester finding 36: a custody time in the future was refused beside the custody
+    /// event's text (and so not selected for typing over); it belongs beside its time.
+    #[test]
+    fn a_custody_time_in_the_future_is_refused_beside_its_time() {
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let (id, item) = b
+            .incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+            .expect("an open incident with evidence");
+        let mut form = edit_evidence(&b, &id, &item, "RO", now);
+        set(&mut form, "custody", "Phone handed to PC 2231 Hale");
+        set(
+            &mut form,
+            "custody_when",
+            &fields::when(now + chrono::Duration::hours(2)),
+        );
+        let refused = submit(&form, &mut b, &s).unwrap_err();
+        form.refuse_all(&refused.0);
+        assert!(form.field("custody").unwrap().shown_error().is_none());
+        assert!(
+            form.field("custody_when")
+                .unwrap()
+                .shown_error()
+                .is_some_and(|e| e.contains("is in the future")),
+            "{refused:?}"
+        );
+    }
+
+    /// Tester finding 37: a checklist step could be ticked as done years before the
+    /// incident happened, unlike evidence, reports and reviews.
+    #[test]
+    fn a_step_is_not_done_before_the_incident_happened() {
+        let mut b = book();
+        let s = stamp();
+        let id = open_incident_with_a_step(&b);
+        let incident = b.incident(&id).unwrap();
+        let step = incident
+            .checklist
+            .iter()
+            .position(|c| c.state == StepState::Open)
+            .unwrap();
+        let before = incident.occurred - chrono::Duration::days(400);
+        let e = b.tick_step(&s, &id, step, before).unwrap_err();
+        assert_eq!(e.field, "when");
+        assert!(e.message.contains("before the incident happened"), "{e}");
+        let e = b
+            .step_not_applicable(&s, &id, step, before, "Not needed")
+            .unwrap_err();
+        assert!(e.message.contains("before the incident happened"), "{e}");
     }
 }

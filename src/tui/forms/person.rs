@@ -168,6 +168,19 @@ fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
     })
 }
 
+/// Once an existing person is chosen, no new person is added: a "possibly already in the
+/// register" warning about the new person's fields no longer applies, and goes (with its
+/// mark beside the reference), so Ctrl-S is not said to add anyone.
+pub fn refresh_notice(form: &mut Form) {
+    if form.value("person").is_empty() || form.warned.take().is_none() {
+        return;
+    }
+    form.error = None;
+    if let Some(f) = form.field_mut("reference") {
+        f.error = None;
+    }
+}
+
 /// Before a person is added to the register (alone or while linking): the people already
 /// there who may be the same (same initials, same year of birth or year group, or a year
 /// unknown on one side). Returns (what was checked, the warning) for the app to show once.

@@ -73,21 +73,35 @@ pub fn edit_report(
     form
 }
 
-/// The reference is marked `*` when the agency always gives one, unless it is marked
-/// awaited or the step records a decision not to refer; the notice says what the chosen
-/// agency gives and how soon.
+/// What is required follows the decision: the reference is marked `*` when the agency
+/// always gives one, unless it is marked awaited or the step records a decision not to
+/// refer, and the reason is marked `*` for a decision not to refer (the model requires
+/// both). The notice says what the chosen agency gives and how soon, or, for a decision
+/// not to refer, what is and is not recorded.
 pub fn refresh_notice(form: &mut Form) {
     let reference = Reference::get();
     let agency = pick(Agency::ALL, &form.value("agency"));
+    let not_referred = form.value("decision") == value_of(Decision::NotReferred);
     let needed = agency
         .is_some_and(|a| reference.agency(a).issues_reference == IssuesReference::Always)
-        && form.value("decision") != value_of(Decision::NotReferred)
+        && !not_referred
         && !toggled(form, "reference_awaited");
     if let Some(f) = form.field_mut("reference") {
         f.needed = needed;
     }
+    if let Some(f) = form.field_mut("reason") {
+        f.needed = not_referred;
+    }
     form.notice = agency.map(|a| {
         let info = reference.agency(a);
+        if not_referred {
+            // No referral is made: what the agency would give does not apply, and the
+            // model keeps no method, reference or follow-up for this decision.
+            return format!(
+                "{}: considered, not referred. The reason is recorded; How, the reference and a follow-up are not.",
+                info.name
+            );
+        }
         let expect = match info.issues_reference {
             IssuesReference::Always => "a reference is always given",
             IssuesReference::Sometimes => "a reference may be given",
@@ -109,12 +123,18 @@ pub fn refresh_notice(form: &mut Form) {
     });
 }
 
-fn step_details(form: &Form, now: NaiveDateTime) -> Result<StepDetails, Invalid> {
+/// The step's fields; `stored`: the time of the step edited, kept while its field is
+/// untouched (`kept_datetime`).
+fn step_details(
+    form: &Form,
+    now: NaiveDateTime,
+    stored: Option<NaiveDateTime>,
+) -> Result<StepDetails, Invalid> {
     Ok(StepDetails {
         agency: chosen(form, Agency::ALL, "agency")?,
         agency_name: form.value("agency_name"),
         decision: chosen(form, Decision::ALL, "decision")?,
-        when: datetime(form, "when", now)?,
+        when: kept_datetime(form, "when", now, stored)?,
         by: form.value("by"),
         method: pick(Method::ALL, &form.value("method")),
         reference: form.value("reference"),
@@ -132,7 +152,7 @@ pub fn submit_new(
     stamp: &Stamp,
     id: &str,
 ) -> Result<String, Invalid> {
-    let d = step_details(form, stamp.at.naive_local())?;
+    let d = step_details(form, stamp.at.naive_local(), None)?;
     let next = match d.decision {
         Decision::Referred => book.add_reporting_step(stamp, id, d)?,
         Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
@@ -147,6 +167,11 @@ pub fn submit_edit(
     id: &str,
     rs: &str,
 ) -> Result<String, Invalid> {
-    book.edit_reporting_step(stamp, id, rs, step_details(form, stamp.at.naive_local())?)?;
+    let stored = book
+        .incident(id)
+        .and_then(|i| i.reports.iter().find(|r| r.id == rs))
+        .map(|r| r.when);
+    let details = step_details(form, stamp.at.naive_local(), stored)?;
+    book.edit_reporting_step(stamp, id, rs, details)?;
     Ok(format!("Reporting step {rs} updated."))
 }

@@ -211,7 +211,7 @@ fn a_refused_date_is_selected_so_typing_replaces_it_and_its_refusal_goes_when_ch
     ctrl(&mut app, 'u');
     keys(&mut app, "last tuesday");
     press(&mut app, KeyCode::Tab);
-    let refusal = "is not a date and time that exists";
+    let refusal = "is not a date and time: type YYYY-MM-DD HH:MM";
     assert!(
         form(&app).fields[0]
             .shown_error()
@@ -219,7 +219,7 @@ fn a_refused_date_is_selected_so_typing_replaces_it_and_its_refusal_goes_when_ch
     );
     let (screen, _) = render(&mut app, 80, 24);
     assert!(
-        screen.contains("last tuesday is not a date and time that"),
+        screen.contains("last tuesday is not a date and time: type"),
         "{screen}"
     );
     // Back to it: the first key replaces the bad value instead of appending to it.
@@ -242,8 +242,7 @@ fn a_refused_date_is_selected_so_typing_replaces_it_and_its_refusal_goes_when_ch
     assert_eq!(form(&app).fields[form(&app).focus].key, "reported_by");
     assert!(
         form(&app)
-            .error
-            .as_deref()
+            .banner()
             .unwrap()
             .contains("When it was reported")
     );

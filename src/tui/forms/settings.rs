@@ -2,6 +2,7 @@
 //! (`update_settings`). Who can open the logbook is shown above it by the app.
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 
@@ -46,27 +47,35 @@ pub fn settings(book: &Logbook) -> Form {
     )
 }
 
-pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Invalid> {
+/// Saves the settings, or refuses every wrong field at once: the numbers that cannot be
+/// read, and the model's checks (`Settings::refusals`) of the rest, a number that cannot
+/// be read keeping its saved value for them.
+pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
     let staff: Vec<String> = form
         .value("staff")
         .split(',')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let (review, idle, backup, keep) = (
-        number(form, "review_interval_days")?,
-        number(form, "idle_lock_minutes")?,
-        number(form, "backup_interval_days")?,
-        number(form, "backup_keep")?,
-    );
-    let organisation = form.value("organisation");
-    book.update_settings(stamp, |s| {
-        s.organisation = organisation;
-        s.staff = staff;
-        s.review_interval_days = review;
-        s.idle_lock_minutes = idle;
-        s.backup_interval_days = backup;
-        s.backup_keep = keep;
-    })?;
+    let mut refused = Vec::new();
+    let mut read = |key: &str, saved: u32| {
+        number(form, key).unwrap_or_else(|e| {
+            refused.push(e);
+            saved
+        })
+    };
+    let s = &book.settings;
+    let mut after = s.clone();
+    after.organisation = form.value("organisation");
+    after.staff = staff;
+    after.review_interval_days = read("review_interval_days", s.review_interval_days);
+    after.idle_lock_minutes = read("idle_lock_minutes", s.idle_lock_minutes);
+    after.backup_interval_days = read("backup_interval_days", s.backup_interval_days);
+    after.backup_keep = read("backup_keep", s.backup_keep);
+    refused.extend(after.refusals());
+    if !refused.is_empty() {
+        return Err(Refused(refused));
+    }
+    book.update_settings(stamp, |s| *s = after)?;
     Ok("Settings saved.".into())
 }

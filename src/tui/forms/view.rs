@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::super::editor::Editor;
 use super::super::form::{Field, FieldKind, Form};
@@ -132,23 +132,17 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
 
     let label_width = 34.min(inner.width / 2);
     let value_width = inner.width.saturating_sub(label_width);
-    let mut constraints = Vec::new();
-    if let Some(n) = &form.notice {
-        constraints.push(Constraint::Length(wrap_words(n, inner.width).len() as u16));
-    }
     let discard = format!(
         "Discard the changes in this form? {} {}, any other key goes back.",
         keymap::key_for(keymap::DISCARD, keymap::Action::Discard),
         keymap::Action::Discard.short()
     );
+    let banner = form.banner();
     let top_message = if form.confirm_discard {
         Some(discard.as_str())
     } else {
-        form.banner()
+        banner.as_deref()
     };
-    if let Some(m) = top_message {
-        constraints.push(Constraint::Length(wrap_words(m, inner.width).len() as u16));
-    }
     let heights: Vec<u16> = form
         .fields
         .iter()
@@ -163,27 +157,44 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
             )
         })
         .collect();
+    // The field being typed in always shows: the message at the top and the guidance above
+    // the fields are shortened ("…") to leave it room with its "more fields" rows (a long
+    // list of unfinished work once pushed it, and the refusal, off an 80x24 form).
+    let focused = heights.get(form.focus).copied().unwrap_or(1) + 2;
+    let mut spare = inner.height.saturating_sub(focused);
+    let mut top_lines = top_message.map_or_else(Vec::new, |m| wrap_words(m, inner.width));
+    shorten(&mut top_lines, spare, inner.width);
+    spare = spare.saturating_sub(top_lines.len() as u16);
+    let mut notice_lines = form
+        .notice
+        .as_deref()
+        .map_or_else(Vec::new, |n| wrap_words(n, inner.width));
+    shorten(&mut notice_lines, spare, inner.width);
+    let mut constraints = Vec::new();
+    if !notice_lines.is_empty() {
+        constraints.push(Constraint::Length(notice_lines.len() as u16));
+    }
+    if !top_lines.is_empty() {
+        constraints.push(Constraint::Length(top_lines.len() as u16));
+    }
     constraints.push(Constraint::Min(0));
     let rows = Layout::vertical(constraints).split(inner);
     let mut r = 0;
-    if let Some(n) = &form.notice {
-        frame.render_widget(
-            Paragraph::new(n.as_str()).wrap(Wrap { trim: false }).bold(),
-            rows[r],
-        );
+    if !notice_lines.is_empty() {
+        let lines: Vec<Line> = notice_lines.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(lines).bold(), rows[r]);
         r += 1;
     }
-    if let Some(m) = top_message {
-        frame.render_widget(
-            Paragraph::new(m).wrap(Wrap { trim: false }).red().bold(),
-            rows[r],
-        );
+    if !top_lines.is_empty() {
+        let lines: Vec<Line> = top_lines.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(lines).red().bold(), rows[r]);
         r += 1;
     }
     let body = rows[r];
     let (shown, above, below) = window(&heights, form.focus, body.height);
     let mut y = body.y;
-    if above > 0 {
+    // The "more" rows only where the body has room for them: never over other text.
+    if above > 0 && body.height >= 1 {
         let more = format!("↑ {above} more field{} above", plural(above));
         frame.render_widget(
             Paragraph::new(more).dim(),
@@ -191,7 +202,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         );
         y += 1;
     }
-    if below > 0 {
+    if below > 0 && body.height >= 2 {
         let more = format!("↓ {below} more field{} below", plural(below));
         frame.render_widget(
             Paragraph::new(more).dim(),
@@ -256,6 +267,20 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
                 .collect();
             frame.render_widget(Paragraph::new(shown), value_area);
         }
+    }
+}
+
+/// Keeps at most `max` of the wrapped lines, the last marked "…" when any are left out.
+fn shorten(lines: &mut Vec<String>, max: u16, width: u16) {
+    let max = usize::from(max);
+    if lines.len() <= max {
+        return;
+    }
+    lines.truncate(max);
+    if let Some(last) = lines.last_mut() {
+        let mut kept: String = last.trim_end().to_string();
+        while Span::raw(kept.as_str()).width() + 1 > usize::from(width) && kept.pop().is_some() {}
+        *last = format!("{kept}…");
     }
 }
 

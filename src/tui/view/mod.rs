@@ -449,9 +449,14 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
 /// work everywhere (not over a form or a picker, where they are text).
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let Some(help) = &app.help else { return };
-    let mut entries = keymap::help(app.keymap());
+    let table = app.keymap();
+    let mut entries = keymap::help(table);
     let locked = matches!(app.phase, Phase::Unlock | Phase::Unlocking);
-    if app.form.is_none() && app.picker.is_none() && !locked {
+    // Where keys type text (a filter), the global keys are text too.
+    let typing = table
+        .iter()
+        .any(|b| b.action == keymap::Action::TypeToFilter);
+    if app.form.is_none() && app.picker.is_none() && !locked && !typing {
         entries.extend(keymap::help(keymap::GLOBAL));
     }
     help.draw(frame, area, &entries);
