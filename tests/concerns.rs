@@ -197,6 +197,45 @@ fn the_staff_command_takes_no_secret_and_reads_nothing() {
 }
 
 #[test]
+fn a_concern_to_a_key_the_folder_does_not_name_is_refused_not_said_to_be_with_the_dsl() {
+    // Tester finding 30: `--to` another key in a folder set up for this logbook was told
+    // "Your concern is with the DSL", and the DSL's logbook then set it aside unread.
+    let (f, inbox) = setup();
+    let other = Fixture::new();
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--to",
+        &other.public,
+        "--what",
+        "wrong key concern",
+        "--by",
+        "X",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!stdout(&o).contains("with the DSL"), "{}", stdout(&o));
+    assert!(err.contains("is not one of the keys in"), "{err}");
+    assert!(err.contains("leave out --to"), "{err}");
+    assert!(concern_files(&inbox).is_empty());
+    // The logbook's own key, given with --to, is taken.
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--to",
+        &f.public,
+        "--what",
+        WHAT,
+        "--by",
+        "X",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(concern_files(&inbox).len(), 1);
+}
+
+#[test]
 fn the_dsl_lists_takes_in_and_the_file_goes_only_after_the_save() {
     let (f, inbox) = setup();
     let first = write_concern(&inbox, WHAT);

@@ -37,6 +37,7 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             .unwrap_or_else(|| inbox.join(RECIPIENTS_FILE));
         concern::read_recipients(&list)?
     } else {
+        refuse_keys_the_folder_does_not_name(&inbox, &args.to)?;
         (args.to.clone(), String::new())
     };
     // Refuse a wrong key before anyone types a word.
@@ -112,6 +113,26 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
         }
     )
     .map_err(stdout_error)
+}
+
+/// With --to in a folder the DSL set up (it holds logbook-recipients.txt), every key must
+/// be one of the logbook's: a concern encrypted to another key is set aside unread by the
+/// DSL's logbook (tester finding 30), so it is refused before anyone types a word. A folder
+/// without the file, or with one that cannot be read, leaves --to as given.
+fn refuse_keys_the_folder_does_not_name(inbox: &Path, to: &[String]) -> Result<()> {
+    let list = inbox.join(RECIPIENTS_FILE);
+    let Ok((keys, _)) = concern::read_recipients(&list) else {
+        return Ok(());
+    };
+    let known = |k: &str| keys.iter().any(|key| key.trim() == k.trim());
+    if let Some(other) = to.iter().find(|k| !known(k)) {
+        return Err(Error::Usage(format!(
+            "{} is not one of the keys in {}, so the DSL's logbook could not read a concern encrypted to it: nothing was sent; leave out --to to use the folder's keys.",
+            crate::text::line(other.trim()),
+            list.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The form: one question at a time on the terminal. What was seen or heard may run over

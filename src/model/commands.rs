@@ -790,6 +790,13 @@ impl Logbook {
                 "That step is already done or marked not applicable",
             ));
         }
+        // Like every other dated entry: a step cannot be done before the incident happened.
+        super::validate::not_before(
+            "when",
+            when.date(),
+            inc.occurred.date(),
+            "When the step was done",
+        )?;
         if let Some(c) = &inc.closure
             && when > c.when
         {
@@ -1663,6 +1670,20 @@ mod tests {
         b.step_not_applicable(&now(), &id, 1, at(15, 12), "No account to block")
             .unwrap();
         b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_step_done_before_the_incident_happened_is_refused() {
+        // Tester finding 37: ticked "2025-01-01 09:00" on a case that happened in 2026.
+        let (mut b, id) = book();
+        let long_before = at(15, 12) - Duration::days(400);
+        let e = refused(&mut b, |b| b.tick_step(&now(), &id, 0, long_before));
+        assert_eq!(e.field, "when");
+        assert!(e.message.contains("is before the incident happened"), "{e}");
+        let e = refused(&mut b, |b| {
+            b.step_not_applicable(&now(), &id, 0, long_before, "No account")
+        });
+        assert!(e.message.contains("is before the incident happened"), "{e}");
     }
 
     #[test]

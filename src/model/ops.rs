@@ -450,9 +450,10 @@ impl Incident {
     }
 
     /// The earliest review not yet held (and not cancelled or entered in error). A closed
-    /// case has none: a review left unheld at closing is not due any more.
+    /// case has none: a review left unheld at closing is not due any more; nor has an
+    /// incident entered in error (there is no case to review).
     pub fn next_review(&self) -> Option<NaiveDate> {
-        if self.status == Status::Closed {
+        if self.status == Status::Closed || self.error.is_some() {
             return None;
         }
         self.reviews

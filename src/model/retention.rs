@@ -7,9 +7,11 @@
 //! - an allegation about a member of staff: until their normal retirement age or
 //!   `staff_min_years` after the case closed, whichever is longer;
 //! - adults only: `adult_years` after the case closed;
-//! - a per-incident override, with a reason, replaces all of these.
+//! - a per-incident date of its own, with a reason, for keeping a record longer (an inquiry,
+//!   a claim), or for a record whose date the rules cannot work out.
 //!
-//! Several rules can apply to one incident: the latest date wins. When a date cannot be
+//! Several rules can apply to one incident: the latest date wins, a date of its own included,
+//! so a date set by hand never shortens what the rules give. When a date cannot be
 //! worked out (a child with neither a year of birth nor a year group) the incident is never
 //! offered for disposal: the list says what is missing. Nothing here reads a clock.
 
@@ -127,16 +129,35 @@ impl Logbook {
     }
 
     fn retention_with(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
-        if let Some(o) = &incident.retention {
-            return Kept {
+        let by_rules = self.rules_retention(incident, latest);
+        let Some(o) = &incident.retention else {
+            return by_rules;
+        };
+        match by_rules.until {
+            // The latest date wins: a shorter date of its own (set before this was refused)
+            // never cuts a record short.
+            Until::Date(d) if d > o.until => Kept {
+                until: Until::Date(d),
+                rule: format!(
+                    "{}; the earlier date set for this incident ({}) does not apply: the latest date wins",
+                    by_rules.rule, o.until
+                ),
+            },
+            // An open case's date from its closure is not known yet: the date of its own
+            // stands until then (an open case is never disposed of).
+            _ => Kept {
                 until: Until::Date(o.until),
                 rule: format!(
                     "retention date set for this incident by {} on {}",
                     o.by,
                     o.set.date()
                 ),
-            };
+            },
         }
+    }
+
+    /// The date the IRMS rules give, leaving out any date set for this incident by hand.
+    fn rules_retention(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
         let r = &self.settings.retention;
         let closed = incident.closure.as_ref().map(|c| c.when.date());
         let after_closure = |years: u32, rule: String| match closed {
@@ -293,6 +314,50 @@ impl Logbook {
             return Err(invalid(
                 "reason",
                 "Say why this incident is kept to a date of its own",
+            ));
+        }
+        let incident = self
+            .incident(id)
+            .ok_or_else(|| invalid("incident", format!("{id} is not in the logbook")))?;
+        let happened = incident.occurred.date();
+        if until < happened {
+            return Err(invalid(
+                "until",
+                format!(
+                    "{until} is before {id} happened ({happened}): a record is kept at least until its case is closed, so give a later date"
+                ),
+            ));
+        }
+        if let Some(closed) = incident.closure.as_ref().map(|c| c.when.date())
+            && until < closed
+        {
+            return Err(invalid(
+                "until",
+                format!(
+                    "{until} is before {id} was closed ({closed}): a record is kept at least until its case is closed, so give a later date"
+                ),
+            ));
+        }
+        let today = stamp.at.date_naive();
+        if until < today {
+            return Err(invalid(
+                "until",
+                format!(
+                    "{until} has already passed: a date of its own keeps a record for longer, so give a date after today ({today})"
+                ),
+            ));
+        }
+        let latest = self.latest_reported();
+        let rules = self.rules_retention(incident, Some(&latest));
+        if let Until::Date(d) = rules.until
+            && until < d
+        {
+            return Err(invalid(
+                "until",
+                format!(
+                    "{id} is kept until {d} by the rule \"{}\", and a date of its own can only keep it longer (the latest date wins): give {d} or later, or correct the person's year of birth or year group if that date is wrong",
+                    rules.rule
+                ),
             ));
         }
         let o = RetentionOverride {
@@ -606,6 +671,84 @@ mod tests {
         assert_eq!(kept(&b).until, Until::Date(day(2060, 1, 1)));
         assert!(kept(&b).rule.contains("set for this incident by RO"));
         b.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_date_of_its_own_never_shortens_what_the_rules_give() {
+        // Born 2005: kept until 2030-12-31 by the child rule.
+        let mut b = book(
+            vec![(
+                person("P-0001", AgeGroup::Child, Some(2005), ""),
+                Role::Subject,
+            )],
+            true,
+        );
+        let before = b.clone();
+        let s = stamp(2026, 11, 30);
+        let e = b
+            .set_retention(&s, "INC-2016-0001", day(2029, 12, 31), "Typo for 2039")
+            .unwrap_err();
+        assert_eq!(e.field, "until");
+        assert!(
+            e.message
+                .contains("kept until 2030-12-31 by the rule \"a child involved"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("latest date wins"), "{}", e.message);
+        // Before the case closed, or already passed: refused saying so.
+        let e = b
+            .set_retention(&s, "INC-2016-0001", day(2016, 5, 1), "Test")
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("before INC-2016-0001 was closed (2016-06-30)"),
+            "{}",
+            e.message
+        );
+        let e = b
+            .set_retention(&s, "INC-2016-0001", day(2016, 1, 1), "Test")
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("before INC-2016-0001 happened (2016-02-28)"),
+            "{}",
+            e.message
+        );
+        let mut adult = book(
+            vec![(person("P-0001", AgeGroup::Adult, None, ""), Role::Subject)],
+            true,
+        );
+        let e = adult
+            .set_retention(&s, "INC-2016-0001", day(2026, 11, 1), "Test")
+            .unwrap_err();
+        assert!(e.message.contains("has already passed"), "{}", e.message);
+        assert_eq!(b, before);
+        // The rule's own date, or later, is taken.
+        b.set_retention(
+            &s,
+            "INC-2016-0001",
+            day(2030, 12, 31),
+            "Kept for the inquiry",
+        )
+        .unwrap();
+        assert_eq!(kept(&b).until, Until::Date(day(2030, 12, 31)));
+        // A shorter date set before this was refused does not apply: the rule's date wins.
+        b.incidents[0].retention = Some(RetentionOverride {
+            until: day(2020, 1, 1),
+            reason: "Test".into(),
+            by: "RO".into(),
+            set: at(2026, 11, 30),
+        });
+        let k = kept(&b);
+        assert_eq!(k.until, Until::Date(day(2030, 12, 31)));
+        assert!(
+            k.rule
+                .contains("the earlier date set for this incident (2020-01-01) does not apply"),
+            "{}",
+            k.rule
+        );
+        assert!(!k.is_due(&b.incidents[0], day(2026, 11, 30)));
     }
 
     #[test]

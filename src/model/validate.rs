@@ -59,7 +59,12 @@ fn not_future(
     }
 }
 
-fn not_before(field: &str, date: NaiveDate, start: NaiveDate, what: &str) -> Result<(), Invalid> {
+pub(super) fn not_before(
+    field: &str,
+    date: NaiveDate,
+    start: NaiveDate,
+    what: &str,
+) -> Result<(), Invalid> {
     if date < start {
         Err(invalid(
             field,

@@ -355,6 +355,9 @@ pub fn statistics(app: &mut App, action: Action, period: usize, scroll: usize) {
     }
 }
 
+/// The note on a tombstone left by the Retention screen, which asks no reason.
+const IN_APP: &str = "disposed of in the app's Retention screen";
+
 pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) {
     let Some(book) = app.book.as_ref() else {
         return;
@@ -405,8 +408,9 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
                 return;
             }
             if !confirm {
+                // The app asks no reason: say where one is given (tester finding 45).
                 app.message = Some(format!(
-                    "{} again disposes of {id} for good (a tombstone stays); moving away keeps it.",
+                    "{} again disposes of {id} for good (a tombstone stays, noted \"{IN_APP}\"); moving away keeps it. To record a reason, use `logbook dispose {id} --reason TEXT`.",
                     super::keymap::key_for(super::keymap::RETENTION, Action::Dispose)
                 ));
                 return set_top(
@@ -422,12 +426,7 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
                 return;
             };
             let result = book
-                .dispose_due(
-                    &stamp,
-                    &id,
-                    today,
-                    "disposed of in the app's Retention screen",
-                )
+                .dispose_due(&stamp, &id, today, IN_APP)
                 .map(|()| format!("Disposed of {id}: its tombstone is in the audit trail."));
             set_top(
                 app,
@@ -754,11 +753,11 @@ mod tests {
         }
         press(&mut app, 'D');
         assert!(app.book.as_ref().unwrap().incident(&id).is_some());
+        let asked = app.message.clone().unwrap();
+        assert!(asked.contains("D again disposes of"), "{asked}");
         assert!(
-            app.message
-                .as_ref()
-                .unwrap()
-                .contains("D again disposes of")
+            asked.contains(&format!("`logbook dispose {id} --reason TEXT`")),
+            "{asked}"
         );
         // Moving away keeps it.
         press(&mut app, 'j');
@@ -775,6 +774,54 @@ mod tests {
         assert!(book.incident(&id).is_none(), "{:?}", app.message);
         assert!(book.tombstones.iter().any(|t| t.id == id));
         book.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_shorter_date_set_by_hand_does_not_make_a_childs_record_due() {
+        // Tester finding 45: a date set before `--set` refused shorter dates (2026-11-01 on
+        // a child's record closed that month) made it due and D, D disposed of it.
+        let mut app = demo_app();
+        let today = app.now.date();
+        let book = app.book.as_mut().unwrap();
+        let (id, rule_date) = book
+            .retention_schedule()
+            .into_iter()
+            .find_map(|(i, k)| match k.until {
+                crate::model::Until::Date(d)
+                    if i.closure.is_some() && k.rule.starts_with("a child involved") =>
+                {
+                    Some((i.id.clone(), d))
+                }
+                _ => None,
+            })
+            .expect("a closed child's record in the demo");
+        let pos = book.incidents.iter().position(|i| i.id == id).unwrap();
+        book.incidents[pos].retention = Some(crate::model::RetentionOverride {
+            until: today - chrono::Days::new(30),
+            reason: "Test of disposal".into(),
+            by: "RO".into(),
+            set: app.now,
+        });
+        press(&mut app, 'D');
+        let book = app.book.as_ref().unwrap();
+        let schedule = book.retention_schedule();
+        let row = schedule.iter().position(|(i, _)| i.id == id).unwrap();
+        assert_eq!(schedule[row].1.until, crate::model::Until::Date(rule_date));
+        drop(schedule);
+        if let Some(Screen::Retention { selected, .. }) = app.screens.last_mut() {
+            *selected = row;
+        }
+        press(&mut app, 'D');
+        press(&mut app, 'D');
+        assert!(app.book.as_ref().unwrap().incident(&id).is_some());
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .contains("cannot be disposed of"),
+            "{:?}",
+            app.message
+        );
     }
 
     #[test]

@@ -2159,3 +2159,37 @@ fn the_warning_that_q_loses_an_unsaved_change_shows_at_80_columns() {
         .join(" ");
     assert!(bar.contains("press q again to quit"), "{screen}");
 }
+
+#[test]
+fn an_incident_entered_in_error_says_so_in_words_and_has_no_review_due() {
+    // Tester finding 33: marked by strikethrough only, the marker cut off after long types,
+    // and its pending review left due in the Open and Reviews due views.
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    assert!(incident(&app, id).next_review().is_some());
+    press(&mut app, KeyCode::Char('x'));
+    keys(&mut app, "Test record created by mistake");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "{:?}", app.message);
+    assert!(incident(&app, id).error.is_some());
+    assert_eq!(incident(&app, id).next_review(), None);
+    // The header's marker comes before the types, so it is never cut.
+    let screen = render(&mut app, 80, 24);
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("ENTERED IN ERROR"), "{header}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('1'));
+    let screen = render(&mut app, 100, 30);
+    let row = screen
+        .lines()
+        .find(|l| l.contains(id))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("Entered in error"), "{row}");
+    press(&mut app, KeyCode::Char('2'));
+    let book = app.book.as_ref().unwrap();
+    assert!(
+        !app.list.rows.iter().any(|n| book.incidents[*n].id == id),
+        "not in the Reviews due view"
+    );
+}

@@ -134,24 +134,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section
     } else {
         ""
     };
-    let mut title = vec![
-        Span::styled(
-            format!(" {} ", i.id),
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ),
-        Span::raw(format!(
-            "  {}  {} risk  {}",
-            i.status.label(),
-            i.risk_level.label(),
-            line(&present::types(i))
-        )),
-    ];
+    // The markers come before the types, which are long and cut at the screen's edge
+    // (tester finding 33).
+    let mut title = vec![Span::styled(
+        format!(" {} ", i.id),
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+    )];
     if !overdue.is_empty() || !error.is_empty() {
         title.push(Span::styled(
             format!("{overdue}{error}"),
             Style::new().red().bold(),
         ));
     }
+    title.push(Span::raw(format!(
+        "  {}  {} risk  {}",
+        i.status.label(),
+        i.risk_level.label(),
+        line(&present::types(i))
+    )));
     frame.render_widget(Paragraph::new(Line::from(title)), head);
     let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
     frame.render_widget(

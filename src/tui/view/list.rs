@@ -142,6 +142,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // Below 100 columns the risk area gives its room to people and types (detail shows it).
     let wide = area.width >= 100;
     let mut any_overdue = false;
+    // An incident entered in error says so in words (strikethrough alone is not drawn by
+    // every terminal): the status column widens when one is on screen.
+    let any_error = app
+        .list
+        .rows
+        .iter()
+        .skip(start)
+        .take(inner_height)
+        .any(|n| book.incidents[*n].error.is_some());
     let mut widths = vec![
         Constraint::Length(13),
         Constraint::Length(10),
@@ -155,7 +164,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     widths.extend([
         Constraint::Fill(3),
         Constraint::Length(8),
-        Constraint::Length(10),
+        Constraint::Length(if any_error { 16 } else { 10 }),
         Constraint::Length(12),
     ]);
     header.extend(["Types", "Risk", "Status", "Next review"]);
@@ -181,7 +190,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let overdue = i.is_overdue(today);
             any_overdue |= overdue;
             let review = match i.next_review() {
-                _ if i.status == Status::Closed => String::new(),
+                _ if i.status == Status::Closed || i.error.is_some() => String::new(),
                 Some(d) if overdue => format!("{d} !"),
                 Some(d) => d.to_string(),
                 None => "none".into(),
@@ -207,7 +216,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             cells.extend([
                 types.join(", "),
                 i.risk_level.label().to_string(),
-                i.status.label().to_string(),
+                if i.error.is_some() {
+                    "Entered in error".to_string()
+                } else {
+                    i.status.label().to_string()
+                },
                 review,
             ]);
             Row::new(super::fit_cells(cells, &columns)).style(style)
