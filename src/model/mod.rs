@@ -11,6 +11,7 @@ mod export;
 mod flatten;
 mod labels;
 mod ops;
+pub mod query;
 mod retention;
 mod transfer;
 mod types;
