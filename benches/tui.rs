@@ -61,9 +61,74 @@ fn books() -> Vec<(String, Logbook)> {
     books
 }
 
+/// This thread's CPU time so far (Linux), which other processes' load does not inflate
+/// as it does the wall-clock times criterion reports.
+fn cpu_now() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The mean CPU time of `f` over runs adding up to at least 0.3 s of CPU (the kernel
+/// counts it in scheduler ticks), divided by `per` (keystrokes in a run).
+fn cpu_each(per: u32, mut f: impl FnMut()) -> String {
+    let Some(start) = cpu_now() else {
+        return "n/a".into();
+    };
+    let mut runs = 0u32;
+    let mut spent = Duration::ZERO;
+    while spent < Duration::from_millis(300) && runs < 10_000 {
+        f();
+        runs += 1;
+        spent = cpu_now().unwrap_or(start) - start;
+    }
+    let each = spent.as_secs_f64() * 1e3 / f64::from(runs * per);
+    format!("{each:.3} ms")
+}
+
+/// CPU time per keystroke and per frame, printed before criterion's wall-clock figures.
+fn cpu_figures(name: &str, app: &mut App) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let frame = cpu_each(1, || {
+        terminal.draw(|f| logbook::tui::view::draw(f, app)).unwrap();
+    });
+    app.key(key('/'));
+    let rare = cpu_each(2, || {
+        app.key(key('q'));
+        app.key(backspace());
+    });
+    let word = cpu_each(12, || {
+        for c in "review".chars() {
+            app.key(key(c));
+        }
+        for _ in 0..6 {
+            app.key(backspace());
+        }
+    });
+    let first = cpu_each(1, || {
+        app.key(key('r'));
+        app.key(backspace());
+    });
+    let kept = app.list.found.text_bytes();
+    let changed = cpu_each(1, || {
+        app.list.found = Default::default();
+        app.refresh();
+    });
+    app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    println!(
+        "{name}: CPU per frame at 200x60 {frame}; per keystroke: 'q'+Backspace {rare}, 'review' typed and deleted {word}, 'r'+Backspace {first}; list recomputed after a change {changed}; text kept for searching {kept} bytes"
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let now = logbook::demo::demo_now();
     for (name, book) in books() {
+        if std::env::var_os("BENCH_CPU_ONLY").is_some() {
+            let mut app = App::ready("logbook.age".into(), now, book, "RO".into());
+            app.key(key('4'));
+            cpu_figures(&name, &mut app);
+            continue;
+        }
         let mut group = c.benchmark_group(name);
         group
             .sample_size(10)

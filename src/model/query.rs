@@ -124,6 +124,8 @@ pub fn incident_matches(i: &Incident, needle_lower: &str, people: &HashSet<&str>
 pub struct Narrowing<K> {
     /// What the kept results were computed from; None: nothing kept.
     from: Option<(K, Fingerprint)>,
+    /// The incidents' searched text in ASCII lower case, made at the first ASCII filter.
+    text: Option<SearchText>,
     /// The unfiltered rows, then for each kept filter (lower case, each a prefix of the
     /// next) the rows it finds, in the unfiltered rows' order.
     found: Vec<(String, Vec<usize>)>,
@@ -133,6 +135,7 @@ impl<K> Default for Narrowing<K> {
     fn default() -> Self {
         Narrowing {
             from: None,
+            text: None,
             found: Vec::new(),
         }
     }
@@ -154,6 +157,7 @@ impl<K: PartialEq> Narrowing<K> {
         let from = (key, Fingerprint::of(book));
         if self.from.as_ref() != Some(&from) || self.found.is_empty() {
             self.found = vec![(String::new(), unfiltered())];
+            self.text = None;
             self.from = Some(from);
         }
         let needle = filter.to_lowercase();
@@ -179,17 +183,28 @@ impl<K: PartialEq> Narrowing<K> {
             .iter()
             .rposition(|(kept, _)| kept.is_empty() || kept.is_ascii() == needle.is_ascii())
             .unwrap_or(0);
-        let people = people_named(book, &needle);
-        let rows: Vec<usize> = self.found[source]
-            .1
-            .iter()
-            .copied()
-            .filter(|n| {
-                book.incidents
-                    .get(*n)
-                    .is_some_and(|i| incident_matches(i, &needle, &people))
-            })
-            .collect();
+        let candidates = self.found[source].1.iter().copied();
+        let rows: Vec<usize> = if needle.is_ascii() && !needle.contains('\0') {
+            // One search of each incident's text, kept together in memory, instead of one
+            // per field, each somewhere else on the heap.
+            let text = self.text.get_or_insert_with(|| SearchText::of(book));
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            candidates
+                .filter(|n| {
+                    text.of_incident(*n)
+                        .is_some_and(|t| finder.find(t).is_some())
+                })
+                .collect()
+        } else {
+            let people = people_named(book, &needle);
+            candidates
+                .filter(|n| {
+                    book.incidents
+                        .get(*n)
+                        .is_some_and(|i| incident_matches(i, &needle, &people))
+                })
+                .collect()
+        };
         if self.found.len() > KEPT {
             // The oldest filter but the unfiltered rows: each kept one still extends the
             // one below it.
@@ -197,6 +212,69 @@ impl<K: PartialEq> Narrowing<K> {
         }
         self.found.push((needle, rows.clone()));
         rows
+    }
+}
+
+impl<K> Narrowing<K> {
+    /// The bytes of record text kept for searching (wiped when dropped).
+    pub fn text_bytes(&self) -> usize {
+        self.text.as_ref().map_or(0, |t| t.bytes.len())
+    }
+}
+
+/// Every incident's searched fields and its people's references, in ASCII lower case,
+/// each field ended by a NUL: an ASCII filter
+/// without a NUL then finds in it exactly what `incident_matches` finds field by field,
+/// since a match cannot run across a NUL and lower-casing ASCII keeps every byte's place.
+/// It is a copy of record text, so it is wiped when dropped, as the records are.
+#[derive(Clone)]
+struct SearchText {
+    bytes: zeroize::Zeroizing<Vec<u8>>,
+    /// Where each incident's text starts, and the end of the last.
+    starts: Vec<usize>,
+}
+
+impl std::fmt::Debug for SearchText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SearchText({} bytes)", self.bytes.len())
+    }
+}
+
+impl SearchText {
+    fn of(book: &Logbook) -> SearchText {
+        let mut bytes = zeroize::Zeroizing::new(Vec::new());
+        let mut starts = Vec::with_capacity(book.incidents.len() + 1);
+        for i in &book.incidents {
+            starts.push(bytes.len());
+            let mut field = |s: &str| {
+                bytes.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+                bytes.push(0);
+            };
+            field(&i.id);
+            field(&i.platform);
+            i.types.iter().for_each(|t| field(t.label()));
+            for p in &i.people {
+                field(&p.person);
+                // The person's reference too (an incident is found by its people's
+                // references, see `people_named`); a reference changed is an audited
+                // change, after which this text is made again.
+                if let Some(person) = book.person(&p.person) {
+                    field(&person.reference);
+                }
+            }
+            for r in &i.reports {
+                field(r.agency.label());
+                field(&r.reference);
+            }
+            field(&i.description);
+        }
+        starts.push(bytes.len());
+        SearchText { bytes, starts }
+    }
+
+    fn of_incident(&self, n: usize) -> Option<&[u8]> {
+        let (start, end) = (*self.starts.get(n)?, *self.starts.get(n + 1)?);
+        self.bytes.get(start..end)
     }
 }
 
@@ -216,19 +294,25 @@ struct Fingerprint {
 
 impl Fingerprint {
     fn of(book: &Logbook) -> Fingerprint {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        for i in &book.incidents {
-            std::ptr::from_ref::<Incident>(i).hash(&mut h);
-        }
-        for p in &book.people {
-            std::ptr::from_ref::<Person>(p).hash(&mut h);
-        }
+        // A multiply-and-rotate mix: quick over 75,000 addresses, and a change to any of
+        // them almost surely changes the result (the head and counts are compared too).
+        let mut h: u64 = 0;
+        let mut mix = |addr: usize| {
+            h = (h ^ addr as u64)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(29);
+        };
+        book.incidents
+            .iter()
+            .for_each(|i| mix(std::ptr::from_ref::<Incident>(i).addr()));
+        book.people
+            .iter()
+            .for_each(|p| mix(std::ptr::from_ref::<Person>(p).addr()));
         Fingerprint {
             head: book.head(),
             incidents: book.incidents.len(),
             people: book.people.len(),
-            records: h.finish(),
+            records: h,
         }
     }
 }
@@ -340,6 +424,11 @@ mod tests {
             "snapchat",
             "snapchatt",
             "x",
+            "0001snapchat",
+            "1\0s",
+            "\0",
+            "",
+            "snapchat",
         ];
         for text in typed {
             let rows = kept.rows(&book, (), text, || (0..book.incidents.len()).collect());

@@ -666,6 +666,8 @@ impl App {
     pub fn forget_records(&mut self) {
         self.retention_rows.clear();
         self.stats_cache.clear();
+        // The filter's copy of the records' text is wiped as it is dropped.
+        self.list.found = Default::default();
         if let Some(mut book) = self.book.take() {
             zeroize::Zeroize::zeroize(&mut book);
         }
