@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-bin=$PWD/target/release/logbook
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/logbook
 for tool in hyperfine age keepassxc-cli jrnl python3; do
   command -v "$tool" >/dev/null || { echo "compare.sh needs $tool" >&2; exit 1; }
 done
@@ -74,7 +74,7 @@ with open(jrnl_out, "w", encoding="utf-8") as j:
 print("%d pieces, %d bytes of text" % (len(pieces), len(text.encode("utf-8"))))
 EOF
   printf '%s\n%s\n' "$pass" "$pass" |
-    keepassxc-cli import -q -p --decryption-time 100 "$work/kp.xml" "$work/kp.kdbx" >/dev/null
+    keepassxc-cli import -q -p --decryption-time 100 "$work/kp.xml" "$work/kp.kdbx" >/dev/null 2>&1
   # jrnl: a plain journal, then encrypted by jrnl itself (the password twice, then "no
   # keyring").
   mkdir -p "$work/jrnl"
@@ -110,6 +110,6 @@ EOF
   for cmd in "$bin --logbook $file --identity $work/key list" \
     "keepassxc-cli ls -q -R $work/kp.kdbx" \
     "jrnl --config-file $work/jrnl/config.yaml --short"; do
-    /usr/bin/time -f "${cmd%% *}: peak memory %MkB" sh -c "$cmd <$work/pass >/dev/null"
+    /usr/bin/time -f "${cmd%% *}: peak memory %MkB" sh -c "$cmd <$work/pass >/dev/null 2>&1"
   done
 done
