@@ -12,6 +12,7 @@ mod flatten;
 mod labels;
 pub use labels::stored_label;
 mod ops;
+pub mod query;
 mod retention;
 mod transfer;
 mod types;

@@ -158,6 +158,7 @@ impl App {
                 sort: Sort::Date,
                 selected: 0,
                 rows: Vec::new(),
+                found: Default::default(),
             },
             handover: None,
             form: None,
@@ -408,6 +409,8 @@ impl App {
     pub fn forget_records(&mut self) {
         self.retention_rows.clear();
         self.stats_cache.clear();
+        // The filter's copy of the records' text is wiped as it is dropped.
+        self.list.found = Default::default();
         if let Some(mut book) = self.book.take() {
             zeroize::Zeroize::zeroize(&mut book);
         }

@@ -66,6 +66,8 @@ pub struct ListState {
     pub selected: usize,
     /// Indices into `logbook.incidents` of the rows shown, in order.
     pub rows: Vec<usize>,
+    /// What the filter found, kept between keystrokes.
+    pub found: crate::model::query::Narrowing<(View, Sort, chrono::NaiveDate)>,
 }
 
 impl ListState {
@@ -150,54 +152,49 @@ impl App {
         };
         let today = self.today();
         let soon = today + chrono::Duration::days(14);
-        let needle = self.list.filter.text.to_lowercase();
-        // People whose reference matches, found once: an incident matches through its
-        // people by id, with no lookup per incident.
-        let people: std::collections::HashSet<&str> = if needle.is_empty() {
-            Default::default()
-        } else {
-            book.people
-                .iter()
-                .filter(|p| contains_ignore_case(&p.reference, &needle))
-                .map(|p| p.id.as_str())
-                .collect()
-        };
-        let mut rows: Vec<usize> = book
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| match self.list.view {
-                View::Open => i.status != Status::Closed,
-                View::Due => {
-                    i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
+        let (view, sort) = (self.list.view, self.list.sort);
+        // The view's rows in order, then those the filter finds (kept between keystrokes).
+        let rows = self
+            .list
+            .found
+            .rows(book, (view, sort, today), &self.list.filter.text, || {
+                let mut rows: Vec<usize> = book
+                    .incidents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| match view {
+                        View::Open => i.status != Status::Closed,
+                        View::Due => {
+                            i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
+                        }
+                        View::Closed => i.status == Status::Closed,
+                        View::All => true,
+                    })
+                    .map(|(n, _)| n)
+                    .collect();
+                let incidents = &book.incidents;
+                match (sort, view) {
+                    (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
+                        (
+                            incidents[*n]
+                                .next_review()
+                                .unwrap_or(chrono::NaiveDate::MAX),
+                            std::cmp::Reverse(incidents[*n].reported),
+                        )
+                    }),
+                    (Sort::Risk, _) => rows.sort_by_key(|n| {
+                        (
+                            std::cmp::Reverse(incidents[*n].risk_level),
+                            std::cmp::Reverse(incidents[*n].reported),
+                        )
+                    }),
+                    (Sort::Date, _) => rows.sort_by(|a, b| {
+                        let (a, b) = (&incidents[*a], &incidents[*b]);
+                        (b.reported, &b.id).cmp(&(a.reported, &a.id))
+                    }),
                 }
-                View::Closed => i.status == Status::Closed,
-                View::All => true,
-            })
-            .filter(|(_, i)| needle.is_empty() || matches_filter(i, &needle, &people))
-            .map(|(n, _)| n)
-            .collect();
-        let incidents = &book.incidents;
-        match (self.list.sort, self.list.view) {
-            (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
-                (
-                    incidents[*n]
-                        .next_review()
-                        .unwrap_or(chrono::NaiveDate::MAX),
-                    std::cmp::Reverse(incidents[*n].reported),
-                )
-            }),
-            (Sort::Risk, _) => rows.sort_by_key(|n| {
-                (
-                    std::cmp::Reverse(incidents[*n].risk_level),
-                    std::cmp::Reverse(incidents[*n].reported),
-                )
-            }),
-            (Sort::Date, _) => rows.sort_by(|a, b| {
-                let (a, b) = (&incidents[*a], &incidents[*b]);
-                (b.reported, &b.id).cmp(&(a.reported, &a.id))
-            }),
-        }
+                rows
+            });
         self.list.rows = rows;
         self.list.selected = self
             .list
@@ -214,74 +211,5 @@ impl App {
         self.list.selected = kept
             .and_then(|n| self.list.rows.iter().position(|r| *r == n))
             .unwrap_or(0);
-    }
-}
-
-/// Whether an incident matches a lower-case filter: id, people, types, platform, agencies,
-/// reference numbers and description.
-/// `people`: the ids of the people whose reference matches.
-fn matches_filter(i: &Incident, needle: &str, people: &std::collections::HashSet<&str>) -> bool {
-    let has = |s: &str| contains_ignore_case(s, needle);
-    has(&i.id)
-        || has(&i.platform)
-        || i.types.iter().any(|t| has(t.label()))
-        || i.people
-            .iter()
-            .any(|p| people.contains(p.person.as_str()) || has(&p.person))
-        || i.reports
-            .iter()
-            .any(|r| has(r.agency.label()) || has(&r.reference))
-        || has(&i.description)
-}
-
-/// Case-insensitive `contains` without allocating: the filter runs on every keystroke
-/// over every description.
-pub(in crate::tui) fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
-    if needle_lower.is_empty() {
-        return true;
-    }
-    if needle_lower.is_ascii() {
-        // Jump (with SIMD) to each place the first letter occurs in either case, and
-        // compare only there.
-        let n = needle_lower.as_bytes();
-        let h = haystack.as_bytes();
-        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
-        return memchr::memchr2_iter(lower, upper, h).any(|at| {
-            h.get(at..at + n.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(n))
-        });
-    }
-    haystack.to_lowercase().contains(needle_lower)
-}
-
-#[cfg(test)]
-mod filter_tests {
-    use super::contains_ignore_case;
-
-    #[test]
-    fn the_filter_finds_text_in_any_case_as_a_plain_search_does() {
-        let hay = [
-            "",
-            "Snapchat",
-            "sNAPCHAT group",
-            "JB (Y9) and jb",
-            "a\u{e9}b SNAP",
-            "xx Sn",
-            "SSSnap",
-            "\u{1f600}snap\u{2028}",
-        ];
-        let needles = [
-            "", "s", "snap", "snapchat", "jb (y9)", "p", "xx sn", "q", "(", "ssnap",
-        ];
-        for h in hay {
-            for n in needles {
-                assert_eq!(
-                    contains_ignore_case(h, n),
-                    h.to_ascii_lowercase().contains(n),
-                    "{h:?} {n:?}"
-                );
-            }
-        }
-        assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
     }
 }

@@ -3,7 +3,6 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::list::contains_ignore_case;
 use super::{Ctx, Go, Screen, move_selection};
 use crate::tui::app::App;
 use crate::tui::filter::{Filter, Typed};
@@ -62,15 +61,7 @@ impl App {
         book.people
             .iter()
             .enumerate()
-            .filter(|(_, p)| {
-                needle.is_empty()
-                    || contains_ignore_case(&p.reference, &needle)
-                    || contains_ignore_case(&p.id, &needle)
-                    || contains_ignore_case(&p.year_group, &needle)
-                    || contains_ignore_case(&p.notes, &needle)
-                    || p.birth_year
-                        .is_some_and(|y| y.to_string().contains(&needle))
-            })
+            .filter(|(_, p)| crate::model::query::person_matches(p, &needle))
             .map(|(n, _)| n)
             .collect()
     }
