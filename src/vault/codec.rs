@@ -1,12 +1,14 @@
 //! The plaintext inside the age file: RON with a `format` version, and the age layer.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
 use age::secrecy::ExposeSecret as _;
 use serde::Deserialize;
 use zeroize::Zeroizing;
+
+mod sections;
 
 use super::key::{Key, Recipients};
 use crate::error::{Error, Result};
@@ -145,9 +147,66 @@ pub fn to_ron(logbook: &Logbook) -> String {
 
 /// Decrypts a whole age file into a zeroizing buffer. The stream is read to its end
 /// before anything is parsed, so a damaged or truncated tail is refused, never half-read.
+///
+/// A large file opened with identities is decrypted on two cores: age's STREAM seals
+/// each 64 KiB chunk on its own (its number and whether it is the last are in the
+/// nonce), so a second reader starts at a chunk in the middle while the first reads up
+/// to it. The length is authenticated first (the last chunk must open as the last), and
+/// every chunk is opened exactly once, so the result and every refusal are those of one
+/// reading from start to end. A passphrase file is read on one core: a second reader
+/// would cost a second scrypt run.
 pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>> {
-    let decryptor =
-        age::Decryptor::new_buffered(ciphertext).map_err(|e| header_error(path, ciphertext, e))?;
+    let damaged = |_| Error::Damaged(path.to_path_buf());
+    let mut first = reader(path, ciphertext, key)?;
+    if matches!(key, Key::Identities(_)) && ciphertext.len() >= PARALLEL_DECRYPT {
+        let len = first.seek(SeekFrom::End(0)).map_err(damaged)?;
+        first.seek(SeekFrom::Start(0)).map_err(damaged)?;
+        let len = usize::try_from(len).map_err(|_| Error::Damaged(path.to_path_buf()))?;
+        // Where the second reader starts: a chunk boundary near the middle.
+        let mid = len / 2 / STREAM_CHUNK * STREAM_CHUNK;
+        let mut second = reader(path, ciphertext, key)?;
+        second.seek(SeekFrom::Start(mid as u64)).map_err(damaged)?;
+        let mut plain = Zeroizing::new(vec![0u8; len]);
+        let (front, back) = plain.split_at_mut(mid);
+        let (a, b) = std::thread::scope(|scope| {
+            let b = scope.spawn(move || {
+                second.read_exact(back)?;
+                // The end of the stream, and nothing after it.
+                match second.read(&mut [0u8; 1])? {
+                    0 => Ok(()),
+                    _ => Err(io::Error::other("longer than its authenticated length")),
+                }
+            });
+            let a = first.read_exact(front);
+            (a, b.join())
+        });
+        a.map_err(damaged)?;
+        match b {
+            Ok(Ok(())) => return Ok(plain),
+            _ => return Err(Error::Damaged(path.to_path_buf())),
+        }
+    }
+    // The plaintext is never longer than the ciphertext: reserving that much up front
+    // means the buffer never reallocates and leaves no unzeroized copy behind.
+    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    first.read_to_end(&mut plain).map_err(damaged)?;
+    Ok(plain)
+}
+
+/// From this size a file opened with identities is decrypted on two cores.
+const PARALLEL_DECRYPT: usize = 4 << 20;
+
+/// The plaintext size of one age STREAM chunk.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// A reader of the plaintext of `ciphertext`, once the key has opened its header.
+fn reader<'c>(
+    path: &Path,
+    ciphertext: &'c [u8],
+    key: &Key,
+) -> Result<age::stream::StreamReader<io::Cursor<&'c [u8]>>> {
+    let decryptor = age::Decryptor::new_buffered(io::Cursor::new(ciphertext))
+        .map_err(|e| header_error(path, ciphertext, e))?;
     let reader = match key {
         Key::Passphrase(pass) => {
             if !decryptor.is_scrypt() {
@@ -165,7 +224,7 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
             decryptor.decrypt(ids.iter().map(|i| i as &dyn age::Identity))
         }
     };
-    let mut reader = reader.map_err(|e| match e {
+    reader.map_err(|e| match e {
         age::DecryptError::NoMatchingKeys
         | age::DecryptError::DecryptionFailed
         | age::DecryptError::KeyDecryptionFailed => Error::WrongSecret,
@@ -174,14 +233,7 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
             path.display()
         )),
         other => header_error(path, ciphertext, other),
-    })?;
-    // The plaintext is never longer than the ciphertext: reserving that much up front
-    // means the buffer never reallocates and leaves no unzeroized copy behind.
-    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
-    reader
-        .read_to_end(&mut plain)
-        .map_err(|_| Error::Damaged(path.to_path_buf()))?;
-    Ok(plain)
+    })
 }
 
 fn header_error(path: &Path, ciphertext: &[u8], e: age::DecryptError) -> Error {
@@ -204,32 +256,20 @@ struct FormatProbe {
 /// Parses decrypted RON into a logbook, refusing a newer format with a clear message.
 /// Formats older than this build's would be migrated here; format 1 is the first.
 ///
-/// Uses two cores: while this thread parses the records, another parses the audit trail
-/// from where this program writes it (a line `  audit: [`). The guess is used only if the
-/// records' parse finds the trail starting exactly there; otherwise the trail is parsed
-/// again from where it really is. So the result is always that of one whole parse.
+/// A file laid out as this program writes it is parsed in pieces on two cores
+/// (`sections`); anything else, and any piece that does not parse, is parsed whole, so
+/// the result is always that of one whole parse.
 pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
     let text = utf8(path, plain)?;
-    let guess = trail_guess(text);
-    let (records, early) = std::thread::scope(|scope| {
-        let early = guess.map(|at| {
-            scope.spawn(move || {
-                let mut de = ron::Deserializer::from_str(&text[at..]).ok()?;
-                crate::model::Trail::deserialize(&mut de).ok()
-            })
-        });
-        let records = decode_records(path, plain);
-        (records, early.map(std::thread::ScopedJoinHandle::join))
-    });
-    let (mut logbook, span) = records?;
-    if let Some(span) = span {
-        logbook.audit = match early {
-            Some(Ok(Some(audit))) if guess == Some(span.start) => audit,
-            _ => read_trail(path, plain, span)?,
-        };
+    if simple_layout(text)
+        && let Some(fields) = sections::top_fields(text)
+        && let Some(mut logbook) = sections::parse_logbook(text, &fields, true)
+    {
+        check_format(path, logbook.format)?;
+        logbook.sort();
+        return Ok(logbook);
     }
-    logbook.trail_pending = false;
-    Ok(logbook)
+    decode_whole(path, text)
 }
 
 fn utf8<'a>(path: &Path, plain: &'a [u8]) -> Result<&'a str> {
@@ -244,104 +284,6 @@ fn utf8<'a>(path: &Path, plain: &'a [u8]) -> Result<&'a str> {
 /// whole file parses, so the trail can only be parsed on its own in a file without one.
 fn simple_layout(text: &str) -> bool {
     text.starts_with('(')
-}
-
-const TRAIL_MARK: &str = "\n  audit: ";
-
-/// Where this program would have written the trail: just after the first line starting
-/// `  audit: [`. A guess, to be confirmed by a parse.
-fn trail_guess(text: &str) -> Option<usize> {
-    if !simple_layout(text) {
-        return None;
-    }
-    memchr::memmem::find(text.as_bytes(), format!("{TRAIL_MARK}[").as_bytes())
-        .map(|at| at + TRAIL_MARK.len())
-}
-
-/// The end of the bracketed value starting at `bytes[start]`, in text as this program
-/// writes it: strings in double quotes with backslash escapes, and nothing else that can
-/// hold a bracket. None at anything else (a comment, raw or byte string, character
-/// literal), which RON then skips itself.
-fn trail_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                loop {
-                    let at = i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
-                    if bytes[at] == b'\\' {
-                        i = at + 2;
-                    } else {
-                        i = at + 1;
-                        break;
-                    }
-                }
-                continue;
-            }
-            b'[' | b'(' | b'{' => depth += 1,
-            b']' | b')' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            b'\'' | b'/' | b'#' => return None,
-            b'r' | b'b' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => return None,
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The records, parsed from a copy of the text with the trail cut out (`[]` in its place),
-/// so that RON does not even scan it: for a logbook as this program writes it, where
-/// `trail_guess` and `trail_end` find the trail. The cut is confirmed by the parse itself:
-/// the records' parse must find the trail field's value exactly where the cut is, which
-/// (the text before it being the same) means the trail starts there in the real text too.
-/// None when anything differs: the caller parses the real text.
-fn records_without_trail(text: &str) -> Option<(Records<'static>, TrailSpan)> {
-    let start = trail_guess(text)?;
-    let end = trail_end(text.as_bytes(), start)?;
-    let mut cut = Zeroizing::new(String::with_capacity(text.len() - (end - start) + 2));
-    cut.push_str(&text[..start]);
-    cut.push_str("[]");
-    cut.push_str(&text[end..]);
-    let records = ron::from_str::<Records>(&cut).ok()?;
-    let raw = records.audit.0?;
-    let found = (raw.as_ptr() as usize).checked_sub(cut.as_ptr() as usize)?;
-    if found != start || raw != "[]" {
-        return None;
-    }
-    let Records {
-        format,
-        settings,
-        people,
-        incidents,
-        tombstones,
-        audit: _,
-        backup_key,
-        concerns,
-    } = records;
-    Some((
-        Records {
-            format,
-            settings,
-            people,
-            incidents,
-            tombstones,
-            audit: RawTrail(None),
-            backup_key,
-            concerns,
-        },
-        TrailSpan {
-            start,
-            end,
-            line: text[..start].bytes().filter(|&b| b == b'\n').count(),
-        },
-    ))
 }
 
 /// The whole file in one parse (files not laid out as this program writes them).
@@ -432,17 +374,26 @@ pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, Option<Trai
         logbook.trail_pending = true;
         return Ok((logbook, None));
     }
-    let (records, cut) = match records_without_trail(text) {
-        Some((records, span)) => (records, Some(span)),
-        None => match ron::from_str::<Records>(text) {
-            Ok(records) => (records, None),
-            Err(e) => return Err(parse_error(path, text, &e)),
-        },
+    if let Some(fields) = sections::top_fields(text)
+        && let Some(mut logbook) = sections::parse_logbook(text, &fields, false)
+    {
+        check_format(path, logbook.format)?;
+        logbook.sort();
+        let span = fields.audit.map(|audit| TrailSpan {
+            start: audit.start,
+            end: audit.end,
+            line: memchr::memchr_iter(b'\n', &plain[..audit.start]).count(),
+        });
+        return Ok((logbook, span));
+    }
+    let records = match ron::from_str::<Records>(text) {
+        Ok(records) => records,
+        Err(e) => return Err(parse_error(path, text, &e)),
     };
     check_format(path, records.format)?;
     // The trail's text is a slice of `text`: its place in it, found from the pointers.
     let span = match records.audit.0 {
-        None => cut,
+        None => None,
         Some(raw) => {
             let start = (raw.as_ptr() as usize)
                 .checked_sub(text.as_ptr() as usize)
@@ -480,6 +431,9 @@ pub fn read_trail(path: &Path, plain: &[u8], span: TrailSpan) -> Result<crate::m
         return Ok(Vec::new());
     }
     let text = std::str::from_utf8(raw).map_err(|_| Error::Damaged(path.to_path_buf()))?;
+    if let Some(trail) = sections::parse_trail(text, &(0..text.len())) {
+        return Ok(trail);
+    }
     ron::from_str(text).map_err(|e| Error::Unreadable {
         path: path.to_path_buf(),
         detail: format!(
