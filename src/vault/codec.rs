@@ -156,15 +156,24 @@ pub fn to_ron(logbook: &Logbook) -> String {
 /// reading from start to end. A passphrase file is read on one core: a second reader
 /// would cost a second scrypt run.
 pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>> {
+    decrypt_sealed(path, &ciphertext, key)
+}
+
+/// `decrypt`, of ciphertext in memory or in a file (`SealedFile`).
+pub(crate) fn decrypt_sealed<S: Sealed>(
+    path: &Path,
+    sealed: &S,
+    key: &Key,
+) -> Result<Zeroizing<Vec<u8>>> {
     let damaged = |_| Error::Damaged(path.to_path_buf());
-    let mut first = reader(path, ciphertext, key)?;
-    if matches!(key, Key::Identities(_)) && ciphertext.len() >= PARALLEL_DECRYPT {
+    let mut first = reader(path, sealed, key)?;
+    if matches!(key, Key::Identities(_)) && sealed.len() >= PARALLEL_DECRYPT {
         let len = first.seek(SeekFrom::End(0)).map_err(damaged)?;
         first.seek(SeekFrom::Start(0)).map_err(damaged)?;
         let len = usize::try_from(len).map_err(|_| Error::Damaged(path.to_path_buf()))?;
         // Where the second reader starts: a chunk boundary near the middle.
         let mid = len / 2 / STREAM_CHUNK * STREAM_CHUNK;
-        let mut second = reader(path, ciphertext, key)?;
+        let mut second = reader(path, sealed, key)?;
         second.seek(SeekFrom::Start(mid as u64)).map_err(damaged)?;
         let mut plain = Zeroizing::new(vec![0u8; len]);
         let (front, back) = plain.split_at_mut(mid);
@@ -188,25 +197,139 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
     }
     // The plaintext is never longer than the ciphertext: reserving that much up front
     // means the buffer never reallocates and leaves no unzeroized copy behind.
-    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    let mut plain = Zeroizing::new(Vec::with_capacity(sealed.len() as usize));
     first.read_to_end(&mut plain).map_err(damaged)?;
     Ok(plain)
 }
 
+/// Ciphertext to decrypt: readers of it from its start (two decrypt a large file on two
+/// cores), its first bytes (enough for any header a logbook has) and its length.
+pub(crate) trait Sealed: Sync {
+    type Reader<'a>: io::BufRead + Seek + Send
+    where
+        Self: 'a;
+    fn reader(&self) -> Self::Reader<'_>;
+    fn head(&self) -> &[u8];
+    fn len(&self) -> u64;
+}
+
+impl Sealed for &[u8] {
+    type Reader<'a>
+        = io::Cursor<&'a [u8]>
+    where
+        Self: 'a;
+    fn reader(&self) -> Self::Reader<'_> {
+        io::Cursor::new(self)
+    }
+    fn head(&self) -> &[u8] {
+        self
+    }
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+}
+
+/// A logbook file opened for reading (`file::open_regular`), decrypted straight from the
+/// file: its ciphertext is never held in memory, which would be the logbook's size again
+/// on top of the plaintext. Read up to its length when opened.
+pub struct SealedFile {
+    file: std::fs::File,
+    len: u64,
+    head: Vec<u8>,
+}
+
+impl SealedFile {
+    pub fn new(file: std::fs::File, len: u64) -> io::Result<SealedFile> {
+        let mut head = Vec::new();
+        At {
+            file: &file,
+            pos: 0,
+            len: len.min(HEAD),
+        }
+        .read_to_end(&mut head)?;
+        Ok(SealedFile { file, len, head })
+    }
+
+    /// The file's first bytes: its age header.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+/// How much of a file `SealedFile::head` holds.
+const HEAD: u64 = 64 * 1024;
+
+impl Sealed for SealedFile {
+    type Reader<'a> = io::BufReader<At<'a>>;
+    fn reader(&self) -> Self::Reader<'_> {
+        io::BufReader::with_capacity(
+            STREAM_CHUNK + 16,
+            At {
+                file: &self.file,
+                pos: 0,
+                len: self.len,
+            },
+        )
+    }
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+/// A reader of a file at its own position (positioned reads: several read one file at
+/// once), up to `len`.
+pub struct At<'f> {
+    file: &'f std::fs::File,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        let want = left.min(buf.len());
+        let buf = &mut buf[..want];
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for At<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::other("seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
 /// From this size a file opened with identities is decrypted on two cores.
-const PARALLEL_DECRYPT: usize = 4 << 20;
+const PARALLEL_DECRYPT: u64 = 4 << 20;
 
 /// The plaintext size of one age STREAM chunk.
 const STREAM_CHUNK: usize = 64 * 1024;
 
-/// A reader of the plaintext of `ciphertext`, once the key has opened its header.
-fn reader<'c>(
+/// A reader of the plaintext of `sealed`, once the key has opened its header.
+fn reader<'s, S: Sealed>(
     path: &Path,
-    ciphertext: &'c [u8],
+    sealed: &'s S,
     key: &Key,
-) -> Result<age::stream::StreamReader<io::Cursor<&'c [u8]>>> {
-    let decryptor = age::Decryptor::new_buffered(io::Cursor::new(ciphertext))
-        .map_err(|e| header_error(path, ciphertext, e))?;
+) -> Result<age::stream::StreamReader<S::Reader<'s>>> {
+    let decryptor = age::Decryptor::new_buffered(sealed.reader())
+        .map_err(|e| header_error(path, sealed.head(), e))?;
     let reader = match key {
         Key::Passphrase(pass) => {
             if !decryptor.is_scrypt() {
@@ -232,7 +355,7 @@ fn reader<'c>(
             "{} needs more passphrase work than this machine allows: re-encrypt it with `logbook passwd` on the machine that made it.",
             path.display()
         )),
-        other => header_error(path, ciphertext, other),
+        other => header_error(path, sealed.head(), other),
     })
 }
 
@@ -490,4 +613,67 @@ pub fn header_is_scrypt(head: &[u8]) -> bool {
             .skip(1)
             .take_while(|l| !l.starts_with(b"---"))
             .any(|l| l.starts_with(b"-> scrypt "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Identities;
+
+    fn sealed(ids: &Identities, plain: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = ids.recipients().encryptor().wrap_output(&mut out).unwrap();
+        w.write_all(plain).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    /// A large file is decrypted on two cores, from memory or straight from the file,
+    /// into exactly its plaintext; a damaged or truncated one is refused as before,
+    /// wherever the damage is.
+    #[test]
+    fn a_large_file_decrypts_on_two_cores_exactly_or_is_refused() {
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let key = Key::Identities(ids.clone());
+        let path = Path::new("lb.age");
+        let dir = tempfile::tempdir().unwrap();
+        for len in [
+            PARALLEL_DECRYPT as usize + 12_345,
+            PARALLEL_DECRYPT as usize * 2,
+            STREAM_CHUNK * 70,
+        ] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let ciphertext = sealed(&ids, &plain);
+            assert!(decrypt(path, &ciphertext, &key).unwrap().as_slice() == plain.as_slice());
+            let file = dir.path().join("f.age");
+            std::fs::write(&file, &ciphertext).unwrap();
+            let from_file = |file: &Path| {
+                let opened = std::fs::File::open(file).unwrap();
+                let len = opened.metadata().unwrap().len();
+                decrypt_sealed(path, &SealedFile::new(opened, len).unwrap(), &key)
+            };
+            assert!(from_file(&file).unwrap().as_slice() == plain.as_slice());
+
+            let header = ciphertext.len() - len - len.div_ceil(STREAM_CHUNK) * 16;
+            let chunk = |n: usize| header + n * (STREAM_CHUNK + 16);
+            let mut damaged = vec![
+                ciphertext[..chunk(3)].to_vec(),
+                ciphertext[..ciphertext.len() / 2].to_vec(),
+                ciphertext[..ciphertext.len() - 1].to_vec(),
+            ];
+            for at in [chunk(1) + 5, ciphertext.len() / 2 + 3, ciphertext.len() - 2] {
+                let mut c = ciphertext.clone();
+                c[at] ^= 1;
+                damaged.push(c);
+            }
+            let mut longer = ciphertext.clone();
+            longer.extend_from_slice(&[0; 40]);
+            damaged.push(longer);
+            for c in damaged {
+                assert!(matches!(decrypt(path, &c, &key), Err(Error::Damaged(_))));
+                std::fs::write(&file, &c).unwrap();
+                assert!(matches!(from_file(&file), Err(Error::Damaged(_))));
+            }
+        }
+    }
 }
