@@ -40,14 +40,35 @@ fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The bytes `value_end` looks at: quotes, brackets, commas, and the starts of what it
+/// does not know (a character literal, a comment, a raw string's `#`).
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    let special = b"\"[({,)]}'/#";
+    while k < special.len() {
+        table[special[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 /// The end of the value starting at `bytes[start]`: just after its last byte, before
 /// the `,` `)` or `]` that ends it at its own depth (trailing spaces left out). None at
 /// anything the scanner does not know (see the module's note).
 fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
-    while let Some(&b) = bytes.get(i) {
+    loop {
+        // Most bytes are names and numbers: skipped a table look-up each.
+        while bytes.get(i).is_some_and(|&b| !SPECIAL[usize::from(b)]) {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         match b {
+            // A raw or byte string (`r"`, `b"`): no string of this program's has a
+            // letter just before its quote.
+            b'"' if i > start && bytes[i - 1].is_ascii_alphanumeric() => return None,
             b'"' => {
                 i += 1;
                 loop {
@@ -64,9 +85,8 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
             b'[' | b'(' | b'{' => depth += 1,
             b',' | b')' | b']' | b'}' if depth == 0 => break,
             b')' | b']' | b'}' => depth -= 1,
-            b'\'' | b'/' | b'#' => return None,
-            b'r' | b'b' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => return None,
-            _ => {}
+            b',' => {}
+            _ => return None,
         }
         i += 1;
     }
@@ -430,6 +450,9 @@ mod tests {
             "(format: 1) x",
             "(format: 'c')",
             r##"(format: r#"x"#)"##,
+            r#"(format: r"x")"#,
+            r#"(format: b"x")"#,
+            r#"(format: [b"x"])"#,
             "(format: (1)",
             "(format 1)",
             "(format: 1,, )",
