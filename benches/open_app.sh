@@ -10,7 +10,7 @@ ms() { date +%s%3N; }
 for run in $(seq "$runs"); do
   s="open$$-$run"
   tmux new-session -d -s "$s" -x 100 -y 30 "exec $bin --logbook $book --identity $key"
-  until tmux capture-pane -p -t "$s" | grep -q "Press Enter to unlock"; do sleep 0.05; done
+  until tmux capture-pane -p -t "$s" | grep -q "Enter unlock"; do sleep 0.05; done
   start=$(ms)
   tmux send-keys -t "$s" Enter
   until tmux capture-pane -p -t "$s" | grep -q "Who is recording?"; do sleep 0.01; done

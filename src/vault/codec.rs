@@ -1,12 +1,14 @@
 //! The plaintext inside the age file: RON with a `format` version, and the age layer.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
 use age::secrecy::ExposeSecret as _;
 use serde::Deserialize;
 use zeroize::Zeroizing;
+
+mod sections;
 
 use super::key::{Key, Recipients};
 use crate::error::{Error, Result};
@@ -145,9 +147,189 @@ pub fn to_ron(logbook: &Logbook) -> String {
 
 /// Decrypts a whole age file into a zeroizing buffer. The stream is read to its end
 /// before anything is parsed, so a damaged or truncated tail is refused, never half-read.
+///
+/// A large file opened with identities is decrypted on two cores: age's STREAM seals
+/// each 64 KiB chunk on its own (its number and whether it is the last are in the
+/// nonce), so a second reader starts at a chunk in the middle while the first reads up
+/// to it. The length is authenticated first (the last chunk must open as the last), and
+/// every chunk is opened exactly once, so the result and every refusal are those of one
+/// reading from start to end. A passphrase file is read on one core: a second reader
+/// would cost a second scrypt run.
 pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>> {
-    let decryptor =
-        age::Decryptor::new_buffered(ciphertext).map_err(|e| header_error(path, ciphertext, e))?;
+    decrypt_sealed(path, &ciphertext, key)
+}
+
+/// `decrypt`, of ciphertext in memory or in a file (`SealedFile`).
+pub(crate) fn decrypt_sealed<S: Sealed>(
+    path: &Path,
+    sealed: &S,
+    key: &Key,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let damaged = |_| Error::Damaged(path.to_path_buf());
+    let mut first = reader(path, sealed, key)?;
+    if matches!(key, Key::Identities(_)) && sealed.len() >= PARALLEL_DECRYPT {
+        let len = first.seek(SeekFrom::End(0)).map_err(damaged)?;
+        first.seek(SeekFrom::Start(0)).map_err(damaged)?;
+        let len = usize::try_from(len).map_err(|_| Error::Damaged(path.to_path_buf()))?;
+        // Where the second reader starts: a chunk boundary near the middle.
+        let mid = len / 2 / STREAM_CHUNK * STREAM_CHUNK;
+        let mut second = reader(path, sealed, key)?;
+        second.seek(SeekFrom::Start(mid as u64)).map_err(damaged)?;
+        let mut plain = Zeroizing::new(vec![0u8; len]);
+        let (front, back) = plain.split_at_mut(mid);
+        let (a, b) = std::thread::scope(|scope| {
+            let b = scope.spawn(move || {
+                second.read_exact(back)?;
+                // The end of the stream, and nothing after it.
+                match second.read(&mut [0u8; 1])? {
+                    0 => Ok(()),
+                    _ => Err(io::Error::other("longer than its authenticated length")),
+                }
+            });
+            let a = first.read_exact(front);
+            (a, b.join())
+        });
+        a.map_err(damaged)?;
+        match b {
+            Ok(Ok(())) => return Ok(plain),
+            _ => return Err(Error::Damaged(path.to_path_buf())),
+        }
+    }
+    // The plaintext is never longer than the ciphertext: reserving that much up front
+    // means the buffer never reallocates and leaves no unzeroized copy behind.
+    let mut plain = Zeroizing::new(Vec::with_capacity(sealed.len() as usize));
+    first.read_to_end(&mut plain).map_err(damaged)?;
+    Ok(plain)
+}
+
+/// Ciphertext to decrypt: readers of it from its start (two decrypt a large file on two
+/// cores), its first bytes (enough for any header a logbook has) and its length.
+pub(crate) trait Sealed: Sync {
+    type Reader<'a>: io::BufRead + Seek + Send
+    where
+        Self: 'a;
+    fn reader(&self) -> Self::Reader<'_>;
+    fn head(&self) -> &[u8];
+    fn len(&self) -> u64;
+}
+
+impl Sealed for &[u8] {
+    type Reader<'a>
+        = io::Cursor<&'a [u8]>
+    where
+        Self: 'a;
+    fn reader(&self) -> Self::Reader<'_> {
+        io::Cursor::new(self)
+    }
+    fn head(&self) -> &[u8] {
+        self
+    }
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+}
+
+/// A logbook file opened for reading (`file::open_regular`), decrypted straight from the
+/// file: its ciphertext is never held in memory, which would be the logbook's size again
+/// on top of the plaintext. Read up to its length when opened.
+pub struct SealedFile {
+    file: std::fs::File,
+    len: u64,
+    head: Vec<u8>,
+}
+
+impl SealedFile {
+    pub fn new(file: std::fs::File, len: u64) -> io::Result<SealedFile> {
+        let mut head = Vec::new();
+        At {
+            file: &file,
+            pos: 0,
+            len: len.min(HEAD),
+        }
+        .read_to_end(&mut head)?;
+        Ok(SealedFile { file, len, head })
+    }
+
+    /// The file's first bytes: its age header.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+/// How much of a file `SealedFile::head` holds.
+const HEAD: u64 = 64 * 1024;
+
+impl Sealed for SealedFile {
+    type Reader<'a> = io::BufReader<At<'a>>;
+    fn reader(&self) -> Self::Reader<'_> {
+        io::BufReader::with_capacity(
+            STREAM_CHUNK + 16,
+            At {
+                file: &self.file,
+                pos: 0,
+                len: self.len,
+            },
+        )
+    }
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+/// A reader of a file at its own position (positioned reads: several read one file at
+/// once), up to `len`.
+pub struct At<'f> {
+    file: &'f std::fs::File,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        let want = left.min(buf.len());
+        let buf = &mut buf[..want];
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for At<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::other("seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// From this size a file opened with identities is decrypted on two cores.
+const PARALLEL_DECRYPT: u64 = 4 << 20;
+
+/// The plaintext size of one age STREAM chunk.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// A reader of the plaintext of `sealed`, once the key has opened its header.
+fn reader<'s, S: Sealed>(
+    path: &Path,
+    sealed: &'s S,
+    key: &Key,
+) -> Result<age::stream::StreamReader<S::Reader<'s>>> {
+    let decryptor = age::Decryptor::new_buffered(sealed.reader())
+        .map_err(|e| header_error(path, sealed.head(), e))?;
     let reader = match key {
         Key::Passphrase(pass) => {
             if !decryptor.is_scrypt() {
@@ -165,7 +347,7 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
             decryptor.decrypt(ids.iter().map(|i| i as &dyn age::Identity))
         }
     };
-    let mut reader = reader.map_err(|e| match e {
+    reader.map_err(|e| match e {
         age::DecryptError::NoMatchingKeys
         | age::DecryptError::DecryptionFailed
         | age::DecryptError::KeyDecryptionFailed => Error::WrongSecret,
@@ -173,15 +355,8 @@ pub fn decrypt(path: &Path, ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Ve
             "{} needs more passphrase work than this machine allows: re-encrypt it with `logbook passwd` on the machine that made it.",
             path.display()
         )),
-        other => header_error(path, ciphertext, other),
-    })?;
-    // The plaintext is never longer than the ciphertext: reserving that much up front
-    // means the buffer never reallocates and leaves no unzeroized copy behind.
-    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
-    reader
-        .read_to_end(&mut plain)
-        .map_err(|_| Error::Damaged(path.to_path_buf()))?;
-    Ok(plain)
+        other => header_error(path, sealed.head(), other),
+    })
 }
 
 fn header_error(path: &Path, ciphertext: &[u8], e: age::DecryptError) -> Error {
@@ -204,32 +379,20 @@ struct FormatProbe {
 /// Parses decrypted RON into a logbook, refusing a newer format with a clear message.
 /// Formats older than this build's would be migrated here; format 1 is the first.
 ///
-/// Uses two cores: while this thread parses the records, another parses the audit trail
-/// from where this program writes it (a line `  audit: [`). The guess is used only if the
-/// records' parse finds the trail starting exactly there; otherwise the trail is parsed
-/// again from where it really is. So the result is always that of one whole parse.
+/// A file laid out as this program writes it is parsed in pieces on two cores
+/// (`sections`); anything else, and any piece that does not parse, is parsed whole, so
+/// the result is always that of one whole parse.
 pub fn decode(path: &Path, plain: &[u8]) -> Result<Logbook> {
     let text = utf8(path, plain)?;
-    let guess = trail_guess(text);
-    let (records, early) = std::thread::scope(|scope| {
-        let early = guess.map(|at| {
-            scope.spawn(move || {
-                let mut de = ron::Deserializer::from_str(&text[at..]).ok()?;
-                crate::model::Trail::deserialize(&mut de).ok()
-            })
-        });
-        let records = decode_records(path, plain);
-        (records, early.map(std::thread::ScopedJoinHandle::join))
-    });
-    let (mut logbook, span) = records?;
-    if let Some(span) = span {
-        logbook.audit = match early {
-            Some(Ok(Some(audit))) if guess == Some(span.start) => audit,
-            _ => read_trail(path, plain, span)?,
-        };
+    if simple_layout(text)
+        && let Some(fields) = sections::top_fields(text)
+        && let Some(mut logbook) = sections::parse_logbook(text, &fields, true)
+    {
+        check_format(path, logbook.format)?;
+        logbook.sort();
+        return Ok(logbook);
     }
-    logbook.trail_pending = false;
-    Ok(logbook)
+    decode_whole(path, text)
 }
 
 fn utf8<'a>(path: &Path, plain: &'a [u8]) -> Result<&'a str> {
@@ -244,104 +407,6 @@ fn utf8<'a>(path: &Path, plain: &'a [u8]) -> Result<&'a str> {
 /// whole file parses, so the trail can only be parsed on its own in a file without one.
 fn simple_layout(text: &str) -> bool {
     text.starts_with('(')
-}
-
-const TRAIL_MARK: &str = "\n  audit: ";
-
-/// Where this program would have written the trail: just after the first line starting
-/// `  audit: [`. A guess, to be confirmed by a parse.
-fn trail_guess(text: &str) -> Option<usize> {
-    if !simple_layout(text) {
-        return None;
-    }
-    memchr::memmem::find(text.as_bytes(), format!("{TRAIL_MARK}[").as_bytes())
-        .map(|at| at + TRAIL_MARK.len())
-}
-
-/// The end of the bracketed value starting at `bytes[start]`, in text as this program
-/// writes it: strings in double quotes with backslash escapes, and nothing else that can
-/// hold a bracket. None at anything else (a comment, raw or byte string, character
-/// literal), which RON then skips itself.
-fn trail_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                loop {
-                    let at = i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
-                    if bytes[at] == b'\\' {
-                        i = at + 2;
-                    } else {
-                        i = at + 1;
-                        break;
-                    }
-                }
-                continue;
-            }
-            b'[' | b'(' | b'{' => depth += 1,
-            b']' | b')' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            b'\'' | b'/' | b'#' => return None,
-            b'r' | b'b' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => return None,
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The records, parsed from a copy of the text with the trail cut out (`[]` in its place),
-/// so that RON does not even scan it: for a logbook as this program writes it, where
-/// `trail_guess` and `trail_end` find the trail. The cut is confirmed by the parse itself:
-/// the records' parse must find the trail field's value exactly where the cut is, which
-/// (the text before it being the same) means the trail starts there in the real text too.
-/// None when anything differs: the caller parses the real text.
-fn records_without_trail(text: &str) -> Option<(Records<'static>, TrailSpan)> {
-    let start = trail_guess(text)?;
-    let end = trail_end(text.as_bytes(), start)?;
-    let mut cut = Zeroizing::new(String::with_capacity(text.len() - (end - start) + 2));
-    cut.push_str(&text[..start]);
-    cut.push_str("[]");
-    cut.push_str(&text[end..]);
-    let records = ron::from_str::<Records>(&cut).ok()?;
-    let raw = records.audit.0?;
-    let found = (raw.as_ptr() as usize).checked_sub(cut.as_ptr() as usize)?;
-    if found != start || raw != "[]" {
-        return None;
-    }
-    let Records {
-        format,
-        settings,
-        people,
-        incidents,
-        tombstones,
-        audit: _,
-        backup_key,
-        concerns,
-    } = records;
-    Some((
-        Records {
-            format,
-            settings,
-            people,
-            incidents,
-            tombstones,
-            audit: RawTrail(None),
-            backup_key,
-            concerns,
-        },
-        TrailSpan {
-            start,
-            end,
-            line: text[..start].bytes().filter(|&b| b == b'\n').count(),
-        },
-    ))
 }
 
 /// The whole file in one parse (files not laid out as this program writes them).
@@ -432,17 +497,26 @@ pub fn decode_records(path: &Path, plain: &[u8]) -> Result<(Logbook, Option<Trai
         logbook.trail_pending = true;
         return Ok((logbook, None));
     }
-    let (records, cut) = match records_without_trail(text) {
-        Some((records, span)) => (records, Some(span)),
-        None => match ron::from_str::<Records>(text) {
-            Ok(records) => (records, None),
-            Err(e) => return Err(parse_error(path, text, &e)),
-        },
+    if let Some(fields) = sections::top_fields(text)
+        && let Some(mut logbook) = sections::parse_logbook(text, &fields, false)
+    {
+        check_format(path, logbook.format)?;
+        logbook.sort();
+        let span = fields.audit.map(|audit| TrailSpan {
+            start: audit.start,
+            end: audit.end,
+            line: memchr::memchr_iter(b'\n', &plain[..audit.start]).count(),
+        });
+        return Ok((logbook, span));
+    }
+    let records = match ron::from_str::<Records>(text) {
+        Ok(records) => records,
+        Err(e) => return Err(parse_error(path, text, &e)),
     };
     check_format(path, records.format)?;
     // The trail's text is a slice of `text`: its place in it, found from the pointers.
     let span = match records.audit.0 {
-        None => cut,
+        None => None,
         Some(raw) => {
             let start = (raw.as_ptr() as usize)
                 .checked_sub(text.as_ptr() as usize)
@@ -480,6 +554,9 @@ pub fn read_trail(path: &Path, plain: &[u8], span: TrailSpan) -> Result<crate::m
         return Ok(Vec::new());
     }
     let text = std::str::from_utf8(raw).map_err(|_| Error::Damaged(path.to_path_buf()))?;
+    if let Some(trail) = sections::parse_trail(text, &(0..text.len())) {
+        return Ok(trail);
+    }
     ron::from_str(text).map_err(|e| Error::Unreadable {
         path: path.to_path_buf(),
         detail: format!(
@@ -536,4 +613,67 @@ pub fn header_is_scrypt(head: &[u8]) -> bool {
             .skip(1)
             .take_while(|l| !l.starts_with(b"---"))
             .any(|l| l.starts_with(b"-> scrypt "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Identities;
+
+    fn sealed(ids: &Identities, plain: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = ids.recipients().encryptor().wrap_output(&mut out).unwrap();
+        w.write_all(plain).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    /// A large file is decrypted on two cores, from memory or straight from the file,
+    /// into exactly its plaintext; a damaged or truncated one is refused as before,
+    /// wherever the damage is.
+    #[test]
+    fn a_large_file_decrypts_on_two_cores_exactly_or_is_refused() {
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let key = Key::Identities(ids.clone());
+        let path = Path::new("lb.age");
+        let dir = tempfile::tempdir().unwrap();
+        for len in [
+            PARALLEL_DECRYPT as usize + 12_345,
+            PARALLEL_DECRYPT as usize * 2,
+            STREAM_CHUNK * 70,
+        ] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let ciphertext = sealed(&ids, &plain);
+            assert!(decrypt(path, &ciphertext, &key).unwrap().as_slice() == plain.as_slice());
+            let file = dir.path().join("f.age");
+            std::fs::write(&file, &ciphertext).unwrap();
+            let from_file = |file: &Path| {
+                let opened = std::fs::File::open(file).unwrap();
+                let len = opened.metadata().unwrap().len();
+                decrypt_sealed(path, &SealedFile::new(opened, len).unwrap(), &key)
+            };
+            assert!(from_file(&file).unwrap().as_slice() == plain.as_slice());
+
+            let header = ciphertext.len() - len - len.div_ceil(STREAM_CHUNK) * 16;
+            let chunk = |n: usize| header + n * (STREAM_CHUNK + 16);
+            let mut damaged = vec![
+                ciphertext[..chunk(3)].to_vec(),
+                ciphertext[..ciphertext.len() / 2].to_vec(),
+                ciphertext[..ciphertext.len() - 1].to_vec(),
+            ];
+            for at in [chunk(1) + 5, ciphertext.len() / 2 + 3, ciphertext.len() - 2] {
+                let mut c = ciphertext.clone();
+                c[at] ^= 1;
+                damaged.push(c);
+            }
+            let mut longer = ciphertext.clone();
+            longer.extend_from_slice(&[0; 40]);
+            damaged.push(longer);
+            for c in damaged {
+                assert!(matches!(decrypt(path, &c, &key), Err(Error::Damaged(_))));
+                std::fs::write(&file, &c).unwrap();
+                assert!(matches!(from_file(&file), Err(Error::Damaged(_))));
+            }
+        }
+    }
 }

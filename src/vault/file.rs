@@ -391,6 +391,24 @@ pub enum Links {
 /// `NotFound` is returned as `Error::Io` with that kind, for callers to word it.
 pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>> {
     use std::io::Read as _;
+    let (file, len) = open_regular(path, limit, links)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("reading", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens a regular file to read as `read_regular` does, with the same refusals, without
+/// reading it: the file and its length when opened.
+pub fn open_regular(path: &Path, limit: u64, links: Links) -> Result<(fs::File, u64)> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -419,18 +437,7 @@ pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>> {
             limit,
         });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The file may grow while it is read: never read past the limit.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("reading", path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
 }
 
 /// Whether an error from `read_regular` means there is no such file.

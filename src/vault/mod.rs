@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use codec::SealedFile;
 pub use codec::{
     TrailSpan, decode, decode_records, decrypt, encrypt_ron, header_is_scrypt, read_trail, to_ron,
 };
@@ -95,14 +96,22 @@ pub fn mode(path: &Path) -> Result<Mode> {
 /// of an interrupted passphrase change.
 fn open_bytes(
     path: &Path,
-    ciphertext: &[u8],
+    ciphertext: &SealedFile,
     key: &Key,
 ) -> Result<(Zeroizing<Vec<u8>>, Key, bool)> {
     let Key::Passphrase(pass) = key else {
-        return Ok((codec::decrypt(path, ciphertext, key)?, key.clone(), false));
+        return Ok((
+            codec::decrypt_sealed(path, ciphertext, key)?,
+            key.clone(),
+            false,
+        ));
     };
-    if header_is_scrypt(ciphertext) {
-        return Ok((codec::decrypt(path, ciphertext, key)?, key.clone(), false));
+    if header_is_scrypt(ciphertext.head()) {
+        return Ok((
+            codec::decrypt_sealed(path, ciphertext, key)?,
+            key.clone(),
+            false,
+        ));
     }
     let candidates: Vec<(PathBuf, bool)> = [
         (key_file_path(path), false),
@@ -125,7 +134,7 @@ fn open_bytes(
             Err(e) => return Err(e),
         };
         let found = Key::Identities(ids);
-        match codec::decrypt(path, ciphertext, &found) {
+        match codec::decrypt_sealed(path, ciphertext, &found) {
             Ok(plain) => return Ok((plain, found, next)),
             Err(Error::WrongSecret) => {}
             Err(e) => return Err(e),
@@ -190,8 +199,8 @@ impl Vault {
         let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
         let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
-        // Freed before the parse: the parse's peak memory is the plaintext and the records,
-        // not the file as well (a logbook's size again).
+        // Decrypted straight from the file (`SealedFile`): the parse's peak memory is the
+        // plaintext and the records, never the ciphertext as well (a logbook's size again).
         drop(ciphertext);
         let logbook = codec::decode(path, &plain)?;
         if next && lock.is_some() {
@@ -567,15 +576,16 @@ fn seal_to(settings: &Settings, fallback: Option<&Recipients>) -> Result<Recipie
     })
 }
 
-fn read_file(path: &Path) -> Result<(Vec<u8>, FileId)> {
-    let ciphertext = file::read_regular(path, file::limits::LOGBOOK, file::Links::Follow).map_err(
-        |e| match e {
+/// Opens the logbook file to decrypt it straight from the disk (`SealedFile`).
+fn read_file(path: &Path) -> Result<(SealedFile, FileId)> {
+    let (file, len) = file::open_regular(path, file::limits::LOGBOOK, file::Links::Follow)
+        .map_err(|e| match e {
             e if file::is_not_found(&e) => Error::NoLogbook(path.to_path_buf()),
             e => e,
-        },
-    )?;
+        })?;
+    let sealed = SealedFile::new(file, len).map_err(|e| Error::io("reading", path, e))?;
     let seen = FileId::of(path).map_err(|e| Error::io("reading", path, e))?;
-    Ok((ciphertext, seen))
+    Ok((sealed, seen))
 }
 
 /// The audit trail of a logbook opened with `Vault::open_records`: the decrypted text
