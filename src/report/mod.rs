@@ -318,7 +318,7 @@ mod tests {
         );
         assert_eq!(
             replace_words("JB and JBL told JB.", "JB", "another pupil"),
-            "another pupil and JBL told another pupil."
+            "Another pupil and JBL told another pupil."
         );
     }
 }

@@ -332,9 +332,9 @@ Source: Snapchat user GH_99, see GHOST."
     ex.anonymise_others = true;
     ex.about = Some(about);
     let text = Format::Txt.render(&incident(&book, &inc, &ex));
-    assert!(text.contains("a member of staff saw it"), "{text}");
+    assert!(text.contains("A member of staff saw it"), "{text}");
     assert!(
-        text.contains("a member of staff not to be told yet"),
+        text.contains("A member of staff not to be told yet"),
         "{text}"
     );
     // A username and a longer word are not the person's initials; the header says so.
