@@ -30,10 +30,17 @@ fn default_path() -> Result<PathBuf> {
 }
 
 fn logbook_path(global: &Global) -> Result<PathBuf> {
-    match &global.logbook {
-        Some(p) => Ok(p.clone()),
-        None => default_path(),
+    let path = match &global.logbook {
+        Some(p) => p.clone(),
+        None => default_path()?,
+    };
+    // A folder or a device given as the logbook: said at once, before its header is sniffed
+    // for the key kind ("opened with a key file") or read ("check the disk") (tester
+    // finding 43). A link to a regular file is followed.
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::NotRegular(path));
     }
+    Ok(path)
 }
 
 fn now() -> DateTime<FixedOffset> {
