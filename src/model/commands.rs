@@ -808,18 +808,6 @@ impl Logbook {
                 ),
             ));
         }
-        // As for evidence, reports and reviews: nothing is done about an incident before
-        // it happened (a typed year wrong would put an impossible step in the chronology).
-        if when.date() < inc.occurred.date() {
-            return Err(invalid(
-                "when",
-                format!(
-                    "The step's date ({}) is before the incident happened ({}): enter a date on or after it",
-                    super::dates::date(when.date()),
-                    super::dates::date(inc.occurred.date())
-                ),
-            ));
-        }
         Ok(())
     }
 
