@@ -2151,7 +2151,10 @@ fn the_warning_that_q_loses_an_unsaved_change_shows_at_80_columns() {
     press(&mut app, KeyCode::Char('q'));
     assert!(!app.quitting);
     let screen = render(&mut app, 80, 24);
-    assert!(status_bar(&screen).contains("press q again to quit"), "{screen}");
+    assert!(
+        status_bar(&screen).contains("press q again to quit"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -2200,4 +2203,20 @@ fn status_bar(screen: &str) -> String {
         .map(|l| l.trim_matches('"').trim())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Past 9,999 incidents in a year an id is a character longer (INC-2026-10000); the list
+/// showed "INC-2026-1000" cut (found measuring at 50,000 incidents).
+#[test]
+fn a_five_digit_incident_number_is_shown_whole() {
+    let mut app = demo_app();
+    let first = app.list.rows[0];
+    let book = app.book.as_mut().unwrap();
+    let mut inc = (*book.incidents[first]).clone();
+    inc.id = "INC-2026-10000".into();
+    book.incidents[first] = crate::model::Shared::new(inc);
+    for (w, h) in [(80, 24), (100, 30)] {
+        let shown = render(&mut app, w, h);
+        assert!(shown.contains("INC-2026-10000 "), "{shown}");
+    }
 }

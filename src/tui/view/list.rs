@@ -151,8 +151,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .skip(start)
         .take(inner_height)
         .any(|n| book.incidents[*n].error.is_some());
+    // An id is never cut: past 9,999 incidents in a year it is a character longer
+    // (INC-2026-10000), and the column widens when such an id is on screen.
+    let id_width = app
+        .list
+        .rows
+        .iter()
+        .skip(start)
+        .take(inner_height)
+        .map(|n| book.incidents[*n].id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(13);
     let mut widths = vec![
-        Constraint::Length(13),
+        Constraint::Length(id_width as u16),
         Constraint::Length(10),
         Constraint::Fill(2),
     ];
