@@ -318,6 +318,55 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
         stdout(&o)
     );
     assert!(elsewhere.join("logbook.key.age").exists());
+
+    // Tester finding 31: restoring over it keeps the replaced logbook with its key file
+    // (NAME.before-restore-TIMESTAMP and its .key.age). That copy opens with the same
+    // passphrase, so it can be compared with and restored back.
+    next_second();
+    let o = run(&[
+        "--logbook",
+        p(&fresh),
+        "--passphrase-file",
+        p(&pass),
+        "--by",
+        "RO",
+        "restore",
+        p(&alone),
+        "--yes",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let kept = fs::read_dir(&elsewhere)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("logbook.age.before-restore-") && !n.ends_with(".key.age")
+        })
+        .expect("the replaced logbook is kept");
+    let with = |args: &[&str]| {
+        let mut all = vec![
+            "--logbook",
+            p(&fresh),
+            "--passphrase-file",
+            p(&pass),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    // It opens (before: "no backup key file beside it", exit 3); the restore rewrote the
+    // history since, which is what --against reports.
+    let o = with(&["verify", "--against", p(&kept)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not match the backup"),
+        "{}",
+        stderr(&o)
+    );
+    let o = with(&["restore", p(&kept), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
 #[test]

@@ -181,6 +181,18 @@ impl Opener {
 /// it opened, and otherwise (a passphrase) the key files beside the backup.
 pub fn opener_for(file: &Path, key: &Key, live: Option<&Logbook>) -> Result<Opener> {
     let mut opener = Opener::new(key, live);
+    // A logbook file kept beside its own key file (`NAME.key.age`, as `restore` keeps the
+    // file it replaced, `NAME.before-restore-...` with its key) opens with that key file
+    // and the same passphrase, as the logbook itself does. A wrong passphrase is told
+    // below, as for any backup.
+    if let Key::Passphrase(pass) = key {
+        let own = vault::key_file_path(file);
+        if own.is_file()
+            && let Ok(ids) = vault::read_key_file(&own, pass)
+        {
+            opener.ids.extend(ids.iter().cloned());
+        }
+    }
     if key.is_passphrase() {
         // Always: a logbook that still holds an old backup key opens only the backups made
         // before key files; newer ones open through their key file.
