@@ -126,12 +126,21 @@ pub fn open_key(global: &Global, path: &Path) -> Result<Key> {
     Ok(Key::passphrase(&pass))
 }
 
+/// The names a passphrase must not be built on: the organisation's and the staff's.
+pub fn names(settings: &crate::model::Settings) -> Vec<&str> {
+    std::iter::once(settings.organisation.as_str())
+        .chain(settings.staff.iter().map(String::as_str))
+        .collect()
+}
+
 /// A new passphrase: from a file, or asked twice on the terminal. Refuses short ones and
 /// ones easy to guess (`crate::strength`, the same rule as the app's set-up), checked
-/// before the repeat is asked for.
-pub fn new_passphrase(file: Option<&PathBuf>) -> Result<SecretString> {
+/// before the repeat is asked for. `names` (the organisation's, the staff's) count as easy
+/// to guess: a passphrase built on them is refused.
+pub fn new_passphrase(file: Option<&PathBuf>, names: &[&str]) -> Result<SecretString> {
     let strong_enough = |pass: &str| {
-        crate::strength::check(pass).map_err(|e| Error::Usage(format!("{e} Nothing was changed.")))
+        crate::strength::check_with(pass, names)
+            .map_err(|e| Error::Usage(format!("{e} Nothing was changed.")))
     };
     let pass = match file {
         Some(file) => {
