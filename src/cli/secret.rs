@@ -69,6 +69,15 @@ pub fn ask(prompt: &str, what: &'static str) -> Result<Zeroizing<String>> {
         .map_err(|_| Error::NoTerminal(what))
 }
 
+/// Says the passphrase was taken before the slow part (scrypt takes about a second by
+/// design), so a pause after Enter does not read as a hang. Only on a terminal: a script
+/// reading stderr gets no noise.
+fn unlocking() {
+    if std::io::stderr().is_terminal() {
+        eprintln!("Unlocking...");
+    }
+}
+
 /// Whether a passphrase could open `path`: a logbook from before key files, one with a
 /// key file beside it, or a backup with backup key files beside it. A logbook opened with
 /// key files only never asks for a passphrase.
@@ -94,10 +103,14 @@ pub fn identities(global: &Global) -> Result<Key> {
     let file = global.passphrase_file.clone();
     Key::from_identity_files(&global.identity, &mut |path| match &file {
         Some(f) => read_passphrase_file(f),
-        None => ask(
-            &format!("Passphrase of the key file {}: ", path.display()),
-            "key file's passphrase",
-        ),
+        None => {
+            let pass = ask(
+                &format!("Passphrase of the key file {}: ", path.display()),
+                "key file's passphrase",
+            )?;
+            unlocking();
+            Ok(pass)
+        }
     })
 }
 
@@ -118,10 +131,14 @@ pub fn open_key(global: &Global, path: &Path) -> Result<Key> {
     }
     let pass = match &global.passphrase_file {
         Some(file) => read_passphrase_file(file)?,
-        None => ask(
-            &format!("Passphrase for {}: ", path.display()),
-            "passphrase",
-        )?,
+        None => {
+            let pass = ask(
+                &format!("Passphrase for {}: ", path.display()),
+                "passphrase",
+            )?;
+            unlocking();
+            pass
+        }
     };
     Ok(Key::passphrase(&pass))
 }
