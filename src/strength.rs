@@ -16,13 +16,19 @@ const ESTIMATE_CHARS: usize = 100;
 
 /// A strength to show while typing: "" for nothing typed yet.
 pub fn label(pass: &str) -> &'static str {
+    label_with(pass, &[])
+}
+
+/// A strength to show while typing, counting as easy to guess a passphrase built on
+/// `names` (the organisation's, the staff's: see `check_with`).
+pub fn label_with(pass: &str, names: &[&str]) -> &'static str {
     if pass.is_empty() {
         return "";
     }
     if pass.chars().count() < MIN_CHARS {
         return "too short";
     }
-    match score(pass) {
+    match score(pass, names) {
         0 | 1 => "very weak",
         2 => "weak",
         3 => "fair",
@@ -30,22 +36,55 @@ pub fn label(pass: &str) -> &'static str {
     }
 }
 
-fn score(pass: &str) -> u8 {
+/// The words an attacker who knows the organisation tries first: each name whole, each of
+/// its words, and its words run together ("Northfield Academy" gives "northfield",
+/// "academy" and "northfieldacademy"), as zxcvbn matches a user input only as a whole word.
+fn user_inputs(names: &[&str]) -> Vec<String> {
+    let mut inputs = Vec::new();
+    for name in names {
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .collect();
+        inputs.push(words.concat());
+        inputs.extend(words.iter().map(|w| w.to_string()));
+    }
+    inputs.retain(|w| !w.is_empty());
+    inputs
+}
+
+fn score(pass: &str, names: &[&str]) -> u8 {
     let head: String = pass.chars().take(ESTIMATE_CHARS).collect();
-    u8::from(zxcvbn::zxcvbn(&head, &[]).score())
+    let inputs = user_inputs(names);
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    u8::from(zxcvbn::zxcvbn(&head, &inputs).score())
 }
 
 /// Whether a new passphrase may be used: `Err` is one sentence saying why not and what would do.
 pub fn check(pass: &str) -> Result<(), String> {
+    check_with(pass, &[])
+}
+
+/// `check`, counting as easy to guess a passphrase built on `names`: the organisation's
+/// name and the staff's, which anyone who knows the school tries first
+/// ("NorthfieldAcademy2026" for Northfield Academy).
+pub fn check_with(pass: &str, names: &[&str]) -> Result<(), String> {
     if pass.chars().count() < MIN_CHARS {
         return Err(format!(
             "The passphrase is too short: use at least {MIN_CHARS} characters, best four or more random words."
         ));
     }
-    if score(pass) < MIN_SCORE {
+    if score(pass, names) < MIN_SCORE {
+        // Strong by itself, weak once the names are known: say which names gave it away.
+        if score(pass, &[]) >= MIN_SCORE {
+            return Err(
+                "The passphrase is too easy to guess: it is built on the organisation's or a staff member's name, which anyone who knows the school tries first; use four or more random, unrelated words."
+                    .into(),
+            );
+        }
         return Err(format!(
             "The passphrase is too easy to guess (strength: {}): use four or more random, unrelated words.",
-            label(pass)
+            label_with(pass, names)
         ));
     }
     Ok(())
@@ -82,5 +121,30 @@ mod tests {
         assert_eq!(label(""), "");
         assert_eq!(label("password"), "very weak");
         assert_eq!(label("lantern orbit velvet cabbage"), "strong");
+    }
+
+    /// Tester finding 24: "NorthfieldAcademy2026" passed for Northfield Academy, the first
+    /// thing anyone who knows the school would try.
+    #[test]
+    fn a_passphrase_built_on_the_organisations_or_staffs_names_is_refused() {
+        let names = ["Northfield Academy", "Ruth Okafor", "KW"];
+        assert_eq!(
+            check("NorthfieldAcademy2026"),
+            Ok(()),
+            "strong without the names"
+        );
+        let err = check_with("NorthfieldAcademy2026", &names).unwrap_err();
+        assert!(
+            err.contains("organisation's or a staff member's name"),
+            "{err}"
+        );
+        assert_ne!(label_with("NorthfieldAcademy2026", &names), "strong");
+        assert_eq!(check_with("lantern orbit velvet cabbage", &names), Ok(()));
+        // A weak one without the names keeps the general reason.
+        assert!(
+            check_with("password", &names)
+                .unwrap_err()
+                .contains("four or more random")
+        );
     }
 }

@@ -54,3 +54,62 @@ fn init_and_passwd_refuse_a_guessable_passphrase() {
     assert!(stderr(&o).contains("too easy to guess"), "{}", stderr(&o));
     assert_eq!(fs::read(&path).unwrap(), before, "nothing was changed");
 }
+
+/// Tester finding 24: "NorthfieldAcademy2026" passed for Northfield Academy, the first thing
+/// anyone who knows the school would try. `init` and `passwd` count the organisation's and
+/// the staff's names as guessable, and say so.
+#[test]
+fn init_and_passwd_refuse_a_passphrase_built_on_the_organisations_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("named");
+    fs::write(&named, "NorthfieldAcademy2026\n").unwrap();
+    let path = dir.path().join("lb.age");
+    let lb = path.to_str().unwrap();
+    let init = |pass: &std::path::Path| {
+        run(&[
+            "--logbook",
+            lb,
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+            "--by",
+            "RO",
+            "init",
+            "--organisation",
+            "Northfield Academy",
+            "--staff",
+            "Ruth Okafor",
+        ])
+    };
+    let o = init(&named);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("organisation's or a staff member's name"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!path.exists());
+
+    let good = dir.path().join("good");
+    fs::write(&good, "lantern orbit velvet cabbage\n").unwrap();
+    let o = init(&good);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = fs::read(&path).unwrap();
+    let o = run(&[
+        "--logbook",
+        lb,
+        "--passphrase-file",
+        good.to_str().unwrap(),
+        "--by",
+        "RO",
+        "passwd",
+        "--new-passphrase-file",
+        named.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("organisation's or a staff member's name"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(&path).unwrap(), before, "nothing was changed");
+}

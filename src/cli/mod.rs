@@ -114,7 +114,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 None
             } else {
                 Some(
-                    secret::new_passphrase(global.passphrase_file.as_ref()).map_err(|e| match e {
+                    secret::new_passphrase(global.passphrase_file.as_ref(), &[name.trim()]).map_err(|e| match e {
                         Error::NoTerminal(_) => Error::Usage(
                             "There is no terminal to ask a passphrase for the key file: give --passphrase-file FILE, or --unprotected to write it in the clear.".into(),
                         ),
@@ -217,7 +217,7 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
             .map_err(stdout_error)?;
         return Ok(());
     }
-    let pass = secret::new_passphrase(global.passphrase_file.as_ref())?;
+    let pass = secret::new_passphrase(global.passphrase_file.as_ref(), &secret::names(&settings))?;
     let by = operator(global, None, &settings)?;
     let identity = age::x25519::Identity::generate();
     let public = identity.to_public().to_string();
@@ -443,7 +443,10 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
         )
         .map_err(stdout_error)?;
     } else {
-        let pass = secret::new_passphrase(args.new_passphrase_file.as_ref())?;
+        let pass = secret::new_passphrase(
+            args.new_passphrase_file.as_ref(),
+            &secret::names(&logbook.settings),
+        )?;
         vault.change_passphrase(&mut logbook, &pass, &stamp)?;
         writeln!(
             out,

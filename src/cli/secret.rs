@@ -69,6 +69,15 @@ pub fn ask(prompt: &str, what: &'static str) -> Result<Zeroizing<String>> {
         .map_err(|_| Error::NoTerminal(what))
 }
 
+/// Says the passphrase was taken before the slow part (scrypt takes about a second by
+/// design), so a pause after Enter does not read as a hang. Only on a terminal: a script
+/// reading stderr gets no noise.
+fn unlocking() {
+    if std::io::stderr().is_terminal() {
+        eprintln!("Unlocking...");
+    }
+}
+
 /// Whether a passphrase could open `path`: a logbook from before key files, one with a
 /// key file beside it, or a backup with backup key files beside it. A logbook opened with
 /// key files only never asks for a passphrase.
@@ -94,10 +103,14 @@ pub fn identities(global: &Global) -> Result<Key> {
     let file = global.passphrase_file.clone();
     Key::from_identity_files(&global.identity, &mut |path| match &file {
         Some(f) => read_passphrase_file(f),
-        None => ask(
-            &format!("Passphrase of the key file {}: ", path.display()),
-            "key file's passphrase",
-        ),
+        None => {
+            let pass = ask(
+                &format!("Passphrase of the key file {}: ", path.display()),
+                "key file's passphrase",
+            )?;
+            unlocking();
+            Ok(pass)
+        }
     })
 }
 
@@ -118,20 +131,33 @@ pub fn open_key(global: &Global, path: &Path) -> Result<Key> {
     }
     let pass = match &global.passphrase_file {
         Some(file) => read_passphrase_file(file)?,
-        None => ask(
-            &format!("Passphrase for {}: ", path.display()),
-            "passphrase",
-        )?,
+        None => {
+            let pass = ask(
+                &format!("Passphrase for {}: ", path.display()),
+                "passphrase",
+            )?;
+            unlocking();
+            pass
+        }
     };
     Ok(Key::passphrase(&pass))
 }
 
+/// The names a passphrase must not be built on: the organisation's and the staff's.
+pub fn names(settings: &crate::model::Settings) -> Vec<&str> {
+    std::iter::once(settings.organisation.as_str())
+        .chain(settings.staff.iter().map(String::as_str))
+        .collect()
+}
+
 /// A new passphrase: from a file, or asked twice on the terminal. Refuses short ones and
 /// ones easy to guess (`crate::strength`, the same rule as the app's set-up), checked
-/// before the repeat is asked for.
-pub fn new_passphrase(file: Option<&PathBuf>) -> Result<SecretString> {
+/// before the repeat is asked for. `names` (the organisation's, the staff's) count as easy
+/// to guess: a passphrase built on them is refused.
+pub fn new_passphrase(file: Option<&PathBuf>, names: &[&str]) -> Result<SecretString> {
     let strong_enough = |pass: &str| {
-        crate::strength::check(pass).map_err(|e| Error::Usage(format!("{e} Nothing was changed.")))
+        crate::strength::check_with(pass, names)
+            .map_err(|e| Error::Usage(format!("{e} Nothing was changed.")))
     };
     let pass = match file {
         Some(file) => {

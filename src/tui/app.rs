@@ -234,16 +234,14 @@ impl App {
         if matches!(self.phase, Phase::Unlock | Phase::Unlocking) {
             return keymap::UNLOCK;
         }
-        let below_help = self
-            .layers()
-            .into_iter()
-            .rev()
-            .find(|l| *l != Layer::Help)
-            .unwrap_or(Layer::Screen);
-        match below_help {
-            Layer::Picker => keymap::PICKER,
+        match self.below_help() {
             Layer::Backup => keymap::BACKUP,
+            // Someone must be recording: Esc does nothing until a name is chosen.
+            Layer::Picker if self.must_choose_who() => keymap::CHOOSE_WHO,
+            // No logbook yet: nothing to lock.
+            Layer::Form if self.phase == Phase::Setup => keymap::SETUP_FORM,
             Layer::Form => keymap::FORM,
+            Layer::Picker => keymap::PICKER,
             Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
@@ -259,6 +257,20 @@ impl App {
                 Screen::Retention { .. } => keymap::RETENTION,
             },
         }
+    }
+
+    /// The layer that has the keyboard, or would have without the help over it.
+    pub fn below_help(&self) -> Layer {
+        self.layers()
+            .into_iter()
+            .rev()
+            .find(|l| *l != Layer::Help)
+            .unwrap_or(Layer::Screen)
+    }
+
+    /// Choosing who records at start-up: someone must, so the picker cannot be left.
+    pub fn must_choose_who(&self) -> bool {
+        self.phase == Phase::ChooseWho && self.who.is_empty()
     }
 
     pub(super) fn today(&self) -> chrono::NaiveDate {

@@ -446,6 +446,74 @@ mod tests {
         assert_eq!(e.text(), "");
     }
 
+    /// The help's text-editing keys come from `keymap::EDITING`: every key listed there
+    /// does in the editor what its line in the help says.
+    #[test]
+    fn every_editing_key_in_the_help_does_what_it_says() {
+        use crate::tui::keymap::{Action, EDITING};
+        for b in EDITING {
+            for k in b.keys {
+                let ev = KeyEvent::new(k.code, k.mods);
+                // "one two three", the cursor after "two" (at 7).
+                let mut e = Editor::new(true, None);
+                e.set_text("one two three");
+                e.set_cursor(7);
+                let changed = e.input(ev);
+                let (text, at) = (e.text().to_string(), e.cursor());
+                let what = format!("{} ({:?})", k.label(), b.action);
+                match b.action {
+                    // The form's own (tick box) and the stand-in for printable keys: below.
+                    Action::TickBox | Action::TypeText => continue,
+                    Action::LineStart => {
+                        assert_eq!((text.as_str(), at), ("one two three", 0), "{what}")
+                    }
+                    Action::LineEnd => {
+                        assert_eq!((text.as_str(), at), ("one two three", 13), "{what}")
+                    }
+                    Action::ClearField => assert_eq!((text.as_str(), at), ("", 0), "{what}"),
+                    Action::KillToEnd => assert_eq!((text.as_str(), at), ("one two", 7), "{what}"),
+                    Action::DeleteWordBack => {
+                        assert_eq!((text.as_str(), at), ("one  three", 4), "{what}")
+                    }
+                    Action::WordLeft => {
+                        assert_eq!((text.as_str(), at), ("one two three", 4), "{what}")
+                    }
+                    Action::WordRight => {
+                        assert_eq!((text.as_str(), at), ("one two three", 13), "{what}")
+                    }
+                    Action::CharLeft => {
+                        assert_eq!((text.as_str(), at), ("one two three", 6), "{what}")
+                    }
+                    Action::CharRight => {
+                        assert_eq!((text.as_str(), at), ("one two three", 8), "{what}")
+                    }
+                    Action::DeleteBack => {
+                        assert_eq!((text.as_str(), at), ("one tw three", 6), "{what}")
+                    }
+                    Action::DeleteForward => {
+                        assert_eq!((text.as_str(), at), ("one twothree", 7), "{what}")
+                    }
+                    Action::NewLine => {
+                        assert_eq!((text.as_str(), at), ("one two\n three", 8), "{what}");
+                        // Only a multi-line field takes Enter as text.
+                        let mut one = Editor::new(false, None);
+                        one.set_text("one");
+                        assert!(!one.input(ev), "{what} in a one-line field");
+                        assert_eq!(one.text(), "one");
+                    }
+                    other => panic!("{what}: {other:?} is not a text-editing key"),
+                }
+                assert_eq!(changed, text != "one two three", "{what}");
+            }
+        }
+        // Typing: a pre-filled date is replaced by the first key typed, not added to.
+        let mut e = Editor::new(false, None);
+        e.set_text("2026-11-16");
+        e.set_prefilled(true);
+        press(&mut e, KeyCode::Char('1'), KeyModifiers::NONE);
+        assert_eq!(e.text(), "1");
+    }
+
     #[test]
     fn a_prefilled_value_is_replaced_by_typing_and_kept_by_moving() {
         let mut e = Editor::new(false, None);

@@ -68,11 +68,24 @@ pub enum Action {
     TypeToFilter,
     Unlock,
     Discard,
+    LineStart,
+    LineEnd,
+    ClearField,
+    KillToEnd,
+    DeleteWordBack,
+    WordLeft,
+    WordRight,
+    CharLeft,
+    CharRight,
+    DeleteForward,
+    TickBox,
+    NewLine,
+    TypeText,
 }
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 61] = [
+    pub const ALL: [Action; 74] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -134,6 +147,19 @@ impl Action {
         Action::TypeToFilter,
         Action::Unlock,
         Action::Discard,
+        Action::LineStart,
+        Action::LineEnd,
+        Action::ClearField,
+        Action::KillToEnd,
+        Action::DeleteWordBack,
+        Action::WordLeft,
+        Action::WordRight,
+        Action::CharLeft,
+        Action::CharRight,
+        Action::DeleteForward,
+        Action::TickBox,
+        Action::NewLine,
+        Action::TypeText,
     ];
 }
 
@@ -207,6 +233,21 @@ impl Action {
             Action::Unlock => "unlock with what is typed",
             Action::Discard => "discard the changes in the form",
             Action::TypeToFilter => "letters, digits and signs narrow the rows to those that match",
+            Action::LineStart => "to the start of the line",
+            Action::LineEnd => "to the end of the line",
+            Action::ClearField => "clear the field",
+            Action::KillToEnd => "delete to the end of the line",
+            Action::DeleteWordBack => "delete the word before the cursor",
+            Action::WordLeft => "back one word",
+            Action::WordRight => "forward one word",
+            Action::CharLeft => "back one character",
+            Action::CharRight => "forward one character",
+            Action::DeleteForward => "delete the character under the cursor",
+            Action::TickBox => "on a tick box: tick or untick it",
+            Action::NewLine => "in a multi-line field: a new line",
+            Action::TypeText => {
+                "types into the field; a pre-filled date or number is replaced by the first key typed"
+            }
         }
     }
 }
@@ -278,6 +319,19 @@ impl Action {
             Action::Unlock => "unlock",
             Action::Discard => "discards",
             Action::TypeToFilter => "to filter",
+            Action::LineStart => "start",
+            Action::LineEnd => "end",
+            Action::ClearField => "clear",
+            Action::KillToEnd => "delete to end",
+            Action::DeleteWordBack => "delete word",
+            Action::WordLeft => "word back",
+            Action::WordRight => "word forward",
+            Action::CharLeft => "left",
+            Action::CharRight => "right",
+            Action::DeleteForward => "delete",
+            Action::TickBox => "tick",
+            Action::NewLine => "new line",
+            Action::TypeText => "to type",
         }
     }
 }
@@ -311,6 +365,12 @@ const fn key(c: char) -> Key {
         mods: KeyModifiers::NONE,
     }
 }
+const fn alt(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::ALT,
+    }
+}
 const fn ctrl(c: char) -> Key {
     Key {
         code: KeyCode::Char(c),
@@ -326,6 +386,16 @@ const fn code(code: KeyCode) -> Key {
     Key {
         code,
         mods: KeyModifiers::NONE,
+    }
+}
+
+impl Key {
+    /// The same key with Alt held.
+    const fn alt(self) -> Key {
+        Key {
+            code: self.code,
+            mods: KeyModifiers::ALT,
+        }
     }
 }
 
@@ -350,8 +420,16 @@ impl Key {
             KeyCode::Null => "type".into(),
             other => format!("{other:?}"),
         };
+        // A letter is drawn in capitals after the modifier ("Ctrl-A"), a named key as named.
+        let held = if base.chars().count() == 1 {
+            base.to_uppercase()
+        } else {
+            base.clone()
+        };
         if self.mods.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{}", base.to_uppercase())
+            format!("Ctrl-{held}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{held}")
         } else {
             base
         }
@@ -502,6 +580,33 @@ pub const FORM: &[Binding] = &[
     bind(&[ctrl('l')], Action::Lock),
 ];
 
+/// The first-run set-up form: the form's keys but the lock, as there is no logbook to
+/// lock yet (Ctrl-L does nothing there, so its help must not offer it).
+pub const SETUP_FORM: &[Binding] = &[FORM[0], FORM[1], FORM[2], FORM[3], FORM[4], FORM[5]];
+
+/// The keys a form's field handles itself (`tui::editor`, and the form for a tick box):
+/// documented here so the help lists them under the form's keys; the editor's test
+/// presses each key listed and checks that it does what it says.
+pub const EDITING: &[Binding] = &[
+    bind(&[TYPING], Action::TypeText),
+    bind(&[ctrl('a'), code(KeyCode::Home)], Action::LineStart),
+    bind(&[ctrl('e'), code(KeyCode::End)], Action::LineEnd),
+    bind(&[ctrl('u')], Action::ClearField),
+    bind(&[ctrl('k')], Action::KillToEnd),
+    bind(
+        &[ctrl('w'), code(KeyCode::Backspace).alt()],
+        Action::DeleteWordBack,
+    ),
+    bind(&[alt('b')], Action::WordLeft),
+    bind(&[alt('f')], Action::WordRight),
+    bind(&[code(KeyCode::Left)], Action::CharLeft),
+    bind(&[code(KeyCode::Right)], Action::CharRight),
+    bind(&[code(KeyCode::Backspace)], Action::DeleteBack),
+    bind(&[code(KeyCode::Delete)], Action::DeleteForward),
+    bind(&[key(' ')], Action::TickBox),
+    bind(&[code(KeyCode::Enter)], Action::NewLine),
+];
+
 /// The unlock screen: the passphrase, and in key mode the key file's path, are typed.
 pub const UNLOCK: &[Binding] = &[
     bind(
@@ -534,6 +639,9 @@ pub const PICKER: &[Binding] = &[
     bind(&[code(KeyCode::Enter)], Action::Choose),
     bind(&[code(KeyCode::Esc), ctrl('[')], Action::Cancel),
 ];
+
+/// Choosing who records at start-up: the picker's keys but Esc, as someone must record.
+pub const CHOOSE_WHO: &[Binding] = &[PICKER[0], PICKER[1], PICKER[2], PICKER[3], PICKER[4]];
 
 /// Typing into a filter (the list, the people register): the rows narrow as you type.
 /// `TYPING` stands for the keys that go into the text.
@@ -604,7 +712,10 @@ pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("people", PEOPLE, true),
     ("chronology", CHRONOLOGY, true),
     ("form", FORM, false),
+    ("set-up form", SETUP_FORM, false),
+    ("editing", EDITING, false),
     ("picker", PICKER, false),
+    ("choose who", CHOOSE_WHO, false),
     ("popup", POPUP, true),
     ("concern reader", CONCERN_READER, true),
     ("filter", FILTER, false),

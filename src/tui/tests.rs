@@ -848,6 +848,84 @@ fn unlock_then_choose_who_is_recording() {
     assert_eq!(app.who, "KW");
 }
 
+/// Tester finding 32: F1 in a form listed Tab, Ctrl-S and Esc but none of the keys the
+/// fields take for their text (the README's readline keys), the tick box's Space, Enter
+/// for a new line, or that typing replaces a pre-filled date.
+#[test]
+fn f1_in_a_form_lists_the_text_editing_keys() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::F(1));
+    let screen = render(&mut app, 100, 80);
+    for want in [
+        "Ctrl-A Home",
+        "Ctrl-E End",
+        "Ctrl-U",
+        "Ctrl-K",
+        "Ctrl-W Alt-Backspace",
+        "Alt-B",
+        "Alt-F",
+        "← ",
+        "→ ",
+        "Backspace",
+        "Delete",
+        "on a tick box: tick or untick it",
+        "in a multi-line field: a new line",
+        "replaced by the first key typed",
+        "lock now",
+    ] {
+        assert!(screen.contains(want), "{want} missing from:\n{screen}");
+    }
+}
+
+/// Tester finding 19: the set-up form's help offered "Ctrl-L lock now", which does
+/// nothing there: there is no logbook to lock yet.
+#[test]
+fn the_setup_forms_help_offers_no_lock() {
+    let mut app = App::new("logbook.age".into(), now());
+    app.phase = Phase::Setup;
+    app.form = Some(super::app::setup_form());
+    press(&mut app, KeyCode::F(1));
+    let screen = render(&mut app, 100, 80);
+    assert!(!screen.contains("lock now"), "{screen}");
+    assert!(!screen.contains("Ctrl-L"), "{screen}");
+    assert!(
+        screen.contains("Ctrl-S") && screen.contains("Ctrl-U"),
+        "{screen}"
+    );
+}
+
+/// Tester finding 39: the start-up "Who is recording?" picker offered "Esc cancel", which
+/// does nothing there (someone must record); switching recorder later can still be left.
+#[test]
+fn the_start_up_recorder_picker_offers_no_esc() {
+    let mut app = App::new("logbook.age".into(), now());
+    let book = crate::demo::logbook().unwrap();
+    app.unlocked(Ok((book, None)));
+    assert_eq!(app.phase, Phase::ChooseWho);
+    let screen = render(&mut app, 100, 30);
+    assert!(
+        screen.contains("type your name or choose, then Enter"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Esc"), "{screen}");
+    press(&mut app, KeyCode::F(1));
+    let screen = render(&mut app, 100, 30);
+    assert!(
+        !screen.contains("Esc cancel") && !screen.contains("cancel"),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.phase, Phase::ChooseWho, "Esc does not leave it");
+    // Switching later (W) may be called off: there Esc is offered.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.phase, Phase::Ready);
+    press(&mut app, KeyCode::Char('W'));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("Esc cancel"), "{screen}");
+}
+
 /// Tester finding 46: discarding a typed-in set-up (Esc, y) left an empty screen that no
 /// key left, not even q. It quits, as Esc on an untouched set-up does.
 #[test]

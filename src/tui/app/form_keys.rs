@@ -228,10 +228,6 @@ impl App {
     }
 }
 
-// `forms::strength` is superseded by `crate::strength` (zxcvbn); forms.rs is being rewritten
-// elsewhere and drops it there. Until then it is referenced here so the build stays clean.
-const _: fn(&str) -> &'static str = forms::strength;
-
 /// The set-up form: the key-file choice comes before the passphrase fields, so that a
 /// passphrase typed on after a refusal never lands beside them in a clear-text field.
 pub fn setup_form() -> Form {
@@ -271,7 +267,9 @@ fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
         .field("passphrase")
         .map(Field::text)
         .unwrap_or_default();
-    crate::strength::check(&pass)
+    let names = forms::setup_names(form);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::strength::check_with(&pass, &names)
         .map_err(|e| ("passphrase", format!("{e} Or give a key file.")))?;
     if form.field("repeat").map(Field::text).unwrap_or_default() != pass {
         return Err(("repeat", "The two passphrases differ: type it again".into()));

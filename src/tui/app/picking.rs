@@ -91,7 +91,7 @@ impl App {
             Some(Action::Down) => picker.down(),
             Some(Action::Cancel) => {
                 // Someone must be recording; a switch already under way may be called off.
-                if self.phase == Phase::ChooseWho && self.who.is_empty() {
+                if self.must_choose_who() {
                     return;
                 }
                 if self.phase == Phase::ChooseWho {

@@ -34,7 +34,7 @@ pub use person::{duplicate_warning, edit_person, link_person, new_person, person
 pub use report::{edit_report, report};
 pub use review::{hold_review, schedule_review};
 pub use settings::settings;
-pub use setup::{setup, strength};
+pub use setup::{names as setup_names, setup, strength};
 pub use view::draw;
 
 /// Guidance that depends on what is chosen: the imagery rule, an agency's reference, a

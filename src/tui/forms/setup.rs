@@ -36,6 +36,18 @@ pub fn setup() -> Form {
 
 /// A passphrase's strength as the set-up form shows it while it is typed: the same measure
 /// (`crate::strength`) that `logbook init` and `passwd` refuse a weak one by.
-pub fn strength(pass: &str) -> &'static str {
-    crate::strength::label(pass)
+pub fn strength(form: &Form, pass: &str) -> &'static str {
+    let names = names(form);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::strength::label_with(pass, &names)
+}
+
+/// The names typed in the set-up form (the organisation's, the recorder's): a passphrase
+/// built on them is easy to guess for anyone who knows the school.
+pub fn names(form: &Form) -> Vec<String> {
+    ["organisation", "who"]
+        .into_iter()
+        .map(|key| form.value(key))
+        .filter(|v| !v.is_empty())
+        .collect()
 }

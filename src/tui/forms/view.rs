@@ -16,6 +16,7 @@ use super::super::view::{centered, wrap_words};
 /// How many rows a field takes at this width: its wrapped label, its text (which grows with
 /// what is typed, up to a limit), its refusal, and its suggestions or strength.
 fn field_height(
+    form: &Form,
     f: &Field,
     hidden: Option<&str>,
     focused: bool,
@@ -38,7 +39,7 @@ fn field_height(
     };
     label.max(value)
         + error_lines(f, label_width + value_width).len() as u16
-        + suggestion_lines(f, hidden, focused, value_width).len() as u16
+        + suggestion_lines(form, f, hidden, focused, value_width).len() as u16
 }
 
 /// A field's refusal, under it across the whole form (label column included) and wrapped,
@@ -56,19 +57,25 @@ fn error_lines(f: &Field, width: u16) -> Vec<String> {
 /// own under it (wrapped to the value column, at most three), so the names can be seen
 /// before Enter offers them. A new passphrase's strength also goes on a line of its own,
 /// never cut beside the dots.
-fn suggestion_lines(f: &Field, hidden: Option<&str>, focused: bool, width: u16) -> Vec<String> {
+fn suggestion_lines(
+    form: &Form,
+    f: &Field,
+    hidden: Option<&str>,
+    focused: bool,
+    width: u16,
+) -> Vec<String> {
     let line = match hidden {
         Some(why) => Some(format!("(hidden: {why})")),
-        None => suggestion_line(f, focused),
+        None => suggestion_line(form, f, focused),
     };
     let mut lines = line.map_or_else(Vec::new, |l| wrap_words(&l, width));
     lines.truncate(3);
     lines
 }
 
-fn suggestion_line(f: &Field, focused: bool) -> Option<String> {
+fn suggestion_line(form: &Form, f: &Field, focused: bool) -> Option<String> {
     if f.kind == FieldKind::Secret && f.key == "passphrase" {
-        let s = super::strength(f.input.text());
+        let s = super::strength(form, f.input.text());
         return (!s.is_empty()).then(|| format!("strength: {s}"));
     }
     if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
@@ -149,6 +156,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         .enumerate()
         .map(|(i, f)| {
             field_height(
+                form,
                 f,
                 looks_like_the_passphrase(form, f),
                 i == form.focus,
@@ -238,7 +246,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
             .collect();
         frame.render_widget(Paragraph::new(label), label_area);
         let hidden = looks_like_the_passphrase(form, f);
-        let suggestions = suggestion_lines(f, hidden, focused, value_area.width);
+        let suggestions = suggestion_lines(form, f, hidden, focused, value_area.width);
         let [value_area, suggest_area] = Layout::vertical([
             Constraint::Min(1),
             Constraint::Length(suggestions.len() as u16),

@@ -385,9 +385,14 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, h);
-    let block = Block::bordered()
-        .title(format!(" {} ", p.title))
-        .title_bottom(format!(
+    let footer = if app.must_choose_who() {
+        // Someone must record: no Esc to offer, and a name not in the list is taken.
+        format!(
+            " type your name or choose, then {} ",
+            keymap::key_for(keymap::CHOOSE_WHO, keymap::Action::Choose)
+        )
+    } else {
+        format!(
             " {} · {} {} · {} ",
             keymap::hints(keymap::PICKER, &[keymap::Action::TypeToFilter]),
             keymap::key_for(keymap::PICKER, keymap::Action::Up),
@@ -396,7 +401,11 @@ fn draw_picker(frame: &mut Frame, area: Rect, app: &App) {
                 keymap::PICKER,
                 &[keymap::Action::Choose, keymap::Action::Cancel],
             )
-        ));
+        )
+    };
+    let block = Block::bordered()
+        .title(format!(" {} ", p.title))
+        .title_bottom(footer);
     let inner = block.inner(h);
     frame.render_widget(block, h);
     let [filter_area, list_area] =
@@ -458,6 +467,10 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
         .any(|b| b.action == keymap::Action::TypeToFilter);
     if app.form.is_none() && app.picker.is_none() && !locked && !typing {
         entries.extend(keymap::help(keymap::GLOBAL));
+    }
+    // Over a form: the keys its fields take for their text, after the form's own.
+    if !locked && app.below_help() == Layer::Form {
+        entries.extend(keymap::help(keymap::EDITING));
     }
     help.draw(frame, area, &entries);
 }
