@@ -7,7 +7,9 @@
 //!   keys, holding a small RON record (`ConcernFile`). The name is random: it holds none of
 //!   the concern's words, nor who wrote it.
 //! - `set-aside/`: files that could not be taken in (damaged, for another logbook, already
-//!   taken in), moved there and never read again by the app.
+//!   taken in), moved there and never read again by the app. Beside each, `NAME.why`
+//!   holds the reason it was set aside and what to do (never any of the concern's words),
+//!   so every later look can still say why.
 //!
 //! Writing needs no secret; reading needs the logbook's key. A concern file is removed only
 //! after the logbook that took it in has been saved (`remove`).
@@ -226,6 +228,20 @@ impl std::fmt::Display for Problem {
     }
 }
 
+impl Problem {
+    /// What the DSL can do about a file set aside for this reason.
+    pub fn what_to_do(&self) -> &'static str {
+        match self {
+            Problem::NotOpened | Problem::OtherLogbook => {
+                "ask staff who passed on a concern lately to write it again (check with `logbook concern-setup` that the folder holds this logbook's keys)"
+            }
+            Problem::Damaged(_) => "ask staff who passed on a concern lately to write it again",
+            Problem::Newer(_) => "upgrade logbook, then move the file back into the concern folder",
+            Problem::AlreadyTakenIn(_) => "nothing: it is a second copy; remove it once checked",
+        }
+    }
+}
+
 /// A concern waiting in the inbox.
 #[derive(Debug, Clone)]
 pub struct Incoming {
@@ -260,6 +276,27 @@ impl SetAside {
     }
 }
 
+/// A file in the folder's `set-aside/`, whenever it was set aside.
+#[derive(Debug, Clone)]
+pub struct Aside {
+    pub name: String,
+    /// Why it was set aside and what to do (its `.why`), or None when not kept.
+    pub why: Option<String>,
+}
+
+impl Aside {
+    /// One plain sentence for the person.
+    pub fn sentence(&self) -> String {
+        match &self.why {
+            Some(why) => format!("{SET_ASIDE}/{}: {why}", self.name),
+            None => format!(
+                "{SET_ASIDE}/{}: the reason was not kept (set aside by an earlier version); ask staff who passed on a concern lately to write it again.",
+                self.name
+            ),
+        }
+    }
+}
+
 /// What the inbox holds for this logbook.
 #[derive(Debug, Default)]
 pub struct Inbox {
@@ -267,6 +304,8 @@ pub struct Inbox {
     pub concerns: Vec<Incoming>,
     /// Files moved aside this time.
     pub set_aside: Vec<SetAside>,
+    /// Every file in `set-aside/` (this time's too), by name, with why and what to do.
+    pub aside: Vec<Aside>,
     /// Whatever else is wrong with the folder (its public keys file changed), one sentence each.
     pub warnings: Vec<String>,
 }
@@ -376,7 +415,8 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         match result {
             Ok(concern) => inbox.concerns.push(Incoming { path, concern }),
             Err(problem) => {
-                let moved = set_aside(dir, &name).map_err(|e| e.to_string());
+                let why = format!("{}; what to do: {}.", problem, problem.what_to_do());
+                let moved = set_aside(dir, &name, &why).map_err(|e| e.to_string());
                 inbox.set_aside.push(SetAside {
                     name,
                     problem,
@@ -389,8 +429,45 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
     if let Some(w) = check_recipients(dir, &book.settings.recipients) {
         inbox.warnings.push(w);
     }
+    inbox.aside = list_aside(dir);
     Ok(inbox)
 }
+
+/// Every file in `DIR/set-aside/` with its kept reason, by name. A folder that is not there
+/// (nothing set aside yet) or cannot be listed gives none: the files themselves are never read.
+pub fn list_aside(dir: &Path) -> Vec<Aside> {
+    let aside = dir.join(SET_ASIDE);
+    if fs::symlink_metadata(&aside).map_or(true, |m| !m.is_dir()) {
+        return Vec::new();
+    }
+    let Ok(entries) = fs::read_dir(&aside) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(WHY))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let why = file::read_regular(
+                &aside.join(format!("{name}{WHY}")),
+                4096,
+                file::Links::Refuse,
+            )
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+            Aside { name, why }
+        })
+        .collect()
+}
+
+/// The ending of the file kept beside a set-aside file, saying why.
+const WHY: &str = ".why";
 
 /// Whether the inbox's public keys file still holds exactly the logbook's keys. Anyone who
 /// can write to the folder could put their own key there and so read the concerns written
@@ -417,8 +494,9 @@ fn check_recipients(dir: &Path, keys: &[String]) -> Option<String> {
     })
 }
 
-/// Moves `DIR/name` into `DIR/set-aside/` (owner-only), never over another file.
-fn set_aside(dir: &Path, name: &str) -> Result<PathBuf> {
+/// Moves `DIR/name` into `DIR/set-aside/` (owner-only), never over another file, and keeps
+/// `why` (no concern text) beside it for later looks.
+fn set_aside(dir: &Path, name: &str, why: &str) -> Result<PathBuf> {
     let aside = dir.join(SET_ASIDE);
     // A link planted in a shared folder would send the files elsewhere.
     if fs::symlink_metadata(&aside).is_ok_and(|m| !m.is_dir()) {
@@ -434,6 +512,12 @@ fn set_aside(dir: &Path, name: &str) -> Result<PathBuf> {
     let from = dir.join(name);
     fs::rename(&from, &to).map_err(|e| Error::io("moving aside", &from, e))?;
     let _ = file::sync_folder(dir);
+    // The file is aside either way; without its reason a later look says it was not kept.
+    let mut why_path = to.clone().into_os_string();
+    why_path.push(WHY);
+    // A reason left from a file of the same name removed by hand is not this file's.
+    let _ = fs::remove_file(&why_path);
+    let _ = file::write_new_private(Path::new(&why_path), format!("{why}\n").as_bytes());
     Ok(to)
 }
 
@@ -485,11 +569,11 @@ mod tests {
         let name = new_name();
         fs::write(dir.path().join(&name), b"x").unwrap();
         std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(SET_ASIDE)).unwrap();
-        assert!(set_aside(dir.path(), &name).is_err());
+        assert!(set_aside(dir.path(), &name, "why").is_err());
         assert!(dir.path().join(&name).exists());
         assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
         fs::remove_file(dir.path().join(SET_ASIDE)).unwrap();
-        let to = set_aside(dir.path(), &name).unwrap();
+        let to = set_aside(dir.path(), &name, "why").unwrap();
         assert!(to.starts_with(dir.path().join(SET_ASIDE)) && to.exists());
     }
 

@@ -1019,14 +1019,15 @@ impl Logbook {
     /// People already in the register who may be the same person: the same initials and
     /// the same year of birth (or a year unknown on either side).
     pub fn likely_duplicates(&self, reference: &str, birth_year: Option<i32>) -> Vec<&Person> {
-        let wanted = initials(reference);
+        // Accents and case aside, as the register's filter does: "Zoe L." may be "Zoë Ł.".
+        let wanted = super::query::fold(&initials(reference)).into_owned();
         if wanted.is_empty() {
             return Vec::new();
         }
         self.people
             .iter()
             .map(Shared::get)
-            .filter(|p| p.error.is_none() && initials(&p.reference) == wanted)
+            .filter(|p| p.error.is_none() && super::query::fold(&initials(&p.reference)) == wanted)
             .filter(|p| match (p.birth_year, birth_year) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -1811,6 +1812,8 @@ mod tests {
         assert_eq!(b.likely_duplicates("Jamie B", None).len(), 1);
         assert!(b.likely_duplicates("Jamie B", Some(2010)).is_empty());
         assert!(b.likely_duplicates("AK", Some(2012)).is_empty());
+        // Tester2 #42: accents aside, as the filter does.
+        assert_eq!(b.likely_duplicates("Jämie B", Some(2012)).len(), 1);
     }
 
     #[test]

@@ -1,24 +1,91 @@
 //! Finding records by a typed filter: which incidents and people a text finds. Pure (no
 //! I/O, no clock), so the app's list, its people register and the benchmarks share it.
 //!
+//! A filter ignores case and accents (`fold`): "chloe" finds "Chloé", "l" finds "Ł", as
+//! a DSL typing on a UK keyboard types plain letters.
+//!
 //! The incident list re-filters on every keystroke, at 50,000 incidents too, so
 //! `Narrowing` keeps what it found between keystrokes: a text that extends the last one
 //! searches only the last one's matches, and a shorter one (Backspace) is answered from
 //! the results kept for it, without searching at all.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::types::{Incident, Logbook, Person};
 
-/// Case-insensitive `contains` without allocating: the filter runs on every keystroke
-/// over every description. `needle_lower` is already lower case (`str::to_lowercase`).
-/// An ASCII text is compared ASCII-case-insensitively, byte for byte; any other text
-/// against the haystack in lower case.
+/// A text in lower case with the accents of Latin letters taken off ("Zoë Ł." gives
+/// "zoe l."; "ß" gives "ss"): what filters compare. An ASCII text is only lower-cased.
+pub fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match plain(c) {
+            Some(p) => out.push_str(p),
+            // A combining accent (a letter typed as "e" then the accent) is dropped.
+            None if ('\u{300}'..='\u{36f}').contains(&c) => {}
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The plain letters of a lower-case accented Latin letter, None for any other.
+fn plain(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĳ' => "ij",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'þ' => "th",
+        _ => return None,
+    })
+}
+
+/// Case- and accent-insensitive `contains` (see `fold`), without allocating for an ASCII
+/// text: the filter runs on every keystroke over every description. `needle_lower` is
+/// lower case (a needle not yet folded is folded here). An ASCII needle in an ASCII text
+/// is compared ASCII-case-insensitively, byte for byte; anything else, both folded.
 pub fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     if needle_lower.is_empty() {
         return true;
     }
-    if needle_lower.is_ascii() {
+    if !needle_lower.is_ascii() {
+        let needle = fold(needle_lower);
+        if needle.is_ascii() {
+            return contains_ignore_case(haystack, &needle);
+        }
+        return fold(haystack).contains(needle.as_ref());
+    }
+    if !haystack.is_ascii() {
+        return fold(haystack).contains(needle_lower);
+    }
+    {
         let n = needle_lower.as_bytes();
         let h = haystack.as_bytes();
         if h.len() < n.len() {
@@ -33,13 +100,12 @@ pub fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
         // A match has its rarest letter at `at..=h.len() - tail` in the haystack.
         let window = &h[at..h.len() - tail + 1];
         let hit = |i: usize| h[i..i + n.len()].eq_ignore_ascii_case(n);
-        return if lower == upper {
+        if lower == upper {
             memchr::memchr_iter(lower, window).any(hit)
         } else {
             memchr::memchr2_iter(lower, upper, window).any(hit)
-        };
+        }
     }
-    haystack.to_lowercase().contains(needle_lower)
 }
 
 /// The index of the byte of `needle` (ASCII, lower case) least common in English text,
@@ -160,7 +226,7 @@ impl<K: PartialEq> Narrowing<K> {
             self.text = None;
             self.from = Some(from);
         }
-        let needle = filter.to_lowercase();
+        let needle = fold(filter).into_owned();
         // Drop kept filters that the new one does not extend (Backspace, or a new text).
         while self.found.len() > 1
             && !self
@@ -222,10 +288,10 @@ impl<K> Narrowing<K> {
     }
 }
 
-/// Every incident's searched fields and its people's references, in ASCII lower case,
-/// each field ended by a NUL: an ASCII filter
-/// without a NUL then finds in it exactly what `incident_matches` finds field by field,
-/// since a match cannot run across a NUL and lower-casing ASCII keeps every byte's place.
+/// Every incident's searched fields and its people's references, folded (`fold`), each
+/// field ended by a NUL: an ASCII filter without a NUL then finds in it exactly what
+/// `incident_matches` finds field by field, since a match cannot run across a NUL. Folded
+/// once when made, so each keystroke is one byte search.
 /// It is a copy of record text, so it is wiped when dropped, as the records are.
 #[derive(Clone)]
 struct SearchText {
@@ -247,7 +313,13 @@ impl SearchText {
         for i in &book.incidents {
             starts.push(bytes.len());
             let mut field = |s: &str| {
-                bytes.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+                if s.is_ascii() {
+                    bytes.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+                } else {
+                    // Folded as the needle is; an ASCII needle cannot match inside the
+                    // bytes of a letter left unfolded (they are all above 0x7f).
+                    bytes.extend(fold(s).bytes());
+                }
                 bytes.push(0);
             };
             field(&i.id);
@@ -345,15 +417,58 @@ mod tests {
             for n in needles {
                 assert_eq!(
                     contains_ignore_case(h, n),
-                    h.to_ascii_lowercase().contains(n),
+                    fold(h).contains(n),
                     "{h:?} {n:?}"
                 );
             }
         }
         assert!(contains_ignore_case("\u{c9}COLE", "\u{e9}cole"));
-        // The Kelvin sign lower-cases to "k", but an ASCII filter compares bytes.
-        assert!(!contains_ignore_case("\u{212a}", "k"));
+        // The Kelvin sign lower-cases to "k".
+        assert!(contains_ignore_case("\u{212a}", "k"));
         assert!(contains_ignore_case("\u{212a}\u{e9}", "k\u{e9}"));
+    }
+
+    /// Tester2 #42: a DSL typing plain letters on a UK keyboard found nothing for "chloe",
+    /// "malaga" or "zoe".
+    #[test]
+    fn filters_ignore_accents_as_well_as_case() {
+        for (hay, needle) in [
+            ("Chlo\u{e9}_xx (online account)", "chloe"),
+            ("from M\u{e1}laga", "malaga"),
+            ("Zo\u{eb} \u{141}.", "zoe"),
+            ("Zo\u{eb} \u{141}.", "zoe l"),
+            ("Zo\u{eb} \u{141}.", "l"),
+            ("Zoe L.", "zo\u{eb} \u{142}"),
+            ("Stra\u{df}e", "strasse"),
+            ("Chloe\u{301}", "chlo\u{e9}"),
+            ("CHLO\u{c9}", "chlo\u{e9}"),
+        ] {
+            assert!(contains_ignore_case(hay, needle), "{hay:?} {needle:?}");
+        }
+        assert!(!contains_ignore_case("Chlo\u{e9}", "chloa"));
+        assert_eq!(fold("Zo\u{eb} \u{141}. M\u{c1}LAGA"), "zoe l. malaga");
+        // The people register and the incident list fold the same way.
+        let now = crate::demo::demo_now();
+        let mut book = crate::demo::generate(30, 3, now).unwrap();
+        let stamp = Stamp::new(
+            "RO",
+            chrono::DateTime::parse_from_rfc3339("2026-11-16T09:00:00+00:00").unwrap(),
+        );
+        let id = book.incidents[5].id.clone();
+        book.update_incident(&stamp, &id, "edited", |i| {
+            i.description = "Messages from an account in M\u{e1}laga".into();
+        })
+        .unwrap();
+        let mut kept = Narrowing::default();
+        for typed in ["m", "ma", "mal", "mala", "malag", "malaga", "M\u{c1}LAGA"] {
+            let rows = kept.rows(&book, (), typed, || (0..book.incidents.len()).collect());
+            assert_eq!(rows, full_scan(&book, typed), "{typed:?}");
+        }
+        assert_eq!(kept.rows(&book, (), "malaga", || unreachable!()), vec![5]);
+        let mut zoe: Person = Shared::get(&book.people[0]).clone();
+        zoe.reference = "Zo\u{eb} \u{141}.".into();
+        assert!(person_matches(&zoe, "zoe"));
+        assert!(person_matches(&zoe, "zoe l"));
     }
 
     fn full_scan(book: &Logbook, filter: &str) -> Vec<usize> {
@@ -415,6 +530,11 @@ mod tests {
             "k\u{e9}b",
             "k\u{e9}",
             "k",
+            "ke",
+            "keb",
+            "kebab",
+            "k\u{c9}bab",
+            "k",
             "",
             "q",
             "",
@@ -434,9 +554,10 @@ mod tests {
             let rows = kept.rows(&book, (), text, || (0..book.incidents.len()).collect());
             assert_eq!(rows, full_scan(&book, text), "{text:?}");
         }
-        assert_eq!(full_scan(&book, "k\u{e9}"), vec![3]);
-        // So "k" does not find it, and "k\u{e9}" must not be searched for among what "k" found.
-        assert!(!full_scan(&book, "k").contains(&3));
+        assert_eq!(full_scan(&book, "k\u{e9}bab"), vec![3]);
+        // Accents and the Kelvin sign folded: the plain letters find it too.
+        assert_eq!(full_scan(&book, "kebab"), vec![3]);
+        assert!(full_scan(&book, "k").contains(&3));
     }
 
     #[test]

@@ -208,9 +208,18 @@ impl App {
         match result {
             Ok(inbox) => {
                 self.concerns.notes = inbox.warnings.clone();
+                // Every file in set-aside/, not only this look's: each look starts afresh,
+                // and a file set aside is never read again, so only its kept reason says why.
+                self.concerns.notes.extend(
+                    inbox
+                        .set_aside
+                        .iter()
+                        .filter(|s| s.moved.is_err())
+                        .map(|s| s.sentence()),
+                );
                 self.concerns
                     .notes
-                    .extend(inbox.set_aside.iter().map(|s| s.sentence()));
+                    .extend(inbox.aside.iter().map(|a| a.sentence()));
                 self.concerns.waiting = inbox.concerns;
                 let n = self.concerns.waiting.len();
                 let aside = inbox.set_aside.len();
@@ -447,9 +456,50 @@ mod tests {
                 problem: crate::concern::Problem::Damaged("not a whole age file".into()),
                 moved: Ok("/srv/share/concerns/set-aside/concern-0f3a.age".into()),
             }],
+            aside: vec![crate::concern::Aside {
+                name: "concern-0f3a.age".into(),
+                why: Some("it is damaged (not a whole age file); what to do: ask staff who passed on a concern lately to write it again.".into()),
+            }],
             warnings: Vec::new(),
         }));
         app
+    }
+
+    /// Tester finding #29: a damaged file was set aside with "C says why" in the status
+    /// bar, but the next look (each starts afresh) found nothing new and the Concerns
+    /// screen never said which file or why.
+    #[test]
+    fn files_set_aside_stay_listed_with_why_on_every_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "concern-ffff456789abcdef0123456789abcdef.age";
+        std::fs::write(dir.path().join(name), b"garbage2\n").unwrap();
+        let mut book = crate::demo::logbook().unwrap();
+        book.settings.concern_inbox = "/srv/share/concerns".into();
+        let key = crate::vault::Key::Identities(crate::vault::Identities::one(
+            age::x25519::Identity::generate(),
+        ));
+        let mut app = App::ready("logbook.age".into(), now(), book, "RO".into());
+        press(&mut app, KeyCode::Char('C'));
+        for look in 0..2 {
+            let inbox =
+                crate::concern::read_inbox(dir.path(), &key, app.book.as_ref().unwrap(), &[])
+                    .map_err(|e| e.to_string());
+            app.concerns_read(inbox);
+            if look == 0 {
+                assert!(
+                    app.message
+                        .as_deref()
+                        .unwrap()
+                        .contains("set aside (C says why)")
+                );
+            }
+        }
+        assert!(!dir.path().join(name).exists());
+        let screen = crate::tui::tests::render(&mut app, 100, 30);
+        assert!(screen.contains(&format!("set-aside/{name}")), "{screen}");
+        assert!(screen.contains("damaged"), "{screen}");
+        assert!(screen.contains("write it again"), "{screen}");
+        snap("concerns-set-aside", &mut app);
     }
 
     /// A concern names its logbook by the trail's first hash: looking before the trail
