@@ -5,6 +5,17 @@ use super::audit::Stamp;
 use super::types::*;
 use super::validate::{Invalid, invalid};
 
+/// How an export's audit entry begins; `AuditEntry::is_export` knows them by it.
+const EXPORTED: &str = "exported ";
+
+impl AuditEntry {
+    /// Whether this entry records an export (which says who received the record and where
+    /// it was written), as opposed to a change to the record itself.
+    pub fn is_export(&self) -> bool {
+        self.changes.is_empty() && self.action.starts_with(EXPORTED)
+    }
+}
+
 impl Logbook {
     /// Records that `subject` (an incident, a person, or the settings for figures about the
     /// whole logbook) was exported. `what` says what, for whom, which format and where to.
@@ -24,7 +35,7 @@ impl Logbook {
         self.append_audit(
             stamp,
             subject,
-            format!("exported {what}"),
+            format!("{EXPORTED}{what}"),
             Vec::new(),
             state,
         )?;

@@ -256,7 +256,21 @@ impl Logbook {
         let pick = if let Some(k) = rules.iter().find(|k| matches!(k.until, Until::Unknown(_))) {
             k.clone()
         } else if let Some(k) = rules.iter().find(|k| k.until == Until::WhenClosed) {
-            k.clone()
+            // An open case whose period also runs from closure: its final date is not known
+            // yet, but a child's (or any fixed) date still holds as the least it is kept,
+            // so the rule names it rather than reading as if only the adult rule applied.
+            let mut k = k.clone();
+            let floor = rules
+                .iter()
+                .filter_map(|r| match r.until {
+                    Until::Date(d) => Some((d, &r.rule)),
+                    _ => None,
+                })
+                .max_by_key(|(d, _)| *d);
+            if let Some((d, rule)) = floor {
+                k.rule = format!("{}, and at least until {d} ({rule})", k.rule);
+            }
+            k
         } else {
             rules
                 .iter()
@@ -650,6 +664,38 @@ mod tests {
         ));
         let b = book(people, true);
         assert!(kept(&b).rule.contains("1 of unknown age not counted"));
+    }
+
+    /// Tester3 #3: linking an adult (the unknown adult in a grooming case) to an open case
+    /// about a child must not read as "adults only": the child's date is still the least it
+    /// is kept, and once closed the later of the two dates decides.
+    #[test]
+    fn an_adult_linked_to_a_childs_open_case_never_hides_the_child_rule() {
+        let people = || {
+            vec![
+                (
+                    person("P-0001", AgeGroup::Child, Some(2005), ""),
+                    Role::Subject,
+                ),
+                (
+                    person("P-0002", AgeGroup::Adult, None, ""),
+                    Role::AllegedPerpetrator,
+                ),
+            ]
+        };
+        let open = book(people(), false);
+        let k = kept(&open);
+        assert_eq!(k.until, Until::WhenClosed);
+        assert!(
+            k.rule
+                .contains("at least until 2030-12-31 (a child involved"),
+            "{}",
+            k.rule
+        );
+        let closed = book(people(), true);
+        let k = kept(&closed);
+        assert_eq!(k.until, Until::Date(day(2030, 12, 31)));
+        assert!(k.rule.starts_with("a child involved"), "{}", k.rule);
     }
 
     #[test]

@@ -125,7 +125,22 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
 
     if export.has(Section::History) {
         blocks.push(Block::Heading("Audit trail".into()));
-        let rows = present::history(book, inc)
+        // Entries about earlier exports name who else was sent the record (an officer, a
+        // parent, another school), the keys and where files were written: none of that is
+        // the next recipient's business, so they are left out and only counted.
+        let (exports, entries): (Vec<_>, Vec<_>) =
+            present::history(book, inc).partition(|e| e.is_export());
+        if !exports.is_empty() {
+            blocks.push(Block::Text(format!(
+                "{} earlier {} of this record {} left out: the logbook's own history lists who received {}.",
+                exports.len(),
+                if exports.len() == 1 { "export" } else { "exports" },
+                if exports.len() == 1 { "is" } else { "are" },
+                if exports.len() == 1 { "it" } else { "them" },
+            )));
+        }
+        let rows = entries
+            .into_iter()
             .map(|e| {
                 let changes = present::changes(inc, &e.changes);
                 Row::new(vec![

@@ -386,3 +386,34 @@ fn a_review_cancellation_is_in_the_chronology_with_its_reason() {
     );
     assert!(chronology.contains("replaced by the multi-agency review"));
 }
+
+/// Tester3 #4: the audit trail of an export must not tell the next recipient (a parent)
+/// who else was sent the record (a police officer), with which key and to which file.
+#[test]
+fn an_exports_audit_trail_leaves_out_earlier_exports_and_counts_them() {
+    let mut book = demo();
+    let id = "INC-2026-0002".to_string();
+    let stamp = crate::model::Stamp::new(
+        "RO",
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00+00:00").unwrap(),
+    );
+    for to in ["PC 2231 Hale, Northshire Police", "Parent of AB"] {
+        book.record_export(
+            &stamp,
+            crate::model::Subject::Incident(id.clone()),
+            &format!("incident chronology as HTML for {to}: age file exports/inc2.html.age"),
+        )
+        .unwrap();
+    }
+    let inc = book.incident(&id).unwrap();
+    let text = Format::Txt.render(&incident(&book, inc, &export()));
+    assert!(text.contains("Audit trail"), "{text}");
+    assert!(!text.contains("PC 2231 Hale"), "{text}");
+    assert!(!text.contains("exports/inc2.html.age"), "{text}");
+    assert!(
+        text.contains("2 earlier exports of this record are left out"),
+        "{text}"
+    );
+    // The entries about the record itself stay.
+    assert!(text.contains("recorded incident"), "{text}");
+}
