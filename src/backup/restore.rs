@@ -69,6 +69,110 @@ pub enum Relation {
     NoCurrent,
 }
 
+/// The current logbook's access and concern folder, kept over the backup's by a restore:
+/// a key removed since the backup (a deputy who left, a stolen laptop's key) must not open
+/// the logbook again because an older copy was restored, and a concern folder set up since
+/// must go on being looked at. Empty when the backup's settings already agree.
+#[derive(Debug, Clone, Default)]
+pub struct Keeps {
+    settings: Option<crate::model::Settings>,
+    /// Holders and recovery keys the backup has that stay removed (names or short keys).
+    pub stay_removed: Vec<String>,
+    /// Holders and recovery keys added since the backup that stay.
+    pub stay_added: Vec<String>,
+    /// The concern folder the current logbook looks at, where the backup's differs.
+    pub concern_inbox: Option<String>,
+}
+
+impl Keeps {
+    pub fn is_empty(&self) -> bool {
+        self.settings.is_none()
+    }
+
+    /// What of `current` the restored logbook keeps over `backup`'s settings. In key mode
+    /// the everyday keys and their holders; in either mode the recovery keys and the
+    /// concern folder. The passphrase's own key follows the backup (restore opens it).
+    fn of(current: &crate::model::Settings, backup: &crate::model::Settings) -> Keeps {
+        let mut after = backup.clone();
+        let key_mode = !current.recipients.is_empty() && !backup.recipients.is_empty();
+        if key_mode {
+            after.recipients.clone_from(&current.recipients);
+            after.holders.clone_from(&current.holders);
+        }
+        after
+            .recovery_recipients
+            .clone_from(&current.recovery_recipients);
+        let mut concern_inbox = None;
+        if !current.concern_inbox.is_empty() && current.concern_inbox != backup.concern_inbox {
+            after.concern_inbox.clone_from(&current.concern_inbox);
+            concern_inbox = Some(current.concern_inbox.clone());
+        }
+        if after == *backup {
+            return Keeps::default();
+        }
+        let named = |s: &crate::model::Settings, key: &str| {
+            s.holders
+                .iter()
+                .find(|h| h.key == key)
+                .map(|h| h.name.clone())
+                .unwrap_or_else(|| short_key(key))
+        };
+        let keys = |s: &crate::model::Settings| -> Vec<(String, bool)> {
+            let mut all: Vec<(String, bool)> = Vec::new();
+            if key_mode {
+                all.extend(s.recipients.iter().map(|k| (k.clone(), false)));
+            }
+            all.extend(s.recovery_recipients.iter().map(|k| (k.clone(), true)));
+            all
+        };
+        let label = |s: &crate::model::Settings, (k, recovery): &(String, bool)| {
+            if *recovery {
+                format!("recovery key {}", short_key(k))
+            } else {
+                named(s, k)
+            }
+        };
+        let (now, then) = (keys(current), keys(backup));
+        Keeps {
+            settings: Some(after),
+            stay_removed: then
+                .iter()
+                .filter(|k| !now.contains(k))
+                .map(|k| label(backup, k))
+                .collect(),
+            stay_added: now
+                .iter()
+                .filter(|k| !then.contains(k))
+                .map(|k| label(current, k))
+                .collect(),
+            concern_inbox,
+        }
+    }
+}
+
+/// "age1l98pk5dx..." for a key with no holder's name.
+fn short_key(key: &str) -> String {
+    format!("{}...", key.chars().take(12).collect::<String>())
+}
+
+/// A record the backup holds that was disposed of since.
+#[derive(Debug, Clone)]
+pub struct Disposed {
+    pub id: String,
+    /// The audit entry of the disposal, and who made it.
+    pub seq: u64,
+    pub by: String,
+    pub on: chrono::NaiveDate,
+}
+
+/// A staff concern taken in since the backup.
+#[derive(Debug, Clone)]
+pub struct DroppedConcern {
+    pub receipt: String,
+    pub from: String,
+    pub taken_in: NaiveDateTime,
+}
+
 /// A verified backup ready to replace the current logbook, holding the logbook's lock.
 pub struct Plan {
     pub file: PathBuf,
@@ -83,6 +187,15 @@ pub struct Plan {
     pub adds_recipients: Vec<String>,
     /// Who holds the keys in `adds_recipients`, recorded with them (`name_new_keys`).
     pub new_holder: Option<String>,
+    /// What the restored logbook keeps of the current one's settings rather than the
+    /// backup's: who can open it, and where staff concerns arrive.
+    pub keeps: Keeps,
+    /// Records the backup holds that were disposed of since (each by an audited disposal):
+    /// restoring brings them back.
+    pub brings_back: Vec<Disposed>,
+    /// Staff concerns taken in since the backup: their files left the concern folder when
+    /// they were taken in, so after the restore they are only in the kept copy.
+    pub drops_concerns: Vec<DroppedConcern>,
     restored: Logbook,
     seen: Option<FileId>,
     _lock: Lock,
@@ -141,7 +254,43 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
             relate(book, &restored),
         ),
     };
-    let adds_recipients = new_everyday_keys(key, &restored.settings)?;
+    let same = current_book.filter(|book| book.id() == restored.id());
+    let keeps = same.map_or_else(Keeps::default, |book| {
+        Keeps::of(&book.settings, &restored.settings)
+    });
+    let brings_back = same.map_or_else(Vec::new, |book| {
+        restored
+            .incidents
+            .iter()
+            .filter_map(|i| {
+                let entry = book.disposal_entry(&i.id)?;
+                Some(Disposed {
+                    id: i.id.clone(),
+                    seq: entry.seq,
+                    by: entry.by.clone(),
+                    on: entry.at.date_naive(),
+                })
+            })
+            .collect()
+    });
+    let drops_concerns = same.map_or_else(Vec::new, |book| {
+        book.concerns
+            .iter()
+            .filter(|c| {
+                !restored
+                    .concerns
+                    .iter()
+                    .any(|r| r.concern.receipt == c.concern.receipt)
+            })
+            .map(|c| DroppedConcern {
+                receipt: c.concern.receipt.clone(),
+                from: c.concern.from(),
+                taken_in: c.taken_in,
+            })
+            .collect()
+    });
+    let adds_recipients =
+        new_everyday_keys(key, keeps.settings.as_ref().unwrap_or(&restored.settings))?;
     Ok(Plan {
         file: file.to_path_buf(),
         live: live.to_path_buf(),
@@ -150,6 +299,9 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
         relation,
         adds_recipients,
         new_holder: None,
+        keeps,
+        brings_back,
+        drops_concerns,
         restored,
         seen,
         _lock: lock,
@@ -225,6 +377,7 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
         seen,
         adds_recipients,
         new_holder,
+        keeps,
         _lock,
         ..
     } = plan;
@@ -236,6 +389,11 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     remove_partials(&folder, &name);
     if seen.is_some() && FileId::of(&live).ok() != seen {
         return Err(Error::ChangedOnDisk(live.clone()));
+    }
+    // The current logbook's keys and concern folder stay (an audit entry records the
+    // change from the backup's), so a removed key does not come back with an older copy.
+    if let Some(after) = keeps.settings {
+        restored.update_settings(stamp, |s| *s = after)?;
     }
     if !adds_recipients.is_empty() {
         let Some(name) = new_holder.filter(|n| !n.trim().is_empty()) else {

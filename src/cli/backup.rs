@@ -539,6 +539,81 @@ fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
     t
 }
 
+/// What a restore keeps of the current logbook, brings back or drops, beyond its history:
+/// keys removed since stay removed, records disposed of since come back, concerns taken in
+/// since are left only in the kept copy. One line each, empty when none applies.
+fn restore_consequences(plan: &backup::Plan) -> String {
+    let mut text = String::new();
+    let keeps = &plan.keeps;
+    if !keeps.stay_removed.is_empty() {
+        text.push_str(&format!(
+            "Keys removed since the backup stay removed (the backup still lists them): {}.\n",
+            line(&keeps.stay_removed.join(", "))
+        ));
+    }
+    if !keeps.stay_added.is_empty() {
+        text.push_str(&format!(
+            "Keys added since the backup stay: {}.\n",
+            line(&keeps.stay_added.join(", "))
+        ));
+    }
+    if let Some(inbox) = &keeps.concern_inbox {
+        text.push_str(&format!(
+            "The concern folder stays {}.\n",
+            crate::text::path(Path::new(inbox))
+        ));
+    }
+    if !keeps.is_empty() {
+        text.push_str(
+            "(The restored logbook records this in its audit trail as a change of settings.)\n",
+        );
+    }
+    if !plan.brings_back.is_empty() {
+        let named: Vec<String> = plan
+            .brings_back
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} (disposed of on {} by {}, audit entry {})",
+                    d.id,
+                    crate::model::dates::date(d.on),
+                    d.by,
+                    d.seq
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "WARNING: restoring brings back {} disposed of since the backup: {}. Dispose of {} again afterwards (`logbook dispose ID --reason ...`); a certificate of disposal already issued stays true only then.\n",
+            if named.len() == 1 { "a record" } else { "records" },
+            line(&named.join(", ")),
+            if named.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    if !plan.drops_concerns.is_empty() {
+        let named: Vec<String> = plan
+            .drops_concerns
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} from {}, taken in {}",
+                    c.receipt,
+                    c.from,
+                    crate::model::dates::when(c.taken_in)
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "WARNING: {} taken in since the backup {} not in it (the concern folder no longer holds {}), so after the restore {} only in the copy kept beside the logbook: {}.\n",
+            if named.len() == 1 { "a staff concern" } else { "staff concerns" },
+            if named.len() == 1 { "is" } else { "are" },
+            if named.len() == 1 { "its file" } else { "their files" },
+            if named.len() == 1 { "it is" } else { "they are" },
+            line(&named.join("; ")),
+        ));
+    }
+    text
+}
+
 /// "the 3 audit entries (#5 to #7)", "the audit entry #5".
 fn entries(n: u64, first: u64, last: u64) -> String {
     if n == 1 {
@@ -614,6 +689,7 @@ pub(super) fn restore(
         }
         RestoreRelation::NoCurrent => String::new(),
     });
+    text.push_str(&restore_consequences(&plan));
     if !plan.adds_recipients.is_empty() {
         text.push_str(&format!(
             "The new everyday key {} ({}) is added to the restored logbook's keys (an audit entry records it), so it opens it; a recovery key given goes on opening backups only.\n",
@@ -623,7 +699,7 @@ pub(super) fn restore(
     }
     if matches!(plan.current, Current::Present(_) | Current::Unreadable(_)) {
         text.push_str(&format!(
-            "The current file is kept as {}.before-restore-TIMESTAMP; nothing is merged.\n",
+            "The current file is kept as {}.before-restore-TIMESTAMP; no record is merged.\n",
             crate::text::path(&path)
         ));
     }
