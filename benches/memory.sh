@@ -14,6 +14,8 @@
 #   app                   the app in tmux on a copy: unlocked, the history checked and
 #                         the save thread's copy of every record's text built (VmHWM once
 #                         the resident size has stopped growing)
+# and how long `verify` runs after printing its answer (wiping the records and exiting:
+# a one-shot command does not free what the exit frees), against its whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-/work/bench-data}
@@ -34,7 +36,7 @@ peak() {
   /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null
   cat "$work/time"
 }
-mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k * 1024 / 1e6 }'; }
 ratio() { awk -v k="$1" -v p="$2" 'BEGIN { printf "%.2fx", k * 1024 / p }'; }
 
 for size in ${@:-10000 50000}; do
@@ -46,6 +48,11 @@ for size in ${@:-10000 50000}; do
   report list "$(peak "$bin" --logbook "$file" --identity "$key" list)"
   report "show $first" "$(peak "$bin" --logbook "$file" --identity "$key" show "$first")"
   report verify "$(peak "$bin" --logbook "$file" --identity "$key" verify)"
+  start=$(date +%s%N)
+  "$bin" --logbook "$file" --identity "$key" verify |
+    { read -r _; date +%s%N >"$work/answered"; cat >/dev/null; }
+  end=$(date +%s%N) answered=$(cat "$work/answered")
+  echo "  verify: answered after $(((answered - start) / 1000000)) ms, exited $(((end - answered) / 1000000)) ms later"
   cp "$file" "$work/w.age"
   report "import one incident" \
     "$(peak "$bin" --logbook "$work/w.age" --identity "$key" import "$work/one.ron" --by RO)"
