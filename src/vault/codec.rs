@@ -9,6 +9,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 mod sections;
+mod stream;
 
 use super::key::{Key, Recipients};
 use crate::error::{Error, Result};
@@ -200,6 +201,23 @@ pub(crate) fn decrypt_sealed<S: Sealed>(
     let mut plain = Zeroizing::new(Vec::with_capacity(sealed.len() as usize));
     first.read_to_end(&mut plain).map_err(damaged)?;
     Ok(plain)
+}
+
+/// Decrypts and parses a logbook file: `decode` of what `decrypt_sealed` gives, with the
+/// same result and the same refusals. A large file opened with identities is parsed as
+/// it is decrypted, each piece of text wiped once parsed (`stream`): the whole plaintext
+/// is never held beside the parsed records. A file that cannot be read that way (not laid
+/// out as this program writes it, or a piece that does not parse) is read again whole.
+pub(crate) fn decrypt_decode<S: Sealed>(path: &Path, sealed: &S, key: &Key) -> Result<Logbook> {
+    if matches!(key, Key::Identities(_)) && sealed.len() >= PARALLEL_DECRYPT {
+        let plain = reader(path, sealed, key)?;
+        if let Some(mut logbook) = stream::read_logbook(path, plain)? {
+            check_format(path, logbook.format)?;
+            logbook.sort();
+            return Ok(logbook);
+        }
+    }
+    decode(path, &decrypt_sealed(path, sealed, key)?)
 }
 
 /// Ciphertext to decrypt: readers of it from its start (two decrypt a large file on two
@@ -626,6 +644,61 @@ mod tests {
         w.write_all(plain).unwrap();
         w.finish().unwrap();
         out
+    }
+
+    /// A large logbook file is parsed as it is decrypted (`decrypt_decode`) into exactly
+    /// what decrypting it whole and parsing gives, or refused exactly as that refuses it:
+    /// damaged or truncated anywhere, or with bytes after its end, it is damaged; a file
+    /// not laid out as this program writes it is read whole, with the whole read's answer.
+    #[test]
+    fn a_large_logbook_parsed_as_it_is_decrypted_reads_and_refuses_as_a_whole_read() {
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let key = Key::Identities(ids.clone());
+        let path = Path::new("lb.age");
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let text = to_ron(&crate::demo::generate(400, 3, now).unwrap());
+        assert!(
+            text.len() as u64 > PARALLEL_DECRYPT,
+            "large enough to stream"
+        );
+        let whole = |c: &Vec<u8>| decode(path, &decrypt(path, c, &key)?);
+        let streamed = |c: &Vec<u8>| decrypt_decode(path, &c.as_slice(), &key);
+        let ciphertext = sealed(&ids, text.as_bytes());
+        assert_eq!(streamed(&ciphertext).unwrap(), whole(&ciphertext).unwrap());
+
+        let chunk = |n: usize| {
+            ciphertext.len() - text.len() - text.len().div_ceil(STREAM_CHUNK) * 16
+                + n * (STREAM_CHUNK + 16)
+        };
+        let mut damaged = vec![
+            ciphertext[..chunk(3)].to_vec(),
+            ciphertext[..ciphertext.len() / 2].to_vec(),
+            ciphertext[..ciphertext.len() - 1].to_vec(),
+        ];
+        for at in [chunk(1) + 5, ciphertext.len() / 2 + 3, ciphertext.len() - 2] {
+            let mut c = ciphertext.clone();
+            c[at] ^= 1;
+            damaged.push(c);
+        }
+        let mut longer = ciphertext.clone();
+        longer.extend_from_slice(&[0; 40]);
+        damaged.push(longer);
+        for c in &damaged {
+            assert!(matches!(streamed(c), Err(Error::Damaged(_))));
+        }
+
+        // Read whole: the same logbook, or the same error naming the same place.
+        let commented = text.replacen("  format: 1,", "  format: 1, // one\n", 1);
+        let altered = text.replacen("seq: 5,", "seq: 5, unknown: 1,", 1);
+        let truncated_text = &text[..text.len() - 2];
+        for other in [commented.as_str(), altered.as_str(), truncated_text] {
+            let c = sealed(&ids, other.as_bytes());
+            assert_eq!(format!("{:?}", streamed(&c)), format!("{:?}", whole(&c)),);
+        }
+        assert!(streamed(&sealed(&ids, commented.as_bytes())).is_ok());
     }
 
     /// A large file is decrypted on two cores, from memory or straight from the file,

@@ -99,19 +99,22 @@ fn open_bytes(
     ciphertext: &SealedFile,
     key: &Key,
 ) -> Result<(Zeroizing<Vec<u8>>, Key, bool)> {
+    open_sealed(path, ciphertext, key, codec::decrypt_sealed)
+}
+
+/// `open_bytes`, with `read` turning the file into what is wanted with the key found
+/// (`codec::decrypt_decode`: the logbook, parsed as it is decrypted).
+fn open_sealed<T>(
+    path: &Path,
+    ciphertext: &SealedFile,
+    key: &Key,
+    read: fn(&Path, &SealedFile, &Key) -> Result<T>,
+) -> Result<(T, Key, bool)> {
     let Key::Passphrase(pass) = key else {
-        return Ok((
-            codec::decrypt_sealed(path, ciphertext, key)?,
-            key.clone(),
-            false,
-        ));
+        return Ok((read(path, ciphertext, key)?, key.clone(), false));
     };
     if header_is_scrypt(ciphertext.head()) {
-        return Ok((
-            codec::decrypt_sealed(path, ciphertext, key)?,
-            key.clone(),
-            false,
-        ));
+        return Ok((read(path, ciphertext, key)?, key.clone(), false));
     }
     let candidates: Vec<(PathBuf, bool)> = [
         (key_file_path(path), false),
@@ -134,7 +137,7 @@ fn open_bytes(
             Err(e) => return Err(e),
         };
         let found = Key::Identities(ids);
-        match codec::decrypt_sealed(path, ciphertext, &found) {
+        match read(path, ciphertext, &found) {
             Ok(plain) => return Ok((plain, found, next)),
             Err(Error::WrongSecret) => {}
             Err(e) => return Err(e),
@@ -198,11 +201,10 @@ impl Vault {
         let path = &file::resolve_link(path);
         let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
-        let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
-        // Decrypted straight from the file (`SealedFile`): the parse's peak memory is the
-        // plaintext and the records, never the ciphertext as well (a logbook's size again).
+        // Decrypted straight from the file (`SealedFile`), and parsed as it is decrypted:
+        // the peak memory is the records, not the ciphertext or the whole plaintext too.
+        let (logbook, opened, next) = open_sealed(path, &ciphertext, key, codec::decrypt_decode)?;
         drop(ciphertext);
-        let logbook = codec::decode(path, &plain)?;
         if next && lock.is_some() {
             // A passphrase change was interrupted after the logbook was re-encrypted:
             // finish it.
@@ -628,9 +630,7 @@ pub fn read_records(path: &Path, key: &Key) -> Result<Logbook> {
 /// opens a logbook through the key file beside it.
 pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
     let (ciphertext, seen) = read_file(path)?;
-    let (plain, _, _) = open_bytes(path, &ciphertext, key)?;
-    drop(ciphertext);
-    let logbook = codec::decode(path, &plain)?;
+    let (logbook, _, _) = open_sealed(path, &ciphertext, key, codec::decrypt_decode)?;
     Ok((logbook, seen))
 }
 
@@ -638,8 +638,8 @@ pub fn read(path: &Path, key: &Key) -> Result<(Logbook, FileId)> {
 /// passphrase itself only for a logbook from before key files).
 pub fn read_unlocking(path: &Path, key: &Key) -> Result<(Logbook, Key)> {
     let (ciphertext, _) = read_file(path)?;
-    let (plain, opened, _) = open_bytes(path, &ciphertext, key)?;
-    Ok((codec::decode(path, &plain)?, opened))
+    let (logbook, opened, _) = open_sealed(path, &ciphertext, key, codec::decrypt_decode)?;
+    Ok((logbook, opened))
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub(super) struct Fields {
 }
 
 /// RON whitespace as this program writes it.
-fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+pub(super) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(i) {
         i += 1;
     }
@@ -53,10 +53,19 @@ const SPECIAL: [bool; 256] = {
     table
 };
 
-/// The end of the value starting at `bytes[start]`: just after its last byte, before
-/// the `,` `)` or `]` that ends it at its own depth (trailing spaces left out). None at
-/// anything the scanner does not know (see the module's note).
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+/// Where `scan` stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scan {
+    /// At the `,` `)` `]` or `}` that ends the value at its own depth.
+    At(usize),
+    /// At the end of the bytes, this deep in brackets (a string counts as one more).
+    End(usize),
+    /// At something the scanner does not know (see the module's note).
+    Unknown,
+}
+
+/// Scans the value starting at `bytes[start]` up to what ends it at its own depth.
+pub(super) fn scan(bytes: &[u8], start: usize) -> Scan {
     let mut depth = 0usize;
     let mut i = start;
     loop {
@@ -64,15 +73,23 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
         while bytes.get(i).is_some_and(|&b| !SPECIAL[usize::from(b)]) {
             i += 1;
         }
-        let Some(&b) = bytes.get(i) else { break };
+        let Some(&b) = bytes.get(i) else {
+            return Scan::End(depth);
+        };
         match b {
             // A raw or byte string (`r"`, `b"`): no string of this program's has a
             // letter just before its quote.
-            b'"' if i > start && bytes[i - 1].is_ascii_alphanumeric() => return None,
+            b'"' if i > start && bytes[i - 1].is_ascii_alphanumeric() => return Scan::Unknown,
             b'"' => {
                 i += 1;
                 loop {
-                    let at = i + memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+                    let Some(at) = bytes
+                        .get(i..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                    else {
+                        return Scan::End(depth + 1);
+                    };
+                    let at = i + at;
                     if bytes[at] == b'\\' {
                         i = at + 2;
                     } else {
@@ -83,20 +100,36 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
                 continue;
             }
             b'[' | b'(' | b'{' => depth += 1,
-            b',' | b')' | b']' | b'}' if depth == 0 => break,
+            b',' | b')' | b']' | b'}' if depth == 0 => return Scan::At(i),
             b')' | b']' | b'}' => depth -= 1,
             b',' => {}
-            _ => return None,
+            _ => return Scan::Unknown,
         }
         i += 1;
     }
-    if depth != 0 || i == start {
+}
+
+/// `end` with the spaces before it left out (down to `start`).
+pub(super) fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(bytes[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+/// The end of the value starting at `bytes[start]`: just after its last byte, before
+/// the `,` `)` or `]` that ends it at its own depth, or at the end of the text (trailing
+/// spaces left out). None at anything the scanner does not know (see the module's note).
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let i = match scan(bytes, start) {
+        Scan::At(i) => i,
+        Scan::End(0) => bytes.len(),
+        Scan::End(_) | Scan::Unknown => return None,
+    };
+    if i == start {
         return None;
     }
-    while i > start && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
-        i -= 1;
-    }
-    Some(i)
+    Some(trim_end(bytes, start, i))
 }
 
 /// The top-level fields of a logbook's text: `(`, then `name: value` pairs separated by
@@ -374,13 +407,13 @@ fn tight_vec<T>(v: &mut Vec<T>) {
     }
 }
 
-fn compact_person(person: &mut Shared<Person>) {
+pub(super) fn compact_person(person: &mut Shared<Person>) {
     let p = &mut **person;
     tight(&mut p.reference);
     tight(&mut p.notes);
 }
 
-fn compact_incident(incident: &mut Shared<Incident>) {
+pub(super) fn compact_incident(incident: &mut Shared<Incident>) {
     let i = &mut **incident;
     for s in [
         &mut i.reported_by,
@@ -419,7 +452,7 @@ fn compact_incident(incident: &mut Shared<Incident>) {
     }
 }
 
-fn compact_entry(entry: &mut Shared<AuditEntry>) {
+pub(super) fn compact_entry(entry: &mut Shared<AuditEntry>) {
     let e = &mut **entry;
     tight(&mut e.action);
     tight_vec(&mut e.changes);
