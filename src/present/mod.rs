@@ -222,13 +222,20 @@ pub fn cancelled(c: &EnteredInError) -> String {
     format!("cancelled {} by {}: {}", when(c.when), c.by, c.reason)
 }
 
-/// A review still owed on an open case whose date has passed.
+/// A review still owed on an open case whose date has passed. An incident entered in
+/// error owes none: there is no case to review.
 pub fn review_overdue(r: &Review, inc: &Incident, today: NaiveDate) -> bool {
+    review_owed(r, inc) && r.due < today
+}
+
+/// A review not yet held that is still owed: not cancelled or entered in error, on an
+/// open case not itself entered in error.
+pub fn review_owed(r: &Review, inc: &Incident) -> bool {
     r.held.is_none()
         && r.cancelled.is_none()
         && r.error.is_none()
-        && r.due < today
         && inc.status != Status::Closed
+        && inc.error.is_none()
 }
 
 /// The audit trail of one incident, oldest first.
@@ -378,6 +385,9 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
                 .as_ref()
                 .map_or_else(String::new, |c| format!(" {}", date(c.when.date())));
             format!("due {}  not held: case closed{closed}", date(r.due))
+        }
+        (None, None) if inc.error.is_some() && r.error.is_none() => {
+            format!("due {}  not owed: incident entered in error", date(r.due))
         }
         (None, None) => {
             let overdue = if review_overdue(r, inc, today) {

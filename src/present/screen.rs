@@ -227,10 +227,7 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     headline(n, format!("{}  {title}", r.id), &r.error)
                 };
-                let pending = r.held.is_none()
-                    && r.cancelled.is_none()
-                    && r.error.is_none()
-                    && inc.status != Status::Closed;
+                let pending = review_owed(r, inc);
                 out.push(if pending {
                     row.then(Next::HoldReview)
                 } else {

@@ -891,3 +891,5 @@ fn create(
 mod tests;
 #[cfg(test)]
 mod tests_keys;
+#[cfg(test)]
+mod tests_screens;
