@@ -4,7 +4,8 @@
 use ratatui::crossterm::event::KeyCode;
 
 use super::app::*;
-use super::tests::{ctrl, demo_app, incident, keys, open_incident, press, render, section};
+use super::tests::{ctrl, demo_app, incident, keys, open_incident, press, render, section, snap};
+use crate::model::chronology;
 use crate::model::*;
 
 /// The rows of the list's current view, by incident id.
@@ -64,4 +65,74 @@ fn an_incident_entered_in_error_leaves_the_open_view_and_owes_no_review() {
         .find(|l| l.contains(id))
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains("Entered in error"), "{row}");
+}
+
+/// Opens the chronology of the person whose reference is `reference`, from the people
+/// register, as a person would: P, filter by the reference, Enter.
+fn chronology_of(app: &mut App, reference: &str) {
+    press(app, KeyCode::Char('P'));
+    press(app, KeyCode::Char('/'));
+    keys(app, reference);
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Enter);
+    assert!(
+        matches!(app.screen(), Screen::Chronology { .. }),
+        "{:?}",
+        app.screen()
+    );
+}
+
+#[test]
+fn the_chronology_marks_a_cut_detail_and_shows_the_selected_event_whole() {
+    // Tester2 finding 16: the Detail column was cut at about 35 characters, with no "…"
+    // and no way to read the rest there.
+    let mut app = demo_app();
+    chronology_of(&mut app, "Theo M.");
+    let Screen::Chronology { person, .. } = app.screen().clone() else {
+        unreachable!()
+    };
+    let events = chronology::events(app.book.as_ref().unwrap(), &person);
+    let long = events
+        .iter()
+        .position(|e| (60..300).contains(&e.detail.chars().count()))
+        .expect("an event with a long detail");
+    for _ in 0..long {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        let row = screen
+            .lines()
+            .find(|l| l.contains(&crate::present::when(events[long].when)) && l.contains('…'))
+            .unwrap_or_else(|| panic!("no cut row marked with …:\n{screen}"));
+        assert!(row.contains('…'), "{row}");
+        // Every word of the selected event's detail is on the screen, under the table.
+        let text: String = screen.replace(['│', '"'], " ");
+        let flat: Vec<&str> = text.split_whitespace().collect();
+        let flat = flat.join(" ");
+        let detail: Vec<&str> = events[long].detail.split_whitespace().collect();
+        assert!(flat.contains(&detail.join(" ")), "{w}x{h}:\n{screen}");
+    }
+}
+
+#[test]
+fn a_person_with_no_incidents_has_a_chronology_that_says_so() {
+    // Tester2 finding 35: an empty chronology showed column headings and no sentence.
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "Mia W. (Y10)");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "{:?}", app.message);
+    press(&mut app, KeyCode::Esc);
+    chronology_of(&mut app, "Mia W.");
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        assert!(
+            screen.contains("Nothing is recorded for Mia W. (Y10) yet"),
+            "{screen}"
+        );
+        assert!(!screen.contains("Detail"), "{screen}");
+    }
+    snap("chronology-empty", &mut app);
 }

@@ -47,6 +47,9 @@ pub fn page(app: &App) -> usize {
             Screen::Detail { .. } => borders(4),
             Screen::Concerns { .. } => concerns::page(main, app),
             Screen::Statistics { .. } => statistics::page(main),
+            Screen::Chronology { person, .. } => app.book.as_ref().map_or(1, |book| {
+                chronology::page(main, crate::model::chronology::events(book, person).len())
+            }),
             // Borders and the header row.
             _ => borders(3),
         }
