@@ -136,3 +136,30 @@ fn a_person_with_no_incidents_has_a_chronology_that_says_so() {
     }
     snap("chronology-empty", &mut app);
 }
+
+#[test]
+fn the_incident_list_says_how_many_rows_are_below_and_above() {
+    // Tester2 finding 35: at 80x24, 18 rows shown of 21 and nothing said more were below.
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('4'));
+    let total = app.list.rows.len();
+    let screen = render(&mut app, 80, 24);
+    let shown = screen.lines().filter(|l| l.contains("INC-")).count();
+    assert!(shown < total, "{screen}");
+    let bottom = screen.lines().rfind(|l| l.contains('└')).unwrap();
+    assert!(
+        bottom.contains(&format!("↓ {} more incidents", total - shown)),
+        "{bottom}"
+    );
+    press(&mut app, KeyCode::Char('G'));
+    let screen = render(&mut app, 80, 24);
+    let bottom = screen.lines().rfind(|l| l.contains('└')).unwrap();
+    assert!(
+        bottom.contains(&format!("↑ {} more incidents", total - shown)),
+        "{bottom}"
+    );
+    assert!(!bottom.contains('↓'), "{bottom}");
+    // With every row on screen there is no sign.
+    let screen = render(&mut app, 100, 60);
+    assert!(!screen.contains("more incidents"), "{screen}");
+}

@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, person: &str, selected: us
     let [table_area, below] = layout(area, events.len());
     let block = Block::new()
         .borders(Borders::LEFT | Borders::RIGHT | Borders::TOP)
-        .title(title);
+        .title(title.clone());
     let inner_width = block.inner(table_area).width;
     let height = block.inner(table_area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
@@ -111,6 +111,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, person: &str, selected: us
             Row::new(super::fit_cells(cells, &columns)).style(style)
         })
         .collect();
+    let block = match super::more_rows(app, (start, height, events.len()), ("event", "events")) {
+        Some(more) => block.title_top(more),
+        None => block,
+    };
     let table = Table::new(rows, widths)
         .header(Row::new(["When", "Incident", "Event", "Detail"]).bold())
         .column_spacing(1)

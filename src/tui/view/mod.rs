@@ -346,6 +346,36 @@ pub fn fit_cells(cells: Vec<String>, columns: &[usize]) -> Vec<String> {
         .collect()
 }
 
+/// The sign on a table's border that rows lie above or below the ones shown ("↑ 2 more
+/// · ↓ 14 more incidents"), worded as the pop-ups' "↓ N more lines"; None when all show,
+/// or when a form, pop-up or help covers the table (the sign is about moving in it).
+/// `start` is the first row shown, `shown` how many fit, `total` how many there are.
+pub fn more_rows(
+    app: &App,
+    (start, shown, total): (usize, usize, usize),
+    (one, many): (&str, &str),
+) -> Option<Line<'static>> {
+    if app.top() != Layer::Screen {
+        return None;
+    }
+    let below = total.saturating_sub(start + shown);
+    let mut parts = Vec::new();
+    if start > 0 {
+        parts.push(format!("↑ {start} more"));
+    }
+    if below > 0 {
+        parts.push(format!("↓ {below} more"));
+    }
+    // The noun agrees with the last count said: "↓ 1 more incident".
+    let noun = if below == 1 || (below == 0 && start == 1) {
+        one
+    } else {
+        many
+    };
+    (!parts.is_empty())
+        .then(|| Line::from(format!(" {} {noun} ", parts.join(" · "))).right_aligned())
+}
+
 /// Splits text into lines of at most `width` columns at spaces (a word longer than a line
 /// is cut), so labels and messages are wrapped rather than cut off.
 pub fn wrap_words(text: &str, width: u16) -> Vec<String> {
