@@ -321,12 +321,31 @@ pub fn changes(inc: &Incident, changes: &[FieldChange]) -> Vec<String> {
     out
 }
 
-/// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
+/// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  ref EX/1" (the
+/// reference named, so it does not read as part of the event's text).
 pub fn custody(c: &CustodyEvent) -> String {
+    format!("{}  {}{}", when(c.when), c.event, custody_ref(c))
+}
+
+/// ", ref EX/1" after a custody event that has a reference; "" for one without.
+pub fn custody_ref(c: &CustodyEvent) -> String {
     if c.reference.is_empty() {
-        format!("{}  {}", when(c.when), c.event)
+        String::new()
     } else {
-        format!("{}  {}  {}", when(c.when), c.event, c.reference)
+        format!(", ref {}", c.reference)
+    }
+}
+
+/// Where an evidence item is now: its latest custody event, or where it was first kept
+/// when it has none: "Handed to PC 1234 Smith (2026-10-03 10:00), ref EX/1".
+pub fn kept_now(e: &Evidence) -> (&'static str, String) {
+    // The latest by time; of two at the same minute, the one recorded last.
+    match e.custody.iter().max_by_key(|c| c.when) {
+        Some(c) => (
+            "now",
+            format!("{} ({}){}", c.event, when(c.when), custody_ref(c)),
+        ),
+        None => ("kept at", e.kept_at.clone()),
     }
 }
 

@@ -163,3 +163,37 @@ fn the_incident_list_says_how_many_rows_are_below_and_above() {
     let screen = render(&mut app, 100, 60);
     assert!(!screen.contains("more incidents"), "{screen}");
 }
+
+#[test]
+fn the_evidence_list_says_where_an_item_is_now_and_names_a_custody_reference() {
+    // Tester2 finding 35: after a custody event the list still gave the first place it was
+    // kept, and the entry ran the reference into the event's text.
+    let mut app = demo_app();
+    let id = "INC-2026-0004";
+    let e = &incident(&app, id).evidence[0];
+    let c = e
+        .custody
+        .last()
+        .expect("a custody event in the demo")
+        .clone();
+    open_incident(&mut app, id);
+    section(&mut app, Section::Evidence);
+    let screen = render(&mut app, 100, 30);
+    let flat = screen.replace(['│', '"'], " ");
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("now: {}", c.event)),
+        "the place it is now:\n{screen}"
+    );
+    let ev1 = &flat[flat.find("EV-1").unwrap()..flat.find("EV-2").unwrap()];
+    assert!(!ev1.contains("kept at:"), "{ev1}");
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 100, 30);
+    let flat = screen.replace(['│', '"'], " ");
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("{}, ref {}", c.event, c.reference)),
+        "{screen}"
+    );
+    assert!(flat.contains("First kept at"), "{screen}");
+}
