@@ -197,3 +197,28 @@ fn the_evidence_list_says_where_an_item_is_now_and_names_a_custody_reference() {
     );
     assert!(flat.contains("First kept at"), "{screen}");
 }
+
+#[test]
+fn a_history_that_failed_its_check_is_not_offered_a_backup() {
+    // Tester2 finding 35: the pop-up said nothing can be backed up, and the status bar
+    // still offered "not backed up yet: B".
+    let mut app = demo_app();
+    let mut book = app.book.take().unwrap();
+    book.audit.clear();
+    book.trail_pending = true;
+    app.unlocked(Ok((book, None)));
+    if app.picker.is_some() {
+        keys(&mut app, "RO");
+        press(&mut app, KeyCode::Enter);
+    }
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("backed up yet"), "{screen}");
+    super::trail_checked(&mut app, true, Err("entry 5 no longer matches".into()));
+    press(&mut app, KeyCode::Esc);
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        assert!(screen.contains("HISTORY FAILED ITS CHECK"), "{screen}");
+        assert!(!screen.contains("backed up"), "{screen}");
+        assert!(!screen.contains("back up now"), "{screen}");
+    }
+}

@@ -208,7 +208,8 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         parts.push(Span::styled(waiting, Style::new().yellow().bold()));
     }
     // A message is brief (the next key clears it): while it shows, it has the backup's room.
-    if app.book.is_some() && app.message.is_none() {
+    // A history that failed its check cannot be backed up: B is not offered then.
+    if app.book.is_some() && app.message.is_none() && app.trail_fault.is_none() {
         let (text, warn) = app.backup_status();
         let style = if warn {
             Style::new().red().bold()
