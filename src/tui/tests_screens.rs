@@ -222,3 +222,33 @@ fn a_history_that_failed_its_check_is_not_offered_a_backup() {
         assert!(!screen.contains("back up now"), "{screen}");
     }
 }
+
+#[test]
+fn ctrl_c_quits_nothing_and_says_how_to_leave() {
+    // Tester2 finding 35: Ctrl-C did nothing and said nothing.
+    let mut app = demo_app();
+    ctrl(&mut app, 'c');
+    assert!(!app.quitting);
+    let said = app.message.clone().unwrap_or_default();
+    assert!(said.contains("Ctrl-C does nothing here"), "{said}");
+    assert!(said.ends_with("q quits"), "{said}");
+    let screen = render(&mut app, 80, 24);
+    let flat = screen.replace('"', " ");
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("q quits"), "{screen}");
+    // In a form q is text: it says Esc first, and the form is kept as typed.
+    press(&mut app, KeyCode::Char('n'));
+    keys(&mut app, "abc");
+    // The form as drawn, the status bar (where the words go) aside.
+    let form = |app: &mut App| {
+        let screen = render(app, 100, 30);
+        screen.lines().take(25).collect::<Vec<_>>().join("\n")
+    };
+    let before = form(&mut app);
+    assert!(before.contains("abc"), "{before}");
+    ctrl(&mut app, 'c');
+    assert!(app.form.is_some() && !app.quitting);
+    assert_eq!(form(&mut app), before);
+    let said = app.message.clone().unwrap_or_default();
+    assert!(said.contains("Esc leaves the form"), "{said}");
+}
