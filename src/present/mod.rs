@@ -222,13 +222,20 @@ pub fn cancelled(c: &EnteredInError) -> String {
     format!("cancelled {} by {}: {}", when(c.when), c.by, c.reason)
 }
 
-/// A review still owed on an open case whose date has passed.
+/// A review still owed on an open case whose date has passed. An incident entered in
+/// error owes none: there is no case to review.
 pub fn review_overdue(r: &Review, inc: &Incident, today: NaiveDate) -> bool {
+    review_owed(r, inc) && r.due < today
+}
+
+/// A review not yet held that is still owed: not cancelled or entered in error, on an
+/// open case not itself entered in error.
+pub fn review_owed(r: &Review, inc: &Incident) -> bool {
     r.held.is_none()
         && r.cancelled.is_none()
         && r.error.is_none()
-        && r.due < today
         && inc.status != Status::Closed
+        && inc.error.is_none()
 }
 
 /// The audit trail of one incident, oldest first.
@@ -314,12 +321,31 @@ pub fn changes(inc: &Incident, changes: &[FieldChange]) -> Vec<String> {
     out
 }
 
-/// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  REF".
+/// One custody event: "2026-10-03 10:00  Handed to PC 1234 Smith  ref EX/1" (the
+/// reference named, so it does not read as part of the event's text).
 pub fn custody(c: &CustodyEvent) -> String {
+    format!("{}  {}{}", when(c.when), c.event, custody_ref(c))
+}
+
+/// ", ref EX/1" after a custody event that has a reference; "" for one without.
+pub fn custody_ref(c: &CustodyEvent) -> String {
     if c.reference.is_empty() {
-        format!("{}  {}", when(c.when), c.event)
+        String::new()
     } else {
-        format!("{}  {}  {}", when(c.when), c.event, c.reference)
+        format!(", ref {}", c.reference)
+    }
+}
+
+/// Where an evidence item is now: its latest custody event, or where it was first kept
+/// when it has none: "Handed to PC 1234 Smith (2026-10-03 10:00), ref EX/1".
+pub fn kept_now(e: &Evidence) -> (&'static str, String) {
+    // The latest by time; of two at the same minute, the one recorded last.
+    match e.custody.iter().max_by_key(|c| c.when) {
+        Some(c) => (
+            "now",
+            format!("{} ({}){}", c.event, when(c.when), custody_ref(c)),
+        ),
+        None => ("kept at", e.kept_at.clone()),
     }
 }
 
@@ -378,6 +404,9 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
                 .as_ref()
                 .map_or_else(String::new, |c| format!(" {}", date(c.when.date())));
             format!("due {}  not held: case closed{closed}", date(r.due))
+        }
+        (None, None) if inc.error.is_some() && r.error.is_none() => {
+            format!("due {}  not owed: incident entered in error", date(r.due))
         }
         (None, None) => {
             let overdue = if review_overdue(r, inc, today) {

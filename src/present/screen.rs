@@ -171,9 +171,12 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 for l in more_lines(&e.description) {
                     out.push(Row::new(Some(n), format!("    {l}"), Kind::Text));
                 }
+                // Where it is now: after a custody event ("handed to police") the place
+                // it was first kept is history, shown with the entry (Enter).
+                let (label, place) = kept_now(e);
                 out.push(Row::new(
                     Some(n),
-                    format!("    kept at: {}", e.kept_at),
+                    format!("    {label}: {place}"),
                     Kind::Detail,
                 ));
                 if let Some(f) = &e.file {
@@ -227,10 +230,7 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     headline(n, format!("{}  {title}", r.id), &r.error)
                 };
-                let pending = r.held.is_none()
-                    && r.cancelled.is_none()
-                    && r.error.is_none()
-                    && inc.status != Status::Closed;
+                let pending = review_owed(r, inc);
                 out.push(if pending {
                     row.then(Next::HoldReview)
                 } else {
@@ -350,14 +350,21 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
                 "Captured",
                 format!("{} by {}", when(e.captured), e.captured_by),
             );
-            fact("Kept at", e.kept_at.clone());
+            fact(
+                if e.custody.is_empty() {
+                    "Kept at"
+                } else {
+                    "First kept at"
+                },
+                e.kept_at.clone(),
+            );
             if let Some(f) = &e.file {
                 fact("File", fingerprint(f, false));
             }
             for c in &e.custody {
                 rows.push(Row::new(
                     None,
-                    format!("Custody {}: {} {}", when(c.when), c.event, c.reference),
+                    format!("Custody {}: {}{}", when(c.when), c.event, custody_ref(c)),
                     Kind::Plain,
                 ));
             }

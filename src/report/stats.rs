@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::doc::{Block, Doc, Row, Table};
 use crate::model::*;
@@ -141,6 +141,16 @@ pub fn compute(
         }
     }
 
+    // Every month of the period, those with none as 0, so the trend (and the export's
+    // table) covers the whole period: a quiet month at either end is shown, not dropped.
+    // The period runs from its first day (or the first incident's month) to its last
+    // day or today, whichever is earlier: a month not yet begun is not counted as none.
+    let first = from.or_else(|| chosen.iter().map(|i| i.reported.date()).min());
+    let last = to.map_or(today, |t| t.min(today));
+    for m in months(first, last) {
+        month.entry(m).or_default();
+    }
+
     let tallies = vec![
         Tally {
             title: "Incidents by month reported",
@@ -208,6 +218,24 @@ pub fn compute(
         tallies,
         figures,
     }
+}
+
+/// The months from the one holding `first` to the one holding `last`, as "YYYY-MM";
+/// none when `first` is unknown or after `last`.
+fn months(first: Option<NaiveDate>, last: NaiveDate) -> Vec<String> {
+    let start = |d: NaiveDate| d.with_day(1);
+    let (Some(mut m), Some(end)) = (first.and_then(start), start(last)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while m <= end {
+        out.push(m.format("%Y-%m").to_string());
+        let Some(next) = m.checked_add_months(chrono::Months::new(1)) else {
+            break;
+        };
+        m = next;
+    }
+    out
 }
 
 /// A count as it may be shown.
@@ -371,6 +399,29 @@ mod tests {
             ..t
         };
         assert_eq!(suppressed(&t)[2].1, "7");
+    }
+
+    #[test]
+    fn the_months_cover_the_whole_period_with_quiet_months_as_none() {
+        // Tester2 finding 34: a period whose last month had no incident lost that month.
+        let book = crate::demo::logbook().unwrap();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let today = crate::demo::demo_now().date();
+        let (from, to) = (d(2025, 9, 1), d(2026, 8, 31));
+        let s = compute(&book, Some(from), Some(to), today);
+        let rows = &s.tallies[0].rows;
+        assert_eq!(rows.len(), 12, "{rows:?}");
+        assert_eq!(rows[0].0, "2025-09");
+        assert_eq!(rows[11], ("2026-08".to_string(), 0));
+        assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), s.incidents);
+        // A period running past today stops at today's month.
+        let s = compute(&book, Some(d(2026, 9, 1)), Some(d(2027, 8, 31)), today);
+        let last = &s.tallies[0].rows.last().unwrap().0;
+        assert_eq!(*last, today.format("%Y-%m").to_string());
+        assert_eq!(
+            months(Some(d(2026, 12, 31)), d(2026, 11, 1)),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

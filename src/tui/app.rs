@@ -330,6 +330,15 @@ impl App {
             self.help = Some(Help::default());
             return;
         }
+        // Ctrl-C quits nothing (see `ctrl_c_words`): it says how to leave.
+        if ev.code == KeyCode::Char('c')
+            && ev
+                .modifiers
+                .contains(ratatui::crossterm::event::KeyModifiers::CONTROL)
+        {
+            self.message = Some(super::ctrl_c_words(self));
+            return;
+        }
         match self.phase {
             Phase::Setup => self.form_key(ev),
             Phase::Unlock => self.unlock_key(ev),

@@ -33,7 +33,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::model::{AuditEntry, Logbook, Settings, Shared, Stamp};
 use crate::vault::{self, Access, Key, Vault};
-use app::{App, Effect, Phase, SaveState};
+use app::{App, Effect, Layer, Phase, SaveState};
 use saver::{Done, Job, Saver};
 
 /// What the app opens on.
@@ -714,6 +714,46 @@ fn trail_checked(
     }
 }
 
+/// What Ctrl-C says. Many programs quit on it; here it does nothing, so a key pressed by
+/// mistake cannot lose work, and says how to leave from where the person is (the keys
+/// from the tables: in a form or a passphrase `q` is text, not quit).
+pub(crate) fn ctrl_c_words(app: &App) -> String {
+    use keymap::{Action, key_for};
+    let quit = key_for(keymap::GLOBAL, Action::Quit);
+    let head = "Ctrl-C does nothing here, so a key pressed by mistake cannot lose work";
+    match (app.phase, app.top()) {
+        (Phase::Unlock | Phase::Unlocking, _) => format!(
+            "Ctrl-C does nothing here: {} quits",
+            key_for(keymap::UNLOCK, Action::Quit)
+        ),
+        (Phase::ChooseWho, _) => {
+            format!("Ctrl-C does nothing here: choose who is recording, then {quit} quits")
+        }
+        (Phase::Setup, _) | (_, Layer::Form) => format!(
+            "{head}: {} leaves the form (asking first if anything was typed), then {quit} quits",
+            key_for(keymap::FORM, Action::Cancel)
+        ),
+        // A filter being typed takes `q` as text.
+        (_, Layer::Screen)
+            if !match app.screen() {
+                app::Screen::List => app.list.filter.typing,
+                app::Screen::People { filter, .. } => filter.typing,
+                _ => false,
+            } =>
+        {
+            format!("{head}: {quit} quits")
+        }
+        (_, Layer::Screen) => format!(
+            "{head}: {} ends the filter, then {quit} quits",
+            key_for(keymap::FILTER, Action::Cancel)
+        ),
+        _ => format!(
+            "{head}: {} closes this, then {quit} quits",
+            key_for(keymap::PICKER, Action::Cancel)
+        ),
+    }
+}
+
 /// The status bar's word on the audit trail while it is read and checked after the list
 /// was shown, or what its check found.
 fn history_status(app: &App) -> Option<ratatui::text::Span<'static>> {
@@ -891,3 +931,5 @@ fn create(
 mod tests;
 #[cfg(test)]
 mod tests_keys;
+#[cfg(test)]
+mod tests_screens;

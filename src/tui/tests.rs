@@ -57,7 +57,7 @@ pub(super) fn snap(name: &str, app: &mut App) {
     });
 }
 
-fn open_incident(app: &mut App, id: &str) {
+pub(super) fn open_incident(app: &mut App, id: &str) {
     press(app, KeyCode::Char('4'));
     let row = app
         .list
@@ -70,7 +70,7 @@ fn open_incident(app: &mut App, id: &str) {
     assert!(matches!(app.screen(), Screen::Detail { id: x, .. } if x == id));
 }
 
-fn incident<'a>(app: &'a App, id: &str) -> &'a Incident {
+pub(super) fn incident<'a>(app: &'a App, id: &str) -> &'a Incident {
     app.book.as_ref().unwrap().incident(id).unwrap()
 }
 
@@ -81,7 +81,7 @@ fn saved(app: &mut App) -> bool {
 }
 
 /// Goes to a detail section by pressing Tab.
-fn section(app: &mut App, target: Section) {
+pub(super) fn section(app: &mut App, target: Section) {
     for _ in 0..Section::ALL.len() {
         if matches!(app.screen(), Screen::Detail { section, .. } if *section == target) {
             return;
@@ -2254,7 +2254,8 @@ fn an_incident_entered_in_error_says_so_in_words_and_has_no_review_due() {
     let header = screen.lines().next().unwrap();
     assert!(header.contains("ENTERED IN ERROR"), "{header}");
     press(&mut app, KeyCode::Esc);
-    press(&mut app, KeyCode::Char('1'));
+    // Left out of the Open view (tests_screens), it stays in All, in words.
+    press(&mut app, KeyCode::Char('4'));
     let screen = render(&mut app, 100, 30);
     let row = screen
         .lines()

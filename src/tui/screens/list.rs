@@ -163,7 +163,9 @@ impl App {
                     .iter()
                     .enumerate()
                     .filter(|(_, i)| match view {
-                        View::Open => i.status != Status::Closed,
+                        // An incident entered in error is no case to work on: it stays
+                        // in All (and Closed, if it was closed), marked in words.
+                        View::Open => i.status != Status::Closed && i.error.is_none(),
                         View::Due => {
                             i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
                         }

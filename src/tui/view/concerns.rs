@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use crate::concern::first_words;
+use crate::concern::{SET_ASIDE, first_words};
 use crate::text::line;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action};
@@ -74,16 +74,59 @@ pub fn page(area: Rect, app: &App) -> usize {
     usize::from(table_area.height.saturating_sub(3))
 }
 
+/// The lines of the "Set aside" box in `rows` rows of `width` columns: whole notes while
+/// they fit, and when some do not, a last line saying how many more there are and where
+/// their reasons are kept (the box is held to a third of the screen).
+fn notes_lines(notes: &[String], width: u16, rows: usize) -> Vec<Line<'static>> {
+    let wrapped: Vec<Vec<String>> = notes
+        .iter()
+        .map(|n| super::wrap_words(&line(n), width))
+        .collect();
+    let total: usize = wrapped.iter().map(Vec::len).sum();
+    let mut out = Vec::new();
+    if total <= rows {
+        for row in wrapped.into_iter().flatten() {
+            out.push(Line::styled(row, Style::new().yellow()));
+        }
+        return out;
+    }
+    // One row is kept for the sign; the first note is shown in part rather than none.
+    let room = rows.saturating_sub(1);
+    let mut shown = 0;
+    for note in &wrapped {
+        if out.len() + note.len() > room && shown > 0 {
+            break;
+        }
+        for row in note.iter().take(room - out.len().min(room)) {
+            out.push(Line::styled(row.clone(), Style::new().yellow()));
+        }
+        shown += 1;
+    }
+    let more = notes.len() - shown;
+    // Said on the box's last row, so it is never the part cut.
+    let text = if more == 0 {
+        format!("… more not shown: its NAME.why in {SET_ASIDE}/ says why in full")
+    } else {
+        format!("↓ {more} more not shown: each has a NAME.why beside it in {SET_ASIDE}/")
+    };
+    out.extend(
+        super::wrap_words(&text, width)
+            .into_iter()
+            .take(1)
+            .map(|t| Line::from(t).bold()),
+    );
+    out
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let Some(book) = &app.book else { return };
     let folder = line(&book.settings.concern_inbox).into_owned();
-    let notes: Vec<Line> = app
-        .concerns
-        .notes
-        .iter()
-        .map(|n| Line::styled(line(n).into_owned(), Style::new().yellow()))
-        .collect();
     let [head, table_area, notes_area] = layout(area, app);
+    let notes = notes_lines(
+        &app.concerns.notes,
+        notes_area.width.saturating_sub(2),
+        usize::from(notes_area.height.saturating_sub(2)),
+    );
     let summary: Vec<Line> = super::wrap_words(&summary(app), head.width)
         .into_iter()
         .map(Line::raw)
@@ -133,10 +176,50 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     frame.render_widget(table, table_area);
     if !notes.is_empty() {
         frame.render_widget(
-            Paragraph::new(notes)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(" Set aside (not taken in) ")),
+            Paragraph::new(notes).block(Block::bordered().title(" Set aside (not taken in) ")),
             notes_area,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    /// Tester2 (noticed at stop 10): the box is held to a third of the screen, and notes
+    /// beyond it were cut with no sign.
+    #[test]
+    fn a_full_set_aside_box_says_how_many_more_are_not_shown() {
+        let note = |n: usize| {
+            format!(
+                "set-aside/concern-{n:032x}.age: it is damaged (not a whole age file); what to do: ask staff who passed on a concern lately to write it again."
+            )
+        };
+        let notes: Vec<String> = (0..6).map(note).collect();
+        let lines = text(&notes_lines(&notes, 76, 7));
+        assert_eq!(lines.len(), 7, "{lines:#?}");
+        // Two notes of three rows each fit, with the sign on the last row.
+        assert!(lines[3].starts_with("set-aside/concern-"), "{lines:#?}");
+        assert_eq!(
+            lines[6],
+            "↓ 4 more not shown: each has a NAME.why beside it in set-aside/"
+        );
+        // All shown: no sign.
+        let lines = text(&notes_lines(&notes[..1], 76, 3));
+        assert!(
+            lines.iter().all(|l| !l.contains("more not shown")),
+            "{lines:#?}"
+        );
+        // One note longer than the box: shown in part, and said.
+        let lines = text(&notes_lines(&notes[..1], 76, 2));
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].starts_with("… more not shown"), "{lines:#?}");
     }
 }

@@ -238,7 +238,30 @@ fn wrap_rows(
             out.push((n, l));
             continue;
         }
-        // A labelled fact's bold label is its first span: the value's style is the last.
+        // A labelled fact ("Reported     <value>", its label a bold first span): the value
+        // wraps in its own column, each row under the first, with the label kept bold.
+        if let [label, value] = l.spans.as_slice()
+            && label.style == Style::new().bold()
+        {
+            let at = label.width();
+            let room = usize::from(width).saturating_sub(at);
+            if room >= 20 {
+                let style = l.style.patch(value.style);
+                for (k, row) in super::wrap_words(&value.content, room as u16)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let head = if k == 0 {
+                        label.clone()
+                    } else {
+                        Span::raw(" ".repeat(at))
+                    };
+                    out.push((n, Line::from(vec![head, Span::styled(row, style)])));
+                }
+                continue;
+            }
+        }
+        // Otherwise the value's style is the last span's.
         let style = l.spans.last().map_or(l.style, |s| l.style.patch(s.style));
         let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
         // A detail row's indent (a change under its history entry) is kept on every row.
@@ -328,6 +351,33 @@ mod tests {
         let closed = super::section_hint(super::Section::Summary, true);
         assert!(closed.contains("o re-open"), "{closed}");
         assert!(!closed.contains("c close"), "{closed}");
+    }
+
+    /// Tester2 finding 35: at 80 columns a wrapped value lost its indent, its second row
+    /// starting under the label ("teacher)" under "Reported").
+    #[test]
+    fn a_wrapped_labelled_value_keeps_its_column() {
+        let value = "2026-11-30 10:15 by Ms Zoë Ó Briain-Łukasz (Y9 tutor / PE teacher)";
+        let line = Line::from(vec![
+            Span::styled(format!("{:<12} ", "Reported"), Style::new().bold()),
+            Span::raw(value),
+        ]);
+        let rows = wrap_rows(vec![(usize::MAX, line)], 78, false);
+        assert_eq!(rows.len(), 2);
+        let text = |l: &Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        assert!(text(&rows[0].1).starts_with("Reported     2026-11-30"));
+        assert_eq!(rows[0].1.spans[0].style, Style::new().bold());
+        let second = text(&rows[1].1);
+        assert!(
+            second.starts_with(&format!("{}teacher", " ".repeat(13))),
+            "{second:?}"
+        );
+        assert!(rows.iter().all(|(_, l)| l.width() <= 78));
     }
 
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -239,14 +239,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     let empty = rows.is_empty();
+    // The legend explains a mark on screen; with none shown it would only be noise.
+    let mut block = if any_overdue {
+        block.title_bottom(" ! review overdue ")
+    } else {
+        block
+    };
+    // Rows beyond the screen are said on the border, as the Summary tab says its lines.
+    if let Some(more) = super::more_rows(
+        app,
+        (start, inner_height, app.list.rows.len()),
+        ("incident", "incidents"),
+    ) {
+        block = block.title_bottom(more);
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).bold())
-        // The legend explains a mark on screen; with none shown it would only be noise.
-        .block(if any_overdue {
-            block.title_bottom(" ! review overdue ")
-        } else {
-            block
-        })
+        .block(block)
         .column_spacing(1);
     frame.render_widget(table, table_area);
     if empty {

@@ -47,6 +47,9 @@ pub fn page(app: &App) -> usize {
             Screen::Detail { .. } => borders(4),
             Screen::Concerns { .. } => concerns::page(main, app),
             Screen::Statistics { .. } => statistics::page(main),
+            Screen::Chronology { person, .. } => app.book.as_ref().map_or(1, |book| {
+                chronology::page(main, crate::model::chronology::events(book, person).len())
+            }),
             // Borders and the header row.
             _ => borders(3),
         }
@@ -205,7 +208,8 @@ fn status_line(app: &App) -> (Line<'static>, String) {
         parts.push(Span::styled(waiting, Style::new().yellow().bold()));
     }
     // A message is brief (the next key clears it): while it shows, it has the backup's room.
-    if app.book.is_some() && app.message.is_none() {
+    // A history that failed its check cannot be backed up: B is not offered then.
+    if app.book.is_some() && app.message.is_none() && app.trail_fault.is_none() {
         let (text, warn) = app.backup_status();
         let style = if warn {
             Style::new().red().bold()
@@ -341,6 +345,36 @@ pub fn fit_cells(cells: Vec<String>, columns: &[usize]) -> Vec<String> {
         .zip(columns)
         .map(|(cell, width)| shorten(&cell, *width))
         .collect()
+}
+
+/// The sign on a table's border that rows lie above or below the ones shown ("↑ 2 more
+/// · ↓ 14 more incidents"), worded as the pop-ups' "↓ N more lines"; None when all show,
+/// or when a form, pop-up or help covers the table (the sign is about moving in it).
+/// `start` is the first row shown, `shown` how many fit, `total` how many there are.
+pub fn more_rows(
+    app: &App,
+    (start, shown, total): (usize, usize, usize),
+    (one, many): (&str, &str),
+) -> Option<Line<'static>> {
+    if app.top() != Layer::Screen {
+        return None;
+    }
+    let below = total.saturating_sub(start + shown);
+    let mut parts = Vec::new();
+    if start > 0 {
+        parts.push(format!("↑ {start} more"));
+    }
+    if below > 0 {
+        parts.push(format!("↓ {below} more"));
+    }
+    // The noun agrees with the last count said: "↓ 1 more incident".
+    let noun = if below == 1 || (below == 0 && start == 1) {
+        one
+    } else {
+        many
+    };
+    (!parts.is_empty())
+        .then(|| Line::from(format!(" {} {noun} ", parts.join(" · "))).right_aligned())
 }
 
 /// Splits text into lines of at most `width` columns at spaces (a word longer than a line

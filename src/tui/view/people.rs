@@ -92,6 +92,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
         })
         .collect();
     let empty = rows.is_empty();
+    let block = match super::more_rows(app, (start, height, rows_shown.len()), ("person", "people"))
+    {
+        Some(more) => block.title_bottom(more),
+        None => block,
+    };
     let table = Table::new(rows, widths)
         .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
         .block(block);

@@ -27,27 +27,72 @@ fn bars(tally: &Tally) -> Vec<Bar<'static>> {
         .collect()
 }
 
-/// The counts of "YYYY-MM" rows with the months between them that had none filled in as
-/// zero, so the trend's spacing is true to the calendar.
-fn every_month(rows: &[(String, u64)]) -> Vec<u64> {
-    let month = |m: &str| -> Option<i32> {
-        let (y, m) = m.split_once('-')?;
-        Some(y.parse::<i32>().ok()? * 12 + m.parse::<i32>().ok()? - 1)
+/// Columns drawn per month at most: enough to read a month as a bar, not so many that a
+/// short period stretches into a wall.
+const MONTH_WIDTH: usize = 8;
+
+/// The trend drawn `width` columns wide from the month rows (every month of the period,
+/// from `stats::compute`): the sparkline's columns, the line of month marks under it,
+/// and how many months each bar stands for (1 unless the period has more months than
+/// the screen has columns, when neighbouring months are added together).
+struct Trend {
+    columns: Vec<u64>,
+    marks: String,
+    months_per_bar: usize,
+}
+
+fn trend(rows: &[(String, u64)], width: usize) -> Trend {
+    let width = width.max(1);
+    let months_per_bar = rows.len().div_ceil(width).max(1);
+    let bars: Vec<(&str, u64)> = rows
+        .chunks(months_per_bar)
+        .map(|c| (c[0].0.as_str(), c.iter().map(|(_, n)| n).sum()))
+        .collect();
+    let each = (width / bars.len().max(1)).clamp(1, MONTH_WIDTH);
+    // A blank column between bars once they are 3 wide, so months read apart.
+    let gap = usize::from(each >= 3);
+    let mut columns = Vec::with_capacity(bars.len() * each);
+    for (_, n) in &bars {
+        columns.extend(std::iter::repeat_n(*n, each - gap));
+        columns.extend(std::iter::repeat_n(0, gap));
+    }
+    let marks = marks(&bars, each);
+    Trend {
+        columns,
+        marks,
+        months_per_bar,
+    }
+}
+
+/// The line under the trend: the first and last month, and a few between (about one in
+/// four, a space apart at least), each starting under its bar; the last is pulled left to
+/// end under the drawing when its own start leaves too little room.
+fn marks(bars: &[(&str, u64)], each: usize) -> String {
+    let n = bars.len();
+    let Some(((first, _), (last, _))) = bars.first().zip(bars.last()) else {
+        return String::new();
     };
-    let mut out = Vec::new();
-    let mut next = None;
-    for (m, v) in rows {
-        let Some(n) = month(m) else { continue };
-        if let Some(mut k) = next {
-            while k < n {
-                out.push(0);
-                k += 1;
+    let len = first.chars().count();
+    let total = n * each;
+    let mut line = vec![' '; total.max(len)];
+    let mut put = |at: usize, label: &str| {
+        for (cell, c) in line.iter_mut().skip(at).zip(label.chars()) {
+            *cell = c;
+        }
+    };
+    put(0, first);
+    let last_at = ((n - 1) * each).min(total.saturating_sub(len));
+    if n > 1 && last_at > len {
+        put(last_at, last);
+        let step = (len + 2).div_ceil(each).max((n - 1).div_ceil(4));
+        for k in (step..n - 1).step_by(step) {
+            let at = k * each;
+            if at + len < last_at {
+                put(at, bars[k].0);
             }
         }
-        out.push(*v);
-        next = Some(n + 1);
     }
-    out
+    line.into_iter().collect::<String>().trim_end().to_string()
 }
 
 fn tally<'a>(s: &'a Stats, starts: &str) -> Option<&'a Tally> {
@@ -61,20 +106,14 @@ fn chart<'a>(title: &'a str, bars: Vec<Bar<'a>>) -> BarChart<'a> {
         .block(Block::new().title(Line::from(title).bold()))
 }
 
-#[cfg(test)]
-#[test]
-fn months_without_incidents_count_as_zero() {
-    let rows = vec![("2025-11".into(), 3), ("2026-02".into(), 1)];
-    assert_eq!(every_month(&rows), vec![3, 0, 0, 1]);
-}
-
 /// The statistics box's parts inside its borders: the head, the charts, the trend and the
 /// figures under them (which scroll).
 fn layout(area: Rect) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(6),
-        Constraint::Length(3),
+        // The trend's title, two rows of bars and the line of months under them.
+        Constraint::Length(4),
         Constraint::Min(0),
     ])
     .areas(Block::bordered().inner(area))
@@ -150,7 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize, scroll: usize) {
         return;
     };
     let s = &*stats;
-    let [head, charts, trend, rest] = layout(area);
+    let [head, charts, trend_area, rest] = layout(area);
     let rows = figure_rows(s, rest.width);
     let height = usize::from(rest.height);
     let scroll = scroll.min(rows.len().saturating_sub(height));
@@ -196,26 +235,84 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize, scroll: usize) {
     }
 
     if let Some(t) = tally(s, "Incidents by month") {
-        // The shape of the year, scaled to the busiest month and without a number, so no
-        // count can be read off it; the counts are in `logbook stats`, suppressed.
-        let data = every_month(&t.rows);
+        // The shape of the period, scaled to the busiest month and without a number, so
+        // no count can be read off it; the counts are in `logbook stats`, suppressed.
+        let [title, bars, marks] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(trend_area);
+        let drawn = trend(&t.rows, usize::from(trend_area.width));
         let first = t.rows.first().map_or("", |(m, _)| m.as_str());
         let last = t.rows.last().map_or("", |(m, _)| m.as_str());
+        let span = if t.rows.is_empty() {
+            "no months".to_string()
+        } else {
+            format!("{first} to {last}")
+        };
+        let each = match drawn.months_per_bar {
+            1 => String::new(),
+            k => format!("; a bar is {k} months"),
+        };
+        frame.render_widget(
+            Paragraph::new(
+                Line::from(format!("Trend by month reported, {span} (no counts{each})")).bold(),
+            ),
+            title,
+        );
         frame.render_widget(
             Sparkline::default()
-                .data(&data)
-                .style(Style::new().cyan())
-                .block(
-                    Block::new().title(
-                        Line::from(format!(
-                            "Trend by month reported, {first} to {last} (no counts)"
-                        ))
-                        .bold(),
-                    ),
-                ),
-            trend,
+                .data(&drawn.columns)
+                .style(Style::new().cyan()),
+            bars,
         );
+        frame.render_widget(Paragraph::new(drawn.marks).dim(), marks);
     }
 
     frame.render_widget(Paragraph::new(rows).scroll((scroll as u16, 0)), rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn months(n: usize) -> Vec<(String, u64)> {
+        (0..n)
+            .map(|k| {
+                let m = 2025 * 12 + 8 + k;
+                (format!("{}-{:02}", m / 12, m % 12 + 1), k as u64 % 3)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_year_is_drawn_several_columns_a_month_with_its_first_and_last_month_marked() {
+        // Tester2 finding 34: one column a month, no marks.
+        let t = trend(&months(12), 98);
+        assert_eq!(t.months_per_bar, 1);
+        assert_eq!(t.columns.len(), 12 * MONTH_WIDTH);
+        assert!(t.marks.starts_with("2025-09 "), "{}", t.marks);
+        assert!(t.marks.ends_with("2026-08"), "{}", t.marks);
+        assert!(t.marks.matches("20").count() >= 4, "{}", t.marks);
+        let t = trend(&months(12), 78);
+        assert_eq!(t.columns.len(), 12 * 6);
+        assert!(t.marks.starts_with("2025-09 "), "{}", t.marks);
+        assert!(t.marks.ends_with("2026-08"), "{}", t.marks);
+        // The last month's empty bar still takes its room.
+        assert_eq!(t.columns[11 * 6..], [2, 2, 2, 2, 2, 0]);
+    }
+
+    #[test]
+    fn a_long_period_adds_neighbouring_months_and_still_ends_at_the_last() {
+        let t = trend(&months(200), 78);
+        assert_eq!(t.months_per_bar, 3);
+        assert!(t.columns.len() <= 78);
+        assert!(t.marks.starts_with("2025-09"), "{}", t.marks);
+        assert!(t.marks.chars().count() <= 78);
+        let t = trend(&months(1), 78);
+        assert_eq!(t.marks, "2025-09");
+        let t = trend(&[], 78);
+        assert!(t.columns.is_empty() && t.marks.is_empty());
+    }
 }
