@@ -138,6 +138,63 @@ impl Incident {
         out
     }
 
+    /// The earliest of the incident's dated entries, in words: a checklist step done or
+    /// marked not applicable, an evidence item captured, a reporting step made, a review
+    /// due or held, the closure. None of them may be dated before the day it happened
+    /// (`validate::not_before`), so moving that day later than this is refused.
+    fn earliest_entry(&self) -> Option<(NaiveDate, String)> {
+        let mut entries: Vec<(NaiveDateTime, String)> = Vec::new();
+        for item in &self.checklist {
+            match &item.state {
+                StepState::Open => {}
+                StepState::Done { when, .. } => {
+                    entries.push((*when, format!("the step \"{}\" was done", item.step)));
+                }
+                StepState::NotApplicable { when, .. } => entries.push((
+                    *when,
+                    format!("the step \"{}\" was marked not applicable", item.step),
+                )),
+            }
+        }
+        for ev in &self.evidence {
+            entries.push((ev.captured, format!("{} was captured", ev.id)));
+        }
+        for rs in &self.reports {
+            let what = match rs.decision {
+                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency.label()),
+                Decision::NotReferred => format!("{}, the decision not to refer, was made", rs.id),
+            };
+            entries.push((rs.when, what));
+        }
+        for rv in &self.reviews {
+            if let Some(held) = rv.held {
+                entries.push((held, format!("review {} was held", rv.id)));
+            }
+        }
+        if let Some(c) = &self.closure {
+            entries.push((c.when, "the case was closed".to_string()));
+        }
+        let timed = entries
+            .into_iter()
+            .min_by_key(|(when, _)| *when)
+            .map(|(when, what)| {
+                (
+                    when.date(),
+                    format!("{what} ({})", super::dates::when(when)),
+                )
+            });
+        // A review's due date has no time: it counts from the start of its day.
+        let due = self
+            .reviews
+            .iter()
+            .min_by_key(|rv| rv.due)
+            .map(|rv| (rv.due, format!("review {} is due ({})", rv.id, rv.due)));
+        match (timed, due) {
+            (Some(t), Some(d)) => Some(if d.0 < t.0 { d } else { t }),
+            (t, d) => t.or(d),
+        }
+    }
+
     fn review(&self, rv: &str) -> Result<&Review, Invalid> {
         find(&self.reviews, rv, |r| &r.id).ok_or_else(|| not_found(&self.id, "a review", rv))
     }
@@ -253,6 +310,23 @@ impl Logbook {
 
     /// Changes an incident's summary; the old values stay in the trail.
     pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        // Ticking a step (or dating any entry) before the incident happened is refused;
+        // so is the same impossible order reached the other way, by moving the incident's
+        // day later than an entry already made. Only a later day is checked, so an entry
+        // dated wrongly before this rule existed does not block other edits.
+        if s.occurred.date() > inc.occurred.date()
+            && let Some((day, what)) = inc.earliest_entry()
+            && day < s.occurred.date()
+        {
+            return Err(invalid(
+                "occurred",
+                format!(
+                    "When it happened ({}) is after {what}: enter a time on or before {day}",
+                    super::dates::when(s.occurred)
+                ),
+            ));
+        }
         let area = s.risk_area;
         self.update_incident(stamp, id, "edited summary", |i| {
             i.risk_area = area.unwrap_or(i.risk_area);
@@ -1673,6 +1747,52 @@ mod tests {
             b.step_not_applicable(&now(), &id, 0, long_before, "No account")
         });
         assert!(e.message.contains("is before the incident happened"), "{e}");
+    }
+
+    #[test]
+    fn moving_the_day_it_happened_after_an_entry_already_made_is_refused() {
+        // The reverse of tester finding 37: a step ticked on the 14th, then the incident
+        // moved to the 15th, would read as a step done before the incident happened.
+        let (mut b, id) = book();
+        b.tick_step(&now(), &id, 0, at(14, 20)).unwrap();
+        b.add_evidence(&now(), &id, evidence()).unwrap();
+        let step = inc(&b, &id).checklist[0].step.clone();
+        let moved = |day: u32, hour: u32| Summary {
+            occurred: at(day, hour),
+            ..summary()
+        };
+        let e = refused(&mut b, |b| b.edit_summary(&now(), &id, moved(15, 7)));
+        assert_eq!(e.field, "occurred");
+        assert_eq!(
+            e.message,
+            format!(
+                "When it happened (2026-11-15 07:00) is after the step \"{step}\" was done \
+                 (2026-11-14 20:00): enter a time on or before 2026-11-14"
+            )
+        );
+        // Later on the same day stays allowed: entries are checked by the day, as when
+        // they are made (`validate::not_before`).
+        b.edit_summary(&now(), &id, moved(14, 22)).unwrap();
+        // A review held is an entry too; the earliest entry is the one named.
+        let (mut b, id) = book();
+        b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Escalate), false)
+            .unwrap();
+        b.add_evidence(&now(), &id, evidence()).unwrap();
+        let e = refused(&mut b, |b| {
+            b.edit_summary(
+                &stamp_at(at(16, 10)),
+                &id,
+                Summary {
+                    reported: at(16, 9),
+                    ..moved(16, 9)
+                },
+            )
+        });
+        assert!(
+            e.message.contains("EV-1 was captured (2026-11-15 09:00)"),
+            "{e}"
+        );
+        b.verify_audit().unwrap();
     }
 
     #[test]

@@ -364,6 +364,41 @@ mod tests {
         );
     }
 
+    /// The reverse of tester finding 37: moving an incident's happened-date later than a
+    /// step already done was saved; it is refused beside "When it happened".
+    #[test]
+    fn moving_the_happened_date_after_a_done_step_is_refused_beside_it() {
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let (id, done) = b
+            .incidents
+            .iter()
+            .filter(|i| i.error.is_none())
+            .find_map(|i| {
+                let done = i.checklist.iter().find_map(|c| match c.state {
+                    StepState::Done { when, .. } => Some(when),
+                    _ => None,
+                })?;
+                Some((i.id.clone(), done))
+            })
+            .expect("the demo has a step done");
+        let before = b.clone();
+        let mut form = incident(&b, "RO", now, b.incident(&id));
+        let later = done + chrono::Duration::days(1);
+        set(&mut form, "occurred", &fields::when(later));
+        set(&mut form, "reported", &fields::when(now));
+        let refused = submit(&form, &mut b, &s).unwrap_err();
+        assert_eq!(b, before);
+        form.refuse_all(&refused.0);
+        let shown = form.field("occurred").unwrap().shown_error();
+        assert!(
+            shown
+                .is_some_and(|e| e.contains("was done") && e.contains("enter a time on or before")),
+            "{refused:?}"
+        );
+    }
+
     /// Tester finding 37: a checklist step could be ticked as done years before the
     /// incident happened, unlike evidence, reports and reviews.
     #[test]
