@@ -406,6 +406,8 @@ pub enum FormKind {
     Concern,
     /// Export of an incident's (INC-...) or a person's (P-...) chronology.
     Export(String),
+    /// A record past its retention date, disposed of from the Retention screen.
+    Dispose(String),
 }
 
 /// What an "entered in error" marking applies to.

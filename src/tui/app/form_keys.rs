@@ -190,9 +190,13 @@ impl App {
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
+        let disposal = matches!(form.kind, FormKind::Dispose(_));
         match forms::submit(form, book, &stamp) {
             Ok(done) => {
                 self.after_change(Ok(done.message));
+                if disposal {
+                    crate::tui::records::after_disposal(self);
+                }
                 if let Some(id) = done.open {
                     // The incident just recorded opens, as if chosen from the list.
                     self.screens.truncate(1);

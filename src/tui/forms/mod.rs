@@ -8,6 +8,7 @@
 
 mod checklist;
 mod close;
+mod dispose;
 mod evidence;
 mod fields;
 mod incident;
@@ -28,6 +29,7 @@ use crate::model::*;
 
 pub use checklist::{not_applicable, tick_step};
 pub use close::{close, mark_error, reopen};
+pub use dispose::dispose;
 pub use evidence::{edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
 pub use person::{duplicate_warning, edit_person, link_person, new_person, person_error};
@@ -85,6 +87,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         // A concern form is never kept over a lock: the concern waits in the inbox.
         FormKind::Concern => return None,
         FormKind::Export(id) => super::records::export_form(book, id)?,
+        FormKind::Dispose(id) => dispose(book, id, now.date())?,
     })
 }
 
@@ -181,6 +184,7 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
             checklist::submit_not_applicable(form, book, stamp, id, *step)?
         }
         FormKind::TickStep(id, step) => checklist::submit_tick(form, book, stamp, id, *step)?,
+        FormKind::Dispose(id) => dispose::submit(form, book, stamp, id)?,
         // Submitted by `tui::concerns`, which the app routes concern forms to.
         FormKind::Concern => {
             return Err(Refused::from(fields::refused(
