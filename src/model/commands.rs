@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::audit::{DISPOSED, Stamp, state_hash};
 use super::types::*;
-use super::validate::{Invalid, invalid};
+use super::validate::{Context, Invalid, invalid};
 use crate::reference::Reference;
 
 /// What a DSL writes about an incident: the summary the "new incident" and "edit" forms hold.
@@ -101,6 +101,43 @@ fn mark(stamp: &Stamp, when: NaiveDateTime, reason: &str) -> EnteredInError {
         by: stamp.by.clone(),
         reason: reason.trim().to_string(),
     }
+}
+
+/// A custody event cannot come before the item was captured.
+fn custody_order(event: &CustodyEvent, captured: NaiveDateTime) -> Result<(), Invalid> {
+    if event.when < captured {
+        return Err(invalid(
+            "custody_when",
+            format!(
+                "The custody event ({}) is before the item was captured ({}): check the time",
+                super::dates::when(event.when),
+                super::dates::when(captured)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A reporting step's details as its decision keeps them: a referral has no reason, and a
+/// reference given is no longer awaited; a decision not to refer has no method, reference
+/// or follow-up owed.
+fn for_decision(mut d: StepDetails) -> StepDetails {
+    match d.decision {
+        Decision::Referred => {
+            d.reason.clear();
+            if !d.reference.trim().is_empty() {
+                d.reference_awaited = false;
+            }
+        }
+        Decision::NotReferred => {
+            d.method = None;
+            d.reference.clear();
+            d.reference_awaited = false;
+            d.follow_up_owed = false;
+            d.reason = d.reason.trim().to_string();
+        }
+    }
+    d
 }
 
 fn find<'a, T>(items: &'a [T], id: &str, item_id: impl Fn(&T) -> &str) -> Option<&'a T> {
@@ -555,17 +592,7 @@ impl Logbook {
         event: CustodyEvent,
     ) -> Result<(), Invalid> {
         let n = self.evidence_index(id, ev)?;
-        let captured = self.incident_ref(id)?.evidence[n].captured;
-        if event.when < captured {
-            return Err(invalid(
-                "custody_when",
-                format!(
-                    "The custody event ({}) is before the item was captured ({}): check the time",
-                    super::dates::when(event.when),
-                    super::dates::when(captured)
-                ),
-            ));
-        }
+        custody_order(&event, self.incident_ref(id)?.evidence[n].captured)?;
         self.update_incident(stamp, id, &format!("recorded custody of {ev}"), |i| {
             i.evidence[n].custody.push(event)
         })
@@ -621,11 +648,7 @@ impl Logbook {
         mut d: StepDetails,
     ) -> Result<String, Invalid> {
         d.decision = Decision::Referred;
-        d.reason.clear();
-        if !d.reference.trim().is_empty() {
-            d.reference_awaited = false;
-        }
-        self.push_step(stamp, id, d)
+        self.push_step(stamp, id, for_decision(d))
     }
 
     /// Records a considered decision not to refer, with its reason. Returns RS-N.
@@ -637,12 +660,7 @@ impl Logbook {
     ) -> Result<String, Invalid> {
         // A decision not to refer has no reference and owes the agency nothing.
         d.decision = Decision::NotReferred;
-        d.method = None;
-        d.reference.clear();
-        d.reference_awaited = false;
-        d.follow_up_owed = false;
-        d.reason = d.reason.trim().to_string();
-        self.push_step(stamp, id, d)
+        self.push_step(stamp, id, for_decision(d))
     }
 
     fn step_index(&self, id: &str, rs: &str) -> Result<usize, Invalid> {
@@ -1074,6 +1092,113 @@ impl Logbook {
         self.incidents.remove(index);
         self.tombstones.push(tombstone);
         Ok(())
+    }
+
+    fn context(&self, stamp: &Stamp) -> Context<'_> {
+        Context {
+            now: stamp.at.naive_local(),
+            people: &self.people,
+            reference: Reference::get(),
+        }
+    }
+
+    /// Every refusal of evidence item `ev` of `id` with these details (a new item when
+    /// None), and of a custody event to add to it, each field checked on its own, so a
+    /// form can mark every wrong field at once. The operations (`add_evidence`,
+    /// `edit_evidence`, `add_custody_event`) refuse the first of these, and check the
+    /// rest themselves: an unknown incident or item gives no refusal here.
+    pub fn evidence_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        ev: Option<&str>,
+        d: &EvidenceDetails,
+        custody: Option<&CustodyEvent>,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let mut item = match ev {
+            Some(ev) => match find(&inc.evidence, ev, |e| &e.id) {
+                Some(item) => item.clone(),
+                None => return Vec::new(),
+            },
+            None => Evidence {
+                id: inc.next_item_id("EV"),
+                kind: d.kind,
+                description: String::new(),
+                source: String::new(),
+                captured: d.captured,
+                captured_by: String::new(),
+                kept_at: String::new(),
+                file: None,
+                custody: Vec::new(),
+                error: None,
+            },
+        };
+        item.kind = d.kind;
+        item.description = d.description.clone();
+        item.source = d.source.clone();
+        item.captured = d.captured;
+        item.captured_by = d.captured_by.clone();
+        item.kept_at = d.kept_at.clone();
+        let mut out = Vec::new();
+        if let Some(event) = custody {
+            out.extend(custody_order(event, d.captured).err());
+            item.custody.push(event.clone());
+        }
+        out.extend(item.refusals(inc.occurred.date(), &self.context(stamp)));
+        out
+    }
+
+    /// Every refusal of reporting step `rs` of `id` with these details (a new step when
+    /// None), each field on its own, as `evidence_refusals`.
+    pub fn step_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        rs: Option<&str>,
+        d: &StepDetails,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let step = match rs {
+            // An edit keeps the details as given (`edit_reporting_step`).
+            Some(rs) => step_from(rs.to_string(), d.clone()),
+            None => step_from(inc.next_item_id("RS"), for_decision(d.clone())),
+        };
+        step.refusals(inc.occurred.date(), &self.context(stamp))
+    }
+
+    /// Every refusal of holding review `rv` of `id` as `h` says, each field on its own, as
+    /// `evidence_refusals`; with the list of unfinished work when it closes the case
+    /// unconfirmed.
+    pub fn held_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        rv: &str,
+        h: &HeldReview,
+        confirmed: bool,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let Some(mut review) = find(&inc.reviews, rv, |r| &r.id).cloned() else {
+            return Vec::new();
+        };
+        review.held = Some(h.held);
+        review.by = h.by.clone();
+        review.outcome = h.outcome.clone();
+        review.risk_now = h.risk_now;
+        review.decision = Some(h.decision);
+        review.next_review = h.next_review;
+        let mut out = review.refusals(inc.occurred.date(), &self.context(stamp));
+        if h.decision == ReviewDecision::Close && !confirmed {
+            out.extend(unfinished_refusal(inc, Some(rv)));
+        }
+        out
     }
 
     /// Reporting steps whose reference is still awaited, oldest first.

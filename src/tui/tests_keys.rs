@@ -435,6 +435,52 @@ fn a_decision_not_to_refer_marks_the_reason_required_and_no_reference_hint() {
     snap("form-report-not-referred", &mut app);
 }
 
+/// Tester finding 4's remainder: the evidence form stopped at its first refusal. An item
+/// captured "later" with a custody event "later" has both times refused at one Ctrl-S.
+#[test]
+fn an_evidence_item_and_its_custody_event_in_the_future_are_both_refused_at_once() {
+    let mut app = super::tests::demo_app();
+    let later = (now() + chrono::Duration::minutes(30))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let book = app.book.as_ref().unwrap();
+    let (id, item) = book
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+        .expect("an open incident with evidence");
+    app.form = Some(crate::tui::forms::edit_evidence(
+        book,
+        &id,
+        &item,
+        "RO",
+        now(),
+    ));
+    let before = app.book.clone();
+    for (key, text) in [
+        ("captured", later.as_str()),
+        ("custody", "Phone handed to PC 2231 Hale"),
+        ("custody_when", later.as_str()),
+    ] {
+        focus_on(&mut app, key);
+        ctrl(&mut app, 'u');
+        keys(&mut app, text);
+    }
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused");
+    for key in ["captured", "custody_when"] {
+        let e = form.field(key).unwrap().shown_error().unwrap_or_default();
+        assert!(e.contains("is in the future"), "{key}: {e:?}");
+    }
+    assert_eq!(
+        form.banner().as_deref(),
+        Some("Not saved: Captured and 1 more field need attention.")
+    );
+    assert!(app.book == before, "nothing saved");
+    snap("form-evidence-two-future-times", &mut app);
+}
+
 /// Tester finding 4: of two times in the future only the first was refused; the second
 /// only at the next Ctrl-S. Every wrong field is marked at the first save.
 #[test]

@@ -403,6 +403,80 @@ mod tests {
         );
     }
 
+    /// The fields of `form` marked refused after `submit`, by key.
+    fn refused_fields(form: &mut Form, b: &mut Logbook) -> Vec<&'static str> {
+        let before = b.clone();
+        let refused = submit(form, b, &stamp()).unwrap_err();
+        assert_eq!(*b, before, "a refused form changes nothing");
+        form.refuse_all(&refused.0);
+        form.fields
+            .iter()
+            .filter(|f| f.shown_error().is_some())
+            .map(|f| f.key)
+            .collect()
+    }
+
+    fn open_with_evidence(b: &Logbook) -> (String, Evidence) {
+        b.incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+            .expect("an open incident with evidence")
+    }
+
+    /// Tester finding 4's remainder: the evidence, reporting and review forms stopped at
+    /// their first refusal; every independent one is marked at the first save.
+    #[test]
+    fn the_evidence_reporting_and_review_forms_refuse_every_wrong_field_at_once() {
+        let mut b = book();
+        let now = crate::demo::demo_now();
+        let later = fields::when(now + chrono::Duration::hours(2));
+        // Evidence: the captured time and the custody time both in the future.
+        let (id, item) = open_with_evidence(&b);
+        let mut form = edit_evidence(&b, &id, &item, "RO", now);
+        set(&mut form, "captured", &later);
+        set(&mut form, "custody", "Phone handed to PC 2231 Hale");
+        set(&mut form, "custody_when", &later);
+        assert_eq!(
+            refused_fields(&mut form, &mut b),
+            ["captured", "custody_when"]
+        );
+        // A reporting step: dated before the incident, and to an agency that always gives
+        // a reference, with none given.
+        let occurred = b.incident(&id).unwrap().occurred;
+        let mut form = report(&b, &id, "RO", now);
+        form.fill("agency", |f| {
+            f.with_choice(&fields::value_of(Agency::ActionFraud))
+        });
+        set(
+            &mut form,
+            "when",
+            &fields::when(occurred - chrono::Duration::days(3)),
+        );
+        assert_eq!(refused_fields(&mut form, &mut b), ["when", "reference"]);
+        // A review: held in the future, the next review not after it.
+        let (id, rv) = b
+            .incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| {
+                let r = i
+                    .reviews
+                    .iter()
+                    .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())?;
+                Some((i.id.clone(), r.id.clone()))
+            })
+            .expect("an open incident with a review to hold");
+        let mut form = hold_review(&b, &id, &rv, "RO", now);
+        set(&mut form, "held", &later);
+        set(&mut form, "outcome", "No further messages");
+        form.fill("risk_now", |f| {
+            f.with_choice(&fields::value_of(RiskLevel::Low))
+        });
+        set(&mut form, "next_review", &now.date().to_string());
+        assert_eq!(refused_fields(&mut form, &mut b), ["held", "next_review"]);
+    }
+
     /// Tester finding 37: a checklist step could be ticked as done years before the
     /// incident happened, unlike evidence, reports and reviews.
     #[test]

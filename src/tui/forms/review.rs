@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 
@@ -116,29 +117,48 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
     )
 }
 
+/// Holds the review, once every field is right: the values that cannot be read and what
+/// the model refuses of the rest (`Logbook::held_refusals`) are refused all at once.
 pub fn submit_hold(
     form: &Form,
     book: &mut Logbook,
     stamp: &Stamp,
     id: &str,
     rv: &str,
-) -> Result<String, Invalid> {
+) -> Result<String, Refused> {
     let now = stamp.at.naive_local();
-    let decision = chosen(form, ReviewDecision::ALL, "decision")?;
-    let next_review = if decision == ReviewDecision::ContinueMonitoring {
-        Some(date(form, "next_review", now)?)
-    } else {
-        None
+    let decision = chosen(form, ReviewDecision::ALL, "decision");
+    let next_review = match decision {
+        Ok(ReviewDecision::ContinueMonitoring) => date(form, "next_review", now).map(Some),
+        _ => Ok(None),
+    };
+    let held = datetime(form, "held", now);
+    let refused: Vec<Invalid> = [
+        decision.as_ref().err(),
+        next_review.as_ref().err(),
+        held.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let (Ok(decision), Ok(next_review), Ok(held)) = (decision, next_review, held) else {
+        return Err(Refused(refused));
     };
     let held = HeldReview {
-        held: datetime(form, "held", now)?,
+        held,
         by: form.value("by"),
         outcome: multiline(form, "outcome"),
         risk_now: pick(RiskLevel::ALL, &form.value("risk_now")),
         decision,
         next_review,
     };
-    let scheduled = book.hold_review(stamp, id, rv, held, toggled(form, "confirm"))?;
+    let confirmed = toggled(form, "confirm");
+    let refused = book.held_refusals(stamp, id, rv, &held, confirmed);
+    if !refused.is_empty() {
+        return Err(Refused(refused));
+    }
+    let scheduled = book.hold_review(stamp, id, rv, held, confirmed)?;
     Ok(match (decision, scheduled) {
         (ReviewDecision::Close, _) => format!("Review {rv} recorded; {id} closed."),
         (_, Some(next)) => format!("Review {rv} recorded; review {next} scheduled."),
