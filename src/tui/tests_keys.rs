@@ -481,6 +481,65 @@ fn an_evidence_item_and_its_custody_event_in_the_future_are_both_refused_at_once
     snap("form-evidence-two-future-times", &mut app);
 }
 
+/// Tester finding 35: a review could be moved to `+999` (2029) without a word. A date more
+/// than a year away is asked about beside the field; Ctrl-S again keeps it, and a nearer
+/// date typed instead saves at once.
+#[test]
+fn a_review_date_more_than_a_year_away_is_asked_about_once() {
+    let mut app = super::tests::demo_app();
+    let id = "INC-2026-0004";
+    let pending = |app: &App| {
+        let inc = app.book.as_ref().unwrap().incident(id).unwrap();
+        inc.reviews
+            .iter()
+            .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+            .map(|r| (r.id.clone(), r.due))
+            .unwrap()
+    };
+    let (rv, due) = pending(&app);
+    app.form = Some(crate::tui::forms::schedule_review(
+        app.book.as_ref().unwrap(),
+        id,
+        now(),
+    ));
+    keys(&mut app, "+999");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("asked first");
+    let e = form.field("due").unwrap().shown_error().unwrap_or_default();
+    let far = now().date() + chrono::Duration::days(999);
+    assert_eq!(
+        e,
+        format!("{far} is more than a year away: check the date, or press Ctrl-S again to keep it")
+    );
+    assert_eq!(pending(&app), (rv.clone(), due), "nothing moved yet");
+    snap("form-review-far-date", &mut app);
+    // Typing replaces the date asked about; a date within the year saves at once.
+    keys(&mut app, "+99");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(pending(&app).1, now().date() + chrono::Duration::days(99));
+    // Asked once: the same far date saved again is kept.
+    app.form = Some(crate::tui::forms::schedule_review(
+        app.book.as_ref().unwrap(),
+        id,
+        now(),
+    ));
+    keys(&mut app, "+999");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_some());
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(pending(&app), (rv, far));
+}
+
 /// Tester finding 4: of two times in the future only the first was refused; the second
 /// only at the next Ctrl-S. Every wrong field is marked at the first save.
 #[test]

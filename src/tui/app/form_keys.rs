@@ -171,6 +171,14 @@ impl App {
             });
             return;
         }
+        // A review date more than a year away is asked about once, beside the date.
+        if let Some((checked, key, question)) = forms::far_date(form, now)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            form.refuse(key, &question);
+            return;
+        }
         // A likely duplicate is said once; saving the same person again adds them anyway.
         if let Some(book) = &self.book
             && let Some((checked, warning)) = forms::duplicate_warning(form, book)

@@ -34,7 +34,7 @@ pub use evidence::{edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
 pub use person::{duplicate_warning, edit_person, link_person, new_person, person_error};
 pub use report::{edit_report, report};
-pub use review::{hold_review, schedule_review};
+pub use review::{far_date, hold_review, schedule_review};
 pub use settings::settings;
 pub use setup::{names as setup_names, setup, strength};
 pub use view::draw;

@@ -1,7 +1,7 @@
 //! The review forms: schedule a review (`schedule_review`), move one not yet held
 //! (`reschedule_review`), and hold one (`hold_review`, which may schedule the next or close).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 
 use super::super::form::*;
 use super::Refused;
@@ -53,6 +53,38 @@ pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
         r.id, r.due
     ));
     form
+}
+
+/// A review date more than a year away is most likely a slip (`+999` for `+99` or `+9`):
+/// the first save says so beside the date, and saving the same date again keeps it.
+/// Returns (what was checked, the field, the question) for the app to ask once.
+pub fn far_date(form: &Form, now: NaiveDateTime) -> Option<(String, &'static str, String)> {
+    let key = match form.kind {
+        FormKind::ScheduleReview(_) | FormKind::RescheduleReview(..) => "due",
+        FormKind::HoldReview(..)
+            if form.value("decision") == value_of(ReviewDecision::ContinueMonitoring) =>
+        {
+            "next_review"
+        }
+        _ => return None,
+    };
+    let due = parse_date(&form.value(key), now.date()).ok()?;
+    let year = now.date().checked_add_months(Months::new(12))?;
+    if due <= year {
+        return None;
+    }
+    let save = super::super::keymap::key_for(
+        super::super::keymap::FORM,
+        super::super::keymap::Action::Submit,
+    );
+    Some((
+        format!("{key} {due}"),
+        key,
+        format!(
+            "{} is more than a year away: check the date, or press {save} again to keep it",
+            crate::present::date(due)
+        ),
+    ))
 }
 
 pub fn submit_schedule(
