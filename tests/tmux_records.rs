@@ -1,5 +1,6 @@
 //! Records that leave the logbook, in the app, end to end: the release binary in tmux,
-//! driven by keystrokes: the Retention screen disposes of a due record after a second D,
+//! driven by keystrokes: the Retention screen disposes of a due record with a reason and a
+//! confirming tick,
 //! the Statistics screen shows, and an export from an incident is an age file the `age` CLI
 //! opens; `logbook verify` and `show` read the result back. (`.ci/run` installs tmux, age.)
 
@@ -48,8 +49,12 @@ fn dispose_on_the_retention_screen_and_export_from_an_incident_by_keystrokes() {
     );
     // Rows: the undated record first, then INC-2016-0002 (kept to 2020), INC-2016-0001.
     t.keys(&["j", "D"]);
-    t.wait_for("D again disposes of INC-2016-0002");
-    t.keys(&["D"]);
+    t.wait_for("Dispose of INC-2016-0002");
+    // Nothing given: the reason and the tick are both refused; nothing goes.
+    t.keys(&["C-s"]);
+    t.wait_for("Tick this to dispose of INC-2016-0002 for good");
+    t.text("Annual retention review");
+    t.keys(&["Tab", "Space", "C-s"]);
     t.wait_for("Disposed of INC-2016-0002");
     t.wait_for("1 due for disposal");
 
@@ -81,6 +86,11 @@ fn dispose_on_the_retention_screen_and_export_from_an_incident_by_keystrokes() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = f.run(&["show", "INC-2016-0002"]);
     assert!(stderr(&o).contains("was disposed of on"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Annual retention review"),
+        "the reason is kept with the tombstone: {}",
+        stderr(&o)
+    );
     let o = f.run(&["show", "INC-2016-0001"]);
     assert!(
         stdout(&o).contains("for Auditor (from the app): age file"),

@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::audit::{DISPOSED, Stamp, state_hash};
 use super::types::*;
-use super::validate::{Invalid, invalid};
+use super::validate::{Context, Invalid, invalid};
 use crate::reference::Reference;
 
 /// What a DSL writes about an incident: the summary the "new incident" and "edit" forms hold.
@@ -103,6 +103,43 @@ fn mark(stamp: &Stamp, when: NaiveDateTime, reason: &str) -> EnteredInError {
     }
 }
 
+/// A custody event cannot come before the item was captured.
+fn custody_order(event: &CustodyEvent, captured: NaiveDateTime) -> Result<(), Invalid> {
+    if event.when < captured {
+        return Err(invalid(
+            "custody_when",
+            format!(
+                "The custody event ({}) is before the item was captured ({}): check the time",
+                super::dates::when(event.when),
+                super::dates::when(captured)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A reporting step's details as its decision keeps them: a referral has no reason, and a
+/// reference given is no longer awaited; a decision not to refer has no method, reference
+/// or follow-up owed.
+fn for_decision(mut d: StepDetails) -> StepDetails {
+    match d.decision {
+        Decision::Referred => {
+            d.reason.clear();
+            if !d.reference.trim().is_empty() {
+                d.reference_awaited = false;
+            }
+        }
+        Decision::NotReferred => {
+            d.method = None;
+            d.reference.clear();
+            d.reference_awaited = false;
+            d.follow_up_owed = false;
+            d.reason = d.reason.trim().to_string();
+        }
+    }
+    d
+}
+
 fn find<'a, T>(items: &'a [T], id: &str, item_id: impl Fn(&T) -> &str) -> Option<&'a T> {
     items.iter().find(|x| item_id(x) == id)
 }
@@ -136,6 +173,63 @@ impl Incident {
             }
         }
         out
+    }
+
+    /// The earliest of the incident's dated entries, in words: a checklist step done or
+    /// marked not applicable, an evidence item captured, a reporting step made, a review
+    /// due or held, the closure. None of them may be dated before the day it happened
+    /// (`validate::not_before`), so moving that day later than this is refused.
+    fn earliest_entry(&self) -> Option<(NaiveDate, String)> {
+        let mut entries: Vec<(NaiveDateTime, String)> = Vec::new();
+        for item in &self.checklist {
+            match &item.state {
+                StepState::Open => {}
+                StepState::Done { when, .. } => {
+                    entries.push((*when, format!("the step \"{}\" was done", item.step)));
+                }
+                StepState::NotApplicable { when, .. } => entries.push((
+                    *when,
+                    format!("the step \"{}\" was marked not applicable", item.step),
+                )),
+            }
+        }
+        for ev in &self.evidence {
+            entries.push((ev.captured, format!("{} was captured", ev.id)));
+        }
+        for rs in &self.reports {
+            let what = match rs.decision {
+                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency.label()),
+                Decision::NotReferred => format!("{}, the decision not to refer, was made", rs.id),
+            };
+            entries.push((rs.when, what));
+        }
+        for rv in &self.reviews {
+            if let Some(held) = rv.held {
+                entries.push((held, format!("review {} was held", rv.id)));
+            }
+        }
+        if let Some(c) = &self.closure {
+            entries.push((c.when, "the case was closed".to_string()));
+        }
+        let timed = entries
+            .into_iter()
+            .min_by_key(|(when, _)| *when)
+            .map(|(when, what)| {
+                (
+                    when.date(),
+                    format!("{what} ({})", super::dates::when(when)),
+                )
+            });
+        // A review's due date has no time: it counts from the start of its day.
+        let due = self
+            .reviews
+            .iter()
+            .min_by_key(|rv| rv.due)
+            .map(|rv| (rv.due, format!("review {} is due ({})", rv.id, rv.due)));
+        match (timed, due) {
+            (Some(t), Some(d)) => Some(if d.0 < t.0 { d } else { t }),
+            (t, d) => t.or(d),
+        }
     }
 
     fn review(&self, rv: &str) -> Result<&Review, Invalid> {
@@ -253,6 +347,23 @@ impl Logbook {
 
     /// Changes an incident's summary; the old values stay in the trail.
     pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        // Ticking a step (or dating any entry) before the incident happened is refused;
+        // so is the same impossible order reached the other way, by moving the incident's
+        // day later than an entry already made. Only a later day is checked, so an entry
+        // dated wrongly before this rule existed does not block other edits.
+        if s.occurred.date() > inc.occurred.date()
+            && let Some((day, what)) = inc.earliest_entry()
+            && day < s.occurred.date()
+        {
+            return Err(invalid(
+                "occurred",
+                format!(
+                    "When it happened ({}) is after {what}: enter a time on or before {day}",
+                    super::dates::when(s.occurred)
+                ),
+            ));
+        }
         let area = s.risk_area;
         self.update_incident(stamp, id, "edited summary", |i| {
             i.risk_area = area.unwrap_or(i.risk_area);
@@ -481,17 +592,7 @@ impl Logbook {
         event: CustodyEvent,
     ) -> Result<(), Invalid> {
         let n = self.evidence_index(id, ev)?;
-        let captured = self.incident_ref(id)?.evidence[n].captured;
-        if event.when < captured {
-            return Err(invalid(
-                "custody_when",
-                format!(
-                    "The custody event ({}) is before the item was captured ({}): check the time",
-                    super::dates::when(event.when),
-                    super::dates::when(captured)
-                ),
-            ));
-        }
+        custody_order(&event, self.incident_ref(id)?.evidence[n].captured)?;
         self.update_incident(stamp, id, &format!("recorded custody of {ev}"), |i| {
             i.evidence[n].custody.push(event)
         })
@@ -547,11 +648,7 @@ impl Logbook {
         mut d: StepDetails,
     ) -> Result<String, Invalid> {
         d.decision = Decision::Referred;
-        d.reason.clear();
-        if !d.reference.trim().is_empty() {
-            d.reference_awaited = false;
-        }
-        self.push_step(stamp, id, d)
+        self.push_step(stamp, id, for_decision(d))
     }
 
     /// Records a considered decision not to refer, with its reason. Returns RS-N.
@@ -563,12 +660,7 @@ impl Logbook {
     ) -> Result<String, Invalid> {
         // A decision not to refer has no reference and owes the agency nothing.
         d.decision = Decision::NotReferred;
-        d.method = None;
-        d.reference.clear();
-        d.reference_awaited = false;
-        d.follow_up_owed = false;
-        d.reason = d.reason.trim().to_string();
-        self.push_step(stamp, id, d)
+        self.push_step(stamp, id, for_decision(d))
     }
 
     fn step_index(&self, id: &str, rs: &str) -> Result<usize, Invalid> {
@@ -1000,6 +1092,113 @@ impl Logbook {
         self.incidents.remove(index);
         self.tombstones.push(tombstone);
         Ok(())
+    }
+
+    fn context(&self, stamp: &Stamp) -> Context<'_> {
+        Context {
+            now: stamp.at.naive_local(),
+            people: &self.people,
+            reference: Reference::get(),
+        }
+    }
+
+    /// Every refusal of evidence item `ev` of `id` with these details (a new item when
+    /// None), and of a custody event to add to it, each field checked on its own, so a
+    /// form can mark every wrong field at once. The operations (`add_evidence`,
+    /// `edit_evidence`, `add_custody_event`) refuse the first of these, and check the
+    /// rest themselves: an unknown incident or item gives no refusal here.
+    pub fn evidence_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        ev: Option<&str>,
+        d: &EvidenceDetails,
+        custody: Option<&CustodyEvent>,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let mut item = match ev {
+            Some(ev) => match find(&inc.evidence, ev, |e| &e.id) {
+                Some(item) => item.clone(),
+                None => return Vec::new(),
+            },
+            None => Evidence {
+                id: inc.next_item_id("EV"),
+                kind: d.kind,
+                description: String::new(),
+                source: String::new(),
+                captured: d.captured,
+                captured_by: String::new(),
+                kept_at: String::new(),
+                file: None,
+                custody: Vec::new(),
+                error: None,
+            },
+        };
+        item.kind = d.kind;
+        item.description = d.description.clone();
+        item.source = d.source.clone();
+        item.captured = d.captured;
+        item.captured_by = d.captured_by.clone();
+        item.kept_at = d.kept_at.clone();
+        let mut out = Vec::new();
+        if let Some(event) = custody {
+            out.extend(custody_order(event, d.captured).err());
+            item.custody.push(event.clone());
+        }
+        out.extend(item.refusals(inc.occurred.date(), &self.context(stamp)));
+        out
+    }
+
+    /// Every refusal of reporting step `rs` of `id` with these details (a new step when
+    /// None), each field on its own, as `evidence_refusals`.
+    pub fn step_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        rs: Option<&str>,
+        d: &StepDetails,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let step = match rs {
+            // An edit keeps the details as given (`edit_reporting_step`).
+            Some(rs) => step_from(rs.to_string(), d.clone()),
+            None => step_from(inc.next_item_id("RS"), for_decision(d.clone())),
+        };
+        step.refusals(inc.occurred.date(), &self.context(stamp))
+    }
+
+    /// Every refusal of holding review `rv` of `id` as `h` says, each field on its own, as
+    /// `evidence_refusals`; with the list of unfinished work when it closes the case
+    /// unconfirmed.
+    pub fn held_refusals(
+        &self,
+        stamp: &Stamp,
+        id: &str,
+        rv: &str,
+        h: &HeldReview,
+        confirmed: bool,
+    ) -> Vec<Invalid> {
+        let Some(inc) = self.incident(id) else {
+            return Vec::new();
+        };
+        let Some(mut review) = find(&inc.reviews, rv, |r| &r.id).cloned() else {
+            return Vec::new();
+        };
+        review.held = Some(h.held);
+        review.by = h.by.clone();
+        review.outcome = h.outcome.clone();
+        review.risk_now = h.risk_now;
+        review.decision = Some(h.decision);
+        review.next_review = h.next_review;
+        let mut out = review.refusals(inc.occurred.date(), &self.context(stamp));
+        if h.decision == ReviewDecision::Close && !confirmed {
+            out.extend(unfinished_refusal(inc, Some(rv)));
+        }
+        out
     }
 
     /// Reporting steps whose reference is still awaited, oldest first.
@@ -1673,6 +1872,52 @@ mod tests {
             b.step_not_applicable(&now(), &id, 0, long_before, "No account")
         });
         assert!(e.message.contains("is before the incident happened"), "{e}");
+    }
+
+    #[test]
+    fn moving_the_day_it_happened_after_an_entry_already_made_is_refused() {
+        // The reverse of tester finding 37: a step ticked on the 14th, then the incident
+        // moved to the 15th, would read as a step done before the incident happened.
+        let (mut b, id) = book();
+        b.tick_step(&now(), &id, 0, at(14, 20)).unwrap();
+        b.add_evidence(&now(), &id, evidence()).unwrap();
+        let step = inc(&b, &id).checklist[0].step.clone();
+        let moved = |day: u32, hour: u32| Summary {
+            occurred: at(day, hour),
+            ..summary()
+        };
+        let e = refused(&mut b, |b| b.edit_summary(&now(), &id, moved(15, 7)));
+        assert_eq!(e.field, "occurred");
+        assert_eq!(
+            e.message,
+            format!(
+                "When it happened (2026-11-15 07:00) is after the step \"{step}\" was done \
+                 (2026-11-14 20:00): enter a time on or before 2026-11-14"
+            )
+        );
+        // Later on the same day stays allowed: entries are checked by the day, as when
+        // they are made (`validate::not_before`).
+        b.edit_summary(&now(), &id, moved(14, 22)).unwrap();
+        // A review held is an entry too; the earliest entry is the one named.
+        let (mut b, id) = book();
+        b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Escalate), false)
+            .unwrap();
+        b.add_evidence(&now(), &id, evidence()).unwrap();
+        let e = refused(&mut b, |b| {
+            b.edit_summary(
+                &stamp_at(at(16, 10)),
+                &id,
+                Summary {
+                    reported: at(16, 9),
+                    ..moved(16, 9)
+                },
+            )
+        });
+        assert!(
+            e.message.contains("EV-1 was captured (2026-11-15 09:00)"),
+            "{e}"
+        );
+        b.verify_audit().unwrap();
     }
 
     #[test]

@@ -405,122 +405,174 @@ impl Incident {
             "EV",
         )?;
         for ev in &self.evidence {
-            let f = |name: &str| format!("evidence[{}].{name}", ev.id);
-            required(
-                &f("description"),
-                &ev.description,
-                "A description of the evidence",
-            )?;
-            required(
-                &f("captured_by"),
-                &ev.captured_by,
-                "Who captured the evidence",
-            )?;
-            required(&f("kept_at"), &ev.kept_at, "Where the evidence is kept")?;
-            not_future(&f("captured"), ev.captured, ctx.now, "When it was captured")?;
-            not_before(
-                &f("captured"),
-                ev.captured.date(),
-                started,
-                "The capture date",
-            )?;
-            if let Some(file) = &ev.file
-                && (file.sha256.len() != 64 || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit()))
-            {
-                return Err(invalid(
-                    f("file"),
-                    "The file's SHA-256 must be 64 hexadecimal characters",
-                ));
-            }
-            for c in &ev.custody {
-                required(&f("custody"), &c.event, "What happened to the item")?;
-                // The time has a field of its own in the form: the refusal goes beside it.
-                not_future(&f("custody_when"), c.when, ctx.now, "The custody time")?;
-            }
-            check_error(&f("error"), &ev.error, ctx)?;
+            first(ev.refusals(started, ctx))?;
         }
         unique_ids("reports", self.reports.iter().map(|r| r.id.as_str()), "RS")?;
         for rs in &self.reports {
-            let f = |name: &str| format!("reports[{}].{name}", rs.id);
-            required(&f("by"), &rs.by, "Who made the report or decision")?;
-            if rs.agency == Agency::Other {
-                required(
-                    &f("agency_name"),
-                    &rs.agency_name,
-                    "The other agency's name (e.g. Early Help, CAMHS)",
-                )?;
-            }
-            not_future(&f("when"), rs.when, ctx.now, "When it was reported")?;
-            not_before(&f("when"), rs.when.date(), started, "The reporting date")?;
-            match rs.decision {
-                Decision::Referred => {
-                    let agency = ctx.reference.agency(rs.agency);
-                    if agency.issues_reference == IssuesReference::Always
-                        && rs.reference.trim().is_empty()
-                        && !rs.reference_awaited
-                    {
-                        return Err(invalid(
-                            f("reference"),
-                            format!(
-                                "{} always gives a reference ({}): enter it, or mark it as awaited",
-                                agency.name, agency.reference_format
-                            ),
-                        ));
-                    }
-                }
-                Decision::NotReferred => {
-                    required(&f("reason"), &rs.reason, "The reason for not referring")?;
-                }
-            }
-            check_error(&f("error"), &rs.error, ctx)?;
+            first(rs.refusals(started, ctx))?;
         }
         unique_ids("reviews", self.reviews.iter().map(|r| r.id.as_str()), "RV")?;
         for rv in &self.reviews {
-            let f = |name: &str| format!("reviews[{}].{name}", rv.id);
-            not_before(&f("due"), rv.due, started, "The review date")?;
-            if let Some(held) = rv.held {
-                not_future(&f("held"), held, ctx.now, "When the review was held")?;
-                not_before(&f("held"), held.date(), started, "The review")?;
-                required(&f("by"), &rv.by, "Who held the review")?;
-                required(&f("outcome"), &rv.outcome, "The review's outcome")?;
-                let Some(decision) = rv.decision else {
-                    return Err(invalid(
-                        f("decision"),
-                        "Choose the review's decision: continue monitoring, escalate or close",
-                    ));
-                };
-                match (decision, rv.next_review) {
-                    (ReviewDecision::ContinueMonitoring, None) => {
-                        return Err(invalid(
-                            f("next_review"),
-                            "Continue monitoring needs the next review date",
-                        ));
-                    }
-                    (_, Some(next)) if next <= held.date() => {
-                        return Err(invalid(
-                            f("next_review"),
-                            "The next review must come after this one: choose a later date",
-                        ));
-                    }
-                    _ => {}
-                }
-            } else if rv.decision.is_some() || !rv.outcome.is_empty() {
-                return Err(invalid(
-                    f("held"),
-                    "A review with an outcome needs the time it was held",
-                ));
-            }
-            if rv.cancelled.is_some() && rv.held.is_some() {
-                return Err(invalid(
-                    f("cancelled"),
-                    "A review that was held cannot be cancelled: mark it entered in error instead",
-                ));
-            }
-            check_error(&f("cancelled"), &rv.cancelled, ctx)?;
-            check_error(&f("error"), &rv.error, ctx)?;
+            first(rv.refusals(started, ctx))?;
         }
         check_error("error", &self.error, ctx)?;
         Ok(())
+    }
+}
+
+// Each entry's checks, every one of them: a record is refused for the first
+// (`Incident::validate`), a form marks them all at once (`Logbook::evidence_refusals` and
+// the like). `started`: the day the incident happened, before which nothing is dated.
+
+impl Evidence {
+    pub fn refusals(&self, started: NaiveDate, ctx: &Context) -> Vec<Invalid> {
+        let f = |name: &str| format!("evidence[{}].{name}", self.id);
+        let mut out = Vec::new();
+        out.extend(
+            required(
+                &f("description"),
+                &self.description,
+                "A description of the evidence",
+            )
+            .err(),
+        );
+        out.extend(
+            required(
+                &f("captured_by"),
+                &self.captured_by,
+                "Who captured the evidence",
+            )
+            .err(),
+        );
+        out.extend(required(&f("kept_at"), &self.kept_at, "Where the evidence is kept").err());
+        // One refusal per field: a time in the future is not also "before" anything.
+        out.extend(
+            not_future(
+                &f("captured"),
+                self.captured,
+                ctx.now,
+                "When it was captured",
+            )
+            .and_then(|()| {
+                not_before(
+                    &f("captured"),
+                    self.captured.date(),
+                    started,
+                    "The capture date",
+                )
+            })
+            .err(),
+        );
+        if let Some(file) = &self.file
+            && (file.sha256.len() != 64 || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            out.push(invalid(
+                f("file"),
+                "The file's SHA-256 must be 64 hexadecimal characters",
+            ));
+        }
+        for c in &self.custody {
+            out.extend(required(&f("custody"), &c.event, "What happened to the item").err());
+            // The time has a field of its own in the form: the refusal goes beside it.
+            out.extend(not_future(&f("custody_when"), c.when, ctx.now, "The custody time").err());
+        }
+        out.extend(check_error(&f("error"), &self.error, ctx).err());
+        out
+    }
+}
+
+impl ReportingStep {
+    pub fn refusals(&self, started: NaiveDate, ctx: &Context) -> Vec<Invalid> {
+        let f = |name: &str| format!("reports[{}].{name}", self.id);
+        let mut out = Vec::new();
+        out.extend(required(&f("by"), &self.by, "Who made the report or decision").err());
+        if self.agency == Agency::Other {
+            out.extend(
+                required(
+                    &f("agency_name"),
+                    &self.agency_name,
+                    "The other agency's name (e.g. Early Help, CAMHS)",
+                )
+                .err(),
+            );
+        }
+        out.extend(
+            not_future(&f("when"), self.when, ctx.now, "When it was reported")
+                .and_then(|()| {
+                    not_before(&f("when"), self.when.date(), started, "The reporting date")
+                })
+                .err(),
+        );
+        match self.decision {
+            Decision::Referred => {
+                let agency = ctx.reference.agency(self.agency);
+                if agency.issues_reference == IssuesReference::Always
+                    && self.reference.trim().is_empty()
+                    && !self.reference_awaited
+                {
+                    out.push(invalid(
+                        f("reference"),
+                        format!(
+                            "{} always gives a reference ({}): enter it, or mark it as awaited",
+                            agency.name, agency.reference_format
+                        ),
+                    ));
+                }
+            }
+            Decision::NotReferred => {
+                out.extend(
+                    required(&f("reason"), &self.reason, "The reason for not referring").err(),
+                );
+            }
+        }
+        out.extend(check_error(&f("error"), &self.error, ctx).err());
+        out
+    }
+}
+
+impl Review {
+    pub fn refusals(&self, started: NaiveDate, ctx: &Context) -> Vec<Invalid> {
+        let f = |name: &str| format!("reviews[{}].{name}", self.id);
+        let mut out = Vec::new();
+        out.extend(not_before(&f("due"), self.due, started, "The review date").err());
+        if let Some(held) = self.held {
+            out.extend(
+                not_future(&f("held"), held, ctx.now, "When the review was held")
+                    .and_then(|()| not_before(&f("held"), held.date(), started, "The review"))
+                    .err(),
+            );
+            out.extend(required(&f("by"), &self.by, "Who held the review").err());
+            out.extend(required(&f("outcome"), &self.outcome, "The review's outcome").err());
+            match (self.decision, self.next_review) {
+                (None, _) => out.push(invalid(
+                    f("decision"),
+                    "Choose the review's decision: continue monitoring, escalate or close",
+                )),
+                (Some(ReviewDecision::ContinueMonitoring), None) => out.push(invalid(
+                    f("next_review"),
+                    "Continue monitoring needs the next review date",
+                )),
+                (Some(_), Some(next)) if next <= held.date() => out.push(invalid(
+                    f("next_review"),
+                    "The next review must come after this one: choose a later date",
+                )),
+                _ => {}
+            }
+        } else if self.decision.is_some() || !self.outcome.is_empty() {
+            out.push(invalid(
+                f("held"),
+                "A review with an outcome needs the time it was held",
+            ));
+        }
+        if self.cancelled.is_some() && self.held.is_some() {
+            out.push(invalid(
+                f("cancelled"),
+                "A review that was held cannot be cancelled: mark it entered in error instead",
+            ));
+        }
+        out.extend(check_error(&f("cancelled"), &self.cancelled, ctx).err());
+        out.extend(check_error(&f("error"), &self.error, ctx).err());
+        out
     }
 }
 

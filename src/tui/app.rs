@@ -550,8 +550,8 @@ impl App {
                 super::records::statistics(self, action, period, scroll);
                 return None;
             }
-            Screen::Retention { selected, confirm } => {
-                super::records::retention(self, action, selected, confirm);
+            Screen::Retention { selected } => {
+                super::records::retention(self, action, selected);
                 return None;
             }
             _ => {}

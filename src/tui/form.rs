@@ -55,6 +55,9 @@ pub struct Field {
     /// The model field this edits; refusals whose path ends in it are shown beside it.
     pub key: &'static str,
     pub label: &'static str,
+    /// What a refusal calls the field, where the label's guidance would make it awkward
+    /// (`name`).
+    short: Option<&'static str>,
     pub kind: FieldKind,
     pub required: bool,
     /// Marked `*` because of what another field holds (a reference, for an agency that always
@@ -81,6 +84,7 @@ impl Field {
         Field {
             key,
             label,
+            short: None,
             kind,
             required: false,
             needed: false,
@@ -90,6 +94,30 @@ impl Field {
             refused_value: None,
             original: None,
         }
+    }
+
+    /// Gives the field a name of its own for refusals (see `name`).
+    pub fn named(mut self, short: &'static str) -> Field {
+        self.short = Some(short);
+        self
+    }
+
+    /// The field's name in a refusal ("X is required: fill it in", "Not saved: X needs
+    /// attention"): the label without its guidance, which is cut at " (" or ":" ("Where
+    /// the material is (URL, app, device): never a copy" is "Where the material is"),
+    /// unless the field was given a name (`named`).
+    pub fn name(&self) -> &'static str {
+        self.short.unwrap_or_else(|| {
+            let cut = [" (", ":"]
+                .iter()
+                .filter_map(|c| self.label.find(c))
+                .min()
+                .unwrap_or(self.label.len());
+            match self.label[..cut].trim_end() {
+                "" => self.label,
+                name => name,
+            }
+        })
     }
 
     pub fn required(mut self) -> Field {
@@ -248,7 +276,7 @@ impl Field {
         let value = self.value();
         let error = if value.is_empty() {
             self.required
-                .then(|| format!("{} is required: fill it in", self.label))
+                .then(|| format!("{} is required: fill it in", self.name()))
         } else {
             match self.kind {
                 FieldKind::DateTime => match parse_datetime(&value, now) {
@@ -406,6 +434,8 @@ pub enum FormKind {
     Concern,
     /// Export of an incident's (INC-...) or a person's (P-...) chronology.
     Export(String),
+    /// A record past its retention date, disposed of from the Retention screen.
+    Dispose(String),
 }
 
 /// What an "entered in error" marking applies to.
@@ -488,7 +518,7 @@ impl Form {
             .filter(|i| self.fields[*i].shown_error().is_some())
             .collect();
         let first = *refused.first()?;
-        let label = self.fields[first].label;
+        let label = self.fields[first].name();
         // Several: each is marked red with its message, so the count says enough.
         match refused.len() - 1 {
             0 => {}
@@ -686,6 +716,53 @@ mod tests {
             parse_date("2026-02-30", now().date())
                 .unwrap_err()
                 .starts_with("2026-02-30 is not a date that exists")
+        );
+    }
+
+    /// Tester finding 35: "Where the material is (URL, app, device): never a copy is
+    /// required: fill it in". A refusal names the field without its label's guidance.
+    #[test]
+    fn a_refusal_names_the_field_without_its_guidance() {
+        let mut f = Field::new(
+            "kept_at",
+            "Where the material is (URL, app, device): never a copy",
+            FieldKind::Text,
+        )
+        .required();
+        assert_eq!(
+            f.check(now()).as_deref(),
+            Some("Where the material is is required: fill it in")
+        );
+        for (label, name) in [
+            (
+                "What happened (facts, who, when, words used)",
+                "What happened",
+            ),
+            ("Reason (if not referred)", "Reason"),
+            ("Captured by", "Captured by"),
+            ("Who is recording? (or type your name)", "Who is recording?"),
+        ] {
+            assert_eq!(Field::new("k", label, FieldKind::Text).name(), name);
+        }
+        let mut form = Form::new(
+            FormKind::Settings,
+            "t",
+            vec![
+                Field::new(
+                    "backup_interval_days",
+                    "Back up every (days)",
+                    FieldKind::Number,
+                )
+                .named("The backup interval"),
+            ],
+        );
+        form.refuse(
+            "backup_interval_days",
+            "The backup interval must be at least one day",
+        );
+        assert_eq!(
+            form.banner().as_deref(),
+            Some("Not saved: The backup interval needs attention (the message is beside it).")
         );
     }
 

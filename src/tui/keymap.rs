@@ -227,7 +227,7 @@ impl Action {
             Action::Statistics => "statistics (anonymised figures)",
             Action::Retention => "retention: records due for disposal",
             Action::CyclePeriod => "next period",
-            Action::Dispose => "dispose of the selected record (asks to confirm)",
+            Action::Dispose => "dispose of the selected record (asks why, and to confirm)",
             Action::Export => "export a chronology (format, for whom, encrypted or not)",
             Action::DeleteBack => "delete the character before the cursor",
             Action::Unlock => "unlock with what is typed",

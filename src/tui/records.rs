@@ -355,10 +355,7 @@ pub fn statistics(app: &mut App, action: Action, period: usize, scroll: usize) {
     }
 }
 
-/// The note on a tombstone left by the Retention screen, which asks no reason.
-const IN_APP: &str = "disposed of in the app's Retention screen";
-
-pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) {
+pub fn retention(app: &mut App, action: Action, selected: usize) {
     let Some(book) = app.book.as_ref() else {
         return;
     };
@@ -373,13 +370,7 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
     if super::screens::moves(action) {
         let page = super::view::page(app);
         let selected = super::screens::move_selection(selected, len, action, page);
-        return set_top(
-            app,
-            Screen::Retention {
-                selected,
-                confirm: false,
-            },
-        );
+        return set_top(app, Screen::Retention { selected });
     }
     match action {
         Action::Open => {
@@ -407,41 +398,26 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
                 });
                 return;
             }
-            if !confirm {
-                // The app asks no reason: say where one is given (tester finding 45).
-                app.message = Some(format!(
-                    "{} again disposes of {id} for good (a tombstone stays, noted \"{IN_APP}\"); moving away keeps it. To record a reason, use `logbook dispose {id} --reason TEXT`.",
-                    super::keymap::key_for(super::keymap::RETENTION, Action::Dispose)
-                ));
-                return set_top(
-                    app,
-                    Screen::Retention {
-                        selected,
-                        confirm: true,
-                    },
-                );
-            }
-            let stamp = app.stamp();
-            let Some(book) = app.book.as_mut() else {
-                return;
-            };
-            let result = book
-                .dispose_due(&stamp, &id, today, IN_APP)
-                .map(|()| format!("Disposed of {id}: its tombstone is in the audit trail."));
-            set_top(
-                app,
-                Screen::Retention {
-                    selected: selected.min(len.saturating_sub(2)),
-                    confirm: false,
-                },
-            );
-            app.after_change(result);
+            // The form asks why and for a confirming tick, then runs what `logbook
+            // dispose` runs, the reason kept with the tombstone (`forms::dispose`).
+            app.form = super::forms::dispose(book, &id, today);
         }
         Action::Back => {
             app.screens.pop();
         }
         _ => {}
     }
+}
+
+/// After a disposal the Retention screen has one row fewer: the selection stays on the
+/// row that took the disposed one's place, or the last.
+pub fn after_disposal(app: &mut App) {
+    let (Some(book), Some(Screen::Retention { selected })) = (&app.book, app.screens.last()) else {
+        return;
+    };
+    let len = app.retention_rows.of(book, app.now.date()).len();
+    let selected = (*selected).min(len.saturating_sub(1));
+    set_top(app, Screen::Retention { selected });
 }
 
 #[cfg(test)]
@@ -729,8 +705,12 @@ mod tests {
         ));
     }
 
+    /// The Retention screen asked no reason (it said to use `logbook dispose ID --reason`):
+    /// D on a due record opens a form naming it and saying what disposal does; the reason
+    /// and a confirming tick are both required, refused together; the disposal is the
+    /// command line's (`dispose_due`), its tombstone and audit entry keeping the reason.
     #[test]
-    fn the_retention_screen_disposes_of_a_due_record_only_after_a_second_d() {
+    fn the_retention_screen_asks_why_and_to_confirm_before_disposing() {
         let mut app = demo_app();
         // Two years on, an adults-only case closed in 2025 would still be kept; move the
         // clock so one is due: INC-2025-0009 as an adults-only case closed 2025-11-04.
@@ -748,32 +728,75 @@ mod tests {
         };
         let id = schedule[row].0.id.clone();
         drop(schedule);
-        if let Some(Screen::Retention { selected, .. }) = app.screens.last_mut() {
+        if let Some(Screen::Retention { selected }) = app.screens.last_mut() {
             *selected = row;
         }
         press(&mut app, 'D');
-        assert!(app.book.as_ref().unwrap().incident(&id).is_some());
-        let asked = app.message.clone().unwrap();
-        assert!(asked.contains("D again disposes of"), "{asked}");
+        let form = app.form.as_ref().expect("D opens the disposal form");
+        assert_eq!(form.kind, FormKind::Dispose(id.clone()));
+        let notice = form.notice.clone().unwrap();
         assert!(
-            asked.contains(&format!("`logbook dispose {id} --reason TEXT`")),
-            "{asked}"
+            notice.starts_with(&id) && notice.contains("for good") && notice.contains("tombstone"),
+            "{notice}"
         );
-        // Moving away keeps it.
-        press(&mut app, 'j');
-        assert!(matches!(
-            app.screen(),
-            Screen::Retention { confirm: false, .. }
-        ));
-        if let Some(Screen::Retention { selected, .. }) = app.screens.last_mut() {
-            *selected = row;
+        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("form-dispose-100x30", render(&mut app, 100, 30));
+            insta::assert_snapshot!("form-dispose-80x24", render(&mut app, 80, 24));
+        });
+        // Ctrl-S with nothing given: the reason and the tick are both refused, nothing goes.
+        key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(app.book.as_ref().unwrap().incident(&id).is_some());
+        let form = app.form.as_ref().unwrap();
+        for key in ["reason", "confirm_disposal"] {
+            assert!(
+                form.field(key).unwrap().shown_error().is_some(),
+                "{key} refused: {:?}",
+                form.banner()
+            );
         }
-        press(&mut app, 'D');
-        press(&mut app, 'D');
+        insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("form-dispose-refused-80x24", render(&mut app, 80, 24));
+        });
+        // A reason typed but no tick: still nothing disposed of.
+        typed(&mut app, "Annual retention review");
+        key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(app.book.as_ref().unwrap().incident(&id).is_some());
+        // Tab to the tick, Space ticks it, Ctrl-S disposes of the record.
+        key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+        press(&mut app, ' ');
+        key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(
+            app.form.is_none(),
+            "{:?}",
+            app.form.as_ref().map(|f| f.banner())
+        );
         let book = app.book.as_ref().unwrap();
         assert!(book.incident(&id).is_none(), "{:?}", app.message);
-        assert!(book.tombstones.iter().any(|t| t.id == id));
+        let tombstone = book.tombstones.iter().find(|t| t.id == id).unwrap();
+        assert!(
+            tombstone.rule.ends_with("; Annual retention review"),
+            "{}",
+            tombstone.rule
+        );
+        let entry = book.disposal_entry(&id).unwrap();
+        assert!(
+            entry.action.contains("Annual retention review"),
+            "{}",
+            entry.action
+        );
+        assert_eq!(entry.by, "RO");
         book.verify_audit().unwrap();
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .contains(&format!("Disposed of {id}")),
+            "{:?}",
+            app.message
+        );
+        // The selection stays within the shorter list.
+        let len = book.retention_schedule().len();
+        assert!(matches!(app.screen(), Screen::Retention { selected } if *selected < len));
     }
 
     #[test]

@@ -721,6 +721,14 @@ fn close_reopen_and_entered_in_error() {
     section(&mut app, Section::Evidence);
     press(&mut app, KeyCode::Char('x'));
     snap("form-entered-in-error", &mut app);
+    // The item being struck out is named, not the incident's summary (tester finding 35).
+    let item = &incident(&app, id).evidence[0];
+    let notice = app.form.as_ref().unwrap().notice.clone().unwrap();
+    assert!(
+        notice.starts_with(&format!("{}: ", item.id))
+            && notice.contains(crate::present::first_line(&item.description)),
+        "{notice}"
+    );
     keys(&mut app, "Screenshot belongs to another incident");
     ctrl(&mut app, 's');
     let ev = &incident(&app, id).evidence[0];

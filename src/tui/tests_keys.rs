@@ -435,6 +435,111 @@ fn a_decision_not_to_refer_marks_the_reason_required_and_no_reference_hint() {
     snap("form-report-not-referred", &mut app);
 }
 
+/// Tester finding 4's remainder: the evidence form stopped at its first refusal. An item
+/// captured "later" with a custody event "later" has both times refused at one Ctrl-S.
+#[test]
+fn an_evidence_item_and_its_custody_event_in_the_future_are_both_refused_at_once() {
+    let mut app = super::tests::demo_app();
+    let later = (now() + chrono::Duration::minutes(30))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let book = app.book.as_ref().unwrap();
+    let (id, item) = book
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+        .expect("an open incident with evidence");
+    app.form = Some(crate::tui::forms::edit_evidence(
+        book,
+        &id,
+        &item,
+        "RO",
+        now(),
+    ));
+    let before = app.book.clone();
+    for (key, text) in [
+        ("captured", later.as_str()),
+        ("custody", "Phone handed to PC 2231 Hale"),
+        ("custody_when", later.as_str()),
+    ] {
+        focus_on(&mut app, key);
+        ctrl(&mut app, 'u');
+        keys(&mut app, text);
+    }
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused");
+    for key in ["captured", "custody_when"] {
+        let e = form.field(key).unwrap().shown_error().unwrap_or_default();
+        assert!(e.contains("is in the future"), "{key}: {e:?}");
+    }
+    assert_eq!(
+        form.banner().as_deref(),
+        Some("Not saved: Captured and 1 more field need attention.")
+    );
+    assert!(app.book == before, "nothing saved");
+    snap("form-evidence-two-future-times", &mut app);
+}
+
+/// Tester finding 35: a review could be moved to `+999` (2029) without a word. A date more
+/// than a year away is asked about beside the field; Ctrl-S again keeps it, and a nearer
+/// date typed instead saves at once.
+#[test]
+fn a_review_date_more_than_a_year_away_is_asked_about_once() {
+    let mut app = super::tests::demo_app();
+    let id = "INC-2026-0004";
+    let pending = |app: &App| {
+        let inc = app.book.as_ref().unwrap().incident(id).unwrap();
+        inc.reviews
+            .iter()
+            .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+            .map(|r| (r.id.clone(), r.due))
+            .unwrap()
+    };
+    let (rv, due) = pending(&app);
+    app.form = Some(crate::tui::forms::schedule_review(
+        app.book.as_ref().unwrap(),
+        id,
+        now(),
+    ));
+    keys(&mut app, "+999");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("asked first");
+    let e = form.field("due").unwrap().shown_error().unwrap_or_default();
+    let far = now().date() + chrono::Duration::days(999);
+    assert_eq!(
+        e,
+        format!("{far} is more than a year away: check the date, or press Ctrl-S again to keep it")
+    );
+    assert_eq!(pending(&app), (rv.clone(), due), "nothing moved yet");
+    snap("form-review-far-date", &mut app);
+    // Typing replaces the date asked about; a date within the year saves at once.
+    keys(&mut app, "+99");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(pending(&app).1, now().date() + chrono::Duration::days(99));
+    // Asked once: the same far date saved again is kept.
+    app.form = Some(crate::tui::forms::schedule_review(
+        app.book.as_ref().unwrap(),
+        id,
+        now(),
+    ));
+    keys(&mut app, "+999");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_some());
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(pending(&app), (rv, far));
+}
+
 /// Tester finding 4: of two times in the future only the first was refused; the second
 /// only at the next Ctrl-S. Every wrong field is marked at the first save.
 #[test]

@@ -171,6 +171,14 @@ impl App {
             });
             return;
         }
+        // A review date more than a year away is asked about once, beside the date.
+        if let Some((checked, key, question)) = forms::far_date(form, now)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            form.refuse(key, &question);
+            return;
+        }
         // A likely duplicate is said once; saving the same person again adds them anyway.
         if let Some(book) = &self.book
             && let Some((checked, warning)) = forms::duplicate_warning(form, book)
@@ -190,9 +198,13 @@ impl App {
         let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref()) else {
             return;
         };
+        let disposal = matches!(form.kind, FormKind::Dispose(_));
         match forms::submit(form, book, &stamp) {
             Ok(done) => {
                 self.after_change(Ok(done.message));
+                if disposal {
+                    crate::tui::records::after_disposal(self);
+                }
                 if let Some(id) = done.open {
                     // The incident just recorded opens, as if chosen from the list.
                     self.screens.truncate(1);

@@ -79,18 +79,58 @@ pub fn mark_error(incident: &Incident, target: ErrorTarget) -> Form {
             format!("{id} {x}")
         }
     };
+    let shown = target.clone();
     let mut form = reason_form(
         FormKind::MarkError(id.to_string(), target),
         format!("Mark {what} as entered in error"),
         "Reason (the entry stays, struck through)",
     );
-    // Above the reason, not in the title, where it would be cut at 80 columns.
-    let platform = crate::text::line(&incident.platform);
-    let types = crate::present::types(incident);
-    form.notice = Some(if platform.trim().is_empty() {
-        format!("{id}: {types}")
-    } else {
-        format!("{id}: {types}, {platform}")
+    // Above the reason, not in the title, where it would be cut at 80 columns: the entry
+    // being struck out, so a wrong selection shows (an item, not its incident's summary).
+    form.notice = Some(match &shown {
+        ErrorTarget::Incident => {
+            let platform = crate::text::line(&incident.platform);
+            let types = crate::present::types(incident);
+            if platform.trim().is_empty() {
+                format!("{id}: {types}")
+            } else {
+                format!("{id}: {types}, {platform}")
+            }
+        }
+        ErrorTarget::Evidence(x) => incident.evidence.iter().find(|e| &e.id == x).map_or_else(
+            || x.clone(),
+            |e| {
+                format!(
+                    "{x}: {}",
+                    crate::text::line(&crate::present::evidence_title(e))
+                )
+            },
+        ),
+        ErrorTarget::Report(x) => incident.reports.iter().find(|r| &r.id == x).map_or_else(
+            || x.clone(),
+            |r| {
+                format!(
+                    "{x}: {}",
+                    crate::text::line(&crate::present::report_title(r))
+                )
+            },
+        ),
+        ErrorTarget::Review(x) => incident.reviews.iter().find(|r| &r.id == x).map_or_else(
+            || x.clone(),
+            |r| {
+                let held = r.held.map_or_else(
+                    || "not held".to_string(),
+                    |t| {
+                        format!(
+                            "held {} by {}",
+                            crate::present::when(t),
+                            crate::text::line(&r.by)
+                        )
+                    },
+                );
+                format!("{x}: due {}, {held}", crate::present::date(r.due))
+            },
+        ),
     });
     form
 }

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 use crate::reference::{IMAGERY_RULE, Reference};
@@ -52,9 +53,9 @@ pub fn submit_new(
     book: &mut Logbook,
     stamp: &Stamp,
     id: &str,
-) -> Result<String, Invalid> {
-    let now = stamp.at.naive_local();
-    let next = book.add_evidence(stamp, id, evidence_details(form, now, None)?)?;
+) -> Result<String, Refused> {
+    let (details, _) = evidence_all(form, book, stamp, id, None)?;
+    let next = book.add_evidence(stamp, id, details)?;
     Ok(format!("Evidence {next} added to {id}."))
 }
 
@@ -98,23 +99,8 @@ pub fn submit_edit(
     stamp: &Stamp,
     id: &str,
     ev: &str,
-) -> Result<String, Invalid> {
-    let now = stamp.at.naive_local();
-    let stored = book
-        .incident(id)
-        .and_then(|i| i.evidence.iter().find(|e| e.id == ev))
-        .map(|e| e.captured);
-    let details = evidence_details(form, now, stored)?;
-    let custody = form.value("custody");
-    let event = if custody.is_empty() {
-        None
-    } else {
-        Some(CustodyEvent {
-            when: datetime(form, "custody_when", now)?,
-            event: custody,
-            reference: form.value("custody_reference"),
-        })
-    };
+) -> Result<String, Refused> {
+    let (details, event) = evidence_all(form, book, stamp, id, Some(ev))?;
     let unchanged = book
         .incident(id)
         .and_then(|i| i.evidence.iter().find(|e| e.id == ev))
@@ -136,21 +122,58 @@ pub fn submit_edit(
     Ok(format!("Evidence {ev} updated."))
 }
 
-/// The item's fields; `stored`: the captured time of the item edited, kept while its field
-/// is untouched (`kept_datetime`).
-fn evidence_details(
+/// The item's fields and the custody event to add (the edit form's), or every refusal of
+/// them at once: the values that cannot be read, and what the model refuses of the rest
+/// (`Logbook::evidence_refusals`). `ev`: the item edited, whose captured time is kept
+/// while its field is untouched (`kept_datetime`).
+fn evidence_all(
     form: &Form,
-    now: NaiveDateTime,
-    stored: Option<NaiveDateTime>,
-) -> Result<EvidenceDetails, Invalid> {
-    Ok(EvidenceDetails {
-        kind: chosen(form, EvidenceKind::ALL, "kind")?,
-        description: form.value("description"),
-        source: form.value("source"),
-        captured: kept_datetime(form, "captured", now, stored)?,
-        captured_by: form.value("captured_by"),
-        kept_at: form.value("kept_at"),
-    })
+    book: &Logbook,
+    stamp: &Stamp,
+    id: &str,
+    ev: Option<&str>,
+) -> Result<(EvidenceDetails, Option<CustodyEvent>), Refused> {
+    let now = stamp.at.naive_local();
+    let stored = ev.and_then(|ev| {
+        book.incident(id)
+            .and_then(|i| i.evidence.iter().find(|e| e.id == ev))
+            .map(|e| e.captured)
+    });
+    let kind = chosen(form, EvidenceKind::ALL, "kind");
+    let captured = kept_datetime(form, "captured", now, stored);
+    let custody = form.value("custody");
+    let event = (ev.is_some() && !custody.is_empty()).then(|| {
+        datetime(form, "custody_when", now).map(|when| CustodyEvent {
+            when,
+            event: custody,
+            reference: form.value("custody_reference"),
+        })
+    });
+    let mut refused: Vec<Invalid> = [
+        kind.as_ref().err(),
+        captured.as_ref().err(),
+        event.as_ref().and_then(|e| e.as_ref().err()),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    if let (Ok(kind), Ok(captured)) = (&kind, &captured) {
+        let details = EvidenceDetails {
+            kind: *kind,
+            description: form.value("description"),
+            source: form.value("source"),
+            captured: *captured,
+            captured_by: form.value("captured_by"),
+            kept_at: form.value("kept_at"),
+        };
+        let event = event.and_then(Result::ok);
+        refused.extend(book.evidence_refusals(stamp, id, ev, &details, event.as_ref()));
+        if refused.is_empty() {
+            return Ok((details, event));
+        }
+    }
+    Err(Refused(refused))
 }
 
 /// The path of an evidence item's file, to record its SHA-256 and size. The file is read

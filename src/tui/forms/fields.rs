@@ -62,7 +62,7 @@ pub fn who_field(book: &Logbook, key: &'static str, label: &'static str, name: &
 
 /// A field's label, for a refusal that names it.
 fn label(form: &Form, key: &str) -> &'static str {
-    form.field(key).map_or("This field", |f| f.label)
+    form.field(key).map_or("This field", Field::name)
 }
 
 pub fn refused(key: &str, message: String) -> Invalid {

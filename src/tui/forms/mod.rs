@@ -8,6 +8,7 @@
 
 mod checklist;
 mod close;
+mod dispose;
 mod evidence;
 mod fields;
 mod incident;
@@ -28,11 +29,12 @@ use crate::model::*;
 
 pub use checklist::{not_applicable, tick_step};
 pub use close::{close, mark_error, reopen};
+pub use dispose::dispose;
 pub use evidence::{edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
 pub use person::{duplicate_warning, edit_person, link_person, new_person, person_error};
 pub use report::{edit_report, report};
-pub use review::{hold_review, schedule_review};
+pub use review::{far_date, hold_review, schedule_review};
 pub use settings::settings;
 pub use setup::{names as setup_names, setup, strength};
 pub use view::draw;
@@ -85,6 +87,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         // A concern form is never kept over a lock: the concern waits in the inbox.
         FormKind::Concern => return None,
         FormKind::Export(id) => super::records::export_form(book, id)?,
+        FormKind::Dispose(id) => dispose(book, id, now.date())?,
     })
 }
 
@@ -181,6 +184,7 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
             checklist::submit_not_applicable(form, book, stamp, id, *step)?
         }
         FormKind::TickStep(id, step) => checklist::submit_tick(form, book, stamp, id, *step)?,
+        FormKind::Dispose(id) => dispose::submit(form, book, stamp, id)?,
         // Submitted by `tui::concerns`, which the app routes concern forms to.
         FormKind::Concern => {
             return Err(Refused::from(fields::refused(
@@ -362,6 +366,115 @@ mod tests {
                 .is_some_and(|e| e.contains("is in the future")),
             "{refused:?}"
         );
+    }
+
+    /// The reverse of tester finding 37: moving an incident's happened-date later than a
+    /// step already done was saved; it is refused beside "When it happened".
+    #[test]
+    fn moving_the_happened_date_after_a_done_step_is_refused_beside_it() {
+        let mut b = book();
+        let s = stamp();
+        let now = crate::demo::demo_now();
+        let (id, done) = b
+            .incidents
+            .iter()
+            .filter(|i| i.error.is_none())
+            .find_map(|i| {
+                let done = i.checklist.iter().find_map(|c| match c.state {
+                    StepState::Done { when, .. } => Some(when),
+                    _ => None,
+                })?;
+                Some((i.id.clone(), done))
+            })
+            .expect("the demo has a step done");
+        let before = b.clone();
+        let mut form = incident(&b, "RO", now, b.incident(&id));
+        let later = done + chrono::Duration::days(1);
+        set(&mut form, "occurred", &fields::when(later));
+        set(&mut form, "reported", &fields::when(now));
+        let refused = submit(&form, &mut b, &s).unwrap_err();
+        assert_eq!(b, before);
+        form.refuse_all(&refused.0);
+        let shown = form.field("occurred").unwrap().shown_error();
+        assert!(
+            shown
+                .is_some_and(|e| e.contains("was done") && e.contains("enter a time on or before")),
+            "{refused:?}"
+        );
+    }
+
+    /// The fields of `form` marked refused after `submit`, by key.
+    fn refused_fields(form: &mut Form, b: &mut Logbook) -> Vec<&'static str> {
+        let before = b.clone();
+        let refused = submit(form, b, &stamp()).unwrap_err();
+        assert_eq!(*b, before, "a refused form changes nothing");
+        form.refuse_all(&refused.0);
+        form.fields
+            .iter()
+            .filter(|f| f.shown_error().is_some())
+            .map(|f| f.key)
+            .collect()
+    }
+
+    fn open_with_evidence(b: &Logbook) -> (String, Evidence) {
+        b.incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| Some((i.id.clone(), i.evidence.first()?.clone())))
+            .expect("an open incident with evidence")
+    }
+
+    /// Tester finding 4's remainder: the evidence, reporting and review forms stopped at
+    /// their first refusal; every independent one is marked at the first save.
+    #[test]
+    fn the_evidence_reporting_and_review_forms_refuse_every_wrong_field_at_once() {
+        let mut b = book();
+        let now = crate::demo::demo_now();
+        let later = fields::when(now + chrono::Duration::hours(2));
+        // Evidence: the captured time and the custody time both in the future.
+        let (id, item) = open_with_evidence(&b);
+        let mut form = edit_evidence(&b, &id, &item, "RO", now);
+        set(&mut form, "captured", &later);
+        set(&mut form, "custody", "Phone handed to PC 2231 Hale");
+        set(&mut form, "custody_when", &later);
+        assert_eq!(
+            refused_fields(&mut form, &mut b),
+            ["captured", "custody_when"]
+        );
+        // A reporting step: dated before the incident, and to an agency that always gives
+        // a reference, with none given.
+        let occurred = b.incident(&id).unwrap().occurred;
+        let mut form = report(&b, &id, "RO", now);
+        form.fill("agency", |f| {
+            f.with_choice(&fields::value_of(Agency::ActionFraud))
+        });
+        set(
+            &mut form,
+            "when",
+            &fields::when(occurred - chrono::Duration::days(3)),
+        );
+        assert_eq!(refused_fields(&mut form, &mut b), ["when", "reference"]);
+        // A review: held in the future, the next review not after it.
+        let (id, rv) = b
+            .incidents
+            .iter()
+            .filter(|i| i.status != Status::Closed && i.error.is_none())
+            .find_map(|i| {
+                let r = i
+                    .reviews
+                    .iter()
+                    .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())?;
+                Some((i.id.clone(), r.id.clone()))
+            })
+            .expect("an open incident with a review to hold");
+        let mut form = hold_review(&b, &id, &rv, "RO", now);
+        set(&mut form, "held", &later);
+        set(&mut form, "outcome", "No further messages");
+        form.fill("risk_now", |f| {
+            f.with_choice(&fields::value_of(RiskLevel::Low))
+        });
+        set(&mut form, "next_review", &now.date().to_string());
+        assert_eq!(refused_fields(&mut form, &mut b), ["held", "next_review"]);
     }
 
     /// Tester finding 37: a checklist step could be ticked as done years before the

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 use crate::reference::{IssuesReference, Reference};
@@ -123,27 +124,55 @@ pub fn refresh_notice(form: &mut Form) {
     });
 }
 
-/// The step's fields; `stored`: the time of the step edited, kept while its field is
-/// untouched (`kept_datetime`).
-fn step_details(
+/// The step's fields, or every refusal of them at once: the values that cannot be read,
+/// and what the model refuses of the rest (`Logbook::step_refusals`). `rs`: the step edited,
+/// whose time is kept while its field is untouched (`kept_datetime`).
+fn step_all(
     form: &Form,
-    now: NaiveDateTime,
-    stored: Option<NaiveDateTime>,
-) -> Result<StepDetails, Invalid> {
-    Ok(StepDetails {
-        agency: chosen(form, Agency::ALL, "agency")?,
-        agency_name: form.value("agency_name"),
-        decision: chosen(form, Decision::ALL, "decision")?,
-        when: kept_datetime(form, "when", now, stored)?,
-        by: form.value("by"),
-        method: pick(Method::ALL, &form.value("method")),
-        reference: form.value("reference"),
-        contact: form.value("contact"),
-        outcome: form.value("outcome"),
-        follow_up_owed: toggled(form, "follow_up_owed"),
-        reference_awaited: toggled(form, "reference_awaited"),
-        reason: multiline(form, "reason"),
-    })
+    book: &Logbook,
+    stamp: &Stamp,
+    id: &str,
+    rs: Option<&str>,
+) -> Result<StepDetails, Refused> {
+    let now = stamp.at.naive_local();
+    let stored = rs.and_then(|rs| {
+        book.incident(id)
+            .and_then(|i| i.reports.iter().find(|r| r.id == rs))
+            .map(|r| r.when)
+    });
+    let agency = chosen(form, Agency::ALL, "agency");
+    let decision = chosen(form, Decision::ALL, "decision");
+    let when = kept_datetime(form, "when", now, stored);
+    let mut refused: Vec<Invalid> = [
+        agency.as_ref().err(),
+        decision.as_ref().err(),
+        when.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    if let (Ok(agency), Ok(decision), Ok(when)) = (agency, decision, when) {
+        let d = StepDetails {
+            agency,
+            agency_name: form.value("agency_name"),
+            decision,
+            when,
+            by: form.value("by"),
+            method: pick(Method::ALL, &form.value("method")),
+            reference: form.value("reference"),
+            contact: form.value("contact"),
+            outcome: form.value("outcome"),
+            follow_up_owed: toggled(form, "follow_up_owed"),
+            reference_awaited: toggled(form, "reference_awaited"),
+            reason: multiline(form, "reason"),
+        };
+        refused.extend(book.step_refusals(stamp, id, rs, &d));
+        if refused.is_empty() {
+            return Ok(d);
+        }
+    }
+    Err(Refused(refused))
 }
 
 pub fn submit_new(
@@ -151,8 +180,8 @@ pub fn submit_new(
     book: &mut Logbook,
     stamp: &Stamp,
     id: &str,
-) -> Result<String, Invalid> {
-    let d = step_details(form, stamp.at.naive_local(), None)?;
+) -> Result<String, Refused> {
+    let d = step_all(form, book, stamp, id, None)?;
     let next = match d.decision {
         Decision::Referred => book.add_reporting_step(stamp, id, d)?,
         Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
@@ -166,12 +195,8 @@ pub fn submit_edit(
     stamp: &Stamp,
     id: &str,
     rs: &str,
-) -> Result<String, Invalid> {
-    let stored = book
-        .incident(id)
-        .and_then(|i| i.reports.iter().find(|r| r.id == rs))
-        .map(|r| r.when);
-    let details = step_details(form, stamp.at.naive_local(), stored)?;
+) -> Result<String, Refused> {
+    let details = step_all(form, book, stamp, id, Some(rs))?;
     book.edit_reporting_step(stamp, id, rs, details)?;
     Ok(format!("Reporting step {rs} updated."))
 }

@@ -1,9 +1,10 @@
 //! The review forms: schedule a review (`schedule_review`), move one not yet held
 //! (`reschedule_review`), and hold one (`hold_review`, which may schedule the next or close).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 
 use super::super::form::*;
+use super::Refused;
 use super::fields::*;
 use crate::model::*;
 
@@ -52,6 +53,38 @@ pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
         r.id, r.due
     ));
     form
+}
+
+/// A review date more than a year away is most likely a slip (`+999` for `+99` or `+9`):
+/// the first save says so beside the date, and saving the same date again keeps it.
+/// Returns (what was checked, the field, the question) for the app to ask once.
+pub fn far_date(form: &Form, now: NaiveDateTime) -> Option<(String, &'static str, String)> {
+    let key = match form.kind {
+        FormKind::ScheduleReview(_) | FormKind::RescheduleReview(..) => "due",
+        FormKind::HoldReview(..)
+            if form.value("decision") == value_of(ReviewDecision::ContinueMonitoring) =>
+        {
+            "next_review"
+        }
+        _ => return None,
+    };
+    let due = parse_date(&form.value(key), now.date()).ok()?;
+    let year = now.date().checked_add_months(Months::new(12))?;
+    if due <= year {
+        return None;
+    }
+    let save = super::super::keymap::key_for(
+        super::super::keymap::FORM,
+        super::super::keymap::Action::Submit,
+    );
+    Some((
+        format!("{key} {due}"),
+        key,
+        format!(
+            "{} is more than a year away: check the date, or press {save} again to keep it",
+            crate::present::date(due)
+        ),
+    ))
 }
 
 pub fn submit_schedule(
@@ -116,29 +149,48 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
     )
 }
 
+/// Holds the review, once every field is right: the values that cannot be read and what
+/// the model refuses of the rest (`Logbook::held_refusals`) are refused all at once.
 pub fn submit_hold(
     form: &Form,
     book: &mut Logbook,
     stamp: &Stamp,
     id: &str,
     rv: &str,
-) -> Result<String, Invalid> {
+) -> Result<String, Refused> {
     let now = stamp.at.naive_local();
-    let decision = chosen(form, ReviewDecision::ALL, "decision")?;
-    let next_review = if decision == ReviewDecision::ContinueMonitoring {
-        Some(date(form, "next_review", now)?)
-    } else {
-        None
+    let decision = chosen(form, ReviewDecision::ALL, "decision");
+    let next_review = match decision {
+        Ok(ReviewDecision::ContinueMonitoring) => date(form, "next_review", now).map(Some),
+        _ => Ok(None),
+    };
+    let held = datetime(form, "held", now);
+    let refused: Vec<Invalid> = [
+        decision.as_ref().err(),
+        next_review.as_ref().err(),
+        held.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let (Ok(decision), Ok(next_review), Ok(held)) = (decision, next_review, held) else {
+        return Err(Refused(refused));
     };
     let held = HeldReview {
-        held: datetime(form, "held", now)?,
+        held,
         by: form.value("by"),
         outcome: multiline(form, "outcome"),
         risk_now: pick(RiskLevel::ALL, &form.value("risk_now")),
         decision,
         next_review,
     };
-    let scheduled = book.hold_review(stamp, id, rv, held, toggled(form, "confirm"))?;
+    let confirmed = toggled(form, "confirm");
+    let refused = book.held_refusals(stamp, id, rv, &held, confirmed);
+    if !refused.is_empty() {
+        return Err(Refused(refused));
+    }
+    let scheduled = book.hold_review(stamp, id, rv, held, confirmed)?;
     Ok(match (decision, scheduled) {
         (ReviewDecision::Close, _) => format!("Review {rv} recorded; {id} closed."),
         (_, Some(next)) => format!("Review {rv} recorded; review {next} scheduled."),

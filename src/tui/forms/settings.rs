@@ -41,7 +41,8 @@ pub fn settings(book: &Logbook) -> Form {
                 "backup_interval_days",
                 "Back up every (days)",
                 s.backup_interval_days,
-            ),
+            )
+            .named("The backup interval"),
             whole_number("backup_keep", "Backups to keep", s.backup_keep),
         ],
     )

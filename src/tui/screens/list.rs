@@ -120,10 +120,7 @@ impl ListState {
                 period: 0,
                 scroll: 0,
             })),
-            Action::Retention => Some(Go::Push(Screen::Retention {
-                selected: 0,
-                confirm: false,
-            })),
+            Action::Retention => Some(Go::Push(Screen::Retention { selected: 0 })),
             Action::Settings => {
                 let mut form = forms::settings(ctx.book);
                 form.notice = Some(crate::tui::holders::who_can_open(&ctx.book.settings));

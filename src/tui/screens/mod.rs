@@ -48,10 +48,9 @@ pub enum Screen {
         period: usize,
         scroll: usize,
     },
-    /// Every incident's retention date; `confirm`: the selected one waits for a second D.
+    /// Every incident's retention date.
     Retention {
         selected: usize,
-        confirm: bool,
     },
 }
 

@@ -116,9 +116,7 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
                     Screen::Statistics { period, scroll } => {
                         statistics::draw(frame, main, app, period, scroll)
                     }
-                    Screen::Retention { selected, confirm } => {
-                        retention::draw(frame, main, app, selected, confirm)
-                    }
+                    Screen::Retention { selected } => retention::draw(frame, main, app, selected),
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! The Retention screen: every incident with the date it is kept until and the rule that
 //! sets it; closed records past their date are marked due, and those whose date cannot be
-//! worked out say what is missing. D disposes of a due record after a second D.
+//! worked out say what is missing. D on a due record opens the disposal form (`forms::dispose`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,25 +14,17 @@ use crate::text::line;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, confirm: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let Some(book) = &app.book else { return };
     let today = app.now.date();
     let schedule = app.retention_rows.of(book, today);
     let due = schedule.iter().filter(|r| r.due).count();
     let title = format!(
-        " Retention · {due} due for disposal · {}{} ",
+        " Retention · {due} due for disposal · {} ",
         keymap::hints(
             keymap::RETENTION,
             &[Action::Open, Action::Dispose, Action::Back]
-        ),
-        if confirm {
-            format!(
-                " · {} AGAIN TO DISPOSE",
-                keymap::key_for(keymap::RETENTION, Action::Dispose)
-            )
-        } else {
-            String::new()
-        }
+        )
     );
     // The rule of the selected record in full, wrapped, under the table: the table's
     // last column is cut at any width, and for a record whose date cannot be worked out
