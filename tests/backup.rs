@@ -785,6 +785,69 @@ fn a_name_clash_is_refused_and_the_file_in_the_way_is_untouched() {
     assert_eq!(after, medium);
 }
 
+/// The hidden files a backup folder holds besides its backups, manifest and key files.
+fn locks_in(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect()
+}
+
+/// Tester2 #35: every backup left a 0-byte `.logbook-backup.age.lock` on the USB stick. The
+/// lock goes when the backup ends, done or refused; a lock another process holds stays,
+/// and that backup is refused as locked (exit 5).
+#[test]
+fn a_backup_leaves_no_lock_file_on_the_medium_and_never_removes_one_held() {
+    let f = Fixture::new().with_demo();
+    let usb = f.dir.path().join("usb");
+    good_backup(&f, &usb);
+    assert_eq!(locks_in(&usb), Vec::<String>::new(), "after a good backup");
+
+    // Refused (the name is taken): the lock goes too.
+    let start = chrono::Local::now().fixed_offset();
+    let mut taken = Vec::new();
+    for s in 0..20 {
+        let name = logbook::backup::backup_name(&(start + chrono::Duration::seconds(s)));
+        if !usb.join(&name).exists() {
+            fs::write(usb.join(&name), "not a backup").unwrap();
+            taken.push(name);
+        }
+    }
+    let o = backup_to(&f, &usb, &["--allow-same-disk"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        locks_in(&usb),
+        Vec::<String>::new(),
+        "after a refused backup"
+    );
+    for name in taken {
+        fs::remove_file(usb.join(name)).unwrap();
+    }
+
+    // Another backup holds the folder: refused, and its lock file is left where it is.
+    let held = usb.join(".logbook-backup.age.lock");
+    let other = fs::File::create(&held).unwrap();
+    other.lock().unwrap();
+    let o = backup_to(&f, &usb, &["--allow-same-disk"]);
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("locked by another process"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        held.exists(),
+        "the other process's lock file is not removed"
+    );
+    drop(other);
+
+    // A lock file left by an earlier version (or a killed backup) is taken and removed.
+    next_second();
+    good_backup(&f, &usb);
+    assert_eq!(locks_in(&usb), Vec::<String>::new());
+}
+
 /// Starts a backup of a logbook big enough to take a while, and stops it (SIGSTOP) while
 /// its temporary file is on the medium and no final file is there yet: mid-write.
 fn stopped_mid_write(f: &Fixture, big: &Path, dir: &Path, extra: &[&str]) -> Option<Child> {
@@ -911,6 +974,8 @@ fn a_backup_killed_mid_write_leaves_no_backup_and_the_next_one_cleans_up() {
             .collect();
         assert_eq!(partial.len(), 1, "{:?}", after.keys());
         after.retain(|n, _| !partial.contains(n));
+        // A killed backup cannot remove its lock file (the kernel released the lock).
+        after.remove(".logbook-backup.age.lock");
         assert_eq!(after, medium, "the older backup and manifest are untouched");
         assert_eq!(fs::read(&big).unwrap(), live);
 
@@ -936,6 +1001,11 @@ fn a_backup_killed_mid_write_leaves_no_backup_and_the_next_one_cleans_up() {
             stdout(&o)
         );
         assert!(partials_in(&usb).is_empty());
+        assert_eq!(
+            locks_in(&usb),
+            Vec::<String>::new(),
+            "the stale lock went too"
+        );
         assert_eq!(backups_in(&usb).len(), 2);
         return;
     }
