@@ -169,12 +169,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 
 /// `logbook` with no command: the terminal app on the logbook (set-up if there is none yet).
 fn app(global: &Global) -> Result<()> {
+    // A folder or a device given as the logbook is named as the commands name it, whether
+    // or not there is a terminal (tester2 #43).
+    let path = logbook_path(global)?;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Err(Error::Usage(
             "The logbook app needs a terminal: run `logbook` in one, or use a command such as `logbook list` (`logbook --help` lists them).".into(),
         ));
     }
-    let path = logbook_path(global)?;
+    // The app always opens for writing: a logbook another app or command holds is said
+    // before the unlock screen asks for a secret (tester2 #35).
+    vault::refuse_if_locked(&path)?;
     if let Some(folder) = path.parent() {
         vault::file::ensure_private_dir(folder)?;
     }
@@ -263,6 +268,10 @@ fn open(global: &Global, access: Access) -> Result<(Vault, Logbook, Key)> {
     let path = logbook_path(global)?;
     if !path.exists() {
         return Err(Error::NoLogbook(path));
+    }
+    // A writer is told the logbook is locked before it is asked for a secret.
+    if access == Access::Write {
+        vault::refuse_if_locked(&path)?;
     }
     let key = secret::open_key(global, &path)?;
     open_with(global, &path, &key, access)
