@@ -382,6 +382,14 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
             t.id
         )));
     }
+    // A person's number given to `show` (tester2 #35): said what `show` takes, and
+    // which command shows a person.
+    if logbook.person(&id).is_some() {
+        return Err(Error::Usage(format!(
+            "{id} is a person, and `show` takes an incident number (INC-YYYY-NNNN): `logbook export {id} --format txt --for WHO` shows their chronology across incidents.",
+            id = crate::text::line(&id)
+        )));
+    }
     let incident = logbook.incident(&id).ok_or_else(|| {
         Error::Usage(format!(
             "There is no incident {} in this logbook: `logbook list` shows the numbers.",
