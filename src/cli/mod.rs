@@ -9,6 +9,7 @@ mod report;
 mod retention;
 mod secret;
 mod transfer;
+mod words;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -130,7 +131,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify { file, against } => verify(&global, file, against, out),
         Command::List { status, overdue } => list(&global, status, overdue, out),
         Command::Show { id } => show(&global, &id, out),
-        Command::Import { file } => import(&global, &file, out),
+        // A refused record in the file is to be corrected in the file, not "filled in".
+        Command::Import { file } => {
+            import(&global, &file, out).map_err(|e| words::reword(e, words::Given::File(&file)))
+        }
         Command::Passwd(args) => passwd(&global, args, out),
         Command::Backup(args) => backup::backup(&global, args, out),
         Command::Backups { dir } => backup::backups(&global, dir, out),

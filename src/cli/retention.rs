@@ -36,7 +36,14 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
             return Err(unknown_incident(&id));
         }
         let by = operator(global, Some(&key), &logbook.settings)?;
-        logbook.set_retention(&Stamp::new(by, now()), &id, until, reason)?;
+        logbook
+            .set_retention(&Stamp::new(by, now()), &id, until, reason)
+            .map_err(|e| {
+                super::words::reword(
+                    e.into(),
+                    super::words::Given::Options(&[("reason", "--reason"), ("until", "--until")]),
+                )
+            })?;
         vault.save(&logbook)?;
         return writeln!(
             out,
