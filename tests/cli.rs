@@ -548,3 +548,27 @@ fn the_staff_command_help_shows_only_what_staff_use() {
     let o = run(&["list", "--help"]);
     assert!(stdout(&o).contains("--identity"), "{}", stdout(&o));
 }
+
+/// Tester2 #35: `stats --help` (and list, show, verify) offered --by as "Who is making the
+/// change, for the audit trail", though they record nothing. It is hidden there, still
+/// accepted (scripts give it to every command), and kept where a change is recorded.
+#[test]
+fn by_is_offered_only_by_commands_that_record_something() {
+    for command in ["stats", "list", "show", "verify", "backups"] {
+        for args in [vec![command, "--help"], vec!["help", command]] {
+            let o = run(&args);
+            assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+            assert!(!stdout(&o).contains("--by"), "{args:?}: {}", stdout(&o));
+            assert!(!stdout(&o).contains("Who is making the change"), "{args:?}");
+        }
+    }
+    for command in ["import", "export", "dispose", "backup"] {
+        let o = run(&[command, "--help"]);
+        assert!(stdout(&o).contains("--by"), "{command}: {}", stdout(&o));
+    }
+    let f = Fixture::new();
+    let o = f.run(&["--by", "RO", "list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["verify", "--by", "RO"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
