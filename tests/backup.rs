@@ -131,7 +131,7 @@ fn a_backup_is_encrypted_verified_listed_and_opens_with_verify() {
     assert!(row.contains("verified"), "{listed}");
     // The one entry added since is the trail's own record of this backup.
     assert!(
-        row.contains("the current trail extends it unchanged (+1 entries)"),
+        row.contains("the current trail extends it unchanged (+1 entry)"),
         "{listed}"
     );
 }
@@ -272,7 +272,7 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let sound = stdout(&o);
     let head = sound.split(" people, ").nth(1).unwrap().to_string();
-    assert!(head.contains("1 audit entries"), "created: {sound}");
+    assert!(head.contains("1 audit entry;"), "created: {sound}");
     let wrong = dir.path().join("wrong");
     fs::write(&wrong, "not the passphrase\n").unwrap();
     let o = run(&["--passphrase-file", p(&wrong), "verify", p(&alone)]);
@@ -1032,4 +1032,31 @@ fn help_explains_backups_recovery_keys_and_passphrase_mode() {
     assert!(help.contains("--against"), "{help}");
     let help = stdout(&run(&["restore", "--help"]));
     assert!(help.contains("before-restore"), "{help}");
+}
+
+/// Tester2 #35: "Removed 1 older backup(s)", "1 audit entries": one is singular.
+#[test]
+fn counts_of_one_are_singular() {
+    let f = Fixture::new();
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 incidents (0 open), 0 people, 1 audit entry;"),
+        "{}",
+        stdout(&o)
+    );
+    let usb = f.dir.path().join("usb");
+    good_backup(&f, &usb);
+    next_second();
+    let o = backup_to(&f, &usb, &["--allow-same-disk", "--keep", "1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(said.contains("Removed 1 older backup, keeping"), "{said}");
+    assert!(!said.contains("(s)"), "{said}");
+    let o = f.run(&["backups", p(&usb)]);
+    assert!(
+        stdout(&o).contains("0 incidents  2 entries"),
+        "{}",
+        stdout(&o)
+    );
 }

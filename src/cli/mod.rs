@@ -327,11 +327,11 @@ fn verify(
         .count();
     writeln!(
         out,
-        "{} is sound: {} incidents ({open} open), {} people, {} audit entries; last entry hash {}.",
+        "{} is sound: {} ({open} open), {}, {}; last entry hash {}.",
         path.display(),
-        logbook.incidents.len(),
-        logbook.people.len(),
-        head.len,
+        print::count(logbook.incidents.len() as u64, "incident", "incidents"),
+        print::count(logbook.people.len() as u64, "person", "people"),
+        print::count(head.len, "audit entry", "audit entries"),
         head.hash
     )
     .map_err(stdout_error)?;
@@ -443,7 +443,9 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     vault.save(&logbook)?;
     writeln!(
         out,
-        "Imported {incidents} incidents and {people} people into {}.",
+        "Imported {} and {} into {}.",
+        print::count(incidents as u64, "incident", "incidents"),
+        print::count(people as u64, "person", "people"),
         vault.path().display()
     )
     .map_err(stdout_error)?;
@@ -551,11 +553,11 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     }
     let today = crate::demo::demo_now().date();
     let mut text = format!(
-        "Demo logbook of {} (fictional): {} incidents, {} people, {} audit entries, as on {today}.\n\n",
+        "Demo logbook of {} (fictional): {}, {}, {}, as on {today}.\n\n",
         crate::text::line(&book.settings.organisation),
-        book.incidents.len(),
-        book.people.len(),
-        book.audit.len()
+        print::count(book.incidents.len() as u64, "incident", "incidents"),
+        print::count(book.people.len() as u64, "person", "people"),
+        print::count(book.audit.len() as u64, "audit entry", "audit entries")
     );
     for incident in &book.incidents {
         text.push_str(&print::list_line(&book, incident, today));

@@ -163,10 +163,10 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
     vault.save(&staged)?;
     writeln!(
         out,
-        "Disposed of {} record(s); each leaves a tombstone recorded in the audit trail:\n{listing}\
+        "Disposed of {}; each leaves a tombstone recorded in the audit trail:\n{listing}\
 A certificate of disposal: `logbook certificate {} --format html --for WHO --recipient AGE1... --out FILE`. \
 Older backups still hold these records until rotated away.",
-        ids.len(),
+        super::print::count(ids.len() as u64, "record", "records"),
         ids.join(" ")
     )
     .map_err(stdout_error)
