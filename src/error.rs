@@ -64,7 +64,11 @@ pub enum Error {
     NoTerminal(&'static str),
     #[error("{0}")]
     Invalid(#[from] Invalid),
-    #[error("The audit trail is broken: {0}.")]
+    /// Said the same by `logbook verify`, by every command that refuses to write, and by
+    /// the app's pop-up, which shows this sentence (tester2 #35).
+    #[error(
+        "The audit trail is broken: {0}; restore the latest sound backup with `logbook restore` (`logbook backups DIR` lists the backups on a medium with their state)."
+    )]
     Audit(#[from] AuditFault),
     #[error(
         "{0} is on the same disk as the logbook, so a backup there would be lost with it: back up to a removable medium (on the command line, --allow-same-disk does it anyway)."

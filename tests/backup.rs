@@ -131,7 +131,7 @@ fn a_backup_is_encrypted_verified_listed_and_opens_with_verify() {
     assert!(row.contains("verified"), "{listed}");
     // The one entry added since is the trail's own record of this backup.
     assert!(
-        row.contains("the current trail extends it unchanged (+1 entries)"),
+        row.contains("the current trail extends it unchanged (+1 entry)"),
         "{listed}"
     );
 }
@@ -272,7 +272,7 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let sound = stdout(&o);
     let head = sound.split(" people, ").nth(1).unwrap().to_string();
-    assert!(head.contains("1 audit entries"), "created: {sound}");
+    assert!(head.contains("1 audit entry;"), "created: {sound}");
     let wrong = dir.path().join("wrong");
     fs::write(&wrong, "not the passphrase\n").unwrap();
     let o = run(&["--passphrase-file", p(&wrong), "verify", p(&alone)]);
@@ -785,6 +785,69 @@ fn a_name_clash_is_refused_and_the_file_in_the_way_is_untouched() {
     assert_eq!(after, medium);
 }
 
+/// The hidden files a backup folder holds besides its backups, manifest and key files.
+fn locks_in(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect()
+}
+
+/// Tester2 #35: every backup left a 0-byte `.logbook-backup.age.lock` on the USB stick. The
+/// lock goes when the backup ends, done or refused; a lock another process holds stays,
+/// and that backup is refused as locked (exit 5).
+#[test]
+fn a_backup_leaves_no_lock_file_on_the_medium_and_never_removes_one_held() {
+    let f = Fixture::new().with_demo();
+    let usb = f.dir.path().join("usb");
+    good_backup(&f, &usb);
+    assert_eq!(locks_in(&usb), Vec::<String>::new(), "after a good backup");
+
+    // Refused (the name is taken): the lock goes too.
+    let start = chrono::Local::now().fixed_offset();
+    let mut taken = Vec::new();
+    for s in 0..20 {
+        let name = logbook::backup::backup_name(&(start + chrono::Duration::seconds(s)));
+        if !usb.join(&name).exists() {
+            fs::write(usb.join(&name), "not a backup").unwrap();
+            taken.push(name);
+        }
+    }
+    let o = backup_to(&f, &usb, &["--allow-same-disk"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        locks_in(&usb),
+        Vec::<String>::new(),
+        "after a refused backup"
+    );
+    for name in taken {
+        fs::remove_file(usb.join(name)).unwrap();
+    }
+
+    // Another backup holds the folder: refused, and its lock file is left where it is.
+    let held = usb.join(".logbook-backup.age.lock");
+    let other = fs::File::create(&held).unwrap();
+    other.lock().unwrap();
+    let o = backup_to(&f, &usb, &["--allow-same-disk"]);
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("locked by another process"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        held.exists(),
+        "the other process's lock file is not removed"
+    );
+    drop(other);
+
+    // A lock file left by an earlier version (or a killed backup) is taken and removed.
+    next_second();
+    good_backup(&f, &usb);
+    assert_eq!(locks_in(&usb), Vec::<String>::new());
+}
+
 /// Starts a backup of a logbook big enough to take a while, and stops it (SIGSTOP) while
 /// its temporary file is on the medium and no final file is there yet: mid-write.
 fn stopped_mid_write(f: &Fixture, big: &Path, dir: &Path, extra: &[&str]) -> Option<Child> {
@@ -911,6 +974,8 @@ fn a_backup_killed_mid_write_leaves_no_backup_and_the_next_one_cleans_up() {
             .collect();
         assert_eq!(partial.len(), 1, "{:?}", after.keys());
         after.retain(|n, _| !partial.contains(n));
+        // A killed backup cannot remove its lock file (the kernel released the lock).
+        after.remove(".logbook-backup.age.lock");
         assert_eq!(after, medium, "the older backup and manifest are untouched");
         assert_eq!(fs::read(&big).unwrap(), live);
 
@@ -936,6 +1001,11 @@ fn a_backup_killed_mid_write_leaves_no_backup_and_the_next_one_cleans_up() {
             stdout(&o)
         );
         assert!(partials_in(&usb).is_empty());
+        assert_eq!(
+            locks_in(&usb),
+            Vec::<String>::new(),
+            "the stale lock went too"
+        );
         assert_eq!(backups_in(&usb).len(), 2);
         return;
     }
@@ -962,4 +1032,31 @@ fn help_explains_backups_recovery_keys_and_passphrase_mode() {
     assert!(help.contains("--against"), "{help}");
     let help = stdout(&run(&["restore", "--help"]));
     assert!(help.contains("before-restore"), "{help}");
+}
+
+/// Tester2 #35: "Removed 1 older backup(s)", "1 audit entries": one is singular.
+#[test]
+fn counts_of_one_are_singular() {
+    let f = Fixture::new();
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 incidents (0 open), 0 people, 1 audit entry;"),
+        "{}",
+        stdout(&o)
+    );
+    let usb = f.dir.path().join("usb");
+    good_backup(&f, &usb);
+    next_second();
+    let o = backup_to(&f, &usb, &["--allow-same-disk", "--keep", "1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(said.contains("Removed 1 older backup, keeping"), "{said}");
+    assert!(!said.contains("(s)"), "{said}");
+    let o = f.run(&["backups", p(&usb)]);
+    assert!(
+        stdout(&o).contains("0 incidents  2 entries"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -87,6 +87,35 @@ fn show_of_an_unknown_incident_says_how_to_find_one() {
     assert!(stderr(&o).contains("logbook list"), "{}", stderr(&o));
 }
 
+/// Tester2 #35: `show P-0001` said "There is no incident P-0001": it says `show` takes an
+/// incident, and names the command that shows a person.
+#[test]
+fn show_of_a_persons_number_points_to_the_persons_chronology() {
+    let f = Fixture::new().with_demo();
+    let o = f.run(&["show", "p-0001"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("P-0001 is a person"), "{err}");
+    assert!(err.contains("`show` takes an incident number"), "{err}");
+    assert!(err.contains("logbook export P-0001"), "{err}");
+    // The command it names works (at a terminal; a test's pipe needs --plaintext).
+    let o = f.run(&[
+        "export",
+        "P-0001",
+        "--format",
+        "txt",
+        "--for",
+        "RO",
+        "--plaintext",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("P-0001"), "{}", stdout(&o));
+    // A number that is neither still sends to the list.
+    let o = f.run(&["show", "P-9999"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("logbook list"), "{}", stderr(&o));
+}
+
 #[test]
 fn passphrase_mode_init_passwd_and_wrong_passphrase() {
     let dir = tempfile::tempdir().unwrap();
@@ -518,4 +547,28 @@ fn the_staff_command_help_shows_only_what_staff_use() {
     // The DSL's commands keep them.
     let o = run(&["list", "--help"]);
     assert!(stdout(&o).contains("--identity"), "{}", stdout(&o));
+}
+
+/// Tester2 #35: `stats --help` (and list, show, verify) offered --by as "Who is making the
+/// change, for the audit trail", though they record nothing. It is hidden there, still
+/// accepted (scripts give it to every command), and kept where a change is recorded.
+#[test]
+fn by_is_offered_only_by_commands_that_record_something() {
+    for command in ["stats", "list", "show", "verify", "backups"] {
+        for args in [vec![command, "--help"], vec!["help", command]] {
+            let o = run(&args);
+            assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+            assert!(!stdout(&o).contains("--by"), "{args:?}: {}", stdout(&o));
+            assert!(!stdout(&o).contains("Who is making the change"), "{args:?}");
+        }
+    }
+    for command in ["import", "export", "dispose", "backup"] {
+        let o = run(&[command, "--help"]);
+        assert!(stdout(&o).contains("--by"), "{command}: {}", stdout(&o));
+    }
+    let f = Fixture::new();
+    let o = f.run(&["--by", "RO", "list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["verify", "--by", "RO"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

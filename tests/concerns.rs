@@ -495,3 +495,87 @@ fn a_refused_concern_setup_leaves_the_folder_untouched() {
     assert_eq!(fs::read_dir(&inbox).unwrap().count(), 0, "nothing written");
     assert_eq!(fs::read(&logbook).unwrap(), before);
 }
+
+/// Tester2 #35: the command line spoke the app's form ("choose an incident from the list",
+/// "is required: fill it in"), though it has no list and no field. It names the command
+/// that shows the numbers, or the option to give; the concern stays waiting.
+#[test]
+fn take_in_refusals_speak_of_the_command_line_not_a_form() {
+    let (f, inbox) = setup();
+    let f = f.with_demo();
+    let receipt = write_concern(&inbox, WHAT);
+    let o = f.run(&["concerns", "--take", &receipt, "--add-to", "INC-2026-0099"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("INC-2026-0099 is not in the logbook"), "{err}");
+    assert!(err.contains("`logbook list` shows the numbers"), "{err}");
+    assert!(!err.contains("from the list"), "{err}");
+
+    let o = f.run(&["concerns", "--take", &receipt, "--no-further-action", " "]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("give it after --no-further-action"), "{err}");
+    assert!(!err.contains("fill it in"), "{err}");
+
+    // A closed incident: what to do, on the command line.
+    let o = f.run(&["concerns", "--take", &receipt, "--add-to", "INC-2025-0001"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`logbook list --status open`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(concern_files(&inbox).len(), 1, "still waiting");
+
+    // Staff: an empty --what names the option.
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        " ",
+        "--by",
+        "A. Khan",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("give it after --what"), "{err}");
+    assert!(!err.contains("fill it in"), "{err}");
+}
+
+/// The same for a record refused in a file being imported: corrected in the file.
+#[test]
+fn an_import_refusal_says_to_correct_the_file() {
+    let f = Fixture::new();
+    let demo = fs::read_to_string(data("demo.ron")).unwrap();
+    let at = demo.find("description: \"").unwrap() + "description: \"".len();
+    let end = at + demo[at..].find("\",").unwrap();
+    let file = f.dir.path().join("records.ron");
+    fs::write(&file, format!("{}{}", &demo[..at], &demo[end..])).unwrap();
+    let o = f.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("is required: add it to"), "{err}");
+    assert!(err.contains("records.ron and import it again"), "{err}");
+}
+
+/// `retention --set` with an empty reason names the option.
+#[test]
+fn a_retention_date_without_a_reason_names_the_option() {
+    let f = Fixture::new().with_demo();
+    let o = f.run(&[
+        "retention",
+        "--set",
+        "INC-2025-0001",
+        "--until",
+        "2090-01-01",
+        "--reason",
+        " ",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("give it after --reason"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -49,3 +49,22 @@ fn a_command_that_writes_refuses_a_logbook_edited_outside_its_trail() {
     // Reading is still possible: the list needs no trail.
     assert_eq!(code(&f.run(&["list"])), 0);
 }
+
+/// Tester2 #35: `verify` said the trail was broken but not what to do; it now says it as the
+/// app's pop-up does (one sentence, built in one place).
+#[test]
+fn verify_of_a_broken_trail_says_to_restore_the_latest_sound_backup() {
+    let f = Fixture::new().with_demo();
+    tamper(&f, |text| {
+        text.replacen("platform: \"Snapchat\"", "platform: \"Instagram\"", 1)
+    });
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("The audit trail is broken: INC-"), "{err}");
+    assert!(
+        err.contains("restore the latest sound backup with `logbook restore`"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+}

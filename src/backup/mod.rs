@@ -10,13 +10,14 @@
 //! - `logbook-ID-key-FPR.age` (passphrase logbooks): a copy of the logbook's key file,
 //!   encrypted with the passphrase, one per key (FPR: its fingerprint); and
 //!   `logbook-ID-key.age`, the backup key of passphrase logbooks' older backups (see `seal`);
-//! - `.logbook-backup.age.lock`: held while a backup runs.
+//! - `.logbook-backup.age.lock`: held while a backup runs, removed when it ends.
 //!
 //! For the app: open the logbook as usual, then `run` (off the UI thread, with a
 //! progress callback). `removable_volumes` offers destinations; `list` reads a folder.
 
 mod discover;
 mod inspect;
+mod lock;
 mod manifest;
 mod names;
 mod restore;

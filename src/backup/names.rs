@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, FixedOffset};
 
-/// The lock that keeps two backups out of one folder at once: `.logbook-backup.age.lock`
-/// (the lock helper names it after this, adding `.lock`).
-pub const LOCK_STEM: &str = ".logbook-backup.age";
+/// The lock that keeps two backups out of one folder at once, there only while a backup
+/// runs (see `lock`).
+pub const LOCK_NAME: &str = ".logbook-backup.age.lock";
+
+/// The name earlier versions held the same lock under (and left behind).
+pub const LEGACY_LOCK_NAME: &str = ".logbook-backup.lock";
 
 /// `logbook-YYYYMMDD-HHMMSS.age`, in the local time of `now`.
 pub fn backup_name(now: &DateTime<FixedOffset>) -> String {

@@ -9,13 +9,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use super::inspect::{self, Item, State};
+use super::lock::FolderLock;
 use super::manifest::{self, Entry, Loaded, Manifest};
 use super::names;
 use super::rotate::{self, Rotation};
 use super::seal::{self, Sealing};
 use crate::error::{Error, Result};
 use crate::model::{Head, Logbook, sha256_hex};
-use crate::vault::{self, Key, Lock, file};
+use crate::vault::{self, Key, file};
 
 /// What a running backup is doing, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,9 +179,8 @@ pub fn run(
     let target = dir.join(&name);
 
     // One backup at a time in a folder: the lock also makes it safe to remove the
-    // temporary files an interrupted backup left.
-    let _lock = Lock::acquire(&dir.join(names::LOCK_STEM)).map_err(|e| match e {
-        Error::Locked(_) => Error::Locked(dir.to_path_buf()),
+    // temporary files an interrupted backup left. Removed again when this function returns.
+    let _lock = FolderLock::acquire(dir).map_err(|e| match e {
         Error::Io(f) => Error::io("backing up to", &target, f.source),
         other => other,
     })?;

@@ -8,6 +8,7 @@ use chrono::Timelike as _;
 use std::path::{Path, PathBuf};
 
 use super::args::{BackupArgs, Global, RecoveryArgs};
+use super::print::count;
 use super::{logbook_path, now, operator, secret, stdout_error};
 use crate::backup::{self, Current, Item, Relation, RestoreRelation, State, Summary, Volume};
 use crate::error::{Error, Result};
@@ -109,14 +110,22 @@ pub(super) fn verify_against(
     match current.trail_extends(&earlier.audit) {
         Ok(added) => {
             let head = earlier.head();
+            let held = if head.len == 1 {
+                "the one audit entry the backup holds is here exactly as it was".to_string()
+            } else {
+                format!(
+                    "all {} audit entries the backup holds are here exactly as they were",
+                    head.len
+                )
+            };
             writeln!(
                 out,
-                "{} extends {} unchanged: all {} audit entries the backup holds are here exactly as they were (entry {} has the backup's last hash {}), and {added} entries were added since.",
+                "{} extends {} unchanged: {held} (entry {} has the backup's last hash {}), and {} added since.",
                 crate::text::path(path),
                 crate::text::path(backup_file),
                 head.len,
-                head.len,
-                head.hash
+                head.hash,
+                count(added, "entry was", "entries were")
             )
             .map_err(stdout_error)?;
             // Records the backup holds that are gone now were disposed of: the trail
@@ -274,10 +283,10 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     });
 
     let mut text = format!(
-        "Backed up to {} and read it back from the medium: sound, {} incidents, {} audit entries (last entry hash {}), {} bytes, SHA-256 {}.\n",
+        "Backed up to {} and read it back from the medium: sound, {}, {} (last entry hash {}), {} bytes, SHA-256 {}.\n",
         crate::text::path(&report.path),
-        report.incidents,
-        report.head.len,
+        count(report.incidents as u64, "incident", "incidents"),
+        count(report.head.len, "audit entry", "audit entries"),
         report.head.hash,
         report.size,
         report.sha256
@@ -304,8 +313,12 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     }
     if !report.rotation.removed.is_empty() {
         text.push_str(&format!(
-            "Removed {} older backup(s), keeping the newest {keep}: {}.\n",
-            report.rotation.removed.len(),
+            "Removed {}, keeping the newest {keep}: {}.\n",
+            count(
+                report.rotation.removed.len() as u64,
+                "older backup",
+                "older backups"
+            ),
             report.rotation.removed.join(", ")
         ));
     }
@@ -323,8 +336,8 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     }
     if !report.cleaned.is_empty() {
         text.push_str(&format!(
-            "Removed {} partial file(s) left by an interrupted backup.\n",
-            report.cleaned.len()
+            "Removed {} left by an interrupted backup.\n",
+            count(report.cleaned.len() as u64, "partial file", "partial files")
         ));
     }
     for note in &report.notes {
@@ -449,15 +462,17 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
                     row.push_str(&format!("  {}", present::at(&written)));
                 }
                 row.push_str(&format!(
-                    "  {} incidents  {} entries",
-                    info.incidents, info.head.len
+                    "  {}  {}",
+                    count(info.incidents, "incident", "incidents"),
+                    count(info.head.len, "entry", "entries")
                 ));
                 match &item.relation {
                     Some(Relation::Extends(0)) => {
                         row.push_str("  the current trail is exactly this backup's")
                     }
                     Some(Relation::Extends(n)) => row.push_str(&format!(
-                        "  the current trail extends it unchanged (+{n} entries)"
+                        "  the current trail extends it unchanged (+{})",
+                        count(*n, "entry", "entries")
                     )),
                     Some(Relation::Diverges(d)) => {
                         diverged += 1;
@@ -511,7 +526,8 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     out.write_all(text.as_bytes()).map_err(stdout_error)?;
     if damaged + diverged > 0 {
         return Err(Error::CheckFailed(format!(
-            "{damaged} backup(s) in {} are damaged and the current trail does not extend {diverged}: keep them all, make a new backup, and check the history with `logbook verify --against`.",
+            "{} in {} cannot be relied on ({damaged} damaged, {diverged} not extended by the current trail): keep them all, make a new backup, and check the history with `logbook verify --against`.",
+            count((damaged + diverged) as u64, "backup", "backups"),
             crate::text::path(&dir)
         )));
     }
@@ -520,11 +536,11 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
 
 fn summary_text(label: &str, place: &Path, s: &Summary) -> String {
     let mut t = format!(
-        "{label:<8} {}\n         {} incidents, {} people, {} audit entries\n",
+        "{label:<8} {}\n         {}, {}, {}\n",
         crate::text::path(place),
-        s.incidents,
-        s.people,
-        s.head.len
+        count(s.incidents, "incident", "incidents"),
+        count(s.people, "person", "people"),
+        count(s.head.len, "audit entry", "audit entries")
     );
     if let Some((id, reported)) = &s.newest {
         t.push_str(&format!(
@@ -738,10 +754,10 @@ pub(super) fn restore(
     };
     writeln!(
         out,
-        "Restored {} from {}: read back and sound, {} audit entries (last entry hash {}).{kept}{rekeyed}",
+        "Restored {} from {}: read back and sound, {} (last entry hash {}).{kept}{rekeyed}",
         crate::text::path(&path),
         crate::text::path(file),
-        done.head.len,
+        count(done.head.len, "audit entry", "audit entries"),
         done.head.hash
     )
     .map_err(stdout_error)
@@ -795,9 +811,12 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     vault.save(&book)?;
     writeln!(
         out,
-        "{} now has {} recovery key(s); backups made from now on open with them, older backups keep the keys they were made with.",
+        "{} now has {}; backups made from now on open with them, older backups keep the keys they were made with.",
         crate::text::path(&path),
-        book.settings.recovery_recipients.len()
+        match book.settings.recovery_recipients.len() {
+            0 => "no recovery keys".to_string(),
+            n => count(n as u64, "recovery key", "recovery keys"),
+        }
     )
     .map_err(stdout_error)
 }

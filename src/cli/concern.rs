@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::{ConcernArgs, ConcernsArgs, Global};
+use super::words::{self, Given};
 use super::{now, open, operator, stdout_error};
 use crate::concern::{self, RECIPIENTS_FILE};
 use crate::error::{Error, Result};
@@ -50,6 +51,8 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
     }
     let written = now();
     let receipt = concern::new_receipt();
+    // Typed as options, a refusal names the option; answered at the prompts, the question.
+    let from_options = args.what.is_some();
     let concern = match args.what {
         Some(what) => {
             let by = global
@@ -96,6 +99,11 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
         }
     };
     if let Err(e) = concern.check() {
+        let e = if from_options {
+            words::reword_invalid(e, Given::Options(&[("what", "--what"), ("by", "--by")]))
+        } else {
+            e
+        };
         return Err(Error::Usage(format!(
             "{}: nothing was sent.",
             e.message.trim_end_matches('.')
@@ -374,7 +382,14 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
             }
         };
         let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
-        let said = book.take_in_concern(&stamp, &found.concern, how)?;
+        let said = book
+            .take_in_concern(&stamp, &found.concern, how)
+            .map_err(|e| {
+                words::reword(
+                    e.into(),
+                    Given::Options(&[("incident", "--add-to"), ("reason", "--no-further-action")]),
+                )
+            })?;
         // Saved first; only then is the file removed from the inbox.
         vault.save(&book)?;
         writeln!(out, "{}", crate::text::line(&said)).map_err(stdout_error)?;

@@ -9,6 +9,7 @@ mod report;
 mod retention;
 mod secret;
 mod transfer;
+mod words;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -130,7 +131,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify { file, against } => verify(&global, file, against, out),
         Command::List { status, overdue } => list(&global, status, overdue, out),
         Command::Show { id } => show(&global, &id, out),
-        Command::Import { file } => import(&global, &file, out),
+        // A refused record in the file is to be corrected in the file, not "filled in".
+        Command::Import { file } => {
+            import(&global, &file, out).map_err(|e| words::reword(e, words::Given::File(&file)))
+        }
         Command::Passwd(args) => passwd(&global, args, out),
         Command::Backup(args) => backup::backup(&global, args, out),
         Command::Backups { dir } => backup::backups(&global, dir, out),
@@ -169,12 +173,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 
 /// `logbook` with no command: the terminal app on the logbook (set-up if there is none yet).
 fn app(global: &Global) -> Result<()> {
+    // A folder or a device given as the logbook is named as the commands name it, whether
+    // or not there is a terminal (tester2 #43).
+    let path = logbook_path(global)?;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Err(Error::Usage(
             "The logbook app needs a terminal: run `logbook` in one, or use a command such as `logbook list` (`logbook --help` lists them).".into(),
         ));
     }
-    let path = logbook_path(global)?;
+    // The app always opens for writing: a logbook another app or command holds is said
+    // before the unlock screen asks for a secret (tester2 #35).
+    vault::refuse_if_locked(&path)?;
     if let Some(folder) = path.parent() {
         vault::file::ensure_private_dir(folder)?;
     }
@@ -264,6 +273,10 @@ fn open(global: &Global, access: Access) -> Result<(Vault, Logbook, Key)> {
     if !path.exists() {
         return Err(Error::NoLogbook(path));
     }
+    // A writer is told the logbook is locked before it is asked for a secret.
+    if access == Access::Write {
+        vault::refuse_if_locked(&path)?;
+    }
     let key = secret::open_key(global, &path)?;
     open_with(global, &path, &key, access)
 }
@@ -314,11 +327,11 @@ fn verify(
         .count();
     writeln!(
         out,
-        "{} is sound: {} incidents ({open} open), {} people, {} audit entries; last entry hash {}.",
+        "{} is sound: {} ({open} open), {}, {}; last entry hash {}.",
         path.display(),
-        logbook.incidents.len(),
-        logbook.people.len(),
-        head.len,
+        print::count(logbook.incidents.len() as u64, "incident", "incidents"),
+        print::count(logbook.people.len() as u64, "person", "people"),
+        print::count(head.len, "audit entry", "audit entries"),
         head.hash
     )
     .map_err(stdout_error)?;
@@ -416,6 +429,14 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
             t.id
         )));
     }
+    // A person's number given to `show` (tester2 #35): said what `show` takes, and
+    // which command shows a person.
+    if logbook.person(&id).is_some() {
+        return Err(Error::Usage(format!(
+            "{id} is a person, and `show` takes an incident number (INC-YYYY-NNNN): `logbook export {id} --format txt --for WHO` shows their chronology across incidents.",
+            id = crate::text::line(&id)
+        )));
+    }
     let incident = logbook.incident(&id).ok_or_else(|| {
         Error::Usage(format!(
             "There is no incident {} in this logbook: `logbook list` shows the numbers.",
@@ -466,7 +487,9 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     wipe_for_exit(logbook);
     writeln!(
         out,
-        "Imported {incidents} incidents and {people} people into {}.",
+        "Imported {} and {} into {}.",
+        print::count(incidents as u64, "incident", "incidents"),
+        print::count(people as u64, "person", "people"),
         vault.path().display()
     )
     .map_err(stdout_error)?;
@@ -574,11 +597,11 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     }
     let today = crate::demo::demo_now().date();
     let mut text = format!(
-        "Demo logbook of {} (fictional): {} incidents, {} people, {} audit entries, as on {today}.\n\n",
+        "Demo logbook of {} (fictional): {}, {}, {}, as on {today}.\n\n",
         crate::text::line(&book.settings.organisation),
-        book.incidents.len(),
-        book.people.len(),
-        book.audit.len()
+        print::count(book.incidents.len() as u64, "incident", "incidents"),
+        print::count(book.people.len() as u64, "person", "people"),
+        print::count(book.audit.len() as u64, "audit entry", "audit entries")
     );
     for incident in &book.incidents {
         text.push_str(&print::list_line(&book, incident, today));

@@ -10,6 +10,12 @@ use crate::model::*;
 use crate::present::{self, Line};
 use crate::text::{block, line};
 
+/// `n` with its noun, singular or plural: "1 audit entry", "2 audit entries" (never
+/// "entry(s)").
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One line per incident, for `logbook list`.
 pub fn list_line(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> String {
     let review = match incident.next_review() {

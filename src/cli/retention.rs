@@ -36,7 +36,14 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
             return Err(unknown_incident(&id));
         }
         let by = operator(global, Some(&key), &logbook.settings)?;
-        logbook.set_retention(&Stamp::new(by, now()), &id, until, reason)?;
+        logbook
+            .set_retention(&Stamp::new(by, now()), &id, until, reason)
+            .map_err(|e| {
+                super::words::reword(
+                    e.into(),
+                    super::words::Given::Options(&[("reason", "--reason"), ("until", "--until")]),
+                )
+            })?;
         vault.save(&logbook)?;
         return writeln!(
             out,
@@ -156,10 +163,10 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
     vault.save(&staged)?;
     writeln!(
         out,
-        "Disposed of {} record(s); each leaves a tombstone recorded in the audit trail:\n{listing}\
+        "Disposed of {}; each leaves a tombstone recorded in the audit trail:\n{listing}\
 A certificate of disposal: `logbook certificate {} --format html --for WHO --recipient AGE1... --out FILE`. \
 Older backups still hold these records until rotated away.",
-        ids.len(),
+        super::print::count(ids.len() as u64, "record", "records"),
         ids.join(" ")
     )
     .map_err(stdout_error)

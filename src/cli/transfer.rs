@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{Global, TransferArgs};
+use super::print::count;
 use super::{now, open, operator, stdout_error};
 use crate::error::{Error, Result};
 use crate::model::{FORMAT, Stamp, Subject, TransferFile, sha256_hex};
@@ -76,8 +77,8 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
         .filter(|w| !w.is_empty())
         .map_or_else(|| "the holder of that key".to_string(), str::to_string);
     let what = format!(
-        "child protection file transfer of {id} with {} incident(s){}{} for {for_whom}: age file {} encrypted to {}",
-        ids.len(),
+        "child protection file transfer of {id} with {}{}{} for {for_whom}: age file {} encrypted to {}",
+        count(ids.len() as u64, "incident", "incidents"),
         if ids.is_empty() { "" } else { ": " },
         ids.join(", "),
         file.display(),
@@ -93,10 +94,10 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
     }
     writeln!(
         out,
-        "Wrote the file of {id} ({} incident(s)) to {}, encrypted to the receiving DSL's key; the transfer is recorded in the audit trail. \
+        "Wrote the file of {id} ({}) to {}, encrypted to the receiving DSL's key; the transfer is recorded in the audit trail. \
 Send it now (UK guidance: within five school days of the child starting at the new school), ask for confirmation of receipt, \
 then record it with `logbook transfer {id} --acknowledged`.",
-        ids.len(),
+        count(ids.len() as u64, "incident", "incidents"),
         file.display()
     )
     .map_err(stdout_error)

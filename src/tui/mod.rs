@@ -704,7 +704,7 @@ fn trail_checked(
             app.popup = Some(app::Popup {
                 title: "The history failed its check".into(),
                 text: format!(
-                    "{}\n\nThe records are shown, but nothing can be changed, saved or backed up. Quit, run `logbook verify` (it reports the same), and restore the latest sound backup with `logbook restore`.",
+                    "{}\n\nThe records are shown, but nothing can be changed, saved or backed up: quit the app to restore (`logbook verify` reports the same).",
                     crate::text::line(&fault)
                 ),
                 scroll: 0,

@@ -479,6 +479,22 @@ impl Vault {
     }
 }
 
+/// Refuses at once when another process holds the logbook's lock, so that a writer is told
+/// before a passphrase is asked and the slow unlock runs only to end in "locked" (tester2
+/// #35). The lock is taken and let go: the open that follows takes it again (and says
+/// "locked" itself if someone took it in between). Only "locked" is reported here; any other
+/// trouble with the lock file (a read-only folder) is left to the open to name.
+pub fn refuse_if_locked(path: &Path) -> Result<()> {
+    let path = file::resolve_link(path);
+    if !path.is_file() {
+        return Ok(());
+    }
+    match Lock::acquire(&path) {
+        Err(e @ Error::Locked(_)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// For writing, the logbook's lock, taken before reading so that what is read is what will
 /// be saved over (and the temporary files an interrupted save left behind are removed);
 /// for reading, none.

@@ -125,6 +125,74 @@ impl Fixture {
     }
 }
 
+/// Writes a passphrase file `dir/name` holding `passphrase` and a newline, as an editor saves it.
+pub fn passphrase_file(dir: &Path, name: &str, passphrase: &str) -> PathBuf {
+    let file = dir.join(name);
+    fs::write(&file, format!("{passphrase}\n")).unwrap();
+    file
+}
+
+/// Runs `logbook init` for a passphrase-mode logbook at `logbook`, the passphrase read from
+/// `pass`, recorded by RO; `extra` adds init's own options (an organisation, staff).
+pub fn init_with_passphrase(logbook: &Path, pass: &Path, extra: &[&str]) -> Output {
+    let mut all = vec![
+        "--logbook",
+        logbook.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--by",
+        "RO",
+        "init",
+    ];
+    all.extend_from_slice(extra);
+    run(&all)
+}
+
+/// A folder with a passphrase file and an empty passphrase-mode logbook (with its key file
+/// `logbook.key.age` beside it), the twin of `Fixture` for passphrase mode.
+pub struct PassFixture {
+    pub dir: tempfile::TempDir,
+    pub pass: PathBuf,
+    pub logbook: PathBuf,
+}
+
+impl PassFixture {
+    /// The passphrase in `pass`, strong enough for `init`.
+    pub const PASSPHRASE: &'static str = "lantern orbit velvet cabbage";
+
+    pub fn new() -> PassFixture {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = passphrase_file(dir.path(), "pass", Self::PASSPHRASE);
+        let logbook = dir.path().join("lb.age");
+        let o = init_with_passphrase(&logbook, &pass, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        PassFixture { dir, pass, logbook }
+    }
+
+    /// The logbook's path, as a command-line argument.
+    pub fn lb(&self) -> &str {
+        self.logbook.to_str().unwrap()
+    }
+
+    /// Runs a command against this logbook with the passphrase file, recorded by RO.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut all = vec![
+            "--logbook",
+            self.lb(),
+            "--passphrase-file",
+            self.pass.to_str().unwrap(),
+            "--by",
+            "RO",
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        fs::read(&self.logbook).unwrap()
+    }
+}
+
 /// Whether the reference `age` CLI is installed (`.ci/run` installs it).
 pub fn age_cli() -> bool {
     Command::new("age")
