@@ -12,6 +12,9 @@ pub enum Error {
         "Wrong passphrase or not this logbook's key: try again, or give the right --identity file."
     )]
     WrongSecret,
+    /// Key files given with --identity that open nothing here, each named with the reason.
+    #[error("{0}")]
+    KeyFiles(String),
     #[error(
         "{0} is opened with a passphrase, not a key file: leave out --identity and enter the passphrase."
     )]
@@ -177,6 +180,7 @@ impl Error {
             | Error::SameDisk(_)
             | Error::BackupNameTaken(_) => 2,
             Error::WrongSecret
+            | Error::KeyFiles(_)
             | Error::NeedsPassphrase(_)
             | Error::NeedsIdentity(_)
             | Error::BadIdentity(_)

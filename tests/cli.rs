@@ -285,7 +285,7 @@ fn wrong_key_is_refused_and_changes_nothing() {
     ]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("not this logbook's key"),
+        stderr(&o).contains("does not open this logbook"),
         "{}",
         stderr(&o)
     );

@@ -833,3 +833,295 @@ fn a_protected_key_file_opens_a_logbook_in_the_age_cli() {
     assert_eq!(fs::read_to_string(&status).unwrap().trim(), "0");
     assert!(fs::read_to_string(&out).unwrap().contains("J. Patel"));
 }
+
+/// A key-mode logbook held by the DSL (dsl.key) and a deputy (deputy.key), both key files
+/// protected with their own passphrase (files dsl.pp, deputy.pp) at a low work factor.
+struct Holders {
+    dir: tempfile::TempDir,
+    logbook: std::path::PathBuf,
+}
+
+impl Holders {
+    fn new() -> Holders {
+        let dir = tempfile::tempdir().unwrap();
+        let mut recipients = Vec::new();
+        for (who, name, pass) in [
+            ("dsl", "R. Okafor", "okafor's own passphrase"),
+            ("deputy", "J. Patel", "patel's different passphrase"),
+        ] {
+            let id = age::x25519::Identity::generate();
+            cheap_key_file(&dir.path().join(format!("{who}.key")), &id, pass);
+            fs::write(dir.path().join(format!("{who}.pp")), format!("{pass}\n")).unwrap();
+            recipients.push(format!("{}={name}", id.to_public()));
+        }
+        let logbook = dir.path().join("school.age");
+        let o = run(&[
+            "--logbook",
+            p(&logbook),
+            "--by",
+            "R. Okafor",
+            "init",
+            "--organisation",
+            "Test School",
+            "--recipient",
+            &recipients[0],
+            "--recipient",
+            &recipients[1],
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        Holders { dir, logbook }
+    }
+
+    fn file(&self, name: &str) -> String {
+        p(&self.dir.path().join(name)).to_string()
+    }
+
+    /// Runs a command on the logbook with these key files and this passphrase file.
+    fn run(&self, keys: &[&str], pass: &str, args: &[&str]) -> std::process::Output {
+        let mut all = vec!["--logbook".to_string(), p(&self.logbook).to_string()];
+        for k in keys {
+            all.extend(["--identity".to_string(), self.file(k)]);
+        }
+        all.extend(["--passphrase-file".to_string(), self.file(pass)]);
+        all.extend(args.iter().map(|a| a.to_string()));
+        run(&all.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+}
+
+/// tester3 #1: several --identity files open with any one that works; a wrong passphrase
+/// for one is no error while another opens, and when none opens each file is named with
+/// why; a key file that opened but is not a holder's is not called a wrong passphrase.
+#[test]
+fn several_key_files_open_with_any_that_works_and_each_failure_is_named() {
+    let h = Holders::new();
+    // dsl.pp opens dsl.key only: deputy.key, first, is tried with it and left out.
+    let o = h.run(&["deputy.key", "dsl.key"], "dsl.pp", &["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = h.run(&["dsl.key", "deputy.key"], "deputy.pp", &["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // None opens: each key file named, with why; exit 3 as for any wrong secret.
+    fs::write(h.dir.path().join("bad.pp"), "not anyone's passphrase\n").unwrap();
+    let o = h.run(&["deputy.key", "dsl.key"], "bad.pp", &["list"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("wrong passphrase for") && e.contains("deputy.key"),
+        "{e}"
+    );
+    assert!(e.contains("dsl.key"), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    let o = h.run(&["dsl.key"], "bad.pp", &["list"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Wrong passphrase for the key file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("dsl.key"), "{}", stderr(&o));
+
+    // A key file that opens but is not (or no longer) a holder's.
+    let o = h.run(&["dsl.key"], "dsl.pp", &["keys", "remove", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = h.run(&["deputy.key"], "deputy.pp", &["list"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "This key file does not open this logbook: give the key file of one of its holders"
+        ),
+        "{e}"
+    );
+    assert!(!e.to_lowercase().contains("wrong passphrase"), "{e}");
+    // With another that fails too, both are named, each with its own reason.
+    let o = h.run(&["deputy.key", "dsl.key"], "deputy.pp", &["list"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("deputy.key does not open this logbook"), "{e}");
+    assert!(
+        e.contains("wrong passphrase for") && e.contains("dsl.key"),
+        "{e}"
+    );
+}
+
+/// tester3 #2: in key mode `passwd` has no passphrase to change. It refused nothing and
+/// turned the logbook into a passphrase logbook, locking the deputy out unnamed. Now it
+/// refuses, before asking anything, and says how to change a key file's passphrase;
+/// only --to-passphrase switches, naming and auditing each holder it removes.
+#[test]
+fn passwd_in_key_mode_refuses_unless_told_and_then_names_each_holder_removed() {
+    let h = Holders::new();
+    fs::write(
+        h.dir.path().join("new.pp"),
+        "a brand new passphrase for all\n",
+    )
+    .unwrap();
+    let before = fs::read(&h.logbook).unwrap();
+    let o = h.run(
+        &["dsl.key"],
+        "dsl.pp",
+        &["passwd", "--new-passphrase-file", &h.file("new.pp")],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("opens with key files"), "{e}");
+    assert!(e.contains("logbook keys passphrase FILE"), "{e}");
+    assert!(e.contains("--to-passphrase"), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    assert_eq!(fs::read(&h.logbook).unwrap(), before, "nothing changed");
+    assert!(!vault::key_file_path(&h.logbook).exists());
+    assert_eq!(code(&h.run(&["deputy.key"], "deputy.pp", &["verify"])), 0);
+
+    // Explicitly: the deputy is named in the output and in the trail.
+    let o = h.run(
+        &["dsl.key"],
+        "dsl.pp",
+        &[
+            "passwd",
+            "--to-passphrase",
+            "--new-passphrase-file",
+            &h.file("new.pp"),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("J. Patel"), "{}", stdout(&o));
+    assert_eq!(code(&h.run(&["deputy.key"], "deputy.pp", &["verify"])), 3);
+    let book = vault::read(
+        &h.logbook,
+        &Key::passphrase("a brand new passphrase for all"),
+    )
+    .unwrap()
+    .0;
+    assert!(
+        book.audit.iter().any(|e| e.by == "R. Okafor"
+            && e.changes
+                .iter()
+                .any(|c| c.old == "J. Patel" && c.new.is_empty())),
+        "an audit entry names the deputy removed"
+    );
+}
+
+/// tester3 #2: a key file's own passphrase can be changed (`keys passphrase`): the same
+/// key opens the logbook with the new passphrase and not the old; a wrong old passphrase
+/// changes nothing; the logbook's own passphrase key file is left to `passwd`.
+#[test]
+fn keys_passphrase_changes_a_key_files_passphrase_and_keeps_its_key() {
+    let h = Holders::new();
+    fs::write(
+        h.dir.path().join("okafor2.pp"),
+        "okafor's second passphrase here\n",
+    )
+    .unwrap();
+    let key = h.file("dsl.key");
+    let before = fs::read(&key).unwrap();
+    let o = run(&[
+        "--passphrase-file",
+        &h.file("deputy.pp"),
+        "keys",
+        "passphrase",
+        &key,
+        "--new-passphrase-file",
+        &h.file("okafor2.pp"),
+    ]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Wrong passphrase for the key file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(&key).unwrap(), before);
+    let o = run(&[
+        "--passphrase-file",
+        &h.file("dsl.pp"),
+        "keys",
+        "passphrase",
+        &key,
+        "--new-passphrase-file",
+        &h.file("okafor2.pp"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Its key is unchanged"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(code(&h.run(&["dsl.key"], "okafor2.pp", &["verify"])), 0);
+    assert_eq!(code(&h.run(&["dsl.key"], "dsl.pp", &["verify"])), 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+    // The passphrase logbook's own key file: `passwd` changes it (with a new key).
+    let pass = Pass::new();
+    let o = run(&[
+        "--passphrase-file",
+        p(&pass.pass),
+        "keys",
+        "passphrase",
+        p(&pass.key_file()),
+        "--new-passphrase-file",
+        &h.file("okafor2.pp"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("passwd"), "{}", stderr(&o));
+}
+
+/// tester3 #8: a holder's name with an escape or a line break, or of 226 characters, was
+/// accepted by `keys add` and `keygen`; it is refused, saying the limit.
+#[test]
+fn holder_names_with_control_characters_or_too_long_are_refused() {
+    let f = Fixture::new();
+    let deputy = f.dir.path().join("deputy.key");
+    let o = run(&["keygen", "--unprotected", "--out", p(&deputy)]);
+    let public = stdout(&o).trim().to_string();
+    let before = f.bytes();
+    for name in [
+        "\u{1b}[31mRed\u{1b}[0m\nName",
+        "J.\tPatel",
+        "J. Patel\u{202e}",
+    ] {
+        let o = f.run(&["keys", "add", &public, "--name", name]);
+        assert_eq!(code(&o), 2, "{name:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("control character"), "{}", stderr(&o));
+    }
+    let long = "Mrs Bartholomew-Featherstonehaugh-Cholmondeley (Acting Deputy Designated Safeguarding Lead)";
+    let o = f.run(&["keys", "add", &public, "--name", long]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("at most 60"), "{}", stderr(&o));
+    assert_eq!(f.bytes(), before, "nothing changed");
+    let o = f.run(&[
+        "keys",
+        "add",
+        &public,
+        "--name",
+        "Mrs Bartholomew-Featherstonehaugh",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let out = f.dir.path().join("new.key");
+    let o = run(&[
+        "keygen",
+        "--unprotected",
+        "--out",
+        p(&out),
+        "--name",
+        "A\nB",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = run(&["keygen", "--unprotected", "--out", p(&out), "--name", long]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!out.exists());
+    let logbook = f.dir.path().join("other.age");
+    let o = run(&[
+        "--logbook",
+        p(&logbook),
+        "init",
+        "--recipient",
+        &format!("{public}=A\u{1b}[2JB"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!logbook.exists());
+}

@@ -123,6 +123,7 @@ pub enum Command {
 The key file is protected with a passphrase, asked twice (or read from --passphrase-file); \
 `age -d -i` accepts it too. --unprotected writes it in the clear, for scripts.\n\
 Give the printed public key (age1...) to `logbook init --recipient age1...=NAME` or `logbook keys add`. \
+A name is at most 60 characters, on one line. To change the key file's passphrase later: `logbook keys passphrase FILE`. \
 Keep the key file safe: anyone who has it (and its passphrase) can open the logbook, and without it \
 (or another holder's key) the logbook cannot be opened."
     )]
@@ -190,11 +191,13 @@ Every imported record gets an audit entry. Example:\n  logbook import data/demo.
         /// The RON file (for example data/demo.ron).
         file: PathBuf,
     },
-    /// Change the passphrase, or the recipients that can open the logbook.
+    /// Change the passphrase of a passphrase logbook, or the recipients that can open the logbook.
     #[command(
         after_help = "Without --recipient the new passphrase is asked twice (or read from --new-passphrase-file), and a NEW key \
 is made and sealed with it into NAME.key.age: the old passphrase and old key file open nothing written afterwards. \
 Older backups keep opening with the passphrase they were made with; make a new backup.\n\
+A logbook opened with key files has no passphrase: change your key file's passphrase with \
+`logbook keys passphrase FILE`; --to-passphrase replaces every holder's key file with a passphrase.\n\
 With --recipient (repeatable) or --recipients-file the logbook is re-encrypted to those keys (key mode).\n\
 The file is replaced atomically: if anything fails, the old file and secret still work."
     )]
@@ -356,13 +359,14 @@ the logbook itself. Each change is recorded in the audit trail.",
 logbook recovery --add age1...\n  logbook recovery"
     )]
     Recovery(RecoveryArgs),
-    /// List who can open the logbook and its backups, or add or remove a key.
+    /// List who can open the logbook and its backups, add or remove a key, or change a key file's passphrase.
     #[command(
         long_about = "List who can open the logbook and who can open its backups: each key's holder, public key, \
 and kind (everyday key, the passphrase's key file, or recovery key, which opens backups only). \
 `keys add` and `keys remove` change them: the logbook is re-encrypted at once and the change audited.",
         after_help = "Examples:\n  logbook keys\n  logbook keys add age1... --name \"J. Patel\"\n  \
-logbook keys add age1... --name \"Chair of trustees\" --recovery\n  logbook keys remove \"J. Patel\"\n\
+logbook keys add age1... --name \"Chair of trustees\" --recovery\n  logbook keys remove \"J. Patel\"\n  \
+logbook keys passphrase ~/dsl.key      (change your key file's passphrase)\n\
 After `keys remove`, make a new backup: older backups stay open to the removed key."
     )]
     Keys {
@@ -486,6 +490,20 @@ pub enum KeysChange {
         /// The holder's name or the public key (age1...).
         who: String,
     },
+    /// Change the passphrase of your own key file (the key itself stays the same).
+    #[command(after_help = "Example:\n  logbook keys passphrase ~/dsl.key\n\
+The old passphrase is asked (or read from --passphrase-file), then the new one twice (or read from \
+--new-passphrase-file). The key inside is unchanged, so it opens the logbook and every backup as before; \
+the file is replaced atomically and checked first, so it is never left unreadable. A key file written \
+without a passphrase (`keygen --unprotected`, age-keygen) gets one. Copies of the file made earlier \
+still open with the old passphrase: destroy them. The logbook is not opened or changed.")]
+    Passphrase {
+        /// The key file (as given to --identity).
+        file: PathBuf,
+        /// For scripts: read the new passphrase from the first line of FILE.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -558,6 +576,10 @@ pub struct PasswdArgs {
     /// For scripts: read the new passphrase from the first line of FILE.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["recipient", "recipients_file"])]
     pub new_passphrase_file: Option<PathBuf>,
+    /// Key mode only: replace every key file that opens the logbook with a passphrase
+    /// (each holder removed is named and audited).
+    #[arg(long, conflicts_with_all = ["recipient", "recipients_file"])]
+    pub to_passphrase: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,13 +1,15 @@
 //! `logbook keys`: who can open the logbook and its backups, and changing that.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use super::args::{Global, KeysChange};
-use super::{now, open, operator, stdout_error};
+use super::args::{Global, KeysChange, PasswdArgs};
+use super::{logbook_path, now, open, operator, secret, stdout_error};
 use crate::error::{Error, Result};
 use crate::model::{Holder, Settings, Stamp};
 use crate::text::line;
 use crate::vault::{self, Access};
+use age::secrecy::ExposeSecret;
 
 fn holder(settings: &Settings, key: &str) -> String {
     settings
@@ -26,6 +28,10 @@ pub(super) fn keys(global: &Global, change: Option<KeysChange>, out: &mut dyn Wr
             recovery,
         }) => add(global, key.trim(), name.trim(), recovery, out),
         Some(KeysChange::Remove { who }) => remove(global, who.trim(), out),
+        Some(KeysChange::Passphrase {
+            file,
+            new_passphrase_file,
+        }) => key_passphrase(global, &file, new_passphrase_file.as_ref(), out),
     }
 }
 
@@ -65,6 +71,7 @@ fn list(global: &Global, out: &mut dyn Write) -> Result<()> {
 
 fn add(global: &Global, key: &str, name: &str, recovery: bool, out: &mut dyn Write) -> Result<()> {
     vault::parse_recipients(&[key.to_string()])?;
+    let name = &secret::holder_name(name)?;
     if name.is_empty() {
         return Err(Error::Usage(
             "Give the name of the person who holds the key: --name NAME.".into(),
@@ -164,4 +171,191 @@ fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
         "{name} ({key}) {what}. Every older backup, on any medium, still opens with it: make a new backup now (`logbook backup`), then destroy the older backups that key could open."
     )
     .map_err(stdout_error)
+}
+
+/// `logbook keys passphrase FILE`: a new passphrase on the holder's own key file. The key
+/// inside is unchanged, so nothing about the logbook changes and nothing is audited; the
+/// logbook's own passphrase key file is refused (`passwd` makes a new key for that).
+fn key_passphrase(
+    global: &Global,
+    file: &Path,
+    new_file: Option<&PathBuf>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let shown = crate::text::path(file);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(stem) = name.strip_suffix(".key.age")
+        && file.with_file_name(format!("{stem}.age")).exists()
+    {
+        return Err(Error::Usage(format!(
+            "{shown} is the key file of the passphrase logbook beside it: change that passphrase with `logbook --logbook {} passwd`, which also makes a new key.",
+            crate::text::path(&file.with_file_name(format!("{stem}.age")))
+        )));
+    }
+    if crate::backup::is_backup_name(&name)
+        || (name.starts_with("logbook-") && name.contains("-key-"))
+    {
+        return Err(Error::Usage(format!(
+            "{shown} belongs to a backup: it keeps the passphrase the backup was made with, so leave it as it is."
+        )));
+    }
+    let bytes = zeroize::Zeroizing::new(
+        vault::file::read_regular(
+            file,
+            vault::file::limits::IDENTITY,
+            vault::file::Links::Follow,
+        )
+        .map_err(|e| match e {
+            e if vault::file::is_not_found(&e) => Error::Usage(format!(
+                "The key file {shown} does not exist: check the path given."
+            )),
+            e => e,
+        })?,
+    );
+    let protected = vault::is_protected(file);
+    // A logbook or any other age file is not a key file: said before a passphrase is asked.
+    let identity = if protected {
+        vault::header_is_scrypt(&bytes)
+    } else {
+        std::str::from_utf8(&bytes).is_ok_and(vault::is_identity_text)
+    };
+    if !identity {
+        return Err(Error::BadIdentity(file.to_path_buf()));
+    }
+    let mut old_pass = None;
+    let plain: zeroize::Zeroizing<Vec<u8>> = if protected {
+        let old = match &global.passphrase_file {
+            Some(f) => secret::read_passphrase_file(f)?,
+            None => secret::ask(
+                &format!("Current passphrase of the key file {shown}: "),
+                "key file's passphrase",
+            )
+            .map_err(|e| match e {
+                Error::NoTerminal(_) => Error::Usage(
+                    "There is no terminal to ask the key file's passphrases: give --passphrase-file OLD and --new-passphrase-file NEW.".into(),
+                ),
+                other => other,
+            })?,
+        };
+        if std::io::stderr().is_terminal() {
+            eprintln!("Unlocking...");
+        }
+        let plain =
+            vault::decrypt(file, &bytes, &vault::Key::passphrase(&old)).map_err(|e| match e {
+                Error::WrongSecret => Error::KeyFiles(format!(
+                    "Wrong passphrase for the key file {shown}: nothing was changed; try again."
+                )),
+                other => other,
+            })?;
+        old_pass = Some(old);
+        plain
+    } else {
+        bytes.clone()
+    };
+    let text = std::str::from_utf8(&plain).map_err(|_| Error::BadIdentity(file.to_path_buf()))?;
+    let holder = vault::holder_in(text).unwrap_or_default().to_string();
+    let new = secret::new_passphrase(new_file, &[holder.as_str()]).map_err(|e| match e {
+        Error::NoTerminal(_) => Error::Usage(
+            "There is no terminal to ask the new passphrase: give --new-passphrase-file FILE."
+                .into(),
+        ),
+        other => other,
+    })?;
+    if old_pass
+        .as_ref()
+        .is_some_and(|old| old.as_str() == new.expose_secret())
+    {
+        return Err(Error::Usage(
+            "That is the passphrase the key file already has: give a new one (nothing was changed).".into(),
+        ));
+    }
+    vault::reprotect_identity_file(file, &plain, &new)?;
+    let (what, copies) = if protected {
+        (
+            "now opens with the new passphrase only",
+            "still opens with the old passphrase",
+        )
+    } else {
+        ("is now protected with the passphrase", "is unprotected")
+    };
+    writeln!(
+        out,
+        "The key file {shown} {what}. Its key is unchanged, so it opens the logbook and its backups as before; any copy of the file made earlier {copies}: destroy it."
+    )
+    .map_err(stdout_error)
+}
+
+/// `passwd` on a logbook opened with key files, which has no passphrase to change:
+/// refused (before anything is asked) unless --to-passphrase says to replace every key
+/// file with a passphrase. Then each other holder's key is removed by its own audit entry
+/// (naming them), the logbook is sealed to a new passphrase key, and the holders removed
+/// are named. Returns false for any other logbook: `passwd` goes on as before.
+pub(super) fn passwd_in_key_mode(
+    global: &Global,
+    args: &PasswdArgs,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let path = logbook_path(global)?;
+    let to_keys = !args.recipient.is_empty() || args.recipients_file.is_some();
+    if to_keys || !path.exists() {
+        return Ok(false);
+    }
+    if vault::mode(&path)? != vault::Mode::Keys {
+        if args.to_passphrase {
+            return Err(Error::Usage(format!(
+                "{} already opens with a passphrase: leave out --to-passphrase to change it.",
+                crate::text::path(&path)
+            )));
+        }
+        return Ok(false);
+    }
+    if !args.to_passphrase {
+        return Err(Error::Usage(format!(
+            "{} opens with key files, so it has no passphrase to change: to change your key file's passphrase use `logbook keys passphrase FILE` (the logbook is untouched); to replace every holder's key file with a passphrase, give `passwd --to-passphrase` (it names the holders it removes).",
+            crate::text::path(&path)
+        )));
+    }
+    let (mut vault, mut book, opened) = open(global, Access::Write)?;
+    let stamp = Stamp::new(operator(global, Some(&opened), &book.settings)?, now());
+    let mine = opened.public_keys();
+    let others: Vec<String> = book
+        .settings
+        .recipients
+        .iter()
+        .filter(|k| !mine.contains(k))
+        .cloned()
+        .collect();
+    let pass = secret::new_passphrase(
+        args.new_passphrase_file.as_ref(),
+        &secret::names(&book.settings),
+    )?;
+    let mut removed = Vec::new();
+    for key in &others {
+        removed.push(format!("{} ({key})", holder(&book.settings, key)));
+        // The holder's entry goes with the key, so this entry's changes name them.
+        book.update_settings(&stamp, |s| {
+            s.recipients.retain(|k| k != key);
+            s.holders.retain(|h| h.key != *key);
+        })?;
+    }
+    vault.change_passphrase(&mut book, &pass, &stamp)?;
+    let removed = if removed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " These holders' key files no longer open it: {}.",
+            removed.join(", ")
+        )
+    };
+    writeln!(
+        out,
+        "{} now opens with the passphrase, through the key file {} beside it (keep the two together); the key file you opened it with no longer opens it.{removed} Make a new backup now: older backups still open with the keys they were made with.",
+        vault.path().display(),
+        vault::key_file_path(vault.path()).display()
+    )
+    .map_err(stdout_error)?;
+    Ok(true)
 }

@@ -105,6 +105,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             name,
             unprotected,
         } => {
+            let name = secret::holder_name(&name)?;
             if let Some(folder) = file.parent() {
                 vault::file::ensure_private_dir(folder)?;
             }
@@ -497,6 +498,9 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
 }
 
 fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> {
+    if keys::passwd_in_key_mode(global, &args, out)? {
+        return Ok(());
+    }
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let to_keys = !args.recipient.is_empty() || args.recipients_file.is_some();
     let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());

@@ -98,27 +98,115 @@ fn takes_passphrase(path: &Path) -> Result<bool> {
 }
 
 /// The key files given with --identity; a protected one is opened with the passphrase
-/// from --passphrase-file, or asked on the terminal.
-pub fn identities(global: &Global) -> Result<Key> {
-    let file = global.passphrase_file.clone();
-    Key::from_identity_files(&global.identity, &mut |path| match &file {
-        Some(f) => read_passphrase_file(f),
-        None => {
-            let pass = ask(
-                &format!("Passphrase of the key file {}: ", path.display()),
-                "key file's passphrase",
-            )?;
-            unlocking();
-            Ok(pass)
+/// from --passphrase-file, or asked on the terminal. Each file is tried: a wrong
+/// passphrase for one does not stop the others (with --passphrase-file the one
+/// passphrase is tried on each protected file); only when none opens is it an error,
+/// naming each file and why.
+/// Checked against the file they are to open (`target`), when given: a key file that
+/// opened but is not one of that file's keys is named as such, not as a wrong passphrase.
+fn identities_for(global: &Global, target: Option<&Path>) -> Result<Key> {
+    let mut from_file: Option<Zeroizing<String>> = None;
+    let mut opened: Vec<(&PathBuf, vault::Identities)> = Vec::new();
+    let mut wrong: Vec<&PathBuf> = Vec::new();
+    for path in &global.identity {
+        let mut ask = |path: &Path| -> Result<Zeroizing<String>> {
+            match &global.passphrase_file {
+                Some(f) => {
+                    if from_file.is_none() {
+                        from_file = Some(read_passphrase_file(f)?);
+                    }
+                    Ok(from_file.clone().unwrap_or_default())
+                }
+                None => {
+                    let pass = ask(
+                        &format!("Passphrase of the key file {}: ", shown(path)),
+                        "key file's passphrase",
+                    )?;
+                    unlocking();
+                    Ok(pass)
+                }
+            }
+        };
+        match vault::read_identity_file(path, &mut ask) {
+            Ok(ids) => opened.push((path, ids)),
+            Err(Error::WrongSecret) => wrong.push(path),
+            Err(e) => return Err(e),
         }
+    }
+    let not_opening: Vec<&PathBuf> = match target {
+        Some(target) => opened
+            .iter()
+            .filter(|(_, ids)| !vault::opens_file(target, ids))
+            .map(|(p, _)| *p)
+            .collect(),
+        None => Vec::new(),
+    };
+    if opened.len() == not_opening.len() && !global.identity.is_empty() {
+        return Err(none_opens(&wrong, &not_opening));
+    }
+    if !wrong.is_empty() && global.passphrase_file.is_none() && std::io::stderr().is_terminal() {
+        let names: Vec<String> = wrong.iter().map(|p| shown(p)).collect();
+        eprintln!(
+            "Wrong passphrase for the key file {}: it was left out, and the other key files used.",
+            names.join(", ")
+        );
+    }
+    let mut all: Option<vault::Identities> = None;
+    for (_, ids) in opened {
+        match &mut all {
+            Some(a) => a.extend(ids),
+            None => all = Some(ids),
+        }
+    }
+    all.map(Key::Identities).ok_or_else(|| {
+        Error::Usage("Give the key file that opens the logbook with --identity FILE.".into())
     })
+}
+
+fn shown(path: &Path) -> String {
+    crate::text::path(path)
+}
+
+/// What a holder does when a key file opened but this logbook is not encrypted to it.
+const NOT_A_HOLDER: &str = "give the key file of one of its holders (a key removed with `logbook keys remove` opens only older backups, and a recovery key opens backups only: see `logbook restore`)";
+
+/// The one sentence for key files of which none opens the logbook: each named, with why.
+fn none_opens(wrong: &[&PathBuf], not_opening: &[&PathBuf]) -> Error {
+    match (wrong, not_opening) {
+        ([one], []) => Error::KeyFiles(format!(
+            "Wrong passphrase for the key file {}: try again, or give the passphrase of that key file.",
+            shown(one)
+        )),
+        ([], [_]) => Error::KeyFiles(format!(
+            "This key file does not open this logbook: {NOT_A_HOLDER}."
+        )),
+        _ => {
+            let mut why: Vec<String> = wrong
+                .iter()
+                .map(|p| format!("wrong passphrase for {}", shown(p)))
+                .collect();
+            why.extend(
+                not_opening
+                    .iter()
+                    .map(|p| format!("{} does not open this logbook", shown(p))),
+            );
+            Error::KeyFiles(format!(
+                "None of the key files given opens this logbook ({}): {NOT_A_HOLDER}.",
+                why.join("; ")
+            ))
+        }
+    }
 }
 
 /// The key for opening an existing logbook (or a backup) at `path`: what the file needs,
 /// read from its header before anything is asked.
 pub fn open_key(global: &Global, path: &Path) -> Result<Key> {
     if !global.identity.is_empty() {
-        return identities(global);
+        // The command's own logbook is checked key file by key file, so a key file that
+        // is not one of its holders' is named; another file (a backup) is left to its own
+        // reading, which may go through a backup key file beside it.
+        let own = super::logbook_path(global).is_ok_and(|own| own == path);
+        return identities_for(global, own.then_some(path));
     }
     // A backup named as such may open through a key file copied beside it later: a
     // passphrase given for it is tried (and the error then names the key file).
@@ -185,6 +273,33 @@ pub fn new_passphrase(file: Option<&PathBuf>, names: &[&str]) -> Result<SecretSt
     Ok(SecretString::from(pass.to_string()))
 }
 
+/// The longest name a key's holder may have: it is shown as the recorder in the status
+/// bar, in `logbook keys` and in every audit entry made with the key.
+pub const MAX_NAME: usize = 60;
+
+/// A key holder's name as given (trimmed), refused when it would not show as typed: a
+/// control character (an escape, a line break, a tab), a bidirectional override or a
+/// line separator (whatever `crate::text` has to escape), or over `MAX_NAME` characters.
+pub fn holder_name(given: &str) -> Result<String> {
+    let name = given.trim();
+    if name
+        .chars()
+        .any(|c| c.is_control() || crate::text::line(c.encode_utf8(&mut [0; 4])) != c.to_string())
+    {
+        // Printed escaped, as every error is (main), so the reader sees what was refused.
+        return Err(Error::Usage(format!(
+            "The name {name} holds a control character (an escape, tab or line break) or a direction mark: type it as plain text on one line."
+        )));
+    }
+    let count = name.chars().count();
+    if count > MAX_NAME {
+        return Err(Error::Usage(format!(
+            "The name is {count} characters long: give at most {MAX_NAME} (the holder's name, such as \"J. Patel\"; a role can go in the key file's name)."
+        )));
+    }
+    Ok(name.to_string())
+}
+
 /// `age1...=Name`: a public key and, after `=`, the name of the person who holds it.
 pub fn split_holder(given: &str) -> (String, Option<String>) {
     match given.split_once('=') {
@@ -236,6 +351,7 @@ pub fn recipients(given: &[String], file: Option<&PathBuf>) -> Result<(Vec<Strin
         if let Some(name) = name
             && !holders.iter().any(|h: &Holder| h.key == key)
         {
+            let name = holder_name(&name)?;
             holders.push(Holder { key, name });
         }
     }

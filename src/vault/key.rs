@@ -133,7 +133,9 @@ pub fn is_protected(path: &Path) -> bool {
         .is_ok_and(|()| head == AGE_HEADER)
 }
 
-fn read_identity_file(
+/// Reads one identity file, asking `ask` for the passphrase of a protected one: a wrong
+/// passphrase is `Error::WrongSecret`, so a caller given several files can try the rest.
+pub fn read_identity_file(
     path: &Path,
     ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
 ) -> Result<Identities> {
@@ -160,6 +162,11 @@ fn read_identity_file(
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
     parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))
+}
+
+/// Whether `text` is an identity file's text (`AGE-SECRET-KEY-1...` lines, comments).
+pub fn is_identity_text(text: &str) -> bool {
+    parse_identities(text).is_some()
 }
 
 /// The identities in an identity file's text; `None` if a line is not one, or none is.
@@ -207,6 +214,71 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<x25519::Recipient>> {
             })
         })
         .collect()
+}
+
+/// Whether `ids` can open the age file at `path`, from its header alone (an X25519 key
+/// is unwrapped without reading the body, so this costs no scrypt and no decryption).
+/// Only a header that names no key of `ids` gives `false`: anything else (not an age
+/// file, a passphrase file, damage) is left for the real opening to report in its words.
+pub fn opens_file(path: &Path, ids: &Identities) -> bool {
+    let Ok(file) = fs::File::open(path) else {
+        return true;
+    };
+    let Ok(decryptor) = age::Decryptor::new_buffered(std::io::BufReader::new(file)) else {
+        return true;
+    };
+    if decryptor.is_scrypt() {
+        return true;
+    }
+    !matches!(
+        decryptor.decrypt(ids.iter().map(|i| i as &dyn age::Identity)),
+        Err(age::DecryptError::NoMatchingKeys)
+    )
+}
+
+/// The holder named in an identity file's text (`# holder: NAME`, as `keygen` writes it).
+pub fn holder_in(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("# holder:"))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+}
+
+/// Protects the identity file at `path` with a new passphrase, in place: `plain` is its
+/// text (already decrypted with the old passphrase, or read from an unprotected file).
+/// The new file is made in memory and opened again with `pass` before anything is
+/// written, then put in place atomically (0600, fsynced, renamed), so the key is never
+/// left unreadable: on any failure the file on disk is the old one.
+pub fn reprotect_identity_file(path: &Path, plain: &[u8], pass: &SecretString) -> Result<()> {
+    let text = std::str::from_utf8(plain).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
+    let before = parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))?;
+    let recipient = passphrase_recipient(pass);
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "The key file could not be sealed ({e}): nothing was changed."
+                ))
+            })?;
+    let mut sealed = Vec::new();
+    let sealing = (|| -> std::io::Result<()> {
+        let mut stream = encryptor.wrap_output(&mut sealed)?;
+        std::io::Write::write_all(&mut stream, plain)?;
+        stream.finish()?;
+        Ok(())
+    })();
+    sealing.map_err(|e| Error::io("sealing", path, e))?;
+    let after = open_protected(path, &sealed, pass)?;
+    if after.public_keys() != before.public_keys() {
+        return Err(Error::Usage(format!(
+            "The key file {} did not read back the same after sealing: nothing was changed.",
+            crate::text::path(path)
+        )));
+    }
+    // A link is followed: the key file itself is replaced, not the link.
+    let target = fs::canonicalize(path).map_err(|e| Error::io("reading", path, e))?;
+    super::file::replace_atomically(&target, None, |out| out.write_all(&sealed))?;
+    Ok(())
 }
 
 /// The scrypt recipient for a passphrase, with the work factor every passphrase file of

@@ -28,8 +28,9 @@ pub use codec::{
 pub use file::{FileId, Lock};
 pub use held::{Delta, Held, Tracker};
 pub use key::{
-    Identities, Key, Recipients, fingerprint, is_protected, keygen, open_protected,
-    parse_recipients, passphrase_recipient, read_key_file, write_identity,
+    Identities, Key, Recipients, fingerprint, holder_in, is_identity_text, is_protected, keygen,
+    open_protected, opens_file, parse_recipients, passphrase_recipient, read_identity_file,
+    read_key_file, reprotect_identity_file, write_identity,
 };
 
 use crate::error::{Error, Result};
