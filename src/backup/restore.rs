@@ -94,7 +94,11 @@ impl Keeps {
     /// concern folder. The passphrase's own key follows the backup (restore opens it).
     fn of(current: &crate::model::Settings, backup: &crate::model::Settings) -> Keeps {
         let mut after = backup.clone();
-        let key_mode = !current.recipients.is_empty() && !backup.recipients.is_empty();
+        // A passphrase logbook's recipient is its passphrase key, which follows the backup
+        // (its key file comes with it): only key-file logbooks keep the current keys.
+        let key_files =
+            |s: &crate::model::Settings| !s.recipients.is_empty() && s.passphrase_key.is_empty();
+        let key_mode = key_files(current) && key_files(backup);
         if key_mode {
             after.recipients.clone_from(&current.recipients);
             after.holders.clone_from(&current.holders);

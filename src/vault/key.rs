@@ -221,10 +221,20 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<x25519::Recipient>> {
 /// Only a header that names no key of `ids` gives `false`: anything else (not an age
 /// file, a passphrase file, damage) is left for the real opening to report in its words.
 pub fn opens_file(path: &Path, ids: &Identities) -> bool {
-    let Ok(file) = fs::File::open(path) else {
+    use std::io::Read;
+    // Only a regular file of a logbook's size is looked at (a device, a FIFO or a huge
+    // file is left for the real opening to refuse at once), and only as far as a header
+    // can reach: a file of zeros must not be read to its end looking for one.
+    const HEADER_MAX: u64 = 1 << 20;
+    let Ok((file, _)) = super::file::open_regular(
+        path,
+        super::file::limits::LOGBOOK,
+        super::file::Links::Follow,
+    ) else {
         return true;
     };
-    let Ok(decryptor) = age::Decryptor::new_buffered(std::io::BufReader::new(file)) else {
+    let header = std::io::BufReader::new(file.take(HEADER_MAX));
+    let Ok(decryptor) = age::Decryptor::new_buffered(header) else {
         return true;
     };
     if decryptor.is_scrypt() {
