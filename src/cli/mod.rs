@@ -339,50 +339,8 @@ fn verify(
     if let Some(backup_file) = against {
         backup::verify_against(&path, &logbook, &backup_file, &key, out)?;
     }
-    wipe_for_exit(logbook);
+    vault::wipe_for_exit(logbook);
     Ok(())
-}
-
-/// Wipes a logbook's records where they are, without freeing them, at the end of a
-/// command whose exit frees the memory at once: freeing a million records one by one
-/// took as long as a fifth of `verify` at 50,000 incidents. Every record's text is still
-/// wiped, as dropping it would (the small rest is dropped as usual).
-fn wipe_for_exit(mut logbook: Logbook) {
-    use zeroize::Zeroize as _;
-    let mut people = std::mem::take(&mut logbook.people);
-    let mut incidents = std::mem::take(&mut logbook.incidents);
-    let mut audit = std::mem::take(&mut logbook.audit);
-    drop(logbook);
-    for person in &mut people {
-        person.zeroize();
-    }
-    for incident in &mut incidents {
-        incident.zeroize();
-    }
-    for entry in &mut audit {
-        // Field by field: `AuditEntry::zeroize` would also free each change. Every field
-        // named: one added does not compile until it is wiped here.
-        let crate::model::AuditEntry {
-            seq,
-            at: _,
-            by,
-            subject,
-            action,
-            changes,
-            state,
-            hash,
-        } = &mut **entry;
-        seq.zeroize();
-        by.zeroize();
-        subject.zeroize();
-        action.zeroize();
-        for change in changes.iter_mut() {
-            change.zeroize();
-        }
-        state.zeroize();
-        hash.zeroize();
-    }
-    std::mem::forget((people, incidents, audit));
 }
 
 fn list(
@@ -485,7 +443,7 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
     let (people, incidents) = logbook.import(&stamp, incoming)?;
     vault.save(&logbook)?;
-    wipe_for_exit(logbook);
+    vault::wipe_for_exit(logbook);
     writeln!(
         out,
         "Imported {} and {} into {}.",

@@ -389,6 +389,60 @@ fn header_error(path: &Path, ciphertext: &[u8], e: age::DecryptError) -> Error {
     }
 }
 
+/// Wipes a logbook's records where they are, without freeing them, at the end of a
+/// command whose exit frees the memory at once: freeing a million records one by one
+/// took as long as a fifth of `verify` at 50,000 incidents. Every record's text is still
+/// wiped, as dropping it would (the small rest is dropped as usual).
+pub fn wipe_for_exit(logbook: Logbook) {
+    std::mem::forget(wiped(logbook));
+}
+
+/// The three long lists of `logbook`, every record's text wiped, nothing freed but the
+/// small rest of the logbook.
+fn wiped(
+    mut logbook: Logbook,
+) -> (
+    Vec<crate::model::Shared<crate::model::Person>>,
+    Vec<crate::model::Shared<crate::model::Incident>>,
+    crate::model::Trail,
+) {
+    use zeroize::Zeroize as _;
+    let mut people = std::mem::take(&mut logbook.people);
+    let mut incidents = std::mem::take(&mut logbook.incidents);
+    let mut audit = std::mem::take(&mut logbook.audit);
+    drop(logbook);
+    for person in &mut people {
+        person.zeroize();
+    }
+    for incident in &mut incidents {
+        incident.zeroize();
+    }
+    for entry in &mut audit {
+        // Field by field: `AuditEntry::zeroize` would also free each change. Every field
+        // named: one added does not compile until it is wiped here.
+        let crate::model::AuditEntry {
+            seq,
+            at: _,
+            by,
+            subject,
+            action,
+            changes,
+            state,
+            hash,
+        } = &mut **entry;
+        seq.zeroize();
+        by.zeroize();
+        subject.zeroize();
+        action.zeroize();
+        for change in changes.iter_mut() {
+            change.zeroize();
+        }
+        state.zeroize();
+        hash.zeroize();
+    }
+    (people, incidents, audit)
+}
+
 #[derive(Deserialize)]
 struct FormatProbe {
     format: u32,
@@ -644,6 +698,36 @@ mod tests {
         w.write_all(plain).unwrap();
         w.finish().unwrap();
         out
+    }
+
+    /// At a one-shot command's exit every record's text is wiped (the records are left
+    /// for the exit to free): nothing of any person, incident or audit entry remains.
+    #[test]
+    fn records_left_for_the_exit_are_wiped_first() {
+        let book = crate::demo::generate(30, 2, crate::demo::demo_now()).unwrap();
+        assert!(book.audit.iter().any(|e| !e.changes.is_empty()));
+        let (people, incidents, audit) = wiped(book);
+        for p in &people {
+            assert!(p.reference.is_empty() && p.notes.is_empty());
+        }
+        for i in &incidents {
+            assert!(i.description.is_empty() && i.reported_by.is_empty());
+            assert!(i.checklist.is_empty() && i.evidence.is_empty());
+        }
+        for e in &audit {
+            assert!(e.by.is_empty() && e.action.is_empty() && e.seq == 0);
+            assert!(e.state.is_empty() && e.hash.is_empty());
+            assert!(
+                e.changes
+                    .iter()
+                    .all(|c| c.field.is_empty() && c.old.is_empty() && c.new.is_empty())
+            );
+            use crate::model::Subject;
+            assert!(match &e.subject {
+                Subject::Incident(id) | Subject::Person(id) | Subject::Concern(id) => id.is_empty(),
+                Subject::Settings => true,
+            });
+        }
     }
 
     /// A large logbook file is parsed as it is decrypted (`decrypt_decode`) into exactly

@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use codec::SealedFile;
 pub use codec::{
     TrailSpan, decode, decode_records, decrypt, encrypt_ron, header_is_scrypt, read_trail, to_ron,
+    wipe_for_exit,
 };
 pub use file::{FileId, Lock};
 pub use held::{Delta, Held, Tracker};

@@ -343,8 +343,11 @@ fn read_in_batches(
     let mut backup_key = None;
     let mut concerns = Vec::new();
     for batch in batches {
-        // A batch not parsed: give up.
-        for piece in batch.into_iter().flatten() {
+        // A batch not parsed (a piece that does not parse, or no answer): give up.
+        let Some(batch) = batch else {
+            return Ok(None);
+        };
+        for piece in batch {
             match piece {
                 Piece::Format(f) => format = Some(f),
                 Piece::Settings(s) => settings = Some(*s),
@@ -591,7 +594,20 @@ mod tests {
             text.replacen("seq: 5,", "seq: 5, unknown: 1,", 1),
             text.replacen("seq: 5,", "seq: 'x',", 1),
             text.replacen("seq: 5,", "seq: 5,,", 1),
+            // A small field that does not parse.
+            text.replacen("  tombstones: [],", "  tombstones: [(id: 1)],", 1),
+            text.replacen("  tombstones: [],", "  tombstones: 7,", 1),
         ];
+        assert!(text.contains("  tombstones: [],"));
+        // A last field that does not parse, alone in its batch: the text is all scanned
+        // before it is parsed.
+        let end = text.rfind(')').unwrap();
+        bad.push(format!(
+            "{}{}  concerns: [(x: 1)],\n{}",
+            &text[..end],
+            " ".repeat(5_000),
+            &text[end..]
+        ));
         let mut comment = text.clone();
         comment.insert_str(entry, "\n    // a comment between two entries");
         bad.push(comment);
