@@ -122,8 +122,17 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
                         .map_or_else(String::new, |l| format!("{} risk", l.label())),
                     action: decision.to_string(),
                     outcome: match r.next_review {
+                        // "...stopped. Next review 2026-11-24." after a sentence, not
+                        // "...stopped.; next review".
                         Some(next) => {
-                            format!("{}; next review {}", r.outcome, super::dates::date(next))
+                            let next = super::dates::date(next);
+                            if r.outcome.trim_end().ends_with(['.', '!', '?']) {
+                                format!("{} Next review {next}.", r.outcome.trim_end())
+                            } else if r.outcome.trim().is_empty() {
+                                format!("Next review {next}.")
+                            } else {
+                                format!("{}; next review {next}", r.outcome)
+                            }
                         }
                         None => r.outcome.clone(),
                     },
@@ -177,5 +186,11 @@ mod tests {
         assert!(found.windows(2).all(|w| w[0].when <= w[1].when));
         assert!(found.iter().all(|e| !e.source.is_empty()));
         assert!(events(&book, "P-9999").is_empty());
+        // A review's outcome that ends a sentence is followed by another, not by ";".
+        assert!(
+            found.iter().all(|e| !e.outcome.contains(".; next review")),
+            "{found:#?}"
+        );
+        assert!(found.iter().any(|e| e.outcome.contains(". Next review 20")));
     }
 }

@@ -336,16 +336,22 @@ pub fn custody_ref(c: &CustodyEvent) -> String {
     }
 }
 
-/// Where an evidence item is now: its latest custody event, or where it was first kept
-/// when it has none: "Handed to PC 1234 Smith (2026-10-03 10:00), ref EX/1".
-pub fn kept_now(e: &Evidence) -> (&'static str, String) {
+/// Where an evidence item was kept and, after a custody event, its latest one, which a
+/// reader takes as where it is now (a copy given to the police leaves the original where
+/// it was, so the first place is kept beside it): ("kept at", place) alone, or
+/// ("first kept at", place) and ("latest custody", "Handed to PC 1234 Smith
+/// (2026-10-03 10:00), ref EX/1").
+pub fn kept(e: &Evidence) -> Vec<(&'static str, String)> {
     // The latest by time; of two at the same minute, the one recorded last.
     match e.custody.iter().max_by_key(|c| c.when) {
-        Some(c) => (
-            "now",
-            format!("{} ({}){}", c.event, when(c.when), custody_ref(c)),
-        ),
-        None => ("kept at", e.kept_at.clone()),
+        Some(c) => vec![
+            ("first kept at", e.kept_at.clone()),
+            (
+                "latest custody",
+                format!("{} ({}){}", c.event, when(c.when), custody_ref(c)),
+            ),
+        ],
+        None => vec![("kept at", e.kept_at.clone())],
     }
 }
 

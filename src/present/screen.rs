@@ -171,14 +171,15 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 for l in more_lines(&e.description) {
                     out.push(Row::new(Some(n), format!("    {l}"), Kind::Text));
                 }
-                // Where it is now: after a custody event ("handed to police") the place
-                // it was first kept is history, shown with the entry (Enter).
-                let (label, place) = kept_now(e);
-                out.push(Row::new(
-                    Some(n),
-                    format!("    {label}: {place}"),
-                    Kind::Detail,
-                ));
+                // Where it was kept, and after a custody event ("handed to police") the
+                // latest one: the place it was first kept alone no longer says where it is.
+                for (label, place) in kept(e) {
+                    out.push(Row::new(
+                        Some(n),
+                        format!("    {label}: {place}"),
+                        Kind::Detail,
+                    ));
+                }
                 if let Some(f) = &e.file {
                     out.push(Row::new(
                         Some(n),

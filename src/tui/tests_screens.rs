@@ -181,12 +181,17 @@ fn the_evidence_list_says_where_an_item_is_now_and_names_a_custody_reference() {
     let screen = render(&mut app, 100, 30);
     let flat = screen.replace(['│', '"'], " ");
     let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        flat.contains(&format!("now: {}", c.event)),
-        "the place it is now:\n{screen}"
-    );
     let ev1 = &flat[flat.find("EV-1").unwrap()..flat.find("EV-2").unwrap()];
-    assert!(!ev1.contains("kept at:"), "{ev1}");
+    assert!(
+        ev1.contains(&format!(
+            "latest custody: {} ({}), ref {}",
+            c.event,
+            crate::present::when(c.when),
+            c.reference
+        )),
+        "{screen}"
+    );
+    assert!(ev1.contains("first kept at:"), "{ev1}");
     press(&mut app, KeyCode::Enter);
     let screen = render(&mut app, 100, 30);
     let flat = screen.replace(['│', '"'], " ");
