@@ -66,6 +66,12 @@ pub enum Effect {
     RemoveConcerns(Vec<std::path::PathBuf>),
     /// Write an export (see `records`), then record it in the trail.
     Export(Box<super::records::Outgoing>),
+    /// Read an evidence file through for its fingerprint, off the screen's thread (a file
+    /// can be gigabytes); the answer comes back to `App::fingerprinted` with `job`.
+    Fingerprint {
+        job: u64,
+        path: std::path::PathBuf,
+    },
 }
 
 pub use super::backup_dialog::BackupStep;
@@ -140,6 +146,10 @@ pub struct App {
     /// switch unlocks again, and the check runs again): who took over, from whom and how,
     /// recorded as soon as the check passes (`record_handover`), never dropped.
     pub handover: Option<(Stamp, String, String)>,
+    /// The evidence file being hashed for the open form: (job, the path as typed). An
+    /// answer for another job, or for a form since closed or changed, is not used.
+    pub hashing: Option<(u64, String)>,
+    pub hash_jobs: u64,
 }
 
 impl App {
@@ -161,6 +171,8 @@ impl App {
                 found: Default::default(),
             },
             handover: None,
+            hashing: None,
+            hash_jobs: 0,
             form: None,
             picker: None,
             popup: None,

@@ -100,6 +100,8 @@ enum Msg {
     SaverGone,
     Opened(Opened),
     Signal(i32),
+    /// An evidence file's fingerprint, read on a thread of its own (`Effect::Fingerprint`).
+    Fingerprinted(u64, Result<crate::model::FileFingerprint, String>),
 }
 
 /// The loop's state beside the app: the threads working for it and what they need.
@@ -334,6 +336,7 @@ impl Shell {
             }
             Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
             Msg::Opened(Opened::Created(result)) => self.created(*result),
+            Msg::Fingerprinted(job, result) => app.fingerprinted(job, result),
         }
     }
 
@@ -595,6 +598,13 @@ impl Shell {
                     }
                 }
                 Effect::Export(outgoing) => records::write(app, *outgoing),
+                Effect::Fingerprint { job, path } => {
+                    let tx = self.tx.clone();
+                    std::thread::spawn(move || {
+                        let result = fingerprint::fingerprint(&path);
+                        let _ = tx.send(Msg::Fingerprinted(job, result));
+                    });
+                }
                 // The terminal is gone, a signal came, or set-up was cancelled: leave. Saves
                 // already sent are finished by `run`, and a failed last save makes the exit
                 // non-zero.

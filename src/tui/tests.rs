@@ -340,6 +340,7 @@ fn an_evidence_file_is_fingerprinted_where_it_is_and_odd_paths_refused() {
     // A folder is refused in one sentence beside the field; nothing is recorded.
     keys(&mut app, &dir.path().display().to_string());
     ctrl(&mut app, 's');
+    run_fingerprint(&mut app);
     let error = app
         .form
         .as_ref()
@@ -356,6 +357,17 @@ fn an_evidence_file_is_fingerprinted_where_it_is_and_odd_paths_refused() {
     ctrl(&mut app, 'u');
     keys(&mut app, &format!("'{}'", file.display()));
     ctrl(&mut app, 's');
+    // The file is read off the screen's thread: the form waits, saying so.
+    assert!(
+        app.form
+            .as_ref()
+            .and_then(|f| f.banner())
+            .is_some_and(|b| b.starts_with("Hashing ")),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert!(incident(&app, id).evidence[n].file.is_none());
+    run_fingerprint(&mut app);
     assert!(
         app.form.is_none(),
         "{:?}",
@@ -378,6 +390,92 @@ fn an_evidence_file_is_fingerprinted_where_it_is_and_odd_paths_refused() {
             .as_deref()
             .unwrap()
             .contains("already has its file")
+    );
+}
+
+/// Runs the fingerprint the app asked for (`Effect::Fingerprint`) as the loop's thread
+/// would, and gives the app the answer.
+fn run_fingerprint(app: &mut App) {
+    let pos = app
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::Fingerprint { .. }))
+        .expect("a fingerprint asked for");
+    if let Effect::Fingerprint { job, path } = app.effects.remove(pos) {
+        app.fingerprinted(job, super::fingerprint::fingerprint(&path));
+    }
+}
+
+/// Hashing a file (gigabytes, on a slow stick) froze the screen: it runs on a thread, and
+/// an answer that comes after the form was closed, or its path changed, records nothing.
+#[test]
+fn a_file_is_hashed_off_the_screen_thread_and_a_stale_answer_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("photo.jpg");
+    std::fs::write(&file, b"abc").unwrap();
+    let mut app = demo_app();
+    let (id, n) = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .find_map(|i| {
+            Some((
+                i.id.clone(),
+                i.evidence.iter().position(|e| e.file.is_none())?,
+            ))
+        })
+        .expect("an item with no file");
+    let ev = incident(&app, &id).evidence[n].id.clone();
+    let open = |app: &mut App| {
+        app.form = Some(super::forms::register_file(&id, &ev));
+        keys(app, &file.display().to_string());
+        ctrl(app, 's');
+    };
+    // The path changed while it was read: nothing is registered, and it says so.
+    open(&mut app);
+    keys(&mut app, "x");
+    run_fingerprint(&mut app);
+    assert!(incident(&app, &id).evidence[n].file.is_none());
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .banner()
+            .unwrap()
+            .contains("nothing was registered")
+    );
+    // The form was discarded while it was read: nothing is registered.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    open(&mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.form.is_none());
+    run_fingerprint(&mut app);
+    assert!(incident(&app, &id).evidence[n].file.is_none());
+    // Asked twice: only the answer to the last is used.
+    open(&mut app);
+    ctrl(&mut app, 's');
+    let answers: Vec<_> = app
+        .effects
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Fingerprint { job, path } => Some((job, path)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answers.len(), 2);
+    let (old, path) = answers[0].clone();
+    app.fingerprinted(old, super::fingerprint::fingerprint(&path));
+    assert!(incident(&app, &id).evidence[n].file.is_none());
+    let (new, path) = answers[1].clone();
+    app.fingerprinted(new, super::fingerprint::fingerprint(&path));
+    assert_eq!(
+        incident(&app, &id).evidence[n].file.as_ref().unwrap().size,
+        3
     );
 }
 

@@ -191,6 +191,24 @@ impl App {
             form.say(warning);
             return;
         }
+        // An evidence file is read through on a thread of its own: it can be gigabytes,
+        // and the screen would freeze meanwhile. The form waits, saying so.
+        if let FormKind::RegisterFile(..) = form.kind {
+            let typed = form.value("path");
+            let path = crate::tui::fingerprint::typed_path(&typed);
+            form.say(format!(
+                "Hashing {}... The file is read once, never copied; {} stops waiting.",
+                crate::text::line(&path.display().to_string()),
+                keymap::key_for(keymap::FORM, Action::Cancel)
+            ));
+            self.hash_jobs += 1;
+            self.hashing = Some((self.hash_jobs, typed));
+            self.effects.push(Effect::Fingerprint {
+                job: self.hash_jobs,
+                path,
+            });
+            return;
+        }
         if let Some(receipt) = self.form.as_ref().and_then(|f| f.concern.clone()) {
             let result = self.take_in(&receipt);
             return self.after_change(result);
@@ -221,6 +239,42 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The fingerprint of the file hashed for job `job` (`Effect::Fingerprint`): recorded
+    /// on the item if the form that asked is still open on the same path, else dropped.
+    pub fn fingerprinted(&mut self, job: u64, result: Result<FileFingerprint, String>) {
+        let Some((asked, typed)) = self.hashing.take() else {
+            return;
+        };
+        if asked != job {
+            self.hashing = Some((asked, typed));
+            return;
+        }
+        let Some(form) = &mut self.form else {
+            return;
+        };
+        let FormKind::RegisterFile(id, ev) = form.kind.clone() else {
+            return;
+        };
+        if form.value("path") != typed {
+            // Changed while it was read: the file now named is read at the next save.
+            form.say("The path was changed while the file was read: nothing was registered.");
+            return;
+        }
+        let file = match result {
+            Ok(file) => file,
+            Err(message) => return form.refuse("path", &message),
+        };
+        let stamp = self.stamp();
+        let Some(book) = self.book.as_mut() else {
+            return;
+        };
+        let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
+        let result = book.register_file(&stamp, &id, &ev, file).map(|()| {
+            format!("File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied).")
+        });
+        self.after_change(result);
     }
 
     /// After a change: close the form and save, or keep the form with the refusal shown.
