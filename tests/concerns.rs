@@ -419,9 +419,28 @@ fn damaged_files_and_concerns_for_another_logbook_are_set_aside_with_a_message()
         .mode()
         & 0o777;
     assert_eq!(mode, 0o700);
-    // The set-aside files are never read again.
+    // The set-aside files are never read again, but every later look lists them all, each
+    // with why and what to do, as the app does (tester2 #35: only the run that set them
+    // aside named them).
+    let before: Vec<Vec<u8>> = aside.iter().map(|p| fs::read(p).unwrap()).collect();
     let o = f.run(&["concerns"]);
-    assert!(!stdout(&o).contains("set aside"), "{}", stdout(&o));
+    let said = stdout(&o);
+    assert!(said.contains("3 files set aside in"), "{said}");
+    for file in &aside {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let row = said
+            .lines()
+            .find(|l| l.contains(&name))
+            .unwrap_or_else(|| panic!("{name} is not listed: {said}"));
+        assert!(row.contains("what to do"), "{row}");
+        assert!(!row.contains("just now"), "{row}");
+    }
+    assert!(
+        said.contains("is damaged") && said.contains("for another logbook"),
+        "{said}"
+    );
+    let after: Vec<Vec<u8>> = aside.iter().map(|p| fs::read(p).unwrap()).collect();
+    assert_eq!(before, after);
 }
 
 #[test]

@@ -224,3 +224,68 @@ fn without_out_the_transfer_is_named_after_the_person_in_the_current_folder() {
     let sent = got.people[0].transferred.as_ref().unwrap().sent;
     assert_eq!(chrono::Timelike::nanosecond(&sent), 0);
 }
+
+/// Tester2 #35: a staff concern's words, "kept at: In this logbook (concern C-...)", arrived
+/// in the receiving logbook saying so, though the concern is in the sending school's logbook.
+/// The transfer names that school.
+#[test]
+fn a_concern_kept_in_the_sending_logbook_is_named_as_kept_there_after_a_transfer() {
+    let sending = Fixture::new().with_demo();
+    let receiving = Fixture::new();
+    let inbox = sending.dir.path().join("concerns");
+    std::fs::create_dir(&inbox).unwrap();
+    ok(&sending.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]));
+    let said = ok(&run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        "He said the messages started again",
+        "--by",
+        "A. Khan",
+    ]));
+    let at = said.find("C-").unwrap();
+    let receipt = &said[at..at + 11];
+    // An open incident and its first person.
+    let open = ok(&sending.run(&["list", "--status", "open"]));
+    let inc = open.split_whitespace().next().unwrap().to_string();
+    ok(&sending.run(&["concerns", "--take", receipt, "--add-to", &inc]));
+    let shown = ok(&sending.run(&["show", &inc]));
+    assert!(
+        shown.contains(&format!("In this logbook (concern {receipt})")),
+        "{shown}"
+    );
+    let person = {
+        let at = shown.find("P-").unwrap();
+        shown[at..at + 6].to_string()
+    };
+
+    let file = sending.dir.path().join("t.age");
+    ok(&sending.run(&[
+        "transfer",
+        &person,
+        "--to",
+        &receiving.public,
+        "--for",
+        "DSL, Hillside",
+        "--out",
+        file.to_str().unwrap(),
+    ]));
+    let took = ok(&receiving.run(&["import-transfer", file.to_str().unwrap()]));
+    let mut found = false;
+    let received = ok(&receiving.run(&["list"]));
+    for id in received.lines().filter_map(|l| l.split_whitespace().next()) {
+        let shown = ok(&receiving.run(&["show", id]));
+        assert!(!shown.contains("In this logbook"), "{shown}");
+        found |= shown.contains(&format!(
+            "In the logbook of Test School (concern {receipt})"
+        ));
+    }
+    assert!(
+        found,
+        "the concern's evidence names the sending school: {took}"
+    );
+    // The sending logbook's own record is unchanged.
+    let shown = ok(&sending.run(&["show", &inc]));
+    assert!(shown.contains(&format!("In this logbook (concern {receipt})")));
+}

@@ -352,9 +352,31 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
     for w in &inbox.warnings {
         text.push_str(&format!("Warning: {}\n", crate::text::line(w)));
     }
-    for s in &inbox.set_aside {
+    // A file that could not be moved aside is said here; every file in set-aside/, this
+    // time's and earlier ones, is listed below with why and what to do, as the app lists
+    // them (tester2 #35: only this run's were named).
+    for s in inbox.set_aside.iter().filter(|s| s.moved.is_err()) {
         text.push_str(&crate::text::line(&s.sentence()));
         text.push('\n');
+    }
+    if !inbox.aside.is_empty() {
+        text.push_str(&format!(
+            "{} set aside in {}, never taken in (each with why and what to do):\n",
+            super::print::count(inbox.aside.len() as u64, "file", "files"),
+            crate::text::path(&dir.join(concern::SET_ASIDE))
+        ));
+        for a in &inbox.aside {
+            let new = inbox.set_aside.iter().any(|s| {
+                s.moved
+                    .as_ref()
+                    .is_ok_and(|to| to.file_name().is_some_and(|n| *n == *a.name))
+            });
+            text.push_str(&format!(
+                "  {}{}\n",
+                crate::text::line(&a.sentence()),
+                if new { " (set aside just now)" } else { "" }
+            ));
+        }
     }
     if let Some(receipt) = args.take {
         out.write_all(text.as_bytes()).map_err(stdout_error)?;

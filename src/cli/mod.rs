@@ -362,16 +362,44 @@ fn list(
         StatusArg::Monitoring => Status::Monitoring,
         StatusArg::Closed => Status::Closed,
     });
-    let mut text = String::new();
-    for incident in logbook
+    let shown: Vec<&crate::model::Incident> = logbook
         .incidents
         .iter()
         .filter(|i| wanted.is_none_or(|s| i.status == s))
         .filter(|i| !overdue || i.is_overdue(today))
-    {
-        text.push_str(&print::list_line(&logbook, incident, today));
-        text.push('\n');
+        .map(|i| &**i)
+        .collect();
+    // A person at a terminal reads column headings and, for an empty result, a sentence
+    // saying so; a script reading a pipe gets exactly one line per incident, as DESIGN.md
+    // promises, and the sentence on stderr (tester2 #35).
+    let terminal = std::io::stdout().is_terminal();
+    if shown.is_empty() {
+        let filters: Vec<String> = [
+            wanted.map(|s| format!("status {}", s.label().to_lowercase())),
+            overdue.then(|| "review overdue".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let said = if filters.is_empty() {
+            "No incidents in this logbook yet: record one in the app (`logbook`), or add them with `logbook import`.".to_string()
+        } else if logbook.incidents.is_empty() {
+            "No incidents in this logbook yet, so none match.".to_string()
+        } else {
+            format!(
+                "No incidents match ({}): `logbook list` without {} shows all {}.",
+                filters.join(", "),
+                if filters.len() == 1 { "it" } else { "them" },
+                print::count(logbook.incidents.len() as u64, "incident", "incidents")
+            )
+        };
+        if terminal {
+            return writeln!(out, "{said}").map_err(stdout_error);
+        }
+        eprintln!("{said}");
+        return Ok(());
     }
+    let text = print::list_table(&logbook, &shown, today, terminal);
     out.write_all(text.as_bytes()).map_err(stdout_error)
 }
 
@@ -565,10 +593,8 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
         print::count(book.people.len() as u64, "person", "people"),
         print::count(book.audit.len() as u64, "audit entry", "audit entries")
     );
-    for incident in &book.incidents {
-        text.push_str(&print::list_line(&book, incident, today));
-        text.push('\n');
-    }
+    let all: Vec<&crate::model::Incident> = book.incidents.iter().map(|i| &**i).collect();
+    text.push_str(&print::list_table(&book, &all, today, true));
     out.write_all(text.as_bytes()).map_err(stdout_error)?;
     drop(vault);
     folder

@@ -16,8 +16,57 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// One line per incident, for `logbook list`.
-pub fn list_line(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> String {
+/// The headings of `logbook list`'s columns.
+const LIST_HEADINGS: [&str; 7] = [
+    "Incident",
+    "Reported",
+    "Status",
+    "Risk",
+    "Next review",
+    "Types",
+    "People",
+];
+
+/// `logbook list`: one line per incident, its columns aligned (padded to the widest value
+/// shown) and separated by at least two spaces, with no trailing spaces; with `header`, a
+/// line of column headings first. The first column is always the incident's number, so a
+/// script may read the lines one by one (tester2 #35).
+pub fn list_table(
+    logbook: &Logbook,
+    incidents: &[&Incident],
+    today: NaiveDate,
+    header: bool,
+) -> String {
+    let mut rows: Vec<[String; 7]> = Vec::with_capacity(incidents.len() + 1);
+    if header {
+        rows.push(LIST_HEADINGS.map(str::to_string));
+    }
+    rows.extend(incidents.iter().map(|i| list_cells(logbook, i, today)));
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+        }
+    }
+    let mut text = String::new();
+    for row in &rows {
+        let mut out = String::new();
+        for (n, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if n > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(cell);
+            let pad = w.saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        text.push_str(out.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// One incident's cells for `logbook list`, each escaped for the terminal.
+fn list_cells(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> [String; 7] {
     let review = match incident.next_review() {
         _ if incident.status == Status::Closed => "closed".to_string(),
         Some(due) if due < today => format!("{} OVERDUE", present::date(due)),
@@ -29,16 +78,15 @@ pub fn list_line(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> St
     } else {
         ""
     };
-    format!(
-        "{}  {}  {:<10}  {:<8}  {:<18}  {}  {}{error}",
-        incident.id,
+    [
+        incident.id.clone(),
         present::date(incident.reported.date()),
-        incident.status.label(),
-        incident.risk_level.label(),
+        incident.status.label().to_string(),
+        incident.risk_level.label().to_string(),
         review,
-        line(&present::types(incident)),
-        line(&present::people_refs(logbook, incident)),
-    )
+        line(&present::types(incident)).into_owned(),
+        format!("{}{error}", line(&present::people_refs(logbook, incident))),
+    ]
 }
 
 fn error_note(error: &Option<EnteredInError>) -> String {

@@ -33,6 +33,7 @@ pub use ops::id_order;
 pub use retention::{Kept, Until, latest_birth_year};
 pub use transfer::{
     Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,
+    name_where_kept,
 };
 pub use types::*;
 pub use validate::{

@@ -215,6 +215,7 @@ impl Logbook {
             pairs.push((inc.id.clone(), new_id.clone()));
             inc.transferred = Some(provenance(&inc.id));
             inc.id = new_id;
+            name_where_kept(&mut inc, &t.from);
             for p in &mut inc.people {
                 p.person = person_id.clone();
             }
@@ -254,5 +255,21 @@ impl Logbook {
             person: person_id,
             incidents: pairs,
         })
+    }
+}
+
+/// How an item kept inside a logbook says so ("In this logbook (concern C-...)"): true only
+/// in that logbook.
+const IN_THIS_LOGBOOK: &str = "In this logbook";
+
+/// Says, in a copy of `incident` leaving the logbook of `school`, that what was kept "In this
+/// logbook" (a staff concern's words) is in `school`'s logbook: in the receiving school's
+/// logbook "this logbook" would be false (tester2 #35). Written so by `logbook transfer`, and
+/// applied again on import to a transfer written before that.
+pub fn name_where_kept(incident: &mut Incident, school: &str) {
+    for e in &mut incident.evidence {
+        if let Some(rest) = e.kept_at.strip_prefix(IN_THIS_LOGBOOK) {
+            e.kept_at = format!("In the logbook of {}{rest}", school.trim());
+        }
     }
 }

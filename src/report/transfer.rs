@@ -40,11 +40,13 @@ pub fn transfer(book: &Logbook, who: &Person, by: &str, at: NaiveDateTime) -> Tr
     }];
     let mut records = Vec::new();
     for inc in &incidents {
+        // Outside this logbook, "kept in this logbook" names the school whose logbook it is.
+        let mut copy = (*inc).clone();
+        crate::model::name_where_kept(&mut copy, &book.settings.organisation);
         documents.push(TransferDocument {
             title: format!("Incident chronology: {}", inc.id),
-            html: Format::Html.render(&super::incident(book, inc, &export)),
+            html: Format::Html.render(&super::incident(book, &copy, &export)),
         });
-        let mut copy = (*inc).clone();
         copy.people.retain(|p| p.person == who.id);
         copy.related.retain(|r| sent.contains(r.as_str()));
         // The receiving school applies its own retention; provenance is set on arrival.
