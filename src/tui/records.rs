@@ -425,9 +425,16 @@ pub fn retention(app: &mut App, action: Action, selected: usize, confirm: bool) 
             let Some(book) = app.book.as_mut() else {
                 return;
             };
-            let result = book
-                .dispose_due(&stamp, &id, today, IN_APP)
-                .map(|()| format!("Disposed of {id}: its tombstone is in the audit trail."));
+            let result = book.dispose_due(&stamp, &id, today, IN_APP).map(|()| {
+                // People linked to no other incident went with it (tester3 #6).
+                let mut said = format!("Disposed of {id}: its tombstone is in the audit trail.");
+                for person in book.people_disposed_with(&id) {
+                    said.push_str(&format!(
+                        " {person} is linked to no other incident and was disposed of with it."
+                    ));
+                }
+                said
+            });
             set_top(
                 app,
                 Screen::Retention {
