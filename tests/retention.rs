@@ -131,6 +131,10 @@ fn dispose_needs_confirmation_is_all_or_nothing_and_keeps_verify_sound() {
         "{text}"
     );
     assert!(text.contains("INC-2016-0002 (audit entry"), "{text}");
+    assert!(
+        text.contains("about records disposed of since keep only their date, author and link"),
+        "{text}"
+    );
     // Not twice.
     let o = f.run(&["dispose", "INC-2016-0001", "--yes"]);
     assert_eq!(code(&o), 2);
