@@ -128,6 +128,20 @@ pub(super) fn verify_against(
                 count(added, "entry was", "entries were")
             )
             .map_err(stdout_error)?;
+            // Entries emptied at a disposal since keep their links, not their content.
+            let emptied = current
+                .audit
+                .iter()
+                .take(earlier.audit.len())
+                .filter(|e| e.redacted.is_some())
+                .count();
+            if emptied > 0 {
+                writeln!(
+                    out,
+                    "Of those, {emptied} about records disposed of since keep only their date, author and link: their content was removed with the record."
+                )
+                .map_err(stdout_error)?;
+            }
             // Records the backup holds that are gone now were disposed of: the trail
             // (verified above) holds an audited disposal for each.
             let disposed: Vec<String> = earlier

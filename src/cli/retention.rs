@@ -135,12 +135,26 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         Ok(staged)
     };
     let mut staged = stage(&Stamp::new(by.clone(), now()))?;
-    let mut listing = String::new();
-    for id in &ids {
-        if let Some(t) = staged.tombstones.iter().find(|t| &t.id == id) {
-            listing.push_str(&format!("  {}  under: {}\n", t.id, line(&t.rule)));
+    // Each record with its rule, and the people who go with it (tester3 #6).
+    let listing = |staged: &crate::model::Logbook, done: bool| {
+        let mut listing = String::new();
+        for id in &ids {
+            if let Some(t) = staged.tombstones.iter().find(|t| &t.id == id) {
+                listing.push_str(&format!("  {}  under: {}\n", t.id, line(&t.rule)));
+                for person in staged.people_disposed_with(id) {
+                    listing.push_str(&format!(
+                        "    {person} is linked to no other incident and {} with it\n",
+                        if done {
+                            "was disposed of"
+                        } else {
+                            "will be disposed of"
+                        }
+                    ));
+                }
+            }
         }
-    }
+        listing
+    };
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             return Err(Error::Usage(
@@ -149,7 +163,8 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         }
         writeln!(
             out,
-            "These records will be removed for good (a tombstone with the number, date, your name and the rule stays):\n{listing}"
+            "These records will be removed for good, with what the audit trail holds of their content (a tombstone with the number, date, your name and the rule stays):\n{}",
+            listing(&staged, false)
         )
         .map_err(stdout_error)?;
         out.flush().map_err(stdout_error)?;
@@ -163,10 +178,14 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
     vault.save(&staged)?;
     writeln!(
         out,
-        "Disposed of {}; each leaves a tombstone recorded in the audit trail:\n{listing}\
+        "Disposed of {}; each leaves a tombstone recorded in the audit trail:\n{}\
+Kept of each: its number, the date, who disposed of it, the retention rule and the reason. \
+Removed: the record, and the content of every earlier audit entry about it (values changed, reasons, \
+to whom it was exported); only those entries' dates, authors and links in the chain stay.\n\
 A certificate of disposal: `logbook certificate {} --format html --for WHO --recipient AGE1... --out FILE`. \
-Older backups still hold these records until rotated away.",
+Backups made before now still hold these records until they are rotated away.",
         super::print::count(ids.len() as u64, "record", "records"),
+        listing(&staged, true),
         ids.join(" ")
     )
     .map_err(stdout_error)

@@ -185,6 +185,14 @@ pub enum AuditFault {
     UnauditedTombstone { id: String },
     #[error("{id} is both in the logbook and disposed of: it was restored outside the logbook")]
     DisposedButPresent { id: String },
+    #[error(
+        "audit entry {seq} is marked as emptied because {subject} was disposed of, but {subject} was never disposed of: its content was removed outside the logbook"
+    )]
+    EmptiedButNotDisposed { seq: u64, subject: Subject },
+    #[error(
+        "audit entry {seq} is marked as emptied at its record's disposal, but that disposal does not record it as it stands: it was altered after it was written"
+    )]
+    EmptiedUnrecorded { seq: u64 },
     #[error("{0}")]
     Unencodable(Unencodable),
 }
@@ -272,6 +280,7 @@ impl Logbook {
             changes,
             state,
             hash: String::new(),
+            redacted: None,
         };
         entry.hash = entry_hash(&prev, &entry)?;
         self.audit.push(Shared::new(entry));
@@ -373,6 +382,7 @@ impl Logbook {
         let mut prev = GENESIS.to_string();
         let mut before: Option<&AuditEntry> = None;
         let mut latest: HashMap<&Subject, &AuditEntry> = HashMap::new();
+        let mut redacted = Vec::new();
         for (i, entry) in self.audit.iter().enumerate() {
             let position = i as u64 + 1;
             if entry.seq != position {
@@ -381,7 +391,11 @@ impl Logbook {
                     found: entry.seq,
                 });
             }
-            if !hex_is(
+            if entry.redacted.is_some() {
+                // Emptied at its record's disposal, so it cannot be re-hashed: the disposal
+                // entry vouches for its link instead (checked once the walk is done).
+                redacted.push(i);
+            } else if !hex_is(
                 &entry_digest(&prev, entry).map_err(AuditFault::Unencodable)?,
                 &entry.hash,
             ) {
@@ -397,6 +411,7 @@ impl Logbook {
             prev.clone_from(&entry.hash);
             latest.insert(&entry.subject, entry);
         }
+        self.check_redacted(&redacted)?;
         Ok(latest)
     }
 
@@ -807,6 +822,7 @@ mod tests {
             }],
             state: sha256_hex(b"state"),
             hash: String::new(),
+            redacted: None,
         };
         assert_eq!(
             canonical(&EntryBody {

@@ -78,7 +78,7 @@ impl Logbook {
     pub fn trail_extends(&self, earlier: &[Shared<AuditEntry>]) -> Result<u64, Divergence> {
         for (i, old) in earlier.iter().enumerate() {
             match self.audit.get(i) {
-                Some(now) if now == old => {}
+                Some(now) if now == old || now.emptied_from(old) => {}
                 Some(_) => return Err(Divergence::Differs { seq: i as u64 + 1 }),
                 None => {
                     return Err(Divergence::Shorter {

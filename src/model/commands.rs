@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use super::audit::{DISPOSED, Stamp, state_hash};
+use super::audit::Stamp;
 use super::types::*;
 use super::validate::{Context, Invalid, invalid};
 use crate::reference::Reference;
@@ -1081,17 +1081,9 @@ impl Logbook {
             by: stamp.by.clone(),
             rule: rule.to_string(),
         };
-        let state = state_hash(&tombstone)?;
-        self.append_audit(
-            stamp,
-            Subject::Incident(id.to_string()),
-            format!("{DISPOSED} {id} under the rule: {rule}"),
-            Vec::new(),
-            state,
-        )?;
-        self.incidents.remove(index);
-        self.tombstones.push(tombstone);
-        Ok(())
+        // The earlier entries' content goes too, and people linked to no other incident
+        // (`redact.rs`).
+        self.dispose_incident(stamp, tombstone).map(drop)
     }
 
     fn context(&self, stamp: &Stamp) -> Context<'_> {

@@ -13,6 +13,7 @@ mod labels;
 pub use labels::stored_label;
 mod ops;
 pub mod query;
+mod redact;
 mod retention;
 mod transfer;
 mod types;
@@ -30,6 +31,7 @@ pub use commands::{
 pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, TakeIn, is_receipt};
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
+pub use redact::REDACTED_ACTION;
 pub use retention::{Kept, Until, latest_birth_year};
 pub use transfer::{
     Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,

@@ -83,11 +83,14 @@ impl Logbook {
         format!("{prefix}{:04}", used + 1)
     }
 
+    /// The next free person number (disposed numbers are never reused).
     pub fn next_person_id(&self) -> String {
         let used = self
             .people
             .iter()
-            .filter_map(|p| p.id.strip_prefix("P-"))
+            .map(|p| p.id.as_str())
+            .chain(self.tombstones.iter().map(|t| t.id.as_str()))
+            .filter_map(|id| id.strip_prefix("P-"))
             .filter_map(|n| n.parse::<u32>().ok())
             .max()
             .unwrap_or(0);
@@ -104,6 +107,15 @@ impl Logbook {
             return Err(invalid(
                 "id",
                 format!("{} is already in the people register", person.id),
+            ));
+        }
+        if self.tombstones.iter().any(|t| t.id == person.id) {
+            return Err(invalid(
+                "id",
+                format!(
+                    "{} was disposed of, and a disposed number is never used again: give the person a new number",
+                    person.id
+                ),
             ));
         }
         let id = person.id.clone();

@@ -434,10 +434,15 @@ impl Logbook {
     /// The audit entry that disposed of `id`, if it was disposed of.
     pub fn disposal_entry(&self, id: &str) -> Option<&AuditEntry> {
         self.tombstones.iter().find(|t| t.id == id)?;
+        let subject = if super::validate::is_person_id(id) {
+            Subject::Person(id.to_string())
+        } else {
+            Subject::Incident(id.to_string())
+        };
         self.audit
             .iter()
             .rev()
-            .find(|e| e.subject == Subject::Incident(id.to_string()))
+            .find(|e| e.subject == subject)
             .filter(|e| e.action.starts_with(super::audit::DISPOSED))
             .map(Shared::get)
     }
@@ -446,6 +451,7 @@ impl Logbook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AuditFault;
     use chrono::NaiveDateTime;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -825,6 +831,215 @@ mod tests {
         assert!(
             b.dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "")
                 .is_err()
+        );
+    }
+
+    /// A book whose INC-2016-0001 (P-0001 an adult; P-0002 a child, also in the open
+    /// INC-2016-0002) had its description changed to name someone with a phone number and
+    /// was exported to a police officer, then was disposed of on 2026-11-16.
+    fn disposed_book() -> Logbook {
+        let mut b = book(
+            vec![
+                (person("P-0001", AgeGroup::Adult, None, ""), Role::Subject),
+                (
+                    person("P-0002", AgeGroup::Child, Some(1990), ""),
+                    Role::Witness,
+                ),
+            ],
+            true,
+        );
+        let s = stamp(2026, 11, 16);
+        let mut other = (*b.incidents[0]).clone();
+        other.id = "INC-2016-0002".into();
+        other.people.remove(0);
+        other.status = Status::Open;
+        other.closure = None;
+        other.description = "Another case".into();
+        b.add_incident(&s, other).unwrap();
+        b.update_incident(&s, "INC-2016-0001", "changed summary", |i| {
+            i.description = "WX is Wendy Xu, volunteer, phone 07700 900123".into()
+        })
+        .unwrap();
+        b.update_person(&s, "P-0001", "changed person", |p| {
+            p.notes = "Lives at 4 Elm Road".into()
+        })
+        .unwrap();
+        b.record_export(
+            &s,
+            Subject::Incident("INC-2016-0001".into()),
+            "incident chronology as HTML for PC 2231 Hale, Northshire Police",
+        )
+        .unwrap();
+        b.dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "Annual review")
+            .unwrap();
+        b
+    }
+
+    /// Tester3 #5 and #6: disposal removes the record's content from the audit trail too
+    /// (old and new values, export recipients), and the people linked to no other incident,
+    /// while `verify` still checks the chain.
+    #[test]
+    fn disposal_leaves_nothing_of_the_records_content_and_takes_unlinked_people_with_it() {
+        let b = disposed_book();
+        b.verify_audit().unwrap();
+        let text = crate::model::canonical(&b).unwrap();
+        for secret in [
+            "07700",
+            "Wendy",
+            "Hale",
+            "Messages",
+            "Ref P-0001",
+            "Elm Road",
+        ] {
+            assert!(!text.contains(secret), "the logbook still holds {secret}");
+        }
+        // P-0002 is still in an incident: kept, with its history.
+        assert!(text.contains("Ref P-0002"));
+        assert!(b.person("P-0002").is_some());
+        assert!(b.person("P-0001").is_none());
+        assert_eq!(b.people_disposed_with("INC-2016-0001"), vec!["P-0001"]);
+        let t = b.tombstones.iter().find(|t| t.id == "P-0001").unwrap();
+        assert_eq!(
+            t.rule,
+            "linked to no other incident: disposed of with INC-2016-0001"
+        );
+        // Each entry about a disposed record is emptied, except the disposal itself.
+        for e in &b.audit {
+            let gone = [
+                Subject::Incident("INC-2016-0001".into()),
+                Subject::Person("P-0001".into()),
+            ];
+            if !gone.contains(&e.subject) {
+                assert!(e.redacted.is_none(), "{e:?}");
+            } else if e.action.starts_with("disposed of") {
+                assert!(e.redacted.is_none() && e.state.len() == 64, "{e:?}");
+            } else {
+                assert_eq!(e.action, crate::model::REDACTED_ACTION);
+                assert!(e.changes.is_empty() && e.state.is_empty(), "{e:?}");
+                assert!(e.redacted.is_some(), "{e:?}");
+            }
+        }
+        // The certificate still finds the disposal entry; a disposed number is not reused.
+        let entry = b.disposal_entry("INC-2016-0001").unwrap();
+        assert!(entry.action.starts_with("disposed of INC-2016-0001"));
+        assert_eq!(b.next_person_id(), "P-0003");
+        let mut again = b.clone();
+        let e = again
+            .add_person(
+                &stamp(2026, 11, 17),
+                person("P-0001", AgeGroup::Adult, None, ""),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("never used again"), "{}", e.message);
+    }
+
+    /// Emptying an entry is accepted only for a record disposed of, only as its disposal
+    /// recorded it; the entries around an emptied one are checked as before.
+    #[test]
+    fn an_emptied_entry_verifies_only_as_its_disposal_recorded_it() {
+        let b = disposed_book();
+        let disposal = b.disposal_entry("INC-2016-0001").unwrap().seq;
+        let emptied: Vec<usize> = (0..b.audit.len())
+            .filter(|&i| b.audit[i].redacted.is_some())
+            .collect();
+        // The export entry: the last emptied entry about the incident, followed by its
+        // disposal (which is re-hashed as any other entry).
+        let i = emptied
+            .iter()
+            .copied()
+            .filter(|&i| b.audit[i].subject == Subject::Incident("INC-2016-0001".into()))
+            .max()
+            .unwrap();
+        assert_eq!(b.audit[i + 1].seq, disposal);
+        let seq = b.audit[i].seq;
+
+        // An entry about a record still in the logbook, marked emptied.
+        let mut f = b.clone();
+        let k = f
+            .audit
+            .iter()
+            .position(|e| e.subject == Subject::Person("P-0002".into()))
+            .unwrap();
+        let e = &mut f.audit[k];
+        e.action = crate::model::REDACTED_ACTION.into();
+        e.changes.clear();
+        e.state.clear();
+        e.redacted = Some(disposal);
+        let fault = f.verify_audit().unwrap_err();
+        assert_eq!(
+            fault,
+            AuditFault::EmptiedButNotDisposed {
+                seq: k as u64 + 1,
+                subject: Subject::Person("P-0002".into())
+            }
+        );
+        assert_eq!(
+            fault.to_string(),
+            format!(
+                "audit entry {} is marked as emptied because P-0002 was disposed of, but P-0002 was never disposed of: its content was removed outside the logbook",
+                k + 1
+            )
+        );
+        // The same for the settings, which are never disposed of.
+        let mut f = b.clone();
+        f.audit[0].redacted = Some(disposal);
+        assert!(matches!(
+            f.verify_audit(),
+            Err(AuditFault::EmptiedButNotDisposed { seq: 1, .. })
+        ));
+
+        // What stays of an emptied entry is still checked: its author, its action, its
+        // state, a forged marker.
+        for change in [
+            (|e: &mut AuditEntry| e.by = "someone else".into()) as fn(&mut AuditEntry),
+            |e| e.action = "a false story".into(),
+            |e| e.state = "0".repeat(64),
+            |e| e.redacted = e.redacted.map(|s| s + 1),
+        ] {
+            let mut f = b.clone();
+            change(&mut f.audit[i]);
+            assert_eq!(f.verify_audit(), Err(AuditFault::EmptiedUnrecorded { seq }));
+        }
+        // Its date moved back a day: found (here, dated before the entry before it).
+        let mut f = b.clone();
+        f.audit[i].at -= chrono::Duration::days(1);
+        assert!(f.verify_audit().is_err());
+        // Its marker taken away: the entry no longer matches its hash.
+        let mut f = b.clone();
+        f.audit[i].redacted = None;
+        assert_eq!(f.verify_audit(), Err(AuditFault::EntryAltered { seq }));
+        // Its hash changed: the entry after it no longer links to it, as before.
+        let mut f = b.clone();
+        f.audit[i].hash = "0".repeat(64);
+        assert_eq!(
+            f.verify_audit(),
+            Err(AuditFault::EntryAltered { seq: disposal })
+        );
+        // An entry before emptied ones changed: named as before; and if re-hashed by a
+        // forger, the emptied entry after it no longer matches its recorded link.
+        let j = (0..i)
+            .rev()
+            .find(|&j| b.audit[j].redacted.is_none())
+            .unwrap();
+        assert!(b.audit[j + 1].redacted.is_some());
+        let mut f = b.clone();
+        f.audit[j].by = "someone else".into();
+        assert_eq!(
+            f.verify_audit(),
+            Err(AuditFault::EntryAltered { seq: j as u64 + 1 })
+        );
+        let prev = f.audit[j - 1].hash.clone();
+        f.audit[j].hash = crate::model::entry_hash(&prev, &f.audit[j]).unwrap();
+        assert_eq!(
+            f.verify_audit(),
+            Err(AuditFault::EmptiedUnrecorded { seq: j as u64 + 2 })
+        );
+        // The disposal that vouches for it, altered: named as any altered entry.
+        let mut f = b.clone();
+        f.audit[i + 1].changes.pop();
+        assert_eq!(
+            f.verify_audit(),
+            Err(AuditFault::EntryAltered { seq: disposal })
         );
     }
 

@@ -714,6 +714,14 @@ pub struct AuditEntry {
     pub state: String,
     /// SHA-256 (hex) over the previous entry's hash and this entry's canonical bytes.
     pub hash: String,
+    /// Set when the entry's content (action, changes, state) was removed because its
+    /// subject was disposed of: the number of the disposal entry that removed it, which
+    /// records this entry's link so `verify` can still check the chain (see
+    /// `model::redact`). Never part of an entry's hash, and absent from entries that keep
+    /// their content, so they are written and hashed exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
+    pub redacted: Option<u64>,
 }
 
 // Enums that carry text wipe the text of whichever variant they hold.

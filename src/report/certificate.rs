@@ -1,6 +1,7 @@
 //! A certificate of disposal: which records were disposed of, when, by whom, under which
 //! retention rule, and the audit entry that proves each disposal. Built from tombstones and
-//! the trail only, so it cannot hold anything of a disposed record's content.
+//! the trail only, so it cannot hold anything of a disposed record's content. What it says
+//! is kept must stay true of `Logbook::dispose_incident` (`model/redact.rs`).
 
 use chrono::NaiveDateTime;
 
@@ -57,9 +58,12 @@ pub fn certificate(book: &Logbook, ids: &[String], by: &str, at: NaiveDateTime) 
         ],
         blocks: vec![
             Block::Text(format!(
-                "The safeguarding records listed below were disposed of from the logbook of {} at the end of their retention period. Only each record's number and the fact of its disposal are kept; nothing of its content is. Each disposal is an entry in the logbook's audit trail, chained by SHA-256 to every entry before it, so `logbook verify` proves that it was made in the logbook, when and by whom.",
+                "The safeguarding records listed below were disposed of from the logbook of {} at the end of their retention period. Of each, the logbook keeps only what this certificate shows: its number, the date it was disposed of, who disposed of it, and the retention rule with the reason given. The rest is removed: the record itself, and the content of every earlier entry about it in the audit trail (values changed, reasons given, to whom it was exported), of which only the date, the author and the link in the chain stay. A person linked to no other incident is disposed of with the incident and listed here too. Each disposal is an entry in the logbook's audit trail, chained by SHA-256 to every entry before it, so `logbook verify` proves that it was made in the logbook, when and by whom.",
                 book.settings.organisation
             )),
+            Block::Text(
+                "Not covered by this certificate: backups of the logbook made before a disposal still hold the record until they are rotated away, and the words of a staff concern taken in as or into a record stay among the concerns taken in.".into(),
+            ),
             Block::Heading("Records disposed of".into()),
             Block::Table(Table {
                 columns: vec![

@@ -429,6 +429,8 @@ fn wiped(
             changes,
             state,
             hash,
+            // A number, not text: nothing to wipe.
+            redacted: _,
         } = &mut **entry;
         seq.zeroize();
         by.zeroize();

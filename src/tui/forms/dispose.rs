@@ -72,7 +72,13 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp, id: &str) -> Resul
         return Err(Refused(refused));
     }
     book.dispose_due(stamp, id, stamp.at.date_naive(), &reason)?;
-    Ok(format!(
-        "Disposed of {id}: its tombstone, with your reason, is in the audit trail."
-    ))
+    let mut said =
+        format!("Disposed of {id}: its tombstone, with your reason, is in the audit trail.");
+    // People linked to no other incident went with it (tester3 #6).
+    for person in book.people_disposed_with(id) {
+        said.push_str(&format!(
+            " {person} is linked to no other incident and was disposed of with it."
+        ));
+    }
+    Ok(said)
 }
