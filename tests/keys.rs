@@ -910,6 +910,7 @@ fn several_key_files_open_with_any_that_works_and_each_failure_is_named() {
         "{e}"
     );
     assert!(e.contains("dsl.key"), "{e}");
+    assert!(e.contains("right passphrase"), "{e}");
     assert_eq!(e.trim().lines().count(), 1, "{e}");
     let o = h.run(&["dsl.key"], "bad.pp", &["list"]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));

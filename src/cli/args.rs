@@ -363,7 +363,8 @@ logbook recovery --add age1...\n  logbook recovery"
     #[command(
         long_about = "List who can open the logbook and who can open its backups: each key's holder, public key, \
 and kind (everyday key, the passphrase's key file, or recovery key, which opens backups only). \
-`keys add` and `keys remove` change them: the logbook is re-encrypted at once and the change audited.",
+`keys add` and `keys remove` change them: the logbook is re-encrypted at once and the change audited. \
+`keys passphrase FILE` changes the passphrase of your own key file (the logbook is untouched).",
         after_help = "Examples:\n  logbook keys\n  logbook keys add age1... --name \"J. Patel\"\n  \
 logbook keys add age1... --name \"Chair of trustees\" --recovery\n  logbook keys remove \"J. Patel\"\n  \
 logbook keys passphrase ~/dsl.key      (change your key file's passphrase)\n\

@@ -144,10 +144,14 @@ fn identities_for(global: &Global, target: Option<&Path>) -> Result<Key> {
     if opened.len() == not_opening.len() && !global.identity.is_empty() {
         return Err(none_opens(&wrong, &not_opening));
     }
-    if !wrong.is_empty() && global.passphrase_file.is_none() && std::io::stderr().is_terminal() {
+    // Said whenever a key file was left out, except for a script trying its one
+    // passphrase on each key file of its own logbook: a restore given a recovery key and
+    // a new key whose passphrase was wrong must not go on unexplained without the new key.
+    let expected = global.passphrase_file.is_some() && target.is_some();
+    if !wrong.is_empty() && !expected {
         let names: Vec<String> = wrong.iter().map(|p| shown(p)).collect();
         eprintln!(
-            "Wrong passphrase for the key file {}: it was left out, and the other key files used.",
+            "Wrong passphrase for the key file {}: it was left out, and the other key files given were used.",
             names.join(", ")
         );
     }
@@ -190,8 +194,15 @@ fn none_opens(wrong: &[&PathBuf], not_opening: &[&PathBuf]) -> Error {
                     .iter()
                     .map(|p| format!("{} does not open this logbook", shown(p))),
             );
+            let next = if not_opening.is_empty() {
+                "try again with the right passphrase for one of them".to_string()
+            } else if wrong.is_empty() {
+                NOT_A_HOLDER.to_string()
+            } else {
+                format!("try again with the right passphrase, or {NOT_A_HOLDER}")
+            };
             Error::KeyFiles(format!(
-                "None of the key files given opens this logbook ({}): {NOT_A_HOLDER}.",
+                "None of the key files given opens this logbook ({}): {next}.",
                 why.join("; ")
             ))
         }
