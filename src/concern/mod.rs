@@ -156,8 +156,8 @@ pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
     Ok((keys, id))
 }
 
-/// Encrypts `concern` to `keys` and writes it into the inbox under a random name, owner-only
-/// (0600) and fsynced. Nothing else is written anywhere. Returns the file's path and whether
+/// Encrypts `concern` to `keys` and writes it into the inbox under a random name, readable
+/// by all (0644: it is encrypted, and the DSL is often another computer user) and fsynced. Nothing else is written anywhere. Returns the file's path and whether
 /// the folder could be flushed too (a folder staff may write but not read, `chmod 1733`,
 /// cannot be opened to flush it: the file is there, but a power cut might lose it).
 pub fn write(
@@ -184,14 +184,28 @@ pub fn write(
     while fs::symlink_metadata(&path).is_ok() {
         path = dir.join(new_name());
     }
-    match file::replace_atomically(&path, None, |out| {
+    let flushed = match file::replace_atomically(&path, None, |out| {
         vault::encrypt_ron(out, recipients.encryptor(), &value)
     }) {
-        Ok(_) => Ok((path, true)),
+        Ok(_) => true,
         // Renamed into place: the concern is written, only the folder was not flushed.
-        Err(Error::Unflushed { .. }) => Ok((path, false)),
-        Err(e) => Err(e),
+        Err(Error::Unflushed { .. }) => false,
+        Err(e) => return Err(e),
+    };
+    // Staff and the DSL are often different computer users (a shared folder, README): the
+    // file is written owner-only, so it is opened to all here, or the DSL's account could
+    // never read it (tester finding 41). It is encrypted to the logbook's keys and its name
+    // is random, so reading it gives nothing away.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = fs::set_permissions(&path, fs::Permissions::from_mode(0o644)) {
+            // Unreadable by the DSL it would wait unread: better not sent, and said so.
+            let _ = fs::remove_file(&path);
+            return Err(Error::io("making readable by the DSL", &path, e));
+        }
     }
+    Ok((path, flushed))
 }
 
 /// Why a file in the inbox cannot be taken in.
@@ -207,6 +221,9 @@ pub enum Problem {
     OtherLogbook,
     /// A concern whose receipt is already in the logbook (or earlier in this inbox).
     AlreadyTakenIn(String),
+    /// This computer user may not read it (the owner's name, or uid): never set aside,
+    /// since it is no fault of the file; it is left to be read once access is given.
+    Unreadable(String),
 }
 
 impl std::fmt::Display for Problem {
@@ -224,6 +241,10 @@ impl std::fmt::Display for Problem {
             Problem::AlreadyTakenIn(receipt) => {
                 write!(f, "concern {receipt} was taken in already")
             }
+            Problem::Unreadable(owner) => write!(
+                f,
+                "it cannot be read: permission denied (owned by {owner})"
+            ),
         }
     }
 }
@@ -238,6 +259,9 @@ impl Problem {
             Problem::Damaged(_) => "ask staff who passed on a concern lately to write it again",
             Problem::Newer(_) => "upgrade logbook, then move the file back into the concern folder",
             Problem::AlreadyTakenIn(_) => "nothing: it is a second copy; remove it once checked",
+            Problem::Unreadable(_) => {
+                "ask IT to let the DSL's account read files in the folder; it is left there and read on the next look"
+            }
         }
     }
 }
@@ -312,8 +336,12 @@ pub struct Inbox {
 
 /// Reads one concern file with the logbook's key.
 pub fn read(path: &Path, key: &Key, book: &Logbook) -> std::result::Result<Concern, Problem> {
-    let bytes = file::read_regular(path, LIMIT, file::Links::Refuse)
-        .map_err(|e| Problem::Damaged(short(&e)))?;
+    let bytes = file::read_regular(path, LIMIT, file::Links::Refuse).map_err(|e| match &e {
+        Error::Io(f) if f.source.kind() == std::io::ErrorKind::PermissionDenied => {
+            Problem::Unreadable(owner_of(path))
+        }
+        _ => Problem::Damaged(short(&e)),
+    })?;
     let plain = match vault::decrypt(path, &bytes, key) {
         Ok(p) => p,
         Err(Error::WrongSecret | Error::NeedsPassphrase(_) | Error::NeedsIdentity(_)) => {
@@ -360,6 +388,33 @@ pub fn read(path: &Path, key: &Key, book: &Logbook) -> std::result::Result<Conce
         return Err(Problem::AlreadyTakenIn(value.concern.receipt.clone()));
     }
     Ok(value.concern)
+}
+
+/// Who owns a file, by user name where `/etc/passwd` names them (else `uid N`), for the
+/// DSL to tell IT whose files their account cannot read.
+fn owner_of(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return "an unknown user".into();
+        };
+        let uid = meta.uid();
+        let named = fs::read_to_string("/etc/passwd").ok().and_then(|text| {
+            text.lines().find_map(|line| {
+                let mut parts = line.split(':');
+                let name = parts.next()?;
+                let id: u32 = parts.nth(1)?.parse().ok()?;
+                (id == uid).then(|| name.to_string())
+            })
+        });
+        named.unwrap_or_else(|| format!("uid {uid}"))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        "another user".into()
+    }
 }
 
 fn short(e: &Error) -> String {
@@ -414,6 +469,12 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         });
         match result {
             Ok(concern) => inbox.concerns.push(Incoming { path, concern }),
+            // Not the file's fault: left where it is, said on every look until readable.
+            Err(problem @ Problem::Unreadable(_)) => inbox.warnings.push(format!(
+                "{name} {}: {}.",
+                problem.to_string().trim_start_matches("it "),
+                problem.what_to_do()
+            )),
             Err(problem) => {
                 let why = format!("{}; what to do: {}.", problem, problem.what_to_do());
                 let moved = set_aside(dir, &name, &why).map_err(|e| e.to_string());
