@@ -201,3 +201,179 @@ fn a_concern_written_by_another_computer_user_reaches_the_dsl() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!files[0].exists());
 }
+
+/// A fixture with a concern folder set up by `concern-setup`.
+fn with_folder() -> (Fixture, PathBuf) {
+    let f = Fixture::new();
+    let inbox = f.dir.path().join("share").join("concerns");
+    fs::create_dir_all(&inbox).unwrap();
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (f, inbox)
+}
+
+fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+    let key = dir.join(name);
+    let o = run(&["keygen", "--unprotected", "--out", key.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (key, stdout(&o).trim().to_string())
+}
+
+fn folder_file(inbox: &Path) -> String {
+    fs::read_to_string(inbox.join("logbook-recipients.txt")).unwrap()
+}
+
+/// Findings 27 and 37: every key change rewrites the folder's public keys (and says so), so
+/// staff concerns are never written to a removed key; recovery keys are in it too; an
+/// unreachable folder is named with what to run.
+#[test]
+fn key_changes_rewrite_the_concern_folders_public_keys() {
+    let (f, inbox) = with_folder();
+    let (deputy_key, deputy) = keygen(f.dir.path(), "deputy.key");
+    let o = f.run(&["--by", "RO", "keys", "add", &deputy, "--name", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("now holds the logbook's new public keys"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(folder_file(&inbox).contains(&deputy));
+
+    let (_, recovery) = keygen(f.dir.path(), "recovery.key");
+    let o = f.run(&["--by", "RO", "recovery", "--add", &recovery]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        folder_file(&inbox).contains(&recovery),
+        "recovery keys open concerns too"
+    );
+
+    // The deputy leaves: their key is gone from the folder at once.
+    let o = f.run(&["--by", "RO", "keys", "remove", "J. Patel"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("now holds the logbook's new public keys"),
+        "{}",
+        stdout(&o)
+    );
+    let text = folder_file(&inbox);
+    assert!(
+        !text.contains(&deputy) && text.contains(&f.public),
+        "{text}"
+    );
+
+    // A concern written now opens with neither the leaver's key nor is it set aside.
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        "EF (Y10) was added to a group chat by adults",
+        "--by",
+        "A. Khan",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let receipt = receipt_in(&stdout(&o));
+    let o = f.run(&["concerns"]);
+    assert!(stdout(&o).contains(&receipt), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
+    if age_cli() {
+        let file = &concern_files(&inbox)[0];
+        let leaver = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&deputy_key)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            !leaver.status.success(),
+            "the leaver's key opens nothing new"
+        );
+        let safe = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(f.dir.path().join("recovery.key"))
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            safe.status.success(),
+            "the recovery key opens a waiting concern"
+        );
+    }
+
+    // The folder is on a stick that is not plugged in: said plainly, never created.
+    let moved = f.dir.path().join("stick-away");
+    fs::rename(f.dir.path().join("share"), &moved).unwrap();
+    let (_, other) = keygen(f.dir.path(), "s.key");
+    let o = f.run(&["--by", "RO", "keys", "add", &other, "--name", "S. Khan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("could not be updated")
+            && out.contains(&format!(
+                "run `logbook concern-setup --inbox {}` as soon as it is reachable",
+                inbox.display()
+            ))
+            && out.contains("staff concerns will be written to the old keys"),
+        "{out}"
+    );
+    assert!(!inbox.exists(), "an absent folder is not created");
+}
+
+/// Finding 34: `--to-file` another logbook's keys into a folder set up by a DSL is refused,
+/// as `--to` a foreign key is; the folder's own file is accepted.
+#[test]
+fn a_concern_to_another_logbooks_keys_file_is_refused() {
+    let (_f, inbox) = with_folder();
+    let (g, other) = with_folder();
+    let other_file = other.join("logbook-recipients.txt");
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--to-file",
+        other_file.to_str().unwrap(),
+        "--what",
+        "to-file test",
+        "--by",
+        "Z",
+    ]);
+    assert_ne!(code(&o), 0, "{}", stdout(&o));
+    assert!(stderr(&o).contains("nothing was sent"), "{}", stderr(&o));
+    assert!(concern_files(&inbox).is_empty());
+    drop(g);
+    let own = inbox.join("logbook-recipients.txt");
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--to-file",
+        own.to_str().unwrap(),
+        "--what",
+        "to-file test",
+        "--by",
+        "Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// Finding 40: `concern-setup` on a folder set up for another logbook refuses, naming its
+/// organisation and how to proceed, and leaves the folder's file as it was.
+#[test]
+fn concern_setup_refuses_a_folder_of_another_logbook() {
+    let (_f, inbox) = with_folder();
+    let before = folder_file(&inbox);
+    let g = Fixture::new();
+    let o = g.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_ne!(code(&o), 0, "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("another logbook (Test School") && err.contains("remove"),
+        "{err}"
+    );
+    assert_eq!(folder_file(&inbox), before);
+    // Its own folder is rewritten without a word of refusal.
+    let o = _f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

@@ -119,6 +119,129 @@ pub fn write_recipients(
     Ok(path)
 }
 
+/// The keys a concern is encrypted to: the logbook's everyday keys (`everyday`, as it is
+/// sealed to) and its recovery keys, so that a concern waiting when a key is lost or stolen
+/// can still be read with the recovery key kept in the safe (tester finding 37). Older
+/// versions read every key line alike, so a folder with them works for them too.
+pub fn folder_keys(everyday: &[String], settings: &crate::model::Settings) -> Vec<String> {
+    let mut keys: Vec<String> = everyday.to_vec();
+    for k in &settings.recovery_recipients {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys
+}
+
+/// After a command changed the logbook's keys (and saved it): rewrites the concern folder's
+/// `logbook-recipients.txt` with the new keys, as `concern-setup` does, so that staff
+/// concerns are no longer written to a removed (perhaps stolen) key (tester findings 27,
+/// 37). `everyday` is what the logbook is now sealed to. Returns one sentence to print,
+/// or None when the logbook has no concern folder. A folder that is not there (a stick not
+/// plugged in) is not created, and a folder set up for another logbook is left alone: the
+/// sentence then says to run `concern-setup` once it is reachable.
+pub fn follow_keys(
+    settings: &crate::model::Settings,
+    logbook_id: &str,
+    everyday: &[String],
+) -> Option<String> {
+    let folder = settings.concern_inbox.trim();
+    if folder.is_empty() {
+        return None;
+    }
+    let dir = Path::new(folder);
+    let shown = crate::text::path(dir);
+    let not_updated = |why: &str| {
+        format!(
+            "Warning: the concern folder {shown} could not be updated ({why}): run `logbook concern-setup --inbox {shown}` as soon as it is reachable, or staff concerns will be written to the old keys."
+        )
+    };
+    if everyday.is_empty() {
+        return Some(not_updated("the logbook's keys are not known here"));
+    }
+    if !dir.is_dir() {
+        return Some(not_updated("it is not there"));
+    }
+    if let Err(e) = refuse_other_logbook(dir, logbook_id) {
+        return Some(not_updated(&e.to_string()));
+    }
+    let keys = folder_keys(everyday, settings);
+    match write_recipients(dir, logbook_id, &settings.organisation, &keys) {
+        Ok(path) => Some(format!(
+            "The concern folder's {} now holds the logbook's new public keys, so staff concerns are encrypted to them from now on.",
+            crate::text::path(&path)
+        )),
+        Err(e) => Some(not_updated(e.to_string().trim_end_matches('.'))),
+    }
+}
+
+/// `follow_keys` for a logbook just saved through `vault`: the keys it is sealed to now.
+pub fn follow(vault: &vault::Vault, book: &Logbook) -> Option<String> {
+    let everyday: Vec<String> = vault
+        .recipients(&book.settings)
+        .map(|r| r.as_slice().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    follow_keys(&book.settings, book.id(), &everyday)
+}
+
+/// Refuses a folder whose `logbook-recipients.txt` names another logbook: it was set up for
+/// that logbook, whose staff would then write concerns only this one could read (tester
+/// finding 40). A folder without the file, or whose file names this logbook or none, passes.
+pub fn refuse_other_logbook(dir: &Path, logbook_id: &str) -> Result<()> {
+    let path = dir.join(RECIPIENTS_FILE);
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(());
+    }
+    let Ok((_, id)) = read_recipients(&path) else {
+        return Ok(());
+    };
+    if id.is_empty() || id == logbook_id {
+        return Ok(());
+    }
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let organisation = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# The public keys of the safeguarding logbook of "))
+        .map(|o| o.trim_end_matches('.').to_string());
+    Err(Error::Usage(format!(
+        "{} was set up for another logbook ({}, id {}): staff who use that folder would write concerns only this logbook could read. Check the folder; if it really is to be this logbook's, remove {} first, then run `logbook concern-setup` again. Nothing was changed.",
+        crate::text::path(dir),
+        organisation.map_or_else(
+            || "organisation not named".to_string(),
+            |o| crate::text::line(&o).into_owned()
+        ),
+        crate::text::line(&id),
+        crate::text::path(&path)
+    )))
+}
+
+/// `concern --to-file FILE` into a folder set up by a DSL: FILE's keys must all be that
+/// folder's logbook's, and it must name no other logbook, or the concern would be set aside
+/// unread while the member of staff is told it is with the DSL (tester finding 34). A folder
+/// without its own file (or one that cannot be read) leaves FILE as given.
+pub fn refuse_foreign_to_file(
+    inbox: &Path,
+    to_file: &Path,
+    keys: &[String],
+    logbook_id: &str,
+) -> Result<()> {
+    let list = inbox.join(RECIPIENTS_FILE);
+    let Ok((folder_keys, folder_id)) = read_recipients(&list) else {
+        return Ok(());
+    };
+    let known = |k: &String| folder_keys.iter().any(|f| f.trim() == k.trim());
+    let other_id = !logbook_id.is_empty() && !folder_id.is_empty() && logbook_id != folder_id;
+    if other_id || !keys.iter().all(known) {
+        return Err(Error::Usage(format!(
+            "{} is not this folder's: it holds other keys than {} (or names another logbook), so the DSL's logbook could not read a concern encrypted with it: nothing was sent; leave out --to-file to use the folder's keys.",
+            crate::text::path(to_file),
+            crate::text::path(&list)
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a recipients file: its `age1...` keys and the logbook id it names (if any).
 pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
     let bytes = file::read_regular(path, LIMIT, file::Links::Follow).map_err(|e| {
@@ -487,7 +610,7 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         }
     }
     inbox.concerns.sort_by_key(|i| i.concern.written);
-    if let Some(w) = check_recipients(dir, &book.settings.recipients) {
+    if let Some(w) = check_recipients(dir, &book.settings) {
         inbox.warnings.push(w);
     }
     inbox.aside = list_aside(dir);
@@ -533,18 +656,24 @@ const WHY: &str = ".why";
 /// Whether the inbox's public keys file still holds exactly the logbook's keys. Anyone who
 /// can write to the folder could put their own key there and so read the concerns written
 /// after: the DSL is told at once. (`keys` empty: a logbook that names none; not checked.)
-fn check_recipients(dir: &Path, keys: &[String]) -> Option<String> {
+/// A folder set up by an earlier version holds the everyday keys alone; one set up now
+/// holds the recovery keys too (`folder_keys`): either is this logbook's.
+fn check_recipients(dir: &Path, settings: &crate::model::Settings) -> Option<String> {
+    let keys = &settings.recipients;
     if keys.is_empty() {
         return None;
     }
     let path = dir.join(RECIPIENTS_FILE);
     let found = read_recipients(&path).map(|(k, _)| k);
-    let same = found.as_ref().is_ok_and(|found| {
-        let mut a: Vec<&str> = found.iter().map(|k| k.trim()).collect();
-        let mut b: Vec<&str> = keys.iter().map(|k| k.trim()).collect();
+    let sorted = |keys: &[String]| {
+        let mut a: Vec<String> = keys.iter().map(|k| k.trim().to_string()).collect();
         a.sort_unstable();
-        b.sort_unstable();
-        a == b
+        a.dedup();
+        a
+    };
+    let same = found.as_ref().is_ok_and(|found| {
+        let found = sorted(found);
+        found == sorted(keys) || found == sorted(&folder_keys(keys, settings))
     });
     (!same).then(|| {
         format!(
