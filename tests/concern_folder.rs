@@ -247,6 +247,21 @@ fn key_changes_rewrite_the_concern_folders_public_keys() {
         "recovery keys open concerns too"
     );
 
+    // A concern written to the deputy's key alone while they were a holder.
+    let o = run(&[
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--to",
+        &deputy,
+        "--what",
+        "GH (Y9) for the deputy",
+        "--by",
+        "A. Khan",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let for_deputy = concern_files(&inbox);
+
     // The deputy leaves: their key is gone from the folder at once.
     let o = f.run(&["--by", "RO", "keys", "remove", "J. Patel"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -276,6 +291,20 @@ fn key_changes_rewrite_the_concern_folders_public_keys() {
     let o = f.run(&["concerns"]);
     assert!(stdout(&o).contains(&receipt), "{}", stdout(&o));
     assert!(!stdout(&o).contains("Warning"), "{}", stdout(&o));
+    // The one only the removed key opens: the reason names the key change, and the way back.
+    assert!(
+        stdout(&o).contains("written to a key this logbook no longer has"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!for_deputy[0].exists());
+    let mut why = inbox
+        .join("set-aside")
+        .join(for_deputy[0].file_name().unwrap())
+        .into_os_string();
+    why.push(".why");
+    let why = fs::read_to_string(why).unwrap();
+    assert!(why.contains("--identity RECOVERY.key concerns"), "{why}");
     if age_cli() {
         let file = &concern_files(&inbox)[0];
         let leaver = Command::new("age")

@@ -352,8 +352,10 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            // The age header does not say which keys a file was written to, so which of
+            // these it is cannot be told without the key it was written to.
             Problem::NotOpened => f.write_str(
-                "it does not open with this logbook's key (written for another logbook, or damaged)",
+                "it does not open with the keys given (written to a key this logbook no longer has, for another logbook, or damaged)",
             ),
             Problem::Damaged(detail) => write!(f, "it is damaged ({detail})"),
             Problem::Newer(v) => write!(
@@ -376,7 +378,10 @@ impl Problem {
     /// What the DSL can do about a file set aside for this reason.
     pub fn what_to_do(&self) -> &'static str {
         match self {
-            Problem::NotOpened | Problem::OtherLogbook => {
+            Problem::NotOpened => {
+                "if the logbook's keys changed lately (a key removed or lost), move it back into the concern folder and look again giving the recovery key too (`logbook --identity YOUR.key --identity RECOVERY.key concerns`); otherwise ask staff who passed on a concern lately to write it again (check with `logbook concern-setup` that the folder holds this logbook's keys)"
+            }
+            Problem::OtherLogbook => {
                 "ask staff who passed on a concern lately to write it again (check with `logbook concern-setup` that the folder holds this logbook's keys)"
             }
             Problem::Damaged(_) => "ask staff who passed on a concern lately to write it again",
