@@ -406,3 +406,58 @@ fn concern_setup_refuses_a_folder_of_another_logbook() {
     let o = _f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// Finding 13: a concern that cannot be written (here a folder the member of staff may not
+/// write to) says in staff words that it was NOT passed on, to tell the DSL in person, and
+/// prints what was typed so it is not lost.
+#[test]
+fn a_concern_that_cannot_be_written_says_so_and_keeps_the_words() {
+    let (f, inbox) = with_folder();
+    let what = "ST (Y9) told me an adult on Discord said he would pick her up on Friday";
+    let args = [
+        "concern",
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--what",
+        what,
+        "--when",
+        "today, lunch",
+        "--by",
+        "Ms A. Khan",
+    ];
+    let root = rustix::process::geteuid().is_root();
+    let o = if root {
+        // Root writes anywhere: the member of staff is another computer user.
+        if !user_exists("nobody") {
+            eprintln!("skipped: needs the user nobody when run as root");
+            return;
+        }
+        let base = tempfile::tempdir().unwrap();
+        fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(f.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        for d in [inbox.parent().unwrap(), inbox.as_path()] {
+            fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let bin = base.path().join("logbook");
+        fs::copy(BIN, &bin).unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        run_as("nobody", &bin, base.path(), &args)
+    } else {
+        fs::set_permissions(&inbox, fs::Permissions::from_mode(0o555)).unwrap();
+        run(&args)
+    };
+    fs::set_permissions(&inbox, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_ne!(code(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Your concern was NOT passed on")
+            && out.contains("Tell the DSL in person now"),
+        "{out}"
+    );
+    assert!(
+        out.contains(what) && out.contains("today, lunch") && out.contains("Ms A. Khan"),
+        "{out}"
+    );
+    assert!(!out.contains("Your concern is with the DSL"), "{out}");
+    assert!(concern_files(&inbox).is_empty());
+}

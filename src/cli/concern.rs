@@ -113,7 +113,15 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             e.message.trim_end_matches('.')
         )));
     }
-    let (_, flushed) = concern::write(&inbox, &keys, &logbook_id, &concern)?;
+    let flushed = match concern::write(&inbox, &keys, &logbook_id, &concern) {
+        Ok((_, flushed)) => flushed,
+        // A full or read-only folder: said in staff words, and what was typed is kept on the
+        // screen to pass on by hand (tester finding 13); the reason follows on stderr.
+        Err(e) => {
+            writeln!(out, "{}", concern::not_passed_on(&concern)).map_err(stdout_error)?;
+            return Err(e);
+        }
+    };
     writeln!(
         out,
         "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.{}",

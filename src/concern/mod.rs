@@ -727,6 +727,34 @@ pub fn remove(path: &Path) -> Result<()> {
         .map_err(|e| Error::io("flushing the concern inbox", path, e))
 }
 
+/// What a member of staff is told when their concern could not be written into the folder
+/// (full, read-only, gone): that it was NOT passed on, to tell the DSL in person now, and
+/// everything they typed, so it can be handed over (or typed again) without being lost.
+pub fn not_passed_on(concern: &Concern) -> String {
+    let shown = |s: &str| {
+        if s.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            crate::text::block(s).into_owned()
+        }
+    };
+    format!(
+        "Your concern was NOT passed on: it could not be written into the concern folder (the reason is below). Tell the DSL in person now, and give them what you wrote (copy it from here before closing this window):\n\n\
+         What you saw or heard:\n{}\nWhen: {}\nWho: {}\nWhere: {}\nWhat you did: {}\nFrom: {}{}\n",
+        shown(&concern.what),
+        shown(&concern.when),
+        shown(&concern.who),
+        shown(&concern.place),
+        shown(&concern.action),
+        crate::text::line(&concern.by),
+        if concern.role.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::text::line(&concern.role))
+        }
+    )
+}
+
 /// The first words of a text on one line, for lists: at most `max` characters.
 pub fn first_words(text: &str, max: usize) -> String {
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
