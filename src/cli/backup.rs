@@ -756,6 +756,8 @@ pub(super) fn restore(
         now(),
     );
     let added = plan.adds_recipients.clone();
+    // To read back the keys the restored logbook is sealed to, for its concern folder.
+    let reopen = key.clone();
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
         Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(p)),
@@ -774,7 +776,19 @@ pub(super) fn restore(
         count(done.head.len, "audit entry", "audit entries"),
         done.head.hash
     )
-    .map_err(stdout_error)
+    .map_err(stdout_error)?;
+    // The concern folder follows the restored logbook's keys (tester findings 27, 37).
+    let said = match vault::Vault::open(&path, &reopen, Access::Read) {
+        Ok((vault, book, _)) => crate::concern::follow(&vault, &book),
+        Err(e) => Some(format!(
+            "Warning: the concern folder could not be updated ({}): run `logbook concern-setup --inbox DIR` now, or staff concerns will be written to the old keys.",
+            e.to_string().trim_end_matches('.')
+        )),
+    };
+    if let Some(said) = said {
+        writeln!(out, "{said}").map_err(stdout_error)?;
+    }
+    Ok(())
 }
 
 pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write) -> Result<()> {
@@ -832,5 +846,10 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
             n => count(n as u64, "recovery key", "recovery keys"),
         }
     )
-    .map_err(stdout_error)
+    .map_err(stdout_error)?;
+    // Concerns are encrypted to the recovery keys too (tester finding 37).
+    if let Some(said) = crate::concern::follow(&vault, &book) {
+        writeln!(out, "{said}").map_err(stdout_error)?;
+    }
+    Ok(())
 }

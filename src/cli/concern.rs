@@ -36,7 +36,11 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             .to_file
             .clone()
             .unwrap_or_else(|| inbox.join(RECIPIENTS_FILE));
-        concern::read_recipients(&list)?
+        let (keys, id) = concern::read_recipients(&list)?;
+        if let Some(to_file) = &args.to_file {
+            concern::refuse_foreign_to_file(&inbox, to_file, &keys, &id)?;
+        }
+        (keys, id)
     } else {
         refuse_keys_the_folder_does_not_name(&inbox, &args.to)?;
         (args.to.clone(), String::new())
@@ -109,7 +113,15 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             e.message.trim_end_matches('.')
         )));
     }
-    let (_, flushed) = concern::write(&inbox, &keys, &logbook_id, &concern)?;
+    let flushed = match concern::write(&inbox, &keys, &logbook_id, &concern) {
+        Ok((_, flushed)) => flushed,
+        // A full or read-only folder: said in staff words, and what was typed is kept on the
+        // screen to pass on by hand (tester finding 13); the reason follows on stderr.
+        Err(e) => {
+            writeln!(out, "{}", concern::not_passed_on(&concern)).map_err(stdout_error)?;
+            return Err(e);
+        }
+    };
     writeln!(
         out,
         "Your concern is with the DSL. Receipt number: {} (quote it if you ask about this concern). Nothing is kept on this computer.{}",
@@ -282,12 +294,16 @@ pub fn setup(global: &Global, inbox: &Path, out: &mut dyn Write) -> Result<()> {
             dir.display()
         )));
     };
-    let keys: Vec<String> = vault
+    let everyday: Vec<String> = vault
         .recipients(&book.settings)?
         .as_slice()
         .iter()
         .map(ToString::to_string)
         .collect();
+    // The recovery keys too, so a concern waiting when a key is stolen still opens.
+    let keys = concern::folder_keys(&everyday, &book.settings);
+    // A folder set up for another logbook is never taken over (tester finding 40).
+    concern::refuse_other_logbook(&dir, book.id())?;
     // Who is making the change is asked, and the change checked, before anything is
     // written: a refused command must leave the folder as it found it, not looking set up
     // while the logbook does not know it.

@@ -104,7 +104,20 @@ fn add(global: &Global, key: &str, name: &str, recovery: bool, out: &mut dyn Wri
     } else {
         "can now open the logbook, and every backup made from now on"
     };
-    writeln!(out, "{} ({key}) {what}.", line(name)).map_err(stdout_error)
+    writeln!(out, "{} ({key}) {what}.", line(name)).map_err(stdout_error)?;
+    follow_concern_folder(&vault, &book, out)
+}
+
+/// The concern folder follows every key change (tester findings 27, 37).
+fn follow_concern_folder(
+    vault: &vault::Vault,
+    book: &crate::model::Logbook,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match crate::concern::follow(vault, book) {
+        Some(said) => writeln!(out, "{said}").map_err(stdout_error),
+        None => Ok(()),
+    }
 }
 
 fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
@@ -170,7 +183,8 @@ fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
         out,
         "{name} ({key}) {what}. Every older backup, on any medium, still opens with it: make a new backup now (`logbook backup`), then destroy the older backups that key could open."
     )
-    .map_err(stdout_error)
+    .map_err(stdout_error)?;
+    follow_concern_folder(&vault, &book, out)
 }
 
 /// `logbook keys passphrase FILE`: a new passphrase on the holder's own key file. The key
@@ -357,5 +371,6 @@ pub(super) fn passwd_in_key_mode(
         vault::key_file_path(vault.path()).display()
     )
     .map_err(stdout_error)?;
+    follow_concern_folder(&vault, &book, out)?;
     Ok(true)
 }

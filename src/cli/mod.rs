@@ -513,6 +513,10 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
         )
         .map_err(stdout_error)?;
     }
+    // The concern folder follows the new keys (tester findings 27, 37).
+    if let Some(said) = crate::concern::follow(&vault, &logbook) {
+        writeln!(out, "{said}").map_err(stdout_error)?;
+    }
     Ok(())
 }
 

@@ -119,6 +119,129 @@ pub fn write_recipients(
     Ok(path)
 }
 
+/// The keys a concern is encrypted to: the logbook's everyday keys (`everyday`, as it is
+/// sealed to) and its recovery keys, so that a concern waiting when a key is lost or stolen
+/// can still be read with the recovery key kept in the safe (tester finding 37). Older
+/// versions read every key line alike, so a folder with them works for them too.
+pub fn folder_keys(everyday: &[String], settings: &crate::model::Settings) -> Vec<String> {
+    let mut keys: Vec<String> = everyday.to_vec();
+    for k in &settings.recovery_recipients {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys
+}
+
+/// After a command changed the logbook's keys (and saved it): rewrites the concern folder's
+/// `logbook-recipients.txt` with the new keys, as `concern-setup` does, so that staff
+/// concerns are no longer written to a removed (perhaps stolen) key (tester findings 27,
+/// 37). `everyday` is what the logbook is now sealed to. Returns one sentence to print,
+/// or None when the logbook has no concern folder. A folder that is not there (a stick not
+/// plugged in) is not created, and a folder set up for another logbook is left alone: the
+/// sentence then says to run `concern-setup` once it is reachable.
+pub fn follow_keys(
+    settings: &crate::model::Settings,
+    logbook_id: &str,
+    everyday: &[String],
+) -> Option<String> {
+    let folder = settings.concern_inbox.trim();
+    if folder.is_empty() {
+        return None;
+    }
+    let dir = Path::new(folder);
+    let shown = crate::text::path(dir);
+    let not_updated = |why: &str| {
+        format!(
+            "Warning: the concern folder {shown} could not be updated ({why}): run `logbook concern-setup --inbox {shown}` as soon as it is reachable, or staff concerns will be written to the old keys."
+        )
+    };
+    if everyday.is_empty() {
+        return Some(not_updated("the logbook's keys are not known here"));
+    }
+    if !dir.is_dir() {
+        return Some(not_updated("it is not there"));
+    }
+    if let Err(e) = refuse_other_logbook(dir, logbook_id) {
+        return Some(not_updated(&e.to_string()));
+    }
+    let keys = folder_keys(everyday, settings);
+    match write_recipients(dir, logbook_id, &settings.organisation, &keys) {
+        Ok(path) => Some(format!(
+            "The concern folder's {} now holds the logbook's new public keys, so staff concerns are encrypted to them from now on.",
+            crate::text::path(&path)
+        )),
+        Err(e) => Some(not_updated(e.to_string().trim_end_matches('.'))),
+    }
+}
+
+/// `follow_keys` for a logbook just saved through `vault`: the keys it is sealed to now.
+pub fn follow(vault: &vault::Vault, book: &Logbook) -> Option<String> {
+    let everyday: Vec<String> = vault
+        .recipients(&book.settings)
+        .map(|r| r.as_slice().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    follow_keys(&book.settings, book.id(), &everyday)
+}
+
+/// Refuses a folder whose `logbook-recipients.txt` names another logbook: it was set up for
+/// that logbook, whose staff would then write concerns only this one could read (tester
+/// finding 40). A folder without the file, or whose file names this logbook or none, passes.
+pub fn refuse_other_logbook(dir: &Path, logbook_id: &str) -> Result<()> {
+    let path = dir.join(RECIPIENTS_FILE);
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(());
+    }
+    let Ok((_, id)) = read_recipients(&path) else {
+        return Ok(());
+    };
+    if id.is_empty() || id == logbook_id {
+        return Ok(());
+    }
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let organisation = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# The public keys of the safeguarding logbook of "))
+        .map(|o| o.trim_end_matches('.').to_string());
+    Err(Error::Usage(format!(
+        "{} was set up for another logbook ({}, id {}): staff who use that folder would write concerns only this logbook could read. Check the folder; if it really is to be this logbook's, remove {} first, then run `logbook concern-setup` again. Nothing was changed.",
+        crate::text::path(dir),
+        organisation.map_or_else(
+            || "organisation not named".to_string(),
+            |o| crate::text::line(&o).into_owned()
+        ),
+        crate::text::line(&id),
+        crate::text::path(&path)
+    )))
+}
+
+/// `concern --to-file FILE` into a folder set up by a DSL: FILE's keys must all be that
+/// folder's logbook's, and it must name no other logbook, or the concern would be set aside
+/// unread while the member of staff is told it is with the DSL (tester finding 34). A folder
+/// without its own file (or one that cannot be read) leaves FILE as given.
+pub fn refuse_foreign_to_file(
+    inbox: &Path,
+    to_file: &Path,
+    keys: &[String],
+    logbook_id: &str,
+) -> Result<()> {
+    let list = inbox.join(RECIPIENTS_FILE);
+    let Ok((folder_keys, folder_id)) = read_recipients(&list) else {
+        return Ok(());
+    };
+    let known = |k: &String| folder_keys.iter().any(|f| f.trim() == k.trim());
+    let other_id = !logbook_id.is_empty() && !folder_id.is_empty() && logbook_id != folder_id;
+    if other_id || !keys.iter().all(known) {
+        return Err(Error::Usage(format!(
+            "{} is not this folder's: it holds other keys than {} (or names another logbook), so the DSL's logbook could not read a concern encrypted with it: nothing was sent; leave out --to-file to use the folder's keys.",
+            crate::text::path(to_file),
+            crate::text::path(&list)
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a recipients file: its `age1...` keys and the logbook id it names (if any).
 pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
     let bytes = file::read_regular(path, LIMIT, file::Links::Follow).map_err(|e| {
@@ -156,8 +279,8 @@ pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
     Ok((keys, id))
 }
 
-/// Encrypts `concern` to `keys` and writes it into the inbox under a random name, owner-only
-/// (0600) and fsynced. Nothing else is written anywhere. Returns the file's path and whether
+/// Encrypts `concern` to `keys` and writes it into the inbox under a random name, readable
+/// by all (0644: it is encrypted, and the DSL is often another computer user) and fsynced. Nothing else is written anywhere. Returns the file's path and whether
 /// the folder could be flushed too (a folder staff may write but not read, `chmod 1733`,
 /// cannot be opened to flush it: the file is there, but a power cut might lose it).
 pub fn write(
@@ -184,14 +307,28 @@ pub fn write(
     while fs::symlink_metadata(&path).is_ok() {
         path = dir.join(new_name());
     }
-    match file::replace_atomically(&path, None, |out| {
+    let flushed = match file::replace_atomically(&path, None, |out| {
         vault::encrypt_ron(out, recipients.encryptor(), &value)
     }) {
-        Ok(_) => Ok((path, true)),
+        Ok(_) => true,
         // Renamed into place: the concern is written, only the folder was not flushed.
-        Err(Error::Unflushed { .. }) => Ok((path, false)),
-        Err(e) => Err(e),
+        Err(Error::Unflushed { .. }) => false,
+        Err(e) => return Err(e),
+    };
+    // Staff and the DSL are often different computer users (a shared folder, README): the
+    // file is written owner-only, so it is opened to all here, or the DSL's account could
+    // never read it (tester finding 41). It is encrypted to the logbook's keys and its name
+    // is random, so reading it gives nothing away.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = fs::set_permissions(&path, fs::Permissions::from_mode(0o644)) {
+            // Unreadable by the DSL it would wait unread: better not sent, and said so.
+            let _ = fs::remove_file(&path);
+            return Err(Error::io("making readable by the DSL", &path, e));
+        }
     }
+    Ok((path, flushed))
 }
 
 /// Why a file in the inbox cannot be taken in.
@@ -207,13 +344,18 @@ pub enum Problem {
     OtherLogbook,
     /// A concern whose receipt is already in the logbook (or earlier in this inbox).
     AlreadyTakenIn(String),
+    /// This computer user may not read it (the owner's name, or uid): never set aside,
+    /// since it is no fault of the file; it is left to be read once access is given.
+    Unreadable(String),
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            // The age header does not say which keys a file was written to, so which of
+            // these it is cannot be told without the key it was written to.
             Problem::NotOpened => f.write_str(
-                "it does not open with this logbook's key (written for another logbook, or damaged)",
+                "it does not open with the keys given (written to a key this logbook no longer has, for another logbook, or damaged)",
             ),
             Problem::Damaged(detail) => write!(f, "it is damaged ({detail})"),
             Problem::Newer(v) => write!(
@@ -224,6 +366,10 @@ impl std::fmt::Display for Problem {
             Problem::AlreadyTakenIn(receipt) => {
                 write!(f, "concern {receipt} was taken in already")
             }
+            Problem::Unreadable(owner) => write!(
+                f,
+                "it cannot be read: permission denied (owned by {owner})"
+            ),
         }
     }
 }
@@ -232,12 +378,18 @@ impl Problem {
     /// What the DSL can do about a file set aside for this reason.
     pub fn what_to_do(&self) -> &'static str {
         match self {
-            Problem::NotOpened | Problem::OtherLogbook => {
+            Problem::NotOpened => {
+                "if the logbook's keys changed lately (a key removed or lost), move it back into the concern folder and look again giving the recovery key too (`logbook --identity YOUR.key --identity RECOVERY.key concerns`); otherwise ask staff who passed on a concern lately to write it again (check with `logbook concern-setup` that the folder holds this logbook's keys)"
+            }
+            Problem::OtherLogbook => {
                 "ask staff who passed on a concern lately to write it again (check with `logbook concern-setup` that the folder holds this logbook's keys)"
             }
             Problem::Damaged(_) => "ask staff who passed on a concern lately to write it again",
             Problem::Newer(_) => "upgrade logbook, then move the file back into the concern folder",
             Problem::AlreadyTakenIn(_) => "nothing: it is a second copy; remove it once checked",
+            Problem::Unreadable(_) => {
+                "ask IT to let the DSL's account read files in the folder; it is left there and read on the next look"
+            }
         }
     }
 }
@@ -312,8 +464,12 @@ pub struct Inbox {
 
 /// Reads one concern file with the logbook's key.
 pub fn read(path: &Path, key: &Key, book: &Logbook) -> std::result::Result<Concern, Problem> {
-    let bytes = file::read_regular(path, LIMIT, file::Links::Refuse)
-        .map_err(|e| Problem::Damaged(short(&e)))?;
+    let bytes = file::read_regular(path, LIMIT, file::Links::Refuse).map_err(|e| match &e {
+        Error::Io(f) if f.source.kind() == std::io::ErrorKind::PermissionDenied => {
+            Problem::Unreadable(owner_of(path))
+        }
+        _ => Problem::Damaged(short(&e)),
+    })?;
     let plain = match vault::decrypt(path, &bytes, key) {
         Ok(p) => p,
         Err(Error::WrongSecret | Error::NeedsPassphrase(_) | Error::NeedsIdentity(_)) => {
@@ -360,6 +516,33 @@ pub fn read(path: &Path, key: &Key, book: &Logbook) -> std::result::Result<Conce
         return Err(Problem::AlreadyTakenIn(value.concern.receipt.clone()));
     }
     Ok(value.concern)
+}
+
+/// Who owns a file, by user name where `/etc/passwd` names them (else `uid N`), for the
+/// DSL to tell IT whose files their account cannot read.
+fn owner_of(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return "an unknown user".into();
+        };
+        let uid = meta.uid();
+        let named = fs::read_to_string("/etc/passwd").ok().and_then(|text| {
+            text.lines().find_map(|line| {
+                let mut parts = line.split(':');
+                let name = parts.next()?;
+                let id: u32 = parts.nth(1)?.parse().ok()?;
+                (id == uid).then(|| name.to_string())
+            })
+        });
+        named.unwrap_or_else(|| format!("uid {uid}"))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        "another user".into()
+    }
 }
 
 fn short(e: &Error) -> String {
@@ -414,6 +597,12 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         });
         match result {
             Ok(concern) => inbox.concerns.push(Incoming { path, concern }),
+            // Not the file's fault: left where it is, said on every look until readable.
+            Err(problem @ Problem::Unreadable(_)) => inbox.warnings.push(format!(
+                "{name} {}: {}.",
+                problem.to_string().trim_start_matches("it "),
+                problem.what_to_do()
+            )),
             Err(problem) => {
                 let why = format!("{}; what to do: {}.", problem, problem.what_to_do());
                 let moved = set_aside(dir, &name, &why).map_err(|e| e.to_string());
@@ -426,7 +615,7 @@ pub fn read_inbox(dir: &Path, key: &Key, book: &Logbook, skip: &[PathBuf]) -> Re
         }
     }
     inbox.concerns.sort_by_key(|i| i.concern.written);
-    if let Some(w) = check_recipients(dir, &book.settings.recipients) {
+    if let Some(w) = check_recipients(dir, &book.settings) {
         inbox.warnings.push(w);
     }
     inbox.aside = list_aside(dir);
@@ -472,18 +661,24 @@ const WHY: &str = ".why";
 /// Whether the inbox's public keys file still holds exactly the logbook's keys. Anyone who
 /// can write to the folder could put their own key there and so read the concerns written
 /// after: the DSL is told at once. (`keys` empty: a logbook that names none; not checked.)
-fn check_recipients(dir: &Path, keys: &[String]) -> Option<String> {
+/// A folder set up by an earlier version holds the everyday keys alone; one set up now
+/// holds the recovery keys too (`folder_keys`): either is this logbook's.
+fn check_recipients(dir: &Path, settings: &crate::model::Settings) -> Option<String> {
+    let keys = &settings.recipients;
     if keys.is_empty() {
         return None;
     }
     let path = dir.join(RECIPIENTS_FILE);
     let found = read_recipients(&path).map(|(k, _)| k);
-    let same = found.as_ref().is_ok_and(|found| {
-        let mut a: Vec<&str> = found.iter().map(|k| k.trim()).collect();
-        let mut b: Vec<&str> = keys.iter().map(|k| k.trim()).collect();
+    let sorted = |keys: &[String]| {
+        let mut a: Vec<String> = keys.iter().map(|k| k.trim().to_string()).collect();
         a.sort_unstable();
-        b.sort_unstable();
-        a == b
+        a.dedup();
+        a
+    };
+    let same = found.as_ref().is_ok_and(|found| {
+        let found = sorted(found);
+        found == sorted(keys) || found == sorted(&folder_keys(keys, settings))
     });
     (!same).then(|| {
         format!(
@@ -530,6 +725,34 @@ pub fn remove(path: &Path) -> Result<()> {
     }
     file::sync_folder(&file::folder_of(path))
         .map_err(|e| Error::io("flushing the concern inbox", path, e))
+}
+
+/// What a member of staff is told when their concern could not be written into the folder
+/// (full, read-only, gone): that it was NOT passed on, to tell the DSL in person now, and
+/// everything they typed, so it can be handed over (or typed again) without being lost.
+pub fn not_passed_on(concern: &Concern) -> String {
+    let shown = |s: &str| {
+        if s.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            crate::text::block(s).into_owned()
+        }
+    };
+    format!(
+        "Your concern was NOT passed on: it could not be written into the concern folder (the reason is below). Tell the DSL in person now, and give them what you wrote (copy it from here before closing this window):\n\n\
+         What you saw or heard:\n{}\nWhen: {}\nWho: {}\nWhere: {}\nWhat you did: {}\nFrom: {}{}\n",
+        shown(&concern.what),
+        shown(&concern.when),
+        shown(&concern.who),
+        shown(&concern.place),
+        shown(&concern.action),
+        crate::text::line(&concern.by),
+        if concern.role.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::text::line(&concern.role))
+        }
+    )
 }
 
 /// The first words of a text on one line, for lists: at most `max` characters.
