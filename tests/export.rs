@@ -234,6 +234,87 @@ fn a_person_chronology_with_others_anonymised() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
+/// Tester3 #31: on the command line a person's chronology named every other child unless
+/// --anonymise-others was given, while the app's anonymises by default. Now the same safe
+/// default; --name-others names them and the header and audit entry say so.
+#[test]
+fn a_person_chronology_anonymises_others_by_default_and_names_them_only_when_asked() {
+    let f = demo();
+    let book = logbook::demo::logbook().unwrap();
+    let inc = book
+        .incidents
+        .iter()
+        .find(|i| {
+            i.people.len() >= 2
+                && i.people
+                    .iter()
+                    .filter(|p| book.person(&p.person).is_some())
+                    .count()
+                    >= 2
+        })
+        .unwrap();
+    let who = inc.people[0].person.clone();
+    let others: Vec<String> = inc
+        .people
+        .iter()
+        .filter(|p| p.person != who)
+        .filter_map(|p| book.person(&p.person))
+        .map(|p| p.reference.clone())
+        .collect();
+    assert!(!others.is_empty());
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            who.as_str(),
+            "--format",
+            "txt",
+            "--for",
+            "Parent",
+            "--plaintext",
+        ];
+        args.extend_from_slice(extra);
+        let o = f.run(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let text = export(&[]);
+    assert!(
+        text.contains("other people shown only by role and age group"),
+        "{text}"
+    );
+    for p in &others {
+        assert!(!text.contains(p.as_str()), "{p} named by default:\n{text}");
+    }
+    let text = export(&["--name-others"]);
+    assert!(text.contains("as asked (--name-others)"), "{text}");
+    assert!(others.iter().any(|p| text.contains(p.as_str())), "{text}");
+    // Only for a person; and not together with --anonymise-others.
+    let o = f.run(&[
+        "export",
+        "INC-2026-0004",
+        "--format",
+        "txt",
+        "--for",
+        "x",
+        "--plaintext",
+        "--name-others",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = f.run(&[
+        "export",
+        &who,
+        "--format",
+        "txt",
+        "--for",
+        "x",
+        "--plaintext",
+        "--name-others",
+        "--anonymise-others",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    verify(&f);
+}
+
 #[test]
 fn an_unknown_record_or_an_empty_for_is_refused_with_the_logbook_unchanged() {
     let f = demo();

@@ -290,6 +290,8 @@ hash, size, where it is kept and custody, reporting step or decision not to refe
 audit entry, in time order) or a person's chronology across incidents (P-NNNN: date, significant event, source, \
 impact on the child, action taken, outcome/review), as Markdown, one self-contained HTML page that prints on A4, \
 or plain text. Every page carries \"CONFIDENTIAL - safeguarding record\".\n\n\
+A person's chronology shows everyone else only by role and age group (\"another pupil\"), as the app \
+does; --name-others names them. An incident's names everyone unless --anonymise-others is given.\n\n\
 Exports never leak by accident: --recipient AGE1... (or --recipients-file) writes a standard age file that only \
 those keys open, for sending by email; plaintext goes to a file (or to a pipe or redirect) only with --plaintext. \
 Without either, the export is shown on the terminal only. Every export is recorded in the audit trail: what, \
@@ -297,7 +299,7 @@ for whom (--for), which format and where to.",
         after_help = "Examples:\n  \
 logbook export INC-2026-0007 --format html --for \"PC 1234 Smith\" --recipient age1... --out inc7.html.age\n  \
 logbook export INC-2026-0007 --format md --for \"Children's social care\" --plaintext --out inc7.md\n  \
-logbook export P-0003 --format html --for \"Parent of JB\" --anonymise-others --recipient age1... --out jb.age\n  \
+logbook export P-0003 --format html --for \"Parent of JB\" --recipient age1... --out jb.age\n  \
 logbook export INC-2026-0007 --format txt --for \"Case review\" --without history\n\
 Read an age file with `age -d -i KEY FILE`."
     )]
@@ -606,9 +608,14 @@ pub struct ExportArgs {
     /// evidence, reporting, reviews, checklist or history.
     #[arg(long, value_name = "SECTION", value_parser = section)]
     pub without: Vec<crate::present::Section>,
-    /// Show people other than the one the export is about only by role and age group.
-    #[arg(long)]
+    /// Show people other than the one the export is about only by role and age group
+    /// (always so for a person's chronology unless --name-others is given).
+    #[arg(long, conflicts_with = "name_others")]
     pub anonymise_others: bool,
+    /// A person's chronology only: name the other people too (by default they are shown by
+    /// role and age group, as in the app); the export's header says so.
+    #[arg(long)]
+    pub name_others: bool,
     /// With --anonymise-others on an incident: the one person (P-NNNN) still named.
     #[arg(long, value_name = "P-ID", requires = "anonymise_others")]
     pub about: Option<String>,

@@ -101,7 +101,15 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     export.without = args.without.clone();
     export.without.sort();
     export.without.dedup();
-    export.anonymise_others = args.anonymise_others;
+    if args.name_others && !is_person {
+        return Err(Error::Usage(
+            "--name-others applies to a person's chronology; an incident's names everyone unless --anonymise-others is given, so leave it out.".into(),
+        ));
+    }
+    // A person's chronology usually goes to a parent or a new school: others are shown by
+    // role and age group unless the DSL asks otherwise, as in the app (tester3 #31).
+    export.anonymise_others = args.anonymise_others || (is_person && !args.name_others);
+    export.named_on_request = is_person && args.name_others;
     export.about = args.about.as_deref().map(|p| p.trim().to_ascii_uppercase());
     if let Some(about) = &export.about
         && logbook.person(about).is_none()

@@ -58,6 +58,9 @@ pub struct Export {
     /// Other people are shown as "another pupil" etc.; `about` is the one person named.
     pub anonymise_others: bool,
     pub about: Option<String>,
+    /// A person's chronology whose other people are named because the DSL asked
+    /// (`--name-others`): the header says so.
+    pub named_on_request: bool,
 }
 
 impl Export {
@@ -68,6 +71,7 @@ impl Export {
             without: Vec::new(),
             anonymise_others: false,
             about: None,
+            named_on_request: false,
         }
     }
 
@@ -81,6 +85,9 @@ impl Export {
         }
         if self.anonymise_others {
             selection.push_str(", other people anonymised");
+        }
+        if self.named_on_request {
+            selection.push_str(", other people named (--name-others)");
         }
         selection
     }
@@ -109,6 +116,9 @@ id, their reference, its initials (two or more capitals, as written in the regis
 first name written \"First I.\". NOT replaced: usernames and handles, anyone not recorded as a \
 person, initials written differently (other case, with dots) or inside a longer word or \
 username. Check the free text before sending"
+        } else if self.named_on_request {
+            "everyone named by their logbook reference, other children included, as asked \
+(--name-others): not for a parent"
         } else {
             "everyone named by their logbook reference"
         };
