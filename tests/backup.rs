@@ -219,10 +219,11 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
         .trim()
         .to_string();
     let logbook = dir.path().join("logbook.age");
-    let with_pass = |args: &[&str]| {
+    // Runs a command on the logbook at `lb` with the passphrase, recorded by RO.
+    let with_pass_at = |lb: &Path, args: &[&str]| {
         let mut all = vec![
             "--logbook",
-            p(&logbook),
+            p(lb),
             "--passphrase-file",
             p(&pass),
             "--by",
@@ -231,6 +232,7 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
         all.extend_from_slice(args);
         run(&all)
     };
+    let with_pass = |args: &[&str]| with_pass_at(&logbook, args);
     let o = with_pass(&[
         "init",
         "--staff",
@@ -344,18 +346,7 @@ fn a_passphrase_backup_opens_with_the_passphrase_alone() {
             n.starts_with("logbook.age.before-restore-") && !n.ends_with(".key.age")
         })
         .expect("the replaced logbook is kept");
-    let with = |args: &[&str]| {
-        let mut all = vec![
-            "--logbook",
-            p(&fresh),
-            "--passphrase-file",
-            p(&pass),
-            "--by",
-            "RO",
-        ];
-        all.extend_from_slice(args);
-        run(&all)
-    };
+    let with = |args: &[&str]| with_pass_at(&fresh, args);
     // It opens (before: "no backup key file beside it", exit 3); the restore rewrote the
     // history since, which is what --against reports.
     let o = with(&["verify", "--against", p(&kept)]);

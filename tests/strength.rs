@@ -10,33 +10,17 @@ use common::*;
 #[test]
 fn init_and_passwd_refuse_a_guessable_passphrase() {
     let dir = tempfile::tempdir().unwrap();
-    let weak = dir.path().join("weak");
-    fs::write(&weak, "password1234\n").unwrap();
+    let weak = passphrase_file(dir.path(), "weak", "password1234");
     let path = dir.path().join("lb.age");
     let lb = path.to_str().unwrap();
-    let o = run(&[
-        "--logbook",
-        lb,
-        "--passphrase-file",
-        weak.to_str().unwrap(),
-        "init",
-    ]);
+    let o = init_with_passphrase(&path, &weak, &[]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("too easy to guess"), "{}", stderr(&o));
     assert!(stderr(&o).contains("four or more random"), "{}", stderr(&o));
     assert!(!path.exists());
 
-    let good = dir.path().join("good");
-    fs::write(&good, "lantern orbit velvet cabbage\n").unwrap();
-    let o = run(&[
-        "--logbook",
-        lb,
-        "--passphrase-file",
-        good.to_str().unwrap(),
-        "--by",
-        "RO",
-        "init",
-    ]);
+    let good = passphrase_file(dir.path(), "good", PassFixture::PASSPHRASE);
+    let o = init_with_passphrase(&path, &good, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let before = fs::read(&path).unwrap();
     let o = run(&[
@@ -61,24 +45,20 @@ fn init_and_passwd_refuse_a_guessable_passphrase() {
 #[test]
 fn init_and_passwd_refuse_a_passphrase_built_on_the_organisations_name() {
     let dir = tempfile::tempdir().unwrap();
-    let named = dir.path().join("named");
-    fs::write(&named, "NorthfieldAcademy2026\n").unwrap();
+    let named = passphrase_file(dir.path(), "named", "NorthfieldAcademy2026");
     let path = dir.path().join("lb.age");
     let lb = path.to_str().unwrap();
     let init = |pass: &std::path::Path| {
-        run(&[
-            "--logbook",
-            lb,
-            "--passphrase-file",
-            pass.to_str().unwrap(),
-            "--by",
-            "RO",
-            "init",
-            "--organisation",
-            "Northfield Academy",
-            "--staff",
-            "Ruth Okafor",
-        ])
+        init_with_passphrase(
+            &path,
+            pass,
+            &[
+                "--organisation",
+                "Northfield Academy",
+                "--staff",
+                "Ruth Okafor",
+            ],
+        )
     };
     let o = init(&named);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
@@ -89,8 +69,7 @@ fn init_and_passwd_refuse_a_passphrase_built_on_the_organisations_name() {
     );
     assert!(!path.exists());
 
-    let good = dir.path().join("good");
-    fs::write(&good, "lantern orbit velvet cabbage\n").unwrap();
+    let good = passphrase_file(dir.path(), "good", PassFixture::PASSPHRASE);
     let o = init(&good);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let before = fs::read(&path).unwrap();

@@ -4,46 +4,25 @@
 
 mod common;
 
-use std::fs;
-
 use common::tmux::Tmux;
 use common::*;
 
 #[test]
 fn the_command_line_says_unlocking_after_the_passphrase_on_a_terminal_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let pass = dir.path().join("pass");
-    fs::write(&pass, "lantern orbit velvet cabbage\n").unwrap();
-    let path = dir.path().join("lb.age");
-    let lb = path.to_str().unwrap();
-    let o = run(&[
-        "--logbook",
-        lb,
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-        "--by",
-        "RO",
-        "init",
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let f = PassFixture::new();
+    let lb = f.lb();
 
     // A person at a terminal: the prompt, the passphrase typed, then "Unlocking...".
     // (`; sleep` keeps the pane to read after the command ends.)
     let t = Tmux::start(&format!("{BIN} --logbook {lb} --by RO list; sleep 30"));
     t.wait_for("Passphrase for");
     assert!(!t.screen().contains("Unlocking..."));
-    t.text("lantern orbit velvet cabbage");
+    t.text(PassFixture::PASSPHRASE);
     t.keys(&["Enter"]);
     t.wait_for("Unlocking...");
 
     // A script with a passphrase file reads no such line.
-    let o = run(&[
-        "--logbook",
-        lb,
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-        "list",
-    ]);
+    let o = f.run(&["list"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!stderr(&o).contains("Unlocking"), "{}", stderr(&o));
 }
