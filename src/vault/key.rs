@@ -221,10 +221,16 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<x25519::Recipient>> {
 /// Only a header that names no key of `ids` gives `false`: anything else (not an age
 /// file, a passphrase file, damage) is left for the real opening to report in its words.
 pub fn opens_file(path: &Path, ids: &Identities) -> bool {
-    let Ok(file) = fs::File::open(path) else {
+    // The header only, read from the file's first 64 KiB: a huge or endless file is never
+    // read whole here (what it is, the real opening says).
+    let mut head = Vec::new();
+    let read = fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    if read.is_err() {
         return true;
-    };
-    let Ok(decryptor) = age::Decryptor::new_buffered(std::io::BufReader::new(file)) else {
+    }
+    let Ok(decryptor) = age::Decryptor::new_buffered(&head[..]) else {
         return true;
     };
     if decryptor.is_scrypt() {
