@@ -758,6 +758,7 @@ pub(super) fn restore(
     let added = plan.adds_recipients.clone();
     // To read back the keys the restored logbook is sealed to, for its concern folder.
     let reopen = key.clone();
+    let had_folder = !plan.restored().settings.concern_inbox.is_empty();
     let done = backup::apply(plan, key, &stamp, now())?;
     let kept = match &done.kept_as {
         Some(p) => format!(" The replaced file is kept as {}.", crate::text::path(p)),
@@ -780,6 +781,7 @@ pub(super) fn restore(
     // The concern folder follows the restored logbook's keys (tester findings 27, 37).
     let said = match vault::Vault::open(&path, &reopen, Access::Read) {
         Ok((vault, book, _)) => crate::concern::follow(&vault, &book),
+        Err(_) if !had_folder => None,
         Err(e) => Some(format!(
             "Warning: the concern folder could not be updated ({}): run `logbook concern-setup --inbox DIR` now, or staff concerns will be written to the old keys.",
             e.to_string().trim_end_matches('.')
