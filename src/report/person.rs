@@ -7,12 +7,17 @@ use crate::model::{Logbook, Person, chronology};
 use crate::present::{self, Line};
 
 pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
-    let incidents: Vec<&crate::model::Incident> = book
+    let linked: Vec<&crate::model::Incident> = book
         .incidents
         .iter()
         .map(crate::model::Shared::get)
         .filter(|i| i.people.iter().any(|p| p.person == who.id))
         .collect();
+    // An incident marked entered in error (often: the wrong pupil was linked) is another
+    // child's case as far as this person is concerned: its content never leaves in their
+    // chronology, only a count in the header (tester3 #46).
+    let (withheld, incidents): (Vec<&crate::model::Incident>, Vec<&crate::model::Incident>) =
+        linked.iter().partition(|i| i.error.is_some());
     let mut facts = vec![
         Line {
             label: "Person",
@@ -34,6 +39,15 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
                 .join(", "),
         },
     ];
+    if !withheld.is_empty() {
+        facts.push(Line {
+            label: "Left out",
+            value: format!(
+                "{} incident(s) marked entered in error (content withheld)",
+                withheld.len()
+            ),
+        });
+    }
     if let Some(note) = present::in_error(&who.error) {
         facts.push(Line {
             label: "Marked",
@@ -42,6 +56,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
     }
     let rows = chronology::events(book, &who.id)
         .into_iter()
+        .filter(|e| !withheld.iter().any(|i| i.id == e.incident))
         .map(|e| {
             // The record's words once: a review's outcome or a reason not to refer is
             // already in its own column.
@@ -87,7 +102,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
         blocks,
         wide: true,
     };
-    let mut others: Vec<String> = incidents
+    let mut others: Vec<String> = linked
         .iter()
         .flat_map(|i| i.people.iter().map(|p| p.person.clone()))
         .filter(|p| *p != who.id)

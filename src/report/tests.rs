@@ -417,3 +417,37 @@ fn an_exports_audit_trail_leaves_out_earlier_exports_and_counts_them() {
     // The entries about the record itself stay.
     assert!(text.contains("recorded incident"), "{text}");
 }
+
+/// Tester3 #46: a person linked by mistake to another child's incident, the incident then
+/// marked entered in error: their chronology (for a parent) carried that child's case in
+/// full. Now nothing of it leaves, only a count in the header.
+#[test]
+fn a_persons_chronology_withholds_an_incident_entered_in_error() {
+    let mut book = demo();
+    let who = busiest(&book);
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.iter().any(|p| p.person == who) && !i.description.is_empty())
+        .unwrap();
+    let inc = &mut book.incidents[n];
+    inc.error = Some(crate::model::EnteredInError {
+        when: crate::demo::demo_now(),
+        by: "RO".into(),
+        reason: "Wrong pupil linked".into(),
+    });
+    let (id, description) = (inc.id.clone(), inc.description.clone());
+    let person = book.person(&who).unwrap().clone();
+    let text = Format::Txt.render(&person_doc(&book, &person));
+    assert!(
+        text.contains("1 incident(s) marked entered in error (content withheld)"),
+        "{text}"
+    );
+    assert!(!text.contains(&id), "{id} in:\n{text}");
+    let words: String = description.chars().take(40).collect();
+    assert!(!text.contains(&words), "{text}");
+}
+
+fn person_doc(book: &Logbook, who: &crate::model::Person) -> doc::Doc {
+    super::person(book, who, &export())
+}
