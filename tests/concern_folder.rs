@@ -35,15 +35,28 @@ fn receipt_in(text: &str) -> String {
 
 /// Runs the binary as another computer user (root only), with its own HOME.
 fn run_as(user: &str, bin: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new("runuser")
-        .args(["-u", user, "--", "env"])
-        .arg(format!("HOME={}", home.display()))
-        .arg("LOGBOOK_TEST_SCRYPT_LOG_N=10")
-        .arg(bin)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("runuser runs")
+    let once = || {
+        Command::new("runuser")
+            .args(["-u", user, "--", "env"])
+            .arg(format!("HOME={}", home.display()))
+            .arg("LOGBOOK_TEST_SCRYPT_LOG_N=10")
+            .arg(bin)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runuser runs")
+    };
+    // The copied binary can be briefly "busy" (ETXTBSY): another test thread forking at
+    // the moment of the copy holds its write descriptor until it execs. Try again then.
+    let mut o = once();
+    for _ in 0..20 {
+        if !String::from_utf8_lossy(&o.stderr).contains("Text file busy") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        o = once();
+    }
+    o
 }
 
 fn user_exists(name: &str) -> bool {
