@@ -234,6 +234,12 @@ impl std::fmt::Display for IoFailure {
             .display();
         let doing = self.doing;
         match self.source.kind() {
+            // `logbook ... | head`: the reader went away, not the disk; a change is saved
+            // before its message is printed, so "nothing was changed" would be false.
+            io::ErrorKind::BrokenPipe if self.path == Path::new("standard output") => write!(
+                f,
+                "The output was closed before everything was printed (a pipe that stopped reading, such as `head`): what the command saved is saved; run it again without the pipe to read its whole answer."
+            ),
             io::ErrorKind::StorageFull => write!(
                 f,
                 "The disk is full while {doing} {path}: free some space and try again (nothing was changed)."

@@ -572,3 +572,54 @@ fn by_is_offered_only_by_commands_that_record_something() {
     let o = f.run(&["verify", "--by", "RO"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// Tester3 #9: `logbook retention --set ... | head -0` saved the change, then said "check
+/// the disk ... (nothing was changed)". A closed output pipe is named as such and says the
+/// change stands.
+#[test]
+fn a_closed_output_pipe_after_a_saved_change_does_not_say_nothing_was_changed() {
+    use std::io::Read;
+    let f = Fixture::new().with_demo();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "--logbook",
+            f.logbook.to_str().unwrap(),
+            "--identity",
+            f.key.to_str().unwrap(),
+            "retention",
+            "--set",
+            "INC-2026-0005",
+            "--until",
+            "2060-01-01",
+            "--reason",
+            "Kept for the LA review",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away at once, as `head -0` does.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!err.contains("nothing was changed"), "{err}");
+    assert!(
+        err.is_empty() || err.contains("what the command saved is saved"),
+        "{err}"
+    );
+    let o = f.run(&["retention", "--all"]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.contains("INC-2026-0005") && l.contains("2060-01-01")),
+        "{}",
+        stdout(&o)
+    );
+}
