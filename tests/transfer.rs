@@ -289,3 +289,54 @@ fn a_concern_kept_in_the_sending_logbook_is_named_as_kept_there_after_a_transfer
     let shown = ok(&sending.run(&["show", &inc]));
     assert!(shown.contains(&format!("In this logbook (concern {receipt})")));
 }
+
+/// Tester3 #39: a child protection file is for a child moving school. A member of staff or
+/// an adult (an alleged perpetrator's number typed by mistake) is refused, naming who they
+/// are, nothing is written and nothing is recorded.
+#[test]
+fn a_transfer_of_an_adult_or_a_member_of_staff_is_refused_and_writes_nothing() {
+    let f = Fixture::new().with_demo();
+    let receiver = f.dir.path().join("receiver.key");
+    let to = ok(&run(&[
+        "keygen",
+        "--unprotected",
+        "--out",
+        receiver.to_str().unwrap(),
+    ]))
+    .trim()
+    .to_string();
+    let before = f.bytes();
+    let out = f.dir.path().join("t.age");
+    let o = f.run(&[
+        "transfer",
+        "P-0012",
+        "--to",
+        &to,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("P-0012 is recorded as staff or volunteer"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("alleged perpetrator in INC-2025-0007"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("five school days"));
+    assert!(!out.exists(), "a file was written");
+    assert_eq!(f.bytes(), before, "the logbook changed");
+    // A young person's file still goes.
+    let o = f.run(&[
+        "transfer",
+        "P-0001",
+        "--to",
+        &to,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

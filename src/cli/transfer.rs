@@ -52,8 +52,9 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
         .person(&id)
         .ok_or_else(|| unknown_person(&id))?
         .clone();
-    let by = operator(global, Some(&key), &logbook.settings)?;
     let at = now();
+    logbook.may_transfer(&id, chrono::Datelike::year(&at))?;
+    let by = operator(global, Some(&key), &logbook.settings)?;
     // To the second, as the receiving logbook records when it was sent.
     let sent = chrono::SubsecRound::trunc_subsecs(at.naive_local(), 0);
     let t = report::transfer(&logbook, &person, &by, sent);

@@ -62,6 +62,54 @@ pub struct Received {
 }
 
 impl Logbook {
+    /// Whether `person`'s file may go to a new school as a child protection file: it is for
+    /// a child or young person (someone of unknown age group counts when their year of
+    /// birth makes them under 18 in `year`). Anyone else (an adult alleged to have groomed a
+    /// pupil, a member of staff) is refused with a sentence naming who they are, since a slip
+    /// of the number would send another child's case to a school under the wrong person.
+    pub fn may_transfer(&self, person: &str, year: i32) -> Result<(), Invalid> {
+        let p = self
+            .person(person)
+            .ok_or_else(|| invalid("id", format!("{person} is not in this logbook")))?;
+        let child = match p.age_group {
+            AgeGroup::Child | AgeGroup::YoungPerson => true,
+            AgeGroup::Unknown => p.birth_year.is_some_and(|born| year - born < 18),
+            AgeGroup::Adult | AgeGroup::AdultAtRisk | AgeGroup::Staff => false,
+        };
+        if child {
+            return Ok(());
+        }
+        let mut roles: Vec<String> = self
+            .incidents
+            .iter()
+            .flat_map(|i| {
+                i.people
+                    .iter()
+                    .filter(|x| x.person == p.id)
+                    .map(|x| format!("{} in {}", x.role.label().to_lowercase(), i.id))
+            })
+            .collect();
+        roles.dedup();
+        let roles = if roles.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", roles.join(", "))
+        };
+        Err(invalid(
+            "id",
+            format!(
+                "{} is {} ({}{roles}): a child protection file transfer is for a child or young person moving school; check the number (the people register lists them), or set their age group if it is wrong.",
+                p.id,
+                match p.age_group {
+                    AgeGroup::Unknown =>
+                        "of unknown age with no year of birth under 18".to_string(),
+                    g => format!("recorded as {}", g.label().to_lowercase()),
+                },
+                p.reference,
+            ),
+        ))
+    }
+
     /// The audit entry of a transfer of `person` sent and not yet acknowledged.
     pub fn pending_transfer(&self, person: &str) -> Option<&AuditEntry> {
         let subject = Subject::Person(person.to_string());
