@@ -11,28 +11,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-/// The concern files in an inbox (exact name pattern).
-fn concern_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.strip_prefix("concern-")
-                .and_then(|r| r.strip_suffix(".age"))
-                .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-fn receipt_in(text: &str) -> String {
-    let at = text.find("C-").expect("a receipt is printed");
-    text[at..at + 11].to_string()
-}
-
 /// Runs the binary as another computer user (root only), with its own HOME.
 fn run_as(user: &str, bin: &Path, home: &Path, args: &[&str]) -> Output {
     let once = || {

@@ -13,30 +13,6 @@ use common::*;
 
 const WHAT: &str = "JB (Y9) told me \"they keep posting my photo with horrible comments\"";
 
-/// The concern files in an inbox (exact name pattern).
-fn concern_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.strip_prefix("concern-")
-                .and_then(|r| r.strip_suffix(".age"))
-                .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-fn receipt_in(text: &str) -> String {
-    let at = text.find("C-").expect("a receipt is printed");
-    let r = &text[at..at + 11];
-    assert!(logbook::model::is_receipt(r), "{r} in {text}");
-    r.to_string()
-}
-
 /// A fixture with an inbox set up by `concern-setup`.
 fn setup() -> (Fixture, PathBuf) {
     let f = Fixture::new();

@@ -263,3 +263,29 @@ impl Drop for Mount {
             .status();
     }
 }
+
+/// The staff concern files in a concern folder (exact name pattern: `concern-` and 32 hex
+/// digits), sorted.
+pub fn concern_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.strip_prefix("concern-")
+                .and_then(|r| r.strip_suffix(".age"))
+                .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The receipt number (C-XXXX-XXXX) a staff concern command printed.
+pub fn receipt_in(text: &str) -> String {
+    let at = text.find("C-").expect("a receipt is printed");
+    let r = &text[at..at + 11];
+    assert!(logbook::model::is_receipt(r), "{r} in {text}");
+    r.to_string()
+}
