@@ -40,6 +40,10 @@ pub enum Error {
     )]
     Locked(PathBuf),
     #[error(
+        "{0} has a second name on this disk (a hard link), so another program could write it under that name while this one does: remove the other name (`find / -xdev -samefile {0}` finds it), then try again."
+    )]
+    HardLinked(PathBuf),
+    #[error(
         "{0} was changed on disk by another program since it was opened: nothing was saved; open it again and repeat the change."
     )]
     ChangedOnDisk(PathBuf),
@@ -194,7 +198,10 @@ impl Error {
             | Error::NotRegular(_)
             | Error::BadImport { .. }
             | Error::TooLarge { .. } => 4,
-            Error::Locked(_) | Error::ChangedOnDisk(_) | Error::Vanished(_) => 5,
+            Error::Locked(_)
+            | Error::HardLinked(_)
+            | Error::ChangedOnDisk(_)
+            | Error::Vanished(_) => 5,
             Error::NotRestored { cause, .. } => cause.exit_code(),
             Error::Io(_)
             | Error::Unflushed { .. }

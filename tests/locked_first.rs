@@ -112,3 +112,42 @@ fn a_protected_key_file_is_not_asked_for_when_the_logbook_is_locked() {
         stderr(&o)
     );
 }
+
+/// Tester4 #9: the lock is named after the path, so the same logbook reached by a second
+/// name (a hard link) was opened for writing by two apps at once, and their saves split it
+/// into two logbooks that each verified. A logbook with a second name is now refused for
+/// writing, before any secret is asked, and left as it was; reading it is still allowed.
+#[test]
+fn a_logbook_with_a_second_name_is_refused_for_writing_and_left_unchanged() {
+    let f = PassFixture::new();
+    let link = f.logbook.with_file_name("school-link.age");
+    fs::hard_link(&f.logbook, &link).unwrap();
+    let before = f.bytes();
+    for name in [f.lb(), link.to_str().unwrap()] {
+        let o = run(&[
+            "--logbook",
+            name,
+            "--by",
+            "RO",
+            "import",
+            data("demo.ron").to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 5, "{}", stderr(&o));
+        assert!(stderr(&o).contains("has a second name"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("-samefile"), "{}", stderr(&o));
+        assert_eq!(f.bytes(), before);
+    }
+    // The app says so before the unlock screen.
+    let t = Tmux::start(&format!(
+        "{BIN} --logbook {}; echo EXIT=$?; sleep 30",
+        link.display()
+    ));
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=5"), "{screen}");
+    assert!(screen.contains("has a second name"), "{screen}");
+    // Reading is not blocked; with the second name removed, writing works.
+    assert_eq!(code(&f.run(&["list"])), 0);
+    fs::remove_file(&link).unwrap();
+    let o = f.run(&["import", data("demo.ron").to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

@@ -95,8 +95,17 @@ pub struct Lock {
 impl Lock {
     pub fn acquire(logbook: &Path) -> Result<Lock> {
         // No lock file beside a device or a pipe given as the logbook (`/dev/zero.lock`).
-        if fs::metadata(logbook).is_ok_and(|m| !m.is_file()) {
+        let meta = fs::metadata(logbook).ok();
+        if meta.as_ref().is_some_and(|m| !m.is_file()) {
             return Err(Error::NotRegular(logbook.to_path_buf()));
+        }
+        // The lock is named after the path, so a second name for the same file (a hard
+        // link) would take a second lock, and two programs saving under the two names would
+        // split the logbook in two without a word (tester4 #9). A save replaces the file by
+        // rename, so the logbook this program writes always has one name.
+        #[cfg(unix)]
+        if meta.as_ref().is_some_and(|m| m.nlink() > 1) {
+            return Err(Error::HardLinked(logbook.to_path_buf()));
         }
         let path = lock_path(logbook);
         let lock = Lock::take(&path, logbook)?;

@@ -492,7 +492,7 @@ pub fn refuse_if_locked(path: &Path) -> Result<()> {
         return Ok(());
     }
     match Lock::acquire(&path) {
-        Err(e @ Error::Locked(_)) => Err(e),
+        Err(e @ (Error::Locked(_) | Error::HardLinked(_))) => Err(e),
         _ => Ok(()),
     }
 }
