@@ -227,7 +227,10 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
             .map_err(stdout_error)?;
         return Ok(());
     }
-    let pass = secret::new_passphrase(global.passphrase_file.as_ref(), &secret::names(&settings))?;
+    // The creator's own name counts as a staff name: the staff list is empty until set.
+    let mut names = secret::names(&settings);
+    names.extend(global.by.as_deref());
+    let pass = secret::new_passphrase(global.passphrase_file.as_ref(), &names)?;
     let by = operator(global, None, &settings)?;
     let identity = age::x25519::Identity::generate();
     let public = identity.to_public().to_string();
@@ -500,10 +503,9 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
         )
         .map_err(stdout_error)?;
     } else {
-        let pass = secret::new_passphrase(
-            args.new_passphrase_file.as_ref(),
-            &secret::names(&logbook.settings),
-        )?;
+        let mut names = secret::names(&logbook.settings);
+        names.push(&stamp.by);
+        let pass = secret::new_passphrase(args.new_passphrase_file.as_ref(), &names)?;
         vault.change_passphrase(&mut logbook, &pass, &stamp)?;
         writeln!(
             out,
