@@ -178,15 +178,32 @@ impl Logbook {
                 continue;
             };
             let born = self.birth_year_for_retention(person, latest);
+            // Their age (at most) in the year the incident happened.
+            let happened = incident.occurred.date();
+            let age_then = |born: i32| happened.year() - born;
             let child = |born: i32| {
-                Kept::date(
+                let kept = Kept::date(
                     born.checked_add(r.child_until_age as i32)
                         .and_then(end_of_year),
                     format!(
                         "a child involved: kept until the youngest is {}, year of birth {born} + {}",
                         r.child_until_age, r.child_until_age
                     ),
-                )
+                );
+                // A child's date before the incident itself means the year of birth or the
+                // age group is wrong (1990 typed for 2009): a date from it would make the
+                // record due the day it closes (tester4 #15), so it waits for the DSL.
+                match kept.until {
+                    Until::Date(d) if d < happened => Kept {
+                        until: Until::Unknown(format!(
+                            "{} is recorded as a child but would have been {} when the incident happened (year of birth {born}): check their year of birth and age group, or set a retention date for this incident",
+                            person.id,
+                            age_then(born)
+                        )),
+                        rule: "a child involved".into(),
+                    },
+                    _ => kept,
+                }
             };
             let kept = match (person.age_group, born) {
                 (AgeGroup::Child | AgeGroup::YoungPerson, Some(born)) => child(born),
@@ -197,8 +214,17 @@ impl Logbook {
                     )),
                     rule: "a child involved".into(),
                 },
-                // Someone whose age is not known but whose year of birth is: kept as a child.
-                (AgeGroup::Unknown, Some(born)) => child(born),
+                // Someone whose age group is not known but whose year of birth is: kept as a
+                // child if they were (or may have been) under 18 when it happened, else as an
+                // adult (tester4 #15: a volunteer born in 1990 made a closed case due at once).
+                (AgeGroup::Unknown, Some(born)) if age_then(born) <= 18 => child(born),
+                (AgeGroup::Unknown, Some(_)) => after_closure(
+                    r.adult_years,
+                    format!(
+                        "adults only (year of birth given, age group not known): {} years after the case closed",
+                        r.adult_years
+                    ),
+                ),
                 (AgeGroup::Unknown, None) => {
                     unknown_age += 1;
                     continue;
@@ -602,6 +628,46 @@ mod tests {
         assert!(!k.is_due(&b.incidents[0], day(2200, 1, 1)));
     }
 
+    /// Tester4 #15: a volunteer of unknown age group born in 1990 made a closed case "kept
+    /// until 2015-12-31", due for disposal the day it closed.
+    #[test]
+    fn a_year_of_birth_that_makes_no_child_never_makes_a_record_due_at_once() {
+        // Unknown age group, an adult when it happened: the adult rule.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Unknown, Some(1990), ""),
+                Role::Subject,
+            )],
+            true,
+        );
+        let k = kept(&b);
+        assert_eq!(k.until, Until::Date(day(2022, 6, 30)), "{k:?}");
+        assert!(k.rule.contains("adults only"), "{k:?}");
+        // Unknown age group, 15 when it happened: still a child.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Unknown, Some(2001), ""),
+                Role::Subject,
+            )],
+            true,
+        );
+        assert_eq!(kept(&b).until, Until::Date(day(2026, 12, 31)));
+        // Recorded as a child but 26 or more when it happened: never due until checked.
+        let b = book(
+            vec![(
+                person("P-0001", AgeGroup::Child, Some(1980), ""),
+                Role::Subject,
+            )],
+            true,
+        );
+        let k = kept(&b);
+        assert!(
+            matches!(&k.until, Until::Unknown(why) if why.contains("would have been 36")),
+            "{k:?}"
+        );
+        assert!(!k.is_due(&b.incidents[0], day(2200, 1, 1)));
+    }
+
     #[test]
     fn staff_allegations_keep_the_longer_of_retirement_and_ten_years() {
         // Born 1980: retirement at 67 is the end of 2047, later than closure + 10 (2026).
@@ -842,7 +908,7 @@ mod tests {
             vec![
                 (person("P-0001", AgeGroup::Adult, None, ""), Role::Subject),
                 (
-                    person("P-0002", AgeGroup::Child, Some(1990), ""),
+                    person("P-0002", AgeGroup::Child, Some(2000), ""),
                     Role::Witness,
                 ),
             ],
