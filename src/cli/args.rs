@@ -351,6 +351,22 @@ The receiving DSL runs `logbook import-transfer p0007-transfer.age`; without thi
         /// The transfer file (an age file encrypted to this logbook's key).
         file: PathBuf,
     },
+    /// Compare the computer's clock with the last change in the logbook; record that the
+    /// clock is right when a change was saved while it ran ahead.
+    #[command(
+        long_about = "Every change is dated by the computer's clock, and no change may be dated before the last one: a change saved while the clock ran ahead (a laptop set to the wrong month) makes every later change refused until that date comes round. Once you have checked the clock is right now, `--confirm` records so in the audit trail, with your reason; changes then go on from the clock as it reads. The entries dated ahead stay as they were, so the slip stays on the record.",
+        after_help = "Examples:
+  logbook clock
+  logbook clock --confirm --reason \"Laptop clock was a month ahead; checked against the school's clock\""
+    )]
+    Clock {
+        /// Record that the clock is right now, though the last change is dated later.
+        #[arg(long, requires = "reason")]
+        confirm: bool,
+        /// Why the clock is right now (recorded in the audit trail).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
     /// Show, add or remove the recovery keys that can also open every backup.
     #[command(
         long_about = "Show, add or remove recovery keys: age public keys (age1...) that can open every backup made \

@@ -2,6 +2,7 @@
 
 pub mod args;
 mod backup;
+mod clock;
 mod concern;
 mod keys;
 mod print;
@@ -169,6 +170,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Certificate(args) => retention::certificate(&global, args, out),
         Command::Transfer(args) => transfer::transfer(&global, args, out),
         Command::ImportTransfer { file } => transfer::import_transfer(&global, &file, out),
+        Command::Clock { confirm, reason } => clock::clock(&global, confirm, reason, out),
     }
 }
 

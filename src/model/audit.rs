@@ -245,13 +245,15 @@ impl Logbook {
     ) -> Result<(), super::validate::Invalid> {
         // Never write a trail that `verify` would reject: an entry dated before the last one
         // means the computer's clock is wrong (or was, when the last entry was written).
+        let action = action.into();
         if let Some(last) = self.audit.last()
             && dated_before(&stamp.at, &last.at)
+            && !super::clock::is_clock_correction(&subject, &action)
         {
             return Err(super::validate::Invalid {
                 field: String::new(),
                 message: format!(
-                    "The computer's clock reads {}, before the last change in this logbook ({}): correct the clock, then try again; nothing was changed",
+                    "The computer's clock reads {}, before the last change in this logbook ({}): correct the clock, then try again; nothing was changed. If the clock is right now (that change was saved while it ran ahead), record so with `logbook clock --confirm --reason TEXT`",
                     super::dates::exact(&stamp.at),
                     super::dates::exact(&last.at)
                 ),
@@ -276,7 +278,7 @@ impl Logbook {
             at: stamp.at,
             by: stamp.by.clone(),
             subject,
-            action: action.into(),
+            action,
             changes,
             state,
             hash: String::new(),
@@ -404,7 +406,9 @@ impl Logbook {
             if entry.by.trim().is_empty() {
                 return Err(AuditFault::NoAuthor { seq: entry.seq });
             }
-            if before.is_some_and(|b| dated_before(&entry.at, &b.at)) {
+            if before.is_some_and(|b| dated_before(&entry.at, &b.at))
+                && !super::clock::is_clock_correction(&entry.subject, &entry.action)
+            {
                 return Err(AuditFault::OutOfOrder { seq: entry.seq });
             }
             before = Some(entry);

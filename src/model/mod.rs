@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub mod chronology;
+mod clock;
 mod commands;
 mod concern;
 pub mod dates;
