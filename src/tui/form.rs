@@ -467,6 +467,23 @@ pub struct Form {
     pub confirm_discard: bool,
     /// The receipt of the staff concern this form takes in (`tui::concerns` submits it).
     pub concern: Option<String>,
+    /// Whose draft this is, for a form restored after a lock (boxed: most forms have none).
+    pub drafters: Option<Box<Drafters>>,
+}
+
+/// Who typed a form restored after a lock, and what the one recording now said about it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Drafters {
+    /// Who was recording when the app locked, until it is checked against who unlocked
+    /// (`App::ask_whose_draft`).
+    pub of: Option<String>,
+    /// Someone else's draft, reopened for the holder who unlocked: the question "keep it
+    /// or discard it?" shows, and its keys (`keymap::KEEP_DRAFT`) alone work, until answered.
+    pub asking: Option<String>,
+    /// The others whose draft this is, kept by the one recording now: the save records
+    /// them in the trail (`forms::submit`), so a record never reads as typed by one person
+    /// alone when another wrote it.
+    pub kept: Vec<String>,
 }
 
 impl Form {
@@ -483,7 +500,18 @@ impl Form {
             warned: None,
             confirm_discard: false,
             concern: None,
+            drafters: None,
         }
+    }
+
+    /// Another holder's draft being asked about (`Drafters::asking`).
+    pub fn asking_keep(&self) -> Option<&str> {
+        self.drafters.as_ref()?.asking.as_deref()
+    }
+
+    /// The others whose draft was kept (`Drafters::kept`).
+    pub fn drafted_by(&self) -> &[String] {
+        self.drafters.as_ref().map_or(&[], |d| &d.kept)
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {
