@@ -343,3 +343,50 @@ fn a_long_text_being_typed_says_how_much_is_above_it() {
     assert!(screen.contains("Line 1 of"), "{screen}");
     assert!(screen.contains("more lines"), "{screen}");
 }
+
+/// Tester3 #28: in key mode (no staff list) the key holder's own name in "By" showed
+/// "(no staff name matches: kept as typed)", as if a warning about the DSL's own name.
+#[test]
+fn a_key_holders_own_name_is_suggested_not_warned_about() {
+    let mut app = demo_app();
+    let key = age::x25519::Identity::generate().to_public().to_string();
+    {
+        let s = &mut app.book.as_mut().unwrap().settings;
+        s.staff.clear();
+        s.recipients = vec![key.clone()];
+        s.holders = vec![Holder {
+            key,
+            name: "R. Okafor".into(),
+        }];
+    }
+    app.who = "R. Okafor".into();
+    let book = app.book.clone().unwrap();
+    let id = book
+        .incidents
+        .iter()
+        .find(|i| i.status != Status::Closed && i.error.is_none())
+        .map(|i| i.id.clone())
+        .unwrap();
+    app.form = Some(super::evidence(
+        &book,
+        &id,
+        "R. Okafor",
+        crate::demo::demo_now(),
+    ));
+    focus_on(&mut app, "captured_by");
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("staff: R. Okafor"), "{screen}");
+    assert!(!screen.contains("no staff name matches"), "{screen}");
+    // No names to suggest at all: nothing is said about the name typed.
+    app.book.as_mut().unwrap().settings.holders.clear();
+    let book = app.book.clone().unwrap();
+    app.form = Some(super::evidence(
+        &book,
+        &id,
+        "R. Okafor",
+        crate::demo::demo_now(),
+    ));
+    focus_on(&mut app, "captured_by");
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(!screen.contains("no staff name matches"), "{screen}");
+}

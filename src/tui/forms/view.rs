@@ -78,7 +78,11 @@ fn suggestion_line(form: &Form, f: &Field, focused: bool) -> Option<String> {
         let s = super::strength(form, f.input.text());
         return (!s.is_empty()).then(|| format!("strength: {s}"));
     }
-    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
+    let FieldKind::Suggest(all) = &f.kind else {
+        return None;
+    };
+    // With no names to suggest, "no name matches" would only read as a warning.
+    if !focused || all.is_empty() {
         return None;
     }
     let names: Vec<String> = f
