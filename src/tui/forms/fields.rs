@@ -108,7 +108,7 @@ pub fn optional_year(form: &Form) -> Result<Option<i32>, Invalid> {
         refused(
             "birth_year",
             format!(
-                "{}: {} is not a year or year group: type e.g. 2012 or Y9, or leave it empty",
+                "{}: {} is not a year or year group: type e.g. 2012, Y9 (or Year 9), R for reception, or leave it empty",
                 label(form, "birth_year"),
                 crate::text::line(&text)
             ),

@@ -390,3 +390,88 @@ fn a_key_holders_own_name_is_suggested_not_warned_about() {
     let (screen, _) = render(&mut app, 80, 24);
     assert!(!screen.contains("no staff name matches"), "{screen}");
 }
+
+/// Tester3 #28: "Lock after idle (minutes)" took 100000 (69 days), which turns the idle
+/// lock off in effect; it is refused beside the field, with the bound.
+#[test]
+fn an_idle_lock_of_days_is_refused_beside_its_field() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "idle_lock_minutes");
+    keys(&mut app, "100000");
+    ctrl(&mut app, 's');
+    let f = form(&app).field("idle_lock_minutes").unwrap();
+    assert!(
+        f.shown_error().is_some_and(|e| e.contains("at most 240")),
+        "{:?}",
+        f.error
+    );
+    assert_eq!(app.book.as_ref().unwrap().settings.idle_lock_minutes, 5);
+    let f = app
+        .form
+        .as_mut()
+        .unwrap()
+        .field_mut("idle_lock_minutes")
+        .unwrap();
+    f.set_text("240");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(app.book.as_ref().unwrap().settings.idle_lock_minutes, 240);
+}
+
+/// Tester3 #28: `y9`, `Year 9` and `YR` (reception) were refused as year groups.
+#[test]
+fn year_groups_are_taken_as_schools_write_them() {
+    for (typed, stored) in [
+        ("y9", "Y9"),
+        ("Year 9", "Y9"),
+        ("year 11", "Y11"),
+        ("Yr 7", "Y7"),
+        ("YR", "R"),
+        ("reception", "R"),
+        ("Nursery", "N"),
+        ("r", "R"),
+    ] {
+        let mut app = demo_app();
+        press(&mut app, KeyCode::Char('P'));
+        press(&mut app, KeyCode::Char('a'));
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("reference").unwrap().set_text("QZ");
+        form.field_mut("birth_year").unwrap().set_text(typed);
+        form.dirty = true;
+        ctrl(&mut app, 's');
+        assert!(
+            app.form.is_none(),
+            "{typed}: {:?}",
+            app.form.as_ref().map(|f| f.banner())
+        );
+        let book = app.book.as_ref().unwrap();
+        let p = book.people.iter().find(|p| p.reference == "QZ").unwrap();
+        assert_eq!(
+            (p.year_group.as_str(), p.birth_year),
+            (stored, None),
+            "{typed}"
+        );
+    }
+    for typed in ["Year nine", "Y14", "Y0", "Year"] {
+        let mut app = demo_app();
+        press(&mut app, KeyCode::Char('P'));
+        press(&mut app, KeyCode::Char('a'));
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("reference").unwrap().set_text("QZ");
+        form.field_mut("birth_year").unwrap().set_text(typed);
+        ctrl(&mut app, 's');
+        let f = form_field_error(&app, "birth_year");
+        assert!(f.is_some(), "{typed} is refused");
+    }
+}
+
+fn form_field_error(app: &App, key: &str) -> Option<String> {
+    form(app)
+        .field(key)
+        .and_then(|f| f.shown_error().map(str::to_string))
+}
