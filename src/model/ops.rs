@@ -443,6 +443,17 @@ impl Logbook {
         }
         n.checked_sub(1).map(|before| self.audit[before].at)
     }
+
+    /// The file names of the backups recorded in the trail, oldest first (a medium holds
+    /// the newest of them, as many as were kept).
+    pub fn backups_recorded(&self) -> Vec<&str> {
+        self.audit
+            .iter()
+            .filter(|e| e.subject == Subject::Settings)
+            .filter_map(|e| e.action.strip_prefix(BACKED_UP))
+            .map(str::trim)
+            .collect()
+    }
 }
 
 /// The action of a backup's audit entry.

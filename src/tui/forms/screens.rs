@@ -475,3 +475,36 @@ fn form_field_error(app: &App, key: &str) -> Option<String> {
         .field(key)
         .and_then(|f| f.shown_error().map(str::to_string))
 }
+
+/// Tester3 #32: lowering "Backups to keep" from 10 to 1 was saved without a word; the
+/// next backup then removed 12 backups, unnamed. Saving says what the next backup removes.
+#[test]
+fn keeping_fewer_backups_says_what_the_next_backup_removes() {
+    let mut app = demo_app();
+    {
+        let stamp = app.stamp();
+        let book = app.book.as_mut().unwrap();
+        for day in 1..=12 {
+            book.record_backup(&stamp, &format!("logbook-202611{day:02}-090000.age"))
+                .unwrap();
+        }
+        assert_eq!(book.settings.backup_keep, 10);
+    }
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "backup_keep");
+    keys(&mut app, "1");
+    ctrl(&mut app, 's');
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.contains("lowered from 10 to 1")
+            && said.contains("removes 10 older backups")
+            && said.contains("logbook-20261103-090000.age to logbook-20261112-090000.age"),
+        "{said}"
+    );
+    // Raising it, or keeping the same, says nothing more.
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "backup_keep");
+    keys(&mut app, "5");
+    ctrl(&mut app, 's');
+    assert_eq!(app.message.as_deref(), Some("Settings saved."));
+}
