@@ -508,3 +508,25 @@ fn keeping_fewer_backups_says_what_the_next_backup_removes() {
     ctrl(&mut app, 's');
     assert_eq!(app.message.as_deref(), Some("Settings saved."));
 }
+
+/// "self" and "self-harm" found no incident type: the types are found by the words of
+/// their descriptions too, after any match on their names.
+#[test]
+fn an_incident_type_is_found_by_the_words_that_describe_it() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "types");
+    keys(&mut app, "self-harm");
+    let picker = app.picker.as_ref().expect("typing opens the list");
+    assert_eq!(picker.chosen_value().as_deref(), Some("HarmfulContent"));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(form(&app).value("types"), "HarmfulContent");
+    // A name still comes before a description that mentions the same word.
+    focus_on(&mut app, "types");
+    keys(&mut app, "groom");
+    let picker = app.picker.as_ref().unwrap();
+    assert_eq!(
+        picker.chosen_value().as_deref(),
+        Some("GroomingOrExploitation")
+    );
+}
