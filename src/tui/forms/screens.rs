@@ -530,3 +530,32 @@ fn an_incident_type_is_found_by_the_words_that_describe_it() {
         Some("GroomingOrExploitation")
     );
 }
+
+/// The close form of a grooming case said "checklist step not done:" before each of its
+/// seven open steps; they are counted once.
+#[test]
+fn the_close_form_counts_the_open_steps_once() {
+    let mut app = demo_app();
+    let book = app.book.clone().unwrap();
+    let (id, open) = book
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .map(|i| {
+            let open = i
+                .checklist
+                .iter()
+                .filter(|c| c.state == StepState::Open)
+                .count();
+            (i.id.clone(), open)
+        })
+        .find(|(_, open)| *open >= 2)
+        .expect("an open case with two open steps");
+    app.form = Some(super::close(&book, &id));
+    let notice = form(&app).notice.clone().unwrap();
+    assert!(
+        notice.starts_with(&format!("Unfinished: {open} checklist steps not done (")),
+        "{notice}"
+    );
+    assert!(!notice.contains("checklist step not done:"), "{notice}");
+}
