@@ -559,3 +559,22 @@ fn the_close_form_counts_the_open_steps_once() {
     );
     assert!(!notice.contains("checklist step not done:"), "{notice}");
 }
+
+/// "R. Okafor, R. Okafor" in the staff list was saved twice, and offered twice.
+#[test]
+fn a_staff_name_typed_twice_is_kept_once() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    let f = app.form.as_mut().unwrap().field_mut("staff").unwrap();
+    f.set_text(", ,  R. Okafor ,, R. Okafor, KW");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(
+        app.book.as_ref().unwrap().settings.staff,
+        ["R. Okafor", "KW"]
+    );
+}

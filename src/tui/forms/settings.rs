@@ -52,12 +52,14 @@ pub fn settings(book: &Logbook) -> Form {
 /// read, and the model's checks (`Settings::refusals`) of the rest, a number that cannot
 /// be read keeping its saved value for them.
 pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
-    let staff: Vec<String> = form
-        .value("staff")
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    // A name typed twice is one member of staff ("R. Okafor, R. Okafor" was kept twice and
+    // offered twice in every "who" list).
+    let mut staff: Vec<String> = Vec::new();
+    for name in form.value("staff").split(',').map(str::trim) {
+        if !name.is_empty() && !staff.iter().any(|s| s == name) {
+            staff.push(name.to_string());
+        }
+    }
     let mut refused = Vec::new();
     let mut read = |key: &str, saved: u32| {
         number(form, key).unwrap_or_else(|e| {
