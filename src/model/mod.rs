@@ -40,5 +40,6 @@ pub use transfer::{
 };
 pub use types::*;
 pub use validate::{
-    Context, Invalid, is_incident_id, is_item_id, is_person_id, is_year_group, summary_refusals,
+    Context, Invalid, MAX_IDLE_LOCK_MINUTES, is_incident_id, is_item_id, is_person_id,
+    is_year_group, summary_refusals, year_group,
 };

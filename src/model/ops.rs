@@ -400,6 +400,34 @@ impl Logbook {
         Ok(())
     }
 
+    /// Records that the change `stamp.by` has just made to `subject` was typed, in part or
+    /// whole, by `drafted_by` in a form left open when the app locked, which `stamp.by`
+    /// unlocked, chose to keep and saved: whose words these are stays on the record.
+    pub fn record_drafted_by(
+        &mut self,
+        stamp: &Stamp,
+        subject: Subject,
+        drafted_by: &str,
+    ) -> Result<(), Invalid> {
+        if drafted_by.trim().is_empty() {
+            return Err(invalid("drafted_by", "Name who drafted the form"));
+        }
+        let state = self
+            .subject_state(&subject)
+            .ok_or_else(|| invalid("id", format!("{subject} is not in this logbook")))??;
+        self.append_audit(
+            stamp,
+            subject,
+            format!(
+                "drafted by {drafted_by}: the form they were filling in when the app locked, kept and saved by {}",
+                stamp.by
+            ),
+            Vec::new(),
+            state,
+        )?;
+        Ok(())
+    }
+
     /// When the last verified backup was made, from the trail. A restore counts too: the
     /// backup it came from held everything up to the entry before the restore's, so that
     /// entry's time is when the logbook was last known to be backed up (the backup's own
@@ -414,6 +442,17 @@ impl Logbook {
             return Some(entry.at);
         }
         n.checked_sub(1).map(|before| self.audit[before].at)
+    }
+
+    /// The file names of the backups recorded in the trail, oldest first (a medium holds
+    /// the newest of them, as many as were kept).
+    pub fn backups_recorded(&self) -> Vec<&str> {
+        self.audit
+            .iter()
+            .filter(|e| e.subject == Subject::Settings)
+            .filter_map(|e| e.action.strip_prefix(BACKED_UP))
+            .map(str::trim)
+            .collect()
     }
 }
 

@@ -99,6 +99,32 @@ pub fn is_incident_id(id: &str) -> bool {
         && (number.len() == 4 || (number.len() <= 12 && number[0] != b'0'))
 }
 
+/// The longest idle time before the app locks itself (`Settings::idle_lock_minutes`).
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 240;
+
+/// A year group as typed, in its stored form (`N`, `R`, `Y1` to `Y13`), or `None` when it
+/// is not one. Case and the usual spellings are taken: `y9`, `Y 9`, `Yr 9`, `Year 9`, `YR`
+/// and `Reception` (reception), `Nursery` (tester3 #28).
+pub fn year_group(text: &str) -> Option<String> {
+    let t: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase();
+    let stored = match t.as_str() {
+        "N" | "NURSERY" => "N".to_string(),
+        "R" | "YR" | "RECEPTION" => "R".to_string(),
+        _ => {
+            let number = ["YEAR", "YR", "Y"]
+                .iter()
+                .find_map(|p| t.strip_prefix(p))?
+                .trim_start();
+            format!("Y{number}")
+        }
+    };
+    is_year_group(&stored).then_some(stored)
+}
+
 /// A school year group: N (nursery), R (reception) or Y1 to Y13.
 pub fn is_year_group(text: &str) -> bool {
     match text {
@@ -236,6 +262,16 @@ impl Settings {
             if value == 0 {
                 out.push(invalid(field, message));
             }
+        }
+        // The idle lock is what hides the records on a screen left unattended: 100000
+        // minutes (69 days) turned it off in effect (tester3 #28).
+        if self.idle_lock_minutes > MAX_IDLE_LOCK_MINUTES {
+            out.push(invalid(
+                "idle_lock_minutes",
+                format!(
+                    "The idle lock can be at most {MAX_IDLE_LOCK_MINUTES} minutes (4 hours), so records left on an unattended screen are hidden the same day: type 1 to {MAX_IDLE_LOCK_MINUTES}"
+                ),
+            ));
         }
         for (field, keys) in [
             ("recipients", &self.recipients),

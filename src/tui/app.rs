@@ -252,6 +252,9 @@ impl App {
             Layer::Picker if self.must_choose_who() => keymap::CHOOSE_WHO,
             // No logbook yet: nothing to lock.
             Layer::Form if self.phase == Phase::Setup => keymap::SETUP_FORM,
+            Layer::Form if self.form.as_ref().and_then(Form::asking_keep).is_some() => {
+                keymap::KEEP_DRAFT
+            }
             Layer::Form => keymap::FORM,
             Layer::Picker => keymap::PICKER,
             Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,

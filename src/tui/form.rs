@@ -336,8 +336,9 @@ fn time_of_day(text: &str) -> Option<chrono::NaiveTime> {
     chrono::NaiveTime::parse_from_str(text.trim(), crate::present::CLOCK).ok()
 }
 
-/// A date and time as typed: `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (midnight), `now`, or a
-/// time today (`today 14:30`, or `14:30` alone). A refusal says which forms are taken.
+/// A date and time as typed: `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (midnight), `now`, a time
+/// today (`today 14:30`, or `14:30` alone) or yesterday (`yesterday 19:30`). A refusal says
+/// which forms are taken.
 pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
@@ -350,6 +351,16 @@ pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, S
         .map_or_else(|| time_of_day(&lower), time_of_day)
     {
         return Ok(now.date().and_time(time));
+    }
+    // What a DSL writes of last night's messages, as a parent reported them this morning.
+    if let Some(at) = lower.strip_prefix("yesterday") {
+        return match (time_of_day(at), now.date().pred_opt()) {
+            (Some(time), Some(day)) if at.starts_with(' ') => Ok(day.and_time(time)),
+            _ => Err(format!(
+                "{} needs a time of day: type yesterday 19:30, or a date and time (YYYY-MM-DD HH:MM)",
+                crate::text::line(t)
+            )),
+        };
     }
     NaiveDateTime::parse_from_str(t, crate::present::MINUTE)
         .or_else(|_| {
@@ -467,6 +478,23 @@ pub struct Form {
     pub confirm_discard: bool,
     /// The receipt of the staff concern this form takes in (`tui::concerns` submits it).
     pub concern: Option<String>,
+    /// Whose draft this is, for a form restored after a lock (boxed: most forms have none).
+    pub drafters: Option<Box<Drafters>>,
+}
+
+/// Who typed a form restored after a lock, and what the one recording now said about it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Drafters {
+    /// Who was recording when the app locked, until it is checked against who unlocked
+    /// (`App::ask_whose_draft`).
+    pub of: Option<String>,
+    /// Someone else's draft, reopened for the holder who unlocked: the question "keep it
+    /// or discard it?" shows, and its keys (`keymap::KEEP_DRAFT`) alone work, until answered.
+    pub asking: Option<String>,
+    /// The others whose draft this is, kept by the one recording now: the save records
+    /// them in the trail (`forms::submit`), so a record never reads as typed by one person
+    /// alone when another wrote it.
+    pub kept: Vec<String>,
 }
 
 impl Form {
@@ -483,7 +511,18 @@ impl Form {
             warned: None,
             confirm_discard: false,
             concern: None,
+            drafters: None,
         }
+    }
+
+    /// Another holder's draft being asked about (`Drafters::asking`).
+    pub fn asking_keep(&self) -> Option<&str> {
+        self.drafters.as_ref()?.asking.as_deref()
+    }
+
+    /// The others whose draft was kept (`Drafters::kept`).
+    pub fn drafted_by(&self) -> &[String] {
+        self.drafters.as_ref().map_or(&[], |d| &d.kept)
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {
@@ -673,6 +712,28 @@ mod tests {
         assert!(parse_date("2026-13-01", now().date()).is_err());
     }
 
+    /// A parent's report in the morning of last night's messages: `yesterday 19:30` was
+    /// refused as "not a date and time", so the DSL had to work out yesterday's date.
+    #[test]
+    fn yesterday_at_a_time_is_the_day_before() {
+        for typed in ["yesterday 19:30", "Yesterday 7:05", " YESTERDAY 23:59 "] {
+            let t = parse_datetime(typed, now()).unwrap();
+            assert_eq!(t.date().to_string(), "2026-11-15", "{typed}");
+        }
+        for typed in [
+            "yesterday",
+            "yesterday 25:00",
+            "yesterday19:30",
+            "yesterday evening",
+        ] {
+            let e = parse_datetime(typed, now()).unwrap_err();
+            assert!(
+                e.contains("needs a time of day: type yesterday 19:30"),
+                "{typed}: {e}"
+            );
+        }
+    }
+
     /// Tester finding 7: `10:05` was refused as "not a date and time that exists", a
     /// sentence that neither fits text that is no date nor names the short forms.
     #[test]
@@ -688,7 +749,7 @@ mod tests {
             parse_datetime("9:05", now()).unwrap().to_string(),
             "2026-11-16 09:05:00"
         );
-        for typed in ["yesterday", "tab", "last tuesday", "10.05"] {
+        for typed in ["tab", "last tuesday", "10.05"] {
             let e = parse_datetime(typed, now()).unwrap_err();
             assert_eq!(
                 e,

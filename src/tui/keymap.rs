@@ -81,11 +81,12 @@ pub enum Action {
     TickBox,
     NewLine,
     TypeText,
+    KeepDraft,
 }
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 74] = [
+    pub const ALL: [Action; 75] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -160,6 +161,7 @@ impl Action {
         Action::TickBox,
         Action::NewLine,
         Action::TypeText,
+        Action::KeepDraft,
     ];
 }
 
@@ -248,6 +250,9 @@ impl Action {
             Action::TypeText => {
                 "types into the field; a pre-filled date or number is replaced by the first key typed"
             }
+            Action::KeepDraft => {
+                "keep the form another holder left when the app locked: it is saved as drafted by them"
+            }
         }
     }
 }
@@ -332,6 +337,7 @@ impl Action {
             Action::TickBox => "tick",
             Action::NewLine => "new line",
             Action::TypeText => "to type",
+            Action::KeepDraft => "keeps it",
         }
     }
 }
@@ -630,6 +636,15 @@ pub const DISCARD: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
+/// Another holder's form, reopened after an unlock: keep it (recorded as drafted by
+/// them) or discard it; no other key does anything until it is answered.
+pub const KEEP_DRAFT: &[Binding] = &[
+    bind(&[key('k'), key('K')], Action::KeepDraft),
+    bind(&[key('d'), key('D')], Action::Discard),
+    bind(&[code(KeyCode::F(1))], Action::Help),
+    bind(&[ctrl('l')], Action::Lock),
+];
+
 /// Pickers: typing filters, arrows choose.
 pub const PICKER: &[Binding] = &[
     bind(&[TYPING], Action::TypeToFilter),
@@ -721,6 +736,7 @@ pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("filter", FILTER, false),
     ("unlock", UNLOCK, false),
     ("discard", DISCARD, false),
+    ("keep a draft", KEEP_DRAFT, false),
 ];
 
 /// The key bound twice in a table (counting the global keys where they work), if any.

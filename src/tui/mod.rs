@@ -547,7 +547,7 @@ impl Shell {
                         book: matches!(app.save, SaveState::Failed(_))
                             .then(|| app.book.clone())
                             .flatten(),
-                        form: app.form.as_ref().map(draft::capture),
+                        form: app.form.as_ref().map(|f| draft::capture(f, &app.who)),
                     };
                     match (&mut self.saver, &app.book) {
                         (Some(s), Some(book)) if draft.book.is_some() || draft.form.is_some() => {

@@ -70,7 +70,7 @@ impl App {
     /// picker (as typing does), nowhere for a yes/no.
     fn paste_into_form(&mut self, text: &str) {
         let Some(form) = &mut self.form else { return };
-        if form.confirm_discard {
+        if form.confirm_discard || form.asking_keep().is_some() {
             return;
         }
         let focus = form.focus;

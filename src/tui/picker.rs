@@ -81,24 +81,44 @@ impl Picker {
         }
     }
 
-    /// Indices of the options that match the filter: those whose label matches first, then
-    /// those found only by another name, each in list order. Enter takes the first, so
-    /// "social" must give Children's social care, not an agency whose other names mention
-    /// social media.
+    /// Indices of the options that match the filter, best first: a label that is exactly
+    /// what is typed, then labels starting with it, then labels with a word starting with
+    /// it, then labels holding it anywhere, then options found only by another name; each
+    /// in list order. Enter takes the first, so "adult" gives Adult, not Adult at risk
+    /// (listed first), and "social" gives Children's social care, not an agency whose other
+    /// names mention social media.
     pub fn visible(&self) -> Vec<usize> {
-        let needle = self.filter.to_lowercase();
-        let by_label = |c: &Choice| c.label.to_lowercase().contains(&needle);
-        let (mut shown, other): (Vec<usize>, Vec<usize>) = self
+        let needle = self.filter.trim().to_lowercase();
+        if needle.is_empty() {
+            return (0..self.options.len()).collect();
+        }
+        let rank = |c: &Choice| {
+            let label = c.label.to_lowercase();
+            if label == needle {
+                Some(0)
+            } else if label.starts_with(&needle) {
+                Some(1)
+            } else if label
+                .split(|ch: char| !ch.is_alphanumeric())
+                .any(|w| w.starts_with(&needle))
+            {
+                Some(2)
+            } else if label.contains(&needle) {
+                Some(3)
+            } else if c.keywords.to_lowercase().contains(&needle) {
+                Some(4)
+            } else {
+                None
+            }
+        };
+        let mut ranked: Vec<(u8, usize)> = self
             .options
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                needle.is_empty() || by_label(c) || c.keywords.to_lowercase().contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .partition(|i| needle.is_empty() || by_label(&self.options[*i]));
-        shown.extend(other);
-        shown
+            .filter_map(|(i, c)| rank(c).map(|r| (r, i)))
+            .collect();
+        ranked.sort();
+        ranked.into_iter().map(|(_, i)| i).collect()
     }
 
     /// The option index under the cursor (`None` on the typed-text row).
@@ -169,6 +189,32 @@ mod tests {
         }
         assert_eq!(p.visible(), vec![1, 2, 0]);
         assert_eq!(p.chosen_value().as_deref(), Some("Mash"));
+    }
+
+    /// Tester3 #28 (as tester2 #44): typing `adult` in the age group highlighted "Adult
+    /// at risk" (listed first) and Enter took it, not "Adult".
+    #[test]
+    fn an_exact_then_a_starting_match_comes_first() {
+        let options = ["Child", "Young person", "Adult at risk", "Adult", "Staff"]
+            .iter()
+            .map(|l| Choice::new(*l, *l))
+            .collect();
+        let mut p = Picker::new("Age group", options, 0, None);
+        for c in "adult".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.visible(), vec![3, 2]);
+        assert_eq!(p.chosen_value().as_deref(), Some("Adult"));
+        // A word's start beats the middle of a word: "per" is Young person's second word.
+        let options = ["Superuser", "Young person"]
+            .iter()
+            .map(|l| Choice::new(*l, *l))
+            .collect();
+        let mut p = Picker::new("Test", options, 0, None);
+        for c in "per".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.visible(), vec![1, 0]);
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub fn export_form(book: &Logbook, id: &str) -> Option<Form> {
     fields.push(
         Field::new("anonymise", "Others by role only", FieldKind::Toggle).with_toggle(person),
     );
+    if !person {
+        fields.push(about_field(book, id));
+    }
     let what = if person {
         "chronology"
     } else {
@@ -153,6 +156,38 @@ pub fn export_form(book: &Logbook, id: &str) -> Option<Form> {
         }
     ));
     Some(form)
+}
+
+/// Who an incident's export is for, as `export --about` says it (tester3 #19): the one
+/// person still named when the others are shown by role, chosen from the incident's people
+/// (a parent's own child must not become "another pupil" in their own chronology).
+fn about_field(book: &Logbook, id: &str) -> Field {
+    let mut options = vec![Choice::new("(no one: everyone by role)", "")];
+    if let Some(incident) = book.incident(id) {
+        options.extend(present::people(book, incident).into_iter().map(|p| {
+            let group = p.group();
+            let group = if group.is_empty() {
+                String::new()
+            } else {
+                format!(", {group}")
+            };
+            Choice::new(
+                format!(
+                    "{} ({}{group}), {}",
+                    crate::text::line(&p.reference),
+                    p.id,
+                    p.role.label()
+                ),
+                p.id,
+            )
+        }));
+    }
+    Field::new(
+        "about",
+        "About (the person this is for)",
+        FieldKind::Choice(options),
+    )
+    .with_choice("")
 }
 
 /// Turns the export form into a document and asks the loop to write it; refusals are shown
@@ -204,6 +239,7 @@ pub fn submit_export(app: &mut App) {
     }
     let mut export = Export::new(by.clone(), at);
     export.anonymise_others = v("anonymise") == "yes";
+    export.about = Some(v("about")).filter(|p| !p.is_empty());
     let person = is_person_id(&id);
     if !person {
         for name in v("without")
@@ -860,5 +896,56 @@ mod tests {
             app.book.as_ref().unwrap().incidents.len(),
             crate::demo::logbook().unwrap().incidents.len()
         );
+    }
+
+    /// Tester3 #19: an incident's export with "Others by role only" had no way to say
+    /// whom it was for, so the child a parent asked about became "another pupil" too. The
+    /// form offers the incident's people, as `export --about` does; the file keeps the
+    /// chosen one named and the others by role.
+    #[test]
+    fn an_incident_export_by_role_keeps_the_person_it_is_about_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("for-parent.txt");
+        let mut app = demo_app();
+        export_form_of_an_incident(&mut app);
+        let form = app.form.as_mut().unwrap();
+        let FieldKind::Choice(options) = &form.field("about").unwrap().kind else {
+            panic!("a choice of the incident's people");
+        };
+        let labels: Vec<&str> = options.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels.len(),
+            3,
+            "no one, and the incident's two people: {labels:?}"
+        );
+        assert!(labels[1].starts_with("Ruby A. (Y10) (P-0013"), "{labels:?}");
+        set(form.field_mut("format").unwrap(), |f| f.with_choice("txt"));
+        form.field_mut("for").unwrap().set_text("Parent of Ruby A.");
+        form.field_mut("out")
+            .unwrap()
+            .set_text(out.to_str().unwrap());
+        set(form.field_mut("plaintext").unwrap(), |f| {
+            f.with_toggle(true)
+        });
+        set(form.field_mut("anonymise").unwrap(), |f| {
+            f.with_toggle(true)
+        });
+        set(form.field_mut("about").unwrap(), |f| {
+            f.with_choice("P-0013")
+        });
+        key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let Some(Effect::Export(outgoing)) = app.effects.pop() else {
+            panic!(
+                "an export is queued: {:?}",
+                app.form.as_ref().map(|f| f.banner())
+            );
+        };
+        write(&mut app, *outgoing);
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.contains("Ruby A. (Y10)"),
+            "the child it is about is named:\n{text}"
+        );
+        assert!(!text.contains("'Dan'"), "the other is by role:\n{text}");
     }
 }

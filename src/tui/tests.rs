@@ -1348,7 +1348,7 @@ fn a_failed_save_is_shown_kept_and_retried_with_r() {
 /// Locks with the form open and unlocks again, as the loop does: the draft is captured
 /// and the form rebuilt from it.
 fn lock_and_restore(app: &mut App) {
-    let draft = super::draft::capture(app.form.as_ref().unwrap());
+    let draft = super::draft::capture(app.form.as_ref().unwrap(), &app.who);
     let book = app.book.clone().unwrap();
     app.form = super::draft::restore(draft, &book, &app.who, app.now);
 }

@@ -18,6 +18,31 @@ impl App {
         }
         let now = self.now;
         let Some(form) = &mut self.form else { return };
+        if let Some(other) = form.asking_keep().map(str::to_string) {
+            let shown = crate::text::line(&other).into_owned();
+            match keymap::lookup(keymap::KEEP_DRAFT, &ev) {
+                Some(Action::KeepDraft) => {
+                    let drafters = form.drafters.get_or_insert_default();
+                    drafters.asking = None;
+                    if !drafters.kept.contains(&other) {
+                        drafters.kept.push(other);
+                    }
+                    self.message = Some(format!(
+                        "{shown}'s draft is kept: its save records that {shown} drafted it."
+                    ));
+                }
+                Some(Action::Discard) => {
+                    self.form = None;
+                    self.message = Some(format!(
+                        "{shown}'s draft is discarded: nothing of it was saved."
+                    ));
+                }
+                Some(Action::Lock) => self.lock(),
+                // The question stands: a key typed for the form would change their words.
+                _ => {}
+            }
+            return;
+        }
         if form.confirm_discard {
             match keymap::lookup(keymap::DISCARD, &ev) {
                 // Discarding the first-run set-up leaves nothing to show: it quits, as Esc
@@ -128,6 +153,24 @@ impl App {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// After an unlock or a change of recorder: a form restored from a draft that someone
+    /// else was typing when the app locked asks whether to keep it (`KEEP_DRAFT`), so it is
+    /// never saved as the new recorder's own words without a word.
+    pub(super) fn ask_whose_draft(&mut self) {
+        if self.who.is_empty() {
+            // Chosen next (`choose_who`), which asks then.
+            return;
+        }
+        let Some(drafters) = self.form.as_mut().and_then(|f| f.drafters.as_mut()) else {
+            return;
+        };
+        if let Some(by) = drafters.of.take()
+            && by != self.who
+        {
+            drafters.asking = Some(by);
         }
     }
 

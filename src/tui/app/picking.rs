@@ -31,6 +31,8 @@ impl App {
     /// (saved at once), so the trail shows who took over from whom, and how.
     pub(super) fn switch_recorder(&mut self, name: String, how: &str) {
         let from = std::mem::replace(&mut self.who, name);
+        // A form someone else left open when the app locked is theirs until this one says.
+        self.ask_whose_draft();
         if from.is_empty() || from == self.who {
             return;
         }

@@ -34,10 +34,33 @@ pub fn close(book: &Logbook, id: &str) -> Form {
     if !unfinished.is_empty() {
         form.notice = Some(format!(
             "Unfinished: {}. Finish these first, or close anyway by ticking the last field.",
-            unfinished.join("; ")
+            unfinished_words(&unfinished)
         ));
     }
     form
+}
+
+/// The unfinished work in one sentence: the open checklist steps counted once, not each
+/// after its own "checklist step not done:" (seven times over for a grooming case, which
+/// filled the form's top at 80x24 with the same words).
+fn unfinished_words(unfinished: &[String]) -> String {
+    const STEP: &str = "checklist step not done: ";
+    let steps: Vec<&str> = unfinished
+        .iter()
+        .filter_map(|u| u.strip_prefix(STEP))
+        .collect();
+    let mut parts = Vec::new();
+    match steps.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("{}{one}", STEP)),
+        many => parts.push(format!(
+            "{} checklist steps not done ({})",
+            many.len(),
+            many.join("; ")
+        )),
+    }
+    parts.extend(unfinished.iter().filter(|u| !u.starts_with(STEP)).cloned());
+    parts.join("; ")
 }
 
 pub fn submit_close(

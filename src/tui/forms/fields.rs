@@ -53,11 +53,31 @@ pub fn value_of<T: std::fmt::Debug>(v: T) -> String {
 pub use crate::present::when;
 
 /// A "who did it" field: any name may be typed (a visiting officer, a colleague since
-/// left), and today's staff are suggested. It starts with `name`, kept as it was.
+/// left), and today's staff and the holders of the logbook's keys are suggested. It starts
+/// with `name`, kept as it was.
 pub fn who_field(book: &Logbook, key: &'static str, label: &'static str, name: &str) -> Field {
-    Field::new(key, label, FieldKind::Suggest(book.settings.staff.clone()))
+    Field::new(key, label, FieldKind::Suggest(recorders(book)))
         .required()
         .with_text(name)
+}
+
+/// The people who record: the staff listed in the settings, then the holders of the keys
+/// that open the logbook (in key mode the staff list is often empty, and the DSL's own
+/// name was said to match no one, as if it were a stranger's; tester3 #28). Recovery
+/// keys' holders (a chair of governors) do not record.
+pub fn recorders(book: &Logbook) -> Vec<String> {
+    let s = &book.settings;
+    let mut names = s.staff.clone();
+    for h in &s.holders {
+        if s.recipients.contains(&h.key)
+            && h.key != s.passphrase_key
+            && !h.name.trim().is_empty()
+            && !names.contains(&h.name)
+        {
+            names.push(h.name.clone());
+        }
+    }
+    names
 }
 
 /// A field's label, for a refusal that names it.
@@ -88,7 +108,7 @@ pub fn optional_year(form: &Form) -> Result<Option<i32>, Invalid> {
         refused(
             "birth_year",
             format!(
-                "{}: {} is not a year or year group: type e.g. 2012 or Y9, or leave it empty",
+                "{}: {} is not a year or year group: type e.g. 2012, Y9 (or Year 9), R for reception, or leave it empty",
                 label(form, "birth_year"),
                 crate::text::line(&text)
             ),

@@ -18,9 +18,25 @@ fn risk_area() -> Field {
     )
 }
 
+/// The incident types, found by the words of their descriptions too: "self-harm" finds
+/// "Harmful or triggering content", "loot boxes" "Excessive online spending" (a DSL typed
+/// "self" and was told nothing matches). A match on a type's own name comes first.
+fn type_choices() -> FieldKind {
+    let reference = Reference::get();
+    FieldKind::Choice(
+        IncidentType::ALL
+            .iter()
+            .map(|t| {
+                Choice::new(t.label(), value_of(*t))
+                    .with_keywords(reference.incident_type(*t).description.as_str())
+            })
+            .collect(),
+    )
+}
+
 /// The fields of a new incident, both times "now".
 fn new_incident(now: NaiveDateTime) -> Form {
-    let types = choices(IncidentType::ALL, IncidentType::label);
+    let types = type_choices();
     let mut second = vec![Choice::new("(none)", "")];
     if let FieldKind::Choice(all) = &types {
         second.extend(all.iter().cloned());

@@ -122,21 +122,66 @@ pub struct Done {
 /// Applies a submitted form to the logbook through its module. A new incident is opened
 /// once recorded, with the review the model put in its diary announced.
 pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Done, Refused> {
-    if form.kind != FormKind::NewIncident {
-        return submit_change(form, book, stamp).map(|message| Done {
+    // The number a new person is given, for the record of who drafted them.
+    let new_person = book.next_person_id();
+    let mut done = if form.kind != FormKind::NewIncident {
+        submit_change(form, book, stamp).map(|message| Done {
             message,
             open: None,
-        });
+        })?
+    } else {
+        let id = incident::record(form, book, stamp)?;
+        let review = book
+            .incident(&id)
+            .and_then(|i| i.reviews.first())
+            .map_or_else(String::new, |r| format!(" Review {} due {}.", r.id, r.due));
+        let link = super::keymap::key_for(super::keymap::DETAIL, super::keymap::Action::LinkPerson);
+        Done {
+            message: format!("{id} recorded.{review} {link} links the people."),
+            open: Some(id),
+        }
+    };
+    if !form.drafted_by().is_empty()
+        && let Some(subject) = drafted_subject(&form.kind, done.open.as_deref(), new_person)
+    {
+        let names = form.drafted_by().join(" and ");
+        book.record_drafted_by(stamp, subject, &names)?;
+        done.message = format!(
+            "{} Recorded as drafted by {}.",
+            done.message,
+            crate::text::line(&names)
+        );
     }
-    let id = incident::record(form, book, stamp)?;
-    let review = book
-        .incident(&id)
-        .and_then(|i| i.reviews.first())
-        .map_or_else(String::new, |r| format!(" Review {} due {}.", r.id, r.due));
-    let link = super::keymap::key_for(super::keymap::DETAIL, super::keymap::Action::LinkPerson);
-    Ok(Done {
-        message: format!("{id} recorded.{review} {link} links the people."),
-        open: Some(id),
+    Ok(done)
+}
+
+/// What a form's save changed, for the record that someone else drafted it (`None` where
+/// nothing stays to record it on: a disposal, a concern, an export, the set-up).
+fn drafted_subject(kind: &FormKind, opened: Option<&str>, new_person: String) -> Option<Subject> {
+    Some(match kind {
+        FormKind::NewIncident => Subject::Incident(opened?.to_string()),
+        FormKind::NewPerson => Subject::Person(new_person),
+        FormKind::EditPerson(id) | FormKind::PersonError(id) => Subject::Person(id.clone()),
+        FormKind::Settings => Subject::Settings,
+        FormKind::Setup | FormKind::Concern | FormKind::Export(_) | FormKind::Dispose(_) => {
+            return None;
+        }
+        FormKind::EditIncident(id)
+        | FormKind::LinkPerson(id)
+        | FormKind::LinkRelated(id)
+        | FormKind::Evidence(id)
+        | FormKind::EditEvidence(id, _)
+        | FormKind::RegisterFile(id, _)
+        | FormKind::Report(id)
+        | FormKind::EditReport(id, _)
+        | FormKind::ScheduleReview(id)
+        | FormKind::RescheduleReview(id, _)
+        | FormKind::HoldReview(id, _)
+        | FormKind::Close(id)
+        | FormKind::Reopen(id)
+        | FormKind::MarkError(id, _)
+        | FormKind::NotApplicable(id, _)
+        | FormKind::TickStep(id, _) => Subject::Incident(id.clone()),
     })
 }
 

@@ -153,11 +153,9 @@ pub fn submit_error(
 
 fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
     // The one field takes a year of birth or, where that is not known, a year group.
-    let typed = form.value("birth_year").trim().to_ascii_uppercase();
-    let (birth_year, year_group) = if is_year_group(&typed) {
-        (None, typed)
-    } else {
-        (optional_year(form)?, String::new())
+    let (birth_year, year_group) = match year_group(&form.value("birth_year")) {
+        Some(group) => (None, group),
+        None => (optional_year(form)?, String::new()),
     };
     Ok(PersonDetails {
         reference: form.value("reference"),

@@ -343,3 +343,238 @@ fn a_long_text_being_typed_says_how_much_is_above_it() {
     assert!(screen.contains("Line 1 of"), "{screen}");
     assert!(screen.contains("more lines"), "{screen}");
 }
+
+/// Tester3 #28: in key mode (no staff list) the key holder's own name in "By" showed
+/// "(no staff name matches: kept as typed)", as if a warning about the DSL's own name.
+#[test]
+fn a_key_holders_own_name_is_suggested_not_warned_about() {
+    let mut app = demo_app();
+    let key = age::x25519::Identity::generate().to_public().to_string();
+    {
+        let s = &mut app.book.as_mut().unwrap().settings;
+        s.staff.clear();
+        s.recipients = vec![key.clone()];
+        s.holders = vec![Holder {
+            key,
+            name: "R. Okafor".into(),
+        }];
+    }
+    app.who = "R. Okafor".into();
+    let book = app.book.clone().unwrap();
+    let id = book
+        .incidents
+        .iter()
+        .find(|i| i.status != Status::Closed && i.error.is_none())
+        .map(|i| i.id.clone())
+        .unwrap();
+    app.form = Some(super::evidence(
+        &book,
+        &id,
+        "R. Okafor",
+        crate::demo::demo_now(),
+    ));
+    focus_on(&mut app, "captured_by");
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(screen.contains("staff: R. Okafor"), "{screen}");
+    assert!(!screen.contains("no staff name matches"), "{screen}");
+    // No names to suggest at all: nothing is said about the name typed.
+    app.book.as_mut().unwrap().settings.holders.clear();
+    let book = app.book.clone().unwrap();
+    app.form = Some(super::evidence(
+        &book,
+        &id,
+        "R. Okafor",
+        crate::demo::demo_now(),
+    ));
+    focus_on(&mut app, "captured_by");
+    let (screen, _) = render(&mut app, 80, 24);
+    assert!(!screen.contains("no staff name matches"), "{screen}");
+}
+
+/// Tester3 #28: "Lock after idle (minutes)" took 100000 (69 days), which turns the idle
+/// lock off in effect; it is refused beside the field, with the bound.
+#[test]
+fn an_idle_lock_of_days_is_refused_beside_its_field() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "idle_lock_minutes");
+    keys(&mut app, "100000");
+    ctrl(&mut app, 's');
+    let f = form(&app).field("idle_lock_minutes").unwrap();
+    assert!(
+        f.shown_error().is_some_and(|e| e.contains("at most 240")),
+        "{:?}",
+        f.error
+    );
+    assert_eq!(app.book.as_ref().unwrap().settings.idle_lock_minutes, 5);
+    let f = app
+        .form
+        .as_mut()
+        .unwrap()
+        .field_mut("idle_lock_minutes")
+        .unwrap();
+    f.set_text("240");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(app.book.as_ref().unwrap().settings.idle_lock_minutes, 240);
+}
+
+/// Tester3 #28: `y9`, `Year 9` and `YR` (reception) were refused as year groups.
+#[test]
+fn year_groups_are_taken_as_schools_write_them() {
+    for (typed, stored) in [
+        ("y9", "Y9"),
+        ("Year 9", "Y9"),
+        ("year 11", "Y11"),
+        ("Yr 7", "Y7"),
+        ("YR", "R"),
+        ("reception", "R"),
+        ("Nursery", "N"),
+        ("r", "R"),
+    ] {
+        let mut app = demo_app();
+        press(&mut app, KeyCode::Char('P'));
+        press(&mut app, KeyCode::Char('a'));
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("reference").unwrap().set_text("QZ");
+        form.field_mut("birth_year").unwrap().set_text(typed);
+        form.dirty = true;
+        ctrl(&mut app, 's');
+        assert!(
+            app.form.is_none(),
+            "{typed}: {:?}",
+            app.form.as_ref().map(|f| f.banner())
+        );
+        let book = app.book.as_ref().unwrap();
+        let p = book.people.iter().find(|p| p.reference == "QZ").unwrap();
+        assert_eq!(
+            (p.year_group.as_str(), p.birth_year),
+            (stored, None),
+            "{typed}"
+        );
+    }
+    for typed in ["Year nine", "Y14", "Y0", "Year"] {
+        let mut app = demo_app();
+        press(&mut app, KeyCode::Char('P'));
+        press(&mut app, KeyCode::Char('a'));
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("reference").unwrap().set_text("QZ");
+        form.field_mut("birth_year").unwrap().set_text(typed);
+        ctrl(&mut app, 's');
+        let f = form_field_error(&app, "birth_year");
+        assert!(f.is_some(), "{typed} is refused");
+    }
+}
+
+fn form_field_error(app: &App, key: &str) -> Option<String> {
+    form(app)
+        .field(key)
+        .and_then(|f| f.shown_error().map(str::to_string))
+}
+
+/// Tester3 #32: lowering "Backups to keep" from 10 to 1 was saved without a word; the
+/// next backup then removed 12 backups, unnamed. Saving says what the next backup removes.
+#[test]
+fn keeping_fewer_backups_says_what_the_next_backup_removes() {
+    let mut app = demo_app();
+    {
+        let stamp = app.stamp();
+        let book = app.book.as_mut().unwrap();
+        for day in 1..=12 {
+            book.record_backup(&stamp, &format!("logbook-202611{day:02}-090000.age"))
+                .unwrap();
+        }
+        assert_eq!(book.settings.backup_keep, 10);
+    }
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "backup_keep");
+    keys(&mut app, "1");
+    ctrl(&mut app, 's');
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.contains("lowered from 10 to 1")
+            && said.contains("removes 10 older backups")
+            && said.contains("logbook-20261103-090000.age to logbook-20261112-090000.age"),
+        "{said}"
+    );
+    // Raising it, or keeping the same, says nothing more.
+    press(&mut app, KeyCode::Char('S'));
+    focus_on(&mut app, "backup_keep");
+    keys(&mut app, "5");
+    ctrl(&mut app, 's');
+    assert_eq!(app.message.as_deref(), Some("Settings saved."));
+}
+
+/// "self" and "self-harm" found no incident type: the types are found by the words of
+/// their descriptions too, after any match on their names.
+#[test]
+fn an_incident_type_is_found_by_the_words_that_describe_it() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    focus_on(&mut app, "types");
+    keys(&mut app, "self-harm");
+    let picker = app.picker.as_ref().expect("typing opens the list");
+    assert_eq!(picker.chosen_value().as_deref(), Some("HarmfulContent"));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(form(&app).value("types"), "HarmfulContent");
+    // A name still comes before a description that mentions the same word.
+    focus_on(&mut app, "types");
+    keys(&mut app, "groom");
+    let picker = app.picker.as_ref().unwrap();
+    assert_eq!(
+        picker.chosen_value().as_deref(),
+        Some("GroomingOrExploitation")
+    );
+}
+
+/// The close form of a grooming case said "checklist step not done:" before each of its
+/// seven open steps; they are counted once.
+#[test]
+fn the_close_form_counts_the_open_steps_once() {
+    let mut app = demo_app();
+    let book = app.book.clone().unwrap();
+    let (id, open) = book
+        .incidents
+        .iter()
+        .filter(|i| i.status != Status::Closed && i.error.is_none())
+        .map(|i| {
+            let open = i
+                .checklist
+                .iter()
+                .filter(|c| c.state == StepState::Open)
+                .count();
+            (i.id.clone(), open)
+        })
+        .find(|(_, open)| *open >= 2)
+        .expect("an open case with two open steps");
+    app.form = Some(super::close(&book, &id));
+    let notice = form(&app).notice.clone().unwrap();
+    assert!(
+        notice.starts_with(&format!("Unfinished: {open} checklist steps not done (")),
+        "{notice}"
+    );
+    assert!(!notice.contains("checklist step not done:"), "{notice}");
+}
+
+/// "R. Okafor, R. Okafor" in the staff list was saved twice, and offered twice.
+#[test]
+fn a_staff_name_typed_twice_is_kept_once() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    let f = app.form.as_mut().unwrap().field_mut("staff").unwrap();
+    f.set_text(", ,  R. Okafor ,, R. Okafor, KW");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(
+        app.book.as_ref().unwrap().settings.staff,
+        ["R. Okafor", "KW"]
+    );
+}

@@ -52,12 +52,14 @@ pub fn settings(book: &Logbook) -> Form {
 /// read, and the model's checks (`Settings::refusals`) of the rest, a number that cannot
 /// be read keeping its saved value for them.
 pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
-    let staff: Vec<String> = form
-        .value("staff")
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    // A name typed twice is one member of staff ("R. Okafor, R. Okafor" was kept twice and
+    // offered twice in every "who" list).
+    let mut staff: Vec<String> = Vec::new();
+    for name in form.value("staff").split(',').map(str::trim) {
+        if !name.is_empty() && !staff.iter().any(|s| s == name) {
+            staff.push(name.to_string());
+        }
+    }
     let mut refused = Vec::new();
     let mut read = |key: &str, saved: u32| {
         number(form, key).unwrap_or_else(|e| {
@@ -77,6 +79,34 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
     if !refused.is_empty() {
         return Err(Refused(refused));
     }
+    let (was, keep) = (s.backup_keep, after.backup_keep);
     book.update_settings(stamp, |s| *s = after)?;
-    Ok("Settings saved.".into())
+    Ok(format!("Settings saved.{}", fewer_backups(book, was, keep)))
+}
+
+/// What keeping fewer backups does at the next backup, said when it is saved rather than
+/// discovered as "Removed 12 older backup(s)" (tester3 #32): the backup written then is one
+/// of the `keep`, and the older backups of this logbook on that medium beyond them go. The
+/// medium is not known here, so the count is of the backups the trail records, as many as
+/// were kept until now: those a medium used for every backup holds.
+fn fewer_backups(book: &Logbook, was: u32, keep: u32) -> String {
+    if keep >= was {
+        return String::new();
+    }
+    let recorded = book.backups_recorded();
+    let on_medium = &recorded[recorded.len().saturating_sub(was as usize)..];
+    let removed = &on_medium[..on_medium.len().saturating_sub(keep as usize - 1)];
+    match removed {
+        [] => String::new(),
+        [one] => format!(
+            " Backups to keep lowered from {was} to {keep}: the next backup removes the older backup {} from its medium.",
+            crate::text::line(one)
+        ),
+        [first, .., last] => format!(
+            " Backups to keep lowered from {was} to {keep}: the next backup removes {} older backups from its medium ({} to {}, if all went there); copy any to keep first.",
+            removed.len(),
+            crate::text::line(first),
+            crate::text::line(last)
+        ),
+    }
 }

@@ -78,7 +78,11 @@ fn suggestion_line(form: &Form, f: &Field, focused: bool) -> Option<String> {
         let s = super::strength(form, f.input.text());
         return (!s.is_empty()).then(|| format!("strength: {s}"));
     }
-    if !focused || !matches!(f.kind, FieldKind::Suggest(_)) {
+    let FieldKind::Suggest(all) = &f.kind else {
+        return None;
+    };
+    // With no names to suggest, "no name matches" would only read as a warning.
+    if !focused || all.is_empty() {
         return None;
     }
     let names: Vec<String> = f
@@ -120,20 +124,26 @@ fn label_lines(f: &Field, focused: bool, width: u16) -> Vec<String> {
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
     let outer = centered(area, 92, 96);
     frame.render_widget(Clear, outer);
+    // While another holder's draft is asked about, only the question's keys work.
+    let hints = if form.asking_keep().is_some() {
+        keymap::hints(
+            keymap::KEEP_DRAFT,
+            &[keymap::Action::KeepDraft, keymap::Action::Discard],
+        )
+    } else {
+        keymap::hints(
+            keymap::FORM,
+            &[
+                keymap::Action::NextField,
+                keymap::Action::PickChoice,
+                keymap::Action::Submit,
+                keymap::Action::Cancel,
+            ],
+        )
+    };
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(format!(
-            " {} ",
-            keymap::hints(
-                keymap::FORM,
-                &[
-                    keymap::Action::NextField,
-                    keymap::Action::PickChoice,
-                    keymap::Action::Submit,
-                    keymap::Action::Cancel,
-                ],
-            )
-        ));
+        .title_bottom(format!(" {hints} "));
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
 
@@ -144,8 +154,18 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form) {
         keymap::key_for(keymap::DISCARD, keymap::Action::Discard),
         keymap::Action::Discard.short()
     );
+    let keep = form.asking_keep().map(|other| {
+        let other = crate::text::line(other);
+        format!(
+            "{other} was filling in this form when the app locked. {} keeps it (its save records that {other} drafted it); {} discards it.",
+            keymap::key_for(keymap::KEEP_DRAFT, keymap::Action::KeepDraft),
+            keymap::key_for(keymap::KEEP_DRAFT, keymap::Action::Discard),
+        )
+    });
     let banner = form.banner();
-    let top_message = if form.confirm_discard {
+    let top_message = if let Some(keep) = &keep {
+        Some(keep.as_str())
+    } else if form.confirm_discard {
         Some(discard.as_str())
     } else {
         banner.as_deref()
