@@ -8,7 +8,7 @@ use super::args::{Global, TransferArgs};
 use super::print::count;
 use super::{now, open, operator, stdout_error};
 use crate::error::{Error, Result};
-use crate::model::{FORMAT, Stamp, Subject, TransferFile, sha256_hex};
+use crate::model::{FORMAT, Stamp, Subject, TransferFile, sha256_hex, transfer_records};
 use crate::report;
 use crate::text::line;
 use crate::vault::{self, Access};
@@ -46,7 +46,8 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
             crate::text::path(&file)
         )));
     }
-    let recipients = vault::parse_recipients(&args.to)?;
+    // The keys are checked before the logbook is opened: a mistyped key costs nothing.
+    vault::parse_recipients(&args.to)?;
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let person = logbook
         .person(&id)
@@ -57,31 +58,33 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
     let by = operator(global, Some(&key), &logbook.settings)?;
     // To the second, as the receiving logbook records when it was sent.
     let sent = chrono::SubsecRound::trunc_subsecs(at.naive_local(), 0);
-    let t = report::transfer(&logbook, &person, &by, sent);
-    let ids: Vec<String> = t.incidents.iter().map(|i| i.id.clone()).collect();
-
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|_| {
-                Error::Usage("Give at least one recipient public key (age1...).".into())
-            })?;
-    let mut sealed = Vec::new();
-    vault::encrypt_ron(&mut sealed, encryptor, &t)
-        .map_err(|e| Error::io("encrypting", &file, e))?;
-    drop(t);
-    vault::file::write_new_private(&file, &sealed)?;
-
     let for_whom = args
         .for_whom
         .as_deref()
         .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .map_or_else(|| "the holder of that key".to_string(), str::to_string);
+        .filter(|w| !w.is_empty());
+    let t = report::transfer(&logbook, &person, &by, sent, for_whom)
+        .map_err(|e| Error::from(crate::model::Invalid::from(e)))?;
+    let sealed = report::seal(&args.to, t.page.as_bytes(), &file)?;
+    let (ids, withheld) = (t.sent, t.withheld);
+    drop(t.page);
+    vault::file::write_new_private(&file, &sealed)?;
+
+    let for_whom = for_whom.map_or_else(|| "the holder of that key".to_string(), str::to_string);
+    let left_out = format!(
+        "{} marked entered in error left out, content withheld",
+        count(u64::from(withheld), "incident", "incidents")
+    );
     let what = format!(
-        "child protection file transfer of {id} with {}{}{} for {for_whom}: age file {} encrypted to {}",
+        "child protection file transfer of {id} with {}{}{}{} for {for_whom}: age file {} encrypted to {}",
         count(ids.len() as u64, "incident", "incidents"),
         if ids.is_empty() { "" } else { ": " },
         ids.join(", "),
+        if withheld == 0 {
+            String::new()
+        } else {
+            format!(" ({left_out})")
+        },
         file.display(),
         args.to.join(", ")
     );
@@ -93,13 +96,32 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
         let _ = std::fs::remove_file(&file);
         return Err(e);
     }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let readable = format!(
+        "{}.html",
+        name.strip_suffix(".age")
+            .unwrap_or(&name)
+            .trim_end_matches(".html")
+    );
     writeln!(
         out,
-        "Wrote the file of {id} ({}) to {}, encrypted to the receiving DSL's key; the transfer is recorded in the audit trail. \
+        "Wrote the file of {id} ({}{}) to {}, encrypted to the receiving DSL's key; the transfer is recorded in the audit trail. \
 Send it now (UK guidance: within five school days of the child starting at the new school), ask for confirmation of receipt, \
-then record it with `logbook transfer {id} --acknowledged`.",
+then record it with `logbook transfer {id} --acknowledged`. \
+The receiving DSL takes it in with `logbook import-transfer`, or, without this program, reads it in a browser after \
+`age -d -i THEIR-KEY-FILE -o {} {}`.",
         count(ids.len() as u64, "incident", "incidents"),
-        file.display()
+        if withheld == 0 {
+            String::new()
+        } else {
+            format!("; {left_out}")
+        },
+        file.display(),
+        line(&readable),
+        line(&name),
     )
     .map_err(stdout_error)
 }
@@ -129,12 +151,22 @@ pub fn import_transfer(global: &Global, file: &Path, out: &mut dyn Write) -> Res
     })?;
     let digest = sha256_hex(&plain);
     let text = std::str::from_utf8(&plain).map_err(|_| bad("it is not a transfer: not text"))?;
-    let t: TransferFile = ron::from_str(text).map_err(|e| {
+    // The records inside the readable page, or (a transfer written before the page) the
+    // whole text.
+    let records = zeroize::Zeroizing::new(
+        transfer_records(text)
+            .ok_or_else(|| {
+                bad("it is a page without the records of a child protection file transfer")
+            })?
+            .into_owned(),
+    );
+    let t: TransferFile = ron::from_str(&records).map_err(|e| {
         bad(&format!(
             "it is not a child protection file transfer: {}",
             line(&e.to_string())
         ))
     })?;
+    drop(records);
     if t.format > FORMAT {
         return Err(bad(&format!(
             "it is in format {}, newer than this version of logbook reads",
@@ -150,13 +182,79 @@ pub fn import_transfer(global: &Global, file: &Path, out: &mut dyn Write) -> Res
         .iter()
         .map(|(from, to)| format!("{to} (their {from})"))
         .collect();
-    writeln!(
-        out,
-        "Took in the child protection file from {} as {}{}{}; the receipt is recorded in the audit trail. Confirm receipt to the sending DSL.",
+    let mut said = format!(
+        "Took in the child protection file from {} as {}{}{}.",
         line(&from),
         received.person,
         if list.is_empty() { "" } else { " with " },
         list.join(", ")
-    )
-    .map_err(stdout_error)
+    );
+    let who = |id: &str| {
+        logbook.person(id).map_or_else(
+            || id.to_string(),
+            |p| format!("{} {}", p.id, line(&p.reference)),
+        )
+    };
+    for j in &received.joined {
+        let roles: Vec<&str> = j.roles.iter().map(|r| r.label()).collect();
+        said.push_str(&format!(
+            " Their {} was already taken in{}, as {}: it was not added again, and {} is linked to it as {}.",
+            line(&j.theirs),
+            j.with
+                .as_deref()
+                .map(|p| format!(" with the file of {}", who(p)))
+                .unwrap_or_default(),
+            j.here,
+            received.person,
+            roles.join(" and ")
+        ));
+        if !j.not_here.is_empty() {
+            said.push_str(&format!(
+                " This file's copy of it has {} that {} does not (added there since): read them in this file's pages (`age -d`) and add them to {} by hand.",
+                line(&j.not_here.join(", ")),
+                j.here,
+                j.here
+            ));
+        }
+    }
+    if received.left_out > 0 {
+        said.push_str(&format!(
+            " {} marked entered in error at {} {} left out (content withheld).",
+            count(u64::from(received.left_out), "incident", "incidents"),
+            line(&from),
+            if received.left_out == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        ));
+    }
+    said.push_str(
+        " The receipt is recorded in the audit trail. Confirm receipt to the sending DSL.",
+    );
+    if !received.possibly_same.is_empty() {
+        // Told apart as the app's warning does: age group and year of birth.
+        let same: Vec<String> = received
+            .possibly_same
+            .iter()
+            .filter_map(|id| logbook.person(id))
+            .map(|p| {
+                format!(
+                    "{} {} ({}{})",
+                    p.id,
+                    line(&p.reference),
+                    p.age_group.label(),
+                    p.birth_year
+                        .map(|y| format!(", born {y}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        said.push_str(&format!(
+            "\n{} may be the same person as {}, already in the register: check before relying on either record (the app's people register shows both).",
+            received.person,
+            same.join("; ")
+        ));
+    }
+    writeln!(out, "{said}").map_err(stdout_error)
 }

@@ -35,8 +35,8 @@ pub use ops::id_order;
 pub use redact::REDACTED_ACTION;
 pub use retention::{Kept, Until, latest_birth_year};
 pub use transfer::{
-    Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT, TransferDocument, TransferFile,
-    name_where_kept,
+    Joined, RECORDS_START, Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT,
+    TransferDocument, TransferFile, embed_records, embedded_len, name_where_kept, transfer_records,
 };
 pub use types::*;
 pub use validate::{

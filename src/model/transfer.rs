@@ -4,8 +4,12 @@
 //! receiving logbook takes it in as a new person with linked incidents, each marked with
 //! where it came from. Both ends are audited: the sending, its acknowledgement, the receipt.
 //!
-//! The file is the logbook's own schema (a `Person` and `Incident`s in RON) so any logbook
-//! can read it, plus the print-ready chronologies for a school without this program.
+//! The file decrypts to one self-contained HTML page a school without this program reads
+//! (`age -d -i KEY -o file.html FILE`, opened in a browser): the person's chronology and each
+//! incident's. The same records in the logbook's own schema (a `Person` and `Incident`s in
+//! RON) travel inside that page in one hidden element (`RECORDS_START`), escaped, for
+//! `import-transfer`. A transfer written before (tester3 #26) is that RON alone, with the
+//! pages as strings inside it; both are read.
 
 use std::collections::HashMap;
 
@@ -41,9 +45,81 @@ pub struct TransferFile {
     /// Their incidents, with other people reduced to roles: only this person is linked,
     /// and other people's references in the text are replaced by "another pupil" etc.
     pub incidents: Vec<Incident>,
-    /// The same records as print-ready HTML pages (the person's chronology first).
-    #[serde(default)]
+    /// The same records as print-ready HTML pages (the person's chronology first). Only a
+    /// transfer written before the pages moved out into the readable page holds them here;
+    /// they are never read back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<TransferDocument>,
+    /// How many of the person's incidents were left out because they are marked entered in
+    /// error at the sending school (often: the wrong pupil linked, so it is another child's
+    /// case): their content never leaves, only this count (tester3 #46).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub withheld: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Where the records start inside a transfer's readable page: a hidden element, so a browser
+/// or a printout shows only the pages, and a person reading the file's text sees where the
+/// part for a program begins. Its text is the RON with `&`, `<` and `>` written as HTML
+/// entities, so nothing in a record can end the element early.
+pub const RECORDS_START: &str = "<pre id=\"logbook-transfer-records\" hidden=\"hidden\">";
+const RECORDS_END: &str = "</pre>";
+
+/// Writes the hidden element that carries `ron` at the end of `out`, a transfer's readable
+/// page (written in place: the page is wiped when dropped, a copy would not be).
+pub fn embed_records(ron: &str, out: &mut String) {
+    out.reserve(embedded_len(ron));
+    out.push_str(RECORDS_START);
+    out.push('\n');
+    for c in ron.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out.push_str(RECORDS_END);
+    out.push('\n');
+}
+
+/// How long `embed_records` makes the element for `ron`, so a page can be sized once.
+pub fn embedded_len(ron: &str) -> usize {
+    RECORDS_START.len()
+        + 1
+        + ron.len()
+        + 4 * ron.matches('&').count()
+        + 3 * ron.matches(['<', '>']).count()
+        + RECORDS_END.len()
+        + 1
+}
+
+/// The RON records of a decrypted transfer: the hidden element of a readable page, or the
+/// whole text of a transfer written before the page (which starts with the RON itself).
+/// `None` when the text is a page without the element or an entity was not written by
+/// `embed_records`.
+pub fn transfer_records(plain: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let Some(at) = plain.find(RECORDS_START) else {
+        // Older transfers: the RON alone. Anything else is for the RON parser to refuse.
+        return (!plain.trim_start().starts_with('<')).then_some(std::borrow::Cow::Borrowed(plain));
+    };
+    let rest = &plain[at + RECORDS_START.len()..];
+    let body = rest.strip_prefix('\n').unwrap_or(rest);
+    let body = &body[..body.find(RECORDS_END)?];
+    let mut out = String::with_capacity(body.len());
+    let mut parts = body.split('&');
+    out.push_str(parts.next().unwrap_or_default());
+    for part in parts {
+        let (c, tail) = [("amp;", '&'), ("lt;", '<'), ("gt;", '>')]
+            .iter()
+            .find_map(|(name, c)| part.strip_prefix(*name).map(|tail| (*c, tail)))?;
+        out.push(c);
+        out.push_str(tail);
+    }
+    Some(std::borrow::Cow::Owned(out))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,8 +133,34 @@ pub struct TransferDocument {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
     pub person: String,
-    /// (number in the sending logbook, number here)
+    /// (number in the sending logbook, number here) of each incident added.
     pub incidents: Vec<(String, String)>,
+    /// Incidents already taken in from the same school with another child's file (two
+    /// children of one incident moving to the same school): the person is linked to the
+    /// one here instead of adding it twice (tester3 #38).
+    pub joined: Vec<Joined>,
+    /// Incidents marked entered in error at the sending school, left out: counted in the
+    /// file, or found in a transfer written before they were withheld.
+    pub left_out: u32,
+    /// People already in the register who may be the same person (the same rule as adding a
+    /// person in the app), checked before the person was added.
+    pub possibly_same: Vec<String>,
+}
+
+/// An incident of a transfer already in this logbook from an earlier transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joined {
+    /// Its number in the sending logbook, and here.
+    pub theirs: String,
+    pub here: String,
+    /// The person here whose transfer brought it in, if still in the register.
+    pub with: Option<String>,
+    /// The roles the person was linked in.
+    pub roles: Vec<Role>,
+    /// Entries in this transfer's copy that the one here does not have (EV-3, RV-2...):
+    /// added at the sending school after the earlier transfer, so for the DSL to read in
+    /// this transfer's pages and add by hand; never merged silently.
+    pub not_here: Vec<String>,
 }
 
 impl Logbook {
@@ -175,8 +277,12 @@ impl Logbook {
 
     /// Takes in a transfer as a new person with linked incidents, numbered in this logbook
     /// and marked with where they came from. `digest` is the SHA-256 of the transfer's
-    /// contents: the same transfer, or an incident already taken in from the same school,
-    /// is refused. All or nothing, audited.
+    /// contents: the same transfer, or the same child's file from the same school, is
+    /// refused. An incident already taken in from that school with another child's file
+    /// (two children of one incident moving together) is not added twice: the person is
+    /// linked to the one here in their own role, and what their copy has that it lacks is
+    /// named, not merged. Incidents marked entered in error at the sending school are left
+    /// out. All or nothing, audited.
     pub fn import_transfer(
         &mut self,
         stamp: &Stamp,
@@ -202,20 +308,21 @@ impl Logbook {
                 ),
             ));
         }
-        for inc in &t.incidents {
-            if let Some(here) = self.incidents.iter().find(|i| {
-                i.transferred
+        // The same child's file again, written later: adding them twice would split their
+        // history over two people here.
+        if let Some(p) = self.people.iter().find(|p| {
+            p.error.is_none()
+                && p.transferred
                     .as_ref()
-                    .is_some_and(|x| x.from == t.from && x.source_id == inc.id)
-            }) {
-                return Err(invalid(
-                    "transfer",
-                    format!(
-                        "{}'s {} was already taken in, as {}: nothing was added",
-                        t.from, inc.id, here.id
-                    ),
-                ));
-            }
+                    .is_some_and(|x| x.from == t.from && x.source_id == t.person.id)
+        }) {
+            return Err(invalid(
+                "transfer",
+                format!(
+                    "{}'s {} was already taken in from an earlier transfer, as {}: nothing was added; read this later copy's pages (`age -d`) and add what is new to {} by hand",
+                    t.from, t.person.id, p.id, p.id
+                ),
+            ));
         }
         if t.incidents
             .iter()
@@ -226,6 +333,8 @@ impl Logbook {
                 "The transfer links people other than the one it is about: it was not written by `logbook transfer`",
             ));
         }
+        // Checked before the person is added, who would match themselves.
+        let possibly_same = self.possibly_same(&t.person);
         let provenance = |source_id: &str| Transferred {
             from: t.from.clone(),
             source_id: source_id.to_string(),
@@ -238,10 +347,28 @@ impl Logbook {
         person.id = person_id.clone();
         person.transferred = Some(provenance(&t.person.id));
 
+        // A transfer written before entries in error were withheld may still hold them.
+        let mut left_out = t.withheld;
+        let mut incidents = Vec::new();
+        let mut joined = Vec::new();
+        for inc in &t.incidents {
+            if inc.error.is_some() {
+                left_out += 1;
+                continue;
+            }
+            match self.incidents.iter().find(|i| {
+                i.transferred
+                    .as_ref()
+                    .is_some_and(|x| x.from == t.from && x.source_id == inc.id)
+            }) {
+                Some(here) => joined.push(self.joined(here, inc)),
+                None => incidents.push(inc.clone()),
+            }
+        }
+
         // New numbers, by the year each was reported, after this logbook's own.
         let mut next: HashMap<i32, u64> = HashMap::new();
         let mut renumber = HashMap::new();
-        let mut incidents = t.incidents.clone();
         incidents.sort_by_key(|i| i.reported);
         for inc in &incidents {
             let year = inc.reported.year();
@@ -258,14 +385,21 @@ impl Logbook {
         let mut other = Logbook::new(self.settings.clone());
         other.people.push(Shared::new(person));
         let mut pairs = Vec::new();
+        // Links from an incident added to one already here, made once both are in.
+        let mut to_joined = Vec::new();
         for mut inc in incidents {
             let new_id = renumber[&inc.id].clone();
             pairs.push((inc.id.clone(), new_id.clone()));
             inc.transferred = Some(provenance(&inc.id));
-            inc.id = new_id;
+            inc.id = new_id.clone();
             name_where_kept(&mut inc, &t.from);
             for p in &mut inc.people {
                 p.person = person_id.clone();
+            }
+            for r in &inc.related {
+                if let Some(j) = joined.iter().find(|j| &j.theirs == r) {
+                    to_joined.push((new_id.clone(), j.here.clone()));
+                }
             }
             inc.related = inc
                 .related
@@ -276,10 +410,30 @@ impl Logbook {
         }
         let mut staged = self.clone();
         staged.import(stamp, other)?;
-        let list: Vec<String> = pairs
+        for j in &joined {
+            for role in &j.roles {
+                staged.link_person(stamp, &j.here, &person_id, *role)?;
+            }
+        }
+        for (id, here) in &to_joined {
+            staged.link_related(stamp, id, here)?;
+        }
+        let mut list: Vec<String> = pairs
             .iter()
             .map(|(from, to)| format!("{from} as {to}"))
             .collect();
+        list.extend(joined.iter().map(|j| {
+            format!(
+                "{} already taken in as {}{}, linked as {}",
+                j.theirs,
+                j.here,
+                j.with
+                    .as_ref()
+                    .map(|p| format!(" with {p}'s file"))
+                    .unwrap_or_default(),
+                roles(&j.roles)
+            )
+        }));
         let state = staged
             .subject_state(&Subject::Person(person_id.clone()))
             .ok_or_else(|| invalid("person", "the transferred person was not added"))??;
@@ -287,13 +441,18 @@ impl Logbook {
             stamp,
             Subject::Person(person_id.clone()),
             format!(
-                "received child protection file transfer from {} (sent {} by {}): their {} as {person_id}{}{}",
+                "received child protection file transfer from {} (sent {} by {}): their {} as {person_id}{}{}{}",
                 t.from,
                 super::dates::when(t.sent),
                 t.sent_by,
                 t.person.id,
                 if list.is_empty() { "" } else { ", with " },
-                list.join(", ")
+                list.join(", "),
+                if left_out == 0 {
+                    String::new()
+                } else {
+                    format!("; {left_out} incident(s) marked entered in error there left out")
+                }
             ),
             Vec::new(),
             state,
@@ -302,8 +461,79 @@ impl Logbook {
         Ok(Received {
             person: person_id,
             incidents: pairs,
+            joined,
+            left_out,
+            possibly_same,
         })
     }
+
+    /// What the copy `theirs` of an incident already taken in as `here` adds to it.
+    fn joined(&self, here: &Incident, theirs: &Incident) -> Joined {
+        let with = here.transferred.as_ref().and_then(|x| {
+            self.people
+                .iter()
+                .find(|p| {
+                    p.transferred
+                        .as_ref()
+                        .is_some_and(|y| y.transfer == x.transfer)
+                })
+                .map(|p| p.id.clone())
+        });
+        let mut roles: Vec<Role> = theirs.people.iter().map(|p| p.role).collect();
+        roles.dedup();
+        // Entries are numbered within the incident at the sending school (EV-1, RS-1,
+        // RV-1) and keep their numbers here: one of theirs not here was added since.
+        let here_ids: Vec<&str> = here
+            .evidence
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain(here.reports.iter().map(|r| r.id.as_str()))
+            .chain(here.reviews.iter().map(|r| r.id.as_str()))
+            .collect();
+        let mut not_here: Vec<String> = theirs
+            .evidence
+            .iter()
+            .map(|e| &e.id)
+            .chain(theirs.reports.iter().map(|r| &r.id))
+            .chain(theirs.reviews.iter().map(|r| &r.id))
+            .filter(|id| !here_ids.contains(&id.as_str()))
+            .cloned()
+            .collect();
+        if theirs.closure.is_some() && here.closure.is_none() {
+            not_here.push("its closure".to_string());
+        }
+        Joined {
+            theirs: theirs.id.clone(),
+            here: here.id.clone(),
+            with,
+            roles,
+            not_here,
+        }
+    }
+
+    /// People in the register who may be `person`, by the rule the app's person form warns
+    /// with: the same initials and year of birth, and the same year group where both have
+    /// one.
+    pub fn possibly_same(&self, person: &Person) -> Vec<String> {
+        self.likely_duplicates(&person.reference, person.birth_year)
+            .into_iter()
+            .filter(|p| {
+                person.year_group.is_empty()
+                    || p.year_group.is_empty()
+                    || p.year_group == person.year_group
+            })
+            .map(|p| p.id.clone())
+            .collect()
+    }
+}
+
+/// "Subject and Witness".
+fn roles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// How an item kept inside a logbook says so ("In this logbook (concern C-...)"): true only
@@ -319,5 +549,33 @@ pub fn name_where_kept(incident: &mut Incident, school: &str) {
         if let Some(rest) = e.kept_at.strip_prefix(IN_THIS_LOGBOOK) {
             e.kept_at = format!("In the logbook of {}{rest}", school.trim());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records survive the page whole, whatever a record says: text that would end the
+    /// element or look like an entity comes back as written.
+    #[test]
+    fn records_come_back_from_the_page_whole() {
+        let ron = "(description: \"a </pre> & <b> &amp; &lt; \\\"q\\\" \u{202e}\")";
+        let mut page = "<!DOCTYPE html>\n<html><body><p>x</p>\n".to_string();
+        let before = page.len();
+        embed_records(ron, &mut page);
+        assert_eq!(page.len() - before, embedded_len(ron));
+        page.push_str("</body></html>");
+        assert!(!page.contains("a </pre>"), "{page}");
+        assert_eq!(transfer_records(&page).as_deref(), Some(ron));
+        // A transfer written before the page: the RON itself.
+        let old = "(\n  format: 1,\n)";
+        assert_eq!(transfer_records(old).as_deref(), Some(old));
+        // A page without the records, or with an entity `embed_records` never writes.
+        assert_eq!(transfer_records("<!DOCTYPE html><html></html>"), None);
+        let odd = format!("{RECORDS_START}\na &quot; b</pre>");
+        assert_eq!(transfer_records(&odd), None);
+        let open = format!("{RECORDS_START}\n(format: 1)");
+        assert_eq!(transfer_records(&open), None, "no end");
     }
 }

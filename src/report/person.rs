@@ -3,8 +3,24 @@
 
 use super::Export;
 use super::doc::{Block, Doc, Row, Table};
-use crate::model::{Logbook, Person, chronology};
+use crate::model::{Incident, Logbook, Person, chronology};
 use crate::present::{self, Line};
+
+/// An incident marked entered in error (often: the wrong pupil was linked) is another
+/// child's case as far as this person is concerned: its content never leaves in their
+/// chronology or their child protection file transfer, only a count in the header
+/// (tester3 #46). Returns (withheld, kept) of `linked`.
+pub(super) fn withhold<'a>(linked: &[&'a Incident]) -> (Vec<&'a Incident>, Vec<&'a Incident>) {
+    linked.iter().partition(|i| i.error.is_some())
+}
+
+/// The header line that counts the incidents `withhold` left out, if any.
+pub(super) fn left_out(withheld: usize) -> Option<Line> {
+    (withheld > 0).then(|| Line {
+        label: "Left out",
+        value: format!("{withheld} incident(s) marked entered in error (content withheld)"),
+    })
+}
 
 pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
     let linked: Vec<&crate::model::Incident> = book
@@ -13,11 +29,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
         .map(crate::model::Shared::get)
         .filter(|i| i.people.iter().any(|p| p.person == who.id))
         .collect();
-    // An incident marked entered in error (often: the wrong pupil was linked) is another
-    // child's case as far as this person is concerned: its content never leaves in their
-    // chronology, only a count in the header (tester3 #46).
-    let (withheld, incidents): (Vec<&crate::model::Incident>, Vec<&crate::model::Incident>) =
-        linked.iter().partition(|i| i.error.is_some());
+    let (withheld, incidents) = withhold(&linked);
     let mut facts = vec![
         Line {
             label: "Person",
@@ -39,15 +51,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
                 .join(", "),
         },
     ];
-    if !withheld.is_empty() {
-        facts.push(Line {
-            label: "Left out",
-            value: format!(
-                "{} incident(s) marked entered in error (content withheld)",
-                withheld.len()
-            ),
-        });
-    }
+    facts.extend(left_out(withheld.len()));
     if let Some(note) = present::in_error(&who.error) {
         facts.push(Line {
             label: "Marked",
