@@ -194,6 +194,8 @@ fn passwd_switches_to_key_mode_and_the_new_key_opens_it() {
     let key2 = f.dir.path().join("deputy.key");
     let o = run(&["keygen", "--unprotected", "--out", key2.to_str().unwrap()]);
     let deputy = stdout(&o).trim().to_string();
+    // A key new to the logbook is named (tester3 #29).
+    let deputy = format!("{deputy}=J. Patel");
     let o = f.run(&["passwd", "--recipient", &f.public, "--recipient", &deputy]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(&[

@@ -254,7 +254,7 @@ fn key_changes_rewrite_the_concern_folders_public_keys() {
     let for_deputy = concern_files(&inbox);
 
     // The deputy leaves: their key is gone from the folder at once.
-    let o = f.run(&["--by", "RO", "keys", "remove", "J. Patel"]);
+    let o = f.run(&["--by", "RO", "keys", "remove", "J. Patel", "--yes"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         stdout(&o).contains("now holds the logbook's new public keys"),

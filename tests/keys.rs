@@ -564,7 +564,7 @@ fn keys_remove_leaves_the_removed_key_unable_to_open_the_logbook() {
         run(&all)
     };
     assert_eq!(code(&as_deputy(&["verify"])), 0);
-    let o = f.run(&["keys", "remove", "J. Patel"]);
+    let o = f.run(&["keys", "remove", "J. Patel", "--yes"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("make a new backup"), "{}", stdout(&o));
     let o = as_deputy(&["verify"]);
@@ -922,7 +922,11 @@ fn several_key_files_open_with_any_that_works_and_each_failure_is_named() {
     assert!(stderr(&o).contains("dsl.key"), "{}", stderr(&o));
 
     // A key file that opens but is not (or no longer) a holder's.
-    let o = h.run(&["dsl.key"], "dsl.pp", &["keys", "remove", "J. Patel"]);
+    let o = h.run(
+        &["dsl.key"],
+        "dsl.pp",
+        &["keys", "remove", "J. Patel", "--yes"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = h.run(&["deputy.key"], "deputy.pp", &["list"]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
@@ -982,6 +986,21 @@ fn passwd_in_key_mode_refuses_unless_told_and_then_names_each_holder_removed() {
             "--to-passphrase",
             "--new-passphrase-file",
             &h.file("new.pp"),
+        ],
+    );
+    // It removes the deputy's key: a script says --yes (tester3 #33).
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("J. Patel"), "{}", stderr(&o));
+    assert_eq!(fs::read(&h.logbook).unwrap(), before, "nothing changed");
+    let o = h.run(
+        &["dsl.key"],
+        "dsl.pp",
+        &[
+            "passwd",
+            "--to-passphrase",
+            "--new-passphrase-file",
+            &h.file("new.pp"),
+            "--yes",
         ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));

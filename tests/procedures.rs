@@ -2,8 +2,9 @@
 //! followed literally: each command is read from README.md and run through the binary by
 //! `sh`, with only the placeholders the README names replaced (the stick, the safe, a
 //! backup's name, a public key), `--passphrase-file` given for the passphrases a person
-//! would type, and `--yes` for the restore's typed confirmation. Then the result is checked:
-//! the old key opens nothing new, the history is what it was, the logbook verifies.
+//! would type, and `--yes` for the typed confirmations (a restore, removing a key). Then
+//! the result is checked: the old key opens nothing new, the history is what it was, the
+//! logbook verifies.
 
 mod common;
 
@@ -116,7 +117,8 @@ impl Machine {
             &format!("logbook --passphrase-file {} ", p(&self.pass)),
             1,
         );
-        let cmd = if cmd.contains(" restore ") {
+        // `yes` to the restore and to removing a key, which both ask first.
+        let cmd = if cmd.contains(" restore ") || cmd.contains(" keys remove ") {
             format!("{cmd} --yes")
         } else {
             cmd

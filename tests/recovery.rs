@@ -108,7 +108,7 @@ fn a_restore_with_the_recovery_key_leaves_it_opening_backups_only() {
 
     // Re-keyed: the DSL's old key is removed; the old backup then needs the recovery key
     // (or the old key) beside the new one, and says so.
-    let o = with(&[&fresh], &["keys", "remove", &f.public]);
+    let o = with(&[&fresh], &["keys", "remove", &f.public, "--yes"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = with(&[&fresh], &["verify", "--against", p(&backup)]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));

@@ -44,7 +44,7 @@ fn a_restore_keeps_removed_keys_removed_and_the_concern_folder_and_names_what_it
 
     // Since the backup: the deputy left, a record was disposed of, the concern folder was
     // set up and a staff concern taken in.
-    ok(&f.run(&["keys", "remove", "J. Patel"]));
+    ok(&f.run(&["keys", "remove", "J. Patel", "--yes"]));
     ok(&f.run(&[
         "dispose",
         "INC-2016-0001",

@@ -72,6 +72,9 @@ impl State {
     }
 }
 
+/// Why a file is `State::Unknown` when the keys given do not open it.
+pub const NOT_OPENED: &str = "encrypted to keys not given (give the recovery key, or the key it was made for, with another --identity)";
+
 /// What a backup holds, from the manifest or from the file itself.
 #[derive(Debug, Clone)]
 pub struct Info {
@@ -101,6 +104,46 @@ pub enum Relation {
     Extends(u64),
     /// It does not: the first difference.
     Diverges(Divergence),
+    /// It does not because the logbook was restored from an older backup since: the
+    /// backup holds history that audited restore dropped (not a rewrite).
+    DroppedByRestore(RestoreDrop),
+}
+
+/// An audited restore that dropped history a backup holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreDrop {
+    /// The first audit entry where the backup's trail and the current one part.
+    pub differs: u64,
+    /// The restore's own audit entry: its number, time, author and action ("restored the
+    /// logbook from the backup NAME").
+    pub seq: u64,
+    pub at: DateTime<FixedOffset>,
+    pub by: String,
+    pub action: String,
+}
+
+impl RestoreDrop {
+    /// Why `live` does not extend an earlier trail, if an audited restore explains it.
+    pub fn of(live: &Logbook, divergence: &Divergence) -> Option<RestoreDrop> {
+        let Divergence::Differs { seq } = divergence else {
+            return None;
+        };
+        live.dropped_by_restore(divergence).map(|e| RestoreDrop {
+            differs: *seq,
+            seq: e.seq,
+            at: e.at,
+            by: e.by.clone(),
+            action: e.action.clone(),
+        })
+    }
+}
+
+/// How `live` relates to an earlier trail that it does not extend.
+fn diverged(live: &Logbook, d: Divergence) -> Relation {
+    match RestoreDrop::of(live, &d) {
+        Some(drop) => Relation::DroppedByRestore(drop),
+        None => Relation::Diverges(d),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +170,7 @@ pub fn classify(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let listed = manifest.and_then(|m| m.entry(&name));
+    let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let mut item = Item {
         name,
         path: path.to_path_buf(),
@@ -136,6 +180,17 @@ pub fn classify(
         in_manifest: listed.is_some(),
         relation: None,
     };
+    // A link named like a backup points off the medium (perhaps at a logbook on the
+    // internal disk): never read as a backup, said as what it is (tester3 #28).
+    if link {
+        let to = fs::read_link(path)
+            .map(|t| format!(" to {}", crate::text::path(&t)))
+            .unwrap_or_default();
+        item.state = State::Unknown(format!(
+            "a symbolic link{to}, not a backup file on this medium: left alone"
+        ));
+        return (item, None);
+    }
     if let (Some(entry), Some(m)) = (listed, manifest)
         && entry.size == item.size
         && file::read_regular(path, file::limits::LOGBOOK, file::Links::Refuse)
@@ -170,9 +225,7 @@ pub fn classify(
                 .is_ok_and(|b| b.starts_with(b"age-encryption.org/"));
             item.state = match e {
                 Error::WrongSecret | Error::NeedsPassphrase(_) if listed.is_none() => {
-                    State::Unknown(
-                        "encrypted to keys not given (give the recovery key, or the key it was made for, with another --identity)".into(),
-                    )
+                    State::Unknown(NOT_OPENED.into())
                 }
                 Error::DamagedBackup(_) if listed.is_none() && !is_age => {
                     State::Unknown("not an age file".into())
@@ -231,9 +284,34 @@ pub fn list(dir: &Path, opener: &Opener, live: Option<&Logbook>) -> Result<Listi
         },
         None => (None, None),
     };
+    // Without the logbook (a recovery key alone), the dates come from whichever manifests
+    // in the folder the keys open (tester3 #28); only the dates, never the verdict.
+    let dated: Vec<Manifest> = if live.is_none() {
+        fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| names::is_manifest_name(&e.file_name().to_string_lossy()))
+                    .filter_map(|e| manifest::load_file(&e.path(), opener))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut items = Vec::new();
     for path in backups {
         let (mut item, opened) = classify(&path, manifest.as_ref(), this.as_deref(), opener);
+        if let Some(info) = &mut item.info
+            && info.written.is_none()
+        {
+            info.written = dated
+                .iter()
+                .filter(|m| m.logbook == info.logbook)
+                .find_map(|m| m.entry(&item.name))
+                .filter(|e| e.size == item.size)
+                .map(|e| e.written);
+        }
         if let (Some(live), Some(info), State::Verified) = (live, &item.info, &item.state)
             && info.logbook == live.id()
         {
@@ -280,6 +358,6 @@ fn relation(
     };
     match trail {
         Ok(added) => Relation::Extends(added),
-        Err(d) => Relation::Diverges(d),
+        Err(d) => diverged(live, d),
     }
 }

@@ -91,6 +91,16 @@ pub fn load(dir: &Path, id: &str, opener: &Opener) -> Loaded {
     }
 }
 
+/// Reads the manifest file at `path`, whatever logbook it is of, if the opener opens it:
+/// for listing backups without the logbook (with a recovery key), where only the dates it
+/// records are taken from it.
+pub fn load_file(path: &Path, opener: &Opener) -> Option<Manifest> {
+    let bytes = file::read_regular(path, file::limits::LOGBOOK, file::Links::Refuse).ok()?;
+    let plain = vault::decrypt(path, &bytes, &opener.key().ok()?).ok()?;
+    let m: Manifest = ron::from_str(std::str::from_utf8(&plain).ok()?).ok()?;
+    (m.format <= MANIFEST_FORMAT).then_some(m)
+}
+
 /// Writes the manifest atomically (temporary file, fsync, rename, fsync the folder).
 pub fn save(dir: &Path, manifest: &Manifest, recipients: &[age::x25519::Recipient]) -> Result<()> {
     let path = dir.join(names::manifest_name(&manifest.logbook));

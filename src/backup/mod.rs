@@ -26,10 +26,20 @@ mod seal;
 mod write;
 
 pub use discover::{System, Volume, removable_volumes, scan};
-pub use inspect::{Info, Item, Listing, Opened, Relation, State, classify, list, open_backup};
+pub use inspect::{
+    Info, Item, Listing, NOT_OPENED, Opened, Relation, RestoreDrop, State, classify, list,
+    open_backup,
+};
 pub use manifest::{Entry, Manifest};
-pub use names::{backup_name, is_backup_name, key_file_name, manifest_name, short_id};
-pub use restore::{Current, Plan, Relation as RestoreRelation, Restored, Summary, apply, plan};
+pub use names::{
+    backup_name, is_backup_name, is_manifest_name, key_file_name, manifest_name, short_id,
+};
+pub use restore::{
+    Current, PassphraseStays, Plan, Relation as RestoreRelation, Restored, Summary, apply, plan,
+    plan_with,
+};
 pub use rotate::Rotation;
 pub use seal::{Opener, Sealing, opener_for};
-pub use write::{Options, Progress, Report, check_destination, device_of, missing_folder, run};
+pub use write::{
+    Options, Progress, Report, check_destination, device_of, missing_folder, remove_dropped, run,
+};

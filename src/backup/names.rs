@@ -42,6 +42,13 @@ pub fn manifest_name(id: &str) -> String {
     format!("logbook-{}-manifest.age", short_id(id))
 }
 
+/// Whether `name` is a backups' manifest's name (`logbook-ID-manifest.age`).
+pub fn is_manifest_name(name: &str) -> bool {
+    name.strip_prefix("logbook-")
+        .and_then(|r| r.strip_suffix("-manifest.age"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Passphrase logbooks: the backup key, encrypted with the passphrase.
 pub fn key_file_name(id: &str) -> String {
     format!("logbook-{}-key.age", short_id(id))
@@ -95,6 +102,8 @@ mod tests {
             assert!(!is_backup_name(not), "{not}");
         }
         assert!(is_key_file_name(&key_file_name("0123456789abcdef")));
+        assert!(is_manifest_name(&manifest_name("0123456789abcdef")));
+        assert!(!is_manifest_name("logbook-20261123-101500.age"));
         assert!(is_key_file_name(&passphrase_key_file_name(
             "0123456789abcdef",
             "abcdefabcdef"

@@ -71,8 +71,9 @@ pub enum Relation {
 
 /// The current logbook's access and concern folder, kept over the backup's by a restore:
 /// a key removed since the backup (a deputy who left, a stolen laptop's key) must not open
-/// the logbook again because an older copy was restored, and a concern folder set up since
-/// must go on being looked at. Empty when the backup's settings already agree.
+/// the logbook again because an older copy was restored, a passphrase changed since (perhaps
+/// because it leaked) must not open it again either, and a concern folder set up since must
+/// go on being looked at. Empty when the backup's settings already agree.
 #[derive(Debug, Clone, Default)]
 pub struct Keeps {
     settings: Option<crate::model::Settings>,
@@ -82,6 +83,19 @@ pub struct Keeps {
     pub stay_added: Vec<String>,
     /// The concern folder the current logbook looks at, where the backup's differs.
     pub concern_inbox: Option<String>,
+    /// The backup opens with a passphrase (its key) other than the one that opens the
+    /// current logbook: the restored logbook opens with the current one (or, if the current
+    /// logbook has none, with its key files), never with the backup's.
+    pub passphrase_stays: Option<PassphraseStays>,
+}
+
+/// How the restored logbook opens, where the backup was made with another passphrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassphraseStays {
+    /// With the current passphrase, through the current key file (which stays).
+    Current,
+    /// With the current key files only: the backup's passphrase no longer opens it.
+    KeyFilesOnly,
 }
 
 impl Keeps {
@@ -89,20 +103,22 @@ impl Keeps {
         self.settings.is_none()
     }
 
-    /// What of `current` the restored logbook keeps over `backup`'s settings. In key mode
-    /// the everyday keys and their holders; in either mode the recovery keys and the
-    /// concern folder. The passphrase's own key follows the backup (restore opens it).
+    /// Whether the restored logbook opens through the key file beside the current one
+    /// (which then stays), rather than through the copy beside the backup.
+    fn keeps_key_file(&self) -> bool {
+        self.settings
+            .as_ref()
+            .is_some_and(|s| !s.passphrase_key.is_empty())
+    }
+
+    /// What of `current` the restored logbook keeps over `backup`'s settings: who opens it
+    /// (the everyday keys, their holders and the passphrase's key, in either mode), the
+    /// recovery keys and the concern folder.
     fn of(current: &crate::model::Settings, backup: &crate::model::Settings) -> Keeps {
         let mut after = backup.clone();
-        // A passphrase logbook's recipient is its passphrase key, which follows the backup
-        // (its key file comes with it): only key-file logbooks keep the current keys.
-        let key_files =
-            |s: &crate::model::Settings| !s.recipients.is_empty() && s.passphrase_key.is_empty();
-        let key_mode = key_files(current) && key_files(backup);
-        if key_mode {
-            after.recipients.clone_from(&current.recipients);
-            after.holders.clone_from(&current.holders);
-        }
+        after.recipients.clone_from(&current.recipients);
+        after.holders.clone_from(&current.holders);
+        after.passphrase_key.clone_from(&current.passphrase_key);
         after
             .recovery_recipients
             .clone_from(&current.recovery_recipients);
@@ -114,6 +130,13 @@ impl Keeps {
         if after == *backup {
             return Keeps::default();
         }
+        let passphrase_stays = (!backup.passphrase_key.is_empty()
+            && backup.passphrase_key != current.passphrase_key)
+            .then_some(if current.passphrase_key.is_empty() {
+                PassphraseStays::KeyFilesOnly
+            } else {
+                PassphraseStays::Current
+            });
         let named = |s: &crate::model::Settings, key: &str| {
             s.holders
                 .iter()
@@ -121,11 +144,14 @@ impl Keeps {
                 .map(|h| h.name.clone())
                 .unwrap_or_else(|| short_key(key))
         };
+        // The passphrases' own keys are said apart (`passphrase_stays`), not as holders.
         let keys = |s: &crate::model::Settings| -> Vec<(String, bool)> {
-            let mut all: Vec<(String, bool)> = Vec::new();
-            if key_mode {
-                all.extend(s.recipients.iter().map(|k| (k.clone(), false)));
-            }
+            let mut all: Vec<(String, bool)> = s
+                .recipients
+                .iter()
+                .filter(|k| **k != current.passphrase_key && **k != backup.passphrase_key)
+                .map(|k| (k.clone(), false))
+                .collect();
             all.extend(s.recovery_recipients.iter().map(|k| (k.clone(), true)));
             all
         };
@@ -150,6 +176,7 @@ impl Keeps {
                 .map(|k| label(current, k))
                 .collect(),
             concern_inbox,
+            passphrase_stays,
         }
     }
 }
@@ -209,6 +236,19 @@ pub struct Plan {
 /// or damaged), takes the logbook's lock and describes what a restore would do.
 /// Changes nothing on disk except creating the logbook's folder and lock file.
 pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
+    plan_with(file, live, key, &mut |_| Ok(None))
+}
+
+/// `plan`, where the passphrase `key` opens the current logbook but not the backup (made
+/// with an earlier passphrase): `backup_secret` is asked, with the current logbook (to
+/// say when its passphrase was changed), for the secret that opens the backup; `None`
+/// leaves it at "wrong passphrase". The restored logbook keeps the current passphrase.
+pub fn plan_with(
+    file: &Path,
+    live: &Path,
+    key: &Key,
+    backup_secret: &mut dyn FnMut(&Logbook) -> Result<Option<Key>>,
+) -> Result<Plan> {
     // A linked logbook is restored where the link points, keeping the link.
     let live = &file::resolve_link(live);
     let current_read = if live.exists() {
@@ -223,8 +263,28 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
         .as_ref()
         .and_then(|r| r.as_ref().ok())
         .map(|(b, _)| b);
-    let opener = opener_for(file, key, current_book)?;
-    let restored = open_backup(file, &opener)?.logbook;
+    let opened = opener_for(file, key, current_book).and_then(|o| open_backup(file, &o));
+    let restored = match (opened, current_book) {
+        (Ok(o), _) => o.logbook,
+        // The current passphrase opens the logbook but not this backup: it was made with
+        // an earlier passphrase (before `logbook passwd`), asked for apart (tester3 #20).
+        (Err(Error::WrongSecret), Some(book)) if key.is_passphrase() => {
+            let Some(then) = backup_secret(book)? else {
+                return Err(Error::WrongSecret);
+            };
+            opener_for(file, &then, current_book)
+                .and_then(|o| open_backup(file, &o))
+                .map_err(|e| match e {
+                    Error::WrongSecret => Error::KeyFiles(format!(
+                        "The passphrase given for the backup {} does not open it either: give the passphrase the logbook had when the backup was made (or open it with a recovery key). Nothing was changed.",
+                        crate::text::path(file)
+                    )),
+                    other => other,
+                })?
+                .logbook
+        }
+        (Err(e), _) => return Err(e),
+    };
 
     let folder = file::folder_of(live);
     file::ensure_private_dir(&folder)?;
@@ -248,6 +308,12 @@ pub fn plan(file: &Path, live: &Path, key: &Key) -> Result<Plan> {
     let backup = Summary::of(&restored);
     let (current, relation) = match &current_read {
         None => (Current::Missing, Relation::NoCurrent),
+        Some(Err(Error::WrongSecret)) if key.is_passphrase() => (
+            Current::Unreadable(
+                "it does not open with the passphrase given; if its passphrase was changed since the backup, answer no and give the current one: the backup's is then asked apart, and the logbook keeps the current one".into(),
+            ),
+            Relation::NoCurrent,
+        ),
         Some(Err(Error::WrongSecret)) => (
             Current::Unreadable("it does not open with the key given".into()),
             Relation::NoCurrent,
@@ -396,6 +462,8 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
     }
     // The current logbook's keys and concern folder stay (an audit entry records the
     // change from the backup's), so a removed key does not come back with an older copy.
+    // With the current passphrase's key, the key file beside the logbook stays as it is.
+    let keeps_key_file = keeps.keeps_key_file();
     if let Some(after) = keeps.settings {
         restored.update_settings(stamp, |s| *s = after)?;
     }
@@ -430,7 +498,7 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
             }
             Key::Identities(ids) => fallback = Some(ids.recipients()),
         }
-    } else if !restored.settings.passphrase_key.is_empty() {
+    } else if !restored.settings.passphrase_key.is_empty() && !keeps_key_file {
         let copy = file::folder_of(&backup_file).join(super::names::passphrase_key_file_name(
             restored.id(),
             &vault::fingerprint(&restored.settings.passphrase_key),

@@ -15,13 +15,15 @@
 //! A forger with only the public key cannot make a file pass the last test without the
 //! logbook's records, and a file that passes it is redundant with the current logbook. A
 //! backup whose history the current logbook no longer extends is kept whatever N says: it
-//! is the evidence of what was changed. Complete backups an interrupted run left out of
+//! is the evidence of what was changed. When an audited restore in the current trail
+//! explains the difference (the backup holds what the restore dropped), it is named as
+//! such and removed only when the person says so (`remove_dropped`). Complete backups an interrupted run left out of
 //! the manifest are rotated too, since the manifest is not what vouches for them.
 
 use std::fs;
 use std::path::Path;
 
-use super::inspect::open_backup;
+use super::inspect::{RestoreDrop, open_backup};
 use super::manifest::Manifest;
 use super::names;
 use super::seal::Opener;
@@ -35,6 +37,10 @@ pub struct Rotation {
     pub removed: Vec<String>,
     /// Older backups kept because the current trail does not extend them.
     pub kept_as_evidence: Vec<String>,
+    /// Older backups beyond N kept because they hold history an audited restore dropped:
+    /// not evidence of a rewrite, but not redundant either, so they are removed only when
+    /// the person says so (`remove_dropped`), each named.
+    pub dropped_by_restore: Vec<(String, RestoreDrop)>,
     /// The removals are done but the folder's fsync failed (they may not be durable).
     pub unflushed: bool,
 }
@@ -43,6 +49,8 @@ pub struct Rotation {
 enum Verdict {
     Redundant,
     Evidence,
+    /// History an audited restore dropped (see `RestoreDrop`).
+    Dropped(RestoreDrop),
     NotOurs,
 }
 
@@ -62,7 +70,10 @@ fn judge(dir: &Path, name: &str, opener: &Opener, current: &Logbook) -> Verdict 
     }
     match current.trail_extends(&backup.audit) {
         Ok(_) => Verdict::Redundant,
-        Err(_) => Verdict::Evidence,
+        Err(d) => match RestoreDrop::of(current, &d) {
+            Some(drop) => Verdict::Dropped(drop),
+            None => Verdict::Evidence,
+        },
     }
 }
 
@@ -103,11 +114,13 @@ pub fn rotate(
                 rotation.kept_as_evidence.push(name);
                 continue;
             }
+            Verdict::Dropped(drop) => {
+                rotation.dropped_by_restore.push((name, drop));
+                continue;
+            }
             Verdict::Redundant => {}
         }
-        let path = dir.join(&name);
-        fs::remove_file(&path).map_err(|e| Error::io("removing the old backup", &path, e))?;
-        manifest.backups.retain(|e| e.file != name);
+        remove(dir, manifest, &name)?;
         rotation.removed.push(name);
     }
     // The files are gone whatever the fsync says: report it, never as "nothing changed".
@@ -115,4 +128,38 @@ pub fn rotate(
         rotation.unflushed = true;
     }
     Ok(rotation)
+}
+
+fn remove(dir: &Path, manifest: &mut Manifest, name: &str) -> Result<()> {
+    let path = dir.join(name);
+    fs::remove_file(&path).map_err(|e| Error::io("removing the old backup", &path, e))?;
+    manifest.backups.retain(|e| e.file != name);
+    Ok(())
+}
+
+/// Removes the backups `names` that hold history an audited restore dropped, once the
+/// person agreed to (each was named to them): each is judged again now, by the same tests
+/// rotation applies, and removed only if it is still this logbook's backup whose history
+/// the restore explains. Returns the names removed.
+pub fn remove_dropped(
+    dir: &Path,
+    manifest: &mut Manifest,
+    current: &Logbook,
+    opener: &Opener,
+    names: &[String],
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for name in names {
+        if !names::is_backup_name(name) {
+            continue;
+        }
+        if let Verdict::Dropped(_) = judge(dir, name, opener, current) {
+            remove(dir, manifest, name)?;
+            removed.push(name.clone());
+        }
+    }
+    if !removed.is_empty() {
+        let _ = file::sync_folder(dir);
+    }
+    Ok(removed)
 }

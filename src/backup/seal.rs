@@ -86,8 +86,14 @@ impl Sealing {
 
 /// Copies the logbook's key file (`source`, sealed with the passphrase) beside the
 /// backups as `logbook-ID-key-FPR.age`, unless that very file is there already; reads it
-/// back to prove the copy is whole.
-pub(crate) fn copy_key_file(dir: &Path, id: &str, source: &Path, public: &str) -> Result<PathBuf> {
+/// back to prove the copy is whole. Returns its path and whether this call wrote it (so a
+/// backup that then fails can take a copy it left behind away again).
+pub(crate) fn copy_key_file(
+    dir: &Path,
+    id: &str,
+    source: &Path,
+    public: &str,
+) -> Result<(PathBuf, bool)> {
     let bytes = file::read_regular(source, file::limits::IDENTITY, file::Links::Follow)?;
     let path = dir.join(names::passphrase_key_file_name(
         id,
@@ -96,8 +102,9 @@ pub(crate) fn copy_key_file(dir: &Path, id: &str, source: &Path, public: &str) -
     if file::read_regular(&path, file::limits::IDENTITY, file::Links::Refuse)
         .is_ok_and(|there| there == bytes)
     {
-        return Ok(path);
+        return Ok((path, false));
     }
+    let new = fs::symlink_metadata(&path).is_err();
     file::replace_atomically(&path, None, |out| out.write_all(&bytes))?;
     if file::read_regular(&path, file::limits::IDENTITY, file::Links::Refuse)? != bytes {
         return Err(Error::BackupUnverified {
@@ -105,7 +112,7 @@ pub(crate) fn copy_key_file(dir: &Path, id: &str, source: &Path, public: &str) -
             detail: "the key file did not read back as written".into(),
         });
     }
-    Ok(path)
+    Ok((path, new))
 }
 
 /// The X25519 identities that open backups: the user's key files, a passphrase logbook's

@@ -191,12 +191,21 @@ pub fn run(
 
     let mut notes = Vec::new();
     // Passphrase logbooks: the key file first, so that a backup never stands without it.
-    let key_file = match &options.key_file {
+    let copied = match &options.key_file {
         Some(source) => Some(on_medium(dir, dev, || {
             seal::copy_key_file(dir, &id, source, &logbook.settings.passphrase_key)
         })?),
         None => None,
     };
+    // A copy this run wrote goes again if the backup fails: a full medium must not keep a
+    // key file beside no backup (tester3 #28).
+    let mut new_copy = NewCopy(
+        copied
+            .as_ref()
+            .filter(|(_, new)| *new)
+            .map(|(p, _)| p.clone()),
+    );
+    let key_file = copied.map(|(p, _)| p);
 
     on_medium(dir, dev, || {
         file::replace_atomically(&target, None, |out| {
@@ -286,6 +295,8 @@ pub fn run(
             return Err(e);
         }
     }
+    // The backup stands from here on, and its key file with it.
+    new_copy.keep();
 
     let rotation = on_medium(dir, dev, || {
         rotate::rotate(
@@ -323,6 +334,23 @@ pub fn run(
         cleaned,
         notes,
     })
+}
+
+/// A key file copy a failed backup wrote: removed when dropped unless `keep` was called.
+struct NewCopy(Option<PathBuf>);
+
+impl NewCopy {
+    fn keep(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for NewCopy {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            discard(&path);
+        }
+    }
 }
 
 /// Reads the backup back from the medium and checks it is exactly the logbook.
@@ -397,4 +425,31 @@ fn others(dir: &Path, manifest: &Manifest, id: &str, newest: &str, sealing: &Sea
             (!ours).then_some(item)
         })
         .collect()
+}
+
+/// Removes the older backups `names` that `run` kept because they hold history an audited
+/// restore dropped (`Rotation::dropped_by_restore`), after the person was shown them and
+/// agreed. Holds the folder's lock; each file is judged again first, so only such a backup
+/// of this logbook is ever removed. Returns the names removed.
+pub fn remove_dropped(
+    logbook: &Logbook,
+    key: &Key,
+    dir: &Path,
+    names: &[String],
+) -> Result<Vec<String>> {
+    let sealing = Sealing::new(logbook, key)?;
+    let _lock = FolderLock::acquire(dir)?;
+    let id = logbook.id().to_string();
+    let loaded = manifest::load(dir, &id, &sealing.opener);
+    let mut manifest = match &loaded {
+        Loaded::Read(m) => m.clone(),
+        _ => Manifest::new(&id),
+    };
+    let removed = rotate::remove_dropped(dir, &mut manifest, logbook, &sealing.opener, names)?;
+    // An unreadable manifest is left as it is (the next backup says so), never replaced by
+    // one that lists nothing.
+    if !removed.is_empty() && matches!(loaded, Loaded::Read(_)) {
+        manifest::save(dir, &manifest, &sealing.recipients)?;
+    }
+    Ok(removed)
 }

@@ -198,7 +198,10 @@ is made and sealed with it into NAME.key.age: the old passphrase and old key fil
 Older backups keep opening with the passphrase they were made with; make a new backup.\n\
 A logbook opened with key files has no passphrase: change your key file's passphrase with \
 `logbook keys passphrase FILE`; --to-passphrase replaces every holder's key file with a passphrase.\n\
-With --recipient (repeatable) or --recipients-file the logbook is re-encrypted to those keys (key mode).\n\
+With --recipient (repeatable) or --recipients-file the logbook is re-encrypted to exactly those keys (key mode): \
+a key it already has keeps its holder's name, a new one is named as age1...=NAME, and the holders whose keys \
+it drops are named and asked about first (--yes for scripts):\n  \
+logbook passwd --recipient \"age1...=R. Okafor\" --recipient \"age1...=S. Khan\"\n\
 The file is replaced atomically: if anything fails, the old file and secret still work."
     )]
     Passwd(PasswdArgs),
@@ -225,7 +228,9 @@ separate backup key (logbook-ID-key.age beside them), which still opens them.\n\
 Beside the backups, logbook-ID-manifest.age (encrypted to the same keys) records each backup's SHA-256, \
 size, counts, time and audit head. Rotation removes only files that manifest lists with the same SHA-256, \
 whose history the current logbook still extends; it never removes a file it did not write, a damaged \
-one, another logbook's, or one that is evidence of a rewritten history.",
+one, another logbook's, or one that is evidence of a rewritten history. Older backups beyond --keep that \
+hold history an audited `logbook restore` dropped are named, and removed only when you say yes (--yes \
+for scripts): they may still open with keys removed since.",
         after_help = "Examples:\n  \
 logbook backup                          offer the mounted removable medium (asks first)\n  \
 logbook backup --to /media/dsl/STICK    back up there\n  \
@@ -271,7 +276,10 @@ logbook restore /media/dsl/STICK/logbook-20261123-101500.age\n  \
 logbook --identity recovery.key --identity new.key restore /media/dsl/STICK/logbook-20261123-101500.age --name \"R. Okafor\" --yes\n\n\
 A recovery key opens backups only, and still does after a restore: restoring with one needs a new everyday \
 key too (made with `logbook keygen --out new.key --name NAME`), given with a second --identity and its \
-holder with --name; the restored logbook opens with that key."
+holder with --name; the restored logbook opens with that key.\n\n\
+Passphrase mode: give the current passphrase. A backup made before the passphrase was changed \
+asks for the passphrase of then (or reads --backup-passphrase-file); the restored logbook goes on \
+opening with the current passphrase only."
     )]
     Restore {
         /// The backup file to restore.
@@ -282,6 +290,10 @@ holder with --name; the restored logbook opens with that key."
         /// Restore without asking (for scripts); without a terminal, --yes is required.
         #[arg(long)]
         yes: bool,
+        /// Passphrase mode, for scripts: the passphrase the backup was made with, when it
+        /// was changed since (first line of FILE). The logbook keeps its current passphrase.
+        #[arg(long, value_name = "FILE")]
+        backup_passphrase_file: Option<PathBuf>,
     },
     /// Write an incident's or a person's chronology for an agency, a parent or a receiving school.
     #[command(
@@ -374,7 +386,8 @@ from now on, in key mode and passphrase mode alike, e.g. the chair of trustees' 
 safe. They keep the records readable if the passphrase is forgotten or the DSL leaves. They do not open \
 the logbook itself. Each change is recorded in the audit trail.",
         after_help = "Examples:\n  logbook keygen --out trustees.key      (on an offline machine; keep the file in a safe)\n  \
-logbook recovery --add age1...\n  logbook recovery"
+logbook recovery --add age1... --name \"Chair of trustees\"\n  logbook recovery\n  \
+logbook recovery --remove age1...      (asks first; --yes for scripts)"
     )]
     Recovery(RecoveryArgs),
     /// List who can open the logbook and its backups, add or remove a key, or change a key file's passphrase.
@@ -505,9 +518,18 @@ pub enum KeysChange {
         recovery: bool,
     },
     /// Stop a key opening the logbook and future backups: by holder's name or public key.
+    #[command(
+        after_help = "It says whose key goes and who can still open the logbook and its backups, then asks \
+(type yes); --yes removes without asking, for scripts (without a terminal, --yes is required). \
+The removal is recorded in the audit trail. Your own key, the passphrase's key and the last key \
+that opens the logbook cannot be removed."
+    )]
     Remove {
         /// The holder's name or the public key (age1...).
         who: String,
+        /// Remove without asking (for scripts); without a terminal, --yes is required.
+        #[arg(long)]
+        yes: bool,
     },
     /// Change the passphrase of your own key file (the key itself stays the same).
     #[command(after_help = "Example:\n  logbook keys passphrase ~/dsl.key\n\
@@ -536,16 +558,26 @@ pub struct BackupArgs {
     /// Allow a folder on the same disk as the logbook (such a backup dies with the disk).
     #[arg(long)]
     pub allow_same_disk: bool,
+    /// Also remove, without asking, the older backups beyond --keep that hold history a
+    /// restore dropped (they are named; on a terminal it asks instead).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct RecoveryArgs {
-    /// Add this recovery public key (repeatable).
-    #[arg(long, value_name = "AGE1...")]
+    /// Add this recovery public key (repeatable; AGE1...=NAME names its holder).
+    #[arg(long, value_name = "AGE1...[=NAME]")]
     pub add: Vec<String>,
-    /// Remove this recovery public key (repeatable).
+    /// With one --add: the name of the person (or role) who holds the recovery key.
+    #[arg(long, value_name = "NAME", requires = "add")]
+    pub name: Option<String>,
+    /// Remove this recovery public key (repeatable); it asks first.
     #[arg(long, value_name = "AGE1...")]
     pub remove: Vec<String>,
+    /// Remove without asking (for scripts); without a terminal, --yes is required.
+    #[arg(long, requires = "remove")]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -586,8 +618,9 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct PasswdArgs {
-    /// Re-encrypt to this public key (repeatable), switching to key mode.
-    #[arg(long, value_name = "AGE1...")]
+    /// Re-encrypt to this public key (repeatable), switching to key mode; AGE1...=NAME names
+    /// its holder (a key that is new to the logbook must be named).
+    #[arg(long, value_name = "AGE1...[=NAME]")]
     pub recipient: Vec<String>,
     /// A file of public keys, one per line.
     #[arg(long, value_name = "FILE")]
@@ -599,6 +632,10 @@ pub struct PasswdArgs {
     /// (each holder removed is named and audited).
     #[arg(long, conflicts_with_all = ["recipient", "recipients_file"])]
     pub to_passphrase: bool,
+    /// With --recipient or --to-passphrase: remove other holders' keys without asking (for
+    /// scripts); without a terminal, --yes is required to remove them.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -30,6 +30,22 @@ pub(super) fn read_logbook_or_backup(path: &Path, key: &Key) -> Result<Logbook> 
     }
 }
 
+/// `verify` given the backups' manifest: said what it is, before any secret is asked
+/// (tester3 #32).
+pub(super) fn refuse_manifest(path: &Path) -> Result<()> {
+    let is_manifest = path
+        .file_name()
+        .is_some_and(|n| backup::is_manifest_name(&n.to_string_lossy()));
+    if is_manifest {
+        return Err(Error::Usage(format!(
+            "{} is the manifest of the backups beside it (what each one holds, for rotation), not a backup or a logbook: `logbook backups {}` checks the backups with it.",
+            crate::text::path(path),
+            crate::text::path(&file::folder_of(path))
+        )));
+    }
+    Ok(())
+}
+
 fn entry_text(e: &AuditEntry) -> String {
     format!(
         "#{} {} by {}: {}",
@@ -160,7 +176,17 @@ pub(super) fn verify_against(
             }
             Ok(())
         }
-        Err(Divergence::Differs { seq }) => {
+        Err(d @ Divergence::Differs { seq }) => {
+            // The logbook's own audited restore explains it: said as such (tester3 #10).
+            if let Some(drop) = backup::RestoreDrop::of(current, &d) {
+                return Err(Error::NotExtended {
+                    backup: backup_file.to_path_buf(),
+                    detail: format!(
+                        "from audit entry {seq} on it holds history that {} dropped: the logbook was restored from an older backup since, so this backup is not part of its history (nothing was rewritten)",
+                        restore_text(&drop)
+                    ),
+                });
+            }
             let i = seq as usize - 1;
             Err(Error::NotExtended {
                 backup: backup_file.to_path_buf(),
@@ -187,6 +213,22 @@ pub(super) fn ask_line(prompt: &str) -> Result<String> {
         .read_line(&mut answer)
         .map_err(|_| Error::NoTerminal("confirmation"))?;
     Ok(answer.trim().to_string())
+}
+
+/// Asks before a change that loses something (a key's access, a backup): `said` (what is
+/// lost and what is left) and the question on a terminal, answered by typing yes; without
+/// a terminal it is refused with `refused` unless `yes` (--yes, for scripts) was given.
+/// Returns whether to go ahead.
+pub(super) fn confirm(yes: bool, said: &str, question: &str, refused: &str) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(refused.into()));
+    }
+    eprint!("{said}");
+    let answer = ask_line(question)?;
+    Ok(answer.eq_ignore_ascii_case("yes"))
 }
 
 fn volume_text(v: &Volume) -> String {
@@ -341,12 +383,36 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
             "Kept {name} although it is beyond --keep {keep}: the current audit trail does not extend it, so it is evidence of a change to history (see `logbook verify --against`).\n"
         ));
     }
-    for item in &report.left {
+    // Backups encrypted to keys not given (another logbook's, or this one's from before a
+    // passphrase change) are counted, not listed one line each (tester3 #32).
+    let (unknown, named): (Vec<&Item>, Vec<&Item>) = report
+        .left
+        .iter()
+        .partition(|i| matches!(&i.state, State::Unknown(why) if why == backup::NOT_OPENED));
+    for item in named {
         text.push_str(&format!(
             "Left {} untouched: {}.\n",
             line(&item.name),
             state_text(item)
         ));
+    }
+    if !unknown.is_empty() {
+        text.push_str(&format!(
+            "Left {} untouched that the keys given do not open (another logbook's, or this one's made with keys or a passphrase it no longer has); `logbook backups {}` lists them.\n",
+            count(unknown.len() as u64, "backup", "backups"),
+            crate::text::path(&dir)
+        ));
+    }
+    if !report.rotation.dropped_by_restore.is_empty() {
+        out.write_all(text.as_bytes()).map_err(stdout_error)?;
+        text = dropped_by_restore(
+            &logbook,
+            &key,
+            &dir,
+            &report.rotation.dropped_by_restore,
+            keep,
+            args.yes,
+        )?;
     }
     if !report.cleaned.is_empty() {
         text.push_str(&format!(
@@ -360,6 +426,89 @@ pub(super) fn backup(global: &Global, args: BackupArgs, out: &mut dyn Write) -> 
     }
     text.push_str("Everything is written to the medium; eject it before unplugging it.\n");
     out.write_all(text.as_bytes()).map_err(stdout_error)
+}
+
+/// How an audited restore is named: "the restore of 2026-11-30 13:12 (audit entry 27,
+/// R. Okafor: restored the logbook from the backup logbook-...age)".
+fn restore_text(drop: &backup::RestoreDrop) -> String {
+    format!(
+        "the restore of {} (audit entry {}, {}: {})",
+        present::at(&drop.at),
+        drop.seq,
+        line(&drop.by),
+        line(&drop.action)
+    )
+}
+
+/// The older backups beyond --keep that hold history an audited restore dropped: named,
+/// with what they still open to, then removed if the person says yes (--yes), else kept
+/// with how to remove them (tester3 #10). Returns the text that follows.
+fn dropped_by_restore(
+    logbook: &Logbook,
+    key: &Key,
+    dir: &Path,
+    dropped: &[(String, backup::RestoreDrop)],
+    keep: usize,
+    yes: bool,
+) -> Result<String> {
+    let names: Vec<String> = dropped.iter().map(|(n, _)| n.clone()).collect();
+    let mut restores: Vec<String> = dropped.iter().map(|(_, d)| restore_text(d)).collect();
+    restores.dedup();
+    let said = format!(
+        "Beyond --keep {keep}, {} {} history that {} dropped, so {} not removed by themselves: {}. They still open with the keys they were made with, including any removed since (a deputy who left, a lost key).\n",
+        count(names.len() as u64, "older backup", "older backups"),
+        if names.len() == 1 { "holds" } else { "hold" },
+        restores.join(" and "),
+        if names.len() == 1 {
+            "it is"
+        } else {
+            "they are"
+        },
+        names.join(", ")
+    );
+    let terminal = std::io::stdin().is_terminal();
+    let go = if yes {
+        true
+    } else if terminal {
+        eprint!("{said}");
+        ask_line("Remove them too? Type yes to remove them: ")?.eq_ignore_ascii_case("yes")
+    } else {
+        false
+    };
+    let mut text = String::new();
+    if !go {
+        if !terminal {
+            text.push_str(&said);
+        }
+        text.push_str(&format!(
+            "Kept {}: to remove {} run the backup again with --yes (`logbook backup --to {} --keep {keep} --yes`), or destroy {} by hand once checked with `logbook verify --against`.\n",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+            crate::text::path(dir),
+            if names.len() == 1 { "it" } else { "them" },
+        ));
+        return Ok(text);
+    }
+    let removed = backup::remove_dropped(logbook, key, dir, &names)?;
+    let left: Vec<&String> = names.iter().filter(|n| !removed.contains(n)).collect();
+    if !removed.is_empty() {
+        text.push_str(&format!(
+            "Removed {} that held history the restore dropped: {}.\n",
+            count(removed.len() as u64, "older backup", "older backups"),
+            removed.join(", ")
+        ));
+    }
+    if !left.is_empty() {
+        text.push_str(&format!(
+            "Left {} (it changed since it was judged): {}.\n",
+            count(left.len() as u64, "backup", "backups"),
+            left.iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(text)
 }
 
 fn state_text(item: &Item) -> String {
@@ -468,6 +617,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     }
     let mut damaged = 0;
     let mut diverged = 0;
+    let mut dropped = 0;
     for item in &listing.items {
         let mut row = format!("  {}  {:<13}", line(&item.name), item.state.label());
         match (&item.state, &item.info) {
@@ -491,6 +641,16 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
                     Some(Relation::Diverges(d)) => {
                         diverged += 1;
                         row.push_str(&format!("  NOT extended by the current trail: {d}"));
+                    }
+                    // Explained by the logbook's own audited restore: said as such, not as
+                    // a rewrite (tester3 #10).
+                    Some(Relation::DroppedByRestore(drop)) => {
+                        dropped += 1;
+                        row.push_str(&format!(
+                            "  holds history from entry {} on that {} dropped",
+                            drop.differs,
+                            restore_text(drop)
+                        ));
                     }
                     None => {}
                 }
@@ -532,6 +692,13 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     }
     if let Some(why) = &listing.manifest_problem {
         text.push_str(&format!("The manifest could not be read: {why}.\n"));
+    }
+    if dropped > 0 {
+        text.push_str(&format!(
+            "{} history a restore dropped: they may still open with keys removed since; `logbook backup --to {} --keep N --yes` removes those beyond N, or destroy them by hand once checked.\n",
+            if dropped == 1 { "1 backup holds".to_string() } else { format!("{dropped} backups hold") },
+            crate::text::path(&dir)
+        ));
     }
     for note in notes {
         text.push_str(&note);
@@ -586,6 +753,15 @@ fn restore_consequences(plan: &backup::Plan) -> String {
             "Keys added since the backup stay: {}.\n",
             line(&keeps.stay_added.join(", "))
         ));
+    }
+    match keeps.passphrase_stays {
+        Some(backup::PassphraseStays::Current) => text.push_str(
+            "The backup was made with an earlier passphrase: the restored logbook opens with the current passphrase only (its key file stays), never with the backup's.\n",
+        ),
+        Some(backup::PassphraseStays::KeyFilesOnly) => text.push_str(
+            "The backup opened with a passphrase: the restored logbook opens with the current key files only, not with that passphrase.\n",
+        ),
+        None => {}
     }
     if let Some(inbox) = &keeps.concern_inbox {
         text.push_str(&format!(
@@ -653,13 +829,40 @@ fn entries(n: u64, first: u64, last: u64) -> String {
     }
 }
 
+/// `restore`'s options beside the backup file.
+pub(super) struct RestoreArgs<'a> {
+    pub yes: bool,
+    pub name: Option<&'a str>,
+    pub backup_passphrase_file: Option<&'a Path>,
+}
+
+/// When the logbook's passphrase was last changed, from its trail: " (the passphrase was
+/// changed on DATE, audit entry N)", or nothing when the trail does not say.
+fn passphrase_changed(book: &Logbook) -> String {
+    book.audit
+        .iter()
+        .rev()
+        .find(|e| e.changes.iter().any(|c| c.field.contains("passphrase_key")))
+        .map_or_else(String::new, |e| {
+            format!(
+                " (the passphrase was changed on {}, audit entry {})",
+                present::at(&e.at),
+                e.seq
+            )
+        })
+}
+
 pub(super) fn restore(
     global: &Global,
     file: &Path,
-    yes: bool,
-    name: Option<&str>,
+    args: RestoreArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
+    let RestoreArgs {
+        yes,
+        name,
+        backup_passphrase_file,
+    } = args;
     let path = logbook_path(global)?;
     if !file.exists() {
         return Err(Error::Usage(format!(
@@ -668,7 +871,31 @@ pub(super) fn restore(
         )));
     }
     let key = secret::open_key(global, &path)?;
-    let mut plan = backup::plan(file, &path, &key)?;
+    // A backup made before `passwd` opens with the passphrase of then, asked apart; the
+    // current one stays the logbook's (tester3 #20).
+    let mut backup_secret = |book: &Logbook| -> Result<Option<Key>> {
+        let when = passphrase_changed(book);
+        if let Some(f) = backup_passphrase_file {
+            return Ok(Some(Key::passphrase(&secret::read_passphrase_file(f)?)));
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::KeyFiles(format!(
+                "The passphrase given opens {} but not the backup {}: the backup was made with an earlier passphrase{when}. Give that one with --backup-passphrase-file FILE (the logbook keeps its current passphrase). Nothing was changed.",
+                crate::text::path(&path),
+                crate::text::path(file)
+            )));
+        }
+        eprintln!(
+            "The passphrase given opens the logbook but not this backup: it was made with an earlier passphrase{when}. The restored logbook keeps the current one."
+        );
+        let then = secret::ask(
+            "Passphrase the backup was made with: ",
+            "backup's passphrase",
+        )?;
+        eprintln!("Unlocking...");
+        Ok(Some(Key::passphrase(&then)))
+    };
+    let mut plan = backup::plan_with(file, &path, &key, &mut backup_secret)?;
     if !plan.adds_recipients.is_empty() {
         let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
             return Err(Error::Usage(
@@ -751,10 +978,19 @@ pub(super) fn restore(
             return Ok(());
         }
     }
-    let stamp = Stamp::new(
-        operator(global, Some(&key), &plan.restored().settings)?,
-        now(),
-    );
+    // Recorded as the holder of a key given (the recovery key's, if named); where none is
+    // named, the holder of the new key just named with --name, rather than asked again
+    // (tester3 #28).
+    let named_key = plan
+        .restored()
+        .settings
+        .holder_of(&key.public_keys())
+        .is_some();
+    let by = match (&plan.new_holder, global.by.as_deref().map(str::trim)) {
+        (Some(holder), None | Some("")) if !named_key => holder.clone(),
+        _ => operator(global, Some(&key), &plan.restored().settings)?,
+    };
+    let stamp = Stamp::new(by, now());
     let added = plan.adds_recipients.clone();
     // To read back the keys the restored logbook is sealed to, for its concern folder.
     let reopen = key.clone();
@@ -801,24 +1037,43 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
     if args.add.is_empty() && args.remove.is_empty() {
         let key = secret::open_key(global, &path)?;
         let (book, _) = vault::read(&path, &key)?;
-        let keys = &book.settings.recovery_recipients;
-        let text = if keys.is_empty() {
-            "No recovery keys: backups open only with the logbook's own secret. Add one with `logbook recovery --add age1...`.\n".to_string()
+        let s = &book.settings;
+        let text = if s.recovery_recipients.is_empty() {
+            "No recovery keys: backups open only with the logbook's own secret. Add one with `logbook recovery --add age1... --name NAME`.\n".to_string()
         } else {
             format!(
                 "Every backup made now also opens with these recovery keys:\n{}",
-                keys.iter()
-                    .map(|k| format!("  {}\n", line(k)))
+                s.recovery_recipients
+                    .iter()
+                    .map(|k| format!("  {:<24} {}\n", super::keys::named(s, k), line(k)))
                     .collect::<String>()
             )
         };
         return out.write_all(text.as_bytes()).map_err(stdout_error);
     }
-    let add: Vec<String> = args.add.iter().map(|k| k.trim().to_string()).collect();
-    let remove: Vec<String> = args.remove.iter().map(|k| k.trim().to_string()).collect();
-    if !add.is_empty() {
-        vault::parse_recipients(&add)?;
+    // `--add age1...=NAME`, or one `--add` with `--name` (tester3 #28: the README's example
+    // left the key unnamed).
+    let (add, mut named) = if args.add.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        secret::recipients(&args.add, None)?
+    };
+    if let Some(name) = args.name.as_deref() {
+        let [key] = add.as_slice() else {
+            return Err(Error::Usage(
+                "--name names the holder of one recovery key: give one --add with it, or name each as --add age1...=NAME.".into(),
+            ));
+        };
+        let name = secret::holder_name(name)?;
+        if !name.is_empty() {
+            named.retain(|h| h.key != *key);
+            named.push(crate::model::Holder {
+                key: key.clone(),
+                name,
+            });
+        }
     }
+    let remove: Vec<String> = args.remove.iter().map(|k| k.trim().to_string()).collect();
     let (mut vault, mut book, key) = super::open(global, Access::Write)?;
     if let Some(k) = remove
         .iter()
@@ -829,24 +1084,73 @@ pub(super) fn recovery(global: &Global, args: RecoveryArgs, out: &mut dyn Write)
             line(k)
         )));
     }
-    let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
-    book.update_settings(&stamp, |s| {
-        s.recovery_recipients.retain(|k| !remove.contains(k));
-        for k in add {
-            if !s.recovery_recipients.contains(&k) {
-                s.recovery_recipients.push(k);
-            }
+    if let Some(k) = add.iter().find(|k| book.settings.recipients.contains(k)) {
+        return Err(Error::Usage(format!(
+            "{} already opens the logbook itself (it is {}'s everyday key): a recovery key should be one kept apart, in a safe. Nothing was changed.",
+            line(k),
+            super::keys::named(&book.settings, k)
+        )));
+    }
+    let mut after = book.settings.clone();
+    after.recovery_recipients.retain(|k| !remove.contains(k));
+    for k in &add {
+        if !after.recovery_recipients.contains(k) {
+            after.recovery_recipients.push(k.clone());
         }
-    })?;
+    }
+    for h in named {
+        after.holders.retain(|o| o.key != h.key);
+        after.holders.push(h);
+    }
+    if !remove.is_empty() {
+        let gone: Vec<String> = remove
+            .iter()
+            .map(|k| super::keys::named(&book.settings, k))
+            .collect();
+        let said = format!(
+            "The recovery key of {} will no longer open the backups made from now on; older backups still open with it.\n{}\n",
+            super::keys::and_list(&gone),
+            super::keys::who_is_left(&after, &key.public_keys())
+        );
+        let which = if gone.len() == 1 {
+            "this recovery key"
+        } else {
+            "these recovery keys"
+        };
+        if !confirm(
+            args.yes,
+            &said,
+            &format!("Remove {which}? Type yes to remove: "),
+            &format!(
+                "Removing {which} needs a yes, and there is no terminal to ask: nothing was changed; run it again with --yes to remove."
+            ),
+        )? {
+            writeln!(out, "Nothing was changed.").map_err(stdout_error)?;
+            return Ok(());
+        }
+    }
+    let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
+    book.update_settings(&stamp, |s| *s = after)?;
     vault.save(&book)?;
+    let s = &book.settings;
+    let now_text = match s.recovery_recipients.as_slice() {
+        [] => "no recovery key: none will open the backups made from now on".to_string(),
+        keys => format!(
+            "{}: {} also open{} every backup made from now on",
+            count(keys.len() as u64, "recovery key", "recovery keys"),
+            super::keys::and_list(
+                &keys
+                    .iter()
+                    .map(|k| super::keys::named(s, k))
+                    .collect::<Vec<_>>()
+            ),
+            if keys.len() == 1 { "s" } else { "" }
+        ),
+    };
     writeln!(
         out,
-        "{} now has {}; backups made from now on open with them, older backups keep the keys they were made with.",
+        "{} now has {now_text}; older backups keep the keys they were made with.",
         crate::text::path(&path),
-        match book.settings.recovery_recipients.len() {
-            0 => "no recovery keys".to_string(),
-            n => count(n as u64, "recovery key", "recovery keys"),
-        }
     )
     .map_err(stdout_error)?;
     // Concerns are encrypted to the recovery keys too (tester finding 37).

@@ -27,7 +27,7 @@ pub(super) fn keys(global: &Global, change: Option<KeysChange>, out: &mut dyn Wr
             name,
             recovery,
         }) => add(global, key.trim(), name.trim(), recovery, out),
-        Some(KeysChange::Remove { who }) => remove(global, who.trim(), out),
+        Some(KeysChange::Remove { who, yes }) => remove(global, who.trim(), yes, out),
         Some(KeysChange::Passphrase {
             file,
             new_passphrase_file,
@@ -120,7 +120,58 @@ fn follow_concern_folder(
     }
 }
 
-fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
+/// A key as people know it: its holder's name, or the start of the key when it has none.
+pub(super) fn named(settings: &Settings, key: &str) -> String {
+    settings.holders.iter().find(|h| h.key == key).map_or_else(
+        || format!("{}...", key.chars().take(16).collect::<String>()),
+        |h| line(&h.name).into_owned(),
+    )
+}
+
+/// "A", "A and B", "A, B and C".
+pub(super) fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Who can open the logbook and its backups once `s` is in force, in one sentence: said
+/// before a key is removed (with the question) and after. `mine`: the keys the logbook was
+/// opened with, marked as the person's own.
+pub(super) fn who_is_left(s: &Settings, mine: &[String]) -> String {
+    let opens: Vec<String> = s
+        .recipients
+        .iter()
+        .map(|k| {
+            if *k == s.passphrase_key {
+                "the passphrase".to_string()
+            } else if mine.contains(k) {
+                format!("{} (your key)", named(s, k))
+            } else {
+                named(s, k)
+            }
+        })
+        .collect();
+    let recovery: Vec<String> = s.recovery_recipients.iter().map(|k| named(s, k)).collect();
+    let backups = match recovery.as_slice() {
+        [] => "no recovery key will open the backups made from now on (if those keys are lost, nothing opens them)".to_string(),
+        [one] => format!("the recovery key of {one} also opens the backups made from now on"),
+        many => format!(
+            "the recovery keys of {} also open the backups made from now on",
+            and_list(many)
+        ),
+    };
+    let opens = if opens.is_empty() {
+        "no key".to_string()
+    } else {
+        and_list(&opens)
+    };
+    format!("Then only {opens} can open the logbook, and {backups}.")
+}
+
+fn remove(global: &Global, who: &str, yes: bool, out: &mut dyn Write) -> Result<()> {
     let (mut vault, mut book, opened) = open(global, Access::Write)?;
     let s = &book.settings;
     let keys: Vec<String> = if who.starts_with("age1") {
@@ -168,6 +219,34 @@ fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
     }
     let name = holder(s, &key);
     let recovery = s.recovery_recipients.contains(&key);
+    let mut after = s.clone();
+    after.recipients.retain(|k| *k != key);
+    after.recovery_recipients.retain(|k| *k != key);
+    let mine = opened.public_keys();
+    let who_name = named(s, &key);
+    // Never someone else's access (nor the last recovery key) without a question: a
+    // mistaken or malicious command by one holder must not silently lock out the others
+    // (tester3 #33).
+    let loses = if recovery {
+        "will no longer open the backups made from now on"
+    } else {
+        "will no longer open the logbook, nor the backups made from now on"
+    };
+    let said = format!(
+        "{who_name}'s key ({key}) {loses}; older backups still open with it.\n{}\n",
+        who_is_left(&after, &mine)
+    );
+    if !super::backup::confirm(
+        yes,
+        &said,
+        &format!("Remove {who_name}'s key? Type yes to remove it: "),
+        &format!(
+            "Removing {who_name}'s key needs a yes, and there is no terminal to ask: nothing was changed; run it again with --yes to remove it."
+        ),
+    )? {
+        writeln!(out, "Nothing was changed: {who_name}'s key stays.").map_err(stdout_error)?;
+        return Ok(());
+    }
     let stamp = Stamp::new(operator(global, Some(&opened), &book.settings)?, now());
     book.update_settings(&stamp, |s| {
         s.recipients.retain(|k| *k != key);
@@ -181,7 +260,8 @@ fn remove(global: &Global, who: &str, out: &mut dyn Write) -> Result<()> {
     };
     writeln!(
         out,
-        "{name} ({key}) {what}. Every older backup, on any medium, still opens with it: make a new backup now (`logbook backup`), then destroy the older backups that key could open."
+        "{name} ({key}) {what}. {} Every older backup, on any medium, still opens with it: make a new backup now (`logbook backup`), then destroy the older backups that key could open.",
+        who_is_left(&book.settings, &mine)
     )
     .map_err(stdout_error)?;
     follow_concern_folder(&vault, &book, out)
@@ -342,6 +422,26 @@ pub(super) fn passwd_in_key_mode(
         .filter(|k| !mine.contains(k))
         .cloned()
         .collect();
+    // Other holders lose the logbook: asked first, as `keys remove` does (tester3 #33).
+    if !others.is_empty() {
+        let gone: Vec<String> = others.iter().map(|k| named(&book.settings, k)).collect();
+        let said = format!(
+            "The key files of {} will no longer open the logbook, nor the backups made from now on; only the new passphrase will.\n",
+            and_list(&gone)
+        );
+        if !super::backup::confirm(
+            args.yes,
+            &said,
+            "Replace every key file with the passphrase? Type yes to go ahead: ",
+            &format!(
+                "This removes the keys of {}, which needs a yes, and there is no terminal to ask: nothing was changed; run it again with --yes.",
+                and_list(&gone)
+            ),
+        )? {
+            writeln!(out, "Nothing was changed.").map_err(stdout_error)?;
+            return Ok(true);
+        }
+    }
     let pass = secret::new_passphrase(
         args.new_passphrase_file.as_ref(),
         &secret::names(&book.settings),
@@ -373,4 +473,89 @@ pub(super) fn passwd_in_key_mode(
     .map_err(stdout_error)?;
     follow_concern_folder(&vault, &book, out)?;
     Ok(true)
+}
+
+/// `passwd --recipient` (or --recipients-file): the logbook re-encrypted to exactly the keys
+/// given (key mode). A key it already has keeps its holder's name; a new one must be named
+/// (`age1...=NAME`), so that nothing is recorded with a nameless key; the holders whose keys
+/// it drops are named, asked about first (as `keys remove` does) and audited (tester3 #29).
+pub(super) fn passwd_to_keys(
+    global: &Global,
+    args: &PasswdArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (keys, given) = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
+    let (mut vault, mut book, opened) = open(global, Access::Write)?;
+    let s = &book.settings;
+    let mut holders = Vec::new();
+    for key in &keys {
+        match given
+            .iter()
+            .chain(s.holders.iter().filter(|h| h.key != s.passphrase_key))
+            .find(|h| h.key == *key)
+        {
+            Some(h) => holders.push(h.clone()),
+            None => {
+                return Err(Error::Usage(format!(
+                    "Name the holder of {key}: give it as --recipient \"{key}=NAME\", so that what is recorded with it is recorded under their name. Nothing was changed."
+                )));
+            }
+        }
+    }
+    let mine = opened.public_keys();
+    let dropped: Vec<&String> = s.recipients.iter().filter(|k| !keys.contains(k)).collect();
+    let others: Vec<String> = dropped
+        .iter()
+        .filter(|k| ***k != s.passphrase_key && !mine.contains(k))
+        .map(|k| format!("{} ({k})", named(s, k)))
+        .collect();
+    let had_key_file = !s.passphrase_key.is_empty();
+    let mut after = s.clone();
+    after.recipients.clone_from(&keys);
+    after.passphrase_key.clear();
+    for h in &holders {
+        after.holders.retain(|o| o.key != h.key);
+        after.holders.push(h.clone());
+    }
+    if !others.is_empty() {
+        let said = format!(
+            "The key files of {} will no longer open the logbook, nor the backups made from now on.\n{}\n",
+            and_list(&others),
+            who_is_left(&after, &mine)
+        );
+        if !super::backup::confirm(
+            args.yes,
+            &said,
+            "Re-encrypt the logbook to the keys given only? Type yes to go ahead: ",
+            &format!(
+                "This removes the keys of {}, which needs a yes, and there is no terminal to ask: nothing was changed; run it again with --yes.",
+                and_list(&others)
+            ),
+        )? {
+            writeln!(out, "Nothing was changed.").map_err(stdout_error)?;
+            return Ok(());
+        }
+    }
+    let stamp = Stamp::new(operator(global, Some(&opened), &book.settings)?, now());
+    vault.change_to_keys(&mut book, keys.clone(), holders, &stamp)?;
+    let s = &book.settings;
+    let now_open: Vec<String> = keys.iter().map(|k| named(s, k)).collect();
+    let mut text = format!(
+        "{} is now opened with the key files of {} only",
+        vault.path().display(),
+        and_list(&now_open)
+    );
+    if had_key_file {
+        text.push_str("; its passphrase and passphrase key file no longer open it");
+    }
+    text.push('.');
+    if !others.is_empty() {
+        text.push_str(&format!(
+            " These holders' key files no longer open it: {}.",
+            and_list(&others)
+        ));
+    }
+    text.push_str(" Make a new backup now: older backups still open as they did.");
+    writeln!(out, "{}", line(&text)).map_err(stdout_error)?;
+    follow_concern_folder(&vault, &book, out)
 }

@@ -73,7 +73,28 @@ fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<S
             )));
         }
         (Some(holder), _) => return Ok(holder),
-        (None, Some(by)) => return Ok(by.to_string()),
+        (None, Some(by)) => {
+            // A key file with no holder's name cannot record under the name of another
+            // key's holder (tester3 #29); the passphrase, which names no one, may.
+            if let Some(Key::Identities(ids)) = key {
+                let opened = ids.public_keys();
+                let by_passphrase = opened.contains(&settings.passphrase_key);
+                if !by_passphrase
+                    && let Some(h) = settings.holders.iter().find(|h| {
+                        h.name.eq_ignore_ascii_case(by)
+                            && settings.recipients.contains(&h.key)
+                            && h.key != settings.passphrase_key
+                            && !opened.contains(&h.key)
+                    })
+                {
+                    return Err(Error::Usage(format!(
+                        "{} holds another key of this logbook, so a change made with the key given (which has no holder's name) cannot be recorded as theirs: give your own name with --by, or use your own key file.",
+                        crate::text::line(&h.name)
+                    )));
+                }
+            }
+            return Ok(by.to_string());
+        }
         (None, None) => {}
     }
     if std::io::stdin().is_terminal() {
@@ -140,9 +161,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Passwd(args) => passwd(&global, args, out),
         Command::Backup(args) => backup::backup(&global, args, out),
         Command::Backups { dir } => backup::backups(&global, dir, out),
-        Command::Restore { file, yes, name } => {
-            backup::restore(&global, &file, yes, name.as_deref(), out)
-        }
+        Command::Restore {
+            file,
+            yes,
+            name,
+            backup_passphrase_file,
+        } => backup::restore(
+            &global,
+            &file,
+            backup::RestoreArgs {
+                yes,
+                name: name.as_deref(),
+                backup_passphrase_file: backup_passphrase_file.as_deref(),
+            },
+            out,
+        ),
         Command::Recovery(args) => backup::recovery(&global, args, out),
         Command::Keys { change } => keys::keys(&global, change, out),
         Command::GenerateMan { dir } => {
@@ -205,6 +238,12 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     let path = logbook_path(global)?;
     if path.exists() {
         return Err(Error::Exists(path));
+    }
+    // Given but blank: every export would carry an empty "Organisation:" (tester3 #32).
+    if !args.organisation.is_empty() && args.organisation.trim().is_empty() {
+        return Err(Error::Usage(
+            "The organisation's name is blank: give it with --organisation NAME (as it should appear on exports).".into(),
+        ));
     }
     let mut settings = Settings::new(args.organisation.trim(), args.staff.clone());
     if !args.recovery_recipient.is_empty() {
@@ -322,6 +361,7 @@ fn verify(
     if !path.exists() {
         return Err(Error::NoLogbook(path));
     }
+    backup::refuse_manifest(&path)?;
     let key = secret::open_key(global, &path)?;
     let logbook = backup::read_logbook_or_backup(&path, &key)?;
     logbook.verify_audit()?;
@@ -492,31 +532,22 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
     if keys::passwd_in_key_mode(global, &args, out)? {
         return Ok(());
     }
-    let (mut vault, mut logbook, key) = open(global, Access::Write)?;
-    let to_keys = !args.recipient.is_empty() || args.recipients_file.is_some();
-    let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
-    if to_keys {
-        let (keys, holders) = secret::recipients(&args.recipient, args.recipients_file.as_ref())?;
-        vault.change_to_keys(&mut logbook, keys, holders, &stamp)?;
-        writeln!(
-            out,
-            "{} is now opened with the given key files; its passphrase key file is removed. Make a new backup now: older backups still open as they did.",
-            vault.path().display()
-        )
-        .map_err(stdout_error)?;
-    } else {
-        let mut names = secret::names(&logbook.settings);
-        names.push(&stamp.by);
-        let pass = secret::new_passphrase(args.new_passphrase_file.as_ref(), &names)?;
-        vault.change_passphrase(&mut logbook, &pass, &stamp)?;
-        writeln!(
-            out,
-            "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: older backups still open with the passphrase they were made with.",
-            vault.path().display(),
-            vault::key_file_path(vault.path()).display()
-        )
-        .map_err(stdout_error)?;
+    if !args.recipient.is_empty() || args.recipients_file.is_some() {
+        return keys::passwd_to_keys(global, &args, out);
     }
+    let (mut vault, mut logbook, key) = open(global, Access::Write)?;
+    let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
+    let mut names = secret::names(&logbook.settings);
+    names.push(&stamp.by);
+    let pass = secret::new_passphrase(args.new_passphrase_file.as_ref(), &names)?;
+    vault.change_passphrase(&mut logbook, &pass, &stamp)?;
+    writeln!(
+        out,
+        "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: older backups still open with the passphrase they were made with.",
+        vault.path().display(),
+        vault::key_file_path(vault.path()).display()
+    )
+    .map_err(stdout_error)?;
     // The concern folder follows the new keys (tester findings 27, 37).
     if let Some(said) = crate::concern::follow(&vault, &logbook) {
         writeln!(out, "{said}").map_err(stdout_error)?;

@@ -108,7 +108,16 @@ fn identities_for(global: &Global, target: Option<&Path>) -> Result<Key> {
     let mut from_file: Option<Zeroizing<String>> = None;
     let mut opened: Vec<(&PathBuf, vault::Identities)> = Vec::new();
     let mut wrong: Vec<&PathBuf> = Vec::new();
+    let logbook = super::logbook_path(global).ok();
     for path in &global.identity {
+        // The logbook given by mistake as its own key (tester3 #28).
+        if logbook.as_ref().is_some_and(|l| same_file(l, path)) {
+            return Err(Error::Usage(format!(
+                "{} is the logbook itself, not a key file: give your key file (made by `logbook keygen`) with --identity.",
+                shown(path)
+            )));
+        }
+        warn_if_readable_by_others(path);
         let mut ask = |path: &Path| -> Result<Zeroizing<String>> {
             match &global.passphrase_file {
                 Some(f) => {
@@ -169,6 +178,45 @@ fn identities_for(global: &Global, target: Option<&Path>) -> Result<Key> {
 
 fn shown(path: &Path) -> String {
     crate::text::path(path)
+}
+
+/// Whether two paths name one file (the same device and inode), as far as can be told.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        a == b
+    }
+}
+
+/// A key file with no passphrase that other users of the computer can read opens the
+/// logbook for any of them: said on stderr, with the fix, every time it is used (tester3
+/// #32). A protected key file is sealed with its passphrase, so its mode matters less.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.is_file()
+            && meta.permissions().mode() & 0o077 != 0
+            && !vault::is_protected(path)
+        {
+            eprintln!(
+                "Warning: the key file {} has no passphrase and other users of this computer can read it (mode {:o}): make it yours alone with `chmod 600 {}`, or give it a passphrase with `logbook keys passphrase {}`.",
+                shown(path),
+                meta.permissions().mode() & 0o777,
+                shown(path),
+                shown(path)
+            );
+        }
+    }
 }
 
 /// What a holder does when a key file opened but this logbook is not encrypted to it.
@@ -264,16 +312,37 @@ pub fn new_passphrase(file: Option<&PathBuf>, names: &[&str]) -> Result<SecretSt
             strong_enough(&pass)?;
             pass
         }
+        // On a terminal a refused passphrase is asked again, saying why, rather than
+        // ending the command to be typed again whole (tester3 #28); a few tries.
         None => {
-            let first = ask("New passphrase: ", "passphrase")?;
-            strong_enough(&first)?;
-            let second = ask("Repeat the passphrase: ", "passphrase")?;
-            if *first != *second {
-                return Err(Error::Usage(
-                    "The two passphrases differ: nothing was changed; try again.".into(),
-                ));
+            let mut tries = 1;
+            loop {
+                let first = ask("New passphrase: ", "passphrase")?;
+                let refused = match strong_enough(&first) {
+                    Err(e) => Some(e),
+                    Ok(()) => {
+                        let second = ask("Repeat the passphrase: ", "passphrase")?;
+                        if *first == *second {
+                            break first;
+                        }
+                        Some(Error::Usage(
+                            "The two passphrases differ: nothing was changed; try again.".into(),
+                        ))
+                    }
+                };
+                if let Some(e) = refused {
+                    if tries >= 3 {
+                        return Err(e);
+                    }
+                    tries += 1;
+                    let said = e.to_string();
+                    eprintln!(
+                        "{} Type another.",
+                        said.trim_end_matches(" Nothing was changed.")
+                            .trim_end_matches(" nothing was changed; try again.")
+                    );
+                }
             }
-            first
         }
     };
     if pass.chars().count() < MIN_PASSPHRASE {
@@ -356,9 +425,15 @@ pub fn recipients(given: &[String], file: Option<&PathBuf>) -> Result<(Vec<Strin
     let mut holders = Vec::new();
     for line in lines {
         let (key, name) = split_holder(&line);
-        if !keys.contains(&key) {
-            keys.push(key.clone());
+        // A key given twice (perhaps with two names) would keep one name and drop the
+        // other without a word (tester3 #32): each key once.
+        if keys.contains(&key) {
+            return Err(Error::Usage(format!(
+                "The key {} is given twice: give each key once, with its holder's name after =.",
+                crate::text::line(&key)
+            )));
         }
+        keys.push(key.clone());
         if let Some(name) = name
             && !holders.iter().any(|h: &Holder| h.key == key)
         {

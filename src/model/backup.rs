@@ -91,6 +91,25 @@ impl Logbook {
         Ok((self.audit.len() - earlier.len()) as u64)
     }
 
+    /// The audited restore that explains why this trail no longer extends an earlier copy
+    /// of it (tester3 #10): the trails part at `divergence`, and every entry of this trail
+    /// from there up to and including a restore entry was written by that restore (the
+    /// same time and author: the settings it kept, then the restore itself). The earlier
+    /// copy then holds history the restore dropped, not a rewrite. Returns the restore's
+    /// entry.
+    pub fn dropped_by_restore(&self, divergence: &Divergence) -> Option<&AuditEntry> {
+        let Divergence::Differs { seq } = divergence else {
+            return None;
+        };
+        let from = usize::try_from(*seq).ok()?.checked_sub(1)?;
+        let first = self.audit.get(from)?;
+        self.audit[from..]
+            .iter()
+            .take_while(|e| e.at == first.at && e.by == first.by)
+            .find(|e| e.action.starts_with(super::ops::RESTORED))
+            .map(|e| &**e)
+    }
+
     /// Stores a new backup key (passphrase logbooks only) and records its public half in
     /// the audit trail; the secret half is never written into an entry.
     pub fn set_backup_key(
@@ -174,6 +193,38 @@ mod tests {
             Err(Divergence::Differs { seq: 5 })
         );
         assert!(!later.extends_head(&earlier.head()));
+    }
+
+    #[test]
+    fn an_audited_restore_explains_a_divergence_and_a_rewrite_does_not() {
+        let earlier = book();
+        let s = stamp(&earlier);
+        // A backup made later holds one more entry.
+        let mut later = earlier.clone();
+        later
+            .update_settings(&s, |s| s.idle_lock_minutes = 9)
+            .unwrap();
+        // The logbook restored from `earlier`: the settings it kept, then the restore, at
+        // one time by one person.
+        let mut restored = earlier.clone();
+        let r = Stamp::new("RO", s.at + chrono::Duration::minutes(5));
+        restored
+            .update_settings(&r, |s| s.idle_lock_minutes = 7)
+            .unwrap();
+        restored.record_restore(&r, "logbook-x.age").unwrap();
+        let d = restored.trail_extends(&later.audit).unwrap_err();
+        let e = restored.dropped_by_restore(&d).unwrap();
+        assert_eq!(e.seq, restored.audit.len() as u64);
+        // An entry rewritten (even if a restore is recorded later, at another time): not
+        // explained.
+        let mut rewritten = earlier.clone();
+        rewritten
+            .update_settings(&s, |s| s.idle_lock_minutes = 8)
+            .unwrap();
+        let d = rewritten.trail_extends(&later.audit).unwrap_err();
+        assert!(rewritten.dropped_by_restore(&d).is_none());
+        rewritten.record_restore(&r, "logbook-x.age").unwrap();
+        assert!(rewritten.dropped_by_restore(&d).is_none());
     }
 
     #[test]

@@ -459,7 +459,7 @@ impl Logbook {
 /// The action of a backup's audit entry.
 const BACKED_UP: &str = "verified backup written:";
 /// The action of a restore's audit entry (before the backup's file name).
-const RESTORED: &str = "restored the logbook from the backup";
+pub(super) const RESTORED: &str = "restored the logbook from the backup";
 
 impl Review {
     /// A review put in the diary: due on `due`, not yet held.

@@ -501,7 +501,7 @@ impl Shell {
                         let identity = form_values
                             .iter()
                             .find(|(k, v)| k == "identity" && !v.trim().is_empty())
-                            .map(|(_, v)| PathBuf::from(v.trim()));
+                            .map(|(_, v)| fingerprint::typed_path(v));
                         let result = create(&path, &form_values)
                             .map(|(vault, book, who, key)| (vault, book, who, key, identity))
                             .map_err(|e| in_app_words(&e, None));
@@ -918,7 +918,19 @@ fn create(
         )?;
         (Key::Identities(vault::Identities::one(id)), true)
     } else {
-        let key = Key::from_identity_files(&[PathBuf::from(&identity)], &mut |_| Ok(pass.clone()))?;
+        let file = fingerprint::typed_path(&identity);
+        let key = Key::from_identity_files(std::slice::from_ref(&file), &mut |_| {
+            Ok(pass.clone())
+        })
+        .map_err(|e| match e {
+            // Said as the key file's passphrase, and where to type it (tester3 #35).
+            Error::WrongSecret => Error::KeyFiles(format!(
+                "Wrong passphrase for the key file {}: type its passphrase in the Passphrase field (the repeat is not needed), then {}.",
+                crate::text::path(&file),
+                keymap::key_for(keymap::SETUP_FORM, keymap::Action::Submit)
+            )),
+            other => other,
+        })?;
         settings.recipients = key.public_keys();
         for public in key.public_keys() {
             settings.holders.push(crate::model::Holder {

@@ -267,60 +267,10 @@ fn back_up(
                 .path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let mut summary = format!(
-                "{} written and verified: {} incidents, {} audit entries, {} bytes, SHA-256 {}.",
-                r.path.display(),
-                r.incidents,
-                r.head.len,
-                r.size,
-                &r.sha256[..16.min(r.sha256.len())]
-            );
-            if !r.rotation.removed.is_empty() {
-                summary.push_str(&format!(
-                    " Removed {} older backup(s).",
-                    r.rotation.removed.len()
-                ));
-            }
-            summary.push_str(&history_proof(key, book, dir));
-            summary.push_str("\n\nIt is safe to remove the medium.");
+            let summary = super::backup_dialog::summary(&r, key, book, dir, options.keep);
             (name, summary)
         })
         .map_err(|e| e.to_string())
-}
-
-/// Each backup on the medium with its state and whether the logbook's trail extends it
-/// unchanged: the proof that nothing recorded since was rewritten or removed.
-fn history_proof(key: &Key, book: &Logbook, dir: &std::path::Path) -> String {
-    use crate::backup::{Relation, State};
-    let opener = crate::backup::Opener::new(key, Some(book));
-    let Ok(listing) = crate::backup::list(dir, &opener, Some(book)) else {
-        return String::new();
-    };
-    let mut text = String::from("\n\nBackups on this medium:");
-    for item in listing.items.iter().take(6) {
-        let relation = match (&item.state, &item.relation) {
-            (State::Verified, Some(Relation::Extends(0))) => {
-                "the logbook is exactly this".to_string()
-            }
-            (State::Verified, Some(Relation::Extends(n))) => {
-                format!("history unchanged since, {n} entries added")
-            }
-            (State::Verified, Some(Relation::Diverges(d))) => format!("HISTORY DIFFERS: {d}"),
-            _ => String::new(),
-        };
-        text.push_str(&format!(
-            "\n  {}  {}  {relation}",
-            item.name,
-            item.state.label()
-        ));
-    }
-    if listing.items.len() > 6 {
-        text.push_str(&format!(
-            "\n  ... and {} older (logbook backups shows all)",
-            listing.items.len() - 6
-        ));
-    }
-    text
 }
 
 #[cfg(test)]

@@ -1254,7 +1254,7 @@ fn the_backup_dialog_at_each_step_and_the_status_bar_warning() {
     );
     let audit = app.book.as_ref().unwrap().audit.len();
     app.backed_up(
-        Ok(("logbook-20261116-090000.age".into(), "/media/dsl/SAFE-USB/logbook-20261116-090000.age written and verified: 30 incidents.\n\nBackups on this medium:\n  logbook-20261116-090000.age  verified  the logbook is exactly this\n  logbook-20261109-083000.age  verified  history unchanged since, 12 entries added\n\nIt is safe to remove the medium.".into())),
+        Ok(("logbook-20261116-090000.age".into(), "/media/dsl/SAFE-USB/logbook-20261116-090000.age written and verified: 30 incidents.\n\nBackups on this medium, with what the logbook added since (its history unchanged):\n  logbook-20261116-090000.age  verified  just written\n  logbook-20261109-083000.age  verified  +12 entries since\n\nEverything is written to the medium: eject it before unplugging it.".into())),
         None,
     );
     assert!(saved(&mut app));

@@ -360,7 +360,7 @@ fn check_setup(form: &Form) -> Result<(), (&'static str, String)> {
     let identity = form.value("identity");
     if !identity.is_empty() {
         // Refused beside the field, as every form's refusals are, before the slow create.
-        let path = std::path::Path::new(&identity);
+        let path = &crate::tui::fingerprint::typed_path(&identity);
         if !path.exists() {
             return Err((
                 "identity",

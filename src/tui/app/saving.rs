@@ -105,7 +105,7 @@ impl App {
             }
             Err(e) => Err(e),
         };
-        self.backup = Some(BackupStep::Done(outcome));
+        self.backup = Some(BackupStep::done(outcome));
     }
 
     /// The person asked to quit. A save on its way is waited for; a change whose save failed

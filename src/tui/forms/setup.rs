@@ -22,8 +22,18 @@ pub fn setup() -> Form {
                 "Key file from `logbook keygen` (or leave empty and choose a passphrase)",
                 FieldKind::Text,
             ),
-            Field::new("passphrase", "Passphrase", FieldKind::Secret),
-            Field::new("repeat", "Repeat passphrase", FieldKind::Secret),
+            // With a key file, the one passphrase field is the key file's (tester3 #35):
+            // the labels say so, as the lock screen does.
+            Field::new(
+                "passphrase",
+                "Passphrase (with a key file: its passphrase, if it has one)",
+                FieldKind::Secret,
+            ),
+            Field::new(
+                "repeat",
+                "Repeat passphrase (not needed with a key file)",
+                FieldKind::Secret,
+            ),
         ],
     );
     form.notice = Some(

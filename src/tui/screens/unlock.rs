@@ -74,7 +74,13 @@ impl Unlock {
                         self.key_focus = true;
                         return None;
                     }
-                    self.identity = Some(path);
+                    // As typed in a shell: `~/dsl.key` (the README's path) and a path
+                    // pasted in quotes (tester3 #17).
+                    self.identity = Some(
+                        crate::tui::fingerprint::typed_path(&path)
+                            .to_string_lossy()
+                            .into_owned(),
+                    );
                 } else if secret.is_empty() {
                     self.error = Some(format!(
                         "Type the passphrase, then {}.",
@@ -230,5 +236,36 @@ impl Unlock {
                 .block(Block::bordered().title(" Locked ")),
             box_area,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+
+    /// The key file's path as the README writes it (`~/dsl.key`) or pasted in quotes is the
+    /// file meant (tester3 #17).
+    #[test]
+    fn a_key_file_typed_with_a_tilde_or_in_quotes_is_the_file_meant() {
+        let home = std::env::var("HOME").unwrap_or_default();
+        for (typed, meant) in [
+            ("~/dsl.key".to_string(), format!("{home}/dsl.key")),
+            (
+                "'/keys/my dsl.key'".to_string(),
+                "/keys/my dsl.key".to_string(),
+            ),
+        ] {
+            let mut unlock = Unlock {
+                key_mode: true,
+                key_focus: true,
+                ..Unlock::default()
+            };
+            unlock.key_file.set_text(&typed);
+            let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+            assert!(unlock.handle(Some(Action::Unlock), enter).is_some());
+            assert_eq!(unlock.identity.as_deref(), Some(meant.as_str()), "{typed}");
+        }
     }
 }
