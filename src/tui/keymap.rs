@@ -43,6 +43,7 @@ pub enum Action {
     CloseCase,
     ReopenCase,
     MarkError,
+    UnlinkPerson,
     Chronology,
     NewPerson,
     EditPerson,
@@ -85,7 +86,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 74] = [
+    pub const ALL: [Action; 75] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -122,6 +123,7 @@ impl Action {
         Action::CloseCase,
         Action::ReopenCase,
         Action::MarkError,
+        Action::UnlinkPerson,
         Action::Chronology,
         Action::NewPerson,
         Action::EditPerson,
@@ -206,6 +208,9 @@ impl Action {
             Action::CloseCase => "close the case",
             Action::ReopenCase => "re-open the case",
             Action::MarkError => "mark the selected entry entered in error",
+            Action::UnlinkPerson => {
+                "unlink the selected person (linked by mistake), with the reason"
+            }
             Action::Chronology => "chronology of the selected person",
             Action::NewPerson => "add a person to the register",
             Action::EditPerson => "edit the selected person",
@@ -293,6 +298,7 @@ impl Action {
             Action::CloseCase => "close",
             Action::ReopenCase => "re-open",
             Action::MarkError => "entered in error",
+            Action::UnlinkPerson => "unlink",
             Action::Chronology => "chronology",
             Action::NewPerson => "add",
             Action::EditPerson => "edit",
@@ -520,6 +526,7 @@ pub const DETAIL: &[Binding] = with_moves![
     bind(&[key('c')], Action::CloseCase),
     bind(&[key('o')], Action::ReopenCase),
     bind(&[key('x')], Action::MarkError),
+    bind(&[key('u')], Action::UnlinkPerson),
     bind(&[key('C')], Action::Chronology),
     bind(&[key('L')], Action::LinkRelated),
     bind(&[key('X')], Action::Export),
