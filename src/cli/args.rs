@@ -316,6 +316,11 @@ logbook export INC-2026-0007 --format txt --for \"Case review\" --without histor
 Read an age file with `age -d -i KEY FILE`."
     )]
     Export(ExportArgs),
+    /// Remove a person linked to an incident by mistake, with the reason (audited).
+    #[command(
+        after_help = "The person stays in the people register; the audit trail keeps that they were linked, in which role, and why the link was removed. Example:\n  logbook unlink INC-2026-0006 P-0007 --reason \"Wrong pupil linked: Max was not involved\""
+    )]
+    Unlink(super::unlink::UnlinkArgs),
     /// Anonymised figures for governors and trustees: counts only, small numbers shown as <5.
     #[command(
         after_help = "Incidents by month, by 4 Cs area, by type and by age group; reports per agency; decisions not to refer; \

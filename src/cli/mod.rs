@@ -10,6 +10,7 @@ mod report;
 mod retention;
 mod secret;
 mod transfer;
+mod unlink;
 mod words;
 
 use std::io::{IsTerminal, Write};
@@ -194,6 +195,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out.write_all(&buf).map_err(stdout_error)
         }
         Command::Export(args) => report::export(&global, args, out),
+        Command::Unlink(args) => unlink::unlink(&global, args, out),
         Command::Stats(args) => report::stats(&global, args, out),
         Command::Concern(args) => concern::concern(&global, args, out),
         Command::ConcernSetup { inbox } => concern::setup(&global, &inbox, out),
@@ -452,14 +454,7 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
     let (_, logbook, _) = open(global, Access::Read)?;
     let id = id.trim().to_ascii_uppercase();
     if let Some(t) = logbook.tombstones.iter().find(|t| t.id == id) {
-        return Err(Error::Usage(format!(
-            "{} was disposed of on {} by {} at the end of its retention period ({}): only its tombstone is kept, and `logbook certificate {}` certifies it.",
-            t.id,
-            t.disposed,
-            crate::text::line(&t.by),
-            crate::text::line(&t.rule),
-            t.id
-        )));
+        return Err(Error::Usage(print::disposed(t)));
     }
     // A person's number given to `show` (tester2 #35): said what `show` takes, and
     // which command shows a person.
@@ -475,6 +470,13 @@ fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
             crate::text::line(&id)
         ))
     })?;
+    // The record, and the people it names, as the trail last recorded them: a record
+    // altered outside the logbook is refused as `verify` and `export` refuse it, never
+    // printed as if genuine (tester3 #18).
+    logbook.check_record(&crate::model::Subject::Incident(incident.id.clone()))?;
+    for p in &incident.people {
+        logbook.check_record(&crate::model::Subject::Person(p.person.clone()))?;
+    }
     let today = Local::now().date_naive();
     out.write_all(print::show(&logbook, incident, today).as_bytes())
         .map_err(stdout_error)
@@ -514,6 +516,10 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     })?;
     let (mut vault, mut logbook, key) = open(global, Access::Write)?;
     let stamp = Stamp::new(operator(global, Some(&key), &logbook.settings)?, now());
+    // Only people and incidents are taken in: a file's settings (organisation, keys,
+    // review interval) never change this logbook's, and saying so beats ignoring them
+    // without a word (tester3 #32).
+    let settings_differ = incoming.settings != logbook.settings;
     let (people, incidents) = logbook.import(&stamp, incoming)?;
     vault.save(&logbook)?;
     vault::wipe_for_exit(logbook);
@@ -525,6 +531,13 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
         vault.path().display()
     )
     .map_err(stdout_error)?;
+    if settings_differ {
+        writeln!(
+            out,
+            "The file's settings were not applied: this logbook keeps its own organisation, keys and periods (change them in the app's Settings)."
+        )
+        .map_err(stdout_error)?;
+    }
     Ok(())
 }
 

@@ -16,6 +16,20 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// What every command says of a disposed number (`show`, `export`, `retention --set`):
+/// when, by whom and under which rule it went, and where its certificate comes from, not
+/// "there is no incident" (tester3 #32). Escaped for the terminal.
+pub fn disposed(t: &Tombstone) -> String {
+    format!(
+        "{} was disposed of on {} by {} at the end of its retention period ({}): only its tombstone is kept, and `logbook certificate {}` certifies it.",
+        line(&t.id),
+        t.disposed,
+        line(&t.by),
+        line(&t.rule),
+        line(&t.id)
+    )
+}
+
 /// The headings of `logbook list`'s columns.
 const LIST_HEADINGS: [&str; 7] = [
     "Incident",
@@ -81,6 +95,8 @@ fn list_cells(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> [Stri
     [
         incident.id.clone(),
         present::date(incident.reported.date()),
+        // The stored status, which `--status` filters by and scripts read (DESIGN.md: the
+        // format is kept stable); an entry in error is marked after its people.
         incident.status.label().to_string(),
         incident.risk_level.label().to_string(),
         review,
@@ -117,7 +133,7 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
         w,
         "{}  {}{}",
         inc.id,
-        inc.status.label(),
+        present::status(inc),
         error_note(&inc.error)
     );
     let mut lines = present::summary(inc, today);
@@ -219,6 +235,15 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&item.step),
             line(&present::checklist_state(&item.state))
         );
+    }
+
+    // What is still owed, as the exports and the app list it (tester3 #30): one rule.
+    let owed = present::owed(inc, today);
+    if !owed.is_empty() {
+        let _ = writeln!(w, "\n{}", present::owed_heading(inc));
+        for (_, what, state) in owed {
+            let _ = writeln!(w, "  {}  {}", line(&what), line(&state));
+        }
     }
 
     let _ = writeln!(w, "\nHistory");

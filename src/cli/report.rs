@@ -118,16 +118,24 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     }
 
     let (doc, subject, what) = if is_person {
-        let person = logbook.person(&id).ok_or_else(|| unknown("person", &id))?;
+        let person = logbook.person(&id).ok_or_else(|| {
+            match logbook.tombstones.iter().find(|t| t.id == id) {
+                Some(t) => Error::Usage(super::print::disposed(t)),
+                None => unknown("person", &id),
+            }
+        })?;
         (
             report::person(&logbook, person, &export),
             Subject::Person(id.clone()),
             "person chronology",
         )
     } else {
-        let incident = logbook
-            .incident(&id)
-            .ok_or_else(|| unknown("incident", &id))?;
+        let incident = logbook.incident(&id).ok_or_else(|| {
+            match logbook.tombstones.iter().find(|t| t.id == id) {
+                Some(t) => Error::Usage(super::print::disposed(t)),
+                None => unknown("incident", &id),
+            }
+        })?;
         (
             report::incident(&logbook, incident, &export),
             Subject::Incident(id.clone()),

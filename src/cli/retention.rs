@@ -8,18 +8,20 @@ use super::args::{CertificateArgs, DisposeArgs, ExportFormat, Global, RetentionA
 use super::report::{Destination, deliver, destination, place};
 use super::{now, open, operator, stdout_error};
 use crate::error::{Error, Result};
-use crate::model::{Kept, Stamp, Subject, Until};
+use crate::model::{Incident, Kept, Stamp, Subject, Until};
 use crate::present;
 use crate::report::{self, Format};
 use crate::text::line;
 use crate::vault::Access;
 
 /// One line of the retention list: number, status or closure, date, rule.
-fn schedule_line(id: &str, closed: Option<chrono::NaiveDateTime>, kept: &Kept) -> String {
-    let closed = closed.map_or_else(
-        || "not closed".to_string(),
-        |c| format!("closed {}", present::date(c.date())),
-    );
+fn schedule_line(inc: &Incident, kept: &Kept) -> String {
+    let id = &inc.id;
+    let closed = match (&inc.closure, &inc.error) {
+        (Some(c), _) => format!("closed {}", present::date(c.when.date())),
+        (None, Some(e)) => format!("entered in error {}", present::date(e.when.date())),
+        (None, None) => "not closed".to_string(),
+    };
     let until = match &kept.until {
         Until::Date(d) => format!("kept until {}", present::date(*d)),
         Until::WhenClosed => "kept from closure".to_string(),
@@ -33,6 +35,9 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
         let id = id.trim().to_ascii_uppercase();
         let (mut vault, mut logbook, key) = open(global, Access::Write)?;
         if logbook.incident(&id).is_none() {
+            if let Some(t) = logbook.tombstones.iter().find(|t| t.id == id) {
+                return Err(Error::Usage(super::print::disposed(t)));
+            }
             return Err(unknown_incident(&id));
         }
         let by = operator(global, Some(&key), &logbook.settings)?;
@@ -58,7 +63,7 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
     let schedule = logbook.retention_schedule();
     if args.all {
         for (i, k) in &schedule {
-            text.push_str(&schedule_line(&i.id, i.closure.as_ref().map(|c| c.when), k));
+            text.push_str(&schedule_line(i, k));
         }
         if schedule.is_empty() {
             text.push_str("The logbook holds no incidents.\n");
@@ -81,7 +86,7 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
             due.len()
         ));
         for (i, k) in &due {
-            text.push_str(&schedule_line(&i.id, i.closure.as_ref().map(|c| c.when), k));
+            text.push_str(&schedule_line(i, k));
         }
     }
     if !unknown.is_empty() {
@@ -90,7 +95,7 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
             unknown.len()
         ));
         for (i, k) in &unknown {
-            text.push_str(&schedule_line(&i.id, i.closure.as_ref().map(|c| c.when), k));
+            text.push_str(&schedule_line(i, k));
         }
     }
     out.write_all(text.as_bytes()).map_err(stdout_error)

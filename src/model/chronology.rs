@@ -90,10 +90,19 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
             });
         }
         for r in &i.reports {
+            // The reference as every printout gives it: flagged when not in the agency's
+            // format, "awaited" while the agency has still to give it (tester3 #22, #30).
+            let reference = match (r.reference_warning(), r.reference.is_empty()) {
+                (Some(w), _) => format!("{} [{w}]", r.reference),
+                (None, true) if r.reference_awaited => {
+                    format!("reference awaited since {}", r.when.date())
+                }
+                _ => r.reference.clone(),
+            };
             let (what, detail, action) = match r.decision {
                 Decision::Referred => (
                     format!("Reported to {}", r.agency.label()),
-                    &r.reference,
+                    &reference,
                     match r.method {
                         Some(m) => format!("Referred ({})", m.label()),
                         None => "Referred".to_string(),

@@ -144,35 +144,107 @@ fn find<'a, T>(items: &'a [T], id: &str, item_id: impl Fn(&T) -> &str) -> Option
     items.iter().find(|x| item_id(x) == id)
 }
 
+/// One thing an incident still owes: the one rule closing, the app's incident screen,
+/// `logbook show` and the exports all use for what is still to do (tester3 #30).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owed {
+    /// A checklist step not yet done nor set aside.
+    Step { step: String },
+    /// A review in the diary not yet held (not cancelled, not entered in error).
+    Review { id: String, due: NaiveDate },
+    /// A reporting step that owes the agency a follow-up.
+    FollowUp { step: String, agency: String },
+    /// A reporting step whose reference the agency has still to give, since the step.
+    Reference {
+        step: String,
+        agency: String,
+        since: NaiveDateTime,
+    },
+}
+
+impl Owed {
+    /// One line for the refusal to close and the close form's list.
+    pub fn describe(&self) -> String {
+        match self {
+            Owed::Step { step } => format!("checklist step not done: {step}"),
+            Owed::Review { id, due } => format!("review {id} due {due} was never held"),
+            Owed::FollowUp { step, agency } => format!("{step} ({agency}): follow-up owed"),
+            Owed::Reference { step, agency, .. } => {
+                format!("{step} ({agency}): reference awaited")
+            }
+        }
+    }
+}
+
+impl ReportingStep {
+    /// The agency as a reader names it: an "Other" agency by the name given on the step.
+    pub fn agency_words(&self) -> String {
+        if self.agency == Agency::Other && !self.agency_name.trim().is_empty() {
+            self.agency_name.clone()
+        } else {
+            self.agency.label().to_string()
+        }
+    }
+
+    /// A warning (never a refusal) when the step's reference does not look like the
+    /// agency's stated format (Report Fraud: NFRC and 12 digits), for every place a
+    /// reference is shown or checked (tester3 #22); None when it fits, when no format is
+    /// stated, or when there is no reference.
+    pub fn reference_warning(&self) -> Option<String> {
+        if self.decision != Decision::Referred || self.reference.trim().is_empty() {
+            return None;
+        }
+        Reference::get().reference_warning(self.agency, &self.reference)
+    }
+}
+
 impl Incident {
-    /// What is still unfinished, one line each: open checklist steps, reviews never held,
-    /// reporting steps with a follow-up or a reference still owed. Closing asks to confirm
-    /// when this is not empty.
-    pub fn unfinished(&self) -> Vec<String> {
+    /// What the record still owes, in the order of the record: checklist steps not done,
+    /// reviews never held, follow-ups owed and references awaited (items entered in error
+    /// owe nothing). An incident entered in error owes nothing at all: there is no case
+    /// to work on. On a closed case this is what was left undone when it closed.
+    pub fn owed(&self) -> Vec<Owed> {
+        if self.error.is_some() {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for item in &self.checklist {
             if item.state == StepState::Open {
-                out.push(format!("checklist step not done: {}", item.step));
+                out.push(Owed::Step {
+                    step: item.step.clone(),
+                });
             }
         }
         for rv in &self.reviews {
             if rv.held.is_none() && rv.cancelled.is_none() && rv.error.is_none() {
-                out.push(format!("review {} due {} was never held", rv.id, rv.due));
+                out.push(Owed::Review {
+                    id: rv.id.clone(),
+                    due: rv.due,
+                });
             }
         }
         for rs in self.reports.iter().filter(|r| r.error.is_none()) {
             if rs.follow_up_owed {
-                out.push(format!("{} ({}): follow-up owed", rs.id, rs.agency.label()));
+                out.push(Owed::FollowUp {
+                    step: rs.id.clone(),
+                    agency: rs.agency_words(),
+                });
             }
             if rs.reference_awaited && rs.reference.trim().is_empty() {
-                out.push(format!(
-                    "{} ({}): reference awaited",
-                    rs.id,
-                    rs.agency.label()
-                ));
+                out.push(Owed::Reference {
+                    step: rs.id.clone(),
+                    agency: rs.agency_words(),
+                    since: rs.when,
+                });
             }
         }
         out
+    }
+
+    /// What is still unfinished, one line each (`owed`). Closing asks to confirm when this
+    /// is not empty.
+    pub fn unfinished(&self) -> Vec<String> {
+        self.owed().iter().map(Owed::describe).collect()
     }
 
     /// The earliest of the incident's dated entries, in words: a checklist step done or
@@ -258,33 +330,33 @@ impl Incident {
 /// The refusal to close while work is unfinished: a short summary first (it is shown on
 /// one line beside the field), the whole list being `Incident::unfinished`.
 fn unfinished_refusal(inc: &Incident, skip_review: Option<&str>) -> Option<Invalid> {
-    let open = inc
-        .checklist
-        .iter()
-        .filter(|c| c.state == StepState::Open)
-        .count();
+    let owed = inc.owed();
     let mut parts = Vec::new();
-    match open {
+    match owed
+        .iter()
+        .filter(|o| matches!(o, Owed::Step { .. }))
+        .count()
+    {
         0 => {}
         1 => parts.push("1 checklist step open".to_string()),
         n => parts.push(format!("{n} checklist steps open")),
     }
-    let unheld: Vec<&str> = inc
-        .reviews
+    let unheld: Vec<&str> = owed
         .iter()
-        .filter(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
-        .map(|r| r.id.as_str())
+        .filter_map(|o| match o {
+            Owed::Review { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
         .filter(|id| Some(*id) != skip_review)
         .collect();
     if !unheld.is_empty() {
         parts.push(format!("review {} not held", unheld.join(", ")));
     }
-    for rs in inc.reports.iter().filter(|r| r.error.is_none()) {
-        if rs.follow_up_owed {
-            parts.push(format!("{} follow-up owed", rs.id));
-        }
-        if rs.reference_awaited && rs.reference.trim().is_empty() {
-            parts.push(format!("{} reference awaited", rs.id));
+    for o in &owed {
+        match o {
+            Owed::FollowUp { step, .. } => parts.push(format!("{step} follow-up owed")),
+            Owed::Reference { step, .. } => parts.push(format!("{step} reference awaited")),
+            Owed::Step { .. } | Owed::Review { .. } => {}
         }
     }
     (!parts.is_empty()).then(|| {
@@ -402,6 +474,22 @@ impl Logbook {
             }
             Some(_) => {}
         }
+        // One role per person in an incident: a second link is almost always the same
+        // person linked again by mistake, and would list them twice (tester3 #32).
+        if let Some(already) = self
+            .incident_ref(id)?
+            .people
+            .iter()
+            .find(|x| x.person == person)
+        {
+            return Err(invalid(
+                "person",
+                format!(
+                    "{person} is already linked to {id} as {}: a person has one role in an incident; to change it, unlink them first and link them again",
+                    already.role.label()
+                ),
+            ));
+        }
         let link = Involvement {
             person: person.to_string(),
             role,
@@ -436,31 +524,69 @@ impl Logbook {
         Ok(pid)
     }
 
-    /// Removes a person's link in a role (e.g. linked by mistake); the trail keeps it.
+    /// Removes a person's link to an incident (linked by mistake), with the reason. The
+    /// person stays in the register; the audit entry keeps that they were linked, in which
+    /// role, and why the link was removed. `role` is needed only when the person is linked
+    /// in more than one role (possible in records made before one role was the rule).
+    /// Returns the role the link had.
+    ///
+    /// Nothing requires an incident to keep a subject (an incident may be recorded before
+    /// anyone is linked), so the last person may be unlinked too; the incident's retention
+    /// then follows the people still linked, and the trail shows the change.
     pub fn unlink_person(
         &mut self,
         stamp: &Stamp,
         id: &str,
         person: &str,
-        role: Role,
-    ) -> Result<(), Invalid> {
-        let linked = self
-            .incident_ref(id)?
+        role: Option<Role>,
+        reason: &str,
+    ) -> Result<Role, Invalid> {
+        let inc = self.incident_ref(id)?;
+        let links: Vec<Role> = inc
             .people
             .iter()
-            .any(|x| x.person == person && x.role == role);
-        if !linked {
+            .filter(|x| x.person == person && role.is_none_or(|r| r == x.role))
+            .map(|x| x.role)
+            .collect();
+        let role = match (links.as_slice(), role) {
+            ([], Some(role)) => {
+                return Err(invalid(
+                    "person",
+                    format!("{person} is not linked to {id} as {}", role.label()),
+                ));
+            }
+            ([], None) => {
+                return Err(invalid(
+                    "person",
+                    format!("{person} is not linked to {id}: `logbook show {id}` lists who is"),
+                ));
+            }
+            ([one], _) => *one,
+            (many, _) => {
+                let roles: Vec<&str> = many.iter().map(|r| r.label()).collect();
+                return Err(invalid(
+                    "role",
+                    format!(
+                        "{person} is linked to {id} as {}: say which link to remove",
+                        roles.join(" and as ")
+                    ),
+                ));
+            }
+        };
+        let reason = reason.trim();
+        if reason.is_empty() {
             return Err(invalid(
-                "person",
-                format!("{person} is not linked to {id} as {}", role.label()),
+                "reason",
+                format!("Say why {person} is unlinked from {id} (for example, linked by mistake)"),
             ));
         }
         self.update_incident(
             stamp,
             id,
-            &format!("unlinked {person} as {}", role.label()),
+            &format!("unlinked {person} ({}): {reason}", role.label()),
             |i| i.people.retain(|x| !(x.person == person && x.role == role)),
-        )
+        )?;
+        Ok(role)
     }
 
     /// Links another incident as related.
@@ -826,9 +952,11 @@ impl Logbook {
                 format!("{id} is closed: re-open it to hold a review"),
             ));
         }
-        if h.decision == ReviewDecision::Close
-            && !confirmed
-            && let Some(refusal) = unfinished_refusal(inc, Some(rv))
+        // Every refusal in the words of the review's own fields, the unfinished work last.
+        if let Some(refusal) = self
+            .held_refusals(stamp, id, rv, &h, confirmed)
+            .into_iter()
+            .next()
         {
             return Err(refusal);
         }
@@ -976,19 +1104,43 @@ impl Logbook {
         })
     }
 
-    /// Re-opens a closed case, with the reason (kept in the trail's action).
-    pub fn reopen_case(&mut self, stamp: &Stamp, id: &str, reason: &str) -> Result<(), Invalid> {
-        if self.incident_ref(id)?.status != Status::Closed {
+    /// Re-opens a closed case, with the reason (kept in the trail's action). A case open
+    /// again is in the diary again: unless a review is still pending, one is scheduled one
+    /// review interval from today, as for a new incident, in the same audit entry (tester3
+    /// #12: a re-opened case dropped out of "Reviews due" with "Next review none").
+    /// Returns the review scheduled, if one was.
+    pub fn reopen_case(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        reason: &str,
+    ) -> Result<Option<(String, NaiveDate)>, Invalid> {
+        let inc = self.incident_ref(id)?;
+        if inc.status != Status::Closed {
             return Err(invalid("status", format!("{id} is not closed")));
         }
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(invalid("reason", "The reason is required: fill it in"));
         }
+        let pending = inc
+            .reviews
+            .iter()
+            .any(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none());
+        let scheduled = (!pending && inc.error.is_none()).then(|| {
+            let due = stamp.at.date_naive()
+                + Duration::days(i64::from(self.settings.review_interval_days));
+            (inc.next_item_id("RV"), due)
+        });
+        let review = scheduled
+            .as_ref()
+            .map(|(rv, due)| Review::scheduled(rv.clone(), *due));
         self.update_incident(stamp, id, &format!("re-opened: {reason}"), |i| {
             i.status = Status::Open;
             i.closure = None;
-        })
+            i.reviews.extend(review);
+        })?;
+        Ok(scheduled)
     }
 
     /// Marks an incident, or one of its items, entered in error: it stays, struck through.
@@ -1062,10 +1214,13 @@ impl Logbook {
     /// Whether the retention date has passed is the caller's rule (`rule` names it).
     pub fn dispose(&mut self, stamp: &Stamp, id: &str, rule: &str) -> Result<(), Invalid> {
         let index = self.incident_index(id)?;
-        if self.incidents[index].status != Status::Closed {
+        // A record entered in error ends there, as a closed case does (`Incident::ended`).
+        if self.incidents[index].ended().is_none() {
             return Err(invalid(
                 "status",
-                format!("{id} is not closed: only a closed case can be disposed of"),
+                format!(
+                    "{id} is not closed: only a closed case, or one entered in error, can be disposed of"
+                ),
             ));
         }
         let rule = rule.trim();
@@ -1187,6 +1342,22 @@ impl Logbook {
         review.decision = Some(h.decision);
         review.next_review = h.next_review;
         let mut out = review.refusals(inc.occurred.date(), &self.context(stamp));
+        // A review that closes the case dates the closure, which cannot come before the
+        // case was reported: said beside Held, not as "the closing time" the form does
+        // not have (tester3 #11). A time before the incident happened is refused already.
+        let held_field = format!("reviews[{rv}].held");
+        if h.decision == ReviewDecision::Close
+            && h.held < inc.reported
+            && !out.iter().any(|e| e.field == held_field)
+        {
+            out.push(invalid(
+                held_field,
+                format!(
+                    "A review that closes the case cannot be held before the case was reported ({}): enter a Held time on or after it",
+                    super::dates::when(inc.reported)
+                ),
+            ));
+        }
         if h.decision == ReviewDecision::Close && !confirmed {
             out.extend(unfinished_refusal(inc, Some(rv)));
         }
@@ -1453,13 +1624,70 @@ mod tests {
             b.link_person(&now(), &id, "P-0099", Role::Witness)
         });
         assert_eq!(e.field, "person");
-        b.unlink_person(&now(), &id, "P-0001", Role::Subject)
-            .unwrap();
-        assert!(inc(&b, &id).people.is_empty());
+        // A link needs its reason to be removed; a refusal changes nothing.
         let e = refused(&mut b, |b| {
-            b.unlink_person(&now(), &id, "P-0001", Role::Subject)
+            b.unlink_person(&now(), &id, "P-0001", None, "  ")
+        });
+        assert_eq!(e.field, "reason");
+        let role = b
+            .unlink_person(&now(), &id, "P-0001", None, "Linked by mistake")
+            .unwrap();
+        assert_eq!(role, Role::Subject);
+        assert!(inc(&b, &id).people.is_empty());
+        // The person stays in the register; the trail keeps the link and the reason.
+        assert!(b.person("P-0001").is_some());
+        let last = b.audit.last().unwrap();
+        assert_eq!(last.action, "unlinked P-0001 (Subject): Linked by mistake");
+        assert!(
+            last.changes
+                .iter()
+                .any(|c| c.field == "people[0].person" && c.old == "P-0001"),
+            "{:?}",
+            last.changes
+        );
+        let e = refused(&mut b, |b| {
+            b.unlink_person(&now(), &id, "P-0001", Some(Role::Subject), "again")
         });
         assert!(e.message.contains("not linked"), "{e}");
+        b.verify_audit().unwrap();
+    }
+
+    /// Tester3 #32: the same person could be linked a second time in another role, and was
+    /// then listed twice.
+    #[test]
+    fn a_person_already_linked_is_not_linked_again_in_another_role() {
+        let (mut b, id) = book();
+        b.link_person(&now(), &id, "P-0001", Role::Subject).unwrap();
+        let e = refused(&mut b, |b| {
+            b.link_person(&now(), &id, "P-0001", Role::Witness)
+        });
+        assert_eq!(e.field, "person");
+        assert!(e.message.contains("already linked to"), "{e}");
+        assert!(e.message.contains("as Subject"), "{e}");
+    }
+
+    /// A record from before one role was the rule may link a person twice: unlinking then
+    /// asks which link.
+    #[test]
+    fn unlinking_a_person_linked_twice_asks_which_link() {
+        let (mut b, id) = book();
+        b.link_person(&now(), &id, "P-0001", Role::Subject).unwrap();
+        b.update_incident(&now(), &id, "linked again (older build)", |i| {
+            i.people.push(Involvement {
+                person: "P-0001".into(),
+                role: Role::Reporter,
+            })
+        })
+        .unwrap();
+        let e = refused(&mut b, |b| {
+            b.unlink_person(&now(), &id, "P-0001", None, "Linked twice")
+        });
+        assert_eq!(e.field, "role");
+        assert!(e.message.contains("as Subject and as Reporter"), "{e}");
+        b.unlink_person(&now(), &id, "P-0001", Some(Role::Reporter), "Linked twice")
+            .unwrap();
+        assert_eq!(inc(&b, &id).people.len(), 1);
+        assert_eq!(inc(&b, &id).people[0].role, Role::Subject);
         b.verify_audit().unwrap();
     }
 
@@ -1963,6 +2191,135 @@ mod tests {
         let e = refused(&mut b, |b| b.reopen_case(&now(), &id, "again"));
         assert!(e.message.contains("not closed"), "{e}");
         b.verify_audit().unwrap();
+    }
+
+    /// Tester3 #11: a review held before the case was reported, closing it, was refused as
+    /// "check the closing time", a field the review form does not have, at the top only.
+    #[test]
+    fn a_review_that_closes_the_case_before_it_was_reported_is_refused_beside_held() {
+        let (mut b, id) = book();
+        // After it happened (14th, 18:00), before it was reported (15th, 08:00).
+        let early = HeldReview {
+            held: at(14, 20),
+            ..held(ReviewDecision::Close)
+        };
+        let refusals = b.held_refusals(&now(), &id, "RV-1", &early, true);
+        assert_eq!(refusals.len(), 1, "{refusals:?}");
+        assert_eq!(refusals[0].field, "reviews[RV-1].held");
+        assert!(
+            refusals[0].message.contains("before the case was reported"),
+            "{}",
+            refusals[0]
+        );
+        assert!(!refusals[0].message.contains("closing time"));
+        let e = refused(&mut b, |b| {
+            b.hold_review(&now(), &id, "RV-1", early.clone(), true)
+        });
+        assert_eq!(e.field, "reviews[RV-1].held");
+        // Before it even happened: one refusal beside Held, not two.
+        let earlier = HeldReview {
+            held: at(13, 9),
+            ..held(ReviewDecision::Close)
+        };
+        let refusals = b.held_refusals(&now(), &id, "RV-1", &earlier, true);
+        assert_eq!(refusals.len(), 1, "{refusals:?}");
+        // Another decision does not date a closure.
+        let monitor = HeldReview {
+            held: at(14, 20),
+            ..held(ReviewDecision::ContinueMonitoring)
+        };
+        assert!(
+            b.held_refusals(&now(), &id, "RV-1", &monitor, true)
+                .is_empty()
+        );
+    }
+
+    /// Tester3 #12: a re-opened case had no review in the diary ("Next review none").
+    #[test]
+    fn re_opening_a_case_schedules_a_review_one_interval_from_today() {
+        let (mut b, id) = book();
+        b.hold_review(&now(), &id, "RV-1", held(ReviewDecision::Close), true)
+            .unwrap();
+        assert_eq!(inc(&b, &id).next_review(), None);
+        let later = stamp_at(at(20, 9));
+        let scheduled = b.reopen_case(&later, &id, "New messages").unwrap();
+        let due = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert_eq!(scheduled, Some(("RV-2".to_string(), due)));
+        assert_eq!(inc(&b, &id).next_review(), Some(due));
+        // One audit entry: the re-opening and its review together.
+        let last = b.audit.last().unwrap();
+        assert_eq!(last.action, "re-opened: New messages");
+        b.verify_audit().unwrap();
+        // A case closed with a review still pending gets that one back, not a second.
+        b.close_case(&later, &id, "Resolved again", true).unwrap();
+        let again = b.reopen_case(&later, &id, "More messages").unwrap();
+        assert_eq!(again, None);
+        assert_eq!(inc(&b, &id).next_review(), Some(due));
+        assert_eq!(inc(&b, &id).reviews.len(), 2);
+    }
+
+    /// Tester3 #30: what an incident owes is one rule: checklist steps, reviews never held,
+    /// follow-ups owed and references awaited; nothing at all once it is entered in error.
+    #[test]
+    fn what_an_incident_owes_is_one_list_and_nothing_when_entered_in_error() {
+        let (mut b, id) = book();
+        let steps = inc(&b, &id).checklist.len();
+        let mut step = referral(Agency::Police101, "");
+        step.reference_awaited = true;
+        step.follow_up_owed = true;
+        b.add_reporting_step(&now(), &id, step).unwrap();
+        let owed = inc(&b, &id).owed();
+        assert_eq!(owed.len(), steps + 3, "{owed:?}");
+        assert!(owed.contains(&Owed::Review {
+            id: "RV-1".into(),
+            due: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        }));
+        assert!(owed.contains(&Owed::FollowUp {
+            step: "RS-1".into(),
+            agency: "Police (101)".into()
+        }));
+        assert!(owed.contains(&Owed::Reference {
+            step: "RS-1".into(),
+            agency: "Police (101)".into(),
+            since: at(15, 10)
+        }));
+        assert_eq!(inc(&b, &id).unfinished().len(), owed.len());
+        b.add_reference(&now(), &id, "RS-1", "NOR-123").unwrap();
+        assert!(
+            !inc(&b, &id)
+                .owed()
+                .iter()
+                .any(|o| matches!(o, Owed::Reference { .. }))
+        );
+        b.mark_in_error(&now(), &id, &Entry::Incident, "Wrong pupil")
+            .unwrap();
+        assert!(inc(&b, &id).owed().is_empty());
+    }
+
+    /// Tester3 #22: a reference not in the agency's stated format is flagged, not refused.
+    #[test]
+    fn a_report_fraud_reference_not_in_its_format_is_saved_with_a_warning() {
+        let (mut b, id) = book();
+        let rs = b
+            .add_reporting_step(&now(), &id, referral(Agency::ActionFraud, "12345"))
+            .unwrap();
+        let step = &inc(&b, &id).reports[0];
+        assert_eq!(step.id, rs);
+        let warning = step.reference_warning().expect("flagged");
+        assert!(warning.contains("NFRC followed by 12 digits"), "{warning}");
+        let good = b
+            .add_reporting_step(
+                &now(),
+                &id,
+                referral(Agency::ActionFraud, "NFRC260012345678"),
+            )
+            .unwrap();
+        let step = inc(&b, &id).reports.iter().find(|r| r.id == good).unwrap();
+        assert_eq!(step.reference_warning(), None);
+        // An agency with no stated format is never flagged.
+        b.add_reporting_step(&now(), &id, referral(Agency::Police101, "12345"))
+            .unwrap();
+        assert_eq!(inc(&b, &id).reports[2].reference_warning(), None);
     }
 
     #[test]

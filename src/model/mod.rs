@@ -27,7 +27,7 @@ pub use audit::{
 pub use audit::{EncodedRon, pretty_ron_item};
 pub use backup::{BackupSecret, Divergence};
 pub use commands::{
-    Entry, EvidenceDetails, HeldReview, PersonDetails, StepDetails, Summary, initials,
+    Entry, EvidenceDetails, HeldReview, Owed, PersonDetails, StepDetails, Summary, initials,
 };
 pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, TakeIn, is_receipt};
 pub use flatten::{diff, diff_all, flatten};

@@ -12,7 +12,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use super::types::{Incident, Logbook, Person};
+use super::audit::AuditFault;
+use super::types::{Incident, Logbook, Person, Subject};
 
 /// A text in lower case with the accents of Latin letters taken off ("Zoë Ł." gives
 /// "zoe l."; "ß" gives "ss"): what filters compare. An ASCII text is only lower-cased.
@@ -141,6 +142,30 @@ fn rarest(needle: &[u8]) -> usize {
         }
     }
     best
+}
+
+impl Logbook {
+    /// Whether one record still matches its last audit entry: what `show` checks before
+    /// printing it, so a record altered outside the logbook is never printed as genuine
+    /// (tester3 #18). Cheap: one scan back along the trail and one hash, where `verify`
+    /// checks every record and every link of the chain. A subject no longer in the logbook
+    /// (disposed of) has nothing to check.
+    pub fn check_record(&self, subject: &Subject) -> Result<(), AuditFault> {
+        let Some(state) = self.subject_state(subject) else {
+            return Ok(());
+        };
+        let state = state.map_err(AuditFault::Unencodable)?;
+        match self.audit.iter().rev().find(|e| &e.subject == subject) {
+            None => Err(AuditFault::Unrecorded {
+                subject: subject.clone(),
+            }),
+            Some(e) if e.state != state => Err(AuditFault::StateMismatch {
+                subject: subject.clone(),
+                seq: e.seq,
+            }),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 /// Whether a person on the register matches a lower-case filter: reference, number,

@@ -45,7 +45,7 @@ pub struct Kept {
 impl Kept {
     /// Whether a case with this retention may be disposed of on `today`.
     pub fn is_due(&self, incident: &Incident, today: NaiveDate) -> bool {
-        incident.status == Status::Closed && matches!(self.until, Until::Date(d) if d < today)
+        incident.ended().is_some() && matches!(self.until, Until::Date(d) if d < today)
     }
 
     fn date(until: Option<NaiveDate>, rule: String) -> Kept {
@@ -58,6 +58,21 @@ impl Kept {
                 until: Until::Unknown("the retention date is beyond the calendar".into()),
                 rule,
             },
+        }
+    }
+}
+
+impl Incident {
+    /// When the case ended for retention: when it closed, or, for an incident entered in
+    /// error and never closed, when it was marked so. A record entered in error is kept
+    /// as the case would have been, its period running from the day it was marked, and
+    /// is then disposed of like a closed case; until this rule it was never due and kept
+    /// for ever (tester3 #32). None while the case is open.
+    pub fn ended(&self) -> Option<chrono::NaiveDateTime> {
+        match (&self.closure, &self.error) {
+            (Some(c), _) if self.status == Status::Closed => Some(c.when),
+            (_, Some(e)) => Some(e.when),
+            _ => None,
         }
     }
 }
@@ -158,8 +173,21 @@ impl Logbook {
 
     /// The date the IRMS rules give, leaving out any date set for this incident by hand.
     fn rules_retention(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
+        let mut kept = self.rules_retention_from_end(incident, latest);
+        if incident.closure.is_none()
+            && let Some(e) = &incident.error
+        {
+            kept.rule.push_str(&format!(
+                "; entered in error on {}: its retention runs as if it closed that day",
+                e.when.date()
+            ));
+        }
+        kept
+    }
+
+    fn rules_retention_from_end(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
         let r = &self.settings.retention;
-        let closed = incident.closure.as_ref().map(|c| c.when.date());
+        let closed = incident.ended().map(|c| c.date());
         let after_closure = |years: u32, rule: String| match closed {
             Some(d) => Kept::date(years_after(d, years), rule),
             None => Kept {

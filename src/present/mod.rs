@@ -34,6 +34,66 @@ pub fn next_review(inc: &Incident, today: NaiveDate) -> Option<String> {
     })
 }
 
+/// An incident's status as every list and printout says it: "Entered in error" for an
+/// incident marked so (whatever its status, it is no case to work on), else its status.
+pub fn status(inc: &Incident) -> &'static str {
+    if inc.error.is_some() {
+        "Entered in error"
+    } else {
+        inc.status.label()
+    }
+}
+
+/// The heading over what an incident owes: on a closed case it is what was left undone.
+pub fn owed_heading(inc: &Incident) -> &'static str {
+    if inc.status == Status::Closed {
+        "Not done when the case closed"
+    } else {
+        "Still to do"
+    }
+}
+
+/// What an incident still owes (`Incident::owed`, the model's one rule), as (the section it
+/// belongs to, what, its state): `show`, the exports and the app's summary list these.
+pub fn owed(inc: &Incident, today: NaiveDate) -> Vec<(Section, String, String)> {
+    inc.owed()
+        .into_iter()
+        .map(|o| match o {
+            Owed::Step { step } => (
+                Section::Checklist,
+                "Checklist step".to_string(),
+                format!("{step} (not yet done)"),
+            ),
+            Owed::Review { id, due } => {
+                let state = inc.reviews.iter().find(|r| r.id == id).map_or_else(
+                    || format!("due {}", date(due)),
+                    |r| review_title(r, inc, today),
+                );
+                (Section::Reviews, format!("Review {id}"), state)
+            }
+            Owed::FollowUp { step, agency } => (
+                Section::Reporting,
+                format!("{step} {agency}"),
+                "follow-up owed".to_string(),
+            ),
+            Owed::Reference {
+                step,
+                agency,
+                since,
+            } => (
+                Section::Reporting,
+                format!("{step} {agency}"),
+                awaited(since),
+            ),
+        })
+        .collect()
+}
+
+/// "reference awaited since 2026-11-30": a reference the agency has still to give.
+pub fn awaited(since: NaiveDateTime) -> String {
+    format!("reference awaited since {}", date(since.date()))
+}
+
 /// The incident's types, in the order recorded.
 pub fn types(inc: &Incident) -> String {
     inc.types
@@ -367,11 +427,27 @@ pub fn report_title(r: &ReportingStep) -> String {
     )
 }
 
+/// A reporting step's reference as every printout gives it: the reference, flagged when
+/// it does not look like the agency's stated format (tester3 #22); "awaited since ..."
+/// while the agency has still to give it (tester3 #30); None when there is none to give.
+pub fn reference(r: &ReportingStep) -> Option<String> {
+    if !r.reference.is_empty() {
+        return Some(match r.reference_warning() {
+            Some(w) => format!("{} [{w}]", r.reference),
+            None => r.reference.clone(),
+        });
+    }
+    (r.decision == Decision::Referred && r.reference_awaited)
+        .then(|| format!("awaited (since {})", date(r.when.date())))
+}
+
 /// A reporting step's reference, contact, outcome, reason and follow-up.
 pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
     let mut lines = Vec::new();
+    if let Some(reference) = reference(r) {
+        push(&mut lines, "reference", reference);
+    }
     for (label, value) in [
-        ("reference", &r.reference),
         ("contact", &r.contact),
         ("outcome", &r.outcome),
         ("reason", &r.reason),

@@ -121,20 +121,26 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
             if let Some(c) = &inc.closure {
                 text(&mut out, closed(c), &c.outcome);
             }
-            let open: Vec<&ChecklistItem> = inc
-                .checklist
-                .iter()
-                .filter(|c| c.state == StepState::Open)
+            // What is still owed, as `show` and the exports list it (the model's one rule,
+            // `Incident::owed`): the steps, and the follow-ups and references owed by the
+            // agencies. Reviews are in the facts above ("Next review").
+            let owed: Vec<(Section, String, String)> = owed(inc, today)
+                .into_iter()
+                .filter(|(section, ..)| *section != Section::Reviews)
                 .collect();
-            if !open.is_empty() && inc.status != Status::Closed {
+            if !owed.is_empty() && inc.status != Status::Closed {
                 out.push(Row::blank());
                 out.push(Row::new(
                     None,
-                    format!("Open checklist steps ({})", open.len()),
+                    format!("Still to do ({})", owed.len()),
                     Kind::Heading,
                 ));
-                for c in open {
-                    out.push(Row::new(None, format!("  [ ] {}", c.step), Kind::Plain));
+                for (section, what, state) in owed {
+                    let text = match section {
+                        Section::Checklist => format!("  [ ] {}", step_of(&state)),
+                        _ => format!("  {what}: {state}"),
+                    };
+                    out.push(Row::new(None, text, Kind::Plain));
                 }
             }
             out.extend(error_note(None, &inc.error, Kind::Alert));
@@ -197,6 +203,10 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                         "reference AWAITED".to_string()
                     }
                     Decision::Referred if r.reference.is_empty() => "no reference".to_string(),
+                    // Flagged, not refused: a reference not in the agency's stated format.
+                    Decision::Referred if r.reference_warning().is_some() => {
+                        format!("ref {} (check format)", r.reference)
+                    }
                     Decision::Referred => format!("ref {}", r.reference),
                     Decision::NotReferred => format!("reason: {}", r.reason),
                 };
@@ -301,6 +311,11 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
     out
 }
 
+/// A checklist step's words from its "still to do" state ("<step> (not yet done)").
+fn step_of(state: &str) -> &str {
+    state.strip_suffix(" (not yet done)").unwrap_or(state)
+}
+
 /// The full text of one entry of a section, for its pop-up: a title and rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
@@ -380,9 +395,18 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             fact("When", format!("{} by {}", when(r.when), r.by));
             fact("How", r.method.map_or("", |m| m.label()).into());
             if r.reference.is_empty() && r.reference_awaited {
-                rows.push(Row::labelled("Reference", "awaited").then(Next::AddReference));
+                rows.push(
+                    Row::labelled(
+                        "Reference",
+                        format!("awaited (since {})", date(r.when.date())),
+                    )
+                    .then(Next::AddReference),
+                );
             } else {
                 rows.push(Row::labelled("Reference", r.reference.clone()));
+                if let Some(w) = r.reference_warning() {
+                    rows.push(Row::new(None, w, Kind::Alert));
+                }
             }
             rows.push(Row::labelled("Contact", r.contact.clone()));
             rows.push(Row {

@@ -5,7 +5,7 @@
 
 use super::doc::{Block, Doc, Row, Table};
 use super::{Export, another};
-use crate::model::{Incident, Logbook, StepState};
+use crate::model::{Incident, Logbook};
 use crate::present::{self, Line, Section};
 
 pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
@@ -15,7 +15,7 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
     blocks.push(Block::Heading("Summary".into()));
     let mut facts = vec![Line {
         label: "Status",
-        value: inc.status.label().to_string(),
+        value: present::status(inc).to_string(),
     }];
     if let Some(note) = present::in_error(&inc.error) {
         facts.push(Line {
@@ -83,40 +83,17 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         rows,
     }));
 
-    // Undated work still owed: reviews not yet held, checklist steps not yet done.
-    let mut owed = Vec::new();
-    if export.has(Section::Reviews) {
-        // A review cancelled before it was held is not owed (its cancellation is in the
-        // audit trail).
-        for r in inc
-            .reviews
-            .iter()
-            .filter(|r| r.held.is_none() && r.cancelled.is_none())
-        {
-            let mut row = Row::new(vec![
-                format!("Review {}", r.id),
-                present::review_title(r, inc, today),
-            ]);
-            row.struck = r.error.is_some();
-            owed.push(row);
-        }
-    }
-    if export.has(Section::Checklist) {
-        for item in inc.checklist.iter().filter(|c| c.state == StepState::Open) {
-            owed.push(Row::new(vec![
-                "Checklist step".into(),
-                format!("{} (not yet done)", item.step),
-            ]));
-        }
-    }
+    // Undated work still owed (the model's one rule, `Incident::owed`): checklist steps,
+    // reviews not yet held, follow-ups owed and references awaited, each under the section
+    // it belongs to. An incident entered in error owes nothing; a closed case lists what
+    // was left undone as such.
+    let owed: Vec<Row> = present::owed(inc, today)
+        .into_iter()
+        .filter(|(section, ..)| export.has(*section))
+        .map(|(_, what, state)| Row::new(vec![what, state]))
+        .collect();
     if !owed.is_empty() {
-        // A closed case owes nothing: what was left undone is listed as such.
-        let heading = if inc.status == crate::model::Status::Closed {
-            "Not done when the case closed"
-        } else {
-            "Still to do"
-        };
-        blocks.push(Block::Heading(heading.into()));
+        blocks.push(Block::Heading(present::owed_heading(inc).into()));
         blocks.push(Block::Table(Table {
             columns: vec!["What", "State"],
             rows: owed,

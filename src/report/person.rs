@@ -46,7 +46,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
             label: "Incidents",
             value: incidents
                 .iter()
-                .map(|i| format!("{} ({})", i.id, i.status.label()))
+                .map(|i| format!("{} ({})", i.id, present::status(i)))
                 .collect::<Vec<_>>()
                 .join(", "),
         },

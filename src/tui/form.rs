@@ -437,6 +437,8 @@ pub enum FormKind {
     Close(String),
     Reopen(String),
     MarkError(String, ErrorTarget),
+    /// A person linked by mistake, unlinked with the reason: (incident, person, role).
+    Unlink(String, String, crate::model::Role),
     NotApplicable(String, usize),
     /// A checklist step ticked with the time it was done: (incident, step).
     TickStep(String, usize),

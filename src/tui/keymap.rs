@@ -43,6 +43,7 @@ pub enum Action {
     CloseCase,
     ReopenCase,
     MarkError,
+    UnlinkPerson,
     Chronology,
     NewPerson,
     EditPerson,
@@ -123,6 +124,7 @@ impl Action {
         Action::CloseCase,
         Action::ReopenCase,
         Action::MarkError,
+        Action::UnlinkPerson,
         Action::Chronology,
         Action::NewPerson,
         Action::EditPerson,
@@ -208,6 +210,9 @@ impl Action {
             Action::CloseCase => "close the case",
             Action::ReopenCase => "re-open the case",
             Action::MarkError => "mark the selected entry entered in error",
+            Action::UnlinkPerson => {
+                "unlink the selected person (linked by mistake), with the reason"
+            }
             Action::Chronology => "chronology of the selected person",
             Action::NewPerson => "add a person to the register",
             Action::EditPerson => "edit the selected person",
@@ -298,6 +303,7 @@ impl Action {
             Action::CloseCase => "close",
             Action::ReopenCase => "re-open",
             Action::MarkError => "entered in error",
+            Action::UnlinkPerson => "unlink",
             Action::Chronology => "chronology",
             Action::NewPerson => "add",
             Action::EditPerson => "edit",
@@ -526,6 +532,7 @@ pub const DETAIL: &[Binding] = with_moves![
     bind(&[key('c')], Action::CloseCase),
     bind(&[key('o')], Action::ReopenCase),
     bind(&[key('x')], Action::MarkError),
+    bind(&[key('u')], Action::UnlinkPerson),
     bind(&[key('C')], Action::Chronology),
     bind(&[key('L')], Action::LinkRelated),
     bind(&[key('X')], Action::Export),

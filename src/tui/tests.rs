@@ -2405,3 +2405,186 @@ fn a_five_digit_incident_number_is_shown_whole() {
         assert!(shown.contains("INC-2026-10000 "), "{shown}");
     }
 }
+
+/// Tester3 #46: a person linked by mistake could not be unlinked from the People tab (`x`
+/// there only said to select another entry).
+#[test]
+fn a_person_linked_by_mistake_is_unlinked_with_u_and_the_reason() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::People);
+    let person = incident(&app, id).people[0].person.clone();
+    let linked = incident(&app, id).people.len();
+    // `x` on a person points to the key that unlinks.
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.form.is_none());
+    assert!(
+        app.message.as_deref().is_some_and(|m| m.contains(" u:")),
+        "{:?}",
+        app.message
+    );
+    press(&mut app, KeyCode::Char('u'));
+    assert!(
+        matches!(&app.form.as_ref().unwrap().kind, FormKind::Unlink(i, p, _) if i == id && *p == person)
+    );
+    snap("form-unlink-person", &mut app);
+    // The reason is required.
+    ctrl(&mut app, 's');
+    assert!(app.form.as_ref().unwrap().fields[0].error.is_some());
+    assert_eq!(incident(&app, id).people.len(), linked);
+    keys(&mut app, "Wrong pupil linked");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    assert!(saved(&mut app));
+    assert_eq!(incident(&app, id).people.len(), linked - 1);
+    let book = app.book.as_ref().unwrap();
+    assert!(
+        book.person(&person).is_some(),
+        "the person stays in the register"
+    );
+    let last = book.audit.last().unwrap();
+    assert!(
+        last.action.starts_with(&format!("unlinked {person} ("))
+            && last.action.ends_with(": Wrong pupil linked"),
+        "{}",
+        last.action
+    );
+    book.verify_audit().unwrap();
+    // The help of the incident screen lists the key.
+    press(&mut app, KeyCode::Char('?'));
+    assert!(render(&mut app, 100, 30).contains("unlink the selected person"));
+}
+
+/// Tester3 #12: a re-opened case dropped out of the diary ("Next review none").
+#[test]
+fn re_opening_a_case_puts_a_review_in_the_diary_and_says_so() {
+    let mut app = demo_app();
+    let closed = app
+        .book
+        .as_ref()
+        .unwrap()
+        .incidents
+        .iter()
+        .find(|i| {
+            i.status == Status::Closed
+                && i.error.is_none()
+                && i.reviews
+                    .iter()
+                    .all(|r| r.held.is_some() || r.cancelled.is_some() || r.error.is_some())
+        })
+        .unwrap()
+        .id
+        .clone();
+    open_incident(&mut app, &closed);
+    press(&mut app, KeyCode::Char('o'));
+    keys(&mut app, "Parent reports it has started again");
+    ctrl(&mut app, 's');
+    assert_eq!(incident(&app, &closed).status, Status::Open);
+    let due = incident(&app, &closed)
+        .next_review()
+        .expect("a review is due again");
+    let interval = app.book.as_ref().unwrap().settings.review_interval_days;
+    assert_eq!(
+        due,
+        now().date() + chrono::Duration::days(i64::from(interval))
+    );
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("re-opened; review RV-"), "{message}");
+    assert!(message.contains(&crate::present::date(due)), "{message}");
+}
+
+/// Tester3 #11: a review held before the case was reported, closing it, was refused at the
+/// top only, as "check the closing time", a field the form does not have.
+#[test]
+fn a_closing_review_held_before_the_report_is_refused_beside_held() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    let inc = incident(&app, id).clone();
+    let rv = inc
+        .reviews
+        .iter()
+        .position(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+        .unwrap();
+    section(&mut app, Section::Reviews);
+    for _ in 0..rv {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Char('H'));
+    let early = inc.reported - chrono::Duration::minutes(30);
+    assert!(
+        early >= inc.occurred,
+        "between when it happened and the report"
+    );
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("held")
+        .unwrap()
+        .set_text(&crate::present::when(early));
+    form.field_mut("outcome")
+        .unwrap()
+        .set_text("Spoke to the pupil");
+    focus(&mut app, "risk_now");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "Low");
+    press(&mut app, KeyCode::Enter);
+    focus(&mut app, "decision");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "Close");
+    press(&mut app, KeyCode::Enter);
+    focus(&mut app, "confirm");
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused");
+    let held = form.field("held").unwrap().error.clone();
+    assert!(
+        held.as_deref()
+            .is_some_and(|e| e.contains("before the case was reported")),
+        "{held:?} / {:?}",
+        form.error
+    );
+    assert!(
+        !form.error.as_deref().unwrap_or("").contains("closing time"),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(incident(&app, id).status, inc.status);
+}
+
+/// Tester3 #22: a Report Fraud reference not NFRC and 12 digits had no flag anywhere.
+#[test]
+fn a_reference_not_in_its_format_is_flagged_on_leaving_the_field_and_after_saving() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "report fraud");
+    press(&mut app, KeyCode::Enter);
+    focus(&mut app, "reference");
+    keys(&mut app, "12345");
+    press(&mut app, KeyCode::Tab);
+    let notice = app
+        .form
+        .as_ref()
+        .unwrap()
+        .notice
+        .clone()
+        .unwrap_or_default();
+    assert!(notice.contains("check the reference"), "{notice}");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "flagged, not refused: {:?}",
+        app.form.as_ref().map(|f| &f.error)
+    );
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("NFRC followed by 12 digits"), "{message}");
+    section(&mut app, Section::Reporting);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("ref 12345 (check format)"), "{screen}");
+}

@@ -69,6 +69,9 @@ impl App {
                     return;
                 }
                 form.fields[form.focus].leave(now);
+                // What was typed can change the guidance: a reference not in the agency's
+                // format is flagged on leaving the field (tester3 #22).
+                forms::refresh_notice(form);
                 let n = form.fields.len();
                 form.focus = if action == Some(Action::NextField) {
                     (form.focus + 1) % n
@@ -136,6 +139,7 @@ impl App {
                     (_, KeyCode::Enter) => {
                         // Enter in a one-line field moves on, like Tab.
                         field.leave(now);
+                        forms::refresh_notice(form);
                         form.focus = (form.focus + 1) % form.fields.len();
                     }
                     (

@@ -1,6 +1,7 @@
 //! The forms that end or correct a case: close it (`close_case`, which lists what is
 //! unfinished first), re-open it (`reopen_case`), and mark an entry entered in error
-//! (`mark_in_error`: the entry stays, struck through).
+//! (`mark_in_error`: the entry stays, struck through), or unlink a person linked by mistake
+//! (`unlink_person`: the trail keeps the link and the reason).
 
 use super::super::form::*;
 use super::fields::*;
@@ -88,8 +89,15 @@ pub fn submit_reopen(
     stamp: &Stamp,
     id: &str,
 ) -> Result<String, Invalid> {
-    book.reopen_case(stamp, id, &multiline(form, "reason"))?;
-    Ok(format!("{id} re-opened."))
+    Ok(
+        match book.reopen_case(stamp, id, &multiline(form, "reason"))? {
+            Some((rv, due)) => format!(
+                "{id} re-opened; review {rv} due {}.",
+                crate::present::date(due)
+            ),
+            None => format!("{id} re-opened."),
+        },
+    )
 }
 
 /// `incident`: the case, whose types and platform name it beside its number, so a wrong
@@ -174,5 +182,37 @@ pub fn submit_error(
     book.mark_in_error(stamp, id, &entry, &multiline(form, "reason"))?;
     Ok(format!(
         "{done} marked entered in error; it stays visible, struck through."
+    ))
+}
+
+/// Unlinking a person linked by mistake: the person, their role and the incident are named
+/// above the reason, so a wrong selection shows.
+pub fn unlink(book: &Logbook, id: &str, person: &str, role: Role) -> Form {
+    let mut form = reason_form(
+        FormKind::Unlink(id.to_string(), person.to_string(), role),
+        format!("Unlink {person} from {id}"),
+        "Reason (kept in the history)",
+    );
+    let reference = book.person(person).map_or_else(String::new, |p| {
+        format!(" {}", crate::text::line(&p.reference))
+    });
+    form.notice = Some(format!(
+        "{person}{reference}, linked as {}. The person stays in the register; the history keeps the link and the reason.",
+        role.label()
+    ));
+    form
+}
+
+pub fn submit_unlink(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    person: &str,
+    role: Role,
+) -> Result<String, Invalid> {
+    book.unlink_person(stamp, id, person, Some(role), &multiline(form, "reason"))?;
+    Ok(format!(
+        "{person} unlinked from {id}; the history keeps the link and the reason."
     ))
 }

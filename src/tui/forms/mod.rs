@@ -28,7 +28,7 @@ use super::form::*;
 use crate::model::*;
 
 pub use checklist::{not_applicable, tick_step};
-pub use close::{close, mark_error, reopen};
+pub use close::{close, mark_error, reopen, unlink};
 pub use dispose::dispose;
 pub use evidence::{edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
@@ -79,6 +79,7 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
         FormKind::MarkError(id, target) => mark_error(book.incident(id)?, target.clone()),
+        FormKind::Unlink(id, person, role) => close::unlink(book, id, person, *role),
         FormKind::NotApplicable(id, step) => {
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
         }
@@ -225,6 +226,9 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
         FormKind::Close(id) => close::submit_close(form, book, stamp, id)?,
         FormKind::Reopen(id) => close::submit_reopen(form, book, stamp, id)?,
         FormKind::MarkError(id, target) => close::submit_error(form, book, stamp, id, target)?,
+        FormKind::Unlink(id, person, role) => {
+            close::submit_unlink(form, book, stamp, id, person, *role)?
+        }
         FormKind::NotApplicable(id, step) => {
             checklist::submit_not_applicable(form, book, stamp, id, *step)?
         }

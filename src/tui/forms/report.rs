@@ -186,7 +186,19 @@ pub fn submit_new(
         Decision::Referred => book.add_reporting_step(stamp, id, d)?,
         Decision::NotReferred => book.record_not_referred(stamp, id, d)?,
     };
-    Ok(format!("Reporting step {next} recorded on {id}."))
+    Ok(format!(
+        "Reporting step {next} recorded on {id}.{}",
+        reference_flag(book, id, &next)
+    ))
+}
+
+/// " <warning>." after a save whose reference does not look like the agency's format
+/// (flagged, never refused: tester3 #22); "" otherwise.
+fn reference_flag(book: &Logbook, id: &str, rs: &str) -> String {
+    book.incident(id)
+        .and_then(|i| i.reports.iter().find(|r| r.id == rs))
+        .and_then(ReportingStep::reference_warning)
+        .map_or_else(String::new, |w| format!(" {w}."))
 }
 
 pub fn submit_edit(
@@ -198,5 +210,8 @@ pub fn submit_edit(
 ) -> Result<String, Refused> {
     let details = step_all(form, book, stamp, id, Some(rs))?;
     book.edit_reporting_step(stamp, id, rs, details)?;
-    Ok(format!("Reporting step {rs} updated."))
+    Ok(format!(
+        "Reporting step {rs} updated.{}",
+        reference_flag(book, id, rs)
+    ))
 }

@@ -51,6 +51,7 @@ pub fn handle(
                 Action::ReopenCase
                     | Action::Chronology
                     | Action::MarkError
+                    | Action::UnlinkPerson
                     | Action::TickStep
                     | Action::TickStepAt
             ) =>
@@ -155,9 +156,25 @@ pub fn handle(
             };
             match target {
                 Some(t) => Some(Go::Form(forms::mark_error(incident, t))),
+                // A person linked by mistake is unlinked, with the reason (tester3 #46).
+                None if section == Section::People => say(format!(
+                    "A person linked by mistake is unlinked with {}: the history keeps the link and the reason.",
+                    keymap::key_for(keymap::DETAIL, Action::UnlinkPerson)
+                )),
                 None => say("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
             }
         }
+        Action::UnlinkPerson => match incident
+            .people
+            .get(selected)
+            .filter(|_| section == Section::People)
+        {
+            Some(inv) => Some(Go::Form(forms::unlink(book, id, &inv.person, inv.role))),
+            None => say(format!(
+                "Go to People ({}) and select the person to unlink.",
+                section_key()
+            )),
+        },
         Action::Chronology => match incident
             .people
             .get(selected)

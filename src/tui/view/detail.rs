@@ -146,9 +146,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, section: Section
             Style::new().red().bold(),
         ));
     }
+    // An incident entered in error is no case to work on: its marker stands instead of
+    // "Open" (tester3 #32).
+    let status = if i.error.is_some() {
+        String::new()
+    } else {
+        format!("  {}", i.status.label())
+    };
     title.push(Span::raw(format!(
-        "  {}  {} risk  {}",
-        i.status.label(),
+        "{status}  {} risk  {}",
         i.risk_level.label(),
         line(&present::types(i))
     )));
@@ -297,7 +303,7 @@ fn section_hint(section: Section, closed: bool) -> String {
             A::CloseCase,
             A::Help,
         ],
-        Section::People => &[A::LinkPerson, A::Chronology, A::Open],
+        Section::People => &[A::LinkPerson, A::Chronology, A::UnlinkPerson, A::Open],
         Section::Evidence => &[
             A::AddEvidence,
             A::EditIncident,
