@@ -87,7 +87,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 75] = [
+    pub const ALL: [Action; 76] = [
         Action::Quit,
         Action::Help,
         Action::Lock,

@@ -182,7 +182,8 @@ fn drafted_subject(kind: &FormKind, opened: Option<&str>, new_person: String) ->
         | FormKind::Reopen(id)
         | FormKind::MarkError(id, _)
         | FormKind::NotApplicable(id, _)
-        | FormKind::TickStep(id, _) => Subject::Incident(id.clone()),
+        | FormKind::TickStep(id, _)
+        | FormKind::Unlink(id, _, _) => Subject::Incident(id.clone()),
     })
 }
 
