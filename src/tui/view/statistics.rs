@@ -41,19 +41,48 @@ struct Trend {
     months_per_bar: usize,
 }
 
-fn trend(rows: &[(String, u64)], width: usize) -> Trend {
+/// The heights a trend bar is drawn in: eighths of its two rows.
+const TREND_HEIGHT: u64 = 16;
+
+/// The height of a month hidden as "<5": the lowest mark, the same for every such month.
+const HIDDEN_HEIGHT: u64 = 1;
+
+/// `rows` are the months with their counts, `hidden` whether each is shown as "<5" in the
+/// tables (`stats::suppressed`, complementary suppression included). A hidden month is
+/// drawn at one fixed, lowest height, and a bar holding one (where months are added
+/// together) too: a bar's height to scale beside the total shown would give its count
+/// back, which every table hides (tester4 #8). Other bars are scaled to the busiest shown
+/// one, never as low as a hidden month's.
+fn trend(rows: &[(String, u64)], hidden: &[bool], width: usize) -> Trend {
     let width = width.max(1);
     let months_per_bar = rows.len().div_ceil(width).max(1);
-    let bars: Vec<(&str, u64)> = rows
+    let bars: Vec<(&str, Option<u64>)> = rows
         .chunks(months_per_bar)
-        .map(|c| (c[0].0.as_str(), c.iter().map(|(_, n)| n).sum()))
+        .enumerate()
+        .map(|(k, c)| {
+            let start = k * months_per_bar;
+            let any_hidden = (start..start + c.len()).any(|i| hidden.get(i) == Some(&true));
+            let sum = c.iter().map(|(_, n)| n).sum();
+            (c[0].0.as_str(), (!any_hidden).then_some(sum))
+        })
         .collect();
+    let busiest = bars
+        .iter()
+        .filter_map(|(_, n)| *n)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = |n: Option<u64>| match n {
+        None => HIDDEN_HEIGHT,
+        Some(0) => 0,
+        Some(n) => (n * TREND_HEIGHT).div_ceil(busiest).max(HIDDEN_HEIGHT + 1),
+    };
     let each = (width / bars.len().max(1)).clamp(1, MONTH_WIDTH);
     // A blank column between bars once they are 3 wide, so months read apart.
     let gap = usize::from(each >= 3);
     let mut columns = Vec::with_capacity(bars.len() * each);
     for (_, n) in &bars {
-        columns.extend(std::iter::repeat_n(*n, each - gap));
+        columns.extend(std::iter::repeat_n(height(*n), each - gap));
         columns.extend(std::iter::repeat_n(0, gap));
     }
     let marks = marks(&bars, each);
@@ -67,7 +96,7 @@ fn trend(rows: &[(String, u64)], width: usize) -> Trend {
 /// The line under the trend: the first and last month, and a few between (about one in
 /// four, a space apart at least), each starting under its bar; the last is pulled left to
 /// end under the drawing when its own start leaves too little room.
-fn marks(bars: &[(&str, u64)], each: usize) -> String {
+fn marks<T>(bars: &[(&str, T)], each: usize) -> String {
     let n = bars.len();
     let Some(((first, _), (last, _))) = bars.first().zip(bars.last()) else {
         return String::new();
@@ -243,7 +272,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize, scroll: usize) {
             Constraint::Length(1),
         ])
         .areas(trend_area);
-        let drawn = trend(&t.rows, usize::from(trend_area.width));
+        let hidden: Vec<bool> = stats::suppressed(t)
+            .iter()
+            .map(|(_, shown)| shown == "<5")
+            .collect();
+        let drawn = trend(&t.rows, &hidden, usize::from(trend_area.width));
         let first = t.rows.first().map_or("", |(m, _)| m.as_str());
         let last = t.rows.last().map_or("", |(m, _)| m.as_str());
         let span = if t.rows.is_empty() {
@@ -257,13 +290,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, n: usize, scroll: usize) {
         };
         frame.render_widget(
             Paragraph::new(
-                Line::from(format!("Trend by month reported, {span} (no counts{each})")).bold(),
+                Line::from(format!(
+                    "Trend by month reported, {span} (no counts{each}; ▁ is <5)"
+                ))
+                .bold(),
             ),
             title,
         );
         frame.render_widget(
             Sparkline::default()
                 .data(&drawn.columns)
+                .max(TREND_HEIGHT)
                 .style(Style::new().cyan()),
             bars,
         );
@@ -289,30 +326,72 @@ mod tests {
     #[test]
     fn a_year_is_drawn_several_columns_a_month_with_its_first_and_last_month_marked() {
         // Tester2 finding 34: one column a month, no marks.
-        let t = trend(&months(12), 98);
+        let t = trend(&months(12), &[], 98);
         assert_eq!(t.months_per_bar, 1);
         assert_eq!(t.columns.len(), 12 * MONTH_WIDTH);
         assert!(t.marks.starts_with("2025-09 "), "{}", t.marks);
         assert!(t.marks.ends_with("2026-08"), "{}", t.marks);
         assert!(t.marks.matches("20").count() >= 4, "{}", t.marks);
-        let t = trend(&months(12), 78);
+        let t = trend(&months(12), &[], 78);
         assert_eq!(t.columns.len(), 12 * 6);
         assert!(t.marks.starts_with("2025-09 "), "{}", t.marks);
         assert!(t.marks.ends_with("2026-08"), "{}", t.marks);
         // The last month's empty bar still takes its room.
-        assert_eq!(t.columns[11 * 6..], [2, 2, 2, 2, 2, 0]);
+        assert_eq!(t.columns[11 * 6..], [16, 16, 16, 16, 16, 0]);
     }
 
     #[test]
     fn a_long_period_adds_neighbouring_months_and_still_ends_at_the_last() {
-        let t = trend(&months(200), 78);
+        let t = trend(&months(200), &[], 78);
         assert_eq!(t.months_per_bar, 3);
         assert!(t.columns.len() <= 78);
         assert!(t.marks.starts_with("2025-09"), "{}", t.marks);
         assert!(t.marks.chars().count() <= 78);
-        let t = trend(&months(1), 78);
+        let t = trend(&months(1), &[], 78);
         assert_eq!(t.marks, "2025-09");
-        let t = trend(&[], 78);
+        let t = trend(&[], &[], 78);
         assert!(t.columns.is_empty() && t.marks.is_empty());
+    }
+
+    /// Tester4 #8: with 1 incident in October and 5 in November, the bars (3 eighths and
+    /// 16) gave October's count back beside the total of 6.
+    #[test]
+    fn a_hidden_month_is_drawn_at_one_fixed_height_whatever_its_count() {
+        let rows = |oct: u64, nov: u64| {
+            vec![
+                ("2026-09".to_string(), 0),
+                ("2026-10".to_string(), oct),
+                ("2026-11".to_string(), nov),
+            ]
+        };
+        let hidden = [false, true, true];
+        let one = trend(&rows(1, 5), &hidden, 30);
+        let four = trend(&rows(4, 5), &hidden, 30);
+        assert_eq!(
+            one.columns, four.columns,
+            "the count of a hidden month shows"
+        );
+        assert!(one.columns.contains(&HIDDEN_HEIGHT));
+        // A shown month is never as low as a hidden one; none is drawn as none.
+        let shown = trend(&rows(1, 40), &[false, true, false], 30);
+        assert!(
+            shown
+                .columns
+                .iter()
+                .all(|h| *h == 0 || *h == HIDDEN_HEIGHT || *h > 1)
+        );
+        assert!(shown.columns.contains(&TREND_HEIGHT));
+        // Months added together: a bar holding a hidden month is hidden too.
+        let many: Vec<(String, u64)> = (0..200).map(|k| (format!("m{k}"), 10)).collect();
+        let mut hide = vec![false; 200];
+        hide[4] = true;
+        let t = trend(&many, &hide, 78);
+        assert_eq!(t.months_per_bar, 3);
+        assert_eq!(t.columns.len(), 67, "one column a bar");
+        assert_eq!(t.columns[0], TREND_HEIGHT);
+        assert_eq!(
+            t.columns[1], HIDDEN_HEIGHT,
+            "months 4 to 6 hold the hidden one"
+        );
     }
 }
