@@ -454,24 +454,30 @@ fn dropped_by_restore(
     let names: Vec<String> = dropped.iter().map(|(n, _)| n.clone()).collect();
     let mut restores: Vec<String> = dropped.iter().map(|(_, d)| restore_text(d)).collect();
     restores.dedup();
+    let one = names.len() == 1;
     let said = format!(
-        "Beyond --keep {keep}, {} {} history that {} dropped, so {} not removed by themselves: {}. They still open with the keys they were made with, including any removed since (a deputy who left, a lost key).\n",
+        "Beyond --keep {keep}, {} {} history that {} dropped, so {} not removed by {}: {}. {} still open{} with the keys {} made with, including any removed since (a deputy who left, a lost key).\n",
         count(names.len() as u64, "older backup", "older backups"),
-        if names.len() == 1 { "holds" } else { "hold" },
+        if one { "holds" } else { "hold" },
         restores.join(" and "),
-        if names.len() == 1 {
-            "it is"
-        } else {
-            "they are"
-        },
-        names.join(", ")
+        if one { "it is" } else { "they are" },
+        if one { "itself" } else { "themselves" },
+        names.join(", "),
+        if one { "It" } else { "They" },
+        if one { "s" } else { "" },
+        if one { "it was" } else { "they were" },
     );
     let terminal = std::io::stdin().is_terminal();
     let go = if yes {
         true
     } else if terminal {
         eprint!("{said}");
-        ask_line("Remove them too? Type yes to remove them: ")?.eq_ignore_ascii_case("yes")
+        let question = if one {
+            "Remove it too? Type yes to remove it: "
+        } else {
+            "Remove them too? Type yes to remove them: "
+        };
+        ask_line(question)?.eq_ignore_ascii_case("yes")
     } else {
         false
     };
@@ -695,8 +701,9 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
     }
     if dropped > 0 {
         text.push_str(&format!(
-            "{} history a restore dropped: they may still open with keys removed since; `logbook backup --to {} --keep N --yes` removes those beyond N, or destroy them by hand once checked.\n",
+            "{} history a restore dropped: {} may still open with keys removed since; `logbook backup --to {} --keep N --yes` removes those beyond N, or destroy them by hand once checked.\n",
             if dropped == 1 { "1 backup holds".to_string() } else { format!("{dropped} backups hold") },
+            if dropped == 1 { "it" } else { "they" },
             crate::text::path(&dir)
         ));
     }
