@@ -103,3 +103,37 @@ fn the_notes_stay_the_dsls_while_a_transfer_waits_and_the_transfer_has_its_colum
         assert!(screen.contains("1 file sent, not acknowledged"), "{screen}");
     }
 }
+
+/// Tester3 #24 said W did nothing while "Checking history..." showed and the key-file
+/// path typed next acted on the list. Not reproduced (with the tester's binary or this
+/// one, in tmux on a 10,000-incident logbook, W during the check locks at once and the
+/// hand-over is recorded after the check): this pins that W is never swallowed there.
+#[test]
+fn w_while_the_history_is_checked_locks_at_once_and_the_path_typed_goes_to_the_lock_screen() {
+    use crate::tui::app::{Effect, Phase};
+    let mut app = demo_app();
+    let mut book = app.book.take().unwrap();
+    book.audit.clear();
+    book.trail_pending = true;
+    app.unlock.key_mode = true;
+    app.holder = Some("RO".into());
+    app.unlocked(Ok((book, None)));
+    assert_eq!(app.phase, Phase::Ready);
+    let bar = status(&render(&mut app, 100, 30));
+    assert!(bar.contains("Checking history"), "{bar}");
+    app.effects.clear();
+    press(&mut app, KeyCode::Char('W'));
+    assert!(
+        app.effects.iter().any(|e| matches!(e, Effect::Lock)),
+        "W asks to lock"
+    );
+    app.effects.clear();
+    app.locked(None);
+    assert_eq!(app.phase, Phase::Unlock);
+    let bar = status(&render(&mut app, 100, 30));
+    assert!(bar.contains("Locked to switch recorder"), "{bar}");
+    for c in "dep.key".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.unlock.key_file.text(), "dep.key");
+}
