@@ -6,14 +6,23 @@
 //! start of an escape (before `e`, `n`, `r`, `x`, `u` or an escaped character), so a typed
 //! `\e` never looks like a real escape character while a path such as `\\srv\dsl` is
 //! shown as it was typed.
+//!
+//! A tab is drawn as nothing by the terminal widgets (it has no width of its own), which
+//! ran the words either side together: in a one-line place it is written `\t`, in a block
+//! it is spaces to the next tab stop (every four columns). A Windows line break (CR LF) in
+//! a block is one line break, as the text means it; a CR alone is still written `\r`.
 
 use std::borrow::Cow;
 
-/// Characters that change how text is displayed rather than being displayed.
+/// Columns between tab stops where a block shows a tab as spaces.
+const TAB_STOP: usize = 4;
+
+/// Characters that change how text is displayed rather than being displayed (a tab is
+/// drawn as nothing at all), so are shown some other way.
 fn is_unsafe(c: char, keep_newlines: bool) -> bool {
     match c {
         '\n' => !keep_newlines,
-        '\t' => false,
+        '\t' => true,
         // Line and paragraph separators break lines in some terminals and viewers.
         '\u{2028}' | '\u{2029}' => true,
         // C0 controls (ESC among them), DEL and C1 controls (CSI 0x9b, OSC 0x9d...).
@@ -32,7 +41,9 @@ fn is_unsafe(c: char, keep_newlines: bool) -> bool {
 /// is: then each backslash of the run is shown doubled.
 fn ambiguous_after_backslash(next: Option<char>, keep_newlines: bool) -> bool {
     match next {
-        Some('e' | 'n' | 'r' | 'x' | 'u') => true,
+        Some('e' | 'n' | 'r' | 't' | 'x' | 'u') => true,
+        // In a block a tab is spaces, which no backslash can be read with.
+        Some('\t') => !keep_newlines,
         Some(c) => is_unsafe(c, keep_newlines),
         None => false,
     }
@@ -72,9 +83,18 @@ fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
                 run
             };
             out.extend(std::iter::repeat_n('\\', times));
+        } else if c == '\t' && keep_newlines {
+            let column = out
+                .rsplit('\n')
+                .next()
+                .map_or(0, unicode_width::UnicodeWidthStr::width);
+            out.extend(std::iter::repeat_n(' ', TAB_STOP - column % TAB_STOP));
+        } else if c == '\r' && keep_newlines && chars.peek() == Some(&'\n') {
+            // CR LF is one line break: the LF that follows makes it.
         } else if is_unsafe(c, keep_newlines) {
             match c {
                 '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
                 '\r' => out.push_str("\\r"),
                 '\u{1b}' => out.push_str("\\e"),
                 c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
@@ -87,7 +107,8 @@ fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// For one-line places (a table cell, a list line): newlines are escaped too.
+/// For one-line places (a table cell, a list line): newlines are escaped too, and a tab is
+/// written `\t`.
 pub fn line(text: &str) -> Cow<'_, str> {
     escaped(text, false)
 }
@@ -101,7 +122,8 @@ pub fn path(path: &std::path::Path) -> String {
     }
 }
 
-/// For multi-line places (a description): newlines kept, everything else escaped.
+/// For multi-line places (a description): newlines kept (a CR LF as one), a tab shown as
+/// spaces to the next tab stop, everything else escaped.
 pub fn block(text: &str) -> Cow<'_, str> {
     escaped(text, true)
 }
@@ -151,7 +173,7 @@ mod tests {
                 run += 1;
             }
             let next = chars.peek().copied();
-            if !matches!(next, Some('e' | 'n' | 'r' | 'x' | 'u')) {
+            if !matches!(next, Some('e' | 'n' | 'r' | 't' | 'x' | 'u')) {
                 out.extend(std::iter::repeat_n('\\', run));
                 continue;
             }
@@ -161,6 +183,7 @@ mod tests {
                     Some('e') => out.push('\u{1b}'),
                     Some('n') => out.push('\n'),
                     Some('r') => out.push('\r'),
+                    Some('t') => out.push('\t'),
                     Some(k @ ('x' | 'u')) => {
                         let code: String = if k == 'x' {
                             chars.by_ref().take(2).collect()
@@ -180,7 +203,9 @@ mod tests {
     #[test]
     fn every_short_text_reads_back_as_it_was() {
         // Every string of up to five characters over the characters that matter.
-        let alphabet = ['\\', 'e', 'u', 'a', '\u{1b}', '\n', '\u{202e}', '{'];
+        let alphabet = [
+            '\\', 'e', 'u', 'a', '\u{1b}', '\n', '\u{202e}', '{', '\t', 't',
+        ];
         let mut texts = vec![String::new()];
         for _ in 0..5 {
             let longer: Vec<String> = texts
@@ -192,7 +217,10 @@ mod tests {
         }
         for t in &texts {
             assert_eq!(&unescape(&line(t)), t, "line({t:?}) = {:?}", line(t));
-            assert_eq!(&unescape(&block(t)), t, "block({t:?}) = {:?}", block(t));
+            // A block shows a tab as spaces: read back, the rest is as it was.
+            if !t.contains('\t') {
+                assert_eq!(&unescape(&block(t)), t, "block({t:?}) = {:?}", block(t));
+            }
         }
     }
 
@@ -204,5 +232,27 @@ mod tests {
         ));
         assert_eq!(block("one\ntwo"), "one\ntwo");
         assert_eq!(line("one\ntwo"), "one\\ntwo");
+    }
+
+    /// Tester3 #7: a tab was drawn as nothing ("a tabhere") and a CR LF as two line breaks.
+    #[test]
+    fn a_tab_is_seen_and_a_windows_line_break_is_one() {
+        // One-line places: the tab written out, as the form shows it.
+        assert_eq!(line("a tab\there"), "a tab\\there");
+        // A typed backslash-t is not a tab.
+        assert_eq!(line("C:\\temp"), "C:\\\\temp");
+        assert_ne!(line("\\t"), line("\t"));
+        // Blocks: spaces to the next stop of four columns, from the start of each line.
+        assert_eq!(block("\tIndented"), "    Indented");
+        assert_eq!(block("a tab\there"), "a tab   here");
+        assert_eq!(block("ab\n\tc"), "ab\n    c");
+        // CR LF is one line break in a block; a CR alone stays visible.
+        assert_eq!(block("Also\r\nCRLF."), "Also\nCRLF.");
+        assert_eq!(block("a\rb"), "a\\rb");
+        assert_eq!(line("a\r\nb"), "a\\r\\nb");
+        // Nothing from the text is ever passed through as a tab or a CR.
+        for shown in [line("x\ty\r\n"), block("x\ty\r\n\r")] {
+            assert!(!shown.contains(['\t', '\r']), "{shown:?}");
+        }
     }
 }

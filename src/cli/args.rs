@@ -87,8 +87,8 @@ impl Cli {
 }
 
 /// The commands that never write to the audit trail.
-const RECORD_NOTHING: [&str; 7] = [
-    "demo", "keygen", "verify", "list", "show", "backups", "stats",
+const RECORD_NOTHING: [&str; 8] = [
+    "demo", "keygen", "verify", "list", "show", "backups", "stats", "history",
 ];
 
 #[derive(Debug, Args, Clone, Default)]
@@ -177,6 +177,26 @@ With a passphrase, a backup opens through the key file (logbook-ID-key-FPR.age) 
         #[arg(long)]
         overdue: bool,
     },
+    /// The logbook's whole history: every audit entry in order, in words, filtered by record or kind.
+    #[command(
+        long_about = "The logbook's whole history: every entry of its audit trail, in order, with when, who, \
+which record and what, in words. Beside each incident's and person's own history it shows the entries \
+about the logbook itself: keys added and removed (who can now, or can no longer, open it), changes of \
+recorder, backups and restores, settings, the concern folder, exports and disposals.",
+        after_help = concat!(
+            "Examples:\n  logbook history\n  logbook history --record INC-2026-0007\n  \
+logbook history --kind keys --kind recorder\n  logbook history --kind backup --since 2026-09-01\n\n",
+            "Output: each entry is one line: its number (#N), the date and time, its kind, the record it is about \
+(INC-..., P-..., concern C-..., or logbook), who made it, and what it records, in columns separated by two or \
+more spaces. The fields it changed follow, one per line, indented by eight spaces: `field: \"old\" -> \"new\"` \
+((none) for no value). Text from the logbook is escaped (a line break in a value is written \\n, a tab \\t), so \
+each line is one entry or one change. At a terminal a line of column headings comes first; in a pipe or a file \
+there is none, and a filter that matches nothing prints nothing (saying so on stderr). That format is kept stable. \
+Entries about a record since disposed of were emptied at its disposal: they keep their number, time and author, \
+and say \"[emptied by the disposal, entry #N]\". Exits 1 (after printing) if the trail fails its check."
+        )
+    )]
+    History(super::history::HistoryArgs),
     /// One incident in full: people, evidence, reporting, reviews, checklist and history.
     Show {
         /// The incident number, e.g. INC-2026-0007.
@@ -818,7 +838,7 @@ fn section(text: &str) -> Result<crate::present::Section, String> {
         })
 }
 
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text.trim(), crate::model::dates::DAY)
         .map_err(|_| format!("{text} is not a date: write it YYYY-MM-DD, e.g. 2026-09-01"))
 }

@@ -4,6 +4,7 @@ pub mod args;
 mod backup;
 mod clock;
 mod concern;
+mod history;
 mod keys;
 mod print;
 mod report;
@@ -155,6 +156,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify { file, against } => verify(&global, file, against, out),
         Command::List { status, overdue } => list(&global, status, overdue, out),
         Command::Show { id } => show(&global, &id, out),
+        Command::History(args) => history::history(&global, args, out),
         // A refused record in the file is to be corrected in the file, not "filled in".
         Command::Import { file } => {
             import(&global, &file, out).map_err(|e| words::reword(e, words::Given::File(&file)))

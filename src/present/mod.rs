@@ -13,6 +13,7 @@ pub use crate::model::dates::{CLOCK, DAY, EXACT, MINUTE, at, clock, date, exact,
 use crate::model::*;
 
 pub mod screen;
+pub mod trail;
 
 /// When an incident happened, marked when it is an estimate.
 pub fn happened(inc: &Incident) -> String {

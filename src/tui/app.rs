@@ -270,6 +270,7 @@ impl App {
                 Screen::Concerns { .. } => keymap::CONCERNS,
                 Screen::Statistics { .. } => keymap::STATISTICS,
                 Screen::Retention { .. } => keymap::RETENTION,
+                Screen::History { .. } => keymap::HISTORY,
             },
         }
     }
@@ -554,7 +555,7 @@ impl App {
     /// An action for the screen on top: what it asks for, if anything (the concern inbox,
     /// statistics and retention screens act on the app themselves).
     fn screen_key(&mut self, action: Action) -> Option<Go> {
-        use super::screens::{chronology, detail, people};
+        use super::screens::{chronology, detail, history, people};
         let screen = self.screen().clone();
         match screen {
             Screen::Concerns { selected } => {
@@ -598,6 +599,7 @@ impl App {
             Screen::Chronology { person, selected } => {
                 chronology::handle(&ctx, &person, selected, action)
             }
+            Screen::History { selected, kind } => history::handle(&ctx, selected, kind, action),
             Screen::Concerns { .. } | Screen::Statistics { .. } | Screen::Retention { .. } => None,
         }
     }

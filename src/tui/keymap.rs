@@ -62,6 +62,8 @@ pub enum Action {
     Cancel,
     Statistics,
     Retention,
+    History,
+    CycleKind,
     CyclePeriod,
     Dispose,
     Export,
@@ -143,6 +145,8 @@ impl Action {
         Action::Cancel,
         Action::Statistics,
         Action::Retention,
+        Action::History,
+        Action::CycleKind,
         Action::CyclePeriod,
         Action::Dispose,
         Action::Export,
@@ -233,6 +237,12 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Statistics => "statistics (anonymised figures)",
             Action::Retention => "retention: records due for disposal",
+            Action::History => {
+                "the logbook's history: every audit entry (keys, recorders, backups, restores, settings, every change)"
+            }
+            Action::CycleKind => {
+                "show one kind of entry only (keys, backups, ...), in turn, then all"
+            }
             Action::CyclePeriod => "next period",
             Action::Dispose => "dispose of the selected record (asks why, and to confirm)",
             Action::Export => "export a chronology (format, for whom, encrypted or not)",
@@ -314,6 +324,8 @@ impl Action {
             Action::SwitchRecorder => "switch recorder",
             Action::Statistics => "statistics",
             Action::Retention => "retention",
+            Action::History => "history",
+            Action::CycleKind => "kind",
             Action::CyclePeriod => "next period",
             Action::Dispose => "dispose",
             Action::Export => "export",
@@ -506,6 +518,7 @@ pub const LIST: &[Binding] = with_moves![
     bind(&[key('C')], Action::Concerns),
     bind(&[key('T')], Action::Statistics),
     bind(&[key('D')], Action::Retention),
+    bind(&[key('H')], Action::History),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -546,6 +559,7 @@ pub const PEOPLE: &[Binding] = with_moves![
     bind(&[key('E')], Action::EditPerson),
     bind(&[key('x')], Action::MarkError),
     bind(&[key('X')], Action::Export),
+    bind(&[key('H')], Action::History),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -556,6 +570,13 @@ pub const CHRONOLOGY: &[Binding] = with_moves![
 
 pub const STATISTICS: &[Binding] = with_moves![
     bind(&[key('p'), code(KeyCode::Tab)], Action::CyclePeriod),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+/// The logbook's history: every audit entry, one kind or all.
+pub const HISTORY: &[Binding] = with_moves![
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[code(KeyCode::Tab), key('f')], Action::CycleKind),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -727,6 +748,7 @@ pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("concerns", CONCERNS, true),
     ("statistics", STATISTICS, true),
     ("retention", RETENTION, true),
+    ("history", HISTORY, true),
     ("backup", BACKUP, false),
     ("global", GLOBAL, false),
     ("list", LIST, true),

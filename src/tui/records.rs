@@ -657,10 +657,10 @@ mod tests {
         .unwrap();
         press(&mut app, 'P');
         let shown = render(&mut app, 100, 30);
-        assert!(
-            shown.contains("Sent 2026-11-16, not acknowledged"),
-            "{shown}"
-        );
+        // Its own column and the title's count; the notes stay the DSL's (tester3 #32).
+        assert!(shown.contains("1 file sent, not acknowledged"), "{shown}");
+        let row = shown.lines().find(|l| l.contains("P-0001")).unwrap();
+        assert!(row.contains("2026-11-16"), "{row}");
         let book = app.book.as_mut().unwrap();
         book.acknowledge_transfer(&stamp, "P-0001", "by phone")
             .unwrap();

@@ -121,6 +121,7 @@ impl ListState {
                 scroll: 0,
             })),
             Action::Retention => Some(Go::Push(Screen::Retention { selected: 0 })),
+            Action::History => Some(Go::Push(super::history::opened())),
             Action::Settings => {
                 let mut form = forms::settings(ctx.book);
                 form.notice = Some(crate::tui::holders::who_can_open(&ctx.book.settings));

@@ -6,6 +6,7 @@
 
 pub mod chronology;
 pub mod detail;
+pub mod history;
 pub mod list;
 pub mod people;
 pub mod unlock;
@@ -51,6 +52,12 @@ pub enum Screen {
     /// Every incident's retention date.
     Retention {
         selected: usize,
+    },
+    /// The logbook's history: its audit entries, all or of one kind (`present::trail`).
+    /// `selected` counts the entries shown; past the last it is the last (it opens there).
+    History {
+        selected: usize,
+        kind: Option<crate::present::trail::Kind>,
     },
 }
 

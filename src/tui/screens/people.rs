@@ -36,6 +36,7 @@ pub fn handle(
             })
         }),
         Action::NewPerson => Some(Go::Form(forms::new_person())),
+        Action::History => Some(Go::Push(super::history::opened())),
         // The person on the selected row (`selected` counts the rows shown).
         Action::Export => crate::tui::records::export_form(ctx.book, &person?.id).map(Go::Form),
         Action::EditPerson => person.map(|p| Go::Form(forms::edit_person(p))),

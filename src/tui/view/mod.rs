@@ -5,10 +5,13 @@
 pub mod chronology;
 mod concerns;
 pub mod detail;
+mod history;
 mod list;
 mod people;
 mod retention;
 mod statistics;
+#[cfg(test)]
+mod tests;
 
 pub use statistics::hidden as statistics_hidden;
 
@@ -49,6 +52,9 @@ pub fn page(app: &App) -> usize {
             Screen::Statistics { .. } => statistics::page(main),
             Screen::Chronology { person, .. } => app.book.as_ref().map_or(1, |book| {
                 chronology::page(main, crate::model::chronology::events(book, person).len())
+            }),
+            Screen::History { kind, .. } => app.book.as_ref().map_or(1, |book| {
+                history::page(main, super::screens::history::rows(book, *kind).len())
             }),
             // Borders and the header row.
             _ => borders(3),
@@ -117,6 +123,9 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
                         statistics::draw(frame, main, app, period, scroll)
                     }
                     Screen::Retention { selected } => retention::draw(frame, main, app, selected),
+                    Screen::History { selected, kind } => {
+                        history::draw(frame, main, app, selected, kind)
+                    }
                 }
             }
         }
@@ -139,8 +148,15 @@ fn spinner(app: &App) -> &'static str {
     ["|", "/", "-", "\\"][(app.now.and_utc().timestamp() % 4) as usize]
 }
 
-/// The status bar's text and the help hint at its right.
-fn status_line(app: &App) -> (Line<'static>, String) {
+/// The most of the status bar's width the recorder's name may take: a long name (a holder
+/// named with their whole job title) is cut with "…", so the messages after it (saved, new
+/// concerns, the backup's age) always have room.
+fn who_width(width: u16) -> usize {
+    (usize::from(width) / 4).max(12)
+}
+
+/// The status bar's text at this width and the help hint at its right.
+fn status_line(app: &App, width: u16) -> (Line<'static>, String) {
     let save = match &app.save {
         SaveState::Idle => Span::raw(""),
         SaveState::Saving => Span::styled("Saving...", Style::new().add_modifier(Modifier::BOLD)),
@@ -171,10 +187,13 @@ fn status_line(app: &App) -> (Line<'static>, String) {
     let who = if app.who.is_empty() {
         String::new()
     } else {
-        format!(" · recording as {}", crate::text::line(&app.who))
+        format!(
+            " · recording as {}",
+            shorten(&crate::text::line(&app.who), who_width(width))
+        )
     };
     let mut spans = vec![Span::styled(
-        format!(" {}{who} ", app.name),
+        format!(" {}{who} ", shorten(&app.name, who_width(width))),
         Style::new().add_modifier(Modifier::REVERSED),
     )];
     let mut parts = Vec::new();
@@ -242,7 +261,7 @@ fn status_line(app: &App) -> (Line<'static>, String) {
 /// at the right of the last row, or on a row of its own when the text leaves no room there,
 /// so that neither splits the other: a message reads whole, then where help is.
 fn status_rows(app: &App, width: u16) -> (Vec<Line<'static>>, String) {
-    let (line, hint) = status_line(app);
+    let (line, hint) = status_line(app, width);
     let hint_width = hint.chars().count() + 1;
     let mut rows = wrap_line(&line, width);
     rows.truncate(3);

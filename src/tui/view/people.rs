@@ -23,31 +23,51 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
             Action::Back,
         ],
     );
+    // A child protection file sent and not yet acknowledged (UK guidance: five school days):
+    // its own column, while any is waiting, so the notes stay the DSL's own.
+    let pending = book.pending_transfers();
+    let waiting = if pending.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} sent, not acknowledged · ",
+            match pending.len() {
+                1 => "1 file".to_string(),
+                n => format!("{n} files"),
+            }
+        )
+    };
     let title = if filter.shown() {
         format!(
-            " People register · filter: {} · {} of {} ",
+            " People register · {waiting}filter: {} · {} of {} ",
             filter.drawn(),
             rows_shown.len(),
             book.people.len()
         )
-    } else {
+    } else if waiting.is_empty() {
         " People register ".to_string()
+    } else {
+        format!(" People register · {} ", waiting.trim_end_matches(" · "))
     };
     let block = Block::bordered()
         .title(title)
         .title_bottom(format!(" {hint} "));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
-    // A child protection file sent and not yet acknowledged (UK guidance: five school days).
-    let pending = book.pending_transfers();
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(7),
         Constraint::Fill(2),
         Constraint::Length(12),
         Constraint::Length(5),
         Constraint::Length(9),
-        Constraint::Fill(3),
     ];
+    let mut headings = vec!["Id", "Reference", "Age group", "Year", "Incidents"];
+    if !pending.is_empty() {
+        widths.push(Constraint::Length(10));
+        headings.push("File sent");
+    }
+    widths.push(Constraint::Fill(3));
+    headings.push("Notes");
     let columns = super::table_columns(&widths, block.inner(area).width);
     let rows: Vec<Row> = rows_shown
         .iter()
@@ -68,27 +88,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
             if n == selected {
                 style = style.add_modifier(Modifier::REVERSED);
             }
-            Row::new(super::fit_cells(
-                vec![
-                    p.id.clone(),
-                    line(&p.reference).into_owned(),
-                    p.age_group.label().to_string(),
-                    p.birth_year
-                        .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
-                    count.to_string(),
-                    // The transfer comes before the notes: it is what the DSL must chase.
-                    match pending.get(p.id.as_str()) {
-                        Some(e) => format!(
-                            "Sent {}, not acknowledged. {}",
-                            crate::present::date(e.at.date_naive()),
-                            line(p.notes.lines().next().unwrap_or_default())
-                        ),
-                        None => line(p.notes.lines().next().unwrap_or_default()).into_owned(),
-                    },
-                ],
-                &columns,
-            ))
-            .style(style)
+            let mut cells = vec![
+                p.id.clone(),
+                line(&p.reference).into_owned(),
+                p.age_group.label().to_string(),
+                p.birth_year
+                    .map_or_else(|| line(&p.year_group).into_owned(), |y| y.to_string()),
+                count.to_string(),
+            ];
+            if !pending.is_empty() {
+                cells.push(
+                    pending
+                        .get(p.id.as_str())
+                        .map_or_else(String::new, |e| crate::present::date(e.at.date_naive())),
+                );
+            }
+            cells.push(line(p.notes.lines().next().unwrap_or_default()).into_owned());
+            Row::new(super::fit_cells(cells, &columns)).style(style)
         })
         .collect();
     let empty = rows.is_empty();
@@ -98,7 +114,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize, filter: &
         None => block,
     };
     let table = Table::new(rows, widths)
-        .header(Row::new(["Id", "Reference", "Age group", "Year", "Incidents", "Notes"]).bold())
+        .header(Row::new(headings).bold())
         .block(block);
     frame.render_widget(table, area);
     if empty && !filter.text.is_empty() {

@@ -62,6 +62,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     };
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
+    let widths = [
+        Constraint::Length(14),
+        Constraint::Length(11),
+        Constraint::Length(12),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+    ];
+    // A rule longer than its column ends in "…" (it is shown whole under the table).
+    let columns = super::table_columns(&widths, block.inner(area).width);
     let rows: Vec<Row> = schedule
         .iter()
         .enumerate()
@@ -90,27 +99,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
             if n == selected {
                 style = style.add_modifier(Modifier::REVERSED);
             }
-            Row::new(vec![
-                r.id.clone(),
-                closed,
-                until,
-                state.to_string(),
-                line(&rule).into_owned(),
-            ])
+            Row::new(super::fit_cells(
+                vec![
+                    r.id.clone(),
+                    closed,
+                    until,
+                    state.to_string(),
+                    line(&rule).into_owned(),
+                ],
+                &columns,
+            ))
             .style(style)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(14),
-            Constraint::Length(11),
-            Constraint::Length(12),
-            Constraint::Length(10),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["Incident", "Closed", "Kept until", "", "Rule"]).bold())
-    .block(block);
+    let table = Table::new(rows, widths)
+        .header(Row::new(["Incident", "Closed", "Kept until", "", "Rule"]).bold())
+        .block(block);
     frame.render_widget(table, area);
 }
