@@ -89,7 +89,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 76] = [
+    pub const ALL: [Action; 78] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
