@@ -1013,6 +1013,21 @@ mod tests {
         );
     }
 
+    /// A concern written in paragraphs (tester3 #44 keeps its empty lines) is listed by
+    /// its first words, not with its line breaks shown as "\n\n".
+    #[test]
+    fn a_concern_in_paragraphs_is_listed_by_its_first_words() {
+        let mut app = app_with_concerns();
+        app.concerns.waiting[0].concern.what =
+            "She showed me this message:\n\nyou better not".into();
+        let screen = crate::tui::tests::render(&mut app, 100, 30);
+        assert!(
+            screen.contains("She showed me this message: you better not"),
+            "{screen}"
+        );
+        assert!(!screen.contains("\\n"), "{screen}");
+    }
+
     /// Tester3 #47: E on a "Staff concern" evidence item rewrote the member of staff's
     /// words; the form now says they are kept as written, and a change is refused in one
     /// sentence while a custody event is still added.

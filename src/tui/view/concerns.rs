@@ -206,7 +206,7 @@ fn draw_waiting(frame: &mut Frame, area: Rect, app: &App, folder: &str, selected
             Row::new(vec![
                 crate::present::at(&c.written),
                 line(&c.from()).into_owned(),
-                first_words(&line(&c.what), 200),
+                line(&first_words(&c.what, 200)).into_owned(),
                 c.receipt.clone(),
             ])
             .style(row_style(n, selected))
@@ -253,7 +253,7 @@ fn draw_taken(frame: &mut Frame, area: Rect, book: &Logbook, selected: usize) {
             Row::new(vec![
                 crate::present::at(&c.written),
                 line(&c.from()).into_owned(),
-                first_words(&line(&c.what), 200),
+                line(&first_words(&c.what, 200)).into_owned(),
                 decision,
             ])
             .style(row_style(n, selected))
