@@ -40,7 +40,9 @@ fn staff_file_a_concern_by_keys_and_the_dsl_makes_it_an_incident_in_the_app() {
     staff.text("JB (Y9) told me \"they keep posting my photo with horrible comments\"");
     staff.keys(&["Enter"]);
     staff.text("and showed me the group chat on her phone.");
-    staff.keys(&["Enter", "Enter"]);
+    staff.keys(&["Enter"]);
+    staff.text(".");
+    staff.keys(&["Enter"]);
     staff.wait_for("When did it happen?");
     staff.text("today, morning break");
     staff.keys(&["Enter"]);
@@ -148,4 +150,111 @@ fn staff_file_a_concern_by_keys_and_the_dsl_makes_it_an_incident_in_the_app() {
     // The concern itself is kept, with the decision, and is never taken in again.
     let o = f.run(&["concerns"]);
     assert!(stdout(&o).contains("No new concerns"), "{}", stdout(&o));
+}
+
+/// Tester3 #44: a message pasted with empty lines in it ended "what you saw" at the first
+/// one and spread the rest over When, Who and Where. Pasted into a real terminal (tmux's
+/// paste buffer), it stays whole until the line holding only a full stop; and `e` changes
+/// an answer before sending instead of `n` losing everything (tester3 #32).
+#[test]
+fn staff_paste_a_message_with_empty_lines_and_correct_an_answer_before_sending() {
+    let f = Fixture::new();
+    let inbox = f.dir.path().join("share");
+    fs::create_dir(&inbox).unwrap();
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let staff = Tmux::start(&format!(
+        "{BIN} concern --inbox {}; echo ENDED; sleep 60",
+        inbox.display()
+    ));
+    staff.wait_for("Ctrl-D.)");
+    let pasted = "She showed me this message:\n\nyou better not tell anyone or else\n\nand then another one saying she is ugly\n";
+    let buffer = format!("conc{}", std::process::id());
+    assert!(
+        std::process::Command::new("tmux")
+            .args(["set-buffer", "-b", &buffer, pasted])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(
+        std::process::Command::new("tmux")
+            .args(["paste-buffer", "-d", "-b", &buffer, "-t", &staff.name])
+            .status()
+            .unwrap()
+            .success()
+    );
+    staff.wait_for("she is ugly");
+    // Still the same answer: no next question yet.
+    assert!(
+        !staff.screen().contains("When did it happen?"),
+        "{}",
+        staff.screen()
+    );
+    staff.text(".");
+    staff.keys(&["Enter"]);
+    for (question, answer) in [
+        ("When did it happen?", "today 12:50"),
+        ("Who is involved?", "AB Y7"),
+        ("Where?", "Instagram"),
+        ("What did you do?", "Listened"),
+        ("Your name:", "Ms Paste"),
+        ("Your role", "TA"),
+    ] {
+        staff.wait_for(question);
+        staff.text(answer);
+        staff.keys(&["Enter"]);
+    }
+    let screen = staff.wait_for("Send this to the DSL?");
+    assert!(screen.contains("When: today 12:50"), "{screen}");
+    assert!(screen.contains("Where: Instagram"), "{screen}");
+    // Enter alone: one sentence on what to type, not the question again on its line.
+    staff.keys(&["Enter"]);
+    staff.wait_for("Type y and press Enter to send it");
+    // The year group was wrong: e, answer 3.
+    staff.text("e");
+    staff.keys(&["Enter"]);
+    staff.wait_for("Which answer?");
+    staff.text("3");
+    staff.keys(&["Enter"]);
+    staff.text("AB Y8");
+    staff.keys(&["Enter"]);
+    staff.wait_for("Who: AB Y8");
+    staff.text("y");
+    staff.keys(&["Enter"]);
+    let screen = staff.wait_for("ENDED");
+    let receipt = receipt_in(&screen[screen.find("Receipt number").unwrap()..]);
+    let o = f.run(&["concerns", "--show", &receipt]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(
+        shown.contains(
+            "What was seen or heard:\nShe showed me this message:\n\nyou better not tell anyone or else\n\nand then another one saying she is ugly\n\nWhen: today 12:50 (written "
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Who is involved: AB Y8\nWhere: Instagram"),
+        "{shown}"
+    );
+}
+
+/// Tester3 #42: words typed after --what at a terminal stay in the shell history; the
+/// command now says so once sent, with how to clear it (a script without a terminal is
+/// not told: `a_script_gives_the_words_from_a_pipe_or_a_file_and_they_are_kept_whole`).
+#[test]
+fn words_typed_as_options_at_a_terminal_are_followed_by_how_to_clear_the_history() {
+    let f = Fixture::new();
+    let inbox = f.dir.path().join("share");
+    fs::create_dir(&inbox).unwrap();
+    let o = f.run(&["concern-setup", "--inbox", inbox.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let staff = Tmux::start(&format!(
+        "{BIN} concern --inbox {} --what 'AB (Y8) told me CD sent her a photo' --by 'Mr T'; echo ENDED; sleep 60",
+        inbox.display()
+    ));
+    let screen = staff.wait_for("ENDED");
+    assert!(screen.contains("Receipt number: C-"), "{screen}");
+    assert!(screen.contains("shell history"), "{screen}");
+    assert!(screen.contains("history -c"), "{screen}");
 }

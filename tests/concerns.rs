@@ -579,3 +579,220 @@ fn a_retention_date_without_a_reason_names_the_option() {
         stderr(&o)
     );
 }
+
+/// Tester3 #42: `concern --help` offered `--what TEXT` with no word that the text stays in
+/// the shell history of a shared school computer.
+#[test]
+fn the_staff_help_warns_that_words_typed_as_options_stay_in_the_shell_history() {
+    let o = run(&["concern", "--help"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let help = stdout(&o);
+    assert!(help.contains("stay in the shell history"), "{help}");
+    assert!(help.contains("--what-file -"), "{help}");
+    assert!(help.contains("For scripts only"), "{help}");
+    // -h (the short help) says it too.
+    let o = run(&["concern", "-h"]);
+    assert!(stdout(&o).contains("shell history"), "{}", stdout(&o));
+}
+
+/// Runs `logbook concern` with `input` on a pipe.
+fn concern_from_pipe(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Tester3 #42: a script keeps the words off its command line with --what-file (a file, or
+/// `-` for a pipe), kept whole, empty lines too; no history warning without a terminal; the
+/// answers given as options without the words are refused in one sentence.
+#[test]
+fn a_script_gives_the_words_from_a_pipe_or_a_file_and_they_are_kept_whole() {
+    let (f, inbox) = setup();
+    let dir = inbox.to_str().unwrap();
+    let words = "She showed me this message:\n\nyou better not tell anyone or else\n";
+    let o = concern_from_pipe(
+        &[
+            "concern",
+            "--inbox",
+            dir,
+            "--what-file",
+            "-",
+            "--who",
+            "AB Y8",
+            "--by",
+            "Ms Pipe",
+        ],
+        words,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(!said.contains("shell history"), "{said}");
+    let piped = receipt_in(&said);
+    let file = f.dir.path().join("words.txt");
+    fs::write(&file, "From a file\n\nsecond paragraph\n").unwrap();
+    let o = run(&[
+        "concern",
+        "--inbox",
+        dir,
+        "--what-file",
+        file.to_str().unwrap(),
+        "--by",
+        "Mr File",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let filed = receipt_in(&stdout(&o));
+    let o = f.run(&["concerns", "--show", &piped]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(
+        shown.contains(
+            "What was seen or heard:\nShe showed me this message:\n\nyou better not tell anyone or else\n\nWhen: (not given)\nWho is involved: AB Y8"
+        ),
+        "{shown}"
+    );
+    let o = f.run(&["concerns", "--show", &filed]);
+    assert!(
+        stdout(&o).contains("From a file\n\nsecond paragraph\n"),
+        "{}",
+        stdout(&o)
+    );
+    // Both at once, or the answers without the words: refused, nothing written.
+    let before = concern_files(&inbox).len();
+    let o = run(&[
+        "concern",
+        "--inbox",
+        dir,
+        "--what",
+        "x",
+        "--what-file",
+        file.to_str().unwrap(),
+        "--by",
+        "A",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = run(&["concern", "--inbox", dir, "--who", "AB Y8", "--by", "A"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("go with --what-file FILE"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(concern_files(&inbox).len(), before);
+}
+
+/// Tester3 #43: a concern could not be read whole on the command line before deciding, nor
+/// after "no further action"; and it could never join an incident later.
+#[test]
+fn a_concern_is_read_whole_before_and_after_and_a_no_further_action_one_joins_an_incident_later() {
+    let (f, inbox) = setup();
+    let f = f.with_demo();
+    let long = format!("{WHAT}, and then a long second sentence that a list would cut short.");
+    let receipt = write_concern(&inbox, &long);
+    // Waiting: printed whole, with what to do.
+    let o = f.run(&["concerns", "--show", &receipt.to_lowercase()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(shown.contains(&long), "{shown}");
+    assert!(shown.contains("not yet taken in"), "{shown}");
+    assert!(shown.contains("What I did: Listened"), "{shown}");
+    assert!(
+        shown.contains("When: today, morning break (written "),
+        "{shown}"
+    );
+    let o = f.run(&[
+        "concerns",
+        "--take",
+        &receipt,
+        "--no-further-action",
+        "Looked like a game advert",
+        "--by",
+        "RO",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Taken in: still read whole, with the decision.
+    let o = f.run(&["concerns", "--show", &receipt]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(shown.contains(&long), "{shown}");
+    assert!(
+        shown.contains(
+            "Decision: no further action. Reason: Looked like a game advert\n  by RO on "
+        ),
+        "{shown}"
+    );
+    // Later, it joins an incident: a reason is required.
+    let o = f.run(&["list", "--status", "open"]);
+    let inc = stdout(&o).split_whitespace().next().unwrap().to_string();
+    let before = f.bytes();
+    let o = f.run(&[
+        "concerns", "--take", &receipt, "--add-to", &inc, "--by", "RO",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("give it after --reason"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.bytes(), before);
+    let o = f.run(&[
+        "concerns",
+        "--take",
+        &receipt,
+        "--add-to",
+        &inc,
+        "--reason",
+        "A second concern names the same sender",
+        "--by",
+        "RO",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("as evidence EV-"), "{}", stdout(&o));
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["show", &inc]);
+    let shown = stdout(&o);
+    assert!(shown.contains("Staff concern"), "{shown}");
+    assert!(shown.contains(&receipt), "{shown}");
+    let o = f.run(&["concerns", "--show", &receipt]);
+    let shown = stdout(&o);
+    assert!(
+        shown.contains(&format!("Decision: added to {inc} as evidence EV-")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Earlier decision: no further action. Reason: Looked like a game advert"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Why: A second concern names the same sender"),
+        "{shown}"
+    );
+    let o = f.run(&["concerns", "--taken"]);
+    assert!(
+        stdout(&o).contains("(at first: no further action: Looked like a game advert)"),
+        "{}",
+        stdout(&o)
+    );
+    // Not added twice.
+    let o = f.run(&[
+        "concerns", "--take", &receipt, "--add-to", &inc, "--reason", "again", "--by", "RO",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("taken in already"), "{}", stderr(&o));
+    // A receipt neither waiting nor taken in.
+    let o = f.run(&["concerns", "--show", "C-2222-2222"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nor taken in"), "{}", stderr(&o));
+}

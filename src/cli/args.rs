@@ -437,11 +437,15 @@ It asks a few short questions (what you saw or heard, in the person's own words;
 where; what you did; your name and role), then writes one encrypted file into the concern folder the DSL \
 set up, and prints a receipt number to quote. Only the DSL's logbook key can read it: not you, not \
 anyone else with access to the folder. Nothing is kept on this computer. No key or passphrase is needed.",
-        after_help = "Examples:\n  \
-logbook concern --inbox /srv/share/concerns\n  \
-logbook concern --inbox /srv/share/concerns --what \"JB (Y9) said ...\" --by \"A. Khan\" --role \"Form tutor\"\n\
-With --what and --by it writes without asking (for scripts). --to AGE1... (or --to-file FILE) \
-encrypts to public keys given another way than the folder's logbook-recipients.txt."
+        after_help = "Pass a concern by answering the questions:\n  \
+logbook concern --inbox /srv/share/concerns\n\
+Do not type what you saw or heard after --what (or --when, --who, --where, --did): words typed on a \
+command line stay in the shell history of this computer (e.g. ~/.bash_history), where the next person \
+to use it can read them, and other users can see them while the command runs. Those options are for \
+scripts; a script gives what was seen with --what-file FILE, or with --what-file - from a pipe:\n  \
+printf '%s\\n' \"$TEXT\" | logbook concern --inbox /srv/share/concerns --what-file - --by \"A. Khan\"\n\
+--to AGE1... (or --to-file FILE) encrypts to public keys given another way than the folder's \
+logbook-recipients.txt."
     )]
     Concern(ConcernArgs),
     /// The DSL: set up the concern folder staff write concerns into.
@@ -485,23 +489,28 @@ pub struct ConcernArgs {
     /// The logbook's public keys file [default: logbook-recipients.txt in the folder].
     #[arg(long, value_name = "FILE")]
     pub to_file: Option<PathBuf>,
-    /// What was seen or heard, in the person's own words (writes without asking; needs --by).
+    /// For scripts only (the words stay in the shell history: leave it out to be asked):
+    /// what was seen or heard, in the person's own words. Writes without asking; needs --by.
     #[arg(long, value_name = "TEXT")]
     pub what: Option<String>,
-    /// When it happened.
-    #[arg(long, value_name = "TEXT", requires = "what")]
+    /// For scripts: what was seen or heard, read whole from FILE, or from a pipe with `-`
+    /// (kept out of the shell history). Writes without asking; needs --by.
+    #[arg(long, value_name = "FILE", conflicts_with = "what")]
+    pub what_file: Option<PathBuf>,
+    /// For scripts (stays in the shell history): when it happened.
+    #[arg(long, value_name = "TEXT")]
     pub when: Option<String>,
-    /// Who is involved: initials and year group.
-    #[arg(long, value_name = "TEXT", requires = "what")]
+    /// For scripts (stays in the shell history): who is involved, initials and year group.
+    #[arg(long, value_name = "TEXT")]
     pub who: Option<String>,
-    /// Where: platform or app, or place.
-    #[arg(long = "where", value_name = "TEXT", requires = "what")]
+    /// For scripts (stays in the shell history): where, platform or app, or place.
+    #[arg(long = "where", value_name = "TEXT")]
     pub place: Option<String>,
-    /// What you did.
-    #[arg(long, value_name = "TEXT", requires = "what")]
+    /// For scripts (stays in the shell history): what you did.
+    #[arg(long, value_name = "TEXT")]
     pub did: Option<String>,
-    /// Your role (give your name with --by).
-    #[arg(long, value_name = "TEXT", requires = "what")]
+    /// For scripts: your role (give your name with --by).
+    #[arg(long, value_name = "TEXT")]
     pub role: Option<String>,
 }
 
@@ -510,7 +519,8 @@ pub struct ConcernsArgs {
     /// The concern folder [default: the one set with `logbook concern-setup`].
     #[arg(long, value_name = "DIR")]
     pub inbox: Option<PathBuf>,
-    /// Take in the concern with this receipt (with --add-to or --no-further-action).
+    /// Take in the concern with this receipt (with --add-to or --no-further-action); one
+    /// taken in with no further action can be added to an incident later (--add-to, --reason).
     #[arg(long, value_name = "RECEIPT")]
     pub take: Option<String>,
     /// Add the concern to this incident as evidence.
@@ -524,9 +534,17 @@ pub struct ConcernsArgs {
     /// Record that the concern needs no further action, and why.
     #[arg(long, value_name = "REASON", requires = "take")]
     pub no_further_action: Option<String>,
+    /// Why a concern taken in with no further action is added to an incident now (with
+    /// --take and --add-to); kept beside the earlier decision.
+    #[arg(long, value_name = "TEXT", requires = "add_to")]
+    pub reason: Option<String>,
     /// List the concerns already taken in, with what was decided (reads the logbook only).
     #[arg(long, conflicts_with_all = ["take", "inbox"])]
     pub taken: bool,
+    /// Print one concern whole, waiting or taken in (with what was decided), to read it
+    /// before deciding.
+    #[arg(long, value_name = "RECEIPT", conflicts_with_all = ["take", "taken"])]
+    pub show: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

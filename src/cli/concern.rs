@@ -9,7 +9,7 @@ use super::words::{self, Given};
 use super::{now, open, operator, stdout_error};
 use crate::concern::{self, RECIPIENTS_FILE};
 use crate::error::{Error, Result};
-use crate::model::{Concern, Stamp, TakeIn};
+use crate::model::{Concern, ConcernOutcome, Stamp, TakeIn};
 use crate::present;
 use crate::vault::{Access, file};
 
@@ -55,9 +55,27 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
     }
     let written = now();
     let receipt = concern::new_receipt();
+    let typed = [&args.what, &args.when, &args.who, &args.place, &args.did]
+        .iter()
+        .any(|a| a.is_some());
+    if args.what.is_none() && args.what_file.is_none() && (typed || args.role.is_some()) {
+        return Err(Error::Usage(
+            "--when, --who, --where, --did and --role go with --what-file FILE (or --what TEXT): to be asked every question instead, leave them all out; nothing was sent.".into(),
+        ));
+    }
+    let what_option = if args.what_file.is_some() {
+        "--what-file"
+    } else {
+        "--what"
+    };
+    let what = match (args.what, &args.what_file) {
+        (Some(what), _) => Some(what),
+        (None, Some(file)) => Some(read_what(file)?),
+        (None, None) => None,
+    };
     // Typed as options, a refusal names the option; answered at the prompts, the question.
-    let from_options = args.what.is_some();
-    let concern = match args.what {
+    let from_options = what.is_some();
+    let concern = match what {
         Some(what) => {
             let by = global
                 .by
@@ -84,7 +102,7 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
         None => {
             if !std::io::stdin().is_terminal() {
                 return Err(Error::Usage(
-                    "There is no terminal to ask the questions on: give --what TEXT and --by NAME (and --when, --who, --where, --did, --role).".into(),
+                    "There is no terminal to ask the questions on: give --what-file FILE (or --what-file - to read the words from a pipe) and --by NAME (and --when, --who, --where, --did, --role).".into(),
                 ));
             }
             let stdin = std::io::stdin();
@@ -104,7 +122,7 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
     };
     if let Err(e) = concern.check() {
         let e = if from_options {
-            words::reword_invalid(e, Given::Options(&[("what", "--what"), ("by", "--by")]))
+            words::reword_invalid(e, Given::Options(&[("what", what_option), ("by", "--by")]))
         } else {
             e
         };
@@ -132,7 +150,41 @@ pub fn concern(global: &Global, args: ConcernArgs, out: &mut dyn Write) -> Resul
             " (The folder could not be flushed to disk: if this computer loses power in the next minute, tell the DSL.)"
         }
     )
-    .map_err(stdout_error)
+    .map_err(stdout_error)?;
+    // Typed at a terminal, the words given as options are in the shell's history, which
+    // the next person at a shared staff computer can read (tester3 #42): said once, with
+    // how to clear it. Not for a script without a terminal, nor for --what-file.
+    if typed && std::io::stdin().is_terminal() {
+        writeln!(out, "{HISTORY_WARNING}").map_err(stdout_error)?;
+    }
+    Ok(())
+}
+
+/// What a member of staff who typed their words as options is told, once sent.
+const HISTORY_WARNING: &str = "Your words were typed on the command line, so this computer's shell history now holds them: in bash, type  history -c  and press Enter before you close this window to clear it (next time, leave out --what and you will be asked the questions instead).";
+
+/// What was seen or heard, from a file or from standard input (`-`), kept exactly as
+/// written but for the line break ending it.
+fn read_what(file: &Path) -> Result<String> {
+    let mut text = String::new();
+    if file == Path::new("-") {
+        if std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "--what-file - reads what was seen from a pipe, and there is none: leave out --what-file to be asked the questions; nothing was sent.".into(),
+            ));
+        }
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| Error::io("reading", Path::new("standard input"), e))?;
+    } else {
+        let bytes = file::read_regular(file, 1 << 20, file::Links::Follow)?;
+        text = String::from_utf8(bytes).map_err(|_| {
+            Error::Usage(format!(
+                "{} is not plain text: save what was seen as a text file; nothing was sent.",
+                crate::text::path(file)
+            ))
+        })?;
+    }
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// With --to in a folder the DSL set up (it holds logbook-recipients.txt), every key must
@@ -155,132 +207,220 @@ fn refuse_keys_the_folder_does_not_name(inbox: &Path, to: &[String]) -> Result<(
     Ok(())
 }
 
-/// The form: one question at a time on the terminal. What was seen or heard may run over
-/// several lines and ends with an empty line. Returns None if the person does not send it.
+/// The questions after what was seen or heard, in the order asked: the prompt, and the
+/// label the summary shows the answer under.
+const QUESTIONS: [(&str, &str); 6] = [
+    (
+        "When did it happen? (e.g. today 10:40, Tuesday lunchtime) ",
+        "When",
+    ),
+    (
+        "Who is involved? (initials and year group, e.g. JB Y9) ",
+        "Who",
+    ),
+    ("Where? (app or website, or place) ", "Where"),
+    ("What did you do? ", "What you did"),
+    ("Your name: ", "From"),
+    ("Your role (e.g. Form tutor, Teaching assistant): ", "Role"),
+];
+
+/// What the end of "what you saw or heard" is, said where it is asked: a line holding only
+/// a full stop, which pasted text does not have, or Ctrl-D (tester3 #44: an empty line ended
+/// it, so a pasted message with paragraphs spilled into When, Who and Where).
+const WHAT_ENDS: &str = "(Several lines, empty lines and pasting are fine. When you have finished, type a line holding only a full stop . and press Enter, or press Ctrl-D.)";
+
+/// One line from the person: None at the end of input (Ctrl-D on an empty line).
+fn read_line(input: &mut dyn BufRead, out: &mut dyn Write, prompt: &str) -> Result<Option<String>> {
+    write!(out, "{prompt}").map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    let mut text = String::new();
+    let n = input
+        .read_line(&mut text)
+        .map_err(|e| Error::io("reading", Path::new("the terminal"), e))?;
+    Ok((n > 0).then(|| text.trim_end_matches(['\n', '\r']).to_string()))
+}
+
+/// What was seen or heard: every line as typed or pasted, empty ones too, up to a line
+/// holding only "." or the end of input. None when the input ends before a word is given.
+fn ask_what(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Option<String>> {
+    writeln!(
+        out,
+        "What did you see or hear? Use the person's own words where you can.\n{WHAT_ENDS}"
+    )
+    .map_err(stdout_error)?;
+    let mut lines: Vec<String> = Vec::new();
+    loop {
+        let line = read_line(input, out, "> ")?;
+        let done = match &line {
+            None => true,
+            Some(l) => l.trim() == ".",
+        };
+        if !done {
+            lines.extend(line);
+            continue;
+        }
+        // Empty lines before and after the words are not part of them.
+        while lines.last().is_some_and(|l| l.trim().is_empty()) {
+            lines.pop();
+        }
+        let first = lines.iter().position(|l| !l.trim().is_empty());
+        match first {
+            Some(first) => return Ok(Some(lines[first..].join("\n"))),
+            None if line.is_none() => return Ok(None),
+            None => {
+                lines.clear();
+                writeln!(out, "Please write what you saw or heard (it is needed).")
+                    .map_err(stdout_error)?;
+            }
+        }
+    }
+}
+
+/// The answer to question `n` of `QUESTIONS` (a name is asked until one is given). None at
+/// the end of input.
+fn ask_one(input: &mut dyn BufRead, out: &mut dyn Write, n: usize) -> Result<Option<String>> {
+    loop {
+        let Some(answer) = read_line(input, out, QUESTIONS[n].0)? else {
+            return Ok(None);
+        };
+        let answer = answer.trim().to_string();
+        if n == 4 && answer.is_empty() {
+            writeln!(out, "Please give your name, so the DSL knows who to ask.")
+                .map_err(stdout_error)?;
+            continue;
+        }
+        return Ok(Some(answer));
+    }
+}
+
+/// Everything typed, as the member of staff checks it before sending.
+fn summary(c: &Concern) -> String {
+    let shown = |s: &str| {
+        if s.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            crate::text::block(s).into_owned()
+        }
+    };
+    format!(
+        "\nWhat you saw or heard:\n{}\nWhen: {}\nWho: {}\nWhere: {}\nWhat you did: {}\nFrom: {}{}\n",
+        shown(&c.what),
+        shown(&c.when),
+        shown(&c.who),
+        shown(&c.place),
+        shown(&c.action),
+        crate::text::line(&c.by),
+        if c.role.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::text::line(&c.role))
+        }
+    )
+}
+
+/// The answer of question `n` (0: what was seen or heard, then `QUESTIONS`) in `c`.
+fn answer_mut(c: &mut Concern, n: usize) -> &mut String {
+    match n {
+        0 => &mut c.what,
+        1 => &mut c.when,
+        2 => &mut c.who,
+        3 => &mut c.place,
+        4 => &mut c.action,
+        5 => &mut c.by,
+        _ => &mut c.role,
+    }
+}
+
+/// The form: one question at a time on the terminal, then everything typed shown back
+/// with the choice to send it, change an answer, or not send it. What was seen or heard
+/// may run over several lines (`WHAT_ENDS`). Returns None if the person does not send it.
 /// Never asks for, or shows, any secret.
 fn ask(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     name: Option<&str>,
 ) -> Result<Option<Concern>> {
-    let mut line = |prompt: &str, out: &mut dyn Write| -> Result<Option<String>> {
-        write!(out, "{prompt}").map_err(stdout_error)?;
-        out.flush().map_err(stdout_error)?;
-        let mut text = String::new();
-        let n = input
-            .read_line(&mut text)
-            .map_err(|e| Error::io("reading", Path::new("the terminal"), e))?;
-        Ok((n > 0).then(|| text.trim_end_matches(['\n', '\r']).to_string()))
-    };
     writeln!(
         out,
         "Pass a concern to the Designated Safeguarding Lead.\n\
-         Only the DSL can read it; nothing is kept on this computer. Ctrl-C stops without sending.\n\n\
-         What did you see or hear? Use the person's own words where you can.\n\
-         (Several lines are fine; an empty line ends it.)"
+         Only the DSL can read it; nothing is kept on this computer. Ctrl-C stops without sending.\n"
     )
     .map_err(stdout_error)?;
-    let mut what = String::new();
-    loop {
-        let Some(l) = line("> ", out)? else {
-            return Ok(None);
-        };
-        if l.trim().is_empty() {
-            if what.trim().is_empty() {
-                writeln!(out, "Please write what you saw or heard (it is needed).")
-                    .map_err(stdout_error)?;
-                continue;
-            }
-            break;
-        }
-        if !what.is_empty() {
-            what.push('\n');
-        }
-        what.push_str(&l);
-    }
-    let mut next = |prompt: &str, out: &mut dyn Write| -> Result<Option<String>> {
-        Ok(line(prompt, out)?.map(|s| s.trim().to_string()))
-    };
-    let Some(when) = next(
-        "When did it happen? (e.g. today 10:40, Tuesday lunchtime) ",
-        out,
-    )?
-    else {
+    let Some(what) = ask_what(input, out)? else {
         return Ok(None);
     };
-    let Some(who) = next(
-        "Who is involved? (initials and year group, e.g. JB Y9) ",
-        out,
-    )?
-    else {
-        return Ok(None);
-    };
-    let Some(place) = next("Where? (app or website, or place) ", out)? else {
-        return Ok(None);
-    };
-    let Some(action) = next("What did you do? ", out)? else {
-        return Ok(None);
-    };
-    let by = match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => n.to_string(),
-        None => loop {
-            let Some(n) = next("Your name: ", out)? else {
-                return Ok(None);
-            };
-            if !n.is_empty() {
-                break n;
-            }
-            writeln!(out, "Please give your name, so the DSL knows who to ask.")
-                .map_err(stdout_error)?;
-        },
-    };
-    let Some(role) = next("Your role (e.g. Form tutor, Teaching assistant): ", out)? else {
-        return Ok(None);
-    };
-    let shown = |s: &str| {
-        if s.is_empty() {
-            "(not given)".to_string()
-        } else {
-            crate::text::block(s).into_owned()
-        }
-    };
-    writeln!(
-        out,
-        "\nWhat you saw or heard:\n{}\nWhen: {}\nWho: {}\nWhere: {}\nWhat you did: {}\nFrom: {}{}\n",
-        shown(&what),
-        shown(&when),
-        shown(&who),
-        shown(&place),
-        shown(&action),
-        crate::text::line(&by),
-        if role.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", crate::text::line(&role))
-        }
-    )
-    .map_err(stdout_error)?;
-    loop {
-        let Some(answer) = next("Send this to the DSL? (y = send, n = do not send) ", out)? else {
-            return Ok(None);
-        };
-        match answer.to_ascii_lowercase().as_str() {
-            "y" | "yes" => break,
-            "n" | "no" => return Ok(None),
-            _ => {}
-        }
-    }
-    Ok(Some(Concern {
+    let mut c = Concern {
         receipt: String::new(),
         written: now(),
         what,
-        when,
-        who,
-        place,
-        action,
-        by,
-        role,
-    }))
+        when: String::new(),
+        who: String::new(),
+        place: String::new(),
+        action: String::new(),
+        by: name.map(str::trim).unwrap_or_default().to_string(),
+        role: String::new(),
+    };
+    for n in 0..QUESTIONS.len() {
+        // A name given with --by is not asked again.
+        if n == 4 && !c.by.is_empty() {
+            continue;
+        }
+        let Some(answer) = ask_one(input, out, n)? else {
+            return Ok(None);
+        };
+        *answer_mut(&mut c, n + 1) = answer;
+    }
+    loop {
+        write!(out, "{}", summary(&c)).map_err(stdout_error)?;
+        loop {
+            let Some(answer) = read_line(
+                input,
+                out,
+                "Send this to the DSL? (y = send, e = change an answer, n = do not send) ",
+            )?
+            else {
+                return Ok(None);
+            };
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "y" | "yes" => return Ok(Some(c)),
+                "n" | "no" => return Ok(None),
+                "e" | "edit" => break,
+                _ => writeln!(
+                    out,
+                    "Type y and press Enter to send it, e to change an answer, or n not to send it."
+                )
+                .map_err(stdout_error)?,
+            }
+        }
+        let which = loop {
+            let Some(answer) = read_line(
+                input,
+                out,
+                "Which answer? (1 what you saw or heard, 2 when, 3 who, 4 where, 5 what you did, 6 your name, 7 your role; Enter: none) ",
+            )?
+            else {
+                return Ok(None);
+            };
+            match answer.trim() {
+                "" => break None,
+                n => match n.parse::<usize>() {
+                    Ok(n @ 1..=7) => break Some(n - 1),
+                    _ => writeln!(out, "Type a number from 1 to 7.").map_err(stdout_error)?,
+                },
+            }
+        };
+        let Some(n) = which else { continue };
+        let answer = if n == 0 {
+            writeln!(out, "Type it again whole.").map_err(stdout_error)?;
+            ask_what(input, out)?
+        } else {
+            ask_one(input, out, n - 1)?
+        };
+        let Some(answer) = answer else {
+            return Ok(None);
+        };
+        *answer_mut(&mut c, n) = answer;
+    }
 }
 
 /// `logbook concern-setup --inbox DIR`: the public keys into the inbox, the inbox into
@@ -342,17 +482,74 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
         for r in &book.concerns {
             let c = &r.concern;
             text.push_str(&format!(
-                "{}  {}  {}  \"{}\"  taken in {} by {}: {}\n",
+                "{}  {}  {}  \"{}\"  taken in {} by {}: {}{}\n",
                 c.receipt,
                 present::at(&c.written),
                 crate::text::line(&c.from()),
                 crate::text::line(&concern::first_words(&c.what, 40)),
                 present::when(r.taken_in),
                 crate::text::line(&r.taken_in_by),
-                crate::text::line(&r.outcome.label())
+                crate::text::line(&r.outcome.label()),
+                match r.earlier.first() {
+                    Some(e) => format!(
+                        " (at first: {})",
+                        crate::text::line(&concern::first_words(&e.outcome.label(), 60))
+                    ),
+                    None => String::new(),
+                }
             ));
         }
+        if !book.concerns.is_empty() {
+            text.push_str(
+                "`logbook concerns --show RECEIPT` prints one whole, with what was decided.\n",
+            );
+        }
         return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
+    let receipt_of = |r: &str| r.trim().to_ascii_uppercase();
+    // A concern taken in is read from the logbook, whatever the folder holds.
+    if let Some(receipt) = args.show.as_deref().map(receipt_of)
+        && let Some(record) = book.concern(&receipt)
+    {
+        let text = format!(
+            "Staff concern {receipt}, taken in\n{}\n{}",
+            concern::whole(&record.concern),
+            concern::decision(record)
+        );
+        return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
+    // One taken in with no further action, added to an incident after all (tester3 #43).
+    if let Some(receipt) = args.take.as_deref().map(receipt_of)
+        && let Some(done) = book.concern(&receipt)
+    {
+        let nfa = matches!(done.outcome, ConcernOutcome::NoFurtherAction { .. });
+        let Some(id) = args.add_to.as_deref().filter(|_| nfa) else {
+            return Err(Error::Usage(format!(
+                "Concern {receipt} was taken in already ({}){}.",
+                crate::text::line(&done.outcome.label()),
+                if nfa {
+                    ": to add it to an incident now, give --add-to INC-... and --reason TEXT"
+                } else {
+                    ""
+                }
+            )));
+        };
+        let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
+        let said = book
+            .add_taken_concern_to(
+                &stamp,
+                &receipt,
+                &id.trim().to_ascii_uppercase(),
+                args.reason.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| {
+                words::reword(
+                    e.into(),
+                    Given::Options(&[("incident", "--add-to"), ("why", "--reason")]),
+                )
+            })?;
+        vault.save(&book)?;
+        return writeln!(out, "{}", crate::text::line(&said)).map_err(stdout_error);
     }
     let dir = match (&args.inbox, book.settings.concern_inbox.as_str()) {
         (Some(d), _) => d.clone(),
@@ -394,21 +591,31 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
             ));
         }
     }
+    if let Some(receipt) = args.show.as_deref().map(receipt_of) {
+        out.write_all(text.as_bytes()).map_err(stdout_error)?;
+        let Some(found) = inbox.concerns.iter().find(|i| i.concern.receipt == receipt) else {
+            return Err(Error::Usage(format!(
+                "There is no concern {} waiting in {} nor taken in: `logbook concerns` lists those waiting, `logbook concerns --taken` those taken in.",
+                crate::text::line(&receipt),
+                crate::text::path(&dir)
+            )));
+        };
+        let text = format!(
+            "Staff concern {receipt}, waiting in {} (not yet taken in)\n{}\nTake it in with `logbook concerns --take {receipt}` and --add-to INC-... or --no-further-action REASON, or in the app (C), which also makes a new incident from it.\n",
+            crate::text::path(&dir),
+            concern::whole(&found.concern)
+        );
+        return out.write_all(text.as_bytes()).map_err(stdout_error);
+    }
     if let Some(receipt) = args.take {
         out.write_all(text.as_bytes()).map_err(stdout_error)?;
         let receipt = receipt.trim().to_ascii_uppercase();
         let Some(found) = inbox.concerns.iter().find(|i| i.concern.receipt == receipt) else {
-            return Err(Error::Usage(match book.concern(&receipt) {
-                Some(done) => format!(
-                    "Concern {receipt} was taken in already ({}).",
-                    crate::text::line(&done.outcome.label())
-                ),
-                None => format!(
-                    "There is no concern {} waiting in {}: `logbook concerns` lists them.",
-                    crate::text::line(&receipt),
-                    dir.display()
-                ),
-            }));
+            return Err(Error::Usage(format!(
+                "There is no concern {} waiting in {}: `logbook concerns` lists them.",
+                crate::text::line(&receipt),
+                dir.display()
+            )));
         };
         let how = match (args.add_to, args.no_further_action) {
             (Some(id), _) => TakeIn::AddTo(id.trim().to_ascii_uppercase()),
@@ -468,31 +675,91 @@ pub fn concerns(global: &Global, args: ConcernsArgs, out: &mut dyn Write) -> Res
 mod tests {
     use super::*;
 
+    fn asked(typed: &str) -> (Option<Concern>, String) {
+        let mut out = Vec::new();
+        let c = ask(&mut typed.as_bytes(), &mut out, None).unwrap();
+        (c, String::from_utf8(out).unwrap())
+    }
+
     #[test]
     fn the_form_asks_each_question_and_sends_only_on_yes() {
-        let typed = "JB said \"they keep posting my photo\"\nsecond line\n\ntoday 10:40\nJB Y9\nSnapchat\nListened\nA. Khan\nForm tutor\nmaybe\ny\n";
-        let mut out = Vec::new();
-        let c = ask(&mut typed.as_bytes(), &mut out, None).unwrap().unwrap();
+        let typed = "JB said \"they keep posting my photo\"\nsecond line\n.\ntoday 10:40\nJB Y9\nSnapchat\nListened\nA. Khan\nForm tutor\nmaybe\ny\n";
+        let (c, shown) = asked(typed);
+        let c = c.unwrap();
         assert_eq!(
             c.what,
             "JB said \"they keep posting my photo\"\nsecond line"
         );
         assert_eq!((c.when.as_str(), c.who.as_str()), ("today 10:40", "JB Y9"));
         assert_eq!((c.by.as_str(), c.role.as_str()), ("A. Khan", "Form tutor"));
-        let shown = String::from_utf8(out).unwrap();
         assert!(!shown.to_lowercase().contains("passphrase"));
         assert!(!shown.to_lowercase().contains("key file"));
-        let no = "x\n\nt\nw\np\nd\nN\nR\nn\n";
-        assert!(
-            ask(&mut no.as_bytes(), &mut Vec::new(), None)
-                .unwrap()
-                .is_none()
+        let (no, _) = asked("x\n.\nt\nw\np\nd\nN\nR\nn\n");
+        assert!(no.is_none());
+        // End of input part-way sends nothing.
+        assert!(asked("x\n.\nt\n").0.is_none());
+        assert!(asked("").0.is_none());
+    }
+
+    /// Tester3 #44: a pasted message with empty lines ended "what you saw" at the first
+    /// one and spread the rest over When, Who and Where.
+    #[test]
+    fn a_pasted_message_with_empty_lines_stays_whole_until_the_full_stop() {
+        let typed = "\nShe showed me this message:\n\nyou better not tell anyone or else\n\nand then another one saying she is ugly\n\n.\nToday 12:50\nAB Y8\nInstagram\nListened\nMs Paste\nTA\ny\n";
+        let (c, shown) = asked(typed);
+        let c = c.unwrap();
+        assert_eq!(
+            c.what,
+            "She showed me this message:\n\nyou better not tell anyone or else\n\nand then another one saying she is ugly"
         );
-        // End of input (Ctrl-D) part-way sends nothing.
-        assert!(
-            ask(&mut "x\n\nt\n".as_bytes(), &mut Vec::new(), None)
-                .unwrap()
-                .is_none()
+        assert_eq!(
+            (c.when.as_str(), c.who.as_str(), c.place.as_str()),
+            ("Today 12:50", "AB Y8", "Instagram")
         );
+        assert!(shown.contains("a line holding only a full stop"), "{shown}");
+        assert!(shown.contains("Ctrl-D"), "{shown}");
+        // Ctrl-D (the end of input) ends the words too; then the input has ended.
+        let (c, _) = asked("one\n\ntwo\n");
+        assert!(c.is_none());
+        // A full stop before any words asks for them.
+        let (c, shown) = asked(".\nwords\n.\nt\nw\np\nd\nN\nR\ny\n");
+        assert_eq!(c.unwrap().what, "words");
+        assert!(
+            shown.contains("Please write what you saw or heard"),
+            "{shown}"
+        );
+    }
+
+    /// Tester3 #32: `n` at "Send this to the DSL?" was the only way to correct a typo, and
+    /// lost everything; Enter alone printed the question again on the same line.
+    #[test]
+    fn an_answer_can_be_changed_before_sending() {
+        let typed = "Saw a photo\n.\ntoday 10:40\nJB Y8\nSnapchat\nListened\nA. Khan\nTutor\n\ne\n3\nJB Y9\ne\n1\nSaw a photo\n\nof JB\n.\ny\n";
+        let (c, shown) = asked(typed);
+        let c = c.unwrap();
+        assert_eq!(c.who, "JB Y9");
+        assert_eq!(c.what, "Saw a photo\n\nof JB");
+        assert_eq!(c.place, "Snapchat");
+        assert!(
+            shown.contains("y = send, e = change an answer, n = do not send"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(
+                "Type y and press Enter to send it, e to change an answer, or n not to send it.\n"
+            ),
+            "{shown}"
+        );
+        // The summary is shown again after each change, with the new answer.
+        assert_eq!(
+            shown.matches("What you saw or heard:").count(),
+            3,
+            "{shown}"
+        );
+        assert!(shown.contains("Who: JB Y9"), "{shown}");
+        // A number out of range is asked again; Enter changes nothing.
+        let (c, shown) = asked("x\n.\nt\nw\np\nd\nN\nR\ne\n9\n\ny\n");
+        assert_eq!(c.unwrap().who, "w");
+        assert!(shown.contains("Type a number from 1 to 7."), "{shown}");
     }
 }

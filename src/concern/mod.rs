@@ -21,7 +21,7 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{Concern, Logbook, RECEIPT_ALPHABET};
+use crate::model::{Concern, ConcernOutcome, ConcernRecord, Logbook, RECEIPT_ALPHABET};
 use crate::vault::{self, Key, Recipients, file};
 
 /// The file of public keys in the inbox.
@@ -753,6 +753,87 @@ pub fn not_passed_on(concern: &Concern) -> String {
             format!(" ({})", crate::text::line(&concern.role))
         }
     )
+}
+
+/// A concern whole, labelled, for reading before deciding and after (the app's reader,
+/// `logbook concerns --show`, tester3 #43): who wrote it, when and its receipt, what was
+/// seen or heard, then each answer labelled as its evidence item labels it. A "When" such as
+/// "today 12:50" is given the day the concern was written beside it, since it is read on a
+/// later day (tester3 #28). Every text is escaped for display.
+pub fn whole(c: &Concern) -> String {
+    let shown = |s: &str| {
+        if s.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            crate::text::block(s).into_owned()
+        }
+    };
+    let mut text = format!(
+        "From: {}\nWritten: {} ({})\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\n",
+        crate::text::line(&c.from()),
+        crate::present::at(&c.written),
+        c.written.format("%A"),
+        c.receipt,
+        shown(&c.what)
+    );
+    for (label, value) in c.answers() {
+        text.push_str(&format!("{label}: {}", shown(value)));
+        if label == "When" && !value.trim().is_empty() {
+            text.push_str(&format!(
+                " (written {})",
+                c.written.format("%a %Y-%m-%d %H:%M")
+            ));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// What was decided about a concern taken in, whole: the decision now with its reason,
+/// who made it and when, then each decision it replaced with who replaced it, when and why.
+/// Escaped for display.
+pub fn decision(r: &ConcernRecord) -> String {
+    fn said(o: &ConcernOutcome) -> String {
+        match o {
+            ConcernOutcome::NewIncident { incident, evidence } => {
+                format!("recorded as a new incident, {incident}; its words are evidence {evidence}")
+            }
+            ConcernOutcome::AddedTo { incident, evidence } => {
+                format!("added to {incident} as evidence {evidence}")
+            }
+            ConcernOutcome::NoFurtherAction { reason } => format!(
+                "no further action. Reason: {}",
+                crate::text::block(reason.trim())
+            ),
+        }
+    }
+    let (when, by) = r.decided();
+    let mut text = format!(
+        "Decision: {}\n  by {} on {}",
+        said(&r.outcome),
+        crate::text::line(by),
+        crate::present::when(when)
+    );
+    if !r.earlier.is_empty() {
+        text.push_str(&format!(
+            "\nTaken in by {} on {}",
+            crate::text::line(&r.taken_in_by),
+            crate::present::when(r.taken_in)
+        ));
+    }
+    for e in &r.earlier {
+        text.push_str(&format!(
+            "\nEarlier decision: {}\n  by {} on {}; replaced by {} on {}. Why: {}",
+            said(&e.outcome),
+            crate::text::line(&e.decided_by),
+            crate::present::when(e.decided),
+            crate::text::line(&e.replaced_by),
+            crate::present::when(e.replaced),
+            crate::text::block(e.why.trim())
+        ));
+    }
+    text.push('\n');
+    text
 }
 
 /// The first words of a text on one line, for lists: at most `max` characters.

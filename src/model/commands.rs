@@ -662,6 +662,9 @@ impl Logbook {
         id: &str,
         d: EvidenceDetails,
     ) -> Result<String, Invalid> {
+        if let Some(refused) = self.staff_words_refusal(id, None, &d) {
+            return Err(refused);
+        }
         let next = self.incident_ref(id)?.next_item_id("EV");
         let item = Evidence {
             id: next.clone(),
@@ -698,6 +701,9 @@ impl Logbook {
         d: EvidenceDetails,
     ) -> Result<(), Invalid> {
         let n = self.evidence_index(id, ev)?;
+        if let Some(refused) = self.staff_words_refusal(id, Some(ev), &d) {
+            return Err(refused);
+        }
         self.update_incident(stamp, id, &format!("updated evidence {ev}"), |i| {
             let e = &mut i.evidence[n];
             e.kind = d.kind;
@@ -1289,7 +1295,7 @@ impl Logbook {
         item.captured = d.captured;
         item.captured_by = d.captured_by.clone();
         item.kept_at = d.kept_at.clone();
-        let mut out = Vec::new();
+        let mut out: Vec<Invalid> = self.staff_words_refusal(id, ev, d).into_iter().collect();
         if let Some(event) = custody {
             out.extend(custody_order(event, d.captured).err());
             item.custody.push(event.clone());

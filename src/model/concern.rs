@@ -56,16 +56,23 @@ impl Concern {
         }
     }
 
-    /// The concern's words as one text: what was seen or heard, verbatim, then the other
-    /// answers, each labelled. Kept as the evidence item's description.
-    pub fn text(&self) -> String {
-        let mut text = self.what.clone();
-        for (label, value) in [
+    /// The answers after what was seen or heard, each with its label as the evidence item
+    /// shows it: one list, so the app's reader, `logbook concerns --show` and the evidence
+    /// item label them alike (tester3 #32: the reader said "What they did").
+    pub fn answers(&self) -> [(&'static str, &str); 4] {
+        [
             ("When", &self.when),
             ("Who is involved", &self.who),
             ("Where", &self.place),
             ("What I did", &self.action),
-        ] {
+        ]
+    }
+
+    /// The concern's words as one text: what was seen or heard, verbatim, then the other
+    /// answers, each labelled. Kept as the evidence item's description.
+    pub fn text(&self) -> String {
+        let mut text = self.what.clone();
+        for (label, value) in self.answers() {
             if !value.trim().is_empty() {
                 text.push_str(&format!("\n{label}: {value}"));
             }
@@ -158,7 +165,38 @@ pub struct ConcernRecord {
     #[zeroize(skip)]
     pub taken_in: NaiveDateTime,
     pub taken_in_by: String,
+    /// The decision now.
     pub outcome: ConcernOutcome,
+    /// Decisions made before `outcome` and replaced since (a concern first recorded as
+    /// needing no further action, added to an incident later), oldest first. Left out when
+    /// empty, so records without one hash as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Replaced>,
+}
+
+/// A decision on a concern that a later one replaced: what it was, when and by whom it was
+/// made, and when, by whom and why it was replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
+pub struct Replaced {
+    pub outcome: ConcernOutcome,
+    #[zeroize(skip)]
+    pub decided: NaiveDateTime,
+    pub decided_by: String,
+    #[zeroize(skip)]
+    pub replaced: NaiveDateTime,
+    pub replaced_by: String,
+    pub why: String,
+}
+
+impl ConcernRecord {
+    /// When the decision now in `outcome` was made, and by whom.
+    pub fn decided(&self) -> (NaiveDateTime, &str) {
+        match self.earlier.last() {
+            Some(r) => (r.replaced, r.replaced_by.as_str()),
+            None => (self.taken_in, self.taken_in_by.as_str()),
+        }
+    }
 }
 
 /// What to do with a concern being taken in.
@@ -223,24 +261,7 @@ impl Logbook {
             }
             TakeIn::AddTo(id) => {
                 let id = id.trim().to_string();
-                match staged.incident(&id) {
-                    None => {
-                        return Err(invalid(
-                            "incident",
-                            format!(
-                                "{} is not in the logbook: choose an incident from the list",
-                                crate::text::line(&id)
-                            ),
-                        ));
-                    }
-                    Some(i) if i.status == Status::Closed => {
-                        return Err(invalid(
-                            "incident",
-                            format!("{id} is closed: re-open it first, or record a new incident"),
-                        ));
-                    }
-                    Some(_) => {}
-                }
+                staged.may_add_concern_to(&id)?;
                 let evidence = staged.add_concern_evidence(stamp, &id, concern, now)?;
                 (
                     ConcernOutcome::AddedTo {
@@ -275,6 +296,7 @@ impl Logbook {
             taken_in: now,
             taken_in_by: stamp.by.clone(),
             outcome,
+            earlier: Vec::new(),
         };
         let state = state_hash(&record)?;
         let action = format!("took in staff concern: {}", record.outcome.label());
@@ -288,6 +310,165 @@ impl Logbook {
         staged.concerns.push(record);
         *self = staged;
         Ok(message)
+    }
+
+    /// Refuses adding a concern to incident `id` unless it is in the logbook and not closed.
+    fn may_add_concern_to(&self, id: &str) -> Result<(), Invalid> {
+        match self.incident(id) {
+            None => Err(invalid(
+                "incident",
+                format!(
+                    "{} is not in the logbook: choose an incident from the list",
+                    crate::text::line(id)
+                ),
+            )),
+            Some(i) if i.status == Status::Closed => Err(invalid(
+                "incident",
+                format!("{id} is closed: re-open it first, or record a new incident"),
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Adds a concern taken in earlier with "no further action" to incident `id` after all
+    /// (a second concern shows a pattern, tester3 #43): its words become an evidence item
+    /// of kind "staff concern" there, and its record keeps the earlier decision with who
+    /// made it, beside who changed it, when and `why` (required). Audited on the concern
+    /// and on the incident; all or nothing. A concern already in an incident is refused:
+    /// its words are not added twice.
+    pub fn add_taken_concern_to(
+        &mut self,
+        stamp: &Stamp,
+        receipt: &str,
+        id: &str,
+        why: &str,
+    ) -> Result<String, Invalid> {
+        let id = id.trim();
+        let why = why.trim();
+        let Some(record) = self.concern(receipt) else {
+            return Err(invalid(
+                "receipt",
+                format!(
+                    "No concern {} was taken in: `logbook concerns --taken` lists those that were",
+                    crate::text::line(receipt)
+                ),
+            ));
+        };
+        if let ConcernOutcome::NewIncident { incident, evidence }
+        | ConcernOutcome::AddedTo { incident, evidence } = &record.outcome
+        {
+            return Err(invalid(
+                "incident",
+                format!(
+                    "Concern {receipt} is already evidence {evidence} of {incident}: its words are not added twice"
+                ),
+            ));
+        }
+        if why.is_empty() {
+            return Err(invalid(
+                "why",
+                "Why it is added to an incident now is required: fill it in",
+            ));
+        }
+        self.may_add_concern_to(id)?;
+        let now = stamp.at.naive_local();
+        let mut staged = self.clone();
+        let concern = record.concern.clone();
+        let evidence = staged.add_concern_evidence(stamp, id, &concern, now)?;
+        let index = staged
+            .concerns
+            .iter()
+            .position(|c| c.concern.receipt == receipt)
+            .ok_or_else(|| invalid("receipt", format!("No concern {receipt} was taken in")))?;
+        let record = &mut staged.concerns[index];
+        let (decided, decided_by) = record.decided();
+        let (decided, decided_by) = (decided, decided_by.to_string());
+        let before = std::mem::replace(
+            &mut record.outcome,
+            ConcernOutcome::AddedTo {
+                incident: id.to_string(),
+                evidence: evidence.clone(),
+            },
+        );
+        let action = format!(
+            "added staff concern to {id} as evidence {evidence}, replacing the decision \"{}\": {why}",
+            before.label()
+        );
+        record.earlier.push(Replaced {
+            outcome: before,
+            decided,
+            decided_by,
+            replaced: now,
+            replaced_by: stamp.by.clone(),
+            why: why.to_string(),
+        });
+        let state = state_hash(&*record)?;
+        staged.append_audit(
+            stamp,
+            Subject::Concern(receipt.to_string()),
+            action,
+            Vec::new(),
+            state,
+        )?;
+        *self = staged;
+        Ok(format!(
+            "Concern {receipt} added to {id} as evidence {evidence}; its earlier decision (no further action) is kept with it."
+        ))
+    }
+
+    /// Refuses evidence details that would put words in a member of staff's mouth
+    /// (tester3 #47): a "staff concern" item (item `ev` of incident `id`) holds their words,
+    /// name and time as they wrote them, so none of its own fields may change (a custody
+    /// event may still be added); and no item is made one by hand (`ev` None: a new item),
+    /// nor turned into one: only taking in a concern makes one. The DSL's correction or
+    /// addition is an item of its own (a Note), shown as the DSL's.
+    pub fn staff_words_refusal(
+        &self,
+        id: &str,
+        ev: Option<&str>,
+        d: &super::commands::EvidenceDetails,
+    ) -> Option<Invalid> {
+        let item = ev.and_then(|ev| self.incident(id)?.evidence.iter().find(|e| e.id == ev));
+        let Some(item) = item.filter(|e| e.kind == EvidenceKind::StaffConcern) else {
+            return (d.kind == EvidenceKind::StaffConcern).then(|| {
+                invalid(
+                    "kind",
+                    "A staff concern item holds a member of staff's own words and is made only by taking in their concern (the Concerns screen): choose Note for your own record of what you were told",
+                )
+            });
+        };
+        let changed = [
+            ("kind", item.kind != d.kind),
+            ("description", item.description != d.description),
+            ("source", item.source != d.source),
+            ("captured", item.captured != d.captured),
+            ("captured_by", item.captured_by != d.captured_by),
+            ("kept_at", item.kept_at != d.kept_at),
+        ]
+        .into_iter()
+        .find_map(|(field, changed)| changed.then_some(field))?;
+        let receipt = self
+            .concerns
+            .iter()
+            .find(|c| {
+                matches!(&c.outcome,
+                    ConcernOutcome::NewIncident { incident, evidence }
+                    | ConcernOutcome::AddedTo { incident, evidence }
+                    if incident == id && evidence == &item.id)
+            })
+            .map_or_else(
+                || "a staff concern".to_string(),
+                |c| format!("staff concern {}", c.concern.receipt),
+            );
+        Some(invalid(
+            changed,
+            format!(
+                "{} is {receipt} as {} wrote it, so it is kept as written: add your correction or note as a new evidence item of kind Note, or mark {} entered in error",
+                item.id,
+                crate::text::line(item.captured_by.trim()),
+                item.id
+            ),
+        ))
     }
 
     /// The concern's words as an evidence item of kind "staff concern" on incident `id`.
@@ -470,6 +651,202 @@ mod tests {
         assert!(b.verify_audit().is_err());
         b.concerns.clear();
         assert!(b.verify_audit().is_err());
+    }
+
+    /// Tester3 #47: E on a "Staff concern" item rewrote the staff member's words, which
+    /// exports then gave as theirs.
+    #[test]
+    fn a_staff_concern_item_keeps_the_words_as_written() {
+        use crate::model::EvidenceDetails;
+        let mut b = book();
+        let c = concern("C-AB23-CD45");
+        let stamp = Stamp::new("DSL", at(10));
+        b.take_in_concern(&stamp, &c, TakeIn::NewIncident(summary(&c)))
+            .unwrap();
+        let id = b.incidents[0].id.clone();
+        let item = b.incidents[0].evidence[0].clone();
+        let same = EvidenceDetails {
+            kind: item.kind,
+            description: item.description.clone(),
+            source: item.source.clone(),
+            captured: item.captured,
+            captured_by: item.captured_by.clone(),
+            kept_at: item.kept_at.clone(),
+        };
+        let before = b.clone();
+        for changed in [
+            EvidenceDetails {
+                description: "At lunch KL (Y9) said a boy shared a photo of her.".into(),
+                ..same.clone()
+            },
+            EvidenceDetails {
+                captured_by: "DSL".into(),
+                ..same.clone()
+            },
+            EvidenceDetails {
+                kind: EvidenceKind::Note,
+                ..same.clone()
+            },
+            EvidenceDetails {
+                captured: at(11).naive_local(),
+                ..same.clone()
+            },
+        ] {
+            let e = b
+                .edit_evidence(&stamp, &id, "EV-1", changed.clone())
+                .unwrap_err();
+            assert!(
+                e.message
+                    .contains("staff concern C-AB23-CD45 as A. Khan wrote it")
+                    && e.message.contains("kind Note"),
+                "{}",
+                e.message
+            );
+            // The form marks the same field.
+            let refusals = b.evidence_refusals(&stamp, &id, Some("EV-1"), &changed, None);
+            assert_eq!(refusals.first().map(|r| &r.field), Some(&e.field));
+            assert_eq!(b, before);
+        }
+        // A custody event may still be added.
+        b.add_custody_event(
+            &stamp,
+            &id,
+            "EV-1",
+            CustodyEvent {
+                when: at(10).naive_local(),
+                event: "Printed copy handed to PC 2231 Hale".into(),
+                reference: String::new(),
+            },
+        )
+        .unwrap();
+        // No item is made, or turned into, a staff concern by hand.
+        let e = b
+            .add_evidence(
+                &stamp,
+                &id,
+                EvidenceDetails {
+                    description: "What Mrs K told me".into(),
+                    captured_by: "DSL".into(),
+                    ..same.clone()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.field, "kind");
+        let note = b
+            .add_evidence(
+                &stamp,
+                &id,
+                EvidenceDetails {
+                    kind: EvidenceKind::Note,
+                    description: "Correction: it was at lunch, not break".into(),
+                    captured_by: "DSL".into(),
+                    ..same.clone()
+                },
+            )
+            .unwrap();
+        let e = b
+            .edit_evidence(&stamp, &id, &note, same.clone())
+            .unwrap_err();
+        assert_eq!(e.field, "kind");
+        b.verify_audit().unwrap();
+    }
+
+    /// Tester3 #43: a concern recorded as needing no further action could not join the
+    /// incident it turned out to belong to.
+    #[test]
+    fn a_no_further_action_concern_is_added_to_an_incident_later_with_the_decision_kept() {
+        let mut b = book();
+        let first = concern("C-AB23-CD45");
+        let second = concern("C-ZZ23-CD45");
+        let stamp = Stamp::new("DSL", at(10));
+        b.take_in_concern(
+            &stamp,
+            &first,
+            TakeIn::NoFurtherAction("Looked like a game advert".into()),
+        )
+        .unwrap();
+        b.take_in_concern(&stamp, &second, TakeIn::NewIncident(summary(&second)))
+            .unwrap();
+        let id = b.incidents[0].id.clone();
+        let later = Stamp::new("Deputy", at(12));
+        let before = b.clone();
+        // Why is required; a concern already in an incident is not added twice; the
+        // incident must be open.
+        let e = b
+            .add_taken_concern_to(&later, "C-AB23-CD45", &id, " ")
+            .unwrap_err();
+        assert_eq!(e.field, "why");
+        let e = b
+            .add_taken_concern_to(&later, "C-ZZ23-CD45", &id, "x")
+            .unwrap_err();
+        assert!(e.message.contains("already evidence EV-1"), "{}", e.message);
+        let e = b
+            .add_taken_concern_to(&later, "C-AB23-CD45", "INC-2026-0099", "x")
+            .unwrap_err();
+        assert_eq!(e.field, "incident");
+        let e = b
+            .add_taken_concern_to(&later, "C-2222-2222", &id, "x")
+            .unwrap_err();
+        assert_eq!(e.field, "receipt");
+        assert_eq!(b, before);
+
+        let said = b
+            .add_taken_concern_to(&later, "C-AB23-CD45", &id, "Same sender as C-ZZ23-CD45")
+            .unwrap();
+        assert!(said.contains("EV-2"), "{said}");
+        let r = b.concern("C-AB23-CD45").unwrap();
+        assert_eq!(
+            r.outcome,
+            ConcernOutcome::AddedTo {
+                incident: id.clone(),
+                evidence: "EV-2".into()
+            }
+        );
+        assert_eq!(r.decided(), (at(12).naive_local(), "Deputy"));
+        let e = &r.earlier[0];
+        assert_eq!(
+            e.outcome,
+            ConcernOutcome::NoFurtherAction {
+                reason: "Looked like a game advert".into()
+            }
+        );
+        assert_eq!(
+            (e.decided, e.decided_by.as_str()),
+            (at(10).naive_local(), "DSL")
+        );
+        assert_eq!(e.why, "Same sender as C-ZZ23-CD45");
+        let item = &b.incidents[0].evidence[1];
+        assert_eq!(item.kind, EvidenceKind::StaffConcern);
+        assert!(item.description.starts_with(&first.what));
+        b.verify_audit().unwrap();
+        let last = b.audit.last().unwrap();
+        assert_eq!(last.subject, Subject::Concern("C-AB23-CD45".into()));
+        assert!(
+            last.action.contains("replacing the decision"),
+            "{}",
+            last.action
+        );
+        // Once in the incident, it is not added again.
+        assert!(
+            b.add_taken_concern_to(&later, "C-AB23-CD45", &id, "again")
+                .is_err()
+        );
+    }
+
+    /// A record with no earlier decision serializes as before the field existed, so every
+    /// logbook's concern hashes still verify.
+    #[test]
+    fn a_concern_record_without_earlier_decisions_serializes_as_before() {
+        let mut b = book();
+        let c = concern("C-AB23-CD45");
+        b.take_in_concern(
+            &Stamp::new("DSL", at(10)),
+            &c,
+            TakeIn::NoFurtherAction("Known".into()),
+        )
+        .unwrap();
+        let text = crate::model::canonical(&b.concerns[0]).unwrap();
+        assert!(!text.contains("earlier"), "{text}");
     }
 
     #[test]

@@ -257,7 +257,7 @@ impl App {
             }
             Layer::Form => keymap::FORM,
             Layer::Picker => keymap::PICKER,
-            Layer::Popup if self.concerns.reading => keymap::CONCERN_READER,
+            Layer::Popup if self.concerns.reading => self.concerns.reader_keys(),
             Layer::Popup => keymap::POPUP,
             Layer::Screen | Layer::Help => match self.screen() {
                 // Typing into a filter: its keys, not the screen's (which are text there).
@@ -267,7 +267,7 @@ impl App {
                 Screen::Detail { .. } => keymap::DETAIL,
                 Screen::People { .. } => keymap::PEOPLE,
                 Screen::Chronology { .. } => keymap::CHRONOLOGY,
-                Screen::Concerns { .. } => keymap::CONCERNS,
+                Screen::Concerns { .. } => self.concerns.keys(),
                 Screen::Statistics { .. } => keymap::STATISTICS,
                 Screen::Retention { .. } => keymap::RETENTION,
                 Screen::History { .. } => keymap::HISTORY,

@@ -32,6 +32,11 @@ pub struct Inbox {
     pub form_dropped: bool,
     /// The pop-up open is the reader of the selected concern: its keys act on it.
     pub reading: bool,
+    /// Why the last look could not read the folder (a stick not plugged in): said on the
+    /// screen instead of "No new concerns" (tester3 #32).
+    pub error: Option<String>,
+    /// The screen lists the concerns taken in (from the logbook), not those waiting.
+    pub taken_view: bool,
 }
 
 impl Inbox {
@@ -45,7 +50,34 @@ impl Inbox {
         self.notes.clear();
         self.looked = false;
         self.reading = false;
+        self.error = None;
+        self.taken_view = false;
     }
+
+    /// The keys of the Concerns screen: those waiting, or those taken in.
+    pub fn keys(&self) -> &'static [keymap::Binding] {
+        if self.taken_view {
+            keymap::CONCERNS_TAKEN
+        } else {
+            keymap::CONCERNS
+        }
+    }
+
+    /// The keys of the reader of a concern: one waiting, or one taken in.
+    pub fn reader_keys(&self) -> &'static [keymap::Binding] {
+        if self.taken_view {
+            keymap::CONCERN_TAKEN_READER
+        } else {
+            keymap::CONCERN_READER
+        }
+    }
+}
+
+/// The concerns taken in, as the Concerns screen lists them: the latest written first.
+pub fn taken(book: &Logbook) -> Vec<&ConcernRecord> {
+    let mut rows: Vec<&ConcernRecord> = book.concerns.iter().collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.concern.written));
+    rows
 }
 
 use super::screens::move_selection;
@@ -59,25 +91,12 @@ fn prefill(form: &mut Form, key: &str, text: &str) {
     }
 }
 
-/// The full concern, labelled, for reading in a popup (escaped for display).
+/// The full concern, labelled, for reading in a popup (escaped for display), with the
+/// keys that take it in.
 pub fn full_text(c: &Concern) -> String {
-    let b = |s: &str| {
-        if s.trim().is_empty() {
-            "(not given)".to_string()
-        } else {
-            crate::text::block(s).into_owned()
-        }
-    };
     format!(
-        "From: {}\nWritten: {}\nReceipt: {}\n\nWhat was seen or heard:\n{}\n\nWhen: {}\nWho is involved: {}\nWhere: {}\nWhat they did: {}\n\n{}",
-        crate::text::line(&c.from()),
-        crate::present::at(&c.written),
-        c.receipt,
-        b(&c.what),
-        b(&c.when),
-        b(&c.who),
-        b(&c.place),
-        b(&c.action),
+        "{}\n{}",
+        crate::concern::whole(c),
         keymap::hints(
             keymap::CONCERN_READER,
             &[
@@ -87,6 +106,38 @@ pub fn full_text(c: &Concern) -> String {
             ]
         ),
     )
+}
+
+/// A concern taken in, whole, with what was decided (tester3 #43: one recorded as needing
+/// no further action could never be read again), and, while that is the decision, the key
+/// that adds it to an incident after all.
+pub fn taken_text(r: &ConcernRecord) -> String {
+    let mut text = format!(
+        "{}\n{}",
+        crate::concern::whole(&r.concern),
+        crate::concern::decision(r)
+    );
+    if matches!(r.outcome, ConcernOutcome::NoFurtherAction { .. }) {
+        text.push('\n');
+        text.push_str(&keymap::hints(
+            keymap::CONCERN_TAKEN_READER,
+            &[Action::ConcernAddTo],
+        ));
+    }
+    text
+}
+
+/// "today 12:50" read beside the day the concern was written.
+fn when_said(c: &Concern) -> String {
+    if c.when.trim().is_empty() {
+        "not given".to_string()
+    } else {
+        format!(
+            "{}, written {}",
+            crate::text::line(c.when.trim()),
+            c.written.format("%a %Y-%m-%d")
+        )
+    }
 }
 
 /// The key that opens the concerns waiting, for the messages that point to them.
@@ -113,18 +164,14 @@ pub fn new_incident_form(book: &Logbook, who: &str, now: NaiveDateTime, c: &Conc
     form.notice = Some(format!(
         "Pre-filled from concern {}: check when it happened (the concern says: {}), choose the type and risk. The concern's words are kept as evidence.",
         c.receipt,
-        if c.when.trim().is_empty() {
-            "not given".to_string()
-        } else {
-            crate::text::line(c.when.trim()).into_owned()
-        }
+        when_said(c)
     ));
     form.concern = Some(c.receipt.clone());
     form
 }
 
-/// Choose the incident (open or monitoring) the concern is added to.
-pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
+/// The incidents (open or monitoring) a concern may be added to, the latest first.
+fn open_incidents(book: &Logbook) -> Vec<Choice> {
     let mut open: Vec<&Incident> = book
         .incidents
         .iter()
@@ -132,8 +179,7 @@ pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
         .filter(|i| i.status != Status::Closed && i.error.is_none())
         .collect();
     open.sort_by_key(|i| std::cmp::Reverse(i.reported));
-    let options = open
-        .iter()
+    open.iter()
         .map(|i| {
             Choice::new(
                 format!(
@@ -144,7 +190,12 @@ pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
                 i.id.as_str(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Choose the incident (open or monitoring) the concern is added to.
+pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
+    let options = open_incidents(book);
     let mut form = Form::new(
         FormKind::Concern,
         format!("Add staff concern {} to an incident", c.receipt),
@@ -152,6 +203,38 @@ pub fn add_to_form(book: &Logbook, c: &Concern) -> Form {
     );
     form.notice = Some(format!(
         "The concern's words become an evidence item (staff concern) of the incident chosen. From {}: \"{}\"",
+        crate::text::line(&c.from()),
+        crate::concern::first_words(&crate::text::line(&c.what), 60)
+    ));
+    form.concern = Some(c.receipt.clone());
+    form
+}
+
+/// A concern taken in with no further action, added to an incident after all: which
+/// incident, and why now (required, kept beside the earlier decision).
+pub fn add_later_form(book: &Logbook, r: &ConcernRecord) -> Form {
+    let c = &r.concern;
+    let mut form = Form::new(
+        FormKind::Concern,
+        format!("Add staff concern {} to an incident after all", c.receipt),
+        vec![
+            Field::new(
+                "incident",
+                "Incident",
+                FieldKind::Choice(open_incidents(book)),
+            )
+            .required(),
+            Field::new("why", "Why it is added now", FieldKind::Multiline).required(),
+        ],
+    );
+    form.notice = Some(format!(
+        "It was recorded as needing no further action (reason: {}). Its words become an evidence item (staff concern) of the incident chosen; the earlier decision is kept with it. From {}: \"{}\"",
+        match &r.outcome {
+            ConcernOutcome::NoFurtherAction { reason } => {
+                crate::concern::first_words(&crate::text::line(reason), 80)
+            }
+            other => crate::text::line(&other.label()).into_owned(),
+        },
         crate::text::line(&c.from()),
         crate::concern::first_words(&crate::text::line(&c.what), 60)
     ));
@@ -203,7 +286,9 @@ impl App {
     /// The loop's answer: the concerns waiting (those already being taken in left out),
     /// and the files it set aside.
     pub fn concerns_read(&mut self, result: Result<crate::concern::Inbox, String>) {
+        let taken_view = self.concerns.taken_view;
         self.concerns.forget();
+        self.concerns.taken_view = taken_view;
         self.concerns.looked = true;
         match result {
             Ok(inbox) => {
@@ -222,7 +307,10 @@ impl App {
                     .extend(inbox.aside.iter().map(|a| a.sentence()));
                 self.concerns.waiting = inbox.concerns;
                 let n = self.concerns.waiting.len();
-                let aside = inbox.set_aside.len();
+                // Every file in set-aside/, as the screen lists them, not only this look's
+                // (tester3 #28: "1 file set aside" over a list of three).
+                let aside = inbox.aside.len();
+                let just_now = inbox.set_aside.iter().filter(|s| s.moved.is_ok()).count();
                 let mut said = Vec::new();
                 if n > 0 {
                     said.push(format!(
@@ -239,8 +327,13 @@ impl App {
                     ));
                 } else if aside > 0 {
                     said.push(format!(
-                        "{aside} file{} in the concern folder set aside ({} says why)",
+                        "{aside} file{} in the concern folder set aside{} ({} says why)",
                         if aside == 1 { "" } else { "s" },
+                        match just_now {
+                            0 => String::new(),
+                            n if n == aside => String::new(),
+                            n => format!(", {n} just now"),
+                        },
                         concerns_key()
                     ));
                 }
@@ -250,11 +343,21 @@ impl App {
             }
             Err(e) => {
                 self.message = Some(format!("The concern folder could not be read: {e}"));
-                self.concerns.notes = vec![e];
+                self.concerns.error = Some(e);
             }
         }
+        let len = self.concerns_len();
         if let Some(Screen::Concerns { selected }) = self.screens.last_mut() {
-            *selected = (*selected).min(self.concerns.waiting.len().saturating_sub(1));
+            *selected = (*selected).min(len.saturating_sub(1));
+        }
+    }
+
+    /// How many rows the Concerns screen lists: those waiting, or those taken in.
+    fn concerns_len(&self) -> usize {
+        if self.concerns.taken_view {
+            self.book.as_ref().map_or(0, |b| b.concerns.len())
+        } else {
+            self.concerns.waiting.len()
         }
     }
 
@@ -278,11 +381,22 @@ impl App {
             );
             return;
         }
+        self.concerns.taken_view = false;
         self.screens.push(Screen::Concerns { selected: 0 });
         self.read_concerns();
     }
 
     pub fn concerns_action(&mut self, action: Action, selected: usize) {
+        if action == Action::ConcernsSwitch {
+            self.concerns.taken_view = !self.concerns.taken_view;
+            if let Some(top) = self.screens.last_mut() {
+                *top = Screen::Concerns { selected: 0 };
+            }
+            return;
+        }
+        if self.concerns.taken_view {
+            return self.taken_action(action, selected);
+        }
         let len = self.concerns.waiting.len();
         let Some(book) = &self.book else { return };
         let current = self.concerns.waiting.get(selected).map(|i| &i.concern);
@@ -337,11 +451,77 @@ impl App {
         }
     }
 
+    /// The Concerns screen listing those taken in: read one whole with its decision, and
+    /// add one recorded as needing no further action to an incident after all.
+    fn taken_action(&mut self, action: Action, selected: usize) {
+        let Some(book) = &self.book else { return };
+        let rows = taken(book);
+        let len = rows.len();
+        match (action, rows.get(selected)) {
+            (Action::Back, _) => {
+                self.screens.pop();
+            }
+            (Action::Open, Some(r)) => {
+                self.popup = Some(Popup {
+                    title: format!("Staff concern {}, taken in", r.concern.receipt),
+                    text: taken_text(r),
+                    scroll: 0,
+                });
+                self.concerns.reading = true;
+            }
+            (Action::ConcernAddTo, Some(r)) => match &r.outcome {
+                ConcernOutcome::NoFurtherAction { .. }
+                    if book
+                        .incidents
+                        .iter()
+                        .any(|i| i.status != Status::Closed && i.error.is_none()) =>
+                {
+                    self.form = Some(add_later_form(book, r));
+                }
+                ConcernOutcome::NoFurtherAction { .. } => {
+                    self.message = Some(
+                        "There is no open incident to add it to: record the incident first (n on the list), then add this concern to it.".into(),
+                    );
+                }
+                ConcernOutcome::NewIncident { incident, evidence }
+                | ConcernOutcome::AddedTo { incident, evidence } => {
+                    self.message = Some(format!(
+                        "Concern {} is already evidence {evidence} of {incident}: its words are not added twice.",
+                        r.concern.receipt
+                    ));
+                }
+            },
+            (Action::Open | Action::ConcernAddTo, None) => {
+                self.message = Some("No concern has been taken in yet.".into());
+            }
+            _ => {
+                let page = super::view::page(self);
+                if let Some(top) = self.screens.last_mut() {
+                    *top = Screen::Concerns {
+                        selected: move_selection(selected, len, action, page),
+                    };
+                }
+            }
+        }
+    }
+
     /// Submits the open concern form through the model. On success the concern leaves the
-    /// waiting list and its file is queued for removal once the save is confirmed.
+    /// waiting list and its file is queued for removal once the save is confirmed. A
+    /// concern already taken in (the form asks why it is added now) is added to the
+    /// incident chosen, its earlier decision kept (`Logbook::add_taken_concern_to`).
     pub fn take_in(&mut self, receipt: &str) -> Result<String, Invalid> {
         let stamp = self.stamp();
         let now = self.now;
+        if let (Some(book), Some(form)) = (self.book.as_mut(), self.form.as_ref())
+            && form.field("why").is_some()
+        {
+            return book.add_taken_concern_to(
+                &stamp,
+                receipt,
+                &form.value("incident"),
+                &form.field("why").map(Field::text).unwrap_or_default(),
+            );
+        }
         let Some(index) = self
             .concerns
             .waiting
@@ -371,8 +551,9 @@ impl App {
         let mut taken = self.concerns.waiting.remove(index);
         taken.concern.zeroize();
         self.concerns.done.push(taken.path);
+        let len = self.concerns_len();
         if let Some(Screen::Concerns { selected }) = self.screens.last_mut() {
-            *selected = (*selected).min(self.concerns.waiting.len().saturating_sub(1));
+            *selected = (*selected).min(len.saturating_sub(1));
         }
         Ok(said)
     }
@@ -694,6 +875,243 @@ mod tests {
         book.verify_audit().unwrap();
         assert!(app.concerns.waiting.is_empty());
         assert_eq!(app.concerns.done.len(), 2);
+    }
+
+    fn ctrl_s(app: &mut App) {
+        app.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    /// Tester3 #43: a concern closed with "no further action" could never be read again
+    /// in the app, nor added to the incident it turned out to belong to.
+    #[test]
+    fn concerns_taken_in_are_read_with_the_decision_and_one_is_added_to_an_incident_later() {
+        let mut app = app_with_concerns();
+        press(&mut app, KeyCode::Char('j'));
+        press(&mut app, KeyCode::Char('d'));
+        type_text(&mut app, "Looked like a game advert; parent aware");
+        ctrl_s(&mut app);
+        assert!(app.form.is_none());
+        // Tab: those taken in, with what was decided.
+        press(&mut app, KeyCode::Tab);
+        assert!(app.concerns.taken_view);
+        let screen = crate::tui::tests::render(&mut app, 100, 30);
+        assert!(screen.contains("no further action"), "{screen}");
+        assert!(screen.contains("Saw a Year 7 pupil crying"), "{screen}");
+        snap("concerns-taken", &mut app);
+        press(&mut app, KeyCode::Enter);
+        let text = &app.popup.as_ref().unwrap().text;
+        assert!(
+            text.contains("Decision: no further action. Reason: Looked like a game advert"),
+            "{text}"
+        );
+        assert!(text.contains("by RO on"), "{text}");
+        snap("concern-taken-read", &mut app);
+        // a: add it to an incident after all, saying why.
+        press(&mut app, KeyCode::Char('a'));
+        assert!(app.popup.is_none());
+        let form = app.form.as_ref().expect("the add-later form");
+        assert!(form.title.contains("after all"), "{}", form.title);
+        snap("concern-add-later", &mut app);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        let chosen = app.form.as_ref().unwrap().value("incident");
+        // Why is required.
+        ctrl_s(&mut app);
+        assert!(app.form.is_some());
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "A second concern names the same sender");
+        ctrl_s(&mut app);
+        assert!(
+            app.form.is_none(),
+            "{:?}",
+            app.form.as_ref().map(|f| &f.error)
+        );
+        let book = app.book.as_ref().unwrap();
+        let r = book.concern("C-M2XD-4KQ7").unwrap();
+        assert!(matches!(
+            &r.outcome,
+            ConcernOutcome::AddedTo { incident, .. } if *incident == chosen
+        ));
+        assert_eq!(r.earlier.len(), 1);
+        book.verify_audit().unwrap();
+        assert!(app.effects.iter().any(|e| matches!(e, Effect::Save)));
+        // Once in an incident, a says so rather than adding it twice.
+        press(&mut app, KeyCode::Char('a'));
+        assert!(app.form.is_none());
+        assert!(
+            app.message.as_deref().unwrap().contains("already evidence"),
+            "{:?}",
+            app.message
+        );
+        // Tab again: those waiting.
+        press(&mut app, KeyCode::Tab);
+        assert!(!app.concerns.taken_view);
+        assert_eq!(app.concerns.waiting.len(), 1);
+    }
+
+    /// Tester3 #32: with the folder not there (a stick not plugged in), the screen said
+    /// "No new concerns" over an empty table, and the reason sat in the "Set aside" box.
+    #[test]
+    fn a_folder_that_cannot_be_read_is_said_on_the_screen_not_no_new_concerns() {
+        let mut app = app_with_concerns();
+        app.concerns_read(Err(
+            "The concern inbox /media/STICK/concerns is not there: plug in the drive it is on, or set it up again with `logbook concern-setup --inbox DIR`.".into(),
+        ));
+        let screen = crate::tui::tests::render(&mut app, 100, 30);
+        assert!(!screen.contains("No new concerns"), "{screen}");
+        assert!(!screen.contains("Set aside"), "{screen}");
+        assert!(screen.contains("could not be read"), "{screen}");
+        snap("concerns-folder-missing", &mut app);
+    }
+
+    /// Tester3 #28: the status bar counted only the files set aside at this look, while
+    /// the screen listed every file in set-aside/.
+    #[test]
+    fn the_message_counts_every_file_set_aside() {
+        let mut app = app_with_concerns();
+        let aside = |n: usize| crate::concern::Aside {
+            name: format!("concern-{n:032x}.age"),
+            why: Some("it is damaged; what to do: ask staff to write it again.".into()),
+        };
+        app.concerns_read(Ok(crate::concern::Inbox {
+            concerns: Vec::new(),
+            set_aside: vec![SetAside {
+                name: "concern-0f3a.age".into(),
+                problem: crate::concern::Problem::Damaged("not a whole age file".into()),
+                moved: Ok("/srv/share/concerns/set-aside/concern-0f3a.age".into()),
+            }],
+            aside: (0..3).map(aside).collect(),
+            warnings: Vec::new(),
+        }));
+        assert_eq!(
+            app.message.as_deref(),
+            Some("3 files in the concern folder set aside, 1 just now (C says why).")
+        );
+    }
+
+    /// Tester3 #28 and #32: the reader labelled the staff member's action "What they did"
+    /// where the evidence item says "What I did", and showed "today 12:50" with no day.
+    #[test]
+    fn the_reader_labels_as_the_evidence_does_and_dates_when() {
+        let app = app_with_concerns();
+        let text = full_text(&app.concerns.waiting[0].concern);
+        assert!(text.contains("What I did: Listened"), "{text}");
+        assert!(!text.contains("What they did"), "{text}");
+        let written = app.concerns.waiting[0].concern.written;
+        assert!(
+            text.contains(&format!(
+                "When: today, morning break (written {})",
+                written.format("%a %Y-%m-%d %H:%M")
+            )),
+            "{text}"
+        );
+    }
+
+    /// A concern written in paragraphs (tester3 #44 keeps its empty lines) is listed by
+    /// its first words, not with its line breaks shown as "\n\n".
+    #[test]
+    fn a_concern_in_paragraphs_is_listed_by_its_first_words() {
+        let mut app = app_with_concerns();
+        app.concerns.waiting[0].concern.what =
+            "She showed me this message:\n\nyou better not".into();
+        let screen = crate::tui::tests::render(&mut app, 100, 30);
+        assert!(
+            screen.contains("She showed me this message: you better not"),
+            "{screen}"
+        );
+        assert!(!screen.contains("\\n"), "{screen}");
+    }
+
+    /// Tester3 #47: E on a "Staff concern" evidence item rewrote the member of staff's
+    /// words; the form now says they are kept as written, and a change is refused in one
+    /// sentence while a custody event is still added.
+    #[test]
+    fn the_words_of_a_staff_concern_item_are_kept_as_written() {
+        let mut app = app_with_concerns();
+        press(&mut app, KeyCode::Char('n'));
+        app.form
+            .as_mut()
+            .unwrap()
+            .field_mut("types")
+            .unwrap()
+            .chosen = Some(0);
+        ctrl_s(&mut app);
+        let book = app.book.as_ref().unwrap();
+        let ConcernOutcome::NewIncident { incident, evidence } =
+            &book.concern("C-7K3Q-9XPD").unwrap().outcome
+        else {
+            panic!()
+        };
+        let (id, ev) = (incident.clone(), evidence.clone());
+        let item = book
+            .incident(&id)
+            .unwrap()
+            .evidence
+            .iter()
+            .find(|e| e.id == ev)
+            .unwrap()
+            .clone();
+        let open = |app: &mut App| {
+            app.form = Some(forms::edit_evidence(
+                app.book.as_ref().unwrap(),
+                &id,
+                &item,
+                "RO",
+                now(),
+            ));
+        };
+        open(&mut app);
+        let notice = app.form.as_ref().unwrap().notice.clone().unwrap();
+        assert!(notice.contains("kept as its author wrote it"), "{notice}");
+        let before = app.book.clone();
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("description")
+            .unwrap()
+            .set_text("At lunch KL (Y9) said a boy shared a photo of her.");
+        ctrl_s(&mut app);
+        let form = app.form.as_ref().expect("refused, the form stays");
+        let said = form
+            .fields
+            .iter()
+            .filter_map(|f| f.error.clone())
+            .chain(form.error.clone())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            said.contains(
+                "staff concern C-7K3Q-9XPD as A. Khan wrote it, so it is kept as written"
+            ),
+            "{said}"
+        );
+        assert_eq!(app.book, before);
+        // Untouched, with a custody event: saved.
+        open(&mut app);
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("custody")
+            .unwrap()
+            .set_text("Printed copy handed to PC 2231 Hale");
+        ctrl_s(&mut app);
+        assert!(
+            app.form.is_none(),
+            "{:?}",
+            app.form.as_ref().map(|f| &f.error)
+        );
+        let book = app.book.as_ref().unwrap();
+        let kept = book
+            .incident(&id)
+            .unwrap()
+            .evidence
+            .iter()
+            .find(|e| e.id == ev)
+            .unwrap();
+        assert_eq!(kept.description, item.description);
+        assert_eq!(kept.custody.len(), 1);
     }
 
     #[test]

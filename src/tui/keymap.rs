@@ -53,6 +53,7 @@ pub enum Action {
     Concerns,
     ConcernAddTo,
     ConcernNoAction,
+    ConcernsSwitch,
     ReadInbox,
     NextField,
     PrevField,
@@ -89,7 +90,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the test that each has a key, a description and a hint.
-    pub const ALL: [Action; 78] = [
+    pub const ALL: [Action; 79] = [
         Action::Quit,
         Action::Help,
         Action::Lock,
@@ -136,6 +137,7 @@ impl Action {
         Action::Concerns,
         Action::ConcernAddTo,
         Action::ConcernNoAction,
+        Action::ConcernsSwitch,
         Action::ReadInbox,
         Action::NextField,
         Action::PrevField,
@@ -226,6 +228,7 @@ impl Action {
             Action::Concerns => "staff concerns waiting",
             Action::ConcernAddTo => "add the concern to an existing incident",
             Action::ConcernNoAction => "no further action, with the reason",
+            Action::ConcernsSwitch => "switch between concerns waiting and those taken in",
             Action::ReadInbox => "look in the concern folder again",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
@@ -331,6 +334,7 @@ impl Action {
             Action::Export => "export",
             Action::ConcernAddTo => "add to an incident",
             Action::ConcernNoAction => "no further action",
+            Action::ConcernsSwitch => "taken in",
             Action::ReadInbox => "look again",
             Action::NextField => "next",
             Action::PrevField => "previous",
@@ -593,6 +597,16 @@ pub const CONCERNS: &[Binding] = with_moves![
     bind(&[key('a')], Action::ConcernAddTo),
     bind(&[key('d')], Action::ConcernNoAction),
     bind(&[key('r')], Action::ReadInbox),
+    bind(&[code(KeyCode::Tab)], Action::ConcernsSwitch),
+    bind(&[code(KeyCode::Esc)], Action::Back),
+];
+
+/// Staff concerns taken in (tester3 #43): read one whole with what was decided; one
+/// recorded as needing no further action can be added to an incident after all.
+pub const CONCERNS_TAKEN: &[Binding] = with_moves![
+    bind(&[code(KeyCode::Enter)], Action::Open),
+    bind(&[key('a')], Action::ConcernAddTo),
+    bind(&[code(KeyCode::Tab)], Action::ConcernsSwitch),
     bind(&[code(KeyCode::Esc)], Action::Back),
 ];
 
@@ -741,11 +755,25 @@ pub const CONCERN_READER: &[Binding] = &[
     bind(&[key('d')], Action::ConcernNoAction),
 ];
 
+/// The reader of a staff concern taken in: it scrolls and closes as a pop-up does, and
+/// adds one recorded as needing no further action to an incident, as the list does.
+pub const CONCERN_TAKEN_READER: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    MOVE[4],
+    MOVE[5],
+    bind(&[code(KeyCode::Esc), code(KeyCode::Enter)], Action::Back),
+    bind(&[key('a')], Action::ConcernAddTo),
+];
+
 /// Every table, with whether the global keys work beside it (not where text is typed or
 /// in a dialog of its own).
 pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("help", HELP, false),
     ("concerns", CONCERNS, true),
+    ("concerns taken in", CONCERNS_TAKEN, true),
     ("statistics", STATISTICS, true),
     ("retention", RETENTION, true),
     ("history", HISTORY, true),
@@ -762,6 +790,7 @@ pub const TABLES: &[(&str, &[Binding], bool)] = &[
     ("choose who", CHOOSE_WHO, false),
     ("popup", POPUP, true),
     ("concern reader", CONCERN_READER, true),
+    ("concern taken in reader", CONCERN_TAKEN_READER, true),
     ("filter", FILTER, false),
     ("unlock", UNLOCK, false),
     ("discard", DISCARD, false),

@@ -77,6 +77,14 @@ pub fn edit_evidence(
     form.fill("captured", |f| f.with_text(&when(item.captured)));
     form.fill("captured_by", |f| f.with_text(&item.captured_by));
     form.fill("kept_at", |f| f.with_text(&item.kept_at));
+    // A member of staff's own words are kept as written (`Logbook::staff_words_refusal`):
+    // said before anything is typed, not only on saving (tester3 #47).
+    if item.kind == EvidenceKind::StaffConcern {
+        form.notice = Some(format!(
+            "{} is a staff concern, kept as its author wrote it: only a custody event can be added here; add your own correction or note as a new evidence item of kind Note.",
+            item.id
+        ));
+    }
     form.fields.push(Field::new(
         "custody",
         "Custody event to add (e.g. handed to police)",

@@ -1,5 +1,6 @@
 //! The Concerns screen: staff concerns waiting in the inbox (when written, from whom,
-//! first words, receipt), and any files the last look set aside, with why.
+//! first words, receipt), and any files the last look set aside, with why; or, switched
+//! with Tab, the concerns taken in with what was decided (`tui::concerns::taken`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,15 +9,38 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use crate::concern::{SET_ASIDE, first_words};
+use crate::model::{ConcernOutcome, Logbook};
 use crate::text::line;
 use crate::tui::app::App;
+use crate::tui::concerns::taken;
 use crate::tui::keymap::{self, Action};
 
-/// How many wait, and the keys that take them in.
+/// How many wait, and the keys that take them in; or, listing those taken in, how many.
 fn summary(app: &App) -> String {
     let waiting = app.concerns.waiting.len();
+    if app.concerns.taken_view {
+        let taken = app.book.as_ref().map_or(0, |b| b.concerns.len());
+        return if taken == 0 {
+            "No concern has been taken in yet".to_string()
+        } else {
+            format!(
+                "{taken} taken in, the latest written first · {}",
+                keymap::hints(
+                    keymap::CONCERNS_TAKEN,
+                    &[Action::Open, Action::ConcernAddTo]
+                )
+            )
+        };
+    }
     if !app.concerns.looked {
         "Looking in the concern folder ...".to_string()
+    } else if let Some(e) = &app.concerns.error {
+        // Not "No new concerns": nothing is known of what waits there (tester3 #32).
+        format!(
+            "The concern folder could not be read, so concerns may be waiting there: {} · {}",
+            line(e).trim_end_matches('.'),
+            keymap::hints(keymap::CONCERNS, &[Action::ReadInbox])
+        )
     } else if waiting == 0 {
         format!(
             "No new concerns · {}",
@@ -39,15 +63,22 @@ fn summary(app: &App) -> String {
     }
 }
 
+/// The notes under the table: none while listing those taken in.
+fn notes(app: &App) -> &[String] {
+    if app.concerns.taken_view {
+        &[]
+    } else {
+        &app.concerns.notes
+    }
+}
+
 /// The summary (wrapped, never cut at 80 columns), the table and the notes under it: one
 /// layout for drawing and paging.
 fn layout(area: Rect, app: &App) -> [Rect; 3] {
     let head = super::wrap_words(&summary(app), area.width)
         .len()
-        .clamp(1, 2) as u16;
-    let wrapped: usize = app
-        .concerns
-        .notes
+        .clamp(1, 3) as u16;
+    let wrapped: usize = notes(app)
         .iter()
         .map(|n| {
             super::wrap_words(&line(n), area.width.saturating_sub(2))
@@ -55,7 +86,7 @@ fn layout(area: Rect, app: &App) -> [Rect; 3] {
                 .max(1)
         })
         .sum();
-    let notes_height = if app.concerns.notes.is_empty() {
+    let notes_height = if notes(app).is_empty() {
         0
     } else {
         (wrapped as u16 + 2).min(area.height / 3)
@@ -123,7 +154,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let folder = line(&book.settings.concern_inbox).into_owned();
     let [head, table_area, notes_area] = layout(area, app);
     let notes = notes_lines(
-        &app.concerns.notes,
+        notes(app),
         notes_area.width.saturating_sub(2),
         usize::from(notes_area.height.saturating_sub(2)),
     );
@@ -133,11 +164,35 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         .collect();
     frame.render_widget(Paragraph::new(summary).dim(), head);
 
+    if app.concerns.taken_view {
+        draw_taken(frame, table_area, book, selected);
+    } else {
+        draw_waiting(frame, table_area, app, &folder, selected);
+    }
+    if !notes.is_empty() {
+        frame.render_widget(
+            Paragraph::new(notes).block(Block::bordered().title(" Set aside (not taken in) ")),
+            notes_area,
+        );
+    }
+}
+
+/// The style of row `n` when row `selected` is the one chosen.
+fn row_style(n: usize, selected: usize) -> Style {
+    if n == selected {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    }
+}
+
+fn draw_waiting(frame: &mut Frame, area: Rect, app: &App, folder: &str, selected: usize) {
+    // The switch to those taken in is offered here, like a tab, where it always fits.
     let block = Block::bordered().title(format!(
         " Staff concerns in {folder} · {} ",
-        keymap::hints(keymap::CONCERNS, &[Action::Back])
+        keymap::hints(keymap::CONCERNS, &[Action::ConcernsSwitch, Action::Back])
     ));
-    let height = block.inner(table_area).height.saturating_sub(1) as usize;
+    let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Row> = app
         .concerns
@@ -148,18 +203,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         .take(height)
         .map(|(n, i)| {
             let c = &i.concern;
-            let style = if n == selected {
-                Style::new().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::new()
-            };
             Row::new(vec![
                 crate::present::at(&c.written),
                 line(&c.from()).into_owned(),
-                first_words(&line(&c.what), 200),
+                line(&first_words(&c.what, 200)).into_owned(),
                 c.receipt.clone(),
             ])
-            .style(style)
+            .style(row_style(n, selected))
         })
         .collect();
     let table = Table::new(
@@ -173,13 +223,54 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     )
     .header(Row::new(["Written", "From", "What was seen or heard", "Receipt"]).bold())
     .block(block);
-    frame.render_widget(table, table_area);
-    if !notes.is_empty() {
-        frame.render_widget(
-            Paragraph::new(notes).block(Block::bordered().title(" Set aside (not taken in) ")),
-            notes_area,
-        );
-    }
+    frame.render_widget(table, area);
+}
+
+/// The concerns taken in, each with the decision now (tester3 #43).
+fn draw_taken(frame: &mut Frame, area: Rect, book: &Logbook, selected: usize) {
+    let block = Block::bordered().title(format!(
+        " Staff concerns taken in · {} those waiting · {} ",
+        keymap::key_for(keymap::CONCERNS_TAKEN, Action::ConcernsSwitch),
+        keymap::hints(keymap::CONCERNS_TAKEN, &[Action::Back])
+    ));
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let start = selected.saturating_sub(height.saturating_sub(1));
+    let rows: Vec<Row> = taken(book)
+        .into_iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(n, r)| {
+            let c = &r.concern;
+            let decision = match &r.outcome {
+                ConcernOutcome::NewIncident { incident, .. } => format!("new {incident}"),
+                ConcernOutcome::AddedTo { incident, .. } if !r.earlier.is_empty() => {
+                    format!("later to {incident}")
+                }
+                ConcernOutcome::AddedTo { incident, .. } => format!("added to {incident}"),
+                ConcernOutcome::NoFurtherAction { .. } => "no further action".to_string(),
+            };
+            Row::new(vec![
+                crate::present::at(&c.written),
+                line(&c.from()).into_owned(),
+                line(&first_words(&c.what, 200)).into_owned(),
+                decision,
+            ])
+            .style(row_style(n, selected))
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(16),
+            Constraint::Length(20),
+            Constraint::Fill(1),
+            Constraint::Length(22),
+        ],
+    )
+    .header(Row::new(["Written", "From", "What was seen or heard", "Decision"]).bold())
+    .block(block);
+    frame.render_widget(table, area);
 }
 
 #[cfg(test)]
