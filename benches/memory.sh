@@ -12,8 +12,8 @@
 #   import                one incident, into a copy of the logbook (open for writing,
 #                         check the trail, add, save)
 #   app                   the app in tmux on a copy: unlocked, the history checked and
-#                         the save thread's copy of every record's text built (VmHWM once
-#                         the resident size has stopped growing)
+#                         the save thread's copy of its people's and incidents' text built
+#                         (VmHWM once the resident size has stopped growing)
 # and how long `verify` runs after printing its answer (wiping the records and exiting:
 # a one-shot command does not free what the exit frees), against its whole run.
 set -euo pipefail
@@ -65,7 +65,7 @@ for size in ${@:-10000 50000}; do
     tmux send-keys -t "$session" Enter
     while tmux capture-pane -p -t "$session" | grep -q "Checking history"; do sleep 0.2; done
     pid=$(tmux list-panes -t "$session" -F '#{pane_pid}')
-    # The save thread builds its copy of every record's text after the check: wait until
+    # The save thread builds its copy of the records' text after the check: wait until
     # the resident size has not grown for three seconds.
     last=0
     while true; do

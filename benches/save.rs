@@ -10,11 +10,12 @@
 //!   encode                     the whole logbook as the file's pretty RON, into nothing
 //!   save                       encode, encrypt, fsync, rename (`Vault::save`: the command
 //!                              line's saves, and the app's before)
-//!   keep                       the save thread encoding and keeping every record's text
-//!                              (`Held::new`), in the background after opening
+//!   keep                       the save thread encoding and keeping the text of every
+//!                              person and incident (`Held::new`), in the background after
+//!                              opening (the trail's text is not kept: memory)
 //!   save after one change      the app's save of one change: the delta applied (one
-//!                              record and its trail entry encoded), the rest written from
-//!                              the kept text, encrypted, fsynced
+//!                              incident encoded), the people and incidents written from
+//!                              the kept text and the trail encoded, encrypted, fsynced
 //!   re-encrypt floor           the file's plaintext (already decrypted) encrypted again to
 //!                              the same key and fsynced: the least any save can cost
 //! Wall-clock, so on a loaded machine compare the ratios, not the times.
@@ -128,7 +129,7 @@ fn main() {
     println!(
         "{} incidents, {} audit entries, {:.1} MB of RON:\n  \
          screen thread per save: before, a whole copy {:.2} ms; now the delta of one change {:.2} ms\n  \
-         encode {:.0} ms; save {:.0} ms; keep every record's text (after opening) {:.0} ms; \
+         encode {:.0} ms; save {:.0} ms; keep the people's and incidents' text (after opening) {:.0} ms; \
          save after one change {:.0} ms; re-encrypt floor {:.0} ms\n  \
          save/floor {:.2}; save after one change/floor {:.2}",
         book.incidents.len(),

@@ -1,7 +1,7 @@
 //! The saver thread owns the logbook file. The app sends it what changed after each
 //! committed change (`vault::Tracker`): the thread keeps its own copy of the logbook, with
-//! each record's text as the file holds it (`vault::Held`), so neither the screen's thread
-//! copies the whole logbook nor the save encodes it again. Saves coalesce (a newer request
+//! each person's and incident's text as the file holds it (`vault::Held`), so neither the
+//! screen's thread copies the whole logbook nor the save encodes every record again. Saves coalesce (a newer request
 //! replaces one not yet started), so typing never waits on the disk, and quitting waits for
 //! the last one.
 

@@ -220,6 +220,77 @@ pub(crate) fn decrypt_decode<S: Sealed>(path: &Path, sealed: &S, key: &Key) -> R
     decode(path, &decrypt_sealed(path, sealed, key)?)
 }
 
+/// The records of a logbook file, with its audit trail's text still to be parsed
+/// (`read_trail_text`): what `decode_records` gives of what `decrypt_sealed` gives, with
+/// the same records and the same refusals. A large file opened with identities is read as
+/// `verify` reads it (`stream::read_records`): each batch of text wiped once parsed, the
+/// trail's entries copied out first, to be parsed after. So the app never holds the whole
+/// plaintext beside the records, only the trail's text until it is parsed.
+pub(crate) fn decrypt_records(
+    path: &Path,
+    sealed: &SealedFile,
+    key: &Key,
+) -> Result<(Logbook, TrailText)> {
+    if matches!(key, Key::Identities(_)) && sealed.len() >= PARALLEL_DECRYPT {
+        let plain = reader(path, sealed, key)?;
+        if let Some((mut logbook, kept)) = stream::read_records(path, plain)? {
+            check_format(path, logbook.format)?;
+            logbook.sort();
+            // The same open file, to read it whole again if an entry does not parse.
+            let sealed = sealed
+                .try_clone()
+                .map_err(|e| Error::io("reading", path, e))?;
+            let key = key.clone();
+            return Ok((logbook, TrailText::Kept { kept, sealed, key }));
+        }
+    }
+    let plain = decrypt_sealed(path, sealed, key)?;
+    let (logbook, span) = decode_records(path, &plain)?;
+    Ok((logbook, TrailText::Whole { plain, span }))
+}
+
+/// The audit trail's text of a logbook whose records were read (`decrypt_records`).
+pub enum TrailText {
+    /// The whole plaintext (wiped when dropped) and where the trail is in it; None: the
+    /// trail is in the logbook already (see `decode_records`).
+    Whole {
+        plain: Zeroizing<Vec<u8>>,
+        span: Option<TrailSpan>,
+    },
+    /// The trail's entries, their text copied out as the file was decrypted (wiped when
+    /// dropped); and the file, still open, with the key that opened it, to read it whole
+    /// again if an entry does not parse, so that the answer (the error, with its line) is
+    /// the whole read's.
+    Kept {
+        kept: stream::KeptTrail,
+        sealed: SealedFile,
+        key: Key,
+    },
+}
+
+/// Parses the trail of `text`: Some(trail), or None if it is in the logbook already.
+pub(crate) fn read_trail_text(path: &Path, text: TrailText) -> Result<Option<crate::model::Trail>> {
+    match text {
+        TrailText::Whole { span: None, .. } => Ok(None),
+        TrailText::Whole {
+            plain,
+            span: Some(span),
+        } => read_trail(path, &plain, span).map(Some),
+        TrailText::Kept { kept, sealed, key } => {
+            if let Some(trail) = kept.parse() {
+                return Ok(Some(trail));
+            }
+            // An entry not as this program writes it: the file read whole, as before.
+            let plain = decrypt_sealed(path, &sealed, &key)?;
+            drop((sealed, key));
+            match decode_records(path, &plain)? {
+                (_, Some(span)) => read_trail(path, &plain, span).map(Some),
+                (mut whole, None) => Ok(Some(std::mem::take(&mut whole.audit))),
+            }
+        }
+    }
+}
+
 /// Ciphertext to decrypt: readers of it from its start (two decrypt a large file on two
 /// cores), its first bytes (enough for any header a logbook has) and its length.
 pub(crate) trait Sealed: Sync {
@@ -271,6 +342,16 @@ impl SealedFile {
     /// The file's first bytes: its age header.
     pub fn head(&self) -> &[u8] {
         &self.head
+    }
+
+    /// The same open file again (its own handle: reads are positioned, so the two never
+    /// disturb each other).
+    pub fn try_clone(&self) -> io::Result<SealedFile> {
+        Ok(SealedFile {
+            file: self.file.try_clone()?,
+            len: self.len,
+            head: self.head.clone(),
+        })
     }
 }
 
@@ -785,6 +866,70 @@ mod tests {
             assert_eq!(format!("{:?}", streamed(&c)), format!("{:?}", whole(&c)),);
         }
         assert!(streamed(&sealed(&ids, commented.as_bytes())).is_ok());
+    }
+
+    /// The app's open path (`decrypt_records`) reads a large file's records as it is
+    /// decrypted and keeps only its trail's text, never the whole plaintext; with the trail
+    /// parsed after, it is what a whole read gives. A damaged file is refused as a whole
+    /// read refuses it, and an entry that does not parse with a whole read's own words.
+    #[test]
+    fn a_large_logbook_opened_for_the_app_keeps_only_its_trails_text() {
+        let ids = Identities::one(age::x25519::Identity::generate());
+        let key = Key::Identities(ids.clone());
+        let path = Path::new("lb.age");
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let text = to_ron(&crate::demo::generate(400, 3, now).unwrap());
+        assert!(text.len() as u64 > PARALLEL_DECRYPT);
+        let open = |ciphertext: &[u8]| {
+            let file = dir.path().join("f.age");
+            std::fs::write(&file, ciphertext).unwrap();
+            let opened = std::fs::File::open(&file).unwrap();
+            let len = opened.metadata().unwrap().len();
+            decrypt_records(path, &SealedFile::new(opened, len).unwrap(), &key)
+        };
+        let ciphertext = sealed(&ids, text.as_bytes());
+        let (mut records, trail) = open(&ciphertext).unwrap();
+        let TrailText::Kept { kept, .. } = &trail else {
+            panic!("the whole plaintext is held beside the records");
+        };
+        assert!(
+            kept.bytes() < text.len() * 3 / 4,
+            "{} bytes kept of {}",
+            kept.bytes(),
+            text.len()
+        );
+        assert!(records.trail_pending && records.audit.is_empty());
+        records.audit = read_trail_text(path, trail).unwrap().expect("a trail");
+        records.trail_pending = false;
+        assert_eq!(records, decode(path, text.as_bytes()).unwrap());
+
+        for damaged in [
+            ciphertext[..ciphertext.len() / 2].to_vec(),
+            ciphertext[..ciphertext.len() - 1].to_vec(),
+        ] {
+            assert!(matches!(open(&damaged), Err(Error::Damaged(_))));
+        }
+
+        // An entry that does not parse: the records are shown, and the trail is refused
+        // with the whole read's words, naming the line in the file.
+        let at = text.find("\n  audit: [").unwrap();
+        let bad = format!(
+            "{}{}",
+            &text[..at],
+            text[at..].replacen(" action:", " acton:", 1)
+        );
+        let (_, trail) = open(&sealed(&ids, bad.as_bytes())).unwrap();
+        assert!(matches!(trail, TrailText::Kept { .. }));
+        let refused = read_trail_text(path, trail).unwrap_err().to_string();
+        let (_, span) = decode_records(path, bad.as_bytes()).unwrap();
+        let whole = read_trail(path, bad.as_bytes(), span.unwrap()).unwrap_err();
+        assert_eq!(refused, whole.to_string());
+        let line = bad.lines().position(|l| l.contains("acton:")).unwrap() + 1;
+        assert!(refused.contains(&format!("line {line},")), "{refused}");
     }
 
     /// A large file is decrypted on two cores, from memory or straight from the file,

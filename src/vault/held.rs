@@ -1,5 +1,12 @@
-//! The save thread's own copy of the logbook, with each record's text as the file holds
-//! it, so that a save encodes only what changed since the last one.
+//! The save thread's own copy of the logbook, with the text of each person and incident
+//! as the file holds it, so that a save encodes only those that changed since the last
+//! one.
+//!
+//! The audit trail's entries are encoded again at every save, not kept as text: the trail
+//! is most of the file (58% of the text of a generated logbook), and keeping its text
+//! doubled the app's memory with a copy of the trail beside its records (at 50,000
+//! incidents 0.37 GB). Encoding it runs on its own thread while the text before it is
+//! encrypted (`codec::encrypt_ron`), so a save still costs about re-encrypting the file.
 //!
 //! The app's side (`Tracker`) sends only the records that changed (`Delta`): it compares
 //! each record's address with what it sent before, which costs a read of the lists, not a
@@ -121,12 +128,11 @@ fn changes<T: Clone>(sent: &mut Vec<usize>, now: &[Shared<T>]) -> Changes<T> {
 /// save encodes the record itself, and so reports why.
 type Text = Option<Zeroizing<Box<[u8]>>>;
 
-/// The save thread's copy of the logbook and the text of each record in its three lists.
+/// The save thread's copy of the logbook and the text of each person and incident.
 pub struct Held {
     book: Logbook,
     people: Vec<Text>,
     incidents: Vec<Text>,
-    audit: Vec<Text>,
     /// A delta did not fit (a defect): nothing is saved from this copy again.
     out_of_step: bool,
 }
@@ -138,7 +144,6 @@ impl Held {
             book: Logbook::new(first.rest.settings.clone()),
             people: Vec::new(),
             incidents: Vec::new(),
-            audit: Vec::new(),
             out_of_step: false,
         };
         held.apply(first);
@@ -160,15 +165,13 @@ impl Held {
         let mut scratch = Scratch::default();
         let fits = apply(
             &mut self.book.people,
-            &mut self.people,
+            Some((&mut self.people, &mut scratch)),
             people,
-            &mut scratch,
         ) && apply(
             &mut self.book.incidents,
-            &mut self.incidents,
+            Some((&mut self.incidents, &mut scratch)),
             incidents,
-            &mut scratch,
-        ) && apply(&mut self.book.audit, &mut self.audit, audit, &mut scratch);
+        ) && apply(&mut self.book.audit, None, audit);
         if !fits {
             self.out_of_step = true;
         }
@@ -184,7 +187,7 @@ impl Held {
     }
 
     /// Writes the logbook into an age stream as `codec::encrypt_to` does, with the stored
-    /// text of each record in place of encoding it again.
+    /// text of each person and incident in place of encoding it again.
     pub(super) fn encrypt_to(
         &self,
         out: &mut dyn Write,
@@ -211,34 +214,43 @@ impl Held {
             people: Items(people, &self.people),
             incidents: Items(incidents, &self.incidents),
             tombstones,
-            audit: Items(audit, &self.audit),
+            audit,
             backup_key: backup_key.as_ref(),
             concerns,
         }
     }
 }
 
+/// Applies one list's changes to the records and, if kept (`texts`), their text.
 fn apply<T: Serialize>(
     records: &mut Vec<Shared<T>>,
-    texts: &mut Vec<Text>,
+    mut texts: Option<(&mut Vec<Text>, &mut Scratch)>,
     changes: Changes<T>,
-    scratch: &mut Scratch,
 ) -> bool {
     records.truncate(changes.len);
-    texts.truncate(changes.len);
+    if let Some((texts, _)) = &mut texts {
+        texts.truncate(changes.len);
+    }
     for (i, record) in changes.changed {
-        let text = scratch.encode(&*record);
+        let text = texts.as_mut().map(|(_, scratch)| scratch.encode(&*record));
         if i < records.len() {
             records[i] = record;
-            texts[i] = text;
+            if let (Some((texts, _)), Some(text)) = (&mut texts, text) {
+                texts[i] = text;
+            }
         } else if i == records.len() {
             records.push(record);
-            texts.push(text);
+            if let (Some((texts, _)), Some(text)) = (&mut texts, text) {
+                texts.push(text);
+            }
         } else {
             return false;
         }
     }
     records.len() == changes.len
+        && texts
+            .as_ref()
+            .is_none_or(|(texts, _)| texts.len() == changes.len)
 }
 
 /// Encodes records one at a time into one buffer that grows without leaving copies of
@@ -268,7 +280,7 @@ impl RonSink for Scratch {
 }
 
 /// The logbook as `Logbook`'s own `Serialize` writes it (same fields, same order, same
-/// rules for leaving one out), with each record of the three lists written from its text.
+/// rules for leaving one out), with each person and incident written from its text.
 #[derive(Serialize)]
 #[serde(rename = "Logbook")]
 struct View<'a> {
@@ -277,7 +289,7 @@ struct View<'a> {
     people: Items<'a, Person>,
     incidents: Items<'a, Incident>,
     tombstones: &'a [Tombstone],
-    audit: Items<'a, AuditEntry>,
+    audit: &'a [Shared<AuditEntry>],
     #[serde(skip_serializing_if = "Option::is_none")]
     backup_key: Option<&'a BackupSecret>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -419,6 +431,31 @@ mod tests {
         let h = held.as_ref().unwrap();
         assert_eq!(h.logbook().incidents[5].description, before);
         assert_eq!(step(&mut tracker, &mut held, &book), 2);
+    }
+
+    /// The held copy keeps the text of its people and incidents, not of the trail (most of
+    /// the file, and encoded again at each save): under half the file's text here, where
+    /// the trail is more than half of it.
+    #[test]
+    fn the_held_copy_keeps_no_text_of_the_trail() {
+        let book = generated();
+        let held = Held::new(Tracker::default().delta(&book));
+        let kept: usize = (held.people.iter().chain(&held.incidents))
+            .map(|t| t.as_ref().expect("encoded").len())
+            .sum();
+        let file = whole(&book).len();
+        let trail: usize = (book.audit.iter())
+            .map(|e| {
+                let mut item = Vec::new();
+                crate::model::pretty_ron_item(&**e, &mut item, codec::DEPTH_LIMIT).unwrap();
+                item.len()
+            })
+            .sum();
+        assert!(trail > file / 2, "the trail is most of the file");
+        assert!(
+            kept + trail <= file,
+            "{kept} bytes of text kept, of a file of {file} whose trail is {trail}"
+        );
     }
 
     /// The held copy's save is one standard age file holding exactly the whole encoding.

@@ -245,9 +245,10 @@ impl Vault {
         }
         let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
-        let (plain, opened, next) = open_bytes(path, &ciphertext, key)?;
+        // The trail's text is kept, not the whole plaintext (`codec::decrypt_records`).
+        let ((logbook, text), opened, next) =
+            open_sealed(path, &ciphertext, key, codec::decrypt_records)?;
         drop(ciphertext);
-        let (logbook, span) = codec::decode_records(path, &plain)?;
         if next && lock.is_some() {
             promote_key_file(path)?;
         }
@@ -267,8 +268,7 @@ impl Vault {
             opened,
             Some(PendingTrail {
                 path: path.to_path_buf(),
-                plain,
-                span,
+                text,
             }),
         ))
     }
@@ -608,13 +608,11 @@ fn read_file(path: &Path) -> Result<(SealedFile, FileId)> {
     Ok((sealed, seen))
 }
 
-/// The audit trail of a logbook opened with `Vault::open_records`: the decrypted text
-/// (wiped when dropped) and where the trail is in it.
+/// The audit trail of a logbook opened with `Vault::open_records`: its text, decrypted,
+/// still to be parsed (wiped when dropped).
 pub struct PendingTrail {
     path: PathBuf,
-    plain: Zeroizing<Vec<u8>>,
-    /// None: the trail is in the logbook already (see `decode_records`).
-    span: Option<TrailSpan>,
+    text: codec::TrailText,
 }
 
 impl PendingTrail {
@@ -622,10 +620,9 @@ impl PendingTrail {
     /// and checks it as `verify` does. On success the logbook is whole and can be changed
     /// and saved; on failure it keeps `trail_pending`, so it never can be.
     pub fn check(self, records: &mut Logbook) -> Result<()> {
-        if let Some(span) = self.span {
-            records.audit = codec::read_trail(&self.path, &self.plain, span)?;
+        if let Some(trail) = codec::read_trail_text(&self.path, self.text)? {
+            records.audit = trail;
         }
-        drop(self.plain);
         records.trail_pending = false;
         if let Err(fault) = records.verify_audit() {
             records.trail_pending = true;
@@ -691,6 +688,14 @@ mod tests {
         book
     }
 
+    /// The trail's text as the whole plaintext, as `decrypt_records` gives it for a small file.
+    fn whole_text(plain: String, span: Option<TrailSpan>) -> codec::TrailText {
+        codec::TrailText::Whole {
+            plain: Zeroizing::new(plain.into_bytes()),
+            span,
+        }
+    }
+
     #[test]
     fn records_then_trail_read_exactly_what_a_whole_read_does() {
         let path = Path::new("lb.age");
@@ -704,8 +709,7 @@ mod tests {
         assert_eq!(records.settings, whole.settings);
         let trail = PendingTrail {
             path: path.into(),
-            plain: Zeroizing::new(plain.into_bytes()),
-            span,
+            text: whole_text(plain, span),
         };
         trail.check(&mut records).unwrap();
         assert_eq!(records, whole);
@@ -720,8 +724,7 @@ mod tests {
         let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
         let trail = PendingTrail {
             path: path.into(),
-            plain: Zeroizing::new(plain.into_bytes()),
-            span,
+            text: whole_text(plain, span),
         };
         let err = trail.check(&mut records).unwrap_err();
         assert!(matches!(err, Error::Audit(_)), "{err}");
@@ -739,8 +742,7 @@ mod tests {
         let line = plain.lines().position(|l| l.contains("acton:")).unwrap() + 1;
         let trail = PendingTrail {
             path: path.into(),
-            plain: Zeroizing::new(plain.into_bytes()),
-            span,
+            text: whole_text(plain, span),
         };
         let err = trail.check(&mut records).unwrap_err().to_string();
         assert!(err.contains(&format!("line {line},")), "{err}");
@@ -751,8 +753,7 @@ mod tests {
         let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
         let trail = PendingTrail {
             path: path.into(),
-            plain: Zeroizing::new(plain.into_bytes()),
-            span,
+            text: whole_text(plain, span),
         };
         assert!(matches!(
             trail.check(&mut records),
@@ -792,8 +793,7 @@ mod tests {
             let split = decode_records(path, text.as_bytes()).and_then(|(mut records, span)| {
                 PendingTrail {
                     path: path.into(),
-                    plain: Zeroizing::new(text.clone().into_bytes()),
-                    span,
+                    text: whole_text(text.clone(), span),
                 }
                 .check(&mut records)
                 .map(|()| records)
@@ -817,8 +817,7 @@ mod tests {
         let (mut records, span) = decode_records(path, plain.as_bytes()).unwrap();
         let trail = PendingTrail {
             path: path.into(),
-            plain: Zeroizing::new(plain.into_bytes()),
-            span,
+            text: whole_text(plain, span),
         };
         trail.check(&mut records).unwrap();
         assert!(records.audit.is_empty() && !records.trail_pending);

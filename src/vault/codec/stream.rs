@@ -258,15 +258,170 @@ fn value(text: &[u8], start: usize) -> std::result::Result<usize, Step> {
 /// Reads the logbook from `plain` (the decrypting reader) in pieces. Err: the file is
 /// damaged (the reader failed); Ok(None): give up, read it whole.
 pub(super) fn read_logbook(path: &Path, plain: impl Read) -> Result<Option<Logbook>> {
-    Ok(read_in_batches(path, plain, BATCH)?.map(|(logbook, _)| logbook))
+    Ok(read_in_batches(path, plain, BATCH, None)?.map(|(logbook, _)| logbook))
 }
 
-/// `read_logbook` with batches of `batch` bytes; also says how many batches were in
-/// memory at most at once (the tests check it stays a few).
+/// Reads the logbook's records as `read_logbook` does, and copies the audit trail's
+/// entries, not parsed, into a `KeptTrail`: the app shows the list without waiting for the
+/// trail, then parses it (`KeptTrail::parse`), freeing its text as it goes. So the whole
+/// plaintext is never held beside the records (the app held it until the trail was
+/// parsed: at 50,000 incidents 0.63 GB on top of them). The logbook comes back with an
+/// empty trail and `trail_pending` set.
+pub(super) fn read_records(path: &Path, plain: impl Read) -> Result<Option<(Logbook, KeptTrail)>> {
+    let mut kept = KeptTrail::new(KEPT_CHUNK);
+    let read = read_in_batches(path, plain, BATCH, Some(&mut kept))?;
+    Ok(read.map(|(logbook, _)| (logbook, kept)))
+}
+
+/// The size of a block of the trail's kept text. The system allocator (glibc's) maps any
+/// block of 32 MiB or more on its own and unmaps it when it is freed: so the memory of
+/// each block goes back to the system as soon as its entries are parsed. Smaller blocks
+/// would stay with the thread that allocated them for its reuse, while the entries are
+/// parsed, and allocated, on other threads: the text and the parsed trail would then be
+/// held whole together, which is what keeping the text alone is for avoiding.
+const KEPT_CHUNK: usize = 32 << 20;
+
+/// How much of the kept text a parser takes at a time.
+const UNIT: usize = 1 << 20;
+
+/// The audit trail's entries as `read_records` found them, each one's text back to back in
+/// blocks, in the file's order. Wiped when dropped.
+pub struct KeptTrail {
+    blocks: Vec<KeptBlock>,
+    /// The size of a new block (more for an entry longer than that).
+    block: usize,
+}
+
+struct KeptBlock {
+    /// Never grown past its first capacity: a reallocation would leave a copy behind.
+    text: Zeroizing<Vec<u8>>,
+    /// Where each entry ends in `text` (each starts where the one before ends).
+    ends: Vec<usize>,
+}
+
+impl KeptTrail {
+    fn new(block: usize) -> KeptTrail {
+        KeptTrail {
+            blocks: Vec::new(),
+            block,
+        }
+    }
+
+    fn push(&mut self, entry: &[u8]) {
+        let room = self
+            .blocks
+            .last()
+            .map_or(0, |b| b.text.capacity() - b.text.len());
+        if room < entry.len() {
+            self.blocks.push(KeptBlock {
+                text: Zeroizing::new(Vec::with_capacity(self.block.max(entry.len()))),
+                ends: Vec::new(),
+            });
+        }
+        if let Some(block) = self.blocks.last_mut() {
+            block.text.extend_from_slice(entry);
+            block.ends.push(block.text.len());
+        }
+    }
+
+    fn entries(&self) -> usize {
+        self.blocks.iter().map(|b| b.ends.len()).sum()
+    }
+
+    /// How many bytes of text are kept (the tests check it is the trail's entries alone).
+    #[cfg(test)]
+    pub(super) fn bytes(&self) -> usize {
+        self.blocks.iter().map(|b| b.text.len()).sum()
+    }
+
+    /// Parses the entries on two threads, a part of a block at a time, freeing each block
+    /// once its entries are parsed: the memory held goes from the trail's text to its
+    /// records, never both whole. None if an entry does not parse (read the file whole
+    /// instead, for its answer).
+    pub(super) fn parse(self) -> Option<crate::model::Trail> {
+        let entries = self.entries();
+        // The parts, in order; each holds its block, which is freed (and wiped) with the
+        // last part of it parsed.
+        let mut parts = Vec::new();
+        for block in self.blocks {
+            let block = Arc::new(block);
+            let (mut first, mut from) = (0, 0);
+            for (i, &end) in block.ends.iter().enumerate() {
+                if end - from >= UNIT || i + 1 == block.ends.len() {
+                    parts.push((Arc::clone(&block), first..i + 1));
+                    (first, from) = (i + 1, end);
+                }
+            }
+        }
+        let count = parts.len();
+        let queue = Mutex::new(parts.into_iter().enumerate());
+        let failed = AtomicBool::new(false);
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Vec<Shared<AuditEntry>>>)>();
+        let joined = std::thread::scope(|scope| {
+            let parsers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (queue, failed, done_tx) = (&queue, &failed, done_tx.clone());
+                    scope.spawn(move || {
+                        while !failed.load(Ordering::Relaxed) {
+                            // The lock is held only to take the next part.
+                            let next = queue.lock().ok().and_then(|mut q| q.next());
+                            let Some((number, (block, range))) = next else {
+                                break;
+                            };
+                            let parsed = block.parse(range);
+                            // The block is freed here with its last part.
+                            drop(block);
+                            if parsed.is_none() {
+                                failed.store(true, Ordering::Relaxed);
+                            }
+                            if done_tx.send((number, parsed)).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            // A parser that stopped (a defect) makes this a give-up, never a half-read.
+            parsers.into_iter().all(|p| p.join().is_ok())
+        });
+        drop(done_tx);
+        if !joined || failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut parsed: Vec<Option<Vec<Shared<AuditEntry>>>> = (0..count).map(|_| None).collect();
+        for (number, part) in done_rx.try_iter() {
+            *parsed.get_mut(number)? = part;
+        }
+        let mut trail = Vec::with_capacity(entries);
+        for part in parsed {
+            trail.extend(part?);
+        }
+        (trail.len() == entries).then_some(trail)
+    }
+}
+
+impl KeptBlock {
+    /// The entries numbered `range` in this block.
+    fn parse(&self, range: Range<usize>) -> Option<Vec<Shared<AuditEntry>>> {
+        let mut out = Vec::with_capacity(range.len());
+        for i in range {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            let text = std::str::from_utf8(&self.text[start..self.ends[i]]).ok()?;
+            let mut entry = parse(text)?;
+            compact_entry(&mut entry);
+            out.push(entry);
+        }
+        Some(out)
+    }
+}
+
+/// `read_logbook` (or, given `kept`, `read_records`) with batches of `batch` bytes; also
+/// says how many batches were in memory at most at once (the tests check it stays a few).
 fn read_in_batches(
     path: &Path,
     mut plain: impl Read,
     batch: usize,
+    mut kept: Option<&mut KeptTrail>,
 ) -> Result<Option<(Logbook, usize)>> {
     let live = AtomicUsize::new(0);
     let mut most = 0;
@@ -309,6 +464,7 @@ fn read_in_batches(
         drop((done_tx, batches_rx));
         let mut feed = Feed {
             batch,
+            kept: kept.as_deref_mut(),
             scanner: &mut scanner,
             batches: &batches_tx,
             failed: &failed,
@@ -360,9 +516,10 @@ fn read_in_batches(
             }
         }
     }
+    let trail_found = kept.as_ref().map_or(audit.len(), |k| k.entries());
     if people.len() != scanner.people
         || incidents.len() != scanner.incidents
-        || audit.len() != scanner.audit
+        || trail_found != scanner.audit
     {
         return Ok(None);
     }
@@ -380,7 +537,7 @@ fn read_in_batches(
         audit,
         backup_key,
         concerns,
-        trail_pending: false,
+        trail_pending: kept.is_some(),
     };
     Ok(Some((logbook, most)))
 }
@@ -425,6 +582,8 @@ fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
 struct Feed<'s, 'a> {
     /// The size of a batch (more when one piece is longer).
     batch: usize,
+    /// Where the trail's entries go, not parsed (`read_records`); None: parse them.
+    kept: Option<&'s mut KeptTrail>,
     scanner: &'s mut Scanner,
     batches: &'s mpsc::SyncSender<Batch<'a>>,
     /// Set by a parser when a piece does not parse: stop, give up.
@@ -448,6 +607,11 @@ impl Feed<'_, '_> {
             let mut pieces = Vec::new();
             loop {
                 match self.scanner.step(&text[..filled], &mut pos) {
+                    Step::On(Some((Kind::Audit, span))) if self.kept.is_some() => {
+                        if let Some(kept) = self.kept.as_deref_mut() {
+                            kept.push(&text[span]);
+                        }
+                    }
                     Step::On(piece) => pieces.extend(piece),
                     Step::More => break,
                     Step::GiveUp => return Ok(None),
@@ -533,7 +697,13 @@ mod tests {
     }
 
     fn read(text: &str, batch: usize) -> Option<(Logbook, usize)> {
-        read_in_batches(Path::new("lb.age"), Trickle(text.as_bytes(), 7_777), batch).unwrap()
+        read_in_batches(
+            Path::new("lb.age"),
+            Trickle(text.as_bytes(), 7_777),
+            batch,
+            None,
+        )
+        .unwrap()
     }
 
     /// A logbook as this program writes it is read in batches, whatever the batches' size
@@ -572,6 +742,61 @@ mod tests {
         let bare_text = super::super::to_ron(&bare).replace("  audit: [],\n", "");
         assert!(!bare_text.contains("audit"));
         assert_eq!(read(&bare_text, 500).unwrap().0, bare);
+    }
+
+    /// The app's open path: the records are read in batches as `verify` reads them, and the
+    /// trail's entries are kept as text, never the whole text: exactly the entries' bytes
+    /// are kept, in blocks (an entry longer than a block has one of its own); parsed after,
+    /// the records and the trail are exactly what one whole parse gives.
+    #[test]
+    fn the_records_read_with_the_trail_kept_as_text_keep_only_the_trails_entries() {
+        let mut book = generated();
+        let long = book.audit.len() / 2;
+        book.audit[long].action = "a long \"action\" ) ] \\ é\n".repeat(1_000);
+        let text = super::super::to_ron(&book);
+        let whole: Logbook = ron::from_str(&text).unwrap();
+        let entries: usize = whole
+            .audit
+            .iter()
+            .map(|e| {
+                let mut item = Vec::new();
+                crate::model::pretty_ron_item(&**e, &mut item, super::super::DEPTH_LIMIT).unwrap();
+                item.len()
+            })
+            .sum();
+        assert!(entries > text.len() / 2, "most of the text is the trail");
+        for (batch, block) in [(300, 2_000), (4_096, 50_000), (65_536, KEPT_CHUNK)] {
+            let mut kept = KeptTrail::new(block);
+            let (mut records, most) = read_in_batches(
+                Path::new("lb.age"),
+                Trickle(text.as_bytes(), 7_777),
+                batch,
+                Some(&mut kept),
+            )
+            .unwrap()
+            .expect("read in batches");
+            assert!(records.trail_pending && records.audit.is_empty());
+            assert!(
+                most <= AHEAD + 3,
+                "{most} batches of {batch} bytes in memory at once"
+            );
+            assert_eq!(kept.entries(), whole.audit.len());
+            assert_eq!(kept.bytes(), entries, "only the entries' text is kept");
+            records.audit = kept.parse().expect("the trail parses");
+            records.trail_pending = false;
+            assert_eq!(records, whole, "batches of {batch}, blocks of {block}");
+        }
+        // An entry that does not parse: the records are read, the trail's parse gives up.
+        let bad = text.replacen("seq: 5,", "seq: 5, unknown: 1,", 1);
+        let mut kept = KeptTrail::new(10_000);
+        let read = read_in_batches(
+            Path::new("lb.age"),
+            Trickle(bad.as_bytes(), 999),
+            4_096,
+            Some(&mut kept),
+        );
+        assert!(read.unwrap().is_some(), "the records are read");
+        assert!(kept.parse().is_none());
     }
 
     /// Wherever `sections` would give up, or a piece does not parse, or the text stops
@@ -620,8 +845,16 @@ mod tests {
         let mut bytes = text.clone().into_bytes();
         let at = text.find("description: \"").unwrap() + 15;
         bytes[at] = 0xff;
-        let read = read_in_batches(Path::new("lb.age"), Trickle(&bytes, 999), 1_000).unwrap();
+        let read = read_in_batches(Path::new("lb.age"), Trickle(&bytes, 999), 1_000, None).unwrap();
         assert!(read.is_none());
+        let mut kept = KeptTrail::new(5_000);
+        let read = read_in_batches(
+            Path::new("lb.age"),
+            Trickle(&bytes, 999),
+            1_000,
+            Some(&mut kept),
+        );
+        assert!(read.unwrap().is_none());
     }
 
     /// A reader that fails (a damaged or truncated file) is a damaged file, never a give-up
@@ -631,7 +864,7 @@ mod tests {
         let text = super::super::to_ron(&generated());
         let failing = Trickle(&text.as_bytes()[..text.len() / 2], 5_000).chain(Failing);
         assert!(matches!(
-            read_in_batches(Path::new("lb.age"), failing, 4_096),
+            read_in_batches(Path::new("lb.age"), failing, 4_096, None),
             Err(Error::Damaged(_))
         ));
     }
