@@ -31,7 +31,7 @@ fn history_lists_keys_added_and_removed_by_name_and_backups_in_order() {
     std::fs::create_dir(&usb).unwrap();
     let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = f.run(&["keys", "remove", "J. Patel"]);
+    let o = f.run(&["keys", "remove", "J. Patel", "--yes"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     let o = f.run(&["history"]);
