@@ -13,6 +13,7 @@ pub mod form;
 mod forms;
 pub mod help;
 pub mod holders;
+mod key_file;
 pub mod keymap;
 mod paste;
 pub mod picker;
@@ -117,6 +118,9 @@ struct Shell {
     tx: mpsc::Sender<Msg>,
     /// The last signal that asked the app to end (0: none).
     signal: i32,
+    /// Passphrase mode: the key file the passphrase opened, put back before each save if
+    /// it has gone (`key_file`).
+    key_file: Option<key_file::KeyFileCopy>,
 }
 
 pub fn run(session: Session) -> Result<()> {
@@ -136,6 +140,7 @@ pub fn run(session: Session) -> Result<()> {
         unlocks: 0,
         tx,
         signal: 0,
+        key_file: None,
     };
     let app = &mut shell.app;
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
@@ -234,6 +239,16 @@ pub fn run(session: Session) -> Result<()> {
         eprintln!("No logbook was created: run logbook again to set one up.");
     }
     shell.app.forget_records();
+    // A key file that went while nothing was saved: the logbook on disk still needs it.
+    if let Some(copy) = &shell.key_file
+        && shell.path.exists()
+    {
+        match copy.ensure() {
+            Ok(key_file::Found::WrittenBack) => eprintln!("{}", copy.written_back()),
+            Ok(key_file::Found::There) => {}
+            Err(e) => eprintln!("logbook: {e}."),
+        }
+    }
     let result = match shell.saver.take() {
         Some(s) => s.finish(),
         None => Ok(()),
@@ -347,6 +362,9 @@ impl Shell {
         match result {
             Ok((vault, book, who, opened, identity)) => {
                 self.key = Some(opened);
+                if identity.is_none() {
+                    self.key_file = key_file::KeyFileCopy::read(&self.path);
+                }
                 *app = App::ready(app.name.clone(), now(), book, who);
                 prepare_key_unlock(app, identity.is_some(), identity.as_deref());
                 app.message = Some(format!(
@@ -427,6 +445,10 @@ impl Shell {
                     None => (book, None),
                 };
                 if let (Some(v), None) = (vault, &self.saver) {
+                    // The key file that has just opened the logbook (passphrase mode).
+                    if !self.app.unlock.key_mode && !book.settings.passphrase_key.is_empty() {
+                        self.key_file = key_file::KeyFileCopy::read(&self.path);
+                    }
                     self.spawn_saver(v);
                 }
                 self.app.unlocked(Ok((book, form)));
@@ -443,6 +465,28 @@ impl Shell {
             match effect {
                 Effect::Save | Effect::SaveAgain => {
                     if let (Some(s), Some(book)) = (&mut self.saver, &app.book) {
+                        // Never a logbook the passphrase cannot open: its key file first.
+                        // (Only beside a logbook: a save over a vanished one is refused,
+                        // and `R` writes both back.)
+                        let check = matches!(effect, Effect::SaveAgain) || path.exists();
+                        match self
+                            .key_file
+                            .as_ref()
+                            .filter(|_| check)
+                            .map(key_file::KeyFileCopy::ensure)
+                        {
+                            Some(Err(e)) => {
+                                app.saved(Err(e));
+                                continue;
+                            }
+                            Some(Ok(key_file::Found::WrittenBack)) => {
+                                app.message = self
+                                    .key_file
+                                    .as_ref()
+                                    .map(key_file::KeyFileCopy::written_back);
+                            }
+                            _ => {}
+                        }
                         if s.save(book, matches!(effect, Effect::SaveAgain)) {
                             app.saving();
                         } else {

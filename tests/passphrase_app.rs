@@ -1,0 +1,110 @@
+//! The app on a passphrase-mode logbook, in a real terminal (tmux), driven by keystrokes:
+//! what happens around its key file, its drafts and who is recording.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::tmux::Tmux;
+use common::*;
+
+/// A passphrase logbook with an organisation (Settings refuses to save without one) and
+/// RO on its staff.
+fn fixture() -> PassFixture {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = passphrase_file(dir.path(), "pass", PassFixture::PASSPHRASE);
+    let logbook = dir.path().join("lb.age");
+    let o = init_with_passphrase(
+        &logbook,
+        &pass,
+        &["--organisation", "Test School", "--staff", "RO"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    PassFixture { dir, pass, logbook }
+}
+
+/// Starts the app on the fixture's logbook and unlocks it with the passphrase, recording
+/// as RO (the first name offered).
+fn open_app(f: &PassFixture) -> Tmux {
+    let t = Tmux::start(&format!("exec {BIN} --logbook {}", f.lb()));
+    unlock_with_passphrase(&t);
+    t
+}
+
+fn unlock_with_passphrase(t: &Tmux) {
+    t.wait_for("Passphrase:");
+    t.text(PassFixture::PASSPHRASE);
+    t.keys(&["Enter"]);
+    wait_long(t, "Who is recording?");
+    t.keys(&["Enter"]);
+    t.wait_for("recording as");
+}
+
+/// Waits for `text` longer than `wait_for`: the passphrase's key derivation (scrypt) takes
+/// seconds on a busy machine.
+fn wait_long(t: &Tmux, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let screen = t.screen();
+        if screen.contains(text) {
+            return screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "waited for {text:?}; the screen shows:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Changes a setting (the idle lock's minutes) and saves: a change that writes the logbook.
+fn change_a_setting(t: &Tmux, minutes: &str) {
+    t.keys(&["S"]);
+    t.wait_for("Settings");
+    t.keys(&["Tab", "Tab", "Tab", "BSpace", "BSpace", "BSpace"]);
+    t.text(minutes);
+    t.keys(&["C-s"]);
+}
+
+/// Tester4 #19: the key file beside a passphrase logbook removed while the app is open
+/// (alone, or with the logbook, then `R`): each save used to say "Saved" while the
+/// passphrase no longer opened what it wrote. Now the key file is written back before the
+/// save (and on quitting), and the passphrase opens the logbook afterwards.
+#[test]
+fn a_key_file_removed_while_the_app_is_open_is_written_back() {
+    let f = fixture();
+    let key_file = f.dir.path().join("lb.key.age");
+    let original = std::fs::read(&key_file).unwrap();
+    let t = open_app(&f);
+
+    // The key file alone, then a save.
+    std::fs::remove_file(&key_file).unwrap();
+    change_a_setting(&t, "9");
+    t.wait_for("Saved");
+    assert_eq!(std::fs::read(&key_file).unwrap(), original);
+
+    // The logbook and its key file, then a save (refused: the file is gone) and R.
+    std::fs::remove_file(&f.logbook).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+    change_a_setting(&t, "8");
+    t.wait_for("logbook file deleted or moved");
+    assert!(!key_file.exists(), "nothing is written beside no logbook");
+    t.keys(&["R"]);
+    t.wait_for("Saved");
+    assert_eq!(std::fs::read(&key_file).unwrap(), original);
+
+    // The key file alone, and no save before quitting.
+    std::fs::remove_file(&key_file).unwrap();
+    t.keys(&["q"]);
+    t.wait_exit();
+    assert_eq!(std::fs::read(&key_file).unwrap(), original);
+
+    let o = f.run(&["verify"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let key = logbook::vault::Key::passphrase(PassFixture::PASSPHRASE);
+    let book = logbook::vault::read(&f.logbook, &key).unwrap().0;
+    assert_eq!(
+        book.settings.idle_lock_minutes, 8,
+        "the change after R is saved"
+    );
+}
