@@ -108,3 +108,68 @@ fn a_key_file_removed_while_the_app_is_open_is_written_back() {
         "the change after R is saved"
     );
 }
+
+/// Tester4 #3: closing the terminal window (SIGHUP, as a dropped SSH session also sends)
+/// with a form half typed lost it without a trace, though Ctrl-C and the idle lock keep
+/// it. Now it is kept beside the logbook, encrypted to the logbook's key (an age file the
+/// logbook's own key opens, owner-only, with none of the words in it readable), and the
+/// next unlock puts it back, says whose it was and when, and removes the file.
+#[test]
+fn a_form_open_when_the_terminal_is_closed_comes_back_at_the_next_unlock() {
+    let f = fixture();
+    let kept = f.dir.path().join("lb.draft.age");
+    let t = open_app(&f);
+    t.keys(&["n"]);
+    t.wait_for("Record a new incident");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("Form tutor heard the disclosure");
+    t.wait_for("Form tutor heard the disclosure");
+    // Closing the window: tmux sends SIGHUP to the app.
+    drop(t);
+    let start = Instant::now();
+    while !kept.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no draft kept");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    let bytes = std::fs::read(&kept).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"), "an age file");
+    assert!(
+        !bytes.windows(9).any(|w| w == b"disclosur"),
+        "no plaintext on disk"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The logbook's own key opens it.
+    let pass = age::secrecy::SecretString::from(PassFixture::PASSPHRASE.to_string());
+    let ids = logbook::vault::read_key_file(&f.dir.path().join("lb.key.age"), &pass).unwrap();
+    let key = logbook::vault::Key::Identities(ids);
+    let plain = logbook::vault::decrypt(&kept, &bytes, &key).unwrap();
+    let plain = String::from_utf8(plain.to_vec()).unwrap();
+    assert!(plain.contains("Form tutor heard the disclosure"), "{plain}");
+    assert!(plain.contains("terminal was closed"), "{plain}");
+
+    // The next unlock puts it back, with one sentence, and the file goes.
+    let t = Tmux::start(&format!("exec {BIN} --logbook {}", f.lb()));
+    t.wait_for("Passphrase:");
+    t.text(PassFixture::PASSPHRASE);
+    t.keys(&["Enter"]);
+    wait_long(&t, "Who is recording?");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Form tutor heard the disclosure");
+    assert!(screen.contains("Record a new incident"), "{screen}");
+    assert!(
+        screen.contains("Kept by RO when the app was closed"),
+        "{screen}"
+    );
+    assert!(!kept.exists(), "the kept draft is removed once back");
+    t.keys(&["Escape", "y"]);
+    t.wait_for("Changes discarded");
+    t.keys(&["q"]);
+    t.wait_exit();
+}

@@ -13,6 +13,7 @@ pub mod form;
 mod forms;
 pub mod help;
 pub mod holders;
+mod kept_draft;
 mod key_file;
 pub mod keymap;
 mod paste;
@@ -121,6 +122,18 @@ struct Shell {
     /// Passphrase mode: the key file the passphrase opened, put back before each save if
     /// it has gone (`key_file`).
     key_file: Option<key_file::KeyFileCopy>,
+    /// The logbook's public keys, for a draft kept when a signal ends the app
+    /// (`kept_draft`): known from the first unlock on, and kept while locked.
+    seal_to: Vec<String>,
+    /// False for the demo, whose folder goes when it ends: nothing is kept there.
+    keeps_drafts: bool,
+    /// A change not saved when the app was last ended by a signal, put back once the
+    /// logbook's trail has passed its check (`Opened::Trail`).
+    kept_book: Option<(Box<Logbook>, kept_draft::Kept, bool)>,
+    /// Whether the form of that draft came back too (for the sentence).
+    kept_form: bool,
+    /// What became of a draft kept on a signal: said once the terminal is restored.
+    kept_note: Option<String>,
 }
 
 pub fn run(session: Session) -> Result<()> {
@@ -141,6 +154,11 @@ pub fn run(session: Session) -> Result<()> {
         tx,
         signal: 0,
         key_file: None,
+        seal_to: Vec::new(),
+        keeps_drafts: session.open.is_none(),
+        kept_book: None,
+        kept_form: false,
+        kept_note: None,
     };
     let app = &mut shell.app;
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
@@ -263,6 +281,9 @@ pub fn run(session: Session) -> Result<()> {
         // Ended by a signal: the terminal is restored and the saves are finished; say what
         // did not save, and exit as killed by that signal.
         drop(_guard);
+        if let Some(note) = &shell.kept_note {
+            eprintln!("logbook: {note}");
+        }
         if let Err(e) = &result {
             eprintln!("logbook: {e}");
         }
@@ -323,7 +344,8 @@ impl Shell {
             Msg::InputGone => app.effects.push(Effect::Quit),
             Msg::Signal(signal) => {
                 self.signal = signal;
-                app.effects.push(Effect::Quit);
+                self.keep_on_signal(signal);
+                self.app.effects.push(Effect::Quit);
             }
             Msg::SaverGone => {
                 if let Some(s) = &mut self.saver {
@@ -347,6 +369,9 @@ impl Shell {
                 if let (true, Some(first), Some(s)) = (current && whole, first, &mut self.saver) {
                     let (tracker, delta) = *first;
                     s.prime(tracker, delta);
+                }
+                if current && whole {
+                    self.put_back_kept_change();
                 }
             }
             Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
@@ -433,6 +458,15 @@ impl Shell {
                     .draft
                     .take()
                     .and_then(|bytes| open_draft(&self.path, &bytes, &opened));
+                self.seal_to = if book.settings.recipients.is_empty() {
+                    opened.public_keys()
+                } else {
+                    book.settings.recipients.clone()
+                };
+                let kept = match (&draft, self.keeps_drafts) {
+                    (None, true) => kept_draft::read(&self.path, &opened),
+                    _ => None,
+                };
                 self.key = Some(opened);
                 let (book, form) = match draft {
                     Some(d) => {
@@ -451,10 +485,112 @@ impl Shell {
                     }
                     self.spawn_saver(v);
                 }
-                self.app.unlocked(Ok((book, form)));
+                let trail_pending = book.trail_pending;
+                match kept {
+                    Some(Ok((kept, draft))) => {
+                        let form = draft
+                            .form
+                            .and_then(|f| draft::restore(f, &book, &self.app.who, self.app.now));
+                        let restored = form.is_some();
+                        self.app.unlocked(Ok((book, form)));
+                        self.kept_back(kept, draft.book, restored, trail_pending);
+                    }
+                    Some(Err(message)) => {
+                        self.app.unlocked(Ok((book, form)));
+                        self.app.message = Some(message);
+                    }
+                    None => self.app.unlocked(Ok((book, form))),
+                }
             }
             Err(message) => app.unlocked(Err(message)),
         }
+    }
+
+    /// A signal is ending the app: a form in progress, or a change whose save failed, is
+    /// kept encrypted beside the logbook (`kept_draft`); so is the draft a lock holds.
+    fn keep_on_signal(&mut self, signal: i32) {
+        if !self.keeps_drafts || self.seal_to.is_empty() {
+            return;
+        }
+        let app = &self.app;
+        let (draft, sealed) = match &app.book {
+            Some(book) => {
+                let draft = draft::Draft {
+                    book: matches!(app.save, SaveState::Failed(_)).then(|| book.clone()),
+                    form: app.form.as_ref().map(draft::capture),
+                };
+                if draft.book.is_none() && draft.form.is_none() {
+                    return;
+                }
+                (Some(draft), None)
+            }
+            None => match &app.draft {
+                Some(sealed) => (None, Some(sealed.clone())),
+                None => return,
+            },
+        };
+        let kept = kept_draft::Kept {
+            at: kept_draft::stamp(now()),
+            by: app.who.clone(),
+            why: kept_draft::why(signal).into(),
+            file: kept_draft::file_hash(&self.path),
+            draft,
+            sealed,
+        };
+        self.kept_note = Some(match kept_draft::write(&self.path, &self.seal_to, &kept) {
+            Ok(path) => format!(
+                "the form in progress was kept, encrypted, in {}: it comes back when the logbook is next unlocked.",
+                path.display()
+            ),
+            Err(e) => format!("the form in progress could NOT be kept ({e})."),
+        });
+    }
+
+    /// The unlock found a draft kept when a signal ended the app: the form is back; a
+    /// change not saved then comes back once the trail has passed its check, and only onto
+    /// the very file it was made on.
+    fn kept_back(
+        &mut self,
+        kept: kept_draft::Kept,
+        book: Option<Logbook>,
+        form: bool,
+        trail_pending: bool,
+    ) {
+        match book {
+            Some(book) => {
+                let same = kept.file == kept_draft::file_hash(&self.path);
+                self.kept_book = Some((Box::new(book), kept, same));
+                self.kept_form = form;
+                if !trail_pending {
+                    self.put_back_kept_change();
+                }
+            }
+            None => {
+                self.app.message = Some(kept_draft::restored_words(&kept, form, None));
+                if form {
+                    kept_draft::remove(&self.path);
+                }
+            }
+        }
+    }
+
+    /// Puts back the change kept when a signal ended the app (see `kept_back`).
+    fn put_back_kept_change(&mut self) {
+        let Some((book, kept, same)) = self.kept_book.take() else {
+            return;
+        };
+        let form = std::mem::take(&mut self.kept_form);
+        let app = &mut self.app;
+        let ok = same && app.trail_fault.is_none();
+        if ok {
+            app.book = Some(*book);
+            app.refresh();
+            app.saved(Err(
+                "a change made before the app was closed, put back from the kept draft".into(),
+            ));
+            kept_draft::remove(&self.path);
+        }
+        app.message = Some(kept_draft::restored_words(&kept, form, Some(ok)));
     }
 
     /// Carries out what the app asked for.
