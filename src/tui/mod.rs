@@ -45,6 +45,9 @@ pub struct Session {
     pub identity: Option<PathBuf>,
     /// Already open (the demo): skip set-up and unlock.
     pub open: Option<(Vault, Logbook)>,
+    /// A folder removed when a signal ends the app (the demo's, with its throwaway key):
+    /// the process exits without returning to the caller that would remove it.
+    pub scratch: Option<PathBuf>,
 }
 
 fn now() -> NaiveDateTime {
@@ -252,6 +255,14 @@ pub fn run(session: Session) -> Result<()> {
             break;
         }
     }
+    // The demo's folder goes before the terminal is restored: on a terminal that has gone
+    // (its window closed) restoring it fails, and the process may end there. Its saves
+    // are finished first, so nothing writes there any more.
+    let finished = session.scratch.as_ref().map(|folder| {
+        let result = shell.saver.take().map_or(Ok(()), saver::Saver::finish);
+        let _ = std::fs::remove_dir_all(folder);
+        result
+    });
     drop(terminal);
     if shell.app.phase == Phase::Setup {
         eprintln!("No logbook was created: run logbook again to set one up.");
@@ -267,9 +278,10 @@ pub fn run(session: Session) -> Result<()> {
             Err(e) => eprintln!("logbook: {e}."),
         }
     }
-    let result = match shell.saver.take() {
-        Some(s) => s.finish(),
-        None => Ok(()),
+    let result = match (finished, shell.saver.take()) {
+        (Some(result), _) => result,
+        (None, Some(s)) => s.finish(),
+        (None, None) => Ok(()),
     };
     // A signal that came while the last save finished counts too.
     for msg in rx.try_iter() {
