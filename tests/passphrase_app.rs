@@ -173,3 +173,42 @@ fn a_form_open_when_the_terminal_is_closed_comes_back_at_the_next_unlock() {
     t.keys(&["q"]);
     t.wait_exit();
 }
+
+/// Tester4 #4: a passphrase logbook copied or renamed without its key file was said to be
+/// "opened with a key file", sending the DSL after a key they never had. Now the message
+/// names the key file missing beside it and where copies are.
+#[test]
+fn a_passphrase_logbook_renamed_without_its_key_file_says_which_file_is_missing() {
+    let f = fixture();
+    let renamed = f.dir.path().join("logbook-2026.age");
+    std::fs::rename(&f.logbook, &renamed).unwrap();
+    let o = run(&[
+        "--logbook",
+        renamed.to_str().unwrap(),
+        "--passphrase-file",
+        f.pass.to_str().unwrap(),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(
+        said.contains("no key file logbook-2026.key.age beside it"),
+        "{said}"
+    );
+    assert!(said.contains("every backup folder holds a copy"), "{said}");
+    assert!(!said.contains("is opened with a key file"), "{said}");
+    // Put back under the new name, it opens again.
+    std::fs::rename(
+        f.dir.path().join("lb.key.age"),
+        f.dir.path().join("logbook-2026.key.age"),
+    )
+    .unwrap();
+    let o = run(&[
+        "--logbook",
+        renamed.to_str().unwrap(),
+        "--passphrase-file",
+        f.pass.to_str().unwrap(),
+        "verify",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
