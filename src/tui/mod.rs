@@ -24,6 +24,7 @@ mod saver;
 pub mod screens;
 pub mod view;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -273,9 +274,14 @@ pub fn run(session: Session) -> Result<()> {
         && shell.path.exists()
     {
         match copy.ensure() {
-            Ok(key_file::Found::WrittenBack) => eprintln!("{}", copy.written_back()),
+            // Not eprintln: on a terminal that has gone it would panic before the last save.
+            Ok(key_file::Found::WrittenBack) => {
+                let _ = writeln!(std::io::stderr(), "{}", copy.written_back());
+            }
             Ok(key_file::Found::There) => {}
-            Err(e) => eprintln!("logbook: {e}."),
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "logbook: {e}.");
+            }
         }
     }
     let result = match (finished, shell.saver.take()) {
@@ -294,7 +300,7 @@ pub fn run(session: Session) -> Result<()> {
         // did not save, and exit as killed by that signal.
         drop(_guard);
         if let Some(note) = &shell.kept_note {
-            eprintln!("logbook: {note}");
+            let _ = writeln!(std::io::stderr(), "logbook: {note}");
         }
         if let Err(e) = &result {
             eprintln!("logbook: {e}");
