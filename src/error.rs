@@ -19,7 +19,7 @@ pub enum Error {
         "{0} is opened with a passphrase, not a key file: leave out --identity and enter the passphrase."
     )]
     NeedsPassphrase(PathBuf),
-    #[error("{0} is opened with a key file, not a passphrase: give --identity FILE.")]
+    #[error("{}", needs_identity_words(.0))]
     NeedsIdentity(PathBuf),
     #[error(
         "{0} is not an age-encrypted logbook: check the path, or restore the logbook from a backup with `logbook restore`."
@@ -273,3 +273,17 @@ impl std::fmt::Display for IoFailure {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A passphrase was given for a logbook with no key file beside it: either a key-mode
+/// logbook, or a passphrase logbook moved or renamed without its `NAME.key.age` (tester4
+/// #4): both are said, with how to put the key file back.
+fn needs_identity_words(path: &std::path::Path) -> String {
+    let key_file = crate::vault::key_file_path(path);
+    let name = key_file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(
+        "{} has no key file {name} beside it, so a passphrase cannot open it: if it is a passphrase logbook, put its key file back there as {name} (if the logbook was moved or renamed, the key file is NAME.key.age beside its old name; every backup folder holds a copy, logbook-ID-key-FPR.age); if it opens with a key file, give --identity FILE.",
+        path.display()
+    )
+}

@@ -231,6 +231,7 @@ fn app(global: &Global) -> Result<()> {
         path,
         identity: global.identity.first().cloned(),
         open: None,
+        scratch: None,
     })
 }
 
@@ -612,6 +613,13 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
         .prefix("logbook-demo-")
         .tempdir()
         .map_err(|e| Error::io("creating", &std::env::temp_dir(), e))?;
+    // Owner-only, whatever the umask: it holds the logbook and the key that opens it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io("protecting", folder.path(), e))?;
+    }
     let identity = age::x25519::Identity::generate();
     let path = folder.path().join("logbook.age");
     let book = logbook;
@@ -634,7 +642,12 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
             path,
             identity: Some(key_file),
             open: Some((vault, book)),
+            scratch: Some(folder.path().to_path_buf()),
         })?;
+        // The app removes it as it ends (however it ends); what is left is removed here.
+        if !folder.path().exists() {
+            return Ok(());
+        }
         return folder
             .close()
             .map_err(|e| Error::io("removing", &std::env::temp_dir(), e));

@@ -13,6 +13,8 @@ pub mod form;
 mod forms;
 pub mod help;
 pub mod holders;
+mod kept_draft;
+mod key_file;
 pub mod keymap;
 mod paste;
 pub mod picker;
@@ -22,6 +24,7 @@ mod saver;
 pub mod screens;
 pub mod view;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -43,6 +46,9 @@ pub struct Session {
     pub identity: Option<PathBuf>,
     /// Already open (the demo): skip set-up and unlock.
     pub open: Option<(Vault, Logbook)>,
+    /// A folder removed when a signal ends the app (the demo's, with its throwaway key):
+    /// the process exits without returning to the caller that would remove it.
+    pub scratch: Option<PathBuf>,
 }
 
 fn now() -> NaiveDateTime {
@@ -117,6 +123,21 @@ struct Shell {
     tx: mpsc::Sender<Msg>,
     /// The last signal that asked the app to end (0: none).
     signal: i32,
+    /// Passphrase mode: the key file the passphrase opened, put back before each save if
+    /// it has gone (`key_file`).
+    key_file: Option<key_file::KeyFileCopy>,
+    /// The logbook's public keys, for a draft kept when a signal ends the app
+    /// (`kept_draft`): known from the first unlock on, and kept while locked.
+    seal_to: Vec<String>,
+    /// False for the demo, whose folder goes when it ends: nothing is kept there.
+    keeps_drafts: bool,
+    /// A change not saved when the app was last ended by a signal, put back once the
+    /// logbook's trail has passed its check (`Opened::Trail`).
+    kept_book: Option<(Box<Logbook>, kept_draft::Kept, bool)>,
+    /// Whether the form of that draft came back too (for the sentence).
+    kept_form: bool,
+    /// What became of a draft kept on a signal: said once the terminal is restored.
+    kept_note: Option<String>,
 }
 
 pub fn run(session: Session) -> Result<()> {
@@ -136,6 +157,12 @@ pub fn run(session: Session) -> Result<()> {
         unlocks: 0,
         tx,
         signal: 0,
+        key_file: None,
+        seal_to: Vec::new(),
+        keeps_drafts: session.open.is_none(),
+        kept_book: None,
+        kept_form: false,
+        kept_note: None,
     };
     let app = &mut shell.app;
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
@@ -229,14 +256,38 @@ pub fn run(session: Session) -> Result<()> {
             break;
         }
     }
+    // The demo's folder goes before the terminal is restored: on a terminal that has gone
+    // (its window closed) restoring it fails, and the process may end there. Its saves
+    // are finished first, so nothing writes there any more.
+    let finished = session.scratch.as_ref().map(|folder| {
+        let result = shell.saver.take().map_or(Ok(()), saver::Saver::finish);
+        let _ = std::fs::remove_dir_all(folder);
+        result
+    });
     drop(terminal);
     if shell.app.phase == Phase::Setup {
         eprintln!("No logbook was created: run logbook again to set one up.");
     }
     shell.app.forget_records();
-    let result = match shell.saver.take() {
-        Some(s) => s.finish(),
-        None => Ok(()),
+    // A key file that went while nothing was saved: the logbook on disk still needs it.
+    if let Some(copy) = &shell.key_file
+        && shell.path.exists()
+    {
+        match copy.ensure() {
+            // Not eprintln: on a terminal that has gone it would panic before the last save.
+            Ok(key_file::Found::WrittenBack) => {
+                let _ = writeln!(std::io::stderr(), "{}", copy.written_back());
+            }
+            Ok(key_file::Found::There) => {}
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "logbook: {e}.");
+            }
+        }
+    }
+    let result = match (finished, shell.saver.take()) {
+        (Some(result), _) => result,
+        (None, Some(s)) => s.finish(),
+        (None, None) => Ok(()),
     };
     // A signal that came while the last save finished counts too.
     for msg in rx.try_iter() {
@@ -248,6 +299,9 @@ pub fn run(session: Session) -> Result<()> {
         // Ended by a signal: the terminal is restored and the saves are finished; say what
         // did not save, and exit as killed by that signal.
         drop(_guard);
+        if let Some(note) = &shell.kept_note {
+            let _ = writeln!(std::io::stderr(), "logbook: {note}");
+        }
         if let Err(e) = &result {
             eprintln!("logbook: {e}");
         }
@@ -308,7 +362,8 @@ impl Shell {
             Msg::InputGone => app.effects.push(Effect::Quit),
             Msg::Signal(signal) => {
                 self.signal = signal;
-                app.effects.push(Effect::Quit);
+                self.keep_on_signal(signal);
+                self.app.effects.push(Effect::Quit);
             }
             Msg::SaverGone => {
                 if let Some(s) = &mut self.saver {
@@ -333,6 +388,9 @@ impl Shell {
                     let (tracker, delta) = *first;
                     s.prime(tracker, delta);
                 }
+                if current && whole {
+                    self.put_back_kept_change();
+                }
             }
             Msg::Opened(Opened::Unlocked(result)) => self.unlocked(*result),
             Msg::Opened(Opened::Created(result)) => self.created(*result),
@@ -347,6 +405,9 @@ impl Shell {
         match result {
             Ok((vault, book, who, opened, identity)) => {
                 self.key = Some(opened);
+                if identity.is_none() {
+                    self.key_file = key_file::KeyFileCopy::read(&self.path);
+                }
                 *app = App::ready(app.name.clone(), now(), book, who);
                 prepare_key_unlock(app, identity.is_some(), identity.as_deref());
                 app.message = Some(format!(
@@ -415,6 +476,15 @@ impl Shell {
                     .draft
                     .take()
                     .and_then(|bytes| open_draft(&self.path, &bytes, &opened));
+                self.seal_to = if book.settings.recipients.is_empty() {
+                    opened.public_keys()
+                } else {
+                    book.settings.recipients.clone()
+                };
+                let kept = match (&draft, self.keeps_drafts) {
+                    (None, true) => kept_draft::read(&self.path, &opened),
+                    _ => None,
+                };
                 self.key = Some(opened);
                 let (book, form) = match draft {
                     Some(d) => {
@@ -427,12 +497,118 @@ impl Shell {
                     None => (book, None),
                 };
                 if let (Some(v), None) = (vault, &self.saver) {
+                    // The key file that has just opened the logbook (passphrase mode).
+                    if !self.app.unlock.key_mode && !book.settings.passphrase_key.is_empty() {
+                        self.key_file = key_file::KeyFileCopy::read(&self.path);
+                    }
                     self.spawn_saver(v);
                 }
-                self.app.unlocked(Ok((book, form)));
+                let trail_pending = book.trail_pending;
+                match kept {
+                    Some(Ok((kept, draft))) => {
+                        let form = draft
+                            .form
+                            .and_then(|f| draft::restore(f, &book, &self.app.who, self.app.now));
+                        let restored = form.is_some();
+                        self.app.unlocked(Ok((book, form)));
+                        self.kept_back(kept, draft.book, restored, trail_pending);
+                    }
+                    Some(Err(message)) => {
+                        self.app.unlocked(Ok((book, form)));
+                        self.app.message = Some(message);
+                    }
+                    None => self.app.unlocked(Ok((book, form))),
+                }
             }
             Err(message) => app.unlocked(Err(message)),
         }
+    }
+
+    /// A signal is ending the app: a form in progress, or a change whose save failed, is
+    /// kept encrypted beside the logbook (`kept_draft`); so is the draft a lock holds.
+    fn keep_on_signal(&mut self, signal: i32) {
+        if !self.keeps_drafts || self.seal_to.is_empty() {
+            return;
+        }
+        let app = &self.app;
+        let (draft, sealed) = match &app.book {
+            Some(book) => {
+                let draft = draft::Draft {
+                    book: matches!(app.save, SaveState::Failed(_)).then(|| book.clone()),
+                    form: app.form.as_ref().map(draft::capture),
+                };
+                if draft.book.is_none() && draft.form.is_none() {
+                    return;
+                }
+                (Some(draft), None)
+            }
+            None => match &app.draft {
+                Some(sealed) => (None, Some(sealed.clone())),
+                None => return,
+            },
+        };
+        let kept = kept_draft::Kept {
+            at: kept_draft::stamp(now()),
+            by: app.who.clone(),
+            why: kept_draft::why(signal).into(),
+            file: kept_draft::file_hash(&self.path),
+            draft,
+            sealed,
+        };
+        self.kept_note = Some(match kept_draft::write(&self.path, &self.seal_to, &kept) {
+            Ok(path) => format!(
+                "the form in progress was kept, encrypted, in {}: it comes back when the logbook is next unlocked.",
+                path.display()
+            ),
+            Err(e) => format!("the form in progress could NOT be kept ({e})."),
+        });
+    }
+
+    /// The unlock found a draft kept when a signal ended the app: the form is back; a
+    /// change not saved then comes back once the trail has passed its check, and only onto
+    /// the very file it was made on.
+    fn kept_back(
+        &mut self,
+        kept: kept_draft::Kept,
+        book: Option<Logbook>,
+        form: bool,
+        trail_pending: bool,
+    ) {
+        match book {
+            Some(book) => {
+                let same = kept.file == kept_draft::file_hash(&self.path);
+                self.kept_book = Some((Box::new(book), kept, same));
+                self.kept_form = form;
+                if !trail_pending {
+                    self.put_back_kept_change();
+                }
+            }
+            None => {
+                self.app.message = Some(kept_draft::restored_words(&kept, form, None));
+                if form {
+                    kept_draft::remove(&self.path);
+                }
+            }
+        }
+    }
+
+    /// Puts back the change kept when a signal ended the app (see `kept_back`).
+    fn put_back_kept_change(&mut self) {
+        let Some((book, kept, same)) = self.kept_book.take() else {
+            return;
+        };
+        let form = std::mem::take(&mut self.kept_form);
+        let app = &mut self.app;
+        let ok = same && app.trail_fault.is_none();
+        if ok {
+            app.book = Some(*book);
+            app.refresh();
+            app.saved(Err(
+                "a change made before the app was closed, put back from the kept draft".into(),
+            ));
+            kept_draft::remove(&self.path);
+        }
+        app.message = Some(kept_draft::restored_words(&kept, form, Some(ok)));
     }
 
     /// Carries out what the app asked for.
@@ -443,6 +619,28 @@ impl Shell {
             match effect {
                 Effect::Save | Effect::SaveAgain => {
                     if let (Some(s), Some(book)) = (&mut self.saver, &app.book) {
+                        // Never a logbook the passphrase cannot open: its key file first.
+                        // (Only beside a logbook: a save over a vanished one is refused,
+                        // and `R` writes both back.)
+                        let check = matches!(effect, Effect::SaveAgain) || path.exists();
+                        match self
+                            .key_file
+                            .as_ref()
+                            .filter(|_| check)
+                            .map(key_file::KeyFileCopy::ensure)
+                        {
+                            Some(Err(e)) => {
+                                app.saved(Err(e));
+                                continue;
+                            }
+                            Some(Ok(key_file::Found::WrittenBack)) => {
+                                app.message = self
+                                    .key_file
+                                    .as_ref()
+                                    .map(key_file::KeyFileCopy::written_back);
+                            }
+                            _ => {}
+                        }
                         if s.save(book, matches!(effect, Effect::SaveAgain)) {
                             app.saving();
                         } else {
