@@ -116,7 +116,8 @@ whole word (free text included): each other person recorded in the logbook by th
 id, their reference and every earlier reference the register had for them, its initials \
 (two or more capitals, as written in the register) and a first name written \"First I.\" \
 (hyphenated or with an apostrophe, in any script, in any case, with or without its accents, \
-with the initial after it). NOT replaced: usernames and handles, anyone not recorded as a \
+with the initial after it); in an incident's chronology, other incidents' numbers (related \
+incidents are counted). NOT replaced: usernames and handles, anyone not recorded as a \
 person, initials written differently (other case, with dots) or inside a longer word or \
 username, a name joined to another word (an Arabic prefix, a Korean particle). Check the free \
 text before sending"

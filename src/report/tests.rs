@@ -495,3 +495,30 @@ K: a member of staff saw it."
         assert!(!text.contains(old), "{old} still named:\n{text}");
     }
 }
+
+/// Tester4 #13: an export for a parent with others anonymised printed "Related:
+/// INC-2026-0001" and "linked related incident INC-2026-0001", another child's case.
+#[test]
+fn with_others_anonymised_related_incidents_are_counted_not_named() {
+    let mut book = demo();
+    let ids: Vec<String> = book.incidents.iter().map(|i| i.id.clone()).collect();
+    let (id, other) = (ids[0].clone(), ids[1].clone());
+    let at = book.audit.last().unwrap().at + chrono::Duration::minutes(1);
+    book.link_related(&crate::model::Stamp::new("RO", at), &id, &other)
+        .unwrap();
+    let inc = book.incident(&id).unwrap().clone();
+    let mut ex = export();
+    ex.anonymise_others = true;
+    ex.about = Some(inc.people[0].person.clone());
+    let text = Format::Txt.render(&incident(&book, &inc, &ex));
+    assert!(!text.contains(&other), "{other} named:\n{text}");
+    let n = inc.related.len();
+    assert!(text.contains(&format!("{n} other incident")), "{text}");
+    assert!(
+        text.contains("linked related incident another incident"),
+        "{text}"
+    );
+    // Named for an agency, as before.
+    let text = Format::Txt.render(&incident(&book, &inc, &export()));
+    assert!(text.contains(&other), "{text}");
+}
