@@ -24,6 +24,21 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
         });
     }
     facts.extend(present::summary(inc, today));
+    if export.anonymise_others {
+        // Another incident's number tells a parent that another (often another child's)
+        // case exists and which: with others anonymised the links are only counted.
+        for line in facts.iter_mut().filter(|l| l.label == "Related") {
+            line.value = format!(
+                "{} other {} (numbers left out: other people anonymised)",
+                inc.related.len(),
+                if inc.related.len() == 1 {
+                    "incident"
+                } else {
+                    "incidents"
+                }
+            );
+        }
+    }
     blocks.push(Block::Fields(facts));
 
     if export.has(Section::Summary) {
@@ -143,5 +158,20 @@ pub fn incident(book: &Logbook, inc: &Incident, export: &Export) -> Doc {
     };
     let people: Vec<String> = inc.people.iter().map(|p| p.person.clone()).collect();
     export.anonymise(book, &mut doc, &people);
+    if export.anonymise_others {
+        // The same in the text and the audit trail ("linked related incident INC-...").
+        let others: Vec<&str> = book
+            .incidents
+            .iter()
+            .map(|i| i.id.as_str())
+            .chain(inc.related.iter().map(String::as_str))
+            .filter(|id| *id != inc.id)
+            .collect();
+        doc.map_text(&|text: &str| {
+            others.iter().fold(text.to_string(), |t, id| {
+                super::replace_words(&t, id, "another incident")
+            })
+        });
+    }
     doc
 }

@@ -19,6 +19,7 @@ pub use incident::incident;
 pub use person::person;
 pub use transfer::transfer;
 
+use crate::model::query::fold;
 use crate::model::{AgeGroup, Logbook};
 use crate::present::{self, Line, Section};
 
@@ -112,10 +113,14 @@ impl Export {
         let people = if self.anonymise_others {
             "other people shown only by role and age group. Replaced, wherever it stands as a \
 whole word (free text included): each other person recorded in the logbook by their logbook \
-id, their reference, its initials (two or more capitals, as written in the register) and a \
-first name written \"First I.\". NOT replaced: usernames and handles, anyone not recorded as a \
+id, their reference and every earlier reference the register had for them, its initials \
+(two or more capitals, as written in the register) and a first name written \"First I.\" \
+(hyphenated or with an apostrophe, in any script, in any case, with or without its accents, \
+with the initial after it); in an incident's chronology, other incidents' numbers (related \
+incidents are counted). NOT replaced: usernames and handles, anyone not recorded as a \
 person, initials written differently (other case, with dots) or inside a longer word or \
-username. Check the free text before sending"
+username, a name joined to another word (an Arabic prefix, a Korean particle). Check the free \
+text before sending"
         } else if self.named_on_request {
             "everyone named by their logbook reference, other children included, as asked \
 (--name-others): not for a parent"
@@ -152,10 +157,10 @@ username. Check the free text before sending"
         doc.map_text(&|text: &str| apply(&swaps, text));
     }
 
-    /// Each other person's id and reference (and its short form), longest first, with the
-    /// words that replace it.
-    fn swaps(&self, book: &Logbook, people: &[String]) -> Vec<(String, &'static str)> {
-        let mut swaps: Vec<(String, &'static str)> = Vec::new();
+    /// Each other person's id and every reference they have had (and its short form,
+    /// first name and initials), longest first, with the words that replace it.
+    fn swaps(&self, book: &Logbook, people: &[String]) -> Vec<Swap> {
+        let mut swaps: Vec<Swap> = Vec::new();
         // The words of the reference of the person the export is about stay theirs, even
         // where another person shares them.
         let named: Vec<&str> = self
@@ -170,40 +175,108 @@ username. Check the free text before sending"
             }
             let Some(p) = book.person(id) else { continue };
             let words = another(p.age_group);
-            swaps.push((p.id.clone(), words));
-            let reference = p.reference.trim();
-            // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
-            let short = reference.split(" (").next().unwrap_or(reference).trim();
-            for name in [reference, short]
-                .into_iter()
-                .chain(first_name(short))
-                .chain(initials(short))
-            {
-                if name.chars().count() >= 2 && !named.contains(&name) {
-                    swaps.push((name.to_string(), words));
+            swaps.push(Swap::exact(&p.id, words));
+            for reference in references(book, id, &p.reference) {
+                let reference = reference.trim();
+                // "Harvey J. (Y9)" is also written "Harvey J." in the record's own text.
+                let short = reference.split(" (").next().unwrap_or(reference).trim();
+                for name in [reference, short].into_iter().chain(initials(short)) {
+                    if name.chars().count() >= 2 && !named.contains(&name) {
+                        swaps.push(Swap::exact(name, words));
+                    }
+                }
+                if let Some((first, initial)) = first_name(short)
+                    && first.chars().count() >= 2
+                    && !named.iter().any(|n| fold(n) == fold(first))
+                {
+                    swaps.push(Swap {
+                        from: first.to_string(),
+                        to: words,
+                        name: true,
+                        initial: Some(initial),
+                    });
                 }
             }
         }
         // Longest first, so "JB (Y9)" is replaced before "JB".
-        swaps.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        swaps.sort_by_key(|s| std::cmp::Reverse(s.from.len()));
+        swaps.dedup_by(|a, b| a.from == b.from && a.name == b.name);
         swaps
     }
 }
 
+/// One replacement in an anonymised export: `from` (a logbook id, a reference or its
+/// initials, matched exactly; or a first name, matched case and accents aside) by `to`.
+#[derive(Debug, Clone)]
+pub(crate) struct Swap {
+    from: String,
+    to: &'static str,
+    /// A first name: matched as the filters match ("FFION", "Zoe" for "Zoë"), with the
+    /// initial that follows it ("Ffion W's").
+    name: bool,
+    initial: Option<char>,
+}
+
+impl Swap {
+    fn exact(from: &str, to: &'static str) -> Swap {
+        Swap {
+            from: from.to_string(),
+            to,
+            name: false,
+            initial: None,
+        }
+    }
+}
+
+/// Every reference a person has had: the current one, then each earlier one the trail
+/// kept when the reference was edited ("Mr GH" before "Mr Gareth H."), since the text
+/// written before the edit still uses it.
+fn references<'a>(book: &'a Logbook, id: &str, current: &'a str) -> Vec<&'a str> {
+    let mut all = vec![current];
+    for entry in book.audit.iter() {
+        if !matches!(&entry.subject, crate::model::Subject::Person(p) if p == id) {
+            continue;
+        }
+        for change in &entry.changes {
+            if change.field == "reference" && !change.old.trim().is_empty() {
+                all.push(change.old.as_str());
+            }
+        }
+    }
+    all
+}
+
 /// The first name of a reference written "First I." (a first name and an initial), as the
-/// record's own text often uses it alone: "Callum R." is also "Callum". Titles ("Ms D.")
-/// and descriptions ("Volunteer coach T.") are not names.
-fn first_name(short: &str) -> Option<&str> {
+/// record's own text often uses it alone: "Callum R." is also "Callum", "Mary-Jane K." is
+/// "Mary-Jane". Titles ("Ms D.") and descriptions ("Volunteer coach T.") are not names.
+/// Letters of any script count; a script without capitals (Arabic "زينب ر.") has none to
+/// require. Returns the name and its initial.
+fn first_name(short: &str) -> Option<(&str, char)> {
     let mut words = short.split_whitespace();
     let (first, initial) = (words.next()?, words.next()?);
-    let is_initial = {
+    let letter = {
         let mut c = initial.chars();
-        matches!((c.next(), c.next(), c.next()), (Some(l), Some('.'), None) if l.is_uppercase())
+        match (c.next(), c.next(), c.next()) {
+            (Some(l), Some('.'), None) if capital(l) => Some(l),
+            _ => None,
+        }
     };
-    let is_name = first.chars().next().is_some_and(char::is_uppercase)
-        && first.chars().all(char::is_alphabetic)
+    // A hyphen or an apostrophe inside joins one name ("Jean-Luc", "D'Arcy").
+    let joined = first.split(['-', '\'', '\u{2019}']).collect::<Vec<_>>();
+    let is_name = first.chars().next().is_some_and(capital)
+        && joined
+            .iter()
+            .all(|part| !part.is_empty() && part.chars().all(char::is_alphabetic))
         && !["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"].contains(&first);
-    (words.next().is_none() && is_initial && is_name).then_some(first)
+    match (words.next(), letter) {
+        (None, Some(l)) if is_name => Some((first, l)),
+        _ => None,
+    }
+}
+
+/// A letter that can begin a name: a capital, or a letter of a script without capitals.
+fn capital(c: char) -> bool {
+    c.is_alphabetic() && !c.is_lowercase()
 }
 
 /// The initials in a reference as the record's own text uses them alone: "Mr GH" is also
@@ -214,10 +287,14 @@ fn initials(short: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn apply(swaps: &[(String, &'static str)], text: &str) -> String {
+fn apply(swaps: &[Swap], text: &str) -> String {
     let mut out = text.to_string();
-    for (from, to) in swaps {
-        out = replace_words(&out, from, to);
+    for swap in swaps {
+        out = if swap.name {
+            replace_name(&out, &swap.from, swap.initial, swap.to)
+        } else {
+            replace_words(&out, &swap.from, swap.to)
+        };
     }
     out
 }
@@ -264,22 +341,15 @@ pub fn another(group: AgeGroup) -> &'static str {
 fn replace_words(text: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    let (Some(head), Some(tail)) = (from.chars().next(), from.chars().next_back()) else {
+        return text.to_string();
+    };
     while let Some(at) = rest.find(from) {
         let before = rest[..at].chars().next_back();
         let after = rest[at + from.len()..].chars().next();
-        // An underscore joins a username ("GH_99"), which is not the person's initials.
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
         out.push_str(&rest[..at]);
-        if boundary(before) && boundary(after) {
-            // "another pupil" starting a sentence is "Another pupil".
-            let prev = out.trim_end_matches([' ', '\t']);
-            if prev.is_empty() || prev.ends_with(['.', '!', '?', '\n']) {
-                let mut c = to.chars();
-                out.extend(c.next().map(|f| f.to_ascii_uppercase()));
-                out.push_str(c.as_str());
-            } else {
-                out.push_str(to);
-            }
+        if boundary(before, head) && boundary(after, tail) {
+            put(&mut out, to);
         } else {
             out.push_str(from);
         }
@@ -289,17 +359,195 @@ fn replace_words(text: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// Replaces a first name where it stands as a whole word, case and accents aside as the
+/// filters fold them ("FFION", "Zoe" for "Zoë"), with the person's initial if it follows
+/// ("Ffion W's" is "another pupil's", not "another pupil W's").
+fn replace_name(text: &str, name: &str, initial: Option<char>, to: &str) -> String {
+    let needle = fold(name).into_owned();
+    let (Some(head), Some(tail)) = (name.chars().next(), name.chars().next_back()) else {
+        return text.to_string();
+    };
+    if needle.is_empty() {
+        return text.to_string();
+    }
+    // The text folded char by char, with where each folded byte's char starts in `text`.
+    let mut folded = String::with_capacity(text.len());
+    let mut starts: Vec<usize> = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        let mut buf = [0u8; 4];
+        let f = fold(c.encode_utf8(&mut buf));
+        folded.push_str(&f);
+        starts.extend(std::iter::repeat_n(at, f.len()));
+    }
+    // Where the folded byte `i` begins in `text` (a char folded to nothing, a combining
+    // accent, belongs to the letter before it).
+    let origin = |i: usize| starts.get(i).copied().unwrap_or(text.len());
+    let char_start = |i: usize| i == 0 || i >= starts.len() || starts[i] != starts[i - 1];
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0; // bytes of `text` already in `out`
+    let mut from = 0; // where to look next in `folded`
+    while let Some(found) = folded[from..].find(&needle) {
+        let (a, b) = (from + found, from + found + needle.len());
+        from = b;
+        if !char_start(a) || !char_start(b) {
+            continue;
+        }
+        let (start, mut end) = (origin(a), origin(b));
+        if start < copied {
+            continue;
+        }
+        let before = text[..start].chars().next_back();
+        if !boundary(before, head) || !boundary(text[end..].chars().next(), tail) {
+            continue;
+        }
+        if let Some(initial) = initial {
+            let mut rest = text[end..].chars();
+            if rest.next() == Some(' ')
+                && let Some(l) = rest.next()
+                && fold(&l.to_string()) == fold(&initial.to_string())
+            {
+                let mut taken = 1 + l.len_utf8();
+                let mut after = rest.next();
+                if after == Some('.') {
+                    taken += 1;
+                    after = rest.next();
+                }
+                if boundary(after, l) {
+                    end += taken;
+                    from = from.max(folded_at(&starts, end));
+                }
+            }
+        }
+        out.push_str(&text[copied..start]);
+        put(&mut out, to);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The first folded byte that comes from `text` at or after `at`.
+fn folded_at(starts: &[usize], at: usize) -> usize {
+    starts.partition_point(|s| *s < at)
+}
+
+/// Puts a replacement into `out`: "another pupil" starting a sentence is "Another pupil".
+fn put(out: &mut String, to: &str) {
+    let prev = out.trim_end_matches([' ', '\t']);
+    if prev.is_empty() || prev.ends_with(['.', '!', '?', '\n']) {
+        let mut c = to.chars();
+        out.extend(c.next().map(|f| f.to_ascii_uppercase()));
+        out.push_str(c.as_str());
+    } else {
+        out.push_str(to);
+    }
+}
+
+/// Whether `next`, the char beside a match whose char at that edge is `edge`, ends the
+/// word. A letter or digit of any script continues it, and so does an underscore, which
+/// joins a username ("GH_99"), and an accent mark. In scripts written without spaces
+/// between words (Chinese, Japanese, Thai...) a name stands against the next word.
+fn boundary(next: Option<char>, edge: char) -> bool {
+    let Some(c) = next else { return true };
+    if c == '_' || mark(c) {
+        return false;
+    }
+    !c.is_alphanumeric() || (spaceless(c) && spaceless(edge))
+}
+
+/// A combining mark (an accent typed after its letter, Arabic vowel signs...).
+fn mark(c: char) -> bool {
+    matches!(c,
+        '\u{300}'..='\u{36f}' | '\u{483}'..='\u{489}' | '\u{591}'..='\u{5bd}'
+        | '\u{64b}'..='\u{65f}' | '\u{670}' | '\u{6d6}'..='\u{6ed}'
+        | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}'
+        | '\u{fe20}'..='\u{fe2f}')
+}
+
+/// A letter of a script written without spaces between words.
+fn spaceless(c: char) -> bool {
+    matches!(c,
+        '\u{e00}'..='\u{eff}' // Thai, Lao
+        | '\u{1000}'..='\u{109f}' // Myanmar
+        | '\u{1780}'..='\u{17ff}' // Khmer
+        | '\u{3040}'..='\u{30ff}' // Hiragana, Katakana
+        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2ffff}') // Han
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_first_name_is_taken_from_first_name_and_initial_only() {
-        assert_eq!(first_name("Callum R."), Some("Callum"));
+        assert_eq!(first_name("Callum R."), Some(("Callum", 'R')));
         assert_eq!(first_name("Ms D."), None);
         assert_eq!(first_name("Volunteer coach T."), None);
         assert_eq!(first_name("JB"), None);
         assert_eq!(first_name("Unknown account 'x'"), None);
+    }
+
+    /// Tester4 #16: "Mary-Jane K." (the alleged bully) was left in full, "FFION" and "Zoe"
+    /// (for "Zoë") too, and "Ffion W's" left "W" to the victim's parent.
+    #[test]
+    fn first_names_match_joined_case_and_accents_aside_with_their_initial() {
+        assert_eq!(first_name("Mary-Jane K."), Some(("Mary-Jane", 'K')));
+        assert_eq!(first_name("D'Arcy P."), Some(("D'Arcy", 'P')));
+        assert_eq!(first_name("Mary- K."), None);
+        let text = "A: Mary-Jane said it. B: Mary-Jane's post. D: FFION saw. J: Zoe saw. \
+K: Zoe\u{308} saw. M: Ffion W's post. N: ffion w. left. O: Ffionw and Ffion Wyn.";
+        let swaps = [
+            ("Mary-Jane", 'K'),
+            ("Ffion", 'W'),
+            ("Zoë", 'L'),
+            ("D'Arcy", 'P'),
+        ]
+        .map(|(n, i)| Swap {
+            from: n.into(),
+            to: "another pupil",
+            name: true,
+            initial: Some(i),
+        });
+        assert_eq!(
+            apply(&swaps, text),
+            "A: another pupil said it. B: another pupil's post. D: another pupil saw. \
+J: another pupil saw. K: another pupil saw. M: another pupil's post. N: another pupil left. \
+O: Ffionw and another pupil Wyn."
+        );
+        assert_eq!(
+            apply(&swaps, "D'Arcy and d'arcy; D'Arcys"),
+            "Another pupil and another pupil; D'Arcys"
+        );
+    }
+
+    /// Tester4 #14: "زينب" alone went out while "Ŵyn" alone was replaced: Arabic has no
+    /// capitals for the "First I." pattern to find.
+    #[test]
+    fn first_names_of_scripts_without_capitals_are_names_too() {
+        assert_eq!(first_name("زينب ر."), Some(("زينب", 'ر')));
+        assert_eq!(first_name("Ŵyn T."), Some(("Ŵyn", 'T')));
+        assert_eq!(first_name("Αλέξης Κ."), Some(("Αλέξης", 'Κ')));
+        let swap = |n: &str| Swap {
+            from: n.into(),
+            to: "another pupil",
+            name: true,
+            initial: None,
+        };
+        assert_eq!(
+            apply(&[swap("زينب")], "زينب says so; زينبة is not her."),
+            "Another pupil says so; زينبة is not her."
+        );
+        assert_eq!(
+            apply(&[swap("Ελενη")], "Η ΕΛΕΝΗ είπε."),
+            "Η another pupil είπε."
+        );
+        // Chinese is written without spaces: a name stands against the next word.
+        assert_eq!(apply(&[swap("王小明")], "王小明说"), "Another pupil说");
+        assert_eq!(
+            replace_words("王小明说", "王小明", "another pupil"),
+            "Another pupil说"
+        );
     }
 
     #[test]

@@ -451,3 +451,74 @@ fn a_persons_chronology_withholds_an_incident_entered_in_error() {
 fn person_doc(book: &Logbook, who: &crate::model::Person) -> doc::Doc {
     super::person(book, who, &export())
 }
+
+/// Tester4 #23: once "Mr GH" was edited to "Mr Gareth H.", the text written while he was
+/// "GH" went to a parent with "GH" in it (the trail keeps the old reference).
+#[test]
+fn anonymising_replaces_every_reference_a_person_has_had() {
+    let mut book = demo();
+    let n = book
+        .incidents
+        .iter()
+        .position(|i| i.people.len() >= 2)
+        .unwrap();
+    let mut inc = (*book.incidents[n]).clone();
+    let about = inc.people[0].person.clone();
+    let other = inc.people[1].person.clone();
+    inc.description = "I: GH's class. J: Callum said so. K: Mr GH (PE) saw it.".into();
+    book.incidents[n] = crate::model::Shared::new(inc.clone());
+    let mut at = book.audit.last().unwrap().at;
+    for reference in ["Mr GH (PE)", "Callum D.", "Mr Gareth H."] {
+        at += chrono::Duration::minutes(1);
+        let d = crate::model::PersonDetails {
+            reference: reference.into(),
+            age_group: crate::model::AgeGroup::Staff,
+            birth_year: None,
+            year_group: String::new(),
+            notes: String::new(),
+        };
+        book.edit_person(&crate::model::Stamp::new("RO", at), &other, d)
+            .unwrap();
+    }
+    let mut ex = export();
+    ex.anonymise_others = true;
+    ex.about = Some(about);
+    let text = Format::Txt.render(&incident(&book, &inc, &ex));
+    assert!(
+        text.contains(
+            "I: a member of staff's class. J: a member of staff said so. \
+K: a member of staff saw it."
+        ),
+        "{text}"
+    );
+    for old in ["GH", "Callum"] {
+        assert!(!text.contains(old), "{old} still named:\n{text}");
+    }
+}
+
+/// Tester4 #13: an export for a parent with others anonymised printed "Related:
+/// INC-2026-0001" and "linked related incident INC-2026-0001", another child's case.
+#[test]
+fn with_others_anonymised_related_incidents_are_counted_not_named() {
+    let mut book = demo();
+    let ids: Vec<String> = book.incidents.iter().map(|i| i.id.clone()).collect();
+    let (id, other) = (ids[0].clone(), ids[1].clone());
+    let at = book.audit.last().unwrap().at + chrono::Duration::minutes(1);
+    book.link_related(&crate::model::Stamp::new("RO", at), &id, &other)
+        .unwrap();
+    let inc = book.incident(&id).unwrap().clone();
+    let mut ex = export();
+    ex.anonymise_others = true;
+    ex.about = Some(inc.people[0].person.clone());
+    let text = Format::Txt.render(&incident(&book, &inc, &ex));
+    assert!(!text.contains(&other), "{other} named:\n{text}");
+    let n = inc.related.len();
+    assert!(text.contains(&format!("{n} other incident")), "{text}");
+    assert!(
+        text.contains("linked related incident another incident"),
+        "{text}"
+    );
+    // Named for an agency, as before.
+    let text = Format::Txt.render(&incident(&book, &inc, &export()));
+    assert!(text.contains(&other), "{text}");
+}
