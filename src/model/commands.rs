@@ -934,7 +934,8 @@ impl Logbook {
     }
 
     /// Records a review as held. Continue monitoring schedules the next review (its number
-    /// is returned); escalate re-opens the case to action; close closes the case with the
+    /// is returned); escalate re-opens the case to action and schedules the next review
+    /// too (the date given, or one review interval from today); close closes the case with the
     /// review's outcome, which needs `confirmed` while other work is unfinished.
     pub fn hold_review(
         &mut self,
@@ -961,8 +962,24 @@ impl Logbook {
             return Err(refusal);
         }
         let new_id = inc.next_item_id("RV");
-        let scheduled = (h.decision == ReviewDecision::ContinueMonitoring).then(|| new_id.clone());
-        let (decision, next, held) = (h.decision, h.next_review, h.held);
+        // Escalating makes the case more serious, so it must not leave the diary (tester4
+        // #18): the next review date given is booked as for continue monitoring; with none
+        // given, one is booked one review interval from today, as re-opening does, unless
+        // another review is still pending.
+        let pending_other = inc
+            .reviews
+            .iter()
+            .any(|r| r.id != rv && r.held.is_none() && r.cancelled.is_none() && r.error.is_none());
+        let next = match (h.decision, h.next_review) {
+            (ReviewDecision::Escalate, None) if !pending_other => Some(
+                stamp.at.date_naive()
+                    + Duration::days(i64::from(self.settings.review_interval_days)),
+            ),
+            (ReviewDecision::Close, _) => None,
+            (_, next) => next,
+        };
+        let scheduled = next.is_some().then(|| new_id.clone());
+        let (decision, held) = (h.decision, h.held);
         self.update_incident(stamp, id, &format!("held review {rv}"), |i| {
             if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
                 r.held = Some(held);
@@ -982,7 +999,12 @@ impl Logbook {
                         i.reviews.push(Review::scheduled(new_id, due));
                     }
                 }
-                ReviewDecision::Escalate => i.status = Status::Open,
+                ReviewDecision::Escalate => {
+                    i.status = Status::Open;
+                    if let Some(due) = next {
+                        i.reviews.push(Review::scheduled(new_id, due));
+                    }
+                }
                 ReviewDecision::Close => {
                     i.status = Status::Closed;
                     i.closure = Some(Closure {
@@ -1342,18 +1364,15 @@ impl Logbook {
         review.decision = Some(h.decision);
         review.next_review = h.next_review;
         let mut out = review.refusals(inc.occurred.date(), &self.context(stamp));
-        // A review that closes the case dates the closure, which cannot come before the
-        // case was reported: said beside Held, not as "the closing time" the form does
-        // not have (tester3 #11). A time before the incident happened is refused already.
+        // No review, whatever its decision, can be held before the school knew of the
+        // case (tester4 #20; tester3 #11 for one closing it): said beside Held. A time
+        // before the incident happened is refused already.
         let held_field = format!("reviews[{rv}].held");
-        if h.decision == ReviewDecision::Close
-            && h.held < inc.reported
-            && !out.iter().any(|e| e.field == held_field)
-        {
+        if h.held < inc.reported && !out.iter().any(|e| e.field == held_field) {
             out.push(invalid(
                 held_field,
                 format!(
-                    "A review that closes the case cannot be held before the case was reported ({}): enter a Held time on or after it",
+                    "A review cannot be held before the case was reported ({}): enter a Held time on or after it",
                     super::dates::when(inc.reported)
                 ),
             ));
@@ -2223,15 +2242,58 @@ mod tests {
         };
         let refusals = b.held_refusals(&now(), &id, "RV-1", &earlier, true);
         assert_eq!(refusals.len(), 1, "{refusals:?}");
-        // Another decision does not date a closure.
-        let monitor = HeldReview {
-            held: at(14, 20),
+        // Nor any other decision (tester4 #20: held before the report, counted on time).
+        for decision in [ReviewDecision::ContinueMonitoring, ReviewDecision::Escalate] {
+            let early = HeldReview {
+                held: at(14, 20),
+                ..held(decision)
+            };
+            let refusals = b.held_refusals(&now(), &id, "RV-1", &early, true);
+            assert_eq!(refusals.len(), 1, "{refusals:?}");
+            assert_eq!(refusals[0].field, "reviews[RV-1].held");
+            let e = refused(&mut b, |b| b.hold_review(&now(), &id, "RV-1", early, true));
+            assert!(e.message.contains("before the case was reported"), "{e}");
+        }
+        // On or after the report it is taken.
+        let on_time = HeldReview {
+            held: at(15, 8),
             ..held(ReviewDecision::ContinueMonitoring)
         };
         assert!(
-            b.held_refusals(&now(), &id, "RV-1", &monitor, true)
+            b.held_refusals(&now(), &id, "RV-1", &on_time, true)
                 .is_empty()
         );
+    }
+
+    /// Tester4 #18: an escalated case booked no next review and dropped out of "Reviews
+    /// due".
+    #[test]
+    fn escalating_a_review_books_the_next_one() {
+        let (mut b, id) = book();
+        let next = b
+            .hold_review(&now(), &id, "RV-1", held(ReviewDecision::Escalate), false)
+            .unwrap();
+        assert_eq!(next.as_deref(), Some("RV-2"));
+        let due = now().at.date_naive() + Duration::days(14);
+        assert_eq!(inc(&b, &id).status, Status::Open);
+        assert_eq!(inc(&b, &id).next_review(), Some(due));
+        // The date given is the one booked.
+        let given = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let next = b
+            .hold_review(
+                &now(),
+                &id,
+                "RV-2",
+                HeldReview {
+                    next_review: Some(given),
+                    ..held(ReviewDecision::Escalate)
+                },
+                false,
+            )
+            .unwrap();
+        assert_eq!(next.as_deref(), Some("RV-3"));
+        assert_eq!(inc(&b, &id).next_review(), Some(given));
+        b.verify_audit().unwrap();
     }
 
     /// Tester3 #12: a re-opened case had no review in the diary ("Next review none").
