@@ -417,9 +417,34 @@ impl Logbook {
         self.add_incident(stamp, incident)
     }
 
-    /// Changes an incident's summary; the old values stay in the trail.
-    pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<(), Invalid> {
+    /// Changes an incident's summary; the old values stay in the trail. A type added (or
+    /// changed to) brings its response steps not already on the checklist, in the same
+    /// audited entry; no step is removed, so ticked ones stay as they are (tester4 #28: a
+    /// case re-classified as sextortion was worked through the cyberbullying list).
+    /// Returns how many steps were added.
+    pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<usize, Invalid> {
         let inc = self.incident_ref(id)?;
+        let added_types: Vec<_> = s
+            .types
+            .iter()
+            .filter(|t| !inc.types.contains(t))
+            .copied()
+            .collect();
+        let new_steps: Vec<ChecklistItem> = Reference::get()
+            .checklist_for(&added_types)
+            .into_iter()
+            .filter(|step| !inc.checklist.iter().any(|c| &c.step == step))
+            .map(|step| ChecklistItem {
+                step,
+                state: StepState::Open,
+            })
+            .collect();
+        let added = new_steps.len();
+        let action = match added {
+            0 => "edited summary".to_string(),
+            1 => "edited summary; added 1 checklist step for the new type".to_string(),
+            n => format!("edited summary; added {n} checklist steps for the new type"),
+        };
         // Ticking a step (or dating any entry) before the incident happened is refused;
         // so is the same impossible order reached the other way, by moving the incident's
         // day later than an entry already made. Only a later day is checked, so an entry
@@ -437,7 +462,8 @@ impl Logbook {
             ));
         }
         let area = s.risk_area;
-        self.update_incident(stamp, id, "edited summary", |i| {
+        self.update_incident(stamp, id, &action, |i| {
+            i.checklist.extend(new_steps);
             i.risk_area = area.unwrap_or(i.risk_area);
             i.occurred = s.occurred;
             i.occurred_approximate = s.occurred_approximate;
@@ -448,7 +474,8 @@ impl Logbook {
             i.platform = s.platform;
             i.description = s.description;
             i.immediate_action = s.immediate_action;
-        })
+        })?;
+        Ok(added)
     }
 
     /// Links a person of the register to an incident in a role.
@@ -2294,6 +2321,62 @@ mod tests {
         assert_eq!(next.as_deref(), Some("RV-3"));
         assert_eq!(inc(&b, &id).next_review(), Some(given));
         b.verify_audit().unwrap();
+    }
+
+    /// Tester4 #28: a type added or changed to kept the old checklist only.
+    #[test]
+    fn a_new_type_adds_its_steps_and_keeps_the_ticked_ones() {
+        let (mut b, id) = book();
+        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        let before = inc(&b, &id).checklist.clone();
+        let sextortion = Reference::get().checklist_for(&[IncidentType::SextortionOrBlackmail]);
+        let missing = sextortion
+            .iter()
+            .filter(|s| !before.iter().any(|c| &c.step == *s))
+            .count();
+        assert!(missing > 0);
+        let added = b
+            .edit_summary(
+                &now(),
+                &id,
+                Summary {
+                    types: vec![
+                        IncidentType::Cyberbullying,
+                        IncidentType::SextortionOrBlackmail,
+                    ],
+                    ..summary()
+                },
+            )
+            .unwrap();
+        assert_eq!(added, missing);
+        let after = &inc(&b, &id).checklist;
+        assert_eq!(
+            after[..before.len()],
+            before[..],
+            "old steps kept, ticked one too"
+        );
+        for step in &sextortion {
+            assert!(after.iter().any(|c| &c.step == step), "{step}");
+        }
+        assert!(b.audit.last().unwrap().action.contains("checklist steps"));
+        b.verify_audit().unwrap();
+        // An edit leaving the types alone adds nothing.
+        let again = b
+            .edit_summary(
+                &now(),
+                &id,
+                Summary {
+                    types: vec![
+                        IncidentType::Cyberbullying,
+                        IncidentType::SextortionOrBlackmail,
+                    ],
+                    platform: "WhatsApp".into(),
+                    ..summary()
+                },
+            )
+            .unwrap();
+        assert_eq!(again, 0);
+        assert_eq!(b.audit.last().unwrap().action, "edited summary");
     }
 
     /// Tester3 #12: a re-opened case had no review in the diary ("Next review none").
