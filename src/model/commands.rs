@@ -177,10 +177,12 @@ impl Owed {
 }
 
 impl ReportingStep {
-    /// The agency as a reader names it: an "Other" agency by the name given on the step.
+    /// The agency as a reader names it, the one place it is worded: an "Other" agency
+    /// with the name given on the step, "Other agency: CAMHS" (tester4 #2: the name,
+    /// required, was shown nowhere).
     pub fn agency_words(&self) -> String {
         if self.agency == Agency::Other && !self.agency_name.trim().is_empty() {
-            self.agency_name.clone()
+            format!("{}: {}", self.agency.label(), self.agency_name.trim())
         } else {
             self.agency.label().to_string()
         }
@@ -270,7 +272,7 @@ impl Incident {
         }
         for rs in &self.reports {
             let what = match rs.decision {
-                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency.label()),
+                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency_words()),
                 Decision::NotReferred => format!("{}, the decision not to refer, was made", rs.id),
             };
             entries.push((rs.when, what));
@@ -781,13 +783,12 @@ impl Logbook {
 
     fn push_step(&mut self, stamp: &Stamp, id: &str, d: StepDetails) -> Result<String, Invalid> {
         let next = self.incident_ref(id)?.next_item_id("RS");
-        let action = match d.decision {
-            Decision::Referred => format!("reported to {} ({next})", d.agency.label()),
-            Decision::NotReferred => {
-                format!("considered {}, not referred ({next})", d.agency.label())
-            }
-        };
         let step = step_from(next.clone(), d);
+        let agency = step.agency_words();
+        let action = match step.decision {
+            Decision::Referred => format!("reported to {agency} ({next})"),
+            Decision::NotReferred => format!("considered {agency}, not referred ({next})"),
+        };
         self.update_incident(stamp, id, &action, |i| i.reports.push(step))?;
         Ok(next)
     }
@@ -2574,6 +2575,17 @@ mod tests {
             .unwrap();
         let step = inc(&b, &id).reports.iter().find(|r| r.id == rs).unwrap();
         assert_eq!(step.agency_name, "Early Help");
+        // Tester4 #2: the name is said wherever the agency is: the trail, show, the
+        // chronology, exports.
+        assert_eq!(step.agency_words(), "Other agency: Early Help");
+        assert_eq!(
+            b.audit.last().unwrap().action,
+            format!("reported to Other agency: Early Help ({rs})")
+        );
+        let step = step.clone();
+        assert!(
+            crate::present::report_title(&step).starts_with("Other agency: Early Help  Referred")
+        );
         // A named agency never keeps a stray name.
         let rs = b
             .add_reporting_step(
