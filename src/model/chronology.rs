@@ -101,7 +101,7 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
             };
             let (what, detail, action) = match r.decision {
                 Decision::Referred => (
-                    format!("Reported to {}", r.agency.label()),
+                    format!("Reported to {}", r.agency_words()),
                     &reference,
                     match r.method {
                         Some(m) => format!("Referred ({})", m.label()),
@@ -109,7 +109,7 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
                     },
                 ),
                 Decision::NotReferred => (
-                    format!("Not referred to {}", r.agency.label()),
+                    format!("Not referred to {}", r.agency_words()),
                     &r.reason,
                     format!("Considered, not referred: {}", r.reason),
                 ),

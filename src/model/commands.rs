@@ -177,10 +177,12 @@ impl Owed {
 }
 
 impl ReportingStep {
-    /// The agency as a reader names it: an "Other" agency by the name given on the step.
+    /// The agency as a reader names it, the one place it is worded: an "Other" agency
+    /// with the name given on the step, "Other agency: CAMHS" (tester4 #2: the name,
+    /// required, was shown nowhere).
     pub fn agency_words(&self) -> String {
         if self.agency == Agency::Other && !self.agency_name.trim().is_empty() {
-            self.agency_name.clone()
+            format!("{}: {}", self.agency.label(), self.agency_name.trim())
         } else {
             self.agency.label().to_string()
         }
@@ -270,7 +272,7 @@ impl Incident {
         }
         for rs in &self.reports {
             let what = match rs.decision {
-                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency.label()),
+                Decision::Referred => format!("{} was reported to {}", rs.id, rs.agency_words()),
                 Decision::NotReferred => format!("{}, the decision not to refer, was made", rs.id),
             };
             entries.push((rs.when, what));
@@ -417,9 +419,34 @@ impl Logbook {
         self.add_incident(stamp, incident)
     }
 
-    /// Changes an incident's summary; the old values stay in the trail.
-    pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<(), Invalid> {
+    /// Changes an incident's summary; the old values stay in the trail. A type added (or
+    /// changed to) brings its response steps not already on the checklist, in the same
+    /// audited entry; no step is removed, so ticked ones stay as they are (tester4 #28: a
+    /// case re-classified as sextortion was worked through the cyberbullying list).
+    /// Returns how many steps were added.
+    pub fn edit_summary(&mut self, stamp: &Stamp, id: &str, s: Summary) -> Result<usize, Invalid> {
         let inc = self.incident_ref(id)?;
+        let added_types: Vec<_> = s
+            .types
+            .iter()
+            .filter(|t| !inc.types.contains(t))
+            .copied()
+            .collect();
+        let new_steps: Vec<ChecklistItem> = Reference::get()
+            .checklist_for(&added_types)
+            .into_iter()
+            .filter(|step| !inc.checklist.iter().any(|c| &c.step == step))
+            .map(|step| ChecklistItem {
+                step,
+                state: StepState::Open,
+            })
+            .collect();
+        let added = new_steps.len();
+        let action = match added {
+            0 => "edited summary".to_string(),
+            1 => "edited summary; added 1 checklist step for the new type".to_string(),
+            n => format!("edited summary; added {n} checklist steps for the new type"),
+        };
         // Ticking a step (or dating any entry) before the incident happened is refused;
         // so is the same impossible order reached the other way, by moving the incident's
         // day later than an entry already made. Only a later day is checked, so an entry
@@ -437,7 +464,8 @@ impl Logbook {
             ));
         }
         let area = s.risk_area;
-        self.update_incident(stamp, id, "edited summary", |i| {
+        self.update_incident(stamp, id, &action, |i| {
+            i.checklist.extend(new_steps);
             i.risk_area = area.unwrap_or(i.risk_area);
             i.occurred = s.occurred;
             i.occurred_approximate = s.occurred_approximate;
@@ -448,7 +476,8 @@ impl Logbook {
             i.platform = s.platform;
             i.description = s.description;
             i.immediate_action = s.immediate_action;
-        })
+        })?;
+        Ok(added)
     }
 
     /// Links a person of the register to an incident in a role.
@@ -760,13 +789,12 @@ impl Logbook {
 
     fn push_step(&mut self, stamp: &Stamp, id: &str, d: StepDetails) -> Result<String, Invalid> {
         let next = self.incident_ref(id)?.next_item_id("RS");
-        let action = match d.decision {
-            Decision::Referred => format!("reported to {} ({next})", d.agency.label()),
-            Decision::NotReferred => {
-                format!("considered {}, not referred ({next})", d.agency.label())
-            }
-        };
         let step = step_from(next.clone(), d);
+        let agency = step.agency_words();
+        let action = match step.decision {
+            Decision::Referred => format!("reported to {agency} ({next})"),
+            Decision::NotReferred => format!("considered {agency}, not referred ({next})"),
+        };
         self.update_incident(stamp, id, &action, |i| i.reports.push(step))?;
         Ok(next)
     }
@@ -940,7 +968,8 @@ impl Logbook {
     }
 
     /// Records a review as held. Continue monitoring schedules the next review (its number
-    /// is returned); escalate re-opens the case to action; close closes the case with the
+    /// is returned); escalate re-opens the case to action and schedules the next review
+    /// too (the date given, or one review interval from today); close closes the case with the
     /// review's outcome, which needs `confirmed` while other work is unfinished.
     pub fn hold_review(
         &mut self,
@@ -967,8 +996,24 @@ impl Logbook {
             return Err(refusal);
         }
         let new_id = inc.next_item_id("RV");
-        let scheduled = (h.decision == ReviewDecision::ContinueMonitoring).then(|| new_id.clone());
-        let (decision, next, held) = (h.decision, h.next_review, h.held);
+        // Escalating makes the case more serious, so it must not leave the diary (tester4
+        // #18): the next review date given is booked as for continue monitoring; with none
+        // given, one is booked one review interval from today, as re-opening does, unless
+        // another review is still pending.
+        let pending_other = inc
+            .reviews
+            .iter()
+            .any(|r| r.id != rv && r.held.is_none() && r.cancelled.is_none() && r.error.is_none());
+        let next = match (h.decision, h.next_review) {
+            (ReviewDecision::Escalate, None) if !pending_other => Some(
+                stamp.at.date_naive()
+                    + Duration::days(i64::from(self.settings.review_interval_days)),
+            ),
+            (ReviewDecision::Close, _) => None,
+            (_, next) => next,
+        };
+        let scheduled = next.is_some().then(|| new_id.clone());
+        let (decision, held) = (h.decision, h.held);
         self.update_incident(stamp, id, &format!("held review {rv}"), |i| {
             if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
                 r.held = Some(held);
@@ -988,7 +1033,12 @@ impl Logbook {
                         i.reviews.push(Review::scheduled(new_id, due));
                     }
                 }
-                ReviewDecision::Escalate => i.status = Status::Open,
+                ReviewDecision::Escalate => {
+                    i.status = Status::Open;
+                    if let Some(due) = next {
+                        i.reviews.push(Review::scheduled(new_id, due));
+                    }
+                }
                 ReviewDecision::Close => {
                     i.status = Status::Closed;
                     i.closure = Some(Closure {
@@ -1348,18 +1398,15 @@ impl Logbook {
         review.decision = Some(h.decision);
         review.next_review = h.next_review;
         let mut out = review.refusals(inc.occurred.date(), &self.context(stamp));
-        // A review that closes the case dates the closure, which cannot come before the
-        // case was reported: said beside Held, not as "the closing time" the form does
-        // not have (tester3 #11). A time before the incident happened is refused already.
+        // No review, whatever its decision, can be held before the school knew of the
+        // case (tester4 #20; tester3 #11 for one closing it): said beside Held. A time
+        // before the incident happened is refused already.
         let held_field = format!("reviews[{rv}].held");
-        if h.decision == ReviewDecision::Close
-            && h.held < inc.reported
-            && !out.iter().any(|e| e.field == held_field)
-        {
+        if h.held < inc.reported && !out.iter().any(|e| e.field == held_field) {
             out.push(invalid(
                 held_field,
                 format!(
-                    "A review that closes the case cannot be held before the case was reported ({}): enter a Held time on or after it",
+                    "A review cannot be held before the case was reported ({}): enter a Held time on or after it",
                     super::dates::when(inc.reported)
                 ),
             ));
@@ -2229,15 +2276,114 @@ mod tests {
         };
         let refusals = b.held_refusals(&now(), &id, "RV-1", &earlier, true);
         assert_eq!(refusals.len(), 1, "{refusals:?}");
-        // Another decision does not date a closure.
-        let monitor = HeldReview {
-            held: at(14, 20),
+        // Nor any other decision (tester4 #20: held before the report, counted on time).
+        for decision in [ReviewDecision::ContinueMonitoring, ReviewDecision::Escalate] {
+            let early = HeldReview {
+                held: at(14, 20),
+                ..held(decision)
+            };
+            let refusals = b.held_refusals(&now(), &id, "RV-1", &early, true);
+            assert_eq!(refusals.len(), 1, "{refusals:?}");
+            assert_eq!(refusals[0].field, "reviews[RV-1].held");
+            let e = refused(&mut b, |b| b.hold_review(&now(), &id, "RV-1", early, true));
+            assert!(e.message.contains("before the case was reported"), "{e}");
+        }
+        // On or after the report it is taken.
+        let on_time = HeldReview {
+            held: at(15, 8),
             ..held(ReviewDecision::ContinueMonitoring)
         };
         assert!(
-            b.held_refusals(&now(), &id, "RV-1", &monitor, true)
+            b.held_refusals(&now(), &id, "RV-1", &on_time, true)
                 .is_empty()
         );
+    }
+
+    /// Tester4 #18: an escalated case booked no next review and dropped out of "Reviews
+    /// due".
+    #[test]
+    fn escalating_a_review_books_the_next_one() {
+        let (mut b, id) = book();
+        let next = b
+            .hold_review(&now(), &id, "RV-1", held(ReviewDecision::Escalate), false)
+            .unwrap();
+        assert_eq!(next.as_deref(), Some("RV-2"));
+        let due = now().at.date_naive() + Duration::days(14);
+        assert_eq!(inc(&b, &id).status, Status::Open);
+        assert_eq!(inc(&b, &id).next_review(), Some(due));
+        // The date given is the one booked.
+        let given = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let next = b
+            .hold_review(
+                &now(),
+                &id,
+                "RV-2",
+                HeldReview {
+                    next_review: Some(given),
+                    ..held(ReviewDecision::Escalate)
+                },
+                false,
+            )
+            .unwrap();
+        assert_eq!(next.as_deref(), Some("RV-3"));
+        assert_eq!(inc(&b, &id).next_review(), Some(given));
+        b.verify_audit().unwrap();
+    }
+
+    /// Tester4 #28: a type added or changed to kept the old checklist only.
+    #[test]
+    fn a_new_type_adds_its_steps_and_keeps_the_ticked_ones() {
+        let (mut b, id) = book();
+        b.tick_step(&now(), &id, 0, at(15, 12)).unwrap();
+        let before = inc(&b, &id).checklist.clone();
+        let sextortion = Reference::get().checklist_for(&[IncidentType::SextortionOrBlackmail]);
+        let missing = sextortion
+            .iter()
+            .filter(|s| !before.iter().any(|c| &c.step == *s))
+            .count();
+        assert!(missing > 0);
+        let added = b
+            .edit_summary(
+                &now(),
+                &id,
+                Summary {
+                    types: vec![
+                        IncidentType::Cyberbullying,
+                        IncidentType::SextortionOrBlackmail,
+                    ],
+                    ..summary()
+                },
+            )
+            .unwrap();
+        assert_eq!(added, missing);
+        let after = &inc(&b, &id).checklist;
+        assert_eq!(
+            after[..before.len()],
+            before[..],
+            "old steps kept, ticked one too"
+        );
+        for step in &sextortion {
+            assert!(after.iter().any(|c| &c.step == step), "{step}");
+        }
+        assert!(b.audit.last().unwrap().action.contains("checklist steps"));
+        b.verify_audit().unwrap();
+        // An edit leaving the types alone adds nothing.
+        let again = b
+            .edit_summary(
+                &now(),
+                &id,
+                Summary {
+                    types: vec![
+                        IncidentType::Cyberbullying,
+                        IncidentType::SextortionOrBlackmail,
+                    ],
+                    platform: "WhatsApp".into(),
+                    ..summary()
+                },
+            )
+            .unwrap();
+        assert_eq!(again, 0);
+        assert_eq!(b.audit.last().unwrap().action, "edited summary");
     }
 
     /// Tester3 #12: a re-opened case had no review in the diary ("Next review none").
@@ -2435,6 +2581,17 @@ mod tests {
             .unwrap();
         let step = inc(&b, &id).reports.iter().find(|r| r.id == rs).unwrap();
         assert_eq!(step.agency_name, "Early Help");
+        // Tester4 #2: the name is said wherever the agency is: the trail, show, the
+        // chronology, exports.
+        assert_eq!(step.agency_words(), "Other agency: Early Help");
+        assert_eq!(
+            b.audit.last().unwrap().action,
+            format!("reported to Other agency: Early Help ({rs})")
+        );
+        let step = step.clone();
+        assert!(
+            crate::present::report_title(&step).starts_with("Other agency: Early Help  Referred")
+        );
         // A named agency never keeps a stray name.
         let rs = b
             .add_reporting_step(

@@ -203,7 +203,7 @@ pub fn incident_matches(i: &Incident, needle_lower: &str, people: &HashSet<&str>
             .any(|p| (!people.is_empty() && people.contains(p.person.as_str())) || has(&p.person))
         || i.reports
             .iter()
-            .any(|r| has(r.agency.label()) || has(&r.reference))
+            .any(|r| has(r.agency.label()) || has(&r.agency_name) || has(&r.reference))
         || has(&i.description)
 }
 
@@ -361,6 +361,7 @@ impl SearchText {
             }
             for r in &i.reports {
                 field(r.agency.label());
+                field(&r.agency_name);
                 field(&r.reference);
             }
             field(&i.description);

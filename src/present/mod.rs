@@ -421,7 +421,7 @@ pub fn report_title(r: &ReportingStep) -> String {
     let method = r.method.map_or("", |m| m.label());
     format!(
         "{}  {}  {} by {} {method}",
-        r.agency.label(),
+        r.agency_words(),
         r.decision.label(),
         when(r.when),
         r.by
@@ -667,12 +667,12 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
     for r in &inc.reports {
         let what = match (r.decision, r.method) {
             (Decision::NotReferred, _) => {
-                format!("{} {}: {}", r.id, r.decision.label(), r.agency.label())
+                format!("{} {}: {}", r.id, r.decision.label(), r.agency_words())
             }
             (Decision::Referred, Some(m)) => {
-                format!("{} Referred to {} ({})", r.id, r.agency.label(), m.label())
+                format!("{} Referred to {} ({})", r.id, r.agency_words(), m.label())
             }
-            (Decision::Referred, None) => format!("{} Referred to {}", r.id, r.agency.label()),
+            (Decision::Referred, None) => format!("{} Referred to {}", r.id, r.agency_words()),
         };
         add(
             r.when,

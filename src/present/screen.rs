@@ -223,7 +223,7 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                         "{}  {}  {:<22} {}  {detail}{owed}",
                         r.id,
                         when(r.when),
-                        r.agency.label(),
+                        r.agency_words(),
                         r.decision.label(),
                     ),
                     &r.error,

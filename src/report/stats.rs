@@ -348,7 +348,17 @@ pub fn doc(s: &Stats, organisation: &str, at: chrono::NaiveDateTime) -> Doc {
 /// The figures as CSV: section,category,count (suppressed counts as "<5").
 pub fn csv(s: &Stats) -> String {
     let mut out = String::from("section,category,count\n");
-    let quote = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    // A cell a spreadsheet would run as a formula (a leading =, +, -, @, tab or carriage
+    // return) is written after an apostrophe, the usual guard: categories may one day be
+    // free text (an agency's or platform's name), and the guard costs nothing when not.
+    let quote = |v: &str| {
+        let guard = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            "'"
+        } else {
+            ""
+        };
+        format!("\"{guard}{}\"", v.replace('"', "\"\""))
+    };
     let _ = writeln!(out, "{},{},", quote("Period"), quote(&period(s)));
     let _ = writeln!(
         out,
@@ -378,6 +388,31 @@ pub fn csv(s: &Stats) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tester4 #2: free text reaching the CSV must not run as a spreadsheet formula.
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_guarded() {
+        let s = Stats {
+            tallies: vec![Tally {
+                title: "t",
+                column: "c",
+                rows: vec![
+                    ("=HYPERLINK(\"x\")".into(), 9),
+                    ("@SUM(A1)".into(), 9),
+                    ("Other agency".into(), 9),
+                ],
+                additive: true,
+            }],
+            from: None,
+            to: None,
+            incidents: 27,
+            figures: Vec::new(),
+        };
+        let out = csv(&s);
+        assert!(out.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{out}");
+        assert!(out.contains("\"'@SUM(A1)\""), "{out}");
+        assert!(out.contains("\"Other agency\""), "{out}");
+    }
 
     #[test]
     fn small_counts_are_shown_as_under_five_and_a_lone_one_is_protected() {

@@ -214,8 +214,11 @@ pub fn submit_edit(
             }
         }
     }
-    book.edit_summary(stamp, id, summary)?;
-    Ok(format!("{id} updated."))
+    Ok(match book.edit_summary(stamp, id, summary)? {
+        0 => format!("{id} updated."),
+        1 => format!("{id} updated; 1 checklist step added for the new type."),
+        n => format!("{id} updated; {n} checklist steps added for the new type."),
+    })
 }
 
 pub fn link_related(book: &Logbook, id: &str) -> Form {

@@ -137,10 +137,11 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
             )
             .required()
             .with_choice("ContinueMonitoring"),
-            // Continue monitoring proposes the next date from the review interval.
+            // Continue monitoring proposes the next date from the review interval;
+            // escalate books it too.
             Field::new(
                 "next_review",
-                "Next review (continue monitoring)",
+                "Next review (monitor or escalate)",
                 FieldKind::Date,
             )
             .with_text(&next_due(book, now).to_string()),
@@ -162,6 +163,9 @@ pub fn submit_hold(
     let decision = chosen(form, ReviewDecision::ALL, "decision");
     let next_review = match decision {
         Ok(ReviewDecision::ContinueMonitoring) => date(form, "next_review", now).map(Some),
+        // Escalate books the date given too; left empty, the model books one (tester4 #18).
+        Ok(ReviewDecision::Escalate) if form.value("next_review").trim().is_empty() => Ok(None),
+        Ok(ReviewDecision::Escalate) => date(form, "next_review", now).map(Some),
         _ => Ok(None),
     };
     let held = datetime(form, "held", now);

@@ -109,11 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .iter()
             .take(shown)
             .map(|(i, r)| {
-                let agency = if r.agency_name.is_empty() {
-                    r.agency.label().to_string()
-                } else {
-                    line(&r.agency_name).into_owned()
-                };
+                let agency = line(&r.agency_words()).into_owned();
                 // The agency last: a narrow screen cuts its long name, not the dates.
                 Line::raw(format!(
                     "{} {}  since {}  {agency}",
