@@ -535,7 +535,7 @@ impl Shell {
             Some(book) => {
                 let draft = draft::Draft {
                     book: matches!(app.save, SaveState::Failed(_)).then(|| book.clone()),
-                    form: app.form.as_ref().map(draft::capture),
+                    form: app.form.as_ref().map(|f| draft::capture(f, &app.who)),
                 };
                 if draft.book.is_none() && draft.form.is_none() {
                     return;
