@@ -24,6 +24,26 @@ pub fn happened(inc: &Incident) -> String {
     }
 }
 
+/// When a chronology event happened, marked as `happened` marks it when it is an estimate.
+pub fn event_when(e: &crate::model::chronology::Event) -> String {
+    if e.approximate {
+        format!("{} (approximately)", when(e.when))
+    } else {
+        when(e.when)
+    }
+}
+
+/// `event_when` in the 16 characters of a table's date column: an estimate gives its day
+/// alone, "about 2026-11-20", since "2026-11-20 19:30 (approximately)" would be cut to a
+/// time that reads as exact.
+pub fn event_when_short(e: &crate::model::chronology::Event) -> String {
+    if e.approximate {
+        format!("about {}", date(e.when.date()))
+    } else {
+        when(e.when)
+    }
+}
+
 /// The incident's next review date, marked when it has passed on an open case.
 pub fn next_review(inc: &Incident, today: NaiveDate) -> Option<String> {
     inc.next_review().map(|due| {
