@@ -87,6 +87,16 @@ fn show_of_an_unknown_incident_says_how_to_find_one() {
     assert!(stderr(&o).contains("logbook list"), "{}", stderr(&o));
 }
 
+/// Tester4 #13: `show INC-2025-1` (the number without its leading zeros) said there was no
+/// such incident; it finds INC-2025-0001.
+#[test]
+fn show_finds_an_incident_typed_without_leading_zeros() {
+    let f = Fixture::new().with_demo();
+    let o = f.run(&["show", "inc-2025-1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("INC-2025-0001"), "{}", stdout(&o));
+}
+
 /// Tester2 #35: `show P-0001` said "There is no incident P-0001": it says `show` takes an
 /// incident, and names the command that shows a person.
 #[test]

@@ -457,3 +457,40 @@ fn an_export_whose_audit_entry_cannot_be_saved_is_removed_again() {
         "the logbook is unchanged"
     );
 }
+
+/// Tester4 #5: a person's chronology gave an incident's approximate time as exact
+/// ("2026-11-20 19:30"), while the incident's own export says "(approximately)". Every
+/// format now marks it so.
+#[test]
+fn a_person_chronology_marks_an_approximate_time_in_every_format() {
+    let f = demo();
+    let book = logbook::demo::logbook().unwrap();
+    let inc = book
+        .incidents
+        .iter()
+        .find(|i| i.occurred_approximate && i.error.is_none() && !i.people.is_empty())
+        .expect("the demo has an approximate time on a case with people");
+    let who = &inc.people[0].person;
+    let exact = logbook::present::when(inc.occurred);
+    for format in ["txt", "md", "html"] {
+        let o = f.run(&[
+            "export",
+            who,
+            "--format",
+            format,
+            "--for",
+            "Parent",
+            "--plaintext",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let text = stdout(&o);
+        let marked = format!("{exact} (approximately)");
+        assert!(text.contains(&marked), "{format}: no {marked:?} in\n{text}");
+        // Nowhere is the estimate given as exact.
+        assert_eq!(
+            text.matches(&exact).count(),
+            text.matches(&marked).count(),
+            "{format}: {exact} given as exact in\n{text}"
+        );
+    }
+}

@@ -265,3 +265,56 @@ fn a_certificate_of_disposal_leaves_like_an_export_and_holds_no_content() {
     };
     assert_eq!(entries(&v2), entries(&v) + 1, "{v} / {v2}");
 }
+
+/// Tester4 #27: a person marked entered in error was named as a normal participant by
+/// `show`, `list` and the exports, while the retention rule silently left them out. They
+/// are now marked wherever an incident names them, and the retention says it left them out.
+#[test]
+fn a_person_entered_in_error_is_marked_where_named_and_said_not_counted() {
+    let f = Fixture::new();
+    let demo = std::fs::read_to_string(data("demo.ron")).unwrap();
+    let marked = demo.replacen(
+        "            reference: \"JB (Y9)\",\n            age_group: YoungPerson,\n            birth_year: Some(2010),\n            notes: \"\",\n            error: None,",
+        "            reference: \"JB (Y9)\",\n            age_group: YoungPerson,\n            birth_year: Some(2010),\n            notes: \"\",\n            error: Some((when: \"2026-11-20T10:00:00\", by: \"RO\", reason: \"Registered twice\")),",
+        1,
+    );
+    assert_ne!(marked, demo, "the demo's P-0001 is as this test expects");
+    let file = f.dir.path().join("marked.ron");
+    std::fs::write(&file, marked).unwrap();
+    let o = f.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let o = f.run(&["show", "INC-2025-0001"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let show = stdout(&o);
+    assert!(show.contains("JB (Y9) [entered in error]"), "{show}");
+    let retention = show.lines().find(|l| l.starts_with("Retention")).unwrap();
+    assert!(
+        retention.contains("P-0001 not counted: entered in error"),
+        "{retention}"
+    );
+
+    let o = f.run(&["list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("JB (Y9) [entered in error]"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = f.run(&[
+        "export",
+        "INC-2025-0001",
+        "--format",
+        "txt",
+        "--for",
+        "Police",
+        "--plaintext",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("JB (Y9) [entered in error]"),
+        "{}",
+        stdout(&o)
+    );
+}

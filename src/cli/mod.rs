@@ -453,9 +453,26 @@ fn list(
     out.write_all(text.as_bytes()).map_err(stdout_error)
 }
 
+/// "INC-2026-2" as the logbook numbers it, "INC-2026-0002" (tester4 #13): a number typed
+/// without its leading zeros. Anything else is left as typed.
+fn padded(id: &str) -> String {
+    let mut parts: Vec<&str> = id.split('-').collect();
+    let Some(last) = parts.pop() else {
+        return id.to_string();
+    };
+    if parts.is_empty()
+        || last.is_empty()
+        || last.len() >= 4
+        || !last.bytes().all(|b| b.is_ascii_digit())
+    {
+        return id.to_string();
+    }
+    format!("{}-{last:0>4}", parts.join("-"))
+}
+
 fn show(global: &Global, id: &str, out: &mut dyn Write) -> Result<()> {
     let (_, logbook, _) = open(global, Access::Read)?;
-    let id = id.trim().to_ascii_uppercase();
+    let id = padded(&id.trim().to_ascii_uppercase());
     if let Some(t) = logbook.tombstones.iter().find(|t| t.id == id) {
         return Err(Error::Usage(print::disposed(t)));
     }

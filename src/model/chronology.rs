@@ -27,6 +27,9 @@ pub struct Event {
     /// What came of it: the agency's outcome, the review's decision, the next review.
     pub outcome: String,
     pub in_error: bool,
+    /// `when` is an estimate (the incident's "Time is approximate"): every place that
+    /// shows it says so, as the incident's own export does (tester4 #5).
+    pub approximate: bool,
 }
 
 /// Everything about one person, across the incidents that name them, oldest first.
@@ -54,12 +57,14 @@ pub fn events(book: &Logbook, person: &str) -> Vec<Event> {
             action: String::new(),
             outcome: String::new(),
             in_error,
+            approximate: false,
         };
         out.push(Event {
             source: format!("Reported by {}", i.reported_by),
             impact: format!("{} risk ({})", i.risk_level.label(), i.risk_area.label()),
             action: i.immediate_action.clone(),
             outcome: i.status.label().to_string(),
+            approximate: i.occurred_approximate,
             ..base(
                 i.occurred,
                 format!("{} ({})", types.join(", "), roles.join(", ")),

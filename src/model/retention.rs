@@ -185,7 +185,29 @@ impl Logbook {
         kept
     }
 
+    /// `rules_retention_counted`, saying which people it left out because they are marked
+    /// entered in error: their age no longer counts, and without a word the case's date
+    /// changed with nothing on it saying why (tester4 #27).
     fn rules_retention_from_end(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
+        let mut kept = self.rules_retention_counted(incident, latest);
+        let mut left: Vec<&str> = incident
+            .people
+            .iter()
+            .filter(|inv| self.person(&inv.person).is_some_and(|p| p.error.is_some()))
+            .map(|inv| inv.person.as_str())
+            .collect();
+        left.dedup();
+        if !left.is_empty() {
+            let note = format!("{} not counted: entered in error", left.join(", "));
+            if let Until::Unknown(why) = &mut kept.until {
+                why.push_str(&format!(" ({note})"));
+            }
+            kept.rule.push_str(&format!("; {note}"));
+        }
+        kept
+    }
+
+    fn rules_retention_counted(&self, incident: &Incident, latest: Option<&Latest>) -> Kept {
         let r = &self.settings.retention;
         let closed = incident.ended().map(|c| c.date());
         let after_closure = |years: u32, rule: String| match closed {

@@ -24,6 +24,26 @@ pub fn happened(inc: &Incident) -> String {
     }
 }
 
+/// When a chronology event happened, marked as `happened` marks it when it is an estimate.
+pub fn event_when(e: &crate::model::chronology::Event) -> String {
+    if e.approximate {
+        format!("{} (approximately)", when(e.when))
+    } else {
+        when(e.when)
+    }
+}
+
+/// `event_when` in the 16 characters of a table's date column: an estimate gives its day
+/// alone, "about 2026-11-20", since "2026-11-20 19:30 (approximately)" would be cut to a
+/// time that reads as exact.
+pub fn event_when_short(e: &crate::model::chronology::Event) -> String {
+    if e.approximate {
+        format!("about {}", date(e.when.date()))
+    } else {
+        when(e.when)
+    }
+}
+
 /// The incident's next review date, marked when it has passed on an open case.
 pub fn next_review(inc: &Incident, today: NaiveDate) -> Option<String> {
     inc.next_review().map(|due| {
@@ -104,13 +124,23 @@ pub fn types(inc: &Incident) -> String {
         .join("; ")
 }
 
+/// A person as an incident names them: their reference, marked when the register entry
+/// is a mistake, so no list or printout names them as a normal participant (tester4 #27).
+pub fn named(p: &Person) -> String {
+    if p.error.is_some() {
+        format!("{} [entered in error]", p.reference)
+    } else {
+        p.reference.clone()
+    }
+}
+
 /// The references of the people in an incident, in the order linked.
 pub fn people_refs(book: &Logbook, inc: &Incident) -> String {
     inc.people
         .iter()
         .map(|inv| {
             book.person(&inv.person)
-                .map_or_else(|| inv.person.clone(), |p| p.reference.clone())
+                .map_or_else(|| inv.person.clone(), named)
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -217,7 +247,7 @@ pub fn people(book: &Logbook, inc: &Incident) -> Vec<PersonRef> {
             let p = book.person(&inv.person);
             PersonRef {
                 id: inv.person.clone(),
-                reference: p.map_or_else(|| inv.person.clone(), |p| p.reference.clone()),
+                reference: p.map_or_else(|| inv.person.clone(), named),
                 age_group: p.map(|p| p.age_group),
                 birth_year: p.and_then(|p| p.birth_year),
                 role: inv.role,

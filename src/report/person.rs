@@ -74,7 +74,7 @@ pub fn person(book: &Logbook, who: &Person, export: &Export) -> Doc {
             };
             Row {
                 cells: vec![
-                    present::when(e.when),
+                    present::event_when(&e),
                     event,
                     e.source,
                     e.impact,

@@ -116,6 +116,54 @@ fn the_chronology_marks_a_cut_detail_and_shows_the_selected_event_whole() {
 }
 
 #[test]
+fn the_chronology_marks_an_approximate_time_in_its_column_and_under_the_table() {
+    // Tester4 #5: the Chronology screen gave an approximate time as exact.
+    let mut app = demo_app();
+    let book = app.book.clone().unwrap();
+    let (who, inc) = book
+        .incidents
+        .iter()
+        .filter(|i| i.occurred_approximate && i.error.is_none())
+        .find_map(|i| {
+            let p = book.person(&i.people.first()?.person)?;
+            // The reference must find this person alone in the register's filter.
+            let alone = book
+                .people
+                .iter()
+                .filter(|o| o.reference.contains(&p.reference))
+                .count()
+                == 1;
+            alone.then(|| (p.reference.clone(), i.id.clone()))
+        })
+        .expect("an approximate time on a case with people");
+    chronology_of(&mut app, &who);
+    let Screen::Chronology { person, .. } = app.screen().clone() else {
+        unreachable!()
+    };
+    let events = chronology::events(&book, &person);
+    let at = events
+        .iter()
+        .position(|e| e.incident == inc && e.approximate)
+        .unwrap();
+    for _ in 0..at {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let exact = crate::present::when(events[at].when);
+    let day = crate::present::date(events[at].when.date());
+    for (w, h) in [(80, 24), (100, 30)] {
+        let screen = render(&mut app, w, h);
+        assert!(
+            screen.contains(&format!("about {day} {inc}")),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(
+            screen.contains(&format!("{inc} · {exact} (approximately)")),
+            "{w}x{h}:\n{screen}"
+        );
+    }
+}
+
+#[test]
 fn a_person_with_no_incidents_has_a_chronology_that_says_so() {
     // Tester2 finding 35: an empty chronology showed column headings and no sentence.
     let mut app = demo_app();

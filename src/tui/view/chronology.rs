@@ -103,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, person: &str, selected: us
                 style = style.add_modifier(Modifier::REVERSED);
             }
             let cells = vec![
-                crate::present::when(e.when),
+                crate::present::event_when_short(e),
                 e.incident.clone(),
                 line(&e.event).into_owned(),
                 line(&e.detail).into_owned(),
@@ -140,7 +140,7 @@ fn draw_selected(frame: &mut Frame, area: Rect, e: &Event, hint: &str) {
         .title(format!(
             " {} · {} ",
             e.incident,
-            crate::present::when(e.when)
+            crate::present::event_when(e)
         ))
         .title_bottom(format!(" {hint} "));
     if e.in_error {
