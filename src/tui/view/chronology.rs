@@ -21,12 +21,7 @@ use crate::tui::keymap::{self, Action};
 /// the rows its `events` need, up to two thirds of the screen; the box the rest. Neither
 /// depends on which row is selected, so nothing jumps as the selection moves.
 fn layout(area: Rect, events: usize) -> [Rect; 2] {
-    let least = (area.height / 3).clamp(4, 12);
-    // The top border and the header row above the events.
-    let table = (events as u16)
-        .saturating_add(2)
-        .min(area.height.saturating_sub(least));
-    Layout::vertical([Constraint::Length(table), Constraint::Fill(1)]).areas(area)
+    super::table_over_box(area, events, 4)
 }
 
 /// Rows of events the table shows in `area` when there are `events`: its top border and

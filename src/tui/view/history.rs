@@ -19,12 +19,7 @@ use crate::tui::screens::history::{clamp, rows, text, title};
 /// `entries` need, up to two thirds of the screen; the box the rest. Neither depends on
 /// which row is selected, so nothing jumps as the selection moves.
 fn layout(area: Rect, entries: usize) -> [Rect; 2] {
-    let least = (area.height / 3).clamp(5, 12);
-    // The top border and the header row above the entries.
-    let table = (entries as u16)
-        .saturating_add(2)
-        .min(area.height.saturating_sub(least));
-    Layout::vertical([Constraint::Length(table), Constraint::Fill(1)]).areas(area)
+    super::table_over_box(area, entries, 5)
 }
 
 /// Rows of entries the table shows in `area` when `entries` are shown: its top border and

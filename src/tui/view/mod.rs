@@ -525,3 +525,15 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     }
     help.draw(frame, area, &entries);
 }
+
+/// A table over a box showing its selected row whole: the table takes the `rows` it needs
+/// (with its top border and header row), leaving the box at least a third of the screen
+/// (between `least` and 12 lines). Neither depends on which row is selected, so nothing
+/// jumps as the selection moves. The chronology and the logbook's history share it.
+pub(super) fn table_over_box(area: Rect, rows: usize, least: u16) -> [Rect; 2] {
+    let least = (area.height / 3).clamp(least, 12);
+    let table = (rows as u16)
+        .saturating_add(2)
+        .min(area.height.saturating_sub(least));
+    Layout::vertical([Constraint::Length(table), Constraint::Fill(1)]).areas(area)
+}
