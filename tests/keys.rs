@@ -336,6 +336,13 @@ fn after_passwd_the_old_passphrase_and_old_key_file_open_nothing_new() {
     fs::write(&new, "a new long passphrase\n").unwrap();
     let o = f.run(&["passwd", "--new-passphrase-file", p(&new)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Tester5 #11: until the next backup, the key file beside the logbook is the only copy
+    // of the new key; the copies in backup folders are of the old one.
+    assert!(
+        stdout(&o).contains("is the only copy of the new key"),
+        "{}",
+        stdout(&o)
+    );
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let o = run(&[
         "--logbook",

@@ -212,3 +212,75 @@ fn a_passphrase_logbook_renamed_without_its_key_file_says_which_file_is_missing(
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// Tester5 #7: a form kept when the window was closed was sealed to the key `passwd` then
+/// replaced: the next unlock said "wrong passphrase, try again" (the passphrase was right)
+/// and the next kept form wrote over it. `passwd` now seals it again to the new key, so it
+/// comes back; and a kept form already there is set aside, never written over.
+#[test]
+fn a_form_kept_before_the_passphrase_is_changed_still_comes_back() {
+    let f = fixture();
+    let kept = f.dir.path().join("lb.draft.age");
+    let t = open_app(&f);
+    t.keys(&["n"]);
+    t.wait_for("Record a new incident");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("LM showed me the new group");
+    t.wait_for("LM showed me the new group");
+    drop(t);
+    let start = Instant::now();
+    while !kept.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no draft kept");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    let new = passphrase_file(f.dir.path(), "new", "quartz meadow lantern ferry");
+    let o = f.run(&["passwd", "--new-passphrase-file", new.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(said.contains("is sealed to the new keys too"), "{said}");
+
+    let t = Tmux::start(&format!("exec {BIN} --logbook {}", f.lb()));
+    t.wait_for("Passphrase:");
+    t.text("quartz meadow lantern ferry");
+    t.keys(&["Enter"]);
+    wait_long(&t, "Who is recording?");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("LM showed me the new group");
+    assert!(screen.contains("Record a new incident"), "{screen}");
+    assert!(!kept.exists(), "the kept draft is removed once back");
+    t.keys(&["Escape", "y"]);
+    t.wait_for("Changes discarded");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+/// Tester5 #7, addendum: a kept form that was never put back is set aside under a numbered
+/// name when another is kept, not written over.
+#[test]
+fn a_second_kept_form_never_writes_over_one_not_put_back() {
+    let f = fixture();
+    let kept = f.dir.path().join("lb.draft.age");
+    std::fs::write(&kept, b"a form the app could not open").unwrap();
+    let t = open_app(&f);
+    // The unopenable one is named and left; the passphrase is not blamed.
+    let screen = t.wait_for("could not be opened");
+    assert!(!screen.contains("try again"), "{screen}");
+    t.keys(&["n"]);
+    t.wait_for("Record a new incident");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("Second form");
+    t.wait_for("Second form");
+    drop(t);
+    let aside = f.dir.path().join("lb.draft-1.age");
+    let start = Instant::now();
+    while !aside.exists() || !kept.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "not set aside");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        std::fs::read(&aside).unwrap(),
+        b"a form the app could not open"
+    );
+}

@@ -108,6 +108,25 @@ fn add(global: &Global, key: &str, name: &str, recovery: bool, out: &mut dyn Wri
     follow_concern_folder(&vault, &book, out)
 }
 
+/// A form kept beside the logbook (the app ended by a signal) follows a change of the
+/// logbook's keys, sealed again with the key that opened it (tester5 #7); said when there
+/// is one.
+pub(super) fn follow_kept_draft(
+    vault: &vault::Vault,
+    book: &crate::model::Logbook,
+    opened: &vault::Key,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let recipients = &book.settings.recipients;
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    match crate::tui::kept_draft::rekey(vault.path(), opened, recipients) {
+        Some(said) => writeln!(out, "{}", line(&said)).map_err(stdout_error),
+        None => Ok(()),
+    }
+}
+
 /// The concern folder follows every key change (tester findings 27, 37).
 fn follow_concern_folder(
     vault: &vault::Vault,
@@ -471,6 +490,7 @@ pub(super) fn passwd_in_key_mode(
         vault::key_file_path(vault.path()).display()
     )
     .map_err(stdout_error)?;
+    follow_kept_draft(&vault, &book, &opened, out)?;
     follow_concern_folder(&vault, &book, out)?;
     Ok(true)
 }
@@ -557,5 +577,6 @@ pub(super) fn passwd_to_keys(
     }
     text.push_str(" Make a new backup now: older backups still open as they did.");
     writeln!(out, "{}", line(&text)).map_err(stdout_error)?;
+    follow_kept_draft(&vault, &book, &opened, out)?;
     follow_concern_folder(&vault, &book, out)
 }

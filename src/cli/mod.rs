@@ -576,11 +576,13 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
     vault.change_passphrase(&mut logbook, &pass, &stamp)?;
     writeln!(
         out,
-        "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: older backups still open with the passphrase they were made with.",
+        "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: until you do, {} is the only copy of the new key (the key copies in backup folders are of the old one, and open only the backups made before now).",
         vault.path().display(),
+        vault::key_file_path(vault.path()).display(),
         vault::key_file_path(vault.path()).display()
     )
     .map_err(stdout_error)?;
+    keys::follow_kept_draft(&vault, &logbook, &key, out)?;
     // The concern folder follows the new keys (tester findings 27, 37).
     if let Some(said) = crate::concern::follow(&vault, &logbook) {
         writeln!(out, "{said}").map_err(stdout_error)?;

@@ -95,6 +95,15 @@ fn not_found(id: &str, what: &str, item: &str) -> Invalid {
     )
 }
 
+/// A reason the trail must hold, trimmed; empty is refused beside the reason field.
+fn required_reason(reason: &str) -> Result<&str, Invalid> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "The reason is required: fill it in"));
+    }
+    Ok(reason)
+}
+
 fn mark(stamp: &Stamp, when: NaiveDateTime, reason: &str) -> EnteredInError {
     EnteredInError {
         when,
@@ -684,6 +693,97 @@ impl Logbook {
         self.update_person(stamp, id, "marked entered in error", |p| p.error = Some(m))
     }
 
+    /// Withdraws an "entered in error" mark put on the wrong entry (the live case instead of
+    /// its duplicate): the entry is back as it was, with its reviews owed again. Only the
+    /// mark is undone; the history keeps the mark, its reason and this withdrawal's reason,
+    /// so nothing is erased and no later work is lost, as a restore would lose it.
+    pub fn withdraw_error(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        entry: &Entry,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        let reason = required_reason(reason)?;
+        let inc = self.incident_ref(id)?;
+        let (current, what) = match entry {
+            Entry::Incident => (Some(&inc.error), id.to_string()),
+            Entry::Evidence(x) => (
+                find(&inc.evidence, x, |e| &e.id).map(|e| &e.error),
+                x.clone(),
+            ),
+            Entry::Report(x) => (
+                find(&inc.reports, x, |r| &r.id).map(|r| &r.error),
+                x.clone(),
+            ),
+            Entry::Review(x) => (
+                find(&inc.reviews, x, |r| &r.id).map(|r| &r.error),
+                x.clone(),
+            ),
+        };
+        match current {
+            None => return Err(not_found(id, "an entry", &what)),
+            Some(None) => {
+                return Err(invalid(
+                    "reason",
+                    format!("{what} is not marked entered in error"),
+                ));
+            }
+            Some(Some(_)) => {}
+        }
+        let action = format!("withdrew the entered-in-error mark on {what}: {reason}");
+        self.update_incident(stamp, id, &action, |i| {
+            let slot = match entry {
+                Entry::Incident => Some(&mut i.error),
+                Entry::Evidence(x) => i
+                    .evidence
+                    .iter_mut()
+                    .find(|e| &e.id == x)
+                    .map(|e| &mut e.error),
+                Entry::Report(x) => i
+                    .reports
+                    .iter_mut()
+                    .find(|r| &r.id == x)
+                    .map(|r| &mut r.error),
+                Entry::Review(x) => i
+                    .reviews
+                    .iter_mut()
+                    .find(|r| &r.id == x)
+                    .map(|r| &mut r.error),
+            };
+            if let Some(slot) = slot {
+                *slot = None;
+            }
+        })
+    }
+
+    /// Withdraws a person's "entered in error" mark (see `withdraw_error`).
+    pub fn withdraw_person_error(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        let reason = required_reason(reason)?;
+        match self.person(id) {
+            None => {
+                return Err(invalid(
+                    "person",
+                    format!("{id} is not in the people register"),
+                ));
+            }
+            Some(p) if p.error.is_none() => {
+                return Err(invalid(
+                    "reason",
+                    format!("{id} is not marked entered in error"),
+                ));
+            }
+            Some(_) => {}
+        }
+        let action = format!("withdrew the entered-in-error mark on {id}: {reason}");
+        self.update_person(stamp, id, &action, |p| p.error = None)
+    }
+
     /// Adds an evidence item. Returns its number (EV-N).
     pub fn add_evidence(
         &mut self,
@@ -1175,10 +1275,7 @@ impl Logbook {
         if inc.status != Status::Closed {
             return Err(invalid("status", format!("{id} is not closed")));
         }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(invalid("reason", "The reason is required: fill it in"));
-        }
+        let reason = required_reason(reason)?;
         let pending = inc
             .reviews
             .iter()
@@ -2511,6 +2608,55 @@ mod tests {
             b.mark_in_error(&now(), &id, &Entry::Report("RS-4".into()), "x")
         });
         assert!(e.message.contains("RS-4"), "{e}");
+        b.verify_audit().unwrap();
+    }
+
+    /// Tester5 #3: the live case marked entered in error instead of its duplicate comes
+    /// back, with what it owes, by withdrawing the mark with a reason (audited), not by a
+    /// restore that loses later work.
+    #[test]
+    fn an_entered_in_error_mark_put_on_the_wrong_case_is_withdrawn_with_a_reason() {
+        let (mut b, id) = book();
+        let owed = inc(&b, &id).owed();
+        assert!(!owed.is_empty());
+        let e = refused(&mut b, |b| {
+            b.withdraw_error(&now(), &id, &Entry::Incident, "not marked")
+        });
+        assert!(e.message.contains("is not marked entered in error"), "{e}");
+        b.mark_in_error(&now(), &id, &Entry::Incident, "Duplicate record")
+            .unwrap();
+        assert!(inc(&b, &id).owed().is_empty());
+        let e = refused(&mut b, |b| {
+            b.withdraw_error(&now(), &id, &Entry::Incident, "  ")
+        });
+        assert_eq!(e.field, "reason");
+        b.withdraw_error(
+            &now(),
+            &id,
+            &Entry::Incident,
+            "It was the duplicate INC-2026-0003",
+        )
+        .unwrap();
+        assert_eq!(inc(&b, &id).error, None);
+        assert_eq!(inc(&b, &id).owed(), owed);
+        let last = b.audit.last().unwrap();
+        assert_eq!(
+            last.action,
+            format!(
+                "withdrew the entered-in-error mark on {id}: It was the duplicate INC-2026-0003"
+            )
+        );
+        // An item's mark, and a person's, come off the same way.
+        b.mark_in_error(&now(), &id, &Entry::Review("RV-1".into()), "Wrong review")
+            .unwrap();
+        b.withdraw_error(&now(), &id, &Entry::Review("RV-1".into()), "It was right")
+            .unwrap();
+        assert!(inc(&b, &id).reviews[0].error.is_none());
+        b.mark_person_in_error(&now(), "P-0001", "Wrong pupil")
+            .unwrap();
+        b.withdraw_person_error(&now(), "P-0001", "Right pupil after all")
+            .unwrap();
+        assert!(b.person("P-0001").unwrap().error.is_none());
         b.verify_audit().unwrap();
     }
 

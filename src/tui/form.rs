@@ -437,6 +437,10 @@ pub enum FormKind {
     Close(String),
     Reopen(String),
     MarkError(String, ErrorTarget),
+    /// `x` on an entry already marked entered in error: the mark withdrawn, with a reason.
+    WithdrawError(String, ErrorTarget),
+    /// The same for a person in the register.
+    WithdrawPersonError(String),
     /// A person linked by mistake, unlinked with the reason: (incident, person, role).
     Unlink(String, String, crate::model::Role),
     NotApplicable(String, usize),

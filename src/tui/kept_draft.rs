@@ -60,12 +60,74 @@ pub fn file_hash(logbook: &Path) -> String {
 }
 
 /// Encrypts `kept` to `recipients` (the logbook's public keys) and writes it beside the
-/// logbook, replacing any older one.
-pub fn write(logbook: &Path, recipients: &[String], kept: &Kept) -> Result<PathBuf, String> {
+/// logbook. A kept form already there was never put back (a put-back one is removed), so
+/// it is set aside under a numbered name, never written over (tester5 #7: a form kept
+/// before a passphrase change was destroyed by the next one). Returns the path written and
+/// where an older one was set aside.
+pub fn write(
+    logbook: &Path,
+    recipients: &[String],
+    kept: &Kept,
+) -> Result<(PathBuf, Option<PathBuf>), String> {
+    let path = path_for(logbook);
+    let aside = set_aside(&path)?;
+    seal(&path, recipients, kept)?;
+    Ok((path, aside))
+}
+
+/// Moves a kept form at `path` to the first free `NAME.draft-N.age` beside it.
+fn set_aside(path: &Path) -> Result<Option<PathBuf>, String> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let stem = name.strip_suffix(".draft.age").unwrap_or(&name);
+    let folder = vault::file::folder_of(path);
+    let free = (1..1000)
+        .map(|n| folder.join(format!("{stem}.draft-{n}.age")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .ok_or_else(|| "too many kept forms beside the logbook".to_string())?;
+    std::fs::rename(path, &free).map_err(|e| e.to_string())?;
+    let _ = vault::file::sync_folder(&folder);
+    Ok(Some(free))
+}
+
+/// After `passwd` or any change of the logbook's keys: the form kept beside it, sealed to
+/// the old keys, is sealed again to the new ones with the key that opened the logbook
+/// (tester5 #7), so the next unlock opens it. The sentence to say, or None when there is
+/// no kept form.
+pub fn rekey(logbook: &Path, old: &Key, recipients: &[String]) -> Option<String> {
+    let path = path_for(logbook);
+    let bytes = std::fs::read(&path).ok()?;
+    let shown = crate::text::line(&path.display().to_string()).into_owned();
+    Some(match open(&path, &bytes, old) {
+        Ok((mut kept, draft)) => {
+            kept.draft = Some(draft);
+            kept.sealed = None;
+            match seal(&path, recipients, &kept) {
+                Ok(()) => format!(
+                    "The form kept in {shown} (kept {} by {}) is sealed to the new keys too: it comes back when the logbook is next unlocked.",
+                    crate::text::line(&kept.at),
+                    crate::text::line(&kept.by)
+                ),
+                Err(e) => format!(
+                    "The form kept in {shown} could NOT be sealed to the new keys ({e}): only the old key opens it now."
+                ),
+            }
+        }
+        Err(_) => format!(
+            "The form kept in {shown} does not open with the key given either; it is left as it is."
+        ),
+    })
+}
+
+/// Encrypts `kept` to `recipients` into `path`, atomically, owner-only.
+fn seal(path: &Path, recipients: &[String], kept: &Kept) -> Result<(), String> {
     let text = Zeroizing::new(ron::to_string(kept).map_err(|e| e.to_string())?);
     let recipients = Recipients::parse(recipients).map_err(|e| e.to_string())?;
-    let path = path_for(logbook);
-    vault::file::replace_atomically(&path, None, |out| {
+    vault::file::replace_atomically(path, None, |out| {
         let mut w = recipients
             .encryptor()
             .wrap_output(out)
@@ -73,8 +135,8 @@ pub fn write(logbook: &Path, recipients: &[String], kept: &Kept) -> Result<PathB
         w.write_all(text.as_bytes())?;
         w.finish().map(|_| ())
     })
-    .map_err(|e| e.to_string())?;
-    Ok(path)
+    .map(|_| ())
+    .map_err(|e| e.to_string())
 }
 
 /// The draft kept beside the logbook, opened with `key`: None when there is none, an
@@ -93,7 +155,14 @@ fn open(path: &Path, bytes: &[u8], key: &Key) -> Result<(Kept, Draft), String> {
         )
     };
     let parse = |bytes: &[u8]| -> Result<Zeroizing<Vec<u8>>, String> {
-        vault::decrypt(path, bytes, key).map_err(|e| cannot(e.to_string()))
+        vault::decrypt(path, bytes, key).map_err(|e| match e {
+            // The passphrase was right (the logbook opened): "wrong passphrase, try
+            // again" would send the DSL the wrong way (tester5 #7).
+            crate::error::Error::WrongSecret | crate::error::Error::KeyFiles(_) => cannot(
+                "it does not open with the key that opened the logbook: it was kept before the passphrase or keys were changed, or beside another logbook".into(),
+            ),
+            e => cannot(e.to_string()),
+        })
     };
     let plain = parse(bytes)?;
     let mut kept: Kept = std::str::from_utf8(&plain)

@@ -13,7 +13,7 @@ pub mod form;
 mod forms;
 pub mod help;
 pub mod holders;
-mod kept_draft;
+pub(crate) mod kept_draft;
 mod key_file;
 pub mod keymap;
 mod paste;
@@ -556,9 +556,13 @@ impl Shell {
             sealed,
         };
         self.kept_note = Some(match kept_draft::write(&self.path, &self.seal_to, &kept) {
-            Ok(path) => format!(
-                "the form in progress was kept, encrypted, in {}: it comes back when the logbook is next unlocked.",
-                path.display()
+            Ok((path, aside)) => format!(
+                "the form in progress was kept, encrypted, in {}: it comes back when the logbook is next unlocked.{}",
+                path.display(),
+                aside.map_or_else(String::new, |a| format!(
+                    " An older kept form that was never put back is now in {}.",
+                    a.display()
+                ))
             ),
             Err(e) => format!("the form in progress could NOT be kept ({e})."),
         });

@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::*;
-use super::form::FormKind;
+use super::form::{ErrorTarget, FormKind};
 use crate::model::*;
 
 fn now() -> NaiveDateTime {
@@ -195,6 +195,28 @@ fn an_entered_in_error_incident_is_struck_through_but_visible() {
     assert!(incident(&app, "INC-2026-0018").error.is_some());
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("ENTERED IN ERROR"));
+}
+
+/// Tester5 #3: `x` on a case marked entered in error by mistake withdraws the mark, with
+/// the mark's date, author and reason shown above the reason asked for.
+#[test]
+fn x_on_an_entered_in_error_incident_withdraws_the_mark() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0018");
+    press(&mut app, KeyCode::Char('x'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::WithdrawError(_, ErrorTarget::Incident)
+    ));
+    snap("form-withdraw-error", &mut app);
+    ctrl(&mut app, 's');
+    assert!(app.form.as_ref().unwrap().fields[0].error.is_some());
+    keys(&mut app, "It was the live case, not the duplicate");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "{:?}", app.message);
+    assert_eq!(incident(&app, "INC-2026-0018").error, None);
+    let screen = render(&mut app, 100, 30);
+    assert!(!screen.contains("ENTERED IN ERROR"), "{screen}");
 }
 
 #[test]

@@ -122,10 +122,18 @@ pub fn mark_error(incident: &Incident, target: ErrorTarget) -> Form {
         ErrorTarget::Incident => {
             let platform = crate::text::line(&incident.platform);
             let types = crate::present::types(incident);
-            if platform.trim().is_empty() {
+            let case = if platform.trim().is_empty() {
                 format!("{id}: {types}")
             } else {
                 format!("{id}: {types}, {platform}")
+            };
+            // The live case marked instead of its duplicate stops being owed anything
+            // (tester5 #3): what it still owes is said first, so the wrong row shows.
+            match still_owed(incident) {
+                None => case,
+                Some(owed) => format!(
+                    "{case}. It still owes: {owed}. If this is the live case, not the entry made in error, press Esc."
+                ),
             }
         }
         ErrorTarget::Evidence(x) => incident.evidence.iter().find(|e| &e.id == x).map_or_else(
@@ -182,6 +190,105 @@ pub fn submit_error(
     book.mark_in_error(stamp, id, &entry, &multiline(form, "reason"))?;
     Ok(format!(
         "{done} marked entered in error; it stays visible, struck through."
+    ))
+}
+
+/// What a case still owes, in a few words for the marking form (`Incident::owed`), or
+/// `None` when it owes nothing.
+fn still_owed(incident: &Incident) -> Option<String> {
+    let owed = incident.owed();
+    if owed.is_empty() {
+        return None;
+    }
+    let steps = owed
+        .iter()
+        .filter(|o| matches!(o, Owed::Step { .. }))
+        .count();
+    let mut parts: Vec<String> = owed
+        .iter()
+        .filter_map(|o| match o {
+            Owed::Step { .. } => None,
+            Owed::Review { id, due } => {
+                Some(format!("review {id} due {}", crate::present::date(*due)))
+            }
+            other => Some(crate::text::line(&other.describe()).into_owned()),
+        })
+        .collect();
+    match steps {
+        0 => {}
+        1 => parts.push("1 checklist step".into()),
+        n => parts.push(format!("{n} checklist steps")),
+    }
+    Some(parts.join("; "))
+}
+
+/// `x` on an entry already marked entered in error: the form that withdraws the mark,
+/// naming when, by whom and why it was made, so the DSL sees what they are undoing.
+pub fn withdraw_error(incident: &Incident, target: ErrorTarget) -> Form {
+    let id = incident.id.as_str();
+    let (what, mark) = match &target {
+        ErrorTarget::Incident => (id.to_string(), incident.error.as_ref()),
+        ErrorTarget::Evidence(x) => (
+            format!("{id} {x}"),
+            incident
+                .evidence
+                .iter()
+                .find(|e| &e.id == x)
+                .and_then(|e| e.error.as_ref()),
+        ),
+        ErrorTarget::Report(x) => (
+            format!("{id} {x}"),
+            incident
+                .reports
+                .iter()
+                .find(|r| &r.id == x)
+                .and_then(|r| r.error.as_ref()),
+        ),
+        ErrorTarget::Review(x) => (
+            format!("{id} {x}"),
+            incident
+                .reviews
+                .iter()
+                .find(|r| &r.id == x)
+                .and_then(|r| r.error.as_ref()),
+        ),
+    };
+    let mut form = reason_form(
+        FormKind::WithdrawError(id.to_string(), target),
+        format!("Withdraw the entered-in-error mark on {what}"),
+        "Reason (kept in the history)",
+    );
+    form.notice = mark.map(|m| withdraw_notice(&what, m));
+    form
+}
+
+/// The sentence above a withdrawal's reason: the mark being undone and what undoing does.
+pub fn withdraw_notice(what: &str, mark: &EnteredInError) -> String {
+    format!(
+        "{what} was marked entered in error on {} by {}: {}. Withdrawing puts it back as it was (anything it owed is owed again); the history keeps the mark and this reason.",
+        crate::present::when(mark.when),
+        crate::text::line(&mark.by),
+        // The reason's own full stop is not doubled.
+        crate::text::line(mark.reason.trim_end().trim_end_matches('.'))
+    )
+}
+
+pub fn submit_withdraw(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+    target: &ErrorTarget,
+) -> Result<String, Invalid> {
+    let (entry, done) = match target {
+        ErrorTarget::Incident => (Entry::Incident, id.to_string()),
+        ErrorTarget::Evidence(x) => (Entry::Evidence(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Report(x) => (Entry::Report(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Review(x) => (Entry::Review(x.clone()), format!("{id} {x}")),
+    };
+    book.withdraw_error(stamp, id, &entry, &multiline(form, "reason"))?;
+    Ok(format!(
+        "{done} is no longer marked entered in error; the history keeps the mark and the reason."
     ))
 }
 

@@ -28,11 +28,14 @@ use super::form::*;
 use crate::model::*;
 
 pub use checklist::{not_applicable, tick_step};
-pub use close::{close, mark_error, reopen, unlink};
+pub use close::{close, mark_error, reopen, unlink, withdraw_error};
 pub use dispose::dispose;
 pub use evidence::{edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
-pub use person::{duplicate_warning, edit_person, link_person, new_person, person_error};
+pub use person::{
+    duplicate_warning, edit_person, link_person, new_person, person_error,
+    withdraw_error as withdraw_person_error,
+};
 pub use report::{edit_report, report};
 pub use review::{far_date, hold_review, schedule_review};
 pub use settings::settings;
@@ -79,6 +82,10 @@ pub fn rebuild(kind: &FormKind, book: &Logbook, who: &str, now: NaiveDateTime) -
         FormKind::Close(id) => close(book, id),
         FormKind::Reopen(id) => reopen(id),
         FormKind::MarkError(id, target) => mark_error(book.incident(id)?, target.clone()),
+        FormKind::WithdrawError(id, target) => {
+            close::withdraw_error(book.incident(id)?, target.clone())
+        }
+        FormKind::WithdrawPersonError(id) => withdraw_person_error(book.person(id)?),
         FormKind::Unlink(id, person, role) => close::unlink(book, id, person, *role),
         FormKind::NotApplicable(id, step) => {
             not_applicable(id, *step, &book.incident(id)?.checklist.get(*step)?.step)
@@ -162,7 +169,9 @@ fn drafted_subject(kind: &FormKind, opened: Option<&str>, new_person: String) ->
     Some(match kind {
         FormKind::NewIncident => Subject::Incident(opened?.to_string()),
         FormKind::NewPerson => Subject::Person(new_person),
-        FormKind::EditPerson(id) | FormKind::PersonError(id) => Subject::Person(id.clone()),
+        FormKind::EditPerson(id)
+        | FormKind::PersonError(id)
+        | FormKind::WithdrawPersonError(id) => Subject::Person(id.clone()),
         FormKind::Settings => Subject::Settings,
         FormKind::Setup | FormKind::Concern | FormKind::Export(_) | FormKind::Dispose(_) => {
             return None;
@@ -181,6 +190,7 @@ fn drafted_subject(kind: &FormKind, opened: Option<&str>, new_person: String) ->
         | FormKind::Close(id)
         | FormKind::Reopen(id)
         | FormKind::MarkError(id, _)
+        | FormKind::WithdrawError(id, _)
         | FormKind::NotApplicable(id, _)
         | FormKind::TickStep(id, _)
         | FormKind::Unlink(id, _, _) => Subject::Incident(id.clone()),
@@ -227,6 +237,10 @@ fn submit_change(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<Strin
         FormKind::Close(id) => close::submit_close(form, book, stamp, id)?,
         FormKind::Reopen(id) => close::submit_reopen(form, book, stamp, id)?,
         FormKind::MarkError(id, target) => close::submit_error(form, book, stamp, id, target)?,
+        FormKind::WithdrawError(id, target) => {
+            close::submit_withdraw(form, book, stamp, id, target)?
+        }
+        FormKind::WithdrawPersonError(id) => person::submit_withdraw(form, book, stamp, id)?,
         FormKind::Unlink(id, person, role) => {
             close::submit_unlink(form, book, stamp, id, person, *role)?
         }

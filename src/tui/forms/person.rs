@@ -151,6 +151,36 @@ pub fn submit_error(
     ))
 }
 
+/// `x` on a person already marked entered in error: the mark withdrawn, with a reason.
+pub fn withdraw_error(person: &Person) -> Form {
+    let id = &person.id;
+    let mut form = reason_form(
+        FormKind::WithdrawPersonError(id.to_string()),
+        format!(
+            "Withdraw the entered-in-error mark on {id} {}",
+            crate::text::line(&person.reference)
+        ),
+        "Reason (kept in the history)",
+    );
+    form.notice = person
+        .error
+        .as_ref()
+        .map(|m| super::close::withdraw_notice(id, m));
+    form
+}
+
+pub fn submit_withdraw(
+    form: &Form,
+    book: &mut Logbook,
+    stamp: &Stamp,
+    id: &str,
+) -> Result<String, Invalid> {
+    book.withdraw_person_error(stamp, id, &form.value("reason"))?;
+    Ok(format!(
+        "{id} is no longer marked entered in error; the history keeps the mark and the reason."
+    ))
+}
+
 fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
     // The one field takes a year of birth or, where that is not known, a year group.
     let (birth_year, year_group) = match year_group(&form.value("birth_year")) {

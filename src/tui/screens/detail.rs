@@ -155,6 +155,9 @@ pub fn handle(
                 _ => None,
             };
             match target {
+                // On an entry already marked, `x` withdraws the mark: the live case
+                // marked instead of its duplicate comes back (tester5 #3).
+                Some(t) if marked(incident, &t) => Some(Go::Form(forms::withdraw_error(incident, t))),
                 Some(t) => Some(Go::Form(forms::mark_error(incident, t))),
                 // A person linked by mistake is unlinked, with the reason (tester3 #46).
                 None if section == Section::People => say(format!(
@@ -190,6 +193,25 @@ pub fn handle(
             )),
         },
         _ => None,
+    }
+}
+
+/// Whether the entry `x` is on is already marked entered in error.
+fn marked(incident: &Incident, target: &ErrorTarget) -> bool {
+    match target {
+        ErrorTarget::Incident => incident.error.is_some(),
+        ErrorTarget::Evidence(x) => incident
+            .evidence
+            .iter()
+            .any(|e| &e.id == x && e.error.is_some()),
+        ErrorTarget::Report(x) => incident
+            .reports
+            .iter()
+            .any(|r| &r.id == x && r.error.is_some()),
+        ErrorTarget::Review(x) => incident
+            .reviews
+            .iter()
+            .any(|r| &r.id == x && r.error.is_some()),
     }
 }
 

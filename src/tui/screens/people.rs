@@ -40,7 +40,14 @@ pub fn handle(
         // The person on the selected row (`selected` counts the rows shown).
         Action::Export => crate::tui::records::export_form(ctx.book, &person?.id).map(Go::Form),
         Action::EditPerson => person.map(|p| Go::Form(forms::edit_person(p))),
-        Action::MarkError => person.map(|p| Go::Form(forms::person_error(p))),
+        // On a person already marked, `x` withdraws the mark (one marked by mistake).
+        Action::MarkError => person.map(|p| {
+            Go::Form(if p.error.is_some() {
+                forms::withdraw_person_error(p)
+            } else {
+                forms::person_error(p)
+            })
+        }),
         _ => Some(Go::Set(Screen::People {
             selected: move_selection(selected, rows.len(), action, ctx.page),
             filter: filter.clone(),
