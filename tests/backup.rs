@@ -541,7 +541,7 @@ fn verify_against_names_an_older_entry_rewritten_and_rehashed() {
     book.audit[target - 1].by = "Someone Else".into();
     for i in target - 1..book.audit.len() {
         let prev = if i == 0 {
-            logbook::model::GENESIS.to_string()
+            logbook::model::HashHex::GENESIS
         } else {
             book.audit[i - 1].hash.clone()
         };
@@ -609,7 +609,7 @@ fn verify_against_shows_a_rewritten_value_not_two_identical_lines() {
     book.audit[target].changes[0].new = "quietly rewritten".into();
     for i in target..book.audit.len() {
         let prev = if i == 0 {
-            logbook::model::GENESIS.to_string()
+            logbook::model::HashHex::GENESIS
         } else {
             book.audit[i - 1].hash.clone()
         };

@@ -81,13 +81,13 @@ fn a_forged_manifest_cannot_make_rotation_delete_anything_outside_or_foreign() {
             hash: String::new(),
         },
     };
-    let mut manifest = Manifest::new(first.id());
+    let mut manifest = Manifest::new(&first.id());
     manifest.backups = vec![
         entry("../outside/precious.txt", b"the only copy"),
         entry(foreign_name, &fs::read(media.join(foreign_name)).unwrap()),
     ];
     forge(
-        &media.join(backup::manifest_name(first.id())),
+        &media.join(backup::manifest_name(&first.id())),
         &public,
         &manifest,
     );
@@ -119,7 +119,7 @@ fn complete_backups_missing_from_the_manifest_are_recognised_and_rotated() {
     for day in 3..6 {
         backup(&first, &key, media.path(), day, 10);
     }
-    fs::remove_file(media.path().join(backup::manifest_name(first.id()))).unwrap();
+    fs::remove_file(media.path().join(backup::manifest_name(&first.id()))).unwrap();
     let second = book(&public, 2);
     let report = backup(&second, &key, media.path(), 6, 2);
     assert_eq!(report.rotation.removed.len(), 2, "{:?}", report.rotation);

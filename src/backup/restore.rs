@@ -500,7 +500,7 @@ pub fn apply(plan: Plan, key: Key, stamp: &Stamp, now: DateTime<FixedOffset>) ->
         }
     } else if !restored.settings.passphrase_key.is_empty() && !keeps_key_file {
         let copy = file::folder_of(&backup_file).join(super::names::passphrase_key_file_name(
-            restored.id(),
+            &restored.id(),
             &vault::fingerprint(&restored.settings.passphrase_key),
         ));
         if let Ok(bytes) = file::read_regular(&copy, file::limits::IDENTITY, file::Links::Refuse) {

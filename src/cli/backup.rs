@@ -88,7 +88,11 @@ fn entry_difference(was: &AuditEntry, now: &AuditEntry) -> String {
             show(now.changes.get(i)),
         );
     }
-    differ("the state hash", was.state.clone(), now.state.clone());
+    differ(
+        "the state hash",
+        was.state.to_string(),
+        now.state.to_string(),
+    );
     // Nothing else differs: then only the chain hash does, and it is named.
     let only_hash = was.hash != now.hash;
     if parts.is_empty() && only_hash {
@@ -614,7 +618,7 @@ pub(super) fn backups(global: &Global, dir: Option<PathBuf>, out: &mut dyn Write
         Some(book) => format!(
             "Backups in {} (this logbook is {}), newest first:\n",
             crate::text::path(&dir),
-            backup::short_id(book.id())
+            backup::short_id(&book.id())
         ),
         None => format!("Backups in {}, newest first:\n", crate::text::path(&dir)),
     };

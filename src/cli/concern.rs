@@ -443,7 +443,7 @@ pub fn setup(global: &Global, inbox: &Path, out: &mut dyn Write) -> Result<()> {
     // The recovery keys too, so a concern waiting when a key is stolen still opens.
     let keys = concern::folder_keys(&everyday, &book.settings);
     // A folder set up for another logbook is never taken over (tester finding 40).
-    concern::refuse_other_logbook(&dir, book.id())?;
+    concern::refuse_other_logbook(&dir, &book.id())?;
     // Who is making the change is asked, and the change checked, before anything is
     // written: a refused command must leave the folder as it found it, not looking set up
     // while the logbook does not know it.
@@ -452,7 +452,7 @@ pub fn setup(global: &Global, inbox: &Path, out: &mut dyn Write) -> Result<()> {
         let stamp = Stamp::new(operator(global, Some(&key), &book.settings)?, now());
         book.set_concern_inbox(&stamp, &text)?;
     }
-    let written = concern::write_recipients(&dir, book.id(), &book.settings.organisation, &keys)?;
+    let written = concern::write_recipients(&dir, &book.id(), &book.settings.organisation, &keys)?;
     if change {
         vault.save(&book)?;
     }

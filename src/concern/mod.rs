@@ -181,7 +181,7 @@ pub fn follow(vault: &vault::Vault, book: &Logbook) -> Option<String> {
         .recipients(&book.settings)
         .map(|r| r.as_slice().iter().map(ToString::to_string).collect())
         .unwrap_or_default();
-    follow_keys(&book.settings, book.id(), &everyday)
+    follow_keys(&book.settings, &book.id(), &everyday)
 }
 
 /// Refuses a folder whose `logbook-recipients.txt` names another logbook: it was set up for

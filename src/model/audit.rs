@@ -7,6 +7,9 @@
 //! the hash of a fixed entry, so a change of encoding cannot slip in unnoticed.
 
 mod canonical;
+mod hash;
+
+pub use hash::HashHex;
 
 use std::collections::HashMap;
 
@@ -41,15 +44,6 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(char::from(HEX[usize::from(b & 15)]));
     }
     s
-}
-
-/// Whether `text` is the lower-case hex of `digest`, without building the hex string.
-fn hex_is(digest: &[u8; 32], text: &str) -> bool {
-    let text = text.as_bytes();
-    text.len() == 64
-        && digest.iter().zip(text.chunks_exact(2)).all(|(b, pair)| {
-            pair[0] == HEX[usize::from(b >> 4)] && pair[1] == HEX[usize::from(b & 15)]
-        })
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -119,8 +113,8 @@ fn digest<T: Serialize + ?Sized>(prefix: &[u8], value: &T) -> Result<[u8; 32], U
     Ok(sink.finish())
 }
 
-pub fn state_hash<T: Serialize>(value: &T) -> Result<String, Unencodable> {
-    Ok(hex(&digest(b"", value)?))
+pub fn state_hash<T: Serialize>(value: &T) -> Result<HashHex, Unencodable> {
+    Ok(digest(b"", value)?.into())
 }
 
 /// The fields of an entry that its hash covers: everything but the hash itself.
@@ -132,14 +126,14 @@ struct EntryBody<'a> {
     subject: &'a Subject,
     action: &'a str,
     changes: &'a [FieldChange],
-    state: &'a str,
+    state: &'a HashHex,
 }
 
-pub fn entry_hash(prev: &str, entry: &AuditEntry) -> Result<String, Unencodable> {
-    Ok(hex(&entry_digest(prev, entry)?))
+pub fn entry_hash(prev: &HashHex, entry: &AuditEntry) -> Result<HashHex, Unencodable> {
+    Ok(entry_digest(prev, entry)?.into())
 }
 
-fn entry_digest(prev: &str, entry: &AuditEntry) -> Result<[u8; 32], Unencodable> {
+fn entry_digest(prev: &HashHex, entry: &AuditEntry) -> Result<[u8; 32], Unencodable> {
     let body = EntryBody {
         seq: entry.seq,
         at: &entry.at,
@@ -149,7 +143,7 @@ fn entry_digest(prev: &str, entry: &AuditEntry) -> Result<[u8; 32], Unencodable>
         changes: &entry.changes,
         state: &entry.state,
     };
-    digest(prev.as_bytes(), &body)
+    digest(&prev.text_bytes(), &body)
 }
 
 /// What `verify` found wrong, naming the first bad entry or record.
@@ -229,7 +223,7 @@ impl Logbook {
             hash: self
                 .audit
                 .last()
-                .map_or_else(|| GENESIS.to_string(), |e| e.hash.clone()),
+                .map_or_else(|| GENESIS.to_string(), |e| e.hash.to_string()),
         }
     }
 
@@ -241,7 +235,7 @@ impl Logbook {
         subject: Subject,
         action: impl Into<String>,
         changes: Vec<FieldChange>,
-        state: String,
+        state: HashHex,
     ) -> Result<(), super::validate::Invalid> {
         // Never write a trail that `verify` would reject: an entry dated before the last one
         // means the computer's clock is wrong (or was, when the last entry was written).
@@ -272,7 +266,10 @@ impl Logbook {
                     .into(),
             });
         }
-        let prev = self.head().hash;
+        let prev = self
+            .audit
+            .last()
+            .map_or(HashHex::GENESIS, |e| e.hash.clone());
         let mut entry = AuditEntry {
             seq: self.audit.len() as u64 + 1,
             at: stamp.at,
@@ -281,7 +278,7 @@ impl Logbook {
             action,
             changes,
             state,
-            hash: String::new(),
+            hash: HashHex::default(),
             redacted: None,
         };
         entry.hash = entry_hash(&prev, &entry)?;
@@ -290,7 +287,7 @@ impl Logbook {
     }
 
     /// The hash of a subject's current state, or None if it does not exist.
-    pub fn subject_state(&self, subject: &Subject) -> Option<Result<String, Unencodable>> {
+    pub fn subject_state(&self, subject: &Subject) -> Option<Result<HashHex, Unencodable>> {
         match subject {
             Subject::Incident(id) => self.incident(id).map(state_hash),
             Subject::Person(id) => self.person(id).map(state_hash),
@@ -381,7 +378,7 @@ impl Logbook {
     /// Verification, first part: the chain, entry by entry. Returns each subject's latest
     /// entry.
     fn check_chain(&self) -> Result<HashMap<&Subject, &AuditEntry>, AuditFault> {
-        let mut prev = GENESIS.to_string();
+        let mut prev = &HashHex::GENESIS;
         let mut before: Option<&AuditEntry> = None;
         let mut latest: HashMap<&Subject, &AuditEntry> = HashMap::new();
         let mut redacted = Vec::new();
@@ -397,10 +394,10 @@ impl Logbook {
                 // Emptied at its record's disposal, so it cannot be re-hashed: the disposal
                 // entry vouches for its link instead (checked once the walk is done).
                 redacted.push(i);
-            } else if !hex_is(
-                &entry_digest(&prev, entry).map_err(AuditFault::Unencodable)?,
-                &entry.hash,
-            ) {
+            } else if !entry
+                .hash
+                .is(&entry_digest(prev, entry).map_err(AuditFault::Unencodable)?)
+            {
                 return Err(AuditFault::EntryAltered { seq: entry.seq });
             }
             if entry.by.trim().is_empty() {
@@ -412,7 +409,7 @@ impl Logbook {
                 return Err(AuditFault::OutOfOrder { seq: entry.seq });
             }
             before = Some(entry);
-            prev.clone_from(&entry.hash);
+            prev = &entry.hash;
             latest.insert(&entry.subject, entry);
         }
         self.check_redacted(&redacted)?;
@@ -462,7 +459,7 @@ impl Logbook {
                 return Err(AuditFault::Unrecorded { subject });
             };
             let state = state.map_err(AuditFault::Unencodable)?;
-            if !hex_is(&state, &entry.state) {
+            if !entry.state.is(&state) {
                 return Err(AuditFault::StateMismatch {
                     subject,
                     seq: entry.seq,
@@ -682,7 +679,7 @@ mod tests {
         change(&mut b.audit[i]);
         for k in i..b.audit.len() {
             let prev = if k == 0 {
-                GENESIS.to_string()
+                HashHex::GENESIS
             } else {
                 b.audit[k - 1].hash.clone()
             };
@@ -824,8 +821,8 @@ mod tests {
                 old: String::new(),
                 new: "Snapchat".into(),
             }],
-            state: sha256_hex(b"state"),
-            hash: String::new(),
+            state: sha256_hex(b"state").into(),
+            hash: HashHex::default(),
             redacted: None,
         };
         assert_eq!(
@@ -845,7 +842,7 @@ mod tests {
             )
         );
         assert_eq!(
-            entry_hash(GENESIS, &entry).unwrap(),
+            entry_hash(&HashHex::GENESIS, &entry).unwrap(),
             "94078758f8add5f228a72e4ecd5c3b9f1d65a39d80138859a6a6b92659d6ca4c"
         );
     }

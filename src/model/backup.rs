@@ -56,8 +56,10 @@ impl Logbook {
     /// A stable identity: the hash of the first audit entry (which records the creation of
     /// the logbook with its settings). It never changes, so every backup of one logbook
     /// carries the same id, and a backup of a different logbook is told apart.
-    pub fn id(&self) -> &str {
-        self.audit.first().map_or(GENESIS, |e| e.hash.as_str())
+    pub fn id(&self) -> String {
+        self.audit
+            .first()
+            .map_or_else(|| GENESIS.to_string(), |e| e.hash.to_string())
     }
 
     /// Whether this trail holds `head` at the same position. Because each hash covers the

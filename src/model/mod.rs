@@ -21,8 +21,8 @@ mod types;
 mod validate;
 
 pub use audit::{
-    AuditFault, GENESIS, Head, RonSink, Stamp, Unencodable, canonical, entry_hash, pretty_ron,
-    sha256_hex, state_hash,
+    AuditFault, GENESIS, HashHex, Head, RonSink, Stamp, Unencodable, canonical, entry_hash,
+    pretty_ron, sha256_hex, state_hash,
 };
 pub use audit::{EncodedRon, pretty_ron_item};
 pub use backup::{BackupSecret, Divergence};

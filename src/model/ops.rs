@@ -346,7 +346,7 @@ impl Logbook {
     fn rehash_from(&mut self, start: usize) -> Result<(), Invalid> {
         for i in start..self.audit.len() {
             let prev = if i == 0 {
-                super::audit::GENESIS.to_string()
+                super::audit::HashHex::GENESIS
             } else {
                 self.audit[i - 1].hash.clone()
             };

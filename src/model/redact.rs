@@ -22,7 +22,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use zeroize::Zeroize;
 
-use super::audit::{AuditFault, DISPOSED, GENESIS, Stamp, Unencodable, state_hash};
+use super::audit::{AuditFault, DISPOSED, HashHex, Stamp, Unencodable, state_hash};
 use super::types::*;
 use super::validate::Invalid;
 
@@ -41,24 +41,25 @@ const WITH_INCIDENT: &str = "linked to no other incident: disposed of with ";
 /// What stays of an emptied entry, with the link before it: all the disposal entry vouches for.
 #[derive(Serialize)]
 struct Kept<'a> {
-    prev: &'a str,
+    prev: &'a HashHex,
     seq: u64,
     at: &'a DateTime<FixedOffset>,
     by: &'a str,
     subject: &'a Subject,
-    hash: &'a str,
+    hash: &'a HashHex,
 }
 
 /// SHA-256 (hex) of what stays of `entry` once emptied, whose predecessor's hash is `prev`.
-fn kept_digest(prev: &str, entry: &AuditEntry) -> Result<String, Unencodable> {
-    state_hash(&Kept {
+fn kept_digest(prev: &HashHex, entry: &AuditEntry) -> Result<String, Unencodable> {
+    Ok(state_hash(&Kept {
         prev,
         seq: entry.seq,
         at: &entry.at,
         by: &entry.by,
         subject: &entry.subject,
         hash: &entry.hash,
-    })
+    })?
+    .to_string())
 }
 
 impl AuditEntry {
@@ -76,10 +77,10 @@ impl AuditEntry {
 }
 
 impl Logbook {
-    fn prev_hash(&self, index: usize) -> &str {
+    fn prev_hash(&self, index: usize) -> &HashHex {
         index
             .checked_sub(1)
-            .map_or(GENESIS, |before| self.audit[before].hash.as_str())
+            .map_or(&HashHex::GENESIS, |before| &self.audit[before].hash)
     }
 
     /// Removes `subject` (an incident or a person) for good: appends its disposal entry,

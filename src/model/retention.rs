@@ -1028,7 +1028,10 @@ mod tests {
             if !gone.contains(&e.subject) {
                 assert!(e.redacted.is_none(), "{e:?}");
             } else if e.action.starts_with("disposed of") {
-                assert!(e.redacted.is_none() && e.state.len() == 64, "{e:?}");
+                assert!(
+                    e.redacted.is_none() && e.state.to_string().len() == 64,
+                    "{e:?}"
+                );
             } else {
                 assert_eq!(e.action, crate::model::REDACTED_ACTION);
                 assert!(e.changes.is_empty() && e.state.is_empty(), "{e:?}");
@@ -1079,7 +1082,7 @@ mod tests {
         let e = &mut f.audit[k];
         e.action = crate::model::REDACTED_ACTION.into();
         e.changes.clear();
-        e.state.clear();
+        e.state = crate::model::HashHex::default();
         e.redacted = Some(disposal);
         let fault = f.verify_audit().unwrap_err();
         assert_eq!(
@@ -1109,7 +1112,7 @@ mod tests {
         for change in [
             (|e: &mut AuditEntry| e.by = "someone else".into()) as fn(&mut AuditEntry),
             |e| e.action = "a false story".into(),
-            |e| e.state = "0".repeat(64),
+            |e| e.state = "0".repeat(64).into(),
             |e| e.redacted = e.redacted.map(|s| s + 1),
         ] {
             let mut f = b.clone();
@@ -1126,7 +1129,7 @@ mod tests {
         assert_eq!(f.verify_audit(), Err(AuditFault::EntryAltered { seq }));
         // Its hash changed: the entry after it no longer links to it, as before.
         let mut f = b.clone();
-        f.audit[i].hash = "0".repeat(64);
+        f.audit[i].hash = "0".repeat(64).into();
         assert_eq!(
             f.verify_audit(),
             Err(AuditFault::EntryAltered { seq: disposal })

@@ -711,9 +711,9 @@ pub struct AuditEntry {
     #[serde(default)]
     pub changes: Vec<FieldChange>,
     /// SHA-256 (hex) of the subject's canonical state after this change.
-    pub state: String,
+    pub state: super::audit::HashHex,
     /// SHA-256 (hex) over the previous entry's hash and this entry's canonical bytes.
-    pub hash: String,
+    pub hash: super::audit::HashHex,
     /// Set when the entry's content (action, changes, state) was removed because its
     /// subject was disposed of: the number of the disposal entry that removed it, which
     /// records this entry's link so `verify` can still check the chain (see

@@ -29,7 +29,7 @@ pub fn certificate(book: &Logbook, ids: &[String], by: &str, at: NaiveDateTime) 
                             "entry {}, {}\nSHA-256 {}",
                             e.seq,
                             present::at(&e.at),
-                            grouped(&e.hash)
+                            grouped(&e.hash.to_string())
                         )
                     },
                 ),

@@ -679,7 +679,7 @@ mod tests {
         book.audit[last].state = crate::model::state_hash(&book.incidents[0]).unwrap();
         for i in last..book.audit.len() {
             let prev = match i {
-                0 => crate::model::GENESIS.to_string(),
+                0 => crate::model::HashHex::GENESIS,
                 _ => book.audit[i - 1].hash.clone(),
             };
             book.audit[i].hash = crate::model::entry_hash(&prev, &book.audit[i]).unwrap();

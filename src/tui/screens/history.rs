@@ -93,9 +93,9 @@ fn popup(book: &Logbook, e: &AuditEntry) -> Popup {
     let mut text = text(book, e);
     text.push(String::new());
     if !trail::emptied(e) {
-        text.push(format!("State SHA-256: {}", line(&e.state)));
+        text.push(format!("State SHA-256: {}", line(&e.state.to_string())));
     }
-    text.push(format!("Entry hash: {}", line(&e.hash)));
+    text.push(format!("Entry hash: {}", line(&e.hash.to_string())));
     Popup {
         title: format!("Audit entry {}", title(e)),
         text: text.join("\n"),
