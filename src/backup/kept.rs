@@ -129,7 +129,7 @@ pub fn copies_note(live: &Path, book: &Logbook, records: &[String], when: &str) 
     for (c, held) in &holding {
         let ids: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
         s.push_str(&format!(
-            "  {}: may hold {}\n",
+            "  {}: may hold {}.\n",
             c.described(),
             text::line(&ids.join(", "))
         ));

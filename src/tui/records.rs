@@ -443,9 +443,12 @@ pub fn retention(app: &mut App, action: Action, selected: usize) {
                 let outside =
                     crate::backup::kept::disposal_note(live, book, std::slice::from_ref(&id));
                 if !outside.is_empty() {
+                    // The notice is one wrapped paragraph: the lines become sentences.
                     let notice = form.notice.get_or_insert_with(String::new);
-                    notice.push('\n');
-                    notice.push_str(outside.trim_end());
+                    for line in outside.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                        notice.push(' ');
+                        notice.push_str(line);
+                    }
                 }
             }
             app.form = form;
