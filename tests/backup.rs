@@ -1051,3 +1051,49 @@ fn counts_of_one_are_singular() {
         stdout(&o)
     );
 }
+
+/// Tester3 #20 (second half): after `passwd` the manifest and the older backups are still
+/// encrypted to the old key. `passwd` says older backups are no longer removed by rotation,
+/// and the next backup says plainly why the manifest does not open and what that means
+/// for the older backups, instead of "could not be read ... no longer rotated".
+#[test]
+fn after_passwd_the_next_backup_says_plainly_what_happens_to_the_older_backups() {
+    let f = PassFixture::new();
+    let usb = f.dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let o = f.run(&["backup", "--to", p(&usb), "--allow-same-disk"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let new = passphrase_file(f.dir.path(), "new", "a new long passphrase");
+    let o = f.run(&["passwd", "--new-passphrase-file", p(&new)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rotation no longer removes them"),
+        "{}",
+        stdout(&o)
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let o = run(&[
+        "--logbook",
+        f.lb(),
+        "--passphrase-file",
+        p(&new),
+        "--by",
+        "RO",
+        "backup",
+        "--to",
+        p(&usb),
+        "--allow-same-disk",
+        "--keep",
+        "1",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("was written for the keys this logbook had before (a passphrase change, or keys removed)"),
+        "{text}"
+    );
+    assert!(text.contains("so it never removes them"), "{text}");
+    assert!(!text.contains("could not be read"), "{text}");
+    // What it says is what happened: the older backup is still there, beside the new one.
+    assert_eq!(backups_in(&usb).len(), 2);
+}

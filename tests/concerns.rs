@@ -158,6 +158,30 @@ fn the_staff_command_takes_no_secret_and_reads_nothing() {
     assert!(stderr(&o).contains("ask your DSL"), "{}", stderr(&o));
     assert!(concern_files(&inbox).is_empty());
     assert!(fs::read_dir(&empty).unwrap().next().is_none());
+    // A folder that is not there (a typo, a stick not plugged in) is named as such, not
+    // as a folder set up wrongly (tester4 #13).
+    let typo = f.dir.path().join("share/concern");
+    let o = run(&[
+        "concern",
+        "--inbox",
+        typo.to_str().unwrap(),
+        "--what",
+        WHAT,
+        "--by",
+        "AK",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains(&format!("There is no folder {}", typo.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("logbook-recipients.txt"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!typo.exists());
     // --to with a public key works without the recipients file.
     let o = run(&[
         "concern",

@@ -156,3 +156,110 @@ fn a_reason_typed_in_the_app_is_gone_after_disposal() {
         assert!(!plain.contains(trace), "the logbook still holds {trace}");
     }
 }
+
+/// Tester4 #24 and #25: a disposal does not reach the copy a restore kept beside the
+/// logbook, nor the unencrypted exports written before it. `retention` and `dispose` name
+/// the copy (and how to remove it), `dispose` lists the plaintext exports the trail knows
+/// of, with whether each file is still there, before their entries are emptied, and the
+/// certificate names the copy among what it does not cover.
+#[test]
+fn disposal_names_the_restore_copies_and_the_plaintext_exports_it_does_not_reach() {
+    let f = old_records();
+    let export = |name: &str, format: &str, whom: &str| {
+        let out = f.dir.path().join(name);
+        ok(&f.run(&[
+            "export",
+            "INC-2016-0001",
+            "--format",
+            format,
+            "--for",
+            whom,
+            "--plaintext",
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        out
+    };
+    let html = export("inc1.html", "html", "PC 3390 Hughes");
+    let md = export("inc1.md", "md", "MASH");
+    // The Markdown copy was destroyed already; the HTML one is still on disk.
+    std::fs::remove_file(&md).unwrap();
+    let usb = f.dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    ok(&f.run(&["backup", "--to", usb.to_str().unwrap(), "--allow-same-disk"]));
+    let backup = backups_in(&usb).remove(0);
+    ok(&f.run(&["restore", backup.to_str().unwrap(), "--yes"]));
+    let copy = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("logbook.age.before-restore-"))
+        .expect("the restore keeps the replaced logbook");
+
+    let text = ok(&f.run(&["retention"]));
+    assert!(text.contains(&copy), "{text}");
+    let held = text
+        .lines()
+        .find(|l| l.contains(&copy) && l.contains("may hold"))
+        .unwrap_or_default();
+    assert!(held.contains("INC-2016-0001"), "{text}");
+
+    let text = ok(&f.run(&[
+        "dispose",
+        "INC-2016-0001",
+        "--reason",
+        "Annual retention review",
+        "--yes",
+    ]));
+    assert!(
+        text.contains(&format!(
+            "{} (HTML of INC-2016-0001, exported ",
+            html.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(", for PC 3390 Hughes) is still on this computer: destroy it."),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{} (Markdown of INC-2016-0001", md.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("for MASH) is no longer there (destroyed or moved)."),
+        "{text}"
+    );
+    assert!(text.contains("Copies already sent to others"), "{text}");
+    assert!(text.contains(&copy), "{text}");
+    assert!(text.contains("may hold INC-2016-0001, P-0001"), "{text}");
+    assert!(
+        text.contains(&format!("rm -- '{}", f.dir.path().display())),
+        "{text}"
+    );
+    // Nothing is removed without the DSL: the copy and the export are where they were.
+    assert!(f.dir.path().join(&copy).exists());
+    assert!(html.exists());
+    // The trail no longer knows the exports: it was the last chance to list them.
+    assert!(!decrypted(&f).contains("inc1.html"));
+
+    let cert = f.dir.path().join("cert.txt");
+    ok(&f.run(&[
+        "certificate",
+        "INC-2016-0001",
+        "--format",
+        "txt",
+        "--for",
+        "Governors",
+        "--plaintext",
+        "--out",
+        cert.to_str().unwrap(),
+    ]));
+    let cert = std::fs::read_to_string(&cert).unwrap();
+    let flat = cert.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(&copy), "{cert}");
+    assert!(
+        flat.contains("are not reached by it and must be destroyed by whoever holds them"),
+        "{cert}"
+    );
+}

@@ -62,6 +62,10 @@ pub enum Loaded {
     Unreadable(String),
 }
 
+/// Why a manifest is unreadable when it opens with none of the keys given (a passphrase
+/// change or a removed key since it was written).
+pub const NOT_THIS_KEY: &str = "it does not open with this logbook's key";
+
 /// Reads the manifest of logbook `id` in `dir`.
 pub fn load(dir: &Path, id: &str, opener: &Opener) -> Loaded {
     let path = dir.join(names::manifest_name(id));
@@ -76,7 +80,7 @@ pub fn load(dir: &Path, id: &str, opener: &Opener) -> Loaded {
     {
         Ok(p) => p,
         Err(Error::WrongSecret) => {
-            return Loaded::Unreadable("it does not open with this logbook's key".into());
+            return Loaded::Unreadable(NOT_THIS_KEY.into());
         }
         Err(_) => return Loaded::Unreadable("it is damaged".into()),
     };

@@ -17,6 +17,7 @@
 
 mod discover;
 mod inspect;
+pub mod kept;
 mod lock;
 mod manifest;
 mod names;

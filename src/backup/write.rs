@@ -263,6 +263,19 @@ pub fn run(
     let mut manifest = match manifest::load(dir, &id, &sealing.opener) {
         Loaded::Read(m) => m,
         Loaded::Missing => Manifest::new(&id),
+        // After a passphrase change (or keys removed) the manifest is still encrypted to
+        // the keys of then: said plainly, with what it means for the older backups, which
+        // open only with those keys and so are left alone by rotation (tester3 #20).
+        Loaded::Unreadable(why) if why == manifest::NOT_THIS_KEY => {
+            notes.push(format!(
+                "The manifest {} was written for the keys this logbook had before (a passphrase change, or keys removed), so it does not open with today's; a new one was started for the backups made from now on. \
+Backups made before that change open only with the passphrase or keys of then (or a recovery key): rotation cannot tell them from another logbook's, so it never removes them. \
+`logbook backups {}` lists them; remove them yourself once a backup made since the change is verified and you no longer need them.",
+                names::manifest_name(&id),
+                crate::text::path(dir)
+            ));
+            Manifest::new(&id)
+        }
         Loaded::Unreadable(why) => {
             notes.push(format!(
                 "The manifest {} could not be read ({why}); a new one was started, so older backups are no longer rotated automatically.",

@@ -576,7 +576,7 @@ fn passwd(global: &Global, args: PasswdArgs, out: &mut dyn Write) -> Result<()> 
     vault.change_passphrase(&mut logbook, &pass, &stamp)?;
     writeln!(
         out,
-        "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: until you do, {} is the only copy of the new key (the key copies in backup folders are of the old one, and open only the backups made before now).",
+        "The passphrase of {} is changed: it is re-encrypted to a new key, kept in {} with the new passphrase, so the old passphrase and old key file open nothing written from now on. Make a new backup now: until you do, {} is the only copy of the new key (the key copies in backup folders are of the old one, and open only the backups made before now). Older backups still open with the passphrase they were made with, so rotation no longer removes them (`logbook backups DIR` lists them; remove them yourself once the new backup is verified).",
         vault.path().display(),
         vault::key_file_path(vault.path()).display(),
         vault::key_file_path(vault.path()).display()

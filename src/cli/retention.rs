@@ -57,7 +57,7 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
         )
         .map_err(stdout_error);
     }
-    let (_, logbook, _) = open(global, Access::Read)?;
+    let (vault, logbook, _) = open(global, Access::Read)?;
     let today = now().date_naive();
     let mut text = String::new();
     let schedule = logbook.retention_schedule();
@@ -88,6 +88,27 @@ pub fn retention(global: &Global, args: RetentionArgs, out: &mut dyn Write) -> R
         for (i, k) in &due {
             text.push_str(&schedule_line(i, k));
         }
+    }
+    // What disposing of them would not reach, and copies still holding records disposed
+    // of before (tester4 #24, #25).
+    let due_ids: Vec<String> = due.iter().map(|(i, _)| i.id.clone()).collect();
+    let mut records = due_ids.clone();
+    records.extend(logbook.people_going_with(&due_ids));
+    records.extend(logbook.tombstones.iter().map(|t| t.id.clone()));
+    for note in [
+        crate::backup::kept::exports_note(&logbook.plaintext_exports(&due_ids)),
+        crate::backup::kept::copies_note(
+            vault.path(),
+            &logbook,
+            &records,
+            "records past their date or already disposed of",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push('\n');
+        text.push_str(&note);
     }
     if !unknown.is_empty() {
         text.push_str(&format!(
@@ -140,6 +161,9 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         Ok(staged)
     };
     let mut staged = stage(&Stamp::new(by.clone(), now()))?;
+    // What the disposal does not reach, said before the trail forgets the exports
+    // (tester4 #24, #25): restore copies beside the logbook, unencrypted export files.
+    let outside = crate::backup::kept::disposal_note(vault.path(), &logbook, &ids);
     // Each record with its rule, and the people who go with it (tester3 #6).
     let listing = |staged: &crate::model::Logbook, done: bool| {
         let mut listing = String::new();
@@ -168,7 +192,7 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         }
         writeln!(
             out,
-            "These records will be removed for good, with what the audit trail holds of their content (a tombstone with the number, date, your name and the rule stays):\n{}",
+            "These records will be removed for good, with what the audit trail holds of their content (a tombstone with the number, date, your name and the rule stays):\n{}{outside}",
             listing(&staged, false)
         )
         .map_err(stdout_error)?;
@@ -181,14 +205,14 @@ pub fn dispose(global: &Global, args: DisposeArgs, out: &mut dyn Write) -> Resul
         staged = stage(&Stamp::new(by, now()))?;
     }
     vault.save(&staged)?;
-    writeln!(
+    write!(
         out,
         "Disposed of {}; each leaves a tombstone recorded in the audit trail:\n{}\
 Kept of each: its number, the date, who disposed of it, the retention rule and the reason. \
 Removed: the record, and the content of every earlier audit entry about it (values changed, reasons, \
 to whom it was exported); only those entries' dates, authors and links in the chain stay.\n\
 A certificate of disposal: `logbook certificate {} --format html --for WHO --recipient AGE1... --out FILE`. \
-Backups made before now still hold these records until they are rotated away.",
+Backups made before now still hold these records until they are rotated away.\n{outside}",
         super::print::count(ids.len() as u64, "record", "records"),
         listing(&staged, true),
         ids.join(" ")
@@ -233,7 +257,8 @@ pub fn certificate(global: &Global, args: CertificateArgs, out: &mut dyn Write) 
     }
     let by = operator(global, Some(&key), &logbook.settings)?;
     let at = now();
-    let doc = report::certificate(&logbook, &ids, &by, at.naive_local());
+    let copies = crate::backup::kept::copies_holding(vault.path(), &logbook, &ids);
+    let doc = report::certificate(&logbook, &ids, &by, at.naive_local(), &copies);
     let text = zeroize::Zeroizing::new(format.render(&doc));
     let action = format!(
         "certificate of disposal of {} as {} for {for_whom}: {}",

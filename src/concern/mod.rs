@@ -245,7 +245,15 @@ pub fn refuse_foreign_to_file(
 /// Reads a recipients file: its `age1...` keys and the logbook id it names (if any).
 pub fn read_recipients(path: &Path) -> Result<(Vec<String>, String)> {
     let bytes = file::read_regular(path, LIMIT, file::Links::Follow).map_err(|e| {
-        if file::is_not_found(&e) {
+        let folder = file::folder_of(path);
+        // A mistyped or unplugged folder is named as such, not as a folder set up wrongly
+        // (tester4 #13).
+        if file::is_not_found(&e) && !folder.is_dir() {
+            Error::Usage(format!(
+                "There is no folder {}: check the folder given (ask your DSL which folder concerns go to), or plug in the medium it is on.",
+                crate::text::path(&folder)
+            ))
+        } else if file::is_not_found(&e) {
             Error::Usage(format!(
                 "There is no {} in {}: ask your DSL which folder concerns go to (they set it up with `logbook concern-setup`).",
                 RECIPIENTS_FILE,

@@ -33,7 +33,7 @@ pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, Take
 pub use flatten::{diff, diff_all, flatten};
 pub use ops::id_order;
 pub use redact::REDACTED_ACTION;
-pub use retention::{Kept, Until, latest_birth_year};
+pub use retention::{Kept, PlainExport, Until, latest_birth_year};
 pub use transfer::{
     Joined, RECORDS_START, Received, TRANSFER_ACKNOWLEDGED, TRANSFER_KIND, TRANSFER_SENT,
     TransferDocument, TransferFile, embed_records, embedded_len, name_where_kept, transfer_records,

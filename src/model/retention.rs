@@ -524,6 +524,93 @@ impl Logbook {
     }
 }
 
+/// An unencrypted export of a record, as the trail's export entry tells it: the file a
+/// disposal leaves on disk unless someone destroys it (tester4 #25).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainExport {
+    /// The incident or person exported.
+    pub subject: String,
+    pub at: chrono::NaiveDateTime,
+    /// The format's name as recorded ("HTML", "Markdown", "plain text").
+    pub format: String,
+    pub for_whom: String,
+    /// The path as it was given when the export was written.
+    pub path: String,
+}
+
+/// How an export entry names a file written without encryption (`cli::report::place`,
+/// the app's export form).
+const PLAINTEXT_FILE: &str = ": plaintext file ";
+
+/// The export an entry records, when it wrote an unencrypted file. The action reads
+/// "exported WHAT as FORMAT[, selection] for WHOM[ (from the app)]: plaintext file PATH".
+fn plain_export(e: &AuditEntry) -> Option<PlainExport> {
+    if !e.is_export() {
+        return None;
+    }
+    let subject = match &e.subject {
+        Subject::Incident(id) | Subject::Person(id) => id.clone(),
+        Subject::Settings | Subject::Concern(_) => return None,
+    };
+    let (head, path) = e.action.rsplit_once(PLAINTEXT_FILE)?;
+    let head = head.strip_suffix(" (from the app)").unwrap_or(head);
+    let rest = head.split_once(" as ").map_or("", |(_, r)| r);
+    let format = ["HTML", "Markdown", "plain text"]
+        .into_iter()
+        .find(|f| rest.starts_with(f))
+        .unwrap_or("unknown format");
+    let for_whom = rest.split_once(" for ").map_or("", |(_, w)| w);
+    Some(PlainExport {
+        subject,
+        at: e.at.naive_local(),
+        format: format.to_string(),
+        for_whom: for_whom.to_string(),
+        path: path.to_string(),
+    })
+}
+
+impl Logbook {
+    /// The people who would go with the incidents `ids` if they were disposed of together:
+    /// linked to one of them and to no other incident.
+    pub fn people_going_with(&self, ids: &[String]) -> Vec<String> {
+        let mut going: Vec<String> = Vec::new();
+        for i in self.incidents.iter().filter(|i| ids.contains(&i.id)) {
+            for p in &i.people {
+                let elsewhere = self
+                    .incidents
+                    .iter()
+                    .filter(|o| !ids.contains(&o.id))
+                    .any(|o| o.people.iter().any(|q| q.person == p.person));
+                if !elsewhere && !going.contains(&p.person) {
+                    going.push(p.person.clone());
+                }
+            }
+        }
+        going
+    }
+
+    /// The unencrypted export files the trail records of the incidents `ids` and of the
+    /// people who go with them: a disposal empties those entries, so they are listed first.
+    pub fn plaintext_exports(&self, ids: &[String]) -> Vec<PlainExport> {
+        let mut subjects: Vec<String> = ids.to_vec();
+        subjects.extend(self.people_going_with(ids));
+        self.audit
+            .iter()
+            .filter_map(|e| plain_export(e))
+            .filter(|x| subjects.contains(&x.subject))
+            .collect()
+    }
+
+    /// When the record `id` (incident or person) was first written in this logbook: the
+    /// time of the first audit entry about it, which a disposal keeps.
+    pub fn first_recorded(&self, id: &str) -> Option<chrono::NaiveDateTime> {
+        self.audit
+            .iter()
+            .find(|e| matches!(&e.subject, Subject::Incident(s) | Subject::Person(s) if s == id))
+            .map(|e| e.at.naive_local())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -989,6 +1076,91 @@ mod tests {
         b.dispose_due(&s, "INC-2016-0001", day(2026, 11, 16), "Annual review")
             .unwrap();
         b
+    }
+
+    /// Tester4 #25: the unencrypted exports of a record, and of the people who go with it,
+    /// are read from the trail before a disposal empties their entries; encrypted ones
+    /// and exports of people who stay are not listed.
+    #[test]
+    fn plaintext_exports_of_records_to_dispose_are_read_from_the_trail() {
+        let mut b = book(
+            vec![
+                (person("P-0001", AgeGroup::Adult, None, ""), Role::Subject),
+                (
+                    person("P-0002", AgeGroup::Child, Some(2000), ""),
+                    Role::Witness,
+                ),
+            ],
+            true,
+        );
+        let s = stamp(2026, 11, 16);
+        let mut other = (*b.incidents[0]).clone();
+        other.id = "INC-2016-0002".into();
+        other.people.remove(0);
+        b.add_incident(&s, other).unwrap();
+        let id = |i: &str| Subject::Incident(i.into());
+        let export = |b: &mut Logbook, subject: Subject, what: &str| {
+            b.record_export(&s, subject, what).unwrap()
+        };
+        export(
+            &mut b,
+            id("INC-2016-0001"),
+            "incident chronology as HTML, other people anonymised for PC 3390 Hughes: plaintext file exports/inc1.html",
+        );
+        export(
+            &mut b,
+            id("INC-2016-0001"),
+            "incident chronology as Markdown for MASH (from the app): plaintext file /home/dsl/inc1.md",
+        );
+        export(
+            &mut b,
+            id("INC-2016-0001"),
+            "incident chronology as HTML for CEOP: age file x.html.age encrypted to age1xyz",
+        );
+        export(
+            &mut b,
+            id("INC-2016-0002"),
+            "incident chronology as HTML for X: plaintext file other.html",
+        );
+        export(
+            &mut b,
+            Subject::Person("P-0001".into()),
+            "person chronology as plain text for Parent of AB: plaintext file p1.txt",
+        );
+        export(
+            &mut b,
+            Subject::Person("P-0002".into()),
+            "person chronology as plain text for Y: plaintext file p2.txt",
+        );
+        let ids = vec!["INC-2016-0001".to_string()];
+        assert_eq!(b.people_going_with(&ids), vec!["P-0001".to_string()]);
+        let found = b.plaintext_exports(&ids);
+        let seen: Vec<(&str, &str, &str, &str)> = found
+            .iter()
+            .map(|x| {
+                (
+                    x.subject.as_str(),
+                    x.format.as_str(),
+                    x.for_whom.as_str(),
+                    x.path.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "INC-2016-0001",
+                    "HTML",
+                    "PC 3390 Hughes",
+                    "exports/inc1.html"
+                ),
+                ("INC-2016-0001", "Markdown", "MASH", "/home/dsl/inc1.md"),
+                ("P-0001", "plain text", "Parent of AB", "p1.txt"),
+            ]
+        );
+        assert_eq!(found[0].at, s.at.naive_local());
+        assert_eq!(b.first_recorded("INC-2016-0002"), Some(s.at.naive_local()));
     }
 
     /// Tester3 #5 and #6: disposal removes the record's content from the audit trail too

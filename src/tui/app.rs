@@ -150,6 +150,9 @@ pub struct App {
     /// answer for another job, or for a form since closed or changed, is not used.
     pub hashing: Option<(u64, String)>,
     pub hash_jobs: u64,
+    /// The logbook's file, for what is looked for beside it (restore copies named at a
+    /// disposal); None in tests that have no file.
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -195,6 +198,7 @@ impl App {
             retention_rows: Default::default(),
             stats_cache: Default::default(),
             creating: false,
+            path: None,
         }
     }
 

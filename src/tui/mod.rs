@@ -164,6 +164,7 @@ pub fn run(session: Session) -> Result<()> {
         kept_form: false,
         kept_note: None,
     };
+    shell.app.path = Some(session.path.clone());
     let app = &mut shell.app;
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
     // file (the one given with --identity, or a path typed) and, if that file is protected,

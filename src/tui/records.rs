@@ -436,7 +436,22 @@ pub fn retention(app: &mut App, action: Action, selected: usize) {
             }
             // The form asks why and for a confirming tick, then runs what `logbook
             // dispose` runs, the reason kept with the tombstone (`forms::dispose`).
-            app.form = super::forms::dispose(book, &id, today);
+            let mut form = super::forms::dispose(book, &id, today);
+            // What the disposal does not reach, said before it is confirmed (tester4 #24,
+            // #25): unencrypted exports the trail records, restore copies beside the logbook.
+            if let (Some(form), Some(live)) = (form.as_mut(), app.path.as_deref()) {
+                let outside =
+                    crate::backup::kept::disposal_note(live, book, std::slice::from_ref(&id));
+                if !outside.is_empty() {
+                    // The notice is one wrapped paragraph: the lines become sentences.
+                    let notice = form.notice.get_or_insert_with(String::new);
+                    for line in outside.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                        notice.push(' ');
+                        notice.push_str(line);
+                    }
+                }
+            }
+            app.form = form;
         }
         Action::Back => {
             app.screens.pop();
@@ -833,6 +848,70 @@ mod tests {
         // The selection stays within the shorter list.
         let len = book.retention_schedule().len();
         assert!(matches!(app.screen(), Screen::Retention { selected } if *selected < len));
+    }
+
+    /// Tester4 #24 and #25 in the app: the disposal form names, before anything is typed,
+    /// the unencrypted export the trail records of the record (still on disk: destroy it)
+    /// and the copy a restore kept beside the logbook, with the command that removes it.
+    #[test]
+    fn the_disposal_form_names_plaintext_exports_and_restore_copies() {
+        let mut app = demo_app();
+        app.now = NaiveDate::from_ymd_opt(2032, 1, 10)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("logbook.age");
+        let copy = dir
+            .path()
+            .join("logbook.age.before-restore-20270101-120000");
+        std::fs::write(&live, b"x").unwrap();
+        std::fs::write(&copy, b"x").unwrap();
+        let html = dir.path().join("inc.html");
+        std::fs::write(&html, b"<html>").unwrap();
+        app.path = Some(live);
+        let today = app.now.date();
+        let (row, id) = {
+            let book = app.book.as_ref().unwrap();
+            let schedule = book.retention_schedule();
+            let row = schedule
+                .iter()
+                .position(|(i, k)| k.is_due(i, today))
+                .expect("a record due in 2032");
+            (row, schedule[row].0.id.clone())
+        };
+        let stamp = app.stamp();
+        app.book
+            .as_mut()
+            .unwrap()
+            .record_export(
+                &stamp,
+                Subject::Incident(id.clone()),
+                &format!(
+                    "incident chronology as HTML for PC 3390 Hughes: plaintext file {}",
+                    html.display()
+                ),
+            )
+            .unwrap();
+        app.retention_rows = Default::default();
+        press(&mut app, 'D');
+        if let Some(Screen::Retention { selected }) = app.screens.last_mut() {
+            *selected = row;
+        }
+        press(&mut app, 'D');
+        let form = app.form.as_ref().expect("D opens the disposal form");
+        let notice = form.notice.clone().unwrap();
+        assert!(
+            notice.contains(&format!("{} (HTML of {id}, exported", html.display()))
+                && notice.contains("for PC 3390 Hughes) is still on this computer: destroy it"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains(&format!("{}", copy.display()))
+                && notice.contains(&format!("may hold {id}"))
+                && notice.contains("rm -- '"),
+            "{notice}"
+        );
     }
 
     #[test]
