@@ -34,6 +34,11 @@ pub struct AgencyInfo {
     pub reference_format: String,
     /// How soon it must be contacted, where a timescale applies (empty otherwise).
     pub timescale: String,
+    /// The timescale as a count of working days (Monday to Friday) after the concern was
+    /// reported, where one applies to every referral (LADO: 1); a step made later is
+    /// marked late and the form asks why (tester4 #6).
+    #[serde(default)]
+    pub within_working_days: Option<u32>,
     /// Other names people use for it (former names, acronyms), for finding it by any.
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -60,6 +65,11 @@ pub struct IncidentTypeInfo {
     /// True for nude-image and abuse-imagery types: never view, copy, save or forward the
     /// imagery; record where it is and report it.
     pub imagery: bool,
+    /// True where a copy of the material is itself an indecent image of a child (nudes,
+    /// abuse imagery, sextortion): a screenshot or file kept as evidence is asked about
+    /// before it is saved, and marked (tester4 #7).
+    #[serde(default)]
+    pub indecent_copies: bool,
     /// Outside bodies usually involved.
     pub agencies: Vec<Agency>,
     pub checklist: Vec<String>,
@@ -74,6 +84,28 @@ pub struct Reference {
 
 /// The rule shown wherever imagery of children may be involved.
 pub const IMAGERY_RULE: &str = "Never view, copy, save or forward the imagery: record where it is (URL, app, device) and report it to the IWF, Report Remove, CEOP or the police.";
+
+/// Said before a screenshot or file is kept as evidence on a case whose imagery a copy
+/// would reproduce (`IncidentTypeInfo::indecent_copies`), with what to record instead.
+pub const COPY_WARNING: &str = "A screenshot or copy of the image is itself an indecent image of a child: do not keep it; record instead where the original is (URL, app, device), the report made (IWF, Report Remove, police) and what happens to any copy made (a custody event, e.g. deleted on police advice)";
+
+/// Working days (Monday to Friday; no bank holidays are known) from the day of `from` to
+/// the day of `to`: 0 on the same day or a weekend day after it, 1 on the next working day.
+pub fn working_days_between(from: chrono::NaiveDate, to: chrono::NaiveDate) -> u32 {
+    use chrono::{Datelike, Weekday};
+    let mut n = 0;
+    let mut day = from;
+    while day < to {
+        day = match day.succ_opt() {
+            Some(d) => d,
+            None => break,
+        };
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            n += 1;
+        }
+    }
+    n
+}
 
 impl Reference {
     /// The embedded reference data. Its validity is proven by the tests below, so a
@@ -295,6 +327,23 @@ mod tests {
         ] {
             assert!(r.incident_type(kind).imagery, "{kind:?}");
         }
+    }
+
+    /// tester4 #6: working days are Monday to Friday after the day of the report.
+    #[test]
+    fn working_days_count_monday_to_friday_after_the_day() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        // 2026-11-24 is a Tuesday, 11-27 a Friday, 11-28 a Saturday, 11-30 a Monday.
+        assert_eq!(working_days_between(d(24), d(24)), 0);
+        assert_eq!(working_days_between(d(24), d(25)), 1);
+        assert_eq!(working_days_between(d(24), d(27)), 3);
+        assert_eq!(working_days_between(d(27), d(30)), 1, "Friday to Monday");
+        assert_eq!(working_days_between(d(28), d(30)), 1, "Saturday to Monday");
+        assert_eq!(working_days_between(d(30), d(24)), 0, "before the report");
+        assert_eq!(
+            Reference::get().agency(Agency::Lado).within_working_days,
+            Some(1)
+        );
     }
 
     #[test]

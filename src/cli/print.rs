@@ -207,7 +207,7 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&present::report_title(r)),
             error_note(&r.error)
         );
-        sub_lines(w, &present::report_lines(r));
+        sub_lines(w, &present::report_lines(r, inc.reported));
     }
 
     let _ = writeln!(w, "\nReviews");

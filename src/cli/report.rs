@@ -73,13 +73,9 @@ fn unknown(what: &str, id: &str) -> Error {
 }
 
 pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<()> {
-    let for_whom = args.for_whom.trim().to_string();
-    if for_whom.is_empty() {
-        return Err(Error::Usage(
-            "Say who the export is for with --for, e.g. --for \"PC 1234 Smith, Northshire Police\"."
-                .into(),
-        ));
-    }
+    // One line, said in the header and the audit entry (tester4 #13).
+    let for_whom =
+        report::prepared_for(&args.for_whom).map_err(|e| Error::Usage(format!("{e} (--for).")))?;
     let dest = destination(&args.delivery)?;
     let format = match args.format {
         ExportFormat::Md => Format::Md,
@@ -98,6 +94,7 @@ pub fn export(global: &Global, args: ExportArgs, out: &mut dyn Write) -> Result<
     let by = operator(global, Some(&key), &logbook.settings)?;
     let at = now();
     let mut export = Export::new(by.clone(), at.naive_local());
+    export.prepared_for = for_whom.clone();
     export.without = args.without.clone();
     export.without.sort();
     export.without.dedup();

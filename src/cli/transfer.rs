@@ -58,11 +58,15 @@ pub fn transfer(global: &Global, args: TransferArgs, out: &mut dyn Write) -> Res
     let by = operator(global, Some(&key), &logbook.settings)?;
     // To the second, as the receiving logbook records when it was sent.
     let sent = chrono::SubsecRound::trunc_subsecs(at.naive_local(), 0);
+    // One line when given: it goes on the cover and into the audit entry (tester4 #13).
     let for_whom = args
         .for_whom
         .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty());
+        .filter(|w| !w.trim().is_empty())
+        .map(report::prepared_for)
+        .transpose()
+        .map_err(|e| Error::Usage(format!("{e} (--for).")))?;
+    let for_whom = for_whom.as_deref();
     let t = report::transfer(&logbook, &person, &by, sent, for_whom)
         .map_err(|e| Error::from(crate::model::Invalid::from(e)))?;
     let sealed = report::seal(&args.to, t.page.as_bytes(), &file)?;

@@ -165,6 +165,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             t = later(&mut rng, t, 48, now);
             let imagery = info.imagery;
             evidence.push(Evidence {
+                imagery_copy: false,
                 id: format!("EV-{}", k + 1),
                 kind: if imagery {
                     EvidenceKind::Url
@@ -198,6 +199,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
             let referred = rng.chance(80);
             let needs_ref = reference.agency(agency).issues_reference == IssuesReference::Always;
             reports.push(ReportingStep {
+                delay_reason: String::new(),
                 id: format!("RS-{}", k + 1),
                 agency,
                 agency_name: String::new(),

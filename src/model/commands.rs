@@ -46,6 +46,10 @@ pub struct EvidenceDetails {
     pub captured: NaiveDateTime,
     pub captured_by: String,
     pub kept_at: String,
+    /// The DSL was told that a copy of this case's imagery is itself an indecent image of a
+    /// child (`reference::COPY_WARNING`) and saves the screenshot or file anyway: needed
+    /// for one on such a case (`Incident::copies_are_indecent`), which is then marked.
+    pub copy_confirmed: bool,
 }
 
 /// A reporting step's fields: a referral, or (with `Decision::NotReferred`) a considered
@@ -65,6 +69,8 @@ pub struct StepDetails {
     pub follow_up_owed: bool,
     pub reference_awaited: bool,
     pub reason: String,
+    /// Why a referral was made later than the agency's timescale (may be empty).
+    pub delay_reason: String,
 }
 
 /// What a held review found and decided.
@@ -149,6 +155,34 @@ fn for_decision(mut d: StepDetails) -> StepDetails {
     d
 }
 
+/// A screenshot or file that would copy the imagery of a case where a copy is itself an
+/// indecent image of a child, unconfirmed (tester4 #7): refused with the warning and what
+/// to record instead. `before`: the item edited, which is asked about only when it becomes
+/// such a kind; one kept before this rule is left as it was.
+fn copy_refusal(
+    inc: &Incident,
+    kind: EvidenceKind,
+    before: Option<&Evidence>,
+    confirmed: bool,
+) -> Option<Invalid> {
+    let copy = matches!(kind, EvidenceKind::Screenshot | EvidenceKind::File);
+    let asked_before = before.is_some_and(|b| b.imagery_copy || b.kind == kind);
+    (copy && !confirmed && !asked_before && inc.copies_are_indecent()).then(|| {
+        invalid(
+            "kind",
+            format!(
+                "{}: confirm to save it anyway, marked as a possible copy of the imagery",
+                crate::reference::COPY_WARNING
+            ),
+        )
+    })
+}
+
+/// A screenshot or file on such a case: the item is marked.
+fn is_copy(inc: &Incident, kind: EvidenceKind) -> bool {
+    matches!(kind, EvidenceKind::Screenshot | EvidenceKind::File) && inc.copies_are_indecent()
+}
+
 fn find<'a, T>(items: &'a [T], id: &str, item_id: impl Fn(&T) -> &str) -> Option<&'a T> {
     items.iter().find(|x| item_id(x) == id)
 }
@@ -197,6 +231,31 @@ impl ReportingStep {
         }
     }
 
+    /// How late a referral was against its agency's timescale in working days after the
+    /// concern was reported (`reported`: the incident's), worded for every place a step
+    /// is shown: "made 3 working days after the report; LADO asks for one working day"
+    /// (tester4 #6). None within the timescale, for an agency without one, for a decision
+    /// not to refer and for a step entered in error.
+    pub fn lateness(&self, reported: NaiveDateTime) -> Option<String> {
+        if self.decision != Decision::Referred || self.error.is_some() {
+            return None;
+        }
+        let within = Reference::get().agency(self.agency).within_working_days?;
+        let days = crate::reference::working_days_between(reported.date(), self.when.date());
+        let count = |n: u32| match n {
+            1 => "one working day".to_string(),
+            n => format!("{n} working days"),
+        };
+        (days > within).then(|| {
+            format!(
+                "made {} after the report; {} asks for {}",
+                count(days),
+                self.agency_words(),
+                count(within)
+            )
+        })
+    }
+
     /// A warning (never a refusal) when the step's reference does not look like the
     /// agency's stated format (Report Fraud: NFRC and 12 digits), for every place a
     /// reference is shown or checked (tester3 #22); None when it fits, when no format is
@@ -210,6 +269,14 @@ impl ReportingStep {
 }
 
 impl Incident {
+    /// Whether a copy of this incident's imagery would itself be an indecent image of a
+    /// child: a nude-image, abuse-imagery or sextortion case (`indecent_copies` in data/).
+    pub fn copies_are_indecent(&self) -> bool {
+        self.types
+            .iter()
+            .any(|t| Reference::get().incident_type(*t).indecent_copies)
+    }
+
     /// What the record still owes, in the order of the record: checklist steps not done,
     /// reviews never held, follow-ups owed and references awaited (items entered in error
     /// owe nothing). An incident entered in error owes nothing at all: there is no case
@@ -794,7 +861,12 @@ impl Logbook {
         if let Some(refused) = self.staff_words_refusal(id, None, &d) {
             return Err(refused);
         }
-        let next = self.incident_ref(id)?.next_item_id("EV");
+        let inc = self.incident_ref(id)?;
+        if let Some(refused) = copy_refusal(inc, d.kind, None, d.copy_confirmed) {
+            return Err(refused);
+        }
+        let imagery_copy = is_copy(inc, d.kind);
+        let next = inc.next_item_id("EV");
         let item = Evidence {
             id: next.clone(),
             kind: d.kind,
@@ -806,6 +878,7 @@ impl Logbook {
             file: None,
             custody: Vec::new(),
             error: None,
+            imagery_copy,
         };
         self.update_incident(stamp, id, &format!("added evidence {next}"), |i| {
             i.evidence.push(item)
@@ -833,8 +906,16 @@ impl Logbook {
         if let Some(refused) = self.staff_words_refusal(id, Some(ev), &d) {
             return Err(refused);
         }
+        let inc = self.incident_ref(id)?;
+        let before = &inc.evidence[n];
+        if let Some(refused) = copy_refusal(inc, d.kind, Some(before), d.copy_confirmed) {
+            return Err(refused);
+        }
+        // Marked once asked about; a mark is never taken off by a later edit.
+        let imagery_copy = before.imagery_copy || (d.copy_confirmed && is_copy(inc, d.kind));
         self.update_incident(stamp, id, &format!("updated evidence {ev}"), |i| {
             let e = &mut i.evidence[n];
+            e.imagery_copy = imagery_copy;
             e.kind = d.kind;
             e.description = d.description;
             e.source = d.source;
@@ -861,14 +942,21 @@ impl Logbook {
 
     /// Records the SHA-256 and size of an item's file (computed by the caller, which never
     /// copies the file). A different file is a new item: a fingerprint is never replaced.
+    /// On a case where a copy of the imagery is itself an indecent image of a child, the
+    /// file is taken only `copy_confirmed` (`register_file_refusal`), and the item marked.
     pub fn register_file(
         &mut self,
         stamp: &Stamp,
         id: &str,
         ev: &str,
         file: FileFingerprint,
+        copy_confirmed: bool,
     ) -> Result<(), Invalid> {
         let n = self.evidence_index(id, ev)?;
+        if let Some(refused) = self.register_file_refusal(id, ev, copy_confirmed) {
+            return Err(refused);
+        }
+        let copies = self.incident_ref(id)?.copies_are_indecent();
         if let Some(old) = &self.incident_ref(id)?.evidence[n].file {
             return Err(invalid(
                 "file",
@@ -883,7 +971,45 @@ impl Logbook {
             size: file.size,
         };
         self.update_incident(stamp, id, &format!("registered the file of {ev}"), |i| {
-            i.evidence[n].file = Some(file)
+            i.evidence[n].file = Some(file);
+            if copies {
+                i.evidence[n].imagery_copy = true;
+            }
+        })
+    }
+
+    /// How late this referral would be on incident `id` against its agency's timescale
+    /// (`ReportingStep::lateness`), for the form to ask why before it is saved.
+    pub fn late_referral(&self, id: &str, d: &StepDetails) -> Option<String> {
+        let inc = self.incident(id)?;
+        step_from(String::new(), for_decision(d.clone())).lateness(inc.reported)
+    }
+
+    /// The refusal a screenshot or file (`kind`) as new item (`ev` None) or item `ev` of
+    /// `id` gets until confirmed (`copy_refusal`), for the form to ask about first.
+    pub fn copy_refusal(&self, id: &str, ev: Option<&str>, kind: EvidenceKind) -> Option<Invalid> {
+        let inc = self.incident(id)?;
+        let before = match ev {
+            Some(ev) => Some(find(&inc.evidence, ev, |e| &e.id)?),
+            None => None,
+        };
+        copy_refusal(inc, kind, before, false)
+    }
+
+    /// The warning a file registered on a case whose imagery a copy would reproduce gets
+    /// until confirmed (tester4 #7), for the form to ask before the file is read; None
+    /// elsewhere, and for an unknown incident or item (`register_file` refuses those).
+    pub fn register_file_refusal(&self, id: &str, ev: &str, confirmed: bool) -> Option<Invalid> {
+        let inc = self.incident(id)?;
+        inc.evidence.iter().find(|e| e.id == ev)?;
+        (!confirmed && inc.copies_are_indecent()).then(|| {
+            invalid(
+                "path",
+                format!(
+                    "{}: confirm to register the file anyway, marked as a possible copy of the imagery",
+                    crate::reference::COPY_WARNING
+                ),
+            )
         })
     }
 
@@ -1424,6 +1550,7 @@ impl Logbook {
                 None => return Vec::new(),
             },
             None => Evidence {
+                imagery_copy: false,
                 id: inc.next_item_id("EV"),
                 kind: d.kind,
                 description: String::new(),
@@ -1442,7 +1569,9 @@ impl Logbook {
         item.captured = d.captured;
         item.captured_by = d.captured_by.clone();
         item.kept_at = d.kept_at.clone();
+        let before = ev.and_then(|ev| find(&inc.evidence, ev, |e| &e.id));
         let mut out: Vec<Invalid> = self.staff_words_refusal(id, ev, d).into_iter().collect();
+        out.extend(copy_refusal(inc, d.kind, before, d.copy_confirmed));
         if let Some(event) = custody {
             out.extend(custody_order(event, d.captured).err());
             item.custody.push(event.clone());
@@ -1588,6 +1717,7 @@ fn step_from(id: String, d: StepDetails) -> ReportingStep {
         reference_awaited: d.reference_awaited && d.reference.trim().is_empty(),
         reason: d.reason,
         error: None,
+        delay_reason: d.delay_reason.trim().to_string(),
     }
 }
 
@@ -1641,6 +1771,7 @@ mod tests {
 
     fn evidence() -> EvidenceDetails {
         EvidenceDetails {
+            copy_confirmed: false,
             kind: EvidenceKind::Screenshot,
             description: "Screenshots of the chat".into(),
             source: "Snapchat".into(),
@@ -1652,6 +1783,7 @@ mod tests {
 
     fn referral(agency: Agency, reference: &str) -> StepDetails {
         StepDetails {
+            delay_reason: String::new(),
             agency,
             agency_name: String::new(),
             decision: Decision::Referred,
@@ -1922,6 +2054,7 @@ mod tests {
             &id,
             &ev,
             EvidenceDetails {
+                copy_confirmed: false,
                 kept_at: "Safe, envelope 3".into(),
                 ..evidence()
             },
@@ -1974,6 +2107,7 @@ mod tests {
                 sha256: sha,
                 size: 42,
             },
+            false,
         )
         .unwrap();
         assert_eq!(
@@ -1989,6 +2123,7 @@ mod tests {
                     sha256: "cd".repeat(32),
                     size: 1,
                 },
+                false,
             )
         });
         assert!(e.message.contains("already has a registered file"), "{e}");
@@ -2002,6 +2137,7 @@ mod tests {
                     sha256: "xyz".into(),
                     size: 1,
                 },
+                false,
             )
         });
         assert!(e.field.ends_with("file"), "{}", e.field);
@@ -2010,6 +2146,7 @@ mod tests {
                 &now(),
                 &id,
                 EvidenceDetails {
+                    copy_confirmed: false,
                     kept_at: String::new(),
                     ..evidence()
                 },
@@ -2034,6 +2171,7 @@ mod tests {
                 &now(),
                 &id,
                 StepDetails {
+                    delay_reason: String::new(),
                     reference_awaited: true,
                     ..referral(Agency::Police101, "")
                 },
@@ -2064,6 +2202,7 @@ mod tests {
                 &now(),
                 &id,
                 StepDetails {
+                    delay_reason: String::new(),
                     reason: "Not a staff matter".into(),
                     reference: "ignored".into(),
                     ..referral(Agency::Lado, "")
@@ -2080,6 +2219,7 @@ mod tests {
             &id,
             &rs,
             StepDetails {
+                delay_reason: String::new(),
                 outcome: "Crime number given".into(),
                 ..referral(Agency::Police101, "CAD 2231")
             },
@@ -2092,6 +2232,7 @@ mod tests {
                 &id,
                 &rs,
                 StepDetails {
+                    delay_reason: String::new(),
                     by: String::new(),
                     ..referral(Agency::Police101, "CAD 2231")
                 },
@@ -2310,6 +2451,7 @@ mod tests {
             &now(),
             &id,
             StepDetails {
+                delay_reason: String::new(),
                 follow_up_owed: true,
                 ..referral(Agency::Platform, "")
             },
@@ -2720,6 +2862,7 @@ mod tests {
                 &now(),
                 &id,
                 StepDetails {
+                    delay_reason: String::new(),
                     agency_name: "Early Help".into(),
                     ..referral(Agency::Other, "")
                 },
@@ -2744,6 +2887,7 @@ mod tests {
                 &now(),
                 &id,
                 StepDetails {
+                    delay_reason: String::new(),
                     agency_name: "typed by mistake".into(),
                     ..referral(Agency::Platform, "")
                 },
@@ -2801,6 +2945,194 @@ mod tests {
         let ids: Vec<&str> = b.incidents.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["INC-2026-0001", "INC-2026-9999", "INC-2026-10000"]);
         assert!(b.incident("INC-2026-10000").is_some());
+        b.verify_audit().unwrap();
+    }
+
+    /// tester4 #7: a screenshot or file on a case where a copy of the imagery is itself an
+    /// indecent image of a child is refused until confirmed, then marked; a link is not
+    /// asked about, nor a screenshot on another case; an item without the mark serializes
+    /// as before (hash stability).
+    #[test]
+    fn a_copy_of_imagery_is_refused_until_confirmed_and_then_marked() {
+        let (mut b, other) = book();
+        let id = b
+            .record_incident(
+                &now(),
+                Summary {
+                    types: vec![IncidentType::SextortionOrBlackmail],
+                    ..summary()
+                },
+            )
+            .unwrap();
+        assert!(inc(&b, &id).copies_are_indecent());
+        assert!(!inc(&b, &other).copies_are_indecent());
+        let e = refused(&mut b, |b| b.add_evidence(&now(), &id, evidence()));
+        assert_eq!(e.field, "kind");
+        assert!(
+            e.message.contains("itself an indecent image of a child"),
+            "{e}"
+        );
+        assert!(
+            b.evidence_refusals(&now(), &id, None, &evidence(), None)
+                .iter()
+                .any(|r| r.field == "kind")
+        );
+        let url = EvidenceDetails {
+            kind: EvidenceKind::Url,
+            ..evidence()
+        };
+        let link = b.add_evidence(&now(), &id, url.clone()).unwrap();
+        let plain = b.add_evidence(&now(), &other, evidence()).unwrap();
+        assert!(!inc(&b, &other).evidence[0].imagery_copy);
+        let shot = b
+            .add_evidence(
+                &now(),
+                &id,
+                EvidenceDetails {
+                    copy_confirmed: true,
+                    ..evidence()
+                },
+            )
+            .unwrap();
+        let item = |b: &Logbook, ev: &str| {
+            inc(b, &id)
+                .evidence
+                .iter()
+                .find(|e| e.id == ev)
+                .unwrap()
+                .clone()
+        };
+        assert!(item(&b, &shot).imagery_copy && !item(&b, &link).imagery_copy);
+        let ron = |e: &Evidence| ron::to_string(e).unwrap();
+        assert!(!ron(&item(&b, &link)).contains("imagery_copy"));
+        assert!(ron(&item(&b, &shot)).contains("imagery_copy:true"));
+        // A link changed into a screenshot is asked about; the marked item is not again.
+        let e = refused(&mut b, |b| b.edit_evidence(&now(), &id, &link, evidence()));
+        assert_eq!(e.field, "kind");
+        let corrected = EvidenceDetails {
+            description: "Screenshot of the chat (corrected)".into(),
+            ..evidence()
+        };
+        b.edit_evidence(&now(), &id, &shot, corrected).unwrap();
+        assert!(item(&b, &shot).imagery_copy, "the mark stays");
+        // A file on such a case: refused until confirmed, then the item is marked.
+        let file = || FileFingerprint {
+            sha256: "ab".repeat(32),
+            size: 3,
+        };
+        let e = refused(&mut b, |b| {
+            b.register_file(&now(), &id, &link, file(), false)
+        });
+        assert!(e.message.contains("register the file anyway"), "{e}");
+        b.register_file(&now(), &id, &link, file(), true).unwrap();
+        assert!(item(&b, &link).imagery_copy);
+        b.register_file(&now(), &other, &plain, file(), false)
+            .unwrap();
+        b.verify_audit().unwrap();
+    }
+
+    /// tester4 #7: the imagery types carry a step for copies made by staff, on new
+    /// incidents (a record's own checklist is never rewritten).
+    #[test]
+    fn imagery_cases_get_a_step_for_copies_made_by_staff() {
+        let (mut b, _) = book();
+        for kind in [
+            IncidentType::NudeImageSharing,
+            IncidentType::ChildAbuseImagery,
+            IncidentType::SextortionOrBlackmail,
+        ] {
+            let id = b
+                .record_incident(
+                    &now(),
+                    Summary {
+                        types: vec![kind],
+                        ..summary()
+                    },
+                )
+                .unwrap();
+            assert!(
+                inc(&b, &id)
+                    .checklist
+                    .iter()
+                    .any(|c| c.step.starts_with("Any copies made by staff dealt with")),
+                "{kind:?}"
+            );
+        }
+    }
+
+    /// tester4 #6: a LADO referral later than one working day after the report is marked
+    /// with how late it was, and keeps the reason for the delay; in time, another agency
+    /// and a decision not to refer are not marked; a step without a reason serializes as
+    /// before (hash stability).
+    #[test]
+    fn a_referral_later_than_its_timescale_is_marked_with_the_reason() {
+        let (mut b, id) = book();
+        // Reported Sunday 15 November: Monday is within one working day, Tuesday is not.
+        let later = stamp_at(at(30, 9));
+        let lado = |day| StepDetails {
+            when: at(day, 10),
+            ..referral(Agency::Lado, "")
+        };
+        let monday = b.add_reporting_step(&later, &id, lado(16)).unwrap();
+        let friday = b
+            .add_reporting_step(
+                &later,
+                &id,
+                StepDetails {
+                    delay_reason: "  The DSL was on a course; the deputy was not told  ".into(),
+                    ..lado(20)
+                },
+            )
+            .unwrap();
+        let police = b
+            .add_reporting_step(
+                &later,
+                &id,
+                StepDetails {
+                    when: at(20, 10),
+                    ..referral(Agency::Police101, "CAD 118")
+                },
+            )
+            .unwrap();
+        let not_referred = b
+            .record_not_referred(
+                &later,
+                &id,
+                StepDetails {
+                    reason: "Below the threshold".into(),
+                    ..lado(20)
+                },
+            )
+            .unwrap();
+        let step = |rs: &str| {
+            inc(&b, &id)
+                .reports
+                .iter()
+                .find(|r| r.id == rs)
+                .unwrap()
+                .clone()
+        };
+        let reported = inc(&b, &id).reported;
+        assert_eq!(step(&monday).lateness(reported), None);
+        assert_eq!(
+            step(&friday).lateness(reported).as_deref(),
+            Some("made 5 working days after the report; LADO asks for one working day")
+        );
+        assert_eq!(
+            step(&friday).delay_reason,
+            "The DSL was on a course; the deputy was not told"
+        );
+        assert_eq!(step(&police).lateness(reported), None);
+        assert_eq!(step(&not_referred).lateness(reported), None);
+        assert!(
+            !ron::to_string(&step(&monday))
+                .unwrap()
+                .contains("delay_reason")
+        );
+        assert_eq!(
+            b.late_referral(&id, &lado(17)).as_deref(),
+            Some("made 2 working days after the report; LADO asks for one working day")
+        );
         b.verify_audit().unwrap();
     }
 }

@@ -486,6 +486,7 @@ impl Logbook {
             .ok_or_else(|| invalid("incident", format!("{id} is not in the logbook")))?
             .next_item_id("EV");
         let item = Evidence {
+            imagery_copy: false,
             id: next.clone(),
             kind: EvidenceKind::StaffConcern,
             description: concern.text(),
@@ -666,6 +667,7 @@ mod tests {
         let id = b.incidents[0].id.clone();
         let item = b.incidents[0].evidence[0].clone();
         let same = EvidenceDetails {
+            copy_confirmed: false,
             kind: item.kind,
             description: item.description.clone(),
             source: item.source.clone(),

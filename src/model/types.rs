@@ -527,6 +527,11 @@ pub struct Evidence {
     pub custody: Vec<CustodyEvent>,
     #[serde(default)]
     pub error: Option<EnteredInError>,
+    /// A screenshot or file kept on a case where a copy of the imagery is itself an
+    /// indecent image of a child, saved after the warning said so (tester4 #7): every
+    /// printout marks it. Left out when false, so items without it hash as before.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub imagery_copy: bool,
 }
 
 /// SHA-256 and size of a registered file, so a later copy can be shown to be the same.
@@ -624,6 +629,11 @@ pub struct ReportingStep {
     pub reason: String,
     #[serde(default)]
     pub error: Option<EnteredInError>,
+    /// Why a referral was made later than the agency's timescale (LADO: one working day
+    /// after the report), as the form asks (tester4 #6). Left out when empty, so steps
+    /// without it hash as before.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub delay_reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -748,6 +748,7 @@ mod tests {
                 },
             ],
             evidence: vec![Evidence {
+                imagery_copy: false,
                 id: "EV-1".into(),
                 kind: EvidenceKind::Screenshot,
                 description: "Chat".into(),
@@ -768,6 +769,7 @@ mod tests {
             }],
             reports: vec![
                 ReportingStep {
+                    delay_reason: String::new(),
                     id: "RS-1".into(),
                     agency: Agency::Police101,
                     agency_name: String::new(),
@@ -784,6 +786,7 @@ mod tests {
                     error: mark(),
                 },
                 ReportingStep {
+                    delay_reason: String::new(),
                     id: "RS-2".into(),
                     agency: Agency::Lado,
                     agency_name: String::new(),

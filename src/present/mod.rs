@@ -279,7 +279,13 @@ pub fn more_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().skip(1)
 }
 
-/// Where an evidence item came from, where it is kept, and its file's fingerprint.
+/// The mark of a screenshot or file kept on a case where a copy of the imagery is itself
+/// an indecent image of a child, saved after the warning (tester4 #7), worded once for the
+/// screens, `show` and every export.
+pub const COPY_MARK: &str = "POSSIBLE COPY OF THE IMAGERY: saved after the warning that a copy of an image of a child is itself an indecent image; record what happens to it (a custody event)";
+
+/// Where an evidence item came from, where it is kept, its file's fingerprint, and the
+/// mark of a possible copy of the imagery.
 pub fn evidence_lines(e: &Evidence) -> Vec<Line> {
     let mut lines = Vec::new();
     if !e.source.is_empty() {
@@ -288,6 +294,9 @@ pub fn evidence_lines(e: &Evidence) -> Vec<Line> {
     push(&mut lines, "kept at", e.kept_at.clone());
     if let Some(f) = &e.file {
         push(&mut lines, "file", fingerprint(f, false));
+    }
+    if e.imagery_copy {
+        push(&mut lines, "warning", COPY_MARK);
     }
     lines
 }
@@ -472,9 +481,16 @@ pub fn reference(r: &ReportingStep) -> Option<String> {
         .then(|| format!("awaited (since {})", date(r.when.date())))
 }
 
-/// A reporting step's reference, contact, outcome, reason and follow-up.
-pub fn report_lines(r: &ReportingStep) -> Vec<Line> {
+/// A reporting step's reference, contact, outcome, reason and follow-up, and how late it
+/// was against the agency's timescale from `reported` (the incident's), with why.
+pub fn report_lines(r: &ReportingStep, reported: NaiveDateTime) -> Vec<Line> {
     let mut lines = Vec::new();
+    if let Some(late) = r.lateness(reported) {
+        push(&mut lines, "timescale", late);
+    }
+    if !r.delay_reason.is_empty() {
+        push(&mut lines, "reason for delay", r.delay_reason.clone());
+    }
     if let Some(reference) = reference(r) {
         push(&mut lines, "reference", reference);
     }
@@ -708,7 +724,7 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
             r.when,
             Some(Section::Reporting),
             what,
-            report_lines(r),
+            report_lines(r, inc.reported),
             &r.by,
             in_error(&r.error),
         );

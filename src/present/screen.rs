@@ -193,6 +193,9 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                         Kind::Detail,
                     ));
                 }
+                if e.imagery_copy {
+                    out.push(Row::new(Some(n), format!("    {COPY_MARK}"), Kind::Alert));
+                }
                 out.extend(error_note(Some(n), &e.error, Kind::ErrorNote));
             }
         }
@@ -215,12 +218,17 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                 } else {
                     ""
                 };
+                let late = if r.lateness(inc.reported).is_some() {
+                    "  LATE"
+                } else {
+                    ""
+                };
                 // The date first, as in every other list: a fixed width that lines the
                 // agencies up and that a narrow screen never splits from its time.
                 out.push(headline(
                     n,
                     format!(
-                        "{}  {}  {:<22} {}  {detail}{owed}",
+                        "{}  {}  {:<22} {}  {detail}{owed}{late}",
                         r.id,
                         when(r.when),
                         r.agency_words(),
@@ -377,6 +385,9 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             if let Some(f) = &e.file {
                 fact("File", fingerprint(f, false));
             }
+            if e.imagery_copy {
+                rows.push(Row::new(None, COPY_MARK, Kind::Alert));
+            }
             for c in &e.custody {
                 rows.push(Row::new(
                     None,
@@ -394,6 +405,15 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
             fact("Decision", r.decision.label().into());
             fact("When", format!("{} by {}", when(r.when), r.by));
             fact("How", r.method.map_or("", |m| m.label()).into());
+            if let Some(late) = r.lateness(inc.reported) {
+                rows.push(Row::new(None, format!("Timescale: {late}"), Kind::Alert));
+            }
+            if !r.delay_reason.is_empty() {
+                rows.push(Row {
+                    label: Some("Reason for delay"),
+                    ..Row::new(None, r.delay_reason.clone(), Kind::Text)
+                });
+            }
             if r.reference.is_empty() && r.reference_awaited {
                 rows.push(
                     Row::labelled(

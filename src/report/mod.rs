@@ -62,6 +62,29 @@ pub struct Export {
     /// A person's chronology whose other people are named because the DSL asked
     /// (`--name-others`): the header says so.
     pub named_on_request: bool,
+    /// Who the document is for (`--for`, the app's "For whom"), one line
+    /// (`prepared_for`): the header says so, to the reader and of a copy found elsewhere
+    /// (tester4 #13). Empty: no such line.
+    pub prepared_for: String,
+}
+
+/// Who a document is for, as typed for `--for` or the app's export form: trimmed, and
+/// refused when empty or not one line of plain text (a line break, tab, escape or
+/// direction mark would forge or hide lines of the header it goes into; tester4 #13).
+pub fn prepared_for(given: &str) -> Result<String, &'static str> {
+    let whom = given.trim();
+    if whom.is_empty() {
+        return Err("Say who the export is for, e.g. \"PC 1234 Smith, Northshire Police\"");
+    }
+    if whom
+        .chars()
+        .any(|c| c.is_control() || crate::text::line(c.encode_utf8(&mut [0; 4])) != c.to_string())
+    {
+        return Err(
+            "Who the export is for must be one line of plain text (no line break, tab, escape or direction mark): type it again on one line",
+        );
+    }
+    Ok(whom.to_string())
 }
 
 impl Export {
@@ -73,6 +96,7 @@ impl Export {
             anonymise_others: false,
             about: None,
             named_on_request: false,
+            prepared_for: String::new(),
         }
     }
 
@@ -127,11 +151,17 @@ text before sending"
         } else {
             "everyone named by their logbook reference"
         };
-        vec![
-            Line {
-                label: "Organisation",
-                value: book.settings.organisation.clone(),
-            },
+        let mut meta = vec![Line {
+            label: "Organisation",
+            value: book.settings.organisation.clone(),
+        }];
+        if !self.prepared_for.is_empty() {
+            meta.push(Line {
+                label: "Prepared for",
+                value: self.prepared_for.clone(),
+            });
+        }
+        meta.extend([
             Line {
                 label: "Exported by",
                 value: self.by.clone(),
@@ -144,7 +174,8 @@ text before sending"
                 label: "Selection",
                 value: format!("{sections}; {people}."),
             },
-        ]
+        ]);
+        meta
     }
 
     /// With `--anonymise-others`: replaces every other person's id and reference, wherever

@@ -1155,6 +1155,8 @@ fn create(
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_evid;
+#[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
 mod tests_screens;

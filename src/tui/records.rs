@@ -206,7 +206,10 @@ pub fn submit_export(app: &mut App) {
         "txt" => Format::Txt,
         _ => Format::Html,
     };
-    let for_whom = v("for");
+    let for_whom = match report::prepared_for(&v("for")) {
+        Ok(whom) => whom,
+        Err(e) => return form.refuse("for", e),
+    };
     let path = PathBuf::from(v("out"));
     let recipient = v("recipient");
     let plaintext = v("plaintext") == "yes";
@@ -238,6 +241,7 @@ pub fn submit_export(app: &mut App) {
         );
     }
     let mut export = Export::new(by.clone(), at);
+    export.prepared_for = for_whom.clone();
     export.anonymise_others = v("anonymise") == "yes";
     export.about = Some(v("about")).filter(|p| !p.is_empty());
     let person = is_person_id(&id);

@@ -226,6 +226,29 @@ impl App {
             form.refuse(key, &question);
             return;
         }
+        // A referral later than its agency's timescale with no reason for the delay is
+        // asked about once, beside When (tester4 #6); saving again keeps it.
+        if let Some(book) = &self.book
+            && let Some((checked, key, question)) = forms::late_question(form, book, now)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            form.refuse(key, &question);
+            return;
+        }
+        // A screenshot or file on a case where a copy of the imagery is itself an indecent
+        // image of a child is asked about once (tester4 #7); saving again confirms it.
+        if let Some(book) = &self.book
+            && let Some((checked, key, question)) = forms::copy_question(form, book)
+            && form.warned.as_ref() != Some(&checked)
+        {
+            form.warned = Some(checked);
+            if let Some(f) = form.field_mut(key) {
+                f.error = Some("a copy of the imagery: see above".into());
+            }
+            form.say(question);
+            return;
+        }
         // A likely duplicate is said once; saving the same person again adds them anyway.
         if let Some(book) = &self.book
             && let Some((checked, warning)) = forms::duplicate_warning(form, book)
@@ -313,14 +336,20 @@ impl App {
             Ok(file) => file,
             Err(message) => return form.refuse("path", &message),
         };
+        let confirmed = self
+            .book
+            .as_ref()
+            .is_some_and(|book| forms::copy_confirmed(form, book));
         let stamp = self.stamp();
         let Some(book) = self.book.as_mut() else {
             return;
         };
         let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
-        let result = book.register_file(&stamp, &id, &ev, file).map(|()| {
-            format!("File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied).")
-        });
+        let result = book
+            .register_file(&stamp, &id, &ev, file, confirmed)
+            .map(|()| {
+                format!("File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied).")
+            });
         self.after_change(result);
     }
 

@@ -8,7 +8,48 @@ use super::super::form::*;
 use super::Refused;
 use super::fields::*;
 use crate::model::*;
-use crate::reference::{IMAGERY_RULE, Reference};
+use crate::reference::{COPY_WARNING, IMAGERY_RULE, Reference};
+
+/// The question a screenshot or file gets on a case where a copy of the imagery is itself
+/// an indecent image of a child (tester4 #7): the first save says why above the form and
+/// marks the field, as the far review date is asked about; saving the same again saves
+/// it, marked (`copy_confirmed`). Returns (what was checked, the field, the question).
+pub fn copy_question(form: &Form, book: &Logbook) -> Option<(String, &'static str, String)> {
+    let save = super::super::keymap::key_for(
+        super::super::keymap::FORM,
+        super::super::keymap::Action::Submit,
+    );
+    let (checked, key, what) = match &form.kind {
+        FormKind::Evidence(id) | FormKind::EditEvidence(id, _) => {
+            let ev = match &form.kind {
+                FormKind::EditEvidence(_, ev) => Some(ev.as_str()),
+                _ => None,
+            };
+            let kind = chosen(form, EvidenceKind::ALL, "kind").ok()?;
+            book.copy_refusal(id, ev, kind)?;
+            (format!("copy {id} {ev:?} {kind:?}"), "kind", "save it")
+        }
+        FormKind::RegisterFile(id, ev) => {
+            book.register_file_refusal(id, ev, false)?;
+            let path = form.value("path");
+            (format!("copy {id} {ev} {path}"), "path", "register it")
+        }
+        _ => return None,
+    };
+    Some((
+        checked,
+        key,
+        format!(
+            "{COPY_WARNING}. Press {save} again to {what} anyway, marked as a possible copy of the imagery."
+        ),
+    ))
+}
+
+/// Whether the question above was asked about exactly what is being saved: the second
+/// save confirms it.
+pub fn copy_confirmed(form: &Form, book: &Logbook) -> bool {
+    copy_question(form, book).is_some_and(|(checked, ..)| form.warned.as_ref() == Some(&checked))
+}
 
 pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
     let imagery = book.incident(id).is_some_and(|i| {
@@ -168,6 +209,7 @@ fn evidence_all(
     .collect();
     if let (Ok(kind), Ok(captured)) = (&kind, &captured) {
         let details = EvidenceDetails {
+            copy_confirmed: copy_confirmed(form, book),
             kind: *kind,
             description: form.value("description"),
             source: form.value("source"),
@@ -211,7 +253,7 @@ pub fn submit_file(
     let path = typed_path(&form.value("path"));
     let file = fingerprint(&path).map_err(|m| refused("path", m))?;
     let (size, short) = (file.size, file.sha256.chars().take(12).collect::<String>());
-    book.register_file(stamp, id, ev, file)?;
+    book.register_file(stamp, id, ev, file, copy_confirmed(form, book))?;
     Ok(format!(
         "File of {ev} registered: {size} bytes, SHA-256 {short}... (not copied)."
     ))

@@ -30,13 +30,13 @@ use crate::model::*;
 pub use checklist::{not_applicable, tick_step};
 pub use close::{close, mark_error, reopen, unlink, withdraw_error};
 pub use dispose::dispose;
-pub use evidence::{edit_evidence, evidence, register_file};
+pub use evidence::{copy_confirmed, copy_question, edit_evidence, evidence, register_file};
 pub use incident::{incident, link_related, summary};
 pub use person::{
     duplicate_warning, edit_person, link_person, new_person, person_error,
     withdraw_error as withdraw_person_error,
 };
-pub use report::{edit_report, report};
+pub use report::{edit_report, late_question, report};
 pub use review::{far_date, hold_review, schedule_review};
 pub use settings::settings;
 pub use setup::{names as setup_names, setup, strength};
@@ -363,6 +363,7 @@ mod tests {
             .with_nanosecond(743_040_059)
             .unwrap();
         let details = EvidenceDetails {
+            copy_confirmed: false,
             kind: EvidenceKind::Screenshot,
             description: "Staff concern".into(),
             source: String::new(),

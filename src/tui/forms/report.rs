@@ -37,6 +37,11 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             Field::new("reason", "Reason (if not referred)", FieldKind::Multiline),
             // Last, so the keys that reach the fields above stay as they were.
             Field::new("agency_name", "Other agency's name", FieldKind::Text),
+            Field::new(
+                "delay_reason",
+                "Reason for any delay (later than the timescale)",
+                FieldKind::Text,
+            ),
         ],
     );
     refresh_notice(&mut form);
@@ -70,6 +75,7 @@ pub fn edit_report(
     form.fill("follow_up_owed", |f| f.with_toggle(step.follow_up_owed));
     form.fill("reason", |f| f.with_text(&step.reason));
     form.fill("agency_name", |f| f.with_text(&step.agency_name));
+    form.fill("delay_reason", |f| f.with_text(&step.delay_reason));
     refresh_notice(&mut form);
     form
 }
@@ -153,26 +159,69 @@ fn step_all(
     .cloned()
     .collect();
     if let (Ok(agency), Ok(decision), Ok(when)) = (agency, decision, when) {
-        let d = StepDetails {
-            agency,
-            agency_name: form.value("agency_name"),
-            decision,
-            when,
-            by: form.value("by"),
-            method: pick(Method::ALL, &form.value("method")),
-            reference: form.value("reference"),
-            contact: form.value("contact"),
-            outcome: form.value("outcome"),
-            follow_up_owed: toggled(form, "follow_up_owed"),
-            reference_awaited: toggled(form, "reference_awaited"),
-            reason: multiline(form, "reason"),
-        };
+        let d = details(form, agency, decision, when);
         refused.extend(book.step_refusals(stamp, id, rs, &d));
         if refused.is_empty() {
             return Ok(d);
         }
     }
     Err(Refused(refused))
+}
+
+/// The step the form holds, once its agency, decision and time could be read.
+fn details(form: &Form, agency: Agency, decision: Decision, when: NaiveDateTime) -> StepDetails {
+    StepDetails {
+        agency,
+        agency_name: form.value("agency_name"),
+        decision,
+        when,
+        by: form.value("by"),
+        method: pick(Method::ALL, &form.value("method")),
+        reference: form.value("reference"),
+        contact: form.value("contact"),
+        outcome: form.value("outcome"),
+        follow_up_owed: toggled(form, "follow_up_owed"),
+        reference_awaited: toggled(form, "reference_awaited"),
+        reason: multiline(form, "reason"),
+        delay_reason: form.value("delay_reason"),
+    }
+}
+
+/// A referral later than its agency's timescale (LADO: one working day after the report)
+/// with no reason for the delay given: the first save says so beside When, as the far
+/// review date is asked about, and saving again keeps it without one (tester4 #6).
+/// Returns (what was checked, the field, the question).
+pub fn late_question(
+    form: &Form,
+    book: &Logbook,
+    now: NaiveDateTime,
+) -> Option<(String, &'static str, String)> {
+    let (FormKind::Report(id) | FormKind::EditReport(id, _)) = &form.kind else {
+        return None;
+    };
+    if !form.value("delay_reason").trim().is_empty() {
+        return None;
+    }
+    let agency = chosen(form, Agency::ALL, "agency").ok()?;
+    let decision = chosen(form, Decision::ALL, "decision").ok()?;
+    let when = datetime(form, "when", now).ok()?;
+    let late = book.late_referral(id, &details(form, agency, decision, when))?;
+    let save = super::super::keymap::key_for(
+        super::super::keymap::FORM,
+        super::super::keymap::Action::Submit,
+    );
+    let mut words = late.chars();
+    let late = words
+        .next()
+        .map(|c| c.to_uppercase().chain(words).collect::<String>())
+        .unwrap_or_default();
+    Some((
+        format!("late {id} {agency:?} {when}"),
+        "when",
+        format!(
+            "{late}: give the reason for the delay (the last field), or press {save} again to save without one"
+        ),
+    ))
 }
 
 pub fn submit_new(
