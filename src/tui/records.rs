@@ -207,7 +207,8 @@ pub fn submit_export(app: &mut App) {
         _ => Format::Html,
     };
     let for_whom = v("for");
-    let path = PathBuf::from(v("out"));
+    // `~/inc5.html` is in the home folder, as on the lock screen (`typed_path`).
+    let path = super::fingerprint::typed_path(&v("out"));
     let recipient = v("recipient");
     let plaintext = v("plaintext") == "yes";
     if recipient.is_empty() && !plaintext {
