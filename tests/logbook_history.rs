@@ -109,9 +109,29 @@ fn history_filters_by_date_and_says_when_nothing_matches() {
     );
     let o = f.run(&["history", "--until", "2000-01-01"]);
     assert_eq!(stdout(&o), "");
+    // The forms the app's date fields take (tester4 #13): day first, and `yesterday`.
+    let o = f.run(&["history", "--since", "01/01/2999"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let o = f.run(&["history", "--until", "1/1/2000"]);
+    assert_eq!((code(&o), stdout(&o).as_str()), (0, ""), "{}", stderr(&o));
     let o = f.run(&["history", "--since", "yesterday"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = f.run(&["history", "--since", "last week"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("last week is not a date: type e.g. 30/11/2026 (day first), 2026-11-30"),
+        "{}",
+        stderr(&o)
+    );
+    let o = f.run(&["history", "--since", "31/02/2026"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("31/02/2026 is not a date that exists: check the day"),
+        "{}",
+        stderr(&o)
+    );
     // A record no entry is about: said, with where the numbers are.
     let o = f.run(&["history", "--record", "INC-2026-9999"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));

@@ -856,7 +856,8 @@ fn section(text: &str) -> Result<crate::present::Section, String> {
         })
 }
 
+/// A day on the command line, in the forms the app's date fields take (`30/11/2026`, day
+/// first; `2026-11-30`; `today`, `yesterday`, `+7`), "today" being this computer's.
 pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text.trim(), crate::model::dates::DAY)
-        .map_err(|_| format!("{text} is not a date: write it YYYY-MM-DD, e.g. 2026-09-01"))
+    crate::model::dates::parse_date(text, chrono::Local::now().date_naive())
 }

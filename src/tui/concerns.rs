@@ -716,6 +716,43 @@ mod tests {
         assert!(crate::concern::read_inbox(dir.path(), &key, &pending, &[]).is_err());
     }
 
+    /// Tester4 #13: 30 concerns waiting at 80x24 showed 17 rows and nothing said more were
+    /// below (or, at the end, above), unlike the list and the register.
+    #[test]
+    fn concerns_beyond_the_screen_are_said_on_the_border() {
+        let mut app = app_with_concerns();
+        let one = app.concerns.waiting[1].clone();
+        app.concerns.waiting = (0..30)
+            .map(|n| Incoming {
+                path: format!("/srv/share/concerns/concern-{n}.age").into(),
+                concern: Concern {
+                    receipt: format!("C-TEST-{n:04}"),
+                    ..one.concern.clone()
+                },
+            })
+            .collect();
+        let screen = crate::tui::tests::render(&mut app, 80, 24);
+        let border =
+            |screen: &str, sign: &str| screen.lines().any(|l| l.contains(sign) && l.contains('─'));
+        assert!(border(&screen, "more concerns"), "{screen}");
+        let shown = screen.matches("C-TEST-").count();
+        assert!(
+            border(&screen, &format!("↓ {} more concerns", 30 - shown)),
+            "{screen}"
+        );
+        for _ in 0..29 {
+            press(&mut app, KeyCode::Down);
+        }
+        let screen = crate::tui::tests::render(&mut app, 80, 24);
+        assert!(screen.contains("C-TEST-0029"), "{screen}");
+        let shown = screen.matches("C-TEST-").count();
+        assert!(
+            border(&screen, &format!("↑ {} more concerns", 30 - shown)),
+            "{screen}"
+        );
+        assert!(!screen.contains("↓"), "{screen}");
+    }
+
     #[test]
     fn the_concerns_screen_lists_them_and_the_status_bar_counts_them() {
         let mut app = app_with_concerns();

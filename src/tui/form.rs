@@ -1,13 +1,16 @@
 //! Forms: fields with labels, required marks, their own refusal messages, and typed values.
 //! Text is edited raw in `editor::Editor` and escaped only when drawn; choices open a
-//! filterable picker; dates are typed as `YYYY-MM-DD HH:MM` (or `now`, `today 14:30`,
-//! `14:30`; days also `today`, `+7`) and checked on leaving the field. A paste is text for
+//! filterable picker; dates are typed as `model::dates` reads them (`30/11/2026 14:30`,
+//! `2026-11-30 14:30`, `now`, `yesterday 19:30`, `2.30pm`; days also `today`, `+7`) and
+//! checked on leaving the field, where they are written back in full. A paste is text for
 //! the focused field (`Editor::paste`).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use super::editor::Editor;
 use crate::model::Invalid;
+/// Typed dates are read in the model, so the command line takes the same forms.
+pub use crate::model::dates::{parse_date, parse_datetime};
 
 /// One option of a choice field: what the user sees, and the value the form builder reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +41,10 @@ pub enum FieldKind {
     Text,
     Multiline,
     Secret,
-    /// `YYYY-MM-DD HH:MM`, or `now`.
+    /// A moment that has happened (every one the forms ask for: a time after now is
+    /// refused on leaving the field), typed as `model::dates::parse_datetime` reads it.
     DateTime,
-    /// `YYYY-MM-DD`, or `today`, or `+N` days.
+    /// A day, as `model::dates::parse_date` reads it.
     Date,
     Number,
     Choice(Vec<Choice>),
@@ -228,17 +232,15 @@ impl Field {
             .collect()
     }
 
-    /// Marks the field refused with `message`. A refused date or number is selected, as a
-    /// pre-filled one is: typing replaces it rather than appending to the bad value, and
-    /// moving the cursor first keeps it to correct in place.
+    /// Marks the field refused with `message`. A refused one-line value (a date, a number,
+    /// a year of birth, a path, a reference) is selected, as a pre-filled one is: typing
+    /// replaces it rather than appending to the bad value (`2031` then `2011` read
+    /// `20312011`), and moving the cursor first keeps it to correct in place. Multi-line
+    /// text is not: one key would replace a whole account.
     pub fn refuse(&mut self, message: &str) {
         self.error = Some(message.to_string());
         self.refused_value = Some(self.value());
-        if matches!(
-            self.kind,
-            FieldKind::DateTime | FieldKind::Date | FieldKind::Number
-        ) && !self.input.text().is_empty()
-        {
+        if self.is_text() && self.kind != FieldKind::Multiline && !self.input.text().is_empty() {
             self.input.set_prefilled(true);
         }
     }
@@ -280,6 +282,17 @@ impl Field {
         } else {
             match self.kind {
                 FieldKind::DateTime => match parse_datetime(&value, now) {
+                    // Every date and time a form asks for is of something that has
+                    // happened: refused on leaving the field, not only at the save (the
+                    // model's own sentence), so it is selected before anything is typed.
+                    Ok(t) if t > now => {
+                        let t = crate::present::when(t);
+                        self.normalise(&t);
+                        Some(format!(
+                            "{} ({t}) is in the future: enter a time up to now",
+                            self.name()
+                        ))
+                    }
                     Ok(t) => {
                         self.normalise(&crate::present::when(t));
                         None
@@ -321,96 +334,6 @@ pub fn parse_number(text: &str) -> Result<u32, String> {
             _ => format!("{shown} is not a whole number: type digits only, e.g. 14"),
         }
     })
-}
-
-/// The digits of `text` as `9`, to tell text with the shape of a date (whose day or time
-/// does not exist, 2026-02-31) from text that is no date at all (`last tuesday`).
-fn shape(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_ascii_digit() { '9' } else { c })
-        .collect()
-}
-
-/// A time of day typed alone or after `today`: `14:30` (or `9:05`).
-fn time_of_day(text: &str) -> Option<chrono::NaiveTime> {
-    chrono::NaiveTime::parse_from_str(text.trim(), crate::present::CLOCK).ok()
-}
-
-/// A date and time as typed: `YYYY-MM-DD HH:MM`, `YYYY-MM-DD` (midnight), `now`, a time
-/// today (`today 14:30`, or `14:30` alone) or yesterday (`yesterday 19:30`). A refusal says
-/// which forms are taken.
-pub fn parse_datetime(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
-    let t = text.trim();
-    let lower = t.to_ascii_lowercase();
-    match lower.as_str() {
-        "now" | "n" | "today" => return Ok(now.date().and_time(now.time().with_nanosecond_zero())),
-        _ => {}
-    }
-    if let Some(time) = lower
-        .strip_prefix("today ")
-        .map_or_else(|| time_of_day(&lower), time_of_day)
-    {
-        return Ok(now.date().and_time(time));
-    }
-    // What a DSL writes of last night's messages, as a parent reported them this morning.
-    if let Some(at) = lower.strip_prefix("yesterday") {
-        return match (time_of_day(at), now.date().pred_opt()) {
-            (Some(time), Some(day)) if at.starts_with(' ') => Ok(day.and_time(time)),
-            _ => Err(format!(
-                "{} needs a time of day: type yesterday 19:30, or a date and time (YYYY-MM-DD HH:MM)",
-                crate::text::line(t)
-            )),
-        };
-    }
-    NaiveDateTime::parse_from_str(t, crate::present::MINUTE)
-        .or_else(|_| {
-            NaiveDate::parse_from_str(t, crate::present::DAY)
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-        .map_err(|_| {
-            let shown = crate::text::line(t);
-            let time = lower.strip_prefix("today ").unwrap_or(&lower);
-            match shape(time).as_str() {
-                "9999-99-99 99:99" | "9999-99-99" => format!(
-                    "{shown} is not a date and time that exists: check the day and the time (YYYY-MM-DD HH:MM)"
-                ),
-                "99:99" | "9:99" => format!(
-                    "{shown} is not a time of day: type a time from 00:00 to 23:59, or a date and time (YYYY-MM-DD HH:MM)"
-                ),
-                _ => format!(
-                    "{shown} is not a date and time: type YYYY-MM-DD HH:MM, now, or today 14:30 (or just 14:30)"
-                ),
-            }
-        })
-}
-
-/// A day as typed: `YYYY-MM-DD`, `today`, or `+N` days from today.
-pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("today") || t.eq_ignore_ascii_case("t") {
-        return Ok(today);
-    }
-    if let Some(days) = t.strip_prefix('+').and_then(|d| d.parse::<i64>().ok()) {
-        return Ok(today + Duration::days(days));
-    }
-    NaiveDate::parse_from_str(t, crate::present::DAY).map_err(|_| {
-        let shown = crate::text::line(t);
-        if shape(t) == "9999-99-99" {
-            format!("{shown} is not a date that exists: check the day (YYYY-MM-DD)")
-        } else {
-            format!("{shown} is not a date: type YYYY-MM-DD, today, or +7 for a week from today")
-        }
-    })
-}
-
-trait NoNanos {
-    fn with_nanosecond_zero(self) -> chrono::NaiveTime;
-}
-impl NoNanos for chrono::NaiveTime {
-    fn with_nanosecond_zero(self) -> chrono::NaiveTime {
-        use chrono::Timelike;
-        chrono::NaiveTime::from_hms_opt(self.hour(), self.minute(), 0).unwrap_or(self)
-    }
 }
 
 /// What a form is for, and so what its submission does.
@@ -682,108 +605,13 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn now() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 11, 16)
             .unwrap()
             .and_hms_opt(9, 30, 12)
             .unwrap()
-    }
-
-    #[test]
-    fn dates_accept_shortcuts_and_refuse_impossible_days() {
-        assert_eq!(
-            parse_datetime("now", now()).unwrap().to_string(),
-            "2026-11-16 09:30:00"
-        );
-        assert_eq!(
-            parse_datetime("today 14:05", now()).unwrap().to_string(),
-            "2026-11-16 14:05:00"
-        );
-        assert_eq!(
-            parse_datetime("2026-03-04 10:15", now())
-                .unwrap()
-                .to_string(),
-            "2026-03-04 10:15:00"
-        );
-        assert!(
-            parse_datetime("2026-02-30 10:00", now())
-                .unwrap_err()
-                .contains("not a date and time that exists")
-        );
-        assert_eq!(
-            parse_date("+14", now().date()).unwrap().to_string(),
-            "2026-11-30"
-        );
-        assert!(parse_date("2026-13-01", now().date()).is_err());
-    }
-
-    /// A parent's report in the morning of last night's messages: `yesterday 19:30` was
-    /// refused as "not a date and time", so the DSL had to work out yesterday's date.
-    #[test]
-    fn yesterday_at_a_time_is_the_day_before() {
-        for typed in ["yesterday 19:30", "Yesterday 7:05", " YESTERDAY 23:59 "] {
-            let t = parse_datetime(typed, now()).unwrap();
-            assert_eq!(t.date().to_string(), "2026-11-15", "{typed}");
-        }
-        for typed in [
-            "yesterday",
-            "yesterday 25:00",
-            "yesterday19:30",
-            "yesterday evening",
-        ] {
-            let e = parse_datetime(typed, now()).unwrap_err();
-            assert!(
-                e.contains("needs a time of day: type yesterday 19:30"),
-                "{typed}: {e}"
-            );
-        }
-    }
-
-    /// Tester finding 7: `10:05` was refused as "not a date and time that exists", a
-    /// sentence that neither fits text that is no date nor names the short forms.
-    #[test]
-    fn a_time_alone_is_today_and_a_refusal_names_the_forms_taken() {
-        for typed in ["10:05", "today 10:05", " 10:05 ", "TODAY 10:05"] {
-            assert_eq!(
-                parse_datetime(typed, now()).unwrap().to_string(),
-                "2026-11-16 10:05:00",
-                "{typed}"
-            );
-        }
-        assert_eq!(
-            parse_datetime("9:05", now()).unwrap().to_string(),
-            "2026-11-16 09:05:00"
-        );
-        for typed in ["tab", "last tuesday", "10.05"] {
-            let e = parse_datetime(typed, now()).unwrap_err();
-            assert_eq!(
-                e,
-                format!(
-                    "{typed} is not a date and time: type YYYY-MM-DD HH:MM, now, or today 14:30 (or just 14:30)"
-                )
-            );
-        }
-        assert!(
-            parse_datetime("25:00", now())
-                .unwrap_err()
-                .starts_with("25:00 is not a time of day: type a time from 00:00 to 23:59")
-        );
-        assert!(
-            parse_datetime("2026-02-31 19:40", now())
-                .unwrap_err()
-                .starts_with("2026-02-31 19:40 is not a date and time that exists: check")
-        );
-        assert!(
-            parse_date("soon", now().date())
-                .unwrap_err()
-                .starts_with("soon is not a date: type YYYY-MM-DD, today, or +7")
-        );
-        assert!(
-            parse_date("2026-02-30", now().date())
-                .unwrap_err()
-                .starts_with("2026-02-30 is not a date that exists")
-        );
     }
 
     /// Tester finding 35: "Where the material is (URL, app, device): never a copy is

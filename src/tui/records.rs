@@ -210,7 +210,8 @@ pub fn submit_export(app: &mut App) {
         Ok(whom) => whom,
         Err(e) => return form.refuse("for", e),
     };
-    let path = PathBuf::from(v("out"));
+    // `~/inc5.html` is in the home folder, as on the lock screen (`typed_path`).
+    let path = super::fingerprint::typed_path(&v("out"));
     let recipient = v("recipient");
     let plaintext = v("plaintext") == "yes";
     if recipient.is_empty() && !plaintext {

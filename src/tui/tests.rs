@@ -1122,7 +1122,13 @@ fn first_run_setup_checks_the_passphrase() {
     );
     assert_eq!(focus(&app), "repeat", "focus stays after a refusal");
     snap("setup-refused", &mut app);
-    press(&mut app, KeyCode::Backspace);
+    // The refused repeat is selected (tester4 #13): typing it again replaces it, rather
+    // than appending to a secret that cannot be seen.
+    keys(&mut app, "lantern orbit velvet cabbage");
+    assert_eq!(
+        app.form.as_ref().unwrap().value("repeat"),
+        "lantern orbit velvet cabbage"
+    );
     ctrl(&mut app, 's');
     assert!(matches!(app.effects.as_slice(), [Effect::Create { .. }]));
     // Tester finding: seconds of key derivation with no sign of work, under the old
@@ -2609,4 +2615,71 @@ fn a_reference_not_in_its_format_is_flagged_on_leaving_the_field_and_after_savin
     section(&mut app, Section::Reporting);
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("ref 12345 (check format)"), "{screen}");
+}
+
+/// Tester4 #13: a year of birth refused at the save (`2031`) was appended to: Shift-Tab
+/// back and `2011` read `20312011`. Every one-line field refused is selected, so the first
+/// key replaces it, as a refused date always was.
+#[test]
+fn a_refused_year_of_birth_is_replaced_by_what_is_typed_next() {
+    let mut app = demo_app();
+    open_incident(&mut app, "INC-2026-0019");
+    press(&mut app, KeyCode::Char('p'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::LinkPerson(_)
+    ));
+    tab(&mut app, 1);
+    keys(&mut app, "QZ");
+    tab(&mut app, 2);
+    keys(&mut app, "2031");
+    ctrl(&mut app, 's');
+    let form = app.form.as_ref().expect("refused, the form stays");
+    assert!(
+        form.field("birth_year").unwrap().shown_error().is_some(),
+        "{:?}",
+        form.banner()
+    );
+    tab(&mut app, 1);
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "2011");
+    assert_eq!(app.form.as_ref().unwrap().value("birth_year"), "2011");
+    // Moving the cursor first keeps the refused value to correct in place.
+    let form = app.form.as_mut().unwrap();
+    form.fields.iter_mut().for_each(|f| f.error = None);
+    let field = form.field_mut("birth_year").unwrap();
+    field.set_text("2031");
+    field.refuse("Year of birth 2031 is not possible");
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Backspace);
+    keys(&mut app, "1");
+    assert_eq!(app.form.as_ref().unwrap().value("birth_year"), "2011");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "saved: {:?}", app.message);
+}
+
+/// Tester4 #13: a "When it happened" in the future was refused only at Ctrl-S, and what
+/// was typed after it was appended (`2027-01-05 10:002026-11-27 21:15`). The form knows
+/// the time: it is refused on leaving the field, with the model's sentence, and selected.
+#[test]
+fn a_time_in_the_future_is_refused_on_leaving_the_field_and_replaced_by_typing() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('n'));
+    keys(&mut app, "5/1/2027 10:00");
+    press(&mut app, KeyCode::Tab);
+    let field = app.form.as_ref().unwrap().field("occurred").unwrap();
+    assert_eq!(
+        field.shown_error(),
+        Some("When it happened (2027-01-05 10:00) is in the future: enter a time up to now")
+    );
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("is in the future"), "{screen}");
+    press(&mut app, KeyCode::BackTab);
+    keys(&mut app, "yesterday 21:15");
+    press(&mut app, KeyCode::Tab);
+    let field = app.form.as_ref().unwrap().field("occurred").unwrap();
+    let yesterday = now().date().pred_opt().unwrap();
+    // Written back in full, so the person sees which day was read.
+    assert_eq!(field.value(), format!("{yesterday} 21:15"));
+    assert_eq!(field.shown_error(), None);
 }

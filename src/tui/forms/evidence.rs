@@ -76,9 +76,12 @@ pub fn evidence(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form
             )
             .required()
             .with_choice(if imagery { "Url" } else { "Screenshot" }),
-            Field::new("description", "Description", FieldKind::Text).required(),
+            // Multi-line: a chat log pasted here ("messages written down word for word")
+            // keeps its line breaks (tester4 #13).
+            Field::new("description", "Description", FieldKind::Multiline).required(),
             Field::new("source", "Source (platform, URL, account)", FieldKind::Text),
             Field::new("captured", "Captured", FieldKind::DateTime)
+                .named("When it was captured")
                 .required()
                 .with_text(&when(now)),
             who_field(book, "captured_by", "Captured by", who),
@@ -132,7 +135,9 @@ pub fn edit_evidence(
         FieldKind::Text,
     ));
     form.fields.push(
-        Field::new("custody_when", "When it happened", FieldKind::DateTime).with_text(&when(now)),
+        Field::new("custody_when", "When it happened", FieldKind::DateTime)
+            .named("The custody time")
+            .with_text(&when(now)),
     );
     form.fields.push(Field::new(
         "custody_reference",

@@ -24,6 +24,7 @@ pub fn report(book: &Logbook, id: &str, who: &str, now: NaiveDateTime) -> Form {
             .required()
             .with_choice("Referred"),
             Field::new("when", "When", FieldKind::DateTime)
+                .named("When it was reported")
                 .required()
                 .with_text(&when(now)),
             who_field(book, "by", "By", who),

@@ -120,6 +120,7 @@ pub fn hold_review(book: &Logbook, id: &str, review: &str, who: &str, now: Naive
         format!("Review {review} of {id}"),
         vec![
             Field::new("held", "Held", FieldKind::DateTime)
+                .named("When the review was held")
                 .required()
                 .with_text(&when(now)),
             who_field(book, "by", "By", who),

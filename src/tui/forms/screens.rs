@@ -211,7 +211,7 @@ fn a_refused_date_is_selected_so_typing_replaces_it_and_its_refusal_goes_when_ch
     ctrl(&mut app, 'u');
     keys(&mut app, "last tuesday");
     press(&mut app, KeyCode::Tab);
-    let refusal = "is not a date and time: type YYYY-MM-DD HH:MM";
+    let refusal = "is not a date and time: type e.g. 30/11/2026 14:30 (day first)";
     assert!(
         form(&app).fields[0]
             .shown_error()

@@ -165,7 +165,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     frame.render_widget(Paragraph::new(summary).dim(), head);
 
     if app.concerns.taken_view {
-        draw_taken(frame, table_area, book, selected);
+        draw_taken(frame, table_area, app, book, selected);
     } else {
         draw_waiting(frame, table_area, app, &folder, selected);
     }
@@ -194,6 +194,16 @@ fn draw_waiting(frame: &mut Frame, area: Rect, app: &App, folder: &str, selected
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
+    // Rows beyond the screen are said on the border, as the list and the register say
+    // theirs: a busy drop-box must not look seen in full (tester4 #13).
+    let block = match super::more_rows(
+        app,
+        (start, height, app.concerns.waiting.len()),
+        ("concern", "concerns"),
+    ) {
+        Some(more) => block.title_bottom(more),
+        None => block,
+    };
     let rows: Vec<Row> = app
         .concerns
         .waiting
@@ -227,7 +237,7 @@ fn draw_waiting(frame: &mut Frame, area: Rect, app: &App, folder: &str, selected
 }
 
 /// The concerns taken in, each with the decision now (tester3 #43).
-fn draw_taken(frame: &mut Frame, area: Rect, book: &Logbook, selected: usize) {
+fn draw_taken(frame: &mut Frame, area: Rect, app: &App, book: &Logbook, selected: usize) {
     let block = Block::bordered().title(format!(
         " Staff concerns taken in · {} those waiting · {} ",
         keymap::key_for(keymap::CONCERNS_TAKEN, Action::ConcernsSwitch),
@@ -235,7 +245,12 @@ fn draw_taken(frame: &mut Frame, area: Rect, book: &Logbook, selected: usize) {
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let start = selected.saturating_sub(height.saturating_sub(1));
-    let rows: Vec<Row> = taken(book)
+    let all = taken(book);
+    let block = match super::more_rows(app, (start, height, all.len()), ("concern", "concerns")) {
+        Some(more) => block.title_bottom(more),
+        None => block,
+    };
+    let rows: Vec<Row> = all
         .into_iter()
         .enumerate()
         .skip(start)
