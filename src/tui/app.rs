@@ -150,6 +150,9 @@ pub struct App {
     /// answer for another job, or for a form since closed or changed, is not used.
     pub hashing: Option<(u64, String)>,
     pub hash_jobs: u64,
+    /// Unlocked after a lock with a passphrase (which names no one): whoever unlocked says
+    /// who they are before anything is recorded (tester4 #11); Enter keeps the last.
+    pub confirming_who: bool,
 }
 
 impl App {
@@ -195,6 +198,7 @@ impl App {
             retention_rows: Default::default(),
             stats_cache: Default::default(),
             creating: false,
+            confirming_who: false,
         }
     }
 
@@ -286,7 +290,7 @@ impl App {
 
     /// Choosing who records at start-up: someone must, so the picker cannot be left.
     pub fn must_choose_who(&self) -> bool {
-        self.phase == Phase::ChooseWho && self.who.is_empty()
+        self.phase == Phase::ChooseWho && (self.who.is_empty() || self.confirming_who)
     }
 
     pub(super) fn today(&self) -> chrono::NaiveDate {
@@ -475,7 +479,10 @@ impl App {
                 } else if self.who.is_empty() {
                     self.choose_who(&staff);
                 } else {
-                    self.phase = Phase::Ready;
+                    // A passphrase names no one, and the idle lock is when someone else
+                    // sits down: asked again, the last recorder first (Enter keeps them).
+                    self.confirming_who = true;
+                    self.choose_who(&staff);
                 }
             }
             Err(message) => {
