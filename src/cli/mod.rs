@@ -229,7 +229,7 @@ fn app(global: &Global) -> Result<()> {
     }
     crate::tui::run(crate::tui::Session {
         path,
-        identity: global.identity.first().cloned(),
+        identities: global.identity.clone(),
         open: None,
         scratch: None,
     })
@@ -278,6 +278,11 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     names.extend(global.by.as_deref());
     let pass = secret::new_passphrase(global.passphrase_file.as_ref(), &names)?;
     let by = operator(global, None, &settings)?;
+    // The app's first "Who is recording?" lists the staff: its creator is one of them
+    // (tester4 #13), as the app's own set-up makes them.
+    if !settings.staff.iter().any(|s| s.trim() == by.trim()) {
+        settings.staff.insert(0, by.clone());
+    }
     let identity = age::x25519::Identity::generate();
     let public = identity.to_public().to_string();
     settings.recipients = vec![public.clone()];
@@ -293,6 +298,8 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     }
     // The key file first: a logbook never stands without the key file that opens it.
     let key_file = vault::key_file_path(&path);
+    // What an interrupted set-up left of a key file (tester4 #13).
+    vault::file::remove_dead_temps(&key_file);
     vault::write_identity(
         &key_file,
         &identity,
@@ -343,6 +350,10 @@ fn open_with(
     // the logbook would record the edit as its starting point, and hide it.
     if access == Access::Write {
         logbook.verify_audit()?;
+        // Its key file made owner-only before a save, as the logbook is (tester4 #13).
+        if let Some(note) = vault::tighten_key_file(path) {
+            eprintln!("{note}");
+        }
     }
     if vault.needs_migration() {
         let by = operator(global, None, &logbook.settings)?;
@@ -659,7 +670,7 @@ fn demo(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
         }
         crate::tui::run(crate::tui::Session {
             path,
-            identity: Some(key_file),
+            identities: vec![key_file],
             open: Some((vault, book)),
             scratch: Some(folder.path().to_path_buf()),
         })?;

@@ -153,6 +153,9 @@ pub struct App {
     /// The logbook's file, for what is looked for beside it (restore copies named at a
     /// disposal); None in tests that have no file.
     pub path: Option<std::path::PathBuf>,
+    /// Unlocked after a lock with a passphrase (which names no one): whoever unlocked says
+    /// who they are before anything is recorded (tester4 #11); Enter keeps the last.
+    pub confirming_who: bool,
 }
 
 impl App {
@@ -199,6 +202,7 @@ impl App {
             stats_cache: Default::default(),
             creating: false,
             path: None,
+            confirming_who: false,
         }
     }
 
@@ -290,7 +294,7 @@ impl App {
 
     /// Choosing who records at start-up: someone must, so the picker cannot be left.
     pub fn must_choose_who(&self) -> bool {
-        self.phase == Phase::ChooseWho && self.who.is_empty()
+        self.phase == Phase::ChooseWho && (self.who.is_empty() || self.confirming_who)
     }
 
     pub(super) fn today(&self) -> chrono::NaiveDate {
@@ -479,7 +483,10 @@ impl App {
                 } else if self.who.is_empty() {
                     self.choose_who(&staff);
                 } else {
-                    self.phase = Phase::Ready;
+                    // A passphrase names no one, and the idle lock is when someone else
+                    // sits down: asked again, the last recorder first (Enter keeps them).
+                    self.confirming_who = true;
+                    self.choose_who(&staff);
                 }
             }
             Err(message) => {

@@ -42,8 +42,9 @@ use saver::{Done, Job, Saver};
 /// What the app opens on.
 pub struct Session {
     pub path: PathBuf,
-    /// Key mode: the identity file that unlocks it.
-    pub identity: Option<PathBuf>,
+    /// Key mode: the identity files given (`--identity`, repeatable): any that opens it
+    /// unlocks it, as on the command line (tester3 #1).
+    pub identities: Vec<PathBuf>,
     /// Already open (the demo): skip set-up and unlock.
     pub open: Option<(Vault, Logbook)>,
     /// A folder removed when a signal ends the app (the demo's, with its throwaway key):
@@ -148,6 +149,10 @@ pub fn run(session: Session) -> Result<()> {
     // No key may do two things on one screen (see `keymap::check`).
     keymap::check()
         .map_err(|m| Error::Usage(format!("the app's key tables are inconsistent: {m}")))?;
+    // The key file beside a passphrase logbook, given for the logbook (tester4 #13).
+    vault::refuse_key_file_as_logbook(&session.path)?;
+    // What an interrupted set-up left of a key file (tester4 #13).
+    vault::file::remove_dead_temps(&vault::key_file_path(&session.path));
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut shell = Shell {
         path: session.path.clone(),
@@ -169,9 +174,29 @@ pub fn run(session: Session) -> Result<()> {
     // Ask for what the file needs, read from its header: a key-mode logbook asks for a key
     // file (the one given with --identity, or a path typed) and, if that file is protected,
     // its passphrase, so Enter alone never unlocks a protected key.
-    let key_mode = session.identity.is_some()
-        || (session.path.exists() && matches!(vault::mode(&session.path), Ok(vault::Mode::Keys)));
-    prepare_key_unlock(app, key_mode, session.identity.as_deref());
+    let identity = session.identities.first().cloned();
+    let mode = session
+        .path
+        .exists()
+        .then(|| vault::mode(&session.path).ok())
+        .flatten();
+    let key_mode = identity.is_some() || mode == Some(vault::Mode::Keys);
+    prepare_key_unlock(app, key_mode, identity.as_deref());
+    app.unlock.other_key_files = session
+        .identities
+        .iter()
+        .skip(1)
+        .map(|p| p.display().to_string())
+        .collect();
+    if identity.is_none() && mode == Some(vault::Mode::Keys) {
+        // No key file beside it: perhaps a passphrase logbook moved without it.
+        app.unlock.missing_key_file = vault::key_file_path(&session.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+    }
+    // Key holders of a passphrase logbook may give their key file instead.
+    app.unlock.passphrase_or_key =
+        mode == Some(vault::Mode::Passphrase) && vault::sealed_keys(&session.path) > 1;
     match session.open {
         Some((vault, book)) => {
             let who = book
@@ -181,9 +206,9 @@ pub fn run(session: Session) -> Result<()> {
                 .cloned()
                 .unwrap_or_else(|| "DSL".into());
             *app = App::ready(app.name.clone(), now(), book, who);
-            prepare_key_unlock(app, session.identity.is_some(), session.identity.as_deref());
+            prepare_key_unlock(app, identity.is_some(), identity.as_deref());
             // The demo: its throwaway key file is beside it.
-            shell.key = session.identity.as_ref().and_then(|p| {
+            shell.key = identity.as_ref().and_then(|p| {
                 Key::from_identity_files(std::slice::from_ref(p), &mut |_| {
                     Err(Error::NoTerminal("passphrase"))
                 })
@@ -420,6 +445,8 @@ impl Shell {
             }
             Err(message) => {
                 if let Some(form) = &mut app.form {
+                    // The same form sent again after a question goes ahead (`create`).
+                    form.warned = Some(message.clone());
                     form.say(message);
                 }
             }
@@ -473,6 +500,11 @@ impl Shell {
                     .identity
                     .as_deref()
                     .is_some_and(|p| !vault::is_protected(std::path::Path::new(p)));
+                app.unlock.key_open_to_others = app
+                    .unlock
+                    .identity
+                    .as_deref()
+                    .and_then(|p| vault::open_to_others(std::path::Path::new(p)));
                 let draft = app
                     .draft
                     .take()
@@ -499,7 +531,9 @@ impl Shell {
                 };
                 if let (Some(v), None) = (vault, &self.saver) {
                     // The key file that has just opened the logbook (passphrase mode).
-                    if !self.app.unlock.key_mode && !book.settings.passphrase_key.is_empty() {
+                    let by_passphrase =
+                        !self.app.unlock.key_mode || self.app.unlock.identity.is_none();
+                    if by_passphrase && !book.settings.passphrase_key.is_empty() {
                         self.key_file = key_file::KeyFileCopy::read(&self.path);
                     }
                     self.spawn_saver(v);
@@ -644,7 +678,13 @@ impl Shell {
                                     .as_ref()
                                     .map(key_file::KeyFileCopy::written_back);
                             }
-                            _ => {}
+                            Some(Ok(key_file::Found::There)) => {
+                                // Owner-only, as every save makes the logbook (tester4 #13).
+                                if let Some(note) = vault::tighten_key_file(&path) {
+                                    app.message = Some(note);
+                                }
+                            }
+                            None => {}
                         }
                         if s.save(book, matches!(effect, Effect::SaveAgain)) {
                             app.saving();
@@ -660,6 +700,18 @@ impl Shell {
                     } else {
                         None
                     };
+                    // The other key files given at start, tried after the one on the
+                    // screen; not when another holder takes over with their own.
+                    let others: Vec<PathBuf> = if identity.is_none() || app.unlock.switching {
+                        Vec::new()
+                    } else {
+                        app.unlock
+                            .other_key_files
+                            .iter()
+                            .map(PathBuf::from)
+                            .filter(|p| Some(p) != identity.as_ref())
+                            .collect()
+                    };
                     let first = self.saver.is_none();
                     let who = app.who.clone();
                     let tx = self.tx.clone();
@@ -669,7 +721,7 @@ impl Shell {
                         let _ = tx.send(Msg::Opened(opened));
                     };
                     std::thread::spawn(move || {
-                        match unlock(&path, identity.as_ref(), &secret, first, &who) {
+                        match unlock(&path, identity.as_ref(), &others, &secret, first, &who) {
                             Ok((book, vault, key, Some(trail))) => {
                                 // The list is shown at once; the trail is read and checked
                                 // here meanwhile, against a copy of the records.
@@ -853,6 +905,7 @@ fn prepare_key_unlock(app: &mut App, key_mode: bool, identity: Option<&std::path
                 form::Field::new("key_file", "Key file", form::FieldKind::Text).with_text(&shown);
             app.unlock.identity = Some(shown);
             app.unlock.key_unprotected = !vault::is_protected(p);
+            app.unlock.key_open_to_others = vault::open_to_others(p);
             app.unlock.key_focus = false;
         }
         None => app.unlock.key_focus = true,
@@ -993,23 +1046,14 @@ fn history_status(app: &App) -> Option<ratatui::text::Span<'static>> {
 fn unlock(
     path: &std::path::Path,
     identity: Option<&PathBuf>,
+    others: &[PathBuf],
     secret: &Zeroizing<String>,
     first: bool,
     who: &str,
 ) -> std::result::Result<(Logbook, Option<Vault>, Key, Option<vault::PendingTrail>), String> {
     let words = |e: Error| in_app_words(&e, identity.map(PathBuf::as_path));
     let key = match identity {
-        Some(file) => Key::from_identity_files(std::slice::from_ref(file), &mut |_| {
-            if secret.is_empty() {
-                Err(Error::Usage(format!(
-                    "This key file is protected by a passphrase: type it, then {}.",
-                    unlock_key()
-                )))
-            } else {
-                Ok(secret.clone())
-            }
-        })
-        .map_err(words)?,
+        Some(file) => key_from_files(path, file, others, secret).map_err(words)?,
         None => Key::passphrase(secret),
     };
     if first {
@@ -1031,6 +1075,44 @@ fn unlock(
         let (_, book, key, trail) = Vault::open_records(path, &key, Access::Read).map_err(words)?;
         Ok((book, None, key, trail))
     }
+}
+
+/// The identities of the first of `file` and `others` that opens the logbook at `path`
+/// (a protected one with the passphrase typed): any key file given opens it, as on the
+/// command line. When none does, why `file` did not.
+fn key_from_files(
+    path: &std::path::Path,
+    file: &std::path::Path,
+    others: &[PathBuf],
+    secret: &Zeroizing<String>,
+) -> Result<Key> {
+    let mut ask = |_: &std::path::Path| {
+        if secret.is_empty() {
+            Err(Error::Usage(format!(
+                "This key file is protected by a passphrase: type it, then {}.",
+                unlock_key()
+            )))
+        } else {
+            Ok(secret.clone())
+        }
+    };
+    let first = vault::read_identity_file(file, &mut ask);
+    if others.is_empty() {
+        return first.map(Key::Identities);
+    }
+    if let Ok(ids) = &first
+        && vault::opens_file(path, ids)
+    {
+        return first.map(Key::Identities);
+    }
+    for other in others {
+        if let Ok(ids) = vault::read_identity_file(other, &mut ask)
+            && vault::opens_file(path, &ids)
+        {
+            return Ok(Key::Identities(ids));
+        }
+    }
+    first.map(Key::Identities)
 }
 
 /// The key that unlocks, for the unlock screen's messages.
@@ -1122,7 +1204,7 @@ fn create(
         (Key::Identities(vault::Identities::one(id)), true)
     } else {
         let file = fingerprint::typed_path(&identity);
-        let key = Key::from_identity_files(std::slice::from_ref(&file), &mut |_| {
+        let (ids, holder) = vault::read_identity_file_with_holder(&file, &mut |_| {
             Ok(pass.clone())
         })
         .map_err(|e| match e {
@@ -1134,6 +1216,22 @@ fn create(
             )),
             other => other,
         })?;
+        // A key file made for someone else (its `# holder:` line), picked by mistake,
+        // would record its holder's work as this recorder's (tester4 #13): said once;
+        // the same form sent again creates it.
+        if let Some(holder) = holder.filter(|h| !h.trim().eq_ignore_ascii_case(who.trim())) {
+            let said = format!(
+                "The key file {} says it is {}'s, but {} is recording: if it is yours, press {} again to create the logbook with it; if not, give your own key file.",
+                crate::text::path(&file),
+                crate::text::line(&holder),
+                crate::text::line(&who),
+                keymap::key_for(keymap::SETUP_FORM, keymap::Action::Submit)
+            );
+            if get("warned") != said {
+                return Err(Error::KeyFiles(said));
+            }
+        }
+        let key = Key::Identities(ids);
         settings.recipients = key.public_keys();
         for public in key.public_keys() {
             settings.holders.push(crate::model::Holder {
@@ -1158,5 +1256,7 @@ mod tests;
 mod tests_evid;
 #[cfg(test)]
 mod tests_keys;
+#[cfg(test)]
+mod tests_lock;
 #[cfg(test)]
 mod tests_screens;

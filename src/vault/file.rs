@@ -200,6 +200,44 @@ pub fn remove_stale_temps(target: &Path) {
     }
 }
 
+/// Removes the temporary files beside `target` that a process which has since ended left
+/// (an interrupted first-run set-up leaves `.NAME.key.age.tmp-PID-N`, tester4 #13), when
+/// no lock is held: only names of exactly that pattern, only when that process is gone
+/// (or, where that cannot be told, the file is over a day old).
+pub fn remove_dead_temps(target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = fs::read_dir(folder_of(target)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((pid, nanos)) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split_once('-'))
+        else {
+            continue;
+        };
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(pid) || !digits(nanos) || pid == std::process::id().to_string() {
+            continue;
+        }
+        let proc = Path::new("/proc");
+        let gone = if proc.join("self").exists() {
+            !proc.join(pid).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 24 * 3600)
+        };
+        if gone && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Replaces `target` with what `write` produces, atomically: a new owner-only temporary
 /// file in the same folder, written, flushed and fsynced (a failed fsync fails the save),
 /// then renamed over the target and the folder fsynced. If `expected` is given, the

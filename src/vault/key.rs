@@ -133,12 +133,36 @@ pub fn is_protected(path: &Path) -> bool {
         .is_ok_and(|()| head == AGE_HEADER)
 }
 
+/// The permission bits of the file at `path` when other users of this computer may read
+/// it (group or others have any access), else None.
+pub fn open_to_others(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Reads one identity file, asking `ask` for the passphrase of a protected one: a wrong
 /// passphrase is `Error::WrongSecret`, so a caller given several files can try the rest.
 pub fn read_identity_file(
     path: &Path,
     ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
 ) -> Result<Identities> {
+    read_identity_file_with_holder(path, ask).map(|(ids, _)| ids)
+}
+
+/// `read_identity_file`, with the holder the file names (`# holder: NAME`), if any.
+pub fn read_identity_file_with_holder(
+    path: &Path,
+    ask: &mut dyn FnMut(&Path) -> Result<Zeroizing<String>>,
+) -> Result<(Identities, Option<String>)> {
     let bytes = Zeroizing::new(
         super::file::read_regular(
             path,
@@ -156,12 +180,27 @@ pub fn read_identity_file(
             }
         })?,
     );
+    if bytes.starts_with(AGE_HEADER) && !super::header_is_scrypt(&bytes) {
+        // Sealed to keys, not to a passphrase: a logbook or a backup given by mistake as
+        // the key file (its name is alike), which no passphrase typed would open.
+        return Err(Error::Usage(format!(
+            "{} is a logbook (or a backup of one), not a key file: give your own key file (made by `logbook keygen`); a passphrase logbook needs none, as its key file NAME.key.age is beside it.",
+            crate::text::path(path)
+        )));
+    }
+    let named = |text: &str| -> Result<(Identities, Option<String>)> {
+        let ids = parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))?;
+        Ok((ids, holder_in(text).map(str::to_string)))
+    };
     if bytes.starts_with(AGE_HEADER) {
-        let pass = ask(path)?;
-        return open_protected(path, &bytes, &SecretString::from(pass.to_string()));
+        let pass = SecretString::from(ask(path)?.to_string());
+        let plain = super::codec::decrypt(path, &bytes, &Key::Passphrase(pass))?;
+        let text =
+            std::str::from_utf8(&plain).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
+        return named(text);
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| Error::BadIdentity(path.to_path_buf()))?;
-    parse_identities(text).ok_or_else(|| Error::BadIdentity(path.to_path_buf()))
+    named(text)
 }
 
 /// Whether `text` is an identity file's text (`AGE-SECRET-KEY-1...` lines, comments).

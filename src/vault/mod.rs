@@ -30,8 +30,9 @@ pub use file::{FileId, Lock};
 pub use held::{Delta, Held, Tracker};
 pub use key::{
     Identities, Key, Recipients, fingerprint, holder_in, is_identity_text, is_protected, keygen,
-    open_protected, opens_file, parse_recipients, passphrase_recipient, read_identity_file,
-    read_key_file, reprotect_identity_file, write_identity,
+    open_protected, open_to_others, opens_file, parse_recipients, passphrase_recipient,
+    read_identity_file, read_identity_file_with_holder, read_key_file, reprotect_identity_file,
+    write_identity,
 };
 
 use crate::error::{Error, Result};
@@ -80,8 +81,92 @@ fn head(path: &Path) -> Result<Vec<u8>> {
     Ok(head)
 }
 
+/// A passphrase logbook's key file left readable by other users (copied in by `cp`, say)
+/// lets any of them take the sealed key and try passphrases offline. It is made owner-only
+/// (0600, as every save makes the logbook itself), and the sentence saying so is returned,
+/// naming a folder others can also open. None when there is nothing to say.
+pub fn tighten_key_file(logbook: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let logbook = file::resolve_link(logbook);
+        let key_file = key_file_path(&logbook);
+        let meta = fs::symlink_metadata(&key_file).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let mode = open_to_others(&key_file)?;
+        let fixed = fs::set_permissions(&key_file, fs::Permissions::from_mode(0o600)).is_ok();
+        let folder = file::folder_of(&logbook);
+        let folder_words = match open_to_others(&folder) {
+            Some(m) => format!(
+                "; its folder {} can be opened by others too (mode {m:o}): `chmod 700 {}` keeps them out",
+                crate::text::path(&folder),
+                crate::text::path(&folder)
+            ),
+            None => String::new(),
+        };
+        let shown = crate::text::path(&key_file);
+        Some(if fixed {
+            format!(
+                "Warning: the key file {shown} could be read by other users of this computer (mode {mode:o}): it is now yours alone (600), as the logbook is{folder_words}."
+            )
+        } else {
+            format!(
+                "Warning: the key file {shown} can be read by other users of this computer (mode {mode:o}) and could not be changed: make it yours alone with `chmod 600 {shown}`{folder_words}."
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = logbook;
+        None
+    }
+}
+
+/// How many X25519 keys the age file at `path` is sealed to, read from its header (no
+/// secret needed): a passphrase logbook sealed to more than its own key has key holders,
+/// who may unlock it with their key files. 0 when it cannot be read.
+pub fn sealed_keys(path: &Path) -> usize {
+    let Ok(head) = head(path) else { return 0 };
+    if !head.starts_with(b"age-encryption.org/v1\n") {
+        return 0;
+    }
+    head.split(|&b| b == b'\n')
+        .skip(1)
+        .take_while(|l| !l.starts_with(b"---"))
+        .filter(|l| l.starts_with(b"-> X25519 "))
+        .count()
+}
+
+/// The logbook whose passphrase key file `path` is (`NAME.key.age`, sealed with a
+/// passphrase, beside `NAME.age`), if it is one: given by mistake for the logbook (the
+/// two names are alike), it would decrypt and then read as a damaged logbook.
+pub fn logbook_of_key_file(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let stem = name
+        .strip_suffix(".key.age")
+        .or_else(|| name.strip_suffix(".key.age.next"))?;
+    let logbook = file::folder_of(path).join(format!("{stem}.age"));
+    (logbook.is_file() && header_is_scrypt(&head(path).ok()?)).then_some(logbook)
+}
+
+/// Refuses the passphrase key file given as the logbook, naming the logbook it opens.
+pub fn refuse_key_file_as_logbook(path: &Path) -> Result<()> {
+    match logbook_of_key_file(path) {
+        Some(logbook) => Err(Error::Usage(format!(
+            "{} is the passphrase key file of {}, not a logbook: give --logbook {} (the key file stays beside it).",
+            crate::text::path(path),
+            crate::text::path(&logbook),
+            crate::text::path(&logbook)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Reads the age header's stanza types and looks for a key file beside `path`.
 pub fn mode(path: &Path) -> Result<Mode> {
+    refuse_key_file_as_logbook(path)?;
     if header_is_scrypt(&head(path)?) {
         return Ok(Mode::OldPassphrase);
     }
@@ -201,6 +286,7 @@ impl Vault {
     pub fn open(path: &Path, key: &Key, access: Access) -> Result<(Vault, Logbook, Key)> {
         // A symlinked logbook is saved beside the real file, keeping the link.
         let path = &file::resolve_link(path);
+        refuse_key_file_as_logbook(path)?;
         let lock = lock_for(path, access)?;
         let (ciphertext, seen) = read_file(path)?;
         // Decrypted straight from the file (`SealedFile`), and parsed as it is decrypted:
@@ -239,6 +325,7 @@ impl Vault {
         access: Access,
     ) -> Result<(Vault, Logbook, Key, Option<PendingTrail>)> {
         let path = &file::resolve_link(path);
+        refuse_key_file_as_logbook(path)?;
         if access == Access::Write && header_is_scrypt(&head(path)?) {
             let (vault, book, key) = Vault::open(path, key, access)?;
             return Ok((vault, book, key, None));

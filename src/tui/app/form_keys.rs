@@ -205,11 +205,14 @@ impl App {
                 form.refuse(field, &message);
                 return;
             }
-            let values = form
+            let mut values: Vec<(String, String)> = form
                 .fields
                 .iter()
                 .map(|f| (f.key.to_string(), f.text()))
                 .collect();
+            // What the last try was told: the same form sent again after a question
+            // (a key file made for someone else) goes ahead (`tui::create`).
+            values.push(("warned".into(), form.warned.clone().unwrap_or_default()));
             // The old "Not saved" banner would say the last try failed while this one runs.
             form.error = None;
             self.creating = true;

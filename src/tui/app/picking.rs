@@ -13,23 +13,35 @@ impl App {
     /// in settings, or any name typed that matches none of them ("someone else").
     pub(super) fn choose_who(&mut self, staff: &[String]) {
         use crate::tui::form::Choice;
-        let options: Vec<Choice> = staff
+        let mut options: Vec<Choice> = staff
             .iter()
             .map(|s| Choice::new(crate::text::line(s), s.as_str()))
             .collect();
-        let current = staff.iter().position(|s| *s == self.who);
-        self.picker = Some(Picker::new(
-            "Who is recording? (or type your name)",
-            options,
-            0,
-            current,
-        ));
+        let mut current = staff.iter().position(|s| *s == self.who);
+        let title = if self.confirming_who {
+            // After a lock: the one recording before comes first (typed in, if not on the
+            // staff list), so Enter alone keeps them and anyone else says who they are.
+            let last = match current {
+                Some(at) => options.remove(at),
+                None => Choice::new(crate::text::line(&self.who), self.who.as_str()),
+            };
+            options.insert(0, last);
+            current = Some(0);
+            format!(
+                "Who is recording? ({} was; or type your name)",
+                crate::text::line(&self.who)
+            )
+        } else {
+            "Who is recording? (or type your name)".to_string()
+        };
+        self.picker = Some(Picker::new(title, options, 0, current));
         self.phase = Phase::ChooseWho;
     }
 
     /// `name` records from now on. A change of recorder in a session is an audit entry
     /// (saved at once), so the trail shows who took over from whom, and how.
     pub(super) fn switch_recorder(&mut self, name: String, how: &str) {
+        self.confirming_who = false;
         let from = std::mem::replace(&mut self.who, name);
         // A form someone else left open when the app locked is theirs until this one says.
         self.ask_whose_draft();
@@ -84,6 +96,15 @@ impl App {
         }
     }
 
+    /// How the recorder was chosen, for the audit entry of a change.
+    fn how_chosen(&self) -> &'static str {
+        if self.confirming_who {
+            "chosen at the keyboard after unlocking (passphrase)"
+        } else {
+            "chosen at the keyboard (passphrase)"
+        }
+    }
+
     pub(super) fn picker_key(&mut self, ev: KeyEvent) {
         let Some(picker) = &mut self.picker else {
             return;
@@ -125,7 +146,8 @@ impl App {
                     // Someone else: the name typed, matching none in the list.
                     self.picker = None;
                     self.phase = Phase::Ready;
-                    self.switch_recorder(typed, "chosen at the keyboard (passphrase)");
+                    let how = self.how_chosen();
+                    self.switch_recorder(typed, how);
                     self.refresh();
                     return;
                 }
@@ -137,7 +159,8 @@ impl App {
                 self.picker = None;
                 if self.phase == Phase::ChooseWho {
                     self.phase = Phase::Ready;
-                    self.switch_recorder(value, "chosen at the keyboard (passphrase)");
+                    let how = self.how_chosen();
+                    self.switch_recorder(value, how);
                     self.refresh();
                     return;
                 }

@@ -25,11 +25,25 @@ pub struct Unlock {
     /// The key file that opened the logbook has no passphrase: Enter alone unlocks it,
     /// so the lock only hides the screen, and the lock screen says so.
     pub key_unprotected: bool,
+    /// That key file, with no passphrase, is readable by other users of this computer
+    /// (its permission bits): said on the lock screen, as the command line says it.
+    pub key_open_to_others: Option<u32>,
     /// Locked to switch recorder: the key file field starts empty.
     pub switching: bool,
     pub passphrase: Field,
     /// Why the last try did not unlock.
     pub error: Option<String>,
+    /// Key mode only because no key file is beside the logbook (none given at start): the
+    /// name that key file would have (`NAME.key.age`), for a passphrase logbook moved or
+    /// renamed without it (tester4 #4).
+    pub missing_key_file: Option<String>,
+    /// A passphrase logbook also sealed to key holders' keys: Tab offers a key file
+    /// instead of the passphrase, and an empty key file path goes back to the passphrase
+    /// (tester3 #32).
+    pub passphrase_or_key: bool,
+    /// The other key files given with `--identity` after the first: tried in turn when
+    /// the one on the screen does not open the logbook (tester3 #1).
+    pub other_key_files: Vec<String>,
 }
 
 fn passphrase_field() -> Field {
@@ -50,9 +64,13 @@ impl Default for Unlock {
             key_file: key_file_field(),
             key_focus: false,
             key_unprotected: false,
+            key_open_to_others: None,
             switching: false,
             passphrase,
             error: None,
+            missing_key_file: None,
+            passphrase_or_key: false,
+            other_key_files: Vec::new(),
         }
     }
 }
@@ -64,8 +82,18 @@ impl Unlock {
         match action {
             Some(Action::Unlock) => {
                 let secret = zeroize::Zeroizing::new(self.passphrase.text());
-                if self.key_mode {
-                    let path = self.key_file.text().trim().to_string();
+                let path = self.key_file.text().trim().to_string();
+                if self.key_mode && path.is_empty() && self.passphrase_or_key {
+                    // No key file typed: the logbook's own passphrase.
+                    self.identity = None;
+                    if secret.is_empty() {
+                        self.error = Some(format!(
+                            "Type the logbook's passphrase, or a key file's path, then {}.",
+                            keymap::key_for(keymap::UNLOCK, Action::Unlock)
+                        ));
+                        return None;
+                    }
+                } else if self.key_mode {
                     if path.is_empty() {
                         self.error = Some(format!(
                             "Type the path of your key file (from `logbook keygen`), then {}.",
@@ -93,6 +121,12 @@ impl Unlock {
                 return Some(Effect::Unlock(secret));
             }
             Some(Action::NextField) if self.key_mode => self.key_focus = !self.key_focus,
+            // A key holder of a passphrase logbook: their key file instead.
+            Some(Action::NextField) if self.passphrase_or_key => {
+                self.key_mode = true;
+                self.key_focus = true;
+                self.error = None;
+            }
             _ if self.key_mode && self.key_focus => {
                 self.key_file.input.input(ev);
             }
@@ -122,14 +156,15 @@ impl Unlock {
     }
 
     /// The lock box in the middle of `area`. `unlocking`: the spinner while the logbook is
-    /// decrypted; `draft_kept`: a form in progress waits, encrypted, for the unlock.
+    /// decrypted; `draft_kept`: a form in progress waits, encrypted, for the unlock, with
+    /// who was recording when it was kept (whoever unlocks may be someone else).
     pub fn draw(
         &self,
         frame: &mut Frame,
         area: Rect,
         name: &str,
         unlocking: Option<&str>,
-        draft_kept: bool,
+        draft_kept: Option<&str>,
     ) {
         // Key mode has two fields and a warning to show.
         let mut lines = vec![
@@ -143,7 +178,19 @@ impl Unlock {
             lines.push(Line::raw(format!("{spinner} Unlocking...")));
         } else if self.key_mode {
             let cursor = |focused: bool| if focused { "_" } else { "" };
-            lines.push(Line::raw("This logbook opens with a key file."));
+            if let Some(key_file) = &self.missing_key_file {
+                // Perhaps a passphrase logbook moved or renamed without its key file: the
+                // program cannot tell without a secret, so both are said.
+                lines.push(Line::raw(format!(
+                    "There is no key file {key_file} beside this logbook. If it opens with a passphrase, its key file is missing: put it back beside it as {key_file} (moved or renamed, the logbook left it as NAME.key.age beside its old name; every backup folder holds a copy, logbook-ID-key-FPR.age), or type that key file's path below and the passphrase. If you hold a key file of your own, type its path."
+                )));
+            } else if self.passphrase_or_key {
+                lines.push(Line::raw(
+                    "Your key file (leave it empty to use the logbook's passphrase):",
+                ));
+            } else {
+                lines.push(Line::raw("This logbook opens with a key file."));
+            }
             lines.push(Line::from(vec![
                 Span::raw(if self.key_focus {
                     "▶ Key file: "
@@ -162,6 +209,17 @@ impl Unlock {
                 Span::raw("•".repeat(self.passphrase.text().chars().count())),
                 Span::raw(cursor(!self.key_focus)),
             ]));
+            if !self.other_key_files.is_empty() && !self.switching {
+                let others: Vec<String> = self
+                    .other_key_files
+                    .iter()
+                    .map(|p| crate::text::line(p).into_owned())
+                    .collect();
+                lines.push(Line::raw(format!(
+                    "  Also tried: {} (any that opens it)",
+                    others.join(", ")
+                )));
+            }
             lines.push(Line::raw(""));
             lines.push(
                 Line::raw(keymap::hints(
@@ -183,6 +241,15 @@ impl Unlock {
                     ),
                     Style::new().yellow().bold(),
                 ));
+                if let Some(mode) = self.key_open_to_others {
+                    lines.push(Line::styled(
+                        format!(
+                            "Other users of this computer can read it too (mode {mode:o}): make it yours alone with `chmod 600 {}`.",
+                            crate::text::line(&self.key_file.text())
+                        ),
+                        Style::new().yellow().bold(),
+                    ));
+                }
             }
         } else {
             lines.push(Line::from(vec![
@@ -198,16 +265,28 @@ impl Unlock {
                 ))
                 .dim(),
             );
+            if self.passphrase_or_key {
+                lines.push(Line::raw(format!(
+                    "{}: use a key file instead (a key holder's own key).",
+                    keymap::key_for(keymap::UNLOCK, keymap::Action::NextField)
+                )));
+            }
         }
         if let Some(e) = &self.error {
             lines.push(Line::raw(""));
             lines.push(Line::styled(e.clone(), Style::new().red().bold()));
         }
-        if draft_kept {
+        if let Some(by) = draft_kept {
             lines.push(Line::raw(""));
-            lines.push(Line::raw(
-                "A form you were filling in is kept, encrypted, and reopens after unlocking.",
-            ));
+            lines.push(Line::raw(if by.is_empty() {
+                "A form you were filling in is kept, encrypted, and reopens after unlocking."
+                    .to_string()
+            } else {
+                format!(
+                    "A form {} was filling in is kept, encrypted, and reopens after unlocking.",
+                    crate::text::line(by)
+                )
+            }));
         }
         // As high as its wrapped lines (at least the old half of the screen): a message and
         // the note about the kept form are never cut at 80x24.

@@ -101,7 +101,7 @@ fn draw_screen(frame: &mut Frame, main: Rect, app: &App) {
             main,
             &app.name,
             (app.phase == Phase::Unlocking).then(|| spinner(app)),
-            app.draft.is_some(),
+            app.draft.is_some().then_some(app.who.as_str()),
         ),
         Phase::ChooseWho | Phase::Ready => {
             if app.book.is_some() {
