@@ -324,6 +324,10 @@ pub enum Role {
     AllegedPerpetrator,
     Witness,
     Reporter,
+    /// A child's parent or carer: told, supporting, or themselves the one posting (tester4
+    /// #13: they had no role of their own). Added last: the stored names of the others are
+    /// unchanged, so existing records read and hash as before.
+    ParentOrCarer,
 }
 
 /// A person's part in one incident.

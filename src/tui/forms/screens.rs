@@ -470,6 +470,31 @@ fn year_groups_are_taken_as_schools_write_them() {
     }
 }
 
+/// Tester4 #13: "Mrs QS (cover supervisor)", Staff or volunteer, `Y9` was saved and
+/// listed with the year group, and the retention rule read as if her age were known.
+#[test]
+fn a_year_group_for_a_member_of_staff_is_refused_beside_the_field() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('a'));
+    let people = app.book.as_ref().unwrap().people.len();
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("reference")
+        .unwrap()
+        .set_text("Mrs QS (cover supervisor)");
+    let f = form.field_mut("age_group").unwrap();
+    let FieldKind::Choice(options) = &f.kind else {
+        panic!("age group is a choice")
+    };
+    f.chosen = options.iter().position(|o| o.value == "Staff");
+    form.field_mut("birth_year").unwrap().set_text("Y9");
+    form.dirty = true;
+    ctrl(&mut app, 's');
+    let said = form_field_error(&app, "birth_year").expect("refused beside the field");
+    assert!(said.contains("give their year of birth"), "{said}");
+    assert_eq!(app.book.as_ref().unwrap().people.len(), people);
+}
+
 fn form_field_error(app: &App, key: &str) -> Option<String> {
     form(app)
         .field(key)
