@@ -128,6 +128,54 @@ pub fn block(text: &str) -> Cow<'_, str> {
     escaped(text, true)
 }
 
+/// A name or other short text as typed, in one Unicode form (NFC: "â" as one character,
+/// not "a" followed by a combining accent). The same name typed on a Mac, through an input
+/// method or pasted from a web page may arrive decomposed: it looks the same on screen but
+/// would be another name in the audit trail, in every filter and in every comparison. Only
+/// what is typed now is normalised: stored text keeps its bytes (the trail's hashes cover
+/// them).
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    if unicode_normalization::is_nfc(text) {
+        Cow::Borrowed(text)
+    } else {
+        use unicode_normalization::UnicodeNormalization;
+        Cow::Owned(text.nfc().collect())
+    }
+}
+
+/// Whether two names are one person's name written differently: case, accents, Unicode
+/// form and spacing aside ("sian  ap rhys" is "Siân ap Rhys"), as the list filter compares
+/// (`model::query::fold`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    name_key(a) == name_key(b)
+}
+
+/// Which of the `known` names (staff, key holders) a typed name is, spelt as it is known:
+/// first one written exactly so (Unicode form aside), else one that is the same name
+/// case, accents and spacing aside (`same_name`). Two staff told apart only by an accent
+/// thus stay two, and "sian ap rhys" typed is "Siân ap Rhys" of the list.
+pub fn known_as<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typed = nfc(typed.trim());
+    let known: Vec<&str> = known.into_iter().collect();
+    known
+        .iter()
+        .find(|k| nfc(k) == typed)
+        .or_else(|| known.iter().find(|k| same_name(k, &typed)))
+        .copied()
+}
+
+/// What `same_name` compares: the name decomposed (so every accent is a mark of its own),
+/// folded as filters fold it (marks dropped, lower case, Ł as L), its words joined by one
+/// space.
+fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let decomposed: String = name.nfd().collect();
+    crate::model::query::fold(&decomposed)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +302,27 @@ mod tests {
         for shown in [line("x\ty\r\n"), block("x\ty\r\n\r")] {
             assert!(!shown.contains(['\t', '\r']), "{shown:?}");
         }
+    }
+
+    /// Tester4 #10: "Siân" typed decomposed (a Mac, an input method) was another name.
+    #[test]
+    fn names_are_stored_composed_and_compared_case_accents_and_spaces_aside() {
+        let composed = "Si\u{e2}n ap Rhys";
+        let decomposed = "Sia\u{302}n ap Rhys";
+        assert_ne!(composed, decomposed);
+        assert_eq!(nfc(decomposed), composed);
+        assert!(matches!(nfc(composed), Cow::Borrowed(_)));
+        assert!(matches!(nfc("RO"), Cow::Borrowed(_)));
+        for typed in [
+            decomposed,
+            "sian ap rhys",
+            "SIAN  AP RHYS",
+            " Siân ap Rhys ",
+        ] {
+            assert!(same_name(typed, composed), "{typed:?}");
+        }
+        assert!(!same_name("Sian ap Rhys-Jones", composed));
+        assert!(!same_name("Siôn ap Rhys", "Siân ap Rhys"));
+        assert!(same_name("\u{141}ukasz", "lukasz"));
     }
 }

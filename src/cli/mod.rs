@@ -57,17 +57,20 @@ fn now() -> DateTime<FixedOffset> {
 /// be overridden: `--by` naming someone else is refused, so a deputy's key never records
 /// as the DSL.
 fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<String> {
+    // A name typed decomposed ("Sia" + U+0302 + "n") or in other case or spacing is the
+    // staff member's or key holder's own name (tester4 #10).
     let by = global
         .by
         .as_deref()
         .map(str::trim)
-        .filter(|b| !b.is_empty());
+        .filter(|b| !b.is_empty())
+        .map(|b| settings.known_name(b).unwrap_or(b));
     let holder = match key {
         Some(Key::Identities(ids)) => settings.holder_of(&ids.public_keys()),
         _ => None,
     };
     match (holder, by) {
-        (Some(holder), Some(by)) if !holder.eq_ignore_ascii_case(by) => {
+        (Some(holder), Some(by)) if !crate::text::same_name(&holder, by) => {
             return Err(Error::Usage(format!(
                 "The key given is {}'s, so changes made with it are recorded as {}: leave out --by, or use your own key file.",
                 crate::text::line(&holder),
@@ -83,7 +86,7 @@ fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<S
                 let by_passphrase = opened.contains(&settings.passphrase_key);
                 if !by_passphrase
                     && let Some(h) = settings.holders.iter().find(|h| {
-                        h.name.eq_ignore_ascii_case(by)
+                        crate::text::same_name(&h.name, by)
                             && settings.recipients.contains(&h.key)
                             && h.key != settings.passphrase_key
                             && !opened.contains(&h.key)
@@ -95,7 +98,7 @@ fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<S
                     )));
                 }
             }
-            return Ok(by.to_string());
+            return Ok(crate::text::nfc(by).into_owned());
         }
         (None, None) => {}
     }
@@ -108,7 +111,8 @@ fn operator(global: &Global, key: Option<&Key>, settings: &Settings) -> Result<S
             .map_err(|_| Error::NoTerminal("name of who is making the change"))?;
         let name = name.trim();
         if !name.is_empty() {
-            return Ok(name.to_string());
+            let name = settings.known_name(name).unwrap_or(name);
+            return Ok(crate::text::nfc(name).into_owned());
         }
     }
     Err(Error::Usage(
@@ -250,7 +254,13 @@ fn init(global: &Global, args: InitArgs, out: &mut dyn Write) -> Result<()> {
             "The organisation's name is blank: give it with --organisation NAME (as it should appear on exports).".into(),
         ));
     }
-    let mut settings = Settings::new(args.organisation.trim(), args.staff.clone());
+    // Names in one Unicode form, as every typed name (tester4 #10).
+    let staff = args
+        .staff
+        .iter()
+        .map(|s| crate::text::nfc(s.trim()).into_owned())
+        .collect();
+    let mut settings = Settings::new(crate::text::nfc(args.organisation.trim()), staff);
     if !args.recovery_recipient.is_empty() {
         let (keys, holders) = secret::recipients(&args.recovery_recipient, None)?;
         settings.recovery_recipients = keys;

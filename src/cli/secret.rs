@@ -377,7 +377,8 @@ pub fn holder_name(given: &str) -> Result<String> {
             "The name is {count} characters long: give at most {MAX_NAME} (the holder's name, such as \"J. Patel\"; a role can go in the key file's name)."
         )));
     }
-    Ok(name.to_string())
+    // One Unicode form, as every typed name (tester4 #10).
+    Ok(crate::text::nfc(name).into_owned())
 }
 
 /// `age1...=Name`: a public key and, after `=`, the name of the person who holds it.

@@ -35,6 +35,7 @@ pub enum RoleArg {
     AllegedPerpetrator,
     Witness,
     Reporter,
+    ParentOrCarer,
 }
 
 impl From<RoleArg> for Role {
@@ -44,6 +45,7 @@ impl From<RoleArg> for Role {
             RoleArg::AllegedPerpetrator => Role::AllegedPerpetrator,
             RoleArg::Witness => Role::Witness,
             RoleArg::Reporter => Role::Reporter,
+            RoleArg::ParentOrCarer => Role::ParentOrCarer,
         }
     }
 }

@@ -30,8 +30,15 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The author's name is kept in one Unicode form (tester4 #10: "Siân" typed decomposed
+    /// was a second author who looks the same); a stamp is only ever made for a new change.
     pub fn new(by: impl Into<String>, at: DateTime<FixedOffset>) -> Self {
-        Stamp { by: by.into(), at }
+        let by: String = by.into();
+        let by = match crate::text::nfc(&by) {
+            std::borrow::Cow::Borrowed(_) => by,
+            std::borrow::Cow::Owned(composed) => composed,
+        };
+        Stamp { by, at }
     }
 }
 

@@ -712,6 +712,7 @@ impl Logbook {
 
     /// Adds a person to the register. Returns their number.
     pub fn register_person(&mut self, stamp: &Stamp, d: PersonDetails) -> Result<String, Invalid> {
+        super::validate::year_group_fits(d.age_group, &d.year_group)?;
         self.add_person(
             stamp,
             Person {
@@ -734,6 +735,7 @@ impl Logbook {
         id: &str,
         d: PersonDetails,
     ) -> Result<(), Invalid> {
+        super::validate::year_group_fits(d.age_group, &d.year_group)?;
         self.update_person(stamp, id, "edited person", |p| {
             p.reference = d.reference.trim().to_string();
             p.age_group = d.age_group;

@@ -49,6 +49,7 @@ labelled!(Role {
     AllegedPerpetrator => "Alleged perpetrator",
     Witness => "Witness",
     Reporter => "Reporter",
+    ParentOrCarer => "Parent or carer",
 });
 
 labelled!(RiskArea {

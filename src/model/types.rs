@@ -238,6 +238,24 @@ impl Settings {
             .find_map(|k| self.holders.iter().find(|h| h.key == *k))
             .map(|h| h.name.clone())
     }
+
+    /// The staff member or everyday key holder whom `typed` names, case, accents, Unicode
+    /// form and spacing aside (`text::same_name`), spelt as the settings spell them: a DSL
+    /// typing "sian ap rhys" on a UK keyboard is "Siân ap Rhys" of the staff list, not a
+    /// second author in the trail who looks almost the same (tester4 #10). A name spelt
+    /// exactly as typed comes first, so two staff told apart only by an accent stay two.
+    pub fn known_name(&self, typed: &str) -> Option<&str> {
+        let holders = self
+            .holders
+            .iter()
+            .filter(|h| self.recipients.contains(&h.key) && h.key != self.passphrase_key);
+        let names = self
+            .staff
+            .iter()
+            .map(String::as_str)
+            .chain(holders.map(|h| h.name.as_str()));
+        crate::text::known_as(typed, names)
+    }
 }
 
 /// Retention rules (IRMS toolkit defaults for UK schools and charities).
@@ -306,6 +324,10 @@ pub enum Role {
     AllegedPerpetrator,
     Witness,
     Reporter,
+    /// A child's parent or carer: told, supporting, or themselves the one posting (tester4
+    /// #13: they had no role of their own). Added last: the stored names of the others are
+    /// unchanged, so existing records read and hash as before.
+    ParentOrCarer,
 }
 
 /// A person's part in one incident.

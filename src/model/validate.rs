@@ -136,6 +136,28 @@ pub fn is_year_group(text: &str) -> bool {
     }
 }
 
+/// A year group belongs to a pupil: a member of staff or an adult given one (`Y9`) was
+/// listed with it, and the retention rule for an allegation about staff then worked from
+/// the year of birth it stands for, as if their age were known (tester4 #13). Checked when
+/// a person is added or edited, never on reading a logbook, so records made before stay
+/// readable (and are refused only when next edited, with what to do).
+pub fn year_group_fits(age_group: AgeGroup, year_group: &str) -> Result<(), Invalid> {
+    if year_group.trim().is_empty() || !matches!(age_group, AgeGroup::Staff | AgeGroup::Adult) {
+        return Ok(());
+    }
+    Err(invalid(
+        "birth_year",
+        format!(
+            "A year group ({}) is for a pupil, not for {}: give their year of birth (e.g. 1984) or leave it empty, or choose Child or Young person as the age group",
+            year_group.trim(),
+            match age_group {
+                AgeGroup::Staff => "a member of staff or volunteer",
+                _ => "an adult",
+            }
+        ),
+    ))
+}
+
 /// `P-NNNN` (four or more digits).
 pub fn is_person_id(id: &str) -> bool {
     id.strip_prefix("P-")
@@ -1090,6 +1112,86 @@ mod tests {
             change(&mut p);
             assert_eq!(&p.validate(now()).unwrap_err().field, field);
         }
+    }
+
+    /// Tester4 #13: a member of staff given `Y9` was listed with it, and the retention
+    /// rule for an allegation about staff then read as if their age were known.
+    #[test]
+    fn a_year_group_is_refused_for_staff_and_adults_with_what_to_do() {
+        let mut b = crate::demo::logbook().unwrap();
+        let stamp = crate::model::Stamp::new("RO", b.audit.last().unwrap().at);
+        let details = |age_group, year_group: &str| super::super::commands::PersonDetails {
+            reference: "Mrs QS (cover supervisor)".into(),
+            age_group,
+            birth_year: None,
+            year_group: year_group.into(),
+            notes: String::new(),
+        };
+        for group in [AgeGroup::Staff, AgeGroup::Adult] {
+            let e = b.register_person(&stamp, details(group, "Y9")).unwrap_err();
+            assert_eq!(e.field, "birth_year");
+            assert!(
+                e.message.contains("give their year of birth"),
+                "{}",
+                e.message
+            );
+        }
+        let people = b.people.len();
+        let id = b
+            .register_person(&stamp, details(AgeGroup::Staff, ""))
+            .unwrap();
+        assert_eq!(b.people.len(), people + 1);
+        // Nor can an edit give one.
+        let e = b
+            .edit_person(&stamp, &id, details(AgeGroup::Staff, "Y9"))
+            .unwrap_err();
+        assert_eq!(e.field, "birth_year");
+        // A pupil, and an adult at risk (a sixth-former of 18), keep theirs.
+        for group in [
+            AgeGroup::Child,
+            AgeGroup::YoungPerson,
+            AgeGroup::AdultAtRisk,
+        ] {
+            b.register_person(&stamp, details(group, "Y13")).unwrap();
+        }
+        // A record made before the rule still reads and verifies.
+        let mut old = person();
+        old.age_group = AgeGroup::Staff;
+        old.birth_year = None;
+        old.year_group = "Y9".into();
+        old.validate(now()).unwrap();
+    }
+
+    /// Tester4 #13: a parent or carer had no role of their own.
+    #[test]
+    fn a_parent_or_carer_is_linked_in_a_role_of_their_own() {
+        assert!(Role::ALL.contains(&Role::ParentOrCarer));
+        assert_eq!(Role::ParentOrCarer.label(), "Parent or carer");
+        assert_eq!(Role::from_name("ParentOrCarer"), Some(Role::ParentOrCarer));
+        // Stored as its own name; the earlier roles' stored names are unchanged.
+        let stored = |r: Role| ron::to_string(&r).unwrap();
+        assert_eq!(stored(Role::ParentOrCarer), "ParentOrCarer");
+        assert_eq!(stored(Role::Reporter), "Reporter");
+        let mut b = crate::demo::logbook().unwrap();
+        let stamp = crate::model::Stamp::new("RO", b.audit.last().unwrap().at);
+        let id = b.incidents[0].id.clone();
+        let parent = super::super::commands::PersonDetails {
+            reference: "Mum of JB".into(),
+            age_group: AgeGroup::Adult,
+            birth_year: None,
+            year_group: String::new(),
+            notes: String::new(),
+        };
+        let p = b
+            .link_new_person(&stamp, &id, parent, Role::ParentOrCarer)
+            .unwrap();
+        let inc = b.incidents.iter().find(|i| i.id == id).unwrap();
+        assert!(
+            inc.people
+                .iter()
+                .any(|x| x.person == p && x.role == Role::ParentOrCarer)
+        );
+        assert!(b.verify_audit().is_ok());
     }
 
     #[test]

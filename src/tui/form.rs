@@ -178,6 +178,16 @@ impl Field {
                 }
             }
             _ if self.original.as_deref() == Some(self.input.text()) => self.text(),
+            // A "who" field holds a name: typed names are kept in one Unicode form
+            // (tester4 #10). Other text (a path among it) is kept byte for byte.
+            // A name the list knows ("sian ap rhys" for Siân ap Rhys) is spelt as it does.
+            FieldKind::Suggest(known) => {
+                let typed = self.text();
+                match crate::text::known_as(&typed, known.iter().map(String::as_str)) {
+                    Some(name) => crate::text::nfc(name).into_owned(),
+                    None => crate::text::nfc(typed.trim()).into_owned(),
+                }
+            }
             _ => self.text().trim().to_string(),
         }
     }
@@ -226,9 +236,10 @@ impl Field {
         } else {
             self.input.text().trim().to_lowercase()
         };
+        // Case and accents aside, as the list filter ("sian" suggests Siân).
         all.iter()
             .map(String::as_str)
-            .filter(|s| typed.is_empty() || s.to_lowercase().contains(&typed))
+            .filter(|s| crate::model::query::contains_ignore_case(s, &typed))
             .collect()
     }
 

@@ -1168,8 +1168,10 @@ fn create(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let who = get("who");
-    let mut settings = Settings::new(get("organisation"), vec![who.clone()]);
+    // Names in one Unicode form, as every typed name (tester4 #10).
+    let who = crate::text::nfc(&get("who")).into_owned();
+    let organisation = crate::text::nfc(&get("organisation")).into_owned();
+    let mut settings = Settings::new(organisation, vec![who.clone()]);
     let identity = get("identity");
     let pass = Zeroizing::new(
         values

@@ -62,10 +62,12 @@ impl Picker {
 
     /// The typed text offered as it is: in a free-text picker, when something is typed
     /// that is not exactly one of the suggestions.
+    /// A name the suggestions hold in another case, accent or Unicode form is that
+    /// suggestion, listed first, not offered again as typed (tester4 #10).
     pub fn typed_row(&self) -> Option<&str> {
         let typed = self.filter.trim();
-        (self.free_text && !typed.is_empty() && !self.options.iter().any(|o| o.value == typed))
-            .then_some(typed)
+        let known = crate::text::known_as(typed, self.options.iter().map(|o| o.value.as_str()));
+        (self.free_text && !typed.is_empty() && known.is_none()).then_some(typed)
     }
 
     /// How many rows the picker shows: the matching options, and the typed text.
@@ -87,26 +89,35 @@ impl Picker {
     /// in list order. Enter takes the first, so "adult" gives Adult, not Adult at risk
     /// (listed first), and "social" gives Children's social care, not an agency whose other
     /// names mention social media.
+    ///
+    /// Case and accents are set aside as the list filter sets them aside (`fold`), and a
+    /// name typed decomposed or with other spacing is the same name (`text::same_name`):
+    /// "sian ap rhys" finds Siân ap Rhys (tester4 #10). A label spelt exactly as typed
+    /// comes before one equal only so, so two names told apart by an accent stay apart.
     pub fn visible(&self) -> Vec<usize> {
-        let needle = self.filter.trim().to_lowercase();
+        let typed = self.filter.trim();
+        let needle = folded(typed);
         if needle.is_empty() {
             return (0..self.options.len()).collect();
         }
+        let exact = crate::text::nfc(typed);
         let rank = |c: &Choice| {
-            let label = c.label.to_lowercase();
-            if label == needle {
+            let label = folded(&c.label);
+            if crate::text::nfc(&c.label) == exact {
                 Some(0)
-            } else if label.starts_with(&needle) {
+            } else if label == needle {
                 Some(1)
+            } else if label.starts_with(&needle) {
+                Some(2)
             } else if label
                 .split(|ch: char| !ch.is_alphanumeric())
                 .any(|w| w.starts_with(&needle))
             {
-                Some(2)
-            } else if label.contains(&needle) {
                 Some(3)
-            } else if c.keywords.to_lowercase().contains(&needle) {
+            } else if label.contains(&needle) {
                 Some(4)
+            } else if folded(&c.keywords).contains(&needle) {
+                Some(5)
             } else {
                 None
             }
@@ -147,6 +158,25 @@ impl Picker {
         if self.selected + 1 < n {
             self.selected += 1;
         }
+    }
+}
+
+/// A label or filter as the picker compares them: decomposed, so that every accent is a
+/// mark `fold` drops, then folded (lower case, accents off), each run of spaces one space
+/// (as `text::same_name` compares names). ASCII text, the usual case in a long list of
+/// incidents, is only lower-cased and its spaces joined.
+fn folded(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded = if text.is_ascii() {
+        crate::model::query::fold(text).into_owned()
+    } else {
+        let decomposed: String = text.nfd().collect();
+        crate::model::query::fold(&decomposed).into_owned()
+    };
+    if folded.contains("  ") || folded.contains(|c: char| c.is_whitespace() && c != ' ') {
+        folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        folded
     }
 }
 

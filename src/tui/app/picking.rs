@@ -42,6 +42,8 @@ impl App {
     /// (saved at once), so the trail shows who took over from whom, and how.
     pub(super) fn switch_recorder(&mut self, name: String, how: &str) {
         self.confirming_who = false;
+        // One Unicode form for every name recorded (tester4 #10).
+        let name = crate::text::nfc(&name).into_owned();
         let from = std::mem::replace(&mut self.who, name);
         // A form someone else left open when the app locked is theirs until this one says.
         self.ask_whose_draft();
@@ -143,11 +145,18 @@ impl App {
                     if typed.is_empty() {
                         return;
                     }
-                    // Someone else: the name typed, matching none in the list.
+                    // Someone else: the name typed, matching none in the list. A staff
+                    // name typed otherwise (case, accents, spacing) is that member of
+                    // staff, spelt as the list spells them (tester4 #10).
+                    let name = crate::text::known_as(
+                        &typed,
+                        picker.options.iter().map(|o| o.value.as_str()),
+                    )
+                    .map_or(typed.clone(), str::to_string);
                     self.picker = None;
                     self.phase = Phase::Ready;
                     let how = self.how_chosen();
-                    self.switch_recorder(typed, how);
+                    self.switch_recorder(name, how);
                     self.refresh();
                     return;
                 }
@@ -183,5 +192,66 @@ impl App {
                 _ => {}
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyCode;
+
+    use crate::model::Stamp;
+    use crate::tui::app::{App, Phase};
+    use crate::tui::tests::{keys, press, render};
+
+    /// The demo logbook with "Siân ap Rhys" (composed, as the set-up stored her) on the
+    /// staff list, RO recording.
+    fn app_with_sian() -> App {
+        let mut book = crate::demo::logbook().unwrap();
+        let at = book.audit.last().unwrap().at;
+        book.update_settings(&Stamp::new("RO", at), |s| {
+            s.staff.push("Si\u{e2}n ap Rhys".into())
+        })
+        .unwrap();
+        App::ready(
+            "logbook.age".into(),
+            crate::demo::demo_now(),
+            book,
+            "RO".into(),
+        )
+    }
+
+    /// Tester4 #10: "sian ap rhys" (a UK keyboard) matched no one and became a second
+    /// author; "Siân ap Rhys" typed decomposed (a Mac) a third that looked the same.
+    #[test]
+    fn a_staff_name_typed_in_other_case_accents_or_form_records_as_that_member_of_staff() {
+        for typed in ["sian ap rhys", "Sia\u{302}n ap Rhys", "SIAN  AP RHYS"] {
+            let mut app = app_with_sian();
+            press(&mut app, KeyCode::Char('W'));
+            assert_eq!(app.phase, Phase::ChooseWho);
+            keys(&mut app, typed);
+            // The staff name is offered, first, and no "record as" the typed text.
+            let screen = render(&mut app, 100, 30);
+            assert!(screen.contains("Siân ap Rhys"), "{typed:?}:\n{screen}");
+            assert!(!screen.contains("record as"), "{typed:?}:\n{screen}");
+            press(&mut app, KeyCode::Enter);
+            assert_eq!(app.phase, Phase::Ready);
+            assert_eq!(app.who, "Si\u{e2}n ap Rhys", "{typed:?}");
+            let last = app.book.as_ref().unwrap().audit.last().unwrap().clone();
+            assert_eq!(last.by, "Si\u{e2}n ap Rhys", "{typed:?}");
+        }
+    }
+
+    /// A name matching no one is kept as typed, in one Unicode form.
+    #[test]
+    fn someone_else_typed_decomposed_is_recorded_composed() {
+        let mut app = app_with_sian();
+        press(&mut app, KeyCode::Char('W'));
+        keys(&mut app, "Zoe\u{308} Brown");
+        let screen = render(&mut app, 100, 30);
+        assert!(screen.contains("record as"), "{screen}");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.who, "Zo\u{eb} Brown");
+        let last = app.book.as_ref().unwrap().audit.last().unwrap().clone();
+        assert_eq!(last.by, "Zo\u{eb} Brown");
     }
 }

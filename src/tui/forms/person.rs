@@ -188,12 +188,23 @@ fn person_details(form: &Form) -> Result<PersonDetails, Invalid> {
         None => (optional_year(form)?, String::new()),
     };
     Ok(PersonDetails {
-        reference: form.value("reference"),
+        reference: typed_name(form, "reference"),
         age_group: chosen(form, AgeGroup::ALL, "age_group")?,
         birth_year,
         year_group,
         notes: multiline(form, "notes"),
     })
+}
+
+/// A name typed in a one-line field, in one Unicode form (tester4 #10: "Siân" typed
+/// decomposed looked the same and was another name to every filter and comparison). An
+/// untouched field keeps the stored bytes, so saving a form nobody changed changes nothing.
+pub(super) fn typed_name(form: &Form, key: &str) -> String {
+    let value = form.value(key);
+    if form.field(key).is_some_and(Field::untouched) {
+        return value;
+    }
+    crate::text::nfc(&value).into_owned()
 }
 
 /// Once an existing person is chosen, no new person is added: a "possibly already in the

@@ -470,6 +470,31 @@ fn year_groups_are_taken_as_schools_write_them() {
     }
 }
 
+/// Tester4 #13: "Mrs QS (cover supervisor)", Staff or volunteer, `Y9` was saved and
+/// listed with the year group, and the retention rule read as if her age were known.
+#[test]
+fn a_year_group_for_a_member_of_staff_is_refused_beside_the_field() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('a'));
+    let people = app.book.as_ref().unwrap().people.len();
+    let form = app.form.as_mut().unwrap();
+    form.field_mut("reference")
+        .unwrap()
+        .set_text("Mrs QS (cover supervisor)");
+    let f = form.field_mut("age_group").unwrap();
+    let FieldKind::Choice(options) = &f.kind else {
+        panic!("age group is a choice")
+    };
+    f.chosen = options.iter().position(|o| o.value == "Staff");
+    form.field_mut("birth_year").unwrap().set_text("Y9");
+    form.dirty = true;
+    ctrl(&mut app, 's');
+    let said = form_field_error(&app, "birth_year").expect("refused beside the field");
+    assert!(said.contains("give their year of birth"), "{said}");
+    assert_eq!(app.book.as_ref().unwrap().people.len(), people);
+}
+
 fn form_field_error(app: &App, key: &str) -> Option<String> {
     form(app)
         .field(key)
@@ -566,7 +591,7 @@ fn a_staff_name_typed_twice_is_kept_once() {
     let mut app = demo_app();
     press(&mut app, KeyCode::Char('S'));
     let f = app.form.as_mut().unwrap().field_mut("staff").unwrap();
-    f.set_text(", ,  R. Okafor ,, R. Okafor, KW");
+    f.set_text("\n  R. Okafor \n\nR. Okafor\nKW\n");
     ctrl(&mut app, 's');
     assert!(
         app.form.is_none(),
@@ -577,4 +602,36 @@ fn a_staff_name_typed_twice_is_kept_once() {
         app.book.as_ref().unwrap().settings.staff,
         ["R. Okafor", "KW"]
     );
+}
+
+/// Tester4 #13: "Llewelyn, Nia (deputy DSL)", a name written the school way, became two
+/// staff; tester4 #10: the same name typed again in other case, accents or Unicode form
+/// was a second member of staff, and a decomposed name was kept decomposed.
+#[test]
+fn a_staff_name_with_a_comma_is_one_name_and_one_typed_otherwise_is_the_same() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('S'));
+    let f = app.form.as_mut().unwrap().field_mut("staff").unwrap();
+    assert_eq!(f.label, "Staff who record (one per line)");
+    f.set_text("Llewelyn, Nia (deputy DSL)\nSia\u{302}n ap Rhys\nsian ap rhys\nRO");
+    ctrl(&mut app, 's');
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.banner())
+    );
+    assert_eq!(
+        app.book.as_ref().unwrap().settings.staff,
+        ["Llewelyn, Nia (deputy DSL)", "Si\u{e2}n ap Rhys", "RO"]
+    );
+    // The list reads back one a line, and saving it untouched changes nothing.
+    let trail = app.book.as_ref().unwrap().audit.len();
+    press(&mut app, KeyCode::Char('S'));
+    let f = app.form.as_ref().unwrap().field("staff").unwrap();
+    assert_eq!(
+        f.text(),
+        "Llewelyn, Nia (deputy DSL)\nSi\u{e2}n ap Rhys\nRO"
+    );
+    ctrl(&mut app, 's');
+    assert_eq!(app.book.as_ref().unwrap().audit.len(), trail);
 }

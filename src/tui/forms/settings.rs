@@ -21,12 +21,14 @@ pub fn settings(book: &Logbook) -> Form {
             Field::new("organisation", "Organisation", FieldKind::Text)
                 .required()
                 .with_text(&s.organisation),
+            // One name a line: a name written the school way, "Llewelyn, Nia (deputy
+            // DSL)", holds a comma (tester4 #13: it became two staff).
             Field::new(
                 "staff",
-                "Staff who record (comma-separated)",
-                FieldKind::Text,
+                "Staff who record (one per line)",
+                FieldKind::Multiline,
             )
-            .with_text(&s.staff.join(", ")),
+            .with_text(&s.staff.join("\n")),
             whole_number(
                 "review_interval_days",
                 "Review interval (days)",
@@ -52,14 +54,7 @@ pub fn settings(book: &Logbook) -> Form {
 /// read, and the model's checks (`Settings::refusals`) of the rest, a number that cannot
 /// be read keeping its saved value for them.
 pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, Refused> {
-    // A name typed twice is one member of staff ("R. Okafor, R. Okafor" was kept twice and
-    // offered twice in every "who" list).
-    let mut staff: Vec<String> = Vec::new();
-    for name in form.value("staff").split(',').map(str::trim) {
-        if !name.is_empty() && !staff.iter().any(|s| s == name) {
-            staff.push(name.to_string());
-        }
-    }
+    let staff = staff_list(&multiline(form, "staff"), &book.settings.staff);
     let mut refused = Vec::new();
     let mut read = |key: &str, saved: u32| {
         number(form, key).unwrap_or_else(|e| {
@@ -69,7 +64,7 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
     };
     let s = &book.settings;
     let mut after = s.clone();
-    after.organisation = form.value("organisation");
+    after.organisation = super::person::typed_name(form, "organisation");
     after.staff = staff;
     after.review_interval_days = read("review_interval_days", s.review_interval_days);
     after.idle_lock_minutes = read("idle_lock_minutes", s.idle_lock_minutes);
@@ -82,6 +77,28 @@ pub fn submit(form: &Form, book: &mut Logbook, stamp: &Stamp) -> Result<String, 
     let (was, keep) = (s.backup_keep, after.backup_keep);
     book.update_settings(stamp, |s| *s = after)?;
     Ok(format!("Settings saved.{}", fewer_backups(book, was, keep)))
+}
+
+/// The staff list as typed: one name a line (a name may hold a comma: "Llewelyn, Nia").
+/// A name typed twice is one member of staff ("R. Okafor" twice was offered twice in every
+/// "who" list), and so is one typed again in another case, accent or Unicode form
+/// ("sian ap rhys" below "Siân ap Rhys"): the first is kept. A name new to the list is
+/// kept in one Unicode form (tester4 #10); one already `saved` keeps its stored bytes.
+fn staff_list(typed: &str, saved: &[String]) -> Vec<String> {
+    let mut staff: Vec<String> = Vec::new();
+    for name in typed.lines().map(str::trim).filter(|n| !n.is_empty()) {
+        if staff.iter().any(|s| crate::text::same_name(s, name)) {
+            continue;
+        }
+        let composed = crate::text::nfc(name);
+        let name = saved
+            .iter()
+            .find(|s| crate::text::nfc(s) == composed)
+            .cloned()
+            .unwrap_or_else(|| composed.into_owned());
+        staff.push(name);
+    }
+    staff
 }
 
 /// What keeping fewer backups does at the next backup, said when it is saved rather than
