@@ -62,8 +62,38 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        bracketed_paste(false);
-        ratatui::restore();
+        restore_terminal();
+    }
+}
+
+/// Puts the terminal back (paste marking off, raw mode off, the normal screen). A terminal
+/// that has gone (its window closed: every write fails with EIO) cannot be put back and
+/// needs nothing: errors are ignored, and nothing is printed about them, since printing to
+/// a closed terminal panics (`eprintln!`), and a panic here, in a drop or the panic hook,
+/// aborts the process and kills the save on its way (tester5 #1).
+fn restore_terminal() {
+    bracketed_paste(false);
+    let _ = ratatui::try_restore();
+}
+
+/// Opens the terminal as `ratatui::try_init` does, without its panic hook, whose
+/// `ratatui::restore` prints "Failed to restore terminal" and so panics again inside the
+/// hook on a closed terminal (an abort). `restore_on_panic` installs one that cannot.
+fn open_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    ratatui::crossterm::terminal::enable_raw_mode()?;
+    ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen
+    )?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Lets go of the terminal: shows the cursor if it can; if it cannot (the terminal is
+/// gone), the `Terminal` is forgotten rather than dropped, as its drop would try again and
+/// print the failure with `eprintln!`, which panics on a closed terminal.
+fn close_terminal(mut terminal: ratatui::DefaultTerminal) {
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
     }
 }
 
@@ -81,12 +111,11 @@ fn bracketed_paste(on: bool) {
     };
 }
 
-/// Turns bracketed paste off before the panic hook `ratatui::try_init` installed restores
-/// the rest of the terminal and reports the panic.
-fn restore_paste_on_panic() {
+/// Restores the terminal (ignoring a terminal that has gone) before the panic is reported.
+fn restore_on_panic() {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        bracketed_paste(false);
+        restore_terminal();
         hook(info);
     }));
 }
@@ -243,19 +272,25 @@ pub fn run(session: Session) -> Result<()> {
     });
 
     spawn_input(shell.tx.clone());
-    let mut terminal =
-        ratatui::try_init().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
+    restore_on_panic();
     let _guard = TerminalGuard;
-    restore_paste_on_panic();
+    let mut terminal =
+        open_terminal().map_err(|e| Error::io("opening the terminal for", &session.path, e))?;
     bracketed_paste(true);
     if let Ok(size) = terminal.size() {
         shell.app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     }
 
+    let mut drawing = Ok(());
     loop {
-        terminal
-            .draw(|frame| view::draw(frame, &shell.app))
-            .map_err(|e| Error::io("drawing on the terminal for", &session.path, e))?;
+        // A frame that cannot be drawn means the terminal has gone (its window closed): leave
+        // as when it is closed, keeping the form in progress, and finish the save on its way
+        // below rather than returning with it unfinished.
+        if let Err(e) = terminal.draw(|frame| view::draw(frame, &shell.app)) {
+            shell.keep_on_signal(signal_hook::consts::SIGHUP);
+            drawing = Err(Error::io("drawing on the terminal for", &session.path, e));
+            break;
+        }
         // Block until something happens, or until the clock matters (a tick).
         let first = match rx.recv_timeout(next_tick(&shell.app, now())) {
             Ok(msg) => Some(msg),
@@ -282,17 +317,20 @@ pub fn run(session: Session) -> Result<()> {
             break;
         }
     }
-    // The demo's folder goes before the terminal is restored: on a terminal that has gone
-    // (its window closed) restoring it fails, and the process may end there. Its saves
-    // are finished first, so nothing writes there any more.
-    let finished = session.scratch.as_ref().map(|folder| {
-        let result = shell.saver.take().map_or(Ok(()), saver::Saver::finish);
+    // The save on its way is finished before the terminal is touched: a terminal that has
+    // gone (its window closed, then SIGHUP) fails every write, and whatever goes wrong
+    // there must not cost the change (tester5 #1). The demo's folder goes then too, its
+    // saves finished, so nothing writes there any more.
+    let finished = shell.saver.take().map_or(Ok(()), saver::Saver::finish);
+    if let Some(folder) = &session.scratch {
         let _ = std::fs::remove_dir_all(folder);
-        result
-    });
-    drop(terminal);
+    }
+    close_terminal(terminal);
     if shell.app.phase == Phase::Setup {
-        eprintln!("No logbook was created: run logbook again to set one up.");
+        let _ = writeln!(
+            std::io::stderr(),
+            "No logbook was created: run logbook again to set one up."
+        );
     }
     shell.app.forget_records();
     // A key file that went while nothing was saved: the logbook on disk still needs it.
@@ -310,11 +348,7 @@ pub fn run(session: Session) -> Result<()> {
             }
         }
     }
-    let result = match (finished, shell.saver.take()) {
-        (Some(result), _) => result,
-        (None, Some(s)) => s.finish(),
-        (None, None) => Ok(()),
-    };
+    let result = finished.and(drawing);
     // A signal that came while the last save finished counts too.
     for msg in rx.try_iter() {
         if let Msg::Signal(s) = msg {
@@ -329,7 +363,7 @@ pub fn run(session: Session) -> Result<()> {
             let _ = writeln!(std::io::stderr(), "logbook: {note}");
         }
         if let Err(e) = &result {
-            eprintln!("logbook: {e}");
+            let _ = writeln!(std::io::stderr(), "logbook: {e}");
         }
         std::process::exit(128 + shell.signal);
     }
@@ -384,8 +418,12 @@ impl Shell {
             Msg::Resized(width, height) => {
                 app.size = ratatui::layout::Rect::new(0, 0, width, height);
             }
-            // The terminal is gone: finish the last save and leave.
-            Msg::InputGone => app.effects.push(Effect::Quit),
+            // The terminal is gone (its window closed): keep the form in progress as a
+            // closed window's SIGHUP does, finish the last save and leave.
+            Msg::InputGone => {
+                self.keep_on_signal(signal_hook::consts::SIGHUP);
+                self.app.effects.push(Effect::Quit);
+            }
             Msg::Signal(signal) => {
                 self.signal = signal;
                 self.keep_on_signal(signal);
