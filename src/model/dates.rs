@@ -227,7 +227,7 @@ mod tests {
     }
 
     fn read_as(typed: &str) -> String {
-        parse_datetime(typed, now()).map_or_else(|e| e, |t| when(t))
+        parse_datetime(typed, now()).map_or_else(|e| e, when)
     }
 
     #[test]
