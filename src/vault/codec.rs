@@ -980,4 +980,53 @@ mod tests {
             }
         }
     }
+    /// An audit entry's hashes are held as their bytes (`model::HashHex`) but written back
+    /// as the text they were read from: a logbook written by an earlier build verifies and
+    /// its text, read back, encodes again byte for byte (through RON's encoder and this
+    /// program's own; the fixture itself predates some fields' layout), and a hash altered by
+    /// hand (upper case, short, not hex, empty) is kept as written and named by `verify` as
+    /// an altered entry, as when hashes were strings; one that is not text at all is
+    /// refused as a damaged file, never read as a stand-in.
+    #[test]
+    fn hashes_are_written_back_as_read_and_bad_ones_are_named_as_before() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let key =
+            Key::from_identity_files(&[dir.join("fixture.key")], &mut |_| unreachable!()).unwrap();
+        let path = dir.join("generated.age");
+        let plain = decrypt(&path, &std::fs::read(&path).unwrap(), &key).unwrap();
+        let encoded = |book: &Logbook| {
+            let mut fast = Vec::new();
+            crate::model::pretty_ron(book, &mut fast, DEPTH_LIMIT).unwrap();
+            assert_eq!(String::from_utf8(fast).unwrap(), to_ron(book));
+            to_ron(book)
+        };
+        let book = decode(&path, &plain).unwrap();
+        book.verify_audit().unwrap();
+        let text = encoded(&book);
+        assert_eq!(encoded(&decode(&path, text.as_bytes()).unwrap()), text);
+        let good = book.audit[9].hash.to_string();
+        assert_eq!(good.len(), 64);
+        let was = format!("hash: \"{good}\"");
+        for bad in [
+            good.to_uppercase(),
+            good[..63].to_string(),
+            format!("{}g", &good[..63]),
+            format!("{good}0"),
+            String::new(),
+        ] {
+            let altered = text.replacen(&was, &format!("hash: \"{bad}\""), 1);
+            assert_ne!(altered, text);
+            let b = decode(&path, altered.as_bytes()).unwrap();
+            assert_eq!(b.audit[9].hash, bad);
+            assert_eq!(encoded(&b), altered);
+            assert_eq!(
+                b.verify_audit(),
+                Err(crate::model::AuditFault::EntryAltered { seq: 10 })
+            );
+        }
+        let altered = text.replacen(&was, "hash: 5", 1);
+        let refused = decode(&path, altered.as_bytes()).unwrap_err().to_string();
+        // RON's own refusal of a non-string where a string belongs, as for any `String`.
+        assert!(refused.contains("Expected string"), "{refused}");
+    }
 }
