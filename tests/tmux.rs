@@ -112,6 +112,11 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     t.keys(&["v"]);
     t.wait_for("Move review RV-1");
     t.text("+20");
+    // A move needs its reason (tester4 #21).
+    t.keys(&["C-s"]);
+    t.wait_for("Why it is moved needs attention");
+    t.keys(&["Tab"]);
+    t.text("Parents away until then");
     t.keys(&["C-s"]);
     t.wait_for("Review RV-1 moved to");
     t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
@@ -128,6 +133,7 @@ fn a_dsl_records_a_whole_case_by_keystrokes_and_it_is_saved() {
     let id = stdout(&o).split_whitespace().next().unwrap().to_string();
     let shown = stdout(&f.run(&["show", &id]));
     for expected in [
+        "Parents away until then",
         "Cyberbullying",
         "Instagram",
         "JB was sent comments",

@@ -437,7 +437,8 @@ fn list(
         .incidents
         .iter()
         .filter(|i| wanted.is_none_or(|s| i.status == s))
-        .filter(|i| !overdue || i.is_overdue(today))
+        // An open case with no review booked is listed with the overdue ones (tester4 #13).
+        .filter(|i| !overdue || i.is_overdue(today) || i.no_review_booked())
         .map(|i| &**i)
         .collect();
     // A person at a terminal reads column headings and, for an empty result, a sentence
@@ -561,6 +562,13 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
     // review interval) never change this logbook's, and saying so beats ignoring them
     // without a word (tester3 #32).
     let settings_differ = incoming.settings != logbook.settings;
+    // Open cases coming in with no review in the diary are named (tester4 #13): the app
+    // lists them first in Reviews due, and `list --overdue` lists them.
+    let unbooked = incoming
+        .incidents
+        .iter()
+        .filter(|i| i.no_review_booked())
+        .count();
     let (people, incidents) = logbook.import(&stamp, incoming)?;
     vault.save(&logbook)?;
     vault::wipe_for_exit(logbook);
@@ -572,6 +580,14 @@ fn import(global: &Global, file: &Path, out: &mut dyn Write) -> Result<()> {
         vault.path().display()
     )
     .map_err(stdout_error)?;
+    if unbooked > 0 {
+        writeln!(
+            out,
+            "{} imported with no review booked: they are listed first in the app's Reviews due and by `logbook list --overdue`; book a review with v on each.",
+            print::count(unbooked as u64, "open incident", "open incidents"),
+        )
+        .map_err(stdout_error)?;
+    }
     if settings_differ {
         writeln!(
             out,

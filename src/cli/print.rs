@@ -85,6 +85,8 @@ fn list_cells(logbook: &Logbook, incident: &Incident, today: NaiveDate) -> [Stri
         _ if incident.status == Status::Closed => "closed".to_string(),
         Some(due) if due < today => format!("{} OVERDUE", present::date(due)),
         Some(due) => present::date(due),
+        // An open case with nothing in the diary (tester4 #13): said as such.
+        None if incident.no_review_booked() => "no review booked".to_string(),
         None => "no review".to_string(),
     };
     let error = if incident.error.is_some() {
@@ -219,6 +221,10 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&present::review_title(r, inc, today)),
             error_note(&r.error)
         );
+        // Each move and its reason (tester4 #21).
+        for m in &r.moves {
+            let _ = writeln!(w, "        {}", line(&present::review_move(m)));
+        }
         if r.held.is_some() {
             let _ = writeln!(w, "        {}", line(&r.outcome));
             if let Some(next) = r.next_review {
@@ -235,6 +241,10 @@ pub fn show(logbook: &Logbook, inc: &Incident, today: NaiveDate) -> String {
             line(&item.step),
             line(&present::checklist_state(&item.state))
         );
+        // A tick taken back, with its mark (tester4 #22).
+        for st in &item.struck {
+            let _ = writeln!(w, "        {}", line(&present::struck_step(st)));
+        }
     }
 
     // What is still owed, as the exports and the app list it (tester3 #30): one rule.

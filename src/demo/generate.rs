@@ -264,6 +264,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
                 next_review: (!close).then_some(next),
                 error: None,
                 cancelled: None,
+                moves: Vec::new(),
             });
             if close {
                 closure = Some(Closure {
@@ -295,7 +296,11 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Result<Logbook, Inva
                 } else {
                     StepState::Open
                 };
-                ChecklistItem { step, state }
+                ChecklistItem {
+                    step,
+                    state,
+                    struck: Vec::new(),
+                }
             })
             .collect();
 

@@ -515,6 +515,7 @@ impl Logbook {
             .map(|step| ChecklistItem {
                 step,
                 state: StepState::Open,
+                struck: Vec::new(),
             })
             .collect();
         let added = new_steps.len();
@@ -1135,17 +1136,22 @@ impl Logbook {
         Ok(next)
     }
 
-    /// Moves a review not yet held to another date.
+    /// Moves a review not yet held to another date, with the reason. The move stays on the
+    /// review (`Review::moves`): `show`, the exports and the app show it, and a review moved
+    /// after its date had passed keeps that date for the statistics (tester4 #21: moving an
+    /// overdue review wiped the lateness, with no reason asked).
     pub fn reschedule_review(
         &mut self,
         stamp: &Stamp,
         id: &str,
         rv: &str,
         due: NaiveDate,
+        reason: &str,
     ) -> Result<(), Invalid> {
         let inc = self.incident_ref(id)?;
         let old = inc.pending_review(rv)?.due;
-        if due < stamp.at.date_naive() {
+        let today = stamp.at.date_naive();
+        if due < today {
             return Err(invalid(
                 "due",
                 format!("The review date ({due}) has passed: choose today or a later date"),
@@ -1157,16 +1163,41 @@ impl Logbook {
                 format!("Review {rv} is already due on {due}"),
             ));
         }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(invalid(
+                "reason",
+                "Say why the review is moved (kept with the review): fill in the reason",
+            ));
+        }
+        let overdue = old < today;
+        let moved = ReviewMove {
+            from: old,
+            to: due,
+            when: stamp.at.naive_local(),
+            by: stamp.by.clone(),
+            reason: reason.to_string(),
+        };
+        let late = if overdue { " (overdue)" } else { "" };
         self.update_incident(
             stamp,
             id,
-            &format!("rescheduled review {rv} from {old} to {due}"),
+            &format!("rescheduled review {rv} from {old}{late} to {due}"),
             |i| {
                 if let Some(r) = i.reviews.iter_mut().find(|r| r.id == rv) {
                     r.due = due;
+                    r.moves.push(moved);
                 }
             },
         )
+        .map_err(|e| Invalid {
+            field: if e.field.ends_with("reason") {
+                "reason".into()
+            } else {
+                e.field
+            },
+            ..e
+        })
     }
 
     /// Takes a review not yet held out of the diary, with the reason; it stays listed as
@@ -1345,6 +1376,51 @@ impl Logbook {
         self.update_incident(stamp, id, "marked checklist step not applicable", |i| {
             i.checklist[step].state = StepState::NotApplicable { by, when, reason }
         })
+        .map_err(|e| Invalid {
+            field: if e.field.ends_with("reason") {
+                "reason".into()
+            } else {
+                e.field
+            },
+            ..e
+        })
+    }
+
+    /// Marks a checklist step's tick (or "not applicable") entered in error, with the
+    /// reason: the step is open again, and keeps what it said, struck, with the mark
+    /// (tester4 #22: a step ticked by mistake said for ever that it was done). Like every
+    /// other entry in error, allowed on a closed case.
+    pub fn strike_step(
+        &mut self,
+        stamp: &Stamp,
+        id: &str,
+        step: usize,
+        reason: &str,
+    ) -> Result<(), Invalid> {
+        let inc = self.incident_ref(id)?;
+        let Some(item) = inc.checklist.get(step) else {
+            return Err(invalid(
+                "step",
+                format!("{id} has no checklist step {}", step + 1),
+            ));
+        };
+        if item.state == StepState::Open {
+            return Err(invalid(
+                "step",
+                "That step is open: only a step done or marked not applicable can be entered in error",
+            ));
+        }
+        let error = mark(stamp, stamp.at.naive_local(), reason);
+        self.update_incident(
+            stamp,
+            id,
+            &format!("marked checklist step {} entered in error", step + 1),
+            |i| {
+                let item = &mut i.checklist[step];
+                let was = std::mem::replace(&mut item.state, StepState::Open);
+                item.struck.push(StruckStep { was, error });
+            },
+        )
         .map_err(|e| Invalid {
             field: if e.field.ends_with("reason") {
                 "reason".into()
@@ -2244,6 +2320,107 @@ mod tests {
         b.verify_audit().unwrap();
     }
 
+    /// Tester4 #21: moving an overdue review asked no reason, left no trace on the review,
+    /// and made it count as on time once held; closing a case over an overdue review
+    /// dropped the review from the statistics.
+    #[test]
+    fn a_review_moved_after_its_date_keeps_the_date_it_missed() {
+        let (mut b, id) = book();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        // RV-1 is due 2026-11-30; on 2026-12-06 it is overdue.
+        let later = stamp_at(d(12, 6).and_hms_opt(9, 0, 0).unwrap());
+        let e = refused(&mut b, |b| {
+            b.reschedule_review(&later, &id, "RV-1", d(12, 13), "  ")
+        });
+        assert_eq!(e.field, "reason");
+        b.reschedule_review(&later, &id, "RV-1", d(12, 13), "DSL off sick")
+            .unwrap();
+        let r = &inc(&b, &id).reviews[0];
+        assert_eq!(r.due, d(12, 13));
+        assert_eq!(r.moves.len(), 1);
+        assert_eq!((r.moves[0].from, r.moves[0].to), (d(11, 30), d(12, 13)));
+        assert_eq!(r.moves[0].reason, "DSL off sick");
+        assert_eq!(r.moves[0].by, "RO");
+        assert_eq!(r.counted_due(), d(11, 30));
+        let last = b.audit.last().unwrap();
+        assert!(
+            last.action
+                .contains("from 2026-11-30 (overdue) to 2026-12-13"),
+            "{}",
+            last.action
+        );
+        // Still overdue for the statistics, although the diary now says 12-13.
+        assert_eq!(
+            r.timeliness(None, d(12, 7)),
+            Some(crate::model::Timeliness::Overdue)
+        );
+        // Held by the new date: late, not on time.
+        let mut held = r.clone();
+        held.held = Some(d(12, 10).and_hms_opt(10, 0, 0).unwrap());
+        assert_eq!(
+            held.timeliness(None, d(12, 20)),
+            Some(crate::model::Timeliness::Late)
+        );
+        // Never held, the case closed after the date: missed, not left out.
+        let closed = Some(d(12, 20).and_hms_opt(10, 0, 0).unwrap());
+        assert_eq!(
+            r.timeliness(closed, d(12, 21)),
+            Some(crate::model::Timeliness::Missed)
+        );
+        // A move made in good time is a new plan: measured against the new date.
+        let (mut b, id) = book();
+        b.reschedule_review(&now(), &id, "RV-1", d(12, 13), "Meeting with parents first")
+            .unwrap();
+        let r = &inc(&b, &id).reviews[0];
+        assert_eq!(r.counted_due(), d(12, 13));
+        assert_eq!(r.timeliness(None, d(12, 7)), None);
+        // A case closed before the review's date did not miss it.
+        let closed = Some(d(12, 1).and_hms_opt(10, 0, 0).unwrap());
+        assert_eq!(r.timeliness(closed, d(12, 21)), None);
+        b.verify_audit().unwrap();
+    }
+
+    /// Tester4 #22: a checklist step ticked by mistake could never be corrected.
+    #[test]
+    fn a_tick_entered_in_error_opens_the_step_again_and_keeps_the_tick() {
+        let (mut b, id) = book();
+        let e = refused(&mut b, |b| {
+            b.strike_step(&now(), &id, 0, "Pressed by mistake")
+        });
+        assert_eq!(e.field, "step");
+        b.tick_step(&now(), &id, 0, at(16, 8)).unwrap();
+        let e = refused(&mut b, |b| b.strike_step(&now(), &id, 0, " "));
+        assert_eq!(e.field, "reason");
+        let e = refused(&mut b, |b| b.strike_step(&now(), &id, 99, "x"));
+        assert_eq!(e.field, "step");
+        b.strike_step(&now(), &id, 0, "Space pressed by mistake: not done")
+            .unwrap();
+        let item = &inc(&b, &id).checklist[0];
+        assert_eq!(item.state, StepState::Open);
+        assert_eq!(item.struck.len(), 1);
+        assert!(matches!(item.struck[0].was, StepState::Done { .. }));
+        assert_eq!(
+            item.struck[0].error.reason,
+            "Space pressed by mistake: not done"
+        );
+        assert!(
+            b.audit
+                .last()
+                .unwrap()
+                .action
+                .contains("checklist step 1 entered in error")
+        );
+        // Open again: it is owed, and can be ticked when it is really done.
+        assert!(
+            inc(&b, &id)
+                .owed()
+                .iter()
+                .any(|o| matches!(o, Owed::Step { .. }))
+        );
+        b.tick_step(&now(), &id, 0, at(16, 9)).unwrap();
+        b.verify_audit().unwrap();
+    }
+
     #[test]
     fn schedule_reschedule_and_cancel_reviews() {
         let (mut b, id) = book();
@@ -2254,11 +2431,14 @@ mod tests {
         let e = refused(&mut b, |b| b.schedule_review(&now(), &id, past));
         assert_eq!(e.field, "due");
         let later = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        b.reschedule_review(&now(), &id, &rv, later).unwrap();
+        b.reschedule_review(&now(), &id, &rv, later, "Parent away")
+            .unwrap();
         assert_eq!(inc(&b, &id).reviews[1].due, later);
-        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, &rv, later));
+        let e = refused(&mut b, |b| {
+            b.reschedule_review(&now(), &id, &rv, later, "x")
+        });
         assert!(e.message.contains("already due"), "{e}");
-        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, &rv, past));
+        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, &rv, past, "x"));
         assert_eq!(e.field, "due");
         let e = refused(&mut b, |b| b.cancel_review(&now(), &id, &rv, ""));
         assert_eq!(e.field, "reason");
@@ -2267,7 +2447,9 @@ mod tests {
         assert!(inc(&b, &id).reviews[1].cancelled.is_some());
         let e = refused(&mut b, |b| b.cancel_review(&now(), &id, &rv, "again"));
         assert!(e.message.contains("was cancelled"), "{e}");
-        let e = refused(&mut b, |b| b.reschedule_review(&now(), &id, "RV-9", later));
+        let e = refused(&mut b, |b| {
+            b.reschedule_review(&now(), &id, "RV-9", later, "x")
+        });
         assert!(e.message.contains("RV-9"));
         // A cancelled review is not due and not unfinished.
         b.cancel_review(&now(), &id, "RV-1", "Replaced by a meeting")

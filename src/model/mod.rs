@@ -31,7 +31,7 @@ pub use commands::{
 };
 pub use concern::{Concern, ConcernOutcome, ConcernRecord, RECEIPT_ALPHABET, TakeIn, is_receipt};
 pub use flatten::{diff, diff_all, flatten};
-pub use ops::id_order;
+pub use ops::{Timeliness, id_order};
 pub use redact::REDACTED_ACTION;
 pub use retention::{Kept, PlainExport, Until, latest_birth_year};
 pub use transfer::{

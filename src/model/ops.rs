@@ -2,7 +2,7 @@
 //! record, validated, diffed against the old record and appended to the audit trail, so no
 //! change can bypass the trail and no refused change leaves anything half-done.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::audit::{Stamp, state_hash};
 use super::flatten::diff;
@@ -184,6 +184,7 @@ impl Logbook {
                 .map(|step| ChecklistItem {
                     step,
                     state: StepState::Open,
+                    struck: Vec::new(),
                 })
                 .collect();
         }
@@ -475,8 +476,68 @@ impl Review {
             next_review: None,
             error: None,
             cancelled: None,
+            moves: Vec::new(),
         }
     }
+
+    /// Whether the review had already passed its date, unheld, when it was moved (or
+    /// cancelled) on `day`.
+    fn overdue_on(due: NaiveDate, day: NaiveDate) -> bool {
+        day > due
+    }
+
+    /// The date the review is measured against in the statistics: the date it was first
+    /// missed if it was moved (or cancelled) after that date had passed unheld; otherwise
+    /// its date now. A review moved before its date is measured against the new date (a
+    /// move in good time is a new plan, not a lateness); one moved after its date keeps the
+    /// date it missed (tester4 #21).
+    pub fn counted_due(&self) -> NaiveDate {
+        self.moves
+            .iter()
+            .find(|m| Review::overdue_on(m.from, m.when.date()))
+            .map_or(self.due, |m| m.from)
+    }
+
+    /// How the review counts in the statistics on `today`, for an incident whose case
+    /// closed at `closed` (if it did); None when it does not count (entered in error, or
+    /// taken out of the diary or left unheld by a closure before its date came).
+    pub fn timeliness(
+        &self,
+        closed: Option<NaiveDateTime>,
+        today: NaiveDate,
+    ) -> Option<Timeliness> {
+        if self.error.is_some() {
+            return None;
+        }
+        let due = self.counted_due();
+        if let Some(held) = self.held {
+            return Some(if held.date() <= due {
+                Timeliness::OnTime
+            } else {
+                Timeliness::Late
+            });
+        }
+        // Not held: taken out of the diary, or the case closed, after its date had passed
+        // is a review missed; before it, the review was simply not needed.
+        let ended = self.cancelled.as_ref().map(|c| c.when).or(closed);
+        match ended {
+            Some(end) if Review::overdue_on(due, end.date()) => Some(Timeliness::Missed),
+            Some(_) => None,
+            None if due < today => Some(Timeliness::Overdue),
+            None => None,
+        }
+    }
+}
+
+/// How a review counts in the statistics (`Review::timeliness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeliness {
+    OnTime,
+    Late,
+    /// Not yet held, its date passed, on an open case.
+    Overdue,
+    /// Never held: the case closed, or the review was cancelled, after its date had passed.
+    Missed,
 }
 
 impl Incident {
@@ -512,6 +573,13 @@ impl Incident {
             .filter(|r| r.held.is_none() && r.error.is_none() && r.cancelled.is_none())
             .map(|r| r.due)
             .min()
+    }
+
+    /// An open case (not entered in error) with no review in the diary: it is listed first
+    /// in "Reviews due" and by `list --overdue`, so it is never forgotten (tester3 #12,
+    /// tester4 #13 and #18).
+    pub fn no_review_booked(&self) -> bool {
+        self.status != Status::Closed && self.error.is_none() && self.next_review().is_none()
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {

@@ -13,7 +13,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::audit::AuditFault;
-use super::types::{Incident, Logbook, Person, Subject};
+use chrono::NaiveDate;
+
+use super::types::{Incident, Logbook, Person, Status, Subject};
 
 /// A text in lower case with the accents of Latin letters taken off ("Zoë Ł." gives
 /// "zoe l."; "ß" gives "ss"): what filters compare. An ASCII text is only lower-cased.
@@ -166,6 +168,36 @@ impl Logbook {
             Some(_) => Ok(()),
         }
     }
+}
+
+/// The order of the "Reviews due" view and of the next-review sort: cases with no review
+/// booked first, then by the next review's date, the highest risk first within one date
+/// (tester4 #13), then the latest reported.
+pub fn review_order(i: &Incident) -> impl Ord + use<> {
+    (
+        !i.no_review_booked(),
+        i.next_review().unwrap_or(NaiveDate::MAX),
+        std::cmp::Reverse(i.risk_level),
+        std::cmp::Reverse(i.reported),
+    )
+}
+
+/// The incidents "Reviews due" lists, as indices into `book.incidents`, in `review_order`:
+/// every open case with no review booked, and those whose next review falls on or before
+/// `until` (overdue ones included).
+pub fn reviews_due(book: &Logbook, until: NaiveDate) -> Vec<usize> {
+    let mut rows: Vec<usize> = book
+        .incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            i.status != Status::Closed
+                && (i.no_review_booked() || i.next_review().is_some_and(|d| d <= until))
+        })
+        .map(|(n, _)| n)
+        .collect();
+    rows.sort_by_cached_key(|n| review_order(&book.incidents[*n]));
+    rows
 }
 
 /// Whether a person on the register matches a lower-case filter: reference, number,

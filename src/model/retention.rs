@@ -677,6 +677,7 @@ mod tests {
             checklist: vec![ChecklistItem {
                 step: "Block".into(),
                 state: StepState::Open,
+                struck: Vec::new(),
             }],
             evidence: Vec::new(),
             reports: Vec::new(),

@@ -496,6 +496,19 @@ pub struct EnteredInError {
 pub struct ChecklistItem {
     pub step: String,
     pub state: StepState,
+    /// Ticks (or "not applicable"s) taken back as entered in error, oldest first: what the
+    /// step said, and who marked it so, when and why. The step is open again; the record
+    /// keeps what was claimed (tester4 #22). Absent when none, so older hashes hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub struck: Vec<StruckStep>,
+}
+
+/// A checklist step's state marked entered in error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
+pub struct StruckStep {
+    pub was: StepState,
+    pub error: EnteredInError,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -695,6 +708,25 @@ pub struct Review {
     /// (Added after format 1 was first written: absent when unset, so older hashes hold.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<EnteredInError>,
+    /// Each time the review was moved to another date before it was held, oldest first
+    /// (tester4 #21: a move used to leave no trace on the record, so an overdue review moved
+    /// on counted as on time). Absent when never moved, so older hashes hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<ReviewMove>,
+}
+
+/// A review moved from one date to another before it was held: when, by whom and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewMove {
+    #[zeroize(skip)]
+    pub from: NaiveDate,
+    #[zeroize(skip)]
+    pub to: NaiveDate,
+    #[zeroize(skip)]
+    pub when: NaiveDateTime,
+    pub by: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize)]

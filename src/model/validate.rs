@@ -456,6 +456,20 @@ impl Incident {
                     )?;
                 }
             }
+            // A tick taken back keeps who marked it so and why (tester4 #22).
+            for (n, s) in item.struck.iter().enumerate() {
+                if s.was == StepState::Open {
+                    return Err(invalid(
+                        format!("{field}.struck[{n}].was"),
+                        "Only a step done or marked not applicable can be entered in error",
+                    ));
+                }
+                check_error(
+                    &format!("{field}.struck[{n}].error"),
+                    &Some(s.error.clone()),
+                    ctx,
+                )?;
+            }
         }
         unique_ids(
             "evidence",
@@ -630,6 +644,16 @@ impl Review {
         }
         out.extend(check_error(&f("cancelled"), &self.cancelled, ctx).err());
         out.extend(check_error(&f("error"), &self.error, ctx).err());
+        // A move keeps who made it, when and why (tester4 #21), as a cancellation does.
+        for (n, m) in self.moves.iter().enumerate() {
+            let g = |name: &str| f(&format!("moves[{n}].{name}"));
+            out.extend(required(&g("by"), &m.by, "Who moved the review").err());
+            out.extend(required(&g("reason"), &m.reason, "The reason the review was moved").err());
+            out.extend(not_future(&g("when"), m.when, ctx.now, "When the review was moved").err());
+            if m.from == m.to {
+                out.push(invalid(g("to"), "A review moved must move to another date"));
+            }
+        }
         out
     }
 }
@@ -759,6 +783,7 @@ mod tests {
                         by: "RO".into(),
                         when: at(15, 9),
                     },
+                    struck: Vec::new(),
                 },
                 ChecklistItem {
                     step: "Report".into(),
@@ -767,6 +792,7 @@ mod tests {
                         when: at(15, 9),
                         reason: "No account".into(),
                     },
+                    struck: Vec::new(),
                 },
             ],
             evidence: vec![Evidence {
@@ -837,6 +863,7 @@ mod tests {
                     next_review: Some(at(20, 0).date()),
                     error: None,
                     cancelled: None,
+                    moves: Vec::new(),
                 },
                 Review {
                     id: "RV-2".into(),

@@ -322,6 +322,35 @@ pub fn cancelled(c: &EnteredInError) -> String {
     format!("cancelled {} by {}: {}", when(c.when), c.by, c.reason)
 }
 
+/// "moved 2026-12-20 09:00 by RO from 2026-12-14 (overdue) to 2026-12-27: <why>": one move
+/// of a review, as `show`, the exports and the app give it (tester4 #21).
+pub fn review_move(m: &ReviewMove) -> String {
+    let overdue = if m.when.date() > m.from {
+        " (overdue)"
+    } else {
+        ""
+    };
+    format!(
+        "moved {} by {} from {}{overdue} to {}: {}",
+        when(m.when),
+        m.by,
+        date(m.from),
+        date(m.to),
+        m.reason
+    )
+}
+
+/// " (moved from 2026-12-14 when overdue)" after a moved review's date: the date it missed,
+/// which the statistics keep, or else the date it first had.
+fn moved_from(r: &Review) -> String {
+    let counted = r.counted_due();
+    match r.moves.first() {
+        _ if counted != r.due => format!(" (moved from {} when overdue)", date(counted)),
+        Some(m) => format!(" (moved from {})", date(m.from)),
+        None => String::new(),
+    }
+}
+
 /// A review still owed on an open case whose date has passed. An incident entered in
 /// error owes none: there is no case to review.
 pub fn review_overdue(r: &Review, inc: &Incident, today: NaiveDate) -> bool {
@@ -514,28 +543,33 @@ pub fn report_lines(r: &ReportingStep, reported: NaiveDateTime) -> Vec<Line> {
 /// "due 2026-11-01  cancelled 2026-10-20 09:00 by RO: <why>" for one taken out of the diary;
 /// "due 2026-11-01  not held: case closed 2026-10-30" for one the closure made unneeded.
 pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
+    let due = format!("{}{}", date(r.due), moved_from(r));
     match (r.held, &r.cancelled) {
         (Some(held), _) => {
-            let late = if held.date() > r.due { " (late)" } else { "" };
+            // Late against the date it missed, if it was moved after it (tester4 #21).
+            let late = if held.date() > r.counted_due() {
+                " (late)"
+            } else {
+                ""
+            };
             format!(
-                "due {}  held {}{late} by {}: {}",
-                date(r.due),
+                "due {due}  held {}{late} by {}: {}",
                 when(held),
                 r.by,
                 r.decision.map_or("", |d| d.label())
             )
         }
-        (None, Some(c)) => format!("due {}  {}", date(r.due), cancelled(c)),
+        (None, Some(c)) => format!("due {due}  {}", cancelled(c)),
         (None, None) if inc.status == Status::Closed => {
             // Not owed any more: the case closed before it was held.
             let closed = inc
                 .closure
                 .as_ref()
                 .map_or_else(String::new, |c| format!(" {}", date(c.when.date())));
-            format!("due {}  not held: case closed{closed}", date(r.due))
+            format!("due {due}  not held: case closed{closed}")
         }
         (None, None) if inc.error.is_some() && r.error.is_none() => {
-            format!("due {}  not owed: incident entered in error", date(r.due))
+            format!("due {due}  not owed: incident entered in error")
         }
         (None, None) => {
             let overdue = if review_overdue(r, inc, today) {
@@ -543,7 +577,7 @@ pub fn review_title(r: &Review, inc: &Incident, today: NaiveDate) -> String {
             } else {
                 ""
             };
-            format!("due {}  not yet held{overdue}", date(r.due))
+            format!("due {due}  not yet held{overdue}")
         }
     }
 }
@@ -559,6 +593,16 @@ pub fn checklist_state(state: &StepState) -> String {
             reason,
         } => format!("[-] {} {by}: not applicable, {reason}", when(*t)),
     }
+}
+
+/// "[x] 2026-11-30 16:16 RO  ENTERED IN ERROR 2026-11-30 16:20 by RO: <why>": a checklist
+/// step's tick taken back (tester4 #22).
+pub fn struck_step(s: &StruckStep) -> String {
+    format!(
+        "{}  {}",
+        checklist_state(&s.was),
+        in_error(&Some(s.error.clone())).unwrap_or_default()
+    )
 }
 
 /// A changed value as history shows it: quoted, or "(none)".
@@ -730,30 +774,61 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
         );
     }
     for item in &inc.checklist {
-        match &item.state {
-            StepState::Open => {}
-            StepState::Done { by, when } => add(
-                *when,
-                Some(Section::Checklist),
-                format!("Checklist step done: {}", item.step),
-                vec![],
-                by,
-                None,
-            ),
-            StepState::NotApplicable { by, when, reason } => add(
-                *when,
-                Some(Section::Checklist),
-                format!("Checklist step not applicable: {}", item.step),
-                vec![Line {
-                    label: "reason",
-                    value: reason.clone(),
-                }],
-                by,
-                None,
-            ),
+        // A tick taken back stays in the chronology, struck with its mark (tester4 #22).
+        let states = item
+            .struck
+            .iter()
+            .map(|s| (&s.was, in_error(&Some(s.error.clone()))))
+            .chain(std::iter::once((&item.state, None)));
+        for (state, error) in states {
+            match state {
+                StepState::Open => {}
+                StepState::Done { by, when } => add(
+                    *when,
+                    Some(Section::Checklist),
+                    format!("Checklist step done: {}", item.step),
+                    vec![],
+                    by,
+                    error,
+                ),
+                StepState::NotApplicable { by, when, reason } => add(
+                    *when,
+                    Some(Section::Checklist),
+                    format!("Checklist step not applicable: {}", item.step),
+                    vec![Line {
+                        label: "reason",
+                        value: reason.clone(),
+                    }],
+                    by,
+                    error,
+                ),
+            }
         }
     }
     for r in &inc.reviews {
+        for m in &r.moves {
+            let overdue = if m.when.date() > m.from {
+                " (overdue)"
+            } else {
+                ""
+            };
+            add(
+                m.when,
+                Some(Section::Reviews),
+                format!(
+                    "Review {} moved from {}{overdue} to {}",
+                    r.id,
+                    date(m.from),
+                    date(m.to)
+                ),
+                vec![Line {
+                    label: "reason",
+                    value: m.reason.clone(),
+                }],
+                &m.by,
+                in_error(&r.error),
+            );
+        }
         if let (None, Some(c)) = (r.held, &r.cancelled) {
             add(
                 c.when,
@@ -768,7 +843,11 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
             );
         }
         if let Some(held) = r.held {
-            let late = if held.date() > r.due { ", late" } else { "" };
+            let late = if held.date() > r.counted_due() {
+                ", late"
+            } else {
+                ""
+            };
             let mut detail = vec![];
             if let Some(d) = r.decision {
                 push(&mut detail, "decision", d.label());
@@ -783,7 +862,12 @@ pub fn entries(inc: &Incident) -> Vec<Entry> {
             add(
                 held,
                 Some(Section::Reviews),
-                format!("Review {} held (due {}{late})", r.id, date(r.due)),
+                format!(
+                    "Review {} held (due {}{}{late})",
+                    r.id,
+                    date(r.due),
+                    moved_from(r)
+                ),
                 detail,
                 &r.by,
                 in_error(&r.error),
@@ -857,7 +941,9 @@ mod tests {
                     .iter()
                     .filter(|c| c.state != StepState::Open)
                     .count()
+                + inc.checklist.iter().map(|c| c.struck.len()).sum::<usize>()
                 + inc.reviews.iter().filter(|r| r.held.is_some()).count()
+                + inc.reviews.iter().map(|r| r.moves.len()).sum::<usize>()
                 + inc
                     .reviews
                     .iter()

@@ -268,6 +268,14 @@ pub fn section(book: &Logbook, inc: &Incident, section: Section, today: NaiveDat
                     format!("{mark} {} {detail}", c.step),
                     Kind::Plain,
                 ));
+                // A tick taken back is listed under the step, with its mark (tester4 #22).
+                for st in &c.struck {
+                    out.push(Row::new(
+                        Some(n),
+                        format!("    {}", struck_step(st)),
+                        Kind::ErrorNote,
+                    ));
+                }
             }
         }
         Section::History => {
@@ -455,6 +463,13 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
         Section::Reviews => {
             let r = inc.reviews.get(selected)?;
             fact("Due", date(r.due));
+            // Each move, with its reason (tester4 #21).
+            for m in &r.moves {
+                fact(
+                    "Moved",
+                    review_move(m).trim_start_matches("moved ").to_string(),
+                );
+            }
             let held = match (&r.held, &r.cancelled) {
                 (Some(t), _) => when(*t),
                 (None, Some(c)) => format!("no: {}", cancelled(c)),
@@ -489,6 +504,11 @@ pub fn entry(book: &Logbook, inc: &Incident, section: Section, selected: usize) 
                     Kind::Plain,
                 ),
             });
+            // Each tick taken back, struck with its mark (tester4 #22).
+            for st in &c.struck {
+                rows.push(Row::blank());
+                rows.push(Row::new(None, struck_step(st), Kind::ErrorNote));
+            }
             "Checklist step".to_string()
         }
         Section::History => {

@@ -85,7 +85,7 @@ pub fn compute(
     let mut group: BTreeMap<AgeGroup, u64> = BTreeMap::new();
     let mut referred: BTreeMap<Agency, u64> = BTreeMap::new();
     let mut not_referred: BTreeMap<Agency, u64> = BTreeMap::new();
-    let (mut on_time, mut late, mut overdue) = (0u64, 0u64, 0u64);
+    let (mut on_time, mut late, mut overdue, mut missed) = (0u64, 0u64, 0u64, 0u64);
     let mut to_report = Vec::new();
     let mut to_close = Vec::new();
 
@@ -131,11 +131,16 @@ pub fn compute(
         if let Some(c) = &i.closure {
             to_close.push((c.when.date() - i.occurred.date()).num_days());
         }
-        for r in i.reviews.iter().filter(|r| r.error.is_none()) {
-            match r.held {
-                Some(h) if h.date() <= r.due => on_time += 1,
-                Some(_) => late += 1,
-                None if r.due < today && i.status != Status::Closed => overdue += 1,
+        // Each review against the date it first missed, if it was moved after that date
+        // (tester4 #21); one never held because the case closed, or it was cancelled,
+        // after its date is missed, not left out.
+        let closed = i.closure.as_ref().map(|c| c.when);
+        for r in &i.reviews {
+            match r.timeliness(closed, today) {
+                Some(Timeliness::OnTime) => on_time += 1,
+                Some(Timeliness::Late) => late += 1,
+                Some(Timeliness::Overdue) => overdue += 1,
+                Some(Timeliness::Missed) => missed += 1,
                 None => {}
             }
         }
@@ -195,6 +200,7 @@ pub fn compute(
                 ("On time".into(), on_time),
                 ("Late".into(), late),
                 ("Overdue, not yet held".into(), overdue),
+                ("Missed, never held".into(), missed),
             ],
             additive: false,
         },

@@ -258,6 +258,16 @@ fn map_text(i: &mut Incident, f: &dyn Fn(&str) -> String) {
     }
     for c in &mut i.checklist {
         m(&mut c.step);
+        for st in &mut c.struck {
+            if let StepState::Done { by, .. } | StepState::NotApplicable { by, .. } = &mut st.was {
+                m(by);
+            }
+            if let StepState::NotApplicable { reason, .. } = &mut st.was {
+                m(reason);
+            }
+            st.error.by = f(&st.error.by);
+            st.error.reason = f(&st.error.reason);
+        }
         match &mut c.state {
             StepState::Open => {}
             StepState::Done { by, .. } => m(by),
@@ -292,6 +302,10 @@ fn map_text(i: &mut Incident, f: &dyn Fn(&str) -> String) {
         m(&mut r.outcome);
         error(&mut r.error);
         error(&mut r.cancelled);
+        for mv in &mut r.moves {
+            m(&mut mv.by);
+            m(&mut mv.reason);
+        }
     }
     error(&mut i.error);
 }

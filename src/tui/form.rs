@@ -396,6 +396,8 @@ pub enum ErrorTarget {
     Evidence(String),
     Report(String),
     Review(String),
+    /// A checklist step's tick (or "not applicable"), by its place in the list (tester4 #22).
+    Step(usize),
 }
 
 pub struct Form {

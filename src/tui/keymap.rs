@@ -215,7 +215,9 @@ impl Action {
             Action::StepNotApplicable => "mark the selected step not applicable",
             Action::CloseCase => "close the case",
             Action::ReopenCase => "re-open the case",
-            Action::MarkError => "mark the selected entry entered in error",
+            Action::MarkError => {
+                "mark the selected entry (or a checklist step's tick) entered in error"
+            }
             Action::UnlinkPerson => {
                 "unlink the selected person (linked by mistake), with the reason"
             }

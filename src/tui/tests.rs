@@ -622,6 +622,19 @@ fn evidence_reporting_reviews_and_checklist() {
         .clone();
     assert!(error.unwrap().contains("already due on"));
     keys(&mut app, "+20");
+    // A move needs its reason (tester4 #21), said beside the field.
+    ctrl(&mut app, 's');
+    let error = app
+        .form
+        .as_ref()
+        .unwrap()
+        .field("reason")
+        .unwrap()
+        .error
+        .clone();
+    assert!(error.unwrap().contains("why the review is moved"));
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "Parents away until then");
     ctrl(&mut app, 's');
     assert!(app.form.is_none());
     assert_eq!(
@@ -635,6 +648,7 @@ fn evidence_reporting_reviews_and_checklist() {
         .find(|r| r.id == pending.id)
         .unwrap();
     assert!(moved.due > pending.due);
+    assert_eq!(moved.moves[0].reason, "Parents away until then");
     assert!(app.message.as_deref().unwrap().contains("moved to"));
     let last = app.book.as_ref().unwrap().audit.last().unwrap();
     assert!(
@@ -644,6 +658,7 @@ fn evidence_reporting_reviews_and_checklist() {
     );
     press(&mut app, KeyCode::Char('v'));
     keys(&mut app, "+20");
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char(' '));
     ctrl(&mut app, 's');
@@ -2682,4 +2697,131 @@ fn a_time_in_the_future_is_refused_on_leaving_the_field_and_replaced_by_typing()
     // Written back in full, so the person sees which day was read.
     assert_eq!(field.value(), format!("{yesterday} 21:15"));
     assert_eq!(field.shown_error(), None);
+}
+
+/// Tester4 #22: a checklist step ticked by mistake could not be corrected; `x` on it now
+/// marks the tick entered in error with a reason, and the step is open again.
+#[test]
+fn x_on_a_ticked_checklist_step_marks_the_tick_entered_in_error() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    open_incident(&mut app, id);
+    section(&mut app, Section::Checklist);
+    let n = incident(&app, id)
+        .checklist
+        .iter()
+        .position(|c| c.state == StepState::Open)
+        .expect("an open step");
+    for _ in 0..n {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    // x on an open step says what x is for.
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.form.is_none());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("That step is open")
+    );
+    press(&mut app, KeyCode::Char(' '));
+    assert!(matches!(
+        incident(&app, id).checklist[n].state,
+        StepState::Done { .. }
+    ));
+    press(&mut app, KeyCode::Char('x'));
+    assert!(matches!(
+        app.form.as_ref().unwrap().kind,
+        FormKind::MarkError(_, crate::tui::form::ErrorTarget::Step(s)) if s == n
+    ));
+    snap("form-step-entered-in-error", &mut app);
+    ctrl(&mut app, 's');
+    assert!(app.form.is_some(), "the reason is required");
+    keys(
+        &mut app,
+        "Space pressed by mistake: the police were not told",
+    );
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "{:?}", app.message);
+    let step = &incident(&app, id).checklist[n];
+    assert_eq!(step.state, StepState::Open);
+    assert_eq!(step.struck.len(), 1);
+    assert!(app.message.as_deref().unwrap().contains("open again"));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("ENTERED IN ERROR"), "{screen}");
+    // The help says x covers a checklist step's tick.
+    press(&mut app, KeyCode::Char('?'));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("checklist step's tick"), "{screen}");
+}
+
+/// Tester4 #21: moving an overdue review asked no reason, said nothing about it being
+/// overdue, and the statistics then counted no overdue review.
+#[test]
+fn moving_an_overdue_review_says_so_asks_why_and_stays_counted() {
+    let mut app = demo_app();
+    let today = app.today();
+    let book = app.book.as_ref().unwrap();
+    let id = book
+        .incidents
+        .iter()
+        .find(|i| i.is_overdue(today))
+        .expect("an overdue review in the demo")
+        .id
+        .clone();
+    let counted = |app: &App| {
+        let s = crate::report::stats::compute(app.book.as_ref().unwrap(), None, None, today);
+        let reviews = s.tallies.iter().find(|t| t.title == "Reviews").unwrap();
+        reviews.rows.clone()
+    };
+    let before = counted(&app);
+    open_incident(&mut app, &id);
+    section(&mut app, Section::Reviews);
+    press(&mut app, KeyCode::Char('v'));
+    let notice = app.form.as_ref().unwrap().notice.clone().unwrap();
+    assert!(notice.contains("OVERDUE"), "{notice}");
+    snap("form-move-overdue-review", &mut app);
+    keys(&mut app, "+7");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "Head of year away this week");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "{:?}", app.message);
+    assert!(!incident(&app, &id).is_overdue(today), "the diary moves on");
+    assert_eq!(counted(&app), before, "the statistics keep it overdue");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("when overdue"), "{screen}");
+}
+
+/// Tester3 #12 leftover, tester4 #13: an open case with no review booked was missing from
+/// Reviews due; within one date the list kept record order, not the highest risk first.
+#[test]
+fn reviews_due_lists_cases_with_no_review_first_and_the_highest_risk_first() {
+    let mut app = demo_app();
+    let id = "INC-2026-0019";
+    let stamp = app.stamp();
+    let rv = incident(&app, id)
+        .reviews
+        .iter()
+        .find(|r| r.held.is_none() && r.cancelled.is_none() && r.error.is_none())
+        .unwrap()
+        .id
+        .clone();
+    app.book
+        .as_mut()
+        .unwrap()
+        .cancel_review(&stamp, id, &rv, "Replaced by a strategy meeting")
+        .unwrap();
+    app.refresh();
+    press(&mut app, KeyCode::Char('2'));
+    let book = app.book.as_ref().unwrap();
+    let rows: Vec<&Incident> = app.list.rows.iter().map(|n| &*book.incidents[*n]).collect();
+    assert_eq!(rows[0].id, id, "no review booked comes first");
+    for w in rows.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.next_review().is_some() && a.next_review() == b.next_review() {
+            assert!(a.risk_level >= b.risk_level, "{} before {}", a.id, b.id);
+        }
+    }
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("none booked"), "{screen}");
 }

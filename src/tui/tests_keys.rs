@@ -545,8 +545,16 @@ fn a_review_date_more_than_a_year_away_is_asked_about_once() {
     );
     assert_eq!(pending(&app), (rv.clone(), due), "nothing moved yet");
     snap("form-review-far-date", &mut app);
-    // Typing replaces the date asked about; a date within the year saves at once.
+    // Typing replaces the date asked about; a date within the year saves at once (with
+    // the reason a move needs).
     keys(&mut app, "+99");
+    let reason = |app: &mut App| {
+        let form = app.form.as_mut().unwrap();
+        form.field_mut("reason")
+            .unwrap()
+            .set_text("Waiting for the police");
+    };
+    reason(&mut app);
     ctrl(&mut app, 's');
     assert!(
         app.form.is_none(),
@@ -561,6 +569,7 @@ fn a_review_date_more_than_a_year_away_is_asked_about_once() {
         now(),
     ));
     keys(&mut app, "+999");
+    reason(&mut app);
     ctrl(&mut app, 's');
     assert!(app.form.is_some());
     ctrl(&mut app, 's');

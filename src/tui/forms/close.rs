@@ -109,6 +109,7 @@ pub fn mark_error(incident: &Incident, target: ErrorTarget) -> Form {
         ErrorTarget::Evidence(x) | ErrorTarget::Report(x) | ErrorTarget::Review(x) => {
             format!("{id} {x}")
         }
+        ErrorTarget::Step(n) => format!("{id} checklist step {}", n + 1),
     };
     let shown = target.clone();
     let mut form = reason_form(
@@ -170,6 +171,17 @@ pub fn mark_error(incident: &Incident, target: ErrorTarget) -> Form {
                 format!("{x}: due {}, {held}", crate::present::date(r.due))
             },
         ),
+        // The step and what it says now: the step opens again (tester4 #22).
+        ErrorTarget::Step(n) => incident.checklist.get(*n).map_or_else(
+            || format!("checklist step {}", n + 1),
+            |c| {
+                format!(
+                    "{} {}. The step opens again; the tick stays in the record, struck.",
+                    crate::present::checklist_state(&c.state),
+                    c.step
+                )
+            },
+        ),
     });
     form
 }
@@ -186,6 +198,13 @@ pub fn submit_error(
         ErrorTarget::Evidence(x) => (Entry::Evidence(x.clone()), format!("{id} {x}")),
         ErrorTarget::Report(x) => (Entry::Report(x.clone()), format!("{id} {x}")),
         ErrorTarget::Review(x) => (Entry::Review(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Step(n) => {
+            book.strike_step(stamp, id, *n, &multiline(form, "reason"))?;
+            return Ok(format!(
+                "{id} checklist step {} marked entered in error: the step is open again.",
+                n + 1
+            ));
+        }
     };
     book.mark_in_error(stamp, id, &entry, &multiline(form, "reason"))?;
     Ok(format!(

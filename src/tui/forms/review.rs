@@ -32,6 +32,7 @@ pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
             ],
         );
     };
+    let today = now.date();
     let mut form = Form::new(
         FormKind::RescheduleReview(id.to_string(), r.id.clone()),
         format!("Move review {} of {id}", r.id),
@@ -40,6 +41,8 @@ pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
             Field::new("due", "New date", FieldKind::Date)
                 .required()
                 .with_text(&r.due.to_string()),
+            // Required to move it (the model says so beside it), not to add another.
+            Field::new("reason", "Why it is moved", FieldKind::Multiline),
             Field::new(
                 "second",
                 "Keep it and add another review",
@@ -48,10 +51,22 @@ pub fn schedule_review(book: &Logbook, id: &str, now: NaiveDateTime) -> Form {
             .with_toggle(false),
         ],
     );
-    form.notice = Some(format!(
-        "Review {} is due {} and not yet held. Saving moves it to the new date (the move is kept in the history).",
-        r.id, r.due
-    ));
+    // A review already overdue is said to be so, and that the move does not make it on
+    // time (tester4 #21).
+    form.notice = Some(if r.due < today {
+        format!(
+            "Review {} was due {} and is OVERDUE ({} days). Moving it does not make it on time: the statistics keep {} as its date. The move and its reason are kept with the review.",
+            r.id,
+            r.due,
+            (today - r.due).num_days(),
+            r.due
+        )
+    } else {
+        format!(
+            "Review {} is due {} and not yet held. Saving moves it to the new date; the move and its reason are kept with the review.",
+            r.id, r.due
+        )
+    });
     form
 }
 
@@ -110,7 +125,7 @@ pub fn submit_reschedule(
         let next = book.schedule_review(stamp, id, due)?;
         return Ok(format!("Review {next} due {due}; {rv} stays as it was."));
     }
-    book.reschedule_review(stamp, id, rv, due)?;
+    book.reschedule_review(stamp, id, rv, due, &multiline(form, "reason"))?;
     Ok(format!("Review {rv} moved to {due}."))
 }
 

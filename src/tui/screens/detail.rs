@@ -152,6 +152,16 @@ pub fn handle(
                     .get(selected)
                     .map(|r| ErrorTarget::Review(r.id.clone())),
                 Section::Summary => Some(ErrorTarget::Incident),
+                // A step ticked (or set aside) by mistake (tester4 #22).
+                Section::Checklist => match incident.checklist.get(selected) {
+                    Some(c) if c.state != StepState::Open => Some(ErrorTarget::Step(selected)),
+                    Some(_) => {
+                        return say(
+                            "That step is open: only a step done or marked not applicable can be entered in error.".into(),
+                        );
+                    }
+                    None => None,
+                },
                 _ => None,
             };
             match target {
@@ -164,7 +174,7 @@ pub fn handle(
                     "A person linked by mistake is unlinked with {}: the history keeps the link and the reason.",
                     keymap::key_for(keymap::DETAIL, Action::UnlinkPerson)
                 )),
-                None => say("Select an evidence item, reporting step or review, or go to Summary for the whole incident.".into()),
+                None => say("Select an evidence item, reporting step, review or checklist step, or go to Summary for the whole incident.".into()),
             }
         }
         Action::UnlinkPerson => match incident

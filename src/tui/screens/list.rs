@@ -156,6 +156,10 @@ impl App {
             .list
             .found
             .rows(book, (view, sort, today), &self.list.filter.text, || {
+                // Cases with no review booked first, then by date, highest risk first.
+                if view == View::Due {
+                    return crate::model::query::reviews_due(book, soon);
+                }
                 let mut rows: Vec<usize> = book
                     .incidents
                     .iter()
@@ -164,9 +168,8 @@ impl App {
                         // An incident entered in error is no case to work on: it stays
                         // in All (and Closed, if it was closed), marked in words.
                         View::Open => i.status != Status::Closed && i.error.is_none(),
-                        View::Due => {
-                            i.status != Status::Closed && i.next_review().is_some_and(|d| d <= soon)
-                        }
+                        // Listed by `query::reviews_due` above.
+                        View::Due => false,
                         View::Closed => i.status == Status::Closed,
                         View::All => true,
                     })
@@ -174,14 +177,8 @@ impl App {
                     .collect();
                 let incidents = &book.incidents;
                 match (sort, view) {
-                    (Sort::NextReview, _) | (_, View::Due) => rows.sort_by_key(|n| {
-                        (
-                            incidents[*n]
-                                .next_review()
-                                .unwrap_or(chrono::NaiveDate::MAX),
-                            std::cmp::Reverse(incidents[*n].reported),
-                        )
-                    }),
+                    (Sort::NextReview, _) | (_, View::Due) => rows
+                        .sort_by_cached_key(|n| crate::model::query::review_order(&incidents[*n])),
                     (Sort::Risk, _) => rows.sort_by_key(|n| {
                         (
                             std::cmp::Reverse(incidents[*n].risk_level),

@@ -137,7 +137,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let today = app.now.date();
     // Below 100 columns the risk area gives its room to people and types (detail shows it).
     let wide = area.width >= 100;
-    let mut any_overdue = false;
+    let (mut any_overdue, mut any_unbooked) = (false, false);
     // An incident entered in error says so in words (strikethrough alone is not drawn by
     // every terminal): the status column widens when one is on screen.
     let any_error = app
@@ -195,13 +195,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 })
                 .collect();
             let types: Vec<&str> = i.types.iter().map(|t| t.label()).collect();
-            let overdue = i.is_overdue(today);
-            any_overdue |= overdue;
+            // An open case with no review booked is as urgent as an overdue one.
+            let unbooked = i.no_review_booked();
+            any_overdue |= i.is_overdue(today);
+            any_unbooked |= unbooked;
+            let overdue = i.is_overdue(today) || unbooked;
             let review = match i.next_review() {
                 _ if i.status == Status::Closed || i.error.is_some() => String::new(),
                 Some(d) if overdue => format!("{d} !"),
                 Some(d) => d.to_string(),
-                None => "none".into(),
+                None => "none booked!".into(),
             };
             let mut style = Style::new();
             if overdue {
@@ -236,10 +239,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let empty = rows.is_empty();
     // The legend explains a mark on screen; with none shown it would only be noise.
-    let mut block = if any_overdue {
-        block.title_bottom(" ! review overdue ")
-    } else {
-        block
+    let mut block = match (any_overdue, any_unbooked) {
+        (true, true) => block.title_bottom(" ! review overdue or none booked "),
+        (true, false) => block.title_bottom(" ! review overdue "),
+        (false, true) => block.title_bottom(" ! no review booked "),
+        (false, false) => block,
     };
     // Rows beyond the screen are said on the border, as the Summary tab says its lines.
     if let Some(more) = super::more_rows(
