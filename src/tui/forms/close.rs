@@ -247,6 +247,8 @@ pub fn withdraw_error(incident: &Incident, target: ErrorTarget) -> Form {
     let id = incident.id.as_str();
     let (what, mark) = match &target {
         ErrorTarget::Incident => (id.to_string(), incident.error.as_ref()),
+        // A tick entered in error opens the step again: there is no mark to withdraw.
+        ErrorTarget::Step(n) => (format!("{id} checklist step {}", n + 1), None),
         ErrorTarget::Evidence(x) => (
             format!("{id} {x}"),
             incident
@@ -304,6 +306,12 @@ pub fn submit_withdraw(
         ErrorTarget::Evidence(x) => (Entry::Evidence(x.clone()), format!("{id} {x}")),
         ErrorTarget::Report(x) => (Entry::Report(x.clone()), format!("{id} {x}")),
         ErrorTarget::Review(x) => (Entry::Review(x.clone()), format!("{id} {x}")),
+        ErrorTarget::Step(_) => {
+            return Err(refused(
+                "reason",
+                "A tick entered in error has no mark to withdraw: tick the step again".into(),
+            ));
+        }
     };
     book.withdraw_error(stamp, id, &entry, &multiline(form, "reason"))?;
     Ok(format!(

@@ -210,6 +210,8 @@ pub fn handle(
 fn marked(incident: &Incident, target: &ErrorTarget) -> bool {
     match target {
         ErrorTarget::Incident => incident.error.is_some(),
+        // A ticked step is marked by opening it again: nothing stays marked.
+        ErrorTarget::Step(_) => false,
         ErrorTarget::Evidence(x) => incident
             .evidence
             .iter()
