@@ -100,7 +100,7 @@ fn a_passphrase_logbook_without_its_key_file_says_so_and_takes_its_path() {
     let screen = t.wait_for("Key file:");
     let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        flat.contains("no key file d.key.age beside this logbook")
+        flat.contains("its key file d.key.age is missing beside it")
             && flat.contains("logbook-ID-key-FPR.age"),
         "{screen}"
     );

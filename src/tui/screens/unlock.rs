@@ -182,7 +182,7 @@ impl Unlock {
                 // Perhaps a passphrase logbook moved or renamed without its key file: the
                 // program cannot tell without a secret, so both are said.
                 lines.push(Line::raw(format!(
-                    "There is no key file {key_file} beside this logbook. If it opens with a passphrase, its key file is missing: put it back beside it as {key_file} (moved or renamed, the logbook left it as NAME.key.age beside its old name; every backup folder holds a copy, logbook-ID-key-FPR.age), or type that key file's path below and the passphrase. If you hold a key file of your own, type its path."
+                    "This logbook opens with a key file. If it is a passphrase logbook, its key file {key_file} is missing beside it: put it back (moved or renamed, the logbook left it as NAME.key.age beside its old name; every backup folder holds a copy, logbook-ID-key-FPR.age), or type that key file's path below with the passphrase."
                 )));
             } else if self.passphrase_or_key {
                 lines.push(Line::raw(
